@@ -1,0 +1,41 @@
+//! One file per subcommand: clap `Args` and a `run` that returns the exit
+//! status, or a one-line fatal message (exit status 2, nothing written).
+
+pub mod report;
+pub mod template;
+
+use chrono::NaiveDate;
+use std::path::{Path, PathBuf};
+
+/// `--as-of 2024-05-31` (also accepts the other date forms clerks type).
+pub fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
+    crate::read::value::parse_date_text(s).ok_or_else(|| format!("“{s}”不是有效日期，请写成 YYYY-MM-DD，例如 2024-05-31"))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        let parent = match p.parent() {
+            Some(x) if !x.as_os_str().is_empty() => x.canonicalize().ok()?,
+            _ => std::env::current_dir().ok()?,
+        };
+        Some(parent.join(p.file_name()?))
+    };
+    match (canon(a), canon(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Refuse, before any work, to write over the input or an existing file.
+pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<(), String> {
+    if same_file(input, output) {
+        return Err(format!("输出文件 {} 与输入文件相同，拒绝覆盖输入；请用 -o 指定其他文件名", output.display()));
+    }
+    if output.exists() && !force {
+        return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", output.display()));
+    }
+    Ok(())
+}

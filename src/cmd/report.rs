@@ -1,0 +1,114 @@
+//! `jixiao report WORKBOOK`: the annotated workbook and its figures.
+
+use crate::compute::{Report, compute_report};
+use crate::model::{Problem, Severity};
+use crate::read::{self, Ledger, book};
+use crate::write;
+use chrono::NaiveDate;
+use clap::Args as ClapArgs;
+use std::path::{Path, PathBuf};
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// 项目台账工作簿（.xlsx / .xlsm / .xls / .ods）
+    pub workbook: PathBuf,
+    /// 截止日期 YYYY-MM-DD（默认取“说明”表的截止日期，再无则为今天）
+    #[arg(long = "as-of", value_parser = super::parse_date_arg)]
+    pub as_of: Option<NaiveDate>,
+    /// 报告工作簿路径（默认：输入文件旁的“<文件名>-报告.xlsx”）
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// 同时写出 JSON 数据
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// 单位名称（默认取“说明”表的单位名称）
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// 覆盖已存在的输出文件
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Everything one workbook yields; `monthly` and `consolidate` build on it.
+pub struct Outcome {
+    pub book: book::RawBook,
+    pub ledger: Ledger,
+    pub report: Report,
+    /// Reader's and computation's problems, errors first.
+    pub problems: Vec<Problem>,
+}
+
+/// Read and compute one workbook. `Err` is fatal for this file.
+pub fn analyse(path: &Path, as_of: Option<NaiveDate>, unit: Option<&str>) -> Result<Outcome, String> {
+    let book = book::open_book(path)?;
+    let mut ledger = read::read_ledger(&book)?;
+    let as_of = match as_of.or(ledger.info.as_of) {
+        Some(d) => d,
+        None => {
+            let today = chrono::Local::now().date_naive();
+            ledger.problems.push(Problem::warning("说明", format!("未指定截止日期（--as-of 或“说明”表的截止日期），按今天 {today} 计算")));
+            today
+        }
+    };
+    let unit_name = match unit.map(str::to_string).or_else(|| ledger.info.unit_name.clone()) {
+        Some(u) => u,
+        None => {
+            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            ledger.problems.push(Problem::warning("说明", format!("未指定单位名称（--unit 或“说明”表的单位名称），暂用文件名“{stem}”")));
+            stem
+        }
+    };
+    let report = compute_report(&ledger, as_of, &unit_name);
+    let mut problems: Vec<Problem> = ledger.problems.iter().chain(&report.problems).cloned().collect();
+    problems.sort_by_key(|p| p.severity);
+    Ok(Outcome { book, ledger, report, problems })
+}
+
+pub fn default_output(input: &Path, suffix: &str) -> PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "jixiao".into());
+    input.with_file_name(format!("{stem}-{suffix}.xlsx"))
+}
+
+pub fn run(args: &Args) -> Result<i32, String> {
+    let output = args.output.clone().unwrap_or_else(|| default_output(&args.workbook, "报告"));
+    super::check_output(&args.workbook, &output, args.force)?;
+    if let Some(j) = &args.json {
+        super::check_output(&args.workbook, j, args.force)?;
+        if super::same_file(j, &output) {
+            return Err("JSON 输出与报告工作簿是同一个文件".into());
+        }
+    }
+    let outcome = analyse(&args.workbook, args.as_of, args.unit.as_deref())?;
+    let (sheets, extra) = write::report::annotated_workbook(&outcome.book, &outcome.ledger, &outcome.report, &outcome.problems);
+    let mut problems = outcome.problems.clone();
+    problems.extend(extra);
+    let bytes = write::xlsx::render(&sheets)?;
+    let json = args.json.as_ref().map(|_| write::json::to_bytes(&write::json::report_json(&outcome.report, &problems)));
+    write::xlsx::write_atomic(&output, &bytes, args.force)?;
+    if let (Some(path), Some(json)) = (&args.json, json) {
+        write::xlsx::write_atomic(path, &json, args.force)?;
+    }
+    let t = &outcome.report.totals;
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let warnings = problems.len() - errors;
+    eprintln!(
+        "{}：截止 {}，{} 个项目，预算 {} 万元，已拨付 {} 万元，执行率 {}",
+        outcome.report.unit_name,
+        outcome.report.as_of,
+        t.project_count,
+        write::json::amount(t.budget),
+        write::json::amount(t.paid),
+        write::json::rate(t.execution_rate).map(|r| format!("{r}%")).unwrap_or_else(|| "—".into())
+    );
+    eprintln!("已写出 {}", output.display());
+    if let Some(j) = &args.json {
+        eprintln!("已写出 {}", j.display());
+    }
+    if errors + warnings > 0 {
+        eprintln!("发现问题：错误 {errors} 条，提示 {warnings} 条，详见“问题清单”工作表");
+        for p in problems.iter().filter(|p| p.severity == Severity::Error).take(20) {
+            eprintln!("  [错误] {}", p.message);
+        }
+    }
+    Ok(if errors > 0 { crate::exit::PROBLEMS } else { crate::exit::OK })
+}

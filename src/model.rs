@@ -1,0 +1,145 @@
+//! Typed records read from a ledger, and the problems found on the way.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::fmt;
+
+/// A cell position in an input sheet (0-based row/col, shown as `项目!C7`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellRef {
+    pub sheet: String,
+    pub row: u32,
+    pub col: u32,
+}
+
+impl CellRef {
+    pub fn new(sheet: &str, row: u32, col: u32) -> Self {
+        CellRef { sheet: sheet.to_string(), row, col }
+    }
+    /// `C7` without the sheet.
+    pub fn a1(&self) -> String {
+        format!("{}{}", col_name(self.col), self.row + 1)
+    }
+}
+
+impl fmt::Display for CellRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}!{}", self.sheet, self.a1())
+    }
+}
+
+/// Excel column letters for a 0-based index.
+pub fn col_name(mut col: u32) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// 错误 leaves a row out of the sums (exit status 1); 提示 is a warning (exit 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Severity {
+    #[serde(rename = "错误")]
+    Error,
+    #[serde(rename = "提示")]
+    Warning,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "错误",
+            Severity::Warning => "提示",
+        }
+    }
+}
+
+/// One finding shown on 问题清单 and as a note on the cell it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub severity: Severity,
+    /// Sheet name as in the input (or the report sheet it concerns).
+    pub sheet: String,
+    pub cell: Option<CellRef>,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn error_at(cell: &CellRef, message: impl Into<String>) -> Self {
+        Problem { severity: Severity::Error, sheet: cell.sheet.clone(), cell: Some(cell.clone()), message: message.into() }
+    }
+    pub fn warning_at(cell: &CellRef, message: impl Into<String>) -> Self {
+        Problem { severity: Severity::Warning, sheet: cell.sheet.clone(), cell: Some(cell.clone()), message: message.into() }
+    }
+    pub fn warning(sheet: &str, message: impl Into<String>) -> Self {
+        Problem { severity: Severity::Warning, sheet: sheet.to_string(), cell: None, message: message.into() }
+    }
+    /// `拨付!C7`, or empty when the problem concerns a whole sheet.
+    pub fn cell_label(&self) -> String {
+        self.cell.as_ref().map(|c| c.to_string()).unwrap_or_default()
+    }
+}
+
+/// A project (项目) as arranged for the year. Amounts in 万元.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    /// 项目类别: 产业项目 / 基础设施建设项目 / 其他项目 or as given.
+    pub category: String,
+    /// 资金性质: 衔接资金 / 整合资金 or as given.
+    pub fund_source: String,
+    /// 预算金额 — the amount arranged for the year.
+    pub budget: Decimal,
+    /// 结算金额 — what the finished project finally costs.
+    pub settled: Option<Decimal>,
+    /// 建设状态.
+    pub status: Option<String>,
+    pub location: Option<String>,
+    pub implementer: Option<String>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub deviation_reason: Option<String>,
+    /// 年度目标 / 实际完成情况 (free text, for the forms).
+    pub annual_target: Option<String>,
+    pub actual_result: Option<String>,
+    /// Where the row came from, for messages.
+    pub row: CellRef,
+    pub budget_cell: CellRef,
+    pub settled_cell: Option<CellRef>,
+}
+
+/// A payment (拨付) of money to a project. Negative = money returned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payment {
+    pub project_id: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    /// The payment's own 资金性质 (defaults to the project's).
+    pub fund_source: String,
+    pub fund_source_given: bool,
+    pub voucher: Option<String>,
+    pub memo: Option<String>,
+    pub row: CellRef,
+}
+
+/// A 绩效指标 row, kept as typed (scored in a later stage).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    pub project_id: String,
+    pub level1: Option<String>,
+    pub level2: Option<String>,
+    pub name: Option<String>,
+    pub target: Option<String>,
+    pub actual: Option<String>,
+    pub weight: Option<Decimal>,
+    pub deviation_reason: Option<String>,
+    pub row: CellRef,
+}

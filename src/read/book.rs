@@ -1,0 +1,110 @@
+//! Opening a workbook of any supported format into plain sheets of cells.
+
+use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
+use std::path::{Path, PathBuf};
+
+/// One input sheet: cell values, formulas and merged ranges at their
+/// original (absolute, 0-based) addresses.
+pub struct RawSheet {
+    pub name: String,
+    pub cells: Range<Data>,
+    pub formulas: Range<String>,
+    pub merges: Vec<Dimensions>,
+}
+
+static EMPTY: Data = Data::Empty;
+
+impl RawSheet {
+    /// The value at an absolute address (empty outside the used range).
+    pub fn cell(&self, row: u32, col: u32) -> &Data {
+        self.cells.get_value((row, col)).unwrap_or(&EMPTY)
+    }
+    /// The formula (without "=") at an absolute address, if any.
+    pub fn formula(&self, row: u32, col: u32) -> Option<&str> {
+        self.formulas.get_value((row, col)).map(|s| s.as_str()).filter(|s| !s.is_empty())
+    }
+    pub fn first_row(&self) -> u32 {
+        self.cells.start().map(|(r, _)| r).unwrap_or(0)
+    }
+    /// One past the last used row.
+    pub fn end_row(&self) -> u32 {
+        self.cells.end().map(|(r, _)| r + 1).unwrap_or(0)
+    }
+    pub fn end_col(&self) -> u32 {
+        self.cells.end().map(|(_, c)| c + 1).unwrap_or(0)
+    }
+    pub fn first_col(&self) -> u32 {
+        self.cells.start().map(|(_, c)| c).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BookFormat {
+    Xlsx,
+    Xls,
+    Xlsb,
+    Ods,
+}
+
+pub struct RawBook {
+    pub path: PathBuf,
+    pub format: BookFormat,
+    pub sheets: Vec<RawSheet>,
+}
+
+impl RawBook {
+    /// Formulas are copied into the annotated workbook only when they came
+    /// in Excel's own syntax.
+    pub fn formulas_portable(&self) -> bool {
+        matches!(self.format, BookFormat::Xlsx | BookFormat::Xlsb)
+    }
+    pub fn sheet(&self, name: &str) -> Option<&RawSheet> {
+        self.sheets.iter().find(|s| s.name == name)
+    }
+}
+
+/// Read every sheet of a workbook. The message names the file.
+pub fn open_book(path: &Path) -> Result<RawBook, String> {
+    let shown = path.display();
+    if !path.exists() {
+        return Err(format!("找不到文件 {shown}"));
+    }
+    if path.is_dir() {
+        return Err(format!("{shown} 是文件夹，不是工作簿"));
+    }
+    let mut book = open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
+    let format = match &book {
+        Sheets::Xlsx(_) => BookFormat::Xlsx,
+        Sheets::Xls(_) => BookFormat::Xls,
+        Sheets::Xlsb(_) => BookFormat::Xlsb,
+        Sheets::Ods(_) => BookFormat::Ods,
+    };
+    let names = book.sheet_names().to_vec();
+    let mut sheets = Vec::with_capacity(names.len());
+    for name in names {
+        let cells = book
+            .worksheet_range(&name)
+            .map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?;
+        // A sheet whose formulas can't be parsed still has its values.
+        let formulas = book.worksheet_formula(&name).unwrap_or_default();
+        let merges = match &mut book {
+            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        sheets.push(RawSheet { name, cells, formulas, merges });
+    }
+    Ok(RawBook { path: path.to_path_buf(), format, sheets })
+}
+
+fn describe_open_error(path: &Path, err: &str) -> String {
+    let shown = path.display();
+    let lower = err.to_lowercase();
+    if lower.contains("password") || lower.contains("encrypt") || lower.contains("cfb") {
+        format!("无法读取文件 {shown}：文件已加密或不是工作簿格式，请在 Excel/WPS 中取消密码后另存为 .xlsx 再试（{err}）")
+    } else if lower.contains("extension") || lower.contains("format") {
+        format!("无法读取文件 {shown}：不是支持的工作簿格式（支持 .xlsx / .xlsm / .xls / .ods）（{err}）")
+    } else {
+        format!("无法读取文件 {shown}：文件已损坏或不是有效的工作簿（{err}）")
+    }
+}

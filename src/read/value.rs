@@ -1,0 +1,296 @@
+//! Cell values → domain values: the decimal the clerk typed, dates in the
+//! forms clerks write them, trimmed text.
+
+use calamine::Data;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+/// Amounts beyond this (万元) are typing errors, not money; the bound also keeps
+/// every sum far from `Decimal`'s range, so no arithmetic can overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 1e12
+
+/// The decimal a clerk typed, from the binary float Excel stored.
+///
+/// Excel keeps 15 significant digits of what was typed, so the float is read
+/// back at 15 significant digits: 209.8735 comes back as 209.8735, not
+/// 209.87349999999999, and 0.1 + 0.2 as 0.3. `None` for NaN, infinities and
+/// values outside `Decimal`'s range.
+pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
+    if !v.is_finite() {
+        return None;
+    }
+    if v == 0.0 {
+        return Some(Decimal::ZERO);
+    }
+    let s = format!("{v:.14e}");
+    let d = match Decimal::from_scientific(&s) {
+        Ok(d) => d,
+        // Too many decimal places for Decimal (below 1e-14 or so): round.
+        Err(_) if v.abs() < 1.0 => {
+            let (mantissa, exp) = s.split_once('e')?;
+            let exp: i32 = exp.parse().ok()?;
+            if exp < -28 {
+                return Some(Decimal::ZERO);
+            }
+            let m = Decimal::from_str_exact(mantissa).ok()?;
+            let scale = (-exp) as u32;
+            let mut d = m / Decimal::from_i128_with_scale(10i128.pow(scale.min(28)), 0);
+            d = d.round_dp(28);
+            d
+        }
+        Err(_) => return None,
+    };
+    Some(d.normalize())
+}
+
+/// Decimal → f64 for the writer, correctly rounded (via the decimal string).
+pub fn decimal_to_f64(d: Decimal) -> f64 {
+    d.normalize().to_string().parse().unwrap_or(0.0)
+}
+
+fn fold_char(c: char) -> Option<char> {
+    // Full-width ASCII (digits, letters, punctuation) → half-width.
+    match c {
+        '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '。' => Some('.'),
+        _ => Some(c),
+    }
+}
+
+/// Full-width → half-width, for parsing numbers and dates.
+pub fn fold_width(s: &str) -> String {
+    s.chars().filter_map(fold_char).collect()
+}
+
+/// Why a text could not be read as an amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AmountError {
+    NotANumber,
+    OutOfRange,
+}
+
+/// What the unit suffix of a text amount said, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextUnit {
+    None,
+    Yuan,
+    WanYuan,
+}
+
+/// A number written as text: `2,150,000.00`, `１２００`, `10.5万元`, `-3`.
+/// Prose around a number ("10(其中,灾情因素6万元)") is not a number.
+pub fn parse_amount_text(s: &str) -> Result<(Decimal, TextUnit), AmountError> {
+    let folded = fold_width(s);
+    let mut t = folded.trim();
+    let mut unit = TextUnit::None;
+    if let Some(rest) = t.strip_suffix("万元") {
+        t = rest.trim_end();
+        unit = TextUnit::WanYuan;
+    } else if let Some(rest) = t.strip_suffix('元') {
+        t = rest.trim_end();
+        unit = TextUnit::Yuan;
+    }
+    let t = t.strip_prefix('¥').or_else(|| t.strip_prefix('￥')).unwrap_or(t).trim();
+    if t.is_empty() {
+        return Err(AmountError::NotANumber);
+    }
+    // Thousands separators only between digit groups of three.
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(b) => ("-", b),
+        None => ("", t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let int_digits: String = if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let ok = !groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
+        if !ok {
+            return Err(AmountError::NotANumber);
+        }
+        groups.concat()
+    } else {
+        int_part.to_string()
+    };
+    if int_digits.is_empty() && frac_part.map_or(true, |f| f.is_empty()) {
+        return Err(AmountError::NotANumber);
+    }
+    if !int_digits.chars().all(|c| c.is_ascii_digit())
+        || !frac_part.map_or(true, |f| f.chars().all(|c| c.is_ascii_digit()))
+    {
+        return Err(AmountError::NotANumber);
+    }
+    let text = match frac_part {
+        Some(f) => format!("{sign}{}.{f}", if int_digits.is_empty() { "0" } else { &int_digits }),
+        None => format!("{sign}{int_digits}"),
+    };
+    let d = Decimal::from_str_exact(&text).map_err(|_| AmountError::OutOfRange)?;
+    Ok((d.normalize(), unit))
+}
+
+/// Dates are taken from 2000 to 2099: a serial or year outside that is a typo.
+fn plausible(d: NaiveDate) -> Option<NaiveDate> {
+    (2000..=2099).contains(&d.year()).then_some(d)
+}
+
+/// Excel serial (1900 system) → date. Only whole-day parts are used.
+pub fn date_from_serial(v: f64) -> Option<NaiveDate> {
+    if !v.is_finite() || !(36526.0..=73415.0).contains(&v) {
+        return None;
+    }
+    let days = v.floor() as i64;
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(chrono::Duration::days(days))
+}
+
+/// A date written as text: `2024年7月15日`, `2024/7/15`, `2024.07.15`,
+/// `2024-07-15`, `20240715`, optionally followed by a time.
+pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
+    let folded = fold_width(s);
+    let t = folded.trim();
+    // Drop a trailing time part ("2024-07-15 00:00:00", ISO "T").
+    let t = t.split([' ', 'T']).next().unwrap_or(t);
+    if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
+        let y = t[0..4].parse().ok()?;
+        let m = t[4..6].parse().ok()?;
+        let d = t[6..8].parse().ok()?;
+        return NaiveDate::from_ymd_opt(y, m, d).and_then(plausible);
+    }
+    let t = t.strip_suffix('日').or_else(|| t.strip_suffix('号')).unwrap_or(t);
+    let parts: Vec<&str> = t.split(['年', '月', '-', '/', '.']).collect();
+    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    // The separators must be of one style: 年月, or one repeated character.
+    let seps: Vec<char> = t.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let consistent = seps == ['年', '月'] || (seps.len() == 2 && seps[0] == seps[1] && seps[0] != '年' && seps[0] != '月');
+    if !consistent || parts[0].len() != 4 {
+        return None;
+    }
+    let y = parts[0].parse().ok()?;
+    let m = parts[1].parse().ok()?;
+    let d = parts[2].parse().ok()?;
+    NaiveDate::from_ymd_opt(y, m, d).and_then(plausible)
+}
+
+/// Date from any cell: a real date, a serial number, or text.
+pub fn date_from_cell(v: &Data) -> Option<NaiveDate> {
+    match v {
+        Data::DateTime(dt) => {
+            let (y, m, d, ..) = dt.to_ymd_hms_milli();
+            NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32).and_then(plausible)
+        }
+        Data::DateTimeIso(s) => parse_date_text(s),
+        Data::Float(f) => {
+            // 20240715 typed as a number.
+            if (20000101.0..=20991231.0).contains(f) && f.fract() == 0.0 {
+                return parse_date_text(&format!("{}", *f as i64));
+            }
+            if f.fract() != 0.0 {
+                return None;
+            }
+            date_from_serial(*f)
+        }
+        Data::Int(i) => {
+            if (20000101..=20991231).contains(i) {
+                return parse_date_text(&i.to_string());
+            }
+            date_from_serial(*i as f64)
+        }
+        Data::String(s) => parse_date_text(s),
+        _ => None,
+    }
+}
+
+/// Text content of a cell, trimmed; numbers as the clerk typed them.
+pub fn text_from_cell(v: &Data) -> Option<String> {
+    let s = match v {
+        Data::Empty => return None,
+        Data::String(s) => s.trim().to_string(),
+        Data::Float(f) => decimal_from_f64(*f)?.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        Data::DateTime(_) | Data::DateTimeIso(_) => date_from_cell(v)?.format("%Y-%m-%d").to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => e.to_string(),
+    };
+    (!s.is_empty()).then_some(s)
+}
+
+/// How a cell shows in a message: `“abc”`, `“12.5”`, `（空）`.
+pub fn show_cell(v: &Data) -> String {
+    match v {
+        Data::Empty => "（空）".to_string(),
+        Data::String(s) if s.trim().is_empty() => "（空白）".to_string(),
+        Data::Float(f) => match decimal_from_f64(*f) {
+            Some(d) => format!("“{d}”"),
+            None => format!("“{f}”"),
+        },
+        other => format!("“{}”", text_from_cell(other).unwrap_or_default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn float_to_typed_decimal_on_awkward_values() {
+        assert_eq!(decimal_from_f64(209.8735), Some(d("209.8735")));
+        assert_eq!(decimal_from_f64(209.87349999999999), Some(d("209.8735")));
+        assert_eq!(decimal_from_f64(0.1 + 0.2), Some(d("0.3")));
+        assert_eq!(decimal_from_f64(83.0827), Some(d("83.0827")));
+        assert_eq!(decimal_from_f64(1.4587), Some(d("1.4587")));
+        assert_eq!(decimal_from_f64(408.5587), Some(d("408.5587")));
+        assert_eq!(decimal_from_f64(-60.0), Some(d("-60")));
+        assert_eq!(decimal_from_f64(1e15), Some(d("1000000000000000")));
+        assert_eq!(decimal_from_f64(123456789012.345), Some(d("123456789012.345")));
+        assert_eq!(decimal_from_f64(0.000001), Some(d("0.000001")));
+        assert_eq!(decimal_from_f64(-0.0), Some(Decimal::ZERO));
+        assert_eq!(decimal_from_f64(1e-30), Some(Decimal::ZERO));
+        assert_eq!(decimal_from_f64(f64::NAN), None);
+        assert_eq!(decimal_from_f64(f64::INFINITY), None);
+        assert_eq!(decimal_from_f64(1e300), None);
+        // 1.005 is stored just below 1.005; the clerk typed 1.005.
+        assert_eq!(decimal_from_f64(1.005), Some(d("1.005")));
+        assert_eq!(decimal_from_f64(215.0 / 10000.0 * 10000.0), Some(d("215")));
+    }
+
+    #[test]
+    fn amount_text_forms() {
+        assert_eq!(parse_amount_text("2,150,000.00").unwrap().0, d("2150000"));
+        assert_eq!(parse_amount_text("1,200,000").unwrap().0, d("1200000"));
+        assert_eq!(parse_amount_text("１２３.５").unwrap().0, d("123.5"));
+        assert_eq!(parse_amount_text(" 10.5万元 ").unwrap(), (d("10.5"), TextUnit::WanYuan));
+        assert_eq!(parse_amount_text("3500元").unwrap(), (d("3500"), TextUnit::Yuan));
+        assert_eq!(parse_amount_text("-3").unwrap().0, d("-3"));
+        assert_eq!(parse_amount_text(".5").unwrap().0, d("0.5"));
+        for bad in ["", "abc", "10(其中,灾情因素6万元)", "1,20,000", "12.3.4", "二十万", "-", "1e5", ",100"] {
+            assert!(parse_amount_text(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn date_text_forms() {
+        let want = NaiveDate::from_ymd_opt(2024, 7, 15);
+        for s in ["2024年7月15日", "2024/7/15", "2024.07.15", "2024-07-15", "20240715", "2024-07-15 00:00:00", "２０２４年７月１５日"] {
+            assert_eq!(parse_date_text(s), want, "{s}");
+        }
+        for s in ["2024-02-30", "2024/13/01", "abc", "2024-7", "15/7/2024", "2024-07/15", "19990101", ""] {
+            assert_eq!(parse_date_text(s), None, "{s}");
+        }
+        assert_eq!(date_from_cell(&Data::Float(45488.0)), want);
+        assert_eq!(date_from_cell(&Data::Float(20240715.0)), want);
+        assert_eq!(date_from_cell(&Data::Float(2024.0)), None);
+        assert_eq!(date_from_cell(&Data::Float(45488.5)), None);
+    }
+}

@@ -1,0 +1,137 @@
+//! Report data → JSON. Amounts are decimal strings in 万元, rates percent
+//! strings with 2 decimals, absent values null.
+
+use crate::compute::{GroupFigures, MonthFigures, ProjectFigures, Report};
+use crate::model::Problem;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub fn amount(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+pub fn rate(r: Option<Decimal>) -> Option<String> {
+    r.map(|r| format!("{:.2}", r))
+}
+
+#[derive(Serialize)]
+pub struct GroupJson {
+    pub key: String,
+    pub project_count: usize,
+    pub budget: String,
+    pub paid: String,
+    pub execution_rate: Option<String>,
+    pub outstanding: Option<String>,
+    pub unspent: Option<String>,
+    pub remaining: String,
+}
+
+impl From<&GroupFigures> for GroupJson {
+    fn from(g: &GroupFigures) -> Self {
+        GroupJson {
+            key: g.key.clone(),
+            project_count: g.project_count,
+            budget: amount(g.budget),
+            paid: amount(g.paid),
+            execution_rate: rate(g.execution_rate),
+            outstanding: g.outstanding.map(amount),
+            unspent: g.unspent.map(amount),
+            remaining: amount(g.remaining),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ProjectJson {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub fund_source: String,
+    pub status: Option<String>,
+    pub budget: String,
+    pub settled: Option<String>,
+    pub paid: String,
+    pub execution_rate: Option<String>,
+    pub outstanding: Option<String>,
+    pub unspent: Option<String>,
+    pub remaining: String,
+}
+
+impl From<&ProjectFigures> for ProjectJson {
+    fn from(p: &ProjectFigures) -> Self {
+        ProjectJson {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            category: p.category.clone(),
+            fund_source: p.fund_source.clone(),
+            status: p.status.clone(),
+            budget: amount(p.budget),
+            settled: p.settled.map(amount),
+            paid: amount(p.paid),
+            execution_rate: rate(p.execution_rate),
+            outstanding: p.outstanding.map(amount),
+            unspent: p.unspent.map(amount),
+            remaining: amount(p.remaining),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MonthJson {
+    pub month: String,
+    pub paid: String,
+    pub cumulative_paid: String,
+    pub execution_rate: Option<String>,
+}
+
+impl From<&MonthFigures> for MonthJson {
+    fn from(m: &MonthFigures) -> Self {
+        MonthJson { month: m.label(), paid: amount(m.paid), cumulative_paid: amount(m.cumulative_paid), execution_rate: rate(m.execution_rate) }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ProblemJson {
+    pub severity: &'static str,
+    pub sheet: String,
+    pub cell: Option<String>,
+    pub message: String,
+}
+
+impl From<&Problem> for ProblemJson {
+    fn from(p: &Problem) -> Self {
+        ProblemJson { severity: p.severity.label(), sheet: p.sheet.clone(), cell: p.cell.as_ref().map(|c| c.to_string()), message: p.message.clone() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct ReportJson {
+    pub as_of: String,
+    pub unit: String,
+    pub year: Option<i32>,
+    pub totals: GroupJson,
+    pub by_category: Vec<GroupJson>,
+    pub by_fund_source: Vec<GroupJson>,
+    pub projects: Vec<ProjectJson>,
+    pub monthly: Vec<MonthJson>,
+    pub problems: Vec<ProblemJson>,
+}
+
+pub fn report_json(report: &Report, problems: &[Problem]) -> ReportJson {
+    ReportJson {
+        as_of: report.as_of.format("%Y-%m-%d").to_string(),
+        unit: report.unit_name.clone(),
+        year: report.year,
+        totals: (&report.totals).into(),
+        by_category: report.by_category.iter().map(Into::into).collect(),
+        by_fund_source: report.by_fund_source.iter().map(Into::into).collect(),
+        projects: report.projects.iter().map(Into::into).collect(),
+        monthly: report.monthly.iter().map(Into::into).collect(),
+        problems: problems.iter().map(Into::into).collect(),
+    }
+}
+
+pub fn to_bytes(value: &impl Serialize) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(value).expect("report JSON serialises");
+    v.push(b'\n');
+    v
+}

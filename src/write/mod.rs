@@ -1,0 +1,7 @@
+//! Report data → xlsx / JSON.
+
+pub mod json;
+pub mod report;
+pub mod sheet;
+pub mod template;
+pub mod xlsx;

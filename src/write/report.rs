@@ -1,0 +1,462 @@
+//! Report data → the sheets of the annotated workbook.
+
+use super::sheet::{ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, abs_ref, col_ref};
+use crate::compute::{GroupFigures, PaymentUse, Report};
+use crate::model::{Problem, Severity};
+use crate::read::Ledger;
+use crate::read::book::{RawBook, RawSheet};
+use calamine::Data;
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+
+pub const SUMMARY: &str = "汇总";
+pub const PROGRESS: &str = "项目进度";
+pub const PAYMENTS: &str = "拨付明细";
+pub const MONTHLY: &str = "月度进度";
+pub const PROBLEMS: &str = "问题清单";
+pub const REPORT_SHEETS: &[&str] = &[SUMMARY, PROGRESS, PAYMENTS, MONTHLY, PROBLEMS];
+
+/// Where the cut-off date and the total budget sit on 汇总 (formulas refer to them).
+const CUTOFF: (u32, u16) = (1, 1);
+const SUMMARY_HEADER_ROW: u32 = 3;
+const TOTAL_BUDGET: (u32, u16) = (SUMMARY_HEADER_ROW + 1, 2);
+
+/// 拨付明细 columns.
+mod pay_col {
+    pub const NO: u16 = 0;
+    pub const ID: u16 = 1;
+    pub const DATE: u16 = 2;
+    pub const AMOUNT: u16 = 3;
+    pub const FUND: u16 = 4;
+    pub const VOUCHER: u16 = 5;
+    pub const MEMO: u16 = 6;
+    pub const STATE: u16 = 7;
+    pub const SOURCE: u16 = 8;
+}
+
+/// 项目进度 columns.
+mod prj_col {
+    pub const ID: u16 = 0;
+    pub const NAME: u16 = 1;
+    pub const CATEGORY: u16 = 2;
+    pub const FUND: u16 = 3;
+    pub const STATUS: u16 = 4;
+    pub const BUDGET: u16 = 5;
+    pub const SETTLED: u16 = 6;
+    pub const PAID: u16 = 7;
+    pub const RATE: u16 = 8;
+    pub const OUTSTANDING: u16 = 9;
+    pub const UNSPENT: u16 = 10;
+    pub const REMAINING: u16 = 11;
+    pub const LOCATION: u16 = 12;
+    pub const IMPLEMENTER: u16 = 13;
+    pub const START: u16 = 14;
+    pub const END: u16 = 15;
+    pub const REASON: u16 = 16;
+    pub const SOURCE: u16 = 17;
+}
+const PROGRESS_HEADER_ROW: u32 = 2;
+
+fn money(d: Decimal) -> Value {
+    Value::Number(d)
+}
+fn formula(expr: String, result: Value) -> Value {
+    Value::Formula(expr, Box::new(result))
+}
+/// Rates are stored as fractions (0.5662) and shown as 56.62%.
+fn rate_value(rate: Option<Decimal>) -> Value {
+    match rate {
+        Some(r) => Value::Number(r / Decimal::ONE_HUNDRED),
+        None => Value::Text("—".into()),
+    }
+}
+fn rate_formula(paid: &str, budget: &str, rate: Option<Decimal>) -> Value {
+    formula(format!("IF({budget}=0,\"—\",ROUND({paid}/{budget},4))"), rate_value(rate))
+}
+fn c(row: u32, col: u16) -> String {
+    super::sheet::a1(row, col)
+}
+fn opt_text(s: &Option<String>) -> Value {
+    s.clone().map(Value::Text).unwrap_or(Value::Empty)
+}
+
+pub fn title_of(report: &Report) -> String {
+    match report.year {
+        Some(y) => format!("{}{}年度衔接及整合资金", report.unit_name, y),
+        None => format!("{}衔接及整合资金", report.unit_name),
+    }
+}
+
+pub fn summary_sheet(report: &Report) -> Sheet {
+    let mut s = Sheet::new(SUMMARY);
+    let last_col = 7;
+    s.text(0, 0, format!("{}执行情况汇总", title_of(report)), Role::Title);
+    s.merge(0, 0, 0, last_col);
+    s.text(CUTOFF.0, 0, "截止日期", Role::Caption);
+    s.put(CUTOFF.0, CUTOFF.1, Value::Date(report.as_of), Role::Date);
+    s.text(1, last_col, "单位：万元", Role::Caption);
+    let h = SUMMARY_HEADER_ROW;
+    for (i, t) in ["项目", "项目数", "预算金额", "已拨付", "执行率", "待拨付", "结余", "未支出（预算−已拨付）"].iter().enumerate() {
+        s.text(h, i as u16, *t, Role::Header);
+    }
+    let total_row = h + 1;
+    let cat_first = total_row + 2;
+    let cat_last = cat_first + report.by_category.len() as u32 - 1;
+    let fund_first = cat_last + 2;
+
+    let progress_col = |col: u16| col_ref(PROGRESS, col);
+    let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
+    let group_row = |s: &mut Sheet, row: u32, g: &GroupFigures, key_col: u16, paid_expr: String, total: bool| {
+        let (t, m, r, n) = if total { (Role::TotalText, Role::TotalMoney, Role::TotalRate, Role::TotalCount) } else { (Role::Text, Role::Money, Role::Rate, Role::Count) };
+        s.text(row, 0, g.key.clone(), t);
+        s.put(row, 1, formula(format!("COUNTIFS({},$A{})", progress_col(key_col), row + 1), Value::Number(g.project_count.into())), n);
+        s.put(row, 2, formula(format!("SUMIFS({},{},$A{})", progress_col(prj_col::BUDGET), progress_col(key_col), row + 1), money(g.budget)), m);
+        s.put(row, 3, formula(paid_expr, money(g.paid)), m);
+        s.put(row, 4, rate_formula(&c(row, 3), &c(row, 2), g.execution_rate), r);
+        for (col, value, src) in [(5, g.outstanding, prj_col::OUTSTANDING), (6, g.unspent, prj_col::UNSPENT)] {
+            match value {
+                Some(v) => s.put(row, col, formula(format!("SUMIFS({},{},$A{})", progress_col(src), progress_col(key_col), row + 1), money(v)), m),
+                None => s.text(row, col, "—", m),
+            };
+        }
+        s.put(row, 7, formula(format!("{}-{}", c(row, 2), c(row, 3)), money(g.remaining)), m);
+    };
+
+    // 合计: sums of the category rows.
+    let t = &report.totals;
+    s.text(total_row, 0, "合计", Role::TotalText);
+    let sum = |col: u16| format!("SUM({}:{})", c(cat_first, col), c(cat_last, col));
+    s.put(total_row, 1, formula(sum(1), Value::Number(t.project_count.into())), Role::TotalCount);
+    s.put(total_row, 2, formula(sum(2), money(t.budget)), Role::TotalMoney);
+    s.put(total_row, 3, formula(sum(3), money(t.paid)), Role::TotalMoney);
+    s.put(total_row, 4, rate_formula(&c(total_row, 3), &c(total_row, 2), t.execution_rate), Role::TotalRate);
+    for (col, v) in [(5, t.outstanding), (6, t.unspent)] {
+        match v {
+            Some(v) => s.put(total_row, col, formula(sum(col), money(v)), Role::TotalMoney),
+            None => s.text(total_row, col, "—", Role::TotalMoney),
+        };
+    }
+    s.put(total_row, 7, formula(format!("{}-{}", c(total_row, 2), c(total_row, 3)), money(t.remaining)), Role::TotalMoney);
+
+    s.text(total_row + 1, 0, "按项目类别", Role::Section);
+    s.merge(total_row + 1, 0, total_row + 1, last_col);
+    for (i, g) in report.by_category.iter().enumerate() {
+        let row = cat_first + i as u32;
+        let paid = format!("SUMIFS({},{},$A{})", progress_col(prj_col::PAID), progress_col(prj_col::CATEGORY), row + 1);
+        group_row(&mut s, row, g, prj_col::CATEGORY, paid, false);
+    }
+    s.text(fund_first - 1, 0, "按资金性质（预算按项目的资金性质，已拨付按每笔拨付的资金性质）", Role::Section);
+    s.merge(fund_first - 1, 0, fund_first - 1, last_col);
+    for (i, g) in report.by_fund_source.iter().enumerate() {
+        let row = fund_first + i as u32;
+        let paid = format!(
+            "SUMIFS({},{},$A{},{},\"<=\"&{})",
+            col_ref(PAYMENTS, pay_col::AMOUNT),
+            col_ref(PAYMENTS, pay_col::FUND),
+            row + 1,
+            col_ref(PAYMENTS, pay_col::DATE),
+            cutoff
+        );
+        group_row(&mut s, row, g, prj_col::FUND, paid, false);
+    }
+    s.fit_widths(10.0, 40.0);
+    s.widths.retain(|(c, _)| *c != 0);
+    s.widths.push((0, 24.0));
+    s.freeze = Some((h + 1, 1));
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, h)) });
+    s
+}
+
+pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
+    use prj_col::*;
+    let mut s = Sheet::new(PROGRESS);
+    s.text(0, 0, format!("{}项目进度表", title_of(report)), Role::Title);
+    s.merge(0, 0, 0, SOURCE);
+    s.text(1, 0, "截止日期", Role::Caption);
+    s.put(1, 1, formula(abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1), Value::Date(report.as_of)), Role::Date);
+    s.text(1, 3, "单位：万元", Role::Caption);
+    let headers = [
+        "项目编号", "项目名称", "项目类别", "资金性质", "建设状态", "预算金额", "结算金额", "已拨付", "执行率", "待拨付", "结余", "未支出",
+        "建设地点", "实施单位", "开工日期", "完工日期", "偏差原因", "来源行",
+    ];
+    let h = PROGRESS_HEADER_ROW;
+    for (i, t) in headers.iter().enumerate() {
+        s.text(h, i as u16, *t, Role::Header);
+    }
+    let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
+    for (i, f) in report.projects.iter().enumerate() {
+        let p = &ledger.projects[f.index];
+        let r = h + 1 + i as u32;
+        s.text(r, ID, f.id.clone(), Role::Text);
+        s.text(r, NAME, f.name.clone(), Role::Text);
+        s.text(r, CATEGORY, f.category.clone(), Role::Text);
+        s.text(r, FUND, f.fund_source.clone(), Role::Text);
+        s.put(r, STATUS, opt_text(&f.status), Role::Text);
+        s.put(r, BUDGET, money(f.budget), Role::Money);
+        s.put(r, SETTLED, f.settled.map(money).unwrap_or(Value::Empty), Role::Money);
+        let paid = format!(
+            "SUMIFS({},{},{},{},\"<=\"&{})",
+            col_ref(PAYMENTS, pay_col::AMOUNT),
+            col_ref(PAYMENTS, pay_col::ID),
+            c(r, ID),
+            col_ref(PAYMENTS, pay_col::DATE),
+            cutoff
+        );
+        s.put(r, PAID, formula(paid, money(f.paid)), Role::Money);
+        s.put(r, RATE, rate_formula(&c(r, PAID), &c(r, BUDGET), f.execution_rate), Role::Rate);
+        let dash = || Value::Text("—".into());
+        s.put(r, OUTSTANDING, formula(format!("IF({}=\"\",\"—\",{}-{})", c(r, SETTLED), c(r, SETTLED), c(r, PAID)), f.outstanding.map(money).unwrap_or_else(dash)), Role::Money);
+        s.put(r, UNSPENT, formula(format!("IF({}=\"\",\"—\",{}-{})", c(r, SETTLED), c(r, BUDGET), c(r, SETTLED)), f.unspent.map(money).unwrap_or_else(dash)), Role::Money);
+        s.put(r, REMAINING, formula(format!("{}-{}", c(r, BUDGET), c(r, PAID)), money(f.remaining)), Role::Money);
+        s.put(r, LOCATION, opt_text(&p.location), Role::Text);
+        s.put(r, IMPLEMENTER, opt_text(&p.implementer), Role::Text);
+        s.put(r, START, p.start_date.map(Value::Date).unwrap_or(Value::Empty), Role::Date);
+        s.put(r, END, p.end_date.map(Value::Date).unwrap_or(Value::Empty), Role::Date);
+        s.put(r, REASON, opt_text(&p.deviation_reason), Role::Text);
+        s.text(r, SOURCE, p.row.to_string(), Role::Text);
+    }
+    let first = h + 1;
+    let last = h + report.projects.len() as u32;
+    let total = last + 1;
+    let t = &report.totals;
+    s.text(total, ID, "合计", Role::TotalText);
+    for col in [NAME, CATEGORY, FUND, STATUS] {
+        s.put(total, col, Value::Empty, Role::TotalText);
+    }
+    let sum = |col: u16| format!("SUM({}:{})", c(first, col), c(last.max(first), col));
+    let settled_sum: Option<Decimal> = report.projects.iter().filter_map(|p| p.settled).reduce(|a, b| a + b);
+    s.put(total, BUDGET, formula(sum(BUDGET), money(t.budget)), Role::TotalMoney);
+    match settled_sum {
+        Some(v) => s.put(total, SETTLED, formula(sum(SETTLED), money(v)), Role::TotalMoney),
+        None => s.text(total, SETTLED, "—", Role::TotalMoney),
+    };
+    s.put(total, PAID, formula(sum(PAID), money(t.paid)), Role::TotalMoney);
+    s.put(total, RATE, rate_formula(&c(total, PAID), &c(total, BUDGET), t.execution_rate), Role::TotalRate);
+    for (col, v) in [(OUTSTANDING, t.outstanding), (UNSPENT, t.unspent)] {
+        match v {
+            Some(v) => s.put(total, col, formula(sum(col), money(v)), Role::TotalMoney),
+            None => s.text(total, col, "—", Role::TotalMoney),
+        };
+    }
+    s.put(total, REMAINING, formula(format!("{}-{}", c(total, BUDGET), c(total, PAID)), money(t.remaining)), Role::TotalMoney);
+    s.fit_widths(8.0, 36.0);
+    s.freeze = Some((h + 1, 2));
+    s.autofilter = Some(Span { first_row: h, first_col: 0, last_row: last.max(h + 1), last_col: SOURCE });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)) });
+    s
+}
+
+pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
+    use pay_col::*;
+    let mut s = Sheet::new(PAYMENTS);
+    for (i, t) in ["序号", "项目编号", "拨付日期", "拨付金额（万元）", "资金性质", "凭证号", "摘要", "计入情况", "来源行"].iter().enumerate() {
+        s.text(0, i as u16, *t, Role::Header);
+    }
+    for (i, (p, used)) in ledger.payments.iter().zip(&report.payment_use).enumerate() {
+        let r = 1 + i as u32;
+        s.put(r, NO, Value::Number((i + 1).into()), Role::Count);
+        s.text(r, ID, p.project_id.clone(), Role::Text);
+        s.put(r, DATE, Value::Date(p.date), Role::Date);
+        s.put(r, AMOUNT, money(p.amount), Role::Money);
+        let fund = s.text(r, FUND, p.fund_source.clone(), Role::Text);
+        if !p.fund_source_given {
+            fund.note = Some("原表未填，取项目的资金性质".into());
+        }
+        s.put(r, VOUCHER, opt_text(&p.voucher), Role::Text);
+        s.put(r, MEMO, opt_text(&p.memo), Role::Text);
+        let state = match used {
+            PaymentUse::Counted => "计入".to_string(),
+            PaymentUse::AfterCutOff => format!("晚于截止日期{}，未计入", report.as_of),
+        };
+        let cell = s.text(r, STATE, state, Role::Text);
+        cell.flagged = *used != PaymentUse::Counted;
+        s.text(r, SOURCE, p.row.to_string(), Role::Text);
+    }
+    s.fit_widths(8.0, 40.0);
+    s.freeze = Some((1, 0));
+    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: ledger.payments.len().max(1) as u32, last_col: SOURCE });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)) });
+    s
+}
+
+pub fn monthly_sheet(report: &Report) -> Sheet {
+    let mut s = Sheet::new(MONTHLY);
+    s.text(0, 0, format!("{}月度拨付进度", title_of(report)), Role::Title);
+    s.merge(0, 0, 0, 3);
+    s.text(1, 0, "单位：万元", Role::Caption);
+    let h = 2;
+    for (i, t) in ["月份", "当月拨付", "累计拨付", "累计执行率"].iter().enumerate() {
+        s.text(h, i as u16, *t, Role::Header);
+    }
+    let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
+    let total_budget = abs_ref(SUMMARY, TOTAL_BUDGET.0, TOTAL_BUDGET.1);
+    for (i, m) in report.monthly.iter().enumerate() {
+        let r = h + 1 + i as u32;
+        s.put(r, 0, Value::Date(m.first_day()), Role::Month);
+        let paid = format!(
+            "SUMIFS({amt},{date},\">=\"&{a},{date},\"<=\"&MIN(EOMONTH({a},0),{cutoff}))",
+            amt = col_ref(PAYMENTS, pay_col::AMOUNT),
+            date = col_ref(PAYMENTS, pay_col::DATE),
+            a = c(r, 0),
+        );
+        s.put(r, 1, formula(paid, money(m.paid)), Role::Money);
+        let cum = if i == 0 { c(r, 1) } else { format!("{}+{}", c(r - 1, 2), c(r, 1)) };
+        s.put(r, 2, formula(cum, money(m.cumulative_paid)), Role::Money);
+        s.put(r, 3, rate_formula(&c(r, 2), &total_budget, m.execution_rate), Role::Rate);
+    }
+    let (first, last) = (h + 1, h + report.monthly.len() as u32);
+    if !report.monthly.is_empty() {
+        s.charts.push(ChartSpec {
+            title: "月度拨付进度（万元）".into(),
+            categories_col: 0,
+            columns: vec![ChartSeries { name: "当月拨付".into(), rows: (first, last), col: 1 }],
+            lines: vec![ChartSeries { name: "累计拨付".into(), rows: (first, last), col: 2 }],
+            at: (h, 5),
+        });
+    }
+    s.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 12.0)];
+    s.freeze = Some((h + 1, 0));
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)) });
+    s
+}
+
+pub fn problems_sheet(problems: &[Problem]) -> Sheet {
+    let mut s = Sheet::new(PROBLEMS);
+    for (i, t) in ["序号", "级别", "工作表", "单元格", "说明"].iter().enumerate() {
+        s.text(0, i as u16, *t, Role::Header);
+    }
+    if problems.is_empty() {
+        s.text(1, 0, "未发现问题", Role::Text);
+    }
+    for (i, p) in problems.iter().enumerate() {
+        let r = 1 + i as u32;
+        s.put(r, 0, Value::Number((i + 1).into()), Role::Count);
+        let level = s.text(r, 1, p.severity.label(), Role::Text);
+        level.flagged = p.severity == Severity::Error;
+        s.text(r, 2, p.sheet.clone(), Role::Text);
+        s.text(r, 3, p.cell_label(), Role::Text);
+        s.text(r, 4, p.message.clone(), Role::Text);
+    }
+    s.widths = vec![(0, 6.0), (1, 6.0), (2, 12.0), (3, 12.0), (4, 90.0)];
+    s.freeze = Some((1, 0));
+    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: problems.len().max(1) as u32, last_col: 4 });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)) });
+    s
+}
+
+/// The name a copied input sheet gets: its own, unless a report sheet has it.
+pub fn copy_name(input: &str, taken: &HashSet<String>) -> String {
+    if !taken.contains(input) {
+        return input.to_string();
+    }
+    for n in 1.. {
+        let base: String = format!("原{}", if n == 1 { String::new() } else { n.to_string() });
+        let candidate: String = format!("{base}-{input}").chars().take(31).collect();
+        if !taken.contains(&candidate) {
+            return candidate;
+        }
+    }
+    unreachable!("some name is free")
+}
+
+/// An input sheet copied cell for cell, with each problem's cell flagged and
+/// its message as a note.
+pub fn copy_sheet(raw: &RawSheet, name: &str, formulas: bool, notes: &HashMap<(u32, u32), Vec<String>>) -> Sheet {
+    let mut s = Sheet::new(name);
+    let mut seen: HashSet<(u32, u32)> = HashSet::new();
+    for (r, col, v) in raw.cells.used_cells() {
+        let (row, col) = (raw.first_row() + r as u32, raw.first_col() + col as u32);
+        let value = raw_value(v);
+        let value = match raw.formula(row, col) {
+            Some(f) if formulas => Value::Formula(f.to_string(), Box::new(value)),
+            _ => value,
+        };
+        push_raw(&mut s, row, col, value, notes);
+        seen.insert((row, col));
+    }
+    // Formulas whose cached value is empty still belong to the sheet.
+    if formulas {
+        for (r, col, f) in raw.formulas.used_cells() {
+            let (row, col) = (raw.formulas.start().map(|s| s.0).unwrap_or(0) + r as u32, raw.formulas.start().map(|s| s.1).unwrap_or(0) + col as u32);
+            if !f.is_empty() && seen.insert((row, col)) {
+                push_raw(&mut s, row, col, Value::Formula(f.clone(), Box::new(Value::Empty)), notes);
+            }
+        }
+    }
+    // Problems on empty cells (a missing required value) are flagged too.
+    for (&(row, col), _) in notes {
+        if !seen.contains(&(row, col)) {
+            push_raw(&mut s, row, col, Value::Empty, notes);
+        }
+    }
+    for d in &raw.merges {
+        s.merges.push(Span { first_row: d.start.0, first_col: d.start.1 as u16, last_row: d.end.0, last_col: d.end.1 as u16 });
+    }
+    s
+}
+
+fn push_raw(s: &mut Sheet, row: u32, col: u32, value: Value, notes: &HashMap<(u32, u32), Vec<String>>) {
+    let Ok(col16) = u16::try_from(col) else { return };
+    let cell = s.put(row, col16, value, Role::Raw);
+    if let Some(msgs) = notes.get(&(row, col)) {
+        cell.flagged = true;
+        cell.note = Some(msgs.join("\n"));
+    }
+}
+
+pub fn raw_value(v: &Data) -> Value {
+    match v {
+        Data::Empty => Value::Empty,
+        Data::String(s) => Value::Text(s.clone()),
+        Data::Float(f) => Value::Float(*f),
+        Data::Int(i) => Value::Float(*i as f64),
+        Data::Bool(b) => Value::Bool(*b),
+        Data::DateTime(dt) => {
+            let (y, m, d, hh, mm, ss, ms) = dt.to_ymd_hms_milli();
+            let date = chrono::NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32);
+            let has_time = (hh, mm, ss, ms) != (0, 0, 0, 0);
+            match (date, dt.is_datetime()) {
+                (Some(date), true) => {
+                    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
+                    let days = (date - epoch).num_days() as f64;
+                    let frac = (hh as f64 * 3600.0 + mm as f64 * 60.0 + ss as f64 + ms as f64 / 1000.0) / 86400.0;
+                    Value::Serial(days + frac, has_time)
+                }
+                _ => Value::Float(dt.as_f64()),
+            }
+        }
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
+        Data::Error(e) => Value::Text(e.to_string()),
+    }
+}
+
+/// All sheets of the annotated workbook: the report sheets, then every input
+/// sheet copied.
+pub fn annotated_workbook(book: &RawBook, ledger: &Ledger, report: &Report, problems: &[Problem]) -> (Vec<Sheet>, Vec<Problem>) {
+    let mut extra = Vec::new();
+    let mut sheets = vec![summary_sheet(report), progress_sheet(report, ledger), payments_sheet(report, ledger), monthly_sheet(report)];
+    let mut taken: HashSet<String> = REPORT_SHEETS.iter().map(|s| s.to_string()).collect();
+    let mut copies = Vec::new();
+    for raw in &book.sheets {
+        let name = copy_name(&raw.name, &taken);
+        if name != raw.name {
+            extra.push(Problem::warning(&raw.name, format!("输入工作表“{}”与报告工作表同名，复制为“{name}”", raw.name)));
+        }
+        taken.insert(name.clone());
+        let mut notes: HashMap<(u32, u32), Vec<String>> = HashMap::new();
+        for p in problems.iter().filter(|p| p.sheet == raw.name) {
+            if let Some(c) = &p.cell {
+                notes.entry((c.row, c.col)).or_default().push(format!("[{}] {}", p.severity.label(), p.message));
+            }
+        }
+        copies.push(copy_sheet(raw, &name, book.formulas_portable(), &notes));
+    }
+    if !book.formulas_portable() && book.sheets.iter().any(|s| s.formulas.used_cells().any(|(_, _, f)| !f.is_empty())) {
+        extra.push(Problem::warning("", "输入文件不是 xlsx 格式，原表中的公式以计算结果（数值）复制"));
+    }
+    let mut all: Vec<Problem> = problems.to_vec();
+    all.extend(extra.iter().cloned());
+    sheets.push(problems_sheet(&all));
+    sheets.extend(copies);
+    (sheets, extra)
+}

@@ -1,0 +1,171 @@
+//! A small format-neutral sheet model: every table we write is data first,
+//! so it can be inspected in tests, and one writer maps it to xlsx.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Empty,
+    Text(String),
+    /// Computed money, rates, counts: exact until the writer.
+    Number(Decimal),
+    /// A number copied from the input, kept bit for bit.
+    Float(f64),
+    Bool(bool),
+    Date(NaiveDate),
+    /// An Excel serial copied from the input (with a time part when `true`).
+    Serial(f64, bool),
+    /// A formula (without "=") and the result the tool computed for it.
+    Formula(String, Box<Value>),
+}
+
+/// What a cell is, which decides how it looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Input copied as is.
+    Raw,
+    Title,
+    /// A line under the title (cut-off date, unit).
+    Caption,
+    Header,
+    Section,
+    Text,
+    Money,
+    Rate,
+    Count,
+    Date,
+    Month,
+    TotalText,
+    TotalMoney,
+    TotalRate,
+    TotalCount,
+    /// Explanatory text on 说明-like sheets (wrapped, no border).
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub row: u32,
+    pub col: u16,
+    pub value: Value,
+    pub role: Role,
+    /// Named by a problem: red fill.
+    pub flagged: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub first_row: u32,
+    pub first_col: u16,
+    pub last_row: u32,
+    pub last_col: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartSeries {
+    pub name: String,
+    /// (first_row, last_row, col) on this sheet.
+    pub rows: (u32, u32),
+    pub col: u16,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartSpec {
+    pub title: String,
+    pub categories_col: u16,
+    pub columns: Vec<ChartSeries>,
+    pub lines: Vec<ChartSeries>,
+    pub at: (u32, u16),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListValidation {
+    pub col: u16,
+    pub first_row: u32,
+    pub last_row: u32,
+    pub choices: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Sheet {
+    pub name: String,
+    pub cells: Vec<Cell>,
+    pub merges: Vec<Span>,
+    pub widths: Vec<(u16, f64)>,
+    /// Rows and columns above/left of this cell stay in view.
+    pub freeze: Option<(u32, u16)>,
+    pub autofilter: Option<Span>,
+    /// A4 landscape, one page wide, header rows repeated.
+    pub print: Option<PrintSetup>,
+    pub charts: Vec<ChartSpec>,
+    pub validations: Vec<ListValidation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct PrintSetup {
+    pub landscape: bool,
+    pub repeat_rows: Option<(u32, u32)>,
+}
+
+impl Sheet {
+    pub fn new(name: &str) -> Self {
+        Sheet { name: name.to_string(), ..Default::default() }
+    }
+    pub fn put(&mut self, row: u32, col: u16, value: Value, role: Role) -> &mut Cell {
+        self.cells.push(Cell { row, col, value, role, flagged: false, note: None });
+        self.cells.last_mut().expect("just pushed")
+    }
+    pub fn text(&mut self, row: u32, col: u16, s: impl Into<String>, role: Role) -> &mut Cell {
+        self.put(row, col, Value::Text(s.into()), role)
+    }
+    pub fn merge(&mut self, first_row: u32, first_col: u16, last_row: u32, last_col: u16) {
+        self.merges.push(Span { first_row, first_col, last_row, last_col });
+    }
+    /// The cell at an address (last written wins, as in the writer).
+    pub fn get(&self, row: u32, col: u16) -> Option<&Cell> {
+        self.cells.iter().rev().find(|c| c.row == row && c.col == col)
+    }
+    /// Column widths that fit the text (CJK characters count double).
+    pub fn fit_widths(&mut self, min: f64, max: f64) {
+        let mut widths: std::collections::BTreeMap<u16, f64> = Default::default();
+        for c in &self.cells {
+            if matches!(c.role, Role::Title | Role::Caption | Role::Section | Role::Note) {
+                continue;
+            }
+            let w = match &c.value {
+                Value::Text(s) => display_width(s),
+                Value::Number(_) | Value::Float(_) | Value::Formula(..) => 12.0,
+                Value::Date(_) | Value::Serial(..) => 11.0,
+                _ => 0.0,
+            };
+            let e = widths.entry(c.col).or_insert(min);
+            *e = e.max((w + 2.0).clamp(min, max));
+        }
+        self.widths = widths.into_iter().collect();
+    }
+}
+
+/// Width in Excel character units: CJK and full-width characters take two.
+pub fn display_width(s: &str) -> f64 {
+    s.lines()
+        .map(|l| l.chars().map(|c| if (c as u32) < 0x2E80 { 1.1 } else { 2.1 }).sum::<f64>())
+        .fold(0.0, f64::max)
+}
+
+/// A1 reference to a cell, absolute when asked.
+pub fn a1(row: u32, col: u16) -> String {
+    format!("{}{}", crate::model::col_name(col as u32), row + 1)
+}
+
+/// `'汇总'!$B$2`
+pub fn abs_ref(sheet: &str, row: u32, col: u16) -> String {
+    format!("'{}'!${}${}", sheet, crate::model::col_name(col as u32), row + 1)
+}
+
+/// `'拨付明细'!$D:$D`
+pub fn col_ref(sheet: &str, col: u16) -> String {
+    let c = crate::model::col_name(col as u32);
+    format!("'{sheet}'!${c}:${c}")
+}

@@ -1,0 +1,209 @@
+//! The one place that maps the sheet model to rust_xlsxwriter, and writes the
+//! file atomically (temporary file, then rename).
+
+use super::sheet::{Role, Sheet, Value};
+use crate::read::value::decimal_to_f64;
+use rust_xlsxwriter::{
+    Chart, ChartType, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, Workbook, Worksheet,
+    XlsxError,
+};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+const FONT: &str = "宋体";
+const MONEY: &str = "#,##0.0000";
+const RATE: &str = "0.00%";
+const DATE: &str = "yyyy-mm-dd";
+
+fn format_for(role: Role, flagged: bool) -> Format {
+    let boxed = |f: Format| f.set_border(FormatBorder::Thin).set_font_name(FONT).set_align(FormatAlign::VerticalCenter);
+    let mut f = match role {
+        Role::Raw => Format::new(),
+        Role::Title => Format::new().set_font_name(FONT).set_bold().set_font_size(16).set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
+        Role::Caption => Format::new().set_font_name(FONT),
+        Role::Section => boxed(Format::new()).set_bold().set_background_color("F2F2F2"),
+        Role::Header => boxed(Format::new()).set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color("DDEBF7"),
+        Role::Text => boxed(Format::new()),
+        Role::Money => boxed(Format::new()).set_num_format(MONEY),
+        Role::Rate => boxed(Format::new()).set_num_format(RATE).set_align(FormatAlign::Right),
+        Role::Count => boxed(Format::new()).set_num_format("0"),
+        Role::Date => boxed(Format::new()).set_num_format(DATE),
+        Role::Month => boxed(Format::new()).set_num_format("yyyy\"年\"m\"月\"").set_align(FormatAlign::Left),
+        Role::TotalText => boxed(Format::new()).set_bold(),
+        Role::TotalMoney => boxed(Format::new()).set_bold().set_num_format(MONEY),
+        Role::TotalRate => boxed(Format::new()).set_bold().set_num_format(RATE).set_align(FormatAlign::Right),
+        Role::TotalCount => boxed(Format::new()).set_bold().set_num_format("0"),
+        Role::Note => Format::new().set_font_name(FONT).set_text_wrap().set_align(FormatAlign::Top),
+    };
+    if flagged {
+        f = f.set_background_color("FFC7CE").set_font_color("9C0006");
+    }
+    f
+}
+
+/// Dates copied from the input keep a date look.
+fn raw_value_format(value: &Value, base: &Format) -> Option<Format> {
+    match value {
+        Value::Serial(_, false) | Value::Date(_) => Some(base.clone().set_num_format(DATE)),
+        Value::Serial(_, true) => Some(base.clone().set_num_format("yyyy-mm-dd hh:mm:ss")),
+        _ => None,
+    }
+}
+
+fn cached(value: &Value) -> String {
+    match value {
+        Value::Number(d) => d.normalize().to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Text(s) => s.clone(),
+        Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Value::Date(d) => excel_serial(*d).to_string(),
+        Value::Serial(f, _) => f.to_string(),
+        Value::Empty | Value::Formula(..) => String::new(),
+    }
+}
+
+fn excel_serial(d: chrono::NaiveDate) -> i64 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
+    (d - epoch).num_days()
+}
+
+/// Excel's limit on text in a cell.
+const MAX_TEXT: usize = 32767;
+
+fn clip(s: &str) -> &str {
+    match s.char_indices().nth(MAX_TEXT) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
+    ws.set_name(&sheet.name)?;
+    let mut formats: HashMap<(Role, bool), Format> = HashMap::new();
+    for span in &sheet.merges {
+        if span.first_row == span.last_row && span.first_col == span.last_col {
+            continue;
+        }
+        let top_left = sheet.get(span.first_row, span.first_col);
+        let f = top_left.map(|c| format_for(c.role, c.flagged)).unwrap_or_default();
+        // Overlapping merges in a damaged input are dropped rather than fail the file.
+        let _ = ws.merge_range(span.first_row, span.first_col, span.last_row, span.last_col, "", &f);
+    }
+    for c in &sheet.cells {
+        let base = formats.entry((c.role, c.flagged)).or_insert_with(|| format_for(c.role, c.flagged)).clone();
+        let fmt = raw_value_format(&c.value, &base).unwrap_or(base);
+        let (r, col) = (c.row, c.col);
+        match &c.value {
+            Value::Empty => {
+                if c.role != Role::Raw || c.flagged {
+                    ws.write_blank(r, col, &fmt)?;
+                }
+            }
+            Value::Text(s) => {
+                ws.write_string_with_format(r, col, clip(s), &fmt)?;
+            }
+            Value::Number(d) => {
+                ws.write_number_with_format(r, col, decimal_to_f64(*d), &fmt)?;
+            }
+            Value::Float(f) => {
+                ws.write_number_with_format(r, col, *f, &fmt)?;
+            }
+            Value::Bool(b) => {
+                ws.write_boolean_with_format(r, col, *b, &fmt)?;
+            }
+            Value::Date(d) => {
+                ws.write_number_with_format(r, col, excel_serial(*d) as f64, &fmt)?;
+            }
+            Value::Serial(f, _) => {
+                ws.write_number_with_format(r, col, *f, &fmt)?;
+            }
+            Value::Formula(expr, result) => {
+                let fmt = raw_value_format(result, &fmt).unwrap_or(fmt);
+                ws.write_formula_with_format(r, col, Formula::new(format!("={expr}")).set_result(cached(result)), &fmt)?;
+            }
+        }
+        if let Some(note) = &c.note {
+            ws.insert_note(r, col, &Note::new(clip(note)).set_author("jixiao").set_width(360).set_height(120))?;
+        }
+    }
+    for (col, w) in &sheet.widths {
+        ws.set_column_width(*col, *w)?;
+    }
+    if let Some((r, c)) = sheet.freeze {
+        ws.set_freeze_panes(r, c)?;
+    }
+    if let Some(a) = sheet.autofilter {
+        ws.autofilter(a.first_row, a.first_col, a.last_row, a.last_col)?;
+    }
+    if let Some(p) = sheet.print {
+        ws.set_paper_size(9); // A4
+        if p.landscape {
+            ws.set_landscape();
+        }
+        ws.set_print_fit_to_pages(1, 0);
+        if let Some((a, b)) = p.repeat_rows {
+            ws.set_repeat_rows(a, b)?;
+        }
+    }
+    for v in &sheet.validations {
+        let dv = DataValidation::new().allow_list_strings(&v.choices)?;
+        ws.add_data_validation(v.first_row, v.col, v.last_row, v.col, &dv)?;
+    }
+    for spec in &sheet.charts {
+        let mut chart = Chart::new(if spec.columns.is_empty() { ChartType::Line } else { ChartType::Column });
+        let add = |chart: &mut Chart, s: &super::sheet::ChartSeries| {
+            chart
+                .add_series()
+                .set_name(s.name.as_str())
+                .set_categories((sheet.name.as_str(), s.rows.0, spec.categories_col, s.rows.1, spec.categories_col))
+                .set_values((sheet.name.as_str(), s.rows.0, s.col, s.rows.1, s.col));
+        };
+        for s in if spec.columns.is_empty() { &spec.lines } else { &spec.columns } {
+            add(&mut chart, s);
+        }
+        if !spec.columns.is_empty() && !spec.lines.is_empty() {
+            let mut line = Chart::new(ChartType::Line);
+            for s in &spec.lines {
+                add(&mut line, s);
+            }
+            chart.combine(&line);
+        }
+        chart.title().set_name(spec.title.as_str());
+        ws.insert_chart(spec.at.0, spec.at.1, &chart)?;
+    }
+    Ok(())
+}
+
+/// Render sheets into an xlsx in memory.
+pub fn render(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
+    let mut wb = Workbook::new();
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        write_sheet(ws, sheet).map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))?;
+    }
+    wb.save_to_buffer().map_err(|e| format!("生成工作簿时出错：{e}"))
+}
+
+/// Write bytes to `path` through a temporary file in the same folder and a
+/// rename, so a reader never sees half a file. Without `replace`, an
+/// existing file is never overwritten.
+pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let shown = path.display();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".jixiao-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| format!("无法在 {} 中创建临时文件：{e}", dir.display()))?;
+    tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| format!("写入 {shown} 失败：{e}"))?;
+    if replace {
+        tmp.persist(path).map_err(|e| format!("无法保存 {shown}：{}", e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| format!("无法保存 {shown}（文件已存在？可加 --force 覆盖）：{}", e.error))?;
+    }
+    Ok(())
+}
