@@ -163,7 +163,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.widths.retain(|(c, _)| *c != 0);
     s.widths.push((0, 24.0));
     s.freeze = Some((h + 1, 1));
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, h)) });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, h)), columns: None });
     s
 }
 
@@ -171,7 +171,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     use prj_col::*;
     let mut s = Sheet::new(PROGRESS);
     s.text(0, 0, format!("{}项目进度表", title_of(report)), Role::Title);
-    s.merge(0, 0, 0, SOURCE);
+    s.merge(0, 0, 0, REMAINING);
     s.text(1, 0, "截止日期", Role::Caption);
     s.put(1, 1, formula(abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1), Value::Date(report.as_of)), Role::Date);
     s.text(1, 3, "单位：万元", Role::Caption);
@@ -239,10 +239,12 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         };
     }
     s.put(total, REMAINING, formula(format!("{}-{}", c(total, BUDGET), c(total, PAID)), money(t.remaining)), Role::TotalMoney);
-    s.fit_widths(8.0, 36.0);
+    s.fit_widths(11.0, 24.0);
+    s.fit_heights(h + 1);
     s.freeze = Some((h + 1, 2));
     s.autofilter = Some(Span { first_row: h, first_col: 0, last_row: last.max(h + 1), last_col: SOURCE });
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)) });
+    // The money columns fit one A4 page; the descriptive ones stay on screen.
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)), columns: Some((0, REMAINING)) });
     s
 }
 
@@ -275,14 +277,14 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     s.fit_widths(8.0, 40.0);
     s.freeze = Some((1, 0));
     s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: ledger.payments.len().max(1) as u32, last_col: SOURCE });
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)) });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)), columns: None });
     s
 }
 
 pub fn monthly_sheet(report: &Report) -> Sheet {
     let mut s = Sheet::new(MONTHLY);
     s.text(0, 0, format!("{}月度拨付进度", title_of(report)), Role::Title);
-    s.merge(0, 0, 0, 3);
+    s.merge(0, 0, 0, 12);
     s.text(1, 0, "单位：万元", Role::Caption);
     let h = 2;
     for (i, t) in ["月份", "当月拨付", "累计拨付", "累计执行率"].iter().enumerate() {
@@ -312,11 +314,12 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
             columns: vec![ChartSeries { name: "当月拨付".into(), rows: (first, last), col: 1 }],
             lines: vec![ChartSeries { name: "累计拨付".into(), rows: (first, last), col: 2 }],
             at: (h, 5),
+            category_format: Some("yyyy-mm".into()),
         });
     }
     s.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 12.0)];
     s.freeze = Some((h + 1, 0));
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)) });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)), columns: None });
     s
 }
 
@@ -340,7 +343,7 @@ pub fn problems_sheet(problems: &[Problem]) -> Sheet {
     s.widths = vec![(0, 6.0), (1, 6.0), (2, 12.0), (3, 12.0), (4, 90.0)];
     s.freeze = Some((1, 0));
     s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: problems.len().max(1) as u32, last_col: 4 });
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)) });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)), columns: None });
     s
 }
 

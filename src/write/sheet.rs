@@ -78,6 +78,8 @@ pub struct ChartSpec {
     pub columns: Vec<ChartSeries>,
     pub lines: Vec<ChartSeries>,
     pub at: (u32, u16),
+    /// Number format of the category labels (dates as months).
+    pub category_format: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,12 +103,15 @@ pub struct Sheet {
     pub print: Option<PrintSetup>,
     pub charts: Vec<ChartSpec>,
     pub validations: Vec<ListValidation>,
+    pub row_heights: Vec<(u32, f64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct PrintSetup {
     pub landscape: bool,
     pub repeat_rows: Option<(u32, u32)>,
+    /// Columns printed (first, last); all when `None`.
+    pub columns: Option<(u16, u16)>,
 }
 
 impl Sheet {
@@ -144,6 +149,20 @@ impl Sheet {
             *e = e.max((w + 2.0).clamp(min, max));
         }
         self.widths = widths.into_iter().collect();
+    }
+    /// Row heights that show wrapped text whole (a clerk's printer won't
+    /// re-measure rows the way a screen does).
+    pub fn fit_heights(&mut self, from_row: u32) {
+        let width_of = |col: u16| self.widths.iter().find(|(c, _)| *c == col).map(|(_, w)| *w).unwrap_or(8.43);
+        let mut lines: std::collections::BTreeMap<u32, f64> = Default::default();
+        for c in self.cells.iter().filter(|c| c.row >= from_row && c.role == Role::Text) {
+            if let Value::Text(t) = &c.value {
+                let n = (display_width(t) / (width_of(c.col) - 1.0).max(1.0)).ceil().max(1.0);
+                let e = lines.entry(c.row).or_insert(1.0);
+                *e = e.max(n);
+            }
+        }
+        self.row_heights = lines.into_iter().filter(|(_, n)| *n > 1.0).map(|(r, n)| (r, 14.0 * n.min(6.0))).collect();
     }
 }
 

@@ -24,7 +24,7 @@ fn format_for(role: Role, flagged: bool) -> Format {
         Role::Caption => Format::new().set_font_name(FONT),
         Role::Section => boxed(Format::new()).set_bold().set_background_color("F2F2F2"),
         Role::Header => boxed(Format::new()).set_bold().set_text_wrap().set_align(FormatAlign::Center).set_background_color("DDEBF7"),
-        Role::Text => boxed(Format::new()),
+        Role::Text => boxed(Format::new()).set_text_wrap(),
         Role::Money => boxed(Format::new()).set_num_format(MONEY),
         Role::Rate => boxed(Format::new()).set_num_format(RATE).set_align(FormatAlign::Right),
         Role::Count => boxed(Format::new()).set_num_format("0"),
@@ -92,7 +92,8 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     }
     for c in &sheet.cells {
         let base = formats.entry((c.role, c.flagged)).or_insert_with(|| format_for(c.role, c.flagged)).clone();
-        let fmt = raw_value_format(&c.value, &base).unwrap_or(base);
+        // Only copied input picks its look from the value; report cells have a role.
+        let fmt = if c.role == Role::Raw { raw_value_format(&c.value, &base).unwrap_or(base) } else { base };
         let (r, col) = (c.row, c.col);
         match &c.value {
             Value::Empty => {
@@ -119,13 +120,16 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
                 ws.write_number_with_format(r, col, *f, &fmt)?;
             }
             Value::Formula(expr, result) => {
-                let fmt = raw_value_format(result, &fmt).unwrap_or(fmt);
+                let fmt = if c.role == Role::Raw { raw_value_format(result, &fmt).unwrap_or(fmt) } else { fmt };
                 ws.write_formula_with_format(r, col, Formula::new(format!("={expr}")).set_result(cached(result)), &fmt)?;
             }
         }
         if let Some(note) = &c.note {
             ws.insert_note(r, col, &Note::new(clip(note)).set_author("jixiao").set_width(360).set_height(120))?;
         }
+    }
+    for (row, h) in &sheet.row_heights {
+        ws.set_row_height(*row, *h)?;
     }
     for (col, w) in &sheet.widths {
         ws.set_column_width(*col, *w)?;
@@ -144,6 +148,9 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
         ws.set_print_fit_to_pages(1, 0);
         if let Some((a, b)) = p.repeat_rows {
             ws.set_repeat_rows(a, b)?;
+        }
+        if let (Some((c0, c1)), Some(last_row)) = (p.columns, sheet.cells.iter().map(|c| c.row).max()) {
+            ws.set_print_area(0, c0, last_row, c1)?;
         }
     }
     for v in &sheet.validations {
@@ -170,6 +177,9 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
             chart.combine(&line);
         }
         chart.title().set_name(spec.title.as_str());
+        if let Some(f) = &spec.category_format {
+            chart.x_axis().set_num_format(f.as_str()).set_text_axis(true);
+        }
         ws.insert_chart(spec.at.0, spec.at.1, &chart)?;
     }
     Ok(())
