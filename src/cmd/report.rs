@@ -2,7 +2,7 @@
 
 use crate::compute::{Report, compute_report};
 use crate::model::{Problem, Severity};
-use crate::read::{self, Ledger, book};
+use crate::read::{self, Ledger, book, mapping::Mapping};
 use crate::write;
 use chrono::NaiveDate;
 use clap::Args as ClapArgs;
@@ -24,6 +24,9 @@ pub struct Args {
     /// 单位名称（默认取“说明”表的单位名称）
     #[arg(long)]
     pub unit: Option<String>,
+    /// 列名映射文件（TOML），用于表头与标准不一致的台账
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
     /// 覆盖已存在的输出文件
     #[arg(long)]
     pub force: bool,
@@ -39,9 +42,9 @@ pub struct Outcome {
 }
 
 /// Read and compute one workbook. `Err` is fatal for this file.
-pub fn analyse(path: &Path, as_of: Option<NaiveDate>, unit: Option<&str>) -> Result<Outcome, String> {
+pub fn analyse(path: &Path, as_of: Option<NaiveDate>, unit: Option<&str>, mapping: &Mapping) -> Result<Outcome, String> {
     let book = book::open_book(path)?;
-    let mut ledger = read::read_ledger(&book)?;
+    let mut ledger = read::read_ledger_with(&book, mapping)?;
     let as_of = match as_of.or(ledger.info.as_of) {
         Some(d) => d,
         None => {
@@ -78,7 +81,14 @@ pub fn run(args: &Args) -> Result<i32, String> {
             return Err("JSON 输出与报告工作簿是同一个文件".into());
         }
     }
-    let outcome = analyse(&args.workbook, args.as_of, args.unit.as_deref())?;
+    let mapping = match &args.mapping {
+        Some(p) => Mapping::load(p)?,
+        None => Mapping::default(),
+    };
+    let outcome = analyse(&args.workbook, args.as_of, args.unit.as_deref(), &mapping)?;
+    for (sheet, role) in &outcome.ledger.sheet_roles {
+        eprintln!("工作表“{sheet}”：{}", read::role_name(*role));
+    }
     let (sheets, extra) = write::report::annotated_workbook(&outcome.book, &outcome.ledger, &outcome.report, &outcome.problems);
     let mut problems = outcome.problems.clone();
     problems.extend(extra);

@@ -100,7 +100,8 @@ pub const PROJECT_COLUMNS: &[ColumnSpec] = &[
 
 pub const PAYMENT_COLUMNS: &[ColumnSpec] = &[
     col(Field::ProjectId, "项目编号", true, Kind::Text, &["项目代码", "项目编码"], "必填。须是“项目”表中的编号。"),
-    col(Field::PaymentDate, "拨付日期", true, Kind::Date, &["支付日期", "日期"], "必填。日期；晚于截止日期的拨付不计入。"),
+    col(Field::ProjectName, "项目名称", false, Kind::Text, &[], "选填。没有“项目编号”列时按项目名称对应项目。"),
+    col(Field::PaymentDate, "拨付日期", true, Kind::Date, &["支付日期", "日期", "拨付时间", "支付时间"], "必填。日期；晚于截止日期的拨付不计入。"),
     col(Field::PaymentAmount, "拨付金额（万元）", true, Kind::Money, &["支付金额", "金额"], "必填。万元；退回资金填负数。"),
     ColumnSpec { choices: FUND_SOURCES, ..col(Field::FundSource, "资金性质", false, Kind::Text, &["资金来源", "资金类型"], "选填。本笔拨付实际使用的资金；空则取项目的资金性质。") },
     col(Field::Voucher, "凭证号", false, Kind::Text, &[], "选填。"),
@@ -184,6 +185,8 @@ pub const VALUE_ALIASES: &[(&str, &str)] = &[
     ("中央衔接资金", "衔接资金"),
     ("省级衔接资金", "衔接资金"),
     ("其他涉农整合资金", "整合资金"),
+    ("其他整合资金", "整合资金"),
+    ("统筹整合使用财政涉农资金", "整合资金"),
     ("统筹整合资金", "整合资金"),
     ("涉农整合资金", "整合资金"),
     ("完工未结算", "已完工"),

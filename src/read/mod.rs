@@ -3,13 +3,17 @@
 
 pub mod book;
 pub mod layout;
+pub mod mapping;
+pub mod table;
 pub mod value;
 
 use crate::model::{CellRef, Indicator, Payment, Problem, Project};
 use book::{RawBook, RawSheet};
 use calamine::Data;
 use chrono::NaiveDate;
-use layout::{ColumnSpec, Field, MoneyUnit, SheetRole, SheetSpec};
+use layout::{Field, MoneyUnit, SheetRole};
+use mapping::Mapping;
+use table::{FoundBy, Table, find_sheet, locate_table};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 use value::{AmountError, TextUnit};
@@ -40,37 +44,41 @@ pub struct Ledger {
 /// Read the ledger from an opened workbook. `Err` is a fatal, one-line
 /// message (no 项目 sheet, a required column missing).
 pub fn read_ledger(book: &RawBook) -> Result<Ledger, String> {
+    read_ledger_with(book, &Mapping::default())
+}
+
+pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, String> {
     let file = book.path.display().to_string();
     let mut ledger = Ledger::default();
-    let mut used: HashSet<&str> = HashSet::new();
+    let mut taken: Vec<&str> = Vec::new();
 
-    let find = |role: SheetRole| -> Option<&RawSheet> { find_sheet(book, layout::sheet_spec(role)) };
-
-    let project_sheet = find(SheetRole::Projects).ok_or_else(|| {
+    let (project_sheet, by) = find_sheet(book, SheetRole::Projects, mapping, &taken).ok_or_else(|| {
         let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
-        format!("文件 {file} 中没有“项目”工作表（现有工作表：{}）", names.join("、"))
+        match mapping.sheet_name(SheetRole::Projects) {
+            Some(n) => format!("文件 {file} 中没有映射文件指定的项目表“{n}”（现有工作表：{}）", names.join("、")),
+            None => format!("文件 {file} 中没有“项目”工作表，也没有哪张表含项目名称和预算金额等列（现有工作表：{}）", names.join("、")),
+        }
     })?;
-    used.insert(&project_sheet.name);
-    ledger.sheet_roles.push((project_sheet.name.clone(), SheetRole::Projects));
-    let project_table = locate_table(project_sheet, layout::sheet_spec(SheetRole::Projects)).map_err(|m| format!("文件 {file}：{m}"))?;
+    taken.push(&project_sheet.name);
+    note_role(&mut ledger, project_sheet, SheetRole::Projects, by);
+    let project_table = locate_table(project_sheet, SheetRole::Projects, mapping).map_err(|m| format!("文件 {file}：{m}"))?;
 
-    let payment_sheet = find(SheetRole::Payments);
-    let payment_table = match payment_sheet {
-        Some(s) => {
-            used.insert(&s.name);
-            ledger.sheet_roles.push((s.name.clone(), SheetRole::Payments));
-            Some(locate_table(s, layout::sheet_spec(SheetRole::Payments)).map_err(|m| format!("文件 {file}：{m}"))?)
+    let payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
+        Some((s, by)) => {
+            taken.push(&s.name);
+            note_role(&mut ledger, s, SheetRole::Payments, by);
+            Some(locate_table(s, SheetRole::Payments, mapping).map_err(|m| format!("文件 {file}：{m}"))?)
         }
         None => {
             ledger.problems.push(Problem::warning("拨付", "工作簿中没有“拨付”工作表，所有项目的已拨付按0计"));
             None
         }
     };
-    let indicator_table = match find(SheetRole::Indicators) {
-        Some(s) => {
-            used.insert(&s.name);
-            ledger.sheet_roles.push((s.name.clone(), SheetRole::Indicators));
-            match locate_table(s, layout::sheet_spec(SheetRole::Indicators)) {
+    let indicator_table = match find_sheet(book, SheetRole::Indicators, mapping, &taken) {
+        Some((s, by)) => {
+            taken.push(&s.name);
+            note_role(&mut ledger, s, SheetRole::Indicators, by);
+            match locate_table(s, SheetRole::Indicators, mapping) {
                 Ok(t) => Some(t),
                 Err(m) => {
                     ledger.problems.push(Problem::warning(&s.name, format!("{m}；绩效指标未读取")));
@@ -80,9 +88,9 @@ pub fn read_ledger(book: &RawBook) -> Result<Ledger, String> {
         }
         None => None,
     };
-    if let Some(s) = find(SheetRole::Info) {
-        used.insert(&s.name);
-        ledger.sheet_roles.push((s.name.clone(), SheetRole::Info));
+    if let Some((s, by)) = find_sheet(book, SheetRole::Info, mapping, &taken) {
+        taken.push(&s.name);
+        note_role(&mut ledger, s, SheetRole::Info, by);
         ledger.info = read_info(s, &mut ledger.problems);
     }
 
@@ -94,103 +102,110 @@ pub fn read_ledger(book: &RawBook) -> Result<Ledger, String> {
         read_indicators(t, &mut ledger);
     }
     for s in &book.sheets {
-        if !used.contains(s.name.as_str()) {
+        if !taken.contains(&s.name.as_str()) {
             ledger.problems.push(Problem::warning(&s.name, format!("工作表“{}”未被使用，已原样复制到报告中", s.name)));
         }
     }
     Ok(ledger)
 }
 
-fn find_sheet<'a>(book: &'a RawBook, spec: &SheetSpec) -> Option<&'a RawSheet> {
-    let key = |s: &str| layout::normalize_header(s).0;
-    book.sheets
-        .iter()
-        .find(|s| key(&s.name) == spec.name)
-        .or_else(|| book.sheets.iter().find(|s| spec.aliases.iter().any(|a| key(&s.name) == *a)))
+pub fn role_name(role: SheetRole) -> &'static str {
+    match role {
+        SheetRole::Projects => "项目表",
+        SheetRole::Payments => "拨付表",
+        SheetRole::Indicators => "绩效指标表",
+        SheetRole::Info => "说明表",
+    }
 }
 
-/// How far down a header row may sit.
-const HEADER_SEARCH_ROWS: u32 = 15;
-
-struct Column {
-    col: u32,
-    unit: Option<MoneyUnit>,
-    spec: &'static ColumnSpec,
+/// Record which sheet was taken for what; say so when it wasn't by its standard name.
+fn note_role(ledger: &mut Ledger, sheet: &RawSheet, role: SheetRole, by: FoundBy) {
+    ledger.sheet_roles.push((sheet.name.clone(), role));
+    let how = match by {
+        FoundBy::Name => return,
+        FoundBy::Alias => "按表名",
+        FoundBy::Mapping => "按映射文件",
+        FoundBy::Content => "按表头内容",
+    };
+    ledger.problems.push(Problem::warning(&sheet.name, format!("{how}识别：工作表“{}”用作{}", sheet.name, role_name(role))));
 }
 
-/// A located table: the header row and which column holds which field.
-struct Table<'a> {
-    sheet: &'a RawSheet,
-    header_row: u32,
-    columns: HashMap<Field, Column>,
+/// Per-column findings gathered while reading rows and reported once per
+/// column: numbers kept as text, amounts that look like 元 in a column
+/// without a stated unit.
+#[derive(Default)]
+struct ColumnNotes {
+    text_numbers: HashMap<u32, (usize, CellRef, String)>,
+    unstated_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
 }
 
-fn locate_table<'a>(sheet: &'a RawSheet, spec: &'static SheetSpec) -> Result<Table<'a>, String> {
-    let required: Vec<&ColumnSpec> = spec.columns.iter().filter(|c| c.required).collect();
-    let first = sheet.first_row();
-    let mut best: Option<(usize, u32, HashMap<Field, Column>)> = None;
-    for row in first..(first + HEADER_SEARCH_ROWS).min(sheet.end_row()) {
-        let mut columns: HashMap<Field, Column> = HashMap::new();
-        for col in sheet.first_col()..sheet.end_col() {
-            let Data::String(text) = sheet.cell(row, col) else { continue };
-            let (key, unit) = layout::normalize_header(text);
-            if key.is_empty() {
-                continue;
-            }
-            if let Some(c) = spec.columns.iter().find(|c| layout::header_matches(c, &key)) {
-                columns.entry(c.field).or_insert(Column { col, unit, spec: c });
-            }
+/// Above this, an amount in a column with no stated unit looks like 元.
+const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
+
+impl ColumnNotes {
+    fn flush(self, problems: &mut Vec<Problem>) {
+        let mut text: Vec<_> = self.text_numbers.into_values().collect();
+        text.sort_by(|a, b| a.1.cmp(&b.1));
+        for (n, first, header) in text {
+            let msg = if n == 1 {
+                format!("{first}：{header}是以文本保存的数字，已按数字读取")
+            } else {
+                format!("{first} 等 {n} 个单元格：{header}是以文本保存的数字，已按数字读取")
+            };
+            problems.push(Problem::warning_at(&first, msg));
         }
-        let found = required.iter().filter(|c| columns.contains_key(&c.field)).count();
-        if found == required.len() {
-            return Ok(Table { sheet, header_row: row, columns });
-        }
-        if found > 0 && best.as_ref().is_none_or(|(n, ..)| found > *n) {
-            best = Some((found, row, columns));
+        let mut big: Vec<_> = self.unstated_max.into_values().filter(|(m, ..)| *m > LOOKS_LIKE_YUAN).collect();
+        big.sort_by(|a, b| a.1.cmp(&b.1));
+        for (max, at, header) in big {
+            problems.push(Problem::warning_at(
+                &at,
+                format!("{at}：{header}列未注明单位，按万元读取，但有金额达 {max}，看起来像是元；请在表头注明“（元）”、在表上方写“单位：元”，或用 --mapping 指定单位"),
+            ));
         }
     }
-    let (missing, where_) = match &best {
-        Some((_, row, cols)) => (
-            required.iter().filter(|c| !cols.contains_key(&c.field)).map(|c| format!("“{}”", c.header)).collect::<Vec<_>>(),
-            format!("第{}行表头中", row + 1),
-        ),
-        None => (required.iter().map(|c| format!("“{}”", c.header)).collect(), format!("前{HEADER_SEARCH_ROWS}行中")),
-    };
-    Err(format!("工作表“{}”缺少必填列 {}（在{}未找到）", sheet.name, missing.join("、"), where_))
 }
 
 impl Table<'_> {
-    fn data_rows(&self) -> std::ops::Range<u32> {
-        self.header_row + 1..self.sheet.end_row()
-    }
     fn cell(&self, row: u32, field: Field) -> Option<(&Data, CellRef)> {
         let c = self.columns.get(&field)?;
         Some((self.sheet.cell(row, c.col), CellRef::new(&self.sheet.name, row, c.col)))
     }
     fn column_header(&self, field: Field) -> &'static str {
-        self.columns.get(&field).map(|c| c.spec.header).unwrap_or("")
+        // The standard header without its unit: "预算金额（万元）" → "预算金额".
+        self.columns.get(&field).map(|c| c.spec.header.split('（').next().unwrap_or(c.spec.header)).unwrap_or("")
     }
     fn is_blank_row(&self, row: u32) -> bool {
         (self.sheet.first_col()..self.sheet.end_col()).all(|c| is_blank(self.sheet.cell(row, c)))
     }
-    /// A 合计 / 小计 row: its label in any text cell before the first amount.
-    fn is_total_row(&self, row: u32) -> bool {
-        (self.sheet.first_col()..self.sheet.end_col()).take(4).any(|c| match self.sheet.cell(row, c) {
+    /// A 合计 / 小计 row: the label in one of the first text cells.
+    fn total_row_kind(&self, row: u32) -> Option<TotalKind> {
+        (self.sheet.first_col()..self.sheet.end_col()).take(4).find_map(|c| match self.sheet.cell(row, c) {
             Data::String(s) => {
                 let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-                layout::TOTAL_LABELS.contains(&t.as_str())
+                let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
+                if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
+                    Some(TotalKind::Subtotal)
+                } else if layout::TOTAL_LABELS.contains(&t) {
+                    Some(TotalKind::Total)
+                } else {
+                    None
+                }
             }
-            _ => false,
+            _ => None,
         })
     }
     fn text(&self, row: u32, field: Field) -> Option<String> {
         self.cell(row, field).and_then(|(v, _)| value::text_from_cell(v))
     }
     /// Money in 万元; `Ok(None)` when blank.
-    fn money(&self, row: u32, field: Field, problems: &mut Vec<Problem>) -> Result<Option<(Decimal, CellRef)>, Problem> {
-        let Some((v, cell)) = self.cell(row, field) else { return Ok(None) };
-        let unit = self.columns.get(&field).and_then(|c| c.unit).unwrap_or(MoneyUnit::WanYuan);
-        let header = self.column_header(field);
+    fn money(&self, row: u32, field: Field, notes: &mut ColumnNotes) -> Result<Option<(Decimal, CellRef)>, Problem> {
+        let Some(c) = self.columns.get(&field) else { return Ok(None) };
+        self.money_at(row, c.col, c.unit, self.column_header(field), notes)
+    }
+    fn money_at(&self, row: u32, col: u32, col_unit: Option<MoneyUnit>, header: &'static str, notes: &mut ColumnNotes) -> Result<Option<(Decimal, CellRef)>, Problem> {
+        let v = self.sheet.cell(row, col);
+        let cell = CellRef::new(&self.sheet.name, row, col);
+        let (unit, stated) = self.unit_of(col_unit);
         let shown = value::show_cell(v);
         let (amount, text_unit) = match v {
             Data::Empty => return Ok(None),
@@ -199,7 +214,8 @@ impl Table<'_> {
             Data::Int(i) => (Decimal::from(*i), TextUnit::None),
             Data::String(s) => match value::parse_amount_text(s) {
                 Ok((d, u)) => {
-                    problems.push(Problem::warning_at(&cell, format!("{cell}：{header}{shown}是以文本保存的数字，已按数字 {d} 读取")));
+                    let e = notes.text_numbers.entry(col).or_insert((0, cell.clone(), header.to_string()));
+                    e.0 += 1;
                     (d, u)
                 }
                 Err(AmountError::NotANumber) => return Err(Problem::error_at(&cell, format!("{cell}：{header}{shown}不是数字"))),
@@ -214,6 +230,12 @@ impl Table<'_> {
         };
         if amount.abs() > value::MAX_AMOUNT * if in_yuan { Decimal::from(10000) } else { Decimal::ONE } {
             return Err(Problem::error_at(&cell, format!("{cell}：{header}{shown}超出合理范围")));
+        }
+        if !stated && text_unit == TextUnit::None {
+            let e = notes.unstated_max.entry(col).or_insert((Decimal::ZERO, cell.clone(), header));
+            if amount.abs() > e.0 {
+                *e = (amount.abs(), cell.clone(), header);
+            }
         }
         let wan = if in_yuan { amount / Decimal::from(10000) } else { amount };
         Ok(Some((wan.normalize(), cell)))
@@ -230,6 +252,56 @@ impl Table<'_> {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TotalKind {
+    Subtotal,
+    Total,
+}
+
+/// Checks printed 合计 / 小计 rows against the records: a 小计 against the
+/// rows since the previous 小计, a 合计 against all rows (also when it comes
+/// first, above the records).
+#[derive(Default)]
+struct TotalCheck {
+    all: Decimal,
+    since_subtotal: Decimal,
+    /// 合计 rows met before the records they sum.
+    early: Vec<(Decimal, CellRef)>,
+    any_record: bool,
+}
+
+impl TotalCheck {
+    fn add(&mut self, amount: Decimal) {
+        self.all += amount;
+        self.since_subtotal += amount;
+        self.any_record = true;
+    }
+    fn printed(&mut self, kind: TotalKind, printed: Decimal, cell: CellRef, header: &str, problems: &mut Vec<Problem>) {
+        match kind {
+            TotalKind::Subtotal => {
+                compare_total(printed, self.since_subtotal, &cell, header, "小计", problems);
+                self.since_subtotal = Decimal::ZERO;
+            }
+            TotalKind::Total if !self.any_record => self.early.push((printed, cell)),
+            TotalKind::Total => compare_total(printed, self.all, &cell, header, "合计", problems),
+        }
+    }
+    fn finish(self, header: &str, problems: &mut Vec<Problem>) {
+        for (printed, cell) in self.early {
+            compare_total(printed, self.all, &cell, header, "合计", problems);
+        }
+    }
+}
+
+fn compare_total(printed: Decimal, sum: Decimal, cell: &CellRef, header: &str, label: &str, problems: &mut Vec<Problem>) {
+    if printed != sum {
+        problems.push(Problem::warning_at(
+            cell,
+            format!("{cell}：{label}行的{header}为 {printed} 万元，而对应各行之和为 {sum} 万元，相差 {} 万元（{label}行不计入）", printed - sum),
+        ));
+    }
+}
+
 /// What clerks type in an amount cell to mean "none".
 fn is_placeholder(s: &str) -> bool {
     matches!(s.trim(), "" | "—" | "——" | "-" | "/" | "／" | "无")
@@ -240,19 +312,6 @@ fn is_blank(v: &Data) -> bool {
         Data::Empty => true,
         Data::String(s) => s.trim().is_empty(),
         _ => false,
-    }
-}
-
-/// Sum check of a 合计 row against the records above it.
-fn check_total(table: &Table, row: u32, field: Field, sum_above: Decimal, problems: &mut Vec<Problem>) {
-    let mut scratch = Vec::new();
-    if let Ok(Some((printed, cell))) = table.money(row, field, &mut scratch) {
-        if printed != sum_above {
-            problems.push(Problem::warning_at(
-                &cell,
-                format!("{cell}：合计行的{}为 {printed}，而其上各行之和为 {sum_above}，相差 {}；合计行未计入", table.column_header(field), printed - sum_above),
-            ));
-        }
     }
 }
 
@@ -267,46 +326,117 @@ fn required_text(table: &Table, row: u32, field: Field, what: &str, problems: &m
     }
 }
 
-/// Returns the ids of projects whose rows were left out (bad rows).
+/// The project key of a row: 项目编号, or the name where the sheet has no 编号 column.
+fn key_field(table: &Table) -> Field {
+    if table.has(Field::ProjectId) { Field::ProjectId } else { Field::ProjectName }
+}
+
+/// Budget split by fund (资金规模 → 衔接资金 | 整合资金) of one row.
+fn read_splits(table: &Table, row: u32, notes: &mut ColumnNotes, problems: &mut Vec<Problem>) -> Result<Vec<(String, Decimal, CellRef)>, ()> {
+    let mut out: Vec<(String, Decimal, CellRef)> = Vec::new();
+    let mut bad = false;
+    for sp in &table.fund_splits {
+        match table.money_at(row, sp.col, sp.unit, "资金规模", notes) {
+            Ok(Some((d, cell))) => match out.iter_mut().find(|(f, ..)| *f == sp.fund) {
+                Some(e) => e.1 += d,
+                None => out.push((sp.fund.clone(), d, cell)),
+            },
+            Ok(None) => {}
+            Err(p) => {
+                problems.push(p);
+                bad = true;
+            }
+        }
+    }
+    if bad { Err(()) } else { Ok(out) }
+}
+
+/// Returns the keys of projects whose rows were left out (bad rows).
 fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef> {
     let mut excluded: HashMap<String, CellRef> = HashMap::new();
     let mut seen: HashMap<String, CellRef> = HashMap::new();
-    let (mut budget_above, mut settled_above) = (Decimal::ZERO, Decimal::ZERO);
+    let mut notes = ColumnNotes::default();
+    let (mut budget_check, mut settled_check) = (TotalCheck::default(), TotalCheck::default());
+    let key = key_field(table);
+    if key == Field::ProjectName {
+        ledger.problems.push(Problem::warning(&table.sheet.name, format!("工作表“{}”没有“项目编号”列，以项目名称作为项目编号", table.sheet.name)));
+    }
     let problems = &mut ledger.problems;
+    let left_out = "该项目未计入合计";
     for row in table.data_rows() {
         if table.is_blank_row(row) {
             continue;
         }
-        if table.is_total_row(row) {
-            check_total(table, row, Field::Budget, budget_above, problems);
-            if table.columns.contains_key(&Field::Settled) {
-                check_total(table, row, Field::Settled, settled_above, problems);
+        if let Some(kind) = table.total_row_kind(row) {
+            let mut scratch = ColumnNotes::default();
+            if let Ok(Some((v, cell))) = table.money(row, Field::Budget, &mut scratch) {
+                budget_check.printed(kind, v, cell, "预算金额", problems);
+            }
+            if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
+                settled_check.printed(kind, v, cell, "结算金额", problems);
             }
             continue;
         }
-        let left_out = "该项目未计入合计";
-        let id = required_text(table, row, Field::ProjectId, left_out, problems);
+        let id = required_text(table, row, key, left_out, problems);
         let name = required_text(table, row, Field::ProjectName, left_out, problems);
         let category = required_text(table, row, Field::Category, left_out, problems).map(|s| layout::normalize_value(&s));
-        let fund_source = required_text(table, row, Field::FundSource, left_out, problems).map(|s| layout::normalize_value(&s));
-        let budget = match table.money(row, Field::Budget, problems) {
-            Ok(Some((b, cell))) if b < Decimal::ZERO => {
-                problems.push(Problem::error_at(&cell, format!("{cell}：预算金额 {b} 为负数，{left_out}")));
+        let splits = read_splits(table, row, &mut notes, problems);
+        let fund_given = if table.has(Field::FundSource) {
+            required_text(table, row, Field::FundSource, left_out, problems).map(|s| layout::normalize_value(&s)).ok_or(())
+        } else {
+            Err(())
+        };
+        // Without a 资金性质 column the fund is the one with the largest share.
+        let main_fund = splits.as_ref().ok().and_then(|v| v.iter().max_by(|a, b| a.1.cmp(&b.1)).filter(|(_, d, _)| !d.is_zero()).map(|(f, ..)| f.clone()));
+        let fund_source = match (fund_given, &main_fund) {
+            (Ok(f), _) => Some(f),
+            (Err(()), Some(f)) if !table.has(Field::FundSource) => Some(f.clone()),
+            (Err(()), _) if !table.has(Field::FundSource) => {
+                let cell = CellRef::new(&table.sheet.name, row, table.fund_splits.first().map(|s| s.col).unwrap_or(0));
+                problems.push(Problem::error_at(&cell, format!("{cell}：各资金来源的金额都为空，无法确定资金性质，{left_out}")));
                 None
             }
-            Ok(Some(b)) => Some(b),
-            Ok(None) => {
-                let (_, cell) = table.cell(row, Field::Budget).expect("required column located");
-                problems.push(Problem::error_at(&cell, format!("{cell}：预算金额为空，{left_out}")));
-                None
+            _ => None,
+        };
+        let budget = if table.has(Field::Budget) {
+            match table.money(row, Field::Budget, &mut notes) {
+                Ok(Some((b, cell))) if b < Decimal::ZERO => {
+                    problems.push(Problem::error_at(&cell, format!("{cell}：预算金额 {b} 为负数，{left_out}")));
+                    None
+                }
+                Ok(Some(b)) => Some(b),
+                Ok(None) => {
+                    let (_, cell) = table.cell(row, Field::Budget).expect("located");
+                    problems.push(Problem::error_at(&cell, format!("{cell}：预算金额为空，{left_out}")));
+                    None
+                }
+                Err(mut p) => {
+                    p.message.push_str(&format!("，{left_out}"));
+                    problems.push(p);
+                    None
+                }
             }
-            Err(mut p) => {
-                p.message.push_str(&format!("，{left_out}"));
-                problems.push(p);
-                None
+        } else {
+            // 资金规模 given only per fund: the budget is their sum.
+            match &splits {
+                Ok(v) if !v.is_empty() => Some((v.iter().map(|(_, d, _)| *d).sum(), v[0].2.clone())),
+                _ => None,
             }
         };
-        let settled = match table.money(row, Field::Settled, problems) {
+        if let (Some((b, cell)), Ok(v)) = (&budget, &splits) {
+            let sum: Decimal = v.iter().map(|(_, d, _)| *d).sum();
+            if table.has(Field::Budget) && !v.is_empty() && sum != *b {
+                problems.push(Problem::warning_at(cell, format!("{cell}：预算金额 {b} 万元与各资金来源之和 {sum} 万元不符")));
+            }
+            let nonzero: Vec<String> = v.iter().filter(|(_, d, _)| !d.is_zero()).map(|(f, d, _)| format!("{f} {d} 万元")).collect();
+            if nonzero.len() > 1 {
+                problems.push(Problem::warning_at(
+                    cell,
+                    format!("{cell}：项目资金来自多种资金（{}），按主要资金性质“{}”汇总预算", nonzero.join("，"), fund_source.clone().unwrap_or_default()),
+                ));
+            }
+        }
+        let settled = match table.money(row, Field::Settled, &mut notes) {
             Ok(Some((s, cell))) if s < Decimal::ZERO => {
                 problems.push(Problem::error_at(&cell, format!("{cell}：结算金额 {s} 为负数，按未结算处理，待拨付和结余未计算")));
                 None
@@ -332,28 +462,25 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
         let status = table.text(row, Field::Status).map(|s| layout::normalize_value(&s));
         let row_ref = CellRef::new(&table.sheet.name, row, table.sheet.first_col());
 
-        if let Some(c) = &category {
+        if let (Some(c), Some((_, cell))) = (&category, table.cell(row, Field::Category)) {
             if !layout::CATEGORIES.contains(&c.as_str()) {
-                let (_, cell) = table.cell(row, Field::Category).expect("located");
                 problems.push(Problem::warning_at(&cell, format!("{cell}：项目类别“{c}”不是 产业项目/基础设施建设项目/其他项目，按原样单列一类")));
             }
         }
-        if let Some(f) = &fund_source {
+        if let (Some(f), Some((_, cell))) = (&fund_source, table.cell(row, Field::FundSource)) {
             if !layout::FUND_SOURCES.contains(&f.as_str()) {
-                let (_, cell) = table.cell(row, Field::FundSource).expect("located");
                 problems.push(Problem::warning_at(&cell, format!("{cell}：资金性质“{f}”不是 衔接资金/整合资金，按原样单列")));
             }
         }
-        if let Some(s) = &status {
-            if !layout::STATUSES.contains(&s.as_str()) {
-                let (_, cell) = table.cell(row, Field::Status).expect("located");
-                problems.push(Problem::warning_at(&cell, format!("{cell}：建设状态“{s}”不是 未开工/在建/已完工/已结算，按原样保留")));
+        if let (Some(st), Some((_, cell))) = (&status, table.cell(row, Field::Status)) {
+            if !layout::STATUSES.contains(&st.as_str()) {
+                problems.push(Problem::warning_at(&cell, format!("{cell}：建设状态“{st}”不是 未开工/在建/已完工/已结算，按原样保留")));
             }
         }
         let Some(id) = id else { continue };
         if let Some(first) = seen.get(&id) {
-            let (_, cell) = table.cell(row, Field::ProjectId).expect("located");
-            problems.push(Problem::error_at(&cell, format!("{cell}：项目编号“{id}”与 {first} 重复，该行未计入合计（拨付计入第一次出现的项目）")));
+            let (_, cell) = table.cell(row, key).expect("located");
+            problems.push(Problem::error_at(&cell, format!("{cell}：{}“{id}”与 {first} 重复，该行未计入合计（拨付计入第一次出现的项目）", table.column_header(key))));
             continue;
         }
         seen.insert(id.clone(), row_ref.clone());
@@ -361,9 +488,9 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
             excluded.insert(id, row_ref);
             continue;
         };
-        budget_above += budget;
+        budget_check.add(budget);
         if let Some((s, _)) = &settled {
-            settled_above += *s;
+            settled_check.add(*s);
         }
         ledger.projects.push(Project {
             id,
@@ -385,23 +512,38 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
             budget_cell,
         });
     }
+    budget_check.finish("预算金额", &mut ledger.problems);
+    settled_check.finish("结算金额", &mut ledger.problems);
+    notes.flush(&mut ledger.problems);
     excluded
 }
 
 fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mut Ledger) {
-    let fund_of: HashMap<String, String> = ledger.projects.iter().map(|p| (p.id.clone(), p.fund_source.clone())).collect();
-    let mut amount_above = Decimal::ZERO;
+    let key = key_field(table);
+    // Payments name their project by 编号, or by name where the sheet has no 编号.
+    let mut by_key: HashMap<String, (String, String)> = HashMap::new();
+    let mut ambiguous: HashSet<String> = HashSet::new();
+    for p in &ledger.projects {
+        let k = if key == Field::ProjectId { p.id.clone() } else { p.name.clone() };
+        if by_key.insert(k.clone(), (p.id.clone(), p.fund_source.clone())).is_some() {
+            ambiguous.insert(k);
+        }
+    }
+    let mut notes = ColumnNotes::default();
+    let mut check = TotalCheck::default();
     let problems = &mut ledger.problems;
     let left_out = "该笔拨付未计入合计";
     for row in table.data_rows() {
         if table.is_blank_row(row) {
             continue;
         }
-        if table.is_total_row(row) {
-            check_total(table, row, Field::PaymentAmount, amount_above, problems);
+        if let Some(kind) = table.total_row_kind(row) {
+            if let Ok(Some((v, cell))) = table.money(row, Field::PaymentAmount, &mut ColumnNotes::default()) {
+                check.printed(kind, v, cell, "拨付金额", problems);
+            }
             continue;
         }
-        let id = required_text(table, row, Field::ProjectId, left_out, problems);
+        let id = required_text(table, row, key, left_out, problems);
         let date = match table.date(row, Field::PaymentDate) {
             Ok(Some(d)) => Some(d),
             Ok(None) => {
@@ -415,7 +557,7 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
                 None
             }
         };
-        let amount = match table.money(row, Field::PaymentAmount, problems) {
+        let amount = match table.money(row, Field::PaymentAmount, &mut notes) {
             Ok(Some((a, _))) => Some(a),
             Ok(None) => {
                 let (_, cell) = table.cell(row, Field::PaymentAmount).expect("located");
@@ -429,20 +571,24 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             }
         };
         let Some(id) = id else { continue };
-        let Some(project_fund) = fund_of.get(&id) else {
-            let (_, cell) = table.cell(row, Field::ProjectId).expect("located");
+        let (_, id_cell) = table.cell(row, key).expect("located");
+        if ambiguous.contains(&id) {
+            problems.push(Problem::error_at(&id_cell, format!("{id_cell}：项目名称“{id}”对应多个项目，无法确定拨付给哪个，{left_out}")));
+            continue;
+        }
+        let Some((project_id, project_fund)) = by_key.get(&id) else {
             let why = match excluded.get(&id) {
                 Some(at) => format!("所属项目“{id}”的数据有误（见 {at}）"),
-                None => format!("项目编号“{id}”在项目表中不存在"),
+                None => format!("{}“{id}”在项目表中不存在", table.column_header(key)),
             };
-            problems.push(Problem::error_at(&cell, format!("{cell}：{why}，{left_out}")));
+            problems.push(Problem::error_at(&id_cell, format!("{id_cell}：{why}，{left_out}")));
             continue;
         };
         let (Some(date), Some(amount)) = (date, amount) else { continue };
         let given = table.text(row, Field::FundSource).map(|s| layout::normalize_value(&s));
-        amount_above += amount;
+        check.add(amount);
         ledger.payments.push(Payment {
-            project_id: id,
+            project_id: project_id.clone(),
             date,
             amount,
             fund_source_given: given.is_some(),
@@ -452,6 +598,8 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             row: CellRef::new(&table.sheet.name, row, table.sheet.first_col()),
         });
     }
+    check.finish("拨付金额", &mut ledger.problems);
+    notes.flush(&mut ledger.problems);
 }
 
 fn read_indicators(table: &Table, ledger: &mut Ledger) {
