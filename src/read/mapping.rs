@@ -37,7 +37,10 @@ pub struct Mapping {
 impl Mapping {
     pub fn load(path: &Path) -> Result<Mapping, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取映射文件 {}：{e}", path.display()))?;
-        let m: Mapping = toml::from_str(&text).map_err(|e| format!("映射文件 {} 格式有误：{e}", path.display()))?;
+        let m: Mapping = toml::from_str(&quote_keys(&text)).map_err(|e| {
+            let detail: Vec<String> = e.to_string().lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty() && !l.starts_with('|')).collect();
+            format!("映射文件 {} 格式有误：{}", path.display(), detail.join("；"))
+        })?;
         m.check().map_err(|e| format!("映射文件 {}：{e}", path.display()))?;
         Ok(m)
     }
@@ -82,10 +85,51 @@ impl Mapping {
     }
 }
 
+/// TOML wants Chinese keys in quotes (`"项目" = …`); clerks write them bare.
+/// Quote bare keys and table-name parts that aren't plain ASCII.
+pub fn quote_keys(text: &str) -> String {
+    let needs = |k: &str| !k.is_empty() && !k.starts_with('"') && !k.starts_with('\'') && !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let quote = |k: &str| if needs(k) { format!("\"{}\"", k.replace('"', "\\\"")) } else { k.to_string() };
+    text.lines()
+        .map(|line| {
+            let t = line.trim();
+            if t.starts_with('#') || t.is_empty() {
+                return line.to_string();
+            }
+            if t.starts_with('[') && t.ends_with(']') && !t.starts_with("[[") {
+                let inner = &t[1..t.len() - 1];
+                let parts: Vec<String> = inner.split('.').map(|p| quote(p.trim())).collect();
+                return format!("[{}]", parts.join("."));
+            }
+            match line.split_once('=') {
+                Some((k, v)) if !k.trim().starts_with('"') => format!("{} ={v}", quote(k.trim())),
+                _ => line.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn parse_unit(s: &str) -> Option<MoneyUnit> {
     match s.trim() {
         "元" => Some(MoneyUnit::Yuan),
         "万元" => Some(MoneyUnit::WanYuan),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_chinese_keys_are_accepted() {
+        let text = "# 注释\n[sheets]\n项目 = \"甲表\"\n\n[columns.项目]\n预算金额 = \"盘子（元）\"\n\"项目编号\" = \"编码\"\n[units]\n项目 = \"元\"\n";
+        let m: Mapping = toml::from_str(&quote_keys(text)).unwrap();
+        m.check().unwrap();
+        assert_eq!(m.sheet_name(SheetRole::Projects), Some("甲表"));
+        assert_eq!(m.column_alias(SheetRole::Projects, "预算金额（万元）").as_deref(), Some("盘子"));
+        assert_eq!(m.column_alias(SheetRole::Projects, "项目编号").as_deref(), Some("编码"));
+        assert_eq!(m.unit(SheetRole::Projects), Some(MoneyUnit::Yuan));
     }
 }

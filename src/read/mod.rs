@@ -56,7 +56,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         let names: Vec<&str> = book.sheets.iter().map(|s| s.name.as_str()).collect();
         match mapping.sheet_name(SheetRole::Projects) {
             Some(n) => format!("文件 {file} 中没有映射文件指定的项目表“{n}”（现有工作表：{}）", names.join("、")),
-            None => format!("文件 {file} 中没有“项目”工作表，也没有哪张表含项目名称和预算金额等列（现有工作表：{}）", names.join("、")),
+            None => format!("文件 {file} 中没有“项目”工作表，也没有哪张表含项目名称和预算金额等列（现有工作表：{}；表名或列名不同时可用 --mapping 指定）", names.join("、")),
         }
     })?;
     taken.push(&project_sheet.name);

@@ -176,7 +176,7 @@ fn missing_required(spec: &SheetSpec, m: &Matched) -> Vec<&'static ColumnSpec> {
         .collect()
 }
 
-/// A "单位：元" / "单位：万元" line above the table.
+/// A "单位：元" / "单位：万元" line above the table (rows before `above`).
 fn unit_line(sheet: &RawSheet, above: u32) -> Option<MoneyUnit> {
     for row in sheet.first_row()..above {
         for col in sheet.first_col()..sheet.end_col() {
@@ -223,7 +223,7 @@ pub fn locate_table<'a>(sheet: &'a RawSheet, role: SheetRole, mapping: &Mapping)
             }
         }
         if let Some((depth, m)) = found {
-            let default_unit = mapping.unit(role).or_else(|| unit_line(sheet, row));
+            let default_unit = mapping.unit(role).or_else(|| unit_line(sheet, row + depth - 1));
             return Ok(Table { sheet, role, header_row: row, header_depth: depth, columns: m.columns, fund_splits: m.splits, default_unit });
         }
     }

@@ -167,3 +167,86 @@ pub fn zip_part(path: &Path, prefix: &str) -> String {
 pub fn sha(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
+
+/// A sheet for the layout writers: name, rows, merged ranges (r0, c0, r1, c1).
+pub type SheetData = (String, Vec<Vec<C>>, Vec<(u32, u16, u32, u16)>);
+
+/// xlsx with merged ranges.
+pub fn write_xlsx_merged(path: &Path, sheets: &[SheetData]) {
+    let mut wb = Workbook::new();
+    let day = Format::new().set_num_format("yyyy-mm-dd");
+    for (name, rows, merges) in sheets {
+        let ws = wb.add_worksheet().set_name(name).unwrap();
+        for (r0, c0, r1, c1) in merges {
+            ws.merge_range(*r0, *c0, *r1, *c1, "", &Format::new()).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                match v {
+                    S(s) => drop(ws.write_string(r, c, *s).unwrap()),
+                    T(s) => drop(ws.write_string(r, c, s).unwrap()),
+                    N(n) => drop(ws.write_number(r, c, *n).unwrap()),
+                    D(d) => drop(ws.write_datetime_with_format(r, c, ExcelDateTime::parse_from_str(d).unwrap(), &day).unwrap()),
+                    F(f, v) => drop(ws.write_formula(r, c, rust_xlsxwriter::Formula::new(*f).set_result(v.to_string())).unwrap()),
+                    E => {}
+                }
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A minimal OpenDocument spreadsheet, written by hand so the .ods path is
+/// tested without LibreOffice. Merges become spanned cells.
+pub fn write_ods(path: &Path, sheets: &[SheetData]) {
+    use std::io::Write;
+    let mut content = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>"#,
+    );
+    for (name, rows, merges) in sheets {
+        content.push_str(&format!(r#"<table:table table:name="{}">"#, xml_escape(name)));
+        for (r, row) in rows.iter().enumerate() {
+            content.push_str("<table:table-row>");
+            for (c, v) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                let covered = merges.iter().any(|(r0, c0, r1, c1)| (*r0..=*r1).contains(&r) && (*c0..=*c1).contains(&c) && (r, c) != (*r0, *c0));
+                if covered {
+                    content.push_str("<table:covered-table-cell/>");
+                    continue;
+                }
+                let span = merges
+                    .iter()
+                    .find(|(r0, c0, ..)| (*r0, *c0) == (r, c))
+                    .map(|(r0, c0, r1, c1)| format!(r#" table:number-columns-spanned="{}" table:number-rows-spanned="{}""#, c1 - c0 + 1, r1 - r0 + 1))
+                    .unwrap_or_default();
+                match v {
+                    S(s) => content.push_str(&format!(r#"<table:table-cell{span} office:value-type="string"><text:p>{}</text:p></table:table-cell>"#, xml_escape(s))),
+                    T(s) => content.push_str(&format!(r#"<table:table-cell{span} office:value-type="string"><text:p>{}</text:p></table:table-cell>"#, xml_escape(s))),
+                    N(n) => content.push_str(&format!(r#"<table:table-cell{span} office:value-type="float" office:value="{n}"><text:p>{n}</text:p></table:table-cell>"#)),
+                    D(d) => content.push_str(&format!(r#"<table:table-cell{span} office:value-type="date" office:date-value="{d}"><text:p>{d}</text:p></table:table-cell>"#)),
+                    F(_, v) => content.push_str(&format!(r#"<table:table-cell{span} office:value-type="float" office:value="{v}"><text:p>{v}</text:p></table:table-cell>"#)),
+                    E => content.push_str(&format!("<table:table-cell{span}/>")),
+                }
+            }
+            content.push_str("</table:table-row>");
+        }
+        content.push_str("</table:table>");
+    }
+    content.push_str("</office:spreadsheet></office:body></office:document-content>");
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    z.start_file("mimetype", stored).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    z.start_file("META-INF/manifest.xml", deflated).unwrap();
+    z.write_all(manifest.as_bytes()).unwrap();
+    z.start_file("content.xml", deflated).unwrap();
+    z.write_all(content.as_bytes()).unwrap();
+    z.finish().unwrap();
+}
