@@ -1,6 +1,7 @@
 //! One file per subcommand: clap `Args` and a `run` that returns the exit
 //! status, or a one-line fatal message (exit status 2, nothing written).
 
+pub mod monthly;
 pub mod report;
 pub mod template;
 
@@ -12,7 +13,7 @@ pub fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
     crate::read::value::parse_date_text(s).ok_or_else(|| format!("“{s}”不是有效日期，请写成 YYYY-MM-DD，例如 2024-05-31"))
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+pub fn same_file(a: &Path, b: &Path) -> bool {
     let canon = |p: &Path| -> Option<PathBuf> {
         if let Ok(c) = p.canonicalize() {
             return Some(c);

@@ -1,5 +1,7 @@
 //! Pure functions from records to report figures. No I/O, no formatting.
 
+pub mod monthly;
+
 use crate::model::{Payment, Problem, Project};
 use crate::read::{Ledger, layout};
 use chrono::{Datelike, NaiveDate};

@@ -1,6 +1,7 @@
 //! Report data → xlsx / JSON.
 
 pub mod json;
+pub mod monthly;
 pub mod report;
 pub mod sheet;
 pub mod template;

@@ -1,0 +1,249 @@
+//! The monthly progress report (月报) as sheets and JSON.
+
+use super::json::{ProblemJson, amount, rate};
+use super::report::{problems_sheet, title_of};
+use super::sheet::{ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, a1};
+use crate::compute::GroupFigures;
+use crate::compute::monthly::{MonthlyGroup, MonthlyProject, MonthlyReport, Pace};
+use crate::model::Problem;
+use crate::read::Ledger;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub const MONTHLY_SHEET: &str = "月报";
+pub const CURVE_SHEET: &str = "进度曲线";
+
+const HEADERS: [&str; 17] = [
+    "序号", "项目编号", "项目名称", "项目类别", "资金性质", "资金规模", "本月拨付", "累计拨付", "支出进度", "上月支出进度", "较上月", "序时进度", "进度差", "进度情况", "建设状态", "开工日期", "完工日期",
+];
+
+fn pct(p: Option<Decimal>) -> Value {
+    match p {
+        Some(p) => Value::Number(p / Decimal::ONE_HUNDRED),
+        None => Value::Text("—".into()),
+    }
+}
+
+fn pace_text(p: &Pace) -> String {
+    match (p.gap, p.behind_by) {
+        (Some(g), Some(by)) => format!("进度滞后 {:.2} 个百分点（差 {} 万元）", -g, amount(by)),
+        (Some(_), None) => "正常".into(),
+        (None, _) => "—".into(),
+    }
+}
+
+fn put_pace(s: &mut Sheet, r: u32, f_budget: Decimal, paid: Decimal, rate: Option<Decimal>, p: &Pace, total: bool) {
+    let (m, rr, t) = if total { (Role::TotalMoney, Role::TotalRate, Role::TotalText) } else { (Role::Money, Role::Rate, Role::Text) };
+    s.put(r, 5, Value::Number(f_budget), m);
+    s.put(r, 6, Value::Number(p.paid_this_month), m);
+    s.put(r, 7, Value::Number(paid), m);
+    s.put(r, 8, pct(rate), rr);
+    s.put(r, 9, pct(p.previous_rate), rr);
+    s.put(r, 10, pct(p.rate_change), rr);
+    s.put(r, 11, pct(Some(p.schedule)), rr);
+    s.put(r, 12, pct(p.gap), rr);
+    let c = s.text(r, 13, pace_text(p), t);
+    c.flagged = p.is_behind();
+}
+
+fn group_rows(s: &mut Sheet, row: &mut u32, title: &str, groups: &[MonthlyGroup]) {
+    s.text(*row, 0, title, Role::Section);
+    s.merge(*row, 0, *row, HEADERS.len() as u16 - 1);
+    *row += 1;
+    for g in groups {
+        s.text(*row, 0, "", Role::Text);
+        s.text(*row, 1, "", Role::Text);
+        s.text(*row, 2, format!("{}（{}个项目）", g.figures.key, g.figures.project_count), Role::Text);
+        for c in [3, 4, 14, 15, 16] {
+            s.text(*row, c, "", Role::Text);
+        }
+        put_pace(s, *row, g.figures.budget, g.figures.paid, g.figures.execution_rate, &g.pace, false);
+        *row += 1;
+    }
+}
+
+pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) -> Vec<Sheet> {
+    let mut s = Sheet::new(MONTHLY_SHEET);
+    let last_col = HEADERS.len() as u16 - 1;
+    s.text(0, 0, format!("{}项目支出进度月报（{}年{}月）", title_of(&m.report), m.year, m.month), Role::Title);
+    s.merge(0, 0, 0, last_col);
+    s.text(1, 0, format!("截止日期：{}", m.as_of), Role::Caption);
+    s.text(1, last_col - 1, "单位：万元", Role::Caption);
+    let h = 2;
+    for (i, t) in HEADERS.iter().enumerate() {
+        s.text(h, i as u16, *t, Role::Header);
+    }
+    let first = h + 1;
+    for (i, p) in m.projects.iter().enumerate() {
+        let MonthlyProject { figures: f, pace } = p;
+        let src = &ledger.projects[f.index];
+        let r = first + i as u32;
+        s.put(r, 0, Value::Number((i + 1).into()), Role::Count);
+        s.text(r, 1, f.id.clone(), Role::Text);
+        s.text(r, 2, f.name.clone(), Role::Text);
+        s.text(r, 3, f.category.clone(), Role::Text);
+        s.text(r, 4, f.fund_source.clone(), Role::Text);
+        put_pace(&mut s, r, f.budget, f.paid, f.execution_rate, pace, false);
+        s.put(r, 14, f.status.clone().map(Value::Text).unwrap_or(Value::Empty), Role::Text);
+        s.put(r, 15, src.start_date.map(Value::Date).unwrap_or(Value::Empty), Role::Date);
+        s.put(r, 16, src.end_date.map(Value::Date).unwrap_or(Value::Empty), Role::Date);
+    }
+    let last = first + m.projects.len() as u32;
+    // 合计 first under the projects, as a SUM that reconciles with them.
+    let t = &m.totals;
+    let tr = last;
+    s.text(tr, 0, "合计", Role::TotalText);
+    s.merge(tr, 0, tr, 4);
+    put_pace(&mut s, tr, t.figures.budget, t.figures.paid, t.figures.execution_rate, &t.pace, true);
+    if !m.projects.is_empty() {
+        for (col, v) in [(5u16, t.figures.budget), (6, t.pace.paid_this_month), (7, t.figures.paid)] {
+            let expr = format!("SUM({}:{})", a1(first, col), a1(last - 1, col));
+            s.put(tr, col, Value::Formula(expr, Box::new(Value::Number(v))), Role::TotalMoney);
+        }
+    }
+    for c in [14, 15, 16] {
+        s.text(tr, c, "", Role::TotalText);
+    }
+    let mut row = tr + 1;
+    group_rows(&mut s, &mut row, "按项目类别", &m.by_category);
+    group_rows(&mut s, &mut row, "按资金性质", &m.by_fund_source);
+    s.fit_widths(8.0, 30.0);
+    s.widths.retain(|(c, _)| *c != 13);
+    s.widths.push((13, 34.0));
+    s.fit_heights(first);
+    s.freeze = Some((first, 3));
+    s.autofilter = Some(Span { first_row: h, first_col: 0, last_row: last.max(first), last_col });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)), columns: Some((0, 14)) });
+
+    let mut c = Sheet::new(CURVE_SHEET);
+    c.text(0, 0, format!("{}累计支出进度与序时进度", title_of(&m.report)), Role::Title);
+    c.merge(0, 0, 0, 10);
+    for (i, t) in ["月份", "当月拨付", "累计拨付", "累计支出进度", "序时进度"].iter().enumerate() {
+        c.text(1, i as u16, *t, Role::Header);
+    }
+    for (i, (mf, sched)) in m.curve.iter().enumerate() {
+        let r = 2 + i as u32;
+        c.put(r, 0, Value::Date(mf.first_day()), Role::Month);
+        c.put(r, 1, Value::Number(mf.paid), Role::Money);
+        c.put(r, 2, Value::Number(mf.cumulative_paid), Role::Money);
+        c.put(r, 3, pct(mf.execution_rate), Role::Rate);
+        c.put(r, 4, pct(Some(*sched)), Role::Rate);
+    }
+    if !m.curve.is_empty() {
+        let rows = (2, 1 + m.curve.len() as u32);
+        c.charts.push(ChartSpec {
+            title: "累计支出进度与序时进度".into(),
+            categories_col: 0,
+            columns: vec![],
+            lines: vec![ChartSeries { name: "累计支出进度".into(), rows, col: 3 }, ChartSeries { name: "序时进度".into(), rows, col: 4 }],
+            at: (1, 6),
+            category_format: Some("yyyy-mm".into()),
+        });
+    }
+    c.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 14.0), (4, 12.0)];
+    c.freeze = Some((2, 0));
+    c.print = Some(PrintSetup { landscape: true, repeat_rows: Some((1, 1)), columns: None });
+    vec![s, c, problems_sheet(problems)]
+}
+
+#[derive(Serialize)]
+pub struct PaceJson {
+    pub paid_this_month: String,
+    pub previous_execution_rate: Option<String>,
+    pub execution_rate_change: Option<String>,
+    pub schedule: String,
+    pub gap: Option<String>,
+    pub behind: bool,
+    pub behind_by: Option<String>,
+}
+
+impl From<&Pace> for PaceJson {
+    fn from(p: &Pace) -> Self {
+        PaceJson {
+            paid_this_month: amount(p.paid_this_month),
+            previous_execution_rate: rate(p.previous_rate),
+            execution_rate_change: rate(p.rate_change),
+            schedule: format!("{:.2}", p.schedule),
+            gap: rate(p.gap),
+            behind: p.is_behind(),
+            behind_by: p.behind_by.map(amount),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct MonthlyProjectJson {
+    pub id: String,
+    pub name: String,
+    pub category: String,
+    pub fund_source: String,
+    pub status: Option<String>,
+    pub budget: String,
+    pub cumulative_paid: String,
+    pub execution_rate: Option<String>,
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
+    #[serde(flatten)]
+    pub pace: PaceJson,
+}
+
+#[derive(Serialize)]
+pub struct MonthlyGroupJson {
+    pub key: String,
+    pub project_count: usize,
+    pub budget: String,
+    pub cumulative_paid: String,
+    pub execution_rate: Option<String>,
+    #[serde(flatten)]
+    pub pace: PaceJson,
+}
+
+fn group_json(g: &MonthlyGroup) -> MonthlyGroupJson {
+    let f: &GroupFigures = &g.figures;
+    MonthlyGroupJson { key: f.key.clone(), project_count: f.project_count, budget: amount(f.budget), cumulative_paid: amount(f.paid), execution_rate: rate(f.execution_rate), pace: (&g.pace).into() }
+}
+
+#[derive(Serialize)]
+pub struct MonthlyJson {
+    pub month: String,
+    pub as_of: String,
+    pub unit: String,
+    pub projects: Vec<MonthlyProjectJson>,
+    pub by_category: Vec<MonthlyGroupJson>,
+    pub by_fund_source: Vec<MonthlyGroupJson>,
+    pub totals: MonthlyGroupJson,
+    pub problems: Vec<ProblemJson>,
+}
+
+pub fn monthly_json(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) -> MonthlyJson {
+    MonthlyJson {
+        month: format!("{:04}-{:02}", m.year, m.month),
+        as_of: m.as_of.to_string(),
+        unit: m.report.unit_name.clone(),
+        projects: m
+            .projects
+            .iter()
+            .map(|p| {
+                let f = &p.figures;
+                let src = &ledger.projects[f.index];
+                MonthlyProjectJson {
+                    id: f.id.clone(),
+                    name: f.name.clone(),
+                    category: f.category.clone(),
+                    fund_source: f.fund_source.clone(),
+                    status: f.status.clone(),
+                    budget: amount(f.budget),
+                    cumulative_paid: amount(f.paid),
+                    execution_rate: rate(f.execution_rate),
+                    start_date: src.start_date.map(|d| d.to_string()),
+                    end_date: src.end_date.map(|d| d.to_string()),
+                    pace: (&p.pace).into(),
+                }
+            })
+            .collect(),
+        by_category: m.by_category.iter().map(group_json).collect(),
+        by_fund_source: m.by_fund_source.iter().map(group_json).collect(),
+        totals: group_json(&m.totals),
+        problems: problems.iter().map(Into::into).collect(),
+    }
+}
