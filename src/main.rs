@@ -15,6 +15,8 @@ enum Command {
     Report(cmd::report::Args),
     /// 月报：本月拨付、累计拨付、支出进度、序时进度与进度差
     Monthly(cmd::monthly::Args),
+    /// 县级汇总：多个乡镇的工作簿并行读取、汇总、排名
+    Consolidate(cmd::consolidate::Args),
     /// 写出空白的标准工作簿模板
     Template(cmd::template::Args),
 }
@@ -25,7 +27,14 @@ fn main() {
         Command::Report(a) => cmd::report::run(a),
         Command::Template(a) => cmd::template::run(a),
         Command::Monthly(a) => cmd::monthly::run(a),
+        Command::Consolidate(a) => cmd::consolidate::run(a),
     };
+    // For benchmarks: the process's peak resident memory.
+    if std::env::var_os("JIXIAO_PEAK_RSS").is_some() {
+        if let Some(line) = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_string)) {
+            eprintln!("peak-rss: {}", line.trim_start_matches("VmHWM:").trim());
+        }
+    }
     match result {
         Ok(code) => std::process::exit(code),
         Err(message) => {

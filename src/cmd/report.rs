@@ -43,7 +43,12 @@ pub struct Outcome {
 
 /// Read and compute one workbook. `Err` is fatal for this file.
 pub fn analyse(path: &Path, as_of: Option<NaiveDate>, unit: Option<&str>, mapping: &Mapping) -> Result<Outcome, String> {
-    let book = book::open_book(path)?;
+    analyse_book(path, book::open_book(path)?, as_of, unit, mapping)
+}
+
+/// Read and compute an opened workbook: the one path `report`, `monthly`
+/// and `consolidate` share.
+pub fn analyse_book(path: &Path, book: book::RawBook, as_of: Option<NaiveDate>, unit: Option<&str>, mapping: &Mapping) -> Result<Outcome, String> {
     let mut ledger = read::read_ledger_with(&book, mapping)?;
     let as_of = match as_of.or(ledger.info.as_of) {
         Some(d) => d,

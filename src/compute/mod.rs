@@ -1,5 +1,6 @@
 //! Pure functions from records to report figures. No I/O, no formatting.
 
+pub mod county;
 pub mod monthly;
 
 use crate::model::{Payment, Problem, Project};
@@ -56,7 +57,7 @@ pub struct GroupFigures {
 }
 
 impl GroupFigures {
-    fn new(key: &str) -> Self {
+    pub fn new(key: &str) -> Self {
         GroupFigures {
             key: key.to_string(),
             project_count: 0,
@@ -74,13 +75,13 @@ impl GroupFigures {
         self.outstanding = add_opt(self.outstanding, p.outstanding);
         self.unspent = add_opt(self.unspent, p.unspent);
     }
-    fn finish(&mut self) {
+    pub fn finish(&mut self) {
         self.execution_rate = execution_rate(self.paid, self.budget);
         self.remaining = self.budget - self.paid;
     }
 }
 
-fn add_opt(a: Option<Decimal>, b: Option<Decimal>) -> Option<Decimal> {
+pub fn add_opt(a: Option<Decimal>, b: Option<Decimal>) -> Option<Decimal> {
     match (a, b) {
         (None, None) => None,
         (a, b) => Some(a.unwrap_or_default() + b.unwrap_or_default()),
@@ -134,7 +135,7 @@ pub struct Report {
 
 /// Order of groups: the standard values first, in their standard order, then
 /// others in order of first appearance.
-fn group_order(standard: &[&str], keys: impl Iterator<Item = String>) -> Vec<String> {
+pub fn group_order(standard: &[&str], keys: impl Iterator<Item = String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut others: Vec<String> = Vec::new();
     for k in keys {

@@ -63,8 +63,15 @@ impl RawBook {
     }
 }
 
-/// Read every sheet of a workbook. The message names the file.
+/// Read every sheet of a workbook, with formulas and merged ranges (for the
+/// annotated copy). The message names the file.
 pub fn open_book(path: &Path) -> Result<RawBook, String> {
+    open_book_with(path, true)
+}
+
+/// `full = false` reads cell values only: what consolidation needs, at the
+/// cost of one pass over each sheet.
+pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
     let shown = path.display();
     if !path.exists() {
         return Err(format!("找不到文件 {shown}"));
@@ -72,7 +79,18 @@ pub fn open_book(path: &Path) -> Result<RawBook, String> {
     if path.is_dir() {
         return Err(format!("{shown} 是文件夹，不是工作簿"));
     }
-    let mut book = open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
+    let book = open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
+    read_sheets(path, book, full)
+}
+
+/// The same from bytes already in memory (consolidation hashes them first).
+pub fn open_book_bytes(path: &Path, bytes: &[u8], full: bool) -> Result<RawBook, String> {
+    let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| describe_open_error(path, &e.to_string()))?;
+    read_sheets(path, book, full)
+}
+
+fn read_sheets<RS: std::io::Read + std::io::Seek>(path: &Path, mut book: Sheets<RS>, full: bool) -> Result<RawBook, String> {
+    let shown = path.display();
     let format = match &book {
         Sheets::Xlsx(_) => BookFormat::Xlsx,
         Sheets::Xls(_) => BookFormat::Xls,
@@ -86,10 +104,12 @@ pub fn open_book(path: &Path) -> Result<RawBook, String> {
             .worksheet_range(&name)
             .map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?;
         // A sheet whose formulas can't be parsed still has its values.
-        let formulas = book.worksheet_formula(&name).unwrap_or_default();
+        let formulas = if full { book.worksheet_formula(&name).unwrap_or_default() } else { Range::empty() };
+        // Reading merges costs another pass over the sheet; without them the
+        // two-row header reader carries a parent across its children instead.
         let merges = match &mut book {
-            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
-            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            Sheets::Xlsx(x) if full => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            Sheets::Xls(x) if full => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
         sheets.push(RawSheet { name, cells, formulas, merges });

@@ -1,5 +1,6 @@
 //! Report data → xlsx / JSON.
 
+pub mod county;
 pub mod json;
 pub mod monthly;
 pub mod report;

@@ -104,6 +104,8 @@ pub struct Sheet {
     pub charts: Vec<ChartSpec>,
     pub validations: Vec<ListValidation>,
     pub row_heights: Vec<(u32, f64)>,
+    /// Large table: written row by row (rust_xlsxwriter's constant memory mode).
+    pub stream: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

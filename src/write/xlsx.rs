@@ -81,6 +81,10 @@ fn clip(s: &str) -> &str {
 fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     ws.set_name(&sheet.name)?;
     let mut formats: HashMap<(Role, bool), Format> = HashMap::new();
+    // Column widths first: constant-memory sheets can't take them later.
+    for (col, w) in &sheet.widths {
+        ws.set_column_width(*col, *w)?;
+    }
     for span in &sheet.merges {
         if span.first_row == span.last_row && span.first_col == span.last_col {
             continue;
@@ -90,7 +94,11 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
         // Overlapping merges in a damaged input are dropped rather than fail the file.
         let _ = ws.merge_range(span.first_row, span.first_col, span.last_row, span.last_col, "", &f);
     }
-    for c in &sheet.cells {
+    let mut order: Vec<&super::sheet::Cell> = sheet.cells.iter().collect();
+    if sheet.stream {
+        order.sort_by_key(|c| (c.row, c.col));
+    }
+    for c in order {
         let base = formats.entry((c.role, c.flagged)).or_insert_with(|| format_for(c.role, c.flagged)).clone();
         // Only copied input picks its look from the value; report cells have a role.
         let fmt = if c.role == Role::Raw { raw_value_format(&c.value, &base).unwrap_or(base) } else { base };
@@ -130,9 +138,6 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     }
     for (row, h) in &sheet.row_heights {
         ws.set_row_height(*row, *h)?;
-    }
-    for (col, w) in &sheet.widths {
-        ws.set_column_width(*col, *w)?;
     }
     if let Some((r, c)) = sheet.freeze {
         ws.set_freeze_panes(r, c)?;
@@ -185,35 +190,51 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// Render sheets into an xlsx in memory.
-pub fn render(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
+fn workbook(sheets: &[Sheet]) -> Result<Workbook, String> {
     let mut wb = Workbook::new();
     for sheet in sheets {
-        let ws = wb.add_worksheet();
+        let ws = if sheet.stream { wb.add_worksheet_with_constant_memory().map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))? } else { wb.add_worksheet() };
         write_sheet(ws, sheet).map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))?;
     }
-    wb.save_to_buffer().map_err(|e| format!("生成工作簿时出错：{e}"))
+    Ok(wb)
 }
 
-/// Write bytes to `path` through a temporary file in the same folder and a
-/// rename, so a reader never sees half a file. Without `replace`, an
-/// existing file is never overwritten.
-pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), String> {
+/// Render sheets into an xlsx in memory.
+pub fn render(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
+    workbook(sheets)?.save_to_buffer().map_err(|e| format!("生成工作簿时出错：{e}"))
+}
+
+/// Render sheets straight into `path`, through a temporary file and a rename.
+pub fn save_atomic(sheets: &[Sheet], path: &Path, replace: bool) -> Result<(), String> {
+    let mut wb = workbook(sheets)?;
+    let tmp = temp_beside(path)?;
+    wb.save(tmp.path()).map_err(|e| format!("写入 {} 失败：{e}", path.display()))?;
+    persist(tmp, path, replace)
+}
+
+fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, String> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    tempfile::Builder::new().prefix(".jixiao-").suffix(".tmp").tempfile_in(dir).map_err(|e| format!("无法在 {} 中创建临时文件：{e}", dir.display()))
+}
+
+fn persist(tmp: tempfile::NamedTempFile, path: &Path, replace: bool) -> Result<(), String> {
     let shown = path.display();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".jixiao-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| format!("无法在 {} 中创建临时文件：{e}", dir.display()))?;
-    tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| format!("写入 {shown} 失败：{e}"))?;
     if replace {
         tmp.persist(path).map_err(|e| format!("无法保存 {shown}：{}", e.error))?;
     } else {
         tmp.persist_noclobber(path).map_err(|e| format!("无法保存 {shown}（文件已存在？可加 --force 覆盖）：{}", e.error))?;
     }
     Ok(())
+}
+
+/// Write bytes to `path` through a temporary file in the same folder and a
+/// rename, so a reader never sees half a file. Without `replace`, an
+/// existing file is never overwritten.
+pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), String> {
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(bytes).and_then(|_| tmp.as_file().sync_all()).map_err(|e| format!("写入 {} 失败：{e}", path.display()))?;
+    persist(tmp, path, replace)
 }

@@ -1,0 +1,249 @@
+//! `jixiao consolidate INPUT... -o OUT.xlsx`: every township's workbook read
+//! and computed exactly as `report` does, in parallel, then added up.
+
+use crate::compute::county::{FileProblem, Settings, Township, consolidate};
+use crate::compute::monthly::month_end;
+use crate::model::Severity;
+use crate::read::book::open_book_bytes;
+use crate::read::mapping::Mapping;
+use crate::write;
+use chrono::NaiveDate;
+use clap::Args as ClapArgs;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// 各单位的工作簿或所在文件夹（文件夹内的 .xlsx/.xlsm/.xls/.ods 都会读取）
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// 统一的截止日期 YYYY-MM-DD（默认取各自“说明”表的截止日期）
+    #[arg(long = "as-of", value_parser = super::parse_date_arg, conflicts_with = "month")]
+    pub as_of: Option<NaiveDate>,
+    /// 按月汇总 YYYY-MM（截止该月最后一天）
+    #[arg(long, value_parser = super::monthly::parse_month)]
+    pub month: Option<(i32, u32)>,
+    /// 汇总工作簿路径
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+    /// 同时写出 JSON 数据
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// 应报送单位名单（每行一个，或 TOML：townships = [...]），未报送的列入“未报送”表
+    #[arg(long)]
+    pub expect: Option<PathBuf>,
+    /// 衔接资金用于产业项目的最低比例（%），0 表示不检查
+    #[arg(long = "industry-floor", default_value = "60")]
+    pub industry_floor: Decimal,
+    /// 汇总表标题中的单位名称，如“靖宇县”
+    #[arg(long, default_value = "")]
+    pub title: String,
+    /// 列名映射文件（TOML），对所有输入适用
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// 覆盖已存在的输出文件
+    #[arg(long)]
+    pub force: bool,
+}
+
+const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
+
+fn is_workbook(p: &Path) -> bool {
+    let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    // Excel's lock files (~$…) and hidden files are not ledgers.
+    !name.starts_with("~$") && !name.starts_with('.') && p.extension().map(|e| EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str())).unwrap_or(false)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(FileProblem::of_file(&dir.display().to_string(), Severity::Error, format!("无法读取文件夹：{e}")));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            walk(&p, out, problems);
+        } else if is_workbook(&p) {
+            out.push(p);
+        }
+    }
+}
+
+/// The files to read, in a stable order, each once.
+pub fn collect_inputs(inputs: &[PathBuf], output: &Path, problems: &mut Vec<FileProblem>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for i in inputs {
+        if i.is_dir() {
+            walk(i, &mut files, problems);
+        } else if i.exists() {
+            files.push(i.clone());
+        } else {
+            problems.push(FileProblem::of_file(&i.display().to_string(), Severity::Error, "找不到文件".into()));
+        }
+    }
+    let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut unique = Vec::new();
+    for f in files {
+        let canon = f.canonicalize().unwrap_or_else(|_| f.clone());
+        if super::same_file(&f, output) {
+            continue;
+        }
+        match seen.get(&canon) {
+            Some(first) => problems.push(FileProblem::of_file(&f.display().to_string(), Severity::Warning, format!("与 {} 是同一个文件，只计一次", first.display()))),
+            None => {
+                seen.insert(canon, f.clone());
+                unique.push(f);
+            }
+        }
+    }
+    unique
+}
+
+/// Names from an expectation list: one per line, or TOML `townships = [...]`.
+pub fn read_expect(path: &Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取应报送名单 {}：{e}", path.display()))?;
+    #[derive(serde::Deserialize)]
+    struct List {
+        townships: Vec<String>,
+    }
+    if let Ok(l) = toml::from_str::<List>(&text) {
+        return Ok(l.townships);
+    }
+    Ok(text.lines().map(|l| l.trim().trim_start_matches('\u{feff}')).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect())
+}
+
+enum Read {
+    Township(Box<Township>, Vec<FileProblem>, u64),
+    Skipped(FileProblem),
+    Failed(FileProblem),
+}
+
+/// One township: read and computed exactly as `report` does, then only the
+/// figures kept.
+fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
+    let file = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Read::Failed(FileProblem::of_file(&file, Severity::Error, format!("无法读取文件：{e}"))),
+    };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    let book = match open_book_bytes(path, &bytes, false) {
+        Ok(b) => b,
+        Err(m) => return Read::Failed(FileProblem::of_file(&file, Severity::Error, format!("{m}，该文件未汇总"))),
+    };
+    drop(bytes);
+    // Our own reports carry a copy of the 项目 sheet: reading them would count twice.
+    if ["汇总", "项目进度", "问题清单"].iter().all(|n| book.sheet(n).is_some()) || ["汇总", "项目明细", "问题清单"].iter().all(|n| book.sheet(n).is_some()) {
+        return Read::Skipped(FileProblem::of_file(&file, Severity::Warning, "这是 jixiao 生成的报告，不是台账，已跳过".into()));
+    }
+    match super::report::analyse_book(path, book, as_of, None, mapping) {
+        Ok(o) => {
+            let problems = o.problems.into_iter().map(|p| FileProblem { file: file.clone(), problem: p }).collect();
+            Read::Township(Box::new(Township::from_report(&o.report.unit_name, &file, &o.report)), problems, h.finish())
+        }
+        Err(m) => Read::Failed(FileProblem::of_file(&file, Severity::Error, format!("{m}，该文件未汇总"))),
+    }
+}
+
+pub fn run(args: &Args) -> Result<i32, String> {
+    for i in &args.inputs {
+        if super::same_file(i, &args.output) {
+            return Err(format!("输出文件 {} 与输入相同，拒绝覆盖输入", args.output.display()));
+        }
+    }
+    if args.output.exists() && !args.force {
+        return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", args.output.display()));
+    }
+    if let Some(j) = &args.json {
+        if j.exists() && !args.force {
+            return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", j.display()));
+        }
+    }
+    let mapping = match &args.mapping {
+        Some(p) => Mapping::load(p)?,
+        None => Mapping::default(),
+    };
+    let expected = match &args.expect {
+        Some(p) => read_expect(p)?,
+        None => Vec::new(),
+    };
+    let as_of = match (args.as_of, args.month) {
+        (Some(d), _) => Some(d),
+        (None, Some((y, m))) => Some(month_end(y, m).ok_or("月份无效")?),
+        _ => None,
+    };
+    let mut problems = Vec::new();
+    let files = collect_inputs(&args.inputs, &args.output, &mut problems);
+    if files.is_empty() {
+        return Err("没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods）".into());
+    }
+
+    let bar = if std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(files.len() as u64);
+        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件 {elapsed_precise}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        b
+    } else {
+        ProgressBar::hidden()
+    };
+    let results: Vec<Read> = files
+        .par_iter()
+        .map(|f| {
+            let r = read_one(f, as_of, &mapping);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+
+    let mut townships = Vec::new();
+    let mut failed = 0;
+    let mut by_hash: HashMap<u64, String> = HashMap::new();
+    for r in results {
+        match r {
+            Read::Township(t, ps, hash) => {
+                if let Some(first) = by_hash.get(&hash) {
+                    problems.push(FileProblem::of_file(&t.file, Severity::Error, format!("与 {first} 内容完全相同，未重复计入")));
+                    continue;
+                }
+                by_hash.insert(hash, t.file.clone());
+                problems.extend(ps);
+                townships.push(*t);
+            }
+            Read::Skipped(p) => problems.push(p),
+            Read::Failed(p) => {
+                failed += 1;
+                problems.push(p);
+            }
+        }
+    }
+    let settings = Settings { industry_floor: Some(args.industry_floor).filter(|f| !f.is_zero()) };
+    let county = consolidate(townships, &expected, &settings, problems);
+    let sheets = write::county::county_sheets(&county, &args.title, args.expect.is_some());
+    write::xlsx::save_atomic(&sheets, &args.output, args.force)?;
+    if let Some(j) = &args.json {
+        write::xlsx::write_atomic(j, &write::json::to_bytes(&write::county::county_json(&county)), args.force)?;
+    }
+    let errors = county.problems.iter().filter(|p| p.problem.severity == Severity::Error).count();
+    eprintln!(
+        "汇总 {} 个单位（{} 个文件未能读取），预算 {} 万元，已拨付 {} 万元，执行率 {}；错误 {} 条，未报送 {} 个",
+        county.townships.len(),
+        failed,
+        write::json::amount(county.totals.budget),
+        write::json::amount(county.totals.paid),
+        write::json::rate(county.totals.execution_rate).map(|r| format!("{r}%")).unwrap_or_else(|| "—".into()),
+        errors,
+        county.missing.len()
+    );
+    eprintln!("已写出 {}", args.output.display());
+    Ok(if errors > 0 { crate::exit::PROBLEMS } else { crate::exit::OK })
+}

@@ -1,0 +1,262 @@
+//! County consolidation (汇总): many townships' report figures added up,
+//! ranked by execution rate, checked for duplicates, gaps and the floor on
+//! the share of 衔接资金 for industry. Pure: the townships come in computed.
+
+use super::{GroupFigures, ProjectFigures, Report, execution_rate, group_order};
+use crate::model::{Problem, Severity};
+use crate::read::layout;
+use chrono::NaiveDate;
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::HashMap;
+
+/// What consolidation keeps of one township's report (the workbook itself is
+/// dropped once this is built, so memory follows the output, not the input).
+#[derive(Debug, Clone)]
+pub struct Township {
+    /// 单位: the 说明 sheet's 单位名称, else the file name.
+    pub unit: String,
+    pub file: String,
+    pub as_of: NaiveDate,
+    pub totals: GroupFigures,
+    pub by_category: Vec<GroupFigures>,
+    pub by_fund_source: Vec<GroupFigures>,
+    pub projects: Vec<ProjectFigures>,
+    /// Share of 衔接资金 budget arranged for 产业项目, percent; `None` without 衔接资金.
+    pub industry_share: Option<Decimal>,
+}
+
+/// The 衔接资金 industry share: budget of 衔接资金 projects in 产业项目 ÷ budget of all 衔接资金 projects.
+pub fn industry_share(projects: &[ProjectFigures]) -> Option<Decimal> {
+    let xj = |p: &&ProjectFigures| p.fund_source == "衔接资金";
+    let total: Decimal = projects.iter().filter(xj).map(|p| p.budget).sum();
+    let industry: Decimal = projects.iter().filter(xj).filter(|p| p.category == "产业项目").map(|p| p.budget).sum();
+    execution_rate(industry, total)
+}
+
+impl Township {
+    pub fn from_report(unit: &str, file: &str, r: &Report) -> Township {
+        Township {
+            unit: unit.to_string(),
+            file: file.to_string(),
+            as_of: r.as_of,
+            totals: r.totals.clone(),
+            by_category: r.by_category.clone(),
+            by_fund_source: r.by_fund_source.clone(),
+            industry_share: industry_share(&r.projects),
+            projects: r.projects.clone(),
+        }
+    }
+}
+
+/// A problem with the file it came from (empty for the county as a whole).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileProblem {
+    pub file: String,
+    pub problem: Problem,
+}
+
+impl FileProblem {
+    pub fn county(severity: Severity, message: String) -> FileProblem {
+        FileProblem { file: String::new(), problem: Problem { severity, sheet: String::new(), cell: None, message } }
+    }
+    pub fn of_file(file: &str, severity: Severity, message: String) -> FileProblem {
+        FileProblem { file: file.to_string(), problem: Problem { severity, sheet: String::new(), cell: None, message } }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Floor on the 衔接资金 industry share, percent (a county setting; default 60).
+    pub industry_floor: Option<Decimal>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { industry_floor: Some(Decimal::from(60)) }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct County {
+    /// The common cut-off, `None` when townships used different ones.
+    pub as_of: Option<NaiveDate>,
+    /// Sorted by execution rate, highest first; `ranks[i]` is township i's 排名.
+    pub townships: Vec<Township>,
+    pub ranks: Vec<usize>,
+    pub totals: GroupFigures,
+    pub by_category: Vec<GroupFigures>,
+    pub by_fund_source: Vec<GroupFigures>,
+    pub industry_share: Option<Decimal>,
+    /// Expected townships with no file (未报送).
+    pub missing: Vec<String>,
+    pub problems: Vec<FileProblem>,
+}
+
+fn merge_groups(standard: &[&str], lists: &[&[GroupFigures]]) -> Vec<GroupFigures> {
+    let keys = group_order(standard, lists.iter().flat_map(|l| l.iter().map(|g| g.key.clone())));
+    keys.into_iter()
+        .map(|k| {
+            let mut sum = GroupFigures::new(&k);
+            for g in lists.iter().flat_map(|l| l.iter()).filter(|g| g.key == k) {
+                add_group(&mut sum, g);
+            }
+            sum.finish();
+            sum
+        })
+        .collect()
+}
+
+fn add_group(sum: &mut GroupFigures, g: &GroupFigures) {
+    sum.project_count += g.project_count;
+    sum.budget += g.budget;
+    sum.paid += g.paid;
+    sum.outstanding = super::add_opt(sum.outstanding, g.outstanding);
+    sum.unspent = super::add_opt(sum.unspent, g.unspent);
+}
+
+/// A township name and an expected name are the same unit when equal or
+/// one is the other plus a suffix (靖宇镇 / 靖宇镇人民政府).
+fn same_unit(a: &str, b: &str) -> bool {
+    let n = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let (a, b) = (n(a), n(b));
+    !a.is_empty() && !b.is_empty() && (a == b || a.starts_with(&b) || b.starts_with(&a))
+}
+
+pub fn consolidate(mut townships: Vec<Township>, expected: &[String], settings: &Settings, mut problems: Vec<FileProblem>) -> County {
+    // Rank by execution rate, highest first; no rate (zero budget) last; ties share a rank.
+    townships.sort_by(|a, b| match (b.totals.execution_rate, a.totals.execution_rate) {
+        (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.unit.cmp(&b.unit)),
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (None, None) => a.unit.cmp(&b.unit),
+    });
+    let mut ranks = Vec::with_capacity(townships.len());
+    for (i, t) in townships.iter().enumerate() {
+        let rank = if i > 0 && townships[i - 1].totals.execution_rate == t.totals.execution_rate { ranks[i - 1] } else { i + 1 };
+        ranks.push(rank);
+    }
+
+    let mut totals = GroupFigures::new("合计");
+    for t in &townships {
+        add_group(&mut totals, &t.totals);
+    }
+    totals.finish();
+    let cats: Vec<&[GroupFigures]> = townships.iter().map(|t| t.by_category.as_slice()).collect();
+    let funds: Vec<&[GroupFigures]> = townships.iter().map(|t| t.by_fund_source.as_slice()).collect();
+    let by_category = merge_groups(layout::CATEGORIES, &cats);
+    let by_fund_source = merge_groups(layout::FUND_SOURCES, &funds);
+
+    // The same project in two files would be counted twice: say so.
+    let mut seen: HashMap<&str, (&Township, &ProjectFigures)> = HashMap::new();
+    for t in &townships {
+        for p in &t.projects {
+            match seen.get(p.id.as_str()) {
+                Some((other, q)) if other.file != t.file => {
+                    let (severity, what) = if q.name == p.name {
+                        (Severity::Error, "疑似同一项目重复上报，两处都已计入合计，请核对")
+                    } else {
+                        (Severity::Warning, "项目名称不同，可能是各乡镇自编编号重复")
+                    };
+                    problems.push(FileProblem::of_file(&t.file, severity, format!("项目编号“{}”（{}）同时出现在 {}（{}）：{what}", p.id, p.name, other.file, q.name)));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert(&p.id, (t, p));
+                }
+            }
+        }
+    }
+    let mut by_unit: HashMap<&str, &str> = HashMap::new();
+    for t in &townships {
+        if let Some(f) = by_unit.insert(&t.unit, &t.file) {
+            problems.push(FileProblem::of_file(&t.file, Severity::Warning, format!("单位“{}”同时出现在 {f} 和 {}，两份都已计入", t.unit, t.file)));
+        }
+    }
+
+    let industry = industry_share(&townships.iter().flat_map(|t| t.projects.iter().cloned()).collect::<Vec<_>>());
+    if let Some(floor) = settings.industry_floor {
+        for t in &townships {
+            if let Some(s) = t.industry_share.filter(|s| *s < floor) {
+                problems.push(FileProblem::of_file(&t.file, Severity::Warning, format!("{}：衔接资金用于产业项目的比例 {s:.2}%，低于 {floor}% 的要求", t.unit)));
+            }
+        }
+        if let Some(s) = industry.filter(|s| *s < floor) {
+            problems.push(FileProblem::county(Severity::Warning, format!("全县衔接资金用于产业项目的比例 {s:.2}%，低于 {floor}% 的要求")));
+        }
+    }
+
+    let missing = expected.iter().filter(|e| !townships.iter().any(|t| same_unit(&t.unit, e))).cloned().collect();
+    let first = townships.first().map(|t| t.as_of);
+    let as_of = if townships.iter().all(|t| Some(t.as_of) == first) { first } else { None };
+    if as_of.is_none() && !townships.is_empty() {
+        problems.push(FileProblem::county(Severity::Warning, "各单位的截止日期不一致（未指定 --as-of / --month 时取各自“说明”表的截止日期），汇总数据口径不一".into()));
+    }
+    County { as_of, townships, ranks, totals, by_category, by_fund_source, industry_share: industry.map(|s| s.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)), missing, problems }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    fn group(key: &str, budget: &str, paid: &str) -> GroupFigures {
+        let mut g = GroupFigures::new(key);
+        g.project_count = 1;
+        g.budget = d(budget);
+        g.paid = d(paid);
+        g.finish();
+        g
+    }
+    fn project(id: &str, name: &str, cat: &str, fund: &str, budget: &str) -> ProjectFigures {
+        ProjectFigures {
+            index: 0,
+            id: id.into(),
+            name: name.into(),
+            category: cat.into(),
+            fund_source: fund.into(),
+            status: None,
+            budget: d(budget),
+            settled: None,
+            paid: Decimal::ZERO,
+            execution_rate: None,
+            outstanding: None,
+            unspent: None,
+            remaining: d(budget),
+        }
+    }
+    fn township(unit: &str, budget: &str, paid: &str, projects: Vec<ProjectFigures>) -> Township {
+        Township {
+            unit: unit.into(),
+            file: format!("{unit}.xlsx"),
+            as_of: NaiveDate::from_ymd_opt(2024, 5, 31).unwrap(),
+            totals: group("合计", budget, paid),
+            by_category: vec![group("产业项目", budget, paid)],
+            by_fund_source: vec![group("衔接资金", budget, paid)],
+            industry_share: industry_share(&projects),
+            projects,
+        }
+    }
+
+    #[test]
+    fn ranks_totals_duplicates_missing_and_floor() {
+        let a = township("甲镇", "100", "50", vec![project("P1", "路", "产业项目", "衔接资金", "100")]);
+        let b = township("乙镇", "200", "150", vec![project("P1", "路", "基础设施建设项目", "衔接资金", "200")]);
+        let c = township("丙镇", "10", "5", vec![project("Q1", "桥", "产业项目", "整合资金", "10")]);
+        let county = consolidate(vec![a, b, c], &["甲镇人民政府".into(), "丁镇".into()], &Settings::default(), vec![]);
+        let order: Vec<&str> = county.townships.iter().map(|t| t.unit.as_str()).collect();
+        assert_eq!(order, ["乙镇", "丙镇", "甲镇"]);
+        assert_eq!(county.ranks, [1, 2, 2], "equal rates share a rank");
+        assert_eq!(county.totals.budget, d("310"));
+        assert_eq!(county.totals.paid, d("205"));
+        assert_eq!(county.totals.execution_rate, Some(d("66.13")));
+        assert_eq!(county.missing, ["丁镇"]);
+        assert!(county.problems.iter().any(|p| p.problem.severity == Severity::Error && p.problem.message.contains("P1")));
+        // 乙镇 spends no 衔接资金 on industry: below the 60 % floor; the county at 100/300 too.
+        assert!(county.problems.iter().any(|p| p.file == "乙镇.xlsx" && p.problem.message.contains("0.00%")));
+        assert_eq!(county.industry_share, Some(d("33.33")));
+        assert!(county.problems.iter().any(|p| p.file.is_empty() && p.problem.message.contains("33.33%")));
+    }
+}

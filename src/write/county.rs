@@ -1,0 +1,303 @@
+//! The county workbook and JSON of `consolidate`.
+
+use super::json::{GroupJson, amount, rate};
+use super::sheet::{ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, a1};
+use crate::compute::GroupFigures;
+use crate::compute::county::{County, FileProblem, Township};
+use crate::model::Severity;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+fn pct(p: Option<Decimal>) -> Value {
+    match p {
+        Some(p) => Value::Number(p / Decimal::ONE_HUNDRED),
+        None => Value::Text("—".into()),
+    }
+}
+fn opt_money(v: Option<Decimal>) -> Value {
+    v.map(Value::Number).unwrap_or_else(|| Value::Text("—".into()))
+}
+
+fn as_of_text(c: &County) -> String {
+    c.as_of.map(|d| format!("截止 {d}")).unwrap_or_else(|| "各单位截止日期不一".into())
+}
+
+/// 汇总: one row per township, ranked, with a total row and a chart of the rates.
+pub fn summary(c: &County, title: &str) -> Sheet {
+    let mut s = Sheet::new("汇总");
+    let headers = ["排名", "单位", "项目数", "预算金额", "已拨付", "执行率", "待拨付", "结余", "未支出", "衔接资金产业占比", "来源文件"];
+    let last_col = headers.len() as u16 - 1;
+    s.text(0, 0, format!("{title}衔接及整合资金执行情况汇总（{}）", as_of_text(c)), Role::Title);
+    s.merge(0, 0, 0, last_col);
+    s.text(1, 0, format!("共 {} 个单位；按执行率从高到低排名", c.townships.len()), Role::Caption);
+    s.text(1, last_col, "单位：万元", Role::Caption);
+    let h = 2;
+    for (i, t) in headers.iter().enumerate() {
+        s.text(h, i as u16, *t, Role::Header);
+    }
+    let row_of = |s: &mut Sheet, r: u32, g: &GroupFigures, total: bool| {
+        let (m, rr, n) = if total { (Role::TotalMoney, Role::TotalRate, Role::TotalCount) } else { (Role::Money, Role::Rate, Role::Count) };
+        s.put(r, 2, Value::Number(g.project_count.into()), n);
+        s.put(r, 3, Value::Number(g.budget), m);
+        s.put(r, 4, Value::Number(g.paid), m);
+        s.put(r, 5, pct(g.execution_rate), rr);
+        s.put(r, 6, opt_money(g.outstanding), m);
+        s.put(r, 7, opt_money(g.unspent), m);
+        s.put(r, 8, Value::Number(g.remaining), m);
+    };
+    for (i, (t, rank)) in c.townships.iter().zip(&c.ranks).enumerate() {
+        let r = h + 1 + i as u32;
+        s.put(r, 0, Value::Number((*rank).into()), Role::Count);
+        s.text(r, 1, t.unit.clone(), Role::Text);
+        row_of(&mut s, r, &t.totals, false);
+        s.put(r, 9, pct(t.industry_share), Role::Rate);
+        s.text(r, 10, t.file.clone(), Role::Text);
+    }
+    let first = h + 1;
+    let tr = first + c.townships.len() as u32;
+    s.text(tr, 0, "", Role::TotalText);
+    s.text(tr, 1, "合计", Role::TotalText);
+    row_of(&mut s, tr, &c.totals, true);
+    if !c.townships.is_empty() {
+        for (col, v) in [(3u16, c.totals.budget), (4, c.totals.paid)] {
+            s.put(tr, col, Value::Formula(format!("SUM({}:{})", a1(first, col), a1(tr - 1, col)), Box::new(Value::Number(v))), Role::TotalMoney);
+        }
+    }
+    s.put(tr, 9, pct(c.industry_share), Role::TotalRate);
+    s.text(tr, 10, "", Role::TotalText);
+    if !c.townships.is_empty() {
+        s.charts.push(ChartSpec {
+            title: "各单位预算执行率".into(),
+            categories_col: 1,
+            columns: vec![ChartSeries { name: "执行率".into(), rows: (first, tr - 1), col: 5 }],
+            lines: vec![],
+            at: (tr + 2, 1),
+            category_format: None,
+        });
+    }
+    s.fit_widths(8.0, 40.0);
+    s.freeze = Some((first, 2));
+    s.autofilter = Some(Span { first_row: h, first_col: 0, last_row: tr.saturating_sub(1).max(first), last_col });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)), columns: Some((0, 9)) });
+    s
+}
+
+/// 分类汇总: township × category and township × fund source, three columns each.
+pub fn by_group(c: &County) -> Sheet {
+    let mut s = Sheet::new("分类汇总");
+    let mut row = 0;
+    let blocks: [(&str, &[GroupFigures], fn(&Township) -> &[GroupFigures]); 2] =
+        [("按项目类别", &c.by_category, |t| &t.by_category), ("按资金性质", &c.by_fund_source, |t| &t.by_fund_source)];
+    let mut widest = 1;
+    for (title, keys, pick) in blocks {
+        s.text(row, 0, format!("{title}（单位：万元）"), Role::Section);
+        row += 1;
+        s.text(row, 0, "单位", Role::Header);
+        s.merge(row, 0, row + 1, 0);
+        s.text(row + 1, 0, "", Role::Header);
+        for (i, g) in keys.iter().chain(std::iter::once(&c.totals)).enumerate() {
+            let c0 = 1 + 3 * i as u16;
+            s.text(row, c0, if g.key == "合计" { "合计".to_string() } else { g.key.clone() }, Role::Header);
+            s.text(row, c0 + 1, "", Role::Header);
+            s.text(row, c0 + 2, "", Role::Header);
+            s.merge(row, c0, row, c0 + 2);
+            for (j, t) in ["预算", "已拨付", "执行率"].iter().enumerate() {
+                s.text(row + 1, c0 + j as u16, *t, Role::Header);
+            }
+            widest = widest.max(c0 + 2);
+        }
+        row += 2;
+        let all: Vec<(&str, Vec<Option<&GroupFigures>>, &GroupFigures, bool)> = c
+            .townships
+            .iter()
+            .map(|t| (t.unit.as_str(), keys.iter().map(|k| pick(t).iter().find(|g| g.key == k.key)).collect(), &t.totals, false))
+            .chain(std::iter::once(("合计", keys.iter().map(Some).collect(), &c.totals, true)))
+            .collect();
+        for (unit, groups, total, is_total) in all {
+            let (m, rr, tx) = if is_total { (Role::TotalMoney, Role::TotalRate, Role::TotalText) } else { (Role::Money, Role::Rate, Role::Text) };
+            s.text(row, 0, unit, tx);
+            for (i, g) in groups.iter().copied().chain(std::iter::once(Some(total))).enumerate() {
+                let c0 = 1 + 3 * i as u16;
+                match g {
+                    Some(g) => {
+                        s.put(row, c0, Value::Number(g.budget), m);
+                        s.put(row, c0 + 1, Value::Number(g.paid), m);
+                        s.put(row, c0 + 2, pct(g.execution_rate), rr);
+                    }
+                    None => {
+                        for k in 0..3 {
+                            s.text(row, c0 + k, "—", m);
+                        }
+                    }
+                }
+            }
+            row += 1;
+        }
+        row += 1;
+    }
+    s.widths = (0..=widest).map(|c| (c, if c == 0 { 20.0 } else { 12.0 })).collect();
+    s.freeze = Some((0, 1));
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: None, columns: None });
+    s
+}
+
+/// 项目明细: every project of every township. Written row by row.
+pub fn projects(c: &County) -> Sheet {
+    let mut s = Sheet::new("项目明细");
+    s.stream = true;
+    let headers = ["单位", "来源文件", "项目编号", "项目名称", "项目类别", "资金性质", "建设状态", "预算金额", "结算金额", "已拨付", "执行率", "待拨付", "结余", "未支出"];
+    for (i, t) in headers.iter().enumerate() {
+        s.text(0, i as u16, *t, Role::Header);
+    }
+    let mut r = 1;
+    for t in &c.townships {
+        for p in &t.projects {
+            s.text(r, 0, t.unit.clone(), Role::Text);
+            s.text(r, 1, t.file.clone(), Role::Text);
+            s.text(r, 2, p.id.clone(), Role::Text);
+            s.text(r, 3, p.name.clone(), Role::Text);
+            s.text(r, 4, p.category.clone(), Role::Text);
+            s.text(r, 5, p.fund_source.clone(), Role::Text);
+            s.put(r, 6, p.status.clone().map(Value::Text).unwrap_or(Value::Empty), Role::Text);
+            s.put(r, 7, Value::Number(p.budget), Role::Money);
+            s.put(r, 8, p.settled.map(Value::Number).unwrap_or(Value::Empty), Role::Money);
+            s.put(r, 9, Value::Number(p.paid), Role::Money);
+            s.put(r, 10, pct(p.execution_rate), Role::Rate);
+            s.put(r, 11, opt_money(p.outstanding), Role::Money);
+            s.put(r, 12, opt_money(p.unspent), Role::Money);
+            s.put(r, 13, Value::Number(p.remaining), Role::Money);
+            r += 1;
+        }
+    }
+    s.widths = vec![(0, 18.0), (1, 24.0), (2, 14.0), (3, 36.0), (4, 16.0), (5, 10.0), (6, 8.0)];
+    s.widths.extend((7..14).map(|c| (c, 12.0)));
+    s.freeze = Some((1, 0));
+    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: r.max(1) - 1 + u32::from(r == 1), last_col: 13 });
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)), columns: None });
+    s
+}
+
+pub fn problems(c: &County) -> Sheet {
+    let mut s = Sheet::new("问题清单");
+    s.stream = true;
+    for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "说明"].iter().enumerate() {
+        s.text(0, i as u16, *t, Role::Header);
+    }
+    if c.problems.is_empty() {
+        s.text(1, 0, "未发现问题", Role::Text);
+    }
+    for (i, fp) in c.problems.iter().enumerate() {
+        let r = 1 + i as u32;
+        let p = &fp.problem;
+        s.put(r, 0, Value::Number((i + 1).into()), Role::Count);
+        s.text(r, 1, fp.file.clone(), Role::Text);
+        let level = s.text(r, 2, p.severity.label(), Role::Text);
+        level.flagged = p.severity == Severity::Error;
+        s.text(r, 3, p.sheet.clone(), Role::Text);
+        s.text(r, 4, p.cell_label(), Role::Text);
+        s.text(r, 5, p.message.clone(), Role::Text);
+    }
+    s.widths = vec![(0, 6.0), (1, 24.0), (2, 6.0), (3, 10.0), (4, 12.0), (5, 90.0)];
+    s.freeze = Some((1, 0));
+    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: c.problems.len().max(1) as u32, last_col: 5 });
+    s
+}
+
+pub fn missing(c: &County) -> Sheet {
+    let mut s = Sheet::new("未报送");
+    s.text(0, 0, "序号", Role::Header);
+    s.text(0, 1, "单位", Role::Header);
+    if c.missing.is_empty() {
+        s.text(1, 1, "全部已报送", Role::Text);
+    }
+    for (i, m) in c.missing.iter().enumerate() {
+        s.put(1 + i as u32, 0, Value::Number((i + 1).into()), Role::Count);
+        s.text(1 + i as u32, 1, m.clone(), Role::Text);
+    }
+    s.widths = vec![(0, 6.0), (1, 24.0)];
+    s
+}
+
+pub fn county_sheets(c: &County, title: &str, with_missing: bool) -> Vec<Sheet> {
+    let mut v = vec![summary(c, title), by_group(c), projects(c), problems(c)];
+    if with_missing {
+        v.push(missing(c));
+    }
+    v
+}
+
+#[derive(Serialize)]
+pub struct TownshipJson {
+    pub unit: String,
+    pub file: String,
+    pub as_of: String,
+    pub project_count: usize,
+    pub budget: String,
+    pub paid: String,
+    /// 未支出 = budget − paid
+    pub remaining: String,
+    pub execution_rate: Option<String>,
+    pub outstanding: Option<String>,
+    pub unspent: Option<String>,
+    pub rank: usize,
+    pub industry_share: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct CountyProblemJson {
+    pub file: String,
+    pub severity: &'static str,
+    pub sheet: String,
+    pub cell: Option<String>,
+    pub message: String,
+}
+
+impl From<&FileProblem> for CountyProblemJson {
+    fn from(f: &FileProblem) -> Self {
+        let p = &f.problem;
+        CountyProblemJson { file: f.file.clone(), severity: p.severity.label(), sheet: p.sheet.clone(), cell: p.cell.as_ref().map(|c| c.to_string()), message: p.message.clone() }
+    }
+}
+
+#[derive(Serialize)]
+pub struct CountyJson {
+    pub as_of: Option<String>,
+    pub townships: Vec<TownshipJson>,
+    pub totals: GroupJson,
+    pub industry_share: Option<String>,
+    pub by_category: Vec<GroupJson>,
+    pub by_fund_source: Vec<GroupJson>,
+    pub missing: Vec<String>,
+    pub problems: Vec<CountyProblemJson>,
+}
+
+pub fn county_json(c: &County) -> CountyJson {
+    CountyJson {
+        as_of: c.as_of.map(|d| d.to_string()),
+        townships: c
+            .townships
+            .iter()
+            .zip(&c.ranks)
+            .map(|(t, rank)| TownshipJson {
+                unit: t.unit.clone(),
+                file: t.file.clone(),
+                as_of: t.as_of.to_string(),
+                project_count: t.totals.project_count,
+                budget: amount(t.totals.budget),
+                paid: amount(t.totals.paid),
+                remaining: amount(t.totals.remaining),
+                execution_rate: rate(t.totals.execution_rate),
+                outstanding: t.totals.outstanding.map(amount),
+                unspent: t.totals.unspent.map(amount),
+                rank: *rank,
+                industry_share: rate(t.industry_share),
+            })
+            .collect(),
+        totals: (&c.totals).into(),
+        industry_share: rate(c.industry_share),
+        by_category: c.by_category.iter().map(Into::into).collect(),
+        by_fund_source: c.by_fund_source.iter().map(Into::into).collect(),
+        missing: c.missing.clone(),
+        problems: c.problems.iter().map(Into::into).collect(),
+    }
+}
