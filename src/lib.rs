@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod compute;
 pub mod model;
 pub mod read;
+pub mod synth;
 pub mod write;
 
 /// Exit statuses, in one place: 0 done (warnings at most), 1 done but some

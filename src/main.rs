@@ -17,6 +17,8 @@ enum Command {
     Monthly(cmd::monthly::Args),
     /// 县级汇总：多个乡镇的工作簿并行读取、汇总、排名
     Consolidate(cmd::consolidate::Args),
+    /// 生成模拟的乡镇工作簿（测试与性能评估用）
+    Synth(cmd::synth::Args),
     /// 写出空白的标准工作簿模板
     Template(cmd::template::Args),
 }
@@ -28,6 +30,7 @@ fn main() {
         Command::Template(a) => cmd::template::run(a),
         Command::Monthly(a) => cmd::monthly::run(a),
         Command::Consolidate(a) => cmd::consolidate::run(a),
+        Command::Synth(a) => cmd::synth::run(a),
     };
     // For benchmarks: the process's peak resident memory.
     if std::env::var_os("JIXIAO_PEAK_RSS").is_some() {

@@ -4,6 +4,7 @@
 pub mod consolidate;
 pub mod monthly;
 pub mod report;
+pub mod synth;
 pub mod template;
 
 use chrono::NaiveDate;
