@@ -199,15 +199,15 @@ fn yuan_text(cents: i64) -> String {
 fn messy_sheets(unit: &str, year: i32, ps: &[P], pays: &[Pay]) -> Vec<Sheet> {
     let mut p = Sheet::new("项目台账");
     p.text(0, 0, format!("{unit}{year}年度衔接资金项目台账"), Role::Raw);
-    p.merge(0, 0, 0, 8);
-    p.text(1, 7, "单位：元", Role::Raw);
-    for (c, h) in [(0, "序号"), (1, "项目代码"), (2, "项目名称"), (3, "项目类型"), (4, "资金规模（元）"), (7, "项目状态"), (8, "开工时间")] {
+    p.merge(0, 0, 0, 9);
+    p.text(1, 8, "单位：元", Role::Raw);
+    for (c, h) in [(0, "序号"), (1, "项目代码"), (2, "项目名称"), (3, "项目类型"), (4, "资金规模（元）"), (8, "项目状态"), (9, "开工时间")] {
         p.text(2, c, h, Role::Raw);
     }
-    for (c, h) in [(4, "预算"), (5, "衔接资金"), (6, "其他整合资金")] {
+    for (c, h) in [(4, "预算"), (5, "结算"), (6, "衔接资金"), (7, "其他整合资金")] {
         p.text(3, c, h, Role::Raw);
     }
-    p.merge(2, 4, 2, 6);
+    p.merge(2, 4, 2, 7);
     let total: i64 = ps.iter().map(|x| x.budget).sum();
     p.text(4, 0, "合计", Role::Raw);
     p.text(4, 4, yuan_text(total * 100), Role::Raw);
@@ -218,9 +218,12 @@ fn messy_sheets(unit: &str, year: i32, ps: &[P], pays: &[Pay]) -> Vec<Sheet> {
         p.text(r, 2, x.name.clone(), Role::Raw);
         p.text(r, 3, if x.category == "产业项目" { "产业发展" } else if x.category == "基础设施建设项目" { "基础设施" } else { "其他项目" }, Role::Raw);
         p.text(r, 4, yuan_text(x.budget * 100), Role::Raw);
-        p.text(r, if x.fund == "衔接资金" { 5 } else { 6 }, yuan_text(x.budget * 100), Role::Raw);
-        p.text(r, 7, if x.status == "在建" { "施工中" } else if x.status == "已完工" { "完工未结算" } else { x.status }, Role::Raw);
-        p.text(r, 8, x.start.format("%Y年%-m月%-d日").to_string(), Role::Raw);
+        if let Some(s) = x.settled {
+            p.text(r, 5, yuan_text(s * 100), Role::Raw);
+        }
+        p.text(r, if x.fund == "衔接资金" { 6 } else { 7 }, yuan_text(x.budget * 100), Role::Raw);
+        p.text(r, 8, if x.status == "在建" { "施工中" } else if x.status == "已完工" { "完工未结算" } else { x.status }, Role::Raw);
+        p.text(r, 9, x.start.format("%Y年%-m月%-d日").to_string(), Role::Raw);
     }
     let mut b = Sheet::new("资金拨付");
     b.text(0, 0, "单位：元", Role::Raw);
