@@ -1,4 +1,9 @@
 use clap::{Parser, Subcommand};
+
+// Many small allocations on several threads (cells, strings): mimalloc keeps
+// them cheap where glibc malloc contends.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use jixiao::cmd;
 
 /// jixiao（绩效）：衔接资金、整合资金的执行率、待拨付、结余与报表

@@ -8,14 +8,18 @@ use std::fmt;
 /// A cell position in an input sheet (0-based row/col, shown as `项目!C7`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellRef {
-    pub sheet: String,
+    /// Shared: a ledger makes one of these for every cell it reads.
+    pub sheet: std::sync::Arc<str>,
     pub row: u32,
     pub col: u32,
 }
 
 impl CellRef {
     pub fn new(sheet: &str, row: u32, col: u32) -> Self {
-        CellRef { sheet: sheet.to_string(), row, col }
+        CellRef { sheet: sheet.into(), row, col }
+    }
+    pub fn at(sheet: &std::sync::Arc<str>, row: u32, col: u32) -> Self {
+        CellRef { sheet: sheet.clone(), row, col }
     }
     /// `C7` without the sheet.
     pub fn a1(&self) -> String {
@@ -73,10 +77,10 @@ pub struct Problem {
 
 impl Problem {
     pub fn error_at(cell: &CellRef, message: impl Into<String>) -> Self {
-        Problem { severity: Severity::Error, sheet: cell.sheet.clone(), cell: Some(cell.clone()), message: message.into() }
+        Problem { severity: Severity::Error, sheet: cell.sheet.to_string(), cell: Some(cell.clone()), message: message.into() }
     }
     pub fn warning_at(cell: &CellRef, message: impl Into<String>) -> Self {
-        Problem { severity: Severity::Warning, sheet: cell.sheet.clone(), cell: Some(cell.clone()), message: message.into() }
+        Problem { severity: Severity::Warning, sheet: cell.sheet.to_string(), cell: Some(cell.clone()), message: message.into() }
     }
     pub fn warning(sheet: &str, message: impl Into<String>) -> Self {
         Problem { severity: Severity::Warning, sheet: sheet.to_string(), cell: None, message: message.into() }

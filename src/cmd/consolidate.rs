@@ -4,7 +4,7 @@
 use crate::compute::county::{FileProblem, Settings, Township, consolidate};
 use crate::compute::monthly::month_end;
 use crate::model::Severity;
-use crate::read::book::open_book_bytes;
+use crate::read::book::open_book_with;
 use crate::read::mapping::Mapping;
 use crate::write;
 use chrono::NaiveDate;
@@ -121,6 +121,26 @@ pub fn read_expect(path: &Path) -> Result<Vec<String>, String> {
     Ok(text.lines().map(|l| l.trim().trim_start_matches('\u{feff}')).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect())
 }
 
+/// Adds its lifetime to the analysis counter (for JIXIAO_TIMING).
+struct Timer(std::time::Instant);
+impl Drop for Timer {
+    fn drop(&mut self) {
+        ANALYSE_NS.fetch_add(self.0.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Two files with the same township, projects and figures are the same
+/// report sent twice (hashing the figures is far cheaper than the bytes).
+fn fingerprint(t: &Township) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    t.unit.hash(&mut h);
+    t.as_of.hash(&mut h);
+    for p in &t.projects {
+        (&p.id, &p.name, p.budget, p.paid, p.settled).hash(&mut h);
+    }
+    h.finish()
+}
+
 enum Read {
     Township(Box<Township>, Vec<FileProblem>, u64),
     Skipped(FileProblem),
@@ -129,19 +149,19 @@ enum Read {
 
 /// One township: read and computed exactly as `report` does, then only the
 /// figures kept.
+static OPEN_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static ANALYSE_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     let file = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return Read::Failed(FileProblem::of_file(&file, Severity::Error, format!("无法读取文件：{e}"))),
-    };
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    let book = match open_book_bytes(path, &bytes, false) {
+    let t0 = std::time::Instant::now();
+    let opened = open_book_with(path, false);
+    OPEN_NS.fetch_add(t0.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+    let _t1 = Timer(std::time::Instant::now());
+    let book = match opened {
         Ok(b) => b,
         Err(m) => return Read::Failed(FileProblem::of_file(&file, Severity::Error, format!("{m}，该文件未汇总"))),
     };
-    drop(bytes);
     // Our own reports carry a copy of the 项目 sheet: reading them would count twice.
     if ["汇总", "项目进度", "问题清单"].iter().all(|n| book.sheet(n).is_some()) || ["汇总", "项目明细", "问题清单"].iter().all(|n| book.sheet(n).is_some()) {
         return Read::Skipped(FileProblem::of_file(&file, Severity::Warning, "这是 jixiao 生成的报告，不是台账，已跳过".into()));
@@ -149,7 +169,9 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     match super::report::analyse_book(path, book, as_of, None, mapping) {
         Ok(o) => {
             let problems = o.problems.into_iter().map(|p| FileProblem { file: file.clone(), problem: p }).collect();
-            Read::Township(Box::new(Township::from_report(&o.report.unit_name, &file, &o.report)), problems, h.finish())
+            let t = Township::from_report(&o.report.unit_name, &file, &o.report);
+            let print = fingerprint(&t);
+            Read::Township(Box::new(t), problems, print)
         }
         Err(m) => Read::Failed(FileProblem::of_file(&file, Severity::Error, format!("{m}，该文件未汇总"))),
     }
@@ -182,6 +204,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
         (None, Some((y, m))) => Some(month_end(y, m).ok_or("月份无效")?),
         _ => None,
     };
+    let timing = std::env::var_os("JIXIAO_TIMING").is_some();
+    let started = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!("timing: {what} {:.3}s", started.elapsed().as_secs_f64());
+        }
+    };
     let mut problems = Vec::new();
     let files = collect_inputs(&args.inputs, &args.output, &mut problems);
     if files.is_empty() {
@@ -204,6 +233,11 @@ pub fn run(args: &Args) -> Result<i32, String> {
         })
         .collect();
     bar.finish_and_clear();
+    lap("read+compute");
+    if timing {
+        let ns = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9;
+        eprintln!("timing: cpu in calamine {:.3}s, in reading ledgers and computing {:.3}s", ns(&OPEN_NS), ns(&ANALYSE_NS));
+    }
 
     let mut townships = Vec::new();
     let mut failed = 0;
@@ -212,7 +246,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         match r {
             Read::Township(t, ps, hash) => {
                 if let Some(first) = by_hash.get(&hash) {
-                    problems.push(FileProblem::of_file(&t.file, Severity::Error, format!("与 {first} 内容完全相同，未重复计入")));
+                    problems.push(FileProblem::of_file(&t.file, Severity::Error, format!("与 {first} 的单位、项目和金额完全相同，视为重复报送，未重复计入")));
                     continue;
                 }
                 by_hash.insert(hash, t.file.clone());
@@ -228,8 +262,11 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     let settings = Settings { industry_floor: Some(args.industry_floor).filter(|f| !f.is_zero()) };
     let county = consolidate(townships, &expected, &settings, problems);
+    lap("consolidate");
     let sheets = write::county::county_sheets(&county, &args.title, args.expect.is_some());
+    lap("sheet model");
     write::xlsx::save_atomic(&sheets, &args.output, args.force)?;
+    lap("xlsx written");
     if let Some(j) = &args.json {
         write::xlsx::write_atomic(j, &write::json::to_bytes(&write::county::county_json(&county)), args.force)?;
     }

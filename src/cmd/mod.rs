@@ -42,3 +42,27 @@ pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<(), Stri
     }
     Ok(())
 }
+
+/// `JIXIAO_TIMING=1`: elapsed time and resident memory at each stage, on stderr.
+pub struct Laps {
+    on: bool,
+    start: std::time::Instant,
+}
+
+impl Laps {
+    pub fn new() -> Laps {
+        Laps { on: std::env::var_os("JIXIAO_TIMING").is_some(), start: std::time::Instant::now() }
+    }
+    pub fn lap(&self, what: &str) {
+        if self.on {
+            let rss = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines().find(|l| l.starts_with("VmRSS")).map(|l| l.trim_start_matches("VmRSS:").trim().to_string())).unwrap_or_default();
+            eprintln!("timing: {what} {:.3}s rss {rss}", self.start.elapsed().as_secs_f64());
+        }
+    }
+}
+
+impl Default for Laps {
+    fn default() -> Self {
+        Laps::new()
+    }
+}

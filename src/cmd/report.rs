@@ -90,16 +90,19 @@ pub fn run(args: &Args) -> Result<i32, String> {
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),
     };
+    let laps = super::Laps::new();
     let outcome = analyse(&args.workbook, args.as_of, args.unit.as_deref(), &mapping)?;
+    laps.lap("read+compute");
     for (sheet, role) in &outcome.ledger.sheet_roles {
         eprintln!("工作表“{sheet}”：{}", read::role_name(*role));
     }
     let (sheets, extra) = write::report::annotated_workbook(&outcome.book, &outcome.ledger, &outcome.report, &outcome.problems);
     let mut problems = outcome.problems.clone();
     problems.extend(extra);
-    let bytes = write::xlsx::render(&sheets)?;
+    laps.lap("sheet model");
     let json = args.json.as_ref().map(|_| write::json::to_bytes(&write::json::report_json(&outcome.report, &problems)));
-    write::xlsx::write_atomic(&output, &bytes, args.force)?;
+    write::xlsx::save_atomic(&sheets, &output, args.force)?;
+    laps.lap("xlsx written");
     if let (Some(path), Some(json)) = (&args.json, json) {
         write::xlsx::write_atomic(path, &json, args.force)?;
     }

@@ -100,11 +100,16 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(path: &Path, mut book: Sheets<
     let names = book.sheet_names().to_vec();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
-        let cells = book
-            .worksheet_range(&name)
-            .map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?;
-        // A sheet whose formulas can't be parsed still has its values.
-        let formulas = if full { book.worksheet_formula(&name).unwrap_or_default() } else { Range::empty() };
+        let (cells, formulas) = match &mut book {
+            // xlsx: values and formulas in one pass over the sheet.
+            Sheets::Xlsx(x) if full => xlsx_cells_and_formulas(x, &name).map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?,
+            _ => {
+                let cells = book.worksheet_range(&name).map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?;
+                // A sheet whose formulas can't be parsed still has its values.
+                let formulas = if full { book.worksheet_formula(&name).unwrap_or_default() } else { Range::empty() };
+                (cells, formulas)
+            }
+        };
         // Reading merges costs another pass over the sheet; without them the
         // two-row header reader carries a parent across its children instead.
         let merges = match &mut book {
@@ -115,6 +120,22 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(path: &Path, mut book: Sheets<
         sheets.push(RawSheet { name, cells, formulas, merges });
     }
     Ok(RawBook { path: path.to_path_buf(), format, sheets })
+}
+
+fn xlsx_cells_and_formulas<RS: std::io::Read + std::io::Seek>(x: &mut calamine::Xlsx<RS>, name: &str) -> Result<(Range<Data>, Range<String>), calamine::XlsxError> {
+    let mut reader = x.worksheet_cells_reader(name)?;
+    let mut values = Vec::new();
+    let mut formulas = Vec::new();
+    while let Some(c) = reader.next_cell_with_formula()? {
+        if let Some(f) = c.formula.filter(|f| !f.is_empty()) {
+            formulas.push(calamine::Cell::new(c.pos, f));
+        }
+        let v = Data::from(c.value);
+        if v != Data::Empty {
+            values.push(calamine::Cell::new(c.pos, v));
+        }
+    }
+    Ok((Range::from_sparse(values), Range::from_sparse(formulas)))
 }
 
 fn describe_open_error(path: &Path, err: &str) -> String {

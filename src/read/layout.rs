@@ -173,8 +173,13 @@ pub fn normalize_header(s: &str) -> (String, Option<MoneyUnit>) {
 
 /// Does a normalised header name this column?
 pub fn header_matches(spec: &ColumnSpec, key: &str) -> bool {
-    let (own, _) = normalize_header(spec.header);
-    own == key || spec.aliases.iter().any(|a| normalize_header(a).0 == key)
+    // Aliases are written normalised (a test checks it); the header loses its unit.
+    header_key(spec) == key || spec.aliases.contains(&key)
+}
+
+/// The standard header without its unit: "预算金额（万元）" → "预算金额".
+pub fn header_key(spec: &ColumnSpec) -> &'static str {
+    spec.header.split('（').next().unwrap_or(spec.header)
 }
 
 /// Value spellings mapped to the standard ones (项目类别, 资金性质, 建设状态).
@@ -204,7 +209,7 @@ pub const VALUE_ALIASES: &[(&str, &str)] = &[
 
 /// Standard spelling of a coded value; unknown values are kept as given.
 pub fn normalize_value(s: &str) -> String {
-    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let t: String = if s.chars().any(char::is_whitespace) { s.chars().filter(|c| !c.is_whitespace()).collect() } else { s.to_string() };
     VALUE_ALIASES.iter().find(|(from, _)| *from == t).map(|(_, to)| to.to_string()).unwrap_or(t)
 }
 
@@ -224,6 +229,19 @@ mod tests {
         assert!(header_matches(budget, "预算金额"));
         assert!(header_matches(budget, "资金规模"));
         assert!(!header_matches(budget, "结算金额"));
+    }
+
+    #[test]
+    fn aliases_are_written_normalised() {
+        for sheet in SHEETS {
+            assert_eq!(normalize_header(sheet.name).0, sheet.name);
+            for c in sheet.columns {
+                assert_eq!(normalize_header(c.header).0, header_key(c), "{}", c.header);
+                for a in c.aliases {
+                    assert_eq!(normalize_header(a).0, *a, "{a}");
+                }
+            }
+        }
     }
 
     #[test]

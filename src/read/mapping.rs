@@ -76,6 +76,9 @@ impl Mapping {
 
     /// The user's header for a standard column, normalised.
     pub fn column_alias(&self, role: SheetRole, standard_header: &str) -> Option<String> {
+        if self.columns.is_empty() {
+            return None;
+        }
         let key = layout::normalize_header(standard_header).0;
         self.columns.get(layout::sheet_spec(role).name)?.iter().find(|(k, _)| layout::normalize_header(k).0 == key).map(|(_, v)| layout::normalize_header(v).0)
     }

@@ -168,7 +168,7 @@ impl ColumnNotes {
 impl Table<'_> {
     fn cell(&self, row: u32, field: Field) -> Option<(&Data, CellRef)> {
         let c = self.columns.get(&field)?;
-        Some((self.sheet.cell(row, c.col), CellRef::new(&self.sheet.name, row, c.col)))
+        Some((self.sheet.cell(row, c.col), CellRef::at(&self.name, row, c.col)))
     }
     fn column_header(&self, field: Field) -> &'static str {
         // The standard header without its unit: "预算金额（万元）" → "预算金额".
@@ -180,7 +180,8 @@ impl Table<'_> {
     /// A 合计 / 小计 row: the label in one of the first text cells.
     fn total_row_kind(&self, row: u32) -> Option<TotalKind> {
         (self.sheet.first_col()..self.sheet.end_col()).take(4).find_map(|c| match self.sheet.cell(row, c) {
-            Data::String(s) => {
+            // Labels are short; don't allocate for every text cell of every row.
+            Data::String(s) if s.len() <= 48 => {
                 let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
                 let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
                 if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
@@ -204,13 +205,13 @@ impl Table<'_> {
     }
     fn money_at(&self, row: u32, col: u32, col_unit: Option<MoneyUnit>, header: &'static str, notes: &mut ColumnNotes) -> Result<Option<(Decimal, CellRef)>, Problem> {
         let v = self.sheet.cell(row, col);
-        let cell = CellRef::new(&self.sheet.name, row, col);
+        let cell = CellRef::at(&self.name, row, col);
         let (unit, stated) = self.unit_of(col_unit);
-        let shown = value::show_cell(v);
+        let shown = || value::show_cell(v);
         let (amount, text_unit) = match v {
             Data::Empty => return Ok(None),
             Data::String(s) if is_placeholder(s) => return Ok(None),
-            Data::Float(f) => (value::decimal_from_f64(*f).ok_or_else(|| Problem::error_at(&cell, format!("{cell}：{header}{shown}无法读取为金额")))?, TextUnit::None),
+            Data::Float(f) => (value::decimal_from_f64(*f).ok_or_else(|| Problem::error_at(&cell, format!("{cell}：{header}{}无法读取为金额", shown())))?, TextUnit::None),
             Data::Int(i) => (Decimal::from(*i), TextUnit::None),
             Data::String(s) => match value::parse_amount_text(s) {
                 Ok((d, u)) => {
@@ -218,10 +219,10 @@ impl Table<'_> {
                     e.0 += 1;
                     (d, u)
                 }
-                Err(AmountError::NotANumber) => return Err(Problem::error_at(&cell, format!("{cell}：{header}{shown}不是数字"))),
-                Err(AmountError::OutOfRange) => return Err(Problem::error_at(&cell, format!("{cell}：{header}{shown}超出可处理的范围"))),
+                Err(AmountError::NotANumber) => return Err(Problem::error_at(&cell, format!("{cell}：{header}{}不是数字", shown()))),
+                Err(AmountError::OutOfRange) => return Err(Problem::error_at(&cell, format!("{cell}：{header}{}超出可处理的范围", shown()))),
             },
-            _ => return Err(Problem::error_at(&cell, format!("{cell}：{header}{shown}不是数字"))),
+            _ => return Err(Problem::error_at(&cell, format!("{cell}：{header}{}不是数字", shown()))),
         };
         let in_yuan = match text_unit {
             TextUnit::Yuan => true,
@@ -229,7 +230,7 @@ impl Table<'_> {
             TextUnit::None => unit == MoneyUnit::Yuan,
         };
         if amount.abs() > value::MAX_AMOUNT * if in_yuan { Decimal::from(10000) } else { Decimal::ONE } {
-            return Err(Problem::error_at(&cell, format!("{cell}：{header}{shown}超出合理范围")));
+            return Err(Problem::error_at(&cell, format!("{cell}：{header}{}超出合理范围", shown())));
         }
         if !stated && text_unit == TextUnit::None {
             let e = notes.unstated_max.entry(col).or_insert((Decimal::ZERO, cell.clone(), header));
@@ -392,7 +393,7 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
             (Ok(f), _) => Some(f),
             (Err(()), Some(f)) if !table.has(Field::FundSource) => Some(f.clone()),
             (Err(()), _) if !table.has(Field::FundSource) => {
-                let cell = CellRef::new(&table.sheet.name, row, table.fund_splits.first().map(|s| s.col).unwrap_or(0));
+                let cell = CellRef::at(&table.name, row, table.fund_splits.first().map(|s| s.col).unwrap_or(0));
                 problems.push(Problem::error_at(&cell, format!("{cell}：各资金来源的金额都为空，无法确定资金性质，{left_out}")));
                 None
             }
@@ -460,7 +461,7 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
         let start_date = optional_date(Field::StartDate);
         let end_date = optional_date(Field::EndDate);
         let status = table.text(row, Field::Status).map(|s| layout::normalize_value(&s));
-        let row_ref = CellRef::new(&table.sheet.name, row, table.sheet.first_col());
+        let row_ref = CellRef::at(&table.name, row, table.sheet.first_col());
 
         if let (Some(c), Some((_, cell))) = (&category, table.cell(row, Field::Category)) {
             if !layout::CATEGORIES.contains(&c.as_str()) {
@@ -595,7 +596,7 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             fund_source: given.unwrap_or_else(|| project_fund.clone()),
             voucher: table.text(row, Field::Voucher),
             memo: table.text(row, Field::Memo),
-            row: CellRef::new(&table.sheet.name, row, table.sheet.first_col()),
+            row: CellRef::at(&table.name, row, table.sheet.first_col()),
         });
     }
     check.finish("拨付金额", &mut ledger.problems);

@@ -7,7 +7,6 @@ use super::layout::{self, ColumnSpec, Field, MoneyUnit, SheetRole, SheetSpec};
 use super::mapping::Mapping;
 use crate::model::CellRef;
 use calamine::Data;
-use std::collections::HashMap;
 
 /// How far down a header row may sit.
 pub const HEADER_SEARCH_ROWS: u32 = 15;
@@ -27,12 +26,45 @@ pub struct FundSplit {
     pub unit: Option<MoneyUnit>,
 }
 
+/// Columns by field: a tiny array map (looked up for every cell read).
+#[derive(Default)]
+pub struct FieldMap {
+    slots: Vec<Option<Column>>,
+    len: usize,
+}
+
+impl FieldMap {
+    pub fn get(&self, f: &Field) -> Option<&Column> {
+        self.slots.get(*f as usize).and_then(Option::as_ref)
+    }
+    pub fn contains_key(&self, f: &Field) -> bool {
+        self.get(f).is_some()
+    }
+    pub fn insert(&mut self, f: Field, c: Column) {
+        let i = f as usize;
+        if self.slots.len() <= i {
+            self.slots.resize_with(i + 1, || None);
+        }
+        if self.slots[i].replace(c).is_none() {
+            self.len += 1;
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 pub struct Table<'a> {
     pub sheet: &'a RawSheet,
+    /// The sheet's name, shared by every cell reference made from it.
+    pub name: std::sync::Arc<str>,
     pub role: SheetRole,
     pub header_row: u32,
     pub header_depth: u32,
-    pub columns: HashMap<Field, Column>,
+    pub columns: FieldMap,
     pub fund_splits: Vec<FundSplit>,
     /// Unit from a "单位：元" line above the table, or the mapping file.
     pub default_unit: Option<MoneyUnit>,
@@ -139,12 +171,12 @@ fn split_fund(parent: Option<&str>, child_key: &str, spec: &SheetSpec) -> Option
 }
 
 struct Matched {
-    columns: HashMap<Field, Column>,
+    columns: FieldMap,
     splits: Vec<FundSplit>,
 }
 
 fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Mapping) -> Matched {
-    let mut columns: HashMap<Field, Column> = HashMap::new();
+    let mut columns = FieldMap::default();
     let mut splits = Vec::new();
     for h in cells {
         for text in &h.candidates {
@@ -176,6 +208,13 @@ fn missing_required(spec: &SheetSpec, m: &Matched) -> Vec<&'static ColumnSpec> {
         .collect()
 }
 
+/// Signs of a two-row header at `row`: a merge in it, or a gap in it with
+/// text below (a parent spanning children).
+fn looks_two_deep(sheet: &RawSheet, row: u32) -> bool {
+    sheet.merges.iter().any(|m| m.start.0 <= row && row <= m.end.0)
+        || (sheet.first_col()..sheet.end_col()).any(|c| cell_text(sheet.cell(row, c)).is_none() && cell_text(sheet.cell(row + 1, c)).is_some())
+}
+
 /// A "单位：元" / "单位：万元" line above the table (rows before `above`).
 fn unit_line(sheet: &RawSheet, above: u32) -> Option<MoneyUnit> {
     for row in sheet.first_row()..above {
@@ -204,7 +243,7 @@ pub fn locate_table<'a>(sheet: &'a RawSheet, role: SheetRole, mapping: &Mapping)
     for row in first..last {
         let mut found: Option<(u32, Matched)> = None;
         for depth in [1, 2] {
-            if row + depth > sheet.end_row() {
+            if row + depth > sheet.end_row() || (depth == 2 && found.is_some() && !looks_two_deep(sheet, row)) {
                 continue;
             }
             let m = match_headers(header_cells(sheet, row, depth), spec, mapping);
@@ -224,7 +263,7 @@ pub fn locate_table<'a>(sheet: &'a RawSheet, role: SheetRole, mapping: &Mapping)
         }
         if let Some((depth, m)) = found {
             let default_unit = mapping.unit(role).or_else(|| unit_line(sheet, row + depth - 1));
-            return Ok(Table { sheet, role, header_row: row, header_depth: depth, columns: m.columns, fund_splits: m.splits, default_unit });
+            return Ok(Table { sheet, name: sheet.name.as_str().into(), role, header_row: row, header_depth: depth, columns: m.columns, fund_splits: m.splits, default_unit });
         }
     }
     let (missing, where_) = match best {
@@ -259,7 +298,8 @@ pub fn find_sheet<'a>(book: &'a RawBook, role: SheetRole, mapping: &Mapping, tak
     if let Some(s) = free().find(|s| spec.aliases.iter().any(|a| key(&s.name) == *a)) {
         return Some((s, FoundBy::Alias));
     }
-    if spec.columns.is_empty() {
+    // Only the ledger's two tables are worth finding by content.
+    if !matches!(role, SheetRole::Projects | SheetRole::Payments) {
         return None;
     }
     free().find(|s| locate_table(s, role, mapping).is_ok()).map(|s| (s, FoundBy::Content))

@@ -22,6 +22,18 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     if v == 0.0 {
         return Some(Decimal::ZERO);
     }
+    // Fast path: whole numbers of up to 15 digits are exact as they are.
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return Some(Decimal::from(v as i64));
+    }
+    // The shortest text that reads back as the same float is what was typed
+    // whenever it has at most 15 significant digits.
+    let shortest = v.to_string();
+    if shortest.bytes().filter(|b| b.is_ascii_digit()).count() <= 15 && !shortest.contains('e') {
+        if let Ok(d) = Decimal::from_str_exact(&shortest) {
+            return Some(d.normalize());
+        }
+    }
     let s = format!("{v:.14e}");
     let d = match Decimal::from_scientific(&s) {
         Ok(d) => d,

@@ -145,6 +145,7 @@ pub fn by_group(c: &County) -> Sheet {
 pub fn projects(c: &County) -> Sheet {
     let mut s = Sheet::new("项目明细");
     s.stream = true;
+    s.column_roles = (0..7).map(|c| (c, Role::Raw)).chain([(7, Role::Money), (8, Role::Money), (9, Role::Money), (10, Role::Rate), (11, Role::Money), (12, Role::Money), (13, Role::Money)]).collect();
     let headers = ["单位", "来源文件", "项目编号", "项目名称", "项目类别", "资金性质", "建设状态", "预算金额", "结算金额", "已拨付", "执行率", "待拨付", "结余", "未支出"];
     for (i, t) in headers.iter().enumerate() {
         s.text(0, i as u16, *t, Role::Header);
@@ -152,13 +153,13 @@ pub fn projects(c: &County) -> Sheet {
     let mut r = 1;
     for t in &c.townships {
         for p in &t.projects {
-            s.text(r, 0, t.unit.clone(), Role::Text);
-            s.text(r, 1, t.file.clone(), Role::Text);
-            s.text(r, 2, p.id.clone(), Role::Text);
-            s.text(r, 3, p.name.clone(), Role::Text);
-            s.text(r, 4, p.category.clone(), Role::Text);
-            s.text(r, 5, p.fund_source.clone(), Role::Text);
-            s.put(r, 6, p.status.clone().map(Value::Text).unwrap_or(Value::Empty), Role::Text);
+            s.text(r, 0, t.unit.clone(), Role::Raw);
+            s.text(r, 1, t.file.clone(), Role::Raw);
+            s.text(r, 2, p.id.clone(), Role::Raw);
+            s.text(r, 3, p.name.clone(), Role::Raw);
+            s.text(r, 4, p.category.clone(), Role::Raw);
+            s.text(r, 5, p.fund_source.clone(), Role::Raw);
+            s.put(r, 6, p.status.clone().map(Value::Text).unwrap_or(Value::Empty), Role::Raw);
             s.put(r, 7, Value::Number(p.budget), Role::Money);
             s.put(r, 8, p.settled.map(Value::Number).unwrap_or(Value::Empty), Role::Money);
             s.put(r, 9, Value::Number(p.paid), Role::Money);
@@ -180,6 +181,7 @@ pub fn projects(c: &County) -> Sheet {
 pub fn problems(c: &County) -> Sheet {
     let mut s = Sheet::new("问题清单");
     s.stream = true;
+    s.column_roles = vec![(0, Role::Count)];
     for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "说明"].iter().enumerate() {
         s.text(0, i as u16, *t, Role::Header);
     }
@@ -190,12 +192,12 @@ pub fn problems(c: &County) -> Sheet {
         let r = 1 + i as u32;
         let p = &fp.problem;
         s.put(r, 0, Value::Number((i + 1).into()), Role::Count);
-        s.text(r, 1, fp.file.clone(), Role::Text);
-        let level = s.text(r, 2, p.severity.label(), Role::Text);
+        s.text(r, 1, fp.file.clone(), Role::Raw);
+        let level = s.text(r, 2, p.severity.label(), Role::Raw);
         level.flagged = p.severity == Severity::Error;
-        s.text(r, 3, p.sheet.clone(), Role::Text);
-        s.text(r, 4, p.cell_label(), Role::Text);
-        s.text(r, 5, p.message.clone(), Role::Text);
+        s.text(r, 3, p.sheet.clone(), Role::Raw);
+        s.text(r, 4, p.cell_label(), Role::Raw);
+        s.text(r, 5, p.message.clone(), Role::Raw);
     }
     s.widths = vec![(0, 6.0), (1, 24.0), (2, 6.0), (3, 10.0), (4, 12.0), (5, 90.0)];
     s.freeze = Some((1, 0));

@@ -254,16 +254,15 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     for (i, t) in ["序号", "项目编号", "拨付日期", "拨付金额（万元）", "资金性质", "凭证号", "摘要", "计入情况", "来源行"].iter().enumerate() {
         s.text(0, i as u16, *t, Role::Header);
     }
+    // One note on the header, not one per row: a note per cell makes large files slow to open.
+    s.cells[FUND as usize].note = Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质".into());
     for (i, (p, used)) in ledger.payments.iter().zip(&report.payment_use).enumerate() {
         let r = 1 + i as u32;
         s.put(r, NO, Value::Number((i + 1).into()), Role::Count);
         s.text(r, ID, p.project_id.clone(), Role::Text);
         s.put(r, DATE, Value::Date(p.date), Role::Date);
         s.put(r, AMOUNT, money(p.amount), Role::Money);
-        let fund = s.text(r, FUND, p.fund_source.clone(), Role::Text);
-        if !p.fund_source_given {
-            fund.note = Some("原表未填，取项目的资金性质".into());
-        }
+        s.text(r, FUND, p.fund_source.clone(), Role::Text);
         s.put(r, VOUCHER, opt_text(&p.voucher), Role::Text);
         s.put(r, MEMO, opt_text(&p.memo), Role::Text);
         let state = match used {
@@ -366,29 +365,31 @@ pub fn copy_name(input: &str, taken: &HashSet<String>) -> String {
 /// its message as a note.
 pub fn copy_sheet(raw: &RawSheet, name: &str, formulas: bool, notes: &HashMap<(u32, u32), Vec<String>>) -> Sheet {
     let mut s = Sheet::new(name);
-    let mut seen: HashSet<(u32, u32)> = HashSet::new();
+    s.cells.reserve(raw.cells.get_size().0 * raw.cells.get_size().1 / 2);
+    let (r0, c0) = (raw.first_row(), raw.first_col());
     for (r, col, v) in raw.cells.used_cells() {
-        let (row, col) = (raw.first_row() + r as u32, raw.first_col() + col as u32);
+        let (row, col) = (r0 + r as u32, c0 + col as u32);
         let value = raw_value(v);
         let value = match raw.formula(row, col) {
             Some(f) if formulas => Value::Formula(f.to_string(), Box::new(value)),
             _ => value,
         };
         push_raw(&mut s, row, col, value, notes);
-        seen.insert((row, col));
     }
+    let has_value = |row: u32, col: u32| !matches!(raw.cell(row, col), Data::Empty);
     // Formulas whose cached value is empty still belong to the sheet.
     if formulas {
+        let (f0, g0) = raw.formulas.start().unwrap_or((0, 0));
         for (r, col, f) in raw.formulas.used_cells() {
-            let (row, col) = (raw.formulas.start().map(|s| s.0).unwrap_or(0) + r as u32, raw.formulas.start().map(|s| s.1).unwrap_or(0) + col as u32);
-            if !f.is_empty() && seen.insert((row, col)) {
+            let (row, col) = (f0 + r as u32, g0 + col as u32);
+            if !f.is_empty() && !has_value(row, col) {
                 push_raw(&mut s, row, col, Value::Formula(f.clone(), Box::new(Value::Empty)), notes);
             }
         }
     }
     // Problems on empty cells (a missing required value) are flagged too.
-    for (&(row, col), _) in notes {
-        if !seen.contains(&(row, col)) {
+    for &(row, col) in notes.keys() {
+        if !has_value(row, col) && !(formulas && raw.formula(row, col).is_some()) {
             push_raw(&mut s, row, col, Value::Empty, notes);
         }
     }

@@ -106,6 +106,9 @@ pub struct Sheet {
     pub row_heights: Vec<(u32, f64)>,
     /// Large table: written row by row (rust_xlsxwriter's constant memory mode).
     pub stream: bool,
+    /// Column formats: a cell of its column's role is written without its
+    /// own format (far cheaper on large tables) and takes the column's.
+    pub column_roles: Vec<(u16, Role)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

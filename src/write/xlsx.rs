@@ -78,64 +78,114 @@ fn clip(s: &str) -> &str {
     }
 }
 
-fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
+/// Large sheets without multi-row merges are written row by row.
+fn streams(sheet: &Sheet) -> bool {
+    (sheet.stream || sheet.cells.len() > STREAM_CELLS) && sheet.merges.iter().all(|m| m.first_row == m.last_row)
+}
+
+const STREAM_CELLS: usize = 50_000;
+
+fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), XlsxError> {
     ws.set_name(&sheet.name)?;
-    let mut formats: HashMap<(Role, bool), Format> = HashMap::new();
-    // Column widths first: constant-memory sheets can't take them later.
+    // Formats by (role, flagged): looked up for every cell, so an array.
+    let mut formats: Vec<Option<Format>> = vec![None; 64];
+    // Column widths and formats first: constant-memory sheets can't take them later.
     for (col, w) in &sheet.widths {
         ws.set_column_width(*col, *w)?;
     }
-    for span in &sheet.merges {
-        if span.first_row == span.last_row && span.first_col == span.last_col {
-            continue;
+    let mut column_role: HashMap<u16, Role> = HashMap::new();
+    for (col, role) in &sheet.column_roles {
+        ws.set_column_format(*col, &format_for(*role, false))?;
+        column_role.insert(*col, *role);
+    }
+    let mut merges: Vec<&super::sheet::Span> = sheet.merges.iter().filter(|m| !(m.first_row == m.last_row && m.first_col == m.last_col)).collect();
+    merges.sort_by_key(|m| (m.first_row, m.first_col));
+    let starts: HashMap<(u32, u16), (Role, bool)> = if merges.is_empty() {
+        HashMap::new()
+    } else {
+        let wanted: std::collections::HashSet<(u32, u16)> = merges.iter().map(|m| (m.first_row, m.first_col)).collect();
+        sheet.cells.iter().filter(|c| wanted.contains(&(c.row, c.col))).map(|c| ((c.row, c.col), (c.role, c.flagged))).collect()
+    };
+    let mut next_merge = 0;
+    let write_merges_to = |ws: &mut Worksheet, row: u32, next: &mut usize| {
+        while *next < merges.len() && merges[*next].first_row <= row {
+            let m = merges[*next];
+            let f = starts.get(&(m.first_row, m.first_col)).map(|(r, fl)| format_for(*r, *fl)).unwrap_or_default();
+            // Overlapping merges in a damaged input are dropped rather than fail the file.
+            let _ = ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", &f);
+            *next += 1;
         }
-        let top_left = sheet.get(span.first_row, span.first_col);
-        let f = top_left.map(|c| format_for(c.role, c.flagged)).unwrap_or_default();
-        // Overlapping merges in a damaged input are dropped rather than fail the file.
-        let _ = ws.merge_range(span.first_row, span.first_col, span.last_row, span.last_col, "", &f);
+    };
+    if !stream {
+        write_merges_to(ws, u32::MAX, &mut next_merge);
     }
     let mut order: Vec<&super::sheet::Cell> = sheet.cells.iter().collect();
-    if sheet.stream {
+    if stream {
         order.sort_by_key(|c| (c.row, c.col));
     }
     for c in order {
-        let base = formats.entry((c.role, c.flagged)).or_insert_with(|| format_for(c.role, c.flagged)).clone();
+        if stream {
+            write_merges_to(ws, c.row, &mut next_merge);
+        }
+        let slot = &mut formats[(c.role as usize) * 2 + usize::from(c.flagged)];
+        let base: &Format = slot.get_or_insert_with(|| format_for(c.role, c.flagged));
         // Only copied input picks its look from the value; report cells have a role.
-        let fmt = if c.role == Role::Raw { raw_value_format(&c.value, &base).unwrap_or(base) } else { base };
+        let own = if c.role == Role::Raw { raw_value_format(&c.value, base) } else { None };
+        let fmt = own.as_ref().unwrap_or(base);
         let (r, col) = (c.row, c.col);
+        let plain = own.is_none() && !c.flagged && c.note.is_none() && (c.role == Role::Raw || column_role.get(&col) == Some(&c.role));
+        if plain {
+            match &c.value {
+                Value::Text(s) => {
+                    ws.write_string(r, col, clip(s))?;
+                    continue;
+                }
+                Value::Number(d) => {
+                    ws.write_number(r, col, decimal_to_f64(*d))?;
+                    continue;
+                }
+                Value::Float(f) => {
+                    ws.write_number(r, col, *f)?;
+                    continue;
+                }
+                Value::Empty if c.role == Role::Raw => continue,
+                _ => {}
+            }
+        }
         match &c.value {
             Value::Empty => {
                 if c.role != Role::Raw || c.flagged {
-                    ws.write_blank(r, col, &fmt)?;
+                    ws.write_blank(r, col, fmt)?;
                 }
             }
             Value::Text(s) => {
-                ws.write_string_with_format(r, col, clip(s), &fmt)?;
+                ws.write_string_with_format(r, col, clip(s), fmt)?;
             }
             Value::Number(d) => {
-                ws.write_number_with_format(r, col, decimal_to_f64(*d), &fmt)?;
+                ws.write_number_with_format(r, col, decimal_to_f64(*d), fmt)?;
             }
             Value::Float(f) => {
-                ws.write_number_with_format(r, col, *f, &fmt)?;
+                ws.write_number_with_format(r, col, *f, fmt)?;
             }
             Value::Bool(b) => {
-                ws.write_boolean_with_format(r, col, *b, &fmt)?;
+                ws.write_boolean_with_format(r, col, *b, fmt)?;
             }
             Value::Date(d) => {
-                ws.write_number_with_format(r, col, excel_serial(*d) as f64, &fmt)?;
+                ws.write_number_with_format(r, col, excel_serial(*d) as f64, fmt)?;
             }
             Value::Serial(f, _) => {
-                ws.write_number_with_format(r, col, *f, &fmt)?;
+                ws.write_number_with_format(r, col, *f, fmt)?;
             }
             Value::Formula(expr, result) => {
-                let fmt = if c.role == Role::Raw { raw_value_format(result, &fmt).unwrap_or(fmt) } else { fmt };
-                ws.write_formula_with_format(r, col, Formula::new(format!("={expr}")).set_result(cached(result)), &fmt)?;
+                let own = if c.role == Role::Raw { raw_value_format(result, fmt) } else { None };
+                ws.write_formula_with_format(r, col, Formula::new(format!("={expr}")).set_result(cached(result)), own.as_ref().unwrap_or(fmt))?;
             }
         }
         if let Some(note) = &c.note {
             ws.insert_note(r, col, &Note::new(clip(note)).set_author("jixiao").set_width(360).set_height(120))?;
         }
     }
+    write_merges_to(ws, u32::MAX, &mut next_merge);
     for (row, h) in &sheet.row_heights {
         ws.set_row_height(*row, *h)?;
     }
@@ -190,11 +240,19 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     Ok(())
 }
 
+/// Above this many cells, compress fast rather than small: a county workbook
+/// is written once and opened a few times.
+const FAST_ZIP_CELLS: usize = 50_000;
+
 fn workbook(sheets: &[Sheet]) -> Result<Workbook, String> {
     let mut wb = Workbook::new();
+    if sheets.iter().map(|s| s.cells.len()).sum::<usize>() > FAST_ZIP_CELLS {
+        wb.set_zip_compression_level(1);
+    }
     for sheet in sheets {
-        let ws = if sheet.stream { wb.add_worksheet_with_constant_memory().map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))? } else { wb.add_worksheet() };
-        write_sheet(ws, sheet).map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))?;
+        let stream = streams(sheet);
+        let ws = if stream { wb.add_worksheet_with_constant_memory().map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))? } else { wb.add_worksheet() };
+        write_sheet(ws, sheet, stream).map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))?;
     }
     Ok(wb)
 }

@@ -1,0 +1,152 @@
+//! Scale benchmark: `consolidate` and `report` against the cost of just
+//! parsing their inputs (and, for `report`, writing an xlsx of its output's
+//! size). Run: `cargo bench --bench scale` (sizes: JIXIAO_BENCH_SIZES,
+//! default 100,1000,10000). Prints a markdown table for BENCHMARKS.md.
+
+use calamine::{Reader, open_workbook_auto};
+use jixiao::synth::{SynthOptions, write_townships};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_jixiao");
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data")
+}
+
+/// Generated once and reused: the inputs are deterministic.
+fn townships(n: usize) -> Vec<PathBuf> {
+    let dir = data_dir().join(format!("townships-{n}"));
+    let marker = dir.join(".complete");
+    if !marker.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let t = Instant::now();
+        write_townships(&dir, &SynthOptions { townships: n, projects: 20, payments: 60, messy_every: 5, seed: 42, year: 2024 }).unwrap();
+        std::fs::write(&marker, "").unwrap();
+        eprintln!("generated {n} township workbooks in {:.1?}", t.elapsed());
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "xlsx")).collect();
+    files.sort();
+    files
+}
+
+fn large() -> PathBuf {
+    let dir = data_dir().join("large");
+    let marker = dir.join(".complete");
+    if !marker.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        write_townships(&dir, &SynthOptions { townships: 1, projects: 10_000, payments: 100_000, messy_every: 0, seed: 42, year: 2024 }).unwrap();
+        std::fs::write(&marker, "").unwrap();
+    }
+    std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "xlsx")).unwrap()
+}
+
+/// The floor: open each workbook and read every cell of every sheet, in parallel.
+fn read_floor(files: &[PathBuf]) -> usize {
+    files
+        .par_iter()
+        .map(|f| {
+            let mut wb = open_workbook_auto(f).unwrap();
+            let mut n = 0;
+            for name in wb.sheet_names().to_vec() {
+                n += wb.worksheet_range(&name).unwrap().used_cells().count();
+            }
+            n
+        })
+        .sum()
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut best = None;
+    let mut last = None;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let v = f();
+        let e = t.elapsed();
+        best = Some(best.map_or(e, |b: Duration| b.min(e)));
+        last = Some(v);
+    }
+    (best.unwrap(), last.unwrap())
+}
+
+/// Run the binary; returns its peak RSS in kB.
+fn run(args: &[&str]) -> u64 {
+    let out = Command::new(BIN).args(args).env("JIXIAO_PEAK_RSS", "1").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{args:?}: {err}");
+    err.lines().find_map(|l| l.strip_prefix("peak-rss: ")).and_then(|v| v.trim_end_matches(" kB").trim().parse().ok()).unwrap_or(0)
+}
+
+/// Writing an xlsx of `cells` cells (text and numbers, as our outputs hold).
+fn write_floor(cells: usize, path: &Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let cols = 16u16;
+    for i in 0..cells {
+        let (r, c) = ((i / cols as usize) as u32, (i % cols as usize) as u16);
+        if c % 2 == 0 {
+            ws.write_string(r, c, "靖宇镇河南村牛场建设项目").unwrap();
+        } else {
+            ws.write_number(r, c, 123.4567).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+fn count_cells(path: &Path) -> usize {
+    read_floor(&[path.to_path_buf()])
+}
+
+fn main() {
+    // `cargo bench` passes --bench; ignore arguments.
+    let sizes: Vec<usize> = std::env::var("JIXIAO_BENCH_SIZES").ok().map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_else(|| vec![100, 1000, 10_000]);
+    let out = data_dir().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let threads = rayon::current_num_threads();
+    let mut table = vec![
+        format!("Machine: {threads} threads. Times are the best of 3 runs (2 at 10,000); the floor runs in-process, jixiao as its release binary."),
+        String::new(),
+        "| job | inputs | floor | jixiao | ratio | jixiao peak RSS |".into(),
+        "|---|---|---|---|---|---|".into(),
+    ];
+    for &n in &sizes {
+        let files = townships(n);
+        let dir = files[0].parent().unwrap().to_path_buf();
+        let runs = if n >= 10_000 { 2 } else { 3 };
+        let (floor, cells) = best_of(runs, || read_floor(&files));
+        let county = out.join(format!("county-{n}.xlsx"));
+        let (ours, rss) = best_of(runs, || run(&["consolidate", dir.to_str().unwrap(), "--as-of", "2024-12-31", "-o", county.to_str().unwrap(), "--json", out.join(format!("county-{n}.json")).to_str().unwrap(), "--force"]));
+        let line = format!(
+            "| consolidate | {n} workbooks ({cells} cells) | {:.2} s | {:.2} s | {:.2}× | {:.0} MB |",
+            floor.as_secs_f64(),
+            ours.as_secs_f64(),
+            ours.as_secs_f64() / floor.as_secs_f64(),
+            rss as f64 / 1024.0
+        );
+        eprintln!("{line}");
+        table.push(line);
+    }
+    let big = large();
+    let report = out.join("large-report.xlsx");
+    let (ours, rss) = best_of(3, || run(&["report", big.to_str().unwrap(), "--as-of", "2025-12-31", "-o", report.to_str().unwrap(), "--force"]));
+    let (read, in_cells) = best_of(3, || read_floor(&[big.clone()]));
+    let out_cells = count_cells(&report);
+    let (write, _) = best_of(3, || write_floor(out_cells, &out.join("write-floor.xlsx")));
+    let floor = read + write;
+    let line = format!(
+        "| report | 1 workbook, 10,000 projects, 100,000 payments ({in_cells} cells in, {out_cells} out) | {:.2} s (read {:.2} + write {:.2}) | {:.2} s | {:.2}× | {:.0} MB |",
+        floor.as_secs_f64(),
+        read.as_secs_f64(),
+        write.as_secs_f64(),
+        ours.as_secs_f64(),
+        ours.as_secs_f64() / floor.as_secs_f64(),
+        rss as f64 / 1024.0
+    );
+    eprintln!("{line}");
+    table.push(line);
+    let text = table.join("\n") + "\n";
+    std::fs::write(data_dir().join("results.md"), &text).unwrap();
+    println!("{text}");
+}
