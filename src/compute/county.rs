@@ -26,10 +26,14 @@ pub struct Township {
 }
 
 /// The 衔接资金 industry share: budget of 衔接资金 projects in 产业项目 ÷ budget of all 衔接资金 projects.
-pub fn industry_share(projects: &[ProjectFigures]) -> Option<Decimal> {
-    let xj = |p: &&ProjectFigures| p.fund_source == "衔接资金";
-    let total: Decimal = projects.iter().filter(xj).map(|p| p.budget).sum();
-    let industry: Decimal = projects.iter().filter(xj).filter(|p| p.category == "产业项目").map(|p| p.budget).sum();
+pub fn industry_share<'a>(projects: impl IntoIterator<Item = &'a ProjectFigures>) -> Option<Decimal> {
+    let (mut total, mut industry) = (Decimal::ZERO, Decimal::ZERO);
+    for p in projects.into_iter().filter(|p| p.fund_source == "衔接资金") {
+        total += p.budget;
+        if p.category == "产业项目" {
+            industry += p.budget;
+        }
+    }
     execution_rate(industry, total)
 }
 
@@ -173,7 +177,7 @@ pub fn consolidate(mut townships: Vec<Township>, expected: &[String], settings: 
         }
     }
 
-    let industry = industry_share(&townships.iter().flat_map(|t| t.projects.iter().cloned()).collect::<Vec<_>>());
+    let industry = industry_share(townships.iter().flat_map(|t| t.projects.iter()));
     if let Some(floor) = settings.industry_floor {
         for t in &townships {
             if let Some(s) = t.industry_share.filter(|s| *s < floor) {

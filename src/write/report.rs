@@ -254,6 +254,7 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     for (i, t) in ["序号", "项目编号", "拨付日期", "拨付金额（万元）", "资金性质", "凭证号", "摘要", "计入情况", "来源行"].iter().enumerate() {
         s.text(0, i as u16, *t, Role::Header);
     }
+    s.column_roles = vec![(NO, Role::Count), (ID, Role::Text), (DATE, Role::Date), (AMOUNT, Role::Money), (FUND, Role::Text), (VOUCHER, Role::Text), (MEMO, Role::Text), (STATE, Role::Text), (SOURCE, Role::Text)];
     // One note on the header, not one per row: a note per cell makes large files slow to open.
     s.cells[FUND as usize].note = Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质".into());
     for (i, (p, used)) in ledger.payments.iter().zip(&report.payment_use).enumerate() {

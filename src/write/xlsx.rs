@@ -148,6 +148,10 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
                     ws.write_number(r, col, *f)?;
                     continue;
                 }
+                Value::Date(d) if c.role != Role::Raw => {
+                    ws.write_number(r, col, excel_serial(*d) as f64)?;
+                    continue;
+                }
                 Value::Empty if c.role == Role::Raw => continue,
                 _ => {}
             }
