@@ -92,9 +92,10 @@ pub fn collect_inputs(inputs: &[PathBuf], output: &Path, problems: &mut Vec<File
     }
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut unique = Vec::new();
+    let output = output.canonicalize().ok();
     for f in files {
         let canon = f.canonicalize().unwrap_or_else(|_| f.clone());
-        if super::same_file(&f, output) {
+        if Some(&canon) == output.as_ref() {
             continue;
         }
         match seen.get(&canon) {
@@ -216,6 +217,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     if files.is_empty() {
         return Err("没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods）".into());
     }
+    lap("inputs listed");
 
     let bar = if std::io::stderr().is_terminal() {
         let b = ProgressBar::new(files.len() as u64);
@@ -261,7 +263,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         }
     }
     let settings = Settings { industry_floor: Some(args.industry_floor).filter(|f| !f.is_zero()) };
-    let county = consolidate(townships, &expected, &settings, problems);
+    let county = std::sync::Arc::new(consolidate(townships, &expected, &settings, problems));
     lap("consolidate");
     let sheets = write::county::county_sheets(&county, &args.title, args.expect.is_some());
     lap("sheet model");

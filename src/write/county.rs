@@ -1,7 +1,8 @@
 //! The county workbook and JSON of `consolidate`.
 
 use super::json::{GroupJson, amount, rate};
-use super::sheet::{ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, a1};
+use super::sheet::{Cell, ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, a1};
+use std::sync::Arc;
 use crate::compute::GroupFigures;
 use crate::compute::county::{County, FileProblem, Township};
 use crate::model::Severity;
@@ -141,8 +142,15 @@ pub fn by_group(c: &County) -> Sheet {
     s
 }
 
-/// 项目明细: every project of every township. Written row by row.
-pub fn projects(c: &County) -> Sheet {
+fn cell(row: u32, col: u16, value: Value, role: Role) -> Cell {
+    Cell { row, col, value, role, flagged: false, note: None }
+}
+fn text(row: u32, col: u16, s: &str) -> Cell {
+    cell(row, col, Value::Text(s.to_string()), Role::Raw)
+}
+
+/// 项目明细: every project of every township, produced row by row as written.
+pub fn projects(c: &Arc<County>) -> Sheet {
     let mut s = Sheet::new("项目明细");
     s.stream = true;
     s.column_roles = (0..7).map(|c| (c, Role::Raw)).chain([(7, Role::Money), (8, Role::Money), (9, Role::Money), (10, Role::Rate), (11, Role::Money), (12, Role::Money), (13, Role::Money)]).collect();
@@ -150,35 +158,44 @@ pub fn projects(c: &County) -> Sheet {
     for (i, t) in headers.iter().enumerate() {
         s.text(0, i as u16, *t, Role::Header);
     }
-    let mut r = 1;
-    for t in &c.townships {
-        for p in &t.projects {
-            s.text(r, 0, t.unit.clone(), Role::Raw);
-            s.text(r, 1, t.file.clone(), Role::Raw);
-            s.text(r, 2, p.id.clone(), Role::Raw);
-            s.text(r, 3, p.name.clone(), Role::Raw);
-            s.text(r, 4, p.category.clone(), Role::Raw);
-            s.text(r, 5, p.fund_source.clone(), Role::Raw);
-            s.put(r, 6, p.status.clone().map(Value::Text).unwrap_or(Value::Empty), Role::Raw);
-            s.put(r, 7, Value::Number(p.budget), Role::Money);
-            s.put(r, 8, p.settled.map(Value::Number).unwrap_or(Value::Empty), Role::Money);
-            s.put(r, 9, Value::Number(p.paid), Role::Money);
-            s.put(r, 10, pct(p.execution_rate), Role::Rate);
-            s.put(r, 11, opt_money(p.outstanding), Role::Money);
-            s.put(r, 12, opt_money(p.unspent), Role::Money);
-            s.put(r, 13, Value::Number(p.remaining), Role::Money);
-            r += 1;
+    let county = Arc::clone(c);
+    s.source = Some(Arc::new(move |emit: &mut dyn FnMut(Cell)| {
+        let mut r = 1;
+        for t in &county.townships {
+            for p in &t.projects {
+                emit(text(r, 0, &t.unit));
+                emit(text(r, 1, &t.file));
+                emit(text(r, 2, &p.id));
+                emit(text(r, 3, &p.name));
+                emit(text(r, 4, &p.category));
+                emit(text(r, 5, &p.fund_source));
+                if let Some(st) = &p.status {
+                    emit(text(r, 6, st));
+                }
+                emit(cell(r, 7, Value::Number(p.budget), Role::Money));
+                if let Some(v) = p.settled {
+                    emit(cell(r, 8, Value::Number(v), Role::Money));
+                }
+                emit(cell(r, 9, Value::Number(p.paid), Role::Money));
+                emit(cell(r, 10, pct(p.execution_rate), Role::Rate));
+                emit(cell(r, 11, opt_money(p.outstanding), Role::Money));
+                emit(cell(r, 12, opt_money(p.unspent), Role::Money));
+                emit(cell(r, 13, Value::Number(p.remaining), Role::Money));
+                r += 1;
+            }
         }
-    }
+    }));
+    let rows: usize = c.townships.iter().map(|t| t.projects.len()).sum();
     s.widths = vec![(0, 18.0), (1, 24.0), (2, 14.0), (3, 36.0), (4, 16.0), (5, 10.0), (6, 8.0)];
     s.widths.extend((7..14).map(|c| (c, 12.0)));
     s.freeze = Some((1, 0));
-    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: r.max(1) - 1 + u32::from(r == 1), last_col: 13 });
+    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: rows.max(1) as u32, last_col: 13 });
     s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)), columns: None });
     s
 }
 
-pub fn problems(c: &County) -> Sheet {
+/// 问题清单: every problem of every file, with its file, row by row as written.
+pub fn problems(c: &Arc<County>) -> Sheet {
     let mut s = Sheet::new("问题清单");
     s.stream = true;
     s.column_roles = vec![(0, Role::Count)];
@@ -188,17 +205,21 @@ pub fn problems(c: &County) -> Sheet {
     if c.problems.is_empty() {
         s.text(1, 0, "未发现问题", Role::Text);
     }
-    for (i, fp) in c.problems.iter().enumerate() {
-        let r = 1 + i as u32;
-        let p = &fp.problem;
-        s.put(r, 0, Value::Number((i + 1).into()), Role::Count);
-        s.text(r, 1, fp.file.clone(), Role::Raw);
-        let level = s.text(r, 2, p.severity.label(), Role::Raw);
-        level.flagged = p.severity == Severity::Error;
-        s.text(r, 3, p.sheet.clone(), Role::Raw);
-        s.text(r, 4, p.cell_label(), Role::Raw);
-        s.text(r, 5, p.message.clone(), Role::Raw);
-    }
+    let county = Arc::clone(c);
+    s.source = Some(Arc::new(move |emit: &mut dyn FnMut(Cell)| {
+        for (i, fp) in county.problems.iter().enumerate() {
+            let r = 1 + i as u32;
+            let p = &fp.problem;
+            emit(cell(r, 0, Value::Number((i + 1).into()), Role::Count));
+            emit(text(r, 1, &fp.file));
+            let mut level = text(r, 2, p.severity.label());
+            level.flagged = p.severity == Severity::Error;
+            emit(level);
+            emit(text(r, 3, &p.sheet));
+            emit(cell(r, 4, Value::Text(p.cell_label()), Role::Raw));
+            emit(text(r, 5, &p.message));
+        }
+    }));
     s.widths = vec![(0, 6.0), (1, 24.0), (2, 6.0), (3, 10.0), (4, 12.0), (5, 90.0)];
     s.freeze = Some((1, 0));
     s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: c.problems.len().max(1) as u32, last_col: 5 });
@@ -220,7 +241,7 @@ pub fn missing(c: &County) -> Sheet {
     s
 }
 
-pub fn county_sheets(c: &County, title: &str, with_missing: bool) -> Vec<Sheet> {
+pub fn county_sheets(c: &Arc<County>, title: &str, with_missing: bool) -> Vec<Sheet> {
     let mut v = vec![summary(c, title), by_group(c), projects(c), problems(c)];
     if with_missing {
         v.push(missing(c));

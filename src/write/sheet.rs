@@ -90,7 +90,11 @@ pub struct ListValidation {
     pub choices: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+/// Cells produced on demand, in row order, after a sheet's own cells: large
+/// tables are written without first holding every cell in memory.
+pub type CellSource = std::sync::Arc<dyn Fn(&mut dyn FnMut(Cell)) + Send + Sync>;
+
+#[derive(Clone, Default)]
 pub struct Sheet {
     pub name: String,
     pub cells: Vec<Cell>,
@@ -109,6 +113,13 @@ pub struct Sheet {
     /// Column formats: a cell of its column's role is written without its
     /// own format (far cheaper on large tables) and takes the column's.
     pub column_roles: Vec<(u16, Role)>,
+    pub source: Option<CellSource>,
+}
+
+impl std::fmt::Debug for Sheet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sheet").field("name", &self.name).field("cells", &self.cells.len()).field("source", &self.source.is_some()).finish()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -132,6 +143,14 @@ impl Sheet {
     }
     pub fn merge(&mut self, first_row: u32, first_col: u16, last_row: u32, last_col: u16) {
         self.merges.push(Span { first_row, first_col, last_row, last_col });
+    }
+    /// Every cell, the on-demand ones included (for tests and inspection).
+    pub fn all_cells(&self) -> Vec<Cell> {
+        let mut v = self.cells.clone();
+        if let Some(src) = &self.source {
+            src(&mut |c| v.push(c));
+        }
+        v
     }
     /// The cell at an address (last written wins, as in the writer).
     pub fn get(&self, row: u32, col: u16) -> Option<&Cell> {

@@ -80,7 +80,7 @@ fn clip(s: &str) -> &str {
 
 /// Large sheets without multi-row merges are written row by row.
 fn streams(sheet: &Sheet) -> bool {
-    (sheet.stream || sheet.cells.len() > STREAM_CELLS) && sheet.merges.iter().all(|m| m.first_row == m.last_row)
+    (sheet.stream || sheet.source.is_some() || sheet.cells.len() > STREAM_CELLS) && sheet.merges.iter().all(|m| m.first_row == m.last_row)
 }
 
 const STREAM_CELLS: usize = 50_000;
@@ -127,67 +127,17 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
         if stream {
             write_merges_to(ws, c.row, &mut next_merge);
         }
-        let slot = &mut formats[(c.role as usize) * 2 + usize::from(c.flagged)];
-        let base: &Format = slot.get_or_insert_with(|| format_for(c.role, c.flagged));
-        // Only copied input picks its look from the value; report cells have a role.
-        let own = if c.role == Role::Raw { raw_value_format(&c.value, base) } else { None };
-        let fmt = own.as_ref().unwrap_or(base);
-        let (r, col) = (c.row, c.col);
-        let plain = own.is_none() && !c.flagged && c.note.is_none() && (c.role == Role::Raw || column_role.get(&col) == Some(&c.role));
-        if plain {
-            match &c.value {
-                Value::Text(s) => {
-                    ws.write_string(r, col, clip(s))?;
-                    continue;
-                }
-                Value::Number(d) => {
-                    ws.write_number(r, col, decimal_to_f64(*d))?;
-                    continue;
-                }
-                Value::Float(f) => {
-                    ws.write_number(r, col, *f)?;
-                    continue;
-                }
-                Value::Date(d) if c.role != Role::Raw => {
-                    ws.write_number(r, col, excel_serial(*d) as f64)?;
-                    continue;
-                }
-                Value::Empty if c.role == Role::Raw => continue,
-                _ => {}
+        write_cell(ws, c, &mut formats, &column_role)?;
+    }
+    // Rows produced on demand (large tables), after the model's own cells.
+    if let Some(source) = &sheet.source {
+        let mut result = Ok(());
+        source(&mut |c: super::sheet::Cell| {
+            if result.is_ok() {
+                result = write_cell(ws, &c, &mut formats, &column_role);
             }
-        }
-        match &c.value {
-            Value::Empty => {
-                if c.role != Role::Raw || c.flagged {
-                    ws.write_blank(r, col, fmt)?;
-                }
-            }
-            Value::Text(s) => {
-                ws.write_string_with_format(r, col, clip(s), fmt)?;
-            }
-            Value::Number(d) => {
-                ws.write_number_with_format(r, col, decimal_to_f64(*d), fmt)?;
-            }
-            Value::Float(f) => {
-                ws.write_number_with_format(r, col, *f, fmt)?;
-            }
-            Value::Bool(b) => {
-                ws.write_boolean_with_format(r, col, *b, fmt)?;
-            }
-            Value::Date(d) => {
-                ws.write_number_with_format(r, col, excel_serial(*d) as f64, fmt)?;
-            }
-            Value::Serial(f, _) => {
-                ws.write_number_with_format(r, col, *f, fmt)?;
-            }
-            Value::Formula(expr, result) => {
-                let own = if c.role == Role::Raw { raw_value_format(result, fmt) } else { None };
-                ws.write_formula_with_format(r, col, Formula::new(format!("={expr}")).set_result(cached(result)), own.as_ref().unwrap_or(fmt))?;
-            }
-        }
-        if let Some(note) = &c.note {
-            ws.insert_note(r, col, &Note::new(clip(note)).set_author("jixiao").set_width(360).set_height(120))?;
-        }
+        });
+        result?;
     }
     write_merges_to(ws, u32::MAX, &mut next_merge);
     for (row, h) in &sheet.row_heights {
@@ -248,15 +198,91 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
 /// is written once and opened a few times.
 const FAST_ZIP_CELLS: usize = 50_000;
 
+/// One cell of the model into the worksheet.
+fn write_cell(ws: &mut Worksheet, c: &super::sheet::Cell, formats: &mut [Option<Format>], column_role: &HashMap<u16, Role>) -> Result<(), XlsxError> {
+    let slot = &mut formats[(c.role as usize) * 2 + usize::from(c.flagged)];
+    let base: &Format = slot.get_or_insert_with(|| format_for(c.role, c.flagged));
+    // Only copied input picks its look from the value; report cells have a role.
+    let own = if c.role == Role::Raw { raw_value_format(&c.value, base) } else { None };
+    let fmt = own.as_ref().unwrap_or(base);
+    let (r, col) = (c.row, c.col);
+    let plain = own.is_none() && !c.flagged && c.note.is_none() && (c.role == Role::Raw || column_role.get(&col) == Some(&c.role));
+    if plain {
+        match &c.value {
+            Value::Text(s) => {
+                ws.write_string(r, col, clip(s))?;
+                return Ok(());
+            }
+            Value::Number(d) => {
+                ws.write_number(r, col, decimal_to_f64(*d))?;
+                return Ok(());
+            }
+            Value::Float(f) => {
+                ws.write_number(r, col, *f)?;
+                return Ok(());
+            }
+            Value::Date(d) if c.role != Role::Raw => {
+                ws.write_number(r, col, excel_serial(*d) as f64)?;
+                return Ok(());
+            }
+            Value::Empty if c.role == Role::Raw => return Ok(()),
+            _ => {}
+        }
+    }
+    match &c.value {
+        Value::Empty => {
+            if c.role != Role::Raw || c.flagged {
+                ws.write_blank(r, col, fmt)?;
+            }
+        }
+        Value::Text(s) => {
+            ws.write_string_with_format(r, col, clip(s), fmt)?;
+        }
+        Value::Number(d) => {
+            ws.write_number_with_format(r, col, decimal_to_f64(*d), fmt)?;
+        }
+        Value::Float(f) => {
+            ws.write_number_with_format(r, col, *f, fmt)?;
+        }
+        Value::Bool(b) => {
+            ws.write_boolean_with_format(r, col, *b, fmt)?;
+        }
+        Value::Date(d) => {
+            ws.write_number_with_format(r, col, excel_serial(*d) as f64, fmt)?;
+        }
+        Value::Serial(f, _) => {
+            ws.write_number_with_format(r, col, *f, fmt)?;
+        }
+        Value::Formula(expr, result) => {
+            let own = if c.role == Role::Raw { raw_value_format(result, fmt) } else { None };
+            ws.write_formula_with_format(r, col, Formula::new(format!("={expr}")).set_result(cached(result)), own.as_ref().unwrap_or(fmt))?;
+        }
+    }
+    if let Some(note) = &c.note {
+        ws.insert_note(r, col, &Note::new(clip(note)).set_author("jixiao").set_width(360).set_height(120))?;
+    }
+    Ok(())
+}
+
 fn workbook(sheets: &[Sheet]) -> Result<Workbook, String> {
+    use rayon::prelude::*;
     let mut wb = Workbook::new();
-    if sheets.iter().map(|s| s.cells.len()).sum::<usize>() > FAST_ZIP_CELLS {
+    if sheets.iter().map(|s| s.cells.len()).sum::<usize>() > FAST_ZIP_CELLS || sheets.iter().any(|s| s.source.is_some()) {
         wb.set_zip_compression_level(1);
     }
+    // Sheets are filled in parallel (writing is most of a large report's
+    // cost), then added in order.
+    let mut worksheets = Vec::with_capacity(sheets.len());
     for sheet in sheets {
-        let stream = streams(sheet);
-        let ws = if stream { wb.add_worksheet_with_constant_memory().map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))? } else { wb.add_worksheet() };
-        write_sheet(ws, sheet, stream).map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))?;
+        let ws = if streams(sheet) { wb.new_worksheet_with_constant_memory().map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))? } else { Worksheet::new() };
+        worksheets.push(ws);
+    }
+    worksheets
+        .par_iter_mut()
+        .zip(sheets.par_iter())
+        .try_for_each(|(ws, sheet)| write_sheet(ws, sheet, streams(sheet)).map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name)))?;
+    for ws in worksheets {
+        wb.push_worksheet(ws);
     }
     Ok(wb)
 }
