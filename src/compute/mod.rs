@@ -1,7 +1,9 @@
 //! Pure functions from records to report figures. No I/O, no formatting.
 
 pub mod county;
+pub mod indicator;
 pub mod monthly;
+pub mod score;
 
 use crate::model::{Payment, Problem, Project};
 use crate::read::{Ledger, layout};

@@ -1,0 +1,544 @@
+//! Scoring the 项目支出绩效自评表 by the rules (财预〔2020〕10号), every score
+//! with the rule that gave it. Provincial variants are settings
+//! (`templates/scoring.toml`), not forks.
+
+use super::indicator::{self, Comparator, IndicatorValue};
+use crate::model::{CellRef, Problem};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReverseRule {
+    Ratio,
+    Linear,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SatisfactionTo {
+    Benefit,
+    Output,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringRules {
+    pub budget_weight: Decimal,
+    pub output_weight: Decimal,
+    pub benefit_weight: Decimal,
+    pub satisfaction_weight: Decimal,
+    pub missing_satisfaction_to: SatisfactionTo,
+    pub reverse_rule: ReverseRule,
+    pub deadline_missed_percent: Decimal,
+    pub over_completion_percent: Decimal,
+    pub band_achieved_min: Decimal,
+    pub band_partial_min: Decimal,
+    pub achieved: Vec<String>,
+    pub partial: Vec<String>,
+    pub failed: Vec<String>,
+}
+
+pub const DEFAULT_RULES: &str = include_str!("../../templates/scoring.toml");
+
+impl Default for ScoringRules {
+    fn default() -> Self {
+        ScoringRules::from_toml(DEFAULT_RULES).expect("the bundled scoring rules parse")
+    }
+}
+
+impl ScoringRules {
+    pub fn from_toml(text: &str) -> Result<ScoringRules, String> {
+        let r: ScoringRules = toml::from_str(text).map_err(|e| e.to_string().lines().filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|')).collect::<Vec<_>>().join("；"))?;
+        let total = r.budget_weight + r.output_weight + r.benefit_weight + r.satisfaction_weight;
+        if total != Decimal::ONE_HUNDRED {
+            return Err(format!("一级指标分值合计 {total}，应为 100"));
+        }
+        Ok(r)
+    }
+}
+
+/// First-level indicator groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level1 {
+    Output,
+    Benefit,
+    Satisfaction,
+}
+
+impl Level1 {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level1::Output => "产出指标",
+            Level1::Benefit => "效益指标",
+            Level1::Satisfaction => "满意度指标",
+        }
+    }
+    /// "产出指标(50分)", "效益" → the group; `None` for an unknown label.
+    pub fn parse(s: &str) -> Option<Level1> {
+        if s.contains("产出") {
+            Some(Level1::Output)
+        } else if s.contains("效益") {
+            Some(Level1::Benefit)
+        } else if s.contains("满意") {
+            Some(Level1::Satisfaction)
+        } else {
+            None
+        }
+    }
+}
+
+/// One indicator to score (from the sheet or drafted).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorInput {
+    pub level1: String,
+    pub level2: String,
+    pub name: String,
+    pub target: String,
+    pub actual: Option<String>,
+    /// 分值 typed in the sheet.
+    pub weight: Option<Decimal>,
+    /// 得分 typed in the sheet (hand score).
+    pub hand_score: Option<Decimal>,
+    pub deviation_reason: Option<String>,
+    pub row: Option<CellRef>,
+    pub drafted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorScore {
+    pub input: IndicatorInput,
+    pub group: Level1,
+    pub weight: Decimal,
+    /// `None`: needs scoring by hand (never a silent guess).
+    pub score: Option<Decimal>,
+    /// Which rule gave the score, in words.
+    pub rule: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub budget_weight: Decimal,
+    pub budget_score: Option<Decimal>,
+    pub budget_rule: String,
+    pub indicators: Vec<IndicatorScore>,
+    pub level1_weights: Vec<(Level1, Decimal)>,
+    /// Sum of the rounded item scores (those that have one).
+    pub score: Decimal,
+    /// Every item scored: the grade is final.
+    pub complete: bool,
+    pub grade: Option<&'static str>,
+    pub drafted: bool,
+    pub problems: Vec<Problem>,
+}
+
+fn round2(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+pub fn grade(total: Decimal) -> &'static str {
+    if total >= Decimal::from(90) {
+        "优"
+    } else if total >= Decimal::from(80) {
+        "良"
+    } else if total >= Decimal::from(60) {
+        "中"
+    } else {
+        "差"
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Achieved,
+    Partial,
+    Failed,
+    Unknown,
+}
+
+fn classify(text: &str, rules: &ScoringRules) -> Verdict {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let has = |list: &[String]| list.iter().any(|w| t == *w || (w.chars().count() >= 2 && t.contains(w.as_str())));
+    // Failure words first: "未完成" contains "完成".
+    if has(&rules.failed) {
+        Verdict::Failed
+    } else if has(&rules.partial) {
+        Verdict::Partial
+    } else if has(&rules.achieved) {
+        Verdict::Achieved
+    } else {
+        Verdict::Unknown
+    }
+}
+
+fn show(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+/// Score one indicator. Returns (score, rule, note, problem message).
+fn score_one(i: &IndicatorInput, weight: Decimal, year: Option<i32>, rules: &ScoringRules) -> (Option<Decimal>, String, Option<String>, Option<String>) {
+    let w = weight;
+    let target = indicator::resolve(&indicator::parse(&i.target), year);
+    let Some(actual_text) = i.actual.as_deref().filter(|a| !a.trim().is_empty()) else {
+        let why = if i.drafted { "草拟指标，待填写实际完成值后评分" } else { "未填实际完成值，需补填后评分" };
+        return (None, why.into(), None, (!i.drafted).then(|| format!("指标“{}”{why}", i.name)));
+    };
+    let actual = indicator::resolve(&indicator::parse(actual_text), year);
+    let qualitative = |text: &str| -> (Option<Decimal>, String, Option<String>, Option<String>) {
+        match classify(text, rules) {
+            Verdict::Achieved => (Some(w), format!("定性：实际“{text}”为达成，得满分"), None, None),
+            v => {
+                let (band, lo, hi) = match v {
+                    Verdict::Partial => ("部分达成", rules.band_partial_min, rules.band_achieved_min),
+                    Verdict::Failed => ("未达成", Decimal::ZERO, rules.band_partial_min),
+                    _ => ("无法判断是否达成", Decimal::ZERO, Decimal::ONE_HUNDRED),
+                };
+                match i.hand_score {
+                    Some(h) => {
+                        let (min, max) = (round2(w * lo / Decimal::ONE_HUNDRED), round2(w * hi / Decimal::ONE_HUNDRED));
+                        let out = (h < min || h > max).then(|| format!("指标“{}”手填得分 {} 不在“{band}”档（{}–{} 分）内", i.name, show(h), show(min), show(max)));
+                        (Some(h.min(w).max(Decimal::ZERO)), format!("定性：{band}，采用表中所填得分"), out.clone(), out)
+                    }
+                    None => (None, format!("定性：实际“{text}”{band}，应在分值的 {lo}%–{hi}% 之间人工评分"), None, Some(format!("指标“{}”实际完成值“{text}”{band}，需人工评分", i.name))),
+                }
+            }
+        }
+    };
+    match (&target, &actual) {
+        (IndicatorValue::Empty, _) => (None, "指标值为空或为模板占位，需填写".into(), None, (!i.drafted).then(|| format!("指标“{}”的指标值为空或为占位符", i.name))),
+        (IndicatorValue::Quantity { cmp, value: t, unit: tu }, IndicatorValue::Quantity { value: a, unit: au, .. }) => {
+            let factor = match (tu, au) {
+                (Some(tu), Some(au)) => indicator::unit_factor(au, tu),
+                _ => Some(Decimal::ONE),
+            };
+            let Some(factor) = factor else {
+                let msg = format!("指标“{}”的指标值单位“{}”与实际完成值单位“{}”不一致，无法比较", i.name, tu.clone().unwrap_or_default(), au.clone().unwrap_or_default());
+                return (None, "单位不一致，需人工评分".into(), None, Some(msg));
+            };
+            let a = *a * factor;
+            let unit = tu.clone().or_else(|| au.clone()).unwrap_or_default();
+            let (t_s, a_s) = (format!("{}{unit}", show(*t)), format!("{}{unit}", show(a)));
+            let a_pos = a.max(Decimal::ZERO);
+            match cmp.unwrap_or(Comparator::AtLeast) {
+                Comparator::AtMost => {
+                    if a <= *t {
+                        (Some(w), format!("实际 {a_s} ≤ 目标 {t_s}，得满分"), None, None)
+                    } else if t.is_zero() {
+                        (Some(Decimal::ZERO), format!("实际 {a_s} 超过目标 {t_s}，得 0 分"), None, None)
+                    } else {
+                        match rules.reverse_rule {
+                            ReverseRule::Ratio => {
+                                let s = round2(w * *t / a);
+                                (Some(s), format!("实际 {a_s} 超过目标 {t_s}（越低越好）：{} × {} ÷ {} = {}", show(w), show(*t), show(a), show(s)), None, None)
+                            }
+                            ReverseRule::Linear => {
+                                let s = round2((w * (Decimal::ONE - (a - *t) / *t)).max(Decimal::ZERO));
+                                (Some(s), format!("实际 {a_s} 超过目标 {t_s}（越低越好，线性）：{} × (1 − ({} − {}) ÷ {}) = {}", show(w), show(a), show(*t), show(*t), show(s)), None, None)
+                            }
+                        }
+                    }
+                }
+                c => {
+                    if c == Comparator::Equal && t.is_zero() {
+                        let s = if a <= Decimal::ZERO { w } else { Decimal::ZERO };
+                        return (Some(s), format!("目标为 0：实际 {a_s}，得 {} 分", show(s)), None, None);
+                    }
+                    let mut note = None;
+                    let mut problem = None;
+                    if !t.is_zero() && a * Decimal::ONE_HUNDRED >= *t * rules.over_completion_percent {
+                        let pct = round2(a * Decimal::ONE_HUNDRED / *t);
+                        let n = format!("超额完成（达目标的 {}%），请在偏差原因中说明", show(pct));
+                        if i.deviation_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                            problem = Some(format!("指标“{}”{n}", i.name));
+                        }
+                        note = Some(n);
+                    }
+                    if a >= *t || t.is_zero() {
+                        (Some(w), format!("实际 {a_s} 达到目标 {t_s}，得满分"), note, problem)
+                    } else {
+                        let s = round2(w * a_pos / *t);
+                        (Some(s), format!("实际 {a_s} 未达目标 {t_s}：{} × {} ÷ {} = {}", show(w), show(a_pos), show(*t), show(s)), note, problem)
+                    }
+                }
+            }
+        }
+        (IndicatorValue::Date { date: deadline, .. }, IndicatorValue::Date { date: done, .. }) => {
+            if done <= deadline {
+                (Some(w), format!("时效：{done} 完成，未晚于 {deadline}，得满分"), None, None)
+            } else {
+                let s = round2(w * rules.deadline_missed_percent / Decimal::ONE_HUNDRED);
+                (Some(s), format!("时效：{done} 完成，晚于 {deadline}，按规则得 {} 分", show(s)), None, Some(format!("指标“{}”未按期完成", i.name)))
+            }
+        }
+        (IndicatorValue::Date { .. } | IndicatorValue::MonthDay { .. }, IndicatorValue::Text(t)) => match classify(t, rules) {
+            Verdict::Achieved => (Some(w), format!("时效：实际“{t}”，按期完成，得满分"), None, None),
+            Verdict::Failed => {
+                let s = round2(w * rules.deadline_missed_percent / Decimal::ONE_HUNDRED);
+                (Some(s), format!("时效：实际“{t}”，未按期完成，按规则得 {} 分", show(s)), None, Some(format!("指标“{}”未按期完成", i.name)))
+            }
+            _ => qualitative(t),
+        },
+        (_, IndicatorValue::Text(t)) => qualitative(t),
+        (IndicatorValue::Text(_), _) => qualitative(actual_text),
+        _ => (None, "指标值与实际完成值无法比较，需人工评分".into(), None, Some(format!("指标“{}”的指标值“{}”与实际完成值“{actual_text}”无法比较，需人工评分", i.name, i.target))),
+    }
+}
+
+/// Weights of the first-level groups present, with absent groups' weight moved
+/// where the rules say.
+pub fn level1_weights(present: &[Level1], rules: &ScoringRules) -> Vec<(Level1, Decimal)> {
+    let has = |l: Level1| present.contains(&l);
+    let (mut out, mut ben, mut sat) = (rules.output_weight, rules.benefit_weight, rules.satisfaction_weight);
+    if !has(Level1::Satisfaction) {
+        match rules.missing_satisfaction_to {
+            SatisfactionTo::Benefit if has(Level1::Benefit) => ben += sat,
+            _ => out += sat,
+        }
+        sat = Decimal::ZERO;
+    }
+    if !has(Level1::Benefit) {
+        out += ben;
+        ben = Decimal::ZERO;
+    }
+    if !has(Level1::Output) {
+        ben += out;
+        out = Decimal::ZERO;
+        if !has(Level1::Benefit) {
+            sat += ben;
+            ben = Decimal::ZERO;
+        }
+    }
+    [(Level1::Output, out), (Level1::Benefit, ben), (Level1::Satisfaction, sat)].into_iter().filter(|(l, _)| has(*l)).collect()
+}
+
+/// Evaluate one project: the budget-execution score and every indicator.
+/// `execution_rate` in percent; `year` resolves deadlines like "12月底前".
+pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, year: Option<i32>, rules: &ScoringRules) -> Evaluation {
+    let mut problems = Vec::new();
+    let drafted = inputs.iter().any(|i| i.drafted);
+    let budget_weight = rules.budget_weight;
+    let (budget_score, budget_rule) = match execution_rate {
+        Some(r) => {
+            let capped = r.min(Decimal::ONE_HUNDRED).max(Decimal::ZERO);
+            let s = round2(budget_weight * capped / Decimal::ONE_HUNDRED);
+            (Some(s), format!("预算执行率 {r:.2}%{}：{} × {} ÷ 100 = {}", if r > Decimal::ONE_HUNDRED { "（按 100% 计）" } else { "" }, show(budget_weight), show(capped), show(s)))
+        }
+        None => (None, "预算为 0，执行率无法计算，需人工评分".to_string()),
+    };
+    // Group the indicators; an unknown 一级指标 is scored under 产出指标 and said so.
+    let mut grouped: Vec<(Level1, IndicatorInput)> = Vec::new();
+    for i in inputs {
+        let g = Level1::parse(&i.level1).unwrap_or_else(|| {
+            if let Some(row) = &i.row {
+                problems.push(Problem::warning_at(row, format!("{row}：一级指标“{}”不是产出/效益/满意度指标，按产出指标计分", i.level1)));
+            }
+            Level1::Output
+        });
+        grouped.push((g, i));
+    }
+    let present: Vec<Level1> = {
+        let mut v: Vec<Level1> = grouped.iter().map(|(g, _)| *g).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let weights = level1_weights(&present, rules);
+    // Within a group: typed 分值 kept, the rest of the group's weight split equally.
+    let mut item_weights = vec![Decimal::ZERO; grouped.len()];
+    for (g, gw) in &weights {
+        let idx: Vec<usize> = (0..grouped.len()).filter(|k| grouped[*k].0 == *g).collect();
+        let given: Decimal = idx.iter().filter_map(|k| grouped[*k].1.weight).sum();
+        let open: Vec<usize> = idx.iter().copied().filter(|k| grouped[*k].1.weight.is_none()).collect();
+        for k in &idx {
+            if let Some(w) = grouped[*k].1.weight {
+                item_weights[*k] = w;
+            }
+        }
+        if !open.is_empty() {
+            let rest = (*gw - given).max(Decimal::ZERO);
+            let each = round2(rest / Decimal::from(open.len()));
+            for (n, k) in open.iter().enumerate() {
+                // The last takes the rounding remainder so the group adds up exactly.
+                item_weights[*k] = if n + 1 == open.len() { rest - each * Decimal::from(open.len() - 1) } else { each };
+            }
+        }
+    }
+    let typed: Vec<&IndicatorInput> = grouped.iter().map(|(_, i)| i).filter(|i| i.weight.is_some()).collect();
+    let total_weight: Decimal = item_weights.iter().sum::<Decimal>() + budget_weight;
+    if !typed.is_empty() && total_weight != Decimal::ONE_HUNDRED && !grouped.is_empty() {
+        let cells: Vec<String> = typed.iter().filter_map(|i| i.row.as_ref().map(|r| r.to_string())).collect();
+        let msg = format!("表中所填分值与预算执行率 {} 分合计为 {}，不等于 100（{}）", show(budget_weight), show(total_weight), cells.join("、"));
+        match typed.iter().find_map(|i| i.row.clone()) {
+            Some(row) => problems.push(Problem::warning_at(&row, format!("{row}：{msg}"))),
+            None => problems.push(Problem::warning("绩效指标", msg)),
+        }
+    }
+    let mut indicators = Vec::with_capacity(grouped.len());
+    for ((group, input), weight) in grouped.into_iter().zip(item_weights) {
+        let (score, rule, mut note, problem) = score_one(&input, weight, year, rules);
+        let mut problem = problem;
+        if let (Some(h), Some(s)) = (input.hand_score, score) {
+            if h != s && !rule.contains("采用表中所填得分") {
+                let n = format!("表中得分 {} 与规则得分 {} 不同（以规则得分计，原值保留）", show(h), show(s));
+                problem = Some(format!("指标“{}”{n}", input.name));
+                note = Some(note.map(|x| format!("{x}；{n}")).unwrap_or(n));
+            }
+        }
+        if let Some(msg) = problem {
+            match &input.row {
+                Some(row) => problems.push(Problem::warning_at(row, format!("{row}：{msg}"))),
+                None => {}
+            }
+        }
+        indicators.push(IndicatorScore { input, group, weight, score, rule, note });
+    }
+    let score = budget_score.unwrap_or_default() + indicators.iter().filter_map(|i| i.score).sum::<Decimal>();
+    let complete = budget_score.is_some() && !indicators.is_empty() && indicators.iter().all(|i| i.score.is_some());
+    Evaluation { budget_weight, budget_score, budget_rule, indicators, level1_weights: weights, score, complete, grade: complete.then(|| grade(score)), drafted, problems }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    fn ind(level1: &str, name: &str, target: &str, actual: &str) -> IndicatorInput {
+        IndicatorInput {
+            level1: level1.into(),
+            level2: String::new(),
+            name: name.into(),
+            target: target.into(),
+            actual: (!actual.is_empty()).then(|| actual.to_string()),
+            weight: None,
+            hand_score: None,
+            deviation_reason: None,
+            row: Some(CellRef::new("绩效指标", 1, 0)),
+            drafted: false,
+        }
+    }
+    fn one(target: &str, actual: &str, rules: &ScoringRules) -> IndicatorScore {
+        let e = evaluate(Some(d("100")), vec![ind("产出指标", "x", target, actual), ind("效益指标", "y", "效果明显", "效果明显"), ind("满意度指标", "z", "≥90%", "95%")], Some(2023), rules);
+        e.indicators[0].clone()
+    }
+
+    #[test]
+    fn met_exceeded_and_short() {
+        let r = ScoringRules::default();
+        assert_eq!(one("≥720平方米", "720平方米", &r).score, Some(d("50")));
+        let over = one("≥25人次", "40人次", &r);
+        assert_eq!(over.score, Some(d("50")), "no more than the weight");
+        assert!(over.note.unwrap().contains("超额完成"));
+        let short = one("≥1200米", "900米", &r);
+        assert_eq!(short.score, Some(d("37.50")));
+        assert!(short.rule.contains("50 × 900 ÷ 1200"), "{}", short.rule);
+        // Units converted: target in 公里, actual in 米.
+        assert_eq!(one("≥1.2公里", "1200米", &r).score, Some(d("50")));
+        // Mismatched units: no guess.
+        assert_eq!(one("≥127盏", "127米", &r).score, None);
+        // A negative actual counts as 0.
+        assert_eq!(one("≥10户", "-3户", &r).score, Some(d("0")));
+    }
+
+    #[test]
+    fn reverse_indicator_ratio_and_linear() {
+        let mut r = ScoringRules::default();
+        assert_eq!(one("≤90万元", "85万元", &r).score, Some(d("50")));
+        // 90/100 of the weight vs the linear rule's 0.889 (domain.md §4).
+        assert_eq!(one("≤90万元", "100万元", &r).score, Some(d("45.00")));
+        r.reverse_rule = ReverseRule::Linear;
+        assert_eq!(one("≤90万元", "100万元", &r).score, Some(d("44.44")));
+        assert_eq!(one("≤90万元", "200万元", &r).score, Some(d("0")));
+        // Amounts in 元 against a 万元 target.
+        assert_eq!(one("≤90万元", "850000元", &r).score, Some(d("50")));
+    }
+
+    #[test]
+    fn deadlines() {
+        let mut r = ScoringRules::default();
+        assert_eq!(one("2023年12月31日前", "2023年10月20日", &r).score, Some(d("50")));
+        assert_eq!(one("12月底前", "2023-12-31", &r).score, Some(d("50")));
+        assert_eq!(one("12月底前", "2024-01-15", &r).score, Some(d("0")));
+        assert_eq!(one("年底前", "按期完成", &r).score, Some(d("50")));
+        r.deadline_missed_percent = d("50");
+        assert_eq!(one("2023年11月30日前", "2023年12月10日", &r).score, Some(d("25.00")));
+    }
+
+    #[test]
+    fn qualitative() {
+        let r = ScoringRules::default();
+        assert_eq!(one("效果明显", "达成预期指标", &r).score, Some(d("50")));
+        assert_eq!(one("是", "是", &r).score, Some(d("50")));
+        // Partial and failed need a hand score; none typed: flagged, never guessed.
+        let partial = one("显著提升", "有所提升", &r);
+        assert_eq!(partial.score, None);
+        assert!(partial.rule.contains("人工评分"));
+        let mut i = ind("产出指标", "x", "效果明显", "有所提升");
+        i.hand_score = Some(d("35"));
+        let e = evaluate(Some(d("100")), vec![i.clone()], None, &r);
+        // Only 产出: it takes all 90 points; 35 of 90 is outside the 60–80 % band.
+        assert_eq!(e.indicators[0].weight, d("90"));
+        assert_eq!(e.indicators[0].score, Some(d("35")));
+        assert!(e.problems.iter().any(|p| p.message.contains("不在“部分达成”档")));
+        i.hand_score = Some(d("60"));
+        let e = evaluate(Some(d("100")), vec![i], None, &r);
+        assert!(e.problems.is_empty(), "{:?}", e.problems);
+    }
+
+    #[test]
+    fn weights_missing_level1_and_explicit_override() {
+        let r = ScoringRules::default();
+        // No 满意度: its 10 points go to 效益 (default) → 产出 50, 效益 40.
+        let e = evaluate(Some(d("100")), vec![ind("产出指标", "a", "≥1个", "1个"), ind("产出指标", "b", "≥1个", "1个"), ind("效益指标", "c", "是", "是")], None, &r);
+        assert_eq!(e.level1_weights, vec![(Level1::Output, d("50")), (Level1::Benefit, d("40"))]);
+        assert_eq!(e.indicators.iter().map(|i| i.weight).collect::<Vec<_>>(), vec![d("25"), d("25"), d("40")]);
+        assert_eq!(e.score, d("100"));
+        assert_eq!(e.grade, Some("优"));
+        let mut to_output = r.clone();
+        to_output.missing_satisfaction_to = SatisfactionTo::Output;
+        let e = evaluate(Some(d("100")), vec![ind("产出指标", "a", "≥1个", "1个"), ind("效益指标", "c", "是", "是")], None, &to_output);
+        assert_eq!(e.level1_weights, vec![(Level1::Output, d("60")), (Level1::Benefit, d("30"))]);
+        // Equal split with a remainder: 50 / 3 → 16.67, 16.67, 16.66.
+        let e = evaluate(Some(d("100")), vec![ind("产出", "a", "≥1个", "1个"), ind("产出", "b", "≥1个", "1个"), ind("产出", "c", "≥1个", "1个"), ind("效益", "d", "是", "是"), ind("满意度", "e", "≥90%", "99%")], None, &r);
+        let w: Vec<Decimal> = e.indicators.iter().map(|i| i.weight).collect();
+        assert_eq!(&w[..3], &[d("16.67"), d("16.67"), d("16.66")]);
+        // Typed 分值 override the split; one that doesn't add up to 100 is flagged.
+        let mut a = ind("产出指标", "a", "≥1个", "1个");
+        a.weight = Some(d("30"));
+        let e = evaluate(Some(d("100")), vec![a.clone(), ind("产出指标", "b", "≥1个", "1个"), ind("效益指标", "c", "是", "是"), ind("满意度指标", "z", "≥90%", "95%")], None, &r);
+        assert_eq!(e.indicators[0].weight, d("30"));
+        assert_eq!(e.indicators[1].weight, d("20"));
+        assert!(e.problems.is_empty());
+        a.weight = Some(d("70"));
+        let e = evaluate(Some(d("100")), vec![a, ind("效益指标", "c", "是", "是"), ind("满意度指标", "z", "≥90%", "95%")], None, &r);
+        assert!(e.problems.iter().any(|p| p.message.contains("不等于 100")), "{:?}", e.problems);
+    }
+
+    #[test]
+    fn budget_score_and_grades() {
+        let r = ScoringRules::default();
+        let e = evaluate(Some(d("56.62")), vec![ind("产出指标", "a", "≥1个", "1个")], None, &r);
+        assert_eq!(e.budget_score, Some(d("5.66")));
+        assert_eq!(e.score, d("95.66"));
+        let e = evaluate(Some(d("120")), vec![], None, &r);
+        assert_eq!(e.budget_score, Some(d("10")), "capped at the full 10");
+        // Zero budget: no rate, no silent score.
+        let e = evaluate(None, vec![ind("产出指标", "a", "≥1个", "1个")], None, &r);
+        assert_eq!(e.budget_score, None);
+        assert_eq!(e.grade, None);
+        assert_eq!(grade(d("90")), "优");
+        assert_eq!(grade(d("89.99")), "良");
+        assert_eq!(grade(d("80")), "良");
+        assert_eq!(grade(d("60")), "中");
+        assert_eq!(grade(d("59.99")), "差");
+        // Hand scores are shown beside the rule's, never overwritten.
+        let mut a = ind("产出指标", "a", "≥4754人", "4604人");
+        a.hand_score = Some(d("90"));
+        let e = evaluate(Some(d("100")), vec![a], None, &r);
+        assert_eq!(e.indicators[0].score, Some(d("87.16")));
+        assert!(e.indicators[0].note.as_deref().unwrap().contains("表中得分 90"));
+    }
+}
