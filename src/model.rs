@@ -144,6 +144,8 @@ pub struct Indicator {
     pub target: Option<String>,
     pub actual: Option<String>,
     pub weight: Option<Decimal>,
+    /// 得分 typed by the clerk, if any.
+    pub hand_score: Option<Decimal>,
     pub deviation_reason: Option<String>,
     pub row: CellRef,
 }

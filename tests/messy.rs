@@ -331,7 +331,7 @@ fn mapping_file_names_sheets_columns_and_units() {
     assert_eq!(figures(&std_json), figures(&read_json(&w.path("odd.json"))));
     // A mapping naming a column that doesn't exist in the standard is refused.
     std::fs::write(w.path("bad.toml"), "[columns.项目]\n预算 = \"盘子\"\n").unwrap();
-    let r = w.run(&["report", "odd.xlsx", "--mapping", "bad.toml", "-o", "y.xlsx"]);
+    let r = w.run(&["report", "odd.xlsx", "--mapping", "bad.toml", "-o", "y.xlsx", "--forms", "y-forms.xlsx"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("预算") && r.stderr.contains("bad.toml"), "{}", r.stderr);
 }

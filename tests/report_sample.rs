@@ -152,7 +152,7 @@ fn default_output_goes_next_to_the_input_and_cut_off_comes_from_the_sheet() {
     assert_eq!(j["as_of"], "2024-05-31");
     assert_eq!(j["totals"]["execution_rate"], "56.62");
     // No temporary files left behind.
-    assert_eq!(w.files(), ["j.json", "靖宇-报告.xlsx", "靖宇.xlsx"]);
+    assert_eq!(w.files(), ["j.json", "靖宇-报告.xlsx", "靖宇-绩效表.xlsx", "靖宇.xlsx"]);
 }
 
 #[test]

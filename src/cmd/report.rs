@@ -27,6 +27,15 @@ pub struct Args {
     /// 列名映射文件（TOML），用于表头与标准不一致的台账
     #[arg(long)]
     pub mapping: Option<PathBuf>,
+    /// 绩效表工作簿路径（默认：报告工作簿旁的“<输入文件名>-绩效表.xlsx”）
+    #[arg(long)]
+    pub forms: Option<PathBuf>,
+    /// 评分规则（TOML，默认 templates/scoring.toml 的内容）
+    #[arg(long)]
+    pub scoring: Option<PathBuf>,
+    /// 指标库文件夹（默认内置 templates/indicators/）
+    #[arg(long)]
+    pub indicators: Option<PathBuf>,
     /// 覆盖已存在的输出文件
     #[arg(long)]
     pub force: bool,
@@ -72,6 +81,16 @@ pub fn analyse_book(path: &Path, book: book::RawBook, as_of: Option<NaiveDate>, 
     Ok(Outcome { book, ledger, report, problems })
 }
 
+pub fn load_rules(path: Option<&Path>) -> Result<crate::compute::score::ScoringRules, String> {
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| format!("无法读取评分规则 {}：{e}", p.display()))?;
+            crate::compute::score::ScoringRules::from_toml(&text).map_err(|e| format!("评分规则 {} 有误：{e}", p.display()))
+        }
+        None => Ok(crate::compute::score::ScoringRules::default()),
+    }
+}
+
 pub fn default_output(input: &Path, suffix: &str) -> PathBuf {
     let stem = input.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "jixiao".into());
     input.with_file_name(format!("{stem}-{suffix}.xlsx"))
@@ -80,6 +99,23 @@ pub fn default_output(input: &Path, suffix: &str) -> PathBuf {
 pub fn run(args: &Args) -> Result<i32, String> {
     let output = args.output.clone().unwrap_or_else(|| default_output(&args.workbook, "报告"));
     super::check_output(&args.workbook, &output, args.force)?;
+    // Beside the report: `-o` into a folder puts both outputs there.
+    let forms = args.forms.clone().unwrap_or_else(|| {
+        let beside = default_output(&args.workbook, "绩效表");
+        match (output.parent(), beside.file_name()) {
+            (Some(dir), Some(name)) => dir.join(name),
+            _ => beside,
+        }
+    });
+    super::check_output(&args.workbook, &forms, args.force)?;
+    if super::same_file(&forms, &output) {
+        return Err("绩效表与报告工作簿不能是同一个文件".into());
+    }
+    let rules = load_rules(args.scoring.as_deref())?;
+    let libs = match &args.indicators {
+        Some(d) => crate::compute::draft::load_dir(d)?,
+        None => crate::compute::draft::bundled(),
+    };
     if let Some(j) = &args.json {
         super::check_output(&args.workbook, j, args.force)?;
         if super::same_file(j, &output) {
@@ -96,13 +132,18 @@ pub fn run(args: &Args) -> Result<i32, String> {
     for (sheet, role) in &outcome.ledger.sheet_roles {
         eprintln!("工作表“{sheet}”：{}", read::role_name(*role));
     }
-    let (sheets, extra) = write::report::annotated_workbook(&outcome.book, &outcome.ledger, &outcome.report, &outcome.problems);
+    let (evals, eval_problems) = crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let mut problems = outcome.problems.clone();
+    problems.extend(eval_problems);
+    problems.sort_by_key(|p| p.severity);
+    let (sheets, extra) = write::report::annotated_workbook(&outcome.book, &outcome.ledger, &outcome.report, &problems);
     problems.extend(extra);
     laps.lap("sheet model");
-    let json = args.json.as_ref().map(|_| write::json::to_bytes(&write::json::report_json(&outcome.report, &problems)));
+    let json = args.json.as_ref().map(|_| write::json::to_bytes(&write::json::report_json(&outcome.report, &problems, Some(&evals))));
     write::xlsx::save_atomic(&sheets, &output, args.force)?;
     laps.lap("xlsx written");
+    write::xlsx::save_atomic(&write::forms::forms_workbook(&outcome.report, &outcome.ledger, &evals), &forms, args.force)?;
+    laps.lap("forms written");
     if let (Some(path), Some(json)) = (&args.json, json) {
         write::xlsx::write_atomic(path, &json, args.force)?;
     }
@@ -119,6 +160,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         write::json::rate(t.execution_rate).map(|r| format!("{r}%")).unwrap_or_else(|| "—".into())
     );
     eprintln!("已写出 {}", output.display());
+    eprintln!("已写出 {}（绩效目标申报表、自评表）", forms.display());
     if let Some(j) = &args.json {
         eprintln!("已写出 {}", j.display());
     }

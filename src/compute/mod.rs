@@ -1,6 +1,7 @@
 //! Pure functions from records to report figures. No I/O, no formatting.
 
 pub mod county;
+pub mod draft;
 pub mod indicator;
 pub mod monthly;
 pub mod score;

@@ -28,6 +28,7 @@ pub enum Field {
     TargetValue,
     ActualValue,
     Weight,
+    HandScore,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +117,7 @@ pub const INDICATOR_COLUMNS: &[ColumnSpec] = &[
     col(Field::TargetValue, "指标值", false, Kind::Text, &["年度指标值"], "如 ≥720平方米、=100%、效果明显。"),
     col(Field::ActualValue, "实际完成值", false, Kind::Text, &["全年实际值"], "年底实际完成的值。"),
     col(Field::Weight, "分值", false, Kind::Number, &[], "选填。不填则按规则平均分配。"),
+    col(Field::HandScore, "得分", false, Kind::Number, &["自评得分"], "选填。手工评分；定性指标部分达成或未达成时按此计分，其他指标与规则得分不同时提示。"),
     col(Field::DeviationReason, "偏差原因", false, Kind::Text, &["偏差原因分析及改进措施"], "选填。"),
 ];
 
@@ -134,6 +136,7 @@ pub fn sheet_spec(role: SheetRole) -> &'static SheetSpec {
 pub const INFO_UNIT: &str = "单位名称";
 pub const INFO_YEAR: &str = "年度";
 pub const INFO_AS_OF: &str = "截止日期";
+pub const INFO_DEPARTMENT: &str = "主管部门";
 
 /// The unit a header declares in its trailing brackets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

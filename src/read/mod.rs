@@ -27,6 +27,8 @@ pub struct Info {
     pub year: Option<i32>,
     /// 截止日期
     pub as_of: Option<NaiveDate>,
+    /// 主管部门 (for the forms)
+    pub department: Option<String>,
 }
 
 /// Everything read from one workbook.
@@ -618,7 +620,7 @@ fn read_indicators(table: &Table, ledger: &mut Ledger) {
             ledger.problems.push(Problem::warning_at(&id_cell, format!("{id_cell}：项目编号“{id}”在项目表中不存在（或该项目有误），该指标未使用")));
             continue;
         }
-        let weight = match table.cell(row, Field::Weight) {
+        let mut number = |field: Field, what: &str| match table.cell(row, field) {
             Some((v, cell)) if !is_blank(v) => match v {
                 Data::Float(f) => value::decimal_from_f64(*f),
                 Data::Int(i) => Some(Decimal::from(*i)),
@@ -626,11 +628,13 @@ fn read_indicators(table: &Table, ledger: &mut Ledger) {
                 _ => None,
             }
             .or_else(|| {
-                ledger.problems.push(Problem::warning_at(&cell, format!("{cell}：分值{}不是数字，按未填处理", value::show_cell(v))));
+                ledger.problems.push(Problem::warning_at(&cell, format!("{cell}：{what}{}不是数字，按未填处理", value::show_cell(v))));
                 None
             }),
             _ => None,
         };
+        let weight = number(Field::Weight, "分值");
+        let hand_score = number(Field::HandScore, "得分");
         ledger.indicators.push(Indicator {
             project_id: id,
             level1: table.text(row, Field::Level1),
@@ -639,6 +643,7 @@ fn read_indicators(table: &Table, ledger: &mut Ledger) {
             target: table.text(row, Field::TargetValue),
             actual: table.text(row, Field::ActualValue),
             weight,
+            hand_score,
             deviation_reason: table.text(row, Field::DeviationReason),
             row: id_cell.clone(),
         });
@@ -658,6 +663,7 @@ fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
         }
         match key {
             layout::INFO_UNIT => info.unit_name = value::text_from_cell(v),
+            layout::INFO_DEPARTMENT => info.department = value::text_from_cell(v),
             layout::INFO_YEAR => {
                 let year = value::text_from_cell(v).and_then(|t| t.trim_end_matches('年').trim().parse::<i32>().ok()).filter(|y| (2000..=2099).contains(y));
                 if year.is_none() {

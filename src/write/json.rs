@@ -54,6 +54,65 @@ pub struct ProjectJson {
     pub outstanding: Option<String>,
     pub unspent: Option<String>,
     pub remaining: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationJson>,
+}
+
+#[derive(Serialize)]
+pub struct IndicatorJson {
+    pub level1: String,
+    pub level2: String,
+    pub name: String,
+    pub target: String,
+    pub actual: Option<String>,
+    pub weight: String,
+    pub score: Option<String>,
+    pub rule: String,
+    pub note: Option<String>,
+    pub drafted: bool,
+}
+
+#[derive(Serialize)]
+pub struct EvaluationJson {
+    /// Total of the rounded item scores (those scored).
+    pub score: String,
+    /// 优/良/中/差; null while items still need scoring by hand.
+    pub grade: Option<&'static str>,
+    pub complete: bool,
+    pub budget_score: Option<String>,
+    pub budget_rule: String,
+    pub drafted: bool,
+    pub indicators: Vec<IndicatorJson>,
+}
+
+impl From<&crate::compute::score::Evaluation> for EvaluationJson {
+    fn from(e: &crate::compute::score::Evaluation) -> Self {
+        let s2 = |d: Decimal| format!("{:.2}", d);
+        EvaluationJson {
+            score: s2(e.score),
+            grade: e.grade,
+            complete: e.complete,
+            budget_score: e.budget_score.map(s2),
+            budget_rule: e.budget_rule.clone(),
+            drafted: e.drafted,
+            indicators: e
+                .indicators
+                .iter()
+                .map(|i| IndicatorJson {
+                    level1: i.group.label().to_string(),
+                    level2: i.input.level2.clone(),
+                    name: i.input.name.clone(),
+                    target: i.input.target.clone(),
+                    actual: i.input.actual.clone(),
+                    weight: s2(i.weight),
+                    score: i.score.map(s2),
+                    rule: i.rule.clone(),
+                    note: i.note.clone(),
+                    drafted: i.input.drafted,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl From<&ProjectFigures> for ProjectJson {
@@ -71,6 +130,7 @@ impl From<&ProjectFigures> for ProjectJson {
             outstanding: p.outstanding.map(amount),
             unspent: p.unspent.map(amount),
             remaining: amount(p.remaining),
+            evaluation: None,
         }
     }
 }
@@ -116,7 +176,7 @@ pub struct ReportJson {
     pub problems: Vec<ProblemJson>,
 }
 
-pub fn report_json(report: &Report, problems: &[Problem]) -> ReportJson {
+pub fn report_json(report: &Report, problems: &[Problem], evals: Option<&[crate::compute::score::Evaluation]>) -> ReportJson {
     ReportJson {
         as_of: report.as_of.format("%Y-%m-%d").to_string(),
         unit: report.unit_name.clone(),
@@ -124,7 +184,16 @@ pub fn report_json(report: &Report, problems: &[Problem]) -> ReportJson {
         totals: (&report.totals).into(),
         by_category: report.by_category.iter().map(Into::into).collect(),
         by_fund_source: report.by_fund_source.iter().map(Into::into).collect(),
-        projects: report.projects.iter().map(Into::into).collect(),
+        projects: report
+            .projects
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut j: ProjectJson = p.into();
+                j.evaluation = evals.and_then(|e| e.get(i)).map(Into::into);
+                j
+            })
+            .collect(),
         monthly: report.monthly.iter().map(Into::into).collect(),
         problems: problems.iter().map(Into::into).collect(),
     }

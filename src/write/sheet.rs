@@ -42,6 +42,13 @@ pub enum Role {
     TotalCount,
     /// Explanatory text on 说明-like sheets (wrapped, no border).
     Note,
+    /// Official forms: title, labels, text and numbers in 仿宋 with borders.
+    FormTitle,
+    FormLabel,
+    FormText,
+    FormMoney,
+    FormRate,
+    FormNumber,
 }
 
 #[derive(Debug, Clone, PartialEq)]

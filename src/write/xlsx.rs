@@ -16,6 +16,12 @@ const MONEY: &str = "#,##0.0000";
 const RATE: &str = "0.00%";
 const DATE: &str = "yyyy-mm-dd";
 
+const FORM_FONT: &str = "仿宋";
+
+fn form(f: Format) -> Format {
+    f.set_border(FormatBorder::Thin).set_font_name(FORM_FONT).set_font_size(11).set_text_wrap().set_align(FormatAlign::VerticalCenter)
+}
+
 fn format_for(role: Role, flagged: bool) -> Format {
     let boxed = |f: Format| f.set_border(FormatBorder::Thin).set_font_name(FONT).set_align(FormatAlign::VerticalCenter);
     let mut f = match role {
@@ -35,6 +41,12 @@ fn format_for(role: Role, flagged: bool) -> Format {
         Role::TotalRate => boxed(Format::new()).set_bold().set_num_format(RATE).set_align(FormatAlign::Right),
         Role::TotalCount => boxed(Format::new()).set_bold().set_num_format("0"),
         Role::Note => Format::new().set_font_name(FONT).set_text_wrap().set_align(FormatAlign::Top),
+        Role::FormTitle => Format::new().set_font_name(FONT).set_bold().set_font_size(18).set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
+        Role::FormLabel => form(Format::new()).set_bold().set_align(FormatAlign::Center),
+        Role::FormText => form(Format::new()).set_align(FormatAlign::Left),
+        Role::FormMoney => form(Format::new()).set_num_format(MONEY).set_align(FormatAlign::Right),
+        Role::FormRate => form(Format::new()).set_num_format(RATE).set_align(FormatAlign::Right),
+        Role::FormNumber => form(Format::new()).set_num_format("0.00").set_align(FormatAlign::Center),
     };
     if flagged {
         f = f.set_background_color("FFC7CE").set_font_color("9C0006");
@@ -153,6 +165,8 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
         ws.set_paper_size(9); // A4
         if p.landscape {
             ws.set_landscape();
+        } else {
+            ws.set_portrait();
         }
         ws.set_print_fit_to_pages(1, 0);
         if let Some((a, b)) = p.repeat_rows {

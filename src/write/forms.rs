@@ -1,0 +1,301 @@
+//! The official forms, one pair per project: 绩效目标申报表 (目标-<编号>) and
+//! 项目支出绩效自评表 (自评-<编号>, layout A of 财预〔2020〕10号), plus an
+//! overview. Forms are data (the sheet model), like every other table.
+
+use super::json::amount;
+use super::sheet::{PrintSetup, Role, Sheet, Value};
+use crate::compute::score::{Evaluation, Level1};
+use crate::compute::{ProjectFigures, Report};
+use crate::read::Ledger;
+use rust_decimal::Decimal;
+use std::collections::HashSet;
+
+const LAST: u16 = 7; // eight columns, A–H
+const WIDTHS: [f64; 8] = [11.0, 11.0, 18.0, 14.0, 14.0, 8.0, 9.0, 20.0];
+
+fn base(name: &str) -> Sheet {
+    let mut s = Sheet::new(name);
+    s.widths = WIDTHS.iter().enumerate().map(|(i, w)| (i as u16, *w)).collect();
+    s.print = Some(PrintSetup { landscape: false, repeat_rows: Some((0, 0)), columns: None });
+    s
+}
+
+/// A label/value cell spanning columns, with every covered cell bordered.
+fn span(s: &mut Sheet, row: u32, c0: u16, c1: u16, value: Value, role: Role) {
+    s.put(row, c0, value, role);
+    for c in c0 + 1..=c1 {
+        s.put(row, c, Value::Empty, role);
+    }
+    if c1 > c0 {
+        s.merge(row, c0, row, c1);
+    }
+}
+
+fn text(t: impl Into<String>) -> Value {
+    Value::Text(t.into())
+}
+fn dash() -> Value {
+    text("—")
+}
+
+/// Sheet names: `目标-<编号>`, at most 31 characters, without []:*?/\, unique.
+fn sheet_name(prefix: &str, id: &str, taken: &mut HashSet<String>) -> String {
+    let clean: String = id.chars().filter(|c| !"[]:*?/\\'".contains(*c)).collect();
+    let mut name: String = format!("{prefix}-{clean}").chars().take(31).collect();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        let suffix = format!("~{n}");
+        name = format!("{prefix}-{clean}").chars().take(31 - suffix.chars().count()).collect::<String>() + &suffix;
+        n += 1;
+    }
+    name
+}
+
+fn year_text(report: &Report) -> String {
+    use chrono::Datelike;
+    format!("{}年度", report.year.unwrap_or(report.as_of.year()))
+}
+
+/// 年度总体目标: the project's own text, else one built from its figures.
+fn overall_target(f: &ProjectFigures, ledger: &Ledger, report: &Report) -> (String, String) {
+    let p = &ledger.projects[f.index];
+    let target = p.annual_target.clone().unwrap_or_else(|| format!("按计划完成“{}”建设（实施）内容，资金 {} 万元按进度拨付到位。", p.name, amount(p.budget)));
+    let rate = f.execution_rate.map(|r| format!("{r:.2}%")).unwrap_or_else(|| "—".into());
+    let status = p.status.as_deref().map(|s| format!("项目{s}；")).unwrap_or_default();
+    let actual = p.actual_result.clone().unwrap_or_else(|| format!("{status}截止{} 已拨付 {} 万元，预算执行率 {rate}。", report.as_of.format("%Y年%-m月%-d日"), amount(f.paid)));
+    (target, actual)
+}
+
+fn group_label(g: Level1, weights: &[(Level1, Decimal)]) -> String {
+    let w = weights.iter().find(|(l, _)| *l == g).map(|(_, w)| *w).unwrap_or_default();
+    format!("{}（{}分）", g.label(), w.normalize())
+}
+
+/// Merge runs of equal values down a column (一级/二级指标 labels).
+fn merge_runs(s: &mut Sheet, col: u16, first: u32, labels: &[String]) {
+    let mut start = 0;
+    for i in 1..=labels.len() {
+        if i == labels.len() || labels[i] != labels[start] {
+            if i - start > 1 {
+                s.merge(first + start as u32, col, first + i as u32 - 1, col);
+            }
+            start = i;
+        }
+    }
+}
+
+pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report, ledger: &Ledger) -> Sheet {
+    let p = &ledger.projects[f.index];
+    let mut s = base(name);
+    let draft = if e.drafted { "（草拟）" } else { "" };
+    span(&mut s, 0, 0, LAST, text(format!("项目支出绩效自评表{draft}\n（{}）", year_text(report))), Role::FormTitle);
+    s.row_heights.push((0, 48.0));
+    s.put(1, 0, text("项目名称"), Role::FormLabel);
+    span(&mut s, 1, 1, LAST, text(&p.name), Role::FormText);
+    s.put(2, 0, text("主管部门"), Role::FormLabel);
+    span(&mut s, 2, 1, 3, text(ledger.info.department.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
+    s.put(2, 4, text("实施单位"), Role::FormLabel);
+    span(&mut s, 2, 5, LAST, text(p.implementer.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
+    // Money block.
+    span(&mut s, 3, 0, 1, text("项目资金（万元）"), Role::FormLabel);
+    for (c, t) in [(2, "年初预算数"), (3, "全年预算数"), (4, "全年执行数"), (5, "分值"), (6, "执行率"), (7, "得分")] {
+        s.put(3, c, text(t), Role::FormLabel);
+    }
+    span(&mut s, 4, 0, 1, text("年度资金总额"), Role::FormLabel);
+    s.put(4, 2, Value::Number(f.budget), Role::FormMoney);
+    s.put(4, 3, Value::Number(f.budget), Role::FormMoney);
+    s.put(4, 4, Value::Number(f.paid), Role::FormMoney);
+    s.put(4, 5, Value::Number(e.budget_weight), Role::FormNumber);
+    s.put(4, 6, f.execution_rate.map(|r| Value::Number(r / Decimal::ONE_HUNDRED)).unwrap_or_else(dash), Role::FormRate);
+    let bs = s.put(4, 7, e.budget_score.map(Value::Number).unwrap_or_else(|| text("待评")), Role::FormNumber);
+    bs.note = Some(e.budget_rule.clone());
+    bs.flagged = e.budget_score.is_none();
+    for (r, label, amounts) in [(5, "其中：当年财政拨款", true), (6, "上年结转资金", false), (7, "其他资金", false)] {
+        span(&mut s, r, 0, 1, text(label), Role::FormLabel);
+        if amounts {
+            s.put(r, 2, Value::Number(f.budget), Role::FormMoney);
+            s.put(r, 3, Value::Number(f.budget), Role::FormMoney);
+            s.put(r, 4, Value::Number(f.paid), Role::FormMoney);
+        } else {
+            for c in 2..=4 {
+                s.put(r, c, dash(), Role::FormText);
+            }
+        }
+        for c in 5..=7 {
+            s.put(r, c, dash(), Role::FormText);
+        }
+    }
+    // 年度总体目标
+    let (target, actual) = overall_target(f, ledger, report);
+    s.put(8, 0, text("年度总体目标"), Role::FormLabel);
+    s.put(9, 0, Value::Empty, Role::FormLabel);
+    s.merge(8, 0, 9, 0);
+    span(&mut s, 8, 1, 4, text("预期目标"), Role::FormLabel);
+    span(&mut s, 8, 5, LAST, text("实际完成情况"), Role::FormLabel);
+    span(&mut s, 9, 1, 4, text(target), Role::FormText);
+    span(&mut s, 9, 5, LAST, text(actual), Role::FormText);
+    s.row_heights.push((9, 60.0));
+    // Indicator table.
+    let h = 10;
+    for (c, t) in ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"].iter().enumerate() {
+        s.put(h, c as u16, text(*t), Role::FormLabel);
+    }
+    let first = h + 1;
+    let mut l1 = Vec::new();
+    let mut l2 = Vec::new();
+    for (k, i) in e.indicators.iter().enumerate() {
+        let r = first + k as u32;
+        let g = group_label(i.group, &e.level1_weights);
+        s.put(r, 0, text(g.clone()), Role::FormLabel);
+        s.put(r, 1, text(&i.input.level2), Role::FormText);
+        s.put(r, 2, text(&i.input.name), Role::FormText);
+        s.put(r, 3, text(&i.input.target), Role::FormText);
+        s.put(r, 4, i.input.actual.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+        s.put(r, 5, Value::Number(i.weight), Role::FormNumber);
+        let sc = s.put(r, 6, i.score.map(Value::Number).unwrap_or_else(|| text("待评")), Role::FormNumber);
+        sc.note = Some(match &i.note {
+            Some(n) => format!("{}；{n}", i.rule),
+            None => i.rule.clone(),
+        });
+        sc.flagged = i.score.is_none();
+        s.put(r, 7, i.input.deviation_reason.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+        l1.push(g);
+        l2.push(format!("{}|{}", l1.last().cloned().unwrap_or_default(), i.input.level2));
+    }
+    merge_runs(&mut s, 0, first, &l1);
+    merge_runs(&mut s, 1, first, &l2);
+    let t = first + e.indicators.len() as u32;
+    span(&mut s, t, 0, 4, text("总分"), Role::FormLabel);
+    s.put(t, 5, Value::Number(Decimal::ONE_HUNDRED), Role::FormNumber);
+    let total = s.put(t, 6, Value::Number(e.score), Role::FormNumber);
+    total.note = Some(format!("预算执行率得分与各指标得分（各保留两位小数）之和{}", if e.complete { "" } else { "；有待人工评分的指标，未计入" }));
+    total.flagged = !e.complete;
+    s.put(t, 7, Value::Empty, Role::FormText);
+    span(&mut s, t + 1, 0, 1, text("评价等级"), Role::FormLabel);
+    let pending = e.indicators.iter().filter(|i| i.score.is_none()).count() + usize::from(e.budget_score.is_none());
+    let grade = match e.grade {
+        Some(g) => g.to_string(),
+        None => format!("待定（{pending} 项待人工评分）"),
+    };
+    span(&mut s, t + 1, 2, LAST, text(grade), Role::FormText);
+    if e.drafted {
+        span(&mut s, t + 2, 0, LAST, text("注：本表绩效指标为系统按指标库草拟，标“**”处及实际完成值须由项目单位核实填写后方可使用。"), Role::Note);
+        s.row_heights.push((t + 2, 30.0));
+    }
+    s.fit_heights(first);
+    s.row_heights.push((0, 48.0));
+    s.row_heights.push((9, 60.0));
+    s
+}
+
+pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report, ledger: &Ledger) -> Sheet {
+    let p = &ledger.projects[f.index];
+    let mut s = base(name);
+    let draft = if e.drafted { "（草拟）" } else { "" };
+    span(&mut s, 0, 0, LAST, text(format!("绩效目标申报表{draft}\n（{}）（{}）", p.category, year_text(report))), Role::FormTitle);
+    s.put(1, 0, text("项目名称"), Role::FormLabel);
+    span(&mut s, 1, 1, LAST, text(&p.name), Role::FormText);
+    s.put(2, 0, text("项目负责人及电话"), Role::FormLabel);
+    span(&mut s, 2, 1, 3, Value::Empty, Role::FormText);
+    s.put(2, 4, text("主管部门"), Role::FormLabel);
+    span(&mut s, 2, 5, LAST, text(ledger.info.department.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
+    s.put(3, 0, text("实施单位"), Role::FormLabel);
+    span(&mut s, 3, 1, 3, text(p.implementer.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
+    s.put(3, 4, text("建设地点"), Role::FormLabel);
+    span(&mut s, 3, 5, LAST, p.location.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+    // 资金情况（万元）
+    let xj = if p.fund_source == "衔接资金" { p.budget } else { Decimal::ZERO };
+    let zh = if p.fund_source == "衔接资金" { Decimal::ZERO } else { p.budget };
+    let rows = [("年度资金总额", Value::Number(p.budget)), ("其中：财政拨款", Value::Number(p.budget)), ("　　衔接资金", Value::Number(xj)), ("　　其他涉农整合资金", Value::Number(zh)), ("其他资金", dash())];
+    for (k, (label, v)) in rows.into_iter().enumerate() {
+        let r = 4 + k as u32;
+        s.put(r, 0, if k == 0 { text("资金情况（万元）") } else { Value::Empty }, Role::FormLabel);
+        span(&mut s, r, 1, 3, text(label), Role::FormLabel);
+        let role = if matches!(v, Value::Number(_)) { Role::FormMoney } else { Role::FormText };
+        span(&mut s, r, 4, LAST, v, role);
+    }
+    s.merge(4, 0, 8, 0);
+    let (target, _) = overall_target(f, ledger, report);
+    s.put(9, 0, text("年度总体目标"), Role::FormLabel);
+    span(&mut s, 9, 1, LAST, text(target), Role::FormText);
+    s.row_heights.push((9, 60.0));
+    let h = 10;
+    s.put(h, 0, text("一级指标"), Role::FormLabel);
+    s.put(h, 1, text("二级指标"), Role::FormLabel);
+    span(&mut s, h, 2, 4, text("三级指标"), Role::FormLabel);
+    span(&mut s, h, 5, LAST, text("指标值"), Role::FormLabel);
+    let first = h + 1;
+    let mut l1 = Vec::new();
+    let mut l2 = Vec::new();
+    for (k, i) in e.indicators.iter().enumerate() {
+        let r = first + k as u32;
+        let g = group_label(i.group, &e.level1_weights);
+        s.put(r, 0, text(g.clone()), Role::FormLabel);
+        s.put(r, 1, text(&i.input.level2), Role::FormText);
+        span(&mut s, r, 2, 4, text(&i.input.name), Role::FormText);
+        let t = s.put(r, 5, text(&i.input.target), Role::FormText);
+        t.flagged = i.input.drafted && i.input.target.contains('*');
+        for c in 6..=LAST {
+            s.put(r, c, Value::Empty, Role::FormText);
+        }
+        s.merge(r, 5, r, LAST);
+        l1.push(g);
+        l2.push(format!("{}|{}", l1.last().cloned().unwrap_or_default(), i.input.level2));
+    }
+    merge_runs(&mut s, 0, first, &l1);
+    merge_runs(&mut s, 1, first, &l2);
+    let mut r = first + e.indicators.len() as u32;
+    for label in ["财政股室初审意见", "绩效股审核意见", "乡村振兴部门审核意见"] {
+        s.put(r, 0, text(label), Role::FormLabel);
+        span(&mut s, r, 1, LAST, text("\n\n（盖章）　　　　年　　月　　日"), Role::FormText);
+        s.row_heights.push((r, 54.0));
+        r += 1;
+    }
+    if e.drafted {
+        span(&mut s, r, 0, LAST, text("注：本表绩效指标为系统按指标库草拟，标红处（“**”）须由项目单位核实填写。"), Role::Note);
+    }
+    s.row_heights.push((0, 48.0));
+    s
+}
+
+pub fn overview(report: &Report, evals: &[Evaluation]) -> Sheet {
+    let mut s = Sheet::new("总览");
+    span(&mut s, 0, 0, 10, text(format!("{}{}项目绩效自评结果总览", report.unit_name, year_text(report))), Role::Title);
+    let headers = ["序号", "项目编号", "项目名称", "项目类别", "预算金额", "执行率", "预算执行得分", "总分", "等级", "指标来源", "待人工评分项"];
+    for (i, t) in headers.iter().enumerate() {
+        s.text(1, i as u16, *t, Role::Header);
+    }
+    for (k, (f, e)) in report.projects.iter().zip(evals).enumerate() {
+        let r = 2 + k as u32;
+        s.put(r, 0, Value::Number((k + 1).into()), Role::Count);
+        s.text(r, 1, f.id.clone(), Role::Text);
+        s.text(r, 2, f.name.clone(), Role::Text);
+        s.text(r, 3, f.category.clone(), Role::Text);
+        s.put(r, 4, Value::Number(f.budget), Role::Money);
+        s.put(r, 5, f.execution_rate.map(|x| Value::Number(x / Decimal::ONE_HUNDRED)).unwrap_or_else(dash), Role::Rate);
+        s.put(r, 6, e.budget_score.map(Value::Number).unwrap_or_else(dash), Role::Money);
+        s.put(r, 7, Value::Number(e.score), Role::Money);
+        let g = s.text(r, 8, e.grade.unwrap_or("待定"), Role::Text);
+        g.flagged = e.grade.is_none();
+        let src = s.text(r, 9, if e.drafted { "草拟" } else { "原表" }, Role::Text);
+        src.flagged = e.drafted;
+        let pending = e.indicators.iter().filter(|i| i.score.is_none()).count() + usize::from(e.budget_score.is_none());
+        s.put(r, 10, Value::Number(pending.into()), Role::Count);
+    }
+    s.fit_widths(8.0, 40.0);
+    s.freeze = Some((2, 0));
+    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((1, 1)), columns: None });
+    s
+}
+
+pub fn forms_workbook(report: &Report, ledger: &Ledger, evals: &[Evaluation]) -> Vec<Sheet> {
+    let mut sheets = vec![overview(report, evals)];
+    let mut taken: HashSet<String> = HashSet::from(["总览".to_string()]);
+    for (f, e) in report.projects.iter().zip(evals) {
+        let target = sheet_name("目标", &f.id, &mut taken);
+        let own = sheet_name("自评", &f.id, &mut taken);
+        sheets.push(target_form(&target, f, e, report, ledger));
+        sheets.push(self_evaluation(&own, f, e, report, ledger));
+    }
+    sheets
+}
