@@ -182,10 +182,30 @@ pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &
         span(&mut s, t + 2, 0, LAST, text("注：本表绩效指标为系统按指标库草拟，标“**”处及实际完成值须由项目单位核实填写后方可使用。"), Role::Note);
         s.row_heights.push((t + 2, 30.0));
     }
-    s.fit_heights(first);
-    s.row_heights.push((0, 48.0));
+    finish_heights(&mut s, first, t);
     s.row_heights.push((9, 60.0));
     s
+}
+
+/// Row heights for print: wrapped text shown whole, every row at least one
+/// comfortable line, indicator rows tall enough for their merged labels.
+fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
+    let fixed: Vec<(u32, f64)> = s.row_heights.clone();
+    s.fit_heights(1);
+    let last = s.cells.iter().map(|c| c.row).max().unwrap_or(0);
+    for r in 1..=last {
+        let min = if (first..end).contains(&r) { 26.0 } else { 22.0 };
+        match s.row_heights.iter_mut().find(|(row, _)| *row == r) {
+            Some((_, h)) => *h = h.max(min),
+            None => s.row_heights.push((r, min)),
+        }
+    }
+    for (r, h) in fixed {
+        s.row_heights.retain(|(row, _)| *row != r);
+        s.row_heights.push((r, h));
+    }
+    s.row_heights.retain(|(row, _)| *row != 0);
+    s.row_heights.push((0, 48.0));
 }
 
 pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report, ledger: &Ledger) -> Sheet {
@@ -254,7 +274,7 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
     if e.drafted {
         span(&mut s, r, 0, LAST, text("注：本表绩效指标为系统按指标库草拟，标红处（“**”）须由项目单位核实填写。"), Role::Note);
     }
-    s.row_heights.push((0, 48.0));
+    finish_heights(&mut s, first, first + e.indicators.len() as u32);
     s
 }
 

@@ -186,7 +186,7 @@ impl Sheet {
     pub fn fit_heights(&mut self, from_row: u32) {
         let width_of = |col: u16| self.widths.iter().find(|(c, _)| *c == col).map(|(_, w)| *w).unwrap_or(8.43);
         let mut lines: std::collections::BTreeMap<u32, f64> = Default::default();
-        for c in self.cells.iter().filter(|c| c.row >= from_row && c.role == Role::Text) {
+        for c in self.cells.iter().filter(|c| c.row >= from_row && matches!(c.role, Role::Text | Role::FormText | Role::FormLabel)) {
             if let Value::Text(t) = &c.value {
                 let n = (display_width(t) / (width_of(c.col) - 1.0).max(1.0)).ceil().max(1.0);
                 let e = lines.entry(c.row).or_insert(1.0);
