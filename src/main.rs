@@ -22,6 +22,8 @@ enum Command {
     Monthly(cmd::monthly::Args),
     /// 县级汇总：多个乡镇的工作簿并行读取、汇总、排名
     Consolidate(cmd::consolidate::Args),
+    /// 写出填好的“绩效指标”表：原有指标，及为没有指标的项目草拟的指标
+    Targets(cmd::targets::Args),
     /// 生成模拟的乡镇工作簿（测试与性能评估用）
     Synth(cmd::synth::Args),
     /// 写出空白的标准工作簿模板
@@ -36,6 +38,7 @@ fn main() {
         Command::Monthly(a) => cmd::monthly::run(a),
         Command::Consolidate(a) => cmd::consolidate::run(a),
         Command::Synth(a) => cmd::synth::run(a),
+        Command::Targets(a) => cmd::targets::run(a),
     };
     // For benchmarks: the process's peak resident memory.
     if std::env::var_os("JIXIAO_PEAK_RSS").is_some() {

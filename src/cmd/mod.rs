@@ -5,6 +5,7 @@ pub mod consolidate;
 pub mod monthly;
 pub mod report;
 pub mod synth;
+pub mod targets;
 pub mod template;
 
 use chrono::NaiveDate;
