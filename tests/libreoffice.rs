@@ -85,15 +85,18 @@ fn libreoffice_recalculation_matches_cached_values() {
     write_book(&w.path("edge.xlsx"), &edge);
     let r = w.run(&["report", "edge.xlsx", "-o", "edge-report.xlsx"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = w.run(&["monthly", SAMPLE, "--month", "2023-12", "-o", "monthly.xlsx"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     // Control: a stale cached value must be replaced, or recalculation did not happen.
     write_book(&w.path("control.xlsx"), &[("S", vec![vec![F("=1+1", 3.0)]])]);
-    let out = recalc(&soffice, &w, &["report.xlsx", "edge-report.xlsx", "control.xlsx"]);
+    let out = recalc(&soffice, &w, &["report.xlsx", "edge-report.xlsx", "monthly.xlsx", "control.xlsx"]);
     assert_eq!(sheet_cell(&out.join("control.xlsx"), "S", 0, 0), Data::Float(2.0), "LibreOffice recalculated on load");
 
     let mut checked = 0;
     for (ours, theirs, sheet) in ["report.xlsx", "edge-report.xlsx"]
         .iter()
         .flat_map(|f| ["汇总", "项目进度", "拨付明细", "月度进度"].map(|s| (w.path(f), out.join(f), s)))
+        .chain(std::iter::once((w.path("monthly.xlsx"), out.join("monthly.xlsx"), "月报")))
     {
         let (ours, theirs) = (&ours, &theirs);
         for ((r, c), f) in formulas(&ours, sheet) {
