@@ -8,6 +8,8 @@ pub mod compute;
 pub mod model;
 pub mod read;
 pub mod synth;
+#[cfg(test)]
+mod testutil;
 pub mod write;
 
 /// Exit statuses, in one place: 0 done (warnings at most), 1 done but some

@@ -201,11 +201,8 @@ pub fn consolidate(mut townships: Vec<Township>, expected: &[String], settings: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
 
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
+    use crate::testutil::d;
     fn group(key: &str, budget: &str, paid: &str) -> GroupFigures {
         let mut g = GroupFigures::new(key);
         g.project_count = 1;

@@ -296,14 +296,8 @@ pub fn monthly_series<'a>(payments: impl Iterator<Item = &'a Payment>, year: Opt
 mod tests {
     use super::*;
     use crate::model::CellRef;
-    use std::str::FromStr;
 
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
-    fn date(s: &str) -> NaiveDate {
-        NaiveDate::from_str(s).unwrap()
-    }
+    use crate::testutil::{d, date};
     fn project(id: &str, cat: &str, fund: &str, budget: &str, settled: Option<&str>) -> Project {
         let cell = CellRef::new("项目", 1, 0);
         Project {

@@ -209,14 +209,8 @@ pub fn compute_monthly(ledger: &Ledger, year: i32, month: u32, unit_name: &str, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
 
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
-    fn date(s: &str) -> NaiveDate {
-        NaiveDate::from_str(s).unwrap()
-    }
+    use crate::testutil::{d, date};
 
     #[test]
     fn linear_schedule_is_month_over_twelve() {

@@ -401,11 +401,8 @@ pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, ye
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
 
-    fn d(s: &str) -> Decimal {
-        Decimal::from_str(s).unwrap()
-    }
+    use crate::testutil::d;
     fn ind(level1: &str, name: &str, target: &str, actual: &str) -> IndicatorInput {
         IndicatorInput {
             level1: level1.into(),

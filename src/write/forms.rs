@@ -71,6 +71,19 @@ fn group_label(g: Level1, weights: &[(Level1, Decimal)]) -> String {
     format!("{}（{}分）", g.label(), w.normalize())
 }
 
+/// The 一级 and 二级 columns of an indicator table, equal runs merged.
+fn indicator_labels(s: &mut Sheet, first: u32, e: &Evaluation) {
+    let l1: Vec<String> = e.indicators.iter().map(|i| group_label(i.group, &e.level1_weights)).collect();
+    let l2: Vec<String> = e.indicators.iter().zip(&l1).map(|(i, g)| format!("{g}|{}", i.input.level2)).collect();
+    for (k, i) in e.indicators.iter().enumerate() {
+        let r = first + k as u32;
+        s.put(r, 0, text(l1[k].clone()), Role::FormLabel);
+        s.put(r, 1, text(&i.input.level2), Role::FormText);
+    }
+    merge_runs(s, 0, first, &l1);
+    merge_runs(s, 1, first, &l2);
+}
+
 /// Merge runs of equal values down a column (一级/二级指标 labels).
 fn merge_runs(s: &mut Sheet, col: u16, first: u32, labels: &[String]) {
     let mut start = 0;
@@ -141,13 +154,9 @@ pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &
         s.put(h, c as u16, text(*t), Role::FormLabel);
     }
     let first = h + 1;
-    let mut l1 = Vec::new();
-    let mut l2 = Vec::new();
+    indicator_labels(&mut s, first, e);
     for (k, i) in e.indicators.iter().enumerate() {
         let r = first + k as u32;
-        let g = group_label(i.group, &e.level1_weights);
-        s.put(r, 0, text(g.clone()), Role::FormLabel);
-        s.put(r, 1, text(&i.input.level2), Role::FormText);
         s.put(r, 2, text(&i.input.name), Role::FormText);
         s.put(r, 3, text(&i.input.target), Role::FormText);
         s.put(r, 4, i.input.actual.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
@@ -159,11 +168,7 @@ pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &
         });
         sc.flagged = i.score.is_none();
         s.put(r, 7, i.input.deviation_reason.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
-        l1.push(g);
-        l2.push(format!("{}|{}", l1.last().cloned().unwrap_or_default(), i.input.level2));
     }
-    merge_runs(&mut s, 0, first, &l1);
-    merge_runs(&mut s, 1, first, &l2);
     let t = first + e.indicators.len() as u32;
     span(&mut s, t, 0, 4, text("总分"), Role::FormLabel);
     s.put(t, 5, Value::Number(Decimal::ONE_HUNDRED), Role::FormNumber);
@@ -245,13 +250,9 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
     span(&mut s, h, 2, 4, text("三级指标"), Role::FormLabel);
     span(&mut s, h, 5, LAST, text("指标值"), Role::FormLabel);
     let first = h + 1;
-    let mut l1 = Vec::new();
-    let mut l2 = Vec::new();
+    indicator_labels(&mut s, first, e);
     for (k, i) in e.indicators.iter().enumerate() {
         let r = first + k as u32;
-        let g = group_label(i.group, &e.level1_weights);
-        s.put(r, 0, text(g.clone()), Role::FormLabel);
-        s.put(r, 1, text(&i.input.level2), Role::FormText);
         span(&mut s, r, 2, 4, text(&i.input.name), Role::FormText);
         let t = s.put(r, 5, text(&i.input.target), Role::FormText);
         t.flagged = i.input.drafted && i.input.target.contains('*');
@@ -259,11 +260,7 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
             s.put(r, c, Value::Empty, Role::FormText);
         }
         s.merge(r, 5, r, LAST);
-        l1.push(g);
-        l2.push(format!("{}|{}", l1.last().cloned().unwrap_or_default(), i.input.level2));
     }
-    merge_runs(&mut s, 0, first, &l1);
-    merge_runs(&mut s, 1, first, &l2);
     let mut r = first + e.indicators.len() as u32;
     for label in ["财政股室初审意见", "绩效股审核意见", "乡村振兴部门审核意见"] {
         s.put(r, 0, text(label), Role::FormLabel);
