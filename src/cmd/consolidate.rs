@@ -187,11 +187,10 @@ pub fn run(args: &Args) -> Result<i32, String> {
     if args.output.exists() && !args.force {
         return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", args.output.display()));
     }
-    if let Some(j) = &args.json {
-        if j.exists() && !args.force {
+    if let Some(j) = &args.json
+        && j.exists() && !args.force {
             return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", j.display()));
         }
-    }
     let mapping = match &args.mapping {
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),

@@ -41,11 +41,10 @@ pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<(), Stri
     if output.exists() && !force {
         return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", output.display()));
     }
-    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir() {
             return Err(format!("输出文件夹 {} 不存在", dir.display()));
         }
-    }
     Ok(())
 }
 

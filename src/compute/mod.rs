@@ -196,11 +196,10 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
     }
     // Paid by fund source follows each payment's own 资金性质.
     for pay in counted(ledger, &payment_use) {
-        if index_of.contains_key(pay.project_id.as_str()) {
-            if let Some(g) = by_fund_source.iter_mut().find(|g| g.key == pay.fund_source) {
+        if index_of.contains_key(pay.project_id.as_str())
+            && let Some(g) = by_fund_source.iter_mut().find(|g| g.key == pay.fund_source) {
                 g.paid += pay.amount;
             }
-        }
     }
     totals.finish();
     by_category.iter_mut().for_each(GroupFigures::finish);

@@ -378,18 +378,14 @@ pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, ye
     for ((group, input), weight) in grouped.into_iter().zip(item_weights) {
         let (score, rule, mut note, problem) = score_one(&input, weight, year, rules);
         let mut problem = problem;
-        if let (Some(h), Some(s)) = (input.hand_score, score) {
-            if h != s && !rule.contains("采用表中所填得分") {
+        if let (Some(h), Some(s)) = (input.hand_score, score)
+            && h != s && !rule.contains("采用表中所填得分") {
                 let n = format!("表中得分 {} 与规则得分 {} 不同（以规则得分计，原值保留）", show(h), show(s));
                 problem = Some(format!("指标“{}”{n}", input.name));
                 note = Some(note.map(|x| format!("{x}；{n}")).unwrap_or(n));
             }
-        }
         if let Some(msg) = problem {
-            match &input.row {
-                Some(row) => problems.push(Problem::warning_at(row, format!("{row}：{msg}"))),
-                None => {}
-            }
+            if let Some(row) = &input.row { problems.push(Problem::warning_at(row, format!("{row}：{msg}"))) }
         }
         indicators.push(IndicatorScore { input, group, weight, score, rule, note });
     }

@@ -465,21 +465,18 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
         let status = table.text(row, Field::Status).map(|s| layout::normalize_value(&s));
         let row_ref = CellRef::at(&table.name, row, table.sheet.first_col());
 
-        if let (Some(c), Some((_, cell))) = (&category, table.cell(row, Field::Category)) {
-            if !layout::CATEGORIES.contains(&c.as_str()) {
+        if let (Some(c), Some((_, cell))) = (&category, table.cell(row, Field::Category))
+            && !layout::CATEGORIES.contains(&c.as_str()) {
                 problems.push(Problem::warning_at(&cell, format!("{cell}：项目类别“{c}”不是 产业项目/基础设施建设项目/其他项目，按原样单列一类")));
             }
-        }
-        if let (Some(f), Some((_, cell))) = (&fund_source, table.cell(row, Field::FundSource)) {
-            if !layout::FUND_SOURCES.contains(&f.as_str()) {
+        if let (Some(f), Some((_, cell))) = (&fund_source, table.cell(row, Field::FundSource))
+            && !layout::FUND_SOURCES.contains(&f.as_str()) {
                 problems.push(Problem::warning_at(&cell, format!("{cell}：资金性质“{f}”不是 衔接资金/整合资金，按原样单列")));
             }
-        }
-        if let (Some(st), Some((_, cell))) = (&status, table.cell(row, Field::Status)) {
-            if !layout::STATUSES.contains(&st.as_str()) {
+        if let (Some(st), Some((_, cell))) = (&status, table.cell(row, Field::Status))
+            && !layout::STATUSES.contains(&st.as_str()) {
                 problems.push(Problem::warning_at(&cell, format!("{cell}：建设状态“{st}”不是 未开工/在建/已完工/已结算，按原样保留")));
             }
-        }
         let Some(id) = id else { continue };
         if let Some(first) = seen.get(&id) {
             let (_, cell) = table.cell(row, key).expect("located");

@@ -29,11 +29,10 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     // The shortest text that reads back as the same float is what was typed
     // whenever it has at most 15 significant digits.
     let shortest = v.to_string();
-    if shortest.bytes().filter(|b| b.is_ascii_digit()).count() <= 15 && !shortest.contains('e') {
-        if let Ok(d) = Decimal::from_str_exact(&shortest) {
+    if shortest.bytes().filter(|b| b.is_ascii_digit()).count() <= 15 && !shortest.contains('e')
+        && let Ok(d) = Decimal::from_str_exact(&shortest) {
             return Some(d.normalize());
         }
-    }
     let s = format!("{v:.14e}");
     let d = match Decimal::from_scientific(&s) {
         Ok(d) => d,
@@ -129,11 +128,11 @@ pub fn parse_amount_text(s: &str) -> Result<(Decimal, TextUnit), AmountError> {
     } else {
         int_part.to_string()
     };
-    if int_digits.is_empty() && frac_part.map_or(true, |f| f.is_empty()) {
+    if int_digits.is_empty() && frac_part.is_none_or(|f| f.is_empty()) {
         return Err(AmountError::NotANumber);
     }
     if !int_digits.chars().all(|c| c.is_ascii_digit())
-        || !frac_part.map_or(true, |f| f.chars().all(|c| c.is_ascii_digit()))
+        || !frac_part.is_none_or(|f| f.chars().all(|c| c.is_ascii_digit()))
     {
         return Err(AmountError::NotANumber);
     }
