@@ -58,6 +58,19 @@ fn unreadable_file_is_fatal() {
 }
 
 #[test]
+fn encrypted_workbook_is_a_clear_error() {
+    let w = Workdir::new();
+    // Excel stores a password-protected .xlsx as an OLE2 compound file.
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.extend(std::iter::repeat_n(0u8, 504));
+    std::fs::write(w.path("in.xlsx"), bytes).unwrap();
+    let r = w.run(&["report", "in.xlsx", "-o", "out.xlsx"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("in.xlsx") && r.stderr.contains("密码"), "{}", r.stderr);
+    assert_nothing_written(&w);
+}
+
+#[test]
 fn workbook_without_project_sheet_is_fatal() {
     let w = Workdir::new();
     let (r, _) = report(&w, &[("Sheet1", vec![vec![S("随便")]])]);

@@ -79,8 +79,22 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
     if path.is_dir() {
         return Err(format!("{shown} 是文件夹，不是工作簿"));
     }
+    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if matches!(ext.as_str(), "xlsx" | "xlsm") && is_ole2(path) {
+        return Err(format!("无法读取文件 {shown}：文件设有打开密码（已加密），或是改了扩展名的旧版 .xls；请在 Excel/WPS 中取消密码后另存为 .xlsx 再试"));
+    }
     let book = open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
     read_sheets(path, book, full)
+}
+
+/// OLE2 compound files: .xls, and also password-protected .xlsx (Excel
+/// wraps the encrypted package in one).
+const OLE2_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+fn is_ole2(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == OLE2_MAGIC
 }
 
 /// The same from bytes already in memory (consolidation hashes them first).
