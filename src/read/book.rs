@@ -97,12 +97,6 @@ fn is_ole2(path: &Path) -> bool {
     std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == OLE2_MAGIC
 }
 
-/// The same from bytes already in memory (consolidation hashes them first).
-pub fn open_book_bytes(path: &Path, bytes: &[u8], full: bool) -> Result<RawBook, String> {
-    let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| describe_open_error(path, &e.to_string()))?;
-    read_sheets(path, book, full)
-}
-
 fn read_sheets<RS: std::io::Read + std::io::Seek>(path: &Path, mut book: Sheets<RS>, full: bool) -> Result<RawBook, String> {
     let shown = path.display();
     let format = match &book {
