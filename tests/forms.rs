@@ -123,3 +123,23 @@ fn scoring_rules_are_a_setting() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("bad.toml"));
 }
+
+#[test]
+fn layout_b_is_a_setting() {
+    let w = Workdir::new();
+    let r = w.run(&["report", SAMPLE, "-o", "r.xlsx", "--forms", "b.xlsx", "--form-layout", "b"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let forms = w.path("b.xlsx");
+    let s = "自评-JY2023-02";
+    assert_eq!(sheet_cell(&forms, s, 0, 0), Data::String("绩效目标自评表\n（2023年度）".into()));
+    assert_eq!(sheet_cell(&forms, s, 1, 4), Data::String("项目负责人及电话".into()));
+    assert_eq!(sheet_cell(&forms, s, 3, 3), Data::String("全年预算数（A）".into()));
+    assert_eq!(num(sheet_cell(&forms, s, 4, 3)), 166.0);
+    assert_eq!(num(sheet_cell(&forms, s, 4, 4)), 60.0);
+    assert_eq!(num(sheet_cell(&forms, s, 4, 7)), 3.61);
+    // No 上年结转 row; 分值 comes before the target.
+    assert_eq!(sheet_cell(&forms, s, 7, 1), Data::String("年初设定目标".into()));
+    assert_eq!(sheet_cell(&forms, s, 9, 3), Data::String("分值".into()));
+    assert_eq!(sheet_cell(&forms, s, 9, 4), Data::String("年度指标值".into()));
+    assert_eq!(sheet_cell(&forms, s, 10, 4), Data::String("≥720平方米".into()));
+}

@@ -8,6 +8,12 @@ use chrono::NaiveDate;
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum FormLayout {
+    A,
+    B,
+}
+
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// 项目台账工作簿（.xlsx / .xlsm / .xls / .ods）
@@ -30,6 +36,9 @@ pub struct Args {
     /// 绩效表工作簿路径（默认：报告工作簿旁的“<输入文件名>-绩效表.xlsx”）
     #[arg(long)]
     pub forms: Option<PathBuf>,
+    /// 自评表格式：a = 财预〔2020〕10号附件（默认）；b = 衔接资金“绩效目标自评表”（分值在指标值前）
+    #[arg(long = "form-layout", value_enum, default_value = "a")]
+    pub form_layout: FormLayout,
     /// 评分规则（TOML，默认 templates/scoring.toml 的内容）
     #[arg(long)]
     pub scoring: Option<PathBuf>,
@@ -142,7 +151,10 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let json = args.json.as_ref().map(|_| write::json::to_bytes(&write::json::report_json(&outcome.report, &problems, Some(&evals))));
     write::xlsx::save_atomic(&sheets, &output, args.force)?;
     laps.lap("xlsx written");
-    write::xlsx::save_atomic(&write::forms::forms_workbook(&outcome.report, &outcome.ledger, &evals), &forms, args.force)?;
+    write::xlsx::save_atomic(&write::forms::forms_workbook(&outcome.report, &outcome.ledger, &evals, match args.form_layout {
+        FormLayout::A => &write::forms::LAYOUT_A,
+        FormLayout::B => &write::forms::LAYOUT_B,
+    }), &forms, args.force)?;
     laps.lap("forms written");
     if let (Some(path), Some(json)) = (&args.json, json) {
         write::xlsx::write_atomic(path, &json, args.force)?;

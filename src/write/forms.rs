@@ -97,85 +97,173 @@ fn merge_runs(s: &mut Sheet, col: u16, first: u32, labels: &[String]) {
     }
 }
 
-pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report, ledger: &Ledger) -> Sheet {
+/// A column of the money block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyCol {
+    InitialBudget,
+    Budget,
+    Paid,
+    Weight,
+    Rate,
+    Score,
+}
+
+/// A column of the indicator table (after 一级 and 二级).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndCol {
+    Name,
+    Target,
+    Actual,
+    Weight,
+    Score,
+    Reason,
+}
+
+/// The layout of a 自评表: the forms in use differ in titles, money columns
+/// and column order, so they are tables, not separate writers.
+#[derive(Debug)]
+pub struct SelfLayout {
+    pub title: &'static str,
+    /// 项目负责人及电话 beside 项目名称.
+    pub manager_on_name_row: bool,
+    pub money_label: &'static str,
+    pub money: &'static [(MoneyCol, &'static str)],
+    /// Rows of the money block: label, and whether it carries the amounts.
+    pub money_rows: &'static [(&'static str, bool)],
+    /// (row label, expected, actual)
+    pub goals: (&'static str, &'static str, &'static str),
+    /// Six columns after 一级 and 二级.
+    pub indicators: &'static [(IndCol, &'static str); 6],
+}
+
+/// Layout A: the 财预〔2020〕10号 attachment (default).
+pub const LAYOUT_A: SelfLayout = SelfLayout {
+    title: "项目支出绩效自评表",
+    manager_on_name_row: false,
+    money_label: "项目资金（万元）",
+    money: &[(MoneyCol::InitialBudget, "年初预算数"), (MoneyCol::Budget, "全年预算数"), (MoneyCol::Paid, "全年执行数"), (MoneyCol::Weight, "分值"), (MoneyCol::Rate, "执行率"), (MoneyCol::Score, "得分")],
+    money_rows: &[("年度资金总额", true), ("其中：当年财政拨款", true), ("上年结转资金", false), ("其他资金", false)],
+    goals: ("年度总体目标", "预期目标", "实际完成情况"),
+    indicators: &[(IndCol::Name, "三级指标"), (IndCol::Target, "年度指标值"), (IndCol::Actual, "实际完成值"), (IndCol::Weight, "分值"), (IndCol::Score, "得分"), (IndCol::Reason, "偏差原因分析及改进措施")],
+};
+
+/// Layout B: the 衔接/扶贫 绩效目标自评表 many counties hand to townships
+/// (财办农〔2019〕68号 family): no 年初预算数 or 上年结转, 分值 before the target.
+pub const LAYOUT_B: SelfLayout = SelfLayout {
+    title: "绩效目标自评表",
+    manager_on_name_row: true,
+    money_label: "资金情况（万元）",
+    money: &[(MoneyCol::Budget, "全年预算数（A）"), (MoneyCol::Paid, "全年执行数（B）"), (MoneyCol::Weight, "分值"), (MoneyCol::Rate, "执行率（B/A）"), (MoneyCol::Score, "得分")],
+    money_rows: &[("年度资金总额", true), ("其中：本年财政拨款", true), ("其他资金", false)],
+    goals: ("年度总体目标", "年初设定目标", "年度总体目标完成情况综述"),
+    indicators: &[(IndCol::Name, "三级指标"), (IndCol::Weight, "分值"), (IndCol::Target, "年度指标值"), (IndCol::Actual, "全年实际值"), (IndCol::Score, "得分"), (IndCol::Reason, "未完成原因及拟采取的改进措施")],
+};
+
+pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report, ledger: &Ledger, layout: &SelfLayout) -> Sheet {
     let p = &ledger.projects[f.index];
     let mut s = base(name);
     let draft = if e.drafted { "（草拟）" } else { "" };
-    span(&mut s, 0, 0, LAST, text(format!("项目支出绩效自评表{draft}\n（{}）", year_text(report))), Role::FormTitle);
-    s.row_heights.push((0, 48.0));
+    span(&mut s, 0, 0, LAST, text(format!("{}{draft}\n（{}）", layout.title, year_text(report))), Role::FormTitle);
     s.put(1, 0, text("项目名称"), Role::FormLabel);
-    span(&mut s, 1, 1, LAST, text(&p.name), Role::FormText);
+    if layout.manager_on_name_row {
+        span(&mut s, 1, 1, 3, text(&p.name), Role::FormText);
+        s.put(1, 4, text("项目负责人及电话"), Role::FormLabel);
+        span(&mut s, 1, 5, LAST, Value::Empty, Role::FormText);
+    } else {
+        span(&mut s, 1, 1, LAST, text(&p.name), Role::FormText);
+    }
     s.put(2, 0, text("主管部门"), Role::FormLabel);
     span(&mut s, 2, 1, 3, text(ledger.info.department.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
     s.put(2, 4, text("实施单位"), Role::FormLabel);
     span(&mut s, 2, 5, LAST, text(p.implementer.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
-    // Money block.
-    span(&mut s, 3, 0, 1, text("项目资金（万元）"), Role::FormLabel);
-    for (c, t) in [(2, "年初预算数"), (3, "全年预算数"), (4, "全年执行数"), (5, "分值"), (6, "执行率"), (7, "得分")] {
-        s.put(3, c, text(t), Role::FormLabel);
+    // Money block: the label spans what the money columns leave.
+    let first_money = LAST + 1 - layout.money.len() as u16;
+    span(&mut s, 3, 0, first_money - 1, text(layout.money_label), Role::FormLabel);
+    for (k, (_, t)) in layout.money.iter().enumerate() {
+        s.put(3, first_money + k as u16, text(*t), Role::FormLabel);
     }
-    span(&mut s, 4, 0, 1, text("年度资金总额"), Role::FormLabel);
-    s.put(4, 2, Value::Number(f.budget), Role::FormMoney);
-    s.put(4, 3, Value::Number(f.budget), Role::FormMoney);
-    s.put(4, 4, Value::Number(f.paid), Role::FormMoney);
-    s.put(4, 5, Value::Number(e.budget_weight), Role::FormNumber);
-    s.put(4, 6, f.execution_rate.map(|r| Value::Number(r / Decimal::ONE_HUNDRED)).unwrap_or_else(dash), Role::FormRate);
-    let bs = s.put(4, 7, e.budget_score.map(Value::Number).unwrap_or_else(|| text("待评")), Role::FormNumber);
-    bs.note = Some(e.budget_rule.clone());
-    bs.flagged = e.budget_score.is_none();
-    for (r, label, amounts) in [(5, "其中：当年财政拨款", true), (6, "上年结转资金", false), (7, "其他资金", false)] {
-        span(&mut s, r, 0, 1, text(label), Role::FormLabel);
-        if amounts {
-            s.put(r, 2, Value::Number(f.budget), Role::FormMoney);
-            s.put(r, 3, Value::Number(f.budget), Role::FormMoney);
-            s.put(r, 4, Value::Number(f.paid), Role::FormMoney);
-        } else {
-            for c in 2..=4 {
-                s.put(r, c, dash(), Role::FormText);
-            }
-        }
-        for c in 5..=7 {
-            s.put(r, c, dash(), Role::FormText);
+    for (n, (label, amounts)) in layout.money_rows.iter().enumerate() {
+        let r = 4 + n as u32;
+        span(&mut s, r, 0, first_money - 1, text(*label), Role::FormLabel);
+        for (k, (col, _)) in layout.money.iter().enumerate() {
+            let c = first_money + k as u16;
+            let cell = match (col, *amounts, n == 0) {
+                (MoneyCol::InitialBudget | MoneyCol::Budget, true, _) => s.put(r, c, Value::Number(f.budget), Role::FormMoney),
+                (MoneyCol::Paid, true, _) => s.put(r, c, Value::Number(f.paid), Role::FormMoney),
+                (MoneyCol::Weight, _, true) => s.put(r, c, Value::Number(e.budget_weight), Role::FormNumber),
+                (MoneyCol::Rate, _, true) => s.put(r, c, f.execution_rate.map(|x| Value::Number(x / Decimal::ONE_HUNDRED)).unwrap_or_else(dash), Role::FormRate),
+                (MoneyCol::Score, _, true) => {
+                    let bs = s.put(r, c, e.budget_score.map(Value::Number).unwrap_or_else(|| text("待评")), Role::FormNumber);
+                    bs.note = Some(e.budget_rule.clone());
+                    bs.flagged = e.budget_score.is_none();
+                    bs
+                }
+                _ => s.put(r, c, dash(), Role::FormText),
+            };
+            let _ = cell;
         }
     }
     // 年度总体目标
+    let g = 4 + layout.money_rows.len() as u32;
     let (target, actual) = overall_target(f, ledger, report);
-    s.put(8, 0, text("年度总体目标"), Role::FormLabel);
-    s.put(9, 0, Value::Empty, Role::FormLabel);
-    s.merge(8, 0, 9, 0);
-    span(&mut s, 8, 1, 4, text("预期目标"), Role::FormLabel);
-    span(&mut s, 8, 5, LAST, text("实际完成情况"), Role::FormLabel);
-    span(&mut s, 9, 1, 4, text(target), Role::FormText);
-    span(&mut s, 9, 5, LAST, text(actual), Role::FormText);
-    s.row_heights.push((9, 60.0));
+    s.put(g, 0, text(layout.goals.0), Role::FormLabel);
+    s.put(g + 1, 0, Value::Empty, Role::FormLabel);
+    s.merge(g, 0, g + 1, 0);
+    span(&mut s, g, 1, 4, text(layout.goals.1), Role::FormLabel);
+    span(&mut s, g, 5, LAST, text(layout.goals.2), Role::FormLabel);
+    span(&mut s, g + 1, 1, 4, text(target), Role::FormText);
+    span(&mut s, g + 1, 5, LAST, text(actual), Role::FormText);
     // Indicator table.
-    let h = 10;
-    for (c, t) in ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"].iter().enumerate() {
-        s.put(h, c as u16, text(*t), Role::FormLabel);
+    let h = g + 2;
+    s.put(h, 0, text("一级指标"), Role::FormLabel);
+    s.put(h, 1, text("二级指标"), Role::FormLabel);
+    for (k, (_, t)) in layout.indicators.iter().enumerate() {
+        s.put(h, 2 + k as u16, text(*t), Role::FormLabel);
     }
     let first = h + 1;
     indicator_labels(&mut s, first, e);
     for (k, i) in e.indicators.iter().enumerate() {
         let r = first + k as u32;
-        s.put(r, 2, text(&i.input.name), Role::FormText);
-        s.put(r, 3, text(&i.input.target), Role::FormText);
-        s.put(r, 4, i.input.actual.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
-        s.put(r, 5, Value::Number(i.weight), Role::FormNumber);
-        let sc = s.put(r, 6, i.score.map(Value::Number).unwrap_or_else(|| text("待评")), Role::FormNumber);
-        sc.note = Some(match &i.note {
-            Some(n) => format!("{}；{n}", i.rule),
-            None => i.rule.clone(),
-        });
-        sc.flagged = i.score.is_none();
-        s.put(r, 7, i.input.deviation_reason.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+        for (j, (col, _)) in layout.indicators.iter().enumerate() {
+            let c = 2 + j as u16;
+            match col {
+                IndCol::Name => {
+                    s.put(r, c, text(&i.input.name), Role::FormText);
+                }
+                IndCol::Target => {
+                    s.put(r, c, text(&i.input.target), Role::FormText);
+                }
+                IndCol::Actual => {
+                    s.put(r, c, i.input.actual.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+                }
+                IndCol::Weight => {
+                    s.put(r, c, Value::Number(i.weight), Role::FormNumber);
+                }
+                IndCol::Score => {
+                    let sc = s.put(r, c, i.score.map(Value::Number).unwrap_or_else(|| text("待评")), Role::FormNumber);
+                    sc.note = Some(match &i.note {
+                        Some(n) => format!("{}；{n}", i.rule),
+                        None => i.rule.clone(),
+                    });
+                    sc.flagged = i.score.is_none();
+                }
+                IndCol::Reason => {
+                    s.put(r, c, i.input.deviation_reason.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+                }
+            }
+        }
     }
+    let col_of = |want: IndCol| 2 + layout.indicators.iter().position(|(c, _)| *c == want).unwrap_or(0) as u16;
+    let (weight_col, score_col) = (col_of(IndCol::Weight), col_of(IndCol::Score));
     let t = first + e.indicators.len() as u32;
-    span(&mut s, t, 0, 4, text("总分"), Role::FormLabel);
-    s.put(t, 5, Value::Number(Decimal::ONE_HUNDRED), Role::FormNumber);
-    let total = s.put(t, 6, Value::Number(e.score), Role::FormNumber);
+    span(&mut s, t, 0, weight_col - 1, text("总分"), Role::FormLabel);
+    for c in weight_col..=LAST {
+        s.put(t, c, Value::Empty, Role::FormText);
+    }
+    s.put(t, weight_col, Value::Number(Decimal::ONE_HUNDRED), Role::FormNumber);
+    let total = s.put(t, score_col, Value::Number(e.score), Role::FormNumber);
     total.note = Some(format!("预算执行率得分与各指标得分（各保留两位小数）之和{}", if e.complete { "" } else { "；有待人工评分的指标，未计入" }));
     total.flagged = !e.complete;
-    s.put(t, 7, Value::Empty, Role::FormText);
     span(&mut s, t + 1, 0, 1, text("评价等级"), Role::FormLabel);
     let pending = e.indicators.iter().filter(|i| i.score.is_none()).count() + usize::from(e.budget_score.is_none());
     let grade = match e.grade {
@@ -187,8 +275,8 @@ pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &
         span(&mut s, t + 2, 0, LAST, text("注：本表绩效指标为系统按指标库草拟，标“**”处及实际完成值须由项目单位核实填写后方可使用。"), Role::Note);
         s.row_heights.push((t + 2, 30.0));
     }
+    s.row_heights.push((g + 1, 60.0));
     finish_heights(&mut s, first, t);
-    s.row_heights.push((9, 60.0));
     s
 }
 
@@ -305,14 +393,14 @@ pub fn overview(report: &Report, evals: &[Evaluation]) -> Sheet {
     s
 }
 
-pub fn forms_workbook(report: &Report, ledger: &Ledger, evals: &[Evaluation]) -> Vec<Sheet> {
+pub fn forms_workbook(report: &Report, ledger: &Ledger, evals: &[Evaluation], layout: &SelfLayout) -> Vec<Sheet> {
     let mut sheets = vec![overview(report, evals)];
     let mut taken: HashSet<String> = HashSet::from(["总览".to_string()]);
     for (f, e) in report.projects.iter().zip(evals) {
         let target = sheet_name("目标", &f.id, &mut taken);
         let own = sheet_name("自评", &f.id, &mut taken);
         sheets.push(target_form(&target, f, e, report, ledger));
-        sheets.push(self_evaluation(&own, f, e, report, ledger));
+        sheets.push(self_evaluation(&own, f, e, report, ledger, layout));
     }
     sheets
 }
