@@ -117,8 +117,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
         }
     });
     super::check_output(&args.workbook, &forms, args.force)?;
-    if super::same_file(&forms, &output) {
-        return Err("绩效表与报告工作簿不能是同一个文件".into());
+    if super::same_file(&forms, &output) || args.json.as_deref().is_some_and(|j| super::same_file(j, &forms)) {
+        return Err("报告工作簿、绩效表和 JSON 须是不同的文件".into());
     }
     let rules = load_rules(args.scoring.as_deref())?;
     let libs = match &args.indicators {
