@@ -248,6 +248,12 @@ mod tests {
     }
 
     #[test]
+    fn total_labels_all_contain_ji() {
+        // The reader skips cells without 计 before looking for a total label.
+        assert!(TOTAL_LABELS.iter().all(|l| l.contains('计')));
+    }
+
+    #[test]
     fn value_spellings() {
         assert_eq!(normalize_value("中央衔接推进乡村振兴补助资金"), "衔接资金");
         assert_eq!(normalize_value(" 施工中 "), "在建");

@@ -183,7 +183,8 @@ impl Table<'_> {
     fn total_row_kind(&self, row: u32) -> Option<TotalKind> {
         (self.sheet.first_col()..self.sheet.end_col()).take(4).find_map(|c| match self.sheet.cell(row, c) {
             // Labels are short; don't allocate for every text cell of every row.
-            Data::String(s) if s.len() <= 48 => {
+            // Every total label (合计/小计/总计) has 计 in it.
+            Data::String(s) if s.len() <= 48 && s.contains('计') => {
                 let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
                 let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
                 if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
