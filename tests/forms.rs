@@ -143,3 +143,12 @@ fn layout_b_is_a_setting() {
     assert_eq!(sheet_cell(&forms, s, 9, 4), Data::String("年度指标值".into()));
     assert_eq!(sheet_cell(&forms, s, 10, 4), Data::String("≥720平方米".into()));
 }
+
+#[test]
+fn no_forms_writes_only_the_report() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    let r = w.run(&["report", "in.xlsx", "-o", "r.xlsx", "--no-forms"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(w.files(), ["in.xlsx", "r.xlsx"]);
+}

@@ -36,6 +36,9 @@ pub struct Args {
     /// 绩效表工作簿路径（默认：报告工作簿旁的“<输入文件名>-绩效表.xlsx”）
     #[arg(long)]
     pub forms: Option<PathBuf>,
+    /// 不写绩效表（只要执行情况时用；大台账上省时省内存）
+    #[arg(long = "no-forms", conflicts_with = "forms")]
+    pub no_forms: bool,
     /// 自评表格式：a = 财预〔2020〕10号附件（默认）；b = 衔接资金“绩效目标自评表”（分值在指标值前）
     #[arg(long = "form-layout", value_enum, default_value = "a")]
     pub form_layout: FormLayout,
@@ -109,14 +112,16 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let output = args.output.clone().unwrap_or_else(|| default_output(&args.workbook, "报告"));
     super::check_output(&args.workbook, &output, args.force)?;
     // Beside the report: `-o` into a folder puts both outputs there.
-    let forms = args.forms.clone().unwrap_or_else(|| {
+    let forms: PathBuf = args.forms.clone().unwrap_or_else(|| {
         let beside = default_output(&args.workbook, "绩效表");
         match (output.parent(), beside.file_name()) {
             (Some(dir), Some(name)) => dir.join(name),
             _ => beside,
         }
     });
-    super::check_output(&args.workbook, &forms, args.force)?;
+    if !args.no_forms {
+        super::check_output(&args.workbook, &forms, args.force)?;
+    }
     if super::same_file(&forms, &output) || args.json.as_deref().is_some_and(|j| super::same_file(j, &forms)) {
         return Err("报告工作簿、绩效表和 JSON 须是不同的文件".into());
     }
@@ -151,11 +156,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let json = args.json.as_ref().map(|_| write::json::to_bytes(&write::json::report_json(&outcome.report, &problems, Some(&evals))));
     write::xlsx::save_atomic(&sheets, &output, args.force)?;
     laps.lap("xlsx written");
-    write::xlsx::save_atomic(&write::forms::forms_workbook(&outcome.report, &outcome.ledger, &evals, match args.form_layout {
+    if !args.no_forms {
+        write::xlsx::save_atomic(&write::forms::forms_workbook(&outcome.report, &outcome.ledger, &evals, match args.form_layout {
         FormLayout::A => &write::forms::LAYOUT_A,
         FormLayout::B => &write::forms::LAYOUT_B,
     }), &forms, args.force)?;
-    laps.lap("forms written");
+        laps.lap("forms written");
+    }
     if let (Some(path), Some(json)) = (&args.json, json) {
         write::xlsx::write_atomic(path, &json, args.force)?;
     }
@@ -172,7 +179,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
         write::json::rate(t.execution_rate).map(|r| format!("{r}%")).unwrap_or_else(|| "—".into())
     );
     eprintln!("已写出 {}", output.display());
-    eprintln!("已写出 {}（绩效目标申报表、自评表）", forms.display());
+    if !args.no_forms {
+        eprintln!("已写出 {}（绩效目标申报表、自评表）", forms.display());
+    }
     if let Some(j) = &args.json {
         eprintln!("已写出 {}", j.display());
     }
