@@ -82,6 +82,11 @@ fn libreoffice_recalculation_matches_cached_values() {
     edge[1].1.push(vec![S("P4"), D("2024-05-01"), N(12.5), E]);
     edge[1].1.push(vec![S("P4"), D("2024-07-01"), N(-0.5), S("整合资金")]);
     edge[1].1.push(vec![S("P2"), D("2025-01-03"), N(1.0), E]);
+    // Numeric-looking ids, as ledgers that number their projects have them.
+    edge[0].1.push(vec![N(7.0), S("七号"), S("其他项目"), S("整合资金"), N(3.0), E, E]);
+    edge[0].1.push(vec![S("007"), S("零零七"), S("其他项目"), S("整合资金"), N(4.0), E, E]);
+    edge[1].1.push(vec![N(7.0), D("2024-05-02"), N(1.25), E]);
+    edge[1].1.push(vec![S("007"), D("2024-05-03"), N(2.5), E]);
     write_book(&w.path("edge.xlsx"), &edge);
     let r = w.run(&["report", "edge.xlsx", "-o", "edge-report.xlsx"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
