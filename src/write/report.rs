@@ -397,6 +397,9 @@ pub fn copy_sheet(raw: &RawSheet, name: &str, formulas: bool, notes: &HashMap<(u
     for d in &raw.merges {
         s.merges.push(Span { first_row: d.start.0, first_col: d.start.1 as u16, last_row: d.end.0, last_col: d.end.1 as u16 });
     }
+    // The input's own column widths are not readable; fit them to the text so
+    // Chinese cells are not cut off.
+    s.fit_widths(8.0, 40.0);
     s
 }
 

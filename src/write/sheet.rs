@@ -165,9 +165,11 @@ impl Sheet {
     }
     /// Column widths that fit the text (CJK characters count double).
     pub fn fit_widths(&mut self, min: f64, max: f64) {
+        // Text in a cell merged across columns doesn't size any one column.
+        let spanning: std::collections::HashSet<(u32, u16)> = self.merges.iter().filter(|m| m.last_col > m.first_col).map(|m| (m.first_row, m.first_col)).collect();
         let mut widths: std::collections::BTreeMap<u16, f64> = Default::default();
         for c in &self.cells {
-            if matches!(c.role, Role::Title | Role::Caption | Role::Section | Role::Note) {
+            if matches!(c.role, Role::Title | Role::Caption | Role::Section | Role::Note) || spanning.contains(&(c.row, c.col)) {
                 continue;
             }
             let w = match &c.value {
