@@ -27,11 +27,26 @@ fn townships(n: usize) -> Vec<PathBuf> {
     if !marker.exists() {
         let _ = std::fs::remove_dir_all(&dir);
         let t = Instant::now();
-        write_townships(&dir, &SynthOptions { townships: n, projects: 20, payments: 60, messy_every: 5, seed: 42, year: 2024 }).unwrap();
+        write_townships(
+            &dir,
+            &SynthOptions {
+                townships: n,
+                projects: 20,
+                payments: 60,
+                messy_every: 5,
+                seed: 42,
+                year: 2024,
+            },
+        )
+        .unwrap();
         std::fs::write(&marker, "").unwrap();
         eprintln!("generated {n} township workbooks in {:.1?}", t.elapsed());
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "xlsx")).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .collect();
     files.sort();
     files
 }
@@ -41,10 +56,25 @@ fn large() -> PathBuf {
     let marker = dir.join(".complete");
     if !marker.exists() {
         let _ = std::fs::remove_dir_all(&dir);
-        write_townships(&dir, &SynthOptions { townships: 1, projects: 10_000, payments: 100_000, messy_every: 0, seed: 42, year: 2024 }).unwrap();
+        write_townships(
+            &dir,
+            &SynthOptions {
+                townships: 1,
+                projects: 10_000,
+                payments: 100_000,
+                messy_every: 0,
+                seed: 42,
+                year: 2024,
+            },
+        )
+        .unwrap();
         std::fs::write(&marker, "").unwrap();
     }
-    std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().is_some_and(|e| e == "xlsx")).unwrap()
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .unwrap()
 }
 
 /// The floor: open each workbook and read every cell of every sheet, in parallel.
@@ -77,10 +107,17 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 
 /// Run the binary; returns its peak RSS in kB.
 fn run(args: &[&str]) -> u64 {
-    let out = Command::new(BIN).args(args).env("JIXIAO_PEAK_RSS", "1").output().unwrap();
+    let out = Command::new(BIN)
+        .args(args)
+        .env("JIXIAO_PEAK_RSS", "1")
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.code().is_some_and(|c| c <= 1), "{args:?}: {err}");
-    err.lines().find_map(|l| l.strip_prefix("peak-rss: ")).and_then(|v| v.trim_end_matches(" kB").trim().parse().ok()).unwrap_or(0)
+    err.lines()
+        .find_map(|l| l.strip_prefix("peak-rss: "))
+        .and_then(|v| v.trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// Writing an xlsx of `cells` cells (text and numbers, as our outputs hold),
@@ -107,12 +144,17 @@ fn count_cells(path: &Path) -> usize {
 
 fn main() {
     // `cargo bench` passes --bench; ignore arguments.
-    let sizes: Vec<usize> = std::env::var("JIXIAO_BENCH_SIZES").ok().map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_else(|| vec![100, 1000, 10_000]);
+    let sizes: Vec<usize> = std::env::var("JIXIAO_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![100, 1000, 10_000]);
     let out = data_dir().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let threads = rayon::current_num_threads();
     let mut table = vec![
-        format!("Machine: {threads} threads. Times are the best of 3 runs (2 at 10,000); the floor runs in-process, jixiao as its release binary."),
+        format!(
+            "Machine: {threads} threads. Times are the best of 3 runs (2 at 10,000); the floor runs in-process, jixiao as its release binary."
+        ),
         String::new(),
         "| job | inputs | floor | jixiao | ratio | jixiao peak RSS |".into(),
         "|---|---|---|---|---|---|".into(),
@@ -123,7 +165,19 @@ fn main() {
         let runs = if n >= 10_000 { 2 } else { 3 };
         let (floor, cells) = best_of(runs, || read_floor(&files));
         let county = out.join(format!("county-{n}.xlsx"));
-        let (ours, rss) = best_of(runs, || run(&["consolidate", dir.to_str().unwrap(), "--as-of", "2024-12-31", "-o", county.to_str().unwrap(), "--json", out.join(format!("county-{n}.json")).to_str().unwrap(), "--force"]));
+        let (ours, rss) = best_of(runs, || {
+            run(&[
+                "consolidate",
+                dir.to_str().unwrap(),
+                "--as-of",
+                "2024-12-31",
+                "-o",
+                county.to_str().unwrap(),
+                "--json",
+                out.join(format!("county-{n}.json")).to_str().unwrap(),
+                "--force",
+            ])
+        });
         let line = format!(
             "| consolidate | {n} workbooks ({cells} cells) | {:.2} s | {:.2} s | {:.2}× | {:.0} MB |",
             floor.as_secs_f64(),
@@ -140,7 +194,15 @@ fn main() {
     for with_forms in [false, true] {
         let report = out.join("large-report.xlsx");
         let forms = out.join("large-forms.xlsx");
-        let mut args = vec!["report", big.to_str().unwrap(), "--as-of", "2025-12-31", "-o", report.to_str().unwrap(), "--force"];
+        let mut args = vec![
+            "report",
+            big.to_str().unwrap(),
+            "--as-of",
+            "2025-12-31",
+            "-o",
+            report.to_str().unwrap(),
+            "--force",
+        ];
         if with_forms {
             args.extend(["--forms", forms.to_str().unwrap()]);
         } else {
@@ -152,7 +214,11 @@ fn main() {
         let floor = read + write;
         let line = format!(
             "| report{} | 1 workbook, 10,000 projects, 100,000 payments ({in_cells} cells in, {out_cells} out) | {:.2} s (read {:.2} + write {:.2}) | {:.2} s | {:.2}× | {:.0} MB |",
-            if with_forms { " (with the forms workbook: 20,000 form sheets)" } else { " --no-forms" },
+            if with_forms {
+                " (with the forms workbook: 20,000 form sheets)"
+            } else {
+                " --no-forms"
+            },
             floor.as_secs_f64(),
             read.as_secs_f64(),
             write.as_secs_f64(),

@@ -42,9 +42,16 @@ fn main() {
     };
     // For benchmarks: the process's peak resident memory.
     if std::env::var_os("JIXIAO_PEAK_RSS").is_some()
-        && let Some(line) = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(str::to_string)) {
-            eprintln!("peak-rss: {}", line.trim_start_matches("VmHWM:").trim());
-        }
+        && let Some(line) = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM"))
+                    .map(str::to_string)
+            })
+    {
+        eprintln!("peak-rss: {}", line.trim_start_matches("VmHWM:").trim());
+    }
     match result {
         Ok(code) => std::process::exit(code),
         Err(message) => {

@@ -16,10 +16,18 @@ pub struct CellRef {
 
 impl CellRef {
     pub fn new(sheet: &str, row: u32, col: u32) -> Self {
-        CellRef { sheet: sheet.into(), row, col }
+        CellRef {
+            sheet: sheet.into(),
+            row,
+            col,
+        }
     }
     pub fn at(sheet: &std::sync::Arc<str>, row: u32, col: u32) -> Self {
-        CellRef { sheet: sheet.clone(), row, col }
+        CellRef {
+            sheet: sheet.clone(),
+            row,
+            col,
+        }
     }
     /// `C7` without the sheet.
     pub fn a1(&self) -> String {
@@ -77,17 +85,35 @@ pub struct Problem {
 
 impl Problem {
     pub fn error_at(cell: &CellRef, message: impl Into<String>) -> Self {
-        Problem { severity: Severity::Error, sheet: cell.sheet.to_string(), cell: Some(cell.clone()), message: message.into() }
+        Problem {
+            severity: Severity::Error,
+            sheet: cell.sheet.to_string(),
+            cell: Some(cell.clone()),
+            message: message.into(),
+        }
     }
     pub fn warning_at(cell: &CellRef, message: impl Into<String>) -> Self {
-        Problem { severity: Severity::Warning, sheet: cell.sheet.to_string(), cell: Some(cell.clone()), message: message.into() }
+        Problem {
+            severity: Severity::Warning,
+            sheet: cell.sheet.to_string(),
+            cell: Some(cell.clone()),
+            message: message.into(),
+        }
     }
     pub fn warning(sheet: &str, message: impl Into<String>) -> Self {
-        Problem { severity: Severity::Warning, sheet: sheet.to_string(), cell: None, message: message.into() }
+        Problem {
+            severity: Severity::Warning,
+            sheet: sheet.to_string(),
+            cell: None,
+            message: message.into(),
+        }
     }
     /// `拨付!C7`, or empty when the problem concerns a whole sheet.
     pub fn cell_label(&self) -> String {
-        self.cell.as_ref().map(|c| c.to_string()).unwrap_or_default()
+        self.cell
+            .as_ref()
+            .map(|c| c.to_string())
+            .unwrap_or_default()
     }
 }
 

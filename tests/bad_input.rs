@@ -9,7 +9,13 @@ fn problems(j: &serde_json::Value) -> Vec<(String, String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["severity"].as_str().unwrap().to_string(), p["cell"].as_str().unwrap_or("").to_string(), p["message"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p["severity"].as_str().unwrap().to_string(),
+                p["cell"].as_str().unwrap_or("").to_string(),
+                p["message"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -33,8 +39,16 @@ fn with_payment_row(row: Vec<C>) -> Vec<(&'static str, Vec<Vec<C>>)> {
 }
 
 fn assert_nothing_written(w: &Workdir) {
-    assert!(!w.exists("out.xlsx") && !w.exists("out.json"), "nothing written: {:?}", w.files());
-    assert!(w.files().iter().all(|f| !f.ends_with(".tmp")), "no temporary files left: {:?}", w.files());
+    assert!(
+        !w.exists("out.xlsx") && !w.exists("out.json"),
+        "nothing written: {:?}",
+        w.files()
+    );
+    assert!(
+        w.files().iter().all(|f| !f.ends_with(".tmp")),
+        "no temporary files left: {:?}",
+        w.files()
+    );
 }
 
 #[test]
@@ -42,7 +56,11 @@ fn missing_file_is_fatal() {
     let w = Workdir::new();
     let r = w.run(&["report", "nope.xlsx", "-o", "out.xlsx"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("nope.xlsx") && r.stderr.contains("找不到"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("nope.xlsx") && r.stderr.contains("找不到"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.stderr.trim().lines().count(), 1, "one line: {}", r.stderr);
     assert_nothing_written(&w);
 }
@@ -53,7 +71,11 @@ fn unreadable_file_is_fatal() {
     std::fs::write(w.path("in.xlsx"), "这不是工作簿").unwrap();
     let r = w.run(&["report", "in.xlsx", "-o", "out.xlsx"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("in.xlsx") && r.stderr.contains("无法读取"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("in.xlsx") && r.stderr.contains("无法读取"),
+        "{}",
+        r.stderr
+    );
     assert_nothing_written(&w);
 }
 
@@ -66,7 +88,11 @@ fn encrypted_workbook_is_a_clear_error() {
     std::fs::write(w.path("in.xlsx"), bytes).unwrap();
     let r = w.run(&["report", "in.xlsx", "-o", "out.xlsx"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("in.xlsx") && r.stderr.contains("密码"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("in.xlsx") && r.stderr.contains("密码"),
+        "{}",
+        r.stderr
+    );
     assert_nothing_written(&w);
 }
 
@@ -75,7 +101,11 @@ fn workbook_without_project_sheet_is_fatal() {
     let w = Workdir::new();
     let (r, _) = report(&w, &[("Sheet1", vec![vec![S("随便")]])]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("“项目”工作表") && r.stderr.contains("Sheet1"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("“项目”工作表") && r.stderr.contains("Sheet1"),
+        "{}",
+        r.stderr
+    );
     assert_nothing_written(&w);
 }
 
@@ -83,10 +113,23 @@ fn workbook_without_project_sheet_is_fatal() {
 fn missing_required_column_is_fatal_and_named() {
     let w = Workdir::new();
     let mut b = small_book();
-    b[0].1 = vec![vec![S("项目编号"), S("项目名称"), S("项目类别"), S("资金性质"), S("结算金额（万元）")], vec![S("P1"), S("道路"), S("其他项目"), S("整合资金"), N(1.0)]];
+    b[0].1 = vec![
+        vec![
+            S("项目编号"),
+            S("项目名称"),
+            S("项目类别"),
+            S("资金性质"),
+            S("结算金额（万元）"),
+        ],
+        vec![S("P1"), S("道路"), S("其他项目"), S("整合资金"), N(1.0)],
+    ];
     let (r, _) = report(&w, &b);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("in.xlsx") && r.stderr.contains("项目") && r.stderr.contains("预算金额"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("in.xlsx") && r.stderr.contains("项目") && r.stderr.contains("预算金额"),
+        "{}",
+        r.stderr
+    );
     assert_nothing_written(&w);
 }
 
@@ -94,10 +137,17 @@ fn missing_required_column_is_fatal_and_named() {
 fn missing_required_payment_column_is_fatal() {
     let w = Workdir::new();
     let mut b = small_book();
-    b[1].1 = vec![vec![S("项目编号"), S("拨付金额（万元）")], vec![S("P1"), N(1.0)]];
+    b[1].1 = vec![
+        vec![S("项目编号"), S("拨付金额（万元）")],
+        vec![S("P1"), N(1.0)],
+    ];
     let (r, _) = report(&w, &b);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("拨付") && r.stderr.contains("拨付日期"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("拨付") && r.stderr.contains("拨付日期"),
+        "{}",
+        r.stderr
+    );
     assert_nothing_written(&w);
 }
 
@@ -141,21 +191,46 @@ fn bad_as_of_is_a_usage_error() {
 fn assert_bad_row(r: &Run, j: &serde_json::Value, w: &Workdir, cell: &str, value_shown: &str) {
     assert_eq!(r.code, 1, "stderr: {}", r.stderr);
     let p = problems(j);
-    let hit = p.iter().find(|(sev, c, _)| sev == "错误" && c == cell).unwrap_or_else(|| panic!("no error at {cell}: {p:?}"));
-    assert!(hit.2.contains(cell) && hit.2.contains(value_shown), "message names cell and value: {}", hit.2);
+    let hit = p
+        .iter()
+        .find(|(sev, c, _)| sev == "错误" && c == cell)
+        .unwrap_or_else(|| panic!("no error at {cell}: {p:?}"));
+    assert!(
+        hit.2.contains(cell) && hit.2.contains(value_shown),
+        "message names cell and value: {}",
+        hit.2
+    );
     // Flagged in the annotated workbook: a note at that address on the copied sheet.
     let comments = zip_part(&w.path("out.xlsx"), "xl/comments");
     let a1 = cell.split('!').nth(1).unwrap();
     assert!(comments.contains(&format!("ref=\"{a1}\"")), "note on {a1}");
     // 问题清单 lists it.
-    let listed = read_cells(&w.path("out.xlsx")).into_iter().find(|(n, _)| n == "问题清单").unwrap().1;
-    assert!(listed.iter().any(|(_, v)| v.to_string() == cell), "问题清单 names {cell}");
+    let listed = read_cells(&w.path("out.xlsx"))
+        .into_iter()
+        .find(|(n, _)| n == "问题清单")
+        .unwrap()
+        .1;
+    assert!(
+        listed.iter().any(|(_, v)| v.to_string() == cell),
+        "问题清单 names {cell}"
+    );
 }
 
 #[test]
 fn non_numeric_budget() {
     let w = Workdir::new();
-    let (r, j) = report(&w, &with_project_row(vec![S("P3"), S("路灯"), S("基础设施建设项目"), S("整合资金"), S("约5万"), E, E]));
+    let (r, j) = report(
+        &w,
+        &with_project_row(vec![
+            S("P3"),
+            S("路灯"),
+            S("基础设施建设项目"),
+            S("整合资金"),
+            S("约5万"),
+            E,
+            E,
+        ]),
+    );
     let j = j.unwrap();
     assert_bad_row(&r, &j, &w, "项目!E4", "约5万");
     assert_eq!(j["totals"]["budget"], "120", "P3 left out of the sums");
@@ -165,7 +240,18 @@ fn non_numeric_budget() {
 #[test]
 fn negative_budget() {
     let w = Workdir::new();
-    let (r, j) = report(&w, &with_project_row(vec![S("P3"), S("路灯"), S("基础设施建设项目"), S("整合资金"), N(-5.0), E, E]));
+    let (r, j) = report(
+        &w,
+        &with_project_row(vec![
+            S("P3"),
+            S("路灯"),
+            S("基础设施建设项目"),
+            S("整合资金"),
+            N(-5.0),
+            E,
+            E,
+        ]),
+    );
     let j = j.unwrap();
     assert_bad_row(&r, &j, &w, "项目!E4", "-5");
     assert_eq!(j["totals"]["budget"], "120");
@@ -174,7 +260,10 @@ fn negative_budget() {
 #[test]
 fn payment_to_unknown_project() {
     let w = Workdir::new();
-    let (r, j) = report(&w, &with_payment_row(vec![S("P9"), D("2024-05-01"), N(7.0), E]));
+    let (r, j) = report(
+        &w,
+        &with_payment_row(vec![S("P9"), D("2024-05-01"), N(7.0), E]),
+    );
     let j = j.unwrap();
     assert_bad_row(&r, &j, &w, "拨付!A5", "P9");
     assert_eq!(j["totals"]["paid"], "85.5");
@@ -183,7 +272,18 @@ fn payment_to_unknown_project() {
 #[test]
 fn duplicate_project_id() {
     let w = Workdir::new();
-    let (r, j) = report(&w, &with_project_row(vec![S("P1"), S("道路二期"), S("基础设施建设项目"), S("整合资金"), N(40.0), E, E]));
+    let (r, j) = report(
+        &w,
+        &with_project_row(vec![
+            S("P1"),
+            S("道路二期"),
+            S("基础设施建设项目"),
+            S("整合资金"),
+            N(40.0),
+            E,
+            E,
+        ]),
+    );
     let j = j.unwrap();
     assert_bad_row(&r, &j, &w, "项目!A4", "P1");
     assert_eq!(j["totals"]["budget"], "120");
@@ -201,7 +301,10 @@ fn missing_payment_date() {
 #[test]
 fn impossible_payment_date() {
     let w = Workdir::new();
-    let (r, j) = report(&w, &with_payment_row(vec![S("P2"), S("2024-02-30"), N(7.0), E]));
+    let (r, j) = report(
+        &w,
+        &with_payment_row(vec![S("P2"), S("2024-02-30"), N(7.0), E]),
+    );
     let j = j.unwrap();
     assert_bad_row(&r, &j, &w, "拨付!B5", "2024-02-30");
     assert_eq!(j["totals"]["paid"], "85.5");
@@ -210,7 +313,10 @@ fn impossible_payment_date() {
 #[test]
 fn text_amount() {
     let w = Workdir::new();
-    let (r, j) = report(&w, &with_payment_row(vec![S("P2"), D("2024-05-01"), S("七万元整"), E]));
+    let (r, j) = report(
+        &w,
+        &with_payment_row(vec![S("P2"), D("2024-05-01"), S("七万元整"), E]),
+    );
     let j = j.unwrap();
     assert_bad_row(&r, &j, &w, "拨付!C5", "七万元整");
     assert_eq!(j["totals"]["paid"], "85.5");
@@ -219,11 +325,18 @@ fn text_amount() {
 #[test]
 fn a_number_typed_as_text_is_read_with_a_warning() {
     let w = Workdir::new();
-    let (r, j) = report(&w, &with_payment_row(vec![S("P2"), D("2024-05-01"), S("1.5"), E]));
+    let (r, j) = report(
+        &w,
+        &with_payment_row(vec![S("P2"), D("2024-05-01"), S("1.5"), E]),
+    );
     let j = j.unwrap();
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(j["totals"]["paid"], "87");
-    assert!(problems(&j).iter().any(|(s, c, m)| s == "提示" && c == "拨付!C5" && m.contains("文本")));
+    assert!(
+        problems(&j)
+            .iter()
+            .any(|(s, c, m)| s == "提示" && c == "拨付!C5" && m.contains("文本"))
+    );
 }
 
 #[test]
@@ -231,29 +344,94 @@ fn warnings_keep_exit_status_zero() {
     let w = Workdir::new();
     let mut b = small_book();
     // Completed without 结算金额; zero budget; paid more than settled.
-    b[0].1.push(vec![S("P3"), S("完工无结算"), S("其他项目"), S("整合资金"), N(10.0), E, S("已完工")]);
-    b[0].1.push(vec![S("P4"), S("零预算"), S("其他项目"), S("整合资金"), N(0.0), E, E]);
-    b[0].1.push(vec![S("P5"), S("多拨"), S("其他项目"), S("整合资金"), N(10.0), N(5.0), S("已结算")]);
+    b[0].1.push(vec![
+        S("P3"),
+        S("完工无结算"),
+        S("其他项目"),
+        S("整合资金"),
+        N(10.0),
+        E,
+        S("已完工"),
+    ]);
+    b[0].1.push(vec![
+        S("P4"),
+        S("零预算"),
+        S("其他项目"),
+        S("整合资金"),
+        N(0.0),
+        E,
+        E,
+    ]);
+    b[0].1.push(vec![
+        S("P5"),
+        S("多拨"),
+        S("其他项目"),
+        S("整合资金"),
+        N(10.0),
+        N(5.0),
+        S("已结算"),
+    ]);
     b[1].1.push(vec![S("P5"), D("2024-05-01"), N(6.0), E]);
     let (r, j) = report(&w, &b);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = j.unwrap();
     let p = problems(&j);
     assert!(p.iter().all(|(s, ..)| s == "提示"), "{p:?}");
-    assert!(p.iter().any(|(_, c, m)| c == "项目!F4" && m.contains("没有结算金额")), "{p:?}");
-    assert!(p.iter().any(|(_, c, m)| c == "项目!E5" && m.contains("预算金额为0")), "{p:?}");
-    assert!(p.iter().any(|(_, c, m)| c == "项目!F6" && m.contains("超过结算金额")), "{p:?}");
-    let zero = j["projects"].as_array().unwrap().iter().find(|p| p["id"] == "P4").unwrap();
-    assert!(zero["execution_rate"].is_null(), "no rate for a zero budget");
-    let p5 = j["projects"].as_array().unwrap().iter().find(|p| p["id"] == "P5").unwrap();
+    assert!(
+        p.iter()
+            .any(|(_, c, m)| c == "项目!F4" && m.contains("没有结算金额")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|(_, c, m)| c == "项目!E5" && m.contains("预算金额为0")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|(_, c, m)| c == "项目!F6" && m.contains("超过结算金额")),
+        "{p:?}"
+    );
+    let zero = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P4")
+        .unwrap();
+    assert!(
+        zero["execution_rate"].is_null(),
+        "no rate for a zero budget"
+    );
+    let p5 = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P5")
+        .unwrap();
     assert_eq!(p5["outstanding"], "-1");
 }
 
 #[test]
 fn unknown_category_is_kept_as_its_own_group_after_the_standard_ones() {
     let w = Workdir::new();
-    let (r, j) = report(&w, &with_project_row(vec![S("P3"), S("乡村建设"), S("乡村建设行动"), S("整合资金"), N(3.0), E, E]));
+    let (r, j) = report(
+        &w,
+        &with_project_row(vec![
+            S("P3"),
+            S("乡村建设"),
+            S("乡村建设行动"),
+            S("整合资金"),
+            N(3.0),
+            E,
+            E,
+        ]),
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let keys: Vec<String> = j.unwrap()["by_category"].as_array().unwrap().iter().map(|g| g["key"].as_str().unwrap().to_string()).collect();
+    let keys: Vec<String> = j.unwrap()["by_category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(keys, ["产业项目", "基础设施建设项目", "乡村建设行动"]);
 }

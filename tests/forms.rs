@@ -18,14 +18,29 @@ fn num(v: Data) -> f64 {
 #[test]
 fn sample_forms_exist_for_every_project_with_the_computed_money_block() {
     let w = Workdir::new();
-    let r = w.run(&["report", SAMPLE, "--as-of", "2024-05-31", "-o", "r.xlsx", "--json", "r.json", "--forms", "forms.xlsx"]);
+    let r = w.run(&[
+        "report",
+        SAMPLE,
+        "--as-of",
+        "2024-05-31",
+        "-o",
+        "r.xlsx",
+        "--json",
+        "r.json",
+        "--forms",
+        "forms.xlsx",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let forms = w.path("forms.xlsx");
     let names: Vec<String> = read_cells(&forms).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names.len(), 1 + 2 * 7);
     assert_eq!(names[0], "总览");
     for i in 1..=7 {
-        assert!(names.contains(&format!("目标-JY2023-0{i}")) && names.contains(&format!("自评-JY2023-0{i}")), "{names:?}");
+        assert!(
+            names.contains(&format!("目标-JY2023-0{i}"))
+                && names.contains(&format!("自评-JY2023-0{i}")),
+            "{names:?}"
+        );
     }
     // 牛场: budget 166, paid 60, rate 36.14 %, 10 × 36.14 % = 3.61.
     let s = "自评-JY2023-02";
@@ -33,10 +48,18 @@ fn sample_forms_exist_for_every_project_with_the_computed_money_block() {
     assert_eq!(num(sheet_cell(&forms, s, 4, 4)), 60.0);
     assert_eq!(num(sheet_cell(&forms, s, 4, 6)), 0.3614);
     assert_eq!(num(sheet_cell(&forms, s, 4, 7)), 3.61);
-    assert_eq!(sheet_cell(&forms, s, 0, 0), Data::String("项目支出绩效自评表\n（2023年度）".into()));
+    assert_eq!(
+        sheet_cell(&forms, s, 0, 0),
+        Data::String("项目支出绩效自评表\n（2023年度）".into())
+    );
     // Printed on A4, one page wide.
     let xml = zip_part(&forms, "xl/worksheets/sheet3.xml");
-    assert!(xml.contains(r#"paperSize="9""#) && xml.contains("fitToWidth") || xml.contains(r#"fitToPage="1""#), "{}", &xml[..xml.len().min(600)]);
+    assert!(
+        xml.contains(r#"paperSize="9""#) && xml.contains("fitToWidth")
+            || xml.contains(r#"fitToPage="1""#),
+        "{}",
+        &xml[..xml.len().min(600)]
+    );
     // Scores are explained by notes on their cells.
     assert!(zip_part(&forms, "xl/comments").contains("预算执行率 36.14%"));
 
@@ -50,9 +73,19 @@ fn sample_forms_exist_for_every_project_with_the_computed_money_block() {
             assert!(i["rule"].as_str().unwrap().len() > 4);
         }
     }
-    let cow = j["projects"].as_array().unwrap().iter().find(|p| p["id"] == "JY2023-02").unwrap();
+    let cow = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "JY2023-02")
+        .unwrap();
     assert_eq!(cow["evaluation"]["budget_score"], "3.61");
-    let shed = cow["evaluation"]["indicators"].as_array().unwrap().iter().find(|i| i["name"] == "新建牛舍面积").unwrap();
+    let shed = cow["evaluation"]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "新建牛舍面积")
+        .unwrap();
     assert_eq!(shed["target"], "≥720平方米");
     assert_eq!(shed["actual"], "720平方米");
     assert_eq!(shed["score"], shed["weight"]);
@@ -67,14 +100,41 @@ fn projects_without_indicators_get_a_draft_marked_as_such() {
     let j = read_json(&w.path("r.json"));
     let p1 = &j["projects"][0]["evaluation"];
     assert_eq!(p1["drafted"], true);
-    assert!(p1["grade"].is_null(), "a draft is not scored until reviewed");
-    assert!(p1["indicators"].as_array().unwrap().iter().all(|i| i["drafted"] == true));
+    assert!(
+        p1["grade"].is_null(),
+        "a draft is not scored until reviewed"
+    );
+    assert!(
+        p1["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["drafted"] == true)
+    );
     // 道路 → the road library; 成本 ≤ the budget.
-    assert!(p1["indicators"].as_array().unwrap().iter().any(|i| i["name"] == "项目总投资" && i["target"] == "≤100万元"));
-    assert!(j["problems"].as_array().unwrap().iter().any(|p| p["message"].as_str().unwrap().contains("没有绩效指标，已按“道路建设”指标库草拟")));
+    assert!(
+        p1["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["name"] == "项目总投资" && i["target"] == "≤100万元")
+    );
+    assert!(j["problems"].as_array().unwrap().iter().any(|p| {
+        p["message"]
+            .as_str()
+            .unwrap()
+            .contains("没有绩效指标，已按“道路建设”指标库草拟")
+    }));
     let forms = w.path("in-绩效表.xlsx");
-    assert!(sheet_cell(&forms, "自评-P1", 0, 0).to_string().contains("草拟"));
-    assert_eq!(sheet_cell(&forms, "总览", 2, 9), Data::String("草拟".into()));
+    assert!(
+        sheet_cell(&forms, "自评-P1", 0, 0)
+            .to_string()
+            .contains("草拟")
+    );
+    assert_eq!(
+        sheet_cell(&forms, "总览", 2, 9),
+        Data::String("草拟".into())
+    );
 }
 
 #[test]
@@ -91,8 +151,17 @@ fn targets_writes_a_sheet_that_feeds_back_in() {
     for r in 0..=max_row {
         let mut row = Vec::new();
         for c in 0..11 {
-            let v = cells.1.iter().find(|(p, _)| *p == (r, c)).map(|(_, v)| v.to_string()).unwrap_or_default();
-            let v = if c == 6 && r > 0 { "达成预期指标".to_string() } else { v.replace("**", "10") };
+            let v = cells
+                .1
+                .iter()
+                .find(|(p, _)| *p == (r, c))
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default();
+            let v = if c == 6 && r > 0 {
+                "达成预期指标".to_string()
+            } else {
+                v.replace("**", "10")
+            };
             row.push(if v.is_empty() { E } else { T(v) });
         }
         rows.push(row);
@@ -111,15 +180,40 @@ fn targets_writes_a_sheet_that_feeds_back_in() {
 #[test]
 fn scoring_rules_are_a_setting() {
     let w = Workdir::new();
-    let rules = jixiao::compute::score::DEFAULT_RULES.replace("budget_weight = 10", "budget_weight = 20").replace("output_weight = 50", "output_weight = 40");
+    let rules = jixiao::compute::score::DEFAULT_RULES
+        .replace("budget_weight = 10", "budget_weight = 20")
+        .replace("output_weight = 50", "output_weight = 40");
     std::fs::write(w.path("rules.toml"), rules).unwrap();
-    let r = w.run(&["report", SAMPLE, "-o", "r.xlsx", "--json", "r.json", "--scoring", "rules.toml"]);
+    let r = w.run(&[
+        "report",
+        SAMPLE,
+        "-o",
+        "r.xlsx",
+        "--json",
+        "r.json",
+        "--scoring",
+        "rules.toml",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = read_json(&w.path("r.json"));
-    let cow = j["projects"].as_array().unwrap().iter().find(|p| p["id"] == "JY2023-02").unwrap();
+    let cow = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "JY2023-02")
+        .unwrap();
     assert_eq!(cow["evaluation"]["budget_score"], "7.23", "20 × 36.14 %");
     std::fs::write(w.path("bad.toml"), "budget_weight = 10\n").unwrap();
-    let r = w.run(&["report", SAMPLE, "-o", "r3.xlsx", "--forms", "f3.xlsx", "--scoring", "bad.toml"]);
+    let r = w.run(&[
+        "report",
+        SAMPLE,
+        "-o",
+        "r3.xlsx",
+        "--forms",
+        "f3.xlsx",
+        "--scoring",
+        "bad.toml",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("bad.toml"));
 }
@@ -127,21 +221,48 @@ fn scoring_rules_are_a_setting() {
 #[test]
 fn layout_b_is_a_setting() {
     let w = Workdir::new();
-    let r = w.run(&["report", SAMPLE, "-o", "r.xlsx", "--forms", "b.xlsx", "--form-layout", "b"]);
+    let r = w.run(&[
+        "report",
+        SAMPLE,
+        "-o",
+        "r.xlsx",
+        "--forms",
+        "b.xlsx",
+        "--form-layout",
+        "b",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let forms = w.path("b.xlsx");
     let s = "自评-JY2023-02";
-    assert_eq!(sheet_cell(&forms, s, 0, 0), Data::String("绩效目标自评表\n（2023年度）".into()));
-    assert_eq!(sheet_cell(&forms, s, 1, 4), Data::String("项目负责人及电话".into()));
-    assert_eq!(sheet_cell(&forms, s, 3, 3), Data::String("全年预算数（A）".into()));
+    assert_eq!(
+        sheet_cell(&forms, s, 0, 0),
+        Data::String("绩效目标自评表\n（2023年度）".into())
+    );
+    assert_eq!(
+        sheet_cell(&forms, s, 1, 4),
+        Data::String("项目负责人及电话".into())
+    );
+    assert_eq!(
+        sheet_cell(&forms, s, 3, 3),
+        Data::String("全年预算数（A）".into())
+    );
     assert_eq!(num(sheet_cell(&forms, s, 4, 3)), 166.0);
     assert_eq!(num(sheet_cell(&forms, s, 4, 4)), 60.0);
     assert_eq!(num(sheet_cell(&forms, s, 4, 7)), 3.61);
     // No 上年结转 row; 分值 comes before the target.
-    assert_eq!(sheet_cell(&forms, s, 7, 1), Data::String("年初设定目标".into()));
+    assert_eq!(
+        sheet_cell(&forms, s, 7, 1),
+        Data::String("年初设定目标".into())
+    );
     assert_eq!(sheet_cell(&forms, s, 9, 3), Data::String("分值".into()));
-    assert_eq!(sheet_cell(&forms, s, 9, 4), Data::String("年度指标值".into()));
-    assert_eq!(sheet_cell(&forms, s, 10, 4), Data::String("≥720平方米".into()));
+    assert_eq!(
+        sheet_cell(&forms, s, 9, 4),
+        Data::String("年度指标值".into())
+    );
+    assert_eq!(
+        sheet_cell(&forms, s, 10, 4),
+        Data::String("≥720平方米".into())
+    );
 }
 
 #[test]

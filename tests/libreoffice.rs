@@ -14,7 +14,11 @@ use std::time::Duration;
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/jingyu-2023.xlsx");
 
 fn soffice() -> Option<PathBuf> {
-    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join("soffice")).find(|p| p.exists())
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join("soffice"))
+        .find(|p| p.exists())
 }
 
 const RECALC_ALWAYS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -28,14 +32,31 @@ const RECALC_ALWAYS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 fn recalc(soffice: &Path, w: &Workdir, files: &[&str]) -> PathBuf {
     let profile = w.path("lo-profile");
     std::fs::create_dir_all(profile.join("user")).unwrap();
-    std::fs::write(profile.join("user/registrymodifications.xcu"), RECALC_ALWAYS).unwrap();
+    std::fs::write(
+        profile.join("user/registrymodifications.xcu"),
+        RECALC_ALWAYS,
+    )
+    .unwrap();
     let out = w.path("lo-out");
     let mut cmd = Command::new(soffice);
-    cmd.arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir"])
-        .arg(&out)
-        .args(files.iter().map(|f| w.path(f)));
-    let mut child = cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().expect("start soffice");
+    cmd.arg(format!(
+        "-env:UserInstallation=file://{}",
+        profile.display()
+    ))
+    .args([
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "xlsx:Calc MS Excel 2007 XML",
+        "--outdir",
+    ])
+    .arg(&out)
+    .args(files.iter().map(|f| w.path(f)));
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start soffice");
     let start = std::time::Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -55,9 +76,13 @@ fn recalc(soffice: &Path, w: &Workdir, files: &[&str]) -> PathBuf {
 /// (3.7883 comes back as 3.78829999999999), far below the 4 decimals shown.
 fn as_text(v: &Data) -> String {
     match v {
-        Data::Float(f) => decimal_from_f64(*f).map(|d| d.round_dp(8).normalize().to_string()).unwrap_or_else(|| f.to_string()),
+        Data::Float(f) => decimal_from_f64(*f)
+            .map(|d| d.round_dp(8).normalize().to_string())
+            .unwrap_or_else(|| f.to_string()),
         Data::Int(i) => i.to_string(),
-        Data::DateTime(dt) => decimal_from_f64(dt.as_f64()).map(|d| d.to_string()).unwrap_or_default(),
+        Data::DateTime(dt) => decimal_from_f64(dt.as_f64())
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         Data::String(s) => s.clone(),
         Data::Empty => String::new(),
         other => format!("{other:?}"),
@@ -67,47 +92,125 @@ fn as_text(v: &Data) -> String {
 #[test]
 fn libreoffice_recalculation_matches_cached_values() {
     let Some(soffice) = soffice() else {
-        eprintln!("SKIPPED: soffice (LibreOffice) not found on PATH; install libreoffice-calc to run this real-client check");
+        eprintln!(
+            "SKIPPED: soffice (LibreOffice) not found on PATH; install libreoffice-calc to run this real-client check"
+        );
         return;
     };
     let w = Workdir::new();
-    let r = w.run(&["report", SAMPLE, "--as-of", "2024-05-31", "-o", "report.xlsx"]);
+    let r = w.run(&[
+        "report",
+        SAMPLE,
+        "--as-of",
+        "2024-05-31",
+        "-o",
+        "report.xlsx",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // A ledger with the awkward cases: a late payment, a payment to an unknown
     // project, an unsettled project, a zero budget, money returned.
     let mut edge = small_book();
-    edge[0].1.push(vec![S("P3"), S("零预算"), S("其他项目"), S("整合资金"), N(0.0), E, E]);
-    edge[0].1.push(vec![S("P4"), S("退回"), S("乡村建设"), S("衔接资金"), N(12.3456), N(12.0), S("已结算")]);
+    edge[0].1.push(vec![
+        S("P3"),
+        S("零预算"),
+        S("其他项目"),
+        S("整合资金"),
+        N(0.0),
+        E,
+        E,
+    ]);
+    edge[0].1.push(vec![
+        S("P4"),
+        S("退回"),
+        S("乡村建设"),
+        S("衔接资金"),
+        N(12.3456),
+        N(12.0),
+        S("已结算"),
+    ]);
     edge[1].1.push(vec![S("P9"), D("2024-05-01"), N(7.0), E]);
     edge[1].1.push(vec![S("P4"), D("2024-05-01"), N(12.5), E]);
-    edge[1].1.push(vec![S("P4"), D("2024-07-01"), N(-0.5), S("整合资金")]);
+    edge[1]
+        .1
+        .push(vec![S("P4"), D("2024-07-01"), N(-0.5), S("整合资金")]);
     edge[1].1.push(vec![S("P2"), D("2025-01-03"), N(1.0), E]);
     // Numeric-looking ids, as ledgers that number their projects have them.
-    edge[0].1.push(vec![N(7.0), S("七号"), S("其他项目"), S("整合资金"), N(3.0), E, E]);
-    edge[0].1.push(vec![S("007"), S("零零七"), S("其他项目"), S("整合资金"), N(4.0), E, E]);
+    edge[0].1.push(vec![
+        N(7.0),
+        S("七号"),
+        S("其他项目"),
+        S("整合资金"),
+        N(3.0),
+        E,
+        E,
+    ]);
+    edge[0].1.push(vec![
+        S("007"),
+        S("零零七"),
+        S("其他项目"),
+        S("整合资金"),
+        N(4.0),
+        E,
+        E,
+    ]);
     edge[1].1.push(vec![N(7.0), D("2024-05-02"), N(1.25), E]);
     edge[1].1.push(vec![S("007"), D("2024-05-03"), N(2.5), E]);
     write_book(&w.path("edge.xlsx"), &edge);
     let r = w.run(&["report", "edge.xlsx", "-o", "edge-report.xlsx"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    let r = w.run(&["monthly", SAMPLE, "--month", "2023-12", "-o", "monthly.xlsx"]);
+    let r = w.run(&[
+        "monthly",
+        SAMPLE,
+        "--month",
+        "2023-12",
+        "-o",
+        "monthly.xlsx",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Control: a stale cached value must be replaced, or recalculation did not happen.
-    write_book(&w.path("control.xlsx"), &[("S", vec![vec![F("=1+1", 3.0)]])]);
-    let out = recalc(&soffice, &w, &["report.xlsx", "edge-report.xlsx", "monthly.xlsx", "control.xlsx"]);
-    assert_eq!(sheet_cell(&out.join("control.xlsx"), "S", 0, 0), Data::Float(2.0), "LibreOffice recalculated on load");
+    write_book(
+        &w.path("control.xlsx"),
+        &[("S", vec![vec![F("=1+1", 3.0)]])],
+    );
+    let out = recalc(
+        &soffice,
+        &w,
+        &[
+            "report.xlsx",
+            "edge-report.xlsx",
+            "monthly.xlsx",
+            "control.xlsx",
+        ],
+    );
+    assert_eq!(
+        sheet_cell(&out.join("control.xlsx"), "S", 0, 0),
+        Data::Float(2.0),
+        "LibreOffice recalculated on load"
+    );
 
     let mut checked = 0;
     for (ours, theirs, sheet) in ["report.xlsx", "edge-report.xlsx"]
         .iter()
-        .flat_map(|f| ["汇总", "项目进度", "拨付明细", "月度进度"].map(|s| (w.path(f), out.join(f), s)))
-        .chain(std::iter::once((w.path("monthly.xlsx"), out.join("monthly.xlsx"), "月报")))
+        .flat_map(|f| {
+            ["汇总", "项目进度", "拨付明细", "月度进度"].map(|s| (w.path(f), out.join(f), s))
+        })
+        .chain(std::iter::once((
+            w.path("monthly.xlsx"),
+            out.join("monthly.xlsx"),
+            "月报",
+        )))
     {
         let (ours, theirs) = (&ours, &theirs);
         for ((r, c), f) in formulas(&ours, sheet) {
             let cached = as_text(&sheet_cell(&ours, sheet, r, c));
             let recalculated = as_text(&sheet_cell(&theirs, sheet, r, c));
-            assert_eq!(cached, recalculated, "{sheet} row {} col {} ={f}", r + 1, c + 1);
+            assert_eq!(
+                cached,
+                recalculated,
+                "{sheet} row {} col {} ={f}",
+                r + 1,
+                c + 1
+            );
             checked += 1;
         }
     }

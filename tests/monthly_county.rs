@@ -10,7 +10,11 @@ use std::str::FromStr;
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/jingyu-2023.xlsx");
 
 fn dec(v: &serde_json::Value) -> Decimal {
-    Decimal::from_str(v.as_str().unwrap_or_else(|| panic!("not a decimal string: {v}"))).unwrap()
+    Decimal::from_str(
+        v.as_str()
+            .unwrap_or_else(|| panic!("not a decimal string: {v}")),
+    )
+    .unwrap()
 }
 
 /// Payments of the sample by month, summed straight from its 拨付 sheet.
@@ -20,7 +24,9 @@ fn sample_paid_in(year: i32, month: u32) -> Decimal {
     r.rows()
         .skip(1)
         .filter_map(|row| {
-            let Data::DateTime(dt) = &row[1] else { return None };
+            let Data::DateTime(dt) = &row[1] else {
+                return None;
+            };
             let (y, m, ..) = dt.to_ymd_hms_milli();
             let amount = jixiao::read::value::decimal_from_f64(row[2].get_float()?)?;
             ((y as i32, m as u32) == (year, month)).then_some(amount)
@@ -35,16 +41,33 @@ fn monthly_figures_add_up_month_to_month() {
     for month in 5..=12 {
         let m = format!("2023-{month:02}");
         let json = format!("{m}.json");
-        let r = w.run(&["monthly", SAMPLE, "--month", &m, "-o", &format!("{m}.xlsx"), "--json", &json]);
+        let r = w.run(&[
+            "monthly",
+            SAMPLE,
+            "--month",
+            &m,
+            "-o",
+            &format!("{m}.xlsx"),
+            "--json",
+            &json,
+        ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         let j = read_json(&w.path(&json));
         assert_eq!(j["month"], m);
         let t = &j["totals"];
         let this_month = dec(&t["paid_this_month"]);
-        assert_eq!(this_month, sample_paid_in(2023, month), "本月拨付 of {m} = payments dated in {m}");
+        assert_eq!(
+            this_month,
+            sample_paid_in(2023, month),
+            "本月拨付 of {m} = payments dated in {m}"
+        );
         let cumulative = dec(&t["cumulative_paid"]);
         if let Some(prev) = previous {
-            assert_eq!(cumulative, prev + this_month, "累计 {m} = 累计 of the month before + 本月");
+            assert_eq!(
+                cumulative,
+                prev + this_month,
+                "累计 {m} = 累计 of the month before + 本月"
+            );
         }
         previous = Some(cumulative);
         // The total row reconciles with the project rows.
@@ -55,10 +78,21 @@ fn monthly_figures_add_up_month_to_month() {
         assert_eq!(sum("budget"), dec(&t["budget"]));
         // 序时进度 = month ÷ 12; 进度差 = 支出进度 − 序时进度; behind when negative.
         let schedule = Decimal::from(month) * Decimal::ONE_HUNDRED / Decimal::from(12);
-        assert_eq!(dec(&t["schedule"]), schedule.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero));
-        assert_eq!(dec(&t["gap"]), dec(&t["execution_rate"]) - dec(&t["schedule"]));
+        assert_eq!(
+            dec(&t["schedule"]),
+            schedule
+                .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        );
+        assert_eq!(
+            dec(&t["gap"]),
+            dec(&t["execution_rate"]) - dec(&t["schedule"])
+        );
         for p in projects {
-            assert_eq!(p["behind"].as_bool().unwrap(), dec(&p["gap"]) < Decimal::ZERO, "{p}");
+            assert_eq!(
+                p["behind"].as_bool().unwrap(),
+                dec(&p["gap"]) < Decimal::ZERO,
+                "{p}"
+            );
         }
     }
     // The sheet has the total as a SUM over the rows.
@@ -69,12 +103,32 @@ fn monthly_figures_add_up_month_to_month() {
 #[test]
 fn monthly_schedule_file_and_bad_month() {
     let w = Workdir::new();
-    std::fs::write(w.path("s.toml"), "[schedule]\n6 = 30\n12 = 100\n[category.产业项目]\n6 = 50\n").unwrap();
-    let r = w.run(&["monthly", SAMPLE, "--month", "2023-06", "--schedule", "s.toml", "-o", "m.xlsx", "--json", "m.json"]);
+    std::fs::write(
+        w.path("s.toml"),
+        "[schedule]\n6 = 30\n12 = 100\n[category.产业项目]\n6 = 50\n",
+    )
+    .unwrap();
+    let r = w.run(&[
+        "monthly",
+        SAMPLE,
+        "--month",
+        "2023-06",
+        "--schedule",
+        "s.toml",
+        "-o",
+        "m.xlsx",
+        "--json",
+        "m.json",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = read_json(&w.path("m.json"));
     assert_eq!(j["totals"]["schedule"], "30.00");
-    let cat = j["by_category"].as_array().unwrap().iter().find(|g| g["key"] == "产业项目").unwrap();
+    let cat = j["by_category"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "产业项目")
+        .unwrap();
     assert_eq!(cat["schedule"], "50.00");
     let r = w.run(&["monthly", SAMPLE, "--month", "2023-13"]);
     assert_eq!(r.code, 2);
@@ -82,14 +136,36 @@ fn monthly_schedule_file_and_bad_month() {
 }
 
 fn synth(dir: &std::path::Path, n: usize, messy_every: usize) -> Vec<std::path::PathBuf> {
-    write_townships(dir, &SynthOptions { townships: n, projects: 12, payments: 40, messy_every, seed: 7, year: 2024 }).unwrap()
+    write_townships(
+        dir,
+        &SynthOptions {
+            townships: n,
+            projects: 12,
+            payments: 40,
+            messy_every,
+            seed: 7,
+            year: 2024,
+        },
+    )
+    .unwrap()
 }
 
 #[test]
 fn county_total_equals_the_sum_of_township_reports() {
     let w = Workdir::new();
     let files = synth(&w.path("in"), 6, 3);
-    let r = w.run(&["consolidate", "in", "--as-of", "2024-12-31", "-o", "county.xlsx", "--json", "county.json", "--title", "测试县"]);
+    let r = w.run(&[
+        "consolidate",
+        "in",
+        "--as-of",
+        "2024-12-31",
+        "-o",
+        "county.xlsx",
+        "--json",
+        "county.json",
+        "--title",
+        "测试县",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let county = read_json(&w.path("county.json"));
     assert_eq!(county["as_of"], "2024-12-31");
@@ -98,14 +174,29 @@ fn county_total_equals_the_sum_of_township_reports() {
     let (mut budget, mut paid, mut count) = (Decimal::ZERO, Decimal::ZERO, 0);
     for (i, f) in files.iter().enumerate() {
         let json = format!("t{i}.json");
-        let r = w.run(&["report", f.to_str().unwrap(), "--as-of", "2024-12-31", "-o", &format!("t{i}.xlsx"), "--json", &json]);
+        let r = w.run(&[
+            "report",
+            f.to_str().unwrap(),
+            "--as-of",
+            "2024-12-31",
+            "-o",
+            &format!("t{i}.xlsx"),
+            "--json",
+            &json,
+        ]);
         assert!(r.code <= 1, "{}", r.stderr);
         let j = read_json(&w.path(&json));
-        let t = townships.iter().find(|t| t["unit"] == j["unit"]).expect("township in county");
+        let t = townships
+            .iter()
+            .find(|t| t["unit"] == j["unit"])
+            .expect("township in county");
         assert_eq!(t["budget"], j["totals"]["budget"]);
         assert_eq!(t["paid"], j["totals"]["paid"]);
         assert_eq!(t["execution_rate"], j["totals"]["execution_rate"]);
-        assert_eq!(dec(&t["remaining"]), dec(&j["totals"]["budget"]) - dec(&j["totals"]["paid"]));
+        assert_eq!(
+            dec(&t["remaining"]),
+            dec(&j["totals"]["budget"]) - dec(&j["totals"]["paid"])
+        );
         budget += dec(&j["totals"]["budget"]);
         paid += dec(&j["totals"]["paid"]);
         count += j["projects"].as_array().unwrap().len();
@@ -113,7 +204,10 @@ fn county_total_equals_the_sum_of_township_reports() {
     assert_eq!(dec(&county["totals"]["budget"]), budget);
     assert_eq!(dec(&county["totals"]["paid"]), paid);
     // Ranked by execution rate, highest first.
-    let rates: Vec<Decimal> = townships.iter().map(|t| dec(&t["execution_rate"])).collect();
+    let rates: Vec<Decimal> = townships
+        .iter()
+        .map(|t| dec(&t["execution_rate"]))
+        .collect();
     assert!(rates.windows(2).all(|w| w[0] >= w[1]), "{rates:?}");
     assert_eq!(townships[0]["rank"], 1);
     // Sheets: 汇总, 分类汇总, 项目明细 (every project), 问题清单.
@@ -131,10 +225,22 @@ fn messy_and_standard_townships_consolidate_alike() {
     synth(&w.path("std"), 4, 0);
     synth(&w.path("messy"), 4, 1);
     for d in ["std", "messy"] {
-        let r = w.run(&["consolidate", d, "--as-of", "2024-12-31", "-o", &format!("{d}.xlsx"), "--json", &format!("{d}.json")]);
+        let r = w.run(&[
+            "consolidate",
+            d,
+            "--as-of",
+            "2024-12-31",
+            "-o",
+            &format!("{d}.xlsx"),
+            "--json",
+            &format!("{d}.json"),
+        ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
-    let (a, b) = (read_json(&w.path("std.json")), read_json(&w.path("messy.json")));
+    let (a, b) = (
+        read_json(&w.path("std.json")),
+        read_json(&w.path("messy.json")),
+    );
     assert_eq!(a["totals"], b["totals"]);
     assert_eq!(a["by_category"], b["by_category"]);
     assert_eq!(a["by_fund_source"], b["by_fund_source"]);
@@ -148,23 +254,72 @@ fn bad_files_duplicates_and_missing_townships_are_reported() {
     std::fs::copy(&files[0], w.path("in/副本.xlsx")).unwrap();
     std::fs::write(w.path("in/~$锁文件.xlsx"), "lock").unwrap();
     // One of our own reports in the folder must not be read as a ledger.
-    assert_eq!(w.run(&["report", files[1].to_str().unwrap(), "--as-of", "2024-12-31", "-o", "in/报告.xlsx"]).code, 0);
+    assert_eq!(
+        w.run(&[
+            "report",
+            files[1].to_str().unwrap(),
+            "--as-of",
+            "2024-12-31",
+            "-o",
+            "in/报告.xlsx"
+        ])
+        .code,
+        0
+    );
     let names: Vec<String> = (0..3).map(jixiao::synth::township_name).collect();
-    std::fs::write(w.path("expect.txt"), format!("{}\n{}\n未报镇\n", names[0], names[1])).unwrap();
-    let r = w.run(&["consolidate", "in", files[2].to_str().unwrap(), "--as-of", "2024-12-31", "--expect", "expect.txt", "-o", "c.xlsx", "--json", "c.json"]);
+    std::fs::write(
+        w.path("expect.txt"),
+        format!("{}\n{}\n未报镇\n", names[0], names[1]),
+    )
+    .unwrap();
+    let r = w.run(&[
+        "consolidate",
+        "in",
+        files[2].to_str().unwrap(),
+        "--as-of",
+        "2024-12-31",
+        "--expect",
+        "expect.txt",
+        "-o",
+        "c.xlsx",
+        "--json",
+        "c.json",
+    ]);
     assert_eq!(r.code, 1, "a bad file makes the status 1: {}", r.stderr);
     let j = read_json(&w.path("c.json"));
-    assert_eq!(j["townships"].as_array().unwrap().len(), 3, "good files still consolidate, each once");
+    assert_eq!(
+        j["townships"].as_array().unwrap().len(),
+        3,
+        "good files still consolidate, each once"
+    );
     let problems = j["problems"].as_array().unwrap();
-    let has = |file_part: &str, text: &str| problems.iter().any(|p| p["file"].as_str().unwrap().contains(file_part) && p["message"].as_str().unwrap().contains(text));
+    let has = |file_part: &str, text: &str| {
+        problems.iter().any(|p| {
+            p["file"].as_str().unwrap().contains(file_part)
+                && p["message"].as_str().unwrap().contains(text)
+        })
+    };
     assert!(has("坏文件.xlsx", "未汇总"), "{problems:#?}");
     assert!(has("副本.xlsx", "重复报送"), "{problems:#?}");
     assert!(has("报告.xlsx", "jixiao 生成的报告"), "{problems:#?}");
     assert!(has("", "同一个文件"), "the same path twice: {problems:#?}");
-    assert!(!problems.iter().any(|p| p["file"].as_str().unwrap().contains("锁文件")));
+    assert!(
+        !problems
+            .iter()
+            .any(|p| p["file"].as_str().unwrap().contains("锁文件"))
+    );
     assert_eq!(j["missing"], serde_json::json!(["未报镇"]));
-    assert!(read_cells(&w.path("c.xlsx")).iter().any(|(n, _)| n == "未报送"));
+    assert!(
+        read_cells(&w.path("c.xlsx"))
+            .iter()
+            .any(|(n, _)| n == "未报送")
+    );
     // Budget counted once per township.
-    let sum: Decimal = j["townships"].as_array().unwrap().iter().map(|t| dec(&t["budget"])).sum();
+    let sum: Decimal = j["townships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| dec(&t["budget"]))
+        .sum();
     assert_eq!(dec(&j["totals"]["budget"]), sum);
 }

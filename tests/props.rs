@@ -4,19 +4,32 @@
 use calamine::{Data, Dimensions, Range};
 use chrono::{Datelike, NaiveDate};
 use jixiao::read::book::{BookFormat, RawBook, RawSheet};
-use jixiao::read::value::{TextUnit, date_from_cell, decimal_from_f64, parse_amount_text, parse_date_text};
+use jixiao::read::value::{
+    TextUnit, date_from_cell, decimal_from_f64, parse_amount_text, parse_date_text,
+};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use rust_decimal::Decimal;
 
 fn full_width(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_digit() || c == '.' || c == ',' || c == '-' { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_digit() || c == '.' || c == ',' || c == '-' {
+                char::from_u32(c as u32 + 0xFEE0).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn with_thousands(d: &Decimal) -> String {
     let s = d.to_string();
     let (sign, body) = s.strip_prefix('-').map(|b| ("-", b)).unwrap_or(("", &s));
-    let (int, frac) = body.split_once('.').map(|(i, f)| (i, Some(f))).unwrap_or((body, None));
+    let (int, frac) = body
+        .split_once('.')
+        .map(|(i, f)| (i, Some(f)))
+        .unwrap_or((body, None));
     let mut out = String::new();
     for (i, ch) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -32,7 +45,11 @@ fn with_thousands(d: &Decimal) -> String {
 
 /// Amounts as clerks keep them: up to 1e12 with up to 4 decimals.
 fn amount() -> impl Strategy<Value = Decimal> {
-    (-1_000_000_000_000_000i64..1_000_000_000_000_000i64, 0u32..=4).prop_map(|(n, scale)| Decimal::new(n, scale))
+    (
+        -1_000_000_000_000_000i64..1_000_000_000_000_000i64,
+        0u32..=4,
+    )
+        .prop_map(|(n, scale)| Decimal::new(n, scale))
 }
 
 proptest! {
@@ -87,9 +104,48 @@ proptest! {
 /// Cell values a ledger is made of, weighted towards headers and edge cases.
 fn cell() -> impl Strategy<Value = Data> {
     let words = prop::sample::select(vec![
-        "项目编号", "项目名称", "项目类别", "资金性质", "预算金额（万元）", "结算金额（元）", "建设状态", "拨付日期", "拨付金额（万元）", "项目代码", "资金规模（元）",
-        "衔接资金", "其他整合资金", "预算", "结算", "合计", "小计", "单位：元", "产业项目", "基础设施建设项目", "其他项目", "整合资金", "已完工", "P1", "P2", "序号",
-        "2024-02-30", "2024年7月15日", "1,200,000", "约5万", "—", "", " ", "=SUM(A1)", "项目", "拨付", "说明", "截止日期", "年度", "单位名称", "绩效指标", "一级指标",
+        "项目编号",
+        "项目名称",
+        "项目类别",
+        "资金性质",
+        "预算金额（万元）",
+        "结算金额（元）",
+        "建设状态",
+        "拨付日期",
+        "拨付金额（万元）",
+        "项目代码",
+        "资金规模（元）",
+        "衔接资金",
+        "其他整合资金",
+        "预算",
+        "结算",
+        "合计",
+        "小计",
+        "单位：元",
+        "产业项目",
+        "基础设施建设项目",
+        "其他项目",
+        "整合资金",
+        "已完工",
+        "P1",
+        "P2",
+        "序号",
+        "2024-02-30",
+        "2024年7月15日",
+        "1,200,000",
+        "约5万",
+        "—",
+        "",
+        " ",
+        "=SUM(A1)",
+        "项目",
+        "拨付",
+        "说明",
+        "截止日期",
+        "年度",
+        "单位名称",
+        "绩效指标",
+        "一级指标",
     ]);
     prop_oneof![
         3 => words.prop_map(|s| Data::String(s.to_string())),
@@ -103,17 +159,41 @@ fn cell() -> impl Strategy<Value = Data> {
     ]
 }
 
-fn sheet(name: &str, (r0, c0, cells): (u32, u32, Vec<Data>), cols: usize, merges: Vec<(u32, u32, u32, u32)>) -> RawSheet {
+fn sheet(
+    name: &str,
+    (r0, c0, cells): (u32, u32, Vec<Data>),
+    cols: usize,
+    merges: Vec<(u32, u32, u32, u32)>,
+) -> RawSheet {
     let rows = cells.len().div_ceil(cols) as u32;
     let mut range = Range::new((r0, c0), (r0 + rows - 1, c0 + cols as u32 - 1));
     for (i, v) in cells.into_iter().enumerate() {
         range.set_value((r0 + (i / cols) as u32, c0 + (i % cols) as u32), v);
     }
-    let merges = merges.into_iter().map(|(a, b, c, d)| Dimensions { start: (a.min(c), b.min(d)), end: (a.max(c), b.max(d)) }).collect();
-    RawSheet { name: name.to_string(), cells: range, formulas: Range::empty(), merges }
+    let merges = merges
+        .into_iter()
+        .map(|(a, b, c, d)| Dimensions {
+            start: (a.min(c), b.min(d)),
+            end: (a.max(c), b.max(d)),
+        })
+        .collect();
+    RawSheet {
+        name: name.to_string(),
+        cells: range,
+        formulas: Range::empty(),
+        merges,
+    }
 }
 
-const PROJECT_HEADER: [&str; 7] = ["项目编号", "项目名称", "项目类别", "资金性质", "预算金额（万元）", "结算金额（万元）", "建设状态"];
+const PROJECT_HEADER: [&str; 7] = [
+    "项目编号",
+    "项目名称",
+    "项目类别",
+    "资金性质",
+    "预算金额（万元）",
+    "结算金额（万元）",
+    "建设状态",
+];
 const PAYMENT_HEADER: [&str; 4] = ["项目编号", "拨付日期", "拨付金额（万元）", "资金性质"];
 
 /// Random grids under standard and alias sheet names, half of them under a
@@ -130,20 +210,37 @@ fn reading_random_grids_never_panics() {
         any::<bool>(),
         prop::collection::vec(plausible_project(), 1..8),
         prop::collection::vec(plausible_payment(), 1..8),
-        prop::sample::subsequence(vec!["项目", "拨付", "说明", "项目台账", "资金拨付", "Sheet1", "绩效指标"], 3),
+        prop::sample::subsequence(
+            vec![
+                "项目",
+                "拨付",
+                "说明",
+                "项目台账",
+                "资金拨付",
+                "Sheet1",
+                "绩效指标",
+            ],
+            3,
+        ),
         prop::collection::vec((0u32..6, 0u32..6, 0u32..6, 0u32..6), 0..3),
     );
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: CASES, ..ProptestConfig::default() });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: CASES,
+        ..ProptestConfig::default()
+    });
     let (mut read_ok, mut rows_read) = (0u32, 0usize);
     for _ in 0..CASES {
-        let (a, b, c, with_header, projects, payments, names, merges) = strategy.new_tree(&mut runner).unwrap().current();
+        let (a, b, c, with_header, projects, payments, names, merges) =
+            strategy.new_tree(&mut runner).unwrap().current();
         let cols = 7;
         let mut first = sheet(names[0], a, cols, merges.clone());
         let mut second = sheet(names[1], b, cols, merges);
         if with_header {
             let (r0, c0) = first.cells.start().unwrap();
             for (i, h) in PROJECT_HEADER.iter().enumerate() {
-                first.cells.set_value((r0, c0 + i as u32), Data::String(h.to_string()));
+                first
+                    .cells
+                    .set_value((r0, c0 + i as u32), Data::String(h.to_string()));
             }
             for (r, row) in projects.into_iter().enumerate() {
                 for (i, v) in row.into_iter().enumerate() {
@@ -152,27 +249,50 @@ fn reading_random_grids_never_panics() {
             }
             let (r0, c0) = second.cells.start().unwrap();
             for (i, h) in PAYMENT_HEADER.iter().enumerate() {
-                second.cells.set_value((r0, c0 + i as u32), Data::String(h.to_string()));
+                second
+                    .cells
+                    .set_value((r0, c0 + i as u32), Data::String(h.to_string()));
             }
             for (r, row) in payments.into_iter().enumerate() {
                 for (i, v) in row.into_iter().enumerate() {
-                    second.cells.set_value((r0 + 1 + r as u32, c0 + i as u32), v);
+                    second
+                        .cells
+                        .set_value((r0 + 1 + r as u32, c0 + i as u32), v);
                 }
             }
         }
-        let book = RawBook { path: "fuzz.xlsx".into(), format: BookFormat::Xlsx, sheets: vec![first, second, sheet(names[2], c, cols, vec![])] };
+        let book = RawBook {
+            path: "fuzz.xlsx".into(),
+            format: BookFormat::Xlsx,
+            sheets: vec![first, second, sheet(names[2], c, cols, vec![])],
+        };
         if let Ok(ledger) = jixiao::read::read_ledger(&book) {
             read_ok += 1;
             rows_read += ledger.projects.len() + ledger.payments.len();
-            let report = jixiao::compute::compute_report(&ledger, NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(), "测试");
-            let problems: Vec<_> = ledger.problems.iter().chain(&report.problems).cloned().collect();
-            let (sheets, _) = jixiao::write::report::annotated_workbook(&book, &ledger, &report, &problems);
+            let report = jixiao::compute::compute_report(
+                &ledger,
+                NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+                "测试",
+            );
+            let problems: Vec<_> = ledger
+                .problems
+                .iter()
+                .chain(&report.problems)
+                .cloned()
+                .collect();
+            let (sheets, _) =
+                jixiao::write::report::annotated_workbook(&book, &ledger, &report, &problems);
             let bytes = jixiao::write::xlsx::render(&sheets);
             assert!(bytes.is_ok(), "{:?}", bytes.err());
         }
     }
-    eprintln!("fuzz: {CASES} random workbooks, {read_ok} read as ledgers, {rows_read} records read, no panic");
-    assert!(read_ok >= CASES / 4, "the fuzz reaches the computation often enough ({read_ok} of {CASES})");
+    eprintln!(
+        "fuzz: {CASES} random workbooks, {read_ok} read as ledgers, {rows_read} records read, no panic"
+    );
+    assert!(
+        read_ok >= CASES / 4,
+        "the fuzz reaches the computation often enough ({read_ok} of {CASES})"
+    );
     assert!(rows_read > 0);
 }
 
@@ -194,7 +314,13 @@ fn plausible_project() -> impl Strategy<Value = Vec<Data>> {
     (
         text(&["P1", "P2", "P3", " P1 ", "", "合计"]),
         text(&["道路", "补助", ""]),
-        text(&["产业项目", "基础设施建设项目", "其他项目", "产业发展", "乡村建设"]),
+        text(&[
+            "产业项目",
+            "基础设施建设项目",
+            "其他项目",
+            "产业发展",
+            "乡村建设",
+        ]),
         text(&["衔接资金", "整合资金", "其他涉农整合资金", ""]),
         money(),
         money(),
@@ -209,11 +335,19 @@ fn plausible_payment() -> impl Strategy<Value = Vec<Data>> {
         1 => text(&["2024年7月15日", "2024/7/15", "2024.07.15", "20240715", "2024-02-30", "昨天", ""]),
         1 => (40000.0f64..47000.0).prop_map(Data::Float),
     ];
-    (text(&["P1", "P2", "P3", "P9", " P2", "小计"]), date, money(), text(&["衔接资金", "整合资金", ""])).prop_map(|(a, b, c, d)| vec![a, b, c, d])
+    (
+        text(&["P1", "P2", "P3", "P9", " P2", "小计"]),
+        date,
+        money(),
+        text(&["衔接资金", "整合资金", ""]),
+    )
+        .prop_map(|(a, b, c, d)| vec![a, b, c, d])
 }
 
 fn grid() -> impl Strategy<Value = (u32, u32, Vec<Data>)> {
-    (0u32..3, 0u32..3, 2usize..10).prop_flat_map(|(r0, c0, rows)| (Just(r0), Just(c0), prop::collection::vec(cell(), rows * 7)))
+    (0u32..3, 0u32..3, 2usize..10).prop_flat_map(|(r0, c0, rows)| {
+        (Just(r0), Just(c0), prop::collection::vec(cell(), rows * 7))
+    })
 }
 
 proptest! {

@@ -11,16 +11,30 @@ fn template_has_every_sheet_and_column_and_reads_back() {
     let sheets = read_cells(&w.path("t.xlsx"));
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, ["项目", "拨付", "绩效指标", "说明"]);
-    for spec in jixiao::read::layout::SHEETS.iter().filter(|s| !s.columns.is_empty()) {
+    for spec in jixiao::read::layout::SHEETS
+        .iter()
+        .filter(|s| !s.columns.is_empty())
+    {
         let cells = &sheets.iter().find(|(n, _)| n == spec.name).unwrap().1;
         for (i, c) in spec.columns.iter().enumerate() {
-            let header = cells.iter().find(|(p, _)| *p == (0, i as u32)).map(|(_, v)| v.to_string());
-            assert_eq!(header.as_deref(), Some(c.header), "{} column {i}", spec.name);
+            let header = cells
+                .iter()
+                .find(|(p, _)| *p == (0, i as u32))
+                .map(|(_, v)| v.to_string());
+            assert_eq!(
+                header.as_deref(),
+                Some(c.header),
+                "{} column {i}",
+                spec.name
+            );
         }
     }
     // Dropdowns on the coded columns.
     let xml = zip_part(&w.path("t.xlsx"), "xl/worksheets/sheet1.xml");
-    assert!(xml.contains("<dataValidation") && xml.contains("基础设施建设项目"), "dropdown lists");
+    assert!(
+        xml.contains("<dataValidation") && xml.contains("基础设施建设项目"),
+        "dropdown lists"
+    );
     // The template's example row is a valid ledger.
     let r = w.run(&["report", "t.xlsx", "--json", "t.json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -38,5 +52,9 @@ fn committed_template_matches_the_generator_layout() {
     let committed = read_cells(&path);
     let w = Workdir::new();
     assert_eq!(w.run(&["template", "-o", "t.xlsx"]).code, 0);
-    assert_eq!(committed, read_cells(&w.path("t.xlsx")), "regenerate with: cargo run -- template -o templates/标准工作簿.xlsx --force");
+    assert_eq!(
+        committed,
+        read_cells(&w.path("t.xlsx")),
+        "regenerate with: cargo run -- template -o templates/标准工作簿.xlsx --force"
+    );
 }

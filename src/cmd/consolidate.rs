@@ -54,16 +54,27 @@ pub struct Args {
 const EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "ods"];
 
 fn is_workbook(p: &Path) -> bool {
-    let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     // Excel's lock files (~$…) and hidden files are not ledgers.
-    !name.starts_with("~$") && !name.starts_with('.') && p.extension().map(|e| EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str())).unwrap_or(false)
+    !name.starts_with("~$")
+        && !name.starts_with('.')
+        && p.extension()
+            .map(|e| EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str()))
+            .unwrap_or(false)
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            problems.push(FileProblem::of_file(&dir.display().to_string(), Severity::Error, format!("无法读取文件夹：{e}")));
+            problems.push(FileProblem::of_file(
+                &dir.display().to_string(),
+                Severity::Error,
+                format!("无法读取文件夹：{e}"),
+            ));
             return;
         }
     };
@@ -79,7 +90,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
 }
 
 /// The files to read, in a stable order, each once.
-pub fn collect_inputs(inputs: &[PathBuf], output: &Path, problems: &mut Vec<FileProblem>) -> Vec<PathBuf> {
+pub fn collect_inputs(
+    inputs: &[PathBuf],
+    output: &Path,
+    problems: &mut Vec<FileProblem>,
+) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for i in inputs {
         if i.is_dir() {
@@ -87,7 +102,11 @@ pub fn collect_inputs(inputs: &[PathBuf], output: &Path, problems: &mut Vec<File
         } else if i.exists() {
             files.push(i.clone());
         } else {
-            problems.push(FileProblem::of_file(&i.display().to_string(), Severity::Error, "找不到文件".into()));
+            problems.push(FileProblem::of_file(
+                &i.display().to_string(),
+                Severity::Error,
+                "找不到文件".into(),
+            ));
         }
     }
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
@@ -99,7 +118,11 @@ pub fn collect_inputs(inputs: &[PathBuf], output: &Path, problems: &mut Vec<File
             continue;
         }
         match seen.get(&canon) {
-            Some(first) => problems.push(FileProblem::of_file(&f.display().to_string(), Severity::Warning, format!("与 {} 是同一个文件，只计一次", first.display()))),
+            Some(first) => problems.push(FileProblem::of_file(
+                &f.display().to_string(),
+                Severity::Warning,
+                format!("与 {} 是同一个文件，只计一次", first.display()),
+            )),
             None => {
                 seen.insert(canon, f.clone());
                 unique.push(f);
@@ -111,7 +134,8 @@ pub fn collect_inputs(inputs: &[PathBuf], output: &Path, problems: &mut Vec<File
 
 /// Names from an expectation list: one per line, or TOML `townships = [...]`.
 pub fn read_expect(path: &Path) -> Result<Vec<String>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取应报送名单 {}：{e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("无法读取应报送名单 {}：{e}", path.display()))?;
     #[derive(serde::Deserialize)]
     struct List {
         townships: Vec<String>,
@@ -119,14 +143,22 @@ pub fn read_expect(path: &Path) -> Result<Vec<String>, String> {
     if let Ok(l) = toml::from_str::<List>(&text) {
         return Ok(l.townships);
     }
-    Ok(text.lines().map(|l| l.trim().trim_start_matches('\u{feff}')).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect())
+    Ok(text
+        .lines()
+        .map(|l| l.trim().trim_start_matches('\u{feff}'))
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
 }
 
 /// Adds its lifetime to the analysis counter (for JIXIAO_TIMING).
 struct Timer(std::time::Instant);
 impl Drop for Timer {
     fn drop(&mut self) {
-        ANALYSE_NS.fetch_add(self.0.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+        ANALYSE_NS.fetch_add(
+            self.0.elapsed().as_nanos() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 }
 
@@ -157,40 +189,81 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     let file = path.display().to_string();
     let t0 = std::time::Instant::now();
     let opened = open_book_with(path, false);
-    OPEN_NS.fetch_add(t0.elapsed().as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+    OPEN_NS.fetch_add(
+        t0.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     let _t1 = Timer(std::time::Instant::now());
     let book = match opened {
         Ok(b) => b,
-        Err(m) => return Read::Failed(FileProblem::of_file(&file, Severity::Error, format!("{m}，该文件未汇总"))),
+        Err(m) => {
+            return Read::Failed(FileProblem::of_file(
+                &file,
+                Severity::Error,
+                format!("{m}，该文件未汇总"),
+            ));
+        }
     };
     // Our own reports carry a copy of the 项目 sheet: reading them would count twice.
-    if ["汇总", "项目进度", "问题清单"].iter().all(|n| book.sheet(n).is_some()) || ["汇总", "项目明细", "问题清单"].iter().all(|n| book.sheet(n).is_some()) {
-        return Read::Skipped(FileProblem::of_file(&file, Severity::Warning, "这是 jixiao 生成的报告，不是台账，已跳过".into()));
+    if ["汇总", "项目进度", "问题清单"]
+        .iter()
+        .all(|n| book.sheet(n).is_some())
+        || ["汇总", "项目明细", "问题清单"]
+            .iter()
+            .all(|n| book.sheet(n).is_some())
+    {
+        return Read::Skipped(FileProblem::of_file(
+            &file,
+            Severity::Warning,
+            "这是 jixiao 生成的报告，不是台账，已跳过".into(),
+        ));
     }
     match super::report::analyse_book(path, book, as_of, None, mapping) {
         Ok(o) => {
-            let problems = o.problems.into_iter().map(|p| FileProblem { file: file.clone(), problem: p }).collect();
+            let problems = o
+                .problems
+                .into_iter()
+                .map(|p| FileProblem {
+                    file: file.clone(),
+                    problem: p,
+                })
+                .collect();
             let t = Township::from_report(&o.report.unit_name, &file, &o.report);
             let print = fingerprint(&t);
             Read::Township(Box::new(t), problems, print)
         }
-        Err(m) => Read::Failed(FileProblem::of_file(&file, Severity::Error, format!("{m}，该文件未汇总"))),
+        Err(m) => Read::Failed(FileProblem::of_file(
+            &file,
+            Severity::Error,
+            format!("{m}，该文件未汇总"),
+        )),
     }
 }
 
 pub fn run(args: &Args) -> Result<i32, String> {
     for i in &args.inputs {
         if super::same_file(i, &args.output) {
-            return Err(format!("输出文件 {} 与输入相同，拒绝覆盖输入", args.output.display()));
+            return Err(format!(
+                "输出文件 {} 与输入相同，拒绝覆盖输入",
+                args.output.display()
+            ));
         }
     }
     if args.output.exists() && !args.force {
-        return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", args.output.display()));
+        return Err(format!(
+            "输出文件 {} 已存在；如要覆盖请加 --force",
+            args.output.display()
+        ));
     }
     if let Some(j) = &args.json
-        && j.exists() && !args.force {
-            return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", j.display()));
-        }
+        && j.exists()
+        && !args.force
+    {
+        return Err(format!(
+            "输出文件 {} 已存在；如要覆盖请加 --force",
+            j.display()
+        ));
+    }
     let mapping = match &args.mapping {
         Some(p) => Mapping::load(p)?,
         None => Mapping::default(),
@@ -220,7 +293,10 @@ pub fn run(args: &Args) -> Result<i32, String> {
 
     let bar = if std::io::stderr().is_terminal() {
         let b = ProgressBar::new(files.len() as u64);
-        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件 {elapsed_precise}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        b.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件 {elapsed_precise}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
         b
     } else {
         ProgressBar::hidden()
@@ -236,8 +312,14 @@ pub fn run(args: &Args) -> Result<i32, String> {
     bar.finish_and_clear();
     lap("read+compute");
     if timing {
-        let ns = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9;
-        eprintln!("timing: cpu in calamine {:.3}s, in reading ledgers and computing {:.3}s", ns(&OPEN_NS), ns(&ANALYSE_NS));
+        let ns = |a: &std::sync::atomic::AtomicU64| {
+            a.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9
+        };
+        eprintln!(
+            "timing: cpu in calamine {:.3}s, in reading ledgers and computing {:.3}s",
+            ns(&OPEN_NS),
+            ns(&ANALYSE_NS)
+        );
     }
 
     let mut townships = Vec::new();
@@ -247,7 +329,11 @@ pub fn run(args: &Args) -> Result<i32, String> {
         match r {
             Read::Township(t, ps, hash) => {
                 if let Some(first) = by_hash.get(&hash) {
-                    problems.push(FileProblem::of_file(&t.file, Severity::Error, format!("与 {first} 的单位、项目和金额完全相同，视为重复报送，未重复计入")));
+                    problems.push(FileProblem::of_file(
+                        &t.file,
+                        Severity::Error,
+                        format!("与 {first} 的单位、项目和金额完全相同，视为重复报送，未重复计入"),
+                    ));
                     continue;
                 }
                 by_hash.insert(hash, t.file.clone());
@@ -261,7 +347,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
             }
         }
     }
-    let settings = Settings { industry_floor: Some(args.industry_floor).filter(|f| !f.is_zero()) };
+    let settings = Settings {
+        industry_floor: Some(args.industry_floor).filter(|f| !f.is_zero()),
+    };
     let county = std::sync::Arc::new(consolidate(townships, &expected, &settings, problems));
     lap("consolidate");
     let sheets = write::county::county_sheets(&county, &args.title, args.expect.is_some());
@@ -269,19 +357,33 @@ pub fn run(args: &Args) -> Result<i32, String> {
     write::xlsx::save_atomic(&sheets, &args.output, args.force)?;
     lap("xlsx written");
     if let Some(j) = &args.json {
-        write::xlsx::write_atomic(j, &write::json::to_bytes(&write::county::county_json(&county)), args.force)?;
+        write::xlsx::write_atomic(
+            j,
+            &write::json::to_bytes(&write::county::county_json(&county)),
+            args.force,
+        )?;
     }
-    let errors = county.problems.iter().filter(|p| p.problem.severity == Severity::Error).count();
+    let errors = county
+        .problems
+        .iter()
+        .filter(|p| p.problem.severity == Severity::Error)
+        .count();
     eprintln!(
         "汇总 {} 个单位（{} 个文件未能读取），预算 {} 万元，已拨付 {} 万元，执行率 {}；错误 {} 条，未报送 {} 个",
         county.townships.len(),
         failed,
         write::json::amount(county.totals.budget),
         write::json::amount(county.totals.paid),
-        write::json::rate(county.totals.execution_rate).map(|r| format!("{r}%")).unwrap_or_else(|| "—".into()),
+        write::json::rate(county.totals.execution_rate)
+            .map(|r| format!("{r}%"))
+            .unwrap_or_else(|| "—".into()),
         errors,
         county.missing.len()
     );
     eprintln!("已写出 {}", args.output.display());
-    Ok(if errors > 0 { crate::exit::PROBLEMS } else { crate::exit::OK })
+    Ok(if errors > 0 {
+        crate::exit::PROBLEMS
+    } else {
+        crate::exit::OK
+    })
 }

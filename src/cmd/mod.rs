@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 
 /// `--as-of 2024-05-31` (also accepts the other date forms clerks type).
 pub fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
-    crate::read::value::parse_date_text(s).ok_or_else(|| format!("“{s}”不是有效日期，请写成 YYYY-MM-DD，例如 2024-05-31"))
+    crate::read::value::parse_date_text(s)
+        .ok_or_else(|| format!("“{s}”不是有效日期，请写成 YYYY-MM-DD，例如 2024-05-31"))
 }
 
 pub fn same_file(a: &Path, b: &Path) -> bool {
@@ -36,15 +37,22 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 /// Refuse, before any work, to write over the input or an existing file.
 pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<(), String> {
     if same_file(input, output) {
-        return Err(format!("输出文件 {} 与输入文件相同，拒绝覆盖输入；请用 -o 指定其他文件名", output.display()));
+        return Err(format!(
+            "输出文件 {} 与输入文件相同，拒绝覆盖输入；请用 -o 指定其他文件名",
+            output.display()
+        ));
     }
     if output.exists() && !force {
-        return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", output.display()));
+        return Err(format!(
+            "输出文件 {} 已存在；如要覆盖请加 --force",
+            output.display()
+        ));
     }
     if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.is_dir() {
-            return Err(format!("输出文件夹 {} 不存在", dir.display()));
-        }
+        && !dir.is_dir()
+    {
+        return Err(format!("输出文件夹 {} 不存在", dir.display()));
+    }
     Ok(())
 }
 
@@ -56,12 +64,25 @@ pub struct Laps {
 
 impl Laps {
     pub fn new() -> Laps {
-        Laps { on: std::env::var_os("JIXIAO_TIMING").is_some(), start: std::time::Instant::now() }
+        Laps {
+            on: std::env::var_os("JIXIAO_TIMING").is_some(),
+            start: std::time::Instant::now(),
+        }
     }
     pub fn lap(&self, what: &str) {
         if self.on {
-            let rss = std::fs::read_to_string("/proc/self/status").ok().and_then(|s| s.lines().find(|l| l.starts_with("VmRSS")).map(|l| l.trim_start_matches("VmRSS:").trim().to_string())).unwrap_or_default();
-            eprintln!("timing: {what} {:.3}s rss {rss}", self.start.elapsed().as_secs_f64());
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmRSS"))
+                        .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "timing: {what} {:.3}s rss {rss}",
+                self.start.elapsed().as_secs_f64()
+            );
         }
     }
 }

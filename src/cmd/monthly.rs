@@ -49,15 +49,19 @@ pub fn parse_month(s: &str) -> Result<(i32, u32), String> {
 
 pub fn run(args: &Args) -> Result<i32, String> {
     let (year, month) = args.month;
-    let output = args.output.clone().unwrap_or_else(|| super::report::default_output(&args.workbook, &format!("月报-{year:04}-{month:02}")));
+    let output = args.output.clone().unwrap_or_else(|| {
+        super::report::default_output(&args.workbook, &format!("月报-{year:04}-{month:02}"))
+    });
     super::check_output(&args.workbook, &output, args.force)?;
     if let Some(j) = &args.json {
         super::check_output(&args.workbook, j, args.force)?;
     }
     let schedule = match &args.schedule {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("无法读取序时进度表 {}：{e}", p.display()))?;
-            Schedule::from_toml(&text).map_err(|e| format!("序时进度表 {} 有误：{e}", p.display()))?
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("无法读取序时进度表 {}：{e}", p.display()))?;
+            Schedule::from_toml(&text)
+                .map_err(|e| format!("序时进度表 {} 有误：{e}", p.display()))?
         }
         None => Schedule::default(),
     };
@@ -66,12 +70,26 @@ pub fn run(args: &Args) -> Result<i32, String> {
         None => Mapping::default(),
     };
     let as_of = month_end(year, month).ok_or_else(|| format!("{year}-{month:02} 不是有效月份"))?;
-    let outcome = super::report::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
-    let m = compute_monthly(&outcome.ledger, year, month, &outcome.report.unit_name, &schedule).ok_or("月份无效")?;
+    let outcome =
+        super::report::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
+    let m = compute_monthly(
+        &outcome.ledger,
+        year,
+        month,
+        &outcome.report.unit_name,
+        &schedule,
+    )
+    .ok_or("月份无效")?;
     let problems = outcome.problems;
     let sheets = write::monthly::monthly_sheets(&m, &outcome.ledger, &problems);
     let bytes = write::xlsx::render(&sheets)?;
-    let json = args.json.as_ref().map(|_| write::json::to_bytes(&write::monthly::monthly_json(&m, &outcome.ledger, &problems)));
+    let json = args.json.as_ref().map(|_| {
+        write::json::to_bytes(&write::monthly::monthly_json(
+            &m,
+            &outcome.ledger,
+            &problems,
+        ))
+    });
     write::xlsx::write_atomic(&output, &bytes, args.force)?;
     if let (Some(p), Some(j)) = (&args.json, json) {
         write::xlsx::write_atomic(p, &j, args.force)?;
@@ -85,11 +103,20 @@ pub fn run(args: &Args) -> Result<i32, String> {
         month,
         write::json::amount(t.pace.paid_this_month),
         write::json::amount(t.figures.paid),
-        write::json::rate(t.figures.execution_rate).map(|r| format!("{r}%")).unwrap_or_else(|| "—".into()),
+        write::json::rate(t.figures.execution_rate)
+            .map(|r| format!("{r}%"))
+            .unwrap_or_else(|| "—".into()),
         t.pace.schedule,
         behind
     );
     eprintln!("已写出 {}", output.display());
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
-    Ok(if errors > 0 { crate::exit::PROBLEMS } else { crate::exit::OK })
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    Ok(if errors > 0 {
+        crate::exit::PROBLEMS
+    } else {
+        crate::exit::OK
+    })
 }

@@ -63,53 +63,94 @@ pub struct Outcome {
 }
 
 /// Read and compute one workbook. `Err` is fatal for this file.
-pub fn analyse(path: &Path, as_of: Option<NaiveDate>, unit: Option<&str>, mapping: &Mapping) -> Result<Outcome, String> {
+pub fn analyse(
+    path: &Path,
+    as_of: Option<NaiveDate>,
+    unit: Option<&str>,
+    mapping: &Mapping,
+) -> Result<Outcome, String> {
     analyse_book(path, book::open_book(path)?, as_of, unit, mapping)
 }
 
 /// Read and compute an opened workbook: the one path `report`, `monthly`
 /// and `consolidate` share.
-pub fn analyse_book(path: &Path, book: book::RawBook, as_of: Option<NaiveDate>, unit: Option<&str>, mapping: &Mapping) -> Result<Outcome, String> {
+pub fn analyse_book(
+    path: &Path,
+    book: book::RawBook,
+    as_of: Option<NaiveDate>,
+    unit: Option<&str>,
+    mapping: &Mapping,
+) -> Result<Outcome, String> {
     let mut ledger = read::read_ledger_with(&book, mapping)?;
     let as_of = match as_of.or(ledger.info.as_of) {
         Some(d) => d,
         None => {
             let today = chrono::Local::now().date_naive();
-            ledger.problems.push(Problem::warning("说明", format!("未指定截止日期（--as-of 或“说明”表的截止日期），按今天 {today} 计算")));
+            ledger.problems.push(Problem::warning(
+                "说明",
+                format!("未指定截止日期（--as-of 或“说明”表的截止日期），按今天 {today} 计算"),
+            ));
             today
         }
     };
-    let unit_name = match unit.map(str::to_string).or_else(|| ledger.info.unit_name.clone()) {
+    let unit_name = match unit
+        .map(str::to_string)
+        .or_else(|| ledger.info.unit_name.clone())
+    {
         Some(u) => u,
         None => {
-            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-            ledger.problems.push(Problem::warning("说明", format!("未指定单位名称（--unit 或“说明”表的单位名称），暂用文件名“{stem}”")));
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            ledger.problems.push(Problem::warning(
+                "说明",
+                format!("未指定单位名称（--unit 或“说明”表的单位名称），暂用文件名“{stem}”"),
+            ));
             stem
         }
     };
     let report = compute_report(&ledger, as_of, &unit_name);
-    let mut problems: Vec<Problem> = ledger.problems.iter().chain(&report.problems).cloned().collect();
+    let mut problems: Vec<Problem> = ledger
+        .problems
+        .iter()
+        .chain(&report.problems)
+        .cloned()
+        .collect();
     problems.sort_by_key(|p| p.severity);
-    Ok(Outcome { book, ledger, report, problems })
+    Ok(Outcome {
+        book,
+        ledger,
+        report,
+        problems,
+    })
 }
 
 pub fn load_rules(path: Option<&Path>) -> Result<crate::compute::score::ScoringRules, String> {
     match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("无法读取评分规则 {}：{e}", p.display()))?;
-            crate::compute::score::ScoringRules::from_toml(&text).map_err(|e| format!("评分规则 {} 有误：{e}", p.display()))
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| format!("无法读取评分规则 {}：{e}", p.display()))?;
+            crate::compute::score::ScoringRules::from_toml(&text)
+                .map_err(|e| format!("评分规则 {} 有误：{e}", p.display()))
         }
         None => Ok(crate::compute::score::ScoringRules::default()),
     }
 }
 
 pub fn default_output(input: &Path, suffix: &str) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "jixiao".into());
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "jixiao".into());
     input.with_file_name(format!("{stem}-{suffix}.xlsx"))
 }
 
 pub fn run(args: &Args) -> Result<i32, String> {
-    let output = args.output.clone().unwrap_or_else(|| default_output(&args.workbook, "报告"));
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.workbook, "报告"));
     super::check_output(&args.workbook, &output, args.force)?;
     // Beside the report: `-o` into a folder puts both outputs there.
     let forms: PathBuf = args.forms.clone().unwrap_or_else(|| {
@@ -122,7 +163,12 @@ pub fn run(args: &Args) -> Result<i32, String> {
     if !args.no_forms {
         super::check_output(&args.workbook, &forms, args.force)?;
     }
-    if super::same_file(&forms, &output) || args.json.as_deref().is_some_and(|j| super::same_file(j, &forms)) {
+    if super::same_file(&forms, &output)
+        || args
+            .json
+            .as_deref()
+            .is_some_and(|j| super::same_file(j, &forms))
+    {
         return Err("报告工作簿、绩效表和 JSON 须是不同的文件".into());
     }
     let rules = load_rules(args.scoring.as_deref())?;
@@ -146,28 +192,52 @@ pub fn run(args: &Args) -> Result<i32, String> {
     for (sheet, role) in &outcome.ledger.sheet_roles {
         eprintln!("工作表“{sheet}”：{}", read::role_name(*role));
     }
-    let (evals, eval_problems) = crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+    let (evals, eval_problems) =
+        crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let mut problems = outcome.problems.clone();
     problems.extend(eval_problems);
     problems.sort_by_key(|p| p.severity);
-    let (sheets, extra) = write::report::annotated_workbook(&outcome.book, &outcome.ledger, &outcome.report, &problems);
+    let (sheets, extra) = write::report::annotated_workbook(
+        &outcome.book,
+        &outcome.ledger,
+        &outcome.report,
+        &problems,
+    );
     problems.extend(extra);
     laps.lap("sheet model");
-    let json = args.json.as_ref().map(|_| write::json::to_bytes(&write::json::report_json(&outcome.report, &problems, Some(&evals))));
+    let json = args.json.as_ref().map(|_| {
+        write::json::to_bytes(&write::json::report_json(
+            &outcome.report,
+            &problems,
+            Some(&evals),
+        ))
+    });
     write::xlsx::save_atomic(&sheets, &output, args.force)?;
     laps.lap("xlsx written");
     if !args.no_forms {
-        write::xlsx::save_atomic(&write::forms::forms_workbook(&outcome.report, &outcome.ledger, &evals, match args.form_layout {
-        FormLayout::A => &write::forms::LAYOUT_A,
-        FormLayout::B => &write::forms::LAYOUT_B,
-    }), &forms, args.force)?;
+        write::xlsx::save_atomic(
+            &write::forms::forms_workbook(
+                &outcome.report,
+                &outcome.ledger,
+                &evals,
+                match args.form_layout {
+                    FormLayout::A => &write::forms::LAYOUT_A,
+                    FormLayout::B => &write::forms::LAYOUT_B,
+                },
+            ),
+            &forms,
+            args.force,
+        )?;
         laps.lap("forms written");
     }
     if let (Some(path), Some(json)) = (&args.json, json) {
         write::xlsx::write_atomic(path, &json, args.force)?;
     }
     let t = &outcome.report.totals;
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     let warnings = problems.len() - errors;
     eprintln!(
         "{}：截止 {}，{} 个项目，预算 {} 万元，已拨付 {} 万元，执行率 {}",
@@ -176,7 +246,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
         t.project_count,
         write::json::amount(t.budget),
         write::json::amount(t.paid),
-        write::json::rate(t.execution_rate).map(|r| format!("{r}%")).unwrap_or_else(|| "—".into())
+        write::json::rate(t.execution_rate)
+            .map(|r| format!("{r}%"))
+            .unwrap_or_else(|| "—".into())
     );
     eprintln!("已写出 {}", output.display());
     if !args.no_forms {
@@ -187,9 +259,17 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     if errors + warnings > 0 {
         eprintln!("发现问题：错误 {errors} 条，提示 {warnings} 条，详见“问题清单”工作表");
-        for p in problems.iter().filter(|p| p.severity == Severity::Error).take(20) {
+        for p in problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .take(20)
+        {
             eprintln!("  [错误] {}", p.message);
         }
     }
-    Ok(if errors > 0 { crate::exit::PROBLEMS } else { crate::exit::OK })
+    Ok(if errors > 0 {
+        crate::exit::PROBLEMS
+    } else {
+        crate::exit::OK
+    })
 }

@@ -30,7 +30,14 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<i32, String> {
-    let o = SynthOptions { townships: a.townships, projects: a.projects, payments: a.payments, messy_every: a.messy_every, seed: a.seed, year: a.year };
+    let o = SynthOptions {
+        townships: a.townships,
+        projects: a.projects,
+        payments: a.payments,
+        messy_every: a.messy_every,
+        seed: a.seed,
+        year: a.year,
+    };
     let files = write_townships(&a.output, &o)?;
     eprintln!("已在 {} 写出 {} 个工作簿", a.output.display(), files.len());
     Ok(crate::exit::OK)

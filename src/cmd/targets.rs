@@ -55,14 +55,45 @@ pub fn run(a: &Args) -> Result<i32, String> {
     let (mut kept, mut drafted) = (0, 0);
     for f in &o.report.projects {
         let p = &o.ledger.projects[f.index];
-        let own: Vec<_> = o.ledger.indicators.iter().filter(|i| i.project_id == p.id).collect();
+        let own: Vec<_> = o
+            .ledger
+            .indicators
+            .iter()
+            .filter(|i| i.project_id == p.id)
+            .collect();
         let rows: Vec<[Option<String>; 9]> = if own.is_empty() {
-            draft::draft(p, year, &libs).into_iter().map(|i| [Some(i.level1), Some(i.level2), Some(i.name), Some(i.target), None, None, None, None, None]).collect()
+            draft::draft(p, year, &libs)
+                .into_iter()
+                .map(|i| {
+                    [
+                        Some(i.level1),
+                        Some(i.level2),
+                        Some(i.name),
+                        Some(i.target),
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                    ]
+                })
+                .collect()
         } else {
             own.iter()
                 .map(|i| {
-                    let num = |d: Option<rust_decimal::Decimal>| d.map(|d| d.normalize().to_string());
-                    [i.level1.clone(), i.level2.clone(), i.name.clone(), i.target.clone(), i.actual.clone(), num(i.weight), num(i.hand_score), i.deviation_reason.clone(), None]
+                    let num =
+                        |d: Option<rust_decimal::Decimal>| d.map(|d| d.normalize().to_string());
+                    [
+                        i.level1.clone(),
+                        i.level2.clone(),
+                        i.name.clone(),
+                        i.target.clone(),
+                        i.actual.clone(),
+                        num(i.weight),
+                        num(i.hand_score),
+                        i.deviation_reason.clone(),
+                        None,
+                    ]
                 })
                 .collect()
         };
@@ -70,9 +101,19 @@ pub fn run(a: &Args) -> Result<i32, String> {
             s.text(r, 0, p.id.clone(), Role::Text);
             s.text(r, 1, p.name.clone(), Role::Text);
             for (k, v) in row.iter().take(8).enumerate() {
-                s.put(r, 2 + k as u16, v.clone().map(Value::Text).unwrap_or(Value::Empty), Role::Text);
+                s.put(
+                    r,
+                    2 + k as u16,
+                    v.clone().map(Value::Text).unwrap_or(Value::Empty),
+                    Role::Text,
+                );
             }
-            let src = s.text(r, 10, if own.is_empty() { "草拟" } else { "原表" }, Role::Text);
+            let src = s.text(
+                r,
+                10,
+                if own.is_empty() { "草拟" } else { "原表" },
+                Role::Text,
+            );
             if own.is_empty() {
                 src.flagged = true;
                 src.note = Some("系统按指标库草拟，请核实指标值（“**”处须填写）".into());
@@ -85,8 +126,16 @@ pub fn run(a: &Args) -> Result<i32, String> {
     }
     s.fit_widths(8.0, 30.0);
     s.freeze = Some((1, 2));
-    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: r.max(2) - 1, last_col: 10 });
+    s.autofilter = Some(Span {
+        first_row: 0,
+        first_col: 0,
+        last_row: r.max(2) - 1,
+        last_col: 10,
+    });
     crate::write::xlsx::save_atomic(&[s], &a.output, a.force)?;
-    eprintln!("已写出 {}：原有指标 {kept} 条，草拟 {drafted} 条（标为“草拟”，请核实后复制到台账的“绩效指标”表）", a.output.display());
+    eprintln!(
+        "已写出 {}：原有指标 {kept} 条，草拟 {drafted} 条（标为“草拟”，请核实后复制到台账的“绩效指标”表）",
+        a.output.display()
+    );
     Ok(crate::exit::OK)
 }

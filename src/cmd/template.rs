@@ -15,7 +15,10 @@ pub struct Args {
 
 pub fn run(args: &Args) -> Result<i32, String> {
     if args.output.exists() && !args.force {
-        return Err(format!("输出文件 {} 已存在；如要覆盖请加 --force", args.output.display()));
+        return Err(format!(
+            "输出文件 {} 已存在；如要覆盖请加 --force",
+            args.output.display()
+        ));
     }
     let bytes = crate::write::xlsx::render(&crate::write::template::template_sheets())?;
     crate::write::xlsx::write_atomic(&args.output, &bytes, args.force)?;

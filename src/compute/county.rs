@@ -26,7 +26,9 @@ pub struct Township {
 }
 
 /// The 衔接资金 industry share: budget of 衔接资金 projects in 产业项目 ÷ budget of all 衔接资金 projects.
-pub fn industry_share<'a>(projects: impl IntoIterator<Item = &'a ProjectFigures>) -> Option<Decimal> {
+pub fn industry_share<'a>(
+    projects: impl IntoIterator<Item = &'a ProjectFigures>,
+) -> Option<Decimal> {
     let (mut total, mut industry) = (Decimal::ZERO, Decimal::ZERO);
     for p in projects.into_iter().filter(|p| p.fund_source == "衔接资金") {
         total += p.budget;
@@ -61,10 +63,26 @@ pub struct FileProblem {
 
 impl FileProblem {
     pub fn county(severity: Severity, message: String) -> FileProblem {
-        FileProblem { file: String::new(), problem: Problem { severity, sheet: String::new(), cell: None, message } }
+        FileProblem {
+            file: String::new(),
+            problem: Problem {
+                severity,
+                sheet: String::new(),
+                cell: None,
+                message,
+            },
+        }
     }
     pub fn of_file(file: &str, severity: Severity, message: String) -> FileProblem {
-        FileProblem { file: file.to_string(), problem: Problem { severity, sheet: String::new(), cell: None, message } }
+        FileProblem {
+            file: file.to_string(),
+            problem: Problem {
+                severity,
+                sheet: String::new(),
+                cell: None,
+                message,
+            },
+        }
     }
 }
 
@@ -76,7 +94,9 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { industry_floor: Some(Decimal::from(60)) }
+        Settings {
+            industry_floor: Some(Decimal::from(60)),
+        }
     }
 }
 
@@ -97,7 +117,10 @@ pub struct County {
 }
 
 fn merge_groups(standard: &[&str], lists: &[&[GroupFigures]]) -> Vec<GroupFigures> {
-    let keys = group_order(standard, lists.iter().flat_map(|l| l.iter().map(|g| g.key.clone())));
+    let keys = group_order(
+        standard,
+        lists.iter().flat_map(|l| l.iter().map(|g| g.key.clone())),
+    );
     keys.into_iter()
         .map(|k| {
             let mut sum = GroupFigures::new(&k);
@@ -126,17 +149,28 @@ fn same_unit(a: &str, b: &str) -> bool {
     !a.is_empty() && !b.is_empty() && (a == b || a.starts_with(&b) || b.starts_with(&a))
 }
 
-pub fn consolidate(mut townships: Vec<Township>, expected: &[String], settings: &Settings, mut problems: Vec<FileProblem>) -> County {
+pub fn consolidate(
+    mut townships: Vec<Township>,
+    expected: &[String],
+    settings: &Settings,
+    mut problems: Vec<FileProblem>,
+) -> County {
     // Rank by execution rate, highest first; no rate (zero budget) last; ties share a rank.
-    townships.sort_by(|a, b| match (b.totals.execution_rate, a.totals.execution_rate) {
-        (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.unit.cmp(&b.unit)),
-        (Some(_), None) => std::cmp::Ordering::Greater,
-        (None, Some(_)) => std::cmp::Ordering::Less,
-        (None, None) => a.unit.cmp(&b.unit),
-    });
+    townships.sort_by(
+        |a, b| match (b.totals.execution_rate, a.totals.execution_rate) {
+            (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.unit.cmp(&b.unit)),
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (None, None) => a.unit.cmp(&b.unit),
+        },
+    );
     let mut ranks = Vec::with_capacity(townships.len());
     for (i, t) in townships.iter().enumerate() {
-        let rank = if i > 0 && townships[i - 1].totals.execution_rate == t.totals.execution_rate { ranks[i - 1] } else { i + 1 };
+        let rank = if i > 0 && townships[i - 1].totals.execution_rate == t.totals.execution_rate {
+            ranks[i - 1]
+        } else {
+            i + 1
+        };
         ranks.push(rank);
     }
 
@@ -146,7 +180,10 @@ pub fn consolidate(mut townships: Vec<Township>, expected: &[String], settings: 
     }
     totals.finish();
     let cats: Vec<&[GroupFigures]> = townships.iter().map(|t| t.by_category.as_slice()).collect();
-    let funds: Vec<&[GroupFigures]> = townships.iter().map(|t| t.by_fund_source.as_slice()).collect();
+    let funds: Vec<&[GroupFigures]> = townships
+        .iter()
+        .map(|t| t.by_fund_source.as_slice())
+        .collect();
     let by_category = merge_groups(layout::CATEGORIES, &cats);
     let by_fund_source = merge_groups(layout::FUND_SOURCES, &funds);
 
@@ -157,11 +194,21 @@ pub fn consolidate(mut townships: Vec<Township>, expected: &[String], settings: 
             match seen.get(p.id.as_str()) {
                 Some((other, q)) if other.file != t.file => {
                     let (severity, what) = if q.name == p.name {
-                        (Severity::Error, "疑似同一项目重复上报，两处都已计入合计，请核对")
+                        (
+                            Severity::Error,
+                            "疑似同一项目重复上报，两处都已计入合计，请核对",
+                        )
                     } else {
                         (Severity::Warning, "项目名称不同，可能是各乡镇自编编号重复")
                     };
-                    problems.push(FileProblem::of_file(&t.file, severity, format!("项目编号“{}”（{}）同时出现在 {}（{}）：{what}", p.id, p.name, other.file, q.name)));
+                    problems.push(FileProblem::of_file(
+                        &t.file,
+                        severity,
+                        format!(
+                            "项目编号“{}”（{}）同时出现在 {}（{}）：{what}",
+                            p.id, p.name, other.file, q.name
+                        ),
+                    ));
                 }
                 Some(_) => {}
                 None => {
@@ -173,7 +220,11 @@ pub fn consolidate(mut townships: Vec<Township>, expected: &[String], settings: 
     let mut by_unit: HashMap<&str, &str> = HashMap::new();
     for t in &townships {
         if let Some(f) = by_unit.insert(&t.unit, &t.file) {
-            problems.push(FileProblem::of_file(&t.file, Severity::Warning, format!("单位“{}”同时出现在 {f} 和 {}，两份都已计入", t.unit, t.file)));
+            problems.push(FileProblem::of_file(
+                &t.file,
+                Severity::Warning,
+                format!("单位“{}”同时出现在 {f} 和 {}，两份都已计入", t.unit, t.file),
+            ));
         }
     }
 
@@ -181,21 +232,50 @@ pub fn consolidate(mut townships: Vec<Township>, expected: &[String], settings: 
     if let Some(floor) = settings.industry_floor {
         for t in &townships {
             if let Some(s) = t.industry_share.filter(|s| *s < floor) {
-                problems.push(FileProblem::of_file(&t.file, Severity::Warning, format!("{}：衔接资金用于产业项目的比例 {s:.2}%，低于 {floor}% 的要求", t.unit)));
+                problems.push(FileProblem::of_file(
+                    &t.file,
+                    Severity::Warning,
+                    format!(
+                        "{}：衔接资金用于产业项目的比例 {s:.2}%，低于 {floor}% 的要求",
+                        t.unit
+                    ),
+                ));
             }
         }
         if let Some(s) = industry.filter(|s| *s < floor) {
-            problems.push(FileProblem::county(Severity::Warning, format!("全县衔接资金用于产业项目的比例 {s:.2}%，低于 {floor}% 的要求")));
+            problems.push(FileProblem::county(
+                Severity::Warning,
+                format!("全县衔接资金用于产业项目的比例 {s:.2}%，低于 {floor}% 的要求"),
+            ));
         }
     }
 
-    let missing = expected.iter().filter(|e| !townships.iter().any(|t| same_unit(&t.unit, e))).cloned().collect();
+    let missing = expected
+        .iter()
+        .filter(|e| !townships.iter().any(|t| same_unit(&t.unit, e)))
+        .cloned()
+        .collect();
     let first = townships.first().map(|t| t.as_of);
-    let as_of = if townships.iter().all(|t| Some(t.as_of) == first) { first } else { None };
+    let as_of = if townships.iter().all(|t| Some(t.as_of) == first) {
+        first
+    } else {
+        None
+    };
     if as_of.is_none() && !townships.is_empty() {
         problems.push(FileProblem::county(Severity::Warning, "各单位的截止日期不一致（未指定 --as-of / --month 时取各自“说明”表的截止日期），汇总数据口径不一".into()));
     }
-    County { as_of, townships, ranks, totals, by_category, by_fund_source, industry_share: industry.map(|s| s.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)), missing, problems }
+    County {
+        as_of,
+        townships,
+        ranks,
+        totals,
+        by_category,
+        by_fund_source,
+        industry_share: industry
+            .map(|s| s.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
+        missing,
+        problems,
+    }
 }
 
 #[cfg(test)]
@@ -243,10 +323,30 @@ mod tests {
 
     #[test]
     fn ranks_totals_duplicates_missing_and_floor() {
-        let a = township("甲镇", "100", "50", vec![project("P1", "路", "产业项目", "衔接资金", "100")]);
-        let b = township("乙镇", "200", "150", vec![project("P1", "路", "基础设施建设项目", "衔接资金", "200")]);
-        let c = township("丙镇", "10", "5", vec![project("Q1", "桥", "产业项目", "整合资金", "10")]);
-        let county = consolidate(vec![a, b, c], &["甲镇人民政府".into(), "丁镇".into()], &Settings::default(), vec![]);
+        let a = township(
+            "甲镇",
+            "100",
+            "50",
+            vec![project("P1", "路", "产业项目", "衔接资金", "100")],
+        );
+        let b = township(
+            "乙镇",
+            "200",
+            "150",
+            vec![project("P1", "路", "基础设施建设项目", "衔接资金", "200")],
+        );
+        let c = township(
+            "丙镇",
+            "10",
+            "5",
+            vec![project("Q1", "桥", "产业项目", "整合资金", "10")],
+        );
+        let county = consolidate(
+            vec![a, b, c],
+            &["甲镇人民政府".into(), "丁镇".into()],
+            &Settings::default(),
+            vec![],
+        );
         let order: Vec<&str> = county.townships.iter().map(|t| t.unit.as_str()).collect();
         assert_eq!(order, ["乙镇", "丙镇", "甲镇"]);
         assert_eq!(county.ranks, [1, 2, 2], "equal rates share a rank");
@@ -254,10 +354,25 @@ mod tests {
         assert_eq!(county.totals.paid, d("205"));
         assert_eq!(county.totals.execution_rate, Some(d("66.13")));
         assert_eq!(county.missing, ["丁镇"]);
-        assert!(county.problems.iter().any(|p| p.problem.severity == Severity::Error && p.problem.message.contains("P1")));
+        assert!(
+            county
+                .problems
+                .iter()
+                .any(|p| p.problem.severity == Severity::Error && p.problem.message.contains("P1"))
+        );
         // 乙镇 spends no 衔接资金 on industry: below the 60 % floor; the county at 100/300 too.
-        assert!(county.problems.iter().any(|p| p.file == "乙镇.xlsx" && p.problem.message.contains("0.00%")));
+        assert!(
+            county
+                .problems
+                .iter()
+                .any(|p| p.file == "乙镇.xlsx" && p.problem.message.contains("0.00%"))
+        );
         assert_eq!(county.industry_share, Some(d("33.33")));
-        assert!(county.problems.iter().any(|p| p.file.is_empty() && p.problem.message.contains("33.33%")));
+        assert!(
+            county
+                .problems
+                .iter()
+                .any(|p| p.file.is_empty() && p.problem.message.contains("33.33%"))
+        );
     }
 }

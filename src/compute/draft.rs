@@ -36,19 +36,33 @@ const BUNDLED: &[&str] = &[
 ];
 
 pub fn bundled() -> Vec<Library> {
-    BUNDLED.iter().map(|t| toml::from_str(t).expect("bundled indicator library parses")).collect()
+    BUNDLED
+        .iter()
+        .map(|t| toml::from_str(t).expect("bundled indicator library parses"))
+        .collect()
 }
 
 /// Libraries from a folder of TOML files (sorted by file name), for counties
 /// that keep their own.
 pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Library>, String> {
-    let mut files: Vec<_> = std::fs::read_dir(dir).map_err(|e| format!("无法读取指标库文件夹 {}：{e}", dir.display()))?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("无法读取指标库文件夹 {}：{e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
     files.sort();
     files
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}：{e}", p.display()))?;
-            toml::from_str(&text).map_err(|e| format!("指标库 {} 格式有误：{}", p.display(), e.to_string().lines().next().unwrap_or_default()))
+            let text =
+                std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}：{e}", p.display()))?;
+            toml::from_str(&text).map_err(|e| {
+                format!(
+                    "指标库 {} 格式有误：{}",
+                    p.display(),
+                    e.to_string().lines().next().unwrap_or_default()
+                )
+            })
         })
         .collect()
 }
@@ -56,12 +70,16 @@ pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Library>, String> {
 /// The library for a project: the first whose keyword is in its name; the
 /// last (通用) otherwise.
 pub fn library_for<'a>(p: &Project, libs: &'a [Library]) -> Option<&'a Library> {
-    libs.iter().find(|l| l.keywords.iter().any(|k| p.name.contains(k.as_str()))).or_else(|| libs.last())
+    libs.iter()
+        .find(|l| l.keywords.iter().any(|k| p.name.contains(k.as_str())))
+        .or_else(|| libs.last())
 }
 
 /// A drafted indicator set for a project.
 pub fn draft(p: &Project, year: Option<i32>, libs: &[Library]) -> Vec<IndicatorInput> {
-    let Some(lib) = library_for(p, libs) else { return Vec::new() };
+    let Some(lib) = library_for(p, libs) else {
+        return Vec::new();
+    };
     let end = match (p.end_date, year) {
         (Some(d), _) => d.format("%Y年%-m月%-d日").to_string(),
         (None, Some(y)) => format!("{y}年12月31日"),
@@ -73,7 +91,10 @@ pub fn draft(p: &Project, year: Option<i32>, libs: &[Library]) -> Vec<IndicatorI
             level1: e.level1.clone(),
             level2: e.level2.clone(),
             name: e.name.clone(),
-            target: e.target.replace("{budget}", &p.budget.normalize().to_string()).replace("{end_date}", &end),
+            target: e
+                .target
+                .replace("{budget}", &p.budget.normalize().to_string())
+                .replace("{end_date}", &end),
             actual: None,
             weight: None,
             hand_score: None,
@@ -118,13 +139,26 @@ mod tests {
         let libs = bundled();
         assert_eq!(libs.len(), 8);
         for l in &libs {
-            assert!(l.indicators.iter().any(|i| i.level1 == "满意度指标"), "{} has satisfaction", l.name);
+            assert!(
+                l.indicators.iter().any(|i| i.level1 == "满意度指标"),
+                "{} has satisfaction",
+                l.name
+            );
         }
         let d = draft(&project("河南村牛场建设项目"), Some(2023), &libs);
         assert!(d.iter().all(|i| i.drafted));
-        assert!(d.iter().any(|i| i.name == "项目总投资" && i.target == "≤166万元"));
+        assert!(
+            d.iter()
+                .any(|i| i.name == "项目总投资" && i.target == "≤166万元")
+        );
         assert!(d.iter().any(|i| i.target == "2023年10月20日前"));
-        assert_eq!(library_for(&project("雨露计划补助"), &libs).unwrap().name, "雨露计划");
-        assert_eq!(library_for(&project("某某工作经费"), &libs).unwrap().name, "通用");
+        assert_eq!(
+            library_for(&project("雨露计划补助"), &libs).unwrap().name,
+            "雨露计划"
+        );
+        assert_eq!(
+            library_for(&project("某某工作经费"), &libs).unwrap().name,
+            "通用"
+        );
     }
 }

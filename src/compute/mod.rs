@@ -18,7 +18,9 @@ pub fn execution_rate(paid: Decimal, budget: Decimal) -> Option<Decimal> {
     if budget.is_zero() {
         return None;
     }
-    let rate = paid.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(budget)?;
+    let rate = paid
+        .checked_mul(Decimal::ONE_HUNDRED)?
+        .checked_div(budget)?;
     Some(rate.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
 }
 
@@ -157,7 +159,12 @@ pub fn group_order(standard: &[&str], keys: impl Iterator<Item = String>) -> Vec
 
 pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Report {
     let mut problems = Vec::new();
-    let index_of: HashMap<&str, usize> = ledger.projects.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    let index_of: HashMap<&str, usize> = ledger
+        .projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
 
     let mut paid = vec![Decimal::ZERO; ledger.projects.len()];
     let mut payment_use = Vec::with_capacity(ledger.payments.len());
@@ -166,7 +173,10 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
             payment_use.push(PaymentUse::AfterCutOff);
             problems.push(Problem::warning_at(
                 &pay.row,
-                format!("{}：拨付日期 {} 晚于截止日期 {}，该笔 {} 万元未计入", pay.row, pay.date, as_of, pay.amount),
+                format!(
+                    "{}：拨付日期 {} 晚于截止日期 {}，该笔 {} 万元未计入",
+                    pay.row, pay.date, as_of, pay.amount
+                ),
             ));
             continue;
         }
@@ -176,13 +186,29 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         }
     }
 
-    let projects: Vec<ProjectFigures> = ledger.projects.iter().enumerate().map(|(i, p)| project_figures(i, p, paid[i], &mut problems)).collect();
+    let projects: Vec<ProjectFigures> = ledger
+        .projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| project_figures(i, p, paid[i], &mut problems))
+        .collect();
 
     let mut totals = GroupFigures::new("合计");
-    let categories = group_order(layout::CATEGORIES, projects.iter().map(|p| p.category.clone()));
-    let funds = group_order(layout::FUND_SOURCES, projects.iter().map(|p| p.fund_source.clone()).chain(counted(ledger, &payment_use).map(|p| p.fund_source.clone())));
-    let mut by_category: Vec<GroupFigures> = categories.iter().map(|k| GroupFigures::new(k)).collect();
-    let mut by_fund_source: Vec<GroupFigures> = funds.iter().map(|k| GroupFigures::new(k)).collect();
+    let categories = group_order(
+        layout::CATEGORIES,
+        projects.iter().map(|p| p.category.clone()),
+    );
+    let funds = group_order(
+        layout::FUND_SOURCES,
+        projects
+            .iter()
+            .map(|p| p.fund_source.clone())
+            .chain(counted(ledger, &payment_use).map(|p| p.fund_source.clone())),
+    );
+    let mut by_category: Vec<GroupFigures> =
+        categories.iter().map(|k| GroupFigures::new(k)).collect();
+    let mut by_fund_source: Vec<GroupFigures> =
+        funds.iter().map(|k| GroupFigures::new(k)).collect();
     for p in &projects {
         totals.add_project(p);
         totals.paid += p.paid;
@@ -197,15 +223,21 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
     // Paid by fund source follows each payment's own 资金性质.
     for pay in counted(ledger, &payment_use) {
         if index_of.contains_key(pay.project_id.as_str())
-            && let Some(g) = by_fund_source.iter_mut().find(|g| g.key == pay.fund_source) {
-                g.paid += pay.amount;
-            }
+            && let Some(g) = by_fund_source.iter_mut().find(|g| g.key == pay.fund_source)
+        {
+            g.paid += pay.amount;
+        }
     }
     totals.finish();
     by_category.iter_mut().for_each(GroupFigures::finish);
     by_fund_source.iter_mut().for_each(GroupFigures::finish);
 
-    let monthly = monthly_series(counted(ledger, &payment_use), ledger.info.year, as_of, totals.budget);
+    let monthly = monthly_series(
+        counted(ledger, &payment_use),
+        ledger.info.year,
+        as_of,
+        totals.budget,
+    );
     Report {
         as_of,
         unit_name: unit_name.to_string(),
@@ -220,30 +252,77 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
     }
 }
 
-fn counted<'a>(ledger: &'a Ledger, uses: &'a [PaymentUse]) -> impl Iterator<Item = &'a Payment> + 'a {
-    ledger.payments.iter().zip(uses).filter(|(_, u)| **u == PaymentUse::Counted).map(|(p, _)| p)
+fn counted<'a>(
+    ledger: &'a Ledger,
+    uses: &'a [PaymentUse],
+) -> impl Iterator<Item = &'a Payment> + 'a {
+    ledger
+        .payments
+        .iter()
+        .zip(uses)
+        .filter(|(_, u)| **u == PaymentUse::Counted)
+        .map(|(p, _)| p)
 }
 
-fn project_figures(index: usize, p: &Project, paid: Decimal, problems: &mut Vec<Problem>) -> ProjectFigures {
+fn project_figures(
+    index: usize,
+    p: &Project,
+    paid: Decimal,
+    problems: &mut Vec<Problem>,
+) -> ProjectFigures {
     let outstanding = p.settled.map(|s| s - paid);
     let unspent = p.settled.map(|s| p.budget - s);
     let rate = execution_rate(paid, p.budget);
-    let finished = p.status.as_deref().is_some_and(|s| layout::FINISHED_STATUSES.contains(&s));
+    let finished = p
+        .status
+        .as_deref()
+        .is_some_and(|s| layout::FINISHED_STATUSES.contains(&s));
     if p.budget.is_zero() {
-        problems.push(Problem::warning_at(&p.budget_cell, format!("{}：项目“{}”预算金额为0，执行率不计算", p.budget_cell, p.id)));
+        problems.push(Problem::warning_at(
+            &p.budget_cell,
+            format!("{}：项目“{}”预算金额为0，执行率不计算", p.budget_cell, p.id),
+        ));
     } else if paid > p.budget {
-        problems.push(Problem::warning_at(&p.budget_cell, format!("{}：项目“{}”已拨付 {} 万元，超过预算 {} 万元", p.budget_cell, p.id, paid, p.budget)));
+        problems.push(Problem::warning_at(
+            &p.budget_cell,
+            format!(
+                "{}：项目“{}”已拨付 {} 万元，超过预算 {} 万元",
+                p.budget_cell, p.id, paid, p.budget
+            ),
+        ));
     }
     if finished && p.settled.is_none() {
         let cell = p.settled_cell.as_ref().unwrap_or(&p.row);
-        problems.push(Problem::warning_at(cell, format!("{cell}：项目“{}”状态为{}，但没有结算金额，待拨付和结余未计算", p.id, p.status.as_deref().unwrap_or_default())));
+        problems.push(Problem::warning_at(
+            cell,
+            format!(
+                "{cell}：项目“{}”状态为{}，但没有结算金额，待拨付和结余未计算",
+                p.id,
+                p.status.as_deref().unwrap_or_default()
+            ),
+        ));
     }
     if let (Some(s), Some(cell)) = (p.settled, &p.settled_cell) {
         if paid > s {
-            problems.push(Problem::warning_at(cell, format!("{cell}：项目“{}”已拨付 {} 万元，超过结算金额 {} 万元（多拨 {} 万元）", p.id, paid, s, paid - s)));
+            problems.push(Problem::warning_at(
+                cell,
+                format!(
+                    "{cell}：项目“{}”已拨付 {} 万元，超过结算金额 {} 万元（多拨 {} 万元）",
+                    p.id,
+                    paid,
+                    s,
+                    paid - s
+                ),
+            ));
         }
         if s > p.budget {
-            problems.push(Problem::warning_at(cell, format!("{cell}：项目“{}”结算金额 {} 万元超过预算 {} 万元", p.id, s, p.budget)));
+            problems.push(Problem::warning_at(
+                cell,
+                format!(
+                    "{cell}：项目“{}”结算金额 {} 万元超过预算 {} 万元",
+                    p.id, s, p.budget
+                ),
+            ));
         }
     }
     ProjectFigures {
@@ -265,7 +344,12 @@ fn project_figures(index: usize, p: &Project, paid: Decimal, problems: &mut Vec<
 
 /// Paid per month from the first month (January of the year, or the first
 /// payment if earlier) to the cut-off month, with no gaps.
-pub fn monthly_series<'a>(payments: impl Iterator<Item = &'a Payment>, year: Option<i32>, as_of: NaiveDate, total_budget: Decimal) -> Vec<MonthFigures> {
+pub fn monthly_series<'a>(
+    payments: impl Iterator<Item = &'a Payment>,
+    year: Option<i32>,
+    as_of: NaiveDate,
+    total_budget: Decimal,
+) -> Vec<MonthFigures> {
     let key = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
     let mut per_month: HashMap<i32, Decimal> = HashMap::new();
     let end = key(as_of);
@@ -334,7 +418,10 @@ mod tests {
 
     #[test]
     fn rate_rounds_half_away_from_zero_once() {
-        assert_eq!(execution_rate(d("231.3152"), d("408.5587")), Some(d("56.62")));
+        assert_eq!(
+            execution_rate(d("231.3152"), d("408.5587")),
+            Some(d("56.62"))
+        );
         assert_eq!(execution_rate(d("1"), d("8")), Some(d("12.50")));
         // 0.125% exactly → 0.13, not banker's 0.12
         assert_eq!(execution_rate(d("1"), d("800")), Some(d("0.13")));
@@ -371,7 +458,10 @@ mod tests {
         let b = &r.projects[1];
         assert_eq!((b.outstanding, b.unspent), (Some(d("0")), Some(d("0.75"))));
         let c = &r.projects[2];
-        assert_eq!((c.paid, c.outstanding, c.unspent, c.remaining), (d("1.5"), None, None, d("8.5")));
+        assert_eq!(
+            (c.paid, c.outstanding, c.unspent, c.remaining),
+            (d("1.5"), None, None, d("8.5"))
+        );
         assert_eq!(r.totals.budget, d("180.5"));
         assert_eq!(r.totals.paid, d("65.25"));
         assert_eq!(r.totals.outstanding, Some(d("106")));
@@ -381,12 +471,27 @@ mod tests {
         assert_eq!(keys, ["产业项目", "其他项目", "乡村建设"]);
         assert_eq!(r.by_category[2].outstanding, None);
         // Budget by the project's fund, paid by the payment's own.
-        let xj = r.by_fund_source.iter().find(|g| g.key == "衔接资金").unwrap();
-        assert_eq!((xj.budget, xj.paid, xj.project_count), (d("4.5"), d("63.75"), 1));
-        let zh = r.by_fund_source.iter().find(|g| g.key == "整合资金").unwrap();
+        let xj = r
+            .by_fund_source
+            .iter()
+            .find(|g| g.key == "衔接资金")
+            .unwrap();
+        assert_eq!(
+            (xj.budget, xj.paid, xj.project_count),
+            (d("4.5"), d("63.75"), 1)
+        );
+        let zh = r
+            .by_fund_source
+            .iter()
+            .find(|g| g.key == "整合资金")
+            .unwrap();
         assert_eq!((zh.budget, zh.paid), (d("176"), d("1.5")));
         assert_eq!(r.payment_use[5], PaymentUse::AfterCutOff);
-        assert!(r.problems.iter().any(|p| p.message.contains("晚于截止日期")));
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.message.contains("晚于截止日期"))
+        );
         // Monthly: January 2023 to May 2024, no gaps, cumulative adds up.
         assert_eq!(r.monthly.len(), 17);
         assert_eq!(r.monthly[0].label(), "2023-01");

@@ -32,14 +32,27 @@ struct ScheduleFile {
     category: BTreeMap<String, BTreeMap<String, toml::Value>>,
 }
 
-fn points(table: &BTreeMap<String, toml::Value>, what: &str) -> Result<Vec<(u32, Decimal)>, String> {
+fn points(
+    table: &BTreeMap<String, toml::Value>,
+    what: &str,
+) -> Result<Vec<(u32, Decimal)>, String> {
     let mut out = Vec::new();
     for (k, v) in table {
-        let m: u32 = k.trim().parse().ok().filter(|m| (1..=12).contains(m)).ok_or_else(|| format!("{what}的“{k}”不是 1–12 的月份"))?;
+        let m: u32 = k
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| (1..=12).contains(m))
+            .ok_or_else(|| format!("{what}的“{k}”不是 1–12 的月份"))?;
         let pct = match v {
             toml::Value::Integer(i) => Decimal::from(*i),
-            toml::Value::Float(f) => crate::read::value::decimal_from_f64(*f).ok_or_else(|| format!("{what} {m} 月的比例无效"))?,
-            toml::Value::String(s) => s.trim().trim_end_matches('%').parse().map_err(|_| format!("{what} {m} 月的比例“{s}”不是数字"))?,
+            toml::Value::Float(f) => crate::read::value::decimal_from_f64(*f)
+                .ok_or_else(|| format!("{what} {m} 月的比例无效"))?,
+            toml::Value::String(s) => s
+                .trim()
+                .trim_end_matches('%')
+                .parse()
+                .map_err(|_| format!("{what} {m} 月的比例“{s}”不是数字"))?,
             _ => return Err(format!("{what} {m} 月的比例不是数字")),
         };
         if pct < Decimal::ZERO || pct > Decimal::ONE_HUNDRED {
@@ -66,7 +79,14 @@ impl Schedule {
     /// 3 = 40
     /// ```
     pub fn from_toml(text: &str) -> Result<Schedule, String> {
-        let f: ScheduleFile = toml::from_str(&crate::read::mapping::quote_keys(text)).map_err(|e| e.to_string().lines().filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|')).collect::<Vec<_>>().join("；"))?;
+        let f: ScheduleFile =
+            toml::from_str(&crate::read::mapping::quote_keys(text)).map_err(|e| {
+                e.to_string()
+                    .lines()
+                    .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|'))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            })?;
         let day_based = match f.basis.as_deref() {
             None | Some("month") => false,
             Some("day") => true,
@@ -74,25 +94,45 @@ impl Schedule {
         };
         let mut by_category = HashMap::new();
         for (cat, table) in &f.category {
-            by_category.insert(crate::read::layout::normalize_value(cat), points(table, &format!("[category.{cat}]"))?);
+            by_category.insert(
+                crate::read::layout::normalize_value(cat),
+                points(table, &format!("[category.{cat}]"))?,
+            );
         }
-        Ok(Schedule { default: points(&f.schedule, "[schedule]")?, by_category, day_based })
+        Ok(Schedule {
+            default: points(&f.schedule, "[schedule]")?,
+            by_category,
+            day_based,
+        })
     }
 
     /// 序时进度 at a month's end, percent with 2 decimals. `year` is the
     /// budget year: months after it are at 100 %, before it at 0.
-    pub fn expected(&self, category: Option<&str>, month_end: NaiveDate, year: Option<i32>) -> Decimal {
+    pub fn expected(
+        &self,
+        category: Option<&str>,
+        month_end: NaiveDate,
+        year: Option<i32>,
+    ) -> Decimal {
         match year {
             Some(y) if month_end.year() > y => return Decimal::ONE_HUNDRED,
             Some(y) if month_end.year() < y => return Decimal::ZERO,
             _ => {}
         }
         let m = month_end.month();
-        let pts = category.and_then(|c| self.by_category.get(c)).filter(|p| !p.is_empty()).unwrap_or(&self.default);
+        let pts = category
+            .and_then(|c| self.by_category.get(c))
+            .filter(|p| !p.is_empty())
+            .unwrap_or(&self.default);
         let pct = if pts.is_empty() {
             if self.day_based {
-                let days_in_year = if NaiveDate::from_ymd_opt(month_end.year(), 2, 29).is_some() { 366 } else { 365 };
-                Decimal::from(month_end.ordinal()) * Decimal::ONE_HUNDRED / Decimal::from(days_in_year)
+                let days_in_year = if NaiveDate::from_ymd_opt(month_end.year(), 2, 29).is_some() {
+                    366
+                } else {
+                    365
+                };
+                Decimal::from(month_end.ordinal()) * Decimal::ONE_HUNDRED
+                    / Decimal::from(days_in_year)
             } else {
                 Decimal::from(m) * Decimal::ONE_HUNDRED / Decimal::from(12)
             }
@@ -101,7 +141,12 @@ impl Schedule {
             let mut value = pts.last().map(|p| p.1).unwrap_or_default();
             for &(pm, pv) in pts {
                 if m <= pm {
-                    value = if pm == prev.0 { pv } else { prev.1 + (pv - prev.1) * Decimal::from(m - prev.0) / Decimal::from(pm - prev.0) };
+                    value = if pm == prev.0 {
+                        pv
+                    } else {
+                        prev.1
+                            + (pv - prev.1) * Decimal::from(m - prev.0) / Decimal::from(pm - prev.0)
+                    };
                     break;
                 }
                 prev = (pm, pv);
@@ -130,10 +175,27 @@ pub struct Pace {
 }
 
 impl Pace {
-    fn new(budget: Decimal, paid: Decimal, rate: Option<Decimal>, prev_paid: Decimal, prev_rate: Option<Decimal>, schedule: Decimal) -> Pace {
+    fn new(
+        budget: Decimal,
+        paid: Decimal,
+        rate: Option<Decimal>,
+        prev_paid: Decimal,
+        prev_rate: Option<Decimal>,
+        schedule: Decimal,
+    ) -> Pace {
         let gap = rate.map(|r| r - schedule);
-        let behind_by = gap.filter(|g| *g < Decimal::ZERO).map(|_| (budget * schedule / Decimal::ONE_HUNDRED - paid).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero));
-        Pace { paid_this_month: paid - prev_paid, previous_rate: prev_rate, rate_change: rate.zip(prev_rate).map(|(a, b)| a - b), schedule, gap, behind_by }
+        let behind_by = gap.filter(|g| *g < Decimal::ZERO).map(|_| {
+            (budget * schedule / Decimal::ONE_HUNDRED - paid)
+                .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+        });
+        Pace {
+            paid_this_month: paid - prev_paid,
+            previous_rate: prev_rate,
+            rate_change: rate.zip(prev_rate).map(|(a, b)| a - b),
+            schedule,
+            gap,
+            behind_by,
+        }
     }
     pub fn is_behind(&self) -> bool {
         self.behind_by.is_some()
@@ -168,11 +230,21 @@ pub struct MonthlyReport {
 }
 
 pub fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
-pub fn compute_monthly(ledger: &Ledger, year: i32, month: u32, unit_name: &str, schedule: &Schedule) -> Option<MonthlyReport> {
+pub fn compute_monthly(
+    ledger: &Ledger,
+    year: i32,
+    month: u32,
+    unit_name: &str,
+    schedule: &Schedule,
+) -> Option<MonthlyReport> {
     let as_of = month_end(year, month)?;
     let previous_as_of = NaiveDate::from_ymd_opt(year, month, 1)?.pred_opt()?;
     let cur = compute_report(ledger, as_of, unit_name);
@@ -183,17 +255,44 @@ pub fn compute_monthly(ledger: &Ledger, year: i32, month: u32, unit_name: &str, 
         .iter()
         .zip(&prev.projects)
         .map(|(c, p)| MonthlyProject {
-            pace: Pace::new(c.budget, c.paid, c.execution_rate, p.paid, p.execution_rate, schedule.expected(Some(&c.category), as_of, budget_year)),
+            pace: Pace::new(
+                c.budget,
+                c.paid,
+                c.execution_rate,
+                p.paid,
+                p.execution_rate,
+                schedule.expected(Some(&c.category), as_of, budget_year),
+            ),
             figures: c.clone(),
         })
         .collect();
     let group = |c: &GroupFigures, prev: &[GroupFigures], category: Option<&str>| {
         let p = prev.iter().find(|g| g.key == c.key);
-        let (pp, pr) = p.map(|p| (p.paid, p.execution_rate)).unwrap_or((Decimal::ZERO, None));
-        MonthlyGroup { pace: Pace::new(c.budget, c.paid, c.execution_rate, pp, pr, schedule.expected(category, as_of, budget_year)), figures: c.clone() }
+        let (pp, pr) = p
+            .map(|p| (p.paid, p.execution_rate))
+            .unwrap_or((Decimal::ZERO, None));
+        MonthlyGroup {
+            pace: Pace::new(
+                c.budget,
+                c.paid,
+                c.execution_rate,
+                pp,
+                pr,
+                schedule.expected(category, as_of, budget_year),
+            ),
+            figures: c.clone(),
+        }
     };
-    let by_category = cur.by_category.iter().map(|g| group(g, &prev.by_category, Some(&g.key))).collect();
-    let by_fund_source = cur.by_fund_source.iter().map(|g| group(g, &prev.by_fund_source, None)).collect();
+    let by_category = cur
+        .by_category
+        .iter()
+        .map(|g| group(g, &prev.by_category, Some(&g.key)))
+        .collect();
+    let by_fund_source = cur
+        .by_fund_source
+        .iter()
+        .map(|g| group(g, &prev.by_fund_source, None))
+        .collect();
     let totals = group(&cur.totals, std::slice::from_ref(&prev.totals), None);
     let curve = cur
         .monthly
@@ -203,7 +302,18 @@ pub fn compute_monthly(ledger: &Ledger, year: i32, month: u32, unit_name: &str, 
             (m.clone(), schedule.expected(None, end, budget_year))
         })
         .collect();
-    Some(MonthlyReport { year, month, as_of, previous_as_of, report: cur, projects, by_category, by_fund_source, totals, curve })
+    Some(MonthlyReport {
+        year,
+        month,
+        as_of,
+        previous_as_of,
+        report: cur,
+        projects,
+        by_category,
+        by_fund_source,
+        totals,
+        curve,
+    })
 }
 
 #[cfg(test)]
@@ -220,20 +330,38 @@ mod tests {
         assert_eq!(s.expected(None, date("2024-12-31"), None), d("100.00"));
         // After the budget year everything should be spent.
         assert_eq!(s.expected(None, date("2025-02-28"), Some(2024)), d("100"));
-        let day = Schedule { day_based: true, ..Schedule::default() };
+        let day = Schedule {
+            day_based: true,
+            ..Schedule::default()
+        };
         // 2024 is a leap year: 91 / 366 days by 31 March.
-        assert_eq!(day.expected(None, date("2024-03-31"), Some(2024)), d("24.86"));
+        assert_eq!(
+            day.expected(None, date("2024-03-31"), Some(2024)),
+            d("24.86")
+        );
     }
 
     #[test]
     fn schedule_file_interpolates_and_has_categories() {
-        let s = Schedule::from_toml("[schedule]\n3 = 30\n6 = 60\n12 = 100\n[category.产业项目]\n3 = 40\n").unwrap();
+        let s = Schedule::from_toml(
+            "[schedule]\n3 = 30\n6 = 60\n12 = 100\n[category.产业项目]\n3 = 40\n",
+        )
+        .unwrap();
         assert_eq!(s.expected(None, date("2024-03-31"), None), d("30"));
         assert_eq!(s.expected(None, date("2024-01-31"), None), d("10"));
         assert_eq!(s.expected(None, date("2024-09-30"), None), d("80"));
-        assert_eq!(s.expected(Some("产业项目"), date("2024-03-31"), None), d("40"));
-        assert_eq!(s.expected(Some("产业项目"), date("2024-06-30"), None), d("40"));
-        assert_eq!(s.expected(Some("其他项目"), date("2024-06-30"), None), d("60"));
+        assert_eq!(
+            s.expected(Some("产业项目"), date("2024-03-31"), None),
+            d("40")
+        );
+        assert_eq!(
+            s.expected(Some("产业项目"), date("2024-06-30"), None),
+            d("40")
+        );
+        assert_eq!(
+            s.expected(Some("其他项目"), date("2024-06-30"), None),
+            d("60")
+        );
         assert!(Schedule::from_toml("[schedule]\n13 = 5\n").is_err());
         assert!(Schedule::from_toml("[schedule]\n3 = 50\n6 = 40\n").is_err());
         assert!(Schedule::from_toml("basis = \"week\"\n").is_err());
@@ -241,12 +369,26 @@ mod tests {
 
     #[test]
     fn pace_gap_and_behind() {
-        let p = Pace::new(d("100"), d("20"), Some(d("20.00")), d("5"), Some(d("5.00")), d("25.00"));
+        let p = Pace::new(
+            d("100"),
+            d("20"),
+            Some(d("20.00")),
+            d("5"),
+            Some(d("5.00")),
+            d("25.00"),
+        );
         assert_eq!(p.paid_this_month, d("15"));
         assert_eq!(p.rate_change, Some(d("15.00")));
         assert_eq!(p.gap, Some(d("-5.00")));
         assert_eq!(p.behind_by, Some(d("5")));
-        let ok = Pace::new(d("100"), d("30"), Some(d("30.00")), d("5"), Some(d("5.00")), d("25.00"));
+        let ok = Pace::new(
+            d("100"),
+            d("30"),
+            Some(d("30.00")),
+            d("5"),
+            Some(d("5.00")),
+            d("25.00"),
+        );
         assert!(!ok.is_behind());
     }
 }

@@ -49,7 +49,13 @@ impl Default for ScoringRules {
 
 impl ScoringRules {
     pub fn from_toml(text: &str) -> Result<ScoringRules, String> {
-        let r: ScoringRules = toml::from_str(text).map_err(|e| e.to_string().lines().filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|')).collect::<Vec<_>>().join("；"))?;
+        let r: ScoringRules = toml::from_str(text).map_err(|e| {
+            e.to_string()
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|'))
+                .collect::<Vec<_>>()
+                .join("；")
+        })?;
         let total = r.budget_weight + r.output_weight + r.benefit_weight + r.satisfaction_weight;
         if total != Decimal::ONE_HUNDRED {
             return Err(format!("一级指标分值合计 {total}，应为 100"));
@@ -159,7 +165,10 @@ enum Verdict {
 
 fn classify(text: &str, rules: &ScoringRules) -> Verdict {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let has = |list: &[String]| list.iter().any(|w| t == *w || (w.chars().count() >= 2 && t.contains(w.as_str())));
+    let has = |list: &[String]| {
+        list.iter()
+            .any(|w| t == *w || (w.chars().count() >= 2 && t.contains(w.as_str())))
+    };
     // Failure words first: "未完成" contains "完成".
     if has(&rules.failed) {
         Verdict::Failed
@@ -177,43 +186,107 @@ fn show(d: Decimal) -> String {
 }
 
 /// Score one indicator. Returns (score, rule, note, problem message).
-fn score_one(i: &IndicatorInput, weight: Decimal, year: Option<i32>, rules: &ScoringRules) -> (Option<Decimal>, String, Option<String>, Option<String>) {
+fn score_one(
+    i: &IndicatorInput,
+    weight: Decimal,
+    year: Option<i32>,
+    rules: &ScoringRules,
+) -> (Option<Decimal>, String, Option<String>, Option<String>) {
     let w = weight;
     let target = indicator::resolve(&indicator::parse(&i.target), year);
     let Some(actual_text) = i.actual.as_deref().filter(|a| !a.trim().is_empty()) else {
-        let why = if i.drafted { "草拟指标，待填写实际完成值后评分" } else { "未填实际完成值，需补填后评分" };
-        return (None, why.into(), None, (!i.drafted).then(|| format!("指标“{}”{why}", i.name)));
+        let why = if i.drafted {
+            "草拟指标，待填写实际完成值后评分"
+        } else {
+            "未填实际完成值，需补填后评分"
+        };
+        return (
+            None,
+            why.into(),
+            None,
+            (!i.drafted).then(|| format!("指标“{}”{why}", i.name)),
+        );
     };
     let actual = indicator::resolve(&indicator::parse(actual_text), year);
     let qualitative = |text: &str| -> (Option<Decimal>, String, Option<String>, Option<String>) {
         match classify(text, rules) {
-            Verdict::Achieved => (Some(w), format!("定性：实际“{text}”为达成，得满分"), None, None),
+            Verdict::Achieved => (
+                Some(w),
+                format!("定性：实际“{text}”为达成，得满分"),
+                None,
+                None,
+            ),
             v => {
                 let (band, lo, hi) = match v {
-                    Verdict::Partial => ("部分达成", rules.band_partial_min, rules.band_achieved_min),
+                    Verdict::Partial => {
+                        ("部分达成", rules.band_partial_min, rules.band_achieved_min)
+                    }
                     Verdict::Failed => ("未达成", Decimal::ZERO, rules.band_partial_min),
                     _ => ("无法判断是否达成", Decimal::ZERO, Decimal::ONE_HUNDRED),
                 };
                 match i.hand_score {
                     Some(h) => {
-                        let (min, max) = (round2(w * lo / Decimal::ONE_HUNDRED), round2(w * hi / Decimal::ONE_HUNDRED));
-                        let out = (h < min || h > max).then(|| format!("指标“{}”手填得分 {} 不在“{band}”档（{}–{} 分）内", i.name, show(h), show(min), show(max)));
-                        (Some(h.min(w).max(Decimal::ZERO)), format!("定性：{band}，采用表中所填得分"), out.clone(), out)
+                        let (min, max) = (
+                            round2(w * lo / Decimal::ONE_HUNDRED),
+                            round2(w * hi / Decimal::ONE_HUNDRED),
+                        );
+                        let out = (h < min || h > max).then(|| {
+                            format!(
+                                "指标“{}”手填得分 {} 不在“{band}”档（{}–{} 分）内",
+                                i.name,
+                                show(h),
+                                show(min),
+                                show(max)
+                            )
+                        });
+                        (
+                            Some(h.min(w).max(Decimal::ZERO)),
+                            format!("定性：{band}，采用表中所填得分"),
+                            out.clone(),
+                            out,
+                        )
                     }
-                    None => (None, format!("定性：实际“{text}”{band}，应在分值的 {lo}%–{hi}% 之间人工评分"), None, Some(format!("指标“{}”实际完成值“{text}”{band}，需人工评分", i.name))),
+                    None => (
+                        None,
+                        format!("定性：实际“{text}”{band}，应在分值的 {lo}%–{hi}% 之间人工评分"),
+                        None,
+                        Some(format!(
+                            "指标“{}”实际完成值“{text}”{band}，需人工评分",
+                            i.name
+                        )),
+                    ),
                 }
             }
         }
     };
     match (&target, &actual) {
-        (IndicatorValue::Empty, _) => (None, "指标值为空或为模板占位，需填写".into(), None, (!i.drafted).then(|| format!("指标“{}”的指标值为空或为占位符", i.name))),
-        (IndicatorValue::Quantity { cmp, value: t, unit: tu }, IndicatorValue::Quantity { value: a, unit: au, .. }) => {
+        (IndicatorValue::Empty, _) => (
+            None,
+            "指标值为空或为模板占位，需填写".into(),
+            None,
+            (!i.drafted).then(|| format!("指标“{}”的指标值为空或为占位符", i.name)),
+        ),
+        (
+            IndicatorValue::Quantity {
+                cmp,
+                value: t,
+                unit: tu,
+            },
+            IndicatorValue::Quantity {
+                value: a, unit: au, ..
+            },
+        ) => {
             let factor = match (tu, au) {
                 (Some(tu), Some(au)) => indicator::unit_factor(au, tu),
                 _ => Some(Decimal::ONE),
             };
             let Some(factor) = factor else {
-                let msg = format!("指标“{}”的指标值单位“{}”与实际完成值单位“{}”不一致，无法比较", i.name, tu.clone().unwrap_or_default(), au.clone().unwrap_or_default());
+                let msg = format!(
+                    "指标“{}”的指标值单位“{}”与实际完成值单位“{}”不一致，无法比较",
+                    i.name,
+                    tu.clone().unwrap_or_default(),
+                    au.clone().unwrap_or_default()
+                );
                 return (None, "单位不一致，需人工评分".into(), None, Some(msg));
             };
             let a = *a * factor;
@@ -223,18 +296,52 @@ fn score_one(i: &IndicatorInput, weight: Decimal, year: Option<i32>, rules: &Sco
             match cmp.unwrap_or(Comparator::AtLeast) {
                 Comparator::AtMost => {
                     if a <= *t {
-                        (Some(w), format!("实际 {a_s} ≤ 目标 {t_s}，得满分"), None, None)
+                        (
+                            Some(w),
+                            format!("实际 {a_s} ≤ 目标 {t_s}，得满分"),
+                            None,
+                            None,
+                        )
                     } else if t.is_zero() {
-                        (Some(Decimal::ZERO), format!("实际 {a_s} 超过目标 {t_s}，得 0 分"), None, None)
+                        (
+                            Some(Decimal::ZERO),
+                            format!("实际 {a_s} 超过目标 {t_s}，得 0 分"),
+                            None,
+                            None,
+                        )
                     } else {
                         match rules.reverse_rule {
                             ReverseRule::Ratio => {
                                 let s = round2(w * *t / a);
-                                (Some(s), format!("实际 {a_s} 超过目标 {t_s}（越低越好）：{} × {} ÷ {} = {}", show(w), show(*t), show(a), show(s)), None, None)
+                                (
+                                    Some(s),
+                                    format!(
+                                        "实际 {a_s} 超过目标 {t_s}（越低越好）：{} × {} ÷ {} = {}",
+                                        show(w),
+                                        show(*t),
+                                        show(a),
+                                        show(s)
+                                    ),
+                                    None,
+                                    None,
+                                )
                             }
                             ReverseRule::Linear => {
-                                let s = round2((w * (Decimal::ONE - (a - *t) / *t)).max(Decimal::ZERO));
-                                (Some(s), format!("实际 {a_s} 超过目标 {t_s}（越低越好，线性）：{} × (1 − ({} − {}) ÷ {}) = {}", show(w), show(a), show(*t), show(*t), show(s)), None, None)
+                                let s =
+                                    round2((w * (Decimal::ONE - (a - *t) / *t)).max(Decimal::ZERO));
+                                (
+                                    Some(s),
+                                    format!(
+                                        "实际 {a_s} 超过目标 {t_s}（越低越好，线性）：{} × (1 − ({} − {}) ÷ {}) = {}",
+                                        show(w),
+                                        show(a),
+                                        show(*t),
+                                        show(*t),
+                                        show(s)
+                                    ),
+                                    None,
+                                    None,
+                                )
                             }
                         }
                     }
@@ -242,46 +349,106 @@ fn score_one(i: &IndicatorInput, weight: Decimal, year: Option<i32>, rules: &Sco
                 c => {
                     if c == Comparator::Equal && t.is_zero() {
                         let s = if a <= Decimal::ZERO { w } else { Decimal::ZERO };
-                        return (Some(s), format!("目标为 0：实际 {a_s}，得 {} 分", show(s)), None, None);
+                        return (
+                            Some(s),
+                            format!("目标为 0：实际 {a_s}，得 {} 分", show(s)),
+                            None,
+                            None,
+                        );
                     }
                     let mut note = None;
                     let mut problem = None;
-                    if !t.is_zero() && a * Decimal::ONE_HUNDRED >= *t * rules.over_completion_percent {
+                    if !t.is_zero()
+                        && a * Decimal::ONE_HUNDRED >= *t * rules.over_completion_percent
+                    {
                         let pct = round2(a * Decimal::ONE_HUNDRED / *t);
                         let n = format!("超额完成（达目标的 {}%），请在偏差原因中说明", show(pct));
-                        if i.deviation_reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                        if i.deviation_reason
+                            .as_deref()
+                            .is_none_or(|r| r.trim().is_empty())
+                        {
                             problem = Some(format!("指标“{}”{n}", i.name));
                         }
                         note = Some(n);
                     }
                     if a >= *t || t.is_zero() {
-                        (Some(w), format!("实际 {a_s} 达到目标 {t_s}，得满分"), note, problem)
+                        (
+                            Some(w),
+                            format!("实际 {a_s} 达到目标 {t_s}，得满分"),
+                            note,
+                            problem,
+                        )
                     } else {
                         let s = round2(w * a_pos / *t);
-                        (Some(s), format!("实际 {a_s} 未达目标 {t_s}：{} × {} ÷ {} = {}", show(w), show(a_pos), show(*t), show(s)), note, problem)
+                        (
+                            Some(s),
+                            format!(
+                                "实际 {a_s} 未达目标 {t_s}：{} × {} ÷ {} = {}",
+                                show(w),
+                                show(a_pos),
+                                show(*t),
+                                show(s)
+                            ),
+                            note,
+                            problem,
+                        )
                     }
                 }
             }
         }
         (IndicatorValue::Date { date: deadline, .. }, IndicatorValue::Date { date: done, .. }) => {
             if done <= deadline {
-                (Some(w), format!("时效：{done} 完成，未晚于 {deadline}，得满分"), None, None)
+                (
+                    Some(w),
+                    format!("时效：{done} 完成，未晚于 {deadline}，得满分"),
+                    None,
+                    None,
+                )
             } else {
                 let s = round2(w * rules.deadline_missed_percent / Decimal::ONE_HUNDRED);
-                (Some(s), format!("时效：{done} 完成，晚于 {deadline}，按规则得 {} 分", show(s)), None, Some(format!("指标“{}”未按期完成", i.name)))
+                (
+                    Some(s),
+                    format!(
+                        "时效：{done} 完成，晚于 {deadline}，按规则得 {} 分",
+                        show(s)
+                    ),
+                    None,
+                    Some(format!("指标“{}”未按期完成", i.name)),
+                )
             }
         }
-        (IndicatorValue::Date { .. } | IndicatorValue::MonthDay { .. }, IndicatorValue::Text(t)) => match classify(t, rules) {
-            Verdict::Achieved => (Some(w), format!("时效：实际“{t}”，按期完成，得满分"), None, None),
+        (
+            IndicatorValue::Date { .. } | IndicatorValue::MonthDay { .. },
+            IndicatorValue::Text(t),
+        ) => match classify(t, rules) {
+            Verdict::Achieved => (
+                Some(w),
+                format!("时效：实际“{t}”，按期完成，得满分"),
+                None,
+                None,
+            ),
             Verdict::Failed => {
                 let s = round2(w * rules.deadline_missed_percent / Decimal::ONE_HUNDRED);
-                (Some(s), format!("时效：实际“{t}”，未按期完成，按规则得 {} 分", show(s)), None, Some(format!("指标“{}”未按期完成", i.name)))
+                (
+                    Some(s),
+                    format!("时效：实际“{t}”，未按期完成，按规则得 {} 分", show(s)),
+                    None,
+                    Some(format!("指标“{}”未按期完成", i.name)),
+                )
             }
             _ => qualitative(t),
         },
         (_, IndicatorValue::Text(t)) => qualitative(t),
         (IndicatorValue::Text(_), _) => qualitative(actual_text),
-        _ => (None, "指标值与实际完成值无法比较，需人工评分".into(), None, Some(format!("指标“{}”的指标值“{}”与实际完成值“{actual_text}”无法比较，需人工评分", i.name, i.target))),
+        _ => (
+            None,
+            "指标值与实际完成值无法比较，需人工评分".into(),
+            None,
+            Some(format!(
+                "指标“{}”的指标值“{}”与实际完成值“{actual_text}”无法比较，需人工评分",
+                i.name, i.target
+            )),
+        ),
     }
 }
 
@@ -289,7 +456,11 @@ fn score_one(i: &IndicatorInput, weight: Decimal, year: Option<i32>, rules: &Sco
 /// where the rules say.
 pub fn level1_weights(present: &[Level1], rules: &ScoringRules) -> Vec<(Level1, Decimal)> {
     let has = |l: Level1| present.contains(&l);
-    let (mut out, mut ben, mut sat) = (rules.output_weight, rules.benefit_weight, rules.satisfaction_weight);
+    let (mut out, mut ben, mut sat) = (
+        rules.output_weight,
+        rules.benefit_weight,
+        rules.satisfaction_weight,
+    );
     if !has(Level1::Satisfaction) {
         match rules.missing_satisfaction_to {
             SatisfactionTo::Benefit if has(Level1::Benefit) => ben += sat,
@@ -309,12 +480,24 @@ pub fn level1_weights(present: &[Level1], rules: &ScoringRules) -> Vec<(Level1, 
             ben = Decimal::ZERO;
         }
     }
-    [(Level1::Output, out), (Level1::Benefit, ben), (Level1::Satisfaction, sat)].into_iter().filter(|(l, _)| has(*l)).collect()
+    [
+        (Level1::Output, out),
+        (Level1::Benefit, ben),
+        (Level1::Satisfaction, sat),
+    ]
+    .into_iter()
+    .filter(|(l, _)| has(*l))
+    .collect()
 }
 
 /// Evaluate one project: the budget-execution score and every indicator.
 /// `execution_rate` in percent; `year` resolves deadlines like "12月底前".
-pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, year: Option<i32>, rules: &ScoringRules) -> Evaluation {
+pub fn evaluate(
+    execution_rate: Option<Decimal>,
+    inputs: Vec<IndicatorInput>,
+    year: Option<i32>,
+    rules: &ScoringRules,
+) -> Evaluation {
     let mut problems = Vec::new();
     let drafted = inputs.iter().any(|i| i.drafted);
     let budget_weight = rules.budget_weight;
@@ -322,7 +505,20 @@ pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, ye
         Some(r) => {
             let capped = r.min(Decimal::ONE_HUNDRED).max(Decimal::ZERO);
             let s = round2(budget_weight * capped / Decimal::ONE_HUNDRED);
-            (Some(s), format!("预算执行率 {r:.2}%{}：{} × {} ÷ 100 = {}", if r > Decimal::ONE_HUNDRED { "（按 100% 计）" } else { "" }, show(budget_weight), show(capped), show(s)))
+            (
+                Some(s),
+                format!(
+                    "预算执行率 {r:.2}%{}：{} × {} ÷ 100 = {}",
+                    if r > Decimal::ONE_HUNDRED {
+                        "（按 100% 计）"
+                    } else {
+                        ""
+                    },
+                    show(budget_weight),
+                    show(capped),
+                    show(s)
+                ),
+            )
         }
         None => (None, "预算为 0，执行率无法计算，需人工评分".to_string()),
     };
@@ -331,7 +527,13 @@ pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, ye
     for i in inputs {
         let g = Level1::parse(&i.level1).unwrap_or_else(|| {
             if let Some(row) = &i.row {
-                problems.push(Problem::warning_at(row, format!("{row}：一级指标“{}”不是产出/效益/满意度指标，按产出指标计分", i.level1)));
+                problems.push(Problem::warning_at(
+                    row,
+                    format!(
+                        "{row}：一级指标“{}”不是产出/效益/满意度指标，按产出指标计分",
+                        i.level1
+                    ),
+                ));
             }
             Level1::Output
         });
@@ -349,7 +551,11 @@ pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, ye
     for (g, gw) in &weights {
         let idx: Vec<usize> = (0..grouped.len()).filter(|k| grouped[*k].0 == *g).collect();
         let given: Decimal = idx.iter().filter_map(|k| grouped[*k].1.weight).sum();
-        let open: Vec<usize> = idx.iter().copied().filter(|k| grouped[*k].1.weight.is_none()).collect();
+        let open: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|k| grouped[*k].1.weight.is_none())
+            .collect();
         for k in &idx {
             if let Some(w) = grouped[*k].1.weight {
                 item_weights[*k] = w;
@@ -360,15 +566,31 @@ pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, ye
             let each = round2(rest / Decimal::from(open.len()));
             for (n, k) in open.iter().enumerate() {
                 // The last takes the rounding remainder so the group adds up exactly.
-                item_weights[*k] = if n + 1 == open.len() { rest - each * Decimal::from(open.len() - 1) } else { each };
+                item_weights[*k] = if n + 1 == open.len() {
+                    rest - each * Decimal::from(open.len() - 1)
+                } else {
+                    each
+                };
             }
         }
     }
-    let typed: Vec<&IndicatorInput> = grouped.iter().map(|(_, i)| i).filter(|i| i.weight.is_some()).collect();
+    let typed: Vec<&IndicatorInput> = grouped
+        .iter()
+        .map(|(_, i)| i)
+        .filter(|i| i.weight.is_some())
+        .collect();
     let total_weight: Decimal = item_weights.iter().sum::<Decimal>() + budget_weight;
     if !typed.is_empty() && total_weight != Decimal::ONE_HUNDRED && !grouped.is_empty() {
-        let cells: Vec<String> = typed.iter().filter_map(|i| i.row.as_ref().map(|r| r.to_string())).collect();
-        let msg = format!("表中所填分值与预算执行率 {} 分合计为 {}，不等于 100（{}）", show(budget_weight), show(total_weight), cells.join("、"));
+        let cells: Vec<String> = typed
+            .iter()
+            .filter_map(|i| i.row.as_ref().map(|r| r.to_string()))
+            .collect();
+        let msg = format!(
+            "表中所填分值与预算执行率 {} 分合计为 {}，不等于 100（{}）",
+            show(budget_weight),
+            show(total_weight),
+            cells.join("、")
+        );
         match typed.iter().find_map(|i| i.row.clone()) {
             Some(row) => problems.push(Problem::warning_at(&row, format!("{row}：{msg}"))),
             None => problems.push(Problem::warning("绩效指标", msg)),
@@ -379,19 +601,48 @@ pub fn evaluate(execution_rate: Option<Decimal>, inputs: Vec<IndicatorInput>, ye
         let (score, rule, mut note, problem) = score_one(&input, weight, year, rules);
         let mut problem = problem;
         if let (Some(h), Some(s)) = (input.hand_score, score)
-            && h != s && !rule.contains("采用表中所填得分") {
-                let n = format!("表中得分 {} 与规则得分 {} 不同（以规则得分计，原值保留）", show(h), show(s));
-                problem = Some(format!("指标“{}”{n}", input.name));
-                note = Some(note.map(|x| format!("{x}；{n}")).unwrap_or(n));
-            }
-        if let Some(msg) = problem {
-            if let Some(row) = &input.row { problems.push(Problem::warning_at(row, format!("{row}：{msg}"))) }
+            && h != s
+            && !rule.contains("采用表中所填得分")
+        {
+            let n = format!(
+                "表中得分 {} 与规则得分 {} 不同（以规则得分计，原值保留）",
+                show(h),
+                show(s)
+            );
+            problem = Some(format!("指标“{}”{n}", input.name));
+            note = Some(note.map(|x| format!("{x}；{n}")).unwrap_or(n));
         }
-        indicators.push(IndicatorScore { input, group, weight, score, rule, note });
+        if let Some(msg) = problem {
+            if let Some(row) = &input.row {
+                problems.push(Problem::warning_at(row, format!("{row}：{msg}")))
+            }
+        }
+        indicators.push(IndicatorScore {
+            input,
+            group,
+            weight,
+            score,
+            rule,
+            note,
+        });
     }
-    let score = budget_score.unwrap_or_default() + indicators.iter().filter_map(|i| i.score).sum::<Decimal>();
-    let complete = budget_score.is_some() && !indicators.is_empty() && indicators.iter().all(|i| i.score.is_some());
-    Evaluation { budget_weight, budget_score, budget_rule, indicators, level1_weights: weights, score, complete, grade: complete.then(|| grade(score)), drafted, problems }
+    let score = budget_score.unwrap_or_default()
+        + indicators.iter().filter_map(|i| i.score).sum::<Decimal>();
+    let complete = budget_score.is_some()
+        && !indicators.is_empty()
+        && indicators.iter().all(|i| i.score.is_some());
+    Evaluation {
+        budget_weight,
+        budget_score,
+        budget_rule,
+        indicators,
+        level1_weights: weights,
+        score,
+        complete,
+        grade: complete.then(|| grade(score)),
+        drafted,
+        problems,
+    }
 }
 
 #[cfg(test)]
@@ -414,7 +665,16 @@ mod tests {
         }
     }
     fn one(target: &str, actual: &str, rules: &ScoringRules) -> IndicatorScore {
-        let e = evaluate(Some(d("100")), vec![ind("产出指标", "x", target, actual), ind("效益指标", "y", "效果明显", "效果明显"), ind("满意度指标", "z", "≥90%", "95%")], Some(2023), rules);
+        let e = evaluate(
+            Some(d("100")),
+            vec![
+                ind("产出指标", "x", target, actual),
+                ind("效益指标", "y", "效果明显", "效果明显"),
+                ind("满意度指标", "z", "≥90%", "95%"),
+            ],
+            Some(2023),
+            rules,
+        );
         e.indicators[0].clone()
     }
 
@@ -452,12 +712,18 @@ mod tests {
     #[test]
     fn deadlines() {
         let mut r = ScoringRules::default();
-        assert_eq!(one("2023年12月31日前", "2023年10月20日", &r).score, Some(d("50")));
+        assert_eq!(
+            one("2023年12月31日前", "2023年10月20日", &r).score,
+            Some(d("50"))
+        );
         assert_eq!(one("12月底前", "2023-12-31", &r).score, Some(d("50")));
         assert_eq!(one("12月底前", "2024-01-15", &r).score, Some(d("0")));
         assert_eq!(one("年底前", "按期完成", &r).score, Some(d("50")));
         r.deadline_missed_percent = d("50");
-        assert_eq!(one("2023年11月30日前", "2023年12月10日", &r).score, Some(d("25.00")));
+        assert_eq!(
+            one("2023年11月30日前", "2023年12月10日", &r).score,
+            Some(d("25.00"))
+        );
     }
 
     #[test]
@@ -475,7 +741,11 @@ mod tests {
         // Only 产出: it takes all 90 points; 35 of 90 is outside the 60–80 % band.
         assert_eq!(e.indicators[0].weight, d("90"));
         assert_eq!(e.indicators[0].score, Some(d("35")));
-        assert!(e.problems.iter().any(|p| p.message.contains("不在“部分达成”档")));
+        assert!(
+            e.problems
+                .iter()
+                .any(|p| p.message.contains("不在“部分达成”档"))
+        );
         i.hand_score = Some(d("60"));
         let e = evaluate(Some(d("100")), vec![i], None, &r);
         assert!(e.problems.is_empty(), "{:?}", e.problems);
@@ -485,35 +755,100 @@ mod tests {
     fn weights_missing_level1_and_explicit_override() {
         let r = ScoringRules::default();
         // No 满意度: its 10 points go to 效益 (default) → 产出 50, 效益 40.
-        let e = evaluate(Some(d("100")), vec![ind("产出指标", "a", "≥1个", "1个"), ind("产出指标", "b", "≥1个", "1个"), ind("效益指标", "c", "是", "是")], None, &r);
-        assert_eq!(e.level1_weights, vec![(Level1::Output, d("50")), (Level1::Benefit, d("40"))]);
-        assert_eq!(e.indicators.iter().map(|i| i.weight).collect::<Vec<_>>(), vec![d("25"), d("25"), d("40")]);
+        let e = evaluate(
+            Some(d("100")),
+            vec![
+                ind("产出指标", "a", "≥1个", "1个"),
+                ind("产出指标", "b", "≥1个", "1个"),
+                ind("效益指标", "c", "是", "是"),
+            ],
+            None,
+            &r,
+        );
+        assert_eq!(
+            e.level1_weights,
+            vec![(Level1::Output, d("50")), (Level1::Benefit, d("40"))]
+        );
+        assert_eq!(
+            e.indicators.iter().map(|i| i.weight).collect::<Vec<_>>(),
+            vec![d("25"), d("25"), d("40")]
+        );
         assert_eq!(e.score, d("100"));
         assert_eq!(e.grade, Some("优"));
         let mut to_output = r.clone();
         to_output.missing_satisfaction_to = SatisfactionTo::Output;
-        let e = evaluate(Some(d("100")), vec![ind("产出指标", "a", "≥1个", "1个"), ind("效益指标", "c", "是", "是")], None, &to_output);
-        assert_eq!(e.level1_weights, vec![(Level1::Output, d("60")), (Level1::Benefit, d("30"))]);
+        let e = evaluate(
+            Some(d("100")),
+            vec![
+                ind("产出指标", "a", "≥1个", "1个"),
+                ind("效益指标", "c", "是", "是"),
+            ],
+            None,
+            &to_output,
+        );
+        assert_eq!(
+            e.level1_weights,
+            vec![(Level1::Output, d("60")), (Level1::Benefit, d("30"))]
+        );
         // Equal split with a remainder: 50 / 3 → 16.67, 16.67, 16.66.
-        let e = evaluate(Some(d("100")), vec![ind("产出", "a", "≥1个", "1个"), ind("产出", "b", "≥1个", "1个"), ind("产出", "c", "≥1个", "1个"), ind("效益", "d", "是", "是"), ind("满意度", "e", "≥90%", "99%")], None, &r);
+        let e = evaluate(
+            Some(d("100")),
+            vec![
+                ind("产出", "a", "≥1个", "1个"),
+                ind("产出", "b", "≥1个", "1个"),
+                ind("产出", "c", "≥1个", "1个"),
+                ind("效益", "d", "是", "是"),
+                ind("满意度", "e", "≥90%", "99%"),
+            ],
+            None,
+            &r,
+        );
         let w: Vec<Decimal> = e.indicators.iter().map(|i| i.weight).collect();
         assert_eq!(&w[..3], &[d("16.67"), d("16.67"), d("16.66")]);
         // Typed 分值 override the split; one that doesn't add up to 100 is flagged.
         let mut a = ind("产出指标", "a", "≥1个", "1个");
         a.weight = Some(d("30"));
-        let e = evaluate(Some(d("100")), vec![a.clone(), ind("产出指标", "b", "≥1个", "1个"), ind("效益指标", "c", "是", "是"), ind("满意度指标", "z", "≥90%", "95%")], None, &r);
+        let e = evaluate(
+            Some(d("100")),
+            vec![
+                a.clone(),
+                ind("产出指标", "b", "≥1个", "1个"),
+                ind("效益指标", "c", "是", "是"),
+                ind("满意度指标", "z", "≥90%", "95%"),
+            ],
+            None,
+            &r,
+        );
         assert_eq!(e.indicators[0].weight, d("30"));
         assert_eq!(e.indicators[1].weight, d("20"));
         assert!(e.problems.is_empty());
         a.weight = Some(d("70"));
-        let e = evaluate(Some(d("100")), vec![a, ind("效益指标", "c", "是", "是"), ind("满意度指标", "z", "≥90%", "95%")], None, &r);
-        assert!(e.problems.iter().any(|p| p.message.contains("不等于 100")), "{:?}", e.problems);
+        let e = evaluate(
+            Some(d("100")),
+            vec![
+                a,
+                ind("效益指标", "c", "是", "是"),
+                ind("满意度指标", "z", "≥90%", "95%"),
+            ],
+            None,
+            &r,
+        );
+        assert!(
+            e.problems.iter().any(|p| p.message.contains("不等于 100")),
+            "{:?}",
+            e.problems
+        );
     }
 
     #[test]
     fn budget_score_and_grades() {
         let r = ScoringRules::default();
-        let e = evaluate(Some(d("56.62")), vec![ind("产出指标", "a", "≥1个", "1个")], None, &r);
+        let e = evaluate(
+            Some(d("56.62")),
+            vec![ind("产出指标", "a", "≥1个", "1个")],
+            None,
+            &r,
+        );
         assert_eq!(e.budget_score, Some(d("5.66")));
         assert_eq!(e.score, d("95.66"));
         let e = evaluate(Some(d("120")), vec![], None, &r);
@@ -532,16 +867,28 @@ mod tests {
         a.hand_score = Some(d("90"));
         let e = evaluate(Some(d("100")), vec![a], None, &r);
         assert_eq!(e.indicators[0].score, Some(d("87.16")));
-        assert!(e.indicators[0].note.as_deref().unwrap().contains("表中得分 90"));
+        assert!(
+            e.indicators[0]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("表中得分 90")
+        );
     }
 }
 
 /// Evaluations of every project of a report, in the report's order, and the
 /// problems they raise (drafted sets listed as needing review).
-pub fn evaluate_all(ledger: &crate::read::Ledger, report: &super::Report, rules: &ScoringRules, libs: &[super::draft::Library]) -> (Vec<Evaluation>, Vec<Problem>) {
+pub fn evaluate_all(
+    ledger: &crate::read::Ledger,
+    report: &super::Report,
+    rules: &ScoringRules,
+    libs: &[super::draft::Library],
+) -> (Vec<Evaluation>, Vec<Problem>) {
     use chrono::Datelike;
     let year = ledger.info.year.or(Some(report.as_of.year()));
-    let mut by_project: std::collections::HashMap<&str, Vec<&crate::model::Indicator>> = std::collections::HashMap::new();
+    let mut by_project: std::collections::HashMap<&str, Vec<&crate::model::Indicator>> =
+        std::collections::HashMap::new();
     for i in &ledger.indicators {
         by_project.entry(i.project_id.as_str()).or_default().push(i);
     }

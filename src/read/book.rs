@@ -21,7 +21,10 @@ impl RawSheet {
     }
     /// The formula (without "=") at an absolute address, if any.
     pub fn formula(&self, row: u32, col: u32) -> Option<&str> {
-        self.formulas.get_value((row, col)).map(|s| s.as_str()).filter(|s| !s.is_empty())
+        self.formulas
+            .get_value((row, col))
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty())
     }
     pub fn first_row(&self) -> u32 {
         self.cells.start().map(|(r, _)| r).unwrap_or(0)
@@ -79,9 +82,14 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
     if path.is_dir() {
         return Err(format!("{shown} 是文件夹，不是工作簿"));
     }
-    let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     if matches!(ext.as_str(), "xlsx" | "xlsm") && is_ole2(path) {
-        return Err(format!("无法读取文件 {shown}：文件设有打开密码（已加密），或是改了扩展名的旧版 .xls；请在 Excel/WPS 中取消密码后另存为 .xlsx 再试"));
+        return Err(format!(
+            "无法读取文件 {shown}：文件设有打开密码（已加密），或是改了扩展名的旧版 .xls；请在 Excel/WPS 中取消密码后另存为 .xlsx 再试"
+        ));
     }
     let book = open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
     read_sheets(path, book, full)
@@ -94,10 +102,17 @@ const OLE2_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 fn is_ole2(path: &Path) -> bool {
     use std::io::Read;
     let mut head = [0u8; 8];
-    std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && head == OLE2_MAGIC
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == OLE2_MAGIC
 }
 
-fn read_sheets<RS: std::io::Read + std::io::Seek>(path: &Path, mut book: Sheets<RS>, full: bool) -> Result<RawBook, String> {
+fn read_sheets<RS: std::io::Read + std::io::Seek>(
+    path: &Path,
+    mut book: Sheets<RS>,
+    full: bool,
+) -> Result<RawBook, String> {
     let shown = path.display();
     let format = match &book {
         Sheets::Xlsx(_) => BookFormat::Xlsx,
@@ -110,11 +125,18 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(path: &Path, mut book: Sheets<
     for name in names {
         let (cells, formulas) = match &mut book {
             // xlsx: values and formulas in one pass over the sheet.
-            Sheets::Xlsx(x) if full => xlsx_cells_and_formulas(x, &name).map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?,
+            Sheets::Xlsx(x) if full => xlsx_cells_and_formulas(x, &name)
+                .map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?,
             _ => {
-                let cells = book.worksheet_range(&name).map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?;
+                let cells = book
+                    .worksheet_range(&name)
+                    .map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?;
                 // A sheet whose formulas can't be parsed still has its values.
-                let formulas = if full { book.worksheet_formula(&name).unwrap_or_default() } else { Range::empty() };
+                let formulas = if full {
+                    book.worksheet_formula(&name).unwrap_or_default()
+                } else {
+                    Range::empty()
+                };
                 (cells, formulas)
             }
         };
@@ -125,12 +147,24 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(path: &Path, mut book: Sheets<
             Sheets::Xls(x) if full => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
-        sheets.push(RawSheet { name, cells, formulas, merges });
+        sheets.push(RawSheet {
+            name,
+            cells,
+            formulas,
+            merges,
+        });
     }
-    Ok(RawBook { path: path.to_path_buf(), format, sheets })
+    Ok(RawBook {
+        path: path.to_path_buf(),
+        format,
+        sheets,
+    })
 }
 
-fn xlsx_cells_and_formulas<RS: std::io::Read + std::io::Seek>(x: &mut calamine::Xlsx<RS>, name: &str) -> Result<(Range<Data>, Range<String>), calamine::XlsxError> {
+fn xlsx_cells_and_formulas<RS: std::io::Read + std::io::Seek>(
+    x: &mut calamine::Xlsx<RS>,
+    name: &str,
+) -> Result<(Range<Data>, Range<String>), calamine::XlsxError> {
     let mut reader = x.worksheet_cells_reader(name)?;
     let mut values = Vec::new();
     let mut formulas = Vec::new();
@@ -150,9 +184,13 @@ fn describe_open_error(path: &Path, err: &str) -> String {
     let shown = path.display();
     let lower = err.to_lowercase();
     if lower.contains("password") || lower.contains("encrypt") || lower.contains("cfb") {
-        format!("无法读取文件 {shown}：文件已加密或不是工作簿格式，请在 Excel/WPS 中取消密码后另存为 .xlsx 再试（{err}）")
+        format!(
+            "无法读取文件 {shown}：文件已加密或不是工作簿格式，请在 Excel/WPS 中取消密码后另存为 .xlsx 再试（{err}）"
+        )
     } else if lower.contains("extension") || lower.contains("format") {
-        format!("无法读取文件 {shown}：不是支持的工作簿格式（支持 .xlsx / .xlsm / .xls / .ods）（{err}）")
+        format!(
+            "无法读取文件 {shown}：不是支持的工作簿格式（支持 .xlsx / .xlsm / .xls / .ods）（{err}）"
+        )
     } else {
         format!("无法读取文件 {shown}：文件已损坏或不是有效的工作簿（{err}）")
     }

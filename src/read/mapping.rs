@@ -36,29 +36,61 @@ pub struct Mapping {
 
 impl Mapping {
     pub fn load(path: &Path) -> Result<Mapping, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("无法读取映射文件 {}：{e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("无法读取映射文件 {}：{e}", path.display()))?;
         let m: Mapping = toml::from_str(&quote_keys(&text)).map_err(|e| {
-            let detail: Vec<String> = e.to_string().lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty() && !l.starts_with('|')).collect();
-            format!("映射文件 {} 格式有误：{}", path.display(), detail.join("；"))
+            let detail: Vec<String> = e
+                .to_string()
+                .lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty() && !l.starts_with('|'))
+                .collect();
+            format!(
+                "映射文件 {} 格式有误：{}",
+                path.display(),
+                detail.join("；")
+            )
         })?;
-        m.check().map_err(|e| format!("映射文件 {}：{e}", path.display()))?;
+        m.check()
+            .map_err(|e| format!("映射文件 {}：{e}", path.display()))?;
         Ok(m)
     }
 
     fn check(&self) -> Result<(), String> {
         let sheet_ok = |k: &str| layout::SHEETS.iter().any(|s| s.name == k);
-        for k in self.sheets.keys().chain(self.columns.keys()).chain(self.units.keys()) {
+        for k in self
+            .sheets
+            .keys()
+            .chain(self.columns.keys())
+            .chain(self.units.keys())
+        {
             if !sheet_ok(k) {
-                return Err(format!("“{k}”不是标准工作表名（应为 项目 / 拨付 / 绩效指标 / 说明）"));
+                return Err(format!(
+                    "“{k}”不是标准工作表名（应为 项目 / 拨付 / 绩效指标 / 说明）"
+                ));
             }
         }
         for (sheet, cols) in &self.columns {
-            let spec = layout::SHEETS.iter().find(|s| s.name == sheet).expect("checked");
+            let spec = layout::SHEETS
+                .iter()
+                .find(|s| s.name == sheet)
+                .expect("checked");
             for k in cols.keys() {
                 let key = layout::normalize_header(k).0;
-                if !spec.columns.iter().any(|c| layout::normalize_header(c.header).0 == key) {
-                    let names: Vec<String> = spec.columns.iter().map(|c| layout::normalize_header(c.header).0).collect();
-                    return Err(format!("“{sheet}”表没有标准列“{k}”（可用：{}）", names.join("、")));
+                if !spec
+                    .columns
+                    .iter()
+                    .any(|c| layout::normalize_header(c.header).0 == key)
+                {
+                    let names: Vec<String> = spec
+                        .columns
+                        .iter()
+                        .map(|c| layout::normalize_header(c.header).0)
+                        .collect();
+                    return Err(format!(
+                        "“{sheet}”表没有标准列“{k}”（可用：{}）",
+                        names.join("、")
+                    ));
                 }
             }
         }
@@ -71,7 +103,9 @@ impl Mapping {
     }
 
     pub fn sheet_name(&self, role: SheetRole) -> Option<&str> {
-        self.sheets.get(layout::sheet_spec(role).name).map(String::as_str)
+        self.sheets
+            .get(layout::sheet_spec(role).name)
+            .map(String::as_str)
     }
 
     /// The user's header for a standard column, normalised.
@@ -80,19 +114,38 @@ impl Mapping {
             return None;
         }
         let key = layout::normalize_header(standard_header).0;
-        self.columns.get(layout::sheet_spec(role).name)?.iter().find(|(k, _)| layout::normalize_header(k).0 == key).map(|(_, v)| layout::normalize_header(v).0)
+        self.columns
+            .get(layout::sheet_spec(role).name)?
+            .iter()
+            .find(|(k, _)| layout::normalize_header(k).0 == key)
+            .map(|(_, v)| layout::normalize_header(v).0)
     }
 
     pub fn unit(&self, role: SheetRole) -> Option<MoneyUnit> {
-        self.units.get(layout::sheet_spec(role).name).and_then(|u| parse_unit(u))
+        self.units
+            .get(layout::sheet_spec(role).name)
+            .and_then(|u| parse_unit(u))
     }
 }
 
 /// TOML wants Chinese keys in quotes (`"项目" = …`); clerks write them bare.
 /// Quote bare keys and table-name parts that aren't plain ASCII.
 pub fn quote_keys(text: &str) -> String {
-    let needs = |k: &str| !k.is_empty() && !k.starts_with('"') && !k.starts_with('\'') && !k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    let quote = |k: &str| if needs(k) { format!("\"{}\"", k.replace('"', "\\\"")) } else { k.to_string() };
+    let needs = |k: &str| {
+        !k.is_empty()
+            && !k.starts_with('"')
+            && !k.starts_with('\'')
+            && !k
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    let quote = |k: &str| {
+        if needs(k) {
+            format!("\"{}\"", k.replace('"', "\\\""))
+        } else {
+            k.to_string()
+        }
+    };
     text.lines()
         .map(|line| {
             let t = line.trim();
@@ -131,8 +184,15 @@ mod tests {
         let m: Mapping = toml::from_str(&quote_keys(text)).unwrap();
         m.check().unwrap();
         assert_eq!(m.sheet_name(SheetRole::Projects), Some("甲表"));
-        assert_eq!(m.column_alias(SheetRole::Projects, "预算金额（万元）").as_deref(), Some("盘子"));
-        assert_eq!(m.column_alias(SheetRole::Projects, "项目编号").as_deref(), Some("编码"));
+        assert_eq!(
+            m.column_alias(SheetRole::Projects, "预算金额（万元）")
+                .as_deref(),
+            Some("盘子")
+        );
+        assert_eq!(
+            m.column_alias(SheetRole::Projects, "项目编号").as_deref(),
+            Some("编码")
+        );
         assert_eq!(m.unit(SheetRole::Projects), Some(MoneyUnit::Yuan));
     }
 }

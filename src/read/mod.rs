@@ -13,9 +13,9 @@ use calamine::Data;
 use chrono::NaiveDate;
 use layout::{Field, MoneyUnit, SheetRole};
 use mapping::Mapping;
-use table::{FoundBy, Table, find_sheet, locate_table};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
+use table::{FoundBy, Table, find_sheet, locate_table};
 use value::{AmountError, TextUnit};
 
 /// Facts from the 说明 sheet.
@@ -63,16 +63,23 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     })?;
     taken.push(&project_sheet.name);
     note_role(&mut ledger, project_sheet, SheetRole::Projects, by);
-    let project_table = locate_table(project_sheet, SheetRole::Projects, mapping).map_err(|m| format!("文件 {file}：{m}"))?;
+    let project_table = locate_table(project_sheet, SheetRole::Projects, mapping)
+        .map_err(|m| format!("文件 {file}：{m}"))?;
 
     let payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
         Some((s, by)) => {
             taken.push(&s.name);
             note_role(&mut ledger, s, SheetRole::Payments, by);
-            Some(locate_table(s, SheetRole::Payments, mapping).map_err(|m| format!("文件 {file}：{m}"))?)
+            Some(
+                locate_table(s, SheetRole::Payments, mapping)
+                    .map_err(|m| format!("文件 {file}：{m}"))?,
+            )
         }
         None => {
-            ledger.problems.push(Problem::warning("拨付", "工作簿中没有“拨付”工作表，所有项目的已拨付按0计"));
+            ledger.problems.push(Problem::warning(
+                "拨付",
+                "工作簿中没有“拨付”工作表，所有项目的已拨付按0计",
+            ));
             None
         }
     };
@@ -83,7 +90,9 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             match locate_table(s, SheetRole::Indicators, mapping) {
                 Ok(t) => Some(t),
                 Err(m) => {
-                    ledger.problems.push(Problem::warning(&s.name, format!("{m}；绩效指标未读取")));
+                    ledger
+                        .problems
+                        .push(Problem::warning(&s.name, format!("{m}；绩效指标未读取")));
                     None
                 }
             }
@@ -105,7 +114,10 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     }
     for s in &book.sheets {
         if !taken.contains(&s.name.as_str()) {
-            ledger.problems.push(Problem::warning(&s.name, format!("工作表“{}”未被使用，已原样复制到报告中", s.name)));
+            ledger.problems.push(Problem::warning(
+                &s.name,
+                format!("工作表“{}”未被使用，已原样复制到报告中", s.name),
+            ));
         }
     }
     Ok(ledger)
@@ -129,7 +141,10 @@ fn note_role(ledger: &mut Ledger, sheet: &RawSheet, role: SheetRole, by: FoundBy
         FoundBy::Mapping => "按映射文件",
         FoundBy::Content => "按表头内容",
     };
-    ledger.problems.push(Problem::warning(&sheet.name, format!("{how}识别：工作表“{}”用作{}", sheet.name, role_name(role))));
+    ledger.problems.push(Problem::warning(
+        &sheet.name,
+        format!("{how}识别：工作表“{}”用作{}", sheet.name, role_name(role)),
+    ));
 }
 
 /// Per-column findings gathered while reading rows and reported once per
@@ -156,7 +171,11 @@ impl ColumnNotes {
             };
             problems.push(Problem::warning_at(&first, msg));
         }
-        let mut big: Vec<_> = self.unstated_max.into_values().filter(|(m, ..)| *m > LOOKS_LIKE_YUAN).collect();
+        let mut big: Vec<_> = self
+            .unstated_max
+            .into_values()
+            .filter(|(m, ..)| *m > LOOKS_LIKE_YUAN)
+            .collect();
         big.sort_by(|a, b| a.1.cmp(&b.1));
         for (max, at, header) in big {
             problems.push(Problem::warning_at(
@@ -170,43 +189,67 @@ impl ColumnNotes {
 impl Table<'_> {
     fn cell(&self, row: u32, field: Field) -> Option<(&Data, CellRef)> {
         let c = self.columns.get(&field)?;
-        Some((self.sheet.cell(row, c.col), CellRef::at(&self.name, row, c.col)))
+        Some((
+            self.sheet.cell(row, c.col),
+            CellRef::at(&self.name, row, c.col),
+        ))
     }
     fn column_header(&self, field: Field) -> &'static str {
         // The standard header without its unit: "预算金额（万元）" → "预算金额".
-        self.columns.get(&field).map(|c| c.spec.header.split('（').next().unwrap_or(c.spec.header)).unwrap_or("")
+        self.columns
+            .get(&field)
+            .map(|c| c.spec.header.split('（').next().unwrap_or(c.spec.header))
+            .unwrap_or("")
     }
     fn is_blank_row(&self, row: u32) -> bool {
         (self.sheet.first_col()..self.sheet.end_col()).all(|c| is_blank(self.sheet.cell(row, c)))
     }
     /// A 合计 / 小计 row: the label in one of the first text cells.
     fn total_row_kind(&self, row: u32) -> Option<TotalKind> {
-        (self.sheet.first_col()..self.sheet.end_col()).take(4).find_map(|c| match self.sheet.cell(row, c) {
-            // Labels are short; don't allocate for every text cell of every row.
-            // Every total label (合计/小计/总计) has 计 in it.
-            Data::String(s) if s.len() <= 48 && s.contains('计') => {
-                let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-                let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
-                if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
-                    Some(TotalKind::Subtotal)
-                } else if layout::TOTAL_LABELS.contains(&t) {
-                    Some(TotalKind::Total)
-                } else {
-                    None
+        (self.sheet.first_col()..self.sheet.end_col())
+            .take(4)
+            .find_map(|c| match self.sheet.cell(row, c) {
+                // Labels are short; don't allocate for every text cell of every row.
+                // Every total label (合计/小计/总计) has 计 in it.
+                Data::String(s) if s.len() <= 48 && s.contains('计') => {
+                    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                    let t =
+                        t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
+                    if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
+                        Some(TotalKind::Subtotal)
+                    } else if layout::TOTAL_LABELS.contains(&t) {
+                        Some(TotalKind::Total)
+                    } else {
+                        None
+                    }
                 }
-            }
-            _ => None,
-        })
+                _ => None,
+            })
     }
     fn text(&self, row: u32, field: Field) -> Option<String> {
-        self.cell(row, field).and_then(|(v, _)| value::text_from_cell(v))
+        self.cell(row, field)
+            .and_then(|(v, _)| value::text_from_cell(v))
     }
     /// Money in 万元; `Ok(None)` when blank.
-    fn money(&self, row: u32, field: Field, notes: &mut ColumnNotes) -> Result<Option<(Decimal, CellRef)>, Problem> {
-        let Some(c) = self.columns.get(&field) else { return Ok(None) };
+    fn money(
+        &self,
+        row: u32,
+        field: Field,
+        notes: &mut ColumnNotes,
+    ) -> Result<Option<(Decimal, CellRef)>, Problem> {
+        let Some(c) = self.columns.get(&field) else {
+            return Ok(None);
+        };
         self.money_at(row, c.col, c.unit, self.column_header(field), notes)
     }
-    fn money_at(&self, row: u32, col: u32, col_unit: Option<MoneyUnit>, header: &'static str, notes: &mut ColumnNotes) -> Result<Option<(Decimal, CellRef)>, Problem> {
+    fn money_at(
+        &self,
+        row: u32,
+        col: u32,
+        col_unit: Option<MoneyUnit>,
+        header: &'static str,
+        notes: &mut ColumnNotes,
+    ) -> Result<Option<(Decimal, CellRef)>, Problem> {
         let v = self.sheet.cell(row, col);
         let cell = CellRef::at(&self.name, row, col);
         let (unit, stated) = self.unit_of(col_unit);
@@ -214,44 +257,94 @@ impl Table<'_> {
         let (amount, text_unit) = match v {
             Data::Empty => return Ok(None),
             Data::String(s) if is_placeholder(s) => return Ok(None),
-            Data::Float(f) => (value::decimal_from_f64(*f).ok_or_else(|| Problem::error_at(&cell, format!("{cell}：{header}{}无法读取为金额", shown())))?, TextUnit::None),
+            Data::Float(f) => (
+                value::decimal_from_f64(*f).ok_or_else(|| {
+                    Problem::error_at(&cell, format!("{cell}：{header}{}无法读取为金额", shown()))
+                })?,
+                TextUnit::None,
+            ),
             Data::Int(i) => (Decimal::from(*i), TextUnit::None),
             Data::String(s) => match value::parse_amount_text(s) {
                 Ok((d, u)) => {
-                    let e = notes.text_numbers.entry(col).or_insert((0, cell.clone(), header.to_string()));
+                    let e = notes.text_numbers.entry(col).or_insert((
+                        0,
+                        cell.clone(),
+                        header.to_string(),
+                    ));
                     e.0 += 1;
                     (d, u)
                 }
-                Err(AmountError::NotANumber) => return Err(Problem::error_at(&cell, format!("{cell}：{header}{}不是数字", shown()))),
-                Err(AmountError::OutOfRange) => return Err(Problem::error_at(&cell, format!("{cell}：{header}{}超出可处理的范围", shown()))),
+                Err(AmountError::NotANumber) => {
+                    return Err(Problem::error_at(
+                        &cell,
+                        format!("{cell}：{header}{}不是数字", shown()),
+                    ));
+                }
+                Err(AmountError::OutOfRange) => {
+                    return Err(Problem::error_at(
+                        &cell,
+                        format!("{cell}：{header}{}超出可处理的范围", shown()),
+                    ));
+                }
             },
-            _ => return Err(Problem::error_at(&cell, format!("{cell}：{header}{}不是数字", shown()))),
+            _ => {
+                return Err(Problem::error_at(
+                    &cell,
+                    format!("{cell}：{header}{}不是数字", shown()),
+                ));
+            }
         };
         let in_yuan = match text_unit {
             TextUnit::Yuan => true,
             TextUnit::WanYuan => false,
             TextUnit::None => unit == MoneyUnit::Yuan,
         };
-        if amount.abs() > value::MAX_AMOUNT * if in_yuan { Decimal::from(10000) } else { Decimal::ONE } {
-            return Err(Problem::error_at(&cell, format!("{cell}：{header}{}超出合理范围", shown())));
+        if amount.abs()
+            > value::MAX_AMOUNT
+                * if in_yuan {
+                    Decimal::from(10000)
+                } else {
+                    Decimal::ONE
+                }
+        {
+            return Err(Problem::error_at(
+                &cell,
+                format!("{cell}：{header}{}超出合理范围", shown()),
+            ));
         }
         if !stated && text_unit == TextUnit::None {
-            let e = notes.unstated_max.entry(col).or_insert((Decimal::ZERO, cell.clone(), header));
+            let e = notes
+                .unstated_max
+                .entry(col)
+                .or_insert((Decimal::ZERO, cell.clone(), header));
             if amount.abs() > e.0 {
                 *e = (amount.abs(), cell.clone(), header);
             }
         }
-        let wan = if in_yuan { amount / Decimal::from(10000) } else { amount };
+        let wan = if in_yuan {
+            amount / Decimal::from(10000)
+        } else {
+            amount
+        };
         Ok(Some((wan.normalize(), cell)))
     }
     fn date(&self, row: u32, field: Field) -> Result<Option<NaiveDate>, Problem> {
-        let Some((v, cell)) = self.cell(row, field) else { return Ok(None) };
+        let Some((v, cell)) = self.cell(row, field) else {
+            return Ok(None);
+        };
         if is_blank(v) {
             return Ok(None);
         }
         match value::date_from_cell(v) {
             Some(d) => Ok(Some(d)),
-            None => Err(Problem::error_at(&cell, format!("{cell}：{}{}不是有效日期", self.column_header(field), value::show_cell(v)))),
+            None => Err(Problem::error_at(
+                &cell,
+                format!(
+                    "{cell}：{}{}不是有效日期",
+                    self.column_header(field),
+                    value::show_cell(v)
+                ),
+            )),
         }
     }
 }
@@ -280,10 +373,24 @@ impl TotalCheck {
         self.since_subtotal += amount;
         self.any_record = true;
     }
-    fn printed(&mut self, kind: TotalKind, printed: Decimal, cell: CellRef, header: &str, problems: &mut Vec<Problem>) {
+    fn printed(
+        &mut self,
+        kind: TotalKind,
+        printed: Decimal,
+        cell: CellRef,
+        header: &str,
+        problems: &mut Vec<Problem>,
+    ) {
         match kind {
             TotalKind::Subtotal => {
-                compare_total(printed, self.since_subtotal, &cell, header, "小计", problems);
+                compare_total(
+                    printed,
+                    self.since_subtotal,
+                    &cell,
+                    header,
+                    "小计",
+                    problems,
+                );
                 self.since_subtotal = Decimal::ZERO;
             }
             TotalKind::Total if !self.any_record => self.early.push((printed, cell)),
@@ -297,7 +404,14 @@ impl TotalCheck {
     }
 }
 
-fn compare_total(printed: Decimal, sum: Decimal, cell: &CellRef, header: &str, label: &str, problems: &mut Vec<Problem>) {
+fn compare_total(
+    printed: Decimal,
+    sum: Decimal,
+    cell: &CellRef,
+    header: &str,
+    label: &str,
+    problems: &mut Vec<Problem>,
+) {
     if printed != sum {
         problems.push(Problem::warning_at(
             cell,
@@ -319,12 +433,21 @@ fn is_blank(v: &Data) -> bool {
     }
 }
 
-fn required_text(table: &Table, row: u32, field: Field, what: &str, problems: &mut Vec<Problem>) -> Option<String> {
+fn required_text(
+    table: &Table,
+    row: u32,
+    field: Field,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
     match table.text(row, field) {
         Some(t) => Some(t),
         None => {
             let (_, cell) = table.cell(row, field)?;
-            problems.push(Problem::error_at(&cell, format!("{cell}：{}为空，{what}", table.column_header(field))));
+            problems.push(Problem::error_at(
+                &cell,
+                format!("{cell}：{}为空，{what}", table.column_header(field)),
+            ));
             None
         }
     }
@@ -332,11 +455,20 @@ fn required_text(table: &Table, row: u32, field: Field, what: &str, problems: &m
 
 /// The project key of a row: 项目编号, or the name where the sheet has no 编号 column.
 fn key_field(table: &Table) -> Field {
-    if table.has(Field::ProjectId) { Field::ProjectId } else { Field::ProjectName }
+    if table.has(Field::ProjectId) {
+        Field::ProjectId
+    } else {
+        Field::ProjectName
+    }
 }
 
 /// Budget split by fund (资金规模 → 衔接资金 | 整合资金) of one row.
-fn read_splits(table: &Table, row: u32, notes: &mut ColumnNotes, problems: &mut Vec<Problem>) -> Result<Vec<(String, Decimal, CellRef)>, ()> {
+fn read_splits(
+    table: &Table,
+    row: u32,
+    notes: &mut ColumnNotes,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(String, Decimal, CellRef)>, ()> {
     let mut out: Vec<(String, Decimal, CellRef)> = Vec::new();
     let mut bad = false;
     for sp in &table.fund_splits {
@@ -363,7 +495,13 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
     let (mut budget_check, mut settled_check) = (TotalCheck::default(), TotalCheck::default());
     let key = key_field(table);
     if key == Field::ProjectName {
-        ledger.problems.push(Problem::warning(&table.sheet.name, format!("工作表“{}”没有“项目编号”列，以项目名称作为项目编号", table.sheet.name)));
+        ledger.problems.push(Problem::warning(
+            &table.sheet.name,
+            format!(
+                "工作表“{}”没有“项目编号”列，以项目名称作为项目编号",
+                table.sheet.name
+            ),
+        ));
     }
     let problems = &mut ledger.problems;
     let left_out = "该项目未计入合计";
@@ -383,21 +521,36 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
         }
         let id = required_text(table, row, key, left_out, problems);
         let name = required_text(table, row, Field::ProjectName, left_out, problems);
-        let category = required_text(table, row, Field::Category, left_out, problems).map(|s| layout::normalize_value(&s));
+        let category = required_text(table, row, Field::Category, left_out, problems)
+            .map(|s| layout::normalize_value(&s));
         let splits = read_splits(table, row, &mut notes, problems);
         let fund_given = if table.has(Field::FundSource) {
-            required_text(table, row, Field::FundSource, left_out, problems).map(|s| layout::normalize_value(&s)).ok_or(())
+            required_text(table, row, Field::FundSource, left_out, problems)
+                .map(|s| layout::normalize_value(&s))
+                .ok_or(())
         } else {
             Err(())
         };
         // Without a 资金性质 column the fund is the one with the largest share.
-        let main_fund = splits.as_ref().ok().and_then(|v| v.iter().max_by(|a, b| a.1.cmp(&b.1)).filter(|(_, d, _)| !d.is_zero()).map(|(f, ..)| f.clone()));
+        let main_fund = splits.as_ref().ok().and_then(|v| {
+            v.iter()
+                .max_by(|a, b| a.1.cmp(&b.1))
+                .filter(|(_, d, _)| !d.is_zero())
+                .map(|(f, ..)| f.clone())
+        });
         let fund_source = match (fund_given, &main_fund) {
             (Ok(f), _) => Some(f),
             (Err(()), Some(f)) if !table.has(Field::FundSource) => Some(f.clone()),
             (Err(()), _) if !table.has(Field::FundSource) => {
-                let cell = CellRef::at(&table.name, row, table.fund_splits.first().map(|s| s.col).unwrap_or(0));
-                problems.push(Problem::error_at(&cell, format!("{cell}：各资金来源的金额都为空，无法确定资金性质，{left_out}")));
+                let cell = CellRef::at(
+                    &table.name,
+                    row,
+                    table.fund_splits.first().map(|s| s.col).unwrap_or(0),
+                );
+                problems.push(Problem::error_at(
+                    &cell,
+                    format!("{cell}：各资金来源的金额都为空，无法确定资金性质，{left_out}"),
+                ));
                 None
             }
             _ => None,
@@ -405,13 +558,19 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
         let budget = if table.has(Field::Budget) {
             match table.money(row, Field::Budget, &mut notes) {
                 Ok(Some((b, cell))) if b < Decimal::ZERO => {
-                    problems.push(Problem::error_at(&cell, format!("{cell}：预算金额 {b} 为负数，{left_out}")));
+                    problems.push(Problem::error_at(
+                        &cell,
+                        format!("{cell}：预算金额 {b} 为负数，{left_out}"),
+                    ));
                     None
                 }
                 Ok(Some(b)) => Some(b),
                 Ok(None) => {
                     let (_, cell) = table.cell(row, Field::Budget).expect("located");
-                    problems.push(Problem::error_at(&cell, format!("{cell}：预算金额为空，{left_out}")));
+                    problems.push(Problem::error_at(
+                        &cell,
+                        format!("{cell}：预算金额为空，{left_out}"),
+                    ));
                     None
                 }
                 Err(mut p) => {
@@ -423,26 +582,42 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
         } else {
             // 资金规模 given only per fund: the budget is their sum.
             match &splits {
-                Ok(v) if !v.is_empty() => Some((v.iter().map(|(_, d, _)| *d).sum(), v[0].2.clone())),
+                Ok(v) if !v.is_empty() => {
+                    Some((v.iter().map(|(_, d, _)| *d).sum(), v[0].2.clone()))
+                }
                 _ => None,
             }
         };
         if let (Some((b, cell)), Ok(v)) = (&budget, &splits) {
             let sum: Decimal = v.iter().map(|(_, d, _)| *d).sum();
             if table.has(Field::Budget) && !v.is_empty() && sum != *b {
-                problems.push(Problem::warning_at(cell, format!("{cell}：预算金额 {b} 万元与各资金来源之和 {sum} 万元不符")));
+                problems.push(Problem::warning_at(
+                    cell,
+                    format!("{cell}：预算金额 {b} 万元与各资金来源之和 {sum} 万元不符"),
+                ));
             }
-            let nonzero: Vec<String> = v.iter().filter(|(_, d, _)| !d.is_zero()).map(|(f, d, _)| format!("{f} {d} 万元")).collect();
+            let nonzero: Vec<String> = v
+                .iter()
+                .filter(|(_, d, _)| !d.is_zero())
+                .map(|(f, d, _)| format!("{f} {d} 万元"))
+                .collect();
             if nonzero.len() > 1 {
                 problems.push(Problem::warning_at(
                     cell,
-                    format!("{cell}：项目资金来自多种资金（{}），按主要资金性质“{}”汇总预算", nonzero.join("，"), fund_source.clone().unwrap_or_default()),
+                    format!(
+                        "{cell}：项目资金来自多种资金（{}），按主要资金性质“{}”汇总预算",
+                        nonzero.join("，"),
+                        fund_source.clone().unwrap_or_default()
+                    ),
                 ));
             }
         }
         let settled = match table.money(row, Field::Settled, &mut notes) {
             Ok(Some((s, cell))) if s < Decimal::ZERO => {
-                problems.push(Problem::error_at(&cell, format!("{cell}：结算金额 {s} 为负数，按未结算处理，待拨付和结余未计算")));
+                problems.push(Problem::error_at(
+                    &cell,
+                    format!("{cell}：结算金额 {s} 为负数，按未结算处理，待拨付和结余未计算"),
+                ));
                 None
             }
             Ok(s) => s,
@@ -463,29 +638,53 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
         };
         let start_date = optional_date(Field::StartDate);
         let end_date = optional_date(Field::EndDate);
-        let status = table.text(row, Field::Status).map(|s| layout::normalize_value(&s));
+        let status = table
+            .text(row, Field::Status)
+            .map(|s| layout::normalize_value(&s));
         let row_ref = CellRef::at(&table.name, row, table.sheet.first_col());
 
         if let (Some(c), Some((_, cell))) = (&category, table.cell(row, Field::Category))
-            && !layout::CATEGORIES.contains(&c.as_str()) {
-                problems.push(Problem::warning_at(&cell, format!("{cell}：项目类别“{c}”不是 产业项目/基础设施建设项目/其他项目，按原样单列一类")));
-            }
+            && !layout::CATEGORIES.contains(&c.as_str())
+        {
+            problems.push(Problem::warning_at(
+                &cell,
+                format!(
+                    "{cell}：项目类别“{c}”不是 产业项目/基础设施建设项目/其他项目，按原样单列一类"
+                ),
+            ));
+        }
         if let (Some(f), Some((_, cell))) = (&fund_source, table.cell(row, Field::FundSource))
-            && !layout::FUND_SOURCES.contains(&f.as_str()) {
-                problems.push(Problem::warning_at(&cell, format!("{cell}：资金性质“{f}”不是 衔接资金/整合资金，按原样单列")));
-            }
+            && !layout::FUND_SOURCES.contains(&f.as_str())
+        {
+            problems.push(Problem::warning_at(
+                &cell,
+                format!("{cell}：资金性质“{f}”不是 衔接资金/整合资金，按原样单列"),
+            ));
+        }
         if let (Some(st), Some((_, cell))) = (&status, table.cell(row, Field::Status))
-            && !layout::STATUSES.contains(&st.as_str()) {
-                problems.push(Problem::warning_at(&cell, format!("{cell}：建设状态“{st}”不是 未开工/在建/已完工/已结算，按原样保留")));
-            }
+            && !layout::STATUSES.contains(&st.as_str())
+        {
+            problems.push(Problem::warning_at(
+                &cell,
+                format!("{cell}：建设状态“{st}”不是 未开工/在建/已完工/已结算，按原样保留"),
+            ));
+        }
         let Some(id) = id else { continue };
         if let Some(first) = seen.get(&id) {
             let (_, cell) = table.cell(row, key).expect("located");
-            problems.push(Problem::error_at(&cell, format!("{cell}：{}“{id}”与 {first} 重复，该行未计入合计（拨付计入第一次出现的项目）", table.column_header(key))));
+            problems.push(Problem::error_at(
+                &cell,
+                format!(
+                    "{cell}：{}“{id}”与 {first} 重复，该行未计入合计（拨付计入第一次出现的项目）",
+                    table.column_header(key)
+                ),
+            ));
             continue;
         }
         seen.insert(id.clone(), row_ref.clone());
-        let (Some(name), Some(category), Some(fund_source), Some((budget, budget_cell))) = (name, category, fund_source, budget) else {
+        let (Some(name), Some(category), Some(fund_source), Some((budget, budget_cell))) =
+            (name, category, fund_source, budget)
+        else {
             excluded.insert(id, row_ref);
             continue;
         };
@@ -500,7 +699,9 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
             fund_source,
             budget,
             settled: settled.as_ref().map(|(s, _)| *s),
-            settled_cell: settled.map(|(_, c)| c).or_else(|| table.cell(row, Field::Settled).map(|(_, c)| c)),
+            settled_cell: settled
+                .map(|(_, c)| c)
+                .or_else(|| table.cell(row, Field::Settled).map(|(_, c)| c)),
             status,
             location: table.text(row, Field::Location),
             implementer: table.text(row, Field::Implementer),
@@ -525,8 +726,15 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
     let mut by_key: HashMap<String, (String, String)> = HashMap::new();
     let mut ambiguous: HashSet<String> = HashSet::new();
     for p in &ledger.projects {
-        let k = if key == Field::ProjectId { p.id.clone() } else { p.name.clone() };
-        if by_key.insert(k.clone(), (p.id.clone(), p.fund_source.clone())).is_some() {
+        let k = if key == Field::ProjectId {
+            p.id.clone()
+        } else {
+            p.name.clone()
+        };
+        if by_key
+            .insert(k.clone(), (p.id.clone(), p.fund_source.clone()))
+            .is_some()
+        {
             ambiguous.insert(k);
         }
     }
@@ -539,7 +747,9 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             continue;
         }
         if let Some(kind) = table.total_row_kind(row) {
-            if let Ok(Some((v, cell))) = table.money(row, Field::PaymentAmount, &mut ColumnNotes::default()) {
+            if let Ok(Some((v, cell))) =
+                table.money(row, Field::PaymentAmount, &mut ColumnNotes::default())
+            {
                 check.printed(kind, v, cell, "拨付金额", problems);
             }
             continue;
@@ -549,7 +759,10 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             Ok(Some(d)) => Some(d),
             Ok(None) => {
                 let (_, cell) = table.cell(row, Field::PaymentDate).expect("located");
-                problems.push(Problem::error_at(&cell, format!("{cell}：拨付日期为空，{left_out}")));
+                problems.push(Problem::error_at(
+                    &cell,
+                    format!("{cell}：拨付日期为空，{left_out}"),
+                ));
                 None
             }
             Err(mut p) => {
@@ -562,7 +775,10 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             Ok(Some((a, _))) => Some(a),
             Ok(None) => {
                 let (_, cell) = table.cell(row, Field::PaymentAmount).expect("located");
-                problems.push(Problem::error_at(&cell, format!("{cell}：拨付金额为空，{left_out}")));
+                problems.push(Problem::error_at(
+                    &cell,
+                    format!("{cell}：拨付金额为空，{left_out}"),
+                ));
                 None
             }
             Err(mut p) => {
@@ -574,7 +790,10 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
         let Some(id) = id else { continue };
         let (_, id_cell) = table.cell(row, key).expect("located");
         if ambiguous.contains(&id) {
-            problems.push(Problem::error_at(&id_cell, format!("{id_cell}：项目名称“{id}”对应多个项目，无法确定拨付给哪个，{left_out}")));
+            problems.push(Problem::error_at(
+                &id_cell,
+                format!("{id_cell}：项目名称“{id}”对应多个项目，无法确定拨付给哪个，{left_out}"),
+            ));
             continue;
         }
         let Some((project_id, project_fund)) = by_key.get(&id) else {
@@ -582,11 +801,18 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
                 Some(at) => format!("所属项目“{id}”的数据有误（见 {at}）"),
                 None => format!("{}“{id}”在项目表中不存在", table.column_header(key)),
             };
-            problems.push(Problem::error_at(&id_cell, format!("{id_cell}：{why}，{left_out}")));
+            problems.push(Problem::error_at(
+                &id_cell,
+                format!("{id_cell}：{why}，{left_out}"),
+            ));
             continue;
         };
-        let (Some(date), Some(amount)) = (date, amount) else { continue };
-        let given = table.text(row, Field::FundSource).map(|s| layout::normalize_value(&s));
+        let (Some(date), Some(amount)) = (date, amount) else {
+            continue;
+        };
+        let given = table
+            .text(row, Field::FundSource)
+            .map(|s| layout::normalize_value(&s));
         check.add(amount);
         ledger.payments.push(Payment {
             project_id: project_id.clone(),
@@ -611,11 +837,17 @@ fn read_indicators(table: &Table, ledger: &mut Ledger) {
         }
         let (_, id_cell) = table.cell(row, Field::ProjectId).expect("located");
         let Some(id) = table.text(row, Field::ProjectId) else {
-            ledger.problems.push(Problem::warning_at(&id_cell, format!("{id_cell}：项目编号为空，该指标未使用")));
+            ledger.problems.push(Problem::warning_at(
+                &id_cell,
+                format!("{id_cell}：项目编号为空，该指标未使用"),
+            ));
             continue;
         };
         if !known.contains(id.as_str()) {
-            ledger.problems.push(Problem::warning_at(&id_cell, format!("{id_cell}：项目编号“{id}”在项目表中不存在（或该项目有误），该指标未使用")));
+            ledger.problems.push(Problem::warning_at(
+                &id_cell,
+                format!("{id_cell}：项目编号“{id}”在项目表中不存在（或该项目有误），该指标未使用"),
+            ));
             continue;
         }
         let mut number = |field: Field, what: &str| match table.cell(row, field) {
@@ -626,7 +858,10 @@ fn read_indicators(table: &Table, ledger: &mut Ledger) {
                 _ => None,
             }
             .or_else(|| {
-                ledger.problems.push(Problem::warning_at(&cell, format!("{cell}：{what}{}不是数字，按未填处理", value::show_cell(v))));
+                ledger.problems.push(Problem::warning_at(
+                    &cell,
+                    format!("{cell}：{what}{}不是数字，按未填处理", value::show_cell(v)),
+                ));
                 None
             }),
             _ => None,
@@ -651,7 +886,9 @@ fn read_indicators(table: &Table, ledger: &mut Ledger) {
 fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
     let mut info = Info::default();
     for row in sheet.first_row()..sheet.end_row() {
-        let Data::String(key) = sheet.cell(row, 0) else { continue };
+        let Data::String(key) = sheet.cell(row, 0) else {
+            continue;
+        };
         let key = layout::normalize_header(key).0;
         let key = key.trim_end_matches([':', '：']);
         let v = sheet.cell(row, 1);
@@ -663,16 +900,27 @@ fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
             layout::INFO_UNIT => info.unit_name = value::text_from_cell(v),
             layout::INFO_DEPARTMENT => info.department = value::text_from_cell(v),
             layout::INFO_YEAR => {
-                let year = value::text_from_cell(v).and_then(|t| t.trim_end_matches('年').trim().parse::<i32>().ok()).filter(|y| (2000..=2099).contains(y));
+                let year = value::text_from_cell(v)
+                    .and_then(|t| t.trim_end_matches('年').trim().parse::<i32>().ok())
+                    .filter(|y| (2000..=2099).contains(y));
                 if year.is_none() {
-                    problems.push(Problem::warning_at(&cell, format!("{cell}：年度{}无法识别，已忽略", value::show_cell(v))));
+                    problems.push(Problem::warning_at(
+                        &cell,
+                        format!("{cell}：年度{}无法识别，已忽略", value::show_cell(v)),
+                    ));
                 }
                 info.year = year;
             }
             layout::INFO_AS_OF => {
                 let d = value::date_from_cell(v);
                 if d.is_none() {
-                    problems.push(Problem::warning_at(&cell, format!("{cell}：截止日期{}不是有效日期，已忽略", value::show_cell(v))));
+                    problems.push(Problem::warning_at(
+                        &cell,
+                        format!(
+                            "{cell}：截止日期{}不是有效日期，已忽略",
+                            value::show_cell(v)
+                        ),
+                    ));
                 }
                 info.as_of = d;
             }
@@ -681,4 +929,3 @@ fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
     }
     info
 }
-

@@ -114,7 +114,13 @@ fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
         if depth == 1 {
             if let Some(t) = own {
                 let unit = layout::normalize_header(&t).1;
-                out.push(HeaderCell { col, candidates: vec![t], parent: None, unit, at: CellRef::new(&sheet.name, row, col) });
+                out.push(HeaderCell {
+                    col,
+                    candidates: vec![t],
+                    parent: None,
+                    unit,
+                    at: CellRef::new(&sheet.name, row, col),
+                });
             }
             continue;
         }
@@ -124,7 +130,13 @@ fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
         let merged_parent = sheet
             .merges
             .iter()
-            .find(|m| m.start.0 <= row && row <= m.end.0 && m.start.1 <= col && col <= m.end.1 && m.start.1 != m.end.1)
+            .find(|m| {
+                m.start.0 <= row
+                    && row <= m.end.0
+                    && m.start.1 <= col
+                    && col <= m.end.1
+                    && m.start.1 != m.end.1
+            })
             .and_then(|m| cell_text(sheet.cell(m.start.0, m.start.1)));
         let parent = match (&own, &merged_parent) {
             (Some(t), _) => Some(t.clone()),
@@ -132,7 +144,11 @@ fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
             (None, None) if sheet.merges.is_empty() && child.is_some() => carried.clone(),
             _ => None,
         };
-        carried = if own.is_some() || (child.is_some() && parent.is_some()) { parent.clone() } else { None };
+        carried = if own.is_some() || (child.is_some() && parent.is_some()) {
+            parent.clone()
+        } else {
+            None
+        };
         let (candidates, at) = match (&child, &parent) {
             (Some(c), Some(p)) => {
                 let mut v = vec![c.clone(), format!("{p}{c}")];
@@ -145,8 +161,21 @@ fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
             (None, Some(p)) => (vec![p.clone()], CellRef::new(&sheet.name, row, col)),
             (None, None) => continue,
         };
-        let unit = child.as_deref().and_then(|c| layout::normalize_header(c).1).or_else(|| parent.as_deref().and_then(|p| layout::normalize_header(p).1));
-        out.push(HeaderCell { col, candidates, parent: if child.is_some() { parent } else { None }, unit, at });
+        let unit = child
+            .as_deref()
+            .and_then(|c| layout::normalize_header(c).1)
+            .or_else(|| {
+                parent
+                    .as_deref()
+                    .and_then(|p| layout::normalize_header(p).1)
+            });
+        out.push(HeaderCell {
+            col,
+            candidates,
+            parent: if child.is_some() { parent } else { None },
+            unit,
+            at,
+        });
     }
     out
 }
@@ -167,7 +196,9 @@ fn split_fund(parent: Option<&str>, child_key: &str, spec: &SheetSpec) -> Option
         return None;
     }
     let fund = layout::normalize_value(child_key);
-    layout::FUND_SOURCES.contains(&fund.as_str()).then_some(fund)
+    layout::FUND_SOURCES
+        .contains(&fund.as_str())
+        .then_some(fund)
 }
 
 struct Matched {
@@ -184,12 +215,26 @@ fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Map
             if key.is_empty() {
                 continue;
             }
-            if let Some(c) = spec.columns.iter().find(|c| !columns.contains_key(&c.field) && spec_matches(c, spec.role, &key, mapping)) {
-                columns.insert(c.field, Column { col: h.col, unit: h.unit, spec: c, header_cell: h.at.clone() });
+            if let Some(c) = spec.columns.iter().find(|c| {
+                !columns.contains_key(&c.field) && spec_matches(c, spec.role, &key, mapping)
+            }) {
+                columns.insert(
+                    c.field,
+                    Column {
+                        col: h.col,
+                        unit: h.unit,
+                        spec: c,
+                        header_cell: h.at.clone(),
+                    },
+                );
                 break;
             }
             if let Some(fund) = split_fund(h.parent.as_deref(), &key, spec) {
-                splits.push(FundSplit { col: h.col, fund, unit: h.unit });
+                splits.push(FundSplit {
+                    col: h.col,
+                    fund,
+                    unit: h.unit,
+                });
                 break;
             }
         }
@@ -211,16 +256,26 @@ fn missing_required(spec: &SheetSpec, m: &Matched) -> Vec<&'static ColumnSpec> {
 /// Signs of a two-row header at `row`: a merge in it, or a gap in it with
 /// text below (a parent spanning children).
 fn looks_two_deep(sheet: &RawSheet, row: u32) -> bool {
-    sheet.merges.iter().any(|m| m.start.0 <= row && row <= m.end.0)
-        || (sheet.first_col()..sheet.end_col()).any(|c| cell_text(sheet.cell(row, c)).is_none() && cell_text(sheet.cell(row + 1, c)).is_some())
+    sheet
+        .merges
+        .iter()
+        .any(|m| m.start.0 <= row && row <= m.end.0)
+        || (sheet.first_col()..sheet.end_col()).any(|c| {
+            cell_text(sheet.cell(row, c)).is_none() && cell_text(sheet.cell(row + 1, c)).is_some()
+        })
 }
 
 /// A "单位：元" / "单位：万元" line above the table (rows before `above`).
 fn unit_line(sheet: &RawSheet, above: u32) -> Option<MoneyUnit> {
     for row in sheet.first_row()..above {
         for col in sheet.first_col()..sheet.end_col() {
-            let Some(t) = cell_text(sheet.cell(row, col)) else { continue };
-            let t: String = crate::read::value::fold_width(&t).chars().filter(|c| !c.is_whitespace()).collect();
+            let Some(t) = cell_text(sheet.cell(row, col)) else {
+                continue;
+            };
+            let t: String = crate::read::value::fold_width(&t)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             if let Some(i) = t.find("单位") {
                 let rest = t[i + "单位".len()..].trim_start_matches([':', '(', '（']);
                 if rest.starts_with("万元") {
@@ -235,7 +290,11 @@ fn unit_line(sheet: &RawSheet, above: u32) -> Option<MoneyUnit> {
     None
 }
 
-pub fn locate_table<'a>(sheet: &'a RawSheet, role: SheetRole, mapping: &Mapping) -> Result<Table<'a>, String> {
+pub fn locate_table<'a>(
+    sheet: &'a RawSheet,
+    role: SheetRole,
+    mapping: &Mapping,
+) -> Result<Table<'a>, String> {
     let spec = layout::sheet_spec(role);
     let first = sheet.first_row();
     let last = (first + HEADER_SEARCH_ROWS).min(sheet.end_row());
@@ -243,14 +302,18 @@ pub fn locate_table<'a>(sheet: &'a RawSheet, role: SheetRole, mapping: &Mapping)
     for row in first..last {
         let mut found: Option<(u32, Matched)> = None;
         for depth in [1, 2] {
-            if row + depth > sheet.end_row() || (depth == 2 && found.is_some() && !looks_two_deep(sheet, row)) {
+            if row + depth > sheet.end_row()
+                || (depth == 2 && found.is_some() && !looks_two_deep(sheet, row))
+            {
                 continue;
             }
             let m = match_headers(header_cells(sheet, row, depth), spec, mapping);
             let missing = missing_required(spec, &m);
             if missing.is_empty() {
                 // A second header row is taken only when it finds more.
-                let better = found.as_ref().is_none_or(|(_, f)| m.columns.len() + m.splits.len() > f.columns.len() + f.splits.len());
+                let better = found.as_ref().is_none_or(|(_, f)| {
+                    m.columns.len() + m.splits.len() > f.columns.len() + f.splits.len()
+                });
                 if better {
                     found = Some((depth, m));
                 }
@@ -262,16 +325,35 @@ pub fn locate_table<'a>(sheet: &'a RawSheet, role: SheetRole, mapping: &Mapping)
             }
         }
         if let Some((depth, m)) = found {
-            let default_unit = mapping.unit(role).or_else(|| unit_line(sheet, row + depth - 1));
-            return Ok(Table { sheet, name: sheet.name.as_str().into(), role, header_row: row, header_depth: depth, columns: m.columns, fund_splits: m.splits, default_unit });
+            let default_unit = mapping
+                .unit(role)
+                .or_else(|| unit_line(sheet, row + depth - 1));
+            return Ok(Table {
+                sheet,
+                name: sheet.name.as_str().into(),
+                role,
+                header_row: row,
+                header_depth: depth,
+                columns: m.columns,
+                fund_splits: m.splits,
+                default_unit,
+            });
         }
     }
     let (missing, where_) = match best {
         Some((_, row, missing)) => (missing, format!("第{}行表头中", row + 1)),
-        None => (spec.columns.iter().filter(|c| c.required).collect(), format!("前{HEADER_SEARCH_ROWS}行中")),
+        None => (
+            spec.columns.iter().filter(|c| c.required).collect(),
+            format!("前{HEADER_SEARCH_ROWS}行中"),
+        ),
     };
     let names: Vec<String> = missing.iter().map(|c| format!("“{}”", c.header)).collect();
-    Err(format!("工作表“{}”缺少必填列 {}（在{}未找到；可用 --mapping 指定列名）", sheet.name, names.join("、"), where_))
+    Err(format!(
+        "工作表“{}”缺少必填列 {}（在{}未找到；可用 --mapping 指定列名）",
+        sheet.name,
+        names.join("、"),
+        where_
+    ))
 }
 
 /// How a sheet was chosen for a role.
@@ -285,13 +367,26 @@ pub enum FoundBy {
 
 /// The sheet for a role: the mapping's name, the standard name, an alias,
 /// then — among sheets not yet taken — the first whose content is such a table.
-pub fn find_sheet<'a>(book: &'a RawBook, role: SheetRole, mapping: &Mapping, taken: &[&str]) -> Option<(&'a RawSheet, FoundBy)> {
+pub fn find_sheet<'a>(
+    book: &'a RawBook,
+    role: SheetRole,
+    mapping: &Mapping,
+    taken: &[&str],
+) -> Option<(&'a RawSheet, FoundBy)> {
     let spec = layout::sheet_spec(role);
     let key = |s: &str| layout::normalize_header(s).0;
     if let Some(name) = mapping.sheet_name(role) {
-        return book.sheets.iter().find(|s| s.name == name || key(&s.name) == key(name)).map(|s| (s, FoundBy::Mapping));
+        return book
+            .sheets
+            .iter()
+            .find(|s| s.name == name || key(&s.name) == key(name))
+            .map(|s| (s, FoundBy::Mapping));
     }
-    let free = || book.sheets.iter().filter(|s| !taken.contains(&s.name.as_str()));
+    let free = || {
+        book.sheets
+            .iter()
+            .filter(|s| !taken.contains(&s.name.as_str()))
+    };
     if let Some(s) = free().find(|s| key(&s.name) == spec.name) {
         return Some((s, FoundBy::Name));
     }
@@ -302,5 +397,7 @@ pub fn find_sheet<'a>(book: &'a RawBook, role: SheetRole, mapping: &Mapping, tak
     if !matches!(role, SheetRole::Projects | SheetRole::Payments) {
         return None;
     }
-    free().find(|s| locate_table(s, role, mapping).is_ok()).map(|s| (s, FoundBy::Content))
+    free()
+        .find(|s| locate_table(s, role, mapping).is_ok())
+        .map(|s| (s, FoundBy::Content))
 }

@@ -29,10 +29,12 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
     // The shortest text that reads back as the same float is what was typed
     // whenever it has at most 15 significant digits.
     let shortest = v.to_string();
-    if shortest.bytes().filter(|b| b.is_ascii_digit()).count() <= 15 && !shortest.contains('e')
-        && let Ok(d) = Decimal::from_str_exact(&shortest) {
-            return Some(d.normalize());
-        }
+    if shortest.bytes().filter(|b| b.is_ascii_digit()).count() <= 15
+        && !shortest.contains('e')
+        && let Ok(d) = Decimal::from_str_exact(&shortest)
+    {
+        return Some(d.normalize());
+    }
     let s = format!("{v:.14e}");
     let d = match Decimal::from_scientific(&s) {
         Ok(d) => d,
@@ -102,7 +104,11 @@ pub fn parse_amount_text(s: &str) -> Result<(Decimal, TextUnit), AmountError> {
         t = rest.trim_end();
         unit = TextUnit::Yuan;
     }
-    let t = t.strip_prefix('¥').or_else(|| t.strip_prefix('￥')).unwrap_or(t).trim();
+    let t = t
+        .strip_prefix('¥')
+        .or_else(|| t.strip_prefix('￥'))
+        .unwrap_or(t)
+        .trim();
     if t.is_empty() {
         return Err(AmountError::NotANumber);
     }
@@ -137,7 +143,14 @@ pub fn parse_amount_text(s: &str) -> Result<(Decimal, TextUnit), AmountError> {
         return Err(AmountError::NotANumber);
     }
     let text = match frac_part {
-        Some(f) => format!("{sign}{}.{f}", if int_digits.is_empty() { "0" } else { &int_digits }),
+        Some(f) => format!(
+            "{sign}{}.{f}",
+            if int_digits.is_empty() {
+                "0"
+            } else {
+                &int_digits
+            }
+        ),
         None => format!("{sign}{int_digits}"),
     };
     let d = Decimal::from_str_exact(&text).map_err(|_| AmountError::OutOfRange)?;
@@ -171,14 +184,22 @@ pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
         let d = t[6..8].parse().ok()?;
         return NaiveDate::from_ymd_opt(y, m, d).and_then(plausible);
     }
-    let t = t.strip_suffix('日').or_else(|| t.strip_suffix('号')).unwrap_or(t);
+    let t = t
+        .strip_suffix('日')
+        .or_else(|| t.strip_suffix('号'))
+        .unwrap_or(t);
     let parts: Vec<&str> = t.split(['年', '月', '-', '/', '.']).collect();
-    if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit())) {
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit()))
+    {
         return None;
     }
     // The separators must be of one style: 年月, or one repeated character.
     let seps: Vec<char> = t.chars().filter(|c| !c.is_ascii_digit()).collect();
-    let consistent = seps == ['年', '月'] || (seps.len() == 2 && seps[0] == seps[1] && seps[0] != '年' && seps[0] != '月');
+    let consistent = seps == ['年', '月']
+        || (seps.len() == 2 && seps[0] == seps[1] && seps[0] != '年' && seps[0] != '月');
     if !consistent || parts[0].len() != 4 {
         return None;
     }
@@ -225,7 +246,9 @@ pub fn text_from_cell(v: &Data) -> Option<String> {
         Data::Float(f) => decimal_from_f64(*f)?.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-        Data::DateTime(_) | Data::DateTimeIso(_) => date_from_cell(v)?.format("%Y-%m-%d").to_string(),
+        Data::DateTime(_) | Data::DateTimeIso(_) => {
+            date_from_cell(v)?.format("%Y-%m-%d").to_string()
+        }
         Data::DurationIso(s) => s.clone(),
         Data::Error(e) => e.to_string(),
     };
@@ -264,7 +287,10 @@ mod tests {
         assert_eq!(decimal_from_f64(408.5587), Some(d("408.5587")));
         assert_eq!(decimal_from_f64(-60.0), Some(d("-60")));
         assert_eq!(decimal_from_f64(1e15), Some(d("1000000000000000")));
-        assert_eq!(decimal_from_f64(123456789012.345), Some(d("123456789012.345")));
+        assert_eq!(
+            decimal_from_f64(123456789012.345),
+            Some(d("123456789012.345"))
+        );
         assert_eq!(decimal_from_f64(0.000001), Some(d("0.000001")));
         assert_eq!(decimal_from_f64(-0.0), Some(Decimal::ZERO));
         assert_eq!(decimal_from_f64(1e-30), Some(Decimal::ZERO));
@@ -281,11 +307,27 @@ mod tests {
         assert_eq!(parse_amount_text("2,150,000.00").unwrap().0, d("2150000"));
         assert_eq!(parse_amount_text("1,200,000").unwrap().0, d("1200000"));
         assert_eq!(parse_amount_text("１２３.５").unwrap().0, d("123.5"));
-        assert_eq!(parse_amount_text(" 10.5万元 ").unwrap(), (d("10.5"), TextUnit::WanYuan));
-        assert_eq!(parse_amount_text("3500元").unwrap(), (d("3500"), TextUnit::Yuan));
+        assert_eq!(
+            parse_amount_text(" 10.5万元 ").unwrap(),
+            (d("10.5"), TextUnit::WanYuan)
+        );
+        assert_eq!(
+            parse_amount_text("3500元").unwrap(),
+            (d("3500"), TextUnit::Yuan)
+        );
         assert_eq!(parse_amount_text("-3").unwrap().0, d("-3"));
         assert_eq!(parse_amount_text(".5").unwrap().0, d("0.5"));
-        for bad in ["", "abc", "10(其中,灾情因素6万元)", "1,20,000", "12.3.4", "二十万", "-", "1e5", ",100"] {
+        for bad in [
+            "",
+            "abc",
+            "10(其中,灾情因素6万元)",
+            "1,20,000",
+            "12.3.4",
+            "二十万",
+            "-",
+            "1e5",
+            ",100",
+        ] {
             assert!(parse_amount_text(bad).is_err(), "{bad}");
         }
     }
@@ -293,10 +335,27 @@ mod tests {
     #[test]
     fn date_text_forms() {
         let want = NaiveDate::from_ymd_opt(2024, 7, 15);
-        for s in ["2024年7月15日", "2024/7/15", "2024.07.15", "2024-07-15", "20240715", "2024-07-15 00:00:00", "２０２４年７月１５日"] {
+        for s in [
+            "2024年7月15日",
+            "2024/7/15",
+            "2024.07.15",
+            "2024-07-15",
+            "20240715",
+            "2024-07-15 00:00:00",
+            "２０２４年７月１５日",
+        ] {
             assert_eq!(parse_date_text(s), want, "{s}");
         }
-        for s in ["2024-02-30", "2024/13/01", "abc", "2024-7", "15/7/2024", "2024-07/15", "19990101", ""] {
+        for s in [
+            "2024-02-30",
+            "2024/13/01",
+            "abc",
+            "2024-7",
+            "15/7/2024",
+            "2024-07/15",
+            "19990101",
+            "",
+        ] {
             assert_eq!(parse_date_text(s), None, "{s}");
         }
         assert_eq!(date_from_cell(&Data::Float(45488.0)), want);

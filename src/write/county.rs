@@ -2,12 +2,12 @@
 
 use super::json::{GroupJson, amount, rate};
 use super::sheet::{Cell, ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, a1};
-use std::sync::Arc;
 use crate::compute::GroupFigures;
 use crate::compute::county::{County, FileProblem, Township};
 use crate::model::Severity;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::sync::Arc;
 
 fn pct(p: Option<Decimal>) -> Value {
     match p {
@@ -16,28 +16,57 @@ fn pct(p: Option<Decimal>) -> Value {
     }
 }
 fn opt_money(v: Option<Decimal>) -> Value {
-    v.map(Value::Number).unwrap_or_else(|| Value::Text("—".into()))
+    v.map(Value::Number)
+        .unwrap_or_else(|| Value::Text("—".into()))
 }
 
 fn as_of_text(c: &County) -> String {
-    c.as_of.map(|d| format!("截止 {d}")).unwrap_or_else(|| "各单位截止日期不一".into())
+    c.as_of
+        .map(|d| format!("截止 {d}"))
+        .unwrap_or_else(|| "各单位截止日期不一".into())
 }
 
 /// 汇总: one row per township, ranked, with a total row and a chart of the rates.
 pub fn summary(c: &County, title: &str) -> Sheet {
     let mut s = Sheet::new("汇总");
-    let headers = ["排名", "单位", "项目数", "预算金额", "已拨付", "执行率", "待拨付", "结余", "未支出", "衔接资金产业占比", "来源文件"];
+    let headers = [
+        "排名",
+        "单位",
+        "项目数",
+        "预算金额",
+        "已拨付",
+        "执行率",
+        "待拨付",
+        "结余",
+        "未支出",
+        "衔接资金产业占比",
+        "来源文件",
+    ];
     let last_col = headers.len() as u16 - 1;
-    s.text(0, 0, format!("{title}衔接及整合资金执行情况汇总（{}）", as_of_text(c)), Role::Title);
+    s.text(
+        0,
+        0,
+        format!("{title}衔接及整合资金执行情况汇总（{}）", as_of_text(c)),
+        Role::Title,
+    );
     s.merge(0, 0, 0, last_col);
-    s.text(1, 0, format!("共 {} 个单位；按执行率从高到低排名", c.townships.len()), Role::Caption);
+    s.text(
+        1,
+        0,
+        format!("共 {} 个单位；按执行率从高到低排名", c.townships.len()),
+        Role::Caption,
+    );
     s.text(1, last_col, "单位：万元", Role::Caption);
     let h = 2;
     for (i, t) in headers.iter().enumerate() {
         s.text(h, i as u16, *t, Role::Header);
     }
     let row_of = |s: &mut Sheet, r: u32, g: &GroupFigures, total: bool| {
-        let (m, rr, n) = if total { (Role::TotalMoney, Role::TotalRate, Role::TotalCount) } else { (Role::Money, Role::Rate, Role::Count) };
+        let (m, rr, n) = if total {
+            (Role::TotalMoney, Role::TotalRate, Role::TotalCount)
+        } else {
+            (Role::Money, Role::Rate, Role::Count)
+        };
         s.put(r, 2, Value::Number(g.project_count.into()), n);
         s.put(r, 3, Value::Number(g.budget), m);
         s.put(r, 4, Value::Number(g.paid), m);
@@ -61,7 +90,15 @@ pub fn summary(c: &County, title: &str) -> Sheet {
     row_of(&mut s, tr, &c.totals, true);
     if !c.townships.is_empty() {
         for (col, v) in [(3u16, c.totals.budget), (4, c.totals.paid)] {
-            s.put(tr, col, Value::Formula(format!("SUM({}:{})", a1(first, col), a1(tr - 1, col)), Box::new(Value::Number(v))), Role::TotalMoney);
+            s.put(
+                tr,
+                col,
+                Value::Formula(
+                    format!("SUM({}:{})", a1(first, col), a1(tr - 1, col)),
+                    Box::new(Value::Number(v)),
+                ),
+                Role::TotalMoney,
+            );
         }
     }
     s.put(tr, 9, pct(c.industry_share), Role::TotalRate);
@@ -70,7 +107,11 @@ pub fn summary(c: &County, title: &str) -> Sheet {
         s.charts.push(ChartSpec {
             title: "各单位预算执行率".into(),
             categories_col: 1,
-            columns: vec![ChartSeries { name: "执行率".into(), rows: (first, tr - 1), col: 5 }],
+            columns: vec![ChartSeries {
+                name: "执行率".into(),
+                rows: (first, tr - 1),
+                col: 5,
+            }],
             lines: vec![],
             at: (tr + 2, 1),
             category_format: None,
@@ -78,8 +119,17 @@ pub fn summary(c: &County, title: &str) -> Sheet {
     }
     s.fit_widths(8.0, 40.0);
     s.freeze = Some((first, 2));
-    s.autofilter = Some(Span { first_row: h, first_col: 0, last_row: tr.saturating_sub(1).max(first), last_col });
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)), columns: Some((0, 9)) });
+    s.autofilter = Some(Span {
+        first_row: h,
+        first_col: 0,
+        last_row: tr.saturating_sub(1).max(first),
+        last_col,
+    });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((h, h)),
+        columns: Some((0, 9)),
+    });
     s
 }
 
@@ -87,8 +137,10 @@ pub fn summary(c: &County, title: &str) -> Sheet {
 pub fn by_group(c: &County) -> Sheet {
     let mut s = Sheet::new("分类汇总");
     let mut row = 0;
-    let blocks: [(&str, &[GroupFigures], fn(&Township) -> &[GroupFigures]); 2] =
-        [("按项目类别", &c.by_category, |t| &t.by_category), ("按资金性质", &c.by_fund_source, |t| &t.by_fund_source)];
+    let blocks: [(&str, &[GroupFigures], fn(&Township) -> &[GroupFigures]); 2] = [
+        ("按项目类别", &c.by_category, |t| &t.by_category),
+        ("按资金性质", &c.by_fund_source, |t| &t.by_fund_source),
+    ];
     let mut widest = 1;
     for (title, keys, pick) in blocks {
         s.text(row, 0, format!("{title}（单位：万元）"), Role::Section);
@@ -98,7 +150,16 @@ pub fn by_group(c: &County) -> Sheet {
         s.text(row + 1, 0, "", Role::Header);
         for (i, g) in keys.iter().chain(std::iter::once(&c.totals)).enumerate() {
             let c0 = 1 + 3 * i as u16;
-            s.text(row, c0, if g.key == "合计" { "合计".to_string() } else { g.key.clone() }, Role::Header);
+            s.text(
+                row,
+                c0,
+                if g.key == "合计" {
+                    "合计".to_string()
+                } else {
+                    g.key.clone()
+                },
+                Role::Header,
+            );
             s.text(row, c0 + 1, "", Role::Header);
             s.text(row, c0 + 2, "", Role::Header);
             s.merge(row, c0, row, c0 + 2);
@@ -111,13 +172,36 @@ pub fn by_group(c: &County) -> Sheet {
         let all: Vec<(&str, Vec<Option<&GroupFigures>>, &GroupFigures, bool)> = c
             .townships
             .iter()
-            .map(|t| (t.unit.as_str(), keys.iter().map(|k| pick(t).iter().find(|g| g.key == k.key)).collect(), &t.totals, false))
-            .chain(std::iter::once(("合计", keys.iter().map(Some).collect(), &c.totals, true)))
+            .map(|t| {
+                (
+                    t.unit.as_str(),
+                    keys.iter()
+                        .map(|k| pick(t).iter().find(|g| g.key == k.key))
+                        .collect(),
+                    &t.totals,
+                    false,
+                )
+            })
+            .chain(std::iter::once((
+                "合计",
+                keys.iter().map(Some).collect(),
+                &c.totals,
+                true,
+            )))
             .collect();
         for (unit, groups, total, is_total) in all {
-            let (m, rr, tx) = if is_total { (Role::TotalMoney, Role::TotalRate, Role::TotalText) } else { (Role::Money, Role::Rate, Role::Text) };
+            let (m, rr, tx) = if is_total {
+                (Role::TotalMoney, Role::TotalRate, Role::TotalText)
+            } else {
+                (Role::Money, Role::Rate, Role::Text)
+            };
             s.text(row, 0, unit, tx);
-            for (i, g) in groups.iter().copied().chain(std::iter::once(Some(total))).enumerate() {
+            for (i, g) in groups
+                .iter()
+                .copied()
+                .chain(std::iter::once(Some(total)))
+                .enumerate()
+            {
                 let c0 = 1 + 3 * i as u16;
                 match g {
                     Some(g) => {
@@ -136,14 +220,27 @@ pub fn by_group(c: &County) -> Sheet {
         }
         row += 1;
     }
-    s.widths = (0..=widest).map(|c| (c, if c == 0 { 20.0 } else { 12.0 })).collect();
+    s.widths = (0..=widest)
+        .map(|c| (c, if c == 0 { 20.0 } else { 12.0 }))
+        .collect();
     s.freeze = Some((0, 1));
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: None, columns: None });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: None,
+        columns: None,
+    });
     s
 }
 
 fn cell(row: u32, col: u16, value: Value, role: Role) -> Cell {
-    Cell { row, col, value, role, flagged: false, note: None }
+    Cell {
+        row,
+        col,
+        value,
+        role,
+        flagged: false,
+        note: None,
+    }
 }
 fn text(row: u32, col: u16, s: &str) -> Cell {
     cell(row, col, Value::Text(s.to_string()), Role::Raw)
@@ -153,8 +250,34 @@ fn text(row: u32, col: u16, s: &str) -> Cell {
 pub fn projects(c: &Arc<County>) -> Sheet {
     let mut s = Sheet::new("项目明细");
     s.stream = true;
-    s.column_roles = (0..7).map(|c| (c, Role::Raw)).chain([(7, Role::Money), (8, Role::Money), (9, Role::Money), (10, Role::Rate), (11, Role::Money), (12, Role::Money), (13, Role::Money)]).collect();
-    let headers = ["单位", "来源文件", "项目编号", "项目名称", "项目类别", "资金性质", "建设状态", "预算金额", "结算金额", "已拨付", "执行率", "待拨付", "结余", "未支出"];
+    s.column_roles = (0..7)
+        .map(|c| (c, Role::Raw))
+        .chain([
+            (7, Role::Money),
+            (8, Role::Money),
+            (9, Role::Money),
+            (10, Role::Rate),
+            (11, Role::Money),
+            (12, Role::Money),
+            (13, Role::Money),
+        ])
+        .collect();
+    let headers = [
+        "单位",
+        "来源文件",
+        "项目编号",
+        "项目名称",
+        "项目类别",
+        "资金性质",
+        "建设状态",
+        "预算金额",
+        "结算金额",
+        "已拨付",
+        "执行率",
+        "待拨付",
+        "结余",
+        "未支出",
+    ];
     for (i, t) in headers.iter().enumerate() {
         s.text(0, i as u16, *t, Role::Header);
     }
@@ -186,11 +309,28 @@ pub fn projects(c: &Arc<County>) -> Sheet {
         }
     }));
     let rows: usize = c.townships.iter().map(|t| t.projects.len()).sum();
-    s.widths = vec![(0, 18.0), (1, 24.0), (2, 14.0), (3, 36.0), (4, 16.0), (5, 10.0), (6, 8.0)];
+    s.widths = vec![
+        (0, 18.0),
+        (1, 24.0),
+        (2, 14.0),
+        (3, 36.0),
+        (4, 16.0),
+        (5, 10.0),
+        (6, 8.0),
+    ];
     s.widths.extend((7..14).map(|c| (c, 12.0)));
     s.freeze = Some((1, 0));
-    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: rows.max(1) as u32, last_col: 13 });
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)), columns: None });
+    s.autofilter = Some(Span {
+        first_row: 0,
+        first_col: 0,
+        last_row: rows.max(1) as u32,
+        last_col: 13,
+    });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((0, 0)),
+        columns: None,
+    });
     s
 }
 
@@ -199,7 +339,10 @@ pub fn problems(c: &Arc<County>) -> Sheet {
     let mut s = Sheet::new("问题清单");
     s.stream = true;
     s.column_roles = vec![(0, Role::Count)];
-    for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "说明"].iter().enumerate() {
+    for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "说明"]
+        .iter()
+        .enumerate()
+    {
         s.text(0, i as u16, *t, Role::Header);
     }
     if c.problems.is_empty() {
@@ -220,9 +363,21 @@ pub fn problems(c: &Arc<County>) -> Sheet {
             emit(text(r, 5, &p.message));
         }
     }));
-    s.widths = vec![(0, 6.0), (1, 24.0), (2, 6.0), (3, 10.0), (4, 12.0), (5, 90.0)];
+    s.widths = vec![
+        (0, 6.0),
+        (1, 24.0),
+        (2, 6.0),
+        (3, 10.0),
+        (4, 12.0),
+        (5, 90.0),
+    ];
     s.freeze = Some((1, 0));
-    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: c.problems.len().max(1) as u32, last_col: 5 });
+    s.autofilter = Some(Span {
+        first_row: 0,
+        first_col: 0,
+        last_row: c.problems.len().max(1) as u32,
+        last_col: 5,
+    });
     s
 }
 
@@ -278,7 +433,13 @@ pub struct CountyProblemJson {
 impl From<&FileProblem> for CountyProblemJson {
     fn from(f: &FileProblem) -> Self {
         let p = &f.problem;
-        CountyProblemJson { file: f.file.clone(), severity: p.severity.label(), sheet: p.sheet.clone(), cell: p.cell.as_ref().map(|c| c.to_string()), message: p.message.clone() }
+        CountyProblemJson {
+            file: f.file.clone(),
+            severity: p.severity.label(),
+            sheet: p.sheet.clone(),
+            cell: p.cell.as_ref().map(|c| c.to_string()),
+            message: p.message.clone(),
+        }
     }
 }
 

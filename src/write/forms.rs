@@ -15,8 +15,16 @@ const WIDTHS: [f64; 8] = [11.0, 11.0, 18.0, 14.0, 14.0, 8.0, 9.0, 20.0];
 
 fn base(name: &str) -> Sheet {
     let mut s = Sheet::new(name);
-    s.widths = WIDTHS.iter().enumerate().map(|(i, w)| (i as u16, *w)).collect();
-    s.print = Some(PrintSetup { landscape: false, repeat_rows: Some((0, 0)), columns: None });
+    s.widths = WIDTHS
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (i as u16, *w))
+        .collect();
+    s.print = Some(PrintSetup {
+        landscape: false,
+        repeat_rows: Some((0, 0)),
+        columns: None,
+    });
     s
 }
 
@@ -45,7 +53,11 @@ fn sheet_name(prefix: &str, id: &str, taken: &mut HashSet<String>) -> String {
     let mut n = 2;
     while !taken.insert(name.clone()) {
         let suffix = format!("~{n}");
-        name = format!("{prefix}-{clean}").chars().take(31 - suffix.chars().count()).collect::<String>() + &suffix;
+        name = format!("{prefix}-{clean}")
+            .chars()
+            .take(31 - suffix.chars().count())
+            .collect::<String>()
+            + &suffix;
         n += 1;
     }
     name
@@ -59,22 +71,54 @@ fn year_text(report: &Report) -> String {
 /// 年度总体目标: the project's own text, else one built from its figures.
 fn overall_target(f: &ProjectFigures, ledger: &Ledger, report: &Report) -> (String, String) {
     let p = &ledger.projects[f.index];
-    let target = p.annual_target.clone().unwrap_or_else(|| format!("按计划完成“{}”建设（实施）内容，资金 {} 万元按进度拨付到位。", p.name, amount(p.budget)));
-    let rate = f.execution_rate.map(|r| format!("{r:.2}%")).unwrap_or_else(|| "—".into());
-    let status = p.status.as_deref().map(|s| format!("项目{s}；")).unwrap_or_default();
-    let actual = p.actual_result.clone().unwrap_or_else(|| format!("{status}截止{} 已拨付 {} 万元，预算执行率 {rate}。", report.as_of.format("%Y年%-m月%-d日"), amount(f.paid)));
+    let target = p.annual_target.clone().unwrap_or_else(|| {
+        format!(
+            "按计划完成“{}”建设（实施）内容，资金 {} 万元按进度拨付到位。",
+            p.name,
+            amount(p.budget)
+        )
+    });
+    let rate = f
+        .execution_rate
+        .map(|r| format!("{r:.2}%"))
+        .unwrap_or_else(|| "—".into());
+    let status = p
+        .status
+        .as_deref()
+        .map(|s| format!("项目{s}；"))
+        .unwrap_or_default();
+    let actual = p.actual_result.clone().unwrap_or_else(|| {
+        format!(
+            "{status}截止{} 已拨付 {} 万元，预算执行率 {rate}。",
+            report.as_of.format("%Y年%-m月%-d日"),
+            amount(f.paid)
+        )
+    });
     (target, actual)
 }
 
 fn group_label(g: Level1, weights: &[(Level1, Decimal)]) -> String {
-    let w = weights.iter().find(|(l, _)| *l == g).map(|(_, w)| *w).unwrap_or_default();
+    let w = weights
+        .iter()
+        .find(|(l, _)| *l == g)
+        .map(|(_, w)| *w)
+        .unwrap_or_default();
     format!("{}（{}分）", g.label(), w.normalize())
 }
 
 /// The 一级 and 二级 columns of an indicator table, equal runs merged.
 fn indicator_labels(s: &mut Sheet, first: u32, e: &Evaluation) {
-    let l1: Vec<String> = e.indicators.iter().map(|i| group_label(i.group, &e.level1_weights)).collect();
-    let l2: Vec<String> = e.indicators.iter().zip(&l1).map(|(i, g)| format!("{g}|{}", i.input.level2)).collect();
+    let l1: Vec<String> = e
+        .indicators
+        .iter()
+        .map(|i| group_label(i.group, &e.level1_weights))
+        .collect();
+    let l2: Vec<String> = e
+        .indicators
+        .iter()
+        .zip(&l1)
+        .map(|(i, g)| format!("{g}|{}", i.input.level2))
+        .collect();
     for (k, i) in e.indicators.iter().enumerate() {
         let r = first + k as u32;
         s.put(r, 0, text(l1[k].clone()), Role::FormLabel);
@@ -141,10 +185,29 @@ pub const LAYOUT_A: SelfLayout = SelfLayout {
     title: "项目支出绩效自评表",
     manager_on_name_row: false,
     money_label: "项目资金（万元）",
-    money: &[(MoneyCol::InitialBudget, "年初预算数"), (MoneyCol::Budget, "全年预算数"), (MoneyCol::Paid, "全年执行数"), (MoneyCol::Weight, "分值"), (MoneyCol::Rate, "执行率"), (MoneyCol::Score, "得分")],
-    money_rows: &[("年度资金总额", true), ("其中：当年财政拨款", true), ("上年结转资金", false), ("其他资金", false)],
+    money: &[
+        (MoneyCol::InitialBudget, "年初预算数"),
+        (MoneyCol::Budget, "全年预算数"),
+        (MoneyCol::Paid, "全年执行数"),
+        (MoneyCol::Weight, "分值"),
+        (MoneyCol::Rate, "执行率"),
+        (MoneyCol::Score, "得分"),
+    ],
+    money_rows: &[
+        ("年度资金总额", true),
+        ("其中：当年财政拨款", true),
+        ("上年结转资金", false),
+        ("其他资金", false),
+    ],
     goals: ("年度总体目标", "预期目标", "实际完成情况"),
-    indicators: &[(IndCol::Name, "三级指标"), (IndCol::Target, "年度指标值"), (IndCol::Actual, "实际完成值"), (IndCol::Weight, "分值"), (IndCol::Score, "得分"), (IndCol::Reason, "偏差原因分析及改进措施")],
+    indicators: &[
+        (IndCol::Name, "三级指标"),
+        (IndCol::Target, "年度指标值"),
+        (IndCol::Actual, "实际完成值"),
+        (IndCol::Weight, "分值"),
+        (IndCol::Score, "得分"),
+        (IndCol::Reason, "偏差原因分析及改进措施"),
+    ],
 };
 
 /// Layout B: the 衔接/扶贫 绩效目标自评表 many counties hand to townships
@@ -153,17 +216,52 @@ pub const LAYOUT_B: SelfLayout = SelfLayout {
     title: "绩效目标自评表",
     manager_on_name_row: true,
     money_label: "资金情况（万元）",
-    money: &[(MoneyCol::Budget, "全年预算数（A）"), (MoneyCol::Paid, "全年执行数（B）"), (MoneyCol::Weight, "分值"), (MoneyCol::Rate, "执行率（B/A）"), (MoneyCol::Score, "得分")],
-    money_rows: &[("年度资金总额", true), ("其中：本年财政拨款", true), ("其他资金", false)],
+    money: &[
+        (MoneyCol::Budget, "全年预算数（A）"),
+        (MoneyCol::Paid, "全年执行数（B）"),
+        (MoneyCol::Weight, "分值"),
+        (MoneyCol::Rate, "执行率（B/A）"),
+        (MoneyCol::Score, "得分"),
+    ],
+    money_rows: &[
+        ("年度资金总额", true),
+        ("其中：本年财政拨款", true),
+        ("其他资金", false),
+    ],
     goals: ("年度总体目标", "年初设定目标", "年度总体目标完成情况综述"),
-    indicators: &[(IndCol::Name, "三级指标"), (IndCol::Weight, "分值"), (IndCol::Target, "年度指标值"), (IndCol::Actual, "全年实际值"), (IndCol::Score, "得分"), (IndCol::Reason, "未完成原因及拟采取的改进措施")],
+    indicators: &[
+        (IndCol::Name, "三级指标"),
+        (IndCol::Weight, "分值"),
+        (IndCol::Target, "年度指标值"),
+        (IndCol::Actual, "全年实际值"),
+        (IndCol::Score, "得分"),
+        (IndCol::Reason, "未完成原因及拟采取的改进措施"),
+    ],
 };
 
-pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report, ledger: &Ledger, layout: &SelfLayout) -> Sheet {
+pub fn self_evaluation(
+    name: &str,
+    f: &ProjectFigures,
+    e: &Evaluation,
+    report: &Report,
+    ledger: &Ledger,
+    layout: &SelfLayout,
+) -> Sheet {
     let p = &ledger.projects[f.index];
     let mut s = base(name);
     let draft = if e.drafted { "（草拟）" } else { "" };
-    span(&mut s, 0, 0, LAST, text(format!("{}{draft}\n（{}）", layout.title, year_text(report))), Role::FormTitle);
+    span(
+        &mut s,
+        0,
+        0,
+        LAST,
+        text(format!(
+            "{}{draft}\n（{}）",
+            layout.title,
+            year_text(report)
+        )),
+        Role::FormTitle,
+    );
     s.put(1, 0, text("项目名称"), Role::FormLabel);
     if layout.manager_on_name_row {
         span(&mut s, 1, 1, 3, text(&p.name), Role::FormText);
@@ -173,12 +271,43 @@ pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &
         span(&mut s, 1, 1, LAST, text(&p.name), Role::FormText);
     }
     s.put(2, 0, text("主管部门"), Role::FormLabel);
-    span(&mut s, 2, 1, 3, text(ledger.info.department.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
+    span(
+        &mut s,
+        2,
+        1,
+        3,
+        text(
+            ledger
+                .info
+                .department
+                .clone()
+                .unwrap_or_else(|| report.unit_name.clone()),
+        ),
+        Role::FormText,
+    );
     s.put(2, 4, text("实施单位"), Role::FormLabel);
-    span(&mut s, 2, 5, LAST, text(p.implementer.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
+    span(
+        &mut s,
+        2,
+        5,
+        LAST,
+        text(
+            p.implementer
+                .clone()
+                .unwrap_or_else(|| report.unit_name.clone()),
+        ),
+        Role::FormText,
+    );
     // Money block: the label spans what the money columns leave.
     let first_money = LAST + 1 - layout.money.len() as u16;
-    span(&mut s, 3, 0, first_money - 1, text(layout.money_label), Role::FormLabel);
+    span(
+        &mut s,
+        3,
+        0,
+        first_money - 1,
+        text(layout.money_label),
+        Role::FormLabel,
+    );
     for (k, (_, t)) in layout.money.iter().enumerate() {
         s.put(3, first_money + k as u16, text(*t), Role::FormLabel);
     }
@@ -188,12 +317,30 @@ pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &
         for (k, (col, _)) in layout.money.iter().enumerate() {
             let c = first_money + k as u16;
             let cell = match (col, *amounts, n == 0) {
-                (MoneyCol::InitialBudget | MoneyCol::Budget, true, _) => s.put(r, c, Value::Number(f.budget), Role::FormMoney),
+                (MoneyCol::InitialBudget | MoneyCol::Budget, true, _) => {
+                    s.put(r, c, Value::Number(f.budget), Role::FormMoney)
+                }
                 (MoneyCol::Paid, true, _) => s.put(r, c, Value::Number(f.paid), Role::FormMoney),
-                (MoneyCol::Weight, _, true) => s.put(r, c, Value::Number(e.budget_weight), Role::FormNumber),
-                (MoneyCol::Rate, _, true) => s.put(r, c, f.execution_rate.map(|x| Value::Number(x / Decimal::ONE_HUNDRED)).unwrap_or_else(dash), Role::FormRate),
+                (MoneyCol::Weight, _, true) => {
+                    s.put(r, c, Value::Number(e.budget_weight), Role::FormNumber)
+                }
+                (MoneyCol::Rate, _, true) => s.put(
+                    r,
+                    c,
+                    f.execution_rate
+                        .map(|x| Value::Number(x / Decimal::ONE_HUNDRED))
+                        .unwrap_or_else(dash),
+                    Role::FormRate,
+                ),
                 (MoneyCol::Score, _, true) => {
-                    let bs = s.put(r, c, e.budget_score.map(Value::Number).unwrap_or_else(|| text("待评")), Role::FormNumber);
+                    let bs = s.put(
+                        r,
+                        c,
+                        e.budget_score
+                            .map(Value::Number)
+                            .unwrap_or_else(|| text("待评")),
+                        Role::FormNumber,
+                    );
                     bs.note = Some(e.budget_rule.clone());
                     bs.flagged = e.budget_score.is_none();
                     bs
@@ -234,13 +381,27 @@ pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &
                     s.put(r, c, text(&i.input.target), Role::FormText);
                 }
                 IndCol::Actual => {
-                    s.put(r, c, i.input.actual.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+                    s.put(
+                        r,
+                        c,
+                        i.input
+                            .actual
+                            .clone()
+                            .map(Value::Text)
+                            .unwrap_or(Value::Empty),
+                        Role::FormText,
+                    );
                 }
                 IndCol::Weight => {
                     s.put(r, c, Value::Number(i.weight), Role::FormNumber);
                 }
                 IndCol::Score => {
-                    let sc = s.put(r, c, i.score.map(Value::Number).unwrap_or_else(|| text("待评")), Role::FormNumber);
+                    let sc = s.put(
+                        r,
+                        c,
+                        i.score.map(Value::Number).unwrap_or_else(|| text("待评")),
+                        Role::FormNumber,
+                    );
                     sc.note = Some(match &i.note {
                         Some(n) => format!("{}；{n}", i.rule),
                         None => i.rule.clone(),
@@ -248,31 +409,68 @@ pub fn self_evaluation(name: &str, f: &ProjectFigures, e: &Evaluation, report: &
                     sc.flagged = i.score.is_none();
                 }
                 IndCol::Reason => {
-                    s.put(r, c, i.input.deviation_reason.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+                    s.put(
+                        r,
+                        c,
+                        i.input
+                            .deviation_reason
+                            .clone()
+                            .map(Value::Text)
+                            .unwrap_or(Value::Empty),
+                        Role::FormText,
+                    );
                 }
             }
         }
     }
-    let col_of = |want: IndCol| 2 + layout.indicators.iter().position(|(c, _)| *c == want).unwrap_or(0) as u16;
+    let col_of = |want: IndCol| {
+        2 + layout
+            .indicators
+            .iter()
+            .position(|(c, _)| *c == want)
+            .unwrap_or(0) as u16
+    };
     let (weight_col, score_col) = (col_of(IndCol::Weight), col_of(IndCol::Score));
     let t = first + e.indicators.len() as u32;
     span(&mut s, t, 0, weight_col - 1, text("总分"), Role::FormLabel);
     for c in weight_col..=LAST {
         s.put(t, c, Value::Empty, Role::FormText);
     }
-    s.put(t, weight_col, Value::Number(Decimal::ONE_HUNDRED), Role::FormNumber);
+    s.put(
+        t,
+        weight_col,
+        Value::Number(Decimal::ONE_HUNDRED),
+        Role::FormNumber,
+    );
     let total = s.put(t, score_col, Value::Number(e.score), Role::FormNumber);
-    total.note = Some(format!("预算执行率得分与各指标得分（各保留两位小数）之和{}", if e.complete { "" } else { "；有待人工评分的指标，未计入" }));
+    total.note = Some(format!(
+        "预算执行率得分与各指标得分（各保留两位小数）之和{}",
+        if e.complete {
+            ""
+        } else {
+            "；有待人工评分的指标，未计入"
+        }
+    ));
     total.flagged = !e.complete;
     span(&mut s, t + 1, 0, 1, text("评价等级"), Role::FormLabel);
-    let pending = e.indicators.iter().filter(|i| i.score.is_none()).count() + usize::from(e.budget_score.is_none());
+    let pending = e.indicators.iter().filter(|i| i.score.is_none()).count()
+        + usize::from(e.budget_score.is_none());
     let grade = match e.grade {
         Some(g) => g.to_string(),
         None => format!("待定（{pending} 项待人工评分）"),
     };
     span(&mut s, t + 1, 2, LAST, text(grade), Role::FormText);
     if e.drafted {
-        span(&mut s, t + 2, 0, LAST, text("注：本表绩效指标为系统按指标库草拟，标“**”处及实际完成值须由项目单位核实填写后方可使用。"), Role::Note);
+        span(
+            &mut s,
+            t + 2,
+            0,
+            LAST,
+            text(
+                "注：本表绩效指标为系统按指标库草拟，标“**”处及实际完成值须由项目单位核实填写后方可使用。",
+            ),
+            Role::Note,
+        );
         s.row_heights.push((t + 2, 30.0));
     }
     s.row_heights.push((g + 1, 60.0));
@@ -287,7 +485,11 @@ fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
     s.fit_heights(1);
     let last = s.cells.iter().map(|c| c.row).max().unwrap_or(0);
     for r in 1..=last {
-        let min = if (first..end).contains(&r) { 26.0 } else { 22.0 };
+        let min = if (first..end).contains(&r) {
+            26.0
+        } else {
+            22.0
+        };
         match s.row_heights.iter_mut().find(|(row, _)| *row == r) {
             Some((_, h)) => *h = h.max(min),
             None => s.row_heights.push((r, min)),
@@ -301,30 +503,105 @@ fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
     s.row_heights.push((0, 48.0));
 }
 
-pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report, ledger: &Ledger) -> Sheet {
+pub fn target_form(
+    name: &str,
+    f: &ProjectFigures,
+    e: &Evaluation,
+    report: &Report,
+    ledger: &Ledger,
+) -> Sheet {
     let p = &ledger.projects[f.index];
     let mut s = base(name);
     let draft = if e.drafted { "（草拟）" } else { "" };
-    span(&mut s, 0, 0, LAST, text(format!("绩效目标申报表{draft}\n（{}）（{}）", p.category, year_text(report))), Role::FormTitle);
+    span(
+        &mut s,
+        0,
+        0,
+        LAST,
+        text(format!(
+            "绩效目标申报表{draft}\n（{}）（{}）",
+            p.category,
+            year_text(report)
+        )),
+        Role::FormTitle,
+    );
     s.put(1, 0, text("项目名称"), Role::FormLabel);
     span(&mut s, 1, 1, LAST, text(&p.name), Role::FormText);
     s.put(2, 0, text("项目负责人及电话"), Role::FormLabel);
     span(&mut s, 2, 1, 3, Value::Empty, Role::FormText);
     s.put(2, 4, text("主管部门"), Role::FormLabel);
-    span(&mut s, 2, 5, LAST, text(ledger.info.department.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
+    span(
+        &mut s,
+        2,
+        5,
+        LAST,
+        text(
+            ledger
+                .info
+                .department
+                .clone()
+                .unwrap_or_else(|| report.unit_name.clone()),
+        ),
+        Role::FormText,
+    );
     s.put(3, 0, text("实施单位"), Role::FormLabel);
-    span(&mut s, 3, 1, 3, text(p.implementer.clone().unwrap_or_else(|| report.unit_name.clone())), Role::FormText);
+    span(
+        &mut s,
+        3,
+        1,
+        3,
+        text(
+            p.implementer
+                .clone()
+                .unwrap_or_else(|| report.unit_name.clone()),
+        ),
+        Role::FormText,
+    );
     s.put(3, 4, text("建设地点"), Role::FormLabel);
-    span(&mut s, 3, 5, LAST, p.location.clone().map(Value::Text).unwrap_or(Value::Empty), Role::FormText);
+    span(
+        &mut s,
+        3,
+        5,
+        LAST,
+        p.location.clone().map(Value::Text).unwrap_or(Value::Empty),
+        Role::FormText,
+    );
     // 资金情况（万元）
-    let xj = if p.fund_source == "衔接资金" { p.budget } else { Decimal::ZERO };
-    let zh = if p.fund_source == "衔接资金" { Decimal::ZERO } else { p.budget };
-    let rows = [("年度资金总额", Value::Number(p.budget)), ("其中：财政拨款", Value::Number(p.budget)), ("　　衔接资金", Value::Number(xj)), ("　　其他涉农整合资金", Value::Number(zh)), ("其他资金", dash())];
+    let xj = if p.fund_source == "衔接资金" {
+        p.budget
+    } else {
+        Decimal::ZERO
+    };
+    let zh = if p.fund_source == "衔接资金" {
+        Decimal::ZERO
+    } else {
+        p.budget
+    };
+    let rows = [
+        ("年度资金总额", Value::Number(p.budget)),
+        ("其中：财政拨款", Value::Number(p.budget)),
+        ("　　衔接资金", Value::Number(xj)),
+        ("　　其他涉农整合资金", Value::Number(zh)),
+        ("其他资金", dash()),
+    ];
     for (k, (label, v)) in rows.into_iter().enumerate() {
         let r = 4 + k as u32;
-        s.put(r, 0, if k == 0 { text("资金情况（万元）") } else { Value::Empty }, Role::FormLabel);
+        s.put(
+            r,
+            0,
+            if k == 0 {
+                text("资金情况（万元）")
+            } else {
+                Value::Empty
+            },
+            Role::FormLabel,
+        );
         span(&mut s, r, 1, 3, text(label), Role::FormLabel);
-        let role = if matches!(v, Value::Number(_)) { Role::FormMoney } else { Role::FormText };
+        let role = if matches!(v, Value::Number(_)) {
+            Role::FormMoney
+        } else {
+            Role::FormText
+        };
         span(&mut s, r, 4, LAST, v, role);
     }
     s.merge(4, 0, 8, 0);
@@ -350,14 +627,29 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
         s.merge(r, 5, r, LAST);
     }
     let mut r = first + e.indicators.len() as u32;
-    for label in ["财政股室初审意见", "绩效股审核意见", "乡村振兴部门审核意见"] {
+    for label in ["财政股室初审意见", "绩效股审核意见", "乡村振兴部门审核意见"]
+    {
         s.put(r, 0, text(label), Role::FormLabel);
-        span(&mut s, r, 1, LAST, text("\n\n（盖章）　　　　年　　月　　日"), Role::FormText);
+        span(
+            &mut s,
+            r,
+            1,
+            LAST,
+            text("\n\n（盖章）　　　　年　　月　　日"),
+            Role::FormText,
+        );
         s.row_heights.push((r, 54.0));
         r += 1;
     }
     if e.drafted {
-        span(&mut s, r, 0, LAST, text("注：本表绩效指标为系统按指标库草拟，标红处（“**”）须由项目单位核实填写。"), Role::Note);
+        span(
+            &mut s,
+            r,
+            0,
+            LAST,
+            text("注：本表绩效指标为系统按指标库草拟，标红处（“**”）须由项目单位核实填写。"),
+            Role::Note,
+        );
     }
     finish_heights(&mut s, first, first + e.indicators.len() as u32);
     s
@@ -365,8 +657,31 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
 
 pub fn overview(report: &Report, evals: &[Evaluation]) -> Sheet {
     let mut s = Sheet::new("总览");
-    span(&mut s, 0, 0, 10, text(format!("{}{}项目绩效自评结果总览", report.unit_name, year_text(report))), Role::Title);
-    let headers = ["序号", "项目编号", "项目名称", "项目类别", "预算金额", "执行率", "预算执行得分", "总分", "等级", "指标来源", "待人工评分项"];
+    span(
+        &mut s,
+        0,
+        0,
+        10,
+        text(format!(
+            "{}{}项目绩效自评结果总览",
+            report.unit_name,
+            year_text(report)
+        )),
+        Role::Title,
+    );
+    let headers = [
+        "序号",
+        "项目编号",
+        "项目名称",
+        "项目类别",
+        "预算金额",
+        "执行率",
+        "预算执行得分",
+        "总分",
+        "等级",
+        "指标来源",
+        "待人工评分项",
+    ];
     for (i, t) in headers.iter().enumerate() {
         s.text(1, i as u16, *t, Role::Header);
     }
@@ -377,23 +692,45 @@ pub fn overview(report: &Report, evals: &[Evaluation]) -> Sheet {
         s.text(r, 2, f.name.clone(), Role::Text);
         s.text(r, 3, f.category.clone(), Role::Text);
         s.put(r, 4, Value::Number(f.budget), Role::Money);
-        s.put(r, 5, f.execution_rate.map(|x| Value::Number(x / Decimal::ONE_HUNDRED)).unwrap_or_else(dash), Role::Rate);
-        s.put(r, 6, e.budget_score.map(Value::Number).unwrap_or_else(dash), Role::Money);
+        s.put(
+            r,
+            5,
+            f.execution_rate
+                .map(|x| Value::Number(x / Decimal::ONE_HUNDRED))
+                .unwrap_or_else(dash),
+            Role::Rate,
+        );
+        s.put(
+            r,
+            6,
+            e.budget_score.map(Value::Number).unwrap_or_else(dash),
+            Role::Money,
+        );
         s.put(r, 7, Value::Number(e.score), Role::Money);
         let g = s.text(r, 8, e.grade.unwrap_or("待定"), Role::Text);
         g.flagged = e.grade.is_none();
         let src = s.text(r, 9, if e.drafted { "草拟" } else { "原表" }, Role::Text);
         src.flagged = e.drafted;
-        let pending = e.indicators.iter().filter(|i| i.score.is_none()).count() + usize::from(e.budget_score.is_none());
+        let pending = e.indicators.iter().filter(|i| i.score.is_none()).count()
+            + usize::from(e.budget_score.is_none());
         s.put(r, 10, Value::Number(pending.into()), Role::Count);
     }
     s.fit_widths(8.0, 40.0);
     s.freeze = Some((2, 0));
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((1, 1)), columns: None });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((1, 1)),
+        columns: None,
+    });
     s
 }
 
-pub fn forms_workbook(report: &Report, ledger: &Ledger, evals: &[Evaluation], layout: &SelfLayout) -> Vec<Sheet> {
+pub fn forms_workbook(
+    report: &Report,
+    ledger: &Ledger,
+    evals: &[Evaluation],
+    layout: &SelfLayout,
+) -> Vec<Sheet> {
     let mut sheets = vec![overview(report, evals)];
     let mut taken: HashSet<String> = HashSet::from(["总览".to_string()]);
     for (f, e) in report.projects.iter().zip(evals) {

@@ -145,7 +145,12 @@ pub struct MonthJson {
 
 impl From<&MonthFigures> for MonthJson {
     fn from(m: &MonthFigures) -> Self {
-        MonthJson { month: m.label(), paid: amount(m.paid), cumulative_paid: amount(m.cumulative_paid), execution_rate: rate(m.execution_rate) }
+        MonthJson {
+            month: m.label(),
+            paid: amount(m.paid),
+            cumulative_paid: amount(m.cumulative_paid),
+            execution_rate: rate(m.execution_rate),
+        }
     }
 }
 
@@ -159,7 +164,12 @@ pub struct ProblemJson {
 
 impl From<&Problem> for ProblemJson {
     fn from(p: &Problem) -> Self {
-        ProblemJson { severity: p.severity.label(), sheet: p.sheet.clone(), cell: p.cell.as_ref().map(|c| c.to_string()), message: p.message.clone() }
+        ProblemJson {
+            severity: p.severity.label(),
+            sheet: p.sheet.clone(),
+            cell: p.cell.as_ref().map(|c| c.to_string()),
+            message: p.message.clone(),
+        }
     }
 }
 
@@ -176,7 +186,11 @@ pub struct ReportJson {
     pub problems: Vec<ProblemJson>,
 }
 
-pub fn report_json(report: &Report, problems: &[Problem], evals: Option<&[crate::compute::score::Evaluation]>) -> ReportJson {
+pub fn report_json(
+    report: &Report,
+    problems: &[Problem],
+    evals: Option<&[crate::compute::score::Evaluation]>,
+) -> ReportJson {
     ReportJson {
         as_of: report.as_of.format("%Y-%m-%d").to_string(),
         unit: report.unit_name.clone(),

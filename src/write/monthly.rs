@@ -14,7 +14,23 @@ pub const MONTHLY_SHEET: &str = "月报";
 pub const CURVE_SHEET: &str = "进度曲线";
 
 const HEADERS: [&str; 17] = [
-    "序号", "项目编号", "项目名称", "项目类别", "资金性质", "资金规模", "本月拨付", "累计拨付", "支出进度", "上月支出进度", "较上月", "序时进度", "进度差", "进度情况", "建设状态", "开工日期", "完工日期",
+    "序号",
+    "项目编号",
+    "项目名称",
+    "项目类别",
+    "资金性质",
+    "资金规模",
+    "本月拨付",
+    "累计拨付",
+    "支出进度",
+    "上月支出进度",
+    "较上月",
+    "序时进度",
+    "进度差",
+    "进度情况",
+    "建设状态",
+    "开工日期",
+    "完工日期",
 ];
 
 fn pct(p: Option<Decimal>) -> Value {
@@ -32,8 +48,20 @@ fn pace_text(p: &Pace) -> String {
     }
 }
 
-fn put_pace(s: &mut Sheet, r: u32, f_budget: Decimal, paid: Decimal, rate: Option<Decimal>, p: &Pace, total: bool) {
-    let (m, rr, t) = if total { (Role::TotalMoney, Role::TotalRate, Role::TotalText) } else { (Role::Money, Role::Rate, Role::Text) };
+fn put_pace(
+    s: &mut Sheet,
+    r: u32,
+    f_budget: Decimal,
+    paid: Decimal,
+    rate: Option<Decimal>,
+    p: &Pace,
+    total: bool,
+) {
+    let (m, rr, t) = if total {
+        (Role::TotalMoney, Role::TotalRate, Role::TotalText)
+    } else {
+        (Role::Money, Role::Rate, Role::Text)
+    };
     s.put(r, 5, Value::Number(f_budget), m);
     s.put(r, 6, Value::Number(p.paid_this_month), m);
     s.put(r, 7, Value::Number(paid), m);
@@ -53,11 +81,24 @@ fn group_rows(s: &mut Sheet, row: &mut u32, title: &str, groups: &[MonthlyGroup]
     for g in groups {
         s.text(*row, 0, "", Role::Text);
         s.text(*row, 1, "", Role::Text);
-        s.text(*row, 2, format!("{}（{}个项目）", g.figures.key, g.figures.project_count), Role::Text);
+        s.text(
+            *row,
+            2,
+            format!("{}（{}个项目）", g.figures.key, g.figures.project_count),
+            Role::Text,
+        );
         for c in [3, 4, 14, 15, 16] {
             s.text(*row, c, "", Role::Text);
         }
-        put_pace(s, *row, g.figures.budget, g.figures.paid, g.figures.execution_rate, &g.pace, false);
+        put_pace(
+            s,
+            *row,
+            g.figures.budget,
+            g.figures.paid,
+            g.figures.execution_rate,
+            &g.pace,
+            false,
+        );
         *row += 1;
     }
 }
@@ -65,7 +106,17 @@ fn group_rows(s: &mut Sheet, row: &mut u32, title: &str, groups: &[MonthlyGroup]
 pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) -> Vec<Sheet> {
     let mut s = Sheet::new(MONTHLY_SHEET);
     let last_col = HEADERS.len() as u16 - 1;
-    s.text(0, 0, format!("{}项目支出进度月报（{}年{}月）", title_of(&m.report), m.year, m.month), Role::Title);
+    s.text(
+        0,
+        0,
+        format!(
+            "{}项目支出进度月报（{}年{}月）",
+            title_of(&m.report),
+            m.year,
+            m.month
+        ),
+        Role::Title,
+    );
     s.merge(0, 0, 0, last_col);
     s.text(1, 0, format!("截止日期：{}", m.as_of), Role::Caption);
     s.text(1, last_col - 1, "单位：万元", Role::Caption);
@@ -84,9 +135,24 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
         s.text(r, 3, f.category.clone(), Role::Text);
         s.text(r, 4, f.fund_source.clone(), Role::Text);
         put_pace(&mut s, r, f.budget, f.paid, f.execution_rate, pace, false);
-        s.put(r, 14, f.status.clone().map(Value::Text).unwrap_or(Value::Empty), Role::Text);
-        s.put(r, 15, src.start_date.map(Value::Date).unwrap_or(Value::Empty), Role::Date);
-        s.put(r, 16, src.end_date.map(Value::Date).unwrap_or(Value::Empty), Role::Date);
+        s.put(
+            r,
+            14,
+            f.status.clone().map(Value::Text).unwrap_or(Value::Empty),
+            Role::Text,
+        );
+        s.put(
+            r,
+            15,
+            src.start_date.map(Value::Date).unwrap_or(Value::Empty),
+            Role::Date,
+        );
+        s.put(
+            r,
+            16,
+            src.end_date.map(Value::Date).unwrap_or(Value::Empty),
+            Role::Date,
+        );
     }
     let last = first + m.projects.len() as u32;
     // 合计 first under the projects, as a SUM that reconciles with them.
@@ -94,11 +160,28 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     let tr = last;
     s.text(tr, 0, "合计", Role::TotalText);
     s.merge(tr, 0, tr, 4);
-    put_pace(&mut s, tr, t.figures.budget, t.figures.paid, t.figures.execution_rate, &t.pace, true);
+    put_pace(
+        &mut s,
+        tr,
+        t.figures.budget,
+        t.figures.paid,
+        t.figures.execution_rate,
+        &t.pace,
+        true,
+    );
     if !m.projects.is_empty() {
-        for (col, v) in [(5u16, t.figures.budget), (6, t.pace.paid_this_month), (7, t.figures.paid)] {
+        for (col, v) in [
+            (5u16, t.figures.budget),
+            (6, t.pace.paid_this_month),
+            (7, t.figures.paid),
+        ] {
             let expr = format!("SUM({}:{})", a1(first, col), a1(last - 1, col));
-            s.put(tr, col, Value::Formula(expr, Box::new(Value::Number(v))), Role::TotalMoney);
+            s.put(
+                tr,
+                col,
+                Value::Formula(expr, Box::new(Value::Number(v))),
+                Role::TotalMoney,
+            );
         }
     }
     for c in [14, 15, 16] {
@@ -112,13 +195,30 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     s.widths.push((13, 34.0));
     s.fit_heights(first);
     s.freeze = Some((first, 3));
-    s.autofilter = Some(Span { first_row: h, first_col: 0, last_row: last.max(first), last_col });
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)), columns: Some((0, 14)) });
+    s.autofilter = Some(Span {
+        first_row: h,
+        first_col: 0,
+        last_row: last.max(first),
+        last_col,
+    });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((h, h)),
+        columns: Some((0, 14)),
+    });
 
     let mut c = Sheet::new(CURVE_SHEET);
-    c.text(0, 0, format!("{}累计支出进度与序时进度", title_of(&m.report)), Role::Title);
+    c.text(
+        0,
+        0,
+        format!("{}累计支出进度与序时进度", title_of(&m.report)),
+        Role::Title,
+    );
     c.merge(0, 0, 0, 10);
-    for (i, t) in ["月份", "当月拨付", "累计拨付", "累计支出进度", "序时进度"].iter().enumerate() {
+    for (i, t) in ["月份", "当月拨付", "累计拨付", "累计支出进度", "序时进度"]
+        .iter()
+        .enumerate()
+    {
         c.text(1, i as u16, *t, Role::Header);
     }
     for (i, (mf, sched)) in m.curve.iter().enumerate() {
@@ -135,14 +235,29 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
             title: "累计支出进度与序时进度".into(),
             categories_col: 0,
             columns: vec![],
-            lines: vec![ChartSeries { name: "累计支出进度".into(), rows, col: 3 }, ChartSeries { name: "序时进度".into(), rows, col: 4 }],
+            lines: vec![
+                ChartSeries {
+                    name: "累计支出进度".into(),
+                    rows,
+                    col: 3,
+                },
+                ChartSeries {
+                    name: "序时进度".into(),
+                    rows,
+                    col: 4,
+                },
+            ],
             at: (1, 6),
             category_format: Some("yyyy-mm".into()),
         });
     }
     c.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 14.0), (4, 12.0)];
     c.freeze = Some((2, 0));
-    c.print = Some(PrintSetup { landscape: true, repeat_rows: Some((1, 1)), columns: None });
+    c.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((1, 1)),
+        columns: None,
+    });
     vec![s, c, problems_sheet(problems)]
 }
 
@@ -200,7 +315,14 @@ pub struct MonthlyGroupJson {
 
 fn group_json(g: &MonthlyGroup) -> MonthlyGroupJson {
     let f: &GroupFigures = &g.figures;
-    MonthlyGroupJson { key: f.key.clone(), project_count: f.project_count, budget: amount(f.budget), cumulative_paid: amount(f.paid), execution_rate: rate(f.execution_rate), pace: (&g.pace).into() }
+    MonthlyGroupJson {
+        key: f.key.clone(),
+        project_count: f.project_count,
+        budget: amount(f.budget),
+        cumulative_paid: amount(f.paid),
+        execution_rate: rate(f.execution_rate),
+        pace: (&g.pace).into(),
+    }
 }
 
 #[derive(Serialize)]

@@ -1,6 +1,8 @@
 //! Report data → the sheets of the annotated workbook.
 
-use super::sheet::{ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, abs_ref, col_ref};
+use super::sheet::{
+    ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, abs_ref, col_ref,
+};
 use crate::compute::{GroupFigures, PaymentUse, Report};
 use crate::model::{Problem, Severity};
 use crate::read::Ledger;
@@ -71,7 +73,10 @@ fn rate_value(rate: Option<Decimal>) -> Value {
     }
 }
 fn rate_formula(paid: &str, budget: &str, rate: Option<Decimal>) -> Value {
-    formula(format!("IF({budget}=0,\"—\",ROUND({paid}/{budget},4))"), rate_value(rate))
+    formula(
+        format!("IF({budget}=0,\"—\",ROUND({paid}/{budget},4))"),
+        rate_value(rate),
+    )
 }
 fn c(row: u32, col: u16) -> String {
     super::sheet::a1(row, col)
@@ -90,13 +95,30 @@ pub fn title_of(report: &Report) -> String {
 pub fn summary_sheet(report: &Report) -> Sheet {
     let mut s = Sheet::new(SUMMARY);
     let last_col = 7;
-    s.text(0, 0, format!("{}执行情况汇总", title_of(report)), Role::Title);
+    s.text(
+        0,
+        0,
+        format!("{}执行情况汇总", title_of(report)),
+        Role::Title,
+    );
     s.merge(0, 0, 0, last_col);
     s.text(CUTOFF.0, 0, "截止日期", Role::Caption);
     s.put(CUTOFF.0, CUTOFF.1, Value::Date(report.as_of), Role::Date);
     s.text(1, last_col, "单位：万元", Role::Caption);
     let h = SUMMARY_HEADER_ROW;
-    for (i, t) in ["项目", "项目数", "预算金额", "已拨付", "执行率", "待拨付", "结余", "未支出（预算−已拨付）"].iter().enumerate() {
+    for (i, t) in [
+        "项目",
+        "项目数",
+        "预算金额",
+        "已拨付",
+        "执行率",
+        "待拨付",
+        "结余",
+        "未支出（预算−已拨付）",
+    ]
+    .iter()
+    .enumerate()
+    {
         s.text(h, i as u16, *t, Role::Header);
     }
     let total_row = h + 1;
@@ -106,46 +128,150 @@ pub fn summary_sheet(report: &Report) -> Sheet {
 
     let progress_col = |col: u16| col_ref(PROGRESS, col);
     let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
-    let group_row = |s: &mut Sheet, row: u32, g: &GroupFigures, key_col: u16, paid_expr: String, total: bool| {
-        let (t, m, r, n) = if total { (Role::TotalText, Role::TotalMoney, Role::TotalRate, Role::TotalCount) } else { (Role::Text, Role::Money, Role::Rate, Role::Count) };
+    let group_row = |s: &mut Sheet,
+                     row: u32,
+                     g: &GroupFigures,
+                     key_col: u16,
+                     paid_expr: String,
+                     total: bool| {
+        let (t, m, r, n) = if total {
+            (
+                Role::TotalText,
+                Role::TotalMoney,
+                Role::TotalRate,
+                Role::TotalCount,
+            )
+        } else {
+            (Role::Text, Role::Money, Role::Rate, Role::Count)
+        };
         s.text(row, 0, g.key.clone(), t);
-        s.put(row, 1, formula(format!("COUNTIFS({},$A{})", progress_col(key_col), row + 1), Value::Number(g.project_count.into())), n);
-        s.put(row, 2, formula(format!("SUMIFS({},{},$A{})", progress_col(prj_col::BUDGET), progress_col(key_col), row + 1), money(g.budget)), m);
+        s.put(
+            row,
+            1,
+            formula(
+                format!("COUNTIFS({},$A{})", progress_col(key_col), row + 1),
+                Value::Number(g.project_count.into()),
+            ),
+            n,
+        );
+        s.put(
+            row,
+            2,
+            formula(
+                format!(
+                    "SUMIFS({},{},$A{})",
+                    progress_col(prj_col::BUDGET),
+                    progress_col(key_col),
+                    row + 1
+                ),
+                money(g.budget),
+            ),
+            m,
+        );
         s.put(row, 3, formula(paid_expr, money(g.paid)), m);
-        s.put(row, 4, rate_formula(&c(row, 3), &c(row, 2), g.execution_rate), r);
-        for (col, value, src) in [(5, g.outstanding, prj_col::OUTSTANDING), (6, g.unspent, prj_col::UNSPENT)] {
+        s.put(
+            row,
+            4,
+            rate_formula(&c(row, 3), &c(row, 2), g.execution_rate),
+            r,
+        );
+        for (col, value, src) in [
+            (5, g.outstanding, prj_col::OUTSTANDING),
+            (6, g.unspent, prj_col::UNSPENT),
+        ] {
             match value {
-                Some(v) => s.put(row, col, formula(format!("SUMIFS({},{},$A{})", progress_col(src), progress_col(key_col), row + 1), money(v)), m),
+                Some(v) => s.put(
+                    row,
+                    col,
+                    formula(
+                        format!(
+                            "SUMIFS({},{},$A{})",
+                            progress_col(src),
+                            progress_col(key_col),
+                            row + 1
+                        ),
+                        money(v),
+                    ),
+                    m,
+                ),
                 None => s.text(row, col, "—", m),
             };
         }
-        s.put(row, 7, formula(format!("{}-{}", c(row, 2), c(row, 3)), money(g.remaining)), m);
+        s.put(
+            row,
+            7,
+            formula(format!("{}-{}", c(row, 2), c(row, 3)), money(g.remaining)),
+            m,
+        );
     };
 
     // 合计: sums of the category rows.
     let t = &report.totals;
     s.text(total_row, 0, "合计", Role::TotalText);
     let sum = |col: u16| format!("SUM({}:{})", c(cat_first, col), c(cat_last, col));
-    s.put(total_row, 1, formula(sum(1), Value::Number(t.project_count.into())), Role::TotalCount);
-    s.put(total_row, 2, formula(sum(2), money(t.budget)), Role::TotalMoney);
-    s.put(total_row, 3, formula(sum(3), money(t.paid)), Role::TotalMoney);
-    s.put(total_row, 4, rate_formula(&c(total_row, 3), &c(total_row, 2), t.execution_rate), Role::TotalRate);
+    s.put(
+        total_row,
+        1,
+        formula(sum(1), Value::Number(t.project_count.into())),
+        Role::TotalCount,
+    );
+    s.put(
+        total_row,
+        2,
+        formula(sum(2), money(t.budget)),
+        Role::TotalMoney,
+    );
+    s.put(
+        total_row,
+        3,
+        formula(sum(3), money(t.paid)),
+        Role::TotalMoney,
+    );
+    s.put(
+        total_row,
+        4,
+        rate_formula(&c(total_row, 3), &c(total_row, 2), t.execution_rate),
+        Role::TotalRate,
+    );
     for (col, v) in [(5, t.outstanding), (6, t.unspent)] {
         match v {
-            Some(v) => s.put(total_row, col, formula(sum(col), money(v)), Role::TotalMoney),
+            Some(v) => s.put(
+                total_row,
+                col,
+                formula(sum(col), money(v)),
+                Role::TotalMoney,
+            ),
             None => s.text(total_row, col, "—", Role::TotalMoney),
         };
     }
-    s.put(total_row, 7, formula(format!("{}-{}", c(total_row, 2), c(total_row, 3)), money(t.remaining)), Role::TotalMoney);
+    s.put(
+        total_row,
+        7,
+        formula(
+            format!("{}-{}", c(total_row, 2), c(total_row, 3)),
+            money(t.remaining),
+        ),
+        Role::TotalMoney,
+    );
 
     s.text(total_row + 1, 0, "按项目类别", Role::Section);
     s.merge(total_row + 1, 0, total_row + 1, last_col);
     for (i, g) in report.by_category.iter().enumerate() {
         let row = cat_first + i as u32;
-        let paid = format!("SUMIFS({},{},$A{})", progress_col(prj_col::PAID), progress_col(prj_col::CATEGORY), row + 1);
+        let paid = format!(
+            "SUMIFS({},{},$A{})",
+            progress_col(prj_col::PAID),
+            progress_col(prj_col::CATEGORY),
+            row + 1
+        );
         group_row(&mut s, row, g, prj_col::CATEGORY, paid, false);
     }
-    s.text(fund_first - 1, 0, "按资金性质（预算按项目的资金性质，已拨付按每笔拨付的资金性质）", Role::Section);
+    s.text(
+        fund_first - 1,
+        0,
+        "按资金性质（预算按项目的资金性质，已拨付按每笔拨付的资金性质）",
+        Role::Section,
+    );
     s.merge(fund_first - 1, 0, fund_first - 1, last_col);
     for (i, g) in report.by_fund_source.iter().enumerate() {
         let row = fund_first + i as u32;
@@ -163,7 +289,11 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.widths.retain(|(c, _)| *c != 0);
     s.widths.push((0, 24.0));
     s.freeze = Some((h + 1, 1));
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, h)), columns: None });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((0, h)),
+        columns: None,
+    });
     s
 }
 
@@ -173,11 +303,35 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     s.text(0, 0, format!("{}项目进度表", title_of(report)), Role::Title);
     s.merge(0, 0, 0, REMAINING);
     s.text(1, 0, "截止日期", Role::Caption);
-    s.put(1, 1, formula(abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1), Value::Date(report.as_of)), Role::Date);
+    s.put(
+        1,
+        1,
+        formula(
+            abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1),
+            Value::Date(report.as_of),
+        ),
+        Role::Date,
+    );
     s.text(1, 3, "单位：万元", Role::Caption);
     let headers = [
-        "项目编号", "项目名称", "项目类别", "资金性质", "建设状态", "预算金额", "结算金额", "已拨付", "执行率", "待拨付", "结余", "未支出",
-        "建设地点", "实施单位", "开工日期", "完工日期", "偏差原因", "来源行",
+        "项目编号",
+        "项目名称",
+        "项目类别",
+        "资金性质",
+        "建设状态",
+        "预算金额",
+        "结算金额",
+        "已拨付",
+        "执行率",
+        "待拨付",
+        "结余",
+        "未支出",
+        "建设地点",
+        "实施单位",
+        "开工日期",
+        "完工日期",
+        "偏差原因",
+        "来源行",
     ];
     let h = PROGRESS_HEADER_ROW;
     for (i, t) in headers.iter().enumerate() {
@@ -193,7 +347,12 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         s.text(r, FUND, f.fund_source.clone(), Role::Text);
         s.put(r, STATUS, opt_text(&f.status), Role::Text);
         s.put(r, BUDGET, money(f.budget), Role::Money);
-        s.put(r, SETTLED, f.settled.map(money).unwrap_or(Value::Empty), Role::Money);
+        s.put(
+            r,
+            SETTLED,
+            f.settled.map(money).unwrap_or(Value::Empty),
+            Role::Money,
+        );
         let paid = format!(
             "SUMIFS({},{},{},{},\"<=\"&{})",
             col_ref(PAYMENTS, pay_col::AMOUNT),
@@ -203,15 +362,64 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             cutoff
         );
         s.put(r, PAID, formula(paid, money(f.paid)), Role::Money);
-        s.put(r, RATE, rate_formula(&c(r, PAID), &c(r, BUDGET), f.execution_rate), Role::Rate);
+        s.put(
+            r,
+            RATE,
+            rate_formula(&c(r, PAID), &c(r, BUDGET), f.execution_rate),
+            Role::Rate,
+        );
         let dash = || Value::Text("—".into());
-        s.put(r, OUTSTANDING, formula(format!("IF({}=\"\",\"—\",{}-{})", c(r, SETTLED), c(r, SETTLED), c(r, PAID)), f.outstanding.map(money).unwrap_or_else(dash)), Role::Money);
-        s.put(r, UNSPENT, formula(format!("IF({}=\"\",\"—\",{}-{})", c(r, SETTLED), c(r, BUDGET), c(r, SETTLED)), f.unspent.map(money).unwrap_or_else(dash)), Role::Money);
-        s.put(r, REMAINING, formula(format!("{}-{}", c(r, BUDGET), c(r, PAID)), money(f.remaining)), Role::Money);
+        s.put(
+            r,
+            OUTSTANDING,
+            formula(
+                format!(
+                    "IF({}=\"\",\"—\",{}-{})",
+                    c(r, SETTLED),
+                    c(r, SETTLED),
+                    c(r, PAID)
+                ),
+                f.outstanding.map(money).unwrap_or_else(dash),
+            ),
+            Role::Money,
+        );
+        s.put(
+            r,
+            UNSPENT,
+            formula(
+                format!(
+                    "IF({}=\"\",\"—\",{}-{})",
+                    c(r, SETTLED),
+                    c(r, BUDGET),
+                    c(r, SETTLED)
+                ),
+                f.unspent.map(money).unwrap_or_else(dash),
+            ),
+            Role::Money,
+        );
+        s.put(
+            r,
+            REMAINING,
+            formula(
+                format!("{}-{}", c(r, BUDGET), c(r, PAID)),
+                money(f.remaining),
+            ),
+            Role::Money,
+        );
         s.put(r, LOCATION, opt_text(&p.location), Role::Text);
         s.put(r, IMPLEMENTER, opt_text(&p.implementer), Role::Text);
-        s.put(r, START, p.start_date.map(Value::Date).unwrap_or(Value::Empty), Role::Date);
-        s.put(r, END, p.end_date.map(Value::Date).unwrap_or(Value::Empty), Role::Date);
+        s.put(
+            r,
+            START,
+            p.start_date.map(Value::Date).unwrap_or(Value::Empty),
+            Role::Date,
+        );
+        s.put(
+            r,
+            END,
+            p.end_date.map(Value::Date).unwrap_or(Value::Empty),
+            Role::Date,
+        );
         s.put(r, REASON, opt_text(&p.deviation_reason), Role::Text);
         s.text(r, SOURCE, p.row.to_string(), Role::Text);
     }
@@ -224,39 +432,104 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         s.put(total, col, Value::Empty, Role::TotalText);
     }
     let sum = |col: u16| format!("SUM({}:{})", c(first, col), c(last.max(first), col));
-    let settled_sum: Option<Decimal> = report.projects.iter().filter_map(|p| p.settled).reduce(|a, b| a + b);
-    s.put(total, BUDGET, formula(sum(BUDGET), money(t.budget)), Role::TotalMoney);
+    let settled_sum: Option<Decimal> = report
+        .projects
+        .iter()
+        .filter_map(|p| p.settled)
+        .reduce(|a, b| a + b);
+    s.put(
+        total,
+        BUDGET,
+        formula(sum(BUDGET), money(t.budget)),
+        Role::TotalMoney,
+    );
     match settled_sum {
-        Some(v) => s.put(total, SETTLED, formula(sum(SETTLED), money(v)), Role::TotalMoney),
+        Some(v) => s.put(
+            total,
+            SETTLED,
+            formula(sum(SETTLED), money(v)),
+            Role::TotalMoney,
+        ),
         None => s.text(total, SETTLED, "—", Role::TotalMoney),
     };
-    s.put(total, PAID, formula(sum(PAID), money(t.paid)), Role::TotalMoney);
-    s.put(total, RATE, rate_formula(&c(total, PAID), &c(total, BUDGET), t.execution_rate), Role::TotalRate);
+    s.put(
+        total,
+        PAID,
+        formula(sum(PAID), money(t.paid)),
+        Role::TotalMoney,
+    );
+    s.put(
+        total,
+        RATE,
+        rate_formula(&c(total, PAID), &c(total, BUDGET), t.execution_rate),
+        Role::TotalRate,
+    );
     for (col, v) in [(OUTSTANDING, t.outstanding), (UNSPENT, t.unspent)] {
         match v {
             Some(v) => s.put(total, col, formula(sum(col), money(v)), Role::TotalMoney),
             None => s.text(total, col, "—", Role::TotalMoney),
         };
     }
-    s.put(total, REMAINING, formula(format!("{}-{}", c(total, BUDGET), c(total, PAID)), money(t.remaining)), Role::TotalMoney);
+    s.put(
+        total,
+        REMAINING,
+        formula(
+            format!("{}-{}", c(total, BUDGET), c(total, PAID)),
+            money(t.remaining),
+        ),
+        Role::TotalMoney,
+    );
     s.fit_widths(11.0, 24.0);
     s.fit_heights(h + 1);
     s.freeze = Some((h + 1, 2));
-    s.autofilter = Some(Span { first_row: h, first_col: 0, last_row: last.max(h + 1), last_col: SOURCE });
+    s.autofilter = Some(Span {
+        first_row: h,
+        first_col: 0,
+        last_row: last.max(h + 1),
+        last_col: SOURCE,
+    });
     // The money columns fit one A4 page; the descriptive ones stay on screen.
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)), columns: Some((0, REMAINING)) });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((h, h)),
+        columns: Some((0, REMAINING)),
+    });
     s
 }
 
 pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     use pay_col::*;
     let mut s = Sheet::new(PAYMENTS);
-    for (i, t) in ["序号", "项目编号", "拨付日期", "拨付金额（万元）", "资金性质", "凭证号", "摘要", "计入情况", "来源行"].iter().enumerate() {
+    for (i, t) in [
+        "序号",
+        "项目编号",
+        "拨付日期",
+        "拨付金额（万元）",
+        "资金性质",
+        "凭证号",
+        "摘要",
+        "计入情况",
+        "来源行",
+    ]
+    .iter()
+    .enumerate()
+    {
         s.text(0, i as u16, *t, Role::Header);
     }
-    s.column_roles = vec![(NO, Role::Count), (ID, Role::Text), (DATE, Role::Date), (AMOUNT, Role::Money), (FUND, Role::Text), (VOUCHER, Role::Text), (MEMO, Role::Text), (STATE, Role::Text), (SOURCE, Role::Text)];
+    s.column_roles = vec![
+        (NO, Role::Count),
+        (ID, Role::Text),
+        (DATE, Role::Date),
+        (AMOUNT, Role::Money),
+        (FUND, Role::Text),
+        (VOUCHER, Role::Text),
+        (MEMO, Role::Text),
+        (STATE, Role::Text),
+        (SOURCE, Role::Text),
+    ];
     // One note on the header, not one per row: a note per cell makes large files slow to open.
-    s.cells[FUND as usize].note = Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质".into());
+    s.cells[FUND as usize].note =
+        Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质".into());
     for (i, (p, used)) in ledger.payments.iter().zip(&report.payment_use).enumerate() {
         let r = 1 + i as u32;
         s.put(r, NO, Value::Number((i + 1).into()), Role::Count);
@@ -276,18 +549,35 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     }
     s.fit_widths(8.0, 40.0);
     s.freeze = Some((1, 0));
-    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: ledger.payments.len().max(1) as u32, last_col: SOURCE });
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)), columns: None });
+    s.autofilter = Some(Span {
+        first_row: 0,
+        first_col: 0,
+        last_row: ledger.payments.len().max(1) as u32,
+        last_col: SOURCE,
+    });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((0, 0)),
+        columns: None,
+    });
     s
 }
 
 pub fn monthly_sheet(report: &Report) -> Sheet {
     let mut s = Sheet::new(MONTHLY);
-    s.text(0, 0, format!("{}月度拨付进度", title_of(report)), Role::Title);
+    s.text(
+        0,
+        0,
+        format!("{}月度拨付进度", title_of(report)),
+        Role::Title,
+    );
     s.merge(0, 0, 0, 12);
     s.text(1, 0, "单位：万元", Role::Caption);
     let h = 2;
-    for (i, t) in ["月份", "当月拨付", "累计拨付", "累计执行率"].iter().enumerate() {
+    for (i, t) in ["月份", "当月拨付", "累计拨付", "累计执行率"]
+        .iter()
+        .enumerate()
+    {
         s.text(h, i as u16, *t, Role::Header);
     }
     let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
@@ -302,30 +592,54 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
             a = c(r, 0),
         );
         s.put(r, 1, formula(paid, money(m.paid)), Role::Money);
-        let cum = if i == 0 { c(r, 1) } else { format!("{}+{}", c(r - 1, 2), c(r, 1)) };
+        let cum = if i == 0 {
+            c(r, 1)
+        } else {
+            format!("{}+{}", c(r - 1, 2), c(r, 1))
+        };
         s.put(r, 2, formula(cum, money(m.cumulative_paid)), Role::Money);
-        s.put(r, 3, rate_formula(&c(r, 2), &total_budget, m.execution_rate), Role::Rate);
+        s.put(
+            r,
+            3,
+            rate_formula(&c(r, 2), &total_budget, m.execution_rate),
+            Role::Rate,
+        );
     }
     let (first, last) = (h + 1, h + report.monthly.len() as u32);
     if !report.monthly.is_empty() {
         s.charts.push(ChartSpec {
             title: "月度拨付进度（万元）".into(),
             categories_col: 0,
-            columns: vec![ChartSeries { name: "当月拨付".into(), rows: (first, last), col: 1 }],
-            lines: vec![ChartSeries { name: "累计拨付".into(), rows: (first, last), col: 2 }],
+            columns: vec![ChartSeries {
+                name: "当月拨付".into(),
+                rows: (first, last),
+                col: 1,
+            }],
+            lines: vec![ChartSeries {
+                name: "累计拨付".into(),
+                rows: (first, last),
+                col: 2,
+            }],
             at: (h, 5),
             category_format: Some("yyyy-mm".into()),
         });
     }
     s.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 12.0)];
     s.freeze = Some((h + 1, 0));
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((h, h)), columns: None });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((h, h)),
+        columns: None,
+    });
     s
 }
 
 pub fn problems_sheet(problems: &[Problem]) -> Sheet {
     let mut s = Sheet::new(PROBLEMS);
-    for (i, t) in ["序号", "级别", "工作表", "单元格", "说明"].iter().enumerate() {
+    for (i, t) in ["序号", "级别", "工作表", "单元格", "说明"]
+        .iter()
+        .enumerate()
+    {
         s.text(0, i as u16, *t, Role::Header);
     }
     if problems.is_empty() {
@@ -342,8 +656,17 @@ pub fn problems_sheet(problems: &[Problem]) -> Sheet {
     }
     s.widths = vec![(0, 6.0), (1, 6.0), (2, 12.0), (3, 12.0), (4, 90.0)];
     s.freeze = Some((1, 0));
-    s.autofilter = Some(Span { first_row: 0, first_col: 0, last_row: problems.len().max(1) as u32, last_col: 4 });
-    s.print = Some(PrintSetup { landscape: true, repeat_rows: Some((0, 0)), columns: None });
+    s.autofilter = Some(Span {
+        first_row: 0,
+        first_col: 0,
+        last_row: problems.len().max(1) as u32,
+        last_col: 4,
+    });
+    s.print = Some(PrintSetup {
+        landscape: true,
+        repeat_rows: Some((0, 0)),
+        columns: None,
+    });
     s
 }
 
@@ -364,9 +687,15 @@ pub fn copy_name(input: &str, taken: &HashSet<String>) -> String {
 
 /// An input sheet copied cell for cell, with each problem's cell flagged and
 /// its message as a note.
-pub fn copy_sheet(raw: &RawSheet, name: &str, formulas: bool, notes: &HashMap<(u32, u32), Vec<String>>) -> Sheet {
+pub fn copy_sheet(
+    raw: &RawSheet,
+    name: &str,
+    formulas: bool,
+    notes: &HashMap<(u32, u32), Vec<String>>,
+) -> Sheet {
     let mut s = Sheet::new(name);
-    s.cells.reserve(raw.cells.get_size().0 * raw.cells.get_size().1 / 2);
+    s.cells
+        .reserve(raw.cells.get_size().0 * raw.cells.get_size().1 / 2);
     let (r0, c0) = (raw.first_row(), raw.first_col());
     for (r, col, v) in raw.cells.used_cells() {
         let (row, col) = (r0 + r as u32, c0 + col as u32);
@@ -384,7 +713,13 @@ pub fn copy_sheet(raw: &RawSheet, name: &str, formulas: bool, notes: &HashMap<(u
         for (r, col, f) in raw.formulas.used_cells() {
             let (row, col) = (f0 + r as u32, g0 + col as u32);
             if !f.is_empty() && !has_value(row, col) {
-                push_raw(&mut s, row, col, Value::Formula(f.clone(), Box::new(Value::Empty)), notes);
+                push_raw(
+                    &mut s,
+                    row,
+                    col,
+                    Value::Formula(f.clone(), Box::new(Value::Empty)),
+                    notes,
+                );
             }
         }
     }
@@ -395,7 +730,12 @@ pub fn copy_sheet(raw: &RawSheet, name: &str, formulas: bool, notes: &HashMap<(u
         }
     }
     for d in &raw.merges {
-        s.merges.push(Span { first_row: d.start.0, first_col: d.start.1 as u16, last_row: d.end.0, last_col: d.end.1 as u16 });
+        s.merges.push(Span {
+            first_row: d.start.0,
+            first_col: d.start.1 as u16,
+            last_row: d.end.0,
+            last_col: d.end.1 as u16,
+        });
     }
     // The input's own column widths are not readable; fit them to the text so
     // Chinese cells are not cut off.
@@ -403,8 +743,16 @@ pub fn copy_sheet(raw: &RawSheet, name: &str, formulas: bool, notes: &HashMap<(u
     s
 }
 
-fn push_raw(s: &mut Sheet, row: u32, col: u32, value: Value, notes: &HashMap<(u32, u32), Vec<String>>) {
-    let Ok(col16) = u16::try_from(col) else { return };
+fn push_raw(
+    s: &mut Sheet,
+    row: u32,
+    col: u32,
+    value: Value,
+    notes: &HashMap<(u32, u32), Vec<String>>,
+) {
+    let Ok(col16) = u16::try_from(col) else {
+        return;
+    };
     let cell = s.put(row, col16, value, Role::Raw);
     if let Some(msgs) = notes.get(&(row, col)) {
         cell.flagged = true;
@@ -427,7 +775,9 @@ pub fn raw_value(v: &Data) -> Value {
                 (Some(date), true) => {
                     let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
                     let days = (date - epoch).num_days() as f64;
-                    let frac = (hh as f64 * 3600.0 + mm as f64 * 60.0 + ss as f64 + ms as f64 / 1000.0) / 86400.0;
+                    let frac =
+                        (hh as f64 * 3600.0 + mm as f64 * 60.0 + ss as f64 + ms as f64 / 1000.0)
+                            / 86400.0;
                     Value::Serial(days + frac, has_time)
                 }
                 _ => Value::Float(dt.as_f64()),
@@ -440,27 +790,52 @@ pub fn raw_value(v: &Data) -> Value {
 
 /// All sheets of the annotated workbook: the report sheets, then every input
 /// sheet copied.
-pub fn annotated_workbook(book: &RawBook, ledger: &Ledger, report: &Report, problems: &[Problem]) -> (Vec<Sheet>, Vec<Problem>) {
+pub fn annotated_workbook(
+    book: &RawBook,
+    ledger: &Ledger,
+    report: &Report,
+    problems: &[Problem],
+) -> (Vec<Sheet>, Vec<Problem>) {
     let mut extra = Vec::new();
-    let mut sheets = vec![summary_sheet(report), progress_sheet(report, ledger), payments_sheet(report, ledger), monthly_sheet(report)];
+    let mut sheets = vec![
+        summary_sheet(report),
+        progress_sheet(report, ledger),
+        payments_sheet(report, ledger),
+        monthly_sheet(report),
+    ];
     let mut taken: HashSet<String> = REPORT_SHEETS.iter().map(|s| s.to_string()).collect();
     let mut copies = Vec::new();
     for raw in &book.sheets {
         let name = copy_name(&raw.name, &taken);
         if name != raw.name {
-            extra.push(Problem::warning(&raw.name, format!("输入工作表“{}”与报告工作表同名，复制为“{name}”", raw.name)));
+            extra.push(Problem::warning(
+                &raw.name,
+                format!("输入工作表“{}”与报告工作表同名，复制为“{name}”", raw.name),
+            ));
         }
         taken.insert(name.clone());
         let mut notes: HashMap<(u32, u32), Vec<String>> = HashMap::new();
         for p in problems.iter().filter(|p| p.sheet == raw.name) {
             if let Some(c) = &p.cell {
-                notes.entry((c.row, c.col)).or_default().push(format!("[{}] {}", p.severity.label(), p.message));
+                notes.entry((c.row, c.col)).or_default().push(format!(
+                    "[{}] {}",
+                    p.severity.label(),
+                    p.message
+                ));
             }
         }
         copies.push(copy_sheet(raw, &name, book.formulas_portable(), &notes));
     }
-    if !book.formulas_portable() && book.sheets.iter().any(|s| s.formulas.used_cells().any(|(_, _, f)| !f.is_empty())) {
-        extra.push(Problem::warning("", "输入文件不是 xlsx 格式，原表中的公式以计算结果（数值）复制"));
+    if !book.formulas_portable()
+        && book
+            .sheets
+            .iter()
+            .any(|s| s.formulas.used_cells().any(|(_, _, f)| !f.is_empty()))
+    {
+        extra.push(Problem::warning(
+            "",
+            "输入文件不是 xlsx 格式，原表中的公式以计算结果（数值）复制",
+        ));
     }
     let mut all: Vec<Problem> = problems.to_vec();
     all.extend(extra.iter().cloned());

@@ -125,7 +125,11 @@ pub struct Sheet {
 
 impl std::fmt::Debug for Sheet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sheet").field("name", &self.name).field("cells", &self.cells.len()).field("source", &self.source.is_some()).finish()
+        f.debug_struct("Sheet")
+            .field("name", &self.name)
+            .field("cells", &self.cells.len())
+            .field("source", &self.source.is_some())
+            .finish()
     }
 }
 
@@ -139,17 +143,32 @@ pub struct PrintSetup {
 
 impl Sheet {
     pub fn new(name: &str) -> Self {
-        Sheet { name: name.to_string(), ..Default::default() }
+        Sheet {
+            name: name.to_string(),
+            ..Default::default()
+        }
     }
     pub fn put(&mut self, row: u32, col: u16, value: Value, role: Role) -> &mut Cell {
-        self.cells.push(Cell { row, col, value, role, flagged: false, note: None });
+        self.cells.push(Cell {
+            row,
+            col,
+            value,
+            role,
+            flagged: false,
+            note: None,
+        });
         self.cells.last_mut().expect("just pushed")
     }
     pub fn text(&mut self, row: u32, col: u16, s: impl Into<String>, role: Role) -> &mut Cell {
         self.put(row, col, Value::Text(s.into()), role)
     }
     pub fn merge(&mut self, first_row: u32, first_col: u16, last_row: u32, last_col: u16) {
-        self.merges.push(Span { first_row, first_col, last_row, last_col });
+        self.merges.push(Span {
+            first_row,
+            first_col,
+            last_row,
+            last_col,
+        });
     }
     /// Every cell, the on-demand ones included (for tests and inspection).
     pub fn all_cells(&self) -> Vec<Cell> {
@@ -161,15 +180,27 @@ impl Sheet {
     }
     /// The cell at an address (last written wins, as in the writer).
     pub fn get(&self, row: u32, col: u16) -> Option<&Cell> {
-        self.cells.iter().rev().find(|c| c.row == row && c.col == col)
+        self.cells
+            .iter()
+            .rev()
+            .find(|c| c.row == row && c.col == col)
     }
     /// Column widths that fit the text (CJK characters count double).
     pub fn fit_widths(&mut self, min: f64, max: f64) {
         // Text in a cell merged across columns doesn't size any one column.
-        let spanning: std::collections::HashSet<(u32, u16)> = self.merges.iter().filter(|m| m.last_col > m.first_col).map(|m| (m.first_row, m.first_col)).collect();
+        let spanning: std::collections::HashSet<(u32, u16)> = self
+            .merges
+            .iter()
+            .filter(|m| m.last_col > m.first_col)
+            .map(|m| (m.first_row, m.first_col))
+            .collect();
         let mut widths: std::collections::BTreeMap<u16, f64> = Default::default();
         for c in &self.cells {
-            if matches!(c.role, Role::Title | Role::Caption | Role::Section | Role::Note) || spanning.contains(&(c.row, c.col)) {
+            if matches!(
+                c.role,
+                Role::Title | Role::Caption | Role::Section | Role::Note
+            ) || spanning.contains(&(c.row, c.col))
+            {
                 continue;
             }
             let w = match &c.value {
@@ -186,23 +217,41 @@ impl Sheet {
     /// Row heights that show wrapped text whole (a clerk's printer won't
     /// re-measure rows the way a screen does).
     pub fn fit_heights(&mut self, from_row: u32) {
-        let width_of = |col: u16| self.widths.iter().find(|(c, _)| *c == col).map(|(_, w)| *w).unwrap_or(8.43);
+        let width_of = |col: u16| {
+            self.widths
+                .iter()
+                .find(|(c, _)| *c == col)
+                .map(|(_, w)| *w)
+                .unwrap_or(8.43)
+        };
         let mut lines: std::collections::BTreeMap<u32, f64> = Default::default();
-        for c in self.cells.iter().filter(|c| c.row >= from_row && matches!(c.role, Role::Text | Role::FormText | Role::FormLabel)) {
+        for c in self.cells.iter().filter(|c| {
+            c.row >= from_row && matches!(c.role, Role::Text | Role::FormText | Role::FormLabel)
+        }) {
             if let Value::Text(t) = &c.value {
-                let n = (display_width(t) / (width_of(c.col) - 1.0).max(1.0)).ceil().max(1.0);
+                let n = (display_width(t) / (width_of(c.col) - 1.0).max(1.0))
+                    .ceil()
+                    .max(1.0);
                 let e = lines.entry(c.row).or_insert(1.0);
                 *e = e.max(n);
             }
         }
-        self.row_heights = lines.into_iter().filter(|(_, n)| *n > 1.0).map(|(r, n)| (r, 14.0 * n.min(6.0))).collect();
+        self.row_heights = lines
+            .into_iter()
+            .filter(|(_, n)| *n > 1.0)
+            .map(|(r, n)| (r, 14.0 * n.min(6.0)))
+            .collect();
     }
 }
 
 /// Width in Excel character units: CJK and full-width characters take two.
 pub fn display_width(s: &str) -> f64 {
     s.lines()
-        .map(|l| l.chars().map(|c| if (c as u32) < 0x2E80 { 1.1 } else { 2.1 }).sum::<f64>())
+        .map(|l| {
+            l.chars()
+                .map(|c| if (c as u32) < 0x2E80 { 1.1 } else { 2.1 })
+                .sum::<f64>()
+        })
         .fold(0.0, f64::max)
 }
 
@@ -213,7 +262,12 @@ pub fn a1(row: u32, col: u16) -> String {
 
 /// `'汇总'!$B$2`
 pub fn abs_ref(sheet: &str, row: u32, col: u16) -> String {
-    format!("'{}'!${}${}", sheet, crate::model::col_name(col as u32), row + 1)
+    format!(
+        "'{}'!${}${}",
+        sheet,
+        crate::model::col_name(col as u32),
+        row + 1
+    )
 }
 
 /// `'拨付明细'!$D:$D`

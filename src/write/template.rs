@@ -13,7 +13,9 @@ fn example(role: SheetRole, field: Field) -> Value {
     let money = |s: &str| Value::Number(Decimal::from_str(s).expect("example amount"));
     let date = |y, m, d| Value::Date(NaiveDate::from_ymd_opt(y, m, d).expect("example date"));
     match (role, field) {
-        (SheetRole::Projects, Field::ProjectId) | (SheetRole::Payments, Field::ProjectId) | (SheetRole::Indicators, Field::ProjectId) => text("XM2024-001"),
+        (SheetRole::Projects, Field::ProjectId)
+        | (SheetRole::Payments, Field::ProjectId)
+        | (SheetRole::Indicators, Field::ProjectId) => text("XM2024-001"),
         (_, Field::ProjectName) => text("示例村道路硬化项目"),
         (_, Field::Category) => text("基础设施建设项目"),
         (SheetRole::Projects, Field::FundSource) => text("整合资金"),
@@ -44,7 +46,11 @@ fn data_sheet(role: SheetRole) -> Sheet {
     for (i, c) in spec.columns.iter().enumerate() {
         let col = i as u16;
         let cell = s.text(0, col, c.header, Role::Header);
-        cell.note = Some(format!("{}{}", if c.required { "【必填】" } else { "" }, c.help));
+        cell.note = Some(format!(
+            "{}{}",
+            if c.required { "【必填】" } else { "" },
+            c.help
+        ));
         let role_of = match c.kind {
             Kind::Money => Role::Money,
             Kind::Date => Role::Date,
@@ -53,7 +59,12 @@ fn data_sheet(role: SheetRole) -> Sheet {
         };
         s.put(1, col, example(role, c.field), role_of);
         if !c.choices.is_empty() {
-            s.validations.push(ListValidation { col, first_row: 1, last_row: 5000, choices: c.choices.iter().map(|x| x.to_string()).collect() });
+            s.validations.push(ListValidation {
+                col,
+                first_row: 1,
+                last_row: 5000,
+                choices: c.choices.iter().map(|x| x.to_string()).collect(),
+            });
         }
     }
     s.fit_widths(10.0, 30.0);
@@ -68,8 +79,18 @@ fn info_sheet() -> Sheet {
     s.text(1, 0, layout::INFO_YEAR, Role::Header);
     s.put(1, 1, Value::Number(2024.into()), Role::Count);
     s.text(2, 0, layout::INFO_AS_OF, Role::Header);
-    s.put(2, 1, Value::Date(NaiveDate::from_ymd_opt(2024, 12, 31).expect("valid")), Role::Date);
-    s.text(3, 0, "（以上三项：A列为项目名，B列填内容；命令行 --unit / --as-of 可覆盖）", Role::Note);
+    s.put(
+        2,
+        1,
+        Value::Date(NaiveDate::from_ymd_opt(2024, 12, 31).expect("valid")),
+        Role::Date,
+    );
+    s.text(
+        3,
+        0,
+        "（以上三项：A列为项目名，B列填内容；命令行 --unit / --as-of 可覆盖）",
+        Role::Note,
+    );
     let mut row = 5;
     s.text(row, 0, "工作表", Role::Header);
     s.text(row, 1, "列名", Role::Header);
@@ -97,5 +118,10 @@ fn explain(c: &ColumnSpec) -> String {
 }
 
 pub fn template_sheets() -> Vec<Sheet> {
-    vec![data_sheet(SheetRole::Projects), data_sheet(SheetRole::Payments), data_sheet(SheetRole::Indicators), info_sheet()]
+    vec![
+        data_sheet(SheetRole::Projects),
+        data_sheet(SheetRole::Payments),
+        data_sheet(SheetRole::Indicators),
+        info_sheet(),
+    ]
 }

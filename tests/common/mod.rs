@@ -13,14 +13,20 @@ pub struct Workdir {
 
 impl Workdir {
     pub fn new() -> Self {
-        Workdir { dir: tempfile::tempdir().expect("temp dir") }
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
     /// Run `jixiao ARGS` in this folder.
     pub fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_jixiao")).args(args).current_dir(self.dir.path()).output().expect("run jixiao");
+        let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run jixiao");
         Run::from(out)
     }
     pub fn exists(&self, name: &str) -> bool {
@@ -28,7 +34,10 @@ impl Workdir {
     }
     /// Names of all files in the folder (to see that nothing stray was left).
     pub fn files(&self) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(self.dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+        let mut v: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
         v.sort();
         v
     }
@@ -42,7 +51,11 @@ pub struct Run {
 
 impl From<Output> for Run {
     fn from(o: Output) -> Self {
-        Run { code: o.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&o.stdout).into(), stderr: String::from_utf8_lossy(&o.stderr).into() }
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into(),
+            stderr: String::from_utf8_lossy(&o.stderr).into(),
+        }
     }
 }
 
@@ -78,10 +91,21 @@ pub fn write_book(path: &Path, sheets: &[(&str, Vec<Vec<C>>)]) {
                         ws.write_number(r, c, *n).unwrap();
                     }
                     D(d) => {
-                        ws.write_datetime_with_format(r, c, ExcelDateTime::parse_from_str(d).unwrap(), &day).unwrap();
+                        ws.write_datetime_with_format(
+                            r,
+                            c,
+                            ExcelDateTime::parse_from_str(d).unwrap(),
+                            &day,
+                        )
+                        .unwrap();
                     }
                     F(f, v) => {
-                        ws.write_formula(r, c, rust_xlsxwriter::Formula::new(*f).set_result(v.to_string())).unwrap();
+                        ws.write_formula(
+                            r,
+                            c,
+                            rust_xlsxwriter::Formula::new(*f).set_result(v.to_string()),
+                        )
+                        .unwrap();
                     }
                     E => {}
                 }
@@ -91,8 +115,21 @@ pub fn write_book(path: &Path, sheets: &[(&str, Vec<Vec<C>>)]) {
     wb.save(path).unwrap();
 }
 
-pub const PROJECT_HEADER: [C; 7] = [S("项目编号"), S("项目名称"), S("项目类别"), S("资金性质"), S("预算金额（万元）"), S("结算金额（万元）"), S("建设状态")];
-pub const PAYMENT_HEADER: [C; 4] = [S("项目编号"), S("拨付日期"), S("拨付金额（万元）"), S("资金性质")];
+pub const PROJECT_HEADER: [C; 7] = [
+    S("项目编号"),
+    S("项目名称"),
+    S("项目类别"),
+    S("资金性质"),
+    S("预算金额（万元）"),
+    S("结算金额（万元）"),
+    S("建设状态"),
+];
+pub const PAYMENT_HEADER: [C; 4] = [
+    S("项目编号"),
+    S("拨付日期"),
+    S("拨付金额（万元）"),
+    S("资金性质"),
+];
 
 /// A small valid workbook: two projects, three payments.
 pub fn small_book() -> Vec<(&'static str, Vec<Vec<C>>)> {
@@ -101,8 +138,24 @@ pub fn small_book() -> Vec<(&'static str, Vec<Vec<C>>)> {
             "项目",
             vec![
                 PROJECT_HEADER.to_vec(),
-                vec![S("P1"), S("道路"), S("基础设施建设项目"), S("整合资金"), N(100.0), N(98.5), S("已完工")],
-                vec![S("P2"), S("补助"), S("产业项目"), S("衔接资金"), N(20.0), E, S("在建")],
+                vec![
+                    S("P1"),
+                    S("道路"),
+                    S("基础设施建设项目"),
+                    S("整合资金"),
+                    N(100.0),
+                    N(98.5),
+                    S("已完工"),
+                ],
+                vec![
+                    S("P2"),
+                    S("补助"),
+                    S("产业项目"),
+                    S("衔接资金"),
+                    N(20.0),
+                    E,
+                    S("在建"),
+                ],
             ],
         ),
         (
@@ -114,7 +167,14 @@ pub fn small_book() -> Vec<(&'static str, Vec<Vec<C>>)> {
                 vec![S("P2"), D("2024-04-15"), N(5.5), S("衔接资金")],
             ],
         ),
-        ("说明", vec![vec![S("单位名称"), S("测试镇")], vec![S("年度"), N(2024.0)], vec![S("截止日期"), D("2024-12-31")]]),
+        (
+            "说明",
+            vec![
+                vec![S("单位名称"), S("测试镇")],
+                vec![S("年度"), N(2024.0)],
+                vec![S("截止日期"), D("2024-12-31")],
+            ],
+        ),
     ]
 }
 
@@ -131,7 +191,10 @@ pub fn read_cells(path: &Path) -> Vec<(String, Vec<((u32, u32), Data)>)> {
         .map(|n| {
             let r = wb.worksheet_range(&n).unwrap();
             let (r0, c0) = r.start().unwrap_or((0, 0));
-            let cells = r.used_cells().map(|(r, c, v)| ((r0 + r as u32, c0 + c as u32), v.clone())).collect();
+            let cells = r
+                .used_cells()
+                .map(|(r, c, v)| ((r0 + r as u32, c0 + c as u32), v.clone()))
+                .collect();
             (n, cells)
         })
         .collect()
@@ -148,7 +211,10 @@ pub fn formulas(path: &Path, sheet: &str) -> Vec<((u32, u32), String)> {
     let mut wb = open_workbook_auto(path).expect("open");
     let r = wb.worksheet_formula(sheet).expect("formulas");
     let (r0, c0) = r.start().unwrap_or((0, 0));
-    r.used_cells().filter(|(_, _, f)| !f.is_empty()).map(|(r, c, f)| ((r0 + r as u32, c0 + c as u32), f.clone())).collect()
+    r.used_cells()
+        .filter(|(_, _, f)| !f.is_empty())
+        .map(|(r, c, f)| ((r0 + r as u32, c0 + c as u32), f.clone()))
+        .collect()
 }
 
 /// The text of one part of the xlsx zip (comments, styles).
@@ -178,7 +244,8 @@ pub fn write_xlsx_merged(path: &Path, sheets: &[SheetData]) {
     for (name, rows, merges) in sheets {
         let ws = wb.add_worksheet().set_name(name).unwrap();
         for (r0, c0, r1, c1) in merges {
-            ws.merge_range(*r0, *c0, *r1, *c1, "", &Format::new()).unwrap();
+            ws.merge_range(*r0, *c0, *r1, *c1, "", &Format::new())
+                .unwrap();
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
@@ -187,8 +254,23 @@ pub fn write_xlsx_merged(path: &Path, sheets: &[SheetData]) {
                     S(s) => drop(ws.write_string(r, c, *s).unwrap()),
                     T(s) => drop(ws.write_string(r, c, s).unwrap()),
                     N(n) => drop(ws.write_number(r, c, *n).unwrap()),
-                    D(d) => drop(ws.write_datetime_with_format(r, c, ExcelDateTime::parse_from_str(d).unwrap(), &day).unwrap()),
-                    F(f, v) => drop(ws.write_formula(r, c, rust_xlsxwriter::Formula::new(*f).set_result(v.to_string())).unwrap()),
+                    D(d) => drop(
+                        ws.write_datetime_with_format(
+                            r,
+                            c,
+                            ExcelDateTime::parse_from_str(d).unwrap(),
+                            &day,
+                        )
+                        .unwrap(),
+                    ),
+                    F(f, v) => drop(
+                        ws.write_formula(
+                            r,
+                            c,
+                            rust_xlsxwriter::Formula::new(*f).set_result(v.to_string()),
+                        )
+                        .unwrap(),
+                    ),
                     E => {}
                 }
             }
@@ -198,7 +280,10 @@ pub fn write_xlsx_merged(path: &Path, sheets: &[SheetData]) {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A minimal OpenDocument spreadsheet, written by hand so the .ods path is
@@ -209,12 +294,17 @@ pub fn write_ods(path: &Path, sheets: &[SheetData]) {
         r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>"#,
     );
     for (name, rows, merges) in sheets {
-        content.push_str(&format!(r#"<table:table table:name="{}">"#, xml_escape(name)));
+        content.push_str(&format!(
+            r#"<table:table table:name="{}">"#,
+            xml_escape(name)
+        ));
         for (r, row) in rows.iter().enumerate() {
             content.push_str("<table:table-row>");
             for (c, v) in row.iter().enumerate() {
                 let (r, c) = (r as u32, c as u16);
-                let covered = merges.iter().any(|(r0, c0, r1, c1)| (*r0..=*r1).contains(&r) && (*c0..=*c1).contains(&c) && (r, c) != (*r0, *c0));
+                let covered = merges.iter().any(|(r0, c0, r1, c1)| {
+                    (*r0..=*r1).contains(&r) && (*c0..=*c1).contains(&c) && (r, c) != (*r0, *c0)
+                });
                 if covered {
                     content.push_str("<table:covered-table-cell/>");
                     continue;
@@ -222,7 +312,13 @@ pub fn write_ods(path: &Path, sheets: &[SheetData]) {
                 let span = merges
                     .iter()
                     .find(|(r0, c0, ..)| (*r0, *c0) == (r, c))
-                    .map(|(r0, c0, r1, c1)| format!(r#" table:number-columns-spanned="{}" table:number-rows-spanned="{}""#, c1 - c0 + 1, r1 - r0 + 1))
+                    .map(|(r0, c0, r1, c1)| {
+                        format!(
+                            r#" table:number-columns-spanned="{}" table:number-rows-spanned="{}""#,
+                            c1 - c0 + 1,
+                            r1 - r0 + 1
+                        )
+                    })
                     .unwrap_or_default();
                 match v {
                     S(s) => content.push_str(&format!(r#"<table:table-cell{span} office:value-type="string"><text:p>{}</text:p></table:table-cell>"#, xml_escape(s))),
@@ -240,10 +336,13 @@ pub fn write_ods(path: &Path, sheets: &[SheetData]) {
     content.push_str("</office:spreadsheet></office:body></office:document-content>");
     let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     z.start_file("mimetype", stored).unwrap();
-    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet").unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
     z.start_file("META-INF/manifest.xml", deflated).unwrap();
     z.write_all(manifest.as_bytes()).unwrap();
     z.start_file("content.xml", deflated).unwrap();
