@@ -72,17 +72,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let as_of = month_end(year, month).ok_or_else(|| format!("{year}-{month:02} 不是有效月份"))?;
     let outcome =
         super::report::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
-    let m = compute_monthly(
-        &outcome.ledger,
-        year,
-        month,
-        &outcome.report.unit_name,
-        &schedule,
-    )
-    .ok_or("月份无效")?;
+    let m = compute_monthly(&outcome.ledger, outcome.report, &schedule).ok_or("月份无效")?;
     let problems = outcome.problems;
     let sheets = write::monthly::monthly_sheets(&m, &outcome.ledger, &problems);
-    let bytes = write::xlsx::render(&sheets)?;
     let json = args.json.as_ref().map(|_| {
         write::json::to_bytes(&write::monthly::monthly_json(
             &m,
@@ -90,7 +82,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             &problems,
         ))
     });
-    write::xlsx::write_atomic(&output, &bytes, args.force)?;
+    write::xlsx::save_atomic(&sheets, &output, args.force)?;
     if let (Some(p), Some(j)) = (&args.json, json) {
         write::xlsx::write_atomic(p, &j, args.force)?;
     }

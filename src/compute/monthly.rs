@@ -238,17 +238,16 @@ pub fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
 }
 
-pub fn compute_monthly(
-    ledger: &Ledger,
-    year: i32,
-    month: u32,
-    unit_name: &str,
-    schedule: &Schedule,
-) -> Option<MonthlyReport> {
-    let as_of = month_end(year, month)?;
+/// The month's report from `cur`, the report already computed at the month's
+/// last day; only the previous month's end is computed here.
+pub fn compute_monthly(ledger: &Ledger, cur: Report, schedule: &Schedule) -> Option<MonthlyReport> {
+    let as_of = cur.as_of;
+    let (year, month) = (as_of.year(), as_of.month());
+    if month_end(year, month) != Some(as_of) {
+        return None;
+    }
     let previous_as_of = NaiveDate::from_ymd_opt(year, month, 1)?.pred_opt()?;
-    let cur = compute_report(ledger, as_of, unit_name);
-    let prev = compute_report(ledger, previous_as_of, unit_name);
+    let prev = compute_report(ledger, previous_as_of, &cur.unit_name);
     let budget_year = ledger.info.year;
     let projects = cur
         .projects

@@ -420,6 +420,35 @@ fn compare_total(
     }
 }
 
+/// A required value: blank or unreadable is an error naming the cell, and
+/// the row is left out (`left_out` says how).
+fn required<T>(
+    read: Result<Option<T>, Problem>,
+    table: &Table,
+    row: u32,
+    field: Field,
+    left_out: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    match read {
+        Ok(Some(v)) => Some(v),
+        Ok(None) => {
+            if let Some((_, cell)) = table.cell(row, field) {
+                problems.push(Problem::error_at(
+                    &cell,
+                    format!("{cell}：{}为空，{left_out}", table.column_header(field)),
+                ));
+            }
+            None
+        }
+        Err(mut p) => {
+            p.message.push_str(&format!("，{left_out}"));
+            problems.push(p);
+            None
+        }
+    }
+}
+
 /// What clerks type in an amount cell to mean "none".
 fn is_placeholder(s: &str) -> bool {
     matches!(s.trim(), "" | "—" | "——" | "-" | "/" | "／" | "无")
@@ -556,29 +585,25 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
             _ => None,
         };
         let budget = if table.has(Field::Budget) {
-            match table.money(row, Field::Budget, &mut notes) {
-                Ok(Some((b, cell))) if b < Decimal::ZERO => {
+            required(
+                table.money(row, Field::Budget, &mut notes),
+                table,
+                row,
+                Field::Budget,
+                left_out,
+                problems,
+            )
+            .and_then(|(b, cell)| {
+                if b < Decimal::ZERO {
                     problems.push(Problem::error_at(
                         &cell,
                         format!("{cell}：预算金额 {b} 为负数，{left_out}"),
                     ));
                     None
+                } else {
+                    Some((b, cell))
                 }
-                Ok(Some(b)) => Some(b),
-                Ok(None) => {
-                    let (_, cell) = table.cell(row, Field::Budget).expect("located");
-                    problems.push(Problem::error_at(
-                        &cell,
-                        format!("{cell}：预算金额为空，{left_out}"),
-                    ));
-                    None
-                }
-                Err(mut p) => {
-                    p.message.push_str(&format!("，{left_out}"));
-                    problems.push(p);
-                    None
-                }
-            }
+            })
         } else {
             // 资金规模 given only per fund: the budget is their sum.
             match &splits {
@@ -755,38 +780,23 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             continue;
         }
         let id = required_text(table, row, key, left_out, problems);
-        let date = match table.date(row, Field::PaymentDate) {
-            Ok(Some(d)) => Some(d),
-            Ok(None) => {
-                let (_, cell) = table.cell(row, Field::PaymentDate).expect("located");
-                problems.push(Problem::error_at(
-                    &cell,
-                    format!("{cell}：拨付日期为空，{left_out}"),
-                ));
-                None
-            }
-            Err(mut p) => {
-                p.message.push_str(&format!("，{left_out}"));
-                problems.push(p);
-                None
-            }
-        };
-        let amount = match table.money(row, Field::PaymentAmount, &mut notes) {
-            Ok(Some((a, _))) => Some(a),
-            Ok(None) => {
-                let (_, cell) = table.cell(row, Field::PaymentAmount).expect("located");
-                problems.push(Problem::error_at(
-                    &cell,
-                    format!("{cell}：拨付金额为空，{left_out}"),
-                ));
-                None
-            }
-            Err(mut p) => {
-                p.message.push_str(&format!("，{left_out}"));
-                problems.push(p);
-                None
-            }
-        };
+        let date = required(
+            table.date(row, Field::PaymentDate),
+            table,
+            row,
+            Field::PaymentDate,
+            left_out,
+            problems,
+        );
+        let amount = required(
+            table.money(row, Field::PaymentAmount, &mut notes),
+            table,
+            row,
+            Field::PaymentAmount,
+            left_out,
+            problems,
+        )
+        .map(|(a, _)| a);
         let Some(id) = id else { continue };
         let (_, id_cell) = table.cell(row, key).expect("located");
         if ambiguous.contains(&id) {

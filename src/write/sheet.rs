@@ -170,14 +170,6 @@ impl Sheet {
             last_col,
         });
     }
-    /// Every cell, the on-demand ones included (for tests and inspection).
-    pub fn all_cells(&self) -> Vec<Cell> {
-        let mut v = self.cells.clone();
-        if let Some(src) = &self.source {
-            src(&mut |c| v.push(c));
-        }
-        v
-    }
     /// The cell at an address (last written wins, as in the writer).
     pub fn get(&self, row: u32, col: u16) -> Option<&Cell> {
         self.cells
