@@ -264,10 +264,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             j.display()
         ));
     }
-    let mapping = match &args.mapping {
-        Some(p) => Mapping::load(p)?,
-        None => Mapping::default(),
-    };
+    let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let expected = match &args.expect {
         Some(p) => read_expect(p)?,
         None => Vec::new(),

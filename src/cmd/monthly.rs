@@ -65,10 +65,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         }
         None => Schedule::default(),
     };
-    let mapping = match &args.mapping {
-        Some(p) => Mapping::load(p)?,
-        None => Mapping::default(),
-    };
+    let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let as_of = month_end(year, month).ok_or_else(|| format!("{year}-{month:02} 不是有效月份"))?;
     let outcome =
         super::report::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;

@@ -163,11 +163,15 @@ pub fn run(args: &Args) -> Result<i32, String> {
     if !args.no_forms {
         super::check_output(&args.workbook, &forms, args.force)?;
     }
-    if super::same_file(&forms, &output)
+    if let Some(j) = &args.json {
+        super::check_output(&args.workbook, j, args.force)?;
+    }
+    let clash = |a: &Path, b: &Path| super::same_file(a, b);
+    if clash(&forms, &output)
         || args
             .json
             .as_deref()
-            .is_some_and(|j| super::same_file(j, &forms))
+            .is_some_and(|j| clash(j, &forms) || clash(j, &output))
     {
         return Err("报告工作簿、绩效表和 JSON 须是不同的文件".into());
     }
@@ -176,16 +180,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         Some(d) => crate::compute::draft::load_dir(d)?,
         None => crate::compute::draft::bundled(),
     };
-    if let Some(j) = &args.json {
-        super::check_output(&args.workbook, j, args.force)?;
-        if super::same_file(j, &output) {
-            return Err("JSON 输出与报告工作簿是同一个文件".into());
-        }
-    }
-    let mapping = match &args.mapping {
-        Some(p) => Mapping::load(p)?,
-        None => Mapping::default(),
-    };
+    let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let laps = super::Laps::new();
     let outcome = analyse(&args.workbook, args.as_of, args.unit.as_deref(), &mapping)?;
     laps.lap("read+compute");

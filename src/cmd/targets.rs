@@ -33,10 +33,7 @@ pub struct Args {
 
 pub fn run(a: &Args) -> Result<i32, String> {
     super::check_output(&a.workbook, &a.output, a.force)?;
-    let mapping = match &a.mapping {
-        Some(p) => Mapping::load(p)?,
-        None => Mapping::default(),
-    };
+    let mapping = Mapping::load_opt(a.mapping.as_deref())?;
     let libs = match &a.indicators {
         Some(d) => draft::load_dir(d)?,
         None => draft::bundled(),

@@ -35,6 +35,12 @@ pub struct Mapping {
 }
 
 impl Mapping {
+    /// The mapping file if one is given, else none (built-in aliases only).
+    pub fn load_opt(path: Option<&Path>) -> Result<Mapping, String> {
+        path.map(Mapping::load)
+            .unwrap_or_else(|| Ok(Mapping::default()))
+    }
+
     pub fn load(path: &Path) -> Result<Mapping, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("无法读取映射文件 {}：{e}", path.display()))?;
