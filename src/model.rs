@@ -175,3 +175,29 @@ pub struct Indicator {
     pub deviation_reason: Option<String>,
     pub row: CellRef,
 }
+
+/// What kind of record a row of the ledger is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RecordKind {
+    #[serde(rename = "项目")]
+    Project,
+    #[serde(rename = "拨付")]
+    Payment,
+}
+
+/// A record left out of every sum (未计入) because of a data error. Kept so
+/// that each output can show it where the sums are: a total that is too low
+/// must say so on the page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExcludedRow {
+    pub kind: RecordKind,
+    /// The row's first cell.
+    pub row: CellRef,
+    /// 项目编号 (of the project, or the one the payment names), if readable.
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// The amount that could be read: the budget of a project, the amount of a payment.
+    pub amount: Option<Decimal>,
+    /// Why it was left out (the error's message).
+    pub reason: String,
+}

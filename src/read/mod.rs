@@ -7,7 +7,7 @@ pub mod mapping;
 pub mod table;
 pub mod value;
 
-use crate::model::{CellRef, Indicator, Payment, Problem, Project};
+use crate::model::{CellRef, ExcludedRow, Indicator, Payment, Problem, Project, RecordKind};
 use book::{RawBook, RawSheet};
 use calamine::Data;
 use chrono::NaiveDate;
@@ -41,6 +41,8 @@ pub struct Ledger {
     pub problems: Vec<Problem>,
     /// Which input sheet was taken for what.
     pub sheet_roles: Vec<(String, SheetRole)>,
+    /// Records left out of the sums because of data errors, in sheet order.
+    pub excluded: Vec<ExcludedRow>,
 }
 
 /// Read the ledger from an opened workbook. `Err` is a fatal, one-line
@@ -449,6 +451,32 @@ fn required<T>(
     }
 }
 
+/// A left-out record, with the errors found on its row since `mark` as the reason.
+fn excluded_row(
+    problems: &[Problem],
+    mark: usize,
+    kind: RecordKind,
+    row: CellRef,
+    id: Option<String>,
+    name: Option<String>,
+    amount: Option<Decimal>,
+) -> ExcludedRow {
+    let reason = problems[mark..]
+        .iter()
+        .filter(|p| p.severity == crate::model::Severity::Error)
+        .map(|p| p.message.as_str())
+        .collect::<Vec<_>>()
+        .join("；");
+    ExcludedRow {
+        kind,
+        row,
+        id,
+        name,
+        amount,
+        reason,
+    }
+}
+
 /// What clerks type in an amount cell to mean "none".
 fn is_placeholder(s: &str) -> bool {
     matches!(s.trim(), "" | "—" | "——" | "-" | "/" | "／" | "无")
@@ -532,6 +560,7 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
             ),
         ));
     }
+    let mut excluded_rows = Vec::new();
     let problems = &mut ledger.problems;
     let left_out = "该项目未计入合计";
     for row in table.data_rows() {
@@ -548,6 +577,7 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
             }
             continue;
         }
+        let mark = problems.len();
         let id = required_text(table, row, key, left_out, problems);
         let name = required_text(table, row, Field::ProjectName, left_out, problems);
         let category = required_text(table, row, Field::Category, left_out, problems)
@@ -694,7 +724,28 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
                 format!("{cell}：建设状态“{st}”不是 未开工/在建/已完工/已结算，按原样保留"),
             ));
         }
-        let Some(id) = id else { continue };
+        let read_amount = budget.as_ref().map(|(b, _)| *b).or_else(|| {
+            splits
+                .as_ref()
+                .ok()
+                .map(|v| v.iter().map(|(_, d, _)| *d).sum())
+        });
+        let read_name = name.clone().or_else(|| table.text(row, Field::ProjectName));
+        let mut exclude = |problems: &Vec<Problem>, id: Option<String>| {
+            excluded_rows.push(excluded_row(
+                problems,
+                mark,
+                RecordKind::Project,
+                row_ref.clone(),
+                id,
+                read_name.clone(),
+                read_amount,
+            ))
+        };
+        let Some(id) = id else {
+            exclude(problems, table.text(row, key));
+            continue;
+        };
         if let Some(first) = seen.get(&id) {
             let (_, cell) = table.cell(row, key).expect("located");
             problems.push(Problem::error_at(
@@ -704,12 +755,14 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
                     table.column_header(key)
                 ),
             ));
+            exclude(problems, Some(id));
             continue;
         }
         seen.insert(id.clone(), row_ref.clone());
         let (Some(name), Some(category), Some(fund_source), Some((budget, budget_cell))) =
             (name, category, fund_source, budget)
         else {
+            exclude(problems, Some(id.clone()));
             excluded.insert(id, row_ref);
             continue;
         };
@@ -739,6 +792,7 @@ fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef>
             budget_cell,
         });
     }
+    ledger.excluded.append(&mut excluded_rows);
     budget_check.finish("预算金额", &mut ledger.problems);
     settled_check.finish("结算金额", &mut ledger.problems);
     notes.flush(&mut ledger.problems);
@@ -765,6 +819,7 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
     }
     let mut notes = ColumnNotes::default();
     let mut check = TotalCheck::default();
+    let mut excluded_rows = Vec::new();
     let problems = &mut ledger.problems;
     let left_out = "该笔拨付未计入合计";
     for row in table.data_rows() {
@@ -779,6 +834,7 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             }
             continue;
         }
+        let mark = problems.len();
         let id = required_text(table, row, key, left_out, problems);
         let date = required(
             table.date(row, Field::PaymentDate),
@@ -797,13 +853,37 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             problems,
         )
         .map(|(a, _)| a);
-        let Some(id) = id else { continue };
+        let row_ref = CellRef::at(&table.name, row, table.sheet.first_col());
+        let read_amount = amount.or_else(|| {
+            table
+                .money(row, Field::PaymentAmount, &mut ColumnNotes::default())
+                .ok()
+                .flatten()
+                .map(|(a, _)| a)
+        });
+        let exclude =
+            |excluded: &mut Vec<ExcludedRow>, problems: &Vec<Problem>, id: Option<String>| {
+                excluded.push(excluded_row(
+                    problems,
+                    mark,
+                    RecordKind::Payment,
+                    row_ref.clone(),
+                    id,
+                    table.text(row, Field::ProjectName),
+                    read_amount,
+                ))
+            };
+        let Some(id) = id else {
+            exclude(&mut excluded_rows, problems, None);
+            continue;
+        };
         let (_, id_cell) = table.cell(row, key).expect("located");
         if ambiguous.contains(&id) {
             problems.push(Problem::error_at(
                 &id_cell,
                 format!("{id_cell}：项目名称“{id}”对应多个项目，无法确定拨付给哪个，{left_out}"),
             ));
+            exclude(&mut excluded_rows, problems, Some(id));
             continue;
         }
         let Some((project_id, project_fund)) = by_key.get(&id) else {
@@ -815,9 +895,11 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
                 &id_cell,
                 format!("{id_cell}：{why}，{left_out}"),
             ));
+            exclude(&mut excluded_rows, problems, Some(id));
             continue;
         };
         let (Some(date), Some(amount)) = (date, amount) else {
+            exclude(&mut excluded_rows, problems, Some(project_id.clone()));
             continue;
         };
         let given = table
@@ -835,6 +917,7 @@ fn read_payments(table: &Table, excluded: &HashMap<String, CellRef>, ledger: &mu
             row: CellRef::at(&table.name, row, table.sheet.first_col()),
         });
     }
+    ledger.excluded.append(&mut excluded_rows);
     check.finish("拨付金额", &mut ledger.problems);
     notes.flush(&mut ledger.problems);
 }
