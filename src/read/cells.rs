@@ -1,0 +1,227 @@
+//! Reading cells of a located table: money with its unit, dates, texts,
+//! and what is noted per column while reading.
+
+use super::layout::{self, Field, MoneyUnit};
+use super::table::Table;
+use super::totals::TotalKind;
+use super::value::{self, AmountError, TextUnit};
+use crate::model::{CellRef, Problem};
+use calamine::Data;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// Per-column findings gathered while reading rows and reported once per
+/// column: numbers kept as text, amounts that look like 元 in a column
+/// without a stated unit.
+#[derive(Default)]
+pub(crate) struct ColumnNotes {
+    pub(crate) text_numbers: HashMap<u32, (usize, CellRef, String)>,
+    pub(crate) unstated_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
+}
+
+/// Above this, an amount in a column with no stated unit looks like 元.
+pub(crate) const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
+
+impl ColumnNotes {
+    pub(crate) fn flush(self, problems: &mut Vec<Problem>) {
+        let mut text: Vec<_> = self.text_numbers.into_values().collect();
+        text.sort_by(|a, b| a.1.cmp(&b.1));
+        for (n, first, header) in text {
+            let msg = if n == 1 {
+                format!("{first}：{header}是以文本保存的数字，已按数字读取")
+            } else {
+                format!("{first} 等 {n} 个单元格：{header}是以文本保存的数字，已按数字读取")
+            };
+            problems.push(Problem::warning_at(&first, msg));
+        }
+        let mut big: Vec<_> = self
+            .unstated_max
+            .into_values()
+            .filter(|(m, ..)| *m > LOOKS_LIKE_YUAN)
+            .collect();
+        big.sort_by(|a, b| a.1.cmp(&b.1));
+        for (max, at, header) in big {
+            problems.push(Problem::warning_at(
+                &at,
+                format!("{at}：{header}列未注明单位，按万元读取，但有金额达 {max}，看起来像是元；请在表头注明“（元）”、在表上方写“单位：元”，或用 --mapping 指定单位"),
+            ));
+        }
+    }
+}
+
+impl Table<'_> {
+    pub(crate) fn cell(&self, row: u32, field: Field) -> Option<(&Data, CellRef)> {
+        let c = self.columns.get(&field)?;
+        Some((
+            self.sheet.cell(row, c.col),
+            CellRef::at(&self.name, row, c.col),
+        ))
+    }
+    pub(crate) fn column_header(&self, field: Field) -> &'static str {
+        // The standard header without its unit: "预算金额（万元）" → "预算金额".
+        self.columns
+            .get(&field)
+            .map(|c| c.spec.header.split('（').next().unwrap_or(c.spec.header))
+            .unwrap_or("")
+    }
+    pub(crate) fn is_blank_row(&self, row: u32) -> bool {
+        (self.sheet.first_col()..self.sheet.end_col()).all(|c| is_blank(self.sheet.cell(row, c)))
+    }
+    /// A 合计 / 小计 row: the label in one of the first text cells.
+    pub(crate) fn total_row_kind(&self, row: u32) -> Option<TotalKind> {
+        (self.sheet.first_col()..self.sheet.end_col())
+            .take(4)
+            .find_map(|c| match self.sheet.cell(row, c) {
+                // Labels are short; don't allocate for every text cell of every row.
+                // Every total label (合计/小计/总计) has 计 in it.
+                Data::String(s) if s.len() <= 48 && s.contains('计') => {
+                    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                    let t =
+                        t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
+                    if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
+                        Some(TotalKind::Subtotal)
+                    } else if layout::TOTAL_LABELS.contains(&t) {
+                        Some(TotalKind::Total)
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            })
+    }
+    pub(crate) fn text(&self, row: u32, field: Field) -> Option<String> {
+        self.cell(row, field)
+            .and_then(|(v, _)| value::text_from_cell(v))
+    }
+    /// Money in 万元; `Ok(None)` when blank.
+    pub(crate) fn money(
+        &self,
+        row: u32,
+        field: Field,
+        notes: &mut ColumnNotes,
+    ) -> Result<Option<(Decimal, CellRef)>, Problem> {
+        let Some(c) = self.columns.get(&field) else {
+            return Ok(None);
+        };
+        self.money_at(row, c.col, c.unit, self.column_header(field), notes)
+    }
+    pub(crate) fn money_at(
+        &self,
+        row: u32,
+        col: u32,
+        col_unit: Option<MoneyUnit>,
+        header: &'static str,
+        notes: &mut ColumnNotes,
+    ) -> Result<Option<(Decimal, CellRef)>, Problem> {
+        let v = self.sheet.cell(row, col);
+        let cell = CellRef::at(&self.name, row, col);
+        let (unit, stated) = self.unit_of(col_unit);
+        let shown = || value::show_cell(v);
+        let (amount, text_unit) = match v {
+            Data::Empty => return Ok(None),
+            Data::String(s) if is_placeholder(s) => return Ok(None),
+            Data::Float(f) => (
+                value::decimal_from_f64(*f).ok_or_else(|| {
+                    Problem::error_at(&cell, format!("{cell}：{header}{}无法读取为金额", shown()))
+                })?,
+                TextUnit::None,
+            ),
+            Data::Int(i) => (Decimal::from(*i), TextUnit::None),
+            Data::String(s) => match value::parse_amount_text(s) {
+                Ok((d, u)) => {
+                    let e = notes.text_numbers.entry(col).or_insert((
+                        0,
+                        cell.clone(),
+                        header.to_string(),
+                    ));
+                    e.0 += 1;
+                    (d, u)
+                }
+                Err(AmountError::NotANumber) => {
+                    return Err(Problem::error_at(
+                        &cell,
+                        format!("{cell}：{header}{}不是数字", shown()),
+                    ));
+                }
+                Err(AmountError::OutOfRange) => {
+                    return Err(Problem::error_at(
+                        &cell,
+                        format!("{cell}：{header}{}超出可处理的范围", shown()),
+                    ));
+                }
+            },
+            _ => {
+                return Err(Problem::error_at(
+                    &cell,
+                    format!("{cell}：{header}{}不是数字", shown()),
+                ));
+            }
+        };
+        let in_yuan = match text_unit {
+            TextUnit::Yuan => true,
+            TextUnit::WanYuan => false,
+            TextUnit::None => unit == MoneyUnit::Yuan,
+        };
+        if amount.abs()
+            > value::MAX_AMOUNT
+                * if in_yuan {
+                    Decimal::from(10000)
+                } else {
+                    Decimal::ONE
+                }
+        {
+            return Err(Problem::error_at(
+                &cell,
+                format!("{cell}：{header}{}超出合理范围", shown()),
+            ));
+        }
+        if !stated && text_unit == TextUnit::None {
+            let e = notes
+                .unstated_max
+                .entry(col)
+                .or_insert((Decimal::ZERO, cell.clone(), header));
+            if amount.abs() > e.0 {
+                *e = (amount.abs(), cell.clone(), header);
+            }
+        }
+        let wan = if in_yuan {
+            amount / Decimal::from(10000)
+        } else {
+            amount
+        };
+        Ok(Some((wan.normalize(), cell)))
+    }
+    pub(crate) fn date(&self, row: u32, field: Field) -> Result<Option<NaiveDate>, Problem> {
+        let Some((v, cell)) = self.cell(row, field) else {
+            return Ok(None);
+        };
+        if is_blank(v) {
+            return Ok(None);
+        }
+        match value::date_from_cell(v) {
+            Some(d) => Ok(Some(d)),
+            None => Err(Problem::error_at(
+                &cell,
+                format!(
+                    "{cell}：{}{}不是有效日期",
+                    self.column_header(field),
+                    value::show_cell(v)
+                ),
+            )),
+        }
+    }
+}
+
+/// What clerks type in an amount cell to mean "none".
+pub(crate) fn is_placeholder(s: &str) -> bool {
+    matches!(s.trim(), "" | "—" | "——" | "-" | "/" | "／" | "无")
+}
+
+pub(crate) fn is_blank(v: &Data) -> bool {
+    match v {
+        Data::Empty => true,
+        Data::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}

@@ -1,0 +1,65 @@
+//! The indicator table (绩效指标).
+
+use super::Ledger;
+use super::cells::is_blank;
+use super::layout::Field;
+use super::table::Table;
+use super::value::{self};
+use crate::model::{Indicator, Problem};
+use calamine::Data;
+use rust_decimal::Decimal;
+use std::collections::HashSet;
+
+pub(crate) fn read_indicators(table: &Table, ledger: &mut Ledger) {
+    let known: HashSet<&str> = ledger.projects.iter().map(|p| p.id.as_str()).collect();
+    for row in table.data_rows() {
+        if table.is_blank_row(row) {
+            continue;
+        }
+        let (_, id_cell) = table.cell(row, Field::ProjectId).expect("located");
+        let Some(id) = table.text(row, Field::ProjectId) else {
+            ledger.problems.push(Problem::warning_at(
+                &id_cell,
+                format!("{id_cell}：项目编号为空，该指标未使用"),
+            ));
+            continue;
+        };
+        if !known.contains(id.as_str()) {
+            ledger.problems.push(Problem::warning_at(
+                &id_cell,
+                format!("{id_cell}：项目编号“{id}”在项目表中不存在（或该项目有误），该指标未使用"),
+            ));
+            continue;
+        }
+        let mut number = |field: Field, what: &str| match table.cell(row, field) {
+            Some((v, cell)) if !is_blank(v) => match v {
+                Data::Float(f) => value::decimal_from_f64(*f),
+                Data::Int(i) => Some(Decimal::from(*i)),
+                Data::String(s) => value::parse_amount_text(s).ok().map(|(d, _)| d),
+                _ => None,
+            }
+            .or_else(|| {
+                ledger.problems.push(Problem::warning_at(
+                    &cell,
+                    format!("{cell}：{what}{}不是数字，按未填处理", value::show_cell(v)),
+                ));
+                None
+            }),
+            _ => None,
+        };
+        let weight = number(Field::Weight, "分值");
+        let hand_score = number(Field::HandScore, "得分");
+        ledger.indicators.push(Indicator {
+            project_id: id,
+            level1: table.text(row, Field::Level1),
+            level2: table.text(row, Field::Level2),
+            name: table.text(row, Field::Level3),
+            target: table.text(row, Field::TargetValue),
+            actual: table.text(row, Field::ActualValue),
+            weight,
+            hand_score,
+            deviation_reason: table.text(row, Field::DeviationReason),
+            row: id_cell.clone(),
+        });
+    }
+}

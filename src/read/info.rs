@@ -1,0 +1,69 @@
+//! The 说明 sheet: unit name, year, cut-off date.
+
+use super::book::RawSheet;
+use super::cells::is_blank;
+use super::layout::{self};
+use super::value::{self};
+use crate::model::{CellRef, Problem};
+use calamine::Data;
+use chrono::NaiveDate;
+
+/// Facts from the 说明 sheet.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Info {
+    /// 单位名称
+    pub unit_name: Option<String>,
+    /// 年度
+    pub year: Option<i32>,
+    /// 截止日期
+    pub as_of: Option<NaiveDate>,
+    /// 主管部门 (for the forms)
+    pub department: Option<String>,
+}
+
+pub(crate) fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
+    let mut info = Info::default();
+    for row in sheet.first_row()..sheet.end_row() {
+        let Data::String(key) = sheet.cell(row, 0) else {
+            continue;
+        };
+        let key = layout::normalize_header(key).0;
+        let key = key.trim_end_matches([':', '：']);
+        let v = sheet.cell(row, 1);
+        let cell = CellRef::new(&sheet.name, row, 1);
+        if is_blank(v) {
+            continue;
+        }
+        match key {
+            layout::INFO_UNIT => info.unit_name = value::text_from_cell(v),
+            layout::INFO_DEPARTMENT => info.department = value::text_from_cell(v),
+            layout::INFO_YEAR => {
+                let year = value::text_from_cell(v)
+                    .and_then(|t| t.trim_end_matches('年').trim().parse::<i32>().ok())
+                    .filter(|y| (2000..=2099).contains(y));
+                if year.is_none() {
+                    problems.push(Problem::warning_at(
+                        &cell,
+                        format!("{cell}：年度{}无法识别，已忽略", value::show_cell(v)),
+                    ));
+                }
+                info.year = year;
+            }
+            layout::INFO_AS_OF => {
+                let d = value::date_from_cell(v);
+                if d.is_none() {
+                    problems.push(Problem::warning_at(
+                        &cell,
+                        format!(
+                            "{cell}：截止日期{}不是有效日期，已忽略",
+                            value::show_cell(v)
+                        ),
+                    ));
+                }
+                info.as_of = d;
+            }
+            _ => {}
+        }
+    }
+    info
+}

@@ -1,0 +1,137 @@
+//! The payment list (拨付): one record per payment row.
+
+use super::Ledger;
+use super::cells::ColumnNotes;
+use super::layout::{self, Field};
+use super::projects::{excluded_row, key_field, required, required_text};
+use super::table::Table;
+use super::totals::TotalCheck;
+use crate::model::{CellRef, ExcludedRow, Payment, Problem, RecordKind};
+use std::collections::{HashMap, HashSet};
+
+pub(crate) fn read_payments(
+    table: &Table,
+    excluded: &HashMap<String, CellRef>,
+    ledger: &mut Ledger,
+) {
+    let key = key_field(table);
+    // Payments name their project by 编号, or by name where the sheet has no 编号.
+    let mut by_key: HashMap<String, (String, String)> = HashMap::new();
+    let mut ambiguous: HashSet<String> = HashSet::new();
+    for p in &ledger.projects {
+        let k = if key == Field::ProjectId {
+            p.id.clone()
+        } else {
+            p.name.clone()
+        };
+        if by_key
+            .insert(k.clone(), (p.id.clone(), p.fund_source.clone()))
+            .is_some()
+        {
+            ambiguous.insert(k);
+        }
+    }
+    let mut notes = ColumnNotes::default();
+    let mut check = TotalCheck::default();
+    let mut excluded_rows = Vec::new();
+    let problems = &mut ledger.problems;
+    let left_out = "该笔拨付未计入合计";
+    for row in table.data_rows() {
+        if table.is_blank_row(row) {
+            continue;
+        }
+        if let Some(kind) = table.total_row_kind(row) {
+            if let Ok(Some((v, cell))) =
+                table.money(row, Field::PaymentAmount, &mut ColumnNotes::default())
+            {
+                check.printed(kind, v, cell, "拨付金额", problems);
+            }
+            continue;
+        }
+        let mark = problems.len();
+        let id = required_text(table, row, key, left_out, problems);
+        let date = required(
+            table.date(row, Field::PaymentDate),
+            table,
+            row,
+            Field::PaymentDate,
+            left_out,
+            problems,
+        );
+        let amount = required(
+            table.money(row, Field::PaymentAmount, &mut notes),
+            table,
+            row,
+            Field::PaymentAmount,
+            left_out,
+            problems,
+        )
+        .map(|(a, _)| a);
+        let row_ref = CellRef::at(&table.name, row, table.sheet.first_col());
+        let read_amount = amount.or_else(|| {
+            table
+                .money(row, Field::PaymentAmount, &mut ColumnNotes::default())
+                .ok()
+                .flatten()
+                .map(|(a, _)| a)
+        });
+        let exclude =
+            |excluded: &mut Vec<ExcludedRow>, problems: &Vec<Problem>, id: Option<String>| {
+                excluded.push(excluded_row(
+                    problems,
+                    mark,
+                    RecordKind::Payment,
+                    row_ref.clone(),
+                    id,
+                    table.text(row, Field::ProjectName),
+                    read_amount,
+                ))
+            };
+        let Some(id) = id else {
+            exclude(&mut excluded_rows, problems, None);
+            continue;
+        };
+        let (_, id_cell) = table.cell(row, key).expect("located");
+        if ambiguous.contains(&id) {
+            problems.push(Problem::error_at(
+                &id_cell,
+                format!("{id_cell}：项目名称“{id}”对应多个项目，无法确定拨付给哪个，{left_out}"),
+            ));
+            exclude(&mut excluded_rows, problems, Some(id));
+            continue;
+        }
+        let Some((project_id, project_fund)) = by_key.get(&id) else {
+            let why = match excluded.get(&id) {
+                Some(at) => format!("所属项目“{id}”的数据有误（见 {at}）"),
+                None => format!("{}“{id}”在项目表中不存在", table.column_header(key)),
+            };
+            problems.push(Problem::error_at(
+                &id_cell,
+                format!("{id_cell}：{why}，{left_out}"),
+            ));
+            exclude(&mut excluded_rows, problems, Some(id));
+            continue;
+        };
+        let (Some(date), Some(amount)) = (date, amount) else {
+            exclude(&mut excluded_rows, problems, Some(project_id.clone()));
+            continue;
+        };
+        let given = table
+            .text(row, Field::FundSource)
+            .map(|s| layout::normalize_value(&s));
+        check.add(amount);
+        ledger.payments.push(Payment {
+            project_id: project_id.clone(),
+            date,
+            amount,
+            fund_source_given: given.is_some(),
+            fund_source: given.unwrap_or_else(|| project_fund.clone()),
+            voucher: table.text(row, Field::Voucher),
+            memo: table.text(row, Field::Memo),
+            row: CellRef::at(&table.name, row, table.sheet.first_col()),
+        });
+    }
+    ledger.excluded.append(&mut excluded_rows);
+    check.finish("拨付金额", &mut ledger.problems);
+    notes.flush(&mut ledger.problems);
+}

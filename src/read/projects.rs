@@ -1,0 +1,374 @@
+//! The project table (项目): one record per project row.
+
+use super::Ledger;
+use super::cells::ColumnNotes;
+use super::layout::{self, Field};
+use super::table::Table;
+use super::totals::TotalCheck;
+use crate::model::{CellRef, ExcludedRow, Problem, Project, RecordKind};
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// A required value: blank or unreadable is an error naming the cell, and
+/// the row is left out (`left_out` says how).
+pub(crate) fn required<T>(
+    read: Result<Option<T>, Problem>,
+    table: &Table,
+    row: u32,
+    field: Field,
+    left_out: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    match read {
+        Ok(Some(v)) => Some(v),
+        Ok(None) => {
+            if let Some((_, cell)) = table.cell(row, field) {
+                problems.push(Problem::error_at(
+                    &cell,
+                    format!("{cell}：{}为空，{left_out}", table.column_header(field)),
+                ));
+            }
+            None
+        }
+        Err(mut p) => {
+            p.message.push_str(&format!("，{left_out}"));
+            problems.push(p);
+            None
+        }
+    }
+}
+
+/// A left-out record, with the errors found on its row since `mark` as the reason.
+pub(crate) fn excluded_row(
+    problems: &[Problem],
+    mark: usize,
+    kind: RecordKind,
+    row: CellRef,
+    id: Option<String>,
+    name: Option<String>,
+    amount: Option<Decimal>,
+) -> ExcludedRow {
+    let reason = problems[mark..]
+        .iter()
+        .filter(|p| p.severity == crate::model::Severity::Error)
+        .map(|p| p.message.as_str())
+        .collect::<Vec<_>>()
+        .join("；");
+    ExcludedRow {
+        kind,
+        row,
+        id,
+        name,
+        amount,
+        reason,
+    }
+}
+
+pub(crate) fn required_text(
+    table: &Table,
+    row: u32,
+    field: Field,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    match table.text(row, field) {
+        Some(t) => Some(t),
+        None => {
+            let (_, cell) = table.cell(row, field)?;
+            problems.push(Problem::error_at(
+                &cell,
+                format!("{cell}：{}为空，{what}", table.column_header(field)),
+            ));
+            None
+        }
+    }
+}
+
+/// The project key of a row: 项目编号, or the name where the sheet has no 编号 column.
+pub(crate) fn key_field(table: &Table) -> Field {
+    if table.has(Field::ProjectId) {
+        Field::ProjectId
+    } else {
+        Field::ProjectName
+    }
+}
+
+/// Budget split by fund (资金规模 → 衔接资金 | 整合资金) of one row.
+pub(crate) fn read_splits(
+    table: &Table,
+    row: u32,
+    notes: &mut ColumnNotes,
+    problems: &mut Vec<Problem>,
+) -> Result<Vec<(String, Decimal, CellRef)>, ()> {
+    let mut out: Vec<(String, Decimal, CellRef)> = Vec::new();
+    let mut bad = false;
+    for sp in &table.fund_splits {
+        match table.money_at(row, sp.col, sp.unit, "资金规模", notes) {
+            Ok(Some((d, cell))) => match out.iter_mut().find(|(f, ..)| *f == sp.fund) {
+                Some(e) => e.1 += d,
+                None => out.push((sp.fund.clone(), d, cell)),
+            },
+            Ok(None) => {}
+            Err(p) => {
+                problems.push(p);
+                bad = true;
+            }
+        }
+    }
+    if bad { Err(()) } else { Ok(out) }
+}
+
+/// Returns the keys of projects whose rows were left out (bad rows).
+pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef> {
+    let mut excluded: HashMap<String, CellRef> = HashMap::new();
+    let mut seen: HashMap<String, CellRef> = HashMap::new();
+    let mut notes = ColumnNotes::default();
+    let (mut budget_check, mut settled_check) = (TotalCheck::default(), TotalCheck::default());
+    let key = key_field(table);
+    if key == Field::ProjectName {
+        ledger.problems.push(Problem::warning(
+            &table.sheet.name,
+            format!(
+                "工作表“{}”没有“项目编号”列，以项目名称作为项目编号",
+                table.sheet.name
+            ),
+        ));
+    }
+    let mut excluded_rows = Vec::new();
+    let problems = &mut ledger.problems;
+    let left_out = "该项目未计入合计";
+    for row in table.data_rows() {
+        if table.is_blank_row(row) {
+            continue;
+        }
+        if let Some(kind) = table.total_row_kind(row) {
+            let mut scratch = ColumnNotes::default();
+            if let Ok(Some((v, cell))) = table.money(row, Field::Budget, &mut scratch) {
+                budget_check.printed(kind, v, cell, "预算金额", problems);
+            }
+            if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
+                settled_check.printed(kind, v, cell, "结算金额", problems);
+            }
+            continue;
+        }
+        let mark = problems.len();
+        let id = required_text(table, row, key, left_out, problems);
+        let name = required_text(table, row, Field::ProjectName, left_out, problems);
+        let category = required_text(table, row, Field::Category, left_out, problems)
+            .map(|s| layout::normalize_value(&s));
+        let splits = read_splits(table, row, &mut notes, problems);
+        let fund_given = if table.has(Field::FundSource) {
+            required_text(table, row, Field::FundSource, left_out, problems)
+                .map(|s| layout::normalize_value(&s))
+                .ok_or(())
+        } else {
+            Err(())
+        };
+        // Without a 资金性质 column the fund is the one with the largest share.
+        let main_fund = splits.as_ref().ok().and_then(|v| {
+            v.iter()
+                .max_by(|a, b| a.1.cmp(&b.1))
+                .filter(|(_, d, _)| !d.is_zero())
+                .map(|(f, ..)| f.clone())
+        });
+        let fund_source = match (fund_given, &main_fund) {
+            (Ok(f), _) => Some(f),
+            (Err(()), Some(f)) if !table.has(Field::FundSource) => Some(f.clone()),
+            (Err(()), _) if !table.has(Field::FundSource) => {
+                let cell = CellRef::at(
+                    &table.name,
+                    row,
+                    table.fund_splits.first().map(|s| s.col).unwrap_or(0),
+                );
+                problems.push(Problem::error_at(
+                    &cell,
+                    format!("{cell}：各资金来源的金额都为空，无法确定资金性质，{left_out}"),
+                ));
+                None
+            }
+            _ => None,
+        };
+        let budget = if table.has(Field::Budget) {
+            required(
+                table.money(row, Field::Budget, &mut notes),
+                table,
+                row,
+                Field::Budget,
+                left_out,
+                problems,
+            )
+            .and_then(|(b, cell)| {
+                if b < Decimal::ZERO {
+                    problems.push(Problem::error_at(
+                        &cell,
+                        format!("{cell}：预算金额 {b} 为负数，{left_out}"),
+                    ));
+                    None
+                } else {
+                    Some((b, cell))
+                }
+            })
+        } else {
+            // 资金规模 given only per fund: the budget is their sum.
+            match &splits {
+                Ok(v) if !v.is_empty() => {
+                    Some((v.iter().map(|(_, d, _)| *d).sum(), v[0].2.clone()))
+                }
+                _ => None,
+            }
+        };
+        if let (Some((b, cell)), Ok(v)) = (&budget, &splits) {
+            let sum: Decimal = v.iter().map(|(_, d, _)| *d).sum();
+            if table.has(Field::Budget) && !v.is_empty() && sum != *b {
+                problems.push(Problem::warning_at(
+                    cell,
+                    format!("{cell}：预算金额 {b} 万元与各资金来源之和 {sum} 万元不符"),
+                ));
+            }
+            let nonzero: Vec<String> = v
+                .iter()
+                .filter(|(_, d, _)| !d.is_zero())
+                .map(|(f, d, _)| format!("{f} {d} 万元"))
+                .collect();
+            if nonzero.len() > 1 {
+                problems.push(Problem::warning_at(
+                    cell,
+                    format!(
+                        "{cell}：项目资金来自多种资金（{}），按主要资金性质“{}”汇总预算",
+                        nonzero.join("，"),
+                        fund_source.clone().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        let settled = match table.money(row, Field::Settled, &mut notes) {
+            Ok(Some((s, cell))) if s < Decimal::ZERO => {
+                problems.push(Problem::error_at(
+                    &cell,
+                    format!("{cell}：结算金额 {s} 为负数，按未结算处理，待拨付和结余未计算"),
+                ));
+                None
+            }
+            Ok(s) => s,
+            Err(mut p) => {
+                p.message.push_str("，按未结算处理，待拨付和结余未计算");
+                problems.push(p);
+                None
+            }
+        };
+        let mut optional_date = |field| match table.date(row, field) {
+            Ok(d) => d,
+            Err(mut p) => {
+                p.severity = crate::model::Severity::Warning;
+                p.message.push_str("，已忽略");
+                problems.push(p);
+                None
+            }
+        };
+        let start_date = optional_date(Field::StartDate);
+        let end_date = optional_date(Field::EndDate);
+        let status = table
+            .text(row, Field::Status)
+            .map(|s| layout::normalize_value(&s));
+        let row_ref = CellRef::at(&table.name, row, table.sheet.first_col());
+
+        if let (Some(c), Some((_, cell))) = (&category, table.cell(row, Field::Category))
+            && !layout::CATEGORIES.contains(&c.as_str())
+        {
+            problems.push(Problem::warning_at(
+                &cell,
+                format!(
+                    "{cell}：项目类别“{c}”不是 产业项目/基础设施建设项目/其他项目，按原样单列一类"
+                ),
+            ));
+        }
+        if let (Some(f), Some((_, cell))) = (&fund_source, table.cell(row, Field::FundSource))
+            && !layout::FUND_SOURCES.contains(&f.as_str())
+        {
+            problems.push(Problem::warning_at(
+                &cell,
+                format!("{cell}：资金性质“{f}”不是 衔接资金/整合资金，按原样单列"),
+            ));
+        }
+        if let (Some(st), Some((_, cell))) = (&status, table.cell(row, Field::Status))
+            && !layout::STATUSES.contains(&st.as_str())
+        {
+            problems.push(Problem::warning_at(
+                &cell,
+                format!("{cell}：建设状态“{st}”不是 未开工/在建/已完工/已结算，按原样保留"),
+            ));
+        }
+        let read_amount = budget.as_ref().map(|(b, _)| *b).or_else(|| {
+            splits
+                .as_ref()
+                .ok()
+                .map(|v| v.iter().map(|(_, d, _)| *d).sum())
+        });
+        let read_name = name.clone().or_else(|| table.text(row, Field::ProjectName));
+        let mut exclude = |problems: &Vec<Problem>, id: Option<String>| {
+            excluded_rows.push(excluded_row(
+                problems,
+                mark,
+                RecordKind::Project,
+                row_ref.clone(),
+                id,
+                read_name.clone(),
+                read_amount,
+            ))
+        };
+        let Some(id) = id else {
+            exclude(problems, table.text(row, key));
+            continue;
+        };
+        if let Some(first) = seen.get(&id) {
+            let (_, cell) = table.cell(row, key).expect("located");
+            problems.push(Problem::error_at(
+                &cell,
+                format!(
+                    "{cell}：{}“{id}”与 {first} 重复，该行未计入合计（拨付计入第一次出现的项目）",
+                    table.column_header(key)
+                ),
+            ));
+            exclude(problems, Some(id));
+            continue;
+        }
+        seen.insert(id.clone(), row_ref.clone());
+        let (Some(name), Some(category), Some(fund_source), Some((budget, budget_cell))) =
+            (name, category, fund_source, budget)
+        else {
+            exclude(problems, Some(id.clone()));
+            excluded.insert(id, row_ref);
+            continue;
+        };
+        budget_check.add(budget);
+        if let Some((s, _)) = &settled {
+            settled_check.add(*s);
+        }
+        ledger.projects.push(Project {
+            id,
+            name,
+            category,
+            fund_source,
+            budget,
+            settled: settled.as_ref().map(|(s, _)| *s),
+            settled_cell: settled
+                .map(|(_, c)| c)
+                .or_else(|| table.cell(row, Field::Settled).map(|(_, c)| c)),
+            status,
+            location: table.text(row, Field::Location),
+            implementer: table.text(row, Field::Implementer),
+            start_date,
+            end_date,
+            deviation_reason: table.text(row, Field::DeviationReason),
+            annual_target: table.text(row, Field::AnnualTarget),
+            actual_result: table.text(row, Field::ActualResult),
+            row: row_ref,
+            budget_cell,
+        });
+    }
+    ledger.excluded.append(&mut excluded_rows);
+    budget_check.finish("预算金额", &mut ledger.problems);
+    settled_check.finish("结算金额", &mut ledger.problems);
+    notes.flush(&mut ledger.problems);
+    excluded
+}
