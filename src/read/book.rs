@@ -1,43 +1,171 @@
 //! Opening a workbook of any supported format into plain sheets of cells.
 
-use calamine::{Data, Dimensions, Range, Reader, Sheets, open_workbook_auto};
+use calamine::{Data, Dimensions, Reader, Sheets, open_workbook_auto};
 use std::path::{Path, PathBuf};
 
 /// One input sheet: cell values, formulas and merged ranges at their
-/// original (absolute, 0-based) addresses.
+/// original (absolute, 0-based) addresses. Sparse: it costs what its cells
+/// cost, whatever extent the file declares or a stray far cell implies.
 pub struct RawSheet {
     pub name: String,
-    pub cells: Range<Data>,
-    pub formulas: Range<String>,
+    /// Rows holding at least one non-empty cell, ascending by row number.
+    rows: Vec<RawRow>,
+    /// Formulas (without "="), ascending by (row, col).
+    formulas: Vec<((u32, u32), String)>,
     pub merges: Vec<Dimensions>,
+    /// Hidden in the workbook (used only when no visible sheet fits).
+    pub hidden: bool,
+    /// (first row, first col, end row, end col) of the non-empty cells.
+    bounds: (u32, u32, u32, u32),
+}
+
+struct RawRow {
+    row: u32,
+    /// Non-empty cells, ascending by column.
+    cells: Vec<(u32, Data)>,
 }
 
 static EMPTY: Data = Data::Empty;
 
 impl RawSheet {
-    /// The value at an absolute address (empty outside the used range).
+    /// A sheet from its cells in any order; empty values are dropped.
+    pub fn new(
+        name: impl Into<String>,
+        mut cells: Vec<(u32, u32, Data)>,
+        mut formulas: Vec<(u32, u32, String)>,
+        merges: Vec<Dimensions>,
+    ) -> RawSheet {
+        cells.retain(|c| c.2 != Data::Empty);
+        cells.sort_by_key(|c| (c.0, c.1));
+        cells.dedup_by(|later, earlier| (later.0, later.1) == (earlier.0, earlier.1));
+        let mut rows: Vec<RawRow> = Vec::new();
+        for (r, c, v) in cells {
+            match rows.last_mut() {
+                Some(last) if last.row == r => last.cells.push((c, v)),
+                _ => rows.push(RawRow {
+                    row: r,
+                    cells: vec![(c, v)],
+                }),
+            }
+        }
+        formulas.retain(|f| !f.2.is_empty());
+        formulas.sort_by_key(|f| (f.0, f.1));
+        let formulas = formulas.into_iter().map(|(r, c, f)| ((r, c), f)).collect();
+        let mut sheet = RawSheet {
+            name: name.into(),
+            rows,
+            formulas,
+            merges,
+            hidden: false,
+            bounds: (0, 0, 0, 0),
+        };
+        sheet.rebound();
+        sheet
+    }
+    fn rebound(&mut self) {
+        let first_col = self
+            .rows
+            .iter()
+            .filter_map(|r| r.cells.first())
+            .map(|c| c.0)
+            .min();
+        let last_col = self
+            .rows
+            .iter()
+            .filter_map(|r| r.cells.last())
+            .map(|c| c.0)
+            .max();
+        self.bounds = match (self.rows.first(), self.rows.last(), first_col, last_col) {
+            (Some(a), Some(b), Some(c0), Some(c1)) => (a.row, c0, b.row + 1, c1 + 1),
+            _ => (0, 0, 0, 0),
+        };
+    }
+    /// Set one cell (tests and fixtures build sheets this way).
+    pub fn set_value(&mut self, (row, col): (u32, u32), v: Data) {
+        let i = match self.rows.binary_search_by_key(&row, |r| r.row) {
+            Ok(i) => i,
+            Err(i) => {
+                self.rows.insert(
+                    i,
+                    RawRow {
+                        row,
+                        cells: Vec::new(),
+                    },
+                );
+                i
+            }
+        };
+        let cells = &mut self.rows[i].cells;
+        match cells.binary_search_by_key(&col, |c| c.0) {
+            Ok(j) if v == Data::Empty => {
+                cells.remove(j);
+            }
+            Ok(j) => cells[j].1 = v,
+            Err(_) if v == Data::Empty => {}
+            Err(j) => cells.insert(j, (col, v)),
+        }
+        if self.rows[i].cells.is_empty() {
+            self.rows.remove(i);
+        }
+        self.rebound();
+    }
+    /// The value at an absolute address (empty where there is none).
     pub fn cell(&self, row: u32, col: u32) -> &Data {
-        self.cells.get_value((row, col)).unwrap_or(&EMPTY)
+        self.row_cells(row)
+            .binary_search_by_key(&col, |c| c.0)
+            .map(|j| &self.row_cells(row)[j].1)
+            .unwrap_or(&EMPTY)
+    }
+    /// The non-empty cells of one row, ascending by column.
+    pub fn row_cells(&self, row: u32) -> &[(u32, Data)] {
+        match self.rows.binary_search_by_key(&row, |r| r.row) {
+            Ok(i) => &self.rows[i].cells,
+            Err(_) => &[],
+        }
+    }
+    /// Rows that hold cells, from `from` on, ascending.
+    pub fn rows_from(&self, from: u32) -> impl Iterator<Item = (u32, &[(u32, Data)])> + '_ {
+        let start = self.rows.partition_point(|r| r.row < from);
+        self.rows[start..]
+            .iter()
+            .map(|r| (r.row, r.cells.as_slice()))
+    }
+    /// Every non-empty cell as (row, col, value), row by row.
+    pub fn used_cells(&self) -> impl Iterator<Item = (u32, u32, &Data)> + '_ {
+        self.rows
+            .iter()
+            .flat_map(|r| r.cells.iter().map(move |(c, v)| (r.row, *c, v)))
+    }
+    /// Every formula as (row, col, text without "=").
+    pub fn formula_cells(&self) -> impl Iterator<Item = (u32, u32, &str)> + '_ {
+        self.formulas.iter().map(|((r, c), f)| (*r, *c, f.as_str()))
+    }
+    pub fn has_formulas(&self) -> bool {
+        !self.formulas.is_empty()
     }
     /// The formula (without "=") at an absolute address, if any.
     pub fn formula(&self, row: u32, col: u32) -> Option<&str> {
         self.formulas
-            .get_value((row, col))
-            .map(|s| s.as_str())
-            .filter(|s| !s.is_empty())
+            .binary_search_by_key(&(row, col), |f| f.0)
+            .ok()
+            .map(|i| self.formulas[i].1.as_str())
+    }
+    /// How many non-empty cells the sheet holds.
+    pub fn cell_count(&self) -> usize {
+        self.rows.iter().map(|r| r.cells.len()).sum()
     }
     pub fn first_row(&self) -> u32 {
-        self.cells.start().map(|(r, _)| r).unwrap_or(0)
+        self.bounds.0
     }
     /// One past the last used row.
     pub fn end_row(&self) -> u32 {
-        self.cells.end().map(|(r, _)| r + 1).unwrap_or(0)
+        self.bounds.2
     }
     pub fn end_col(&self) -> u32 {
-        self.cells.end().map(|(_, c)| c + 1).unwrap_or(0)
+        self.bounds.3
     }
     pub fn first_col(&self) -> u32 {
-        self.cells.start().map(|(_, c)| c).unwrap_or(0)
+        self.bounds.1
     }
 }
 
@@ -91,6 +219,7 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
             "无法读取文件 {shown}：文件设有打开密码（已加密），或是改了扩展名的旧版 .xls；请在 Excel/WPS 中取消密码后另存为 .xlsx 再试"
         ));
     }
+    check_unpacked_size(path)?;
     let book = open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
     read_sheets(path, book, full)
 }
@@ -108,6 +237,12 @@ fn is_ole2(path: &Path) -> bool {
         && head == OLE2_MAGIC
 }
 
+/// Resource guards, documented in the README: a workbook past them is
+/// refused with a message instead of read.
+pub const MAX_CELLS: usize = 10_000_000;
+/// Uncompressed size of all parts of an .xlsx / .ods package.
+pub const MAX_UNPACKED_BYTES: u64 = 2 << 30;
+
 fn read_sheets<RS: std::io::Read + std::io::Seek>(
     path: &Path,
     mut book: Sheets<RS>,
@@ -120,26 +255,50 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
         Sheets::Xlsb(_) => BookFormat::Xlsb,
         Sheets::Ods(_) => BookFormat::Ods,
     };
-    let names = book.sheet_names().to_vec();
-    let mut sheets = Vec::with_capacity(names.len());
-    for name in names {
+    let meta: Vec<(String, bool)> = book
+        .sheets_metadata()
+        .iter()
+        .map(|m| (m.name.clone(), m.visible != calamine::SheetVisible::Visible))
+        .collect();
+    let mut sheets = Vec::with_capacity(meta.len());
+    let mut total_cells = 0usize;
+    for (name, hidden) in meta {
+        let failed = |e: &dyn std::fmt::Display| {
+            format!(
+                "无法读取文件 {shown} 的工作表“{name}”：{}",
+                describe_cause(&e.to_string())
+            )
+        };
         let (cells, formulas) = match &mut book {
-            // xlsx: values and formulas in one pass over the sheet.
-            Sheets::Xlsx(x) if full => xlsx_cells_and_formulas(x, &name)
-                .map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?,
+            // xlsx: values and formulas in one streaming pass, never by declared extent.
+            Sheets::Xlsx(x) => xlsx_cells(x, &name, MAX_CELLS - total_cells)
+                .map_err(|e| failed(&e))?
+                .ok_or_else(|| too_many_cells(path))?,
             _ => {
-                let cells = book
-                    .worksheet_range(&name)
-                    .map_err(|e| format!("无法读取文件 {shown} 的工作表“{name}”：{e}"))?;
+                let range = book.worksheet_range(&name).map_err(|e| failed(&e))?;
+                let cells: Vec<(u32, u32, Data)> = range
+                    .used_cells()
+                    .map(|(r, c, v)| (r as u32, c as u32, v.clone()))
+                    .collect();
+                let cells = offset(cells, range.start());
                 // A sheet whose formulas can't be parsed still has its values.
                 let formulas = if full {
-                    book.worksheet_formula(&name).unwrap_or_default()
+                    let f = book.worksheet_formula(&name).unwrap_or_default();
+                    let cells: Vec<(u32, u32, String)> = f
+                        .used_cells()
+                        .map(|(r, c, v)| (r as u32, c as u32, v.clone()))
+                        .collect();
+                    offset(cells, f.start())
                 } else {
-                    Range::empty()
+                    Vec::new()
                 };
                 (cells, formulas)
             }
         };
+        total_cells += cells.len();
+        if total_cells > MAX_CELLS {
+            return Err(too_many_cells(path));
+        }
         // Reading merges costs another pass over the sheet; without them the
         // two-row header reader carries a parent across its children instead.
         let merges = match &mut book {
@@ -147,12 +306,9 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
             Sheets::Xls(x) if full => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
-        sheets.push(RawSheet {
-            name,
-            cells,
-            formulas,
-            merges,
-        });
+        let mut sheet = RawSheet::new(name, cells, formulas, merges);
+        sheet.hidden = hidden;
+        sheets.push(sheet);
     }
     Ok(RawBook {
         path: path.to_path_buf(),
@@ -161,23 +317,88 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
     })
 }
 
-fn xlsx_cells_and_formulas<RS: std::io::Read + std::io::Seek>(
+/// A zip package (.xlsx, .ods) whose parts unpack past the guard is refused
+/// before anything is unpacked (a zip bomb costs nothing).
+fn check_unpacked_size(path: &Path) -> Result<(), String> {
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    // Not a zip: the workbook reader says what it is.
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        if let Ok(f) = zip.by_index_raw(i) {
+            total = total.saturating_add(f.size());
+        }
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(format!(
+            "文件 {} 解压后达 {} MB，超出本工具处理上限 {} MB，未读取",
+            path.display(),
+            total >> 20,
+            MAX_UNPACKED_BYTES >> 20
+        ));
+    }
+    Ok(())
+}
+
+fn too_many_cells(path: &Path) -> String {
+    format!(
+        "文件 {} 的单元格超过 {} 个，超出本工具处理上限，未读取；请删去无关的工作表或区域后再试",
+        path.display(),
+        MAX_CELLS
+    )
+}
+
+/// Range positions are relative to its start.
+fn offset<T>(cells: Vec<(u32, u32, T)>, start: Option<(u32, u32)>) -> Vec<(u32, u32, T)> {
+    let (r0, c0) = start.unwrap_or((0, 0));
+    cells
+        .into_iter()
+        .map(|(r, c, v)| (r0 + r, c0 + c, v))
+        .collect()
+}
+
+/// Cells and formulas of an .xlsx sheet, streamed; `None` past `limit` cells.
+#[allow(clippy::type_complexity)]
+fn xlsx_cells<RS: std::io::Read + std::io::Seek>(
     x: &mut calamine::Xlsx<RS>,
     name: &str,
-) -> Result<(Range<Data>, Range<String>), calamine::XlsxError> {
+    limit: usize,
+) -> Result<Option<(Vec<(u32, u32, Data)>, Vec<(u32, u32, String)>)>, calamine::XlsxError> {
     let mut reader = x.worksheet_cells_reader(name)?;
     let mut values = Vec::new();
     let mut formulas = Vec::new();
     while let Some(c) = reader.next_cell_with_formula()? {
+        let (r, col) = c.pos;
         if let Some(f) = c.formula.filter(|f| !f.is_empty()) {
-            formulas.push(calamine::Cell::new(c.pos, f));
+            formulas.push((r, col, f));
         }
         let v = Data::from(c.value);
         if v != Data::Empty {
-            values.push(calamine::Cell::new(c.pos, v));
+            values.push((r, col, v));
+            if values.len() > limit {
+                return Ok(None);
+            }
         }
     }
-    Ok((Range::from_sparse(values), Range::from_sparse(formulas)))
+    Ok(Some((values, formulas)))
+}
+
+/// A dependency's English error, with a Chinese sentence in front.
+fn describe_cause(err: &str) -> String {
+    let lower = err.to_lowercase();
+    let what =
+        if lower.contains("eocd") || lower.contains("zip") || lower.contains("invalid archive") {
+            "文件不是完整的工作簿压缩包（可能下载或复制不完整）"
+        } else if lower.contains("xml") {
+            "工作表内容的格式有误（可能文件已损坏）"
+        } else {
+            "文件内容无法解析（可能文件已损坏）"
+        };
+    format!("{what}；技术信息：{err}")
 }
 
 fn describe_open_error(path: &Path, err: &str) -> String {

@@ -66,13 +66,16 @@ impl Table<'_> {
             .unwrap_or("")
     }
     pub(crate) fn is_blank_row(&self, row: u32) -> bool {
-        (self.sheet.first_col()..self.sheet.end_col()).all(|c| is_blank(self.sheet.cell(row, c)))
+        self.sheet.row_cells(row).iter().all(|(_, v)| is_blank(v))
     }
     /// A 合计 / 小计 row: the label in one of the first text cells.
     pub(crate) fn total_row_kind(&self, row: u32) -> Option<TotalKind> {
-        (self.sheet.first_col()..self.sheet.end_col())
-            .take(4)
-            .find_map(|c| match self.sheet.cell(row, c) {
+        let first = self.sheet.first_col();
+        self.sheet
+            .row_cells(row)
+            .iter()
+            .take_while(|(c, _)| *c < first + 4)
+            .find_map(|(_, v)| match v {
                 // Labels are short; don't allocate for every text cell of every row.
                 // Every total label (合计/小计/总计) has 计 in it.
                 Data::String(s) if s.len() <= 48 && s.contains('计') => {

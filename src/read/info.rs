@@ -23,7 +23,7 @@ pub struct Info {
 
 pub(crate) fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
     let mut info = Info::default();
-    for row in sheet.first_row()..sheet.end_row() {
+    for (row, _) in sheet.rows_from(0) {
         let Data::String(key) = sheet.cell(row, 0) else {
             continue;
         };

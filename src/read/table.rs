@@ -71,8 +71,11 @@ pub struct Table<'a> {
 }
 
 impl Table<'_> {
-    pub fn data_rows(&self) -> std::ops::Range<u32> {
-        self.header_row + self.header_depth..self.sheet.end_row()
+    /// Rows below the header that hold cells (blank rows are not visited).
+    pub fn data_rows(&self) -> impl Iterator<Item = u32> + '_ {
+        self.sheet
+            .rows_from(self.header_row + self.header_depth)
+            .map(|(r, _)| r)
     }
     pub fn has(&self, field: Field) -> bool {
         self.columns.contains_key(&field)
@@ -109,7 +112,13 @@ const PARENT_ONLY: &[&str] = &["合计", "小计", "总计", "金额", "计"];
 fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
     let mut out = Vec::new();
     let mut carried: Option<String> = None;
-    for col in sheet.first_col()..sheet.end_col() {
+    let mut prev: Option<u32> = None;
+    for col in header_columns(sheet, row, depth) {
+        // A column with nothing in either row breaks a run of children.
+        if prev.is_some_and(|p| p + 1 != col) {
+            carried = None;
+        }
+        prev = Some(col);
         let own = cell_text(sheet.cell(row, col));
         if depth == 1 {
             if let Some(t) = own {
@@ -178,6 +187,22 @@ fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
         });
     }
     out
+}
+
+/// Columns that can hold a header cell at `row` (and the row below for a
+/// two-row header): those with cells, and those under a merge in the rows.
+fn header_columns(sheet: &RawSheet, row: u32, depth: u32) -> Vec<u32> {
+    let mut cols: Vec<u32> = (row..row + depth)
+        .flat_map(|r| sheet.row_cells(r).iter().map(|(c, _)| *c))
+        .collect();
+    for m in &sheet.merges {
+        if m.start.0 <= row + depth - 1 && row <= m.end.0 && m.end.1 - m.start.1 < 1024 {
+            cols.extend(m.start.1..=m.end.1);
+        }
+    }
+    cols.sort_unstable();
+    cols.dedup();
+    cols
 }
 
 fn spec_matches(spec: &ColumnSpec, role: SheetRole, key: &str, mapping: &Mapping) -> bool {
@@ -260,16 +285,17 @@ fn looks_two_deep(sheet: &RawSheet, row: u32) -> bool {
         .merges
         .iter()
         .any(|m| m.start.0 <= row && row <= m.end.0)
-        || (sheet.first_col()..sheet.end_col()).any(|c| {
-            cell_text(sheet.cell(row, c)).is_none() && cell_text(sheet.cell(row + 1, c)).is_some()
-        })
+        || sheet
+            .row_cells(row + 1)
+            .iter()
+            .any(|(c, v)| cell_text(sheet.cell(row, *c)).is_none() && cell_text(v).is_some())
 }
 
 /// A "单位：元" / "单位：万元" line above the table (rows before `above`).
 fn unit_line(sheet: &RawSheet, above: u32) -> Option<MoneyUnit> {
-    for row in sheet.first_row()..above {
-        for col in sheet.first_col()..sheet.end_col() {
-            let Some(t) = cell_text(sheet.cell(row, col)) else {
+    for (_, cells) in sheet.rows_from(0).take_while(|(r, _)| *r < above) {
+        for (_, v) in cells {
+            let Some(t) = cell_text(v) else {
                 continue;
             };
             let t: String = crate::read::value::fold_width(&t)

@@ -694,11 +694,8 @@ pub fn copy_sheet(
     notes: &HashMap<(u32, u32), Vec<String>>,
 ) -> Sheet {
     let mut s = Sheet::new(name);
-    s.cells
-        .reserve(raw.cells.get_size().0 * raw.cells.get_size().1 / 2);
-    let (r0, c0) = (raw.first_row(), raw.first_col());
-    for (r, col, v) in raw.cells.used_cells() {
-        let (row, col) = (r0 + r as u32, c0 + col as u32);
+    s.cells.reserve(raw.cell_count());
+    for (row, col, v) in raw.used_cells() {
         let value = raw_value(v);
         let value = match raw.formula(row, col) {
             Some(f) if formulas => Value::Formula(f.to_string(), Box::new(value)),
@@ -709,15 +706,13 @@ pub fn copy_sheet(
     let has_value = |row: u32, col: u32| !matches!(raw.cell(row, col), Data::Empty);
     // Formulas whose cached value is empty still belong to the sheet.
     if formulas {
-        let (f0, g0) = raw.formulas.start().unwrap_or((0, 0));
-        for (r, col, f) in raw.formulas.used_cells() {
-            let (row, col) = (f0 + r as u32, g0 + col as u32);
-            if !f.is_empty() && !has_value(row, col) {
+        for (row, col, f) in raw.formula_cells() {
+            if !has_value(row, col) {
                 push_raw(
                     &mut s,
                     row,
                     col,
-                    Value::Formula(f.clone(), Box::new(Value::Empty)),
+                    Value::Formula(f.to_string(), Box::new(Value::Empty)),
                     notes,
                 );
             }
@@ -826,12 +821,7 @@ pub fn annotated_workbook(
         }
         copies.push(copy_sheet(raw, &name, book.formulas_portable(), &notes));
     }
-    if !book.formulas_portable()
-        && book
-            .sheets
-            .iter()
-            .any(|s| s.formulas.used_cells().any(|(_, _, f)| !f.is_empty()))
-    {
+    if !book.formulas_portable() && book.sheets.iter().any(|s| s.has_formulas()) {
         extra.push(Problem::warning(
             "",
             "输入文件不是 xlsx 格式，原表中的公式以计算结果（数值）复制",
