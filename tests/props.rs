@@ -4,9 +4,7 @@
 use calamine::{Data, Dimensions};
 use chrono::{Datelike, NaiveDate};
 use jixiao::read::book::{BookFormat, RawBook, RawSheet};
-use jixiao::read::value::{
-    TextUnit, date_from_cell, decimal_from_f64, parse_amount_text, parse_date_text,
-};
+use jixiao::read::value::{date_from_cell, decimal_from_f64, parse_amount_text, parse_date_text};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use rust_decimal::Decimal;
@@ -66,7 +64,7 @@ proptest! {
         };
         let (got, unit) = parse_amount_text(&text).map_err(|e| TestCaseError::fail(format!("{text}: {e:?}")))?;
         prop_assert_eq!(got, d.normalize(), "{}", text);
-        let want_unit = match form { 3 => TextUnit::Yuan, 4 => TextUnit::WanYuan, _ => TextUnit::None };
+        let want_unit = match form { 3 => Some(jixiao::read::layout::MoneyUnit::Yuan), 4 => Some(jixiao::read::layout::MoneyUnit::WanYuan), _ => None };
         prop_assert_eq!(unit, want_unit);
     }
 

@@ -4,7 +4,7 @@
 use super::layout::{self, Field, MoneyUnit};
 use super::table::Table;
 use super::totals::TotalKind;
-use super::value::{self, AmountError, TextUnit};
+use super::value::{self, AmountError};
 use crate::model::{CellRef, Problem};
 use calamine::Data;
 use chrono::NaiveDate;
@@ -128,9 +128,9 @@ impl Table<'_> {
                 value::decimal_from_f64(*f).ok_or_else(|| {
                     Problem::error_at(&cell, format!("{cell}：{header}{}无法读取为金额", shown()))
                 })?,
-                TextUnit::None,
+                None,
             ),
-            Data::Int(i) => (Decimal::from(*i), TextUnit::None),
+            Data::Int(i) => (Decimal::from(*i), None),
             Data::String(s) => match value::parse_amount_text(s) {
                 Ok((d, u)) => {
                     let e = notes.text_numbers.entry(col).or_insert((
@@ -161,25 +161,7 @@ impl Table<'_> {
                 ));
             }
         };
-        let in_yuan = match text_unit {
-            TextUnit::Yuan => true,
-            TextUnit::WanYuan => false,
-            TextUnit::None => unit == MoneyUnit::Yuan,
-        };
-        if amount.abs()
-            > value::MAX_AMOUNT
-                * if in_yuan {
-                    Decimal::from(10000)
-                } else {
-                    Decimal::ONE
-                }
-        {
-            return Err(Problem::error_at(
-                &cell,
-                format!("{cell}：{header}{}超出合理范围", shown()),
-            ));
-        }
-        if !stated && text_unit == TextUnit::None {
+        if !stated && text_unit.is_none() {
             let e = notes
                 .unstated_max
                 .entry(col)
@@ -188,10 +170,17 @@ impl Table<'_> {
                 *e = (amount.abs(), cell.clone(), header);
             }
         }
-        let wan = if in_yuan {
-            amount / Decimal::from(10000)
-        } else {
-            amount
+        // Multiplying by 10,000 (亿元) can overflow: range-check in 元 terms first.
+        let wan = match text_unit.unwrap_or(unit) {
+            MoneyUnit::YiYuan if amount.abs() > value::MAX_AMOUNT / Decimal::from(10_000) => None,
+            u => Some(u.to_wan(amount)),
+        }
+        .filter(|w| w.abs() <= value::MAX_AMOUNT);
+        let Some(wan) = wan else {
+            return Err(Problem::error_at(
+                &cell,
+                format!("{cell}：{header}{}超出合理范围", shown()),
+            ));
         };
         Ok(Some((wan.normalize(), cell)))
     }

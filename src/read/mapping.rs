@@ -13,9 +13,21 @@
 //! [columns.拨付]
 //! 拨付金额 = "实付金额"
 //!
-//! [units]                # 元 or 万元, for a sheet's amounts when the header says nothing
+//! [units]                # 元 / 千元 / 万元 / 亿元, for a sheet's amounts when the header says nothing
 //! 项目 = "元"
 //! 拨付 = "元"
+//!
+//! [defaults.项目]         # a value for every row of a sheet that has no such column
+//! 资金性质 = "衔接资金"
+//!
+//! [header_rows]          # the header's row numbers as Excel shows them (one or two rows)
+//! 项目 = [4, 5]
+//!
+//! [skip_rows]            # rows that are not records, as Excel numbers them
+//! 项目 = [18, 19]
+//!
+//! [categories]           # 项目类别 as written = the category to report it under
+//! 就业项目 = "其他项目"
 //! ```
 
 use super::layout::{self, MoneyUnit, SheetRole};
@@ -32,6 +44,14 @@ pub struct Mapping {
     pub columns: HashMap<String, HashMap<String, String>>,
     #[serde(default)]
     pub units: HashMap<String, String>,
+    #[serde(default)]
+    pub defaults: HashMap<String, HashMap<String, String>>,
+    #[serde(default)]
+    pub header_rows: HashMap<String, Vec<u32>>,
+    #[serde(default)]
+    pub skip_rows: HashMap<String, Vec<u32>>,
+    #[serde(default)]
+    pub categories: HashMap<String, String>,
 }
 
 impl Mapping {
@@ -69,6 +89,9 @@ impl Mapping {
             .keys()
             .chain(self.columns.keys())
             .chain(self.units.keys())
+            .chain(self.defaults.keys())
+            .chain(self.header_rows.keys())
+            .chain(self.skip_rows.keys())
         {
             if !sheet_ok(k) {
                 return Err(format!(
@@ -76,7 +99,16 @@ impl Mapping {
                 ));
             }
         }
-        for (sheet, cols) in &self.columns {
+        for (sheet, rows) in &self.header_rows {
+            let ok = matches!(rows.as_slice(), [a] if *a >= 1)
+                || matches!(rows.as_slice(), [a, b] if *a >= 1 && *b == *a + 1);
+            if !ok {
+                return Err(format!(
+                    "[header_rows] {sheet} = {rows:?}：应写一个或相邻两个行号（从 1 起），如 [4] 或 [4, 5]"
+                ));
+            }
+        }
+        for (sheet, cols) in self.columns.iter().chain(&self.defaults) {
             let spec = layout::SHEETS
                 .iter()
                 .find(|s| s.name == sheet)
@@ -101,8 +133,10 @@ impl Mapping {
             }
         }
         for (sheet, u) in &self.units {
-            if parse_unit(u).is_none() {
-                return Err(format!("[units] {sheet} = “{u}”：单位只能是 元 或 万元"));
+            if MoneyUnit::parse(u.trim()).is_none() {
+                return Err(format!(
+                    "[units] {sheet} = “{u}”：单位只能是 元、千元、万元 或 亿元"
+                ));
             }
         }
         Ok(())
@@ -130,7 +164,36 @@ impl Mapping {
     pub fn unit(&self, role: SheetRole) -> Option<MoneyUnit> {
         self.units
             .get(layout::sheet_spec(role).name)
-            .and_then(|u| parse_unit(u))
+            .and_then(|u| MoneyUnit::parse(u.trim()))
+    }
+
+    /// `[defaults.项目] 资金性质 = "衔接资金"`: the value for rows of a sheet without that column.
+    pub fn default_value(&self, role: SheetRole, standard_header: &str) -> Option<&str> {
+        let key = layout::normalize_header(standard_header).0;
+        self.defaults
+            .get(layout::sheet_spec(role).name)?
+            .iter()
+            .find(|(k, _)| layout::normalize_header(k).0 == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The header's first row (0-based) and depth, if the mapping states them.
+    pub fn header_rows(&self, role: SheetRole) -> Option<(u32, u32)> {
+        let rows = self.header_rows.get(layout::sheet_spec(role).name)?;
+        Some((rows.first()? - 1, rows.len() as u32))
+    }
+
+    /// Rows (0-based) the mapping says are not records.
+    pub fn skip_rows(&self, role: SheetRole) -> Vec<u32> {
+        self.skip_rows
+            .get(layout::sheet_spec(role).name)
+            .map(|v| v.iter().filter(|r| **r >= 1).map(|r| r - 1).collect())
+            .unwrap_or_default()
+    }
+
+    /// The category a 项目类别 spelling is reported under (`[categories]`).
+    pub fn category(&self, given: &str) -> Option<&str> {
+        self.categories.get(given).map(String::as_str)
     }
 }
 
@@ -170,14 +233,6 @@ pub fn quote_keys(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn parse_unit(s: &str) -> Option<MoneyUnit> {
-    match s.trim() {
-        "元" => Some(MoneyUnit::Yuan),
-        "万元" => Some(MoneyUnit::WanYuan),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

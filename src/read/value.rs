@@ -1,6 +1,7 @@
 //! Cell values → domain values: the decimal the clerk typed, dates in the
 //! forms clerks write them, trimmed text.
 
+use super::layout::{MoneyUnit, UNIT_WORDS};
 use calamine::Data;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -84,25 +85,16 @@ pub enum AmountError {
 }
 
 /// What the unit suffix of a text amount said, if anything.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextUnit {
-    None,
-    Yuan,
-    WanYuan,
-}
 
 /// A number written as text: `2,150,000.00`, `１２００`, `10.5万元`, `-3`.
 /// Prose around a number ("10(其中,灾情因素6万元)") is not a number.
-pub fn parse_amount_text(s: &str) -> Result<(Decimal, TextUnit), AmountError> {
+pub fn parse_amount_text(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountError> {
     let folded = fold_width(s);
     let mut t = folded.trim();
-    let mut unit = TextUnit::None;
-    if let Some(rest) = t.strip_suffix("万元") {
-        t = rest.trim_end();
-        unit = TextUnit::WanYuan;
-    } else if let Some(rest) = t.strip_suffix('元') {
-        t = rest.trim_end();
-        unit = TextUnit::Yuan;
+    let mut unit = None;
+    if let Some((w, u)) = UNIT_WORDS.iter().find(|(w, _)| t.ends_with(w)) {
+        t = t[..t.len() - w.len()].trim_end();
+        unit = Some(*u);
     }
     let t = t
         .strip_prefix('¥')
@@ -309,11 +301,11 @@ mod tests {
         assert_eq!(parse_amount_text("１２３.５").unwrap().0, d("123.5"));
         assert_eq!(
             parse_amount_text(" 10.5万元 ").unwrap(),
-            (d("10.5"), TextUnit::WanYuan)
+            (d("10.5"), Some(MoneyUnit::WanYuan))
         );
         assert_eq!(
             parse_amount_text("3500元").unwrap(),
-            (d("3500"), TextUnit::Yuan)
+            (d("3500"), Some(MoneyUnit::Yuan))
         );
         assert_eq!(parse_amount_text("-3").unwrap().0, d("-3"));
         assert_eq!(parse_amount_text(".5").unwrap().0, d("0.5"));
