@@ -75,7 +75,17 @@ pub struct SheetSpec {
     pub role: SheetRole,
     pub name: &'static str,
     pub aliases: &'static [&'static str],
+    /// The standard workbook's columns.
     pub columns: &'static [ColumnSpec],
+    /// Columns real ledgers have that the reader also takes.
+    pub extra: &'static [ColumnSpec],
+}
+
+impl SheetSpec {
+    /// Every column the reader looks for.
+    pub fn readable(&self) -> impl Iterator<Item = &'static ColumnSpec> {
+        self.columns.iter().chain(self.extra.iter())
+    }
 }
 
 pub const CATEGORIES: &[&str] = &["产业项目", "基础设施建设项目", "其他项目"];
@@ -267,6 +277,10 @@ pub const PROJECT_COLUMNS: &[ColumnSpec] = &[
         &[],
         "选填。绩效表“年度总体目标·实际完成情况”。",
     ),
+];
+
+/// Columns the reader knows that the standard workbook doesn't have.
+pub const PROJECT_EXTRA_COLUMNS: &[ColumnSpec] = &[
     col(
         Field::CumulativePaid,
         "累计拨付（万元）",
@@ -414,24 +428,28 @@ pub const SHEETS: &[SheetSpec] = &[
         name: "项目",
         aliases: &["项目台账", "项目清单", "项目明细", "项目库"],
         columns: PROJECT_COLUMNS,
+        extra: PROJECT_EXTRA_COLUMNS,
     },
     SheetSpec {
         role: SheetRole::Payments,
         name: "拨付",
         aliases: &["资金拨付", "拨付台账", "拨付明细", "支付明细", "资金支付"],
         columns: PAYMENT_COLUMNS,
+        extra: &[],
     },
     SheetSpec {
         role: SheetRole::Indicators,
         name: "绩效指标",
         aliases: &["绩效目标", "绩效目标表", "指标"],
         columns: INDICATOR_COLUMNS,
+        extra: &[],
     },
     SheetSpec {
         role: SheetRole::Info,
         name: "说明",
         aliases: &["填表说明", "基本信息"],
         columns: &[],
+        extra: &[],
     },
 ];
 
@@ -890,7 +908,7 @@ mod tests {
     fn aliases_are_written_normalised() {
         for sheet in SHEETS {
             assert_eq!(normalize_header(sheet.name).0, sheet.name);
-            for c in sheet.columns {
+            for c in sheet.readable() {
                 assert_eq!(normalize_header(c.header).0, header_key(c), "{}", c.header);
                 for a in c.aliases {
                     assert_eq!(normalize_header(a).0, *a, "{a}");

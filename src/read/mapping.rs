@@ -116,13 +116,11 @@ impl Mapping {
             for k in cols.keys() {
                 let key = layout::normalize_header(k).0;
                 if !spec
-                    .columns
-                    .iter()
+                    .readable()
                     .any(|c| layout::normalize_header(c.header).0 == key)
                 {
                     let names: Vec<String> = spec
-                        .columns
-                        .iter()
+                        .readable()
                         .map(|c| layout::normalize_header(c.header).0)
                         .collect();
                     return Err(format!(

@@ -360,7 +360,7 @@ fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Map
             if key.is_empty() {
                 continue;
             }
-            if let Some(c) = spec.columns.iter().find(|c| {
+            if let Some(c) = spec.readable().find(|c| {
                 !columns.contains_key(&c.field) && spec_matches(c, spec.role, &key, mapping)
             }) {
                 add(&mut columns, &h, c);
@@ -402,7 +402,7 @@ fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Map
         });
         if let Some(f) = by_meaning
             && !columns.contains_key(&f)
-            && let Some(c) = spec.columns.iter().find(|c| c.field == f)
+            && let Some(c) = spec.readable().find(|c| c.field == f)
             && mapped(c, spec.role, mapping).is_none()
         {
             add(&mut columns, &h, c);
