@@ -128,6 +128,14 @@ pub struct Project {
     pub fund_source: String,
     /// 预算金额 — the amount arranged for the year.
     pub budget: Decimal,
+    /// The budget by fund (资金性质): one entry for a single-fund project, one
+    /// per fund when the ledger splits it over fund columns.
+    pub budget_by_fund: Vec<(String, Decimal)>,
+    /// The government level a 衔接资金 spelling named (中央/省级/市级/县级).
+    pub fund_level: Option<String>,
+    /// 累计拨付 from a ledger without a payment list: paid up to the
+    /// ledger's date, not split by date.
+    pub cumulative_paid: Option<Decimal>,
     /// 结算金额 — what the finished project finally costs.
     pub settled: Option<Decimal>,
     /// 建设状态.
@@ -146,6 +154,25 @@ pub struct Project {
     pub settled_cell: Option<CellRef>,
 }
 
+impl Project {
+    /// The budget by fund; a project built without a split has its whole
+    /// budget under its 资金性质.
+    pub fn funds(&self) -> Vec<(&str, Decimal)> {
+        if self.budget_by_fund.is_empty() {
+            vec![(self.fund_source.as_str(), self.budget)]
+        } else {
+            self.budget_by_fund
+                .iter()
+                .map(|(f, b)| (f.as_str(), *b))
+                .collect()
+        }
+    }
+    /// Budgeted under more than one fund.
+    pub fn is_split(&self) -> bool {
+        self.budget_by_fund.len() > 1
+    }
+}
+
 /// A payment (拨付) of money to a project. Negative = money returned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Payment {
@@ -158,6 +185,18 @@ pub struct Payment {
     pub voucher: Option<String>,
     pub memo: Option<String>,
     pub row: CellRef,
+    /// What the record is: a dated payment or a month column's total.
+    pub basis: PaymentBasis,
+}
+
+/// Where a payment record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PaymentBasis {
+    /// One payment on its date (a row of the 拨付 sheet).
+    #[default]
+    Dated,
+    /// A month column's amount, dated the month's last day.
+    MonthEnd,
 }
 
 /// A 绩效指标 row, kept as typed (scored in a later stage).

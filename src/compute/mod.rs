@@ -35,6 +35,10 @@ pub struct ProjectFigures {
     pub fund_source: String,
     pub status: Option<String>,
     pub budget: Decimal,
+    /// The budget by fund (one entry unless the ledger splits it).
+    pub budget_by_fund: Vec<(String, Decimal)>,
+    /// 中央/省级/市级/县级, when the 资金性质 spelling named a level.
+    pub fund_level: Option<String>,
     pub settled: Option<Decimal>,
     /// 已拨付: payments up to and including the cut-off.
     pub paid: Decimal,
@@ -59,6 +63,9 @@ pub struct GroupFigures {
     pub outstanding: Option<Decimal>,
     pub unspent: Option<Decimal>,
     pub remaining: Decimal,
+    /// 按资金性质 only: paid from this fund to projects budgeted under
+    /// another (in `paid`, not in the execution rate).
+    pub paid_to_other_funds: Option<Decimal>,
 }
 
 impl GroupFigures {
@@ -72,6 +79,7 @@ impl GroupFigures {
             outstanding: None,
             unspent: None,
             remaining: Decimal::ZERO,
+            paid_to_other_funds: None,
         }
     }
     fn add_project(&mut self, p: &ProjectFigures) {
@@ -81,8 +89,9 @@ impl GroupFigures {
         self.unspent = add_opt(self.unspent, p.unspent);
     }
     pub fn finish(&mut self) {
-        self.execution_rate = execution_rate(self.paid, self.budget);
-        self.remaining = self.budget - self.paid;
+        let own = self.paid - self.paid_to_other_funds.unwrap_or_default();
+        self.execution_rate = execution_rate(own, self.budget);
+        self.remaining = self.budget - own;
     }
 }
 
@@ -186,6 +195,20 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         }
     }
 
+    // A ledger without a payment list: paid is the 累计拨付 column, as of the ledger's date.
+    for (i, p) in ledger.projects.iter().enumerate() {
+        if let Some(c) = p.cumulative_paid {
+            paid[i] += c;
+        }
+    }
+    if let Some(d) = ledger.info.as_of.filter(|d| *d > as_of)
+        && ledger.projects.iter().any(|p| p.cumulative_paid.is_some())
+    {
+        problems.push(Problem::warning(
+            "说明",
+            format!("累计拨付是截至 {d} 的数，早于该日的截止日期 {as_of} 无法从中拆分，已全部计入"),
+        ));
+    }
     let projects: Vec<ProjectFigures> = ledger
         .projects
         .iter()
@@ -198,12 +221,10 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         layout::CATEGORIES,
         projects.iter().map(|p| p.category.clone()),
     );
+    let fund_rows = fund_rows(ledger, &payment_use, &index_of, &mut problems);
     let funds = group_order(
         layout::FUND_SOURCES,
-        projects
-            .iter()
-            .map(|p| p.fund_source.clone())
-            .chain(counted(ledger, &payment_use).map(|p| p.fund_source.clone())),
+        fund_rows.iter().map(|(k, ..)| k.clone()),
     );
     let mut by_category: Vec<GroupFigures> =
         categories.iter().map(|k| GroupFigures::new(k)).collect();
@@ -216,16 +237,24 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
             g.add_project(p);
             g.paid += p.paid;
         }
-        if let Some(g) = by_fund_source.iter_mut().find(|g| g.key == p.fund_source) {
-            g.add_project(p);
+    }
+    for (key, count, budget, paid, cross) in fund_rows {
+        if let Some(g) = by_fund_source.iter_mut().find(|g| g.key == key) {
+            g.project_count = count;
+            g.budget = budget;
+            g.paid = paid;
+            g.paid_to_other_funds = cross;
         }
     }
-    // Paid by fund source follows each payment's own 资金性质.
-    for pay in counted(ledger, &payment_use) {
-        if index_of.contains_key(pay.project_id.as_str())
-            && let Some(g) = by_fund_source.iter_mut().find(|g| g.key == pay.fund_source)
-        {
-            g.paid += pay.amount;
+    // 待拨付 and 结余 of single-fund projects go to their fund; a split
+    // project's can't be told apart by fund.
+    for p in projects
+        .iter()
+        .filter(|p| ledger.projects[p.index].budget_by_fund.len() <= 1)
+    {
+        if let Some(g) = by_fund_source.iter_mut().find(|g| g.key == p.fund_source) {
+            g.outstanding = add_opt(g.outstanding, p.outstanding);
+            g.unspent = add_opt(g.unspent, p.unspent);
         }
     }
     totals.finish();
@@ -251,6 +280,92 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         problems,
     }
 }
+
+/// 按资金性质: each fund's budget from the projects' split budgets, and
+/// what was paid from it by each payment's own 资金性质. A payment from a
+/// fund its project has no budget under is paid to another fund's work: it
+/// stays in the fund's paid total but is kept out of its execution rate
+/// (`paid_to_other_funds`), and a 提示 names it. Payments with no 资金性质
+/// on a project whose budget is split go under 未注明资金性质, never guessed.
+/// Rows: (fund, project count, budget, paid, paid to other funds).
+#[allow(clippy::type_complexity)]
+fn fund_rows(
+    ledger: &Ledger,
+    uses: &[PaymentUse],
+    index_of: &HashMap<&str, usize>,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, usize, Decimal, Decimal, Option<Decimal>)> {
+    let mut rows: Vec<(String, usize, Decimal, Decimal, Option<Decimal>)> = Vec::new();
+    fn row<'a>(
+        rows: &'a mut Vec<(String, usize, Decimal, Decimal, Option<Decimal>)>,
+        key: &str,
+    ) -> &'a mut (String, usize, Decimal, Decimal, Option<Decimal>) {
+        if let Some(i) = rows.iter().position(|r| r.0 == key) {
+            return &mut rows[i];
+        }
+        rows.push((key.to_string(), 0, Decimal::ZERO, Decimal::ZERO, None));
+        rows.last_mut().expect("just pushed")
+    }
+    for p in &ledger.projects {
+        for (f, b) in p.funds() {
+            let r = row(&mut rows, f);
+            r.1 += 1;
+            r.2 += b;
+        }
+        if let Some(c) = p.cumulative_paid {
+            let key = if p.is_split() {
+                UNSTATED_FUND
+            } else {
+                p.fund_source.as_str()
+            };
+            row(&mut rows, key).3 += c;
+        }
+    }
+    let mut cross: Vec<(String, String, Decimal, String)> = Vec::new();
+    for pay in counted(ledger, uses) {
+        let Some(&i) = index_of.get(pay.project_id.as_str()) else {
+            continue;
+        };
+        let project = &ledger.projects[i];
+        let split = project.is_split();
+        let key = if !pay.fund_source_given && split {
+            UNSTATED_FUND
+        } else {
+            pay.fund_source.as_str()
+        };
+        let r = row(&mut rows, key);
+        r.3 += pay.amount;
+        if key != UNSTATED_FUND && !project.funds().iter().any(|(f, _)| *f == key) {
+            *r.4.get_or_insert(Decimal::ZERO) += pay.amount;
+            match cross.iter_mut().find(|c| c.0 == project.id && c.1 == key) {
+                Some(c) => c.2 += pay.amount,
+                None => cross.push((
+                    project.id.clone(),
+                    key.to_string(),
+                    pay.amount,
+                    pay.row.to_string(),
+                )),
+            }
+        }
+    }
+    for (id, fund, amount, first) in cross {
+        let i = index_of[id.as_str()];
+        let p = &ledger.projects[i];
+        let has: Vec<&str> = p.funds().iter().map(|(f, _)| *f).collect();
+        problems.push(Problem::warning_at(
+            &p.row,
+            format!(
+                "{}：项目“{id}”的预算来自{}，但有 {amount} 万元从{fund}拨付（首笔见 {first}）；这笔钱计入{fund}的已拨付，不计入其执行率，在“按资金性质”中单列",
+                p.row,
+                has.join("、")
+            ),
+        ));
+    }
+    rows
+}
+
+/// The 按资金性质 row of payments whose fund a split-funded project can't tell.
+pub const UNSTATED_FUND: &str = "未注明资金性质";
 
 fn counted<'a>(
     ledger: &'a Ledger,
@@ -333,6 +448,12 @@ fn project_figures(
         fund_source: p.fund_source.clone(),
         status: p.status.clone(),
         budget: p.budget,
+        budget_by_fund: p
+            .funds()
+            .into_iter()
+            .map(|(f, b)| (f.to_string(), b))
+            .collect(),
+        fund_level: p.fund_level.clone(),
         settled: p.settled,
         paid,
         execution_rate: rate,
@@ -389,6 +510,9 @@ mod tests {
             category: cat.into(),
             fund_source: fund.into(),
             budget: d(budget),
+            budget_by_fund: Vec::new(),
+            fund_level: None,
+            cumulative_paid: None,
             settled: settled.map(d),
             status: None,
             location: None,
@@ -410,6 +534,7 @@ mod tests {
             amount: d(amount),
             fund_source: fund.into(),
             fund_source_given: true,
+            basis: Default::default(),
             voucher: None,
             memo: None,
             row: CellRef::new("拨付", 1, 0),

@@ -50,13 +50,131 @@ impl ColumnNotes {
     }
 }
 
+/// What a row under the header is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RowKind {
+    Blank,
+    Record,
+    /// A 合计 / 小计 row, with the group it names.
+    Total(TotalKind, Option<String>),
+    /// 注：…, 填表人：…, 填报日期：… under or above the table.
+    Note,
+    /// The header again (printed ledgers repeat it on each page).
+    HeaderAgain,
+    /// A row the mapping file says to skip.
+    Skipped,
+    /// The template's example row (项目编号 示例-…).
+    Example,
+}
+
+/// Rows that are not records, gathered per table and said once.
+#[derive(Default)]
+pub(crate) struct SkippedRows {
+    pub(crate) notes: Vec<CellRef>,
+    pub(crate) headers: Vec<CellRef>,
+    pub(crate) mapped: Vec<CellRef>,
+    pub(crate) examples: Vec<CellRef>,
+}
+
+impl SkippedRows {
+    pub(crate) fn note(&mut self, table: &Table, row: u32, kind: &RowKind) -> bool {
+        let at = CellRef::at(
+            &table.name,
+            row,
+            table.sheet.row_cells(row).first().map(|c| c.0).unwrap_or(0),
+        );
+        match kind {
+            RowKind::Note => self.notes.push(at),
+            RowKind::HeaderAgain => self.headers.push(at),
+            RowKind::Skipped => self.mapped.push(at),
+            RowKind::Example => self.examples.push(at),
+            _ => return false,
+        }
+        true
+    }
+    pub(crate) fn flush(self, sheet: &str, problems: &mut Vec<Problem>) {
+        let list = |v: &[CellRef]| {
+            let shown: Vec<String> = v.iter().take(8).map(|c| c.to_string()).collect();
+            let more = if v.len() > 8 {
+                format!(" 等 {} 行", v.len())
+            } else {
+                String::new()
+            };
+            format!("{}{more}", shown.join("、"))
+        };
+        let say = |v: &[CellRef], what: &str, problems: &mut Vec<Problem>| {
+            if let Some(first) = v.first() {
+                problems.push(Problem::warning_at(first, format!("{}：{what}", list(v))));
+            }
+        };
+        say(
+            &self.notes,
+            "是注释或签名行（注、说明、填表人、审核人、填报日期等），不是项目，未读取，已原样保留在报告中",
+            problems,
+        );
+        say(&self.headers, "重复的表头行，已跳过", problems);
+        say(
+            &self.mapped,
+            "映射文件 [skip_rows] 指定跳过的行，未读取",
+            problems,
+        );
+        say(
+            &self.examples,
+            "示例行（项目编号以“示例-”开头）未计入，请删除",
+            problems,
+        );
+        let _ = sheet;
+    }
+}
+
 impl Table<'_> {
     pub(crate) fn cell(&self, row: u32, field: Field) -> Option<(&Data, CellRef)> {
         let c = self.columns.get(&field)?;
-        Some((
-            self.sheet.cell(row, c.col),
-            CellRef::at(&self.name, row, c.col),
-        ))
+        Some((self.value(row, c.col), CellRef::at(&self.name, row, c.col)))
+    }
+    /// What a row below the header is: a record, or one of the rows that
+    /// are not (totals, notes and signatures, a repeated header, rows the
+    /// mapping skips, the template's example rows).
+    pub(crate) fn classify(&self, row: u32, skip: &[u32]) -> RowKind {
+        let cells = self.sheet.row_cells(row);
+        if cells.iter().all(|(_, v)| is_blank(v)) {
+            return RowKind::Blank;
+        }
+        if skip.contains(&row) {
+            return RowKind::Skipped;
+        }
+        if let Some((kind, label)) = self.total_row_kind(row) {
+            let group = self.text(row, Field::Group).or_else(|| {
+                let g = label.trim_end_matches("小计").trim_end_matches("合计");
+                (!g.is_empty()).then(|| g.to_string())
+            });
+            return RowKind::Total(kind, group);
+        }
+        let first_text = cells.iter().find_map(|(_, v)| value::text_from_cell(v));
+        if cells.iter().all(|(_, v)| matches!(v, Data::String(_)))
+            && first_text.as_deref().is_some_and(layout::is_note_text)
+        {
+            return RowKind::Note;
+        }
+        if self.is_header_again(row) {
+            return RowKind::HeaderAgain;
+        }
+        let key = if self.has(Field::ProjectId) {
+            Field::ProjectId
+        } else {
+            Field::ProjectName
+        };
+        if self
+            .text(row, key)
+            .is_some_and(|t| t.starts_with(layout::EXAMPLE_ID_PREFIX))
+        {
+            return RowKind::Example;
+        }
+        RowKind::Record
+    }
+    /// Whether the field's cell holds anything (a number, a date, text).
+    pub(crate) fn has_value(&self, row: u32, field: Field) -> bool {
+        self.cell(row, field).is_some_and(|(v, _)| !is_blank(v))
     }
     pub(crate) fn column_header(&self, field: Field) -> &'static str {
         // The standard header without its unit: "预算金额（万元）" → "预算金额".
@@ -69,7 +187,7 @@ impl Table<'_> {
         self.sheet.row_cells(row).iter().all(|(_, v)| is_blank(v))
     }
     /// A 合计 / 小计 row: the label in one of the first text cells.
-    pub(crate) fn total_row_kind(&self, row: u32) -> Option<TotalKind> {
+    pub(crate) fn total_row_kind(&self, row: u32) -> Option<(TotalKind, String)> {
         let first = self.sheet.first_col();
         self.sheet
             .row_cells(row)
@@ -83,9 +201,9 @@ impl Table<'_> {
                     let t =
                         t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
                     if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
-                        Some(TotalKind::Subtotal)
+                        Some((TotalKind::Subtotal, t.to_string()))
                     } else if layout::TOTAL_LABELS.contains(&t) {
-                        Some(TotalKind::Total)
+                        Some((TotalKind::Total, t.to_string()))
                     } else {
                         None
                     }

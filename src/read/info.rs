@@ -17,6 +17,8 @@ pub struct Info {
     pub year: Option<i32>,
     /// 截止日期
     pub as_of: Option<NaiveDate>,
+    /// Where the 截止日期 was found when not on the 说明 sheet ("标题 项目!A1").
+    pub as_of_from: Option<String>,
     /// 主管部门 (for the forms)
     pub department: Option<String>,
 }

@@ -880,6 +880,12 @@ pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
     (1..=12).contains(&m).then_some((year, m))
 }
 
+/// Words that put a date on a ledger's figures ("截至2024年9月30日").
+pub const CUTOFF_WORDS: &[&str] = &["截至", "截止", "数据截止"];
+
+/// 项目编号 of the template's example rows; `report` never counts them.
+pub const EXAMPLE_ID_PREFIX: &str = "示例-";
+
 /// Labels of rows that are totals, not records.
 pub const TOTAL_LABELS: &[&str] = &["合计", "小计", "总计", "总合计"];
 

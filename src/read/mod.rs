@@ -3,10 +3,12 @@
 
 pub mod book;
 mod cells;
+mod context;
 mod indicators;
 mod info;
 pub mod layout;
 pub mod mapping;
+mod paid;
 mod payments;
 mod projects;
 pub mod table;
@@ -101,9 +103,14 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         ledger.info = read_info(s, &mut ledger.problems);
     }
 
-    let excluded = read_projects(&project_table, &mut ledger);
+    let excluded = read_projects(
+        &project_table,
+        &mut ledger,
+        mapping,
+        payment_table.is_none(),
+    );
     if let Some(t) = &payment_table {
-        read_payments(t, &excluded, &mut ledger);
+        read_payments(t, &excluded, &mut ledger, mapping);
     }
     if let Some(t) = &indicator_table {
         read_indicators(t, &mut ledger);

@@ -1,19 +1,23 @@
 //! The payment list (拨付): one record per payment row.
 
 use super::Ledger;
-use super::cells::ColumnNotes;
+use super::cells::{ColumnNotes, RowKind, SkippedRows};
 use super::layout::{self, Field};
+use super::mapping::Mapping;
 use super::projects::{excluded_row, key_field, required, required_text};
 use super::table::Table;
 use super::totals::TotalCheck;
-use crate::model::{CellRef, ExcludedRow, Payment, Problem, RecordKind};
+use crate::model::{CellRef, ExcludedRow, Payment, PaymentBasis, Problem, RecordKind};
 use std::collections::{HashMap, HashSet};
 
 pub(crate) fn read_payments(
     table: &Table,
     excluded: &HashMap<String, CellRef>,
     ledger: &mut Ledger,
+    mapping: &Mapping,
 ) {
+    let skip = mapping.skip_rows(table.role);
+    let mut skipped = SkippedRows::default();
     let key = key_field(table);
     // Payments name their project by 编号, or by name where the sheet has no 编号.
     let mut by_key: HashMap<String, (String, String)> = HashMap::new();
@@ -37,16 +41,31 @@ pub(crate) fn read_payments(
     let problems = &mut ledger.problems;
     let left_out = "该笔拨付未计入合计";
     for row in table.data_rows() {
-        if table.is_blank_row(row) {
+        let mut kind = table.classify(row, &skip);
+        if skipped.note(table, row, &kind) {
             continue;
         }
-        if let Some(kind) = table.total_row_kind(row) {
-            if let Ok(Some((v, cell))) =
+        if kind == RowKind::Record
+            && table.text(row, key).is_none()
+            && table.text(row, Field::PaymentDate).is_none()
+            && !table.has_value(row, Field::PaymentDate)
+            && let Ok(Some((v, _))) =
                 table.money(row, Field::PaymentAmount, &mut ColumnNotes::default())
-            {
-                check.printed(kind, v, cell, "拨付金额", problems);
+            && let Some(k) = check.unlabelled_total(v)
+        {
+            kind = RowKind::Total(k, None);
+        }
+        match kind {
+            RowKind::Blank => continue,
+            RowKind::Total(kind, group) => {
+                if let Ok(Some((v, cell))) =
+                    table.money(row, Field::PaymentAmount, &mut ColumnNotes::default())
+                {
+                    check.printed(kind, v, cell, group);
+                }
+                continue;
             }
-            continue;
+            _ => {}
         }
         let mark = problems.len();
         let id = required_text(table, row, key, left_out, problems);
@@ -119,7 +138,7 @@ pub(crate) fn read_payments(
         let given = table
             .text(row, Field::FundSource)
             .map(|s| layout::normalize_value(&s));
-        check.add(amount);
+        check.add(amount, table.text(row, Field::Group));
         ledger.payments.push(Payment {
             project_id: project_id.clone(),
             date,
@@ -129,9 +148,11 @@ pub(crate) fn read_payments(
             voucher: table.text(row, Field::Voucher),
             memo: table.text(row, Field::Memo),
             row: CellRef::at(&table.name, row, table.sheet.first_col()),
+            basis: PaymentBasis::Dated,
         });
     }
     ledger.excluded.append(&mut excluded_rows);
+    skipped.flush(&table.sheet.name, &mut ledger.problems);
     check.finish("拨付金额", &mut ledger.problems);
     notes.flush(&mut ledger.problems);
 }

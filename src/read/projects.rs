@@ -1,8 +1,11 @@
 //! The project table (项目): one record per project row.
 
 use super::Ledger;
-use super::cells::ColumnNotes;
+use super::cells::{ColumnNotes, RowKind, SkippedRows};
+use super::context;
 use super::layout::{self, Field};
+use super::mapping::Mapping;
+use super::paid::PaidColumns;
 use super::table::Table;
 use super::totals::TotalCheck;
 use crate::model::{CellRef, ExcludedRow, Problem, Project, RecordKind};
@@ -119,8 +122,40 @@ pub(crate) fn read_splits(
 }
 
 /// Returns the keys of projects whose rows were left out (bad rows).
-pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<String, CellRef> {
+/// `paid_here`: the workbook has no payment list, so a 累计拨付 column or
+/// month columns of this table are its payments.
+pub(crate) fn read_projects(
+    table: &Table,
+    ledger: &mut Ledger,
+    mapping: &Mapping,
+    paid_here: bool,
+) -> HashMap<String, CellRef> {
     let mut excluded: HashMap<String, CellRef> = HashMap::new();
+    let context = context::of_table(table, &mut ledger.info, &mut ledger.problems);
+    let default_fund = mapping
+        .default_value(table.role, "资金性质")
+        .map(|f| {
+            (
+                layout::normalize_value(f),
+                "映射文件 [defaults] 指定".to_string(),
+            )
+        })
+        .or_else(|| {
+            context
+                .fund
+                .clone()
+                .map(|(f, at)| (f.to_string(), format!("按标题 {at}")))
+        });
+    let mut default_fund_used = false;
+    let skip = mapping.skip_rows(table.role);
+    let mut skipped = SkippedRows::default();
+    let mut paid_rows = PaidColumns::new(
+        table,
+        paid_here,
+        &ledger.info,
+        &context,
+        &mut ledger.problems,
+    );
     let mut seen: HashMap<String, CellRef> = HashMap::new();
     let mut notes = ColumnNotes::default();
     let (mut budget_check, mut settled_check) = (TotalCheck::default(), TotalCheck::default());
@@ -135,21 +170,37 @@ pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<Strin
         ));
     }
     let mut excluded_rows = Vec::new();
+    let mut new_payments = Vec::new();
     let problems = &mut ledger.problems;
     let left_out = "该项目未计入合计";
     for row in table.data_rows() {
-        if table.is_blank_row(row) {
+        let mut kind = table.classify(row, &skip);
+        if skipped.note(table, row, &kind) {
             continue;
         }
-        if let Some(kind) = table.total_row_kind(row) {
-            let mut scratch = ColumnNotes::default();
-            if let Ok(Some((v, cell))) = table.money(row, Field::Budget, &mut scratch) {
-                budget_check.printed(kind, v, cell, "预算金额", problems);
+        // A row with amounts but no key, name or label: an unlabelled total
+        // when its amount is a sum of the rows above.
+        if kind == RowKind::Record
+            && table.text(row, key).is_none()
+            && table.text(row, Field::ProjectName).is_none()
+            && let Ok(Some((v, _))) = table.money(row, Field::Budget, &mut ColumnNotes::default())
+            && let Some(k) = budget_check.unlabelled_total(v)
+        {
+            kind = RowKind::Total(k, None);
+        }
+        match kind {
+            RowKind::Blank => continue,
+            RowKind::Total(kind, group) => {
+                let mut scratch = ColumnNotes::default();
+                if let Ok(Some((v, cell))) = table.money(row, Field::Budget, &mut scratch) {
+                    budget_check.printed(kind, v, cell, group.clone());
+                }
+                if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
+                    settled_check.printed(kind, v, cell, group);
+                }
+                continue;
             }
-            if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
-                settled_check.printed(kind, v, cell, "结算金额", problems);
-            }
-            continue;
+            _ => {}
         }
         let mark = problems.len();
         let id = required_text(table, row, key, left_out, problems);
@@ -157,14 +208,24 @@ pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<Strin
         let category = required_text(table, row, Field::Category, left_out, problems)
             .map(|s| layout::normalize_value(&s));
         let splits = read_splits(table, row, &mut notes, problems);
-        let fund_given = if table.has(Field::FundSource) {
-            required_text(table, row, Field::FundSource, left_out, problems)
-                .map(|s| layout::normalize_value(&s))
-                .ok_or(())
-        } else {
-            Err(())
-        };
-        // Without a 资金性质 column the fund is the one with the largest share.
+        let fund_text = table.text(row, Field::FundSource);
+        let fund_given =
+            if table.has(Field::FundSource) && (fund_text.is_some() || default_fund.is_none()) {
+                required_text(table, row, Field::FundSource, left_out, problems)
+                    .map(|s| layout::normalize_value(&s))
+                    .ok_or(())
+            } else {
+                Err(())
+            };
+        let fund_level = fund_text
+            .as_deref()
+            .and_then(|t| {
+                layout::fund_by_words(&t.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+            })
+            .and_then(|(_, level)| level)
+            .map(str::to_string);
+        // Without a 资金性质 value: the mapping's or the title's fund, else the
+        // fund with the largest share of a split budget.
         let main_fund = splits.as_ref().ok().and_then(|v| {
             v.iter()
                 .max_by(|a, b| a.1.cmp(&b.1))
@@ -173,6 +234,10 @@ pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<Strin
         });
         let fund_source = match (fund_given, &main_fund) {
             (Ok(f), _) => Some(f),
+            (Err(()), _) if default_fund.is_some() && fund_text.is_none() => {
+                default_fund_used = true;
+                default_fund.as_ref().map(|(f, _)| f.clone())
+            }
             (Err(()), Some(f)) if !table.has(Field::FundSource) => Some(f.clone()),
             (Err(()), _) if !table.has(Field::FundSource) => {
                 let cell = CellRef::at(
@@ -182,12 +247,13 @@ pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<Strin
                 );
                 problems.push(Problem::error_at(
                     &cell,
-                    format!("{cell}：各资金来源的金额都为空，无法确定资金性质，{left_out}"),
+                    format!("{cell}：没有资金性质列，各资金来源的金额也都为空，无法确定资金性质（可在映射文件写 [defaults.项目] 资金性质 = \"衔接资金\"），{left_out}"),
                 ));
                 None
             }
             _ => None,
         };
+        let category = category.map(|c| mapping.category(&c).map(str::to_string).unwrap_or(c));
         let budget = if table.has(Field::Budget) {
             required(
                 table.money(row, Field::Budget, &mut notes),
@@ -223,21 +289,6 @@ pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<Strin
                 problems.push(Problem::warning_at(
                     cell,
                     format!("{cell}：预算金额 {b} 万元与各资金来源之和 {sum} 万元不符"),
-                ));
-            }
-            let nonzero: Vec<String> = v
-                .iter()
-                .filter(|(_, d, _)| !d.is_zero())
-                .map(|(f, d, _)| format!("{f} {d} 万元"))
-                .collect();
-            if nonzero.len() > 1 {
-                problems.push(Problem::warning_at(
-                    cell,
-                    format!(
-                        "{cell}：项目资金来自多种资金（{}），按主要资金性质“{}”汇总预算",
-                        nonzero.join("，"),
-                        fund_source.clone().unwrap_or_default()
-                    ),
                 ));
             }
         }
@@ -283,11 +334,11 @@ pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<Strin
             ));
         }
         if let (Some(f), Some((_, cell))) = (&fund_source, table.cell(row, Field::FundSource))
-            && !layout::FUND_SOURCES.contains(&f.as_str())
+            && !layout::KNOWN_FUNDS.contains(&f.as_str())
         {
             problems.push(Problem::warning_at(
                 &cell,
-                format!("{cell}：资金性质“{f}”不是 衔接资金/整合资金，按原样单列"),
+                format!("{cell}：资金性质“{f}”不是 衔接资金/整合资金/其他资金，按原样单列"),
             ));
         }
         if let (Some(st), Some((_, cell))) = (&status, table.cell(row, Field::Status))
@@ -340,16 +391,37 @@ pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<Strin
             excluded.insert(id, row_ref);
             continue;
         };
-        budget_check.add(budget);
+        let group = table.text(row, Field::Group);
+        budget_check.add(budget, group.clone());
         if let Some((s, _)) = &settled {
-            settled_check.add(*s);
+            settled_check.add(*s, group);
         }
+        let budget_by_fund = match &splits {
+            Ok(v) if v.iter().filter(|(_, d, _)| !d.is_zero()).count() > 1 => v
+                .iter()
+                .filter(|(_, d, _)| !d.is_zero())
+                .map(|(f, d, _)| (f.clone(), *d))
+                .collect(),
+            _ => vec![(fund_source.clone(), budget)],
+        };
+        let cumulative_paid = paid_rows.read(
+            table,
+            row,
+            &id,
+            &fund_source,
+            &mut notes,
+            &mut new_payments,
+            problems,
+        );
         ledger.projects.push(Project {
             id,
             name,
             category,
             fund_source,
             budget,
+            budget_by_fund,
+            fund_level,
+            cumulative_paid,
             settled: settled.as_ref().map(|(s, _)| *s),
             settled_cell: settled
                 .map(|(_, c)| c)
@@ -367,6 +439,18 @@ pub(crate) fn read_projects(table: &Table, ledger: &mut Ledger) -> HashMap<Strin
         });
     }
     ledger.excluded.append(&mut excluded_rows);
+    ledger.payments.append(&mut new_payments);
+    paid_rows.finish(&table.sheet.name, &mut ledger.problems);
+    skipped.flush(&table.sheet.name, &mut ledger.problems);
+    if default_fund_used && let Some((f, from)) = &default_fund {
+        ledger.problems.push(Problem::warning(
+            &table.sheet.name,
+            format!(
+                "工作表“{}”没有填写资金性质的项目，{from}，按“{f}”计",
+                table.sheet.name
+            ),
+        ));
+    }
     budget_check.finish("预算金额", &mut ledger.problems);
     settled_check.finish("结算金额", &mut ledger.problems);
     notes.flush(&mut ledger.problems);

@@ -1,4 +1,7 @@
-//! Printed 合计 / 小计 rows, checked against the records they sum.
+//! Printed 合计 / 小计 rows, checked against the records they sum. A 小计 may
+//! stand below its group or above it, and a grouping column (乡镇, 村) says
+//! which rows it sums: a subtotal that agrees with any of these readings is
+//! right and never reported.
 
 use crate::model::{CellRef, Problem};
 use rust_decimal::Decimal;
@@ -9,67 +12,126 @@ pub(crate) enum TotalKind {
     Total,
 }
 
-/// Checks printed 合计 / 小计 rows against the records: a 小计 against the
-/// rows since the previous 小计, a 合计 against all rows (also when it comes
-/// first, above the records).
+enum Entry {
+    Record {
+        amount: Decimal,
+        group: Option<String>,
+    },
+    Printed {
+        kind: TotalKind,
+        amount: Decimal,
+        cell: CellRef,
+        /// The group the row names: its grouping cell, or its label less 小计.
+        group: Option<String>,
+    },
+}
+
+/// One amount column's records and printed totals, in sheet order.
 #[derive(Default)]
 pub(crate) struct TotalCheck {
-    pub(crate) all: Decimal,
-    pub(crate) since_subtotal: Decimal,
-    /// 合计 rows met before the records they sum.
-    pub(crate) early: Vec<(Decimal, CellRef)>,
-    pub(crate) any_record: bool,
+    entries: Vec<Entry>,
+    all: Decimal,
+    since_printed: Decimal,
 }
 
 impl TotalCheck {
-    pub(crate) fn add(&mut self, amount: Decimal) {
+    pub(crate) fn add(&mut self, amount: Decimal, group: Option<String>) {
         self.all += amount;
-        self.since_subtotal += amount;
-        self.any_record = true;
+        self.since_printed += amount;
+        self.entries.push(Entry::Record { amount, group });
     }
     pub(crate) fn printed(
         &mut self,
         kind: TotalKind,
-        printed: Decimal,
+        amount: Decimal,
         cell: CellRef,
-        header: &str,
-        problems: &mut Vec<Problem>,
+        group: Option<String>,
     ) {
-        match kind {
-            TotalKind::Subtotal => {
-                compare_total(
-                    printed,
-                    self.since_subtotal,
-                    &cell,
-                    header,
-                    "小计",
-                    problems,
-                );
-                self.since_subtotal = Decimal::ZERO;
-            }
-            TotalKind::Total if !self.any_record => self.early.push((printed, cell)),
-            TotalKind::Total => compare_total(printed, self.all, &cell, header, "合计", problems),
+        self.since_printed = Decimal::ZERO;
+        self.entries.push(Entry::Printed {
+            kind,
+            amount,
+            cell,
+            group,
+        });
+    }
+    /// A row with amounts but no label and no record key: a total when its
+    /// amount is the sum of all rows so far or of the rows since the last
+    /// printed total (an unlabelled 合计 / 小计 row).
+    pub(crate) fn unlabelled_total(&self, amount: Decimal) -> Option<TotalKind> {
+        let any = self
+            .entries
+            .iter()
+            .any(|e| matches!(e, Entry::Record { .. }));
+        if !any {
+            return None;
+        }
+        if amount == self.all {
+            Some(TotalKind::Total)
+        } else if amount == self.since_printed && !self.since_printed.is_zero() {
+            Some(TotalKind::Subtotal)
+        } else {
+            None
         }
     }
     pub(crate) fn finish(self, header: &str, problems: &mut Vec<Problem>) {
-        for (printed, cell) in self.early {
-            compare_total(printed, self.all, &cell, header, "合计", problems);
+        let printed_at: Vec<usize> = (0..self.entries.len())
+            .filter(|&i| matches!(self.entries[i], Entry::Printed { .. }))
+            .collect();
+        let records_between = |from: usize, to: usize| -> Decimal {
+            self.entries[from..to]
+                .iter()
+                .map(|e| match e {
+                    Entry::Record { amount, .. } => *amount,
+                    _ => Decimal::ZERO,
+                })
+                .sum()
+        };
+        for (n, &i) in printed_at.iter().enumerate() {
+            let Entry::Printed {
+                kind,
+                amount,
+                cell,
+                group,
+            } = &self.entries[i]
+            else {
+                continue;
+            };
+            let (sum, label) = match kind {
+                TotalKind::Total => (self.all, "合计"),
+                TotalKind::Subtotal => {
+                    let prev = if n == 0 { 0 } else { printed_at[n - 1] + 1 };
+                    let next = printed_at.get(n + 1).copied().unwrap_or(self.entries.len());
+                    let below = records_between(prev, i);
+                    let above = records_between(i + 1, next);
+                    let by_group: Option<Decimal> = group.as_ref().map(|g| {
+                        self.entries
+                            .iter()
+                            .map(|e| match e {
+                                Entry::Record {
+                                    amount,
+                                    group: Some(rg),
+                                } if rg == g || g.starts_with(rg.as_str()) => *amount,
+                                _ => Decimal::ZERO,
+                            })
+                            .sum()
+                    });
+                    let candidates = [Some(below), Some(above), by_group];
+                    if candidates.iter().flatten().any(|s| s == amount) {
+                        continue;
+                    }
+                    (by_group.unwrap_or(below), "小计")
+                }
+            };
+            if *amount != sum {
+                problems.push(Problem::warning_at(
+                    cell,
+                    format!(
+                        "{cell}：{label}行的{header}为 {amount} 万元，而对应各行之和为 {sum} 万元，相差 {} 万元（{label}行不计入）",
+                        *amount - sum
+                    ),
+                ));
+            }
         }
-    }
-}
-
-pub(crate) fn compare_total(
-    printed: Decimal,
-    sum: Decimal,
-    cell: &CellRef,
-    header: &str,
-    label: &str,
-    problems: &mut Vec<Problem>,
-) {
-    if printed != sum {
-        problems.push(Problem::warning_at(
-            cell,
-            format!("{cell}：{label}行的{header}为 {printed} 万元，而对应各行之和为 {sum} 万元，相差 {} 万元（{label}行不计入）", printed - sum),
-        ));
     }
 }

@@ -23,6 +23,10 @@ pub struct GroupJson {
     pub outstanding: Option<String>,
     pub unspent: Option<String>,
     pub remaining: String,
+    /// 按资金性质 only: paid from this fund to projects budgeted under another
+    /// (inside `paid`, outside `execution_rate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paid_to_other_funds: Option<String>,
 }
 
 impl From<&GroupFigures> for GroupJson {
@@ -36,6 +40,7 @@ impl From<&GroupFigures> for GroupJson {
             outstanding: g.outstanding.map(amount),
             unspent: g.unspent.map(amount),
             remaining: amount(g.remaining),
+            paid_to_other_funds: g.paid_to_other_funds.map(amount),
         }
     }
 }
@@ -48,6 +53,10 @@ pub struct ProjectJson {
     pub fund_source: String,
     pub status: Option<String>,
     pub budget: String,
+    /// 资金性质 → budget under it (one entry unless the ledger splits the budget).
+    pub budget_by_fund: std::collections::BTreeMap<String, String>,
+    /// 中央/省级/市级/县级 when the 资金性质 named a level.
+    pub fund_level: Option<String>,
     pub settled: Option<String>,
     pub paid: String,
     pub execution_rate: Option<String>,
@@ -124,6 +133,12 @@ impl From<&ProjectFigures> for ProjectJson {
             fund_source: p.fund_source.clone(),
             status: p.status.clone(),
             budget: amount(p.budget),
+            budget_by_fund: p
+                .budget_by_fund
+                .iter()
+                .map(|(f, b)| (f.clone(), amount(*b)))
+                .collect(),
+            fund_level: p.fund_level.clone(),
             settled: p.settled.map(amount),
             paid: amount(p.paid),
             execution_rate: rate(p.execution_rate),

@@ -1,0 +1,186 @@
+//! Ledgers without a payment list: what was paid comes from the project
+//! table itself, either a cumulative column (累计拨付 / 累计支出) or month
+//! columns (1月 … 12月 under 拨付金额), each month's amount dated the
+//! month's last day.
+
+use super::cells::ColumnNotes;
+use super::context::Context;
+use super::info::Info;
+use super::layout::{Field, MoneyUnit};
+use super::table::Table;
+use crate::model::{CellRef, Payment, PaymentBasis, Problem};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+pub(crate) struct PaidColumns {
+    /// This table's paid columns are the ledger's payments.
+    active: bool,
+    cumulative: Option<(u32, Option<MoneyUnit>)>,
+    months: Vec<(u32, NaiveDate, Option<MoneyUnit>)>,
+    /// The date the cumulative figures stand at, and where it was found.
+    as_of: Option<(NaiveDate, Option<String>)>,
+    rows: usize,
+}
+
+impl PaidColumns {
+    pub(crate) fn new(
+        table: &Table,
+        paid_here: bool,
+        info: &Info,
+        context: &Context,
+        problems: &mut Vec<Problem>,
+    ) -> PaidColumns {
+        let cumulative = table
+            .columns
+            .get(&Field::CumulativePaid)
+            .map(|c| (c.col, c.unit));
+        let mut months = Vec::new();
+        let year = info.year.or(context.year).or(info.as_of.map(|d| {
+            use chrono::Datelike;
+            d.year()
+        }));
+        for m in &table.month_columns {
+            match m.year.or(year).and_then(|y| month_end(y, m.month)) {
+                Some(d) => months.push((m.col, d, m.unit)),
+                None => {
+                    problems.push(Problem::warning_at(
+                        &CellRef::at(&table.name, table.header_row + table.header_depth - 1, m.col),
+                        format!(
+                            "{}：月份列“{}月”没有写年份，台账也没有注明年度（说明表“年度”或标题中的“2024年度”），该列未计入",
+                            CellRef::at(&table.name, table.header_row + table.header_depth - 1, m.col),
+                            m.month
+                        ),
+                    ));
+                }
+            }
+        }
+        if !paid_here && (cumulative.is_some() || !months.is_empty()) {
+            problems.push(Problem::warning(
+                &table.sheet.name,
+                format!(
+                    "工作表“{}”有累计拨付或月份列，但工作簿另有拨付表：已拨付按拨付表计，这些列只原样保留",
+                    table.sheet.name
+                ),
+            ));
+        }
+        PaidColumns {
+            active: paid_here,
+            cumulative,
+            months,
+            as_of: info.as_of.map(|d| (d, info.as_of_from.clone())),
+            rows: 0,
+        }
+    }
+
+    /// The project's cumulative paid (when the table has only that), and its
+    /// month payments appended to `out`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn read(
+        &mut self,
+        table: &Table,
+        row: u32,
+        project_id: &str,
+        fund: &str,
+        notes: &mut ColumnNotes,
+        out: &mut Vec<Payment>,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Decimal> {
+        if !self.active {
+            return None;
+        }
+        let row_ref = CellRef::at(&table.name, row, table.sheet.first_col());
+        let money = |col: u32,
+                     unit: Option<MoneyUnit>,
+                     notes: &mut ColumnNotes,
+                     problems: &mut Vec<Problem>| {
+            match table.money_at(row, col, unit, "拨付金额", notes) {
+                Ok(v) => v,
+                Err(mut p) => {
+                    p.message.push_str("，该月拨付未计入");
+                    problems.push(p);
+                    None
+                }
+            }
+        };
+        let cumulative = self.cumulative.and_then(|(col, unit)| {
+            match table.money_at(row, col, unit, "累计拨付", notes) {
+                Ok(v) => v,
+                Err(mut p) => {
+                    p.message.push_str("，该项目已拨付按0计");
+                    problems.push(p);
+                    None
+                }
+            }
+        });
+        if self.months.is_empty() {
+            self.rows += 1;
+            return cumulative.map(|(v, _)| v);
+        }
+        let mut sum = Decimal::ZERO;
+        for &(col, date, unit) in &self.months {
+            if let Some((amount, cell)) = money(col, unit, notes, problems) {
+                sum += amount;
+                out.push(Payment {
+                    project_id: project_id.to_string(),
+                    date,
+                    amount,
+                    fund_source: fund.to_string(),
+                    fund_source_given: false,
+                    voucher: None,
+                    memo: Some(format!("{}月拨付", chrono::Datelike::month(&date))),
+                    row: cell,
+                    basis: PaymentBasis::MonthEnd,
+                });
+            }
+        }
+        self.rows += 1;
+        if let Some((printed, cell)) = cumulative
+            && printed != sum
+        {
+            problems.push(Problem::warning_at(
+                &cell,
+                format!(
+                    "{cell}：累计 {printed} 万元与各月拨付之和 {sum} 万元不符（已拨付按各月之和计）"
+                ),
+            ));
+        }
+        let _ = row_ref;
+        None
+    }
+
+    pub(crate) fn finish(self, sheet: &str, problems: &mut Vec<Problem>) {
+        if !self.active || self.rows == 0 {
+            return;
+        }
+        if !self.months.is_empty() {
+            problems.push(Problem::warning(
+                sheet,
+                format!(
+                    "工作簿没有拨付表：已拨付按工作表“{sheet}”的 {} 个月份列计，每月金额记为当月最后一天拨付；逐笔的凭证和日期无从核对",
+                    self.months.len()
+                ),
+            ));
+        } else if self.cumulative.is_some() {
+            let when = match &self.as_of {
+                Some((d, Some(from))) => format!("截至 {d}（见 {from}）"),
+                Some((d, None)) => format!("截至 {d}（说明表）"),
+                None => "截至台账日期（台账未注明日期）".to_string(),
+            };
+            problems.push(Problem::warning(
+                sheet,
+                format!(
+                    "工作簿没有拨付表：已拨付按工作表“{sheet}”的累计拨付列计，{when}；没有逐笔日期，不能按截止日期筛选拨付，也没有逐月进度"
+                ),
+            ));
+        }
+    }
+}
+
+fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
+}
