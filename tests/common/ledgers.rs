@@ -59,7 +59,10 @@ impl Sheet {
 
 /// "C7" → (row 6, col 2), 0-based.
 pub fn a1(cell: &str) -> (u32, u16) {
-    let letters: String = cell.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let letters: String = cell
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
     let digits = &cell[letters.len()..];
     let mut col: u32 = 0;
     for ch in letters.chars() {
@@ -121,7 +124,10 @@ pub fn write_sheets(path: &Path, sheets: &[Sheet]) {
 }
 
 /// A standard 拨付 sheet: (项目编号, 拨付日期 yyyy-mm-dd, 万元, 资金性质 or "").
-pub fn payment_sheet(name: &str, rows: &[(&'static str, &'static str, f64, &'static str)]) -> Sheet {
+pub fn payment_sheet(
+    name: &str,
+    rows: &[(&'static str, &'static str, f64, &'static str)],
+) -> Sheet {
     let mut v = vec![PAYMENT_HEADER.to_vec()];
     for (id, d, amt, fund) in rows {
         v.push(vec![
@@ -140,7 +146,14 @@ pub fn report(w: &Workdir, file: &str, args: &[&str]) -> (Run, Value) {
     let json = format!("{file}.json");
     let out = format!("{file}-out.xlsx");
     let mut all = vec![
-        "report", file, "--json", &json, "-o", &out, "--no-forms", "--force",
+        "report",
+        file,
+        "--json",
+        &json,
+        "-o",
+        &out,
+        "--no-forms",
+        "--force",
     ];
     all.extend_from_slice(args);
     let r = w.run(&all);
