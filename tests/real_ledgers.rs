@@ -328,88 +328,93 @@ fn notes_and_signature_lines_around_the_table_are_not_projects() {
 #[test]
 fn an_unlabelled_sum_row_is_a_total_not_a_project() {
     let w = Workdir::new();
-    // A 序号 | B 项目编号 | C 项目名称 | D 项目类别 | E 资金性质 | F 预算金额（万元） | G 结算金额（万元） | H 建设状态
-    let p = Sheet::new(
-        "项目",
-        vec![
+    // The sum row as typed SUM formulas, and as plain numbers.
+    let formulas = vec![
+        E,
+        E,
+        E,
+        E,
+        E,
+        F("SUM(F2:F4)", 49.75),
+        F("SUM(G2:G4)", 19.5),
+        E,
+    ];
+    let numbers = vec![E, E, E, E, E, N(49.75), N(19.5), E];
+    for (file, total_row) in [("formulas.xlsx", formulas), ("numbers.xlsx", numbers)] {
+        // A 序号 | B 项目编号 | C 项目名称 | D 项目类别 | E 资金性质 | F 预算金额（万元） | G 结算金额（万元） | H 建设状态
+        let p = Sheet::new(
+            "项目",
             vec![
-                S("序号"),
-                S("项目编号"),
-                S("项目名称"),
-                S("项目类别"),
-                S("资金性质"),
-                S("预算金额（万元）"),
-                S("结算金额（万元）"),
-                S("建设状态"),
+                vec![
+                    S("序号"),
+                    S("项目编号"),
+                    S("项目名称"),
+                    S("项目类别"),
+                    S("资金性质"),
+                    S("预算金额（万元）"),
+                    S("结算金额（万元）"),
+                    S("建设状态"),
+                ],
+                vec![
+                    N(1.0),
+                    S("UT-01"),
+                    S("菌菇大棚"),
+                    S("产业项目"),
+                    S("衔接资金"),
+                    N(12.5),
+                    N(12.5),
+                    S("已完工"),
+                ],
+                vec![
+                    N(2.0),
+                    S("UT-02"),
+                    S("桥梁维修"),
+                    S("基础设施建设项目"),
+                    S("整合资金"),
+                    N(30.0),
+                    E,
+                    S("在建"),
+                ],
+                vec![
+                    N(3.0),
+                    S("UT-03"),
+                    S("边沟"),
+                    S("基础设施建设项目"),
+                    S("整合资金"),
+                    N(7.25),
+                    N(7.0),
+                    S("已完工"),
+                ],
+                // 12.5 + 30 + 7.25 = 49.75; 12.5 + 7 = 19.5
+                total_row,
             ],
-            vec![
-                N(1.0),
-                S("UT-01"),
-                S("菌菇大棚"),
-                S("产业项目"),
-                S("衔接资金"),
-                N(12.5),
-                N(12.5),
-                S("已完工"),
+        );
+        let pay = payment_sheet(
+            "拨付",
+            &[
+                ("UT-01", "2024-06-30", 12.5, ""),
+                ("UT-03", "2024-08-01", 5.0, ""),
             ],
-            vec![
-                N(2.0),
-                S("UT-02"),
-                S("桥梁维修"),
-                S("基础设施建设项目"),
-                S("整合资金"),
-                N(30.0),
-                E,
-                S("在建"),
-            ],
-            vec![
-                N(3.0),
-                S("UT-03"),
-                S("边沟"),
-                S("基础设施建设项目"),
-                S("整合资金"),
-                N(7.25),
-                N(7.0),
-                S("已完工"),
-            ],
-            // 12.5 + 30 + 7.25 = 49.75; 12.5 + 7 = 19.5
-            vec![
-                E,
-                E,
-                E,
-                E,
-                E,
-                F("SUM(F2:F4)", 49.75),
-                F("SUM(G2:G4)", 19.5),
-                E,
-            ],
-        ],
-    );
-    let pay = payment_sheet(
-        "拨付",
-        &[
-            ("UT-01", "2024-06-30", 12.5, ""),
-            ("UT-03", "2024-08-01", 5.0, ""),
-        ],
-    );
-    write_sheets(&w.path("in.xlsx"), &[p, pay]);
-    let (r, j) = report(&w, "in.xlsx", &args());
-    assert_code(&r, &j, 0, "report");
-    assert!(errors(&j).is_empty(), "{:#}", j["problems"]);
-    assert_eq!(project_ids(&j), ["UT-01", "UT-02", "UT-03"]);
-    let t = &j["totals"];
-    assert_eq!(t["project_count"], 3);
-    assert_eq!(t["budget"], "49.75"); // 12.5 + 30 + 7.25
-    assert_eq!(t["paid"], "17.5"); // 12.5 + 5
-    assert_eq!(t["execution_rate"], "35.18"); // 17.5 ÷ 49.75 = 0.351758… → 35.18
-    assert_eq!(t["outstanding"], "2"); // UT-01 12.5 − 12.5 = 0; UT-03 7 − 5 = 2
-    assert_eq!(t["unspent"], "0.25"); // UT-01 0; UT-03 7.25 − 7 = 0.25
-    // The sums agree, so nothing to say about them.
-    assert!(
-        !notes(&j).iter().any(|p| message(p).contains("相差")),
-        "{:#}",
-        j["problems"]
-    );
+        );
+        write_sheets(&w.path(file), &[p, pay]);
+        let (r, j) = report(&w, file, &args());
+        assert_code(&r, &j, 0, file);
+        assert!(errors(&j).is_empty(), "{file}: {:#}", j["problems"]);
+        assert_eq!(project_ids(&j), ["UT-01", "UT-02", "UT-03"], "{file}");
+        let t = &j["totals"];
+        assert_eq!(t["project_count"], 3, "{file}");
+        assert_eq!(t["budget"], "49.75", "{file}"); // 12.5 + 30 + 7.25
+        assert_eq!(t["paid"], "17.5", "{file}"); // 12.5 + 5
+        assert_eq!(t["execution_rate"], "35.18", "{file}"); // 17.5 ÷ 49.75 = 0.351758… → 35.18
+        assert_eq!(t["outstanding"], "2", "{file}"); // UT-01 12.5 − 12.5 = 0; UT-03 7 − 5 = 2
+        assert_eq!(t["unspent"], "0.25", "{file}"); // UT-01 0; UT-03 7.25 − 7 = 0.25
+        // The sums agree, so nothing to say about them.
+        assert!(
+            !notes(&j).iter().any(|p| message(p).contains("相差")),
+            "{file}: {:#}",
+            j["problems"]
+        );
+    }
 }
 
 /// Village-grouped ledger rows: (村, id, name, category, fund, budget).
@@ -630,42 +635,48 @@ fn cells_merged_down_over_data_rows_give_every_project_the_value() {
             ("VM-05", "2024-09-01", 12.25, ""),
         ],
     );
-    write_sheets(&w.path("in.xlsx"), &[p, pay]);
-    let (r, j) = report(&w, "in.xlsx", &args());
-    assert_code(&r, &j, 0, "report");
-    assert!(errors(&j).is_empty(), "{:#}", j["problems"]);
-    assert_eq!(j["totals"]["project_count"], 6);
-    for id in ["VM-01", "VM-02", "VM-03"] {
-        assert_eq!(project(&j, id)["category"], "产业项目", "{id}");
-        assert_eq!(project(&j, id)["fund_source"], "衔接资金", "{id}");
+    let book = [p, pay];
+    write_sheets(&w.path("in.xlsx"), &book);
+    write_sheets_ods(&w.path("in.ods"), &book);
+    for f in ["in.xlsx", "in.ods"] {
+        let (r, j) = report(&w, f, &args());
+        assert_code(&r, &j, 0, f);
+        assert!(errors(&j).is_empty(), "{f}: {:#}", j["problems"]);
+        assert_eq!(j["totals"]["project_count"], 6, "{f}");
+        for id in ["VM-01", "VM-02", "VM-03"] {
+            assert_eq!(project(&j, id)["category"], "产业项目", "{f} {id}");
+            assert_eq!(project(&j, id)["fund_source"], "衔接资金", "{f} {id}");
+        }
+        for id in ["VM-04", "VM-05", "VM-06"] {
+            assert_eq!(project(&j, id)["category"], "基础设施建设项目", "{f} {id}");
+            assert_eq!(project(&j, id)["fund_source"], "整合资金", "{f} {id}");
+        }
+        assert_eq!(j["totals"]["budget"], "85", "{f}"); // 35 + 50
+        assert_eq!(j["totals"]["paid"], "24.25", "{f}"); // 10 + 2 + 12.25
+        assert_eq!(j["totals"]["execution_rate"], "28.53", "{f}"); // 24.25 ÷ 85 = 0.285294… → 28.53
+        let c = group(&j, "by_category", "产业项目");
+        assert_eq!(c["project_count"], 3, "{f}");
+        assert_eq!(c["budget"], "35", "{f}"); // 10 + 20.5 + 4.5
+        assert_eq!(c["paid"], "12", "{f}"); // 10 + 2
+        assert_eq!(c["execution_rate"], "34.29", "{f}"); // 12 ÷ 35 = 0.342857… → 34.29
+        let c = group(&j, "by_category", "基础设施建设项目");
+        assert_eq!(c["project_count"], 3, "{f}");
+        assert_eq!(c["budget"], "50", "{f}"); // 30 + 12.25 + 7.75
+        assert_eq!(c["paid"], "12.25", "{f}");
+        assert_eq!(c["execution_rate"], "24.50", "{f}"); // 12.25 ÷ 50 = 0.245 → 24.50
+        let g = group(&j, "by_fund_source", "衔接资金");
+        assert_eq!(
+            (g["budget"].as_str(), g["paid"].as_str()),
+            (Some("35"), Some("12")),
+            "{f}"
+        );
+        let g = group(&j, "by_fund_source", "整合资金");
+        assert_eq!(
+            (g["budget"].as_str(), g["paid"].as_str()),
+            (Some("50"), Some("12.25")),
+            "{f}"
+        );
     }
-    for id in ["VM-04", "VM-05", "VM-06"] {
-        assert_eq!(project(&j, id)["category"], "基础设施建设项目", "{id}");
-        assert_eq!(project(&j, id)["fund_source"], "整合资金", "{id}");
-    }
-    assert_eq!(j["totals"]["budget"], "85"); // 35 + 50
-    assert_eq!(j["totals"]["paid"], "24.25"); // 10 + 2 + 12.25
-    assert_eq!(j["totals"]["execution_rate"], "28.53"); // 24.25 ÷ 85 = 0.285294… → 28.53
-    let c = group(&j, "by_category", "产业项目");
-    assert_eq!(c["project_count"], 3);
-    assert_eq!(c["budget"], "35"); // 10 + 20.5 + 4.5
-    assert_eq!(c["paid"], "12"); // 10 + 2
-    assert_eq!(c["execution_rate"], "34.29"); // 12 ÷ 35 = 0.342857… → 34.29
-    let c = group(&j, "by_category", "基础设施建设项目");
-    assert_eq!(c["project_count"], 3);
-    assert_eq!(c["budget"], "50"); // 30 + 12.25 + 7.75
-    assert_eq!(c["paid"], "12.25");
-    assert_eq!(c["execution_rate"], "24.50"); // 12.25 ÷ 50 = 0.245 → 24.50
-    let f = group(&j, "by_fund_source", "衔接资金");
-    assert_eq!(
-        (f["budget"].as_str(), f["paid"].as_str()),
-        (Some("35"), Some("12"))
-    );
-    let f = group(&j, "by_fund_source", "整合资金");
-    assert_eq!(
-        (f["budget"].as_str(), f["paid"].as_str()),
-        (Some("50"), Some("12.25"))
-    );
 }
 
 /// Shape 6: the printed ledger repeats its header (and title) on each page.

@@ -240,3 +240,13 @@ pub fn assert_code(r: &Run, j: &Value, code: i32, what: &str) {
         r.code, r.stderr, j["problems"]
     );
 }
+
+/// The same sheets as an .ods (merges become spanned and covered cells;
+/// hidden flags are not written).
+pub fn write_sheets_ods(path: &Path, sheets: &[Sheet]) {
+    let data: Vec<SheetData> = sheets
+        .iter()
+        .map(|s| (s.name.clone(), s.rows.clone(), s.merges.clone()))
+        .collect();
+    write_ods(path, &data);
+}
