@@ -1143,7 +1143,11 @@ fn split_funding_budgets_count_under_each_fund() {
     let x = group(&j, "by_fund_source", "衔接资金");
     assert_eq!(x["budget"], "45"); // 30 + 15
     assert_eq!(x["paid"], "20"); // 12 + 3 + 5
-    assert_eq!(x["execution_rate"], "44.44"); // 20 ÷ 45 = 0.4444… → 44.44
+    // The 3 paid to SF-02 (no 衔接资金 budget) is paid from 衔接资金 but is not
+    // execution of its budget (issue 9: no meaningless rate): it is shown on
+    // its own (paid_to_other_funds) and kept out of the rate: 17 ÷ 45 = 0.37777… → 37.78
+    assert_eq!(x["paid_to_other_funds"], "3");
+    assert_eq!(x["execution_rate"], "37.78");
     let z = group(&j, "by_fund_source", "整合资金");
     assert_eq!(z["budget"], "56"); // 20 + 36
     assert_eq!(z["paid"], "20");

@@ -300,6 +300,8 @@ mod tests {
             fund_source: fund.into(),
             status: None,
             budget: d(budget),
+            budget_by_fund: vec![(fund.into(), d(budget))],
+            fund_level: None,
             settled: None,
             paid: Decimal::ZERO,
             execution_rate: None,

@@ -261,12 +261,19 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
     by_category.iter_mut().for_each(GroupFigures::finish);
     by_fund_source.iter_mut().for_each(GroupFigures::finish);
 
-    let monthly = monthly_series(
-        counted(ledger, &payment_use),
-        ledger.info.year,
-        as_of,
-        totals.budget,
-    );
+    // A ledger that has only cumulative figures has no monthly series.
+    let monthly = if ledger.payments.is_empty()
+        && ledger.projects.iter().any(|p| p.cumulative_paid.is_some())
+    {
+        Vec::new()
+    } else {
+        monthly_series(
+            counted(ledger, &payment_use),
+            ledger.info.year,
+            as_of,
+            totals.budget,
+        )
+    };
     Report {
         as_of,
         unit_name: unit_name.to_string(),

@@ -286,7 +286,14 @@ pub const PROJECT_EXTRA_COLUMNS: &[ColumnSpec] = &[
         "累计拨付（万元）",
         false,
         Kind::Money,
-        &["累计支出", "已拨付", "已拨付金额", "已支付金额", "累计支付"],
+        &[
+            "累计支出",
+            "已拨付",
+            "已拨付金额",
+            "已支付金额",
+            "累计支付",
+            "累计",
+        ],
         "选填。没有“拨付”表时，按此列计已拨付（截至台账日期）。",
     ),
     col(
@@ -656,7 +663,7 @@ pub struct Meaning {
 }
 
 const NOT_MONEY: &[&str] = &[
-    "率", "进度", "比例", "%", "日期", "时间", "方式", "个数", "人数", "户数",
+    "率", "进度", "比例", "%", "日期", "时间", "个数", "人数", "户数",
 ];
 
 pub const MEANINGS: &[Meaning] = &[
@@ -934,5 +941,20 @@ mod tests {
         assert_eq!(normalize_value("中央衔接推进乡村振兴补助资金"), "衔接资金");
         assert_eq!(normalize_value(" 施工中 "), "在建");
         assert_eq!(normalize_value("乡村建设"), "乡村建设");
+    }
+}
+
+#[cfg(test)]
+mod meaning_tests {
+    use super::*;
+
+    #[test]
+    fn headers_by_meaning() {
+        let m = |k| field_by_meaning(SheetRole::Projects, k);
+        assert_eq!(m("资金规模及筹资方式"), Some(Field::Budget));
+        assert_eq!(m("结算审定金额"), Some(Field::Settled));
+        assert_eq!(m("累计支出"), Some(Field::CumulativePaid));
+        assert_eq!(m("支出进度"), None);
+        assert_eq!(m("预算执行率"), None);
     }
 }

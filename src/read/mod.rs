@@ -74,10 +74,15 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             )
         }
         None => {
-            ledger.problems.push(Problem::warning(
-                "拨付",
-                "工作簿中没有“拨付”工作表，所有项目的已拨付按0计",
-            ));
+            // Paid columns in the project table stand in (said by their reader).
+            if !project_table.has(layout::Field::CumulativePaid)
+                && project_table.month_columns.is_empty()
+            {
+                ledger.problems.push(Problem::warning(
+                    "拨付",
+                    "工作簿中没有“拨付”工作表，项目表也没有累计拨付或月份列，所有项目的已拨付按0计",
+                ));
+            }
             None
         }
     };
@@ -143,6 +148,7 @@ fn note_role(ledger: &mut Ledger, sheet: &RawSheet, role: SheetRole, by: FoundBy
         FoundBy::Alias => "按表名",
         FoundBy::Mapping => "按映射文件",
         FoundBy::Content => "按表头内容",
+        FoundBy::Hidden => "没有可见的工作表适用，使用了隐藏的",
     };
     ledger.problems.push(Problem::warning(
         &sheet.name,

@@ -728,6 +728,8 @@ pub enum FoundBy {
     Alias,
     Mapping,
     Content,
+    /// A hidden sheet, used because no visible one fits.
+    Hidden,
 }
 
 /// The sheet for a role: the mapping's name, the standard name, an alias,
@@ -747,22 +749,117 @@ pub fn find_sheet<'a>(
             .find(|s| s.name == name || key(&s.name) == key(name))
             .map(|s| (s, FoundBy::Mapping));
     }
-    let free = || {
-        book.sheets
-            .iter()
-            .filter(|s| !taken.contains(&s.name.as_str()))
-    };
-    if let Some(s) = free().find(|s| key(&s.name) == spec.name) {
-        return Some((s, FoundBy::Name));
+    // Visible sheets first: a hidden sheet (often an old copy) is used only
+    // when no visible sheet fits.
+    for hidden in [false, true] {
+        let free = || {
+            book.sheets
+                .iter()
+                .filter(|s| s.hidden == hidden && !taken.contains(&s.name.as_str()))
+        };
+        if let Some(s) = free().find(|s| key(&s.name) == spec.name) {
+            return Some((
+                s,
+                if hidden {
+                    FoundBy::Hidden
+                } else {
+                    FoundBy::Name
+                },
+            ));
+        }
+        if let Some(s) = free().find(|s| spec.aliases.iter().any(|a| key(&s.name) == *a)) {
+            return Some((
+                s,
+                if hidden {
+                    FoundBy::Hidden
+                } else {
+                    FoundBy::Alias
+                },
+            ));
+        }
+        // Only the ledger's two tables are worth finding by content.
+        if !matches!(role, SheetRole::Projects | SheetRole::Payments) {
+            continue;
+        }
+        if let Some(s) = free().find(|s| locate_table(s, role, mapping).is_ok()) {
+            return Some((
+                s,
+                if hidden {
+                    FoundBy::Hidden
+                } else {
+                    FoundBy::Content
+                },
+            ));
+        }
     }
-    if let Some(s) = free().find(|s| spec.aliases.iter().any(|a| key(&s.name) == *a)) {
-        return Some((s, FoundBy::Alias));
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::Data;
+
+    fn sheet(rows: &[&[&str]]) -> RawSheet {
+        let mut cells = Vec::new();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, t) in row.iter().enumerate() {
+                if !t.is_empty() {
+                    cells.push((r as u32, c as u32, Data::String(t.to_string())));
+                }
+            }
+        }
+        RawSheet::new("项目库", cells, Vec::new(), Vec::new())
     }
-    // Only the ledger's two tables are worth finding by content.
-    if !matches!(role, SheetRole::Projects | SheetRole::Payments) {
-        return None;
+
+    #[test]
+    fn a_project_library_header_with_a_qualified_budget_parent() {
+        let s = sheet(&[
+            &["某某镇2024年度项目库"],
+            &["单位：万元"],
+            &[
+                "项 目 编 号",
+                "项目\n名称",
+                "项目类别",
+                "资金性质",
+                "资金规模及筹资方式",
+                "",
+                "",
+                "审定结算金额",
+                "建设进度",
+                "计划开工时间",
+                "实施年月",
+            ],
+            &[
+                "",
+                "",
+                "",
+                "",
+                "合 计",
+                "衔接资金",
+                "其他\n资金",
+                "",
+                "",
+                "",
+                "",
+            ],
+            &[
+                "HD-01",
+                "光伏",
+                "产业项目",
+                "衔接资金",
+                "80",
+                "80",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ],
+        ]);
+        let t = locate_table(&s, SheetRole::Projects, &Mapping::default()).unwrap();
+        assert_eq!((t.header_row, t.header_depth), (2, 2));
+        assert_eq!(t.columns.get(&Field::Budget).map(|c| c.col), Some(4));
+        assert_eq!(t.fund_splits.len(), 2);
     }
-    free()
-        .find(|s| locate_table(s, role, mapping).is_ok())
-        .map(|s| (s, FoundBy::Content))
 }
