@@ -143,6 +143,11 @@ pub struct Report {
     pub monthly: Vec<MonthFigures>,
     /// Parallel to `Ledger::payments`.
     pub payment_use: Vec<PaymentUse>,
+    /// Parallel to `Ledger::payments`: the 按资金性质 row each goes under (its
+    /// own 资金性质, the project's, or 未注明资金性质 on a split budget).
+    pub payment_fund: Vec<String>,
+    /// Some project's budget is split over funds.
+    pub split_budgets: bool,
     /// Findings of the computation (warnings), beside the reader's.
     pub problems: Vec<Problem>,
 }
@@ -221,7 +226,27 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         layout::CATEGORIES,
         projects.iter().map(|p| p.category.clone()),
     );
-    let fund_rows = fund_rows(ledger, &payment_use, &index_of, &mut problems);
+    let payment_fund: Vec<String> = ledger
+        .payments
+        .iter()
+        .map(|pay| {
+            let split = index_of
+                .get(pay.project_id.as_str())
+                .is_some_and(|&i| ledger.projects[i].is_split());
+            if !pay.fund_source_given && split {
+                UNSTATED_FUND.to_string()
+            } else {
+                pay.fund_source.clone()
+            }
+        })
+        .collect();
+    let fund_rows = fund_rows(
+        ledger,
+        &payment_use,
+        &payment_fund,
+        &index_of,
+        &mut problems,
+    );
     let funds = group_order(
         layout::FUND_SOURCES,
         fund_rows.iter().map(|(k, ..)| k.clone()),
@@ -283,6 +308,8 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         by_fund_source,
         totals,
         monthly,
+        payment_fund,
+        split_budgets: ledger.projects.iter().any(|p| p.is_split()),
         payment_use,
         problems,
     }
@@ -299,6 +326,7 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
 fn fund_rows(
     ledger: &Ledger,
     uses: &[PaymentUse],
+    payment_fund: &[String],
     index_of: &HashMap<&str, usize>,
     problems: &mut Vec<Problem>,
 ) -> Vec<(String, usize, Decimal, Decimal, Option<Decimal>)> {
@@ -329,17 +357,18 @@ fn fund_rows(
         }
     }
     let mut cross: Vec<(String, String, Decimal, String)> = Vec::new();
-    for pay in counted(ledger, uses) {
+    for ((pay, _), key) in ledger
+        .payments
+        .iter()
+        .zip(uses)
+        .zip(payment_fund)
+        .filter(|((_, u), _)| **u == PaymentUse::Counted)
+    {
         let Some(&i) = index_of.get(pay.project_id.as_str()) else {
             continue;
         };
         let project = &ledger.projects[i];
-        let split = project.is_split();
-        let key = if !pay.fund_source_given && split {
-            UNSTATED_FUND
-        } else {
-            pay.fund_source.as_str()
-        };
+        let key = key.as_str();
         let r = row(&mut rows, key);
         r.3 += pay.amount;
         if key != UNSTATED_FUND && !project.funds().iter().any(|(f, _)| *f == key) {

@@ -121,6 +121,16 @@ impl Table<'_> {
         if texts.is_empty() || texts.len() < cells.len() {
             return false;
         }
+        // The title (or 单位 line) printed again at the top of a page.
+        if texts.len() <= 2
+            && texts.iter().all(|t| {
+                self.above
+                    .iter()
+                    .any(|(_, a)| layout::normalize_header(a).0 == *t)
+            })
+        {
+            return true;
+        }
         let same = self
             .header_keys
             .iter()
@@ -330,6 +340,8 @@ struct Matched {
     columns: FieldMap,
     splits: Vec<FundSplit>,
     months: Vec<MonthColumn>,
+    /// Header texts nothing took (shown when a required column is missing).
+    unknown: Vec<String>,
 }
 
 impl Matched {
@@ -392,6 +404,7 @@ fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Map
     }
     // Then headers by meaning ("资金规模及筹资方式", "结算审定金额"), for fields
     // no exact name took and the mapping doesn't name.
+    let mut unknown = Vec::new();
     for h in unmatched {
         let own = layout::normalize_header(&h.own).0;
         let by_meaning = layout::field_by_meaning(spec.role, &own).or_else(|| {
@@ -406,26 +419,35 @@ fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Map
             && mapped(c, spec.role, mapping).is_none()
         {
             add(&mut columns, &h, c);
+        } else {
+            unknown.push(format!("“{}”（{}）", h.own.replace('\n', ""), h.at.a1()));
         }
     }
     Matched {
         columns,
         splits,
         months,
+        unknown,
     }
 }
 
 /// Required columns not found, after the stand-ins: the name for a missing
 /// 项目编号, the per-fund budget columns for 预算金额 and 资金性质, a default
 /// 资金性质 from the mapping.
-fn missing_required(spec: &SheetSpec, m: &Matched, mapping: &Mapping) -> Vec<&'static ColumnSpec> {
+fn missing_required(
+    spec: &SheetSpec,
+    m: &Matched,
+    mapping: &Mapping,
+    fund_known: bool,
+) -> Vec<&'static ColumnSpec> {
     spec.columns
         .iter()
         .filter(|c| c.required && !m.columns.contains_key(&c.field))
         .filter(|c| !(c.field == Field::ProjectId && m.columns.contains_key(&Field::ProjectName)))
         .filter(|c| !(matches!(c.field, Field::Budget | Field::FundSource) && !m.splits.is_empty()))
         .filter(|c| {
-            !(c.field == Field::FundSource && mapping.default_value(spec.role, c.header).is_some())
+            !(c.field == Field::FundSource
+                && (fund_known || mapping.default_value(spec.role, c.header).is_some()))
         })
         .collect()
 }
@@ -524,6 +546,7 @@ fn m1_empty() -> Matched {
         columns: FieldMap::default(),
         splits: Vec::new(),
         months: Vec::new(),
+        unknown: Vec::new(),
     }
 }
 
@@ -536,6 +559,9 @@ fn found_names(m: &Matched) -> Vec<String> {
         .collect();
     if !m.splits.is_empty() {
         v.push(format!("{} 个分资金来源的金额列", m.splits.len()));
+    }
+    if !m.unknown.is_empty() {
+        v.push(format!("未识别的列 {}", m.unknown.join("、")));
     }
     v
 }
@@ -605,9 +631,22 @@ pub fn locate_table<'a>(
         if forced_depth.is_none() && is_title_row(sheet, row) {
             continue;
         }
+        // A title naming one fund stands in for a 资金性质 column.
+        let fund_known = role == SheetRole::Projects
+            && sheet
+                .rows_from(0)
+                .take_while(|(r, _)| *r < row)
+                .flat_map(|(_, cells)| cells.iter())
+                .filter_map(|(_, v)| cell_text(v))
+                .any(|t| {
+                    super::context::title_fund(
+                        &t.chars().filter(|c| !c.is_whitespace()).collect::<String>(),
+                    )
+                    .is_some()
+                });
         let try_depth = |depth: u32| {
             let m = match_headers(header_cells(sheet, row, depth), spec, mapping);
-            let missing = missing_required(spec, &m, mapping);
+            let missing = missing_required(spec, &m, mapping, fund_known);
             (m, missing)
         };
         let (m1, miss1) = try_depth(forced_depth.unwrap_or(1));

@@ -128,12 +128,16 @@ pub fn summary_sheet(report: &Report) -> Sheet {
 
     let progress_col = |col: u16| col_ref(PROGRESS, col);
     let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
+    // 按资金性质 of a ledger with split budgets: a project row of 项目进度 has
+    // one fund, so budgets and 待拨付/结余 by fund are written as values.
+    let split = report.split_budgets;
     let group_row = |s: &mut Sheet,
                      row: u32,
                      g: &GroupFigures,
                      key_col: u16,
                      paid_expr: String,
                      total: bool| {
+        let by_formula = !(split && key_col == prj_col::FUND);
         let (t, m, r, n) = if total {
             (
                 Role::TotalText,
@@ -154,9 +158,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
             ),
             n,
         );
-        s.put(
-            row,
-            2,
+        let budget = if by_formula {
             formula(
                 format!(
                     "SUMIFS({},{},$A{})",
@@ -165,21 +167,37 @@ pub fn summary_sheet(report: &Report) -> Sheet {
                     row + 1
                 ),
                 money(g.budget),
-            ),
-            m,
-        );
+            )
+        } else {
+            money(g.budget)
+        };
+        s.put(row, 2, budget, m);
         s.put(row, 3, formula(paid_expr, money(g.paid)), m);
+        // Money paid from this fund to another fund's projects is not
+        // execution of this fund's budget.
+        let own_paid = match g.paid_to_other_funds {
+            Some(x) => format!("({}-{})", c(row, 3), x.normalize()),
+            None => c(row, 3),
+        };
         s.put(
             row,
             4,
-            rate_formula(&c(row, 3), &c(row, 2), g.execution_rate),
+            rate_formula(&own_paid, &c(row, 2), g.execution_rate),
             r,
         );
+        if let Some(x) = g.paid_to_other_funds {
+            s.cells.last_mut().expect("just put").note = Some(format!(
+                "已拨付中有 {} 万元拨给了预算不在{}下的项目，不计入本行执行率和未支出（见问题清单）",
+                x.normalize(),
+                g.key
+            ));
+        }
         for (col, value, src) in [
             (5, g.outstanding, prj_col::OUTSTANDING),
             (6, g.unspent, prj_col::UNSPENT),
         ] {
             match value {
+                Some(v) if !by_formula => s.put(row, col, money(v), m),
                 Some(v) => s.put(
                     row,
                     col,
@@ -200,7 +218,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
         s.put(
             row,
             7,
-            formula(format!("{}-{}", c(row, 2), c(row, 3)), money(g.remaining)),
+            formula(format!("{}-{}", c(row, 2), own_paid), money(g.remaining)),
             m,
         );
     };
@@ -529,14 +547,14 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     ];
     // One note on the header, not one per row: a note per cell makes large files slow to open.
     s.cells[FUND as usize].note =
-        Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质".into());
+        Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质（项目预算分几种资金而本笔未注明的，记为“未注明资金性质”）".into());
     for (i, (p, used)) in ledger.payments.iter().zip(&report.payment_use).enumerate() {
         let r = 1 + i as u32;
         s.put(r, NO, Value::Number((i + 1).into()), Role::Count);
         s.text(r, ID, p.project_id.clone(), Role::Text);
         s.put(r, DATE, Value::Date(p.date), Role::Date);
         s.put(r, AMOUNT, money(p.amount), Role::Money);
-        s.text(r, FUND, p.fund_source.clone(), Role::Text);
+        s.text(r, FUND, report.payment_fund[i].clone(), Role::Text);
         s.put(r, VOUCHER, opt_text(&p.voucher), Role::Text);
         s.put(r, MEMO, opt_text(&p.memo), Role::Text);
         let state = match used {
