@@ -180,3 +180,176 @@ fn bare_jixiao_shows_the_chinese_help_and_fails() {
     assert!(r.stderr.contains("用法：jixiao <子命令>"), "{}", r.stderr);
     assert_no_clap_english("jixiao", &r.stderr);
 }
+
+// ---- `jixiao synth`: realistic ledgers, oddities few and counted ----
+
+use jixiao::synth::{SynthOptions, planted, write_townships};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+fn options(projects: usize, payments: usize, seed: u64) -> SynthOptions {
+    SynthOptions {
+        townships: 1,
+        projects,
+        payments,
+        messy_every: 0,
+        seed,
+        year: 2024,
+    }
+}
+
+/// Every decimal number in the text has at most 4 decimals (万元 to the 元).
+fn assert_to_the_yuan(what: &str, text: &str) {
+    for token in text.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        if let Some((_, frac)) = token.split_once('.') {
+            assert!(frac.len() <= 4, "{what}: {token} in “{text}”");
+        }
+    }
+}
+
+#[test]
+fn synthesized_ledger_is_realistic_and_its_problems_are_the_planted_ones() {
+    let w = Workdir::new();
+    let o = options(1000, 3000, 11);
+    let files = write_townships(&w.path("in"), &o).unwrap();
+    let planted = planted(&o);
+    assert_eq!(planted, jixiao::synth::planted(&o), "deterministic");
+    // Few, but some of each.
+    assert!(
+        planted.late_payments > 0 && planted.late_payments < 60,
+        "{planted:?}"
+    );
+    assert!(
+        planted.over_budget + planted.over_settled > 0,
+        "{planted:?}"
+    );
+    assert!(
+        planted.over_budget + planted.over_settled < 30,
+        "{planted:?}"
+    );
+    assert!(planted.refunds > 0, "{planted:?}");
+
+    // No --as-of: the 说明 sheet carries the cut-off (year end).
+    let r = w.run(&[
+        "report",
+        files[0].to_str().unwrap(),
+        "--json",
+        "r.json",
+        "-o",
+        "r.xlsx",
+        "--no-forms",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = read_json(&w.path("r.json"));
+    assert_eq!(j["as_of"], "2024-12-31");
+    let rate = Decimal::from_str(j["totals"]["execution_rate"].as_str().unwrap()).unwrap();
+    assert!(
+        rate >= Decimal::from(50) && rate <= Decimal::from(100),
+        "execution rate {rate}"
+    );
+    // Amounts to the 元: at most 4 decimals of 万元, in figures and messages.
+    let rows = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(std::iter::once(&j["totals"]));
+    let mut n = 0;
+    for p in rows {
+        for k in [
+            "budget",
+            "settled",
+            "paid",
+            "outstanding",
+            "unspent",
+            "remaining",
+        ] {
+            if let Some(s) = p[k].as_str() {
+                assert_to_the_yuan(k, s);
+                n += 1;
+            }
+        }
+    }
+    assert!(n > 3000, "{n} amounts checked");
+    let problems = j["problems"].as_array().unwrap();
+    let messages: Vec<&str> = problems
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .collect();
+    for m in &messages {
+        assert_to_the_yuan("message", m);
+    }
+    let count = |s: &str| messages.iter().filter(|m| m.contains(s)).count();
+    // synth writes no 绩效指标 sheet: every project's indicators are drafted,
+    // one 提示 each.
+    let drafted = count("没有绩效指标");
+    assert_eq!(drafted, 1000);
+    assert_eq!(count("晚于截止日期"), planted.late_payments);
+    assert_eq!(count("超过预算"), planted.over_budget);
+    assert_eq!(count("超过结算金额"), planted.over_settled);
+    assert_eq!(
+        messages.len() - drafted,
+        planted.notices(),
+        "no other problems: {:?}",
+        messages
+            .iter()
+            .filter(|m| !m.contains("没有绩效指标"))
+            .collect::<Vec<_>>()
+    );
+    assert!(problems.iter().all(|p| p["severity"] == "提示"));
+}
+
+#[test]
+fn synth_prints_what_it_planted_and_is_deterministic() {
+    let w = Workdir::new();
+    let args = |dir: &str| {
+        vec![
+            "synth".to_string(),
+            "-o".into(),
+            dir.into(),
+            "--townships".into(),
+            "2".into(),
+            "--projects".into(),
+            "300".into(),
+            "--payments".into(),
+            "900".into(),
+            "--messy-every".into(),
+            "2".into(),
+        ]
+    };
+    let a: Vec<String> = args("a");
+    let r = w.run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p = planted(&SynthOptions {
+        townships: 2,
+        projects: 300,
+        payments: 900,
+        messy_every: 2,
+        seed: 2024,
+        year: 2024,
+    });
+    for s in [
+        format!("晚于截止日期的拨付 {} 笔", p.late_payments),
+        format!("超过预算拨付的项目 {} 个", p.over_budget),
+        format!("超过结算金额拨付的项目 {} 个", p.over_settled),
+        format!("共 {} 条", p.notices()),
+        format!("资金退回 {} 笔", p.refunds),
+    ] {
+        assert!(r.stderr.contains(&s), "{s} in {}", r.stderr);
+    }
+    let b: Vec<String> = args("b");
+    assert_eq!(
+        w.run(&b.iter().map(String::as_str).collect::<Vec<_>>())
+            .code,
+        0
+    );
+    for t in 0..2 {
+        let f = format!("{t:05}-{}.xlsx", jixiao::synth::township_name(t));
+        let (x, y) = (w.path(&format!("a/{f}")), w.path(&format!("b/{f}")));
+        assert!(x.exists(), "{f}");
+        assert_eq!(
+            read_cells(&x),
+            read_cells(&y),
+            "{f}: same seed, same ledger"
+        );
+    }
+}
