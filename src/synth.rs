@@ -2,6 +2,13 @@
 //! categories, fund sources, statuses and payment patterns of real ledgers,
 //! some in the messy layout clerks keep (title, 单位：元 line, two-row header,
 //! amounts in 元 as text, dates as text). Deterministic for a seed.
+//!
+//! Ledgers look kept: amounts to the 元 (万元 with at most 4 decimals),
+//! budgets in hundreds of 元, each project paid a share of its settled (else
+//! budget) amount that fits its stage, in date order before the cut-off its
+//! 说明 sheet names (year end). The oddities are few and counted
+//! ([`Planted`], [`planted`]), so a `report` on them says a known number of
+//! things.
 
 use crate::write::sheet::{Role, Sheet, Value};
 use chrono::NaiveDate;
