@@ -219,7 +219,14 @@ pub fn render_error(err: &clap::Error, cmd: &Command, args: &[std::ffi::OsString
                 .filter(|s| has_chinese(s));
             match why {
                 Some(why) => format!("参数 {arg} 的取值有误：{why}"),
-                None => format!("“{value}”不是参数 {arg} 的有效取值"),
+                None => {
+                    // clap's reason is English ("invalid digit found in string").
+                    let numeric = ["<个数>", "<种子>", "<年度>", "<百分比>"]
+                        .iter()
+                        .any(|n| arg.ends_with(n));
+                    let why = if numeric { "，须是数字" } else { "" };
+                    format!("“{value}”不是参数 {arg} 的有效取值{why}")
+                }
             }
         }
         ErrorKind::TooManyValues => format!("参数 {arg} 的取值“{value}”多余"),

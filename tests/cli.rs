@@ -155,7 +155,7 @@ fn argument_errors_are_chinese_and_keep_suggestions() {
     // A number that isn't one (clap's message would be English).
     let e = arg_error(&w, &["synth", "-o", "d", "--townships", "abc"]);
     assert!(
-        e.contains("“abc”不是参数 --townships <个数> 的有效取值"),
+        e.contains("“abc”不是参数 --townships <个数> 的有效取值，须是数字"),
         "{e}"
     );
     assert!(e.contains("用法：jixiao synth"), "{e}");
