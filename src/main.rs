@@ -1,4 +1,5 @@
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+mod cli_zh;
 
 // Many small allocations on several threads (cells, strings): mimalloc keeps
 // them cheap where glibc malloc contends.
@@ -30,8 +31,51 @@ enum Command {
     Template(cmd::template::Args),
 }
 
+/// Parse the command line; help, version and argument errors in Chinese.
+/// `--help` / `--version` print to stdout and exit 0; errors exit 2.
+fn parse_cli() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut cmd = cli_zh::localize(Cli::command());
+    let matches = match cmd.try_get_matches_from_mut(&args) {
+        Ok(m) => m,
+        Err(e) => fail(e, &cmd, &args),
+    };
+    // `jixiao help [子命令…]`: the help of that command.
+    if let Some(("help", sub)) = matches.subcommand() {
+        let mut again: Vec<std::ffi::OsString> = vec![args[0].clone()];
+        again.extend(
+            sub.get_many::<String>("subcommand")
+                .into_iter()
+                .flatten()
+                .map(Into::into),
+        );
+        again.push("--help".into());
+        let mut cmd = cli_zh::localize(Cli::command());
+        match cmd.try_get_matches_from_mut(&again) {
+            Ok(_) => std::process::exit(jixiao::exit::OK),
+            Err(e) => fail(e, &cmd, &again),
+        }
+    }
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| fail(e, &cmd, &args))
+}
+
+fn fail(e: clap::Error, cmd: &clap::Command, args: &[std::ffi::OsString]) -> ! {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        // The help text itself (already Chinese): stdout and 0 for --help and
+        // --version, stderr and 2 when a bare `jixiao` asked for nothing.
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        _ => {
+            eprint!("{}", cli_zh::render_error(&e, cmd, args));
+            std::process::exit(jixiao::exit::FATAL);
+        }
+    }
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = parse_cli();
     let result = match &cli.command {
         Command::Report(a) => cmd::report::run(a),
         Command::Template(a) => cmd::template::run(a),

@@ -2,6 +2,13 @@
 //! categories, fund sources, statuses and payment patterns of real ledgers,
 //! some in the messy layout clerks keep (title, 单位：元 line, two-row header,
 //! amounts in 元 as text, dates as text). Deterministic for a seed.
+//!
+//! Ledgers look kept: amounts to the 元 (万元 with at most 4 decimals),
+//! budgets in hundreds of 元, each project paid a share of its settled (else
+//! budget) amount that fits its stage, in date order before the cut-off its
+//! 说明 sheet names (year end). The oddities are few and counted
+//! ([`Planted`], [`planted`]), so a `report` on them says a known number of
+//! things.
 
 use crate::write::sheet::{Role, Sheet, Value};
 use chrono::NaiveDate;
@@ -83,7 +90,8 @@ struct P {
 struct Pay {
     project: usize,
     date: NaiveDate,
-    yuan_cents: i64,
+    /// 元, whole: 万元 at most 4 decimals. Negative: 资金退回.
+    yuan: i64,
     fund: Option<&'static str>,
 }
 
@@ -91,15 +99,63 @@ fn wan(yuan: i64) -> Decimal {
     Decimal::new(yuan, 4)
 }
 
+/// The cut-off the workbooks are made for (their 说明 sheet says so):
+/// the last day of the year.
+pub fn cutoff(year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, 12, 31).expect("valid year")
+}
+
+/// The oddities planted on purpose, few and counted. On `report` as of
+/// [`cutoff`] each late payment and each overpaid project gives exactly one
+/// 提示; nothing else planted gives any (refunds and payments booked to the
+/// other fund are ordinary). Every other payment is dated before the
+/// cut-off and every other project is paid within its settled (else
+/// budget) amount.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Planted {
+    /// Payments dated after the cut-off (January–March of the next year).
+    pub late_payments: usize,
+    /// Projects without a settled amount paid beyond their budget.
+    pub over_budget: usize,
+    /// Settled projects paid beyond the settled amount (still within budget).
+    pub over_settled: usize,
+    /// Negative payments (资金退回), within what the project was paid.
+    pub refunds: usize,
+    /// Payments whose 资金性质 differs from their project's.
+    pub other_fund: usize,
+}
+
+impl Planted {
+    fn add(&mut self, o: &Planted) {
+        self.late_payments += o.late_payments;
+        self.over_budget += o.over_budget;
+        self.over_settled += o.over_settled;
+        self.refunds += o.refunds;
+        self.other_fund += o.other_fund;
+    }
+    /// The 提示 `report` gives for them as of the cut-off (one each).
+    pub fn notices(&self) -> usize {
+        self.late_payments + self.over_budget + self.over_settled
+    }
+}
+
+/// Per mille: late payments, overpaid projects, refunds (of projects with
+/// two payments or more), payments to the other fund.
+const LATE_PER_MILLE: u64 = 5;
+const OVERPAID_PER_MILLE: u64 = 10;
+const REFUND_PER_MILLE: u64 = 30;
+const OTHER_FUND_PER_MILLE: u64 = 50;
+
 fn gen_township(
     rng: &mut Rng,
     t: usize,
     projects: usize,
     payments: usize,
     year: i32,
-) -> (Vec<P>, Vec<Pay>) {
+) -> (Vec<P>, Vec<Pay>, Planted) {
     let total_weight: u64 = KINDS.iter().map(|k| k.2).sum();
     let day0 = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
+    let cut = cutoff(year);
     let ps: Vec<P> = (0..projects)
         .map(|i| {
             let mut w = rng.below(total_weight);
@@ -114,9 +170,10 @@ fn gen_township(
                     }
                 })
                 .unwrap_or(&KINDS[0]);
+            // Budgets in hundreds of 元: 1万–10万 for subsidies, 20万–300万 for works.
             let budget = match kind.0 {
-                "其他项目" => 10_000 + rng.below(90_000) as i64,
-                _ => 200_000 + rng.below(2_800_000) as i64,
+                "其他项目" => (100 + rng.below(900) as i64) * 100,
+                _ => (2_000 + rng.below(28_000) as i64) * 100,
             };
             let fund = if rng.chance(60) {
                 "衔接资金"
@@ -129,8 +186,11 @@ fn gen_township(
                 4..=6 => "已完工",
                 _ => "已结算",
             };
-            let settled = matches!(status, "已完工" | "已结算")
-                .then(|| budget - (budget * rng.below(12) as i64 / 100));
+            // Settled (审定) amounts: a few percent under budget, to the 元.
+            let settled = matches!(status, "已完工" | "已结算").then(|| {
+                let cut = budget * rng.below(12) as i64 / 100 + rng.below(100) as i64;
+                (budget - cut).max(budget / 2)
+            });
             let start = day0 + chrono::Duration::days(60 + rng.below(150) as i64);
             P {
                 id: format!("T{t:05}-{:05}", i + 1),
@@ -150,36 +210,139 @@ fn gen_township(
             }
         })
         .collect();
+    let mut planted = Planted::default();
     let mut pays = Vec::with_capacity(payments);
-    if !ps.is_empty() {
-        for _ in 0..payments {
-            let project = rng.below(ps.len() as u64) as usize;
-            let p = &ps[project];
-            let cap = p.settled.unwrap_or(p.budget) * 100;
-            // Payments are slices of the project's money; a few are refunds.
-            let mut cents = cap / (3 + rng.below(8) as i64) / 100 * 100;
-            if rng.chance(2) {
-                cents = -cents / 10;
-            }
-            let date = p.start + chrono::Duration::days(rng.below(420) as i64);
-            let fund = if rng.chance(10) {
-                Some(if p.fund == "衔接资金" {
-                    "整合资金"
-                } else {
-                    "衔接资金"
-                })
-            } else {
-                None
-            };
-            pays.push(Pay {
-                project,
-                date,
-                yuan_cents: cents,
-                fund,
-            });
-        }
+    if ps.is_empty() {
+        return (ps, pays, planted);
     }
-    (ps, pays)
+    // Payments go to projects under way; each project's are slices of a
+    // share of its money that fits its stage.
+    let mut pool: Vec<usize> = (0..ps.len())
+        .filter(|&i| ps[i].status != "未开工")
+        .collect();
+    if pool.is_empty() {
+        pool = (0..ps.len()).collect();
+    }
+    let mut count = vec![0usize; ps.len()];
+    for _ in 0..payments {
+        count[pool[rng.below(pool.len() as u64) as usize]] += 1;
+    }
+    let last_day = NaiveDate::from_ymd_opt(year, 12, 20).expect("valid year");
+    for (i, p) in ps.iter().enumerate() {
+        let k = count[i];
+        if k == 0 {
+            continue;
+        }
+        let cap = p.settled.unwrap_or(p.budget);
+        let percent = match p.status {
+            "在建" => 30 + rng.below(41),
+            "已完工" => 70 + rng.below(28),
+            "已结算" => 90 + rng.below(11),
+            _ => 10 + rng.below(21),
+        } as i64;
+        let target = cap * percent / 100;
+        let weights: Vec<i64> = (0..k).map(|_| 1 + rng.below(9) as i64).collect();
+        let total: i64 = weights.iter().sum();
+        let mut yuan: Vec<i64> = weights
+            .iter()
+            .map(|w| (target * w / total).max(1))
+            .collect();
+        // A few projects paid beyond what they may be.
+        if rng.below(1000) < OVERPAID_PER_MILLE {
+            let paid: i64 = yuan.iter().sum();
+            let to = match p.settled {
+                None => Some(p.budget + (p.budget * (1 + rng.below(5) as i64) / 100).max(1)),
+                Some(s) if s < p.budget => {
+                    Some(s + (s * (1 + rng.below(3) as i64) / 100).clamp(1, p.budget - s))
+                }
+                Some(_) => None,
+            };
+            if let Some(to) = to {
+                yuan[k - 1] += to - paid;
+                if p.settled.is_some() {
+                    planted.over_settled += 1;
+                } else {
+                    planted.over_budget += 1;
+                }
+                // Paid before the cut-off, so the excess shows.
+                push_payments(rng, &mut pays, &mut planted, i, p, &yuan, last_day, None);
+                continue;
+            }
+        }
+        // Now and then part of the first payment comes back.
+        if k >= 2 && rng.below(1000) < REFUND_PER_MILLE {
+            let back = yuan[0] * (5 + rng.below(16) as i64) / 100;
+            if back > 0 {
+                let j = 1 + rng.below(k as u64 - 1) as usize;
+                yuan[j] = -back;
+                planted.refunds += 1;
+            }
+        }
+        push_payments(
+            rng,
+            &mut pays,
+            &mut planted,
+            i,
+            p,
+            &yuan,
+            last_day,
+            Some(cut),
+        );
+    }
+    // A ledger is kept in date order.
+    pays.sort_by_key(|x| x.date);
+    (ps, pays, planted)
+}
+
+/// One project's payments, dated in order between its start and the end of
+/// its works (by 20 December); with `late_after`, a few positive ones are
+/// dated after that cut-off instead.
+#[allow(clippy::too_many_arguments)]
+fn push_payments(
+    rng: &mut Rng,
+    pays: &mut Vec<Pay>,
+    planted: &mut Planted,
+    project: usize,
+    p: &P,
+    yuan: &[i64],
+    last_day: NaiveDate,
+    late_after: Option<NaiveDate>,
+) {
+    let lo = p.start;
+    let hi = (p.end + chrono::Duration::days(30)).min(last_day).max(lo);
+    let span = (hi - lo).num_days() as u64;
+    let mut dates: Vec<NaiveDate> = yuan
+        .iter()
+        .map(|_| lo + chrono::Duration::days(rng.below(span + 1) as i64))
+        .collect();
+    // In order: a refund (never the first) comes after what it returns.
+    dates.sort();
+    for (j, &y) in yuan.iter().enumerate() {
+        let mut date = dates[j];
+        if let Some(cut) = late_after
+            && y > 0
+            && rng.below(1000) < LATE_PER_MILLE
+        {
+            date = cut + chrono::Duration::days(1 + rng.below(90) as i64);
+            planted.late_payments += 1;
+        }
+        let fund = if rng.below(1000) < OTHER_FUND_PER_MILLE {
+            planted.other_fund += 1;
+            Some(if p.fund == "衔接资金" {
+                "整合资金"
+            } else {
+                "衔接资金"
+            })
+        } else {
+            None
+        };
+        pays.push(Pay {
+            project,
+            date,
+            yuan: y,
+            fund,
+        });
+    }
 }
 
 fn info_sheet(unit: &str, year: i32) -> Sheet {
@@ -188,6 +351,8 @@ fn info_sheet(unit: &str, year: i32) -> Sheet {
     s.text(0, 1, unit, Role::Raw);
     s.text(1, 0, "年度", Role::Raw);
     s.put(1, 1, Value::Number(year.into()), Role::Raw);
+    s.text(2, 0, "截止日期", Role::Raw);
+    s.put(2, 1, Value::Date(cutoff(year)), Role::Date);
     s
 }
 
@@ -248,12 +413,7 @@ fn standard_sheets(unit: &str, year: i32, ps: &[P], pays: &[Pay]) -> Vec<Sheet> 
         let r = 1 + i as u32;
         b.text(r, 0, ps[x.project].id.clone(), Role::Text);
         b.put(r, 1, Value::Date(x.date), Role::Date);
-        b.put(
-            r,
-            2,
-            Value::Number(Decimal::new(x.yuan_cents, 6)),
-            Role::Money,
-        );
+        b.put(r, 2, Value::Number(wan(x.yuan)), Role::Money);
         if let Some(f) = x.fund {
             b.text(r, 3, f, Role::Text);
         }
@@ -261,7 +421,7 @@ fn standard_sheets(unit: &str, year: i32, ps: &[P], pays: &[Pay]) -> Vec<Sheet> 
         b.text(
             r,
             5,
-            if x.yuan_cents < 0 {
+            if x.yuan < 0 {
                 "资金退回"
             } else {
                 "工程款"
@@ -380,7 +540,7 @@ fn messy_sheets(unit: &str, year: i32, ps: &[P], pays: &[Pay]) -> Vec<Sheet> {
             _ => d.format("%Y年%-m月%-d日").to_string(),
         };
         b.text(r, 2, date, Role::Raw);
-        b.text(r, 3, yuan_text(x.yuan_cents), Role::Raw);
+        b.text(r, 3, yuan_text(x.yuan * 100), Role::Raw);
         if let Some(f) = x.fund {
             b.text(
                 r,
@@ -397,6 +557,23 @@ fn messy_sheets(unit: &str, year: i32, ps: &[P], pays: &[Pay]) -> Vec<Sheet> {
     vec![p, b, info_sheet(unit, year)]
 }
 
+fn township_rng(o: &SynthOptions, t: usize) -> Rng {
+    Rng::new(o.seed.wrapping_mul(1_000_003).wrapping_add(t as u64))
+}
+
+/// What [`write_townships`] plants with these options, in all workbooks
+/// together (generated again, without writing: it is quick).
+pub fn planted(o: &SynthOptions) -> Planted {
+    use rayon::prelude::*;
+    (0..o.townships)
+        .into_par_iter()
+        .map(|t| gen_township(&mut township_rng(o, t), t, o.projects, o.payments, o.year).2)
+        .reduce(Planted::default, |mut a, b| {
+            a.add(&b);
+            a
+        })
+}
+
 /// Write the workbooks; returns their paths.
 pub fn write_townships(dir: &Path, o: &SynthOptions) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("无法创建 {}：{e}", dir.display()))?;
@@ -404,9 +581,9 @@ pub fn write_townships(dir: &Path, o: &SynthOptions) -> Result<Vec<PathBuf>, Str
     (0..o.townships)
         .into_par_iter()
         .map(|t| {
-            let mut rng = Rng::new(o.seed.wrapping_mul(1_000_003).wrapping_add(t as u64));
+            let mut rng = township_rng(o, t);
             let unit = township_name(t);
-            let (ps, pays) = gen_township(&mut rng, t, o.projects, o.payments, o.year);
+            let (ps, pays, _) = gen_township(&mut rng, t, o.projects, o.payments, o.year);
             let messy = o.messy_every > 0 && t % o.messy_every == o.messy_every - 1;
             let sheets = if messy {
                 messy_sheets(&unit, o.year, &ps, &pays)

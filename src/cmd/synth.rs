@@ -40,5 +40,16 @@ pub fn run(a: &Args) -> Result<i32, String> {
     };
     let files = write_townships(&a.output, &o)?;
     eprintln!("已在 {} 写出 {} 个工作簿", a.output.display(), files.len());
+    let p = crate::synth::planted(&o);
+    eprintln!(
+        "按截止日期 {} 有意埋设：晚于截止日期的拨付 {} 笔，超过预算拨付的项目 {} 个，超过结算金额拨付的项目 {} 个（report 对这些各提示一条，共 {} 条）；另有资金退回 {} 笔、资金性质与项目不同的拨付 {} 笔（不算问题）",
+        crate::synth::cutoff(a.year),
+        p.late_payments,
+        p.over_budget,
+        p.over_settled,
+        p.notices(),
+        p.refunds,
+        p.other_fund
+    );
     Ok(crate::exit::OK)
 }

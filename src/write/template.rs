@@ -7,6 +7,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
+/// 项目编号 of the template's example rows start with this, so that `report`
+/// can tell them from real projects (and leave them out of the sums).
+pub use crate::read::layout::EXAMPLE_ID_PREFIX;
+
 /// One example row per sheet, by field.
 fn example(role: SheetRole, field: Field) -> Value {
     let text = |s: &str| Value::Text(s.to_string());
@@ -15,7 +19,9 @@ fn example(role: SheetRole, field: Field) -> Value {
     match (role, field) {
         (SheetRole::Projects, Field::ProjectId)
         | (SheetRole::Payments, Field::ProjectId)
-        | (SheetRole::Indicators, Field::ProjectId) => text("XM2024-001"),
+        | (SheetRole::Indicators, Field::ProjectId) => {
+            Value::Text(format!("{EXAMPLE_ID_PREFIX}001"))
+        }
         (_, Field::ProjectName) => text("示例村道路硬化项目"),
         (_, Field::Category) => text("基础设施建设项目"),
         (SheetRole::Projects, Field::FundSource) => text("整合资金"),
