@@ -286,8 +286,16 @@ fn synthesized_ledger_is_realistic_and_its_problems_are_the_planted_ones() {
     assert_eq!(count("晚于截止日期"), planted.late_payments);
     assert_eq!(count("超过预算"), planted.over_budget);
     assert_eq!(count("超过结算金额"), planted.over_settled);
+    // Payments booked to the other fund: one 提示 per project (a project may
+    // have several; late ones are not counted at all).
+    let cross = count("不计入其执行率");
+    assert!(
+        cross > 0 && cross <= planted.other_fund,
+        "{cross} cross-fund notices for {} planted payments",
+        planted.other_fund
+    );
     assert_eq!(
-        messages.len() - drafted,
+        messages.len() - drafted - cross,
         planted.notices(),
         "no other problems: {:?}",
         messages

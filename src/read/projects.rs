@@ -209,14 +209,6 @@ pub(crate) fn read_projects(
             .map(|s| layout::normalize_value(&s));
         let splits = read_splits(table, row, &mut notes, problems);
         let fund_text = table.text(row, Field::FundSource);
-        let fund_given =
-            if table.has(Field::FundSource) && (fund_text.is_some() || default_fund.is_none()) {
-                required_text(table, row, Field::FundSource, left_out, problems)
-                    .map(|s| layout::normalize_value(&s))
-                    .ok_or(())
-            } else {
-                Err(())
-            };
         let fund_level = fund_text
             .as_deref()
             .and_then(|t| {
@@ -224,34 +216,34 @@ pub(crate) fn read_projects(
             })
             .and_then(|(_, level)| level)
             .map(str::to_string);
-        // Without a 资金性质 value: the mapping's or the title's fund, else the
-        // fund with the largest share of a split budget.
         let main_fund = splits.as_ref().ok().and_then(|v| {
             v.iter()
                 .max_by(|a, b| a.1.cmp(&b.1))
                 .filter(|(_, d, _)| !d.is_zero())
                 .map(|(f, ..)| f.clone())
         });
-        let fund_source = match (fund_given, &main_fund) {
-            (Ok(f), _) => Some(f),
-            (Err(()), _) if default_fund.is_some() && fund_text.is_none() => {
-                default_fund_used = true;
-                default_fund.as_ref().map(|(f, _)| f.clone())
-            }
-            (Err(()), Some(f)) if !table.has(Field::FundSource) => Some(f.clone()),
-            (Err(()), _) if !table.has(Field::FundSource) => {
-                let cell = CellRef::at(
-                    &table.name,
-                    row,
-                    table.fund_splits.first().map(|s| s.col).unwrap_or(0),
-                );
-                problems.push(Problem::error_at(
-                    &cell,
-                    format!("{cell}：没有资金性质列，各资金来源的金额也都为空，无法确定资金性质（可在映射文件写 [defaults.项目] 资金性质 = \"衔接资金\"），{left_out}"),
-                ));
-                None
-            }
-            _ => None,
+        // The row's own 资金性质; else its split columns (the fund with the
+        // largest share); else the mapping's default or the title's fund.
+        let fund_source = if let Some(t) = &fund_text {
+            Some(layout::normalize_value(t))
+        } else if let Some(f) = &main_fund {
+            Some(f.clone())
+        } else if let Some((f, _)) = &default_fund {
+            default_fund_used = true;
+            Some(f.clone())
+        } else if table.has(Field::FundSource) {
+            required_text(table, row, Field::FundSource, left_out, problems)
+        } else {
+            let cell = CellRef::at(
+                &table.name,
+                row,
+                table.fund_splits.first().map(|s| s.col).unwrap_or(0),
+            );
+            problems.push(Problem::error_at(
+                &cell,
+                format!("{cell}：没有资金性质列，各资金来源的金额也都为空，无法确定资金性质（可在映射文件写 [defaults.项目] 资金性质 = \"衔接资金\"），{left_out}"),
+            ));
+            None
         };
         let category = category.map(|c| mapping.category(&c).map(str::to_string).unwrap_or(c));
         let budget = if table.has(Field::Budget) {
