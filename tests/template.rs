@@ -35,13 +35,35 @@ fn template_has_every_sheet_and_column_and_reads_back() {
         xml.contains("<dataValidation") && xml.contains("基础设施建设项目"),
         "dropdown lists"
     );
-    // The template's example row is a valid ledger.
+    // The template's example rows are read but never counted as real money:
+    // one 提示 per sheet asks the clerk to delete them.
     let r = w.run(&["report", "t.xlsx", "--json", "t.json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = read_json(&w.path("t.json"));
-    assert_eq!(j["totals"]["budget"], "85");
-    assert_eq!(j["totals"]["paid"], "30");
+    assert_eq!(j["totals"]["budget"], "0");
+    assert_eq!(j["totals"]["paid"], "0");
     assert_eq!(j["unit"], "示例镇人民政府");
+    let example_notes: Vec<&str> = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap())
+        .filter(|m| m.contains("示例行"))
+        .collect();
+    assert_eq!(
+        example_notes.len(),
+        3,
+        "项目, 拨付, 绩效指标: {example_notes:?}"
+    );
+    assert!(
+        !j["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["severity"] == "错误" || p["message"].as_str().unwrap().contains("不存在")),
+        "{:#}",
+        j["problems"]
+    );
     // Refuses to overwrite without --force.
     assert_eq!(w.run(&["template", "-o", "t.xlsx"]).code, 2);
 }

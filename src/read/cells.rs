@@ -183,9 +183,6 @@ impl Table<'_> {
             .map(|c| c.spec.header.split('（').next().unwrap_or(c.spec.header))
             .unwrap_or("")
     }
-    pub(crate) fn is_blank_row(&self, row: u32) -> bool {
-        self.sheet.row_cells(row).iter().all(|(_, v)| is_blank(v))
-    }
     /// A 合计 / 小计 row: the label in one of the first text cells.
     pub(crate) fn total_row_kind(&self, row: u32) -> Option<(TotalKind, String)> {
         let first = self.sheet.first_col();

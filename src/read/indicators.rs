@@ -2,6 +2,7 @@
 
 use super::Ledger;
 use super::cells::is_blank;
+use super::cells::{RowKind, SkippedRows};
 use super::layout::Field;
 use super::table::Table;
 use super::value::{self};
@@ -12,8 +13,10 @@ use std::collections::HashSet;
 
 pub(crate) fn read_indicators(table: &Table, ledger: &mut Ledger) {
     let known: HashSet<&str> = ledger.projects.iter().map(|p| p.id.as_str()).collect();
+    let mut skipped = SkippedRows::default();
     for row in table.data_rows() {
-        if table.is_blank_row(row) {
+        let kind = table.classify(row, &[]);
+        if kind == RowKind::Blank || skipped.note(table, row, &kind) {
             continue;
         }
         let (_, id_cell) = table.cell(row, Field::ProjectId).expect("located");
@@ -62,4 +65,5 @@ pub(crate) fn read_indicators(table: &Table, ledger: &mut Ledger) {
             row: id_cell.clone(),
         });
     }
+    skipped.flush(&table.sheet.name, &mut ledger.problems);
 }
