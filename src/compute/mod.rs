@@ -195,6 +195,17 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
             continue;
         }
         payment_use.push(PaymentUse::Counted);
+        if let Some(year) = ledger.info.year
+            && pay.date.year() < year
+        {
+            problems.push(Problem::warning_at(
+                &pay.row,
+                format!(
+                    "{}：拨付日期 {} 早于台账年度 {year} 年，已计入；请核对是否上年的拨付",
+                    pay.row, pay.date
+                ),
+            ));
+        }
         if let Some(&i) = index_of.get(pay.project_id.as_str()) {
             paid[i] += pay.amount;
         }
@@ -428,6 +439,15 @@ fn project_figures(
         .status
         .as_deref()
         .is_some_and(|s| layout::FINISHED_STATUSES.contains(&s));
+    if paid < Decimal::ZERO {
+        problems.push(Problem::warning_at(
+            &p.row,
+            format!(
+                "{}：项目“{}”的拨付合计为 {paid} 万元（退回多于拨付），请核对退回资金",
+                p.row, p.id
+            ),
+        ));
+    }
     if p.budget.is_zero() {
         problems.push(Problem::warning_at(
             &p.budget_cell,

@@ -30,7 +30,10 @@ pub(crate) fn read_indicators(table: &Table, ledger: &mut Ledger) {
         if !known.contains(id.as_str()) {
             ledger.problems.push(Problem::warning_at(
                 &id_cell,
-                format!("{id_cell}：项目编号“{id}”在项目表中不存在（或该项目有误），该指标未使用"),
+                format!(
+                    "{id_cell}：项目编号“{}”在项目表中不存在（或该项目有误），该指标未使用",
+                    super::value::visible(&id)
+                ),
             ));
             continue;
         }

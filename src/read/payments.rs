@@ -122,7 +122,11 @@ pub(crate) fn read_payments(
         let Some((project_id, project_fund)) = by_key.get(&id) else {
             let why = match excluded.get(&id) {
                 Some(at) => format!("所属项目“{id}”的数据有误（见 {at}）"),
-                None => format!("{}“{id}”在项目表中不存在", table.column_header(key)),
+                None => format!(
+                    "{}“{}”在项目表中不存在",
+                    table.column_header(key),
+                    super::value::visible(&id)
+                ),
             };
             problems.push(Problem::error_at(
                 &id_cell,

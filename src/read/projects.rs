@@ -28,7 +28,11 @@ pub(crate) fn required<T>(
             if let Some((_, cell)) = table.cell(row, field) {
                 problems.push(Problem::error_at(
                     &cell,
-                    format!("{cell}：{}为空，{left_out}", table.column_header(field)),
+                    format!(
+                        "{cell}：{}{}，{left_out}",
+                        table.column_header(field),
+                        blank_why(table, &cell)
+                    ),
                 ));
             }
             None
@@ -38,6 +42,16 @@ pub(crate) fn required<T>(
             problems.push(p);
             None
         }
+    }
+}
+
+/// Why a required cell reads as blank: empty, or a formula whose result was
+/// never stored (a file written by a program, not saved by Excel/WPS).
+fn blank_why(table: &Table, cell: &CellRef) -> &'static str {
+    if table.sheet.formula(cell.row, cell.col).is_some() {
+        "是公式但没有计算结果（请在 Excel/WPS 中打开并保存后再试）"
+    } else {
+        "为空"
     }
 }
 
@@ -80,7 +94,11 @@ pub(crate) fn required_text(
             let (_, cell) = table.cell(row, field)?;
             problems.push(Problem::error_at(
                 &cell,
-                format!("{cell}：{}为空，{what}", table.column_header(field)),
+                format!(
+                    "{cell}：{}{}，{what}",
+                    table.column_header(field),
+                    blank_why(table, &cell)
+                ),
             ));
             None
         }

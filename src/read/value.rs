@@ -248,10 +248,35 @@ pub fn text_from_cell(v: &Data) -> Option<String> {
 }
 
 /// How a cell shows in a message: `“abc”`, `“12.5”`, `（空）`.
+/// Text with its invisible characters shown escaped ("XM-1\u{200B}"), so a
+/// clerk can see why two ids that look the same don't match.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(is_invisible) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if is_invisible(c) {
+                format!("\\u{{{:X}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn is_invisible(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}')
+}
+
 pub fn show_cell(v: &Data) -> String {
     match v {
         Data::Empty => "（空）".to_string(),
-        Data::String(s) if s.trim().is_empty() => "（空白）".to_string(),
+        Data::String(s) if s.trim().is_empty() && !s.chars().any(is_invisible) => {
+            format!("（空白：{} 个空格）", s.chars().count())
+        }
+        Data::String(s) => format!("“{}”", visible(s)),
         Data::Float(f) => match decimal_from_f64(*f) {
             Some(d) => format!("“{d}”"),
             None => format!("“{f}”"),
