@@ -7,6 +7,7 @@ pub mod cmd;
 pub mod compute;
 pub mod model;
 pub mod read;
+pub mod settle;
 pub mod synth;
 #[cfg(test)]
 mod testutil;

@@ -82,35 +82,21 @@ pub fn analyse_book(
     mapping: &Mapping,
 ) -> Result<Outcome, String> {
     let mut ledger = read::read_ledger_with(&book, mapping)?;
-    let as_of = match as_of.or(ledger.info.as_of) {
-        Some(d) => d,
-        None => {
-            let today = chrono::Local::now().date_naive();
-            ledger.problems.push(Problem::warning(
-                "说明",
-                format!("未指定截止日期（--as-of 或“说明”表的截止日期），按今天 {today} 计算"),
-            ));
-            today
-        }
-    };
-    let unit_name = match unit
-        .map(str::to_string)
-        .or_else(|| ledger.info.unit_name.clone())
-    {
-        Some(u) => u,
-        None => {
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
-            ledger.problems.push(Problem::warning(
-                "说明",
-                format!("未指定单位名称（--unit 或“说明”表的单位名称），暂用文件名“{stem}”"),
-            ));
-            stem
-        }
-    };
-    let report = compute_report(&ledger, as_of, &unit_name);
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (settled, notes) = crate::settle::settle(
+        as_of,
+        unit,
+        &ledger.info,
+        &stem,
+        chrono::Local::now().date_naive(),
+    );
+    ledger.problems.extend(notes);
+    let (as_of, unit_name) = (settled.as_of, settled.unit_name.clone());
+    let mut report = compute_report(&ledger, as_of, &unit_name);
+    report.as_of_source = settled.as_of_source.label().to_string();
     let mut problems: Vec<Problem> = ledger
         .problems
         .iter()
@@ -235,9 +221,10 @@ pub fn run(args: &Args) -> Result<i32, String> {
         .count();
     let warnings = problems.len() - errors;
     eprintln!(
-        "{}：截止 {}，{} 个项目，预算 {} 万元，已拨付 {} 万元，执行率 {}",
+        "{}：截止 {}（来源：{}），{} 个项目，预算 {} 万元，已拨付 {} 万元，执行率 {}",
         outcome.report.unit_name,
         outcome.report.as_of,
+        outcome.report.as_of_source,
         t.project_count,
         write::json::amount(t.budget),
         write::json::amount(t.paid),

@@ -134,6 +134,9 @@ pub enum PaymentUse {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub as_of: NaiveDate,
+    /// Where the cut-off came from: 参数 / 说明表 / 标题 / 今天 (empty when
+    /// the caller didn't say).
+    pub as_of_source: String,
     pub unit_name: String,
     pub year: Option<i32>,
     pub projects: Vec<ProjectFigures>,
@@ -312,6 +315,7 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
     };
     Report {
         as_of,
+        as_of_source: String::new(),
         unit_name: unit_name.to_string(),
         year: ledger.info.year,
         projects,
