@@ -55,6 +55,17 @@ pub fn col_name(mut col: u32) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
+/// An amount in 万元 as every message shows it: exact, without trailing
+/// zeros ("106", "10.412"), the same way everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wan(pub Decimal);
+
+impl fmt::Display for Wan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.normalize())
+    }
+}
+
 /// 错误 leaves a row out of the sums (exit status 1); 提示 is a warning (exit 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Severity {

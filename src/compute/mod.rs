@@ -6,7 +6,7 @@ pub mod indicator;
 pub mod monthly;
 pub mod score;
 
-use crate::model::{Payment, Problem, Project};
+use crate::model::{Payment, Problem, Project, Wan};
 use crate::read::{Ledger, layout};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -192,7 +192,10 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
                 &pay.row,
                 format!(
                     "{}：拨付日期 {} 晚于截止日期 {}，该笔 {} 万元未计入",
-                    pay.row, pay.date, as_of, pay.amount
+                    pay.row,
+                    pay.date,
+                    as_of,
+                    Wan(pay.amount)
                 ),
             ));
             continue;
@@ -406,9 +409,10 @@ fn fund_rows(
         problems.push(Problem::warning_at(
             &p.row,
             format!(
-                "{}：项目“{id}”的预算来自{}，但有 {amount} 万元从{fund}拨付（首笔见 {first}）；这笔钱计入{fund}的已拨付，不计入其执行率，在“按资金性质”中单列",
+                "{}：项目“{id}”的预算来自{}，但有 {} 万元从{fund}拨付（首笔见 {first}）；这笔钱计入{fund}的已拨付，不计入其执行率，在“按资金性质”中单列",
                 p.row,
-                has.join("、")
+                has.join("、"),
+                Wan(amount)
             ),
         ));
     }
@@ -447,8 +451,10 @@ fn project_figures(
         problems.push(Problem::warning_at(
             &p.row,
             format!(
-                "{}：项目“{}”的拨付合计为 {paid} 万元（退回多于拨付），请核对退回资金",
-                p.row, p.id
+                "{}：项目“{}”的拨付合计为 {} 万元（退回多于拨付），请核对退回资金",
+                p.row,
+                p.id,
+                Wan(paid)
             ),
         ));
     }
@@ -462,7 +468,10 @@ fn project_figures(
             &p.budget_cell,
             format!(
                 "{}：项目“{}”已拨付 {} 万元，超过预算 {} 万元",
-                p.budget_cell, p.id, paid, p.budget
+                p.budget_cell,
+                p.id,
+                Wan(paid),
+                Wan(p.budget)
             ),
         ));
     }
@@ -484,9 +493,9 @@ fn project_figures(
                 format!(
                     "{cell}：项目“{}”已拨付 {} 万元，超过结算金额 {} 万元（多拨 {} 万元）",
                     p.id,
-                    paid,
-                    s,
-                    paid - s
+                    Wan(paid),
+                    Wan(s),
+                    Wan(paid - s)
                 ),
             ));
         }
@@ -495,7 +504,9 @@ fn project_figures(
                 cell,
                 format!(
                     "{cell}：项目“{}”结算金额 {} 万元超过预算 {} 万元",
-                    p.id, s, p.budget
+                    p.id,
+                    Wan(s),
+                    Wan(p.budget)
                 ),
             ));
         }

@@ -5,7 +5,7 @@ use super::layout::{self, Field, MoneyUnit};
 use super::table::Table;
 use super::totals::TotalKind;
 use super::value::{self, AmountError};
-use crate::model::{CellRef, Problem};
+use crate::model::{CellRef, Problem, Wan};
 use calamine::Data;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -44,7 +44,7 @@ impl ColumnNotes {
         for (max, at, header) in big {
             problems.push(Problem::warning_at(
                 &at,
-                format!("{at}：{header}列未注明单位，按万元读取，但有金额达 {max}，看起来像是元；请在表头注明“（元）”、在表上方写“单位：元”，或用 --mapping 指定单位"),
+                format!("{at}：{header}列未注明单位，按万元读取，但有金额达 {}，看起来像是元；请在表头注明“（元）”、在表上方写“单位：元”，或用 --mapping 指定单位", Wan(max)),
             ));
         }
     }

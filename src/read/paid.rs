@@ -8,7 +8,7 @@ use super::context::Context;
 use super::info::Info;
 use super::layout::{Field, MoneyUnit};
 use super::table::Table;
-use crate::model::{CellRef, Payment, PaymentBasis, Problem};
+use crate::model::{CellRef, Payment, PaymentBasis, Problem, Wan};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -140,7 +140,9 @@ impl PaidColumns {
             problems.push(Problem::warning_at(
                 &cell,
                 format!(
-                    "{cell}：累计 {printed} 万元与各月拨付之和 {sum} 万元不符（已拨付按各月之和计）"
+                    "{cell}：累计 {} 万元与各月拨付之和 {} 万元不符（已拨付按各月之和计）",
+                    Wan(printed),
+                    Wan(sum)
                 ),
             ));
         }

@@ -8,7 +8,7 @@ use super::mapping::Mapping;
 use super::paid::PaidColumns;
 use super::table::Table;
 use super::totals::TotalCheck;
-use crate::model::{CellRef, ExcludedRow, Problem, Project, RecordKind};
+use crate::model::{CellRef, ExcludedRow, Problem, Project, RecordKind, Wan};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -298,7 +298,11 @@ pub(crate) fn read_projects(
             if table.has(Field::Budget) && !v.is_empty() && sum != *b {
                 problems.push(Problem::warning_at(
                     cell,
-                    format!("{cell}：预算金额 {b} 万元与各资金来源之和 {sum} 万元不符"),
+                    format!(
+                        "{cell}：预算金额 {} 万元与各资金来源之和 {} 万元不符",
+                        Wan(*b),
+                        Wan(sum)
+                    ),
                 ));
             }
         }

@@ -3,7 +3,7 @@
 //! which rows it sums: a subtotal that agrees with any of these readings is
 //! right and never reported.
 
-use crate::model::{CellRef, Problem};
+use crate::model::{CellRef, Problem, Wan};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,8 +127,10 @@ impl TotalCheck {
                 problems.push(Problem::warning_at(
                     cell,
                     format!(
-                        "{cell}：{label}行的{header}为 {amount} 万元，而对应各行之和为 {sum} 万元，相差 {} 万元（{label}行不计入）",
-                        *amount - sum
+                        "{cell}：{label}行的{header}为 {} 万元，而对应各行之和为 {} 万元，相差 {} 万元（{label}行不计入）",
+                        Wan(*amount),
+                        Wan(sum),
+                        Wan(*amount - sum)
                     ),
                 ));
             }
