@@ -7,6 +7,7 @@ mod indicators;
 mod info;
 pub mod layout;
 pub mod mapping;
+mod ods;
 mod payments;
 mod projects;
 pub mod table;
