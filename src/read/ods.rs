@@ -609,3 +609,266 @@ fn skip<R: BufRead>(reader: &mut Reader<R>, buf: &mut Vec<u8>, name: &str) -> Re
         .map(|_| ())
         .map_err(|e| format!("{e} (at byte {})", reader.buffer_position()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" office:version="1.3">"#;
+
+    fn doc(styles: &str, tables: &str) -> String {
+        format!(
+            "{HEAD}<office:automatic-styles>{styles}</office:automatic-styles><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"
+        )
+    }
+
+    fn read(xml: &str) -> Vec<RawSheet> {
+        read_content(xml.as_bytes(), true, 2_000_000).expect("reads")
+    }
+
+    fn one(rows: &str) -> RawSheet {
+        read(&doc(
+            "",
+            &format!(r#"<table:table table:name="表1">{rows}</table:table>"#),
+        ))
+        .pop()
+        .unwrap()
+    }
+
+    fn cells(s: &RawSheet) -> Vec<(u32, u32, Data)> {
+        s.used_cells().map(|(r, c, v)| (r, c, v.clone())).collect()
+    }
+
+    fn text(s: &str) -> Data {
+        Data::String(s.into())
+    }
+
+    #[test]
+    fn values_read_as_calamine_reads_them() {
+        let s = one(concat!(
+            r#"<table:table-row>"#,
+            r#"<table:table-cell office:value-type="float" office:value="12.5" calcext:value-type="float"><text:p>12.5</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="percentage" office:value="0.25"><text:p>25%</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="currency" office:currency="CNY" office:value="-3"><text:p>¥-3.00</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="date" office:date-value="2024-03-05"><text:p>2024/3/5</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="date" office:date-value="2024-03-05T10:30:00"/>"#,
+            r#"<table:table-cell office:value-type="time" office:time-value="PT10H30M00S"/>"#,
+            r#"<table:table-cell office:value-type="boolean" office:boolean-value="true"><text:p>TRUE</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="string" office:string-value="属性值"><text:p>显示</text:p></table:table-cell>"#,
+            r#"</table:table-row>"#
+        ));
+        assert_eq!(
+            cells(&s),
+            vec![
+                (0, 0, Data::Float(12.5)),
+                (0, 1, Data::Float(0.25)),
+                (0, 2, Data::Float(-3.0)),
+                (0, 3, Data::DateTimeIso("2024-03-05".into())),
+                (0, 4, Data::DateTimeIso("2024-03-05T10:30:00".into())),
+                (0, 5, Data::DurationIso("PT10H30M00S".into())),
+                (0, 6, Data::Bool(true)),
+                (0, 7, text("属性值")),
+            ]
+        );
+    }
+
+    #[test]
+    fn text_joins_paragraphs_spaces_breaks_and_spans() {
+        let s = one(concat!(
+            r#"<table:table-row><table:table-cell office:value-type="string">"#,
+            r#"<text:p>甲<text:s text:c="3"/>乙<text:span text:style-name="T1">丙</text:span>&amp;&#x4E01;</text:p>"#,
+            r#"<office:annotation><text:p>批注不算</text:p></office:annotation>"#,
+            r#"<text:p>第二段<text:line-break/>换行<text:tab/>制表<text:s/>尾</text:p>"#,
+            r#"<text:p/></table:table-cell>"#,
+            r#"<table:table-cell><text:p>无类型文字</text:p></table:table-cell>"#,
+            r#"<table:table-cell table:formula="of:=1/0" office:value-type="string" office:string-value="" calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="string"/>"#,
+            r#"</table:table-row>"#
+        ));
+        assert_eq!(
+            cells(&s),
+            vec![
+                (0, 0, text("甲   乙丙&丁\n第二段\n换行\t制表 尾\n")),
+                (0, 1, text("无类型文字")),
+                (0, 2, text("#DIV/0!")),
+                (0, 3, text("")),
+            ]
+        );
+    }
+
+    #[test]
+    fn repeats_expand_only_when_they_hold_something() {
+        let s = one(concat!(
+            // A stray far cell: empty repeats only move the position.
+            r#"<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>"#,
+            r#"<table:table-row table:number-rows-repeated="3">"#,
+            r#"<table:table-cell table:number-columns-repeated="2"/>"#,
+            r#"<table:table-cell office:value-type="float" office:value="7" table:number-columns-repeated="3"/>"#,
+            r#"<table:table-cell table:number-columns-repeated="16379"/>"#,
+            r#"</table:table-row>"#,
+            r#"<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>"#,
+            r#"<table:table-row><table:table-cell table:number-columns-repeated="16383"/><table:table-cell office:value-type="string"><text:p>远</text:p></table:table-cell></table:table-row>"#,
+        ));
+        let mut want = Vec::new();
+        for r in 2..5 {
+            for c in 2..5 {
+                want.push((r, c, Data::Float(7.0)));
+            }
+        }
+        want.push((1_048_575, 16_383, text("远")));
+        assert_eq!(cells(&s), want);
+        assert_eq!((s.end_row(), s.end_col()), (1_048_576, 16_384));
+    }
+
+    #[test]
+    fn huge_repeats_of_a_value_stop_at_the_sheet_edge() {
+        let s = one(concat!(
+            r#"<table:table-row table:number-rows-repeated="4294967295">"#,
+            r#"<table:table-cell table:number-columns-repeated="16383"/>"#,
+            r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="99999999999"/>"#,
+            r#"</table:table-row>"#,
+        ));
+        assert_eq!(s.cell_count(), 1_048_576);
+        assert_eq!((s.end_row(), s.end_col()), (1_048_576, 16_384));
+        // Past the edge of a row nothing is kept either.
+        let s = one(concat!(
+            r#"<table:table-row><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="20000"/>"#,
+            r#"<table:table-cell office:value-type="float" office:value="2"/></table:table-row>"#,
+        ));
+        assert_eq!(s.cell_count(), 16_384);
+        assert_eq!(s.cell(0, 16_383), &Data::Float(1.0));
+    }
+
+    #[test]
+    fn expanded_cells_count_against_the_limit() {
+        let xml = doc(
+            "",
+            concat!(
+                r#"<table:table table:name="a"><table:table-row table:number-rows-repeated="1000">"#,
+                r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="1000"/>"#,
+                r#"</table:table-row></table:table>"#
+            ),
+        );
+        assert_eq!(
+            read_content(xml.as_bytes(), false, 999_999).err(),
+            Some(ContentError::TooManyCells)
+        );
+        assert_eq!(
+            read_content(xml.as_bytes(), false, 1_000_000).unwrap()[0].cell_count(),
+            1_000_000
+        );
+        // One row of repeats past the limit is refused before it is built.
+        let xml = doc(
+            "",
+            r#"<table:table table:name="a"><table:table-row><table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/></table:table-row></table:table>"#,
+        );
+        assert_eq!(
+            read_content(xml.as_bytes(), false, 100).err(),
+            Some(ContentError::TooManyCells)
+        );
+    }
+
+    #[test]
+    fn spans_become_merges_and_covered_cells_take_a_column() {
+        let s = one(concat!(
+            r#"<table:table-row>"#,
+            r#"<table:table-cell office:value-type="string" table:number-columns-spanned="3" table:number-rows-spanned="1"><text:p>资金来源</text:p></table:table-cell>"#,
+            r#"<table:covered-table-cell table:number-columns-repeated="2"/>"#,
+            r#"<table:table-cell office:value-type="string" table:number-rows-spanned="2"><text:p>备注</text:p></table:table-cell>"#,
+            r#"</table:table-row><table:table-row>"#,
+            r#"<table:table-cell office:value-type="string"><text:p>中央</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="string"><text:p>省级</text:p></table:table-cell>"#,
+            r#"<table:table-cell office:value-type="string"><text:p>县级</text:p></table:table-cell>"#,
+            r#"<table:covered-table-cell/>"#,
+            r#"</table:table-row>"#,
+        ));
+        assert_eq!(
+            s.merges,
+            vec![
+                Dimensions {
+                    start: (0, 0),
+                    end: (0, 2)
+                },
+                Dimensions {
+                    start: (0, 3),
+                    end: (1, 3)
+                },
+            ]
+        );
+        assert_eq!(s.cell(0, 3), &text("备注"));
+        assert_eq!(s.cell(1, 2), &text("县级"));
+    }
+
+    #[test]
+    fn hidden_tables_by_their_automatic_style() {
+        let xml = doc(
+            concat!(
+                r#"<style:style style:name="ta1" style:family="table"><style:table-properties table:display="true" style:writing-mode="lr-tb"/></style:style>"#,
+                r#"<style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style>"#,
+            ),
+            concat!(
+                r#"<table:table table:name="见" table:style-name="ta1"/>"#,
+                r#"<table:table table:name="藏" table:style-name="ta2"><table:table-row><table:table-cell office:value-type="float" office:value="1"/></table:table-row></table:table>"#,
+                r#"<table:table table:name="无样式"></table:table>"#,
+            ),
+        );
+        let sheets = read(&xml);
+        let seen: Vec<(&str, bool)> = sheets.iter().map(|s| (s.name.as_str(), s.hidden)).collect();
+        assert_eq!(seen, vec![("见", false), ("藏", true), ("无样式", false)]);
+    }
+
+    #[test]
+    fn formulas_kept_as_written_and_only_when_full() {
+        let xml = doc(
+            "",
+            concat!(
+                r#"<table:table table:name="a"><table:table-row>"#,
+                r#"<table:table-cell table:formula="of:=SUM([.A1:.B1])" office:value-type="float" office:value="3" table:number-columns-spanned="2"/>"#,
+                r#"</table:table-row></table:table>"#
+            ),
+        );
+        let s = &read(&xml)[0];
+        assert_eq!(s.formula(0, 0), Some("of:=SUM([.A1:.B1])"));
+        assert_eq!(s.merges.len(), 1);
+        let s = &read_content(xml.as_bytes(), false, 10).unwrap()[0];
+        assert!(!s.has_formulas() && s.merges.is_empty());
+        assert_eq!(s.cell(0, 0), &Data::Float(3.0));
+    }
+
+    #[test]
+    fn broken_content_is_an_error_naming_the_sheet() {
+        let full = doc(
+            "",
+            r#"<table:table table:name="台账"><table:table-row><table:table-cell office:value-type="string"><text:p>项目名称</text:p></table:table-cell></table:table-row></table:table>"#,
+        );
+        // Cut after the table: the file is still refused.
+        assert!(matches!(
+            read_content(full[..full.len() - 40].as_bytes(), true, 100),
+            Err(ContentError::Bad { sheet: None, .. })
+        ));
+        for cut in [full.len() - 100, full.len() - 105, full.len() - 130] {
+            match read_content(full[..cut].as_bytes(), true, 100) {
+                Err(ContentError::Bad { sheet, .. }) => {
+                    assert_eq!(sheet.as_deref(), Some("台账"), "cut at {cut}")
+                }
+                other => panic!("cut at {cut}: {:?}", other.map(|s| s.len())),
+            }
+        }
+        let bad_number = doc(
+            "",
+            r#"<table:table table:name="台账"><table:table-row><table:table-cell office:value-type="float" office:value="abc"/></table:table-row></table:table>"#,
+        );
+        assert!(matches!(
+            read_content(bad_number.as_bytes(), true, 100),
+            Err(ContentError::Bad { sheet: Some(_), .. })
+        ));
+        assert!(matches!(
+            read_content(&b"<x"[..], true, 100),
+            Err(ContentError::Bad { sheet: None, .. })
+        ));
+        assert!(matches!(
+            read_content(&b""[..], true, 100),
+            Err(ContentError::Bad { sheet: None, .. })
+        ));
+    }
+}
