@@ -241,8 +241,10 @@ fn figures(w: &Workdir, file: &str) -> serde_json::Value {
     j
 }
 
+type SheetCells = Vec<(String, Vec<((u32, u32), Data)>)>;
+
 /// What jixiao reads from a file, per sheet, as (position, value).
-fn jixiao_cells(path: &Path) -> Vec<(String, Vec<((u32, u32), Data)>)> {
+fn jixiao_cells(path: &Path) -> SheetCells {
     open_book(path)
         .expect("reads")
         .sheets

@@ -843,11 +843,11 @@ mod tests {
         );
         // Cut after the table: the file is still refused.
         assert!(matches!(
-            read_content(full[..full.len() - 40].as_bytes(), true, 100),
+            read_content(&full.as_bytes()[..full.len() - 40], true, 100),
             Err(ContentError::Bad { sheet: None, .. })
         ));
         for cut in [full.len() - 100, full.len() - 105, full.len() - 130] {
-            match read_content(full[..cut].as_bytes(), true, 100) {
+            match read_content(&full.as_bytes()[..cut], true, 100) {
                 Err(ContentError::Bad { sheet, .. }) => {
                     assert_eq!(sheet.as_deref(), Some("台账"), "cut at {cut}")
                 }
