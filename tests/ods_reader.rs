@@ -369,6 +369,7 @@ fn a_stray_cell_at_xfd1048576_costs_nothing_and_changes_no_figure() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.code().unwrap() < 2, "{stderr}");
     let kb = peak_rss_kb(&stderr);
+    eprintln!("stray cell at XFD1048576: peak RSS {kb} kB");
     assert!(kb < 300 * 1024, "peak RSS {kb} kB");
     assert_eq!(figures(&w, plain), figures(&w, stray));
 }
@@ -543,4 +544,32 @@ fn ledgers_converted_by_libreoffice_read_like_calamine_and_give_the_xlsx_figures
         assert_eq!(merges(&x), merges(&o), "{ods}: merges");
         assert_eq!(figures(&w, xlsx), figures(&w, &ods), "{ods}");
     }
+}
+
+#[test]
+fn a_value_repeated_over_the_whole_sheet_is_refused_at_once() {
+    // 16,384 columns × 1,048,576 rows of one value: past the cell guard,
+    // refused before the rows are copied.
+    let w = Workdir::new();
+    let body = concat!(
+        r#"<table:table table:name="满表"><table:table-row table:number-rows-repeated="1048576">"#,
+        r#"<table:table-cell office:value-type="float" office:value="1" table:number-columns-repeated="16384"/>"#,
+        r#"</table:table-row></table:table>"#
+    );
+    let content = format!(
+        "{HEAD}<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+    );
+    write_package(&w.path("full.ods"), content.as_bytes());
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .current_dir(w.dir.path())
+        .env("JIXIAO_PEAK_RSS", "1")
+        .args(["report", "full.ods", "-o", "full-out.xlsx"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("单元格超过"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let kb = peak_rss_kb(&stderr);
+    assert!(kb < 100 * 1024, "peak RSS {kb} kB");
 }

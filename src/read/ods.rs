@@ -418,11 +418,12 @@ fn place_row(
     }
     let n = r.repeat.min(MAX_ROWS - row0);
     let per_row = r.cells.len().max(r.formulas.len()) + r.spans.len();
+    // Refused before anything is copied: a repeated row costs nothing to refuse.
+    *used = used.saturating_add(per_row.saturating_mul(n as usize));
+    if *used > limit {
+        return Err(ContentError::TooManyCells);
+    }
     for row in row0..row0 + n {
-        *used = used.saturating_add(per_row);
-        if *used > limit {
-            return Err(ContentError::TooManyCells);
-        }
         t.cells
             .extend(r.cells.iter().map(|(c, v)| (row, *c, v.clone())));
         if full {
