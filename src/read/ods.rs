@@ -872,4 +872,28 @@ mod tests {
             Err(ContentError::Bad { sheet: None, .. })
         ));
     }
+
+    #[test]
+    fn any_cut_or_flipped_byte_is_an_answer_not_a_panic() {
+        let xml = doc(
+            r#"<style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style>"#,
+            concat!(
+                r#"<table:table table:name="甲" table:style-name="ta2"><table:table-row table:number-rows-repeated="2">"#,
+                r#"<table:table-cell office:value-type="string" table:number-columns-spanned="2" table:number-rows-spanned="2"><text:p>a<text:s text:c="2"/>&amp;</text:p><office:annotation><text:p>n</text:p></office:annotation></table:table-cell>"#,
+                r#"<table:covered-table-cell/><table:table-cell table:formula="of:=1" office:value-type="float" office:value="1" table:number-columns-repeated="3"/>"#,
+                r#"</table:table-row><table:table-row><table:table-cell office:value-type="date" office:date-value="2024-01-02"/></table:table-row></table:table>"#,
+            ),
+        );
+        let bytes = xml.as_bytes();
+        for cut in 0..bytes.len() {
+            let _ = read_content(&bytes[..cut], true, 50);
+        }
+        for at in 0..bytes.len() {
+            for b in [b'<', b'>', b'"', b'/', b'9', b'&', 0xff] {
+                let mut v = bytes.to_vec();
+                v[at] = b;
+                let _ = read_content(&v[..], true, 50);
+            }
+        }
+    }
 }
