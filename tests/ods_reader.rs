@@ -573,3 +573,32 @@ fn a_value_repeated_over_the_whole_sheet_is_refused_at_once() {
     let kb = peak_rss_kb(&stderr);
     assert!(kb < 100 * 1024, "peak RSS {kb} kB");
 }
+
+#[test]
+fn an_encrypted_ods_is_refused_and_an_ods_without_its_extension_is_known() {
+    let w = Workdir::new();
+    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"><manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="x"/></manifest:file-entry></manifest:manifest>"#;
+    let mut z = zip::ZipWriter::new(std::fs::File::create(w.path("locked.ods")).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("mimetype", opts).unwrap();
+    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .unwrap();
+    z.start_file("META-INF/manifest.xml", opts).unwrap();
+    z.write_all(manifest.as_bytes()).unwrap();
+    z.start_file("content.xml", opts).unwrap();
+    z.write_all(&[0x8f; 300]).unwrap();
+    z.finish().unwrap();
+    assert_refused(&w, "locked.ods", None);
+    let r = w.run(&["report", "locked.ods", "-o", "locked-out.xlsx"]);
+    assert!(r.stderr.contains("已加密"), "{}", r.stderr);
+
+    let files = synth(&w);
+    write_ods_tables(&w.path("ledger.ods"), &tables_of(&w.path(&files[0])));
+    std::fs::copy(w.path("ledger.ods"), w.path("ledger.dat")).unwrap();
+    let book = open_book(&w.path("ledger.dat")).unwrap();
+    assert_eq!(book.format, BookFormat::Ods);
+    assert_eq!(
+        jixiao_cells(&w.path("ledger.dat")),
+        jixiao_cells(&w.path("ledger.ods"))
+    );
+}
