@@ -220,6 +220,19 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
         ));
     }
     check_unpacked_size(path)?;
+    // .ods: our own streaming sparse reader (calamine's is dense, no merges).
+    if super::ods::is_ods(path) {
+        let sheets = super::ods::read_ods(path, full, MAX_CELLS).map_err(|e| match e {
+            super::ods::OdsError::TooManyCells => too_many_cells(path),
+            super::ods::OdsError::Failed(message) => message,
+        })?;
+        let path = path.to_path_buf();
+        return Ok(RawBook {
+            path,
+            format: BookFormat::Ods,
+            sheets,
+        });
+    }
     let book = open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
     read_sheets(path, book, full)
 }

@@ -8,6 +8,7 @@ mod indicators;
 mod info;
 pub mod layout;
 pub mod mapping;
+mod ods;
 mod paid;
 mod payments;
 mod projects;
