@@ -38,7 +38,11 @@ pub fn run(a: &Args) -> Result<i32, String> {
         seed: a.seed,
         year: a.year,
     };
+    std::fs::create_dir_all(&a.output)
+        .map_err(|e| format!("无法创建文件夹 {}：{e}", a.output.display()))?;
+    let mut plan = crate::output::Plan::new(true);
+    plan.lock_folder(&a.output)?;
     let files = write_townships(&a.output, &o)?;
-    eprintln!("已在 {} 写出 {} 个工作簿", a.output.display(), files.len());
+    eprintln!("共 {} 个工作簿，在 {}", files.len(), a.output.display());
     Ok(crate::exit::OK)
 }

@@ -81,6 +81,15 @@ fn rate_formula(paid: &str, budget: &str, rate: Option<Decimal>) -> Value {
 fn c(row: u32, col: u16) -> String {
     super::sheet::a1(row, col)
 }
+
+/// A SUMIFS/COUNTIFS criterion matching exactly the text in `cell`: `~ * ?`
+/// escaped so they are not wildcards, and `=` in front so a leading `>`,
+/// `<` or `=` is literal. (Matching stays case-insensitive, as in Excel.)
+pub fn exact(cell: &str) -> String {
+    format!(
+        "\"=\"&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},\"~\",\"~~\"),\"*\",\"~*\"),\"?\",\"~?\")"
+    )
+}
 fn opt_text(s: &Option<String>) -> Value {
     s.clone().map(Value::Text).unwrap_or(Value::Empty)
 }
@@ -149,7 +158,11 @@ pub fn summary_sheet(report: &Report) -> Sheet {
             row,
             1,
             formula(
-                format!("COUNTIFS({},$A{})", progress_col(key_col), row + 1),
+                format!(
+                    "COUNTIFS({},{})",
+                    progress_col(key_col),
+                    exact(&format!("$A{}", row + 1))
+                ),
                 Value::Number(g.project_count.into()),
             ),
             n,
@@ -159,10 +172,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
             2,
             formula(
                 format!(
-                    "SUMIFS({},{},$A{})",
+                    "SUMIFS({},{},{})",
                     progress_col(prj_col::BUDGET),
                     progress_col(key_col),
-                    row + 1
+                    exact(&format!("$A{}", row + 1))
                 ),
                 money(g.budget),
             ),
@@ -185,10 +198,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
                     col,
                     formula(
                         format!(
-                            "SUMIFS({},{},$A{})",
+                            "SUMIFS({},{},{})",
                             progress_col(src),
                             progress_col(key_col),
-                            row + 1
+                            exact(&format!("$A{}", row + 1))
                         ),
                         money(v),
                     ),
@@ -259,10 +272,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     for (i, g) in report.by_category.iter().enumerate() {
         let row = cat_first + i as u32;
         let paid = format!(
-            "SUMIFS({},{},$A{})",
+            "SUMIFS({},{},{})",
             progress_col(prj_col::PAID),
             progress_col(prj_col::CATEGORY),
-            row + 1
+            exact(&format!("$A{}", row + 1))
         );
         group_row(&mut s, row, g, prj_col::CATEGORY, paid, false);
     }
@@ -276,10 +289,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     for (i, g) in report.by_fund_source.iter().enumerate() {
         let row = fund_first + i as u32;
         let paid = format!(
-            "SUMIFS({},{},$A{},{},\"<=\"&{})",
+            "SUMIFS({},{},{},{},\"<=\"&{})",
             col_ref(PAYMENTS, pay_col::AMOUNT),
             col_ref(PAYMENTS, pay_col::FUND),
-            row + 1,
+            exact(&format!("$A{}", row + 1)),
             col_ref(PAYMENTS, pay_col::DATE),
             cutoff
         );
@@ -357,7 +370,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             "SUMIFS({},{},{},{},\"<=\"&{})",
             col_ref(PAYMENTS, pay_col::AMOUNT),
             col_ref(PAYMENTS, pay_col::ID),
-            c(r, ID),
+            exact(&c(r, ID)),
             col_ref(PAYMENTS, pay_col::DATE),
             cutoff
         );
