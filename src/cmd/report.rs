@@ -33,7 +33,7 @@ pub struct Args {
     /// 列名映射文件（TOML），用于表头与标准不一致的台账
     #[arg(long)]
     pub mapping: Option<PathBuf>,
-    /// 绩效表工作簿路径（默认：报告工作簿旁的“<输入文件名>-绩效表.xlsx”）
+    /// 绩效表工作簿路径（默认：报告工作簿旁的“<报告文件名>-绩效表.xlsx”，报告文件名末尾的“-报告”去掉）
     #[arg(long)]
     pub forms: Option<PathBuf>,
     /// 不写绩效表（只要执行情况时用；大台账上省时省内存）
@@ -196,12 +196,18 @@ pub fn long_ids(ledger: &Ledger) -> Vec<Problem> {
         .collect()
 }
 
-/// `<stem>-<suffix>.xlsx` beside `path` (the forms workbook beside the report).
+/// `<stem>-<suffix>.xlsx` beside `path`, a trailing `-报告` of the stem
+/// dropped: the forms of `靖宇-报告.xlsx` are `靖宇-绩效表.xlsx`, those of
+/// `-o r.xlsx` are `r-绩效表.xlsx`.
 pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_else(|| "jixiao".into());
+    let stem = match stem.strip_suffix("-报告") {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => stem,
+    };
     path.with_file_name(format!("{stem}-{suffix}.xlsx"))
 }
 
