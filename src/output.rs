@@ -107,12 +107,11 @@ fn install_handler() {
     ONCE.call_once(|| {
         // Failing to install (another handler) only loses the cleanup.
         let _ = ctrlc::set_handler(|| {
-            if let Ok(v) = LIVE.lock() {
-                for p in v.iter() {
-                    let _ = std::fs::remove_file(p);
-                }
+            let v = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+            for p in v.iter() {
+                let _ = std::fs::remove_file(p);
             }
-            eprintln!("已中断，未写出任何文件");
+            eprintln!("已中断，临时文件已删除");
             std::process::exit(130);
         });
     });
@@ -456,43 +455,50 @@ impl Stage<'_> {
     /// Renames within one folder don't fail for lack of space; should one
     /// fail anyway, the rest are not renamed and their temporaries removed.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, String> {
+        let staged = std::mem::take(&mut self.staged);
+        // A file that appeared meanwhile (without --force): nothing renamed.
+        if !self.plan.force
+            && let Some((_, t)) = staged.iter().find(|(_, t)| t.exists())
+        {
+            let msg = format!(
+                "输出文件 {} 已存在（在运行期间被建立）；如要覆盖请加 --force",
+                t.display()
+            );
+            self.staged = staged;
+            return Err(msg);
+        }
+        // The signal handler waits for this lock: a Ctrl-C during the
+        // renames lets them all finish rather than leave half a set.
+        let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
         let mut written = Vec::new();
-        let mut staged = std::mem::take(&mut self.staged);
         let mut first_error = None;
-        for (tmp, target) in staged.drain(..) {
-            if first_error.is_some() {
-                unregister(&tmp);
-                drop(tmp);
-                continue;
-            }
-            if !self.plan.force && target.exists() {
-                first_error = Some(format!(
-                    "输出文件 {} 已存在（在运行期间被建立）；如要覆盖请加 --force",
-                    target.display()
-                ));
-                unregister(&tmp);
-                continue;
-            }
+        for (tmp, target) in staged {
             let p = tmp.to_path_buf();
+            if first_error.is_some() {
+                let _ = tmp.close();
+                live.retain(|x| *x != p);
+                continue;
+            }
             if let Ok(m) = std::fs::metadata(&target) {
                 // --force keeps the replaced file's mode.
                 let _ = std::fs::set_permissions(&p, m.permissions());
             }
             match tmp.persist(&target) {
-                Ok(()) => {
-                    unregister(&p);
-                    println!("已写出 {}", target.display());
-                    written.push(target);
-                }
+                Ok(()) => written.push(target),
                 Err(e) => {
-                    unregister(&p);
                     first_error = Some(format!(
                         "无法保存 {}：{}",
                         target.display(),
                         io_text(&e.error)
                     ));
+                    let _ = e.path.close();
                 }
             }
+            live.retain(|x| *x != p);
+        }
+        drop(live);
+        for t in &written {
+            println!("已写出 {}", t.display());
         }
         match first_error {
             Some(e) => Err(e),
@@ -503,10 +509,13 @@ impl Stage<'_> {
 
 impl Drop for Stage<'_> {
     fn drop(&mut self) {
-        for (tmp, _) in &self.staged {
-            unregister(tmp);
+        // Remove first, then forget: a signal in between finds the path
+        // still registered and removes nothing that exists.
+        for (tmp, _) in self.staged.drain(..) {
+            let p = tmp.to_path_buf();
+            let _ = tmp.close();
+            unregister(&p);
         }
-        // TempPath removes its file on drop.
     }
 }
 

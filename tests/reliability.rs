@@ -131,9 +131,9 @@ fn big_ledger(w: &Workdir) -> PathBuf {
         "--townships",
         "1",
         "--projects",
-        "800",
+        "500",
         "--payments",
-        "8000",
+        "5000",
         "--messy-every",
         "0",
         "-o",
@@ -269,5 +269,5 @@ fn two_runs_writing_the_same_outputs_never_mix_one_is_refused_clearly() {
     assert!(temporaries(w.dir.path()).is_empty());
     // The outputs are one run's: the JSON and the report agree.
     let j = read_json(&w.path("r.xlsx.json"));
-    assert!(j["projects"].as_array().unwrap().len() == 800);
+    assert!(j["projects"].as_array().unwrap().len() == 500);
 }
