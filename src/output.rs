@@ -163,6 +163,20 @@ pub struct Plan {
     locks: Vec<(PathBuf, File)>,
 }
 
+#[cfg(unix)]
+fn same_inode(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_inode(_: &Path, _: &Path) -> bool {
+    false
+}
+
 /// Does a path end in a separator (`out/`), i.e. name a folder?
 fn names_folder(p: &Path) -> bool {
     let s = p.as_os_str().to_string_lossy();
@@ -249,10 +263,15 @@ impl Plan {
         Ok(path.to_path_buf())
     }
 
-    /// Refuse when any output is this input (same file by any path).
+    /// Refuse when any output is this input (same file by any path, or a
+    /// hard link to it).
     pub fn not_input(&self, input: &Path) -> Result<(), String> {
         let canon = canonical(input);
-        match self.outputs.iter().find(|o| o.canon == canon) {
+        match self
+            .outputs
+            .iter()
+            .find(|o| o.canon == canon || same_inode(&o.canon, input))
+        {
             Some(o) => Err(format!(
                 "输出文件 {} 就是输入文件 {}，拒绝覆盖输入；请换一个输出文件名",
                 o.path.display(),
@@ -265,12 +284,15 @@ impl Plan {
     /// Whether `path` is one of the planned outputs.
     pub fn is_output(&self, path: &Path) -> bool {
         let canon = canonical(path);
-        self.outputs.iter().any(|o| o.canon == canon)
+        self.outputs
+            .iter()
+            .any(|o| o.canon == canon || same_inode(&o.canon, path))
     }
 
-    /// Lock every output folder (no other jixiao run may write there until
-    /// this one ends), then remove temporaries that earlier, killed runs
-    /// left there. Exit 2 with a clear message when another run holds it.
+    /// Lock every output folder: no other jixiao run may write there until
+    /// this one ends (temporaries that earlier, killed runs left there are
+    /// removed when this run commits). Exit 2 with a clear message when
+    /// another run holds it.
     pub fn lock(&mut self) -> Result<(), String> {
         let dirs: BTreeSet<PathBuf> = self
             .outputs
@@ -298,7 +320,6 @@ impl Plan {
                     ));
                 }
             }
-            remove_stale(&dir);
             self.locks.push((dir, f));
         }
         Ok(())
@@ -313,6 +334,9 @@ impl Plan {
         });
         let r = self.lock();
         self.outputs.pop();
+        if r.is_ok() {
+            remove_stale(&canon);
+        }
         r
     }
 
@@ -499,6 +523,13 @@ impl Stage<'_> {
         drop(live);
         for t in &written {
             println!("已写出 {}", t.display());
+        }
+        // Temporaries of earlier, killed runs: removed by a run that writes
+        // (so a refused run, exit 2, changes nothing on disk).
+        if first_error.is_none() {
+            for (dir, _) in &self.plan.locks {
+                remove_stale(dir);
+            }
         }
         match first_error {
             Some(e) => Err(e),

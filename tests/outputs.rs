@@ -460,3 +460,15 @@ fn outputs_get_the_umask_mode_and_force_keeps_an_existing_files_mode() {
     assert_eq!(mode(&w.path("r.json")), 0o664);
     assert_eq!(mode(&w.path("r.xlsx")), 0o644);
 }
+
+#[test]
+fn a_hard_link_to_the_input_is_the_input() {
+    let w = Workdir::new();
+    std::fs::copy(SAMPLE, w.path("in.xlsx")).unwrap();
+    std::fs::hard_link(w.path("in.xlsx"), w.path("link.xlsx")).unwrap();
+    let before = snapshot(&w.path("in.xlsx"));
+    let r = w.run(&["report", "in.xlsx", "-o", "link.xlsx", "--force"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(snapshot(&w.path("in.xlsx")), before);
+    assert_eq!(w.files(), ["in.xlsx", "link.xlsx"]);
+}

@@ -120,6 +120,10 @@ fn stale_temporaries_are_ignored_by_readers_and_removed_by_the_next_run() {
     let w = Workdir::new();
     std::fs::copy(SAMPLE, w.path("in.xlsx")).unwrap();
     std::fs::write(w.path(".jixiao-AbC123.tmp"), vec![0u8; 1 << 20]).unwrap();
+    // A refused run (exit 2) changes nothing, not even stale temporaries.
+    let r = w.run(&["report", "in.xlsx", "-o", "r.xls"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(w.exists(".jixiao-AbC123.tmp"));
     let r = w.run(&["report", "in.xlsx", "-o", "r.xlsx", "--no-forms"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(w.files(), ["in.xlsx", "r.xlsx"]);
