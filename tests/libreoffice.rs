@@ -157,7 +157,8 @@ fn libreoffice_recalculation_matches_cached_values() {
     edge[1].1.push(vec![S("007"), D("2024-05-03"), N(2.5), E]);
     // Ids that SUMIFS would read as patterns or comparisons if not escaped.
     for (k, id) in [
-        "A*", "A?", "A~1", ">5", "<5", "=X", "'Q", "A 1", "A*B", "A?C", "~*", "=",
+        "A*", "A?", "A~1", ">5", "<5", "=X", "'Q", "A 1", "A*B", "A?C", "~*", "=", "ab-1", "AB-1",
+        "a?",
     ]
     .iter()
     .enumerate()

@@ -90,6 +90,25 @@ pub fn exact(cell: &str) -> String {
         "\"=\"&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},\"~\",\"~~\"),\"*\",\"~*\"),\"?\",\"~?\")"
     )
 }
+/// Lower-cased ids that stand for more than one spelling among projects
+/// and payments (`ab-1`, `AB-1`): SUMIFS would add them together.
+fn case_clashes(ledger: &Ledger) -> HashSet<String> {
+    let mut spellings: HashMap<String, HashSet<&str>> = HashMap::new();
+    let ids = ledger
+        .projects
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(ledger.payments.iter().map(|p| p.project_id.as_str()));
+    for id in ids {
+        spellings.entry(id.to_lowercase()).or_default().insert(id);
+    }
+    spellings
+        .into_iter()
+        .filter(|(_, s)| s.len() > 1)
+        .map(|(k, _)| k)
+        .collect()
+}
+
 fn opt_text(s: &Option<String>) -> Value {
     s.clone().map(Value::Text).unwrap_or(Value::Empty)
 }
@@ -351,6 +370,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         s.text(h, i as u16, *t, Role::Header);
     }
     let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
+    let folded = case_clashes(ledger);
     for (i, f) in report.projects.iter().enumerate() {
         let p = &ledger.projects[f.index];
         let r = h + 1 + i as u32;
@@ -366,14 +386,31 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             f.settled.map(money).unwrap_or(Value::Empty),
             Role::Money,
         );
-        let paid = format!(
-            "SUMIFS({},{},{},{},\"<=\"&{})",
-            col_ref(PAYMENTS, pay_col::AMOUNT),
-            col_ref(PAYMENTS, pay_col::ID),
-            exact(&c(r, ID)),
-            col_ref(PAYMENTS, pay_col::DATE),
-            cutoff
-        );
+        let paid = if folded.contains(&f.id.to_lowercase()) {
+            // SUMIFS ignores case: ids differing only by case are told
+            // apart by EXACT over the payment rows.
+            let rows = |col: u16| {
+                let n = crate::model::col_name(col as u32);
+                format!("'{PAYMENTS}'!${n}$2:${n}${}", ledger.payments.len() + 1)
+            };
+            format!(
+                "SUMPRODUCT(EXACT({},{})*({}<={}),{})",
+                rows(pay_col::ID),
+                c(r, ID),
+                rows(pay_col::DATE),
+                cutoff,
+                rows(pay_col::AMOUNT)
+            )
+        } else {
+            format!(
+                "SUMIFS({},{},{},{},\"<=\"&{})",
+                col_ref(PAYMENTS, pay_col::AMOUNT),
+                col_ref(PAYMENTS, pay_col::ID),
+                exact(&c(r, ID)),
+                col_ref(PAYMENTS, pay_col::DATE),
+                cutoff
+            )
+        };
         s.put(r, PAID, formula(paid, money(f.paid)), Role::Money);
         s.put(
             r,
