@@ -303,7 +303,13 @@ impl Plan {
             if self.locks.iter().any(|(d, _)| *d == dir) {
                 continue;
             }
-            let f = lock_file(&dir)?;
+            let f = match lock_file(&dir) {
+                Ok(f) => f,
+                Err(m) => {
+                    eprintln!("提示：{m}，未加锁；请确认没有另一个 jixiao 同时写这里");
+                    continue;
+                }
+            };
             match f.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
@@ -313,11 +319,12 @@ impl Plan {
                     ));
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(format!(
-                        "无法锁定输出文件夹 {}：{}",
+                    // Some network file systems have no locks: go on, said.
+                    eprintln!(
+                        "提示：无法锁定输出文件夹 {}（{}），请确认没有另一个 jixiao 同时写这里",
                         dir.display(),
                         io_text(&e)
-                    ));
+                    );
                 }
             }
             self.locks.push((dir, f));
