@@ -6,6 +6,7 @@
 pub mod cmd;
 pub mod compute;
 pub mod model;
+pub mod output;
 pub mod read;
 pub mod settle;
 pub mod synth;

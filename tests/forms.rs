@@ -125,7 +125,7 @@ fn projects_without_indicators_get_a_draft_marked_as_such() {
             .unwrap()
             .contains("没有绩效指标，已按“道路建设”指标库草拟")
     }));
-    let forms = w.path("in-绩效表.xlsx");
+    let forms = w.path("r-绩效表.xlsx");
     assert!(
         sheet_cell(&forms, "自评-P1", 0, 0)
             .to_string()

@@ -155,7 +155,75 @@ fn libreoffice_recalculation_matches_cached_values() {
     ]);
     edge[1].1.push(vec![N(7.0), D("2024-05-02"), N(1.25), E]);
     edge[1].1.push(vec![S("007"), D("2024-05-03"), N(2.5), E]);
+    // Ids that SUMIFS would read as patterns or comparisons if not escaped.
+    for (k, id) in [
+        "A*", "A?", "A~1", ">5", "<5", "=X", "'Q", "A 1", "A*B", "A?C", "~*", "=", "ab-1", "AB-1",
+        "a?",
+    ]
+    .iter()
+    .enumerate()
+    {
+        edge[0].1.push(vec![
+            S(id),
+            T(format!("怪编号{k}")),
+            S("其他项目"),
+            S("衔接资金"),
+            N(10.0 + k as f64),
+            E,
+            E,
+        ]);
+        edge[1]
+            .1
+            .push(vec![S(id), D("2024-05-04"), N(1.0 + k as f64 / 4.0), E]);
+    }
+    // Plain ids that a wildcard or comparison above would also match.
+    for id in ["AB", "AXC", "A1", "A~1x", "9", "A11"] {
+        edge[0].1.push(vec![
+            S(id),
+            T(format!("普通{id}")),
+            S("其他项目"),
+            S("衔接资金"),
+            N(5.0),
+            E,
+            E,
+        ]);
+        edge[1].1.push(vec![S(id), D("2024-05-05"), N(0.75), E]);
+    }
     write_book(&w.path("edge.xlsx"), &edge);
+    // No id column: names are the ids, with wildcards and comparisons.
+    let names = ["道路*一期", "道路?", "~桥", ">老村", "=新村", "道路一期"];
+    let mut projects = vec![vec![
+        S("项目名称"),
+        S("项目类别"),
+        S("资金性质"),
+        S("预算金额（万元）"),
+    ]];
+    let mut payments = vec![vec![S("项目名称"), S("拨付日期"), S("拨付金额（万元）")]];
+    for (k, n) in names.iter().enumerate() {
+        projects.push(vec![
+            S(n),
+            S("基础设施建设项目"),
+            S("整合资金"),
+            N(20.0 + k as f64),
+        ]);
+        payments.push(vec![S(n), D("2024-03-01"), N(2.0 + k as f64)]);
+    }
+    write_book(
+        &w.path("names.xlsx"),
+        &[
+            ("项目", projects),
+            ("拨付", payments),
+            (
+                "说明",
+                vec![
+                    vec![S("单位名称"), S("无编号镇")],
+                    vec![S("截止日期"), D("2024-12-31")],
+                ],
+            ),
+        ],
+    );
+    let r = w.run(&["report", "names.xlsx", "-o", "names-report.xlsx"]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
     let r = w.run(&["report", "edge.xlsx", "-o", "edge-report.xlsx"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let r = w.run(&[
@@ -178,6 +246,7 @@ fn libreoffice_recalculation_matches_cached_values() {
         &[
             "report.xlsx",
             "edge-report.xlsx",
+            "names-report.xlsx",
             "monthly.xlsx",
             "control.xlsx",
         ],
@@ -189,7 +258,7 @@ fn libreoffice_recalculation_matches_cached_values() {
     );
 
     let mut checked = 0;
-    for (ours, theirs, sheet) in ["report.xlsx", "edge-report.xlsx"]
+    for (ours, theirs, sheet) in ["report.xlsx", "edge-report.xlsx", "names-report.xlsx"]
         .iter()
         .flat_map(|f| {
             ["汇总", "项目进度", "拨付明细", "月度进度"].map(|s| (w.path(f), out.join(f), s))

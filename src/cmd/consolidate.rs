@@ -58,22 +58,45 @@ fn is_workbook(p: &Path) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    // Excel's lock files (~$…) and hidden files are not ledgers.
+    // Excel's lock files (~$…), hidden files and our temporaries
+    // (.jixiao-*.tmp) are not ledgers.
     !name.starts_with("~$")
         && !name.starts_with('.')
+        && !crate::output::is_temporary(&name)
         && p.extension()
             .map(|e| EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str()))
             .unwrap_or(false)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
+/// Every workbook under `dir`, sorted; symlinked folders are followed, each
+/// real folder at most once (a link back to a parent is no loop).
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    visited: &mut std::collections::HashSet<PathBuf>,
+    problems: &mut Vec<FileProblem>,
+) {
+    let real = match dir.canonicalize() {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(FileProblem::of_file(
+                &dir.display().to_string(),
+                Severity::Error,
+                format!("无法读取文件夹：{}", crate::output::io_text(&e)),
+            ));
+            return;
+        }
+    };
+    if !visited.insert(real) {
+        return;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
             problems.push(FileProblem::of_file(
                 &dir.display().to_string(),
                 Severity::Error,
-                format!("无法读取文件夹：{e}"),
+                format!("无法读取文件夹：{}", crate::output::io_text(&e)),
             ));
             return;
         }
@@ -82,25 +105,25 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, problems: &mut Vec<FileProblem>) {
     paths.sort();
     for p in paths {
         if p.is_dir() {
-            walk(&p, out, problems);
-        } else if is_workbook(&p) {
+            walk(&p, out, visited, problems);
+        } else if is_workbook(&p) && p.is_file() {
             out.push(p);
         }
     }
 }
 
-/// The files to read, in a stable order, each once.
-pub fn collect_inputs(
-    inputs: &[PathBuf],
-    output: &Path,
-    problems: &mut Vec<FileProblem>,
-) -> Vec<PathBuf> {
+/// The files to read, in a stable order, each once; `found` says whether a
+/// file was found in a folder (rather than named on the command line).
+pub fn collect_inputs(inputs: &[PathBuf], problems: &mut Vec<FileProblem>) -> Vec<(PathBuf, bool)> {
     let mut files = Vec::new();
+    let mut visited = std::collections::HashSet::new();
     for i in inputs {
         if i.is_dir() {
-            walk(i, &mut files, problems);
+            let mut found = Vec::new();
+            walk(i, &mut found, &mut visited, problems);
+            files.extend(found.into_iter().map(|f| (f, true)));
         } else if i.exists() {
-            files.push(i.clone());
+            files.push((i.clone(), false));
         } else {
             problems.push(FileProblem::of_file(
                 &i.display().to_string(),
@@ -111,12 +134,8 @@ pub fn collect_inputs(
     }
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut unique = Vec::new();
-    let output = output.canonicalize().ok();
-    for f in files {
+    for (f, found) in files {
         let canon = f.canonicalize().unwrap_or_else(|_| f.clone());
-        if Some(&canon) == output.as_ref() {
-            continue;
-        }
         match seen.get(&canon) {
             Some(first) => problems.push(FileProblem::of_file(
                 &f.display().to_string(),
@@ -125,7 +144,7 @@ pub fn collect_inputs(
             )),
             None => {
                 seen.insert(canon, f.clone());
-                unique.push(f);
+                unique.push((f, found));
             }
         }
     }
@@ -187,6 +206,22 @@ static ANALYSE_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::
 
 fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     let file = path.display().to_string();
+    // Our own outputs carry a marker whatever their names.
+    if let Some(kind) = crate::output::marker(path)
+        && crate::output::Kind::is_output(&kind)
+    {
+        return Read::Skipped(FileProblem::of_file(
+            &file,
+            Severity::Warning,
+            format!("这是 jixiao 生成的{kind}，不是台账，已跳过"),
+        ));
+    }
+    #[cfg(debug_assertions)]
+    if std::env::var_os("JIXIAO_TEST_PANIC_ON")
+        .is_some_and(|v| !v.is_empty() && file.contains(&*v.to_string_lossy()))
+    {
+        panic!("测试用：读取 {file} 时故意出错");
+    }
     let t0 = std::time::Instant::now();
     let opened = open_book_with(path, false);
     OPEN_NS.fetch_add(
@@ -241,29 +276,41 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
 }
 
 pub fn run(args: &Args) -> Result<i32, String> {
-    for i in &args.inputs {
-        if super::same_file(i, &args.output) {
+    // Outputs checked against every input, including files found in the
+    // folders, and their folders locked, before any input is read.
+    let mut plan = crate::output::Plan::new(args.force);
+    let output = plan.add(&crate::output::xlsx_path(&args.output, "-o")?, "汇总工作簿")?;
+    if let Some(j) = &args.json {
+        plan.add(j, "JSON 文件")?;
+    }
+    for p in [&args.mapping, &args.expect].into_iter().flatten() {
+        plan.not_input(p)?;
+    }
+    let mut problems = Vec::new();
+    let listed = collect_inputs(&args.inputs, &mut problems);
+    let mut files = Vec::with_capacity(listed.len());
+    for (f, found) in listed {
+        if plan.is_output(&f) {
+            // An earlier summary in the folder may be replaced (with
+            // --force); a ledger never.
+            let ours =
+                crate::output::marker(&f).is_some_and(|k| crate::output::Kind::is_output(&k));
+            if found && ours {
+                continue;
+            }
             return Err(format!(
-                "输出文件 {} 与输入相同，拒绝覆盖输入",
-                args.output.display()
+                "输出文件 {} 是要汇总的输入（{}），拒绝覆盖输入；请换一个输出文件名",
+                f.display(),
+                if found {
+                    "在输入文件夹中"
+                } else {
+                    "命令行中给出"
+                }
             ));
         }
+        files.push(f);
     }
-    if args.output.exists() && !args.force {
-        return Err(format!(
-            "输出文件 {} 已存在；如要覆盖请加 --force",
-            args.output.display()
-        ));
-    }
-    if let Some(j) = &args.json
-        && j.exists()
-        && !args.force
-    {
-        return Err(format!(
-            "输出文件 {} 已存在；如要覆盖请加 --force",
-            j.display()
-        ));
-    }
+    plan.lock()?;
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let expected = match &args.expect {
         Some(p) => read_expect(p)?,
@@ -281,8 +328,6 @@ pub fn run(args: &Args) -> Result<i32, String> {
             eprintln!("timing: {what} {:.3}s", started.elapsed().as_secs_f64());
         }
     };
-    let mut problems = Vec::new();
-    let files = collect_inputs(&args.inputs, &args.output, &mut problems);
     if files.is_empty() {
         return Err("没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods）".into());
     }
@@ -298,14 +343,32 @@ pub fn run(args: &Args) -> Result<i32, String> {
     } else {
         ProgressBar::hidden()
     };
+    // One file's panic (a bug meeting an odd workbook) skips that file only.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let results: Vec<Read> = files
         .par_iter()
         .map(|f| {
-            let r = read_one(f, as_of, &mapping);
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                read_one(f, as_of, &mapping)
+            }))
+            .unwrap_or_else(|payload| {
+                let why = payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Read::Failed(FileProblem::of_file(
+                    &f.display().to_string(),
+                    Severity::Error,
+                    format!("读取时程序内部出错（{why}），该文件未汇总；请把此文件发给维护人员"),
+                ))
+            });
             bar.inc(1);
             r
         })
         .collect();
+    std::panic::set_hook(hook);
     bar.finish_and_clear();
     lap("read+compute");
     if timing {
@@ -351,15 +414,16 @@ pub fn run(args: &Args) -> Result<i32, String> {
     lap("consolidate");
     let sheets = write::county::county_sheets(&county, &args.title, args.expect.is_some());
     lap("sheet model");
-    write::xlsx::save_atomic(&sheets, &args.output, args.force)?;
+    let mut stage = plan.stage()?;
+    stage.xlsx(&output, &sheets, crate::output::Kind::County)?;
     lap("xlsx written");
     if let Some(j) = &args.json {
-        write::xlsx::write_atomic(
+        stage.bytes(
             j,
             &write::json::to_bytes(&write::county::county_json(&county)),
-            args.force,
         )?;
     }
+    stage.commit()?;
     let errors = county
         .problems
         .iter()
@@ -377,7 +441,6 @@ pub fn run(args: &Args) -> Result<i32, String> {
         errors,
         county.missing.len()
     );
-    eprintln!("已写出 {}", args.output.display());
     Ok(if errors > 0 {
         crate::exit::PROBLEMS
     } else {

@@ -9,7 +9,7 @@ pub mod targets;
 pub mod template;
 
 use chrono::NaiveDate;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// `--as-of 2024-05-31` (also accepts the other date forms clerks type).
 pub fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
@@ -18,42 +18,7 @@ pub fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn same_file(a: &Path, b: &Path) -> bool {
-    let canon = |p: &Path| -> Option<PathBuf> {
-        if let Ok(c) = p.canonicalize() {
-            return Some(c);
-        }
-        let parent = match p.parent() {
-            Some(x) if !x.as_os_str().is_empty() => x.canonicalize().ok()?,
-            _ => std::env::current_dir().ok()?,
-        };
-        Some(parent.join(p.file_name()?))
-    };
-    match (canon(a), canon(b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-/// Refuse, before any work, to write over the input or an existing file.
-pub fn check_output(input: &Path, output: &Path, force: bool) -> Result<(), String> {
-    if same_file(input, output) {
-        return Err(format!(
-            "输出文件 {} 与输入文件相同，拒绝覆盖输入；请用 -o 指定其他文件名",
-            output.display()
-        ));
-    }
-    if output.exists() && !force {
-        return Err(format!(
-            "输出文件 {} 已存在；如要覆盖请加 --force",
-            output.display()
-        ));
-    }
-    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.is_dir()
-    {
-        return Err(format!("输出文件夹 {} 不存在", dir.display()));
-    }
-    Ok(())
+    crate::output::canonical(a) == crate::output::canonical(b)
 }
 
 /// `JIXIAO_TIMING=1`: elapsed time and resident memory at each stage, on stderr.

@@ -49,13 +49,22 @@ pub fn parse_month(s: &str) -> Result<(i32, u32), String> {
 
 pub fn run(args: &Args) -> Result<i32, String> {
     let (year, month) = args.month;
-    let output = args.output.clone().unwrap_or_else(|| {
-        super::report::default_output(&args.workbook, &format!("月报-{year:04}-{month:02}"))
-    });
-    super::check_output(&args.workbook, &output, args.force)?;
+    let mut plan = crate::output::Plan::new(args.force);
+    let output = match &args.output {
+        Some(o) => crate::output::xlsx_path(o, "-o")?,
+        None => {
+            super::report::default_output(&args.workbook, &format!("月报-{year:04}-{month:02}"))
+        }
+    };
+    let output = plan.add(&output, "月报工作簿")?;
     if let Some(j) = &args.json {
-        super::check_output(&args.workbook, j, args.force)?;
+        plan.add(j, "JSON 文件")?;
     }
+    plan.not_input(&args.workbook)?;
+    for p in [&args.mapping, &args.schedule].into_iter().flatten() {
+        plan.not_input(p)?;
+    }
+    plan.lock()?;
     let schedule = match &args.schedule {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -79,10 +88,12 @@ pub fn run(args: &Args) -> Result<i32, String> {
             &problems,
         ))
     });
-    write::xlsx::save_atomic(&sheets, &output, args.force)?;
+    let mut stage = plan.stage()?;
+    stage.xlsx(&output, &sheets, crate::output::Kind::Monthly)?;
     if let (Some(p), Some(j)) = (&args.json, json) {
-        write::xlsx::write_atomic(p, &j, args.force)?;
+        stage.bytes(p, &j)?;
     }
+    stage.commit()?;
     let behind = m.projects.iter().filter(|p| p.pace.is_behind()).count();
     let t = &m.totals;
     eprintln!(
@@ -98,7 +109,6 @@ pub fn run(args: &Args) -> Result<i32, String> {
         t.pace.schedule,
         behind
     );
-    eprintln!("已写出 {}", output.display());
     let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)

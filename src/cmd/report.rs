@@ -33,7 +33,7 @@ pub struct Args {
     /// 列名映射文件（TOML），用于表头与标准不一致的台账
     #[arg(long)]
     pub mapping: Option<PathBuf>,
-    /// 绩效表工作簿路径（默认：报告工作簿旁的“<输入文件名>-绩效表.xlsx”）
+    /// 绩效表工作簿路径（默认：报告工作簿旁的“<报告文件名>-绩效表.xlsx”，报告文件名末尾的“-报告”去掉）
     #[arg(long)]
     pub forms: Option<PathBuf>,
     /// 不写绩效表（只要执行情况时用；大台账上省时省内存）
@@ -132,35 +132,95 @@ pub fn default_output(input: &Path, suffix: &str) -> PathBuf {
     input.with_file_name(format!("{stem}-{suffix}.xlsx"))
 }
 
-pub fn run(args: &Args) -> Result<i32, String> {
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| default_output(&args.workbook, "报告"));
-    super::check_output(&args.workbook, &output, args.force)?;
-    // Beside the report: `-o` into a folder puts both outputs there.
-    let forms: PathBuf = args.forms.clone().unwrap_or_else(|| {
-        let beside = default_output(&args.workbook, "绩效表");
-        match (output.parent(), beside.file_name()) {
-            (Some(dir), Some(name)) => dir.join(name),
-            _ => beside,
+/// Copied input cells whose text is over Excel's limit of 32,767 characters.
+pub fn over_limit(sheets: &[write::sheet::Sheet]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for s in sheets {
+        for c in &s.cells {
+            if c.role != write::sheet::Role::Raw {
+                continue;
+            }
+            if let write::sheet::Value::Text(t) = &c.value
+                && write::xlsx::too_long(t)
+            {
+                let at = crate::model::CellRef::new(&s.name, c.row, c.col as u32);
+                out.push(Problem::warning_at(
+                    &at,
+                    format!(
+                        "{}!{}：文字有 {} 字，超过 Excel 单元格上限 {} 字；报告中只保留前 {} 字（批注中注明），JSON 中为全文",
+                        s.name,
+                        at.a1(),
+                        t.chars().count(),
+                        write::xlsx::MAX_TEXT,
+                        write::xlsx::clip(t).0.chars().count()
+                    ),
+                ));
+            }
         }
-    });
+    }
+    out
+}
+
+/// Numeric ids longer than Excel's 15 digits of precision.
+pub fn long_ids(ledger: &Ledger) -> Vec<Problem> {
+    ledger
+        .projects
+        .iter()
+        .filter(|p| p.id.len() > 15 && p.id.chars().all(|c| c.is_ascii_digit()))
+        .map(|p| {
+            Problem::warning_at(
+                &p.row,
+                format!(
+                    "{}!{}：项目编号“{}”是 {} 位数字，超过 Excel 数字的 15 位精度；请在台账中把该列设为文本，否则末几位会变成 0",
+                    p.row.sheet,
+                    p.row.a1(),
+                    p.id,
+                    p.id.len()
+                ),
+            )
+        })
+        .collect()
+}
+
+/// `<stem>-<suffix>.xlsx` beside `path`, a trailing `-报告` of the stem
+/// dropped: the forms of `靖宇-报告.xlsx` are `靖宇-绩效表.xlsx`, those of
+/// `-o r.xlsx` are `r-绩效表.xlsx`.
+pub fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_else(|| "jixiao".into());
+    let stem = match stem.strip_suffix("-报告") {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => stem,
+    };
+    path.with_file_name(format!("{stem}-{suffix}.xlsx"))
+}
+
+pub fn run(args: &Args) -> Result<i32, String> {
+    // Every output checked, and their folders locked, before any input is read.
+    let mut plan = crate::output::Plan::new(args.force);
+    let output = match &args.output {
+        Some(o) => crate::output::xlsx_path(o, "-o")?,
+        None => default_output(&args.workbook, "报告"),
+    };
+    let output = plan.add(&output, "报告工作簿")?;
+    // The forms follow `-o`: `<report stem>-绩效表.xlsx` beside the report.
+    let forms = match &args.forms {
+        Some(f) => crate::output::xlsx_path(f, "--forms")?,
+        None => sibling(&output, "绩效表"),
+    };
     if !args.no_forms {
-        super::check_output(&args.workbook, &forms, args.force)?;
+        plan.add(&forms, "绩效表工作簿")?;
     }
     if let Some(j) = &args.json {
-        super::check_output(&args.workbook, j, args.force)?;
+        plan.add(j, "JSON 文件")?;
     }
-    let clash = |a: &Path, b: &Path| super::same_file(a, b);
-    if clash(&forms, &output)
-        || args
-            .json
-            .as_deref()
-            .is_some_and(|j| clash(j, &forms) || clash(j, &output))
-    {
-        return Err("报告工作簿、绩效表和 JSON 须是不同的文件".into());
+    plan.not_input(&args.workbook)?;
+    for p in [&args.mapping, &args.scoring].into_iter().flatten() {
+        plan.not_input(p)?;
     }
+    plan.lock()?;
     let rules = load_rules(args.scoring.as_deref())?;
     let libs = match &args.indicators {
         Some(d) => crate::compute::draft::load_dir(d)?,
@@ -177,13 +237,27 @@ pub fn run(args: &Args) -> Result<i32, String> {
         crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let mut problems = outcome.problems.clone();
     problems.extend(eval_problems);
+    problems.extend(long_ids(&outcome.ledger));
     problems.sort_by_key(|p| p.severity);
-    let (sheets, extra) = write::report::annotated_workbook(
+    let (mut sheets, mut extra) = write::report::annotated_workbook(
         &outcome.book,
         &outcome.ledger,
         &outcome.report,
         &problems,
     );
+    // Text over Excel's cell limit: a 提示 naming each copied cell (the
+    // writer keeps the first 32,767 characters and notes the cut).
+    let cut = over_limit(&sheets);
+    if !cut.is_empty() {
+        problems.extend(cut);
+        problems.sort_by_key(|p| p.severity);
+        (sheets, extra) = write::report::annotated_workbook(
+            &outcome.book,
+            &outcome.ledger,
+            &outcome.report,
+            &problems,
+        );
+    }
     problems.extend(extra);
     laps.lap("sheet model");
     let json = args.json.as_ref().map(|_| {
@@ -193,10 +267,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
             Some(&evals),
         ))
     });
-    write::xlsx::save_atomic(&sheets, &output, args.force)?;
+    let mut stage = plan.stage()?;
+    stage.xlsx(&output, &sheets, crate::output::Kind::Report)?;
+    drop(sheets);
     laps.lap("xlsx written");
     if !args.no_forms {
-        write::xlsx::save_atomic(
+        stage.xlsx(
+            &forms,
             &write::forms::forms_workbook(
                 &outcome.report,
                 &outcome.ledger,
@@ -206,14 +283,14 @@ pub fn run(args: &Args) -> Result<i32, String> {
                     FormLayout::B => &write::forms::LAYOUT_B,
                 },
             ),
-            &forms,
-            args.force,
+            crate::output::Kind::Forms,
         )?;
         laps.lap("forms written");
     }
     if let (Some(path), Some(json)) = (&args.json, json) {
-        write::xlsx::write_atomic(path, &json, args.force)?;
+        stage.bytes(path, &json)?;
     }
+    stage.commit()?;
     let t = &outcome.report.totals;
     let errors = problems
         .iter()
@@ -232,13 +309,6 @@ pub fn run(args: &Args) -> Result<i32, String> {
             .map(|r| format!("{r}%"))
             .unwrap_or_else(|| "—".into())
     );
-    eprintln!("已写出 {}", output.display());
-    if !args.no_forms {
-        eprintln!("已写出 {}（绩效目标申报表、自评表）", forms.display());
-    }
-    if let Some(j) = &args.json {
-        eprintln!("已写出 {}", j.display());
-    }
     if errors + warnings > 0 {
         eprintln!("发现问题：错误 {errors} 条，提示 {warnings} 条，详见“问题清单”工作表");
         for p in problems

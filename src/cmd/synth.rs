@@ -38,11 +38,15 @@ pub fn run(a: &Args) -> Result<i32, String> {
         seed: a.seed,
         year: a.year,
     };
+    std::fs::create_dir_all(&a.output)
+        .map_err(|e| format!("无法创建文件夹 {}：{e}", a.output.display()))?;
+    let mut plan = crate::output::Plan::new(true);
+    plan.lock_folder(&a.output)?;
     let files = write_townships(&a.output, &o)?;
-    eprintln!("已在 {} 写出 {} 个工作簿", a.output.display(), files.len());
+    eprintln!("共 {} 个工作簿，在 {}", files.len(), a.output.display());
     let p = crate::synth::planted(&o);
     eprintln!(
-        "按截止日期 {} 有意埋设：晚于截止日期的拨付 {} 笔，超过预算拨付的项目 {} 个，超过结算金额拨付的项目 {} 个（report 对这些各提示一条，共 {} 条）；另有资金退回 {} 笔、资金性质与项目不同的拨付 {} 笔（不算问题）",
+        "按截止日期 {} 有意埋设：晚于截止日期的拨付 {} 笔，超过预算拨付的项目 {} 个，超过结算金额拨付的项目 {} 个（report 对这些各提示一条，共 {} 条）；另有资金退回 {} 笔，资金性质与项目不同的拨付 {} 笔（report 按项目各提示一条）",
         crate::synth::cutoff(a.year),
         p.late_payments,
         p.over_budget,

@@ -32,7 +32,16 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<i32, String> {
-    super::check_output(&a.workbook, &a.output, a.force)?;
+    let mut plan = crate::output::Plan::new(a.force);
+    let output = plan.add(
+        &crate::output::xlsx_path(&a.output, "-o")?,
+        "绩效指标工作簿",
+    )?;
+    plan.not_input(&a.workbook)?;
+    if let Some(m) = &a.mapping {
+        plan.not_input(m)?;
+    }
+    plan.lock()?;
     let mapping = Mapping::load_opt(a.mapping.as_deref())?;
     let libs = match &a.indicators {
         Some(d) => draft::load_dir(d)?,
@@ -129,10 +138,11 @@ pub fn run(a: &Args) -> Result<i32, String> {
         last_row: r.max(2) - 1,
         last_col: 10,
     });
-    crate::write::xlsx::save_atomic(&[s], &a.output, a.force)?;
+    let mut stage = plan.stage()?;
+    stage.xlsx(&output, &[s], crate::output::Kind::Targets)?;
+    stage.commit()?;
     eprintln!(
-        "已写出 {}：原有指标 {kept} 条，草拟 {drafted} 条（标为“草拟”，请核实后复制到台账的“绩效指标”表）",
-        a.output.display()
+        "原有指标 {kept} 条，草拟 {drafted} 条（标为“草拟”，请核实后复制到台账的“绩效指标”表）"
     );
     Ok(crate::exit::OK)
 }

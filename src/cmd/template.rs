@@ -14,14 +14,15 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> Result<i32, String> {
-    if args.output.exists() && !args.force {
-        return Err(format!(
-            "输出文件 {} 已存在；如要覆盖请加 --force",
-            args.output.display()
-        ));
-    }
-    let bytes = crate::write::xlsx::render(&crate::write::template::template_sheets())?;
-    crate::write::xlsx::write_atomic(&args.output, &bytes, args.force)?;
-    eprintln!("已写出标准工作簿模板：{}", args.output.display());
+    let mut plan = crate::output::Plan::new(args.force);
+    let output = plan.add(&crate::output::xlsx_path(&args.output, "-o")?, "模板")?;
+    let mut stage = plan.stage()?;
+    // Marked as a template: a filled-in copy is a ledger, read like any other.
+    stage.xlsx(
+        &output,
+        &crate::write::template::template_sheets(),
+        crate::output::Kind::Template,
+    )?;
+    stage.commit()?;
     Ok(crate::exit::OK)
 }

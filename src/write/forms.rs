@@ -46,18 +46,51 @@ fn dash() -> Value {
     text("—")
 }
 
-/// Sheet names: `目标-<编号>`, at most 31 characters, without []:*?/\, unique.
-fn sheet_name(prefix: &str, id: &str, taken: &mut HashSet<String>) -> String {
-    let clean: String = id.chars().filter(|c| !"[]:*?/\\'".contains(*c)).collect();
-    let mut name: String = format!("{prefix}-{clean}").chars().take(31).collect();
+/// Excel's limit on a sheet name, in UTF-16 units.
+const MAX_SHEET_NAME: usize = 31;
+
+fn utf16_take(s: &str, units: usize) -> String {
+    let mut n = 0;
+    s.chars()
+        .take_while(|c| {
+            n += c.len_utf16();
+            n <= units
+        })
+        .collect()
+}
+
+/// Sheet names from ids: `目标-<编号>`, deterministic, at most 31 UTF-16
+/// units, Excel's forbidden characters `/\:?*[]` and a leading or trailing
+/// `'` replaced by `_`, unique ignoring case (Excel's rule: `ab-1` and
+/// `AB-1` get `目标-ab-1` and `目标-AB-1~2`). `taken` holds lower-cased names.
+pub fn sheet_name(prefix: &str, id: &str, taken: &mut HashSet<String>) -> String {
+    let clean: String = id
+        .chars()
+        .map(|c| {
+            if "[]:*?/\\".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let base = format!("{prefix}-{clean}");
+    let fix_quotes = |s: String| -> String {
+        let mut s = s;
+        if s.starts_with('\'') {
+            s.replace_range(..1, "_");
+        }
+        if s.ends_with('\'') {
+            let at = s.len() - 1;
+            s.replace_range(at.., "_");
+        }
+        s
+    };
+    let mut name = fix_quotes(utf16_take(&base, MAX_SHEET_NAME));
     let mut n = 2;
-    while !taken.insert(name.clone()) {
+    while name.eq_ignore_ascii_case("history") || !taken.insert(name.to_lowercase()) {
         let suffix = format!("~{n}");
-        name = format!("{prefix}-{clean}")
-            .chars()
-            .take(31 - suffix.chars().count())
-            .collect::<String>()
-            + &suffix;
+        name = fix_quotes(utf16_take(&base, MAX_SHEET_NAME - suffix.len())) + &suffix;
         n += 1;
     }
     name
@@ -732,7 +765,7 @@ pub fn forms_workbook(
     layout: &SelfLayout,
 ) -> Vec<Sheet> {
     let mut sheets = vec![overview(report, evals)];
-    let mut taken: HashSet<String> = HashSet::from(["总览".to_string()]);
+    let mut taken: HashSet<String> = HashSet::from(["总览".to_lowercase()]);
     for (f, e) in report.projects.iter().zip(evals) {
         let target = sheet_name("目标", &f.id, &mut taken);
         let own = sheet_name("自评", &f.id, &mut taken);
@@ -740,4 +773,68 @@ pub fn forms_workbook(
         sheets.push(self_evaluation(&own, f, e, report, ledger, layout));
     }
     sheets
+}
+
+#[cfg(test)]
+mod sheet_name_tests {
+    use super::sheet_name;
+    use std::collections::HashSet;
+
+    fn units(s: &str) -> usize {
+        s.encode_utf16().count()
+    }
+
+    #[test]
+    fn names_differing_only_by_case_stay_apart() {
+        let mut taken = HashSet::new();
+        let a = sheet_name("目标", "ab-1", &mut taken);
+        let b = sheet_name("目标", "AB-1", &mut taken);
+        assert_eq!(a, "目标-ab-1");
+        assert_eq!(b, "目标-AB-1~2");
+        assert_ne!(a.to_lowercase(), b.to_lowercase());
+    }
+
+    #[test]
+    fn names_fit_in_31_utf16_units_with_extension_b() {
+        let mut taken = HashSet::new();
+        let id = "𠀀".repeat(40);
+        let a = sheet_name("自评", &id, &mut taken);
+        let b = sheet_name("自评", &id, &mut taken);
+        assert!(units(&a) <= 31, "{a} {}", units(&a));
+        assert!(units(&b) <= 31, "{b} {}", units(&b));
+        assert_ne!(a, b);
+        assert!(b.ends_with("~2"));
+        // Never half a surrogate pair.
+        assert!(
+            a.chars()
+                .all(|c| c == '自' || c == '评' || c == '-' || c == '𠀀')
+        );
+    }
+
+    #[test]
+    fn forbidden_characters_and_edge_quotes_replaced() {
+        let mut taken = HashSet::new();
+        let a = sheet_name("目标", "a/b\\c:d?e*f[g]h'", &mut taken);
+        assert_eq!(a, "目标-a_b_c_d_e_f_g_h_");
+        let q = sheet_name("'x", "y'", &mut taken);
+        assert_eq!(q, "_x-y_");
+        let long = sheet_name("目标", &format!("{}'", "a".repeat(27)), &mut taken);
+        assert!(!long.ends_with('\''));
+        assert!(units(&long) <= 31);
+    }
+
+    #[test]
+    fn same_ids_give_same_names() {
+        let ids = ["P1", "p1", "P1", "𠀀𠀀", "*?"];
+        let run = || {
+            let mut taken = HashSet::new();
+            ids.iter()
+                .map(|i| sheet_name("目标", i, &mut taken))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(), run());
+        let names = run();
+        let lower: HashSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
+        assert_eq!(lower.len(), names.len());
+    }
 }

@@ -81,6 +81,34 @@ fn rate_formula(paid: &str, budget: &str, rate: Option<Decimal>) -> Value {
 fn c(row: u32, col: u16) -> String {
     super::sheet::a1(row, col)
 }
+
+/// A SUMIFS/COUNTIFS criterion matching exactly the text in `cell`: `~ * ?`
+/// escaped so they are not wildcards, and `=` in front so a leading `>`,
+/// `<` or `=` is literal. (Matching stays case-insensitive, as in Excel.)
+pub fn exact(cell: &str) -> String {
+    format!(
+        "\"=\"&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},\"~\",\"~~\"),\"*\",\"~*\"),\"?\",\"~?\")"
+    )
+}
+/// Lower-cased ids that stand for more than one spelling among projects
+/// and payments (`ab-1`, `AB-1`): SUMIFS would add them together.
+fn case_clashes(ledger: &Ledger) -> HashSet<String> {
+    let mut spellings: HashMap<String, HashSet<&str>> = HashMap::new();
+    let ids = ledger
+        .projects
+        .iter()
+        .map(|p| p.id.as_str())
+        .chain(ledger.payments.iter().map(|p| p.project_id.as_str()));
+    for id in ids {
+        spellings.entry(id.to_lowercase()).or_default().insert(id);
+    }
+    spellings
+        .into_iter()
+        .filter(|(_, s)| s.len() > 1)
+        .map(|(k, _)| k)
+        .collect()
+}
+
 fn opt_text(s: &Option<String>) -> Value {
     s.clone().map(Value::Text).unwrap_or(Value::Empty)
 }
@@ -153,7 +181,11 @@ pub fn summary_sheet(report: &Report) -> Sheet {
             row,
             1,
             formula(
-                format!("COUNTIFS({},$A{})", progress_col(key_col), row + 1),
+                format!(
+                    "COUNTIFS({},{})",
+                    progress_col(key_col),
+                    exact(&format!("$A{}", row + 1))
+                ),
                 Value::Number(g.project_count.into()),
             ),
             n,
@@ -161,10 +193,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
         let budget = if by_formula {
             formula(
                 format!(
-                    "SUMIFS({},{},$A{})",
+                    "SUMIFS({},{},{})",
                     progress_col(prj_col::BUDGET),
                     progress_col(key_col),
-                    row + 1
+                    exact(&format!("$A{}", row + 1))
                 ),
                 money(g.budget),
             )
@@ -203,10 +235,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
                     col,
                     formula(
                         format!(
-                            "SUMIFS({},{},$A{})",
+                            "SUMIFS({},{},{})",
                             progress_col(src),
                             progress_col(key_col),
-                            row + 1
+                            exact(&format!("$A{}", row + 1))
                         ),
                         money(v),
                     ),
@@ -277,10 +309,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     for (i, g) in report.by_category.iter().enumerate() {
         let row = cat_first + i as u32;
         let paid = format!(
-            "SUMIFS({},{},$A{})",
+            "SUMIFS({},{},{})",
             progress_col(prj_col::PAID),
             progress_col(prj_col::CATEGORY),
-            row + 1
+            exact(&format!("$A{}", row + 1))
         );
         group_row(&mut s, row, g, prj_col::CATEGORY, paid, false);
     }
@@ -294,10 +326,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     for (i, g) in report.by_fund_source.iter().enumerate() {
         let row = fund_first + i as u32;
         let paid = format!(
-            "SUMIFS({},{},$A{},{},\"<=\"&{})",
+            "SUMIFS({},{},{},{},\"<=\"&{})",
             col_ref(PAYMENTS, pay_col::AMOUNT),
             col_ref(PAYMENTS, pay_col::FUND),
-            row + 1,
+            exact(&format!("$A{}", row + 1)),
             col_ref(PAYMENTS, pay_col::DATE),
             cutoff
         );
@@ -356,6 +388,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         s.text(h, i as u16, *t, Role::Header);
     }
     let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
+    let folded = case_clashes(ledger);
     for (i, f) in report.projects.iter().enumerate() {
         let p = &ledger.projects[f.index];
         let r = h + 1 + i as u32;
@@ -371,14 +404,31 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             f.settled.map(money).unwrap_or(Value::Empty),
             Role::Money,
         );
-        let paid = format!(
-            "SUMIFS({},{},{},{},\"<=\"&{})",
-            col_ref(PAYMENTS, pay_col::AMOUNT),
-            col_ref(PAYMENTS, pay_col::ID),
-            c(r, ID),
-            col_ref(PAYMENTS, pay_col::DATE),
-            cutoff
-        );
+        let paid = if folded.contains(&f.id.to_lowercase()) {
+            // SUMIFS ignores case: ids differing only by case are told
+            // apart by EXACT over the payment rows.
+            let rows = |col: u16| {
+                let n = crate::model::col_name(col as u32);
+                format!("'{PAYMENTS}'!${n}$2:${n}${}", ledger.payments.len() + 1)
+            };
+            format!(
+                "SUMPRODUCT(EXACT({},{})*({}<={}),{})",
+                rows(pay_col::ID),
+                c(r, ID),
+                rows(pay_col::DATE),
+                cutoff,
+                rows(pay_col::AMOUNT)
+            )
+        } else {
+            format!(
+                "SUMIFS({},{},{},{},\"<=\"&{})",
+                col_ref(PAYMENTS, pay_col::AMOUNT),
+                col_ref(PAYMENTS, pay_col::ID),
+                exact(&c(r, ID)),
+                col_ref(PAYMENTS, pay_col::DATE),
+                cutoff
+            )
+        };
         s.put(r, PAID, formula(paid, money(f.paid)), Role::Money);
         s.put(
             r,

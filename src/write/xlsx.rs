@@ -1,5 +1,5 @@
-//! The one place that maps the sheet model to rust_xlsxwriter, and writes the
-//! file atomically (temporary file, then rename).
+//! The one place that maps the sheet model to rust_xlsxwriter. Files are
+//! written by `crate::output` (temporaries, then renamed together).
 
 use super::sheet::{Role, Sheet, Value};
 use crate::read::value::decimal_to_f64;
@@ -8,8 +8,6 @@ use rust_xlsxwriter::{
     Worksheet, XlsxError,
 };
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::Path;
 
 const FONT: &str = "宋体";
 const MONEY: &str = "#,##0.0000";
@@ -122,14 +120,35 @@ fn excel_serial(d: chrono::NaiveDate) -> i64 {
     (d - epoch).num_days()
 }
 
-/// Excel's limit on text in a cell.
-const MAX_TEXT: usize = 32767;
+/// Excel's limit on text in a cell, in UTF-16 units (rust_xlsxwriter
+/// counts characters, which is never more).
+pub const MAX_TEXT: usize = 32767;
 
-fn clip(s: &str) -> &str {
-    match s.char_indices().nth(MAX_TEXT) {
-        Some((i, _)) => &s[..i],
-        None => s,
+/// The text cut to Excel's limit, and how many characters were cut.
+pub fn clip(s: &str) -> (&str, usize) {
+    if s.len() <= MAX_TEXT {
+        return (s, 0);
     }
+    let mut units = 0;
+    for (i, ch) in s.char_indices() {
+        units += ch.len_utf16();
+        if units > MAX_TEXT {
+            return (&s[..i], s[i..].chars().count());
+        }
+    }
+    (s, 0)
+}
+
+/// Whether a text is longer than a cell may hold.
+pub fn too_long(s: &str) -> bool {
+    clip(s).1 > 0
+}
+
+fn clipped_note(total: usize, cut: usize) -> String {
+    format!(
+        "原文 {total} 字，超过 Excel 单元格上限（{MAX_TEXT} 字），此处只保留前 {} 字，截去 {cut} 字；完整内容见原台账或 JSON",
+        total - cut
+    )
 }
 
 /// Large sheets without multi-row merges are written row by row.
@@ -304,14 +323,16 @@ fn write_cell(
     };
     let fmt = own.as_ref().unwrap_or(base);
     let (r, col) = (c.row, c.col);
+    let long = matches!(&c.value, Value::Text(t) if too_long(t));
     let plain = own.is_none()
         && !c.flagged
+        && !long
         && c.note.is_none()
         && (c.role == Role::Raw || column_role.get(&col) == Some(&c.role));
     if plain {
         match &c.value {
             Value::Text(s) => {
-                ws.write_string(r, col, clip(s))?;
+                ws.write_string(r, col, s)?;
                 return Ok(());
             }
             Value::Number(d) => {
@@ -337,7 +358,7 @@ fn write_cell(
             }
         }
         Value::Text(s) => {
-            ws.write_string_with_format(r, col, clip(s), fmt)?;
+            ws.write_string_with_format(r, col, clip(s).0, fmt)?;
         }
         Value::Number(d) => {
             ws.write_number_with_format(r, col, decimal_to_f64(*d), fmt)?;
@@ -360,25 +381,47 @@ fn write_cell(
             } else {
                 None
             };
+            let cached = cached(result);
             ws.write_formula_with_format(
                 r,
                 col,
-                Formula::new(format!("={expr}")).set_result(cached(result)),
+                Formula::new(format!("={expr}")).set_result(clip(&cached).0),
                 own.as_ref().unwrap_or(fmt),
             )?;
         }
     }
-    if let Some(note) = &c.note {
+    let cut = match &c.value {
+        Value::Text(t) if long => Some(clipped_note(t.chars().count(), clip(t).1)),
+        _ => None,
+    };
+    let note = match (&c.note, cut) {
+        (Some(n), Some(cut)) => Some(format!("{cut}\n{n}")),
+        (Some(n), None) => Some(n.clone()),
+        (None, cut) => cut,
+    };
+    if let Some(note) = &note {
         ws.insert_note(
             r,
             col,
-            &Note::new(clip(note))
+            &Note::new(clip(note).0)
                 .set_author("jixiao")
                 .set_width(360)
                 .set_height(120),
         )?;
     }
     Ok(())
+}
+
+/// A workbook marked as jixiao's (`生成工具 = jixiao`, `类型 = kind`), so
+/// that `consolidate` knows its own outputs whatever their names.
+pub fn workbook_of(sheets: &[Sheet], kind: crate::output::Kind) -> Result<Workbook, String> {
+    let mut wb = workbook(sheets)?;
+    wb.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_custom_property(crate::output::TOOL_PROPERTY, crate::output::TOOL)
+            .set_custom_property(crate::output::KIND_PROPERTY, kind.label()),
+    );
+    Ok(wb)
 }
 
 fn workbook(sheets: &[Sheet]) -> Result<Workbook, String> {
@@ -421,50 +464,7 @@ pub fn render(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("生成工作簿时出错：{e}"))
 }
 
-/// Render sheets straight into `path`, through a temporary file and a rename.
-pub fn save_atomic(sheets: &[Sheet], path: &Path, replace: bool) -> Result<(), String> {
-    let mut wb = workbook(sheets)?;
-    let tmp = temp_beside(path)?;
-    wb.save(tmp.path())
-        .map_err(|e| format!("写入 {} 失败：{e}", path.display()))?;
-    persist(tmp, path, replace)
-}
-
-fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    tempfile::Builder::new()
-        .prefix(".jixiao-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| format!("无法在 {} 中创建临时文件：{e}", dir.display()))
-}
-
-fn persist(tmp: tempfile::NamedTempFile, path: &Path, replace: bool) -> Result<(), String> {
-    let shown = path.display();
-    if replace {
-        tmp.persist(path)
-            .map_err(|e| format!("无法保存 {shown}：{}", e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            format!(
-                "无法保存 {shown}（文件已存在？可加 --force 覆盖）：{}",
-                e.error
-            )
-        })?;
-    }
-    Ok(())
-}
-
-/// Write bytes to `path` through a temporary file in the same folder and a
-/// rename, so a reader never sees half a file. Without `replace`, an
-/// existing file is never overwritten.
-pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> Result<(), String> {
-    let mut tmp = temp_beside(path)?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| format!("写入 {} 失败：{e}", path.display()))?;
-    persist(tmp, path, replace)
+/// Write one workbook atomically (`synth`'s ledgers); see `crate::output`.
+pub fn save_atomic(sheets: &[Sheet], path: &std::path::Path, replace: bool) -> Result<(), String> {
+    crate::output::write_file(sheets, path, replace, crate::output::Kind::Ledger)
 }
