@@ -2,7 +2,7 @@
 
 use super::json::{ProblemJson, amount, rate};
 use super::report::{problems_sheet, title_of};
-use super::sheet::{ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, a1};
+use super::sheet::{ChartSeries, ChartSpec, PageSetup, Role, Sheet, Span, Value, a1};
 use crate::compute::GroupFigures;
 use crate::compute::monthly::{MonthlyGroup, MonthlyProject, MonthlyReport, Pace};
 use crate::model::Problem;
@@ -119,8 +119,13 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     );
     s.merge(0, 0, 0, last_col);
     s.text(1, 0, format!("截止日期：{}", m.as_of), Role::Caption);
-    s.text(1, last_col - 1, "单位：万元", Role::Caption);
-    let h = 2;
+    // The unit label sits inside the printed columns (up to 建设状态).
+    s.text(1, 12, "单位：万元", Role::Caption);
+    let banner = m.report.excluded.banner();
+    let h = if banner.is_some() { 3 } else { 2 };
+    if let Some(b) = banner {
+        super::report::banner(&mut s, 2, 14, b);
+    }
     for (i, t) in HEADERS.iter().enumerate() {
         s.text(h, i as u16, *t, Role::Header);
     }
@@ -190,9 +195,14 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     let mut row = tr + 1;
     group_rows(&mut s, &mut row, "按项目类别", &m.by_category);
     group_rows(&mut s, &mut row, "按资金性质", &m.by_fund_source);
-    s.fit_widths(8.0, 30.0);
+    s.fit_widths(5.0, 24.0);
     s.widths.retain(|(c, _)| *c != 13);
-    s.widths.push((13, 34.0));
+    s.widths.push((13, 20.0));
+    s.print = Some(
+        PageSetup::new(&m.report.unit_name, Some((h, h)))
+            .columns(0, 14)
+            .repeat_cols(0, 2),
+    );
     s.fit_heights(first);
     s.freeze = Some((first, 3));
     s.autofilter = Some(Span {
@@ -200,11 +210,6 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
         first_col: 0,
         last_row: last.max(first),
         last_col,
-    });
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((h, h)),
-        columns: Some((0, 14)),
     });
 
     let mut c = Sheet::new(CURVE_SHEET);
@@ -214,7 +219,7 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
         format!("{}累计支出进度与序时进度", title_of(&m.report)),
         Role::Title,
     );
-    c.merge(0, 0, 0, 10);
+    c.merge(0, 0, 0, 4);
     for (i, t) in ["月份", "当月拨付", "累计拨付", "累计支出进度", "序时进度"]
         .iter()
         .enumerate()
@@ -247,18 +252,16 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
                     col: 4,
                 },
             ],
-            at: (1, 6),
+            at: (2 + m.curve.len() as u32 + 1, 0),
             category_format: Some("yyyy-mm".into()),
+            value_format: Some("0%".into()),
+            size: (560, 300),
         });
     }
     c.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 14.0), (4, 12.0)];
     c.freeze = Some((2, 0));
-    c.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((1, 1)),
-        columns: None,
-    });
-    vec![s, c, problems_sheet(problems)]
+    c.print = Some(PageSetup::new(&m.report.unit_name, Some((1, 1))));
+    vec![s, c, problems_sheet(&m.report.unit_name, problems)]
 }
 
 #[derive(Serialize)]
@@ -335,6 +338,8 @@ pub struct MonthlyJson {
     pub by_fund_source: Vec<MonthlyGroupJson>,
     pub totals: MonthlyGroupJson,
     pub problems: Vec<ProblemJson>,
+    /// Records left out of the totals above (data errors).
+    pub excluded: super::json::ExcludedJson,
 }
 
 pub fn monthly_json(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) -> MonthlyJson {
@@ -367,5 +372,6 @@ pub fn monthly_json(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) ->
         by_fund_source: m.by_fund_source.iter().map(group_json).collect(),
         totals: group_json(&m.totals),
         problems: problems.iter().map(Into::into).collect(),
+        excluded: (&m.report.excluded).into(),
     }
 }

@@ -49,6 +49,12 @@ pub enum Role {
     FormMoney,
     FormRate,
     FormNumber,
+    /// A line under a form (填报单位、填表人…): 仿宋, no border.
+    FormFoot,
+    /// Scores (0.00) in ordinary tables.
+    Score,
+    /// A red warning line inside the print area (rows left out of the sums).
+    Banner,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +93,14 @@ pub struct ChartSpec {
     pub at: (u32, u16),
     /// Number format of the category labels (dates as months).
     pub category_format: Option<String>,
+    /// Number format of the value axis ("0%" when the series are rates).
+    pub value_format: Option<String>,
+    /// Size in pixels (width, height).
+    pub size: (u32, u32),
 }
+
+/// rust_xlsxwriter's default chart size.
+pub const CHART_SIZE: (u32, u32) = (480, 288);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListValidation {
@@ -110,8 +123,8 @@ pub struct Sheet {
     /// Rows and columns above/left of this cell stay in view.
     pub freeze: Option<(u32, u16)>,
     pub autofilter: Option<Span>,
-    /// A4 landscape, one page wide, header rows repeated.
-    pub print: Option<PrintSetup>,
+    /// What the printed page must show; `page_layout` decides the rest.
+    pub print: Option<PageSetup>,
     pub charts: Vec<ChartSpec>,
     pub validations: Vec<ListValidation>,
     pub row_heights: Vec<(u32, f64)>,
@@ -121,6 +134,8 @@ pub struct Sheet {
     /// own format (far cheaper on large tables) and takes the column's.
     pub column_roles: Vec<(u16, Role)>,
     pub source: Option<CellSource>,
+    /// The last row `source` writes (for the print area).
+    pub source_rows: u32,
 }
 
 impl std::fmt::Debug for Sheet {
@@ -133,12 +148,199 @@ impl std::fmt::Debug for Sheet {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PrintSetup {
-    pub landscape: bool,
+/// Which way a sheet would rather be printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Orientation {
+    /// By width: portrait when the table fits a portrait page whole.
+    #[default]
+    Auto,
+    /// Official forms: portrait unless that takes the text below 9 pt.
+    Portrait,
+    /// Copied input sheets.
+    Landscape,
+}
+
+/// What a writer asks of the printed page. Orientation, scale and print area
+/// are decided in one place, `page_layout`, from the column widths.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PageSetup {
+    /// Rows repeated at the top of every page (titles and headers).
     pub repeat_rows: Option<(u32, u32)>,
+    /// Columns repeated at the left of every page when the table is too
+    /// wide for one page (identifying columns: 编号, 名称).
+    pub repeat_cols: Option<(u16, u16)>,
     /// Columns printed (first, last); all when `None`.
     pub columns: Option<(u16, u16)>,
+    /// Page header, left: the unit (乡镇 / 县) the paper belongs to.
+    pub unit: String,
+    pub prefer: Orientation,
+}
+
+impl PageSetup {
+    pub fn new(unit: &str, repeat_rows: Option<(u32, u32)>) -> Self {
+        PageSetup {
+            repeat_rows,
+            unit: unit.to_string(),
+            ..Default::default()
+        }
+    }
+    pub fn columns(mut self, first: u16, last: u16) -> Self {
+        self.columns = Some((first, last));
+        self
+    }
+    pub fn repeat_cols(mut self, first: u16, last: u16) -> Self {
+        self.repeat_cols = Some((first, last));
+        self
+    }
+    pub fn prefer(mut self, o: Orientation) -> Self {
+        self.prefer = o;
+        self
+    }
+}
+
+/// Body text size of every table and form (rust_xlsxwriter's default font size).
+pub const BODY_PT: f64 = 11.0;
+/// The smallest body text we print.
+pub const MIN_PT: f64 = 9.0;
+/// Scale used when a table is too wide to fit a page at ≥ 9 pt: split across
+/// pages with repeated titles instead (90 % of 11 pt = 9.9 pt).
+pub const SPLIT_SCALE: u16 = 90;
+/// Margins in cm (left, right, top, bottom, header, footer): left and right
+/// as GB/T 9704 (28 mm binding side, 26 mm), so a portrait page has the
+/// official 156 mm text width; top and bottom leave room for the page header
+/// and the page numbers.
+pub const MARGINS_CM: [f64; 6] = [2.8, 2.6, 2.5, 2.5, 1.2, 1.2];
+const A4_MM: (f64, f64) = (210.0, 297.0);
+
+/// How a sheet is printed, decided by `page_layout`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageLayout {
+    pub landscape: bool,
+    /// Fit to one page wide (any number of pages tall).
+    pub fit_width: bool,
+    /// Print scale in percent when not fitted to width.
+    pub scale: u16,
+    /// The scale the printed page ends up at (fitted or fixed), 0–1.
+    pub effective_scale: f64,
+    /// Body text size on paper, pt.
+    pub body_pt: f64,
+    /// Print area.
+    pub first_col: u16,
+    pub last_col: u16,
+    pub last_row: u32,
+    pub repeat_cols: Option<(u16, u16)>,
+}
+
+/// Excel's default column width (characters).
+pub const DEFAULT_WIDTH: f64 = 8.43;
+/// Excel's default row height, pt.
+pub const DEFAULT_ROW_PT: f64 = 15.0;
+
+/// Pixels of a column `w` characters wide (Excel, default 11 pt font).
+pub fn col_px(w: f64) -> f64 {
+    if w < 1.0 {
+        (w * 12.0).round()
+    } else {
+        (w * 7.0 + 5.0).trunc()
+    }
+}
+
+/// Printable width of an A4 page, pt.
+pub fn printable_pt(landscape: bool) -> f64 {
+    let paper = if landscape { A4_MM.1 } else { A4_MM.0 };
+    (paper - (MARGINS_CM[0] + MARGINS_CM[1]) * 10.0) / 25.4 * 72.0
+}
+
+impl Sheet {
+    pub fn width_of(&self, col: u16) -> f64 {
+        self.widths
+            .iter()
+            .rev()
+            .find(|(c, _)| *c == col)
+            .map(|(_, w)| *w)
+            .unwrap_or(DEFAULT_WIDTH)
+    }
+    fn row_px(&self, row: u32) -> f64 {
+        self.row_heights
+            .iter()
+            .rev()
+            .find(|(r, _)| *r == row)
+            .map(|(_, h)| *h)
+            .unwrap_or(DEFAULT_ROW_PT)
+            / 0.75
+    }
+    /// The last row and column a chart covers.
+    pub fn chart_extent(&self, spec: &ChartSpec) -> (u32, u16) {
+        let (mut row, mut col) = spec.at;
+        let mut w = col_px(self.width_of(col));
+        while w < spec.size.0 as f64 {
+            col += 1;
+            w += col_px(self.width_of(col));
+        }
+        let mut h = self.row_px(row);
+        while h < spec.size.1 as f64 {
+            row += 1;
+            h += self.row_px(row);
+        }
+        (row, col)
+    }
+    /// The last row with content (cells, rows produced on demand, charts).
+    fn last_row(&self, source_rows: u32) -> u32 {
+        let cells = self.cells.iter().map(|c| c.row).max().unwrap_or(0);
+        let merges = self.merges.iter().map(|m| m.last_row).max().unwrap_or(0);
+        let charts = self
+            .charts
+            .iter()
+            .map(|c| self.chart_extent(c).0)
+            .max()
+            .unwrap_or(0);
+        cells.max(merges).max(charts).max(source_rows)
+    }
+}
+
+/// The one decision on how a sheet is printed: A4; portrait when the printed
+/// columns fit a portrait page at full size; otherwise landscape, fitted to
+/// the page width when that keeps body text at `MIN_PT` or more; otherwise
+/// landscape at `SPLIT_SCALE`, split across pages with the title rows and
+/// identifying columns repeated. `source_rows` is the last row a sheet's
+/// on-demand rows reach (0 when none).
+pub fn page_layout(sheet: &Sheet, source_rows: u32) -> Option<PageLayout> {
+    let p = sheet.print.as_ref()?;
+    let last_cell_col = sheet
+        .cells
+        .iter()
+        .map(|c| c.col)
+        .chain(sheet.merges.iter().map(|m| m.last_col))
+        .chain(sheet.widths.iter().map(|(c, _)| *c))
+        .max()
+        .unwrap_or(0);
+    let (first_col, mut last_col) = p.columns.unwrap_or((0, last_cell_col));
+    for spec in &sheet.charts {
+        last_col = last_col.max(sheet.chart_extent(spec).1);
+    }
+    let width_pt: f64 = (first_col..=last_col)
+        .map(|c| col_px(sheet.width_of(c)))
+        .sum::<f64>()
+        * 0.75;
+    let fit = |landscape: bool| (printable_pt(landscape) / width_pt).min(1.0);
+    let min_scale = MIN_PT / BODY_PT;
+    let (landscape, fit_width, scale) = match p.prefer {
+        Orientation::Portrait if fit(false) >= min_scale => (false, true, fit(false)),
+        Orientation::Auto if fit(false) >= 1.0 => (false, true, 1.0),
+        _ if fit(true) >= min_scale => (true, true, fit(true)),
+        _ => (true, false, SPLIT_SCALE as f64 / 100.0),
+    };
+    Some(PageLayout {
+        landscape,
+        fit_width,
+        scale: if fit_width { 100 } else { SPLIT_SCALE },
+        effective_scale: scale,
+        body_pt: BODY_PT * scale,
+        first_col,
+        last_col,
+        last_row: sheet.last_row(source_rows),
+        repeat_cols: if fit_width { None } else { p.repeat_cols },
+    })
 }
 
 impl Sheet {
@@ -195,11 +397,12 @@ impl Sheet {
             {
                 continue;
             }
-            let w = match &c.value {
-                Value::Text(s) => display_width(s),
-                Value::Number(_) | Value::Float(_) | Value::Formula(..) => 12.0,
-                Value::Date(_) | Value::Serial(..) => 11.0,
-                _ => 0.0,
+            let w = value_width(&c.value, c.role);
+            // Headers wrap: two lines of a long header are enough.
+            let w = if matches!(c.role, Role::Header) && w > 10.0 {
+                (w / 2.0).ceil() + 1.0
+            } else {
+                w
             };
             let e = widths.entry(c.col).or_insert(min);
             *e = e.max((w + 2.0).clamp(min, max));
@@ -216,9 +419,19 @@ impl Sheet {
                 .map(|(_, w)| *w)
                 .unwrap_or(8.43)
         };
+        let printed = self
+            .print
+            .as_ref()
+            .and_then(|p| p.columns)
+            .unwrap_or((0, u16::MAX));
         let mut lines: std::collections::BTreeMap<u32, f64> = Default::default();
         for c in self.cells.iter().filter(|c| {
-            c.row >= from_row && matches!(c.role, Role::Text | Role::FormText | Role::FormLabel)
+            c.row >= from_row
+                && (printed.0..=printed.1).contains(&c.col)
+                && matches!(
+                    c.role,
+                    Role::Text | Role::FormText | Role::FormLabel | Role::Header
+                )
         }) {
             if let Value::Text(t) = &c.value {
                 let n = (display_width(t) / (width_of(c.col) - 1.0).max(1.0))
@@ -233,6 +446,32 @@ impl Sheet {
             .filter(|(_, n)| *n > 1.0)
             .map(|(r, n)| (r, 14.0 * n.min(6.0)))
             .collect();
+    }
+}
+
+/// Width in characters a value takes as the writer formats it.
+pub fn value_width(v: &Value, role: Role) -> f64 {
+    match v {
+        Value::Text(s) => display_width(s),
+        Value::Number(d) => {
+            use rust_decimal::prelude::ToPrimitive;
+            let f = d.to_f64().unwrap_or(0.0);
+            match role {
+                Role::Rate | Role::TotalRate | Role::FormRate => {
+                    format!("{:.2}%", f * 100.0).len() as f64
+                }
+                Role::Money | Role::TotalMoney | Role::FormMoney => {
+                    let int = format!("{:.0}", f.abs().trunc()).len();
+                    (int + (int - 1) / 3 + 5 + usize::from(f < 0.0)) as f64
+                }
+                Role::Score | Role::FormNumber => format!("{f:.2}").len() as f64,
+                _ => d.normalize().to_string().len() as f64,
+            }
+        }
+        Value::Float(f) => f.to_string().len().min(12) as f64,
+        Value::Formula(_, cached) => value_width(cached, role).max(4.0),
+        Value::Date(_) | Value::Serial(..) => 10.0,
+        _ => 0.0,
     }
 }
 
