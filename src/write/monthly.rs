@@ -197,13 +197,16 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     group_rows(&mut s, &mut row, "按资金性质", &m.by_fund_source);
     s.fit_widths(5.0, 24.0);
     s.widths.retain(|(c, _)| *c != 13);
-    s.widths.push((13, 20.0));
+    s.widths.push((13, 14.0));
+    s.cap_width(2, 14.0);
+    s.cap_width(3, 10.0);
+    s.cap_width(4, 10.0);
     s.print = Some(
         PageSetup::new(&m.report.unit_name, Some((h, h)))
             .columns(0, 14)
             .repeat_cols(0, 2),
     );
-    s.fit_heights(first);
+    s.fit_heights(h);
     s.freeze = Some((first, 3));
     s.autofilter = Some(Span {
         first_row: h,

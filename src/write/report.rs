@@ -292,6 +292,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.fit_widths(10.0, 40.0);
     s.widths.retain(|(c, _)| *c != 0);
     s.widths.push((0, 24.0));
+    s.fit_heights(h);
     s.freeze = Some((h + 1, 1));
     s.print = Some(PageSetup::new(&report.unit_name, Some((0, h))).repeat_cols(0, 0));
     s
@@ -531,8 +532,16 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             s.text(r, SOURCE, e.row.to_string(), Role::Text);
         }
     }
-    s.fit_widths(11.0, 24.0);
-    s.fit_heights(h + 1);
+    s.fit_widths(8.0, 24.0);
+    s.cap_width(NAME, 16.0);
+    s.cap_width(CATEGORY, 10.0);
+    s.cap_width(FUND, 10.0);
+    s.print = Some(
+        PageSetup::new(&report.unit_name, Some((h, h)))
+            .columns(0, REMAINING)
+            .repeat_cols(ID, NAME),
+    );
+    s.fit_heights(h);
     s.freeze = Some((h + 1, 2));
     s.autofilter = Some(Span {
         first_row: h,
@@ -631,7 +640,10 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
                         Role::Money,
                     ),
                     MEMO => (opt_text(&e.name), Role::Text),
-                    STATE => (Value::Text(format!("未计入：{}", e.reason)), Role::Text),
+                    STATE => (
+                        Value::Text("未计入（数据错误，见问题清单）".into()),
+                        Role::Text,
+                    ),
                     SOURCE => (Value::Text(e.row.to_string()), Role::Text),
                     _ => (Value::Empty, Role::Text),
                 };
@@ -640,7 +652,7 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         }
     }
     s.fit_widths(6.0, 24.0);
-    s.fit_heights(1);
+    s.fit_heights(0);
     s.freeze = Some((1, 0));
     s.autofilter = Some(Span {
         first_row: 0,
@@ -826,7 +838,8 @@ pub fn copy_sheet(
     }
     // The input's own column widths are not readable; fit them to the text so
     // Chinese cells are not cut off.
-    s.fit_widths(8.0, 40.0);
+    s.fit_widths(6.0, COPY_WIDTH + 2.0);
+    s.fit_heights(0);
     // Printed landscape, with the title rows down to the table header on
     // every page: the header is the first row at least half as full as the
     // fullest row.
@@ -849,6 +862,9 @@ pub fn copy_sheet(
     s
 }
 
+/// Copied text wider than this wraps (so a copied ledger fits a landscape page).
+const COPY_WIDTH: f64 = 20.0;
+
 fn push_raw(
     s: &mut Sheet,
     row: u32,
@@ -859,7 +875,11 @@ fn push_raw(
     let Ok(col16) = u16::try_from(col) else {
         return;
     };
-    let cell = s.put(row, col16, value, Role::Raw);
+    let role = match &value {
+        Value::Text(t) if super::sheet::display_width(t) > COPY_WIDTH => Role::RawWrap,
+        _ => Role::Raw,
+    };
+    let cell = s.put(row, col16, value, role);
     if let Some(msgs) = notes.get(&(row, col)) {
         cell.flagged = true;
         cell.note = Some(msgs.join("\n"));

@@ -25,6 +25,8 @@ pub enum Value {
 pub enum Role {
     /// Input copied as is.
     Raw,
+    /// Long text copied from the input, wrapped in its column.
+    RawWrap,
     Title,
     /// A line under the title (cut-off date, unit).
     Caption,
@@ -399,8 +401,8 @@ impl Sheet {
             }
             let w = value_width(&c.value, c.role);
             // Headers wrap: two lines of a long header are enough.
-            let w = if matches!(c.role, Role::Header) && w > 10.0 {
-                (w / 2.0).ceil() + 1.0
+            let w = if matches!(c.role, Role::Header) && w > 6.0 {
+                (w / 2.0).ceil() + 0.5
             } else {
                 w
             };
@@ -408,6 +410,14 @@ impl Sheet {
             *e = e.max((w + 2.0).clamp(min, max));
         }
         self.widths = widths.into_iter().collect();
+    }
+    /// Narrow a column to `max` characters (its text wraps).
+    pub fn cap_width(&mut self, col: u16, max: f64) {
+        for (c, w) in self.widths.iter_mut() {
+            if *c == col {
+                *w = w.min(max);
+            }
+        }
     }
     /// Row heights that show wrapped text whole (a clerk's printer won't
     /// re-measure rows the way a screen does).
@@ -430,7 +440,7 @@ impl Sheet {
                 && (printed.0..=printed.1).contains(&c.col)
                 && matches!(
                     c.role,
-                    Role::Text | Role::FormText | Role::FormLabel | Role::Header
+                    Role::Text | Role::FormText | Role::FormLabel | Role::Header | Role::RawWrap
                 )
         }) {
             if let Value::Text(t) = &c.value {
