@@ -153,6 +153,16 @@ pub fn low_rate_prompt(rate: Option<Decimal>, grade: Option<&str>) -> Option<Str
     ))
 }
 
+/// The short prompt printed in the form's 偏差原因分析 cell of the budget row.
+pub fn low_rate_form_prompt(rate: Option<Decimal>, grade: Option<&str>) -> Option<String> {
+    low_rate_prompt(rate, grade)?;
+    Some(format!(
+        "请说明：执行率 {:.2}% 低于 60%，等级仍为“{}”",
+        rate.unwrap_or_default(),
+        grade.unwrap_or_default()
+    ))
+}
+
 pub fn grade(total: Decimal) -> &'static str {
     if total >= Decimal::from(90) {
         "优"

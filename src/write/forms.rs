@@ -347,7 +347,13 @@ pub fn self_evaluation_at(
         Role::FormText,
     );
     // Money block: label, the money columns, then 偏差原因分析 in what is left.
-    let first_money: u16 = 2;
+    // Layout A has room for 偏差原因分析 after the money columns; layout B
+    // keeps its money columns at the right edge, as printed.
+    let first_money: u16 = if layout.group_col {
+        2
+    } else {
+        last + 1 - layout.money.len() as u16
+    };
     let reason_col = first_money + layout.money.len() as u16;
     span(
         &mut s,
@@ -360,7 +366,7 @@ pub fn self_evaluation_at(
     for (k, (_, t)) in layout.money.iter().enumerate() {
         s.put(3, first_money + k as u16, text(*t), Role::FormLabel);
     }
-    let prompt = crate::compute::score::low_rate_prompt(f.execution_rate, e.grade);
+    let prompt = crate::compute::score::low_rate_form_prompt(f.execution_rate, e.grade);
     if reason_col <= last {
         span(
             &mut s,
@@ -393,7 +399,7 @@ pub fn self_evaluation_at(
                     s.put(r, c, Value::Number(e.budget_weight), Role::FormNumber);
                 }
                 (MoneyCol::Rate, _, true) => {
-                    s.put(
+                    let rc = s.put(
                         r,
                         c,
                         f.execution_rate
@@ -401,6 +407,11 @@ pub fn self_evaluation_at(
                             .unwrap_or_else(dash),
                         Role::FormRate,
                     );
+                    // Without a 偏差原因 cell in the money block, the prompt is a note.
+                    if reason_col > last && prompt.is_some() {
+                        rc.note = prompt.clone();
+                        rc.flagged = true;
+                    }
                 }
                 (MoneyCol::Score, _, true) => {
                     let bs = s.put(

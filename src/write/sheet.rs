@@ -422,29 +422,43 @@ impl Sheet {
     /// Row heights that show wrapped text whole (a clerk's printer won't
     /// re-measure rows the way a screen does).
     pub fn fit_heights(&mut self, from_row: u32) {
-        let width_of = |col: u16| {
-            self.widths
-                .iter()
-                .find(|(c, _)| *c == col)
-                .map(|(_, w)| *w)
-                .unwrap_or(8.43)
-        };
+        let width_of = |col: u16| self.width_of(col);
         let printed = self
             .print
             .as_ref()
             .and_then(|p| p.columns)
             .unwrap_or((0, u16::MAX));
+        // Text in a merged cell has the merge's width and shares its rows.
+        let spans: std::collections::HashMap<(u32, u16), &Span> = self
+            .merges
+            .iter()
+            .map(|m| ((m.first_row, m.first_col), m))
+            .collect();
         let mut lines: std::collections::BTreeMap<u32, f64> = Default::default();
         for c in self.cells.iter().filter(|c| {
             c.row >= from_row
                 && (printed.0..=printed.1).contains(&c.col)
                 && matches!(
                     c.role,
-                    Role::Text | Role::FormText | Role::FormLabel | Role::Header | Role::RawWrap
+                    Role::Text
+                        | Role::FormText
+                        | Role::FormLabel
+                        | Role::Header
+                        | Role::RawWrap
+                        | Role::TotalText
+                        | Role::Banner
                 )
         }) {
             if let Value::Text(t) = &c.value {
-                let n = (display_width(t) / (width_of(c.col) - 1.0).max(1.0))
+                let (width, rows) = match spans.get(&(c.row, c.col)) {
+                    Some(m) => (
+                        (m.first_col..=m.last_col).map(width_of).sum::<f64>(),
+                        (m.last_row - m.first_row + 1) as f64,
+                    ),
+                    None => (width_of(c.col), 1.0),
+                };
+                // Printed glyphs run a little wider than the estimate.
+                let n = (display_width(t) * 1.1 / (width - 1.0).max(1.0) / rows)
                     .ceil()
                     .max(1.0);
                 let e = lines.entry(c.row).or_insert(1.0);
