@@ -278,3 +278,155 @@ fn hundred_project_ledgers_print_at_nine_points_or_more() {
     let p = county.iter().find(|p| p.sheet == "问题清单").unwrap();
     assert!(p.repeat_rows && p.landscape);
 }
+
+/// The ledger of the issue: one project whose budget is prose (项目!E4),
+/// with a payment to it, and a payment dated after the cut-off.
+fn bad_book() -> Vec<(&'static str, Vec<Vec<C>>)> {
+    let mut b = small_book();
+    b[0].1.push(vec![
+        S("P3"),
+        S("路灯"),
+        S("基础设施建设项目"),
+        S("整合资金"),
+        S("约85万"),
+        E,
+        E,
+    ]);
+    b[1].1.push(vec![S("P3"), D("2024-05-01"), N(4.25), E]);
+    b[1].1.push(vec![S("P2"), D("2025-02-01"), N(1.0), E]);
+    b[1].1.push(vec![S("P2"), D("2025-03-01"), N(2.0), E]);
+    b
+}
+
+fn print_area_rows(path: &Path, sheet: &str) -> u32 {
+    let wb = zip_part(path, "xl/workbook.xml");
+    let key = format!("{sheet}!$A$1:$");
+    let i = wb
+        .find(&key)
+        .unwrap_or_else(|| panic!("print area of {sheet}"));
+    let rest = &wb[i + key.len()..];
+    let rest = &rest[rest.find('$').unwrap() + 1..];
+    rest[..rest.find('<').unwrap()].parse().unwrap()
+}
+
+#[test]
+fn rows_left_out_of_the_sums_are_said_on_paper_and_in_json() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &bad_book());
+    let r = w.run(&[
+        "report",
+        "in.xlsx",
+        "-o",
+        "r.xlsx",
+        "--json",
+        "r.json",
+        "--no-forms",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let out = w.path("r.xlsx");
+    // 汇总: a banner inside the print area, above the table.
+    let banner = match sheet_cell(&out, "汇总", 2, 0) {
+        calamine::Data::String(s) => s,
+        other => panic!("no banner: {other:?}"),
+    };
+    assert!(
+        banner.contains("另有 1 个项目、1 笔拨付因数据错误未计入合计（见问题清单）")
+            && banner.contains("拨付 4.25 万元"),
+        "{banner}"
+    );
+    assert!(print_area_rows(&out, "汇总") >= 3);
+    // 项目进度: the project is listed, marked 未计入, below the 合计 row.
+    let cells = read_cells(&out)
+        .into_iter()
+        .find(|(n, _)| n == "项目进度")
+        .unwrap()
+        .1;
+    let find = |text: &str| {
+        cells
+            .iter()
+            .find(|(_, v)| v.to_string() == text)
+            .map(|((r, _), _)| *r)
+    };
+    let total = find("合计").expect("合计 row");
+    let p3 = find("P3").expect("P3 listed");
+    assert!(p3 > total, "P3 below 合计, where the sums don't reach");
+    assert!(
+        cells
+            .iter()
+            .any(|((r, _), v)| *r == p3 && v.to_string() == "未计入")
+    );
+    // 拨付明细: the payment too, with its amount, marked 未计入.
+    let pays = read_cells(&out)
+        .into_iter()
+        .find(|(n, _)| n == "拨付明细")
+        .unwrap()
+        .1;
+    assert!(
+        pays.iter()
+            .any(|(_, v)| v.to_string().contains("未计入（数据错误"))
+    );
+    assert!(pays.iter().any(|(_, v)| *v == calamine::Data::Float(4.25)));
+    // JSON: totals unchanged, the left-out rows in a new field.
+    let j = read_json(&w.path("r.json"));
+    assert_eq!(j["totals"]["budget"], "120");
+    let e = &j["excluded"];
+    assert_eq!(e["projects"], 1);
+    assert_eq!(e["payments"], 1);
+    assert_eq!(e["payment_amount_read"], "4.25");
+    assert_eq!(e["rows"].as_array().unwrap().len(), 2);
+    assert_eq!(e["rows"][0]["kind"], "项目");
+    assert_eq!(e["rows"][0]["row"], "项目!A4");
+    // 月报 carries the banner too.
+    let r = w.run(&["monthly", "in.xlsx", "--month", "2024-12", "-o", "m.xlsx"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let m = read_cells(&w.path("m.xlsx")).remove(0).1;
+    assert!(
+        m.iter()
+            .any(|(_, v)| v.to_string().starts_with("另有 1 个项目、1 笔拨付"))
+    );
+}
+
+#[test]
+fn county_sums_up_repeated_notices_per_file() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("in")).unwrap();
+    write_book(&w.path("in/甲.xlsx"), &bad_book());
+    let r = w.run(&[
+        "consolidate",
+        "in",
+        "-o",
+        "c.xlsx",
+        "--json",
+        "c.json",
+        "--title",
+        "测试县",
+    ]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let cells = read_cells(&w.path("c.xlsx"));
+    let problems = &cells.iter().find(|(n, _)| n == "问题清单").unwrap().1;
+    let late: Vec<String> = problems
+        .iter()
+        .map(|(_, v)| v.to_string())
+        .filter(|v| v.contains("晚于截止日期"))
+        .collect();
+    assert_eq!(
+        late,
+        ["2 笔拨付晚于截止日期，共 3 万元，未计入（逐笔明细见该单位的报告和 JSON）"]
+    );
+    // Every row stays in the JSON.
+    let j = read_json(&w.path("c.json"));
+    let rows = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["message"].as_str().unwrap().contains("晚于截止日期"))
+        .count();
+    assert_eq!(rows, 2);
+    assert_eq!(j["townships"][0]["excluded"]["projects"], 1);
+    // 汇总: the township's banner.
+    let summary = &cells.iter().find(|(n, _)| n == "汇总").unwrap().1;
+    assert!(summary.iter().any(|(_, v)| {
+        v.to_string()
+            .contains("另有 1 个项目、1 笔拨付因数据错误未计入合计")
+    }));
+}
