@@ -130,6 +130,7 @@ pub fn summary(c: &County, title: &str) -> Sheet {
         });
     }
     s.fit_widths(6.0, 30.0);
+    s.fit_heights(h);
     s.freeze = Some((first, 2));
     s.autofilter = Some(Span {
         first_row: h,
@@ -326,11 +327,11 @@ pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
     let rows: usize = c.townships.iter().map(|t| t.projects.len()).sum();
     s.source_rows = rows as u32;
     s.widths = vec![
-        (0, 16.0),
-        (1, 20.0),
+        (0, 14.0),
+        (1, 16.0),
         (2, 14.0),
-        (3, 30.0),
-        (4, 14.0),
+        (3, 24.0),
+        (4, 12.0),
         (5, 10.0),
         (6, 8.0),
     ];
@@ -345,6 +346,8 @@ pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
     s.print = Some(PageSetup::new(title, Some((0, 0))).repeat_cols(0, 0));
     s
 }
+
+const PROBLEM_TEXT_WIDTH: f64 = 60.0;
 
 /// 问题清单: every problem of every file, with its file, row by row as
 /// written. Notices that repeat per row (payments after the cut-off) are one
@@ -391,13 +394,23 @@ pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
         }
     }));
     s.source_rows = n as u32;
+    // Wrapped 说明 shown whole: heights known before the rows are streamed.
+    s.row_heights = county_problem_rows(c)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (fp, m))| {
+            let text = m.as_deref().unwrap_or(&fp.problem.message);
+            let lines = (super::sheet::display_width(text) / (PROBLEM_TEXT_WIDTH - 2.0)).ceil();
+            (lines > 1.0).then_some((1 + i as u32, 14.0 * lines.min(6.0)))
+        })
+        .collect();
     s.widths = vec![
         (0, 6.0),
         (1, 22.0),
         (2, 6.0),
         (3, 10.0),
         (4, 12.0),
-        (5, 60.0),
+        (5, PROBLEM_TEXT_WIDTH),
     ];
     s.freeze = Some((1, 0));
     s.autofilter = Some(Span {

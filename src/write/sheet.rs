@@ -457,8 +457,8 @@ impl Sheet {
                     ),
                     None => (width_of(c.col), 1.0),
                 };
-                // Printed glyphs run a little wider than the estimate.
-                let n = (display_width(t) * 1.1 / (width - 1.0).max(1.0) / rows)
+                // A cell's padding takes about two characters of its width.
+                let n = (display_width(t) / (width - 2.0).max(1.0) / rows)
                     .ceil()
                     .max(1.0);
                 let e = lines.entry(c.row).or_insert(1.0);

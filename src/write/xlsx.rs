@@ -163,6 +163,18 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
     for (col, w) in &sheet.widths {
         ws.set_column_width(*col, *w)?;
     }
+    // Row heights before any cell: a row written row by row can't take one later.
+    // Title rows are tall enough for their larger font.
+    let mut heights: std::collections::BTreeMap<u32, f64> = sheet
+        .cells
+        .iter()
+        .filter(|c| c.role == Role::Title)
+        .map(|c| (c.row, 24.0))
+        .collect();
+    heights.extend(sheet.row_heights.iter().copied());
+    for (row, h) in heights {
+        ws.set_row_height(row, h)?;
+    }
     let mut column_role: HashMap<u16, Role> = HashMap::new();
     for (col, role) in &sheet.column_roles {
         ws.set_column_format(*col, &format_for(*role, false))?;
@@ -223,9 +235,6 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
         result?;
     }
     write_merges_to(ws, u32::MAX, &mut next_merge);
-    for (row, h) in &sheet.row_heights {
-        ws.set_row_height(*row, *h)?;
-    }
     if let Some((r, c)) = sheet.freeze {
         ws.set_freeze_panes(r, c)?;
     }
@@ -316,6 +325,8 @@ fn page_setup(
         ws.set_print_fit_to_pages(1, 0);
     } else {
         ws.set_print_scale(l.scale);
+        // Split across pages: the two halves of a row band come one after the other.
+        ws.set_page_order(false);
     }
     if let Some((a, b)) = p.repeat_rows {
         ws.set_repeat_rows(a, b)?;
