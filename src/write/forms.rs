@@ -653,9 +653,9 @@ fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
     let last = s.cells.iter().map(|c| c.row).max().unwrap_or(0);
     for r in 1..=last {
         let min = if (first..end).contains(&r) {
-            26.0
+            24.0
         } else {
-            22.0
+            20.0
         };
         match s.row_heights.iter_mut().find(|(row, _)| *row == r) {
             Some((_, h)) => *h = h.max(min),
@@ -805,7 +805,7 @@ pub fn target_form(
             text("\n\n（盖章）　　　　年　　月　　日"),
             Role::FormText,
         );
-        s.row_heights.push((r, 54.0));
+        s.row_heights.push((r, 48.0));
         r += 1;
     }
     if e.drafted {

@@ -200,6 +200,12 @@ impl PageSetup {
     }
 }
 
+/// Excel lays a character of column width out as 7 px (Calibri's digit,
+/// rounded); LibreOffice with Calibri's metric twin (Carlito) as 7.43 px. The
+/// decision allows for the wider of the two, so a page fitted to width keeps
+/// ≥ 9 pt in either.
+pub const WIDTH_MARGIN: f64 = 7.43 / 7.0;
+
 /// Body text size of every table and form (rust_xlsxwriter's default font size).
 pub const BODY_PT: f64 = 11.0;
 /// The smallest body text we print.
@@ -323,7 +329,8 @@ pub fn page_layout(sheet: &Sheet, source_rows: u32) -> Option<PageLayout> {
     let width_pt: f64 = (first_col..=last_col)
         .map(|c| col_px(sheet.width_of(c)))
         .sum::<f64>()
-        * 0.75;
+        * 0.75
+        * WIDTH_MARGIN;
     let fit = |landscape: bool| (printable_pt(landscape) / width_pt).min(1.0);
     let min_scale = MIN_PT / BODY_PT;
     let (landscape, fit_width, scale) = match p.prefer {
