@@ -85,9 +85,8 @@ fn printed(path: &Path) -> Vec<Printed> {
         assert_eq!(attr(setup, "paperSize").as_deref(), Some("9"), "{name}: A4");
         let landscape = attr(setup, "orientation").as_deref() == Some("landscape");
         let fit_width = xml.contains("fitToPage=\"1\"");
-        if fit_width {
-            assert_eq!(attr(setup, "fitToHeight").as_deref(), Some("0"), "{name}");
-        }
+        // fitToHeight="0": any number of pages tall; absent: one page (forms).
+        let fit_height = fit_width && attr(setup, "fitToHeight").as_deref() != Some("0");
         let margins = tag(&xml, "pageMargins").unwrap();
         let m = |k: &str| attr(margins, k).unwrap().parse::<f64>().unwrap();
         let area = defined
@@ -115,7 +114,33 @@ fn printed(path: &Path) -> Vec<Printed> {
             width_px += (w * 7.0).round();
         }
         let scale = if fit_width {
-            (printable_pt(landscape, m("left"), m("right")) / (width_px * 0.75)).min(1.0)
+            let wide =
+                (printable_pt(landscape, m("left"), m("right")) / (width_px * 0.75)).min(1.0);
+            if fit_height {
+                // Row heights (pt) of the print area; 15 pt where not set.
+                let last_row: u32 = range
+                    .split(':')
+                    .nth(1)
+                    .unwrap()
+                    .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                    .parse()
+                    .unwrap();
+                let mut height = 0.0;
+                for r in 1..=last_row {
+                    let key = format!("<row r=\"{r}\"");
+                    let ht = xml
+                        .find(&key)
+                        .and_then(|j| attr(&xml[j..j + xml[j..].find('>').unwrap()], "ht"))
+                        .map(|h| h.parse::<f64>().unwrap())
+                        .unwrap_or(15.0);
+                    height += ht;
+                }
+                let paper_in = if landscape { 210.0 } else { 297.0 } / 25.4;
+                let tall = ((paper_in - m("top") - m("bottom")) * 72.0 / height).min(1.0);
+                wide.min(tall)
+            } else {
+                wide
+            }
         } else {
             attr(setup, "scale")
                 .map(|s| s.parse::<f64>().unwrap())

@@ -28,7 +28,11 @@ fn base(name: &str, unit: &str, group_col: bool) -> Sheet {
     if group_col {
         s.widths.insert(0, (0, GROUP_COL_WIDTH));
     }
-    s.print = Some(PageSetup::new(unit, Some((0, 0))).prefer(Orientation::Portrait));
+    s.print = Some(
+        PageSetup::new(unit, Some((0, 0)))
+            .prefer(Orientation::Portrait)
+            .one_page(),
+    );
     s
 }
 

@@ -176,6 +176,8 @@ pub struct PageSetup {
     /// Page header, left: the unit (乡镇 / 县) the paper belongs to.
     pub unit: String,
     pub prefer: Orientation,
+    /// An official form: on one page when that keeps the text ≥ 9 pt.
+    pub one_page: bool,
 }
 
 impl PageSetup {
@@ -196,6 +198,10 @@ impl PageSetup {
     }
     pub fn prefer(mut self, o: Orientation) -> Self {
         self.prefer = o;
+        self
+    }
+    pub fn one_page(mut self) -> Self {
+        self.one_page = true;
         self
     }
 }
@@ -226,6 +232,8 @@ pub struct PageLayout {
     pub landscape: bool,
     /// Fit to one page wide (any number of pages tall).
     pub fit_width: bool,
+    /// Fit to one page tall as well (forms).
+    pub fit_height: bool,
     /// Print scale in percent when not fitted to width.
     pub scale: u16,
     /// The scale the printed page ends up at (fitted or fixed), 0–1.
@@ -251,6 +259,12 @@ pub fn col_px(w: f64) -> f64 {
     } else {
         (w * 7.0 + 5.0).trunc()
     }
+}
+
+/// Printable height of an A4 page, pt.
+pub fn printable_height_pt(landscape: bool) -> f64 {
+    let paper = if landscape { A4_MM.0 } else { A4_MM.1 };
+    (paper - (MARGINS_CM[2] + MARGINS_CM[3]) * 10.0) / 25.4 * 72.0
 }
 
 /// Printable width of an A4 page, pt.
@@ -339,15 +353,25 @@ pub fn page_layout(sheet: &Sheet, source_rows: u32) -> Option<PageLayout> {
         _ if fit(true) >= min_scale => (true, true, fit(true)),
         _ => (true, false, SPLIT_SCALE as f64 / 100.0),
     };
+    let last_row = sheet.last_row(source_rows);
+    // A form fits one page tall too when that keeps the text large enough.
+    let height_pt: f64 = (0..=last_row).map(|r| sheet.row_px(r) * 0.75).sum();
+    let tall = (printable_height_pt(landscape) / height_pt).min(1.0);
+    let (fit_height, scale) = if p.one_page && fit_width && tall.min(scale) >= min_scale {
+        (true, tall.min(scale))
+    } else {
+        (false, scale)
+    };
     Some(PageLayout {
         landscape,
         fit_width,
+        fit_height,
         scale: if fit_width { 100 } else { SPLIT_SCALE },
         effective_scale: scale,
         body_pt: BODY_PT * scale,
         first_col,
         last_col,
-        last_row: sheet.last_row(source_rows),
+        last_row,
         repeat_cols: if fit_width { None } else { p.repeat_cols },
     })
 }

@@ -322,7 +322,7 @@ fn page_setup(
         ws.set_portrait();
     }
     if l.fit_width {
-        ws.set_print_fit_to_pages(1, 0);
+        ws.set_print_fit_to_pages(1, u16::from(l.fit_height));
     } else {
         ws.set_print_scale(l.scale);
         // Split across pages: the two halves of a row band come one after the other.
