@@ -13,7 +13,7 @@ use std::collections::HashSet;
 const LAST: u16 = 7; // eight columns, A–H
 /// Column widths of the eight-column forms: the official portrait page
 /// (156 mm text width) at 11 pt body text, scaled no lower than ~93 %.
-const WIDTHS: [f64; 8] = [10.0, 10.0, 13.0, 11.0, 11.0, 7.0, 7.0, 14.0];
+const WIDTHS: [f64; 8] = [11.0, 10.0, 13.0, 11.0, 11.0, 8.0, 7.0, 13.0];
 /// Layout A has a narrow first column: the merged 绩效指标 label.
 const GROUP_COL_WIDTH: f64 = 4.0;
 
@@ -638,8 +638,13 @@ pub fn self_evaluation_at(
         next += 1;
     }
     foot_lines(&mut s, next, last, &report.unit_name);
-    s.row_heights.push((g + 1, 60.0));
     finish_heights(&mut s, first, t);
+    // The goal texts: at least three lines.
+    for (r, h) in s.row_heights.iter_mut() {
+        if *r == g + 1 {
+            *h = h.max(48.0);
+        }
+    }
     (
         s,
         FormTotals {
