@@ -23,7 +23,7 @@ const HEADERS: [&str; 17] = [
     "本月拨付",
     "累计拨付",
     "支出进度",
-    "上月支出进度",
+    "上月进度",
     "较上月",
     "序时进度",
     "进度差",
@@ -42,7 +42,7 @@ fn pct(p: Option<Decimal>) -> Value {
 
 fn pace_text(p: &Pace) -> String {
     match (p.gap, p.behind_by) {
-        (Some(g), Some(by)) => format!("进度滞后 {:.2} 个百分点（差 {} 万元）", -g, amount(by)),
+        (Some(g), Some(by)) => format!("滞后{:.2}个百分点，差{}万元", -g, amount(by)),
         (Some(_), None) => "正常".into(),
         (None, _) => "—".into(),
     }
@@ -197,8 +197,8 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     group_rows(&mut s, &mut row, "按资金性质", &m.by_fund_source);
     s.fit_widths(5.0, 24.0);
     s.widths.retain(|(c, _)| *c != 13);
-    s.widths.push((13, 14.0));
-    s.cap_width(2, 14.0);
+    s.widths.push((13, 13.0));
+    s.cap_width(2, 12.0);
     s.cap_width(3, 10.0);
     s.cap_width(4, 10.0);
     s.print = Some(

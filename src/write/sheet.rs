@@ -438,7 +438,7 @@ impl Sheet {
                 w
             };
             let e = widths.entry(c.col).or_insert(min);
-            *e = e.max((w + 2.0).clamp(min, max));
+            *e = e.max((w + PADDING).clamp(min, max));
         }
         self.widths = widths.into_iter().collect();
     }
@@ -488,8 +488,8 @@ impl Sheet {
                     ),
                     None => (width_of(c.col), 1.0),
                 };
-                // A cell's padding takes about two characters of its width.
-                let n = (display_width(t) / (width - 2.0).max(1.0) / rows)
+                // A cell's own margins take `PADDING` characters of its width.
+                let n = (display_width(t) / (width - PADDING).max(1.0) / rows - 0.01)
                     .ceil()
                     .max(1.0);
                 let e = lines.entry(c.row).or_insert(1.0);
@@ -503,6 +503,9 @@ impl Sheet {
             .collect();
     }
 }
+
+/// Characters added to a column's widest value (the cell's own margins).
+const PADDING: f64 = 1.5;
 
 /// Width in characters a value takes as the writer formats it.
 pub fn value_width(v: &Value, role: Role) -> f64 {
