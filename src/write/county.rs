@@ -49,7 +49,8 @@ pub fn summary(c: &County, title: &str) -> Sheet {
         format!("{title}衔接及整合资金执行情况汇总（{}）", as_of_text(c)),
         Role::Title,
     );
-    s.merge(0, 0, 0, last_col);
+    // Inside the printed columns: a merge across the edge widens the page.
+    s.merge(0, 0, 0, last_col - 1);
     s.text(
         1,
         0,

@@ -13,6 +13,9 @@ use serde::Serialize;
 pub const MONTHLY_SHEET: &str = "月报";
 pub const CURVE_SHEET: &str = "进度曲线";
 
+/// The last printed column (建设状态); 开工/完工日期 stay on screen.
+const PRINTED_LAST: u16 = 14;
+
 const HEADERS: [&str; 17] = [
     "序号",
     "项目编号",
@@ -76,7 +79,8 @@ fn put_pace(
 
 fn group_rows(s: &mut Sheet, row: &mut u32, title: &str, groups: &[MonthlyGroup]) {
     s.text(*row, 0, title, Role::Section);
-    s.merge(*row, 0, *row, HEADERS.len() as u16 - 1);
+    // Merges stay inside the printed columns (a merge across the edge widens the page).
+    s.merge(*row, 0, *row, PRINTED_LAST);
     *row += 1;
     for g in groups {
         s.text(*row, 0, "", Role::Text);
@@ -117,7 +121,7 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
         ),
         Role::Title,
     );
-    s.merge(0, 0, 0, last_col);
+    s.merge(0, 0, 0, PRINTED_LAST);
     s.text(1, 0, format!("截止日期：{}", m.as_of), Role::Caption);
     // The unit label sits inside the printed columns (up to 建设状态).
     s.text(1, 12, "单位：万元", Role::Caption);
@@ -203,7 +207,7 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     s.cap_width(4, 10.0);
     s.print = Some(
         PageSetup::new(&m.report.unit_name, Some((h, h)))
-            .columns(0, 14)
+            .columns(0, PRINTED_LAST)
             .repeat_cols(0, 2),
     );
     s.fit_heights(h);

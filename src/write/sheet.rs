@@ -438,7 +438,13 @@ impl Sheet {
                 w
             };
             let e = widths.entry(c.col).or_insert(min);
-            *e = e.max((w + PADDING).clamp(min, max));
+            // Numbers get half a character more: bold totals and fallback fonts print wider.
+            let pad = if matches!(c.value, Value::Text(_)) {
+                PADDING
+            } else {
+                PADDING + 0.5
+            };
+            *e = e.max((w + pad).clamp(min, max));
         }
         self.widths = widths.into_iter().collect();
     }
