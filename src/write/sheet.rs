@@ -439,10 +439,11 @@ impl Sheet {
             };
             let e = widths.entry(c.col).or_insert(min);
             // Numbers get half a character more: bold totals and fallback fonts print wider.
-            let pad = if matches!(c.value, Value::Text(_)) {
-                PADDING
-            } else {
-                PADDING + 0.5
+            let pad = match (&c.value, c.role) {
+                (Value::Text(_), _) => PADDING,
+                // Bold digits are wider still.
+                (_, Role::TotalMoney | Role::TotalRate | Role::TotalCount) => PADDING + 1.5,
+                _ => PADDING + 0.5,
             };
             *e = e.max((w + pad).clamp(min, max));
         }
