@@ -13,7 +13,7 @@ use std::collections::HashSet;
 const LAST: u16 = 7; // eight columns, A–H
 /// Column widths of the eight-column forms: the official portrait page
 /// (156 mm text width) at 11 pt body text, scaled no lower than ~93 %.
-const WIDTHS: [f64; 8] = [11.0, 10.0, 13.0, 11.0, 11.0, 8.0, 7.0, 13.0];
+const WIDTHS: [f64; 8] = [11.0, 10.0, 12.0, 11.0, 11.0, 9.0, 7.0, 13.0];
 /// Layout A has a narrow first column: the merged 绩效指标 label.
 const GROUP_COL_WIDTH: f64 = 4.0;
 
