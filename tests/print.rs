@@ -113,6 +113,9 @@ fn printed(path: &Path) -> Vec<Printed> {
                 .unwrap_or(9.140625);
             width_px += (w * 7.0).round();
         }
+        // LibreOffice with Carlito (Calibri's metric twin) lays a character
+        // out as 7.43 px, Excel as 7: check against the wider of the two.
+        let width_px = width_px * 7.43 / 7.0;
         let scale = if fit_width {
             let wide =
                 (printable_pt(landscape, m("left"), m("right")) / (width_px * 0.75)).min(1.0);

@@ -571,3 +571,70 @@ pub fn col_ref(sheet: &str, col: u16) -> String {
     let c = crate::model::col_name(col as u32);
     format!("'{sheet}'!${c}:${c}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(cols: u16, width: f64, prefer: Orientation) -> Sheet {
+        let mut s = Sheet::new("t");
+        for c in 0..cols {
+            s.text(0, c, "表头", Role::Header);
+        }
+        s.widths = (0..cols).map(|c| (c, width)).collect();
+        s.print = Some(PageSetup::new("测试镇", Some((0, 0))).prefer(prefer));
+        s
+    }
+
+    #[test]
+    fn orientation_and_scale_follow_the_width() {
+        // Narrow: portrait, full size.
+        let l = page_layout(&table(5, 10.0, Orientation::Auto), 0).unwrap();
+        assert!(!l.landscape && l.fit_width && l.body_pt == BODY_PT);
+        // Wider than portrait: landscape, fitted, still ≥ 9 pt.
+        let l = page_layout(&table(10, 12.0, Orientation::Auto), 0).unwrap();
+        assert!(l.landscape && l.fit_width && l.body_pt >= MIN_PT, "{l:?}");
+        // Far too wide: not shrunk below 9 pt, split with repeated columns.
+        let mut wide = table(30, 12.0, Orientation::Auto);
+        wide.print.as_mut().unwrap().repeat_cols = Some((0, 1));
+        let l = page_layout(&wide, 0).unwrap();
+        assert!(l.landscape && !l.fit_width && l.scale == SPLIT_SCALE);
+        assert_eq!(l.repeat_cols, Some((0, 1)));
+        assert!(l.body_pt >= MIN_PT);
+        // A form stays portrait while that keeps 9 pt.
+        let l = page_layout(&table(8, 11.0, Orientation::Portrait), 0).unwrap();
+        assert!(!l.landscape && l.body_pt >= MIN_PT, "{l:?}");
+        // Copies are landscape even when narrow.
+        let l = page_layout(&table(3, 10.0, Orientation::Landscape), 0).unwrap();
+        assert!(l.landscape);
+    }
+
+    #[test]
+    fn print_area_reaches_charts_and_labels() {
+        let mut s = table(4, 10.0, Orientation::Auto);
+        s.text(1, 3, "单位：万元", Role::Caption);
+        s.charts.push(ChartSpec {
+            title: "图".into(),
+            categories_col: 0,
+            columns: vec![],
+            lines: vec![],
+            at: (5, 0),
+            category_format: None,
+            value_format: None,
+            size: CHART_SIZE,
+        });
+        let l = page_layout(&s, 0).unwrap();
+        let (row, col) = s.chart_extent(&s.charts[0]);
+        assert!(l.last_row >= row && l.last_col >= col, "{l:?}");
+        assert!(row >= 5 + 288 / 20 - 1);
+    }
+
+    #[test]
+    fn numbers_are_sized_as_printed() {
+        let d = |s: &str| Value::Number(s.parse().unwrap());
+        assert_eq!(value_width(&d("1"), Role::Count), 1.0);
+        assert_eq!(value_width(&d("408.5587"), Role::Money), 8.0);
+        assert_eq!(value_width(&d("12345.6"), Role::Money), 11.0);
+        assert_eq!(value_width(&d("0.5662"), Role::Rate), 6.0);
+    }
+}
