@@ -241,9 +241,10 @@ pub fn by_group(c: &County, title: &str) -> Sheet {
         }
         row += 1;
     }
-    s.widths = (0..=widest)
-        .map(|c| (c, if c == 0 { 20.0 } else { 12.0 }))
-        .collect();
+    // Widths from the figures (large county totals need more than 12).
+    s.fit_widths(8.0, 18.0);
+    s.widths.retain(|(c, _)| *c != 0 && *c <= widest);
+    s.widths.push((0, 20.0));
     s.freeze = Some((0, 1));
     s.print = Some(PageSetup::new(title, None).repeat_cols(0, 0));
     s
