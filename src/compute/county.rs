@@ -2,7 +2,9 @@
 //! ranked by execution rate, checked for duplicates, gaps and the floor on
 //! the share of 衔接资金 for industry. Pure: the townships come in computed.
 
-use super::{GroupFigures, ProjectFigures, Report, execution_rate, group_order};
+use super::{
+    Excluded, GroupFigures, LatePayments, ProjectFigures, Report, execution_rate, group_order,
+};
 use crate::model::{Problem, Severity};
 use crate::read::layout;
 use chrono::NaiveDate;
@@ -23,6 +25,11 @@ pub struct Township {
     pub projects: Vec<ProjectFigures>,
     /// Share of 衔接资金 budget arranged for 产业项目, percent; `None` without 衔接资金.
     pub industry_share: Option<Decimal>,
+    /// Rows left out of this township's sums (counts and amounts; the rows
+    /// themselves stay in the township's own report).
+    pub excluded: Excluded,
+    /// Payments after the cut-off.
+    pub late: LatePayments,
 }
 
 /// The 衔接资金 industry share: budget of 衔接资金 projects in 产业项目 ÷ budget of all 衔接资金 projects.
@@ -50,6 +57,11 @@ impl Township {
             by_fund_source: r.by_fund_source.clone(),
             industry_share: industry_share(&r.projects),
             projects: r.projects.clone(),
+            excluded: Excluded {
+                rows: Vec::new(),
+                ..r.excluded.clone()
+            },
+            late: r.late,
         }
     }
 }
@@ -320,6 +332,8 @@ mod tests {
             by_fund_source: vec![group("衔接资金", budget, paid)],
             industry_share: industry_share(&projects),
             projects,
+            excluded: Excluded::default(),
+            late: LatePayments::default(),
         }
     }
 

@@ -6,7 +6,7 @@ pub mod indicator;
 pub mod monthly;
 pub mod score;
 
-use crate::model::{Payment, Problem, Project, Wan};
+use crate::model::{ExcludedRow, Payment, Problem, Project, RecordKind, Wan};
 use crate::read::{Ledger, layout};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -130,6 +130,80 @@ pub enum PaymentUse {
     AfterCutOff,
 }
 
+/// Records left out of every sum because of data errors (未计入), counted so
+/// that each output can say so where its totals are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Excluded {
+    pub projects: usize,
+    pub payments: usize,
+    /// Sum of the budgets that could be read from the left-out project rows.
+    pub project_amount_read: Decimal,
+    /// Sum of the amounts that could be read from the left-out payment rows.
+    pub payment_amount_read: Decimal,
+    /// Rows whose amount could not be read at all.
+    pub unreadable: usize,
+    pub rows: Vec<ExcludedRow>,
+}
+
+impl Excluded {
+    pub fn from_rows(rows: &[ExcludedRow]) -> Excluded {
+        let mut e = Excluded {
+            rows: rows.to_vec(),
+            ..Default::default()
+        };
+        for r in rows {
+            let (n, sum) = match r.kind {
+                RecordKind::Project => (&mut e.projects, &mut e.project_amount_read),
+                RecordKind::Payment => (&mut e.payments, &mut e.payment_amount_read),
+            };
+            *n += 1;
+            match r.amount {
+                Some(a) => *sum += a,
+                None => e.unreadable += 1,
+            }
+        }
+        e
+    }
+    pub fn is_empty(&self) -> bool {
+        self.projects == 0 && self.payments == 0
+    }
+    /// The banner printed above the totals: "另有 N 个项目、M 笔拨付因数据错误未计入合计（见问题清单）…".
+    pub fn banner(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let money = |d: Decimal| d.normalize().to_string();
+        let mut read = Vec::new();
+        if self.projects > 0 {
+            read.push(format!("项目预算 {} 万元", money(self.project_amount_read)));
+        }
+        if self.payments > 0 {
+            read.push(format!("拨付 {} 万元", money(self.payment_amount_read)));
+        }
+        let unreadable = if self.unreadable > 0 {
+            format!("，另 {} 行金额无法读出", self.unreadable)
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "另有 {} 个项目、{} 笔拨付因数据错误未计入合计（见问题清单）；能读出的金额：{}{unreadable}",
+            self.projects,
+            self.payments,
+            read.join("，")
+        ))
+    }
+}
+
+/// Payments dated after the cut-off (未计入, a 提示 per row).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LatePayments {
+    pub count: usize,
+    pub amount: Decimal,
+}
+
+/// The words that mark a payment after the cut-off in its 提示.
+pub const LATE_PAYMENT: &str = "晚于截止日期";
+
 /// The report data of one workbook at one cut-off date.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -153,6 +227,10 @@ pub struct Report {
     pub split_budgets: bool,
     /// Findings of the computation (warnings), beside the reader's.
     pub problems: Vec<Problem>,
+    /// Rows the reader left out of the sums (data errors).
+    pub excluded: Excluded,
+    /// Payments after the cut-off.
+    pub late: LatePayments,
 }
 
 /// Order of groups: the standard values first, in their standard order, then
@@ -185,13 +263,16 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
 
     let mut paid = vec![Decimal::ZERO; ledger.projects.len()];
     let mut payment_use = Vec::with_capacity(ledger.payments.len());
+    let mut late = LatePayments::default();
     for pay in &ledger.payments {
         if pay.date > as_of {
             payment_use.push(PaymentUse::AfterCutOff);
+            late.count += 1;
+            late.amount += pay.amount;
             problems.push(Problem::warning_at(
                 &pay.row,
                 format!(
-                    "{}：拨付日期 {} 晚于截止日期 {}，该笔 {} 万元未计入",
+                    "{}：拨付日期 {} {LATE_PAYMENT} {}，该笔 {} 万元未计入",
                     pay.row,
                     pay.date,
                     as_of,
@@ -330,6 +411,8 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         split_budgets: ledger.projects.iter().any(|p| p.is_split()),
         payment_use,
         problems,
+        excluded: Excluded::from_rows(&ledger.excluded),
+        late,
     }
 }
 

@@ -143,6 +143,26 @@ fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// Execution rate below 60 % while the indicators still grade 优 or 良: a
+/// county reviewer sends such a form back unless the deviation is explained.
+pub fn low_rate_prompt(rate: Option<Decimal>, grade: Option<&str>) -> Option<String> {
+    let r = rate.filter(|r| *r < Decimal::from(60))?;
+    let g = grade.filter(|g| matches!(*g, "优" | "良"))?;
+    Some(format!(
+        "预算执行率 {r:.2}% 低于 60%，但自评等级为“{g}”：请在自评表“偏差原因分析”中说明原因及改进措施（县级审核会退回未说明的表）"
+    ))
+}
+
+/// The short prompt printed in the form's 偏差原因分析 cell of the budget row.
+pub fn low_rate_form_prompt(rate: Option<Decimal>, grade: Option<&str>) -> Option<String> {
+    low_rate_prompt(rate, grade)?;
+    Some(format!(
+        "请说明：执行率 {:.2}% 低于 60%，等级仍为“{}”",
+        rate.unwrap_or_default(),
+        grade.unwrap_or_default()
+    ))
+}
+
 pub fn grade(total: Decimal) -> &'static str {
     if total >= Decimal::from(90) {
         "优"
@@ -922,6 +942,12 @@ pub fn evaluate_all(
             };
             let e = evaluate(f.execution_rate, inputs, year, rules);
             problems.extend(e.problems.iter().cloned());
+            if let Some(prompt) = low_rate_prompt(f.execution_rate, e.grade) {
+                problems.push(Problem::warning_at(
+                    &project.budget_cell,
+                    format!("{}：项目“{}”{prompt}", project.budget_cell, project.id),
+                ));
+            }
             e
         })
         .collect();

@@ -1,7 +1,7 @@
 //! The county workbook and JSON of `consolidate`.
 
 use super::json::{GroupJson, amount, rate};
-use super::sheet::{Cell, ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, a1};
+use super::sheet::{Cell, ChartSeries, ChartSpec, PageSetup, Role, Sheet, Span, Value, a1};
 use crate::compute::GroupFigures;
 use crate::compute::county::{County, FileProblem, Township};
 use crate::model::Severity;
@@ -49,15 +49,26 @@ pub fn summary(c: &County, title: &str) -> Sheet {
         format!("{title}衔接及整合资金执行情况汇总（{}）", as_of_text(c)),
         Role::Title,
     );
-    s.merge(0, 0, 0, last_col);
+    // Inside the printed columns: a merge across the edge widens the page.
+    s.merge(0, 0, 0, last_col - 1);
     s.text(
         1,
         0,
         format!("共 {} 个单位；按执行率从高到低排名", c.townships.len()),
         Role::Caption,
     );
-    s.text(1, last_col, "单位：万元", Role::Caption);
-    let h = 2;
+    // Inside the printed columns (the 来源文件 column stays on screen).
+    s.text(1, last_col - 1, "单位：万元", Role::Caption);
+    // One red line per township whose totals leave rows out.
+    let banners: Vec<String> = c
+        .townships
+        .iter()
+        .filter_map(|t| t.excluded.banner().map(|b| format!("{}：{b}", t.unit)))
+        .collect();
+    for (i, b) in banners.iter().enumerate() {
+        super::report::banner(&mut s, 2 + i as u32, last_col - 1, b.clone());
+    }
+    let h = 2 + banners.len() as u32;
     for (i, t) in headers.iter().enumerate() {
         s.text(h, i as u16, *t, Role::Header);
     }
@@ -115,9 +126,12 @@ pub fn summary(c: &County, title: &str) -> Sheet {
             lines: vec![],
             at: (tr + 2, 1),
             category_format: None,
+            value_format: Some("0%".into()),
+            size: (640, 300),
         });
     }
-    s.fit_widths(8.0, 40.0);
+    s.fit_widths(6.0, 30.0);
+    s.fit_heights(h);
     s.freeze = Some((first, 2));
     s.autofilter = Some(Span {
         first_row: h,
@@ -125,16 +139,23 @@ pub fn summary(c: &County, title: &str) -> Sheet {
         last_row: tr.saturating_sub(1).max(first),
         last_col,
     });
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((h, h)),
-        columns: Some((0, 9)),
-    });
+    s.print = Some(
+        PageSetup::new(
+            if title.is_empty() {
+                "县级汇总"
+            } else {
+                title
+            },
+            Some((h, h)),
+        )
+        .columns(0, last_col - 1)
+        .repeat_cols(0, 1),
+    );
     s
 }
 
 /// 分类汇总: township × category and township × fund source, three columns each.
-pub fn by_group(c: &County) -> Sheet {
+pub fn by_group(c: &County, title: &str) -> Sheet {
     let mut s = Sheet::new("分类汇总");
     let mut row = 0;
     let blocks: [(&str, &[GroupFigures], fn(&Township) -> &[GroupFigures]); 2] = [
@@ -220,15 +241,12 @@ pub fn by_group(c: &County) -> Sheet {
         }
         row += 1;
     }
-    s.widths = (0..=widest)
-        .map(|c| (c, if c == 0 { 20.0 } else { 12.0 }))
-        .collect();
+    // Widths from the figures (large county totals need more than 12).
+    s.fit_widths(8.0, 18.0);
+    s.widths.retain(|(c, _)| *c != 0 && *c <= widest);
+    s.widths.push((0, 20.0));
     s.freeze = Some((0, 1));
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: None,
-        columns: None,
-    });
+    s.print = Some(PageSetup::new(title, None).repeat_cols(0, 0));
     s
 }
 
@@ -247,7 +265,7 @@ fn text(row: u32, col: u16, s: &str) -> Cell {
 }
 
 /// 项目明细: every project of every township, produced row by row as written.
-pub fn projects(c: &Arc<County>) -> Sheet {
+pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
     let mut s = Sheet::new("项目明细");
     s.stream = true;
     s.column_roles = (0..7)
@@ -309,12 +327,13 @@ pub fn projects(c: &Arc<County>) -> Sheet {
         }
     }));
     let rows: usize = c.townships.iter().map(|t| t.projects.len()).sum();
+    s.source_rows = rows as u32;
     s.widths = vec![
-        (0, 18.0),
-        (1, 24.0),
+        (0, 14.0),
+        (1, 16.0),
         (2, 14.0),
-        (3, 36.0),
-        (4, 16.0),
+        (3, 24.0),
+        (4, 12.0),
         (5, 10.0),
         (6, 8.0),
     ];
@@ -326,32 +345,35 @@ pub fn projects(c: &Arc<County>) -> Sheet {
         last_row: rows.max(1) as u32,
         last_col: 13,
     });
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((0, 0)),
-        columns: None,
-    });
+    s.print = Some(PageSetup::new(title, Some((0, 0))).repeat_cols(0, 0));
     s
 }
 
-/// 问题清单: every problem of every file, with its file, row by row as written.
-pub fn problems(c: &Arc<County>) -> Sheet {
+const PROBLEM_TEXT_WIDTH: f64 = 60.0;
+
+/// 问题清单: every problem of every file, with its file, row by row as
+/// written. Notices that repeat per row (payments after the cut-off) are one
+/// line per file here; every row stays in the township's own report and in JSON.
+pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
     let mut s = Sheet::new("问题清单");
     s.stream = true;
-    s.column_roles = vec![(0, Role::Count)];
+    s.column_roles = vec![(0, Role::Count), (5, Role::Text)];
     for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "说明"]
         .iter()
         .enumerate()
     {
         s.text(0, i as u16, *t, Role::Header);
     }
-    if c.problems.is_empty() {
+    let rows = county_problem_rows(c);
+    if rows.is_empty() {
         s.text(1, 0, "未发现问题", Role::Text);
     }
+    let n = rows.len();
     let county = Arc::clone(c);
     s.source = Some(Arc::new(move |emit: &mut dyn FnMut(Cell)| {
-        for (i, fp) in county.problems.iter().enumerate() {
+        for (i, row) in county_problem_rows(&county).into_iter().enumerate() {
             let r = 1 + i as u32;
+            let (fp, message) = row;
             let p = &fp.problem;
             emit(cell(r, 0, Value::Number((i + 1).into()), Role::Count));
             emit(text(r, 1, &fp.file));
@@ -359,29 +381,81 @@ pub fn problems(c: &Arc<County>) -> Sheet {
             level.flagged = p.severity == Severity::Error;
             emit(level);
             emit(text(r, 3, &p.sheet));
-            emit(cell(r, 4, Value::Text(p.cell_label()), Role::Raw));
-            emit(text(r, 5, &p.message));
+            let label = if message.is_some() {
+                String::new()
+            } else {
+                p.cell_label()
+            };
+            emit(cell(r, 4, Value::Text(label), Role::Raw));
+            emit(cell(
+                r,
+                5,
+                Value::Text(message.unwrap_or_else(|| p.message.clone())),
+                Role::Text,
+            ));
         }
     }));
+    s.source_rows = n as u32;
+    // Wrapped 说明 shown whole: heights known before the rows are streamed.
+    s.row_heights = county_problem_rows(c)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (fp, m))| {
+            let text = m.as_deref().unwrap_or(&fp.problem.message);
+            let lines = (super::sheet::display_width(text) / (PROBLEM_TEXT_WIDTH - 2.0)).ceil();
+            (lines > 1.0).then_some((1 + i as u32, 14.0 * lines.min(6.0)))
+        })
+        .collect();
     s.widths = vec![
         (0, 6.0),
-        (1, 24.0),
+        (1, 22.0),
         (2, 6.0),
         (3, 10.0),
         (4, 12.0),
-        (5, 90.0),
+        (5, PROBLEM_TEXT_WIDTH),
     ];
     s.freeze = Some((1, 0));
     s.autofilter = Some(Span {
         first_row: 0,
         first_col: 0,
-        last_row: c.problems.len().max(1) as u32,
+        last_row: n.max(1) as u32,
         last_col: 5,
     });
+    s.print = Some(PageSetup::new(title, Some((0, 0))));
     s
 }
 
-pub fn missing(c: &County) -> Sheet {
+/// The rows of the county 问题清单: each problem, except that the per-row
+/// notices of payments after the cut-off become one line per file (with the
+/// summary text).
+pub fn county_problem_rows(c: &County) -> Vec<(&FileProblem, Option<String>)> {
+    use crate::compute::LATE_PAYMENT;
+    let late: std::collections::HashMap<&str, &Township> =
+        c.townships.iter().map(|t| (t.file.as_str(), t)).collect();
+    let mut done: std::collections::HashSet<&str> = Default::default();
+    let mut out = Vec::new();
+    for fp in &c.problems {
+        let repeated = fp.problem.cell.is_some()
+            && fp.problem.message.contains(LATE_PAYMENT)
+            && late.contains_key(fp.file.as_str());
+        if !repeated {
+            out.push((fp, None));
+        } else if done.insert(fp.file.as_str()) {
+            let t = late[fp.file.as_str()];
+            out.push((
+                fp,
+                Some(format!(
+                    "{} 笔拨付{LATE_PAYMENT}，共 {} 万元，未计入（逐笔明细见该单位的报告和 JSON）",
+                    t.late.count,
+                    amount(t.late.amount)
+                )),
+            ));
+        }
+    }
+    out
+}
+
+pub fn missing(c: &County, title: &str) -> Sheet {
     let mut s = Sheet::new("未报送");
     s.text(0, 0, "序号", Role::Header);
     s.text(0, 1, "单位", Role::Header);
@@ -393,13 +467,24 @@ pub fn missing(c: &County) -> Sheet {
         s.text(1 + i as u32, 1, m.clone(), Role::Text);
     }
     s.widths = vec![(0, 6.0), (1, 24.0)];
+    s.print = Some(PageSetup::new(title, Some((0, 0))));
     s
 }
 
 pub fn county_sheets(c: &Arc<County>, title: &str, with_missing: bool) -> Vec<Sheet> {
-    let mut v = vec![summary(c, title), by_group(c), projects(c), problems(c)];
+    let unit = if title.is_empty() {
+        "县级汇总"
+    } else {
+        title
+    };
+    let mut v = vec![
+        summary(c, title),
+        by_group(c, unit),
+        projects(c, unit),
+        problems(c, unit),
+    ];
     if with_missing {
-        v.push(missing(c));
+        v.push(missing(c, unit));
     }
     v
 }
@@ -419,6 +504,16 @@ pub struct TownshipJson {
     pub unspent: Option<String>,
     pub rank: usize,
     pub industry_share: Option<String>,
+    /// Records this township's totals leave out (data errors); the rows are in its own report.
+    pub excluded: ExcludedCountJson,
+}
+
+#[derive(Serialize)]
+pub struct ExcludedCountJson {
+    pub projects: usize,
+    pub payments: usize,
+    pub project_amount_read: String,
+    pub payment_amount_read: String,
 }
 
 #[derive(Serialize)]
@@ -475,6 +570,12 @@ pub fn county_json(c: &County) -> CountyJson {
                 unspent: t.totals.unspent.map(amount),
                 rank: *rank,
                 industry_share: rate(t.industry_share),
+                excluded: ExcludedCountJson {
+                    projects: t.excluded.projects,
+                    payments: t.excluded.payments,
+                    project_amount_read: amount(t.excluded.project_amount_read),
+                    payment_amount_read: amount(t.excluded.payment_amount_read),
+                },
             })
             .collect(),
         totals: (&c.totals).into(),

@@ -3,7 +3,7 @@
 //! overview. Forms are data (the sheet model), like every other table.
 
 use super::json::amount;
-use super::sheet::{PrintSetup, Role, Sheet, Value};
+use super::sheet::{Orientation, PageSetup, Role, Sheet, Value, a1};
 use crate::compute::score::{Evaluation, Level1};
 use crate::compute::{ProjectFigures, Report};
 use crate::read::Ledger;
@@ -11,21 +11,48 @@ use rust_decimal::Decimal;
 use std::collections::HashSet;
 
 const LAST: u16 = 7; // eight columns, A–H
-const WIDTHS: [f64; 8] = [11.0, 11.0, 18.0, 14.0, 14.0, 8.0, 9.0, 20.0];
+/// Column widths of the eight-column forms: the official portrait page
+/// (156 mm text width) at 11 pt body text, scaled no lower than ~93 %.
+const WIDTHS: [f64; 8] = [11.0, 10.0, 12.0, 11.0, 11.0, 9.0, 7.0, 13.0];
+/// Layout A has a narrow first column: the merged 绩效指标 label.
+const GROUP_COL_WIDTH: f64 = 4.0;
 
-fn base(name: &str) -> Sheet {
+fn base(name: &str, unit: &str, group_col: bool) -> Sheet {
     let mut s = Sheet::new(name);
+    let o = u16::from(group_col);
     s.widths = WIDTHS
         .iter()
         .enumerate()
-        .map(|(i, w)| (i as u16, *w))
+        .map(|(i, w)| (i as u16 + o, *w))
         .collect();
-    s.print = Some(PrintSetup {
-        landscape: false,
-        repeat_rows: Some((0, 0)),
-        columns: None,
-    });
+    if group_col {
+        s.widths.insert(0, (0, GROUP_COL_WIDTH));
+    }
+    s.print = Some(
+        PageSetup::new(unit, Some((0, 0)))
+            .prefer(Orientation::Portrait)
+            .one_page(),
+    );
     s
+}
+
+/// The lines under an official form: 填报单位（盖章）、填报日期、填表人、联系电话.
+fn foot_lines(s: &mut Sheet, row: u32, last: u16, unit: &str) -> u32 {
+    let half = last / 2;
+    let lines = [
+        (
+            format!("填报单位（盖章）：{unit}"),
+            "填报日期：　　　　年　　月　　日".to_string(),
+        ),
+        ("填表人：".to_string(), "联系电话：".to_string()),
+    ];
+    for (k, (a, b)) in lines.into_iter().enumerate() {
+        let r = row + k as u32;
+        span(s, r, 0, half, text(a), Role::FormFoot);
+        span(s, r, half + 1, last, text(b), Role::FormFoot);
+        s.row_heights.push((r, 24.0));
+    }
+    row + 2
 }
 
 /// A label/value cell spanning columns, with every covered cell bordered.
@@ -140,7 +167,7 @@ fn group_label(g: Level1, weights: &[(Level1, Decimal)]) -> String {
 }
 
 /// The 一级 and 二级 columns of an indicator table, equal runs merged.
-fn indicator_labels(s: &mut Sheet, first: u32, e: &Evaluation) {
+fn indicator_labels(s: &mut Sheet, first: u32, e: &Evaluation, o: u16) {
     let l1: Vec<String> = e
         .indicators
         .iter()
@@ -154,11 +181,11 @@ fn indicator_labels(s: &mut Sheet, first: u32, e: &Evaluation) {
         .collect();
     for (k, i) in e.indicators.iter().enumerate() {
         let r = first + k as u32;
-        s.put(r, 0, text(l1[k].clone()), Role::FormLabel);
-        s.put(r, 1, text(&i.input.level2), Role::FormText);
+        s.put(r, o, text(l1[k].clone()), Role::FormLabel);
+        s.put(r, 1 + o, text(&i.input.level2), Role::FormText);
     }
-    merge_runs(s, 0, first, &l1);
-    merge_runs(s, 1, first, &l2);
+    merge_runs(s, o, first, &l1);
+    merge_runs(s, 1 + o, first, &l2);
 }
 
 /// Merge runs of equal values down a column (一级/二级指标 labels).
@@ -211,6 +238,8 @@ pub struct SelfLayout {
     pub goals: (&'static str, &'static str, &'static str),
     /// Six columns after 一级 and 二级.
     pub indicators: &'static [(IndCol, &'static str); 6],
+    /// A merged 绩效指标 column left of 一级指标 (the 财预〔2020〕10号 layout).
+    pub group_col: bool,
 }
 
 /// Layout A: the 财预〔2020〕10号 attachment (default).
@@ -241,6 +270,7 @@ pub const LAYOUT_A: SelfLayout = SelfLayout {
         (IndCol::Score, "得分"),
         (IndCol::Reason, "偏差原因分析及改进措施"),
     ],
+    group_col: true,
 };
 
 /// Layout B: the 衔接/扶贫 绩效目标自评表 many counties hand to townships
@@ -270,7 +300,15 @@ pub const LAYOUT_B: SelfLayout = SelfLayout {
         (IndCol::Score, "得分"),
         (IndCol::Reason, "未完成原因及拟采取的改进措施"),
     ],
+    group_col: false,
 };
+
+/// Where a self-evaluation form keeps its 总分 and 评价等级 (row, col).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormTotals {
+    pub total: (u32, u16),
+    pub grade: (u32, u16),
+}
 
 pub fn self_evaluation(
     name: &str,
@@ -280,14 +318,28 @@ pub fn self_evaluation(
     ledger: &Ledger,
     layout: &SelfLayout,
 ) -> Sheet {
+    self_evaluation_at(name, f, e, report, ledger, layout).0
+}
+
+/// The form and where its totals are (the 总览 refers to them).
+pub fn self_evaluation_at(
+    name: &str,
+    f: &ProjectFigures,
+    e: &Evaluation,
+    report: &Report,
+    ledger: &Ledger,
+    layout: &SelfLayout,
+) -> (Sheet, FormTotals) {
     let p = &ledger.projects[f.index];
-    let mut s = base(name);
+    let o = u16::from(layout.group_col);
+    let last = LAST + o;
+    let mut s = base(name, &report.unit_name, layout.group_col);
     let draft = if e.drafted { "（草拟）" } else { "" };
     span(
         &mut s,
         0,
         0,
-        LAST,
+        last,
         text(format!(
             "{}{draft}\n（{}）",
             layout.title,
@@ -295,20 +347,20 @@ pub fn self_evaluation(
         )),
         Role::FormTitle,
     );
-    s.put(1, 0, text("项目名称"), Role::FormLabel);
+    span(&mut s, 1, 0, o, text("项目名称"), Role::FormLabel);
     if layout.manager_on_name_row {
-        span(&mut s, 1, 1, 3, text(&p.name), Role::FormText);
-        s.put(1, 4, text("项目负责人及电话"), Role::FormLabel);
-        span(&mut s, 1, 5, LAST, Value::Empty, Role::FormText);
+        span(&mut s, 1, 1 + o, 3 + o, text(&p.name), Role::FormText);
+        s.put(1, 4 + o, text("项目负责人及电话"), Role::FormLabel);
+        span(&mut s, 1, 5 + o, last, Value::Empty, Role::FormText);
     } else {
-        span(&mut s, 1, 1, LAST, text(&p.name), Role::FormText);
+        span(&mut s, 1, 1 + o, last, text(&p.name), Role::FormText);
     }
-    s.put(2, 0, text("主管部门"), Role::FormLabel);
+    span(&mut s, 2, 0, o, text("主管部门"), Role::FormLabel);
     span(
         &mut s,
         2,
-        1,
-        3,
+        1 + o,
+        3 + o,
         text(
             ledger
                 .info
@@ -318,12 +370,12 @@ pub fn self_evaluation(
         ),
         Role::FormText,
     );
-    s.put(2, 4, text("实施单位"), Role::FormLabel);
+    s.put(2, 4 + o, text("实施单位"), Role::FormLabel);
     span(
         &mut s,
         2,
-        5,
-        LAST,
+        5 + o,
+        last,
         text(
             p.implementer
                 .clone()
@@ -331,8 +383,15 @@ pub fn self_evaluation(
         ),
         Role::FormText,
     );
-    // Money block: the label spans what the money columns leave.
-    let first_money = LAST + 1 - layout.money.len() as u16;
+    // Money block: label, the money columns, then 偏差原因分析 in what is left.
+    // Layout A has room for 偏差原因分析 after the money columns; layout B
+    // keeps its money columns at the right edge, as printed.
+    let first_money: u16 = if layout.group_col {
+        2
+    } else {
+        last + 1 - layout.money.len() as u16
+    };
+    let reason_col = first_money + layout.money.len() as u16;
     span(
         &mut s,
         3,
@@ -344,27 +403,53 @@ pub fn self_evaluation(
     for (k, (_, t)) in layout.money.iter().enumerate() {
         s.put(3, first_money + k as u16, text(*t), Role::FormLabel);
     }
+    let prompt = crate::compute::score::low_rate_form_prompt(f.execution_rate, e.grade);
+    if reason_col <= last {
+        span(
+            &mut s,
+            3,
+            reason_col,
+            last,
+            text("偏差原因分析"),
+            Role::FormLabel,
+        );
+    }
+    let score_col_money = first_money
+        + layout
+            .money
+            .iter()
+            .position(|(c, _)| *c == MoneyCol::Score)
+            .unwrap_or(0) as u16;
     for (n, (label, amounts)) in layout.money_rows.iter().enumerate() {
         let r = 4 + n as u32;
         span(&mut s, r, 0, first_money - 1, text(*label), Role::FormLabel);
         for (k, (col, _)) in layout.money.iter().enumerate() {
             let c = first_money + k as u16;
-            let cell = match (col, *amounts, n == 0) {
+            match (col, *amounts, n == 0) {
                 (MoneyCol::InitialBudget | MoneyCol::Budget, true, _) => {
-                    s.put(r, c, Value::Number(f.budget), Role::FormMoney)
+                    s.put(r, c, Value::Number(f.budget), Role::FormMoney);
                 }
-                (MoneyCol::Paid, true, _) => s.put(r, c, Value::Number(f.paid), Role::FormMoney),
+                (MoneyCol::Paid, true, _) => {
+                    s.put(r, c, Value::Number(f.paid), Role::FormMoney);
+                }
                 (MoneyCol::Weight, _, true) => {
-                    s.put(r, c, Value::Number(e.budget_weight), Role::FormNumber)
+                    s.put(r, c, Value::Number(e.budget_weight), Role::FormNumber);
                 }
-                (MoneyCol::Rate, _, true) => s.put(
-                    r,
-                    c,
-                    f.execution_rate
-                        .map(|x| Value::Number(x / Decimal::ONE_HUNDRED))
-                        .unwrap_or_else(dash),
-                    Role::FormRate,
-                ),
+                (MoneyCol::Rate, _, true) => {
+                    let rc = s.put(
+                        r,
+                        c,
+                        f.execution_rate
+                            .map(|x| Value::Number(x / Decimal::ONE_HUNDRED))
+                            .unwrap_or_else(dash),
+                        Role::FormRate,
+                    );
+                    // Without a 偏差原因 cell in the money block, the prompt is a note.
+                    if reason_col > last && prompt.is_some() {
+                        rc.note = prompt.clone();
+                        rc.flagged = true;
+                    }
+                }
                 (MoneyCol::Score, _, true) => {
                     let bs = s.put(
                         r,
@@ -376,36 +461,75 @@ pub fn self_evaluation(
                     );
                     bs.note = Some(e.budget_rule.clone());
                     bs.flagged = e.budget_score.is_none();
-                    bs
                 }
-                _ => s.put(r, c, dash(), Role::FormText),
+                _ => {
+                    s.put(r, c, dash(), Role::FormText);
+                }
+            }
+        }
+        if reason_col <= last {
+            let v = match (&prompt, n) {
+                (Some(t), 0) => text(t.clone()),
+                _ => Value::Empty,
             };
-            let _ = cell;
+            span(&mut s, r, reason_col, last, v, Role::FormText);
+            if n == 0 && prompt.is_some() {
+                s.put(
+                    r,
+                    reason_col,
+                    text(prompt.clone().unwrap_or_default()),
+                    Role::FormText,
+                )
+                .flagged = true;
+                s.row_heights.push((r, 60.0));
+            }
         }
     }
     // 年度总体目标
     let g = 4 + layout.money_rows.len() as u32;
     let (target, actual) = overall_target(f, ledger, report);
-    s.put(g, 0, text(layout.goals.0), Role::FormLabel);
-    s.put(g + 1, 0, Value::Empty, Role::FormLabel);
-    s.merge(g, 0, g + 1, 0);
-    span(&mut s, g, 1, 4, text(layout.goals.1), Role::FormLabel);
-    span(&mut s, g, 5, LAST, text(layout.goals.2), Role::FormLabel);
-    span(&mut s, g + 1, 1, 4, text(target), Role::FormText);
-    span(&mut s, g + 1, 5, LAST, text(actual), Role::FormText);
-    // Indicator table.
+    span(&mut s, g, 0, o, text(layout.goals.0), Role::FormLabel);
+    span(&mut s, g + 1, 0, o, Value::Empty, Role::FormLabel);
+    s.merge(g, 0, g + 1, o);
+    span(
+        &mut s,
+        g,
+        1 + o,
+        4 + o,
+        text(layout.goals.1),
+        Role::FormLabel,
+    );
+    span(
+        &mut s,
+        g,
+        5 + o,
+        last,
+        text(layout.goals.2),
+        Role::FormLabel,
+    );
+    span(&mut s, g + 1, 1 + o, 4 + o, text(target), Role::FormText);
+    span(&mut s, g + 1, 5 + o, last, text(actual), Role::FormText);
+    // Indicator table (layout A: under a merged 绩效指标 column).
     let h = g + 2;
-    s.put(h, 0, text("一级指标"), Role::FormLabel);
-    s.put(h, 1, text("二级指标"), Role::FormLabel);
+    s.put(h, o, text("一级指标"), Role::FormLabel);
+    s.put(h, 1 + o, text("二级指标"), Role::FormLabel);
     for (k, (_, t)) in layout.indicators.iter().enumerate() {
-        s.put(h, 2 + k as u16, text(*t), Role::FormLabel);
+        s.put(h, 2 + o + k as u16, text(*t), Role::FormLabel);
     }
     let first = h + 1;
-    indicator_labels(&mut s, first, e);
+    indicator_labels(&mut s, first, e, o);
+    if layout.group_col {
+        let end = first + e.indicators.len().max(1) as u32 - 1;
+        s.put(h, 0, text("绩效指标"), Role::FormLabel);
+        for r in first..=end {
+            s.put(r, 0, Value::Empty, Role::FormLabel);
+        }
+        s.merge(h, 0, end, 0);
+    }
     for (k, i) in e.indicators.iter().enumerate() {
         let r = first + k as u32;
         for (j, (col, _)) in layout.indicators.iter().enumerate() {
-            let c = 2 + j as u16;
+            let c = 2 + o + j as u16;
             match col {
                 IndCol::Name => {
                     s.put(r, c, text(&i.input.name), Role::FormText);
@@ -457,16 +581,17 @@ pub fn self_evaluation(
         }
     }
     let col_of = |want: IndCol| {
-        2 + layout
-            .indicators
-            .iter()
-            .position(|(c, _)| *c == want)
-            .unwrap_or(0) as u16
+        2 + o
+            + layout
+                .indicators
+                .iter()
+                .position(|(c, _)| *c == want)
+                .unwrap_or(0) as u16
     };
     let (weight_col, score_col) = (col_of(IndCol::Weight), col_of(IndCol::Score));
     let t = first + e.indicators.len() as u32;
     span(&mut s, t, 0, weight_col - 1, text("总分"), Role::FormLabel);
-    for c in weight_col..=LAST {
+    for c in weight_col..=last {
         s.put(t, c, Value::Empty, Role::FormText);
     }
     s.put(
@@ -475,7 +600,33 @@ pub fn self_evaluation(
         Value::Number(Decimal::ONE_HUNDRED),
         Role::FormNumber,
     );
-    let total = s.put(t, score_col, Value::Number(e.score), Role::FormNumber);
+    // 总分 and 评价等级 are formulas over the score cells, so a score typed
+    // over a 待评 updates them; the cached values are the tool's.
+    let budget_cell = a1(4, score_col_money);
+    let ranges = if e.indicators.is_empty() {
+        budget_cell.clone()
+    } else {
+        format!(
+            "{budget_cell},{}:{}",
+            a1(first, score_col),
+            a1(t - 1, score_col)
+        )
+    };
+    let pending_expr = if e.indicators.is_empty() {
+        format!("COUNTIF({budget_cell},\"待评\")")
+    } else {
+        format!(
+            "COUNTIF({budget_cell},\"待评\")+COUNTIF({}:{},\"待评\")",
+            a1(first, score_col),
+            a1(t - 1, score_col)
+        )
+    };
+    let total = s.put(
+        t,
+        score_col,
+        Value::Formula(format!("SUM({ranges})"), Box::new(Value::Number(e.score))),
+        Role::FormNumber,
+    );
     total.note = Some(format!(
         "预算执行率得分与各指标得分（各保留两位小数）之和{}",
         if e.complete {
@@ -485,30 +636,55 @@ pub fn self_evaluation(
         }
     ));
     total.flagged = !e.complete;
-    span(&mut s, t + 1, 0, 1, text("评价等级"), Role::FormLabel);
+    span(&mut s, t + 1, 0, 1 + o, text("评价等级"), Role::FormLabel);
     let pending = e.indicators.iter().filter(|i| i.score.is_none()).count()
         + usize::from(e.budget_score.is_none());
     let grade = match e.grade {
         Some(g) => g.to_string(),
         None => format!("待定（{pending} 项待人工评分）"),
     };
-    span(&mut s, t + 1, 2, LAST, text(grade), Role::FormText);
+    let tc = a1(t, score_col);
+    let grade_expr = format!(
+        "IF({pending_expr}>0,\"待定（\"&({pending_expr})&\" 项待人工评分）\",IF({tc}>=90,\"优\",IF({tc}>=80,\"良\",IF({tc}>=60,\"中\",\"差\"))))"
+    );
+    span(
+        &mut s,
+        t + 1,
+        2 + o,
+        last,
+        Value::Formula(grade_expr, Box::new(text(grade))),
+        Role::FormText,
+    );
+    let mut next = t + 2;
     if e.drafted {
         span(
             &mut s,
-            t + 2,
+            next,
             0,
-            LAST,
+            last,
             text(
                 "注：本表绩效指标为系统按指标库草拟，标“**”处及实际完成值须由项目单位核实填写后方可使用。",
             ),
             Role::Note,
         );
-        s.row_heights.push((t + 2, 30.0));
+        s.row_heights.push((next, 30.0));
+        next += 1;
     }
-    s.row_heights.push((g + 1, 60.0));
+    foot_lines(&mut s, next, last, &report.unit_name);
     finish_heights(&mut s, first, t);
-    s
+    // The goal texts: at least three lines.
+    for (r, h) in s.row_heights.iter_mut() {
+        if *r == g + 1 {
+            *h = h.max(48.0);
+        }
+    }
+    (
+        s,
+        FormTotals {
+            total: (t, score_col),
+            grade: (t + 1, 2 + o),
+        },
+    )
 }
 
 /// Row heights for print: wrapped text shown whole, every row at least one
@@ -519,9 +695,9 @@ fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
     let last = s.cells.iter().map(|c| c.row).max().unwrap_or(0);
     for r in 1..=last {
         let min = if (first..end).contains(&r) {
-            26.0
+            24.0
         } else {
-            22.0
+            20.0
         };
         match s.row_heights.iter_mut().find(|(row, _)| *row == r) {
             Some((_, h)) => *h = h.max(min),
@@ -544,7 +720,7 @@ pub fn target_form(
     ledger: &Ledger,
 ) -> Sheet {
     let p = &ledger.projects[f.index];
-    let mut s = base(name);
+    let mut s = base(name, &report.unit_name, false);
     let draft = if e.drafted { "（草拟）" } else { "" };
     span(
         &mut s,
@@ -648,7 +824,7 @@ pub fn target_form(
     span(&mut s, h, 2, 4, text("三级指标"), Role::FormLabel);
     span(&mut s, h, 5, LAST, text("指标值"), Role::FormLabel);
     let first = h + 1;
-    indicator_labels(&mut s, first, e);
+    indicator_labels(&mut s, first, e, 0);
     for (k, i) in e.indicators.iter().enumerate() {
         let r = first + k as u32;
         span(&mut s, r, 2, 4, text(&i.input.name), Role::FormText);
@@ -671,7 +847,7 @@ pub fn target_form(
             text("\n\n（盖章）　　　　年　　月　　日"),
             Role::FormText,
         );
-        s.row_heights.push((r, 54.0));
+        s.row_heights.push((r, 48.0));
         r += 1;
     }
     if e.drafted {
@@ -683,12 +859,14 @@ pub fn target_form(
             text("注：本表绩效指标为系统按指标库草拟，标红处（“**”）须由项目单位核实填写。"),
             Role::Note,
         );
+        r += 1;
     }
+    foot_lines(&mut s, r, LAST, &report.unit_name);
     finish_heights(&mut s, first, first + e.indicators.len() as u32);
     s
 }
 
-pub fn overview(report: &Report, evals: &[Evaluation]) -> Sheet {
+pub fn overview(report: &Report, evals: &[Evaluation], forms: &[(String, FormTotals)]) -> Sheet {
     let mut s = Sheet::new("总览");
     span(
         &mut s,
@@ -737,10 +915,28 @@ pub fn overview(report: &Report, evals: &[Evaluation]) -> Sheet {
             r,
             6,
             e.budget_score.map(Value::Number).unwrap_or_else(dash),
-            Role::Money,
+            Role::Score,
         );
-        s.put(r, 7, Value::Number(e.score), Role::Money);
-        let g = s.text(r, 8, e.grade.unwrap_or("待定"), Role::Text);
+        // 总分 and 等级 follow the form, so a score filled in by hand shows here too.
+        let grade_text = e.grade.unwrap_or("待定").to_string();
+        let (total, grade) = match forms.get(k) {
+            Some((sheet, at)) => (
+                Value::Formula(
+                    super::sheet::abs_ref(sheet, at.total.0, at.total.1),
+                    Box::new(Value::Number(e.score)),
+                ),
+                Value::Formula(
+                    format!(
+                        "IF(LEFT({r},2)=\"待定\",\"待定\",{r})",
+                        r = super::sheet::abs_ref(sheet, at.grade.0, at.grade.1)
+                    ),
+                    Box::new(text(grade_text)),
+                ),
+            ),
+            None => (Value::Number(e.score), text(grade_text)),
+        };
+        s.put(r, 7, total, Role::Score);
+        let g = s.put(r, 8, grade, Role::Text);
         g.flagged = e.grade.is_none();
         let src = s.text(r, 9, if e.drafted { "草拟" } else { "原表" }, Role::Text);
         src.flagged = e.drafted;
@@ -748,13 +944,10 @@ pub fn overview(report: &Report, evals: &[Evaluation]) -> Sheet {
             + usize::from(e.budget_score.is_none());
         s.put(r, 10, Value::Number(pending.into()), Role::Count);
     }
-    s.fit_widths(8.0, 40.0);
+    s.fit_widths(5.0, 24.0);
+    s.print = Some(PageSetup::new(&report.unit_name, Some((1, 1))).repeat_cols(0, 2));
+    s.fit_heights(2);
     s.freeze = Some((2, 0));
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((1, 1)),
-        columns: None,
-    });
     s
 }
 
@@ -764,14 +957,18 @@ pub fn forms_workbook(
     evals: &[Evaluation],
     layout: &SelfLayout,
 ) -> Vec<Sheet> {
-    let mut sheets = vec![overview(report, evals)];
+    let mut sheets = vec![];
+    let mut totals = vec![];
     let mut taken: HashSet<String> = HashSet::from(["总览".to_lowercase()]);
     for (f, e) in report.projects.iter().zip(evals) {
         let target = sheet_name("目标", &f.id, &mut taken);
         let own = sheet_name("自评", &f.id, &mut taken);
         sheets.push(target_form(&target, f, e, report, ledger));
-        sheets.push(self_evaluation(&own, f, e, report, ledger, layout));
+        let (form, at) = self_evaluation_at(&own, f, e, report, ledger, layout);
+        sheets.push(form);
+        totals.push((own, at));
     }
+    sheets.insert(0, overview(report, evals, &totals));
     sheets
 }
 

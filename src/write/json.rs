@@ -188,6 +188,53 @@ impl From<&Problem> for ProblemJson {
     }
 }
 
+/// One record left out of the sums.
+#[derive(Serialize)]
+pub struct ExcludedRowJson {
+    /// 项目 / 拨付
+    pub kind: crate::model::RecordKind,
+    /// The row's first cell, e.g. "项目!A4".
+    pub row: String,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// The amount that could be read (budget or payment), null when none.
+    pub amount: Option<String>,
+    pub reason: String,
+}
+
+/// Records left out of every sum because of data errors.
+#[derive(Serialize)]
+pub struct ExcludedJson {
+    pub projects: usize,
+    pub payments: usize,
+    pub project_amount_read: String,
+    pub payment_amount_read: String,
+    pub rows: Vec<ExcludedRowJson>,
+}
+
+impl From<&crate::compute::Excluded> for ExcludedJson {
+    fn from(e: &crate::compute::Excluded) -> Self {
+        ExcludedJson {
+            projects: e.projects,
+            payments: e.payments,
+            project_amount_read: amount(e.project_amount_read),
+            payment_amount_read: amount(e.payment_amount_read),
+            rows: e
+                .rows
+                .iter()
+                .map(|r| ExcludedRowJson {
+                    kind: r.kind,
+                    row: r.row.to_string(),
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    amount: r.amount.map(amount),
+                    reason: r.reason.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub struct ReportJson {
     pub as_of: String,
@@ -199,6 +246,8 @@ pub struct ReportJson {
     pub projects: Vec<ProjectJson>,
     pub monthly: Vec<MonthJson>,
     pub problems: Vec<ProblemJson>,
+    /// Records left out of the totals above (data errors).
+    pub excluded: ExcludedJson,
 }
 
 pub fn report_json(
@@ -225,6 +274,7 @@ pub fn report_json(
             .collect(),
         monthly: report.monthly.iter().map(Into::into).collect(),
         problems: problems.iter().map(Into::into).collect(),
+        excluded: (&report.excluded).into(),
     }
 }
 

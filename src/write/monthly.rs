@@ -2,7 +2,7 @@
 
 use super::json::{ProblemJson, amount, rate};
 use super::report::{problems_sheet, title_of};
-use super::sheet::{ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, a1};
+use super::sheet::{ChartSeries, ChartSpec, PageSetup, Role, Sheet, Span, Value, a1};
 use crate::compute::GroupFigures;
 use crate::compute::monthly::{MonthlyGroup, MonthlyProject, MonthlyReport, Pace};
 use crate::model::Problem;
@@ -12,6 +12,9 @@ use serde::Serialize;
 
 pub const MONTHLY_SHEET: &str = "月报";
 pub const CURVE_SHEET: &str = "进度曲线";
+
+/// The last printed column (建设状态); 开工/完工日期 stay on screen.
+const PRINTED_LAST: u16 = 14;
 
 const HEADERS: [&str; 17] = [
     "序号",
@@ -23,7 +26,7 @@ const HEADERS: [&str; 17] = [
     "本月拨付",
     "累计拨付",
     "支出进度",
-    "上月支出进度",
+    "上月进度",
     "较上月",
     "序时进度",
     "进度差",
@@ -42,7 +45,7 @@ fn pct(p: Option<Decimal>) -> Value {
 
 fn pace_text(p: &Pace) -> String {
     match (p.gap, p.behind_by) {
-        (Some(g), Some(by)) => format!("进度滞后 {:.2} 个百分点（差 {} 万元）", -g, amount(by)),
+        (Some(g), Some(by)) => format!("滞后{:.2}个百分点，差{}万元", -g, amount(by)),
         (Some(_), None) => "正常".into(),
         (None, _) => "—".into(),
     }
@@ -76,7 +79,8 @@ fn put_pace(
 
 fn group_rows(s: &mut Sheet, row: &mut u32, title: &str, groups: &[MonthlyGroup]) {
     s.text(*row, 0, title, Role::Section);
-    s.merge(*row, 0, *row, HEADERS.len() as u16 - 1);
+    // Merges stay inside the printed columns (a merge across the edge widens the page).
+    s.merge(*row, 0, *row, PRINTED_LAST);
     *row += 1;
     for g in groups {
         s.text(*row, 0, "", Role::Text);
@@ -117,10 +121,15 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
         ),
         Role::Title,
     );
-    s.merge(0, 0, 0, last_col);
+    s.merge(0, 0, 0, PRINTED_LAST);
     s.text(1, 0, format!("截止日期：{}", m.as_of), Role::Caption);
-    s.text(1, last_col - 1, "单位：万元", Role::Caption);
-    let h = 2;
+    // The unit label sits inside the printed columns (up to 建设状态).
+    s.text(1, 12, "单位：万元", Role::Caption);
+    let banner = m.report.excluded.banner();
+    let h = if banner.is_some() { 3 } else { 2 };
+    if let Some(b) = banner {
+        super::report::banner(&mut s, 2, 14, b);
+    }
     for (i, t) in HEADERS.iter().enumerate() {
         s.text(h, i as u16, *t, Role::Header);
     }
@@ -190,21 +199,24 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     let mut row = tr + 1;
     group_rows(&mut s, &mut row, "按项目类别", &m.by_category);
     group_rows(&mut s, &mut row, "按资金性质", &m.by_fund_source);
-    s.fit_widths(8.0, 30.0);
+    s.fit_widths(5.0, 24.0);
     s.widths.retain(|(c, _)| *c != 13);
-    s.widths.push((13, 34.0));
-    s.fit_heights(first);
+    s.widths.push((13, 13.0));
+    s.cap_width(2, 12.0);
+    s.cap_width(3, 10.0);
+    s.cap_width(4, 10.0);
+    s.print = Some(
+        PageSetup::new(&m.report.unit_name, Some((h, h)))
+            .columns(0, PRINTED_LAST)
+            .repeat_cols(0, 2),
+    );
+    s.fit_heights(h);
     s.freeze = Some((first, 3));
     s.autofilter = Some(Span {
         first_row: h,
         first_col: 0,
         last_row: last.max(first),
         last_col,
-    });
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((h, h)),
-        columns: Some((0, 14)),
     });
 
     let mut c = Sheet::new(CURVE_SHEET);
@@ -214,7 +226,7 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
         format!("{}累计支出进度与序时进度", title_of(&m.report)),
         Role::Title,
     );
-    c.merge(0, 0, 0, 10);
+    c.merge(0, 0, 0, 4);
     for (i, t) in ["月份", "当月拨付", "累计拨付", "累计支出进度", "序时进度"]
         .iter()
         .enumerate()
@@ -247,18 +259,16 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
                     col: 4,
                 },
             ],
-            at: (1, 6),
+            at: (2 + m.curve.len() as u32 + 1, 0),
             category_format: Some("yyyy-mm".into()),
+            value_format: Some("0%".into()),
+            size: (560, 300),
         });
     }
     c.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 14.0), (4, 12.0)];
     c.freeze = Some((2, 0));
-    c.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((1, 1)),
-        columns: None,
-    });
-    vec![s, c, problems_sheet(problems)]
+    c.print = Some(PageSetup::new(&m.report.unit_name, Some((1, 1))));
+    vec![s, c, problems_sheet(&m.report.unit_name, problems)]
 }
 
 #[derive(Serialize)]
@@ -335,6 +345,8 @@ pub struct MonthlyJson {
     pub by_fund_source: Vec<MonthlyGroupJson>,
     pub totals: MonthlyGroupJson,
     pub problems: Vec<ProblemJson>,
+    /// Records left out of the totals above (data errors).
+    pub excluded: super::json::ExcludedJson,
 }
 
 pub fn monthly_json(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) -> MonthlyJson {
@@ -367,5 +379,6 @@ pub fn monthly_json(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) ->
         by_fund_source: m.by_fund_source.iter().map(group_json).collect(),
         totals: group_json(&m.totals),
         problems: problems.iter().map(Into::into).collect(),
+        excluded: (&m.report.excluded).into(),
     }
 }

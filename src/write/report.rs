@@ -1,10 +1,11 @@
 //! Report data → the sheets of the annotated workbook.
 
 use super::sheet::{
-    ChartSeries, ChartSpec, PrintSetup, Role, Sheet, Span, Value, abs_ref, col_ref,
+    CHART_SIZE, ChartSeries, ChartSpec, Orientation, PageSetup, Role, Sheet, Span, Value, abs_ref,
+    col_ref,
 };
 use crate::compute::{GroupFigures, PaymentUse, Report};
-use crate::model::{Problem, Severity};
+use crate::model::{Problem, RecordKind, Severity};
 use crate::read::Ledger;
 use crate::read::book::{RawBook, RawSheet};
 use calamine::Data;
@@ -133,6 +134,9 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.text(CUTOFF.0, 0, "截止日期", Role::Caption);
     s.put(CUTOFF.0, CUTOFF.1, Value::Date(report.as_of), Role::Date);
     s.text(1, last_col, "单位：万元", Role::Caption);
+    if let Some(b) = report.excluded.banner() {
+        banner(&mut s, SUMMARY_HEADER_ROW - 1, last_col, b);
+    }
     let h = SUMMARY_HEADER_ROW;
     for (i, t) in [
         "项目",
@@ -338,13 +342,20 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.fit_widths(10.0, 40.0);
     s.widths.retain(|(c, _)| *c != 0);
     s.widths.push((0, 24.0));
+    s.fit_heights(h);
     s.freeze = Some((h + 1, 1));
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((0, h)),
-        columns: None,
-    });
+    s.print = Some(PageSetup::new(&report.unit_name, Some((0, h))).repeat_cols(0, 0));
     s
+}
+
+/// A red line across the print area saying what the totals leave out.
+pub fn banner(s: &mut Sheet, row: u32, last_col: u16, text: String) {
+    s.text(row, 0, text, Role::Banner);
+    for c in 1..=last_col {
+        s.put(row, c, Value::Empty, Role::Banner);
+    }
+    s.merge(row, 0, row, last_col);
+    s.row_heights.push((row, 30.0));
 }
 
 pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
@@ -547,8 +558,58 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         ),
         Role::TotalMoney,
     );
-    s.fit_widths(11.0, 24.0);
-    s.fit_heights(h + 1);
+    // Rows left out of the sums, below the 合计 row where no SUM reaches;
+    // without 类别 and 资金性质, so no SUMIFS on 汇总 counts them.
+    let mut r = total + 1;
+    let left_out: Vec<_> = report
+        .excluded
+        .rows
+        .iter()
+        .filter(|e| e.kind == RecordKind::Project)
+        .collect();
+    if !left_out.is_empty() {
+        r += 1;
+        let title = format!(
+            "以下 {} 个项目因数据错误未计入合计（见问题清单）",
+            left_out.len()
+        );
+        s.text(r, ID, title, Role::Section);
+        for col in ID + 1..=REMAINING {
+            s.put(r, col, Value::Empty, Role::Section);
+        }
+        s.merge(r, ID, r, REMAINING);
+        for e in left_out {
+            r += 1;
+            for col in ID..=REMAINING {
+                let (v, role) = match col {
+                    ID => (opt_text(&e.id), Role::Text),
+                    NAME => (opt_text(&e.name), Role::Text),
+                    STATUS => (Value::Text("未计入".into()), Role::Text),
+                    BUDGET => (
+                        e.amount
+                            .map(money)
+                            .unwrap_or_else(|| Value::Text("无法读出".into())),
+                        Role::Money,
+                    ),
+                    CATEGORY | FUND => (Value::Empty, Role::Text),
+                    _ => (Value::Text("—".into()), Role::Money),
+                };
+                s.put(r, col, v, role).flagged = true;
+            }
+            s.text(r, REASON, e.reason.clone(), Role::Text);
+            s.text(r, SOURCE, e.row.to_string(), Role::Text);
+        }
+    }
+    s.fit_widths(8.0, 24.0);
+    s.cap_width(NAME, 16.0);
+    s.cap_width(CATEGORY, 10.0);
+    s.cap_width(FUND, 10.0);
+    s.print = Some(
+        PageSetup::new(&report.unit_name, Some((h, h)))
+            .columns(0, REMAINING)
+            .repeat_cols(ID, NAME),
+    );
+    s.fit_heights(h);
     s.freeze = Some((h + 1, 2));
     s.autofilter = Some(Span {
         first_row: h,
@@ -556,12 +617,12 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         last_row: last.max(h + 1),
         last_col: SOURCE,
     });
-    // The money columns fit one A4 page; the descriptive ones stay on screen.
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((h, h)),
-        columns: Some((0, REMAINING)),
-    });
+    // The money columns are printed; the descriptive ones stay on screen.
+    s.print = Some(
+        PageSetup::new(&report.unit_name, Some((h, h)))
+            .columns(0, REMAINING)
+            .repeat_cols(ID, NAME),
+    );
     s
 }
 
@@ -615,7 +676,51 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         cell.flagged = *used != PaymentUse::Counted;
         s.text(r, SOURCE, p.row.to_string(), Role::Text);
     }
-    s.fit_widths(8.0, 40.0);
+    // Payments left out of the sums, below the others: no 拨付日期 and no
+    // 资金性质, so none of the SUMIFS that read this sheet counts them.
+    let left_out: Vec<_> = report
+        .excluded
+        .rows
+        .iter()
+        .filter(|e| e.kind == RecordKind::Payment)
+        .collect();
+    let mut r = ledger.payments.len() as u32;
+    if !left_out.is_empty() {
+        r += 2;
+        let title = format!(
+            "以下 {} 笔拨付因数据错误未计入合计（见问题清单）",
+            left_out.len()
+        );
+        s.text(r, NO, title, Role::Section);
+        for col in NO + 1..=SOURCE {
+            s.put(r, col, Value::Empty, Role::Section);
+        }
+        s.merge(r, NO, r, SOURCE);
+        for e in left_out {
+            r += 1;
+            for col in NO..=SOURCE {
+                let (v, role) = match col {
+                    ID => (opt_text(&e.id), Role::Text),
+                    AMOUNT => (
+                        e.amount
+                            .map(money)
+                            .unwrap_or_else(|| Value::Text("无法读出".into())),
+                        Role::Money,
+                    ),
+                    MEMO => (opt_text(&e.name), Role::Text),
+                    STATE => (
+                        Value::Text("未计入（数据错误，见问题清单）".into()),
+                        Role::Text,
+                    ),
+                    SOURCE => (Value::Text(e.row.to_string()), Role::Text),
+                    _ => (Value::Empty, Role::Text),
+                };
+                s.put(r, col, v, role).flagged = true;
+            }
+        }
+    }
+    s.fit_widths(6.0, 24.0);
+    s.fit_heights(0);
     s.freeze = Some((1, 0));
     s.autofilter = Some(Span {
         first_row: 0,
@@ -623,11 +728,7 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         last_row: ledger.payments.len().max(1) as u32,
         last_col: SOURCE,
     });
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((0, 0)),
-        columns: None,
-    });
+    s.print = Some(PageSetup::new(&report.unit_name, Some((0, 0))).repeat_cols(NO, ID));
     s
 }
 
@@ -690,19 +791,17 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
             }],
             at: (h, 5),
             category_format: Some("yyyy-mm".into()),
+            value_format: None,
+            size: CHART_SIZE,
         });
     }
-    s.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 12.0)];
+    s.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 12.0), (4, 2.0)];
     s.freeze = Some((h + 1, 0));
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((h, h)),
-        columns: None,
-    });
+    s.print = Some(PageSetup::new(&report.unit_name, Some((h, h))));
     s
 }
 
-pub fn problems_sheet(problems: &[Problem]) -> Sheet {
+pub fn problems_sheet(unit: &str, problems: &[Problem]) -> Sheet {
     let mut s = Sheet::new(PROBLEMS);
     for (i, t) in ["序号", "级别", "工作表", "单元格", "说明"]
         .iter()
@@ -722,7 +821,10 @@ pub fn problems_sheet(problems: &[Problem]) -> Sheet {
         s.text(r, 3, p.cell_label(), Role::Text);
         s.text(r, 4, p.message.clone(), Role::Text);
     }
-    s.widths = vec![(0, 6.0), (1, 6.0), (2, 12.0), (3, 12.0), (4, 90.0)];
+    s.fit_widths(6.0, 14.0);
+    s.widths.retain(|(c, _)| *c != 4);
+    s.widths.push((4, 80.0));
+    s.fit_heights(1);
     s.freeze = Some((1, 0));
     s.autofilter = Some(Span {
         first_row: 0,
@@ -730,11 +832,7 @@ pub fn problems_sheet(problems: &[Problem]) -> Sheet {
         last_row: problems.len().max(1) as u32,
         last_col: 4,
     });
-    s.print = Some(PrintSetup {
-        landscape: true,
-        repeat_rows: Some((0, 0)),
-        columns: None,
-    });
+    s.print = Some(PageSetup::new(unit, Some((0, 0))));
     s
 }
 
@@ -758,6 +856,7 @@ pub fn copy_name(input: &str, taken: &HashSet<String>) -> String {
 pub fn copy_sheet(
     raw: &RawSheet,
     name: &str,
+    unit: &str,
     formulas: bool,
     notes: &HashMap<(u32, u32), Vec<String>>,
 ) -> Sheet {
@@ -802,9 +901,32 @@ pub fn copy_sheet(
     }
     // The input's own column widths are not readable; fit them to the text so
     // Chinese cells are not cut off.
-    s.fit_widths(8.0, 40.0);
+    s.fit_widths(6.0, COPY_WIDTH + 2.0);
+    s.fit_heights(0);
+    // Printed landscape, with the title rows down to the table header on
+    // every page: the header is the first row at least half as full as the
+    // fullest row.
+    let mut per_row: std::collections::BTreeMap<u32, usize> = Default::default();
+    for c in s.cells.iter().filter(|c| c.value != Value::Empty) {
+        *per_row.entry(c.row).or_default() += 1;
+    }
+    let fullest = per_row.values().copied().max().unwrap_or(0);
+    let header = per_row
+        .iter()
+        .find(|(_, n)| **n * 2 >= fullest && fullest > 0)
+        .map(|(r, _)| *r)
+        .filter(|r| *r < 10)
+        .unwrap_or(0);
+    s.print = Some(
+        PageSetup::new(unit, Some((0, header)))
+            .prefer(Orientation::Landscape)
+            .repeat_cols(0, 1),
+    );
     s
 }
+
+/// Copied text wider than this wraps (so a copied ledger fits a landscape page).
+const COPY_WIDTH: f64 = 20.0;
 
 fn push_raw(
     s: &mut Sheet,
@@ -816,7 +938,11 @@ fn push_raw(
     let Ok(col16) = u16::try_from(col) else {
         return;
     };
-    let cell = s.put(row, col16, value, Role::Raw);
+    let role = match &value {
+        Value::Text(t) if super::sheet::display_width(t) > COPY_WIDTH => Role::RawWrap,
+        _ => Role::Raw,
+    };
+    let cell = s.put(row, col16, value, role);
     if let Some(msgs) = notes.get(&(row, col)) {
         cell.flagged = true;
         cell.note = Some(msgs.join("\n"));
@@ -887,7 +1013,13 @@ pub fn annotated_workbook(
                 ));
             }
         }
-        copies.push(copy_sheet(raw, &name, book.formulas_portable(), &notes));
+        copies.push(copy_sheet(
+            raw,
+            &name,
+            &report.unit_name,
+            book.formulas_portable(),
+            &notes,
+        ));
     }
     if !book.formulas_portable() && book.sheets.iter().any(|s| s.has_formulas()) {
         extra.push(Problem::warning(
@@ -897,7 +1029,7 @@ pub fn annotated_workbook(
     }
     let mut all: Vec<Problem> = problems.to_vec();
     all.extend(extra.iter().cloned());
-    sheets.push(problems_sheet(&all));
+    sheets.push(problems_sheet(&report.unit_name, &all));
     sheets.extend(copies);
     (sheets, extra)
 }

@@ -25,6 +25,8 @@ pub enum Value {
 pub enum Role {
     /// Input copied as is.
     Raw,
+    /// Long text copied from the input, wrapped in its column.
+    RawWrap,
     Title,
     /// A line under the title (cut-off date, unit).
     Caption,
@@ -49,6 +51,12 @@ pub enum Role {
     FormMoney,
     FormRate,
     FormNumber,
+    /// A line under a form (填报单位、填表人…): 仿宋, no border.
+    FormFoot,
+    /// Scores (0.00) in ordinary tables.
+    Score,
+    /// A red warning line inside the print area (rows left out of the sums).
+    Banner,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,7 +95,14 @@ pub struct ChartSpec {
     pub at: (u32, u16),
     /// Number format of the category labels (dates as months).
     pub category_format: Option<String>,
+    /// Number format of the value axis ("0%" when the series are rates).
+    pub value_format: Option<String>,
+    /// Size in pixels (width, height).
+    pub size: (u32, u32),
 }
+
+/// rust_xlsxwriter's default chart size.
+pub const CHART_SIZE: (u32, u32) = (480, 288);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListValidation {
@@ -110,8 +125,8 @@ pub struct Sheet {
     /// Rows and columns above/left of this cell stay in view.
     pub freeze: Option<(u32, u16)>,
     pub autofilter: Option<Span>,
-    /// A4 landscape, one page wide, header rows repeated.
-    pub print: Option<PrintSetup>,
+    /// What the printed page must show; `page_layout` decides the rest.
+    pub print: Option<PageSetup>,
     pub charts: Vec<ChartSpec>,
     pub validations: Vec<ListValidation>,
     pub row_heights: Vec<(u32, f64)>,
@@ -121,6 +136,8 @@ pub struct Sheet {
     /// own format (far cheaper on large tables) and takes the column's.
     pub column_roles: Vec<(u16, Role)>,
     pub source: Option<CellSource>,
+    /// The last row `source` writes (for the print area).
+    pub source_rows: u32,
 }
 
 impl std::fmt::Debug for Sheet {
@@ -133,12 +150,230 @@ impl std::fmt::Debug for Sheet {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct PrintSetup {
-    pub landscape: bool,
+/// Which way a sheet would rather be printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Orientation {
+    /// By width: portrait when the table fits a portrait page whole.
+    #[default]
+    Auto,
+    /// Official forms: portrait unless that takes the text below 9 pt.
+    Portrait,
+    /// Copied input sheets.
+    Landscape,
+}
+
+/// What a writer asks of the printed page. Orientation, scale and print area
+/// are decided in one place, `page_layout`, from the column widths.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PageSetup {
+    /// Rows repeated at the top of every page (titles and headers).
     pub repeat_rows: Option<(u32, u32)>,
+    /// Columns repeated at the left of every page when the table is too
+    /// wide for one page (identifying columns: 编号, 名称).
+    pub repeat_cols: Option<(u16, u16)>,
     /// Columns printed (first, last); all when `None`.
     pub columns: Option<(u16, u16)>,
+    /// Page header, left: the unit (乡镇 / 县) the paper belongs to.
+    pub unit: String,
+    pub prefer: Orientation,
+    /// An official form: on one page when that keeps the text ≥ 9 pt.
+    pub one_page: bool,
+}
+
+impl PageSetup {
+    pub fn new(unit: &str, repeat_rows: Option<(u32, u32)>) -> Self {
+        PageSetup {
+            repeat_rows,
+            unit: unit.to_string(),
+            ..Default::default()
+        }
+    }
+    pub fn columns(mut self, first: u16, last: u16) -> Self {
+        self.columns = Some((first, last));
+        self
+    }
+    pub fn repeat_cols(mut self, first: u16, last: u16) -> Self {
+        self.repeat_cols = Some((first, last));
+        self
+    }
+    pub fn prefer(mut self, o: Orientation) -> Self {
+        self.prefer = o;
+        self
+    }
+    pub fn one_page(mut self) -> Self {
+        self.one_page = true;
+        self
+    }
+}
+
+/// Excel lays a character of column width out as 7 px (Calibri's digit,
+/// rounded); LibreOffice with Calibri's metric twin (Carlito) as 7.43 px. The
+/// decision allows for the wider of the two, so a page fitted to width keeps
+/// ≥ 9 pt in either.
+pub const WIDTH_MARGIN: f64 = 7.43 / 7.0;
+
+/// Body text size of every table and form (rust_xlsxwriter's default font size).
+pub const BODY_PT: f64 = 11.0;
+/// The smallest body text we print.
+pub const MIN_PT: f64 = 9.0;
+/// Scale used when a table is too wide to fit a page at ≥ 9 pt: split across
+/// pages with repeated titles instead (90 % of 11 pt = 9.9 pt).
+pub const SPLIT_SCALE: u16 = 90;
+/// Margins in cm (left, right, top, bottom, header, footer): left and right
+/// as GB/T 9704 (28 mm binding side, 26 mm), so a portrait page has the
+/// official 156 mm text width; top and bottom leave room for the page header
+/// and the page numbers.
+pub const MARGINS_CM: [f64; 6] = [2.8, 2.6, 2.5, 2.5, 1.2, 1.2];
+const A4_MM: (f64, f64) = (210.0, 297.0);
+
+/// How a sheet is printed, decided by `page_layout`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageLayout {
+    pub landscape: bool,
+    /// Fit to one page wide (any number of pages tall).
+    pub fit_width: bool,
+    /// Fit to one page tall as well (forms).
+    pub fit_height: bool,
+    /// Print scale in percent when not fitted to width.
+    pub scale: u16,
+    /// The scale the printed page ends up at (fitted or fixed), 0–1.
+    pub effective_scale: f64,
+    /// Body text size on paper, pt.
+    pub body_pt: f64,
+    /// Print area.
+    pub first_col: u16,
+    pub last_col: u16,
+    pub last_row: u32,
+    pub repeat_cols: Option<(u16, u16)>,
+}
+
+/// Excel's default column width (characters).
+pub const DEFAULT_WIDTH: f64 = 8.43;
+/// Excel's default row height, pt.
+pub const DEFAULT_ROW_PT: f64 = 15.0;
+
+/// Pixels of a column `w` characters wide (Excel, default 11 pt font).
+pub fn col_px(w: f64) -> f64 {
+    if w < 1.0 {
+        (w * 12.0).round()
+    } else {
+        (w * 7.0 + 5.0).trunc()
+    }
+}
+
+/// Printable height of an A4 page, pt.
+pub fn printable_height_pt(landscape: bool) -> f64 {
+    let paper = if landscape { A4_MM.0 } else { A4_MM.1 };
+    (paper - (MARGINS_CM[2] + MARGINS_CM[3]) * 10.0) / 25.4 * 72.0
+}
+
+/// Printable width of an A4 page, pt.
+pub fn printable_pt(landscape: bool) -> f64 {
+    let paper = if landscape { A4_MM.1 } else { A4_MM.0 };
+    (paper - (MARGINS_CM[0] + MARGINS_CM[1]) * 10.0) / 25.4 * 72.0
+}
+
+impl Sheet {
+    pub fn width_of(&self, col: u16) -> f64 {
+        self.widths
+            .iter()
+            .rev()
+            .find(|(c, _)| *c == col)
+            .map(|(_, w)| *w)
+            .unwrap_or(DEFAULT_WIDTH)
+    }
+    fn row_px(&self, row: u32) -> f64 {
+        self.row_heights
+            .iter()
+            .rev()
+            .find(|(r, _)| *r == row)
+            .map(|(_, h)| *h)
+            .unwrap_or(DEFAULT_ROW_PT)
+            / 0.75
+    }
+    /// The last row and column a chart covers.
+    pub fn chart_extent(&self, spec: &ChartSpec) -> (u32, u16) {
+        let (mut row, mut col) = spec.at;
+        let mut w = col_px(self.width_of(col));
+        while w < spec.size.0 as f64 {
+            col += 1;
+            w += col_px(self.width_of(col));
+        }
+        let mut h = self.row_px(row);
+        while h < spec.size.1 as f64 {
+            row += 1;
+            h += self.row_px(row);
+        }
+        (row, col)
+    }
+    /// The last row with content (cells, rows produced on demand, charts).
+    fn last_row(&self, source_rows: u32) -> u32 {
+        let cells = self.cells.iter().map(|c| c.row).max().unwrap_or(0);
+        let merges = self.merges.iter().map(|m| m.last_row).max().unwrap_or(0);
+        let charts = self
+            .charts
+            .iter()
+            .map(|c| self.chart_extent(c).0)
+            .max()
+            .unwrap_or(0);
+        cells.max(merges).max(charts).max(source_rows)
+    }
+}
+
+/// The one decision on how a sheet is printed: A4; portrait when the printed
+/// columns fit a portrait page at full size; otherwise landscape, fitted to
+/// the page width when that keeps body text at `MIN_PT` or more; otherwise
+/// landscape at `SPLIT_SCALE`, split across pages with the title rows and
+/// identifying columns repeated. `source_rows` is the last row a sheet's
+/// on-demand rows reach (0 when none).
+pub fn page_layout(sheet: &Sheet, source_rows: u32) -> Option<PageLayout> {
+    let p = sheet.print.as_ref()?;
+    let last_cell_col = sheet
+        .cells
+        .iter()
+        .map(|c| c.col)
+        .chain(sheet.merges.iter().map(|m| m.last_col))
+        .chain(sheet.widths.iter().map(|(c, _)| *c))
+        .max()
+        .unwrap_or(0);
+    let (first_col, mut last_col) = p.columns.unwrap_or((0, last_cell_col));
+    for spec in &sheet.charts {
+        last_col = last_col.max(sheet.chart_extent(spec).1);
+    }
+    let width_pt: f64 = (first_col..=last_col)
+        .map(|c| col_px(sheet.width_of(c)))
+        .sum::<f64>()
+        * 0.75
+        * WIDTH_MARGIN;
+    let fit = |landscape: bool| (printable_pt(landscape) / width_pt).min(1.0);
+    let min_scale = MIN_PT / BODY_PT;
+    let (landscape, fit_width, scale) = match p.prefer {
+        Orientation::Portrait if fit(false) >= min_scale => (false, true, fit(false)),
+        Orientation::Auto if fit(false) >= 1.0 => (false, true, 1.0),
+        _ if fit(true) >= min_scale => (true, true, fit(true)),
+        _ => (true, false, SPLIT_SCALE as f64 / 100.0),
+    };
+    let last_row = sheet.last_row(source_rows);
+    // A form fits one page tall too when that keeps the text large enough.
+    let height_pt: f64 = (0..=last_row).map(|r| sheet.row_px(r) * 0.75).sum();
+    let tall = (printable_height_pt(landscape) / height_pt).min(1.0);
+    let (fit_height, scale) = if p.one_page && fit_width && tall.min(scale) >= min_scale {
+        (true, tall.min(scale))
+    } else {
+        (false, scale)
+    };
+    Some(PageLayout {
+        landscape,
+        fit_width,
+        fit_height,
+        scale: if fit_width { 100 } else { SPLIT_SCALE },
+        effective_scale: scale,
+        body_pt: BODY_PT * scale,
+        first_col,
+        last_col,
+        last_row,
+        repeat_cols: if fit_width { None } else { p.repeat_cols },
+    })
 }
 
 impl Sheet {
@@ -195,33 +430,73 @@ impl Sheet {
             {
                 continue;
             }
-            let w = match &c.value {
-                Value::Text(s) => display_width(s),
-                Value::Number(_) | Value::Float(_) | Value::Formula(..) => 12.0,
-                Value::Date(_) | Value::Serial(..) => 11.0,
-                _ => 0.0,
+            let w = value_width(&c.value, c.role);
+            // Headers wrap: two lines of a long header are enough.
+            let w = if matches!(c.role, Role::Header) && w > 6.0 {
+                (w / 2.0).ceil() + 0.5
+            } else {
+                w
             };
             let e = widths.entry(c.col).or_insert(min);
-            *e = e.max((w + 2.0).clamp(min, max));
+            // Numbers get half a character more: bold totals and fallback fonts print wider.
+            let pad = match (&c.value, c.role) {
+                (Value::Text(_), _) => PADDING,
+                // Bold digits are wider still.
+                (_, Role::TotalMoney | Role::TotalRate | Role::TotalCount) => PADDING + 1.5,
+                _ => PADDING + 0.5,
+            };
+            *e = e.max((w + pad).clamp(min, max));
         }
         self.widths = widths.into_iter().collect();
+    }
+    /// Narrow a column to `max` characters (its text wraps).
+    pub fn cap_width(&mut self, col: u16, max: f64) {
+        for (c, w) in self.widths.iter_mut() {
+            if *c == col {
+                *w = w.min(max);
+            }
+        }
     }
     /// Row heights that show wrapped text whole (a clerk's printer won't
     /// re-measure rows the way a screen does).
     pub fn fit_heights(&mut self, from_row: u32) {
-        let width_of = |col: u16| {
-            self.widths
-                .iter()
-                .find(|(c, _)| *c == col)
-                .map(|(_, w)| *w)
-                .unwrap_or(8.43)
-        };
+        let width_of = |col: u16| self.width_of(col);
+        let printed = self
+            .print
+            .as_ref()
+            .and_then(|p| p.columns)
+            .unwrap_or((0, u16::MAX));
+        // Text in a merged cell has the merge's width and shares its rows.
+        let spans: std::collections::HashMap<(u32, u16), &Span> = self
+            .merges
+            .iter()
+            .map(|m| ((m.first_row, m.first_col), m))
+            .collect();
         let mut lines: std::collections::BTreeMap<u32, f64> = Default::default();
         for c in self.cells.iter().filter(|c| {
-            c.row >= from_row && matches!(c.role, Role::Text | Role::FormText | Role::FormLabel)
+            c.row >= from_row
+                && (printed.0..=printed.1).contains(&c.col)
+                && matches!(
+                    c.role,
+                    Role::Text
+                        | Role::FormText
+                        | Role::FormLabel
+                        | Role::Header
+                        | Role::RawWrap
+                        | Role::TotalText
+                        | Role::Banner
+                )
         }) {
             if let Value::Text(t) = &c.value {
-                let n = (display_width(t) / (width_of(c.col) - 1.0).max(1.0))
+                let (width, rows) = match spans.get(&(c.row, c.col)) {
+                    Some(m) => (
+                        (m.first_col..=m.last_col).map(width_of).sum::<f64>(),
+                        (m.last_row - m.first_row + 1) as f64,
+                    ),
+                    None => (width_of(c.col), 1.0),
+                };
+                // A cell's own margins take `PADDING` characters of its width.
+                let n = (display_width(t) / (width - PADDING).max(1.0) / rows - 0.01)
                     .ceil()
                     .max(1.0);
                 let e = lines.entry(c.row).or_insert(1.0);
@@ -233,6 +508,35 @@ impl Sheet {
             .filter(|(_, n)| *n > 1.0)
             .map(|(r, n)| (r, 14.0 * n.min(6.0)))
             .collect();
+    }
+}
+
+/// Characters added to a column's widest value (the cell's own margins).
+const PADDING: f64 = 1.5;
+
+/// Width in characters a value takes as the writer formats it.
+pub fn value_width(v: &Value, role: Role) -> f64 {
+    match v {
+        Value::Text(s) => display_width(s),
+        Value::Number(d) => {
+            use rust_decimal::prelude::ToPrimitive;
+            let f = d.to_f64().unwrap_or(0.0);
+            match role {
+                Role::Rate | Role::TotalRate | Role::FormRate => {
+                    format!("{:.2}%", f * 100.0).len() as f64
+                }
+                Role::Money | Role::TotalMoney | Role::FormMoney => {
+                    let int = format!("{:.0}", f.abs().trunc()).len();
+                    (int + (int - 1) / 3 + 5 + usize::from(f < 0.0)) as f64
+                }
+                Role::Score | Role::FormNumber => format!("{f:.2}").len() as f64,
+                _ => d.normalize().to_string().len() as f64,
+            }
+        }
+        Value::Float(f) => f.to_string().len().min(12) as f64,
+        Value::Formula(_, cached) => value_width(cached, role).max(4.0),
+        Value::Date(_) | Value::Serial(..) => 10.0,
+        _ => 0.0,
     }
 }
 
@@ -266,4 +570,71 @@ pub fn abs_ref(sheet: &str, row: u32, col: u16) -> String {
 pub fn col_ref(sheet: &str, col: u16) -> String {
     let c = crate::model::col_name(col as u32);
     format!("'{sheet}'!${c}:${c}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(cols: u16, width: f64, prefer: Orientation) -> Sheet {
+        let mut s = Sheet::new("t");
+        for c in 0..cols {
+            s.text(0, c, "表头", Role::Header);
+        }
+        s.widths = (0..cols).map(|c| (c, width)).collect();
+        s.print = Some(PageSetup::new("测试镇", Some((0, 0))).prefer(prefer));
+        s
+    }
+
+    #[test]
+    fn orientation_and_scale_follow_the_width() {
+        // Narrow: portrait, full size.
+        let l = page_layout(&table(5, 10.0, Orientation::Auto), 0).unwrap();
+        assert!(!l.landscape && l.fit_width && l.body_pt == BODY_PT);
+        // Wider than portrait: landscape, fitted, still ≥ 9 pt.
+        let l = page_layout(&table(10, 12.0, Orientation::Auto), 0).unwrap();
+        assert!(l.landscape && l.fit_width && l.body_pt >= MIN_PT, "{l:?}");
+        // Far too wide: not shrunk below 9 pt, split with repeated columns.
+        let mut wide = table(30, 12.0, Orientation::Auto);
+        wide.print.as_mut().unwrap().repeat_cols = Some((0, 1));
+        let l = page_layout(&wide, 0).unwrap();
+        assert!(l.landscape && !l.fit_width && l.scale == SPLIT_SCALE);
+        assert_eq!(l.repeat_cols, Some((0, 1)));
+        assert!(l.body_pt >= MIN_PT);
+        // A form stays portrait while that keeps 9 pt.
+        let l = page_layout(&table(8, 11.0, Orientation::Portrait), 0).unwrap();
+        assert!(!l.landscape && l.body_pt >= MIN_PT, "{l:?}");
+        // Copies are landscape even when narrow.
+        let l = page_layout(&table(3, 10.0, Orientation::Landscape), 0).unwrap();
+        assert!(l.landscape);
+    }
+
+    #[test]
+    fn print_area_reaches_charts_and_labels() {
+        let mut s = table(4, 10.0, Orientation::Auto);
+        s.text(1, 3, "单位：万元", Role::Caption);
+        s.charts.push(ChartSpec {
+            title: "图".into(),
+            categories_col: 0,
+            columns: vec![],
+            lines: vec![],
+            at: (5, 0),
+            category_format: None,
+            value_format: None,
+            size: CHART_SIZE,
+        });
+        let l = page_layout(&s, 0).unwrap();
+        let (row, col) = s.chart_extent(&s.charts[0]);
+        assert!(l.last_row >= row && l.last_col >= col, "{l:?}");
+        assert!(row >= 5 + 288 / 20 - 1);
+    }
+
+    #[test]
+    fn numbers_are_sized_as_printed() {
+        let d = |s: &str| Value::Number(s.parse().unwrap());
+        assert_eq!(value_width(&d("1"), Role::Count), 1.0);
+        assert_eq!(value_width(&d("408.5587"), Role::Money), 8.0);
+        assert_eq!(value_width(&d("12345.6"), Role::Money), 11.0);
+        assert_eq!(value_width(&d("0.5662"), Role::Rate), 6.0);
+    }
 }

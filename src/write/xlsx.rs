@@ -32,6 +32,9 @@ fn format_for(role: Role, flagged: bool) -> Format {
     };
     let mut f = match role {
         Role::Raw => Format::new(),
+        Role::RawWrap => Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter),
         Role::Title => Format::new()
             .set_font_name(FONT)
             .set_bold()
@@ -87,6 +90,18 @@ fn format_for(role: Role, flagged: bool) -> Format {
         Role::FormNumber => form(Format::new())
             .set_num_format("0.00")
             .set_align(FormatAlign::Center),
+        Role::FormFoot => Format::new()
+            .set_font_name(FORM_FONT)
+            .set_font_size(11)
+            .set_align(FormatAlign::VerticalCenter),
+        Role::Score => boxed(Format::new())
+            .set_num_format("0.00")
+            .set_align(FormatAlign::Right),
+        Role::Banner => boxed(Format::new())
+            .set_bold()
+            .set_text_wrap()
+            .set_font_color("C00000")
+            .set_background_color("FFE4E1"),
     };
     if flagged {
         f = f.set_background_color("FFC7CE").set_font_color("9C0006");
@@ -167,6 +182,18 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
     for (col, w) in &sheet.widths {
         ws.set_column_width(*col, *w)?;
     }
+    // Row heights before any cell: a row written row by row can't take one later.
+    // Title rows are tall enough for their larger font.
+    let mut heights: std::collections::BTreeMap<u32, f64> = sheet
+        .cells
+        .iter()
+        .filter(|c| c.role == Role::Title)
+        .map(|c| (c.row, 24.0))
+        .collect();
+    heights.extend(sheet.row_heights.iter().copied());
+    for (row, h) in heights {
+        ws.set_row_height(row, h)?;
+    }
     let mut column_role: HashMap<u16, Role> = HashMap::new();
     for (col, role) in &sheet.column_roles {
         ws.set_column_format(*col, &format_for(*role, false))?;
@@ -227,31 +254,14 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
         result?;
     }
     write_merges_to(ws, u32::MAX, &mut next_merge);
-    for (row, h) in &sheet.row_heights {
-        ws.set_row_height(*row, *h)?;
-    }
     if let Some((r, c)) = sheet.freeze {
         ws.set_freeze_panes(r, c)?;
     }
     if let Some(a) = sheet.autofilter {
         ws.autofilter(a.first_row, a.first_col, a.last_row, a.last_col)?;
     }
-    if let Some(p) = sheet.print {
-        ws.set_paper_size(9); // A4
-        if p.landscape {
-            ws.set_landscape();
-        } else {
-            ws.set_portrait();
-        }
-        ws.set_print_fit_to_pages(1, 0);
-        if let Some((a, b)) = p.repeat_rows {
-            ws.set_repeat_rows(a, b)?;
-        }
-        if let (Some((c0, c1)), Some(last_row)) =
-            (p.columns, sheet.cells.iter().map(|c| c.row).max())
-        {
-            ws.set_print_area(0, c0, last_row, c1)?;
-        }
+    if let Some(p) = &sheet.print {
+        page_setup(ws, sheet, p, stream)?;
     }
     for v in &sheet.validations {
         let dv = DataValidation::new().allow_list_strings(&v.choices)?;
@@ -291,6 +301,10 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
             chart.combine(&line);
         }
         chart.title().set_name(spec.title.as_str());
+        if let Some(f) = &spec.value_format {
+            chart.y_axis().set_num_format(f.as_str());
+        }
+        chart.set_width(spec.size.0).set_height(spec.size.1);
         if let Some(f) = &spec.category_format {
             chart
                 .x_axis()
@@ -299,6 +313,53 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
         }
         ws.insert_chart(spec.at.0, spec.at.1, &chart)?;
     }
+    Ok(())
+}
+
+/// `&` starts a code in page headers.
+fn header_text(s: &str) -> String {
+    s.replace('&', "&&")
+}
+
+/// The page setup `page_layout` decided: A4, orientation, scale, print area
+/// (titles, unit labels, banners and charts included), repeated rows and
+/// columns, margins, and a header (unit, sheet) and footer (第 N 页 共 M 页).
+fn page_setup(
+    ws: &mut Worksheet,
+    sheet: &Sheet,
+    p: &super::sheet::PageSetup,
+    _stream: bool,
+) -> Result<(), XlsxError> {
+    let source_rows = sheet.source_rows;
+    let Some(l) = super::sheet::page_layout(sheet, source_rows) else {
+        return Ok(());
+    };
+    ws.set_paper_size(9); // A4
+    if l.landscape {
+        ws.set_landscape();
+    } else {
+        ws.set_portrait();
+    }
+    if l.fit_width {
+        ws.set_print_fit_to_pages(1, u16::from(l.fit_height));
+    } else {
+        ws.set_print_scale(l.scale);
+        // Split across pages: the two halves of a row band come one after the other.
+        ws.set_page_order(false);
+    }
+    if let Some((a, b)) = p.repeat_rows {
+        ws.set_repeat_rows(a, b)?;
+    }
+    if let Some((a, b)) = l.repeat_cols {
+        ws.set_repeat_columns(a, b)?;
+    }
+    ws.set_print_area(0, l.first_col, l.last_row, l.last_col)?;
+    let [left, right, top, bottom, header, footer] = super::sheet::MARGINS_CM.map(|cm| cm / 2.54);
+    ws.set_margins(left, right, top, bottom, header, footer);
+    ws.set_print_center_horizontally(true);
+    let font = "&\"宋体,常规\"&9";
+    ws.set_header(format!("&L{font}{}&C{font}&A", header_text(&p.unit)));
+    ws.set_footer(format!("&C{font}第 &P 页 共 &N 页"));
     Ok(())
 }
 
