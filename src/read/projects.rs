@@ -367,6 +367,7 @@ pub(crate) fn read_projects(
             splits
                 .as_ref()
                 .ok()
+                .filter(|v| !v.is_empty())
                 .map(|v| v.iter().map(|(_, d, _)| *d).sum())
         });
         let read_name = name.clone().or_else(|| table.text(row, Field::ProjectName));

@@ -133,6 +133,14 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.merge(0, 0, 0, last_col);
     s.text(CUTOFF.0, 0, "截止日期", Role::Caption);
     s.put(CUTOFF.0, CUTOFF.1, Value::Date(report.as_of), Role::Date);
+    if !report.as_of_source.is_empty() {
+        s.text(
+            CUTOFF.0,
+            CUTOFF.1 + 1,
+            format!("（来源：{}）", report.as_of_source),
+            Role::Caption,
+        );
+    }
     s.text(1, last_col, "单位：万元", Role::Caption);
     if let Some(b) = report.excluded.banner() {
         banner(&mut s, SUMMARY_HEADER_ROW - 1, last_col, b);
@@ -420,7 +428,11 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             // apart by EXACT over the payment rows.
             let rows = |col: u16| {
                 let n = crate::model::col_name(col as u32);
-                format!("'{PAYMENTS}'!${n}$2:${n}${}", ledger.payments.len() + 1)
+                format!(
+                    "{}!${n}$2:${n}${}",
+                    super::sheet::quoted(PAYMENTS),
+                    ledger.payments.len() + 1
+                )
             };
             format!(
                 "SUMPRODUCT(EXACT({},{})*({}<={}),{})",

@@ -346,7 +346,9 @@ pub fn page_layout(sheet: &Sheet, source_rows: u32) -> Option<PageLayout> {
         * 0.75
         * WIDTH_MARGIN;
     let fit = |landscape: bool| (printable_pt(landscape) / width_pt).min(1.0);
-    let min_scale = MIN_PT / BODY_PT;
+    // A little above 9 pt: widths are rounded to whole pixels when written,
+    // which can take a table at exactly the limit just under it.
+    let min_scale = (MIN_PT + 0.1) / BODY_PT;
     let (landscape, fit_width, scale) = match p.prefer {
         Orientation::Portrait if fit(false) >= min_scale => (false, true, fit(false)),
         Orientation::Auto if fit(false) >= 1.0 => (false, true, 1.0),
@@ -556,11 +558,16 @@ pub fn a1(row: u32, col: u16) -> String {
     format!("{}{}", crate::model::col_name(col as u32), row + 1)
 }
 
+/// A sheet name quoted for a formula: `'自评-''Q'` (a quote inside is doubled).
+pub fn quoted(sheet: &str) -> String {
+    format!("'{}'", sheet.replace('\'', "''"))
+}
+
 /// `'汇总'!$B$2`
 pub fn abs_ref(sheet: &str, row: u32, col: u16) -> String {
     format!(
-        "'{}'!${}${}",
-        sheet,
+        "{}!${}${}",
+        quoted(sheet),
         crate::model::col_name(col as u32),
         row + 1
     )
@@ -569,7 +576,7 @@ pub fn abs_ref(sheet: &str, row: u32, col: u16) -> String {
 /// `'拨付明细'!$D:$D`
 pub fn col_ref(sheet: &str, col: u16) -> String {
     let c = crate::model::col_name(col as u32);
-    format!("'{sheet}'!${c}:${c}")
+    format!("{}!${c}:${c}", quoted(sheet))
 }
 
 #[cfg(test)]
