@@ -65,6 +65,8 @@ pub(crate) enum RowKind {
     Skipped,
     /// The template's example row (项目编号 示例-…).
     Example,
+    /// Cells only outside the table's columns.
+    Outside,
 }
 
 /// Rows that are not records, gathered per table and said once.
@@ -74,6 +76,7 @@ pub(crate) struct SkippedRows {
     pub(crate) headers: Vec<CellRef>,
     pub(crate) mapped: Vec<CellRef>,
     pub(crate) examples: Vec<CellRef>,
+    pub(crate) outside: Vec<CellRef>,
 }
 
 impl SkippedRows {
@@ -88,6 +91,7 @@ impl SkippedRows {
             RowKind::HeaderAgain => self.headers.push(at),
             RowKind::Skipped => self.mapped.push(at),
             RowKind::Example => self.examples.push(at),
+            RowKind::Outside => self.outside.push(at),
             _ => return false,
         }
         true
@@ -142,6 +146,15 @@ impl Table<'_> {
         }
         if skip.contains(&row) {
             return RowKind::Skipped;
+        }
+        // Text far to the side of the table (a stray cell, a remark in the
+        // margin) is not a record.
+        let (lo, hi) = self.span();
+        if !cells
+            .iter()
+            .any(|(c, v)| (lo..=hi).contains(c) && !is_blank(v))
+        {
+            return RowKind::Outside;
         }
         if let Some((kind, label)) = self.total_row_kind(row) {
             let group = self.text(row, Field::Group).or_else(|| {

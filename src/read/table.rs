@@ -99,6 +99,18 @@ impl Table<'_> {
             .rows_from(self.header_row + self.header_depth)
             .map(|(r, _)| r)
     }
+    /// First and last column of the table (its header's extent).
+    pub fn span(&self) -> (u32, u32) {
+        let cols: Vec<u32> = self
+            .header_keys
+            .iter()
+            .map(|(c, _)| *c)
+            .chain(self.columns.iter().map(|c| c.col))
+            .collect();
+        let lo = cols.iter().copied().min().unwrap_or(0);
+        let hi = cols.iter().copied().max().unwrap_or(u32::MAX);
+        (lo, hi)
+    }
     /// The value at a cell, or the value of the vertical merge covering it.
     pub fn value(&self, row: u32, col: u32) -> &Data {
         match self.sheet.cell(row, col) {
