@@ -4,6 +4,7 @@
 pub mod consolidate;
 pub mod monthly;
 pub mod report;
+pub mod summary;
 pub mod synth;
 pub mod targets;
 pub mod template;

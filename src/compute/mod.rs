@@ -5,6 +5,7 @@ pub mod draft;
 pub mod indicator;
 pub mod monthly;
 pub mod score;
+pub mod summary;
 
 use crate::model::{Payment, Problem, Project};
 use crate::read::{Ledger, layout};

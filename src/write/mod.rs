@@ -1,6 +1,7 @@
 //! Report data → xlsx / JSON.
 
 pub mod county;
+pub mod docx;
 pub mod forms;
 pub mod json;
 pub mod monthly;
