@@ -4,6 +4,7 @@ pub mod county;
 pub mod docx;
 pub mod forms;
 pub mod json;
+pub mod monitor;
 pub mod monthly;
 pub mod report;
 pub mod sheet;

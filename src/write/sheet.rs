@@ -49,6 +49,9 @@ pub enum Role {
     FormMoney,
     FormRate,
     FormNumber,
+    /// For the clerk to fill (monitoring form): light yellow, unlocked.
+    FormInput,
+    FormInputMoney,
 }
 
 #[derive(Debug, Clone, PartialEq)]
