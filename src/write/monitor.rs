@@ -71,7 +71,6 @@ pub fn monitor_sheets(
             Role::FormTitle,
         );
         s.merge(row, 0, row, LAST_COL);
-        s.row_heights.push((row, 30.0));
         row += 1;
         s.text(
             row,
@@ -230,7 +229,7 @@ pub fn monitor_sheets(
             Role::Note,
         );
         s.merge(row, 0, row, LAST_COL);
-        s.row_heights.push((row, 32.0));
+        let note_row = row;
         s.widths = vec![
             (0, 9.0),
             (1, 11.0),
@@ -246,7 +245,11 @@ pub fn monitor_sheets(
             (11, 9.0),
             (12, 14.0),
         ];
-        s.fit_heights(2);
+        // Wrapped indicator texts shown whole (merged cells above are not measured).
+        s.fit_heights(top + 1);
+        s.row_heights.push((0, 36.0));
+        s.row_heights.push((top, 30.0));
+        s.row_heights.push((note_row, 32.0));
         s.print = Some(PrintSetup {
             landscape: true,
             repeat_rows: None,
