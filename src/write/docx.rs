@@ -358,6 +358,7 @@ pub fn to_docx(blocks: &[Block]) -> Result<Vec<u8>, String> {
         )
     };
     let mut after_title = false;
+    let mut in_signature = false;
     for b in blocks {
         let p = Paragraph::new().line_spacing(exact());
         let p = match b {
@@ -391,9 +392,9 @@ pub fn to_docx(blocks: &[Block]) -> Result<Vec<u8>, String> {
                 SANHAO,
                 false,
             ),
-            Block::H1(t) => runs(indent(p), t, "黑体", SANHAO, false),
-            Block::H2(t) => runs(indent(p), t, "楷体_GB2312", SANHAO, false),
-            Block::H3(t) => runs(indent(p), t, "仿宋_GB2312", SANHAO, true),
+            Block::H1(t) => runs(indent(p).keep_next(true), t, "黑体", SANHAO, false),
+            Block::H2(t) => runs(indent(p).keep_next(true), t, "楷体_GB2312", SANHAO, false),
+            Block::H3(t) => runs(indent(p).keep_next(true), t, "仿宋_GB2312", SANHAO, true),
             Block::Body(t) => runs(
                 indent(p).align(AlignmentType::Both),
                 t,
@@ -405,9 +406,13 @@ pub fn to_docx(blocks: &[Block]) -> Result<Vec<u8>, String> {
         if !matches!(b, Block::Title(_)) {
             after_title = false;
         }
+        // One empty line before the signature block.
+        if matches!(b, Block::Right(_)) && !in_signature {
+            doc = doc.add_paragraph(Paragraph::new().line_spacing(exact()));
+        }
+        in_signature = matches!(b, Block::Right(_));
         doc = doc.add_paragraph(p);
     }
-    // One empty line before the signature block.
     let mut buf = std::io::Cursor::new(Vec::new());
     doc.build()
         .pack(&mut buf)
