@@ -301,3 +301,96 @@ fn libreoffice_opens_the_docx() {
     let text = text.trim_start_matches('\u{feff}');
     assert_in_order(text, "LibreOffice text");
 }
+
+/// On generated ledgers (projects in every state, no indicators): 结转 is
+/// the 未支出 of unfinished projects, every project has its paragraph, and a
+/// missing fact is a marker on the page and a line on screen.
+#[test]
+fn generated_ledgers_carry_over_and_markers() {
+    let w = Workdir::new();
+    let r = w.run(&[
+        "synth",
+        "-o",
+        "synth",
+        "--townships",
+        "3",
+        "--projects",
+        "8",
+        "--payments",
+        "12",
+        "--seed",
+        "11",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut files: Vec<_> = std::fs::read_dir(w.path("synth"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for (k, f) in files.iter().enumerate() {
+        let f = f.to_str().unwrap();
+        let (md, js) = (format!("s{k}.md"), format!("s{k}.json"));
+        let s = w.run(&[
+            "summary",
+            f,
+            "--as-of",
+            "2024-12-31",
+            "-o",
+            &format!("s{k}.docx"),
+            "--markdown",
+            &md,
+        ]);
+        assert!(s.code == 0 || s.code == 1, "{}", s.stderr);
+        let r = w.run(&[
+            "report",
+            f,
+            "--as-of",
+            "2024-12-31",
+            "-o",
+            &format!("r{k}.xlsx"),
+            "--json",
+            &js,
+            "--no-forms",
+        ]);
+        assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+        let text = std::fs::read_to_string(w.path(&md)).unwrap();
+        let j = read_json(&w.path(&js));
+        let mut carry = rust_decimal::Decimal::ZERO;
+        let mut unknown = false;
+        for p in j["projects"].as_array().unwrap() {
+            let name = p["name"].as_str().unwrap();
+            assert!(
+                text.contains(&format!("{name}。")),
+                "{name} has no paragraph"
+            );
+            match p["status"].as_str() {
+                Some(s) if s.contains("在建") || s.contains("未开工") => {
+                    carry += p["remaining"]
+                        .as_str()
+                        .unwrap()
+                        .parse::<rust_decimal::Decimal>()
+                        .unwrap()
+                }
+                Some(_) => {}
+                None => unknown = true,
+            }
+        }
+        if unknown {
+            assert!(text.contains("【待补充：结转资金"), "{text}");
+        } else {
+            assert!(
+                text.contains(&format!("结转资金{}万元", carry.normalize())),
+                "{carry}\n{text}"
+            );
+        }
+        let on_page = text.matches("【待补充：").count();
+        let on_screen = s.stderr.matches("[待补充]").count();
+        assert_eq!(
+            on_page, on_screen,
+            "every marker is listed on screen:\n{}",
+            s.stderr
+        );
+    }
+}

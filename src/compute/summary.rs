@@ -95,7 +95,10 @@ pub struct Amounted {
 #[derive(Debug, Clone, Serialize)]
 pub struct Deviation {
     pub project: String,
+    /// The indicator not met (empty for a project not finished).
     pub what: String,
+    /// 在建 / 未开工 for a project not finished by the cut-off.
+    pub status: Option<String>,
     pub target: Option<String>,
     pub actual: Option<String>,
     pub reason: Option<String>,
@@ -279,6 +282,7 @@ pub fn build(
                 deviations.push(Deviation {
                     project: f.name.clone(),
                     what: s.input.name.clone(),
+                    status: None,
                     target: Some(s.input.target.clone()).filter(|t| !t.is_empty()),
                     actual: s.input.actual.clone(),
                     reason: nonempty(&s.input.deviation_reason),
@@ -288,11 +292,8 @@ pub fn build(
         if matches!(state, State::Ongoing | State::NotStarted) {
             deviations.push(Deviation {
                 project: f.name.clone(),
-                what: format!(
-                    "截止{}项目{}",
-                    report.as_of,
-                    f.status.as_deref().unwrap_or("")
-                ),
+                what: String::new(),
+                status: Some(f.status.clone().unwrap_or_default()),
                 target: None,
                 actual: None,
                 reason: reason.clone(),
