@@ -20,10 +20,10 @@ pub struct Args {
     #[arg(short = 'o', long = "output")]
     pub output: Option<PathBuf>,
     /// 同时写出 Markdown 文本
-    #[arg(long)]
+    #[arg(long, value_name = "文件")]
     pub markdown: Option<PathBuf>,
     /// 总结模板（minijinja 文本，默认内置 templates/summary/绩效自评总结.txt）
-    #[arg(long)]
+    #[arg(long, value_name = "文件")]
     pub template: Option<PathBuf>,
     /// 列名映射文件（TOML）
     #[arg(long)]
@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long)]
     pub unit: Option<String>,
     /// 落款日期 YYYY-MM-DD（默认今天）
-    #[arg(long = "date", value_parser = super::parse_date_arg)]
+    #[arg(long = "date", value_name = "日期", value_parser = super::parse_date_arg)]
     pub date: Option<NaiveDate>,
     /// 覆盖已存在的输出文件
     #[arg(long)]
