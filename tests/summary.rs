@@ -394,3 +394,85 @@ fn generated_ledgers_carry_over_and_markers() {
         );
     }
 }
+
+/// A project far below its target: 四 names the indicator and asks for the
+/// reason, 五 names the low score; an unfinished project is 结转 and a
+/// 偏离; a project without indicators is said on screen.
+#[test]
+fn shortfalls_low_scores_and_carry_over() {
+    let w = Workdir::new();
+    let mut book = small_book();
+    book.push((
+        "绩效指标",
+        vec![
+            vec![
+                S("项目编号"),
+                S("一级指标"),
+                S("二级指标"),
+                S("三级指标"),
+                S("指标值"),
+                S("实际完成值"),
+            ],
+            vec![
+                S("P1"),
+                S("产出指标"),
+                S("数量指标"),
+                S("道路长度"),
+                S("≥1000米"),
+                S("200米"),
+            ],
+            vec![
+                S("P1"),
+                S("效益指标"),
+                S("社会效益指标"),
+                S("通行条件"),
+                S("明显改善"),
+                S("明显改善"),
+            ],
+            vec![
+                S("P1"),
+                S("满意度指标"),
+                S("服务对象满意度指标"),
+                S("群众满意度"),
+                S("≥90%"),
+                S("95%"),
+            ],
+        ],
+    ));
+    write_book(&w.path("台账.xlsx"), &book);
+    let r = w.run(&[
+        "summary",
+        "台账.xlsx",
+        "-o",
+        "s.docx",
+        "--markdown",
+        "s.md",
+        "--date",
+        "2025-01-10",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("s.md"))
+        .unwrap()
+        .replace("**", "");
+    for needle in [
+        "总计120万元（包括衔接资金5.5万元）",
+        "截止2024年12月31日，实际支出85.5万元，完成71.25%。结转资金14.5万元。",
+        "①道路。使用整合资金98.5万元，现已完成施工，但【待补充：未结算的原因】，所以尚未结算，截止目前已拨付80万元。完成情况：道路长度200米。",
+        "结余1.5万元，【待补充：预算资金未全部使用的原因】。",
+        "①补助。安排衔接资金20万元，目前在建，截止2024年12月31日已拨付5.5万元，未支出14.5万元。",
+        "## 四、偏离绩效目标的原因\n\n①道路：道路长度，目标≥1000米，实际完成200米，【待补充：偏差原因】。\n\n②补助：截止2024年12月31日项目在建，【待补充：偏差原因】。",
+        "道路已完工但尚有结算资金18.5万元未拨付",
+        "自评得分低于80分",
+        "<p align=\"right\">测试镇</p>\n\n<p align=\"right\">2025年1月10日</p>",
+    ] {
+        assert!(md.contains(needle), "“{needle}” not in:\n{md}");
+    }
+    assert!(md.contains("道路（") && !md.contains("补助（"), "{md}");
+    assert!(r.stderr.contains("项目“补助”没有绩效指标"), "{}", r.stderr);
+    assert_eq!(
+        md.matches("【待补充：").count(),
+        r.stderr.matches("[待补充]").count(),
+        "{}",
+        r.stderr
+    );
+}
