@@ -276,6 +276,7 @@ pub const FONTS: &[(&str, &str)] = &[
     ("楷体_GB2312", "楷体"),
     ("黑体", "黑体"),
     ("宋体", "宋体"),
+    // (no fallback needed for 黑体 and 宋体: on every Chinese Windows)
 ];
 
 fn fonts(name: &str) -> RunFonts {
@@ -440,8 +441,13 @@ fn with_font_fallbacks(docx: &[u8]) -> Vec<u8> {
                 let extra: String = FONTS
                     .iter()
                     .map(|(f, alt)| {
+                        let alt = if f == alt {
+                            String::new()
+                        } else {
+                            format!("<w:altName w:val=\"{alt}\" />")
+                        };
                         format!(
-                            "<w:font w:name=\"{f}\"><w:altName w:val=\"{alt}\" /><w:charset w:val=\"86\" /><w:family w:val=\"auto\" /><w:pitch w:val=\"variable\" /></w:font>"
+                            "<w:font w:name=\"{f}\">{alt}<w:charset w:val=\"86\" /><w:family w:val=\"auto\" /><w:pitch w:val=\"variable\" /></w:font>"
                         )
                     })
                     .collect();
