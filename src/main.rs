@@ -29,6 +29,10 @@ enum Command {
     Synth(cmd::synth::Args),
     /// 写出空白的标准工作簿模板
     Template(cmd::template::Args),
+    /// 绩效自评总结：按公文格式写出 .docx（及 Markdown），数字取自台账
+    Summary(cmd::summary::Args),
+    /// 绩效运行监控表：每个项目的预算执行与指标完成情况，预计栏待填
+    Monitor(cmd::monitor::Args),
 }
 
 /// Parse the command line; help, version and argument errors in Chinese.
@@ -83,6 +87,8 @@ fn main() {
         Command::Consolidate(a) => cmd::consolidate::run(a),
         Command::Synth(a) => cmd::synth::run(a),
         Command::Targets(a) => cmd::targets::run(a),
+        Command::Summary(a) => cmd::summary::run(a),
+        Command::Monitor(a) => cmd::monitor::run(a),
     };
     // For benchmarks: the process's peak resident memory.
     if std::env::var_os("JIXIAO_PEAK_RSS").is_some()

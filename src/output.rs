@@ -21,6 +21,8 @@ pub enum Kind {
     Forms,
     Targets,
     County,
+    /// 绩效运行监控表
+    Monitor,
     /// The blank standard workbook: meant to be filled in, so an input.
     Template,
     /// Generated township ledgers (`synth`): inputs too.
@@ -35,6 +37,7 @@ impl Kind {
             Kind::Forms => "绩效表",
             Kind::Targets => "绩效指标",
             Kind::County => "汇总",
+            Kind::Monitor => "运行监控",
             Kind::Template => "模板",
             Kind::Ledger => "台账",
         }

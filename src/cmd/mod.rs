@@ -2,8 +2,10 @@
 //! status, or a one-line fatal message (exit status 2, nothing written).
 
 pub mod consolidate;
+pub mod monitor;
 pub mod monthly;
 pub mod report;
+pub mod summary;
 pub mod synth;
 pub mod targets;
 pub mod template;

@@ -5,6 +5,7 @@ pub mod draft;
 pub mod indicator;
 pub mod monthly;
 pub mod score;
+pub mod summary;
 
 use crate::model::{ExcludedRow, Payment, Problem, Project, RecordKind, Wan};
 use crate::read::{Ledger, layout};

@@ -1,8 +1,10 @@
 //! Report data → xlsx / JSON.
 
 pub mod county;
+pub mod docx;
 pub mod forms;
 pub mod json;
+pub mod monitor;
 pub mod monthly;
 pub mod report;
 pub mod sheet;

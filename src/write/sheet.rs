@@ -57,6 +57,9 @@ pub enum Role {
     Score,
     /// A red warning line inside the print area (rows left out of the sums).
     Banner,
+    /// For the clerk to fill (monitoring form): light yellow, unlocked.
+    FormInput,
+    FormInputMoney,
 }
 
 #[derive(Debug, Clone, PartialEq)]

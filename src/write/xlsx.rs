@@ -102,6 +102,15 @@ fn format_for(role: Role, flagged: bool) -> Format {
             .set_text_wrap()
             .set_font_color("C00000")
             .set_background_color("FFE4E1"),
+        Role::FormInput => form(Format::new())
+            .set_align(FormatAlign::Left)
+            .set_background_color("FFF2CC")
+            .set_unlocked(),
+        Role::FormInputMoney => form(Format::new())
+            .set_num_format(MONEY)
+            .set_align(FormatAlign::Right)
+            .set_background_color("FFF2CC")
+            .set_unlocked(),
     };
     if flagged {
         f = f.set_background_color("FFC7CE").set_font_color("9C0006");

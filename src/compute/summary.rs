@@ -1,0 +1,522 @@
+//! The data of the 绩效自评总结 (written self-evaluation summary): every figure
+//! and data-derived fact the template needs, built from the `Report`, the
+//! `Ledger` and the evaluations. Pure: no I/O, no text formatting of amounts
+//! (the template's filters write 万元, %, and ordinals).
+//!
+//! Where the data lacks a fact, the field is `None` and the template shows a
+//! 【待补充：…】 marker; nothing here invents prose.
+
+use super::Report;
+use super::score::{Evaluation, Level1};
+use crate::read::Ledger;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+
+fn dec<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&d.normalize().to_string())
+}
+fn dec_opt<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.normalize().to_string()),
+        None => s.serialize_none(),
+    }
+}
+fn rate_opt<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&format!("{d:.2}")),
+        None => s.serialize_none(),
+    }
+}
+
+/// Everything the summary template reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct SummaryData {
+    pub unit: String,
+    /// The ledger's year (else the cut-off's year).
+    pub year: i32,
+    /// Cut-off date, `YYYY-MM-DD` (the `rq` filter writes 2024年5月31日).
+    pub as_of: String,
+    /// Date of the signature block, `YYYY-MM-DD`.
+    pub signed: String,
+    pub project_count: usize,
+    #[serde(serialize_with = "dec")]
+    pub total_budget: Decimal,
+    /// 衔接资金 arranged (projects budgeted under it).
+    #[serde(serialize_with = "dec")]
+    pub xianjie_budget: Decimal,
+    /// Paid from 衔接资金 by the cut-off, whatever project it went to: the
+    /// reference's "（包括衔接资金71.6787万元）".
+    #[serde(serialize_with = "dec")]
+    pub xianjie_paid: Decimal,
+    #[serde(serialize_with = "dec")]
+    pub paid: Decimal,
+    #[serde(serialize_with = "rate_opt")]
+    pub execution_rate: Option<Decimal>,
+    /// 结转: budget − paid of projects not finished. `None` when a project's
+    /// status is unknown (the figure cannot be stated).
+    #[serde(serialize_with = "dec_opt")]
+    pub carry_over: Option<Decimal>,
+    pub categories: Vec<CategorySummary>,
+    /// For 四、偏离绩效目标的原因: indicators not met, projects not finished.
+    pub deviations: Vec<Deviation>,
+    /// Finished projects whose settlement is not fully paid.
+    pub outstanding: Vec<Amounted>,
+    #[serde(serialize_with = "dec")]
+    pub outstanding_total: Decimal,
+    /// Finished projects that needed less than their budget (结余).
+    pub unspent: Vec<Amounted>,
+    #[serde(serialize_with = "dec")]
+    pub unspent_total: Decimal,
+    /// Projects whose self-evaluation score is below 80 (grade 中/差).
+    pub low_scores: Vec<Amounted>,
+    /// Facts the generator could not use (drafted indicators, unscored
+    /// items): shown on screen beside the markers.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategorySummary {
+    pub name: String,
+    pub count: usize,
+    #[serde(serialize_with = "dec")]
+    pub budget: Decimal,
+    pub projects: Vec<ProjectSummary>,
+}
+
+/// A project name with one amount (or score).
+#[derive(Debug, Clone, Serialize)]
+pub struct Amounted {
+    pub name: String,
+    #[serde(serialize_with = "dec")]
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Deviation {
+    pub project: String,
+    /// The indicator not met (empty for a project not finished).
+    pub what: String,
+    /// 在建 / 未开工 for a project not finished by the cut-off.
+    pub status: Option<String>,
+    pub target: Option<String>,
+    pub actual: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Where a project stands, for its status sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Finished and fully paid (已结算, or 已完工 with nothing outstanding).
+    Settled,
+    /// Finished, settlement known, not fully paid.
+    Awaiting,
+    /// Finished, no settlement amount recorded.
+    Finished,
+    /// 在建.
+    Ongoing,
+    /// 未开工.
+    NotStarted,
+    /// No (recognised) status.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectSummary {
+    pub id: String,
+    pub name: String,
+    pub fund_source: String,
+    pub status: Option<String>,
+    pub state: State,
+    #[serde(serialize_with = "dec")]
+    pub budget: Decimal,
+    /// Amount used: the 结算金额 of a finished project, else `None`.
+    #[serde(serialize_with = "dec_opt")]
+    pub used: Option<Decimal>,
+    #[serde(serialize_with = "dec")]
+    pub paid: Decimal,
+    /// The fund the payments came from when it is not the project's own
+    /// (the reference's "已拨付衔接资金60万元"); empty otherwise.
+    pub paid_fund: String,
+    #[serde(serialize_with = "dec_opt")]
+    pub outstanding: Option<Decimal>,
+    #[serde(serialize_with = "dec_opt")]
+    pub unspent: Option<Decimal>,
+    /// 未支出 (budget − paid).
+    #[serde(serialize_with = "dec")]
+    pub remaining: Decimal,
+    /// Why the settlement is not paid (the 偏差原因 column), for `Awaiting`.
+    pub settle_reason: Option<String>,
+    /// Why the budget was not fully used, when `unspent` > 0.
+    pub under_use_reason: Option<String>,
+    /// What was built/achieved: 产出·数量 indicators' 实际完成值
+    /// ("新建牛舍面积720平方米"), else the 实际完成情况 column.
+    pub built: Option<String>,
+    /// 效益 indicators' 实际完成值 ("脱贫户产业发展收入明显提升").
+    pub benefits: Option<String>,
+    pub annual_target: Option<String>,
+    #[serde(serialize_with = "dec_opt")]
+    pub score: Option<Decimal>,
+    pub grade: Option<String>,
+}
+
+fn state_of(status: Option<&str>, settled: Option<Decimal>, outstanding: Option<Decimal>) -> State {
+    let s = status.unwrap_or("").trim();
+    let finished = s.contains("完工") && !s.contains("未")
+        || s.contains("结算") && !s.contains("未")
+        || s.contains("验收")
+        || s.contains("完成");
+    if s.contains("未开工") {
+        State::NotStarted
+    } else if s.contains("在建") || s.contains("施工中") || s.contains("未完工") {
+        State::Ongoing
+    } else if finished {
+        match (settled, outstanding) {
+            (Some(_), Some(o)) if o > Decimal::ZERO => State::Awaiting,
+            (Some(_), _) => State::Settled,
+            _ if s.contains("已结算") => State::Settled,
+            _ => State::Finished,
+        }
+    } else {
+        State::Unknown
+    }
+}
+
+fn nonempty(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|x| x.trim().trim_end_matches(['。', '；', ';']).to_string())
+        .filter(|x| !x.is_empty())
+}
+
+/// Build the summary data. `evals` parallel to `report.projects`.
+pub fn build(
+    ledger: &Ledger,
+    report: &Report,
+    evals: &[Evaluation],
+    signed: NaiveDate,
+) -> SummaryData {
+    let year = ledger.info.year.unwrap_or(report.as_of.year());
+    let mut notes = Vec::new();
+    let fund = |k: &str| report.by_fund_source.iter().find(|g| g.key == k);
+    let xianjie_budget = fund("衔接资金").map(|g| g.budget).unwrap_or_default();
+    let xianjie_paid = fund("衔接资金").map(|g| g.paid).unwrap_or_default();
+
+    let mut projects: Vec<ProjectSummary> = Vec::new();
+    let mut deviations = Vec::new();
+    for (i, f) in report.projects.iter().enumerate() {
+        let p = &ledger.projects[f.index];
+        let eval = evals.get(i);
+        let state = state_of(f.status.as_deref(), f.settled, f.outstanding);
+        // Funds of the counted payments, when not the project's own.
+        let mut funds: Vec<&str> = Vec::new();
+        for (k, pay) in ledger.payments.iter().enumerate() {
+            if pay.project_id == f.id
+                && report.payment_use.get(k) == Some(&super::PaymentUse::Counted)
+                && !funds.contains(&pay.fund_source.as_str())
+            {
+                funds.push(pay.fund_source.as_str());
+            }
+        }
+        let paid_fund = match funds.as_slice() {
+            [one] if *one != f.fund_source => one.to_string(),
+            _ => String::new(),
+        };
+        let reason = nonempty(&p.deviation_reason);
+        let settle_reason = if state == State::Awaiting {
+            reason.clone()
+        } else {
+            None
+        };
+        // Indicators typed by the clerk (drafted ones say nothing about the year).
+        let real: Vec<_> = eval
+            .map(|e| e.indicators.iter().filter(|s| !s.input.drafted).collect())
+            .unwrap_or_default();
+        if eval.is_some_and(|e| e.drafted) {
+            notes.push(format!(
+                "项目“{}”没有绩效指标（自评用的是草拟指标），总结中的完成情况取自“实际完成情况”列或留待补充",
+                f.name
+            ));
+        }
+        let unspent = f.unspent.filter(|u| *u > Decimal::ZERO);
+        let under_use_reason = if unspent.is_some() {
+            // The project's own reason, unless it explains the settlement;
+            // else a reason given on an indicator.
+            let own = if state == State::Awaiting {
+                None
+            } else {
+                reason.clone()
+            };
+            own.or_else(|| {
+                real.iter()
+                    .filter_map(|s| nonempty(&s.input.deviation_reason))
+                    .find(|r| Some(r) != settle_reason.as_ref())
+            })
+        } else {
+            None
+        };
+        let line = |s: &&&super::score::IndicatorScore| {
+            let a = s.input.actual.as_deref()?.trim();
+            (!a.is_empty()).then(|| format!("{}{}", s.input.name.trim(), a))
+        };
+        let quantity: Vec<String> = real
+            .iter()
+            .filter(|s| s.group == Level1::Output && s.input.level2.contains("数量"))
+            .filter_map(|s| line(&s))
+            .collect();
+        let benefits: Vec<String> = real
+            .iter()
+            .filter(|s| s.group == Level1::Benefit)
+            .filter_map(|s| line(&s))
+            .collect();
+        let built = if quantity.is_empty() {
+            nonempty(&p.actual_result)
+        } else {
+            Some(quantity.join("，"))
+        };
+        // Indicators not met.
+        for s in &real {
+            if let Some(score) = s.score
+                && score < s.weight
+            {
+                deviations.push(Deviation {
+                    project: f.name.clone(),
+                    what: s.input.name.clone(),
+                    status: None,
+                    target: Some(s.input.target.clone()).filter(|t| !t.is_empty()),
+                    actual: s.input.actual.clone(),
+                    reason: nonempty(&s.input.deviation_reason),
+                });
+            }
+        }
+        if matches!(state, State::Ongoing | State::NotStarted) {
+            deviations.push(Deviation {
+                project: f.name.clone(),
+                what: String::new(),
+                status: Some(f.status.clone().unwrap_or_default()),
+                target: None,
+                actual: None,
+                reason: reason.clone(),
+            });
+        }
+        if let Some(e) = eval
+            && !e.complete
+            && !e.drafted
+        {
+            notes.push(format!(
+                "项目“{}”的自评有待人工评分的指标，得分未计入总结",
+                f.name
+            ));
+        }
+        projects.push(ProjectSummary {
+            id: f.id.clone(),
+            name: f.name.clone(),
+            fund_source: f.fund_source.clone(),
+            status: f.status.clone(),
+            state,
+            budget: f.budget,
+            used: match state {
+                State::Settled | State::Awaiting => f.settled.or(Some(f.paid)),
+                _ => None,
+            },
+            paid: f.paid,
+            paid_fund,
+            outstanding: f.outstanding,
+            unspent,
+            remaining: f.remaining,
+            settle_reason,
+            under_use_reason,
+            built,
+            benefits: (!benefits.is_empty()).then(|| benefits.join("，")),
+            annual_target: nonempty(&p.annual_target),
+            score: eval.filter(|e| e.complete && !e.drafted).map(|e| e.score),
+            grade: eval
+                .filter(|e| !e.drafted)
+                .and_then(|e| e.grade)
+                .map(str::to_string),
+        });
+    }
+
+    let categories = report
+        .by_category
+        .iter()
+        .map(|g| CategorySummary {
+            name: g.key.clone(),
+            count: g.project_count,
+            budget: g.budget,
+            projects: projects
+                .iter()
+                .filter(|p| {
+                    report
+                        .projects
+                        .iter()
+                        .any(|f| f.id == p.id && f.category == g.key)
+                })
+                .cloned()
+                .collect(),
+        })
+        .collect();
+
+    let carry_over = if projects.iter().any(|p| p.state == State::Unknown) {
+        None
+    } else {
+        Some(
+            projects
+                .iter()
+                .filter(|p| matches!(p.state, State::Ongoing | State::NotStarted))
+                .map(|p| p.remaining)
+                .sum(),
+        )
+    };
+    let outstanding: Vec<Amounted> = projects
+        .iter()
+        .filter(|p| p.state == State::Awaiting)
+        .filter_map(|p| {
+            Some(Amounted {
+                name: p.name.clone(),
+                amount: p.outstanding?,
+            })
+        })
+        .collect();
+    let unspent: Vec<Amounted> = projects
+        .iter()
+        .filter_map(|p| {
+            Some(Amounted {
+                name: p.name.clone(),
+                amount: p.unspent?,
+            })
+        })
+        .collect();
+    let low_scores = projects
+        .iter()
+        .filter_map(|p| {
+            let s = p.score?;
+            (s < Decimal::from(80)).then(|| Amounted {
+                name: p.name.clone(),
+                amount: s,
+            })
+        })
+        .collect();
+    SummaryData {
+        unit: report.unit_name.clone(),
+        year,
+        as_of: report.as_of.to_string(),
+        signed: signed.to_string(),
+        project_count: report.totals.project_count,
+        total_budget: report.totals.budget,
+        xianjie_budget,
+        xianjie_paid,
+        paid: report.totals.paid,
+        execution_rate: report.totals.execution_rate,
+        carry_over,
+        categories,
+        deviations,
+        outstanding_total: outstanding.iter().map(|a| a.amount).sum(),
+        outstanding,
+        unspent_total: unspent.iter().map(|a| a.amount).sum(),
+        unspent,
+        low_scores,
+        notes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The 2023 sample: the facts the reference states, as data.
+    #[test]
+    fn sample_data() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample-data/jingyu-2023.xlsx"
+        ));
+        let o = crate::cmd::report::analyse(
+            path,
+            NaiveDate::from_ymd_opt(2024, 5, 31),
+            None,
+            &Default::default(),
+        )
+        .unwrap();
+        let (evals, _) = crate::compute::score::evaluate_all(
+            &o.ledger,
+            &o.report,
+            &Default::default(),
+            &crate::compute::draft::bundled(),
+        );
+        let d = build(&o.ledger, &o.report, &evals, o.report.as_of);
+        let n = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(d.total_budget, n("408.5587"));
+        assert_eq!(d.xianjie_paid, n("71.6787"));
+        assert_eq!(d.paid, n("231.3152"));
+        assert_eq!(d.execution_rate, Some(n("56.62")));
+        assert_eq!(d.carry_over, Some(Decimal::ZERO));
+        let cats: Vec<(&str, usize, Decimal)> = d
+            .categories
+            .iter()
+            .map(|c| (c.name.as_str(), c.count, c.budget))
+            .collect();
+        assert_eq!(
+            cats,
+            [
+                ("产业项目", 2, n("212.6")),
+                ("基础设施建设项目", 2, n("185")),
+                ("其他项目", 3, n("10.9587"))
+            ]
+        );
+        let p = |id: &str| {
+            d.categories
+                .iter()
+                .flat_map(|c| &c.projects)
+                .find(|p| p.id == id)
+                .unwrap()
+        };
+        let cattle = p("JY2023-02");
+        assert_eq!(cattle.state, State::Awaiting);
+        assert_eq!(cattle.used, Some(n("166")));
+        assert_eq!(cattle.paid, n("60"));
+        assert_eq!(cattle.paid_fund, "衔接资金");
+        assert_eq!(
+            cattle.settle_reason.as_deref(),
+            Some("因县财政财力不足，未下达结算资金")
+        );
+        assert_eq!(cattle.under_use_reason, None);
+        let subsidy = p("JY2023-01");
+        assert_eq!(subsidy.state, State::Settled);
+        assert_eq!(subsidy.used, Some(n("10.22")));
+        assert_eq!(subsidy.unspent, Some(n("36.38")));
+        assert!(
+            subsidy
+                .under_use_reason
+                .as_deref()
+                .unwrap()
+                .contains("年初预算数据不够精准")
+        );
+        // 沥青路: 1.9173 not needed, and the ledger does not say why.
+        let road = p("JY2023-03");
+        assert_eq!(road.unspent, Some(n("1.9173")));
+        assert_eq!(road.under_use_reason, None);
+        // 示范创建: its 偏差原因 explains the settlement, not the 结余.
+        let village = p("JY2023-04");
+        assert_eq!(village.state, State::Awaiting);
+        assert_eq!(village.paid_fund, "");
+        assert_eq!(village.under_use_reason, None);
+        assert_eq!(d.outstanding_total, n("136.3252"));
+        assert_eq!(d.unspent_total, n("40.9183"));
+        assert!(d.deviations.is_empty());
+    }
+
+    #[test]
+    fn states() {
+        let d = |s: &str| Some(Decimal::from_str_exact(s).unwrap());
+        assert_eq!(state_of(Some("已结算"), d("10"), d("0")), State::Settled);
+        assert_eq!(
+            state_of(Some("已完工"), d("166"), d("106")),
+            State::Awaiting
+        );
+        assert_eq!(state_of(Some("已完工"), None, None), State::Finished);
+        assert_eq!(state_of(Some("在建"), None, None), State::Ongoing);
+        assert_eq!(state_of(Some("未开工"), None, None), State::NotStarted);
+        assert_eq!(state_of(None, None, None), State::Unknown);
+    }
+}

@@ -1,0 +1,263 @@
+//! 绩效运行监控表 (mid-year performance monitoring form): one sheet per
+//! project, "监控-<项目编号>", each a printable form (A4 landscape, one page
+//! wide, 仿宋 11 pt):
+//!
+//! - budget block by 资金来源: 年初预算数, 调整后预算数, 1—N月执行数, 执行率,
+//!   全年预计执行数 (合计 row, then one row per fund the project is budgeted
+//!   under or was paid from);
+//! - indicator block: 一级/二级/三级指标, 指标值, 1—N月完成情况 (the ledger's
+//!   实际完成值), 全年预计完成情况, 偏差原因 (经费保障 / 制度保障 / 人员保障 /
+//!   硬件条件保障 / 其他, one column each), 完成目标可能性 (确定能 / 有可能 /
+//!   完全不可能, a drop-down) and 原因说明.
+//!
+//! Cells the clerk fills (全年预计…, 偏差原因, 可能性, 原因说明) are input
+//! cells: light yellow, unlocked. 调整后预算数 is the budget (the ledger has
+//! no adjustment). Last sheet: 问题清单.
+
+use super::report::problems_sheet;
+use super::sheet::{ListValidation, Orientation, PageSetup, Role, Sheet, Value};
+use crate::compute::score::Evaluation;
+use crate::compute::{PaymentUse, Report};
+use crate::model::Problem;
+use crate::read::Ledger;
+use rust_decimal::Decimal;
+
+pub const LAST_COL: u16 = 12;
+pub const LIKELIHOOD: [&str; 3] = ["确定能", "有可能", "完全不可能"];
+pub const REASONS: [&str; 5] = ["经费保障", "制度保障", "人员保障", "硬件条件保障", "其他"];
+
+pub fn sheet_name(id: &str) -> String {
+    let name: String = format!("监控-{id}")
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .take(31)
+        .collect();
+    name
+}
+
+fn rate(paid: Decimal, budget: Decimal) -> Value {
+    match crate::compute::execution_rate(paid, budget) {
+        Some(r) => Value::Number(r / Decimal::ONE_HUNDRED),
+        None => Value::Text("—".into()),
+    }
+}
+
+/// The monitoring workbook. `evals` parallel to `report.projects`.
+pub fn monitor_sheets(
+    report: &Report,
+    ledger: &Ledger,
+    evals: &[Evaluation],
+    month: u32,
+    problems: &[Problem],
+) -> Vec<Sheet> {
+    let mut sheets = Vec::new();
+    let year = report.year.unwrap_or_else(|| {
+        use chrono::Datelike;
+        report.as_of.year()
+    });
+    let period = if month == 1 {
+        "1月".to_string()
+    } else {
+        format!("1—{month}月")
+    };
+    for (i, f) in report.projects.iter().enumerate() {
+        let p = &ledger.projects[f.index];
+        let mut s = Sheet::new(&sheet_name(&f.id));
+        let mut row = 0u32;
+        s.text(
+            row,
+            0,
+            format!("{year}年度项目支出绩效运行监控表（{period}）"),
+            Role::FormTitle,
+        );
+        s.merge(row, 0, row, LAST_COL);
+        row += 1;
+        s.text(
+            row,
+            0,
+            format!(
+                "填报单位：{}　　截止日期：{}　　单位：万元",
+                report.unit_name, report.as_of
+            ),
+            Role::Caption,
+        );
+        s.merge(row, 0, row, LAST_COL);
+        row += 1;
+        // Project line.
+        s.text(row, 0, "项目名称", Role::FormLabel);
+        s.text(row, 1, &f.name, Role::FormText);
+        s.merge(row, 1, row, 5);
+        s.text(row, 6, "项目编号", Role::FormLabel);
+        s.merge(row, 6, row, 7);
+        s.text(row, 8, &f.id, Role::FormText);
+        s.merge(row, 8, row, 9);
+        s.text(row, 10, "实施单位", Role::FormLabel);
+        s.text(
+            row,
+            11,
+            p.implementer.clone().unwrap_or_default(),
+            Role::FormText,
+        );
+        s.merge(row, 11, row, LAST_COL);
+        row += 1;
+        // Budget block.
+        let heads = [
+            "资金来源",
+            "年初预算数",
+            "调整后预算数",
+            &format!("{period}执行数"),
+            "执行率",
+            "全年预计执行数",
+        ];
+        for (c, h) in heads.iter().enumerate() {
+            s.text(row, c as u16, *h, Role::FormLabel);
+        }
+        s.text(row, 6, "备注", Role::FormLabel);
+        s.merge(row, 6, row, LAST_COL);
+        row += 1;
+        // Paid by the payment's own fund, up to the month end.
+        let mut by_fund: Vec<(String, Decimal, Decimal)> = p
+            .funds()
+            .into_iter()
+            .map(|(k, b)| (k.to_string(), b, Decimal::ZERO))
+            .collect();
+        for (k, pay) in ledger.payments.iter().enumerate() {
+            if pay.project_id != f.id || report.payment_use.get(k) != Some(&PaymentUse::Counted) {
+                continue;
+            }
+            match by_fund.iter_mut().find(|(n, _, _)| *n == pay.fund_source) {
+                Some(e) => e.2 += pay.amount,
+                None => by_fund.push((pay.fund_source.clone(), Decimal::ZERO, pay.amount)),
+            }
+        }
+        if ledger.payments.iter().all(|pay| pay.project_id != f.id) {
+            // A ledger without a payment list: only the total is known.
+            by_fund.iter_mut().for_each(|e| e.2 = Decimal::ZERO);
+        }
+        let put_budget_row =
+            |s: &mut Sheet, row: u32, label: &str, b: Decimal, paid: Decimal, note: &str| {
+                s.text(row, 0, label, Role::FormLabel);
+                s.put(row, 1, Value::Number(b), Role::FormMoney);
+                s.put(row, 2, Value::Number(b), Role::FormMoney);
+                s.put(row, 3, Value::Number(paid), Role::FormMoney);
+                s.put(row, 4, rate(paid, b), Role::FormRate);
+                s.put(row, 5, Value::Empty, Role::FormInputMoney);
+                s.text(row, 6, note, Role::FormText);
+                s.merge(row, 6, row, LAST_COL);
+            };
+        put_budget_row(&mut s, row, "合计", f.budget, f.paid, "");
+        row += 1;
+        let no_list = ledger.payments.iter().all(|pay| pay.project_id != f.id);
+        for (k, b, paid) in &by_fund {
+            let note = if b.is_zero() {
+                "该资金无本项目预算，拨付计入合计"
+            } else if no_list {
+                "台账无拨付明细，执行数只有合计"
+            } else {
+                ""
+            };
+            put_budget_row(&mut s, row, k, *b, *paid, note);
+            row += 1;
+        }
+        // Indicator block: two header rows.
+        let top = row;
+        let heads = [
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标值",
+            &format!("{period}完成情况"),
+            "全年预计完成情况",
+        ];
+        for (c, h) in heads.iter().enumerate() {
+            s.text(top, c as u16, *h, Role::FormLabel);
+            s.text(top + 1, c as u16, "", Role::FormLabel);
+            s.merge(top, c as u16, top + 1, c as u16);
+        }
+        s.text(top, 6, "偏差原因分析", Role::FormLabel);
+        s.merge(top, 6, top, 10);
+        for (k, r) in REASONS.iter().enumerate() {
+            s.text(top + 1, 6 + k as u16, *r, Role::FormLabel);
+        }
+        for (c, h) in [(11u16, "完成目标可能性"), (12, "原因说明")] {
+            s.text(top, c, h, Role::FormLabel);
+            s.text(top + 1, c, "", Role::FormLabel);
+            s.merge(top, c, top + 1, c);
+        }
+        row = top + 2;
+        let first_indicator = row;
+        let inds = evals.get(i).map(|e| e.indicators.as_slice()).unwrap_or(&[]);
+        for ind in inds {
+            let x = &ind.input;
+            let l1 = if x.level1.trim().is_empty() {
+                ind.group.label().to_string()
+            } else {
+                x.level1.clone()
+            };
+            s.text(row, 0, l1, Role::FormText);
+            s.text(row, 1, &x.level2, Role::FormText);
+            let name = if x.drafted {
+                format!("{}（草拟）", x.name)
+            } else {
+                x.name.clone()
+            };
+            s.text(row, 2, name, Role::FormText);
+            s.text(row, 3, &x.target, Role::FormText);
+            s.text(row, 4, x.actual.clone().unwrap_or_default(), Role::FormText);
+            for c in 5..=LAST_COL {
+                s.put(row, c, Value::Empty, Role::FormInput);
+            }
+            row += 1;
+        }
+        if row > first_indicator {
+            s.validations.push(ListValidation {
+                col: 11,
+                first_row: first_indicator,
+                last_row: row - 1,
+                choices: LIKELIHOOD.iter().map(|x| x.to_string()).collect(),
+            });
+        }
+        row += 1;
+        s.text(
+            row,
+            0,
+            format!(
+                "说明：黄色单元格由填报单位填写；{period}完成情况取自台账“实际完成值”，请按截至{}的情况核改；偏差原因在对应栏内打“√”；完成目标可能性从下拉列表选择（{}）。",
+                report.as_of,
+                LIKELIHOOD.join(" / ")
+            ),
+            Role::Note,
+        );
+        s.merge(row, 0, row, LAST_COL);
+        let note_row = row;
+        s.widths = vec![
+            (0, 9.0),
+            (1, 11.0),
+            (2, 20.0),
+            (3, 16.0),
+            (4, 16.0),
+            (5, 14.0),
+            (6, 6.0),
+            (7, 6.0),
+            (8, 6.0),
+            (9, 6.0),
+            (10, 6.0),
+            (11, 9.0),
+            (12, 14.0),
+        ];
+        // Wrapped indicator texts shown whole (merged cells above are not measured).
+        s.fit_heights(top + 1);
+        s.row_heights.push((0, 36.0));
+        s.row_heights.push((top, 30.0));
+        s.row_heights.push((note_row, 32.0));
+        s.print = Some(
+            PageSetup::new(&report.unit_name, None)
+                .columns(0, LAST_COL)
+                .prefer(Orientation::Landscape)
+                .one_page(),
+        );
+        sheets.push(s);
+    }
+    sheets.push(problems_sheet(&report.unit_name, problems));
+    sheets
+}

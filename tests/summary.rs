@@ -1,0 +1,478 @@
+//! `jixiao summary`: the 绩效自评总结 of the 2023 靖宇镇 sample carries every
+//! figure of the reference document, in its place; the Markdown rendering
+//! equals the golden file; LibreOffice opens the .docx (skipped, saying so,
+//! without `soffice`).
+
+mod common;
+use common::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/jingyu-2023.xlsx");
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/jingyu-2023-summary.md"
+);
+
+/// The figures of the reference document, in the order it states them.
+const REFERENCE_ORDER: &[&str] = &[
+    "靖宇镇人民政府2023年度衔接及整合资金",
+    "使用情况绩效自评总结",
+    "县财政局：",
+    "一、项目资金基本情况",
+    "408.5587万元（包括衔接资金71.6787万元）",
+    "共安排项目7个",
+    "产业项目2个，资金212.6万元",
+    "基础设施建设项目2个，资金185万元",
+    "其他项目3个，资金10.9587万元",
+    "二、项目绩效管理情况",
+    "（一）绩效管理",
+    "（二）公告公示情况",
+    "12317",
+    "三、目标完成情况分析",
+    "（一）预算执行率",
+    "合计安排408.5587万元，截止2024年5月31日，实际支出231.3152万元，完成56.62%。结转资金0万元。",
+    "（二）分类资金使用效益",
+    "1.产业项目。",
+    "①2023年度靖宇镇“以奖代补”项目。使用衔接资金10.22万元",
+    "因年初预算数据不够精准导致预算资金未全部使用",
+    "②靖宇县靖宇镇河南村牛场建设项目。使用整合资金166万元，现已完成施工，但因县财政财力不足，未下达结算资金，所以尚未结算，截止目前已拨付衔接资金60万元",
+    "720平方米",
+    "201平方米",
+    "2.基础设施建设项目。",
+    "①靖宇镇永生村一撮毛屯沥青路建设项目。使用整合资金83.0827万元",
+    "1216.1",
+    "②靖宇镇靖安村示范创建项目。使用整合资金98.129万元，现已完成施工，但因县财政财力不足，未下达结算资金，所以尚未结算，截止目前已拨付67.8038万元",
+    "301.4",
+    "127",
+    "3.其他项目。",
+    "①靖宇镇2023年春季、秋季学期“雨露计划”项目。使用整合资金3.75万元",
+    "25人次",
+    "因年初预算数据不够精准导致预算资金未全部使用",
+    "②靖宇镇2021-2023年示范村村庄规划编制工作。使用整合资金5万元",
+    "③靖宇镇外出务工一次性往返交通补助项目。使用衔接资金1.4587万元",
+    "27人",
+    "四、偏离绩效目标的原因",
+    "无",
+    "五、整改措施",
+    "提高年初预算准确率",
+    "六、机制创新",
+    "项目资金如有结余做退回财政处理",
+    "靖宇镇人民政府",
+    "2024年6月10日",
+];
+
+fn assert_in_order(text: &str, what: &str) {
+    let mut at = 0;
+    for needle in REFERENCE_ORDER {
+        match text[at..].find(needle) {
+            Some(i) => at += i + needle.len(),
+            None => panic!(
+                "{what}: “{needle}” not found after byte {at}; text from there:\n{}",
+                &text[at..]
+            ),
+        }
+    }
+}
+
+fn summary(w: &Workdir, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "summary",
+        SAMPLE,
+        "--as-of",
+        "2024-05-31",
+        "--date",
+        "2024-06-10",
+        "-o",
+        "总结.docx",
+        "--markdown",
+        "总结.md",
+    ];
+    args.extend_from_slice(extra);
+    w.run(&args)
+}
+
+fn document_xml(path: &Path) -> String {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut s = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut s)
+        .unwrap();
+    s
+}
+
+/// Paragraph texts of document.xml, one a line (tags stripped).
+fn docx_text(xml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let j = rest[i..].find('>').map(|j| i + j + 1).unwrap_or(rest.len());
+        if rest[i..j].starts_with("</w:p>") {
+            out.push('\n');
+        }
+        rest = &rest[j..];
+    }
+    out.push_str(rest);
+    out.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn docx_has_every_reference_figure_in_order() {
+    let w = Workdir::new();
+    let r = summary(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let xml = document_xml(&w.path("总结.docx"));
+    let text = docx_text(&xml);
+    assert_in_order(&text, "docx");
+    // The facts the data lacks are highlighted markers, and said on screen.
+    assert!(
+        text.contains("【待补充：预算资金未全部使用的原因】"),
+        "{text}"
+    );
+    assert!(xml.contains(r#"<w:highlight w:val="yellow""#));
+    assert!(r.stderr.contains("[待补充]"), "{}", r.stderr);
+    assert!(r.stderr.contains("沥青路"), "{}", r.stderr);
+    // 公文 page: A4, margins 3.7 / 3.5 / 2.8 / 2.6 cm; fixed 28 pt lines;
+    // 三号 body, 二号 title; fonts.
+    assert!(
+        xml.contains(r#"w:w="11906""#) && xml.contains(r#"w:h="16838""#),
+        "A4"
+    );
+    for m in [
+        r#"w:top="2098""#,
+        r#"w:bottom="1984""#,
+        r#"w:left="1587""#,
+        r#"w:right="1474""#,
+    ] {
+        assert!(xml.contains(m), "margin {m}");
+    }
+    assert!(
+        xml.contains(r#"w:line="560" w:lineRule="exact""#) || xml.contains(r#"w:lineRule="exact""#)
+    );
+    assert!(xml.contains(r#"w:val="44""#) && xml.contains(r#"w:val="32""#));
+    for f in ["方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"] {
+        assert!(xml.contains(f), "font {f}");
+    }
+    assert!(
+        xml.contains(r#"w:firstLine="640""#),
+        "first-line indent of 2 characters"
+    );
+    // Fallback fonts in the font table, page number field in the footer.
+    let mut z = zip::ZipArchive::new(std::fs::File::open(w.path("总结.docx")).unwrap()).unwrap();
+    let mut fonts = String::new();
+    z.by_name("word/fontTable.xml")
+        .unwrap()
+        .read_to_string(&mut fonts)
+        .unwrap();
+    assert!(
+        fonts.contains(r#"<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋" />"#),
+        "{fonts}"
+    );
+    let mut footer = String::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        if f.name().unwrap().starts_with("word/footer") {
+            f.read_to_string(&mut footer).unwrap();
+        }
+    }
+    assert!(footer.contains("PAGE") && footer.contains("— "), "{footer}");
+}
+
+#[test]
+fn markdown_equals_golden() {
+    let w = Workdir::new();
+    let r = summary(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("总结.md")).unwrap();
+    assert_in_order(&md.replace("**", ""), "markdown");
+    if std::env::var_os("JIXIAO_BLESS").is_some() {
+        std::fs::write(GOLDEN, &md).unwrap();
+    }
+    let golden = std::fs::read_to_string(GOLDEN).expect("golden file");
+    if md != golden {
+        let diff: Vec<String> = golden
+            .lines()
+            .zip(md.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(5)
+            .map(|(i, (a, b))| format!("line {}:\n- {a}\n+ {b}", i + 1))
+            .collect();
+        panic!(
+            "Markdown differs from {GOLDEN} ({} vs {} lines); JIXIAO_BLESS=1 rewrites it\n{}",
+            golden.lines().count(),
+            md.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+#[test]
+fn other_template_and_output_safety() {
+    let w = Workdir::new();
+    std::fs::write(
+        w.path("我的模板.txt"),
+        "# {{ unit }}\n一、合计\n共{{ project_count }}个项目，{{ total_budget|wan }}，执行率{{ execution_rate|pct }}，{{ todo(\"文号\") }}\n",
+    )
+    .unwrap();
+    let r = w.run(&[
+        "summary",
+        SAMPLE,
+        "--as-of",
+        "2024-05-31",
+        "-o",
+        "a.docx",
+        "--markdown",
+        "a.md",
+        "--template",
+        "我的模板.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("a.md")).unwrap();
+    assert_eq!(
+        md,
+        "# 靖宇镇人民政府\n\n## 一、合计\n\n共7个项目，408.5587万元，执行率56.62%，**【待补充：文号】**\n"
+    );
+    // An existing file is not overwritten without --force; nothing written.
+    std::fs::write(w.path("b.md"), "keep").unwrap();
+    let r = w.run(&["summary", SAMPLE, "-o", "b.docx", "--markdown", "b.md"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert!(!w.exists("b.docx"));
+    assert_eq!(std::fs::read_to_string(w.path("b.md")).unwrap(), "keep");
+    // Never the input.
+    let input = w.path("台账.xlsx");
+    std::fs::copy(SAMPLE, &input).unwrap();
+    let r = w.run(&["summary", "台账.xlsx", "-o", "台账.xlsx", "--force"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // A broken template is a one-line error, nothing written.
+    std::fs::write(w.path("坏.txt"), "{% for %}").unwrap();
+    let r = w.run(&["summary", SAMPLE, "-o", "c.docx", "--template", "坏.txt"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("模板"), "{}", r.stderr);
+    assert!(!w.exists("c.docx"));
+}
+
+fn soffice() -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join("soffice"))
+        .find(|p| p.exists())
+}
+
+#[test]
+fn libreoffice_opens_the_docx() {
+    let Some(soffice) = soffice() else {
+        eprintln!(
+            "SKIPPED: soffice (LibreOffice) not found on PATH; the .docx was not opened in a real client"
+        );
+        return;
+    };
+    let w = Workdir::new();
+    let r = summary(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let profile = w.path("lo-profile");
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "txt:Text (encoded):UTF8",
+            "--outdir",
+        ])
+        .arg(w.path("lo"))
+        .arg(w.path("总结.docx"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run soffice");
+    assert!(status.success());
+    let text = std::fs::read_to_string(w.path("lo/总结.txt")).expect("LibreOffice wrote the text");
+    let text = text.trim_start_matches('\u{feff}');
+    assert_in_order(text, "LibreOffice text");
+}
+
+/// On generated ledgers (projects in every state, no indicators): 结转 is
+/// the 未支出 of unfinished projects, every project has its paragraph, and a
+/// missing fact is a marker on the page and a line on screen.
+#[test]
+fn generated_ledgers_carry_over_and_markers() {
+    let w = Workdir::new();
+    let r = w.run(&[
+        "synth",
+        "-o",
+        "synth",
+        "--townships",
+        "3",
+        "--projects",
+        "8",
+        "--payments",
+        "12",
+        "--seed",
+        "11",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut files: Vec<_> = std::fs::read_dir(w.path("synth"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "xlsx"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for (k, f) in files.iter().enumerate() {
+        let f = f.to_str().unwrap();
+        let (md, js) = (format!("s{k}.md"), format!("s{k}.json"));
+        let s = w.run(&[
+            "summary",
+            f,
+            "--as-of",
+            "2024-12-31",
+            "-o",
+            &format!("s{k}.docx"),
+            "--markdown",
+            &md,
+        ]);
+        assert!(s.code == 0 || s.code == 1, "{}", s.stderr);
+        let r = w.run(&[
+            "report",
+            f,
+            "--as-of",
+            "2024-12-31",
+            "-o",
+            &format!("r{k}.xlsx"),
+            "--json",
+            &js,
+            "--no-forms",
+        ]);
+        assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+        let text = std::fs::read_to_string(w.path(&md)).unwrap();
+        let j = read_json(&w.path(&js));
+        let mut carry = rust_decimal::Decimal::ZERO;
+        let mut unknown = false;
+        for p in j["projects"].as_array().unwrap() {
+            let name = p["name"].as_str().unwrap();
+            assert!(
+                text.contains(&format!("{name}。")),
+                "{name} has no paragraph"
+            );
+            match p["status"].as_str() {
+                Some(s) if s.contains("在建") || s.contains("未开工") => {
+                    carry += p["remaining"]
+                        .as_str()
+                        .unwrap()
+                        .parse::<rust_decimal::Decimal>()
+                        .unwrap()
+                }
+                Some(_) => {}
+                None => unknown = true,
+            }
+        }
+        if unknown {
+            assert!(text.contains("【待补充：结转资金"), "{text}");
+        } else {
+            assert!(
+                text.contains(&format!("结转资金{}万元", carry.normalize())),
+                "{carry}\n{text}"
+            );
+        }
+        let on_page = text.matches("【待补充：").count();
+        let on_screen = s.stderr.matches("[待补充]").count();
+        assert_eq!(
+            on_page, on_screen,
+            "every marker is listed on screen:\n{}",
+            s.stderr
+        );
+    }
+}
+
+/// A project far below its target: 四 names the indicator and asks for the
+/// reason, 五 names the low score; an unfinished project is 结转 and a
+/// 偏离; a project without indicators is said on screen.
+#[test]
+fn shortfalls_low_scores_and_carry_over() {
+    let w = Workdir::new();
+    let mut book = small_book();
+    book.push((
+        "绩效指标",
+        vec![
+            vec![
+                S("项目编号"),
+                S("一级指标"),
+                S("二级指标"),
+                S("三级指标"),
+                S("指标值"),
+                S("实际完成值"),
+            ],
+            vec![
+                S("P1"),
+                S("产出指标"),
+                S("数量指标"),
+                S("道路长度"),
+                S("≥1000米"),
+                S("200米"),
+            ],
+            vec![
+                S("P1"),
+                S("效益指标"),
+                S("社会效益指标"),
+                S("通行条件"),
+                S("明显改善"),
+                S("明显改善"),
+            ],
+            vec![
+                S("P1"),
+                S("满意度指标"),
+                S("服务对象满意度指标"),
+                S("群众满意度"),
+                S("≥90%"),
+                S("95%"),
+            ],
+        ],
+    ));
+    write_book(&w.path("台账.xlsx"), &book);
+    let r = w.run(&[
+        "summary",
+        "台账.xlsx",
+        "-o",
+        "s.docx",
+        "--markdown",
+        "s.md",
+        "--date",
+        "2025-01-10",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("s.md"))
+        .unwrap()
+        .replace("**", "");
+    for needle in [
+        "总计120万元（包括衔接资金5.5万元）",
+        "截止2024年12月31日，实际支出85.5万元，完成71.25%。结转资金14.5万元。",
+        "①道路。使用整合资金98.5万元，现已完成施工，但【待补充：未结算的原因】，所以尚未结算，截止目前已拨付80万元。完成情况：道路长度200米。",
+        "结余1.5万元，【待补充：预算资金未全部使用的原因】。",
+        "①补助。安排衔接资金20万元，目前在建，截止2024年12月31日已拨付5.5万元，未支出14.5万元。",
+        "## 四、偏离绩效目标的原因\n\n①道路：道路长度，目标≥1000米，实际完成200米，【待补充：偏差原因】。\n\n②补助：截止2024年12月31日项目在建，【待补充：偏差原因】。",
+        "道路已完工但尚有结算资金18.5万元未拨付",
+        "自评得分低于80分",
+        "<p align=\"right\">测试镇</p>\n\n<p align=\"right\">2025年1月10日</p>",
+    ] {
+        assert!(md.contains(needle), "“{needle}” not in:\n{md}");
+    }
+    assert!(md.contains("道路（") && !md.contains("补助（"), "{md}");
+    assert!(r.stderr.contains("项目“补助”没有绩效指标"), "{}", r.stderr);
+    assert_eq!(
+        md.matches("【待补充：").count(),
+        r.stderr.matches("[待补充]").count(),
+        "{}",
+        r.stderr
+    );
+}
