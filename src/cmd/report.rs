@@ -132,24 +132,20 @@ pub fn default_output(input: &Path, suffix: &str) -> PathBuf {
     input.with_file_name(format!("{stem}-{suffix}.xlsx"))
 }
 
-/// Copied input cells whose text is over Excel's limit of 32,767 characters.
-pub fn over_limit(sheets: &[write::sheet::Sheet]) -> Vec<Problem> {
+/// Input cells whose text is over Excel's limit of 32,767 characters: the
+/// copy in the report keeps the first 32,767 (with a note), JSON the whole.
+pub fn over_limit(book: &crate::read::book::RawBook) -> Vec<Problem> {
     let mut out = Vec::new();
-    for s in sheets {
-        for c in &s.cells {
-            if c.role != write::sheet::Role::Raw {
-                continue;
-            }
-            if let write::sheet::Value::Text(t) = &c.value
+    for s in &book.sheets {
+        for (row, col, v) in s.used_cells() {
+            if let calamine::Data::String(t) = v
                 && write::xlsx::too_long(t)
             {
-                let at = crate::model::CellRef::new(&s.name, c.row, c.col as u32);
+                let at = crate::model::CellRef::new(&s.name, row, col);
                 out.push(Problem::warning_at(
                     &at,
                     format!(
-                        "{}!{}：文字有 {} 字，超过 Excel 单元格上限 {} 字；报告中只保留前 {} 字（批注中注明），JSON 中为全文",
-                        s.name,
-                        at.a1(),
+                        "{at}：文字有 {} 字，超过 Excel 单元格上限 {} 字；报告中只保留前 {} 字（批注中注明），JSON 中为全文",
                         t.chars().count(),
                         write::xlsx::MAX_TEXT,
                         write::xlsx::clip(t).0.chars().count()
@@ -238,26 +234,14 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mut problems = outcome.problems.clone();
     problems.extend(eval_problems);
     problems.extend(long_ids(&outcome.ledger));
+    problems.extend(over_limit(&outcome.book));
     problems.sort_by_key(|p| p.severity);
-    let (mut sheets, mut extra) = write::report::annotated_workbook(
+    let (sheets, extra) = write::report::annotated_workbook(
         &outcome.book,
         &outcome.ledger,
         &outcome.report,
         &problems,
     );
-    // Text over Excel's cell limit: a 提示 naming each copied cell (the
-    // writer keeps the first 32,767 characters and notes the cut).
-    let cut = over_limit(&sheets);
-    if !cut.is_empty() {
-        problems.extend(cut);
-        problems.sort_by_key(|p| p.severity);
-        (sheets, extra) = write::report::annotated_workbook(
-            &outcome.book,
-            &outcome.ledger,
-            &outcome.report,
-            &problems,
-        );
-    }
     problems.extend(extra);
     laps.lap("sheet model");
     let json = args.json.as_ref().map(|_| {
