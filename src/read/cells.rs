@@ -136,6 +136,31 @@ impl Table<'_> {
         let c = self.columns.get(&field)?;
         Some((self.value(row, c.col), CellRef::at(&self.name, row, c.col)))
     }
+    /// `classify`, plus unlabelled totals (no key, no label, an amount that
+    /// is a sum of the rows above) told by `check`; `None` for rows that are
+    /// not records and not totals (noted in `skipped`, said once later).
+    pub(crate) fn row_kind(
+        &self,
+        row: u32,
+        skip: &[u32],
+        skipped: &mut SkippedRows,
+        check: &super::totals::TotalCheck,
+        amount: Field,
+        keys: &[Field],
+    ) -> Option<RowKind> {
+        let kind = self.classify(row, skip);
+        if skipped.note(self, row, &kind) || kind == RowKind::Blank {
+            return None;
+        }
+        if kind == RowKind::Record
+            && keys.iter().all(|f| !self.has_value(row, *f))
+            && let Ok(Some((v, _))) = self.money(row, amount, &mut ColumnNotes::default())
+            && let Some(k) = check.unlabelled_total(v)
+        {
+            return Some(RowKind::Total(k, None));
+        }
+        Some(kind)
+    }
     /// What a row below the header is: a record, or one of the rows that
     /// are not (totals, notes and signatures, a repeated header, rows the
     /// mapping skips, the template's example rows).

@@ -41,22 +41,17 @@ pub(crate) fn read_payments(
     let problems = &mut ledger.problems;
     let left_out = "该笔拨付未计入合计";
     for row in table.data_rows() {
-        let mut kind = table.classify(row, &skip);
-        if skipped.note(table, row, &kind) {
+        let Some(kind) = table.row_kind(
+            row,
+            &skip,
+            &mut skipped,
+            &check,
+            Field::PaymentAmount,
+            &[key, Field::PaymentDate],
+        ) else {
             continue;
-        }
-        if kind == RowKind::Record
-            && table.text(row, key).is_none()
-            && table.text(row, Field::PaymentDate).is_none()
-            && !table.has_value(row, Field::PaymentDate)
-            && let Ok(Some((v, _))) =
-                table.money(row, Field::PaymentAmount, &mut ColumnNotes::default())
-            && let Some(k) = check.unlabelled_total(v)
-        {
-            kind = RowKind::Total(k, None);
-        }
+        };
         match kind {
-            RowKind::Blank => continue,
             RowKind::Total(kind, group) => {
                 if let Ok(Some((v, cell))) =
                     table.money(row, Field::PaymentAmount, &mut ColumnNotes::default())

@@ -192,22 +192,17 @@ pub(crate) fn read_projects(
     let problems = &mut ledger.problems;
     let left_out = "该项目未计入合计";
     for row in table.data_rows() {
-        let mut kind = table.classify(row, &skip);
-        if skipped.note(table, row, &kind) {
+        let Some(kind) = table.row_kind(
+            row,
+            &skip,
+            &mut skipped,
+            &budget_check,
+            Field::Budget,
+            &[key, Field::ProjectName],
+        ) else {
             continue;
-        }
-        // A row with amounts but no key, name or label: an unlabelled total
-        // when its amount is a sum of the rows above.
-        if kind == RowKind::Record
-            && table.text(row, key).is_none()
-            && table.text(row, Field::ProjectName).is_none()
-            && let Ok(Some((v, _))) = table.money(row, Field::Budget, &mut ColumnNotes::default())
-            && let Some(k) = budget_check.unlabelled_total(v)
-        {
-            kind = RowKind::Total(k, None);
-        }
+        };
         match kind {
-            RowKind::Blank => continue,
             RowKind::Total(kind, group) => {
                 let mut scratch = ColumnNotes::default();
                 if let Ok(Some((v, cell))) = table.money(row, Field::Budget, &mut scratch) {
