@@ -74,7 +74,7 @@ fn dash() -> Value {
 }
 
 /// Excel's limit on a sheet name, in UTF-16 units.
-const MAX_SHEET_NAME: usize = 31;
+pub const MAX_SHEET_NAME: usize = 31;
 
 fn utf16_take(s: &str, units: usize) -> String {
     let mut n = 0;

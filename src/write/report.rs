@@ -849,18 +849,20 @@ pub fn problems_sheet(unit: &str, problems: &[Problem]) -> Sheet {
 }
 
 /// The name a copied input sheet gets: its own, unless a report sheet has it.
-pub fn copy_name(input: &str, taken: &HashSet<String>) -> String {
-    if !taken.contains(input) {
+/// The copy's sheet name: the input's own when it is free and valid in
+/// Excel, else "原-<name>" made valid and unique (case-insensitively, within
+/// 31 UTF-16 units) by the forms' one naming rule. Records it in `taken`
+/// (lower-cased).
+pub fn copy_name(input: &str, taken: &mut HashSet<String>) -> String {
+    let valid = input.encode_utf16().count() <= super::forms::MAX_SHEET_NAME
+        && !input.is_empty()
+        && !input.contains(['[', ']', ':', '*', '?', '/', '\\'])
+        && !input.starts_with('\'')
+        && !input.ends_with('\'');
+    if valid && taken.insert(input.to_lowercase()) {
         return input.to_string();
     }
-    for n in 1.. {
-        let base: String = format!("原{}", if n == 1 { String::new() } else { n.to_string() });
-        let candidate: String = format!("{base}-{input}").chars().take(31).collect();
-        if !taken.contains(&candidate) {
-            return candidate;
-        }
-    }
-    unreachable!("some name is free")
+    super::forms::sheet_name("原", input, taken)
 }
 
 /// An input sheet copied cell for cell, with each problem's cell flagged and
@@ -1004,17 +1006,19 @@ pub fn annotated_workbook(
         payments_sheet(report, ledger),
         monthly_sheet(report),
     ];
-    let mut taken: HashSet<String> = REPORT_SHEETS.iter().map(|s| s.to_string()).collect();
+    let mut taken: HashSet<String> = REPORT_SHEETS.iter().map(|s| s.to_lowercase()).collect();
     let mut copies = Vec::new();
     for raw in &book.sheets {
-        let name = copy_name(&raw.name, &taken);
+        let name = copy_name(&raw.name, &mut taken);
         if name != raw.name {
             extra.push(Problem::warning(
                 &raw.name,
-                format!("输入工作表“{}”与报告工作表同名，复制为“{name}”", raw.name),
+                format!(
+                    "输入工作表“{}”与报告工作表同名或不能用作 Excel 表名，复制为“{name}”",
+                    raw.name
+                ),
             ));
         }
-        taken.insert(name.clone());
         let mut notes: HashMap<(u32, u32), Vec<String>> = HashMap::new();
         for p in problems.iter().filter(|p| p.sheet == raw.name) {
             if let Some(c) = &p.cell {
@@ -1044,4 +1048,25 @@ pub fn annotated_workbook(
     sheets.push(problems_sheet(&report.unit_name, &all));
     sheets.extend(copies);
     (sheets, extra)
+}
+
+#[cfg(test)]
+mod copy_name_tests {
+    use super::*;
+
+    #[test]
+    fn copied_sheet_names_are_valid_and_unique_whatever_the_input() {
+        let mut taken: HashSet<String> = REPORT_SHEETS.iter().map(|s| s.to_lowercase()).collect();
+        assert_eq!(copy_name("项目", &mut taken), "项目");
+        assert_eq!(copy_name("汇总", &mut taken), "原-汇总");
+        // An .ods sheet name of extension-B characters, 40 UTF-16 units.
+        let long = "𠀀".repeat(20);
+        let n = copy_name(&long, &mut taken);
+        assert!(n.encode_utf16().count() <= 31, "{n}");
+        assert!(n.starts_with("原-"));
+        // Case-insensitively unique.
+        assert_eq!(copy_name("Sheet1", &mut taken), "Sheet1");
+        let again = copy_name("SHEET1", &mut taken);
+        assert_ne!(again.to_lowercase(), "sheet1");
+    }
 }
