@@ -21,7 +21,6 @@ pub(crate) struct ColumnNotes {
 }
 
 /// Above this, an amount in a column with no stated unit looks like 元.
-pub(crate) const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
 
 impl ColumnNotes {
     pub(crate) fn flush(self, problems: &mut Vec<Problem>) {
@@ -38,7 +37,7 @@ impl ColumnNotes {
         let mut big: Vec<_> = self
             .unstated_max
             .into_values()
-            .filter(|(m, ..)| *m > LOOKS_LIKE_YUAN)
+            .filter(|(m, ..)| *m > layout::LOOKS_LIKE_YUAN)
             .collect();
         big.sort_by(|a, b| a.1.cmp(&b.1));
         for (max, at, header) in big {
@@ -360,7 +359,7 @@ impl Table<'_> {
 
 /// What clerks type in an amount cell to mean "none".
 pub(crate) fn is_placeholder(s: &str) -> bool {
-    matches!(s.trim(), "" | "—" | "——" | "-" | "/" | "／" | "无")
+    layout::PLACEHOLDERS.contains(&s.trim())
 }
 
 pub(crate) fn is_blank(v: &Data) -> bool {

@@ -887,6 +887,15 @@ pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
     (1..=12).contains(&m).then_some((year, m))
 }
 
+/// What clerks type in an amount cell to mean "none".
+pub const PLACEHOLDERS: &[&str] = &["", "—", "——", "-", "/", "／", "无"];
+
+/// Above this, an amount in a column with no stated unit looks like 元.
+pub const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
+
+/// How far down a header row may sit.
+pub const HEADER_SEARCH_ROWS: u32 = 15;
+
 /// Words that put a date on a ledger's figures ("截至2024年9月30日").
 pub const CUTOFF_WORDS: &[&str] = &["截至", "截止", "数据截止"];
 

@@ -8,8 +8,7 @@ use super::mapping::Mapping;
 use crate::model::CellRef;
 use calamine::{Data, Dimensions};
 
-/// How far down a header row may sit.
-pub const HEADER_SEARCH_ROWS: u32 = 15;
+pub use super::layout::HEADER_SEARCH_ROWS;
 
 pub struct Column {
     pub col: u32,
