@@ -347,6 +347,28 @@ pub fn summary_sheet(report: &Report) -> Sheet {
         );
         group_row(&mut s, row, g, prj_col::FUND, paid, false);
     }
+    // Money paid from a fund to another fund's projects, said on the page
+    // (a cell note doesn't print).
+    let mut row = fund_first + report.by_fund_source.len() as u32;
+    for g in &report.by_fund_source {
+        if let Some(x) = g.paid_to_other_funds {
+            s.text(
+                row,
+                0,
+                format!(
+                    "注：{}已拨付 {} 万元中，有 {} 万元拨给了预算不在{}下的项目（见问题清单），不计入{}的执行率和未支出。",
+                    g.key,
+                    crate::model::Wan(g.paid),
+                    crate::model::Wan(x),
+                    g.key,
+                    g.key
+                ),
+                Role::Caption,
+            );
+            s.merge(row, 0, row, last_col);
+            row += 1;
+        }
+    }
     s.fit_widths(10.0, 40.0);
     s.widths.retain(|(c, _)| *c != 0);
     s.widths.push((0, 24.0));
