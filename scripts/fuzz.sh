@@ -85,11 +85,12 @@ for t in "${targets[@]}"; do
     execs=$(grep -oE '^stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' | tail -n 1 || true)
     [[ -z "$execs" ]] && execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")
     cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo "?")
+    lfrate=$(grep -oE 'exec/s: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || echo "?")
     ooc=$(grep -oE 'oom/timeout/crash: [0-9]+/[0-9]+/[0-9]+' <<<"$last" | awk '{print $2}' || true)
     after=$(find "artifacts/$t" -type f | wc -l)
     corpus=$(find "work/$t" -type f | wc -l)
     rate=$(( took > 0 ? ${execs:-0} / took : 0 ))
-    line="$t：执行 ${execs:-?} 次，${took} 秒，约 ${rate} 次/秒，覆盖 cov ${cov}，工作语料 ${corpus} 个，oom/timeout/crash ${ooc:-—}，新存输入 $((after - before)) 个（fuzz/artifacts/$t/）"
+    line="$t：执行 ${execs:-?} 次，${took} 秒，平均 ${rate} 次/秒（libFuzzer 计 ${lfrate}），覆盖 cov ${cov}，工作语料 ${corpus} 个，oom/timeout/crash ${ooc:-—}，新存输入 $((after - before)) 个（fuzz/artifacts/$t/）"
     echo "$line" >&2
     summary+=("$line")
 done

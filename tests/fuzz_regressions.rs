@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Cases in `tests/fuzz-cases/` that still crash: each has its own ignored
 /// test below and is left out of `every_fuzz_case_fails_gracefully`.
-const PENDING: &[&str] = &[];
+const PENDING: &[&str] = &["known-stray-cell-xfd1048576.xlsx"];
 
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-cases")
@@ -65,7 +65,10 @@ fn graceful(input: &Path, r: &Run) -> Result<(), String> {
         return Err(format!("{shown}: panic\n{}", r.stderr));
     }
     if r.code == 2 && !(r.stderr.contains("错误：") && has_chinese(&r.stderr)) {
-        return Err(format!("{shown}: refused without a Chinese message\n{}", r.stderr));
+        return Err(format!(
+            "{shown}: refused without a Chinese message\n{}",
+            r.stderr
+        ));
     }
     Ok(())
 }
@@ -106,4 +109,14 @@ fn fuzz_seed_workbooks_report() {
         );
         assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
     }
+}
+
+/// Not found by the fuzzer (it did not reach it in its runs) but the known
+/// allocation by declared extent: a.xlsx of the seeds plus one value at
+/// XFD1048576 on 说明. Today `Range::from_sparse` in src/read/book.rs
+/// (`xlsx_cells_and_formulas`) asks for 549,755,813,888 bytes and aborts.
+#[test]
+#[ignore = "crash found by fuzzing; fix pending in src/read"]
+fn stray_cell_at_xfd1048576_is_not_an_abort() {
+    assert_graceful(&cases_dir().join("known-stray-cell-xfd1048576.xlsx"));
 }
