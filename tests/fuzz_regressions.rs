@@ -116,7 +116,7 @@ fn fuzz_seed_workbooks_report() {
 /// XFD1048576 on 说明. Today `Range::from_sparse` in src/read/book.rs
 /// (`xlsx_cells_and_formulas`) asks for 549,755,813,888 bytes and aborts.
 #[test]
-#[ignore = "crash found by fuzzing; fix pending in src/read"]
+#[ignore = "known crash (allocation by declared extent), not fuzzer-found; fix pending in src/read"]
 fn stray_cell_at_xfd1048576_is_not_an_abort() {
     assert_graceful(&cases_dir().join("known-stray-cell-xfd1048576.xlsx"));
 }

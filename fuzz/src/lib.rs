@@ -100,16 +100,11 @@ fn pipeline(path: &std::path::Path) -> Result<(), String> {
     problems.sort_by_key(|p| p.severity);
     let (sheets, extra) = write::report::annotated_workbook(&raw, &ledger, &report, &problems);
     problems.extend(extra);
-    let json = write::json::to_bytes(&write::json::report_json(
-        &report,
-        &problems,
-        Some(&evals),
-    ));
+    let json = write::json::to_bytes(&write::json::report_json(&report, &problems, Some(&evals)));
     assert!(!json.is_empty());
     let xlsx = write::xlsx::render(&sheets)?;
     assert!(xlsx.starts_with(b"PK"));
-    let forms =
-        write::forms::forms_workbook(&report, &ledger, &evals, &write::forms::LAYOUT_A);
+    let forms = write::forms::forms_workbook(&report, &ledger, &evals, &write::forms::LAYOUT_A);
     write::xlsx::render(&forms)?;
     Ok(())
 }
@@ -122,8 +117,8 @@ pub fn parts(data: &[u8]) -> Vec<&[u8]> {
 
 fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for (name, bytes) in files {
         w.start_file(*name, opts).expect("zip entry");
         w.write_all(bytes).expect("zip write");
@@ -215,7 +210,10 @@ pub fn ods_from_content(data: &[u8]) -> Vec<u8> {
     let content = p.first().copied().unwrap_or(&[]);
     let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
     let mut files: Vec<(&str, &[u8])> = vec![
-        ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+        (
+            "mimetype",
+            b"application/vnd.oasis.opendocument.spreadsheet",
+        ),
         ("META-INF/manifest.xml", manifest.as_bytes()),
         ("content.xml", content),
     ];
