@@ -76,7 +76,7 @@ for t in "${targets[@]}"; do
     cargo fuzz run "${build_flags[@]}" "$t" "work/$t" "corpus/$t" -- \
         -max_total_time="$SECONDS_EACH" \
         -rss_limit_mb="$MEM_MB" -malloc_limit_mb="$MEM_MB" \
-        -timeout=30 -detect_leaks=0 -print_final_stats=1 \
+        -timeout="${FUZZ_TIMEOUT:-30}" -detect_leaks=0 -print_final_stats=1 \
         "${fork[@]}" "${dict[@]}" >"$log" 2>&1 || true
     took=$(( $(date +%s) - start ))
     # Fork mode: "#EXECS: cov: … exec/s: N oom/timeout/crash: a/b/c time: Ts";

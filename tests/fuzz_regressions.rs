@@ -1,18 +1,38 @@
 //! Inputs found by coverage-guided fuzzing (`scripts/fuzz.sh`, targets in
-//! `fuzz/`), kept as regression tests: `jixiao report` on each must end with
-//! exit status 0, 1 or 2 and, when it refuses, a Chinese message — never a
-//! panic or an abort. The fuzzer's seed workbooks run here too.
+//! `fuzz/`), kept as regression tests: `jixiao report` on each must end,
+//! within a time limit, with exit status 0, 1 or 2 and, when it refuses, a
+//! Chinese message — never a panic, an abort or a hang. The fuzzer's seed
+//! workbooks run here too.
 
-mod common;
-use common::*;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// Cases in `tests/fuzz-cases/` that still crash: each has its own ignored
+/// Cases in `tests/fuzz-cases/` that still fail: each has its own ignored
 /// test below and is left out of `every_fuzz_case_fails_gracefully`.
-const PENDING: &[&str] = &["known-stray-cell-xfd1048576.xlsx"];
+const PENDING: &[&str] = &[
+    "known-stray-cell-xfd1048576.xlsx",
+    "ods-fuzzer-timeout-e70bd5c4-hang.ods",
+    "ods-truncated-table-hang.ods",
+    "ods-truncated-annotation-hang.ods",
+];
+
+/// A debug build on a busy machine; the slowest passing case takes ~8 s.
+const LIMIT: Duration = Duration::from_secs(120);
+
+struct Outcome {
+    /// Exit status; `None` when killed at the time limit or by a signal.
+    code: Option<i32>,
+    timed_out: bool,
+    stderr: String,
+}
 
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-cases")
+}
+
+fn case(name: &str) -> PathBuf {
+    cases_dir().join(name)
 }
 
 fn files_in(dir: &Path) -> Vec<PathBuf> {
@@ -27,44 +47,74 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// `jixiao report` on a copy of `input` (keeping its extension).
-fn report_on(input: &Path) -> Run {
-    let w = Workdir::new();
+/// `jixiao report` on a copy of `input` (keeping its extension), killed at
+/// `LIMIT`.
+fn report_on(input: &Path) -> Outcome {
+    let dir = tempfile::tempdir().unwrap();
     let ext = input
         .extension()
         .map(|e| e.to_string_lossy().to_string())
         .unwrap_or_default();
     let name = format!("in.{ext}");
-    std::fs::copy(input, w.path(&name)).unwrap();
-    w.run(&[
-        "report",
-        &name,
-        "-o",
-        "out.xlsx",
-        "--json",
-        "out.json",
-        "--as-of",
-        "2024-06-30",
-    ])
+    std::fs::copy(input, dir.path().join(&name)).unwrap();
+    let err_path = dir.path().join("stderr.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args([
+            "report",
+            &name,
+            "-o",
+            "out.xlsx",
+            "--json",
+            "out.json",
+            "--as-of",
+            "2024-06-30",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("run jixiao");
+    let start = Instant::now();
+    let (code, timed_out) = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break (status.code(), false);
+        }
+        if start.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break (None, true);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stderr = String::from_utf8_lossy(&std::fs::read(&err_path).unwrap_or_default()).into();
+    Outcome {
+        code,
+        timed_out,
+        stderr,
+    }
 }
 
 fn has_chinese(s: &str) -> bool {
     s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
-/// Exit 0/1/2, no panic text, and a Chinese message when refused.
-fn graceful(input: &Path, r: &Run) -> Result<(), String> {
+/// Ended in time with exit 0/1/2, no panic text, a Chinese message when
+/// refused.
+fn graceful(input: &Path, r: &Outcome) -> Result<(), String> {
     let shown = input.display();
-    if !matches!(r.code, 0..=2) {
+    if r.timed_out {
+        return Err(format!("{shown}: still running after {LIMIT:?} (hang?)"));
+    }
+    if !matches!(r.code, Some(0..=2)) {
         return Err(format!(
-            "{shown}: exit status {} (panic or abort?)\n{}",
+            "{shown}: exit status {:?} (panic or abort?)\n{}",
             r.code, r.stderr
         ));
     }
     if r.stderr.contains("panicked") || r.stderr.contains("RUST_BACKTRACE") {
         return Err(format!("{shown}: panic\n{}", r.stderr));
     }
-    if r.code == 2 && !(r.stderr.contains("错误：") && has_chinese(&r.stderr)) {
+    if r.code == Some(2) && !(r.stderr.contains("错误：") && has_chinese(&r.stderr)) {
         return Err(format!(
             "{shown}: refused without a Chinese message\n{}",
             r.stderr
@@ -92,6 +142,13 @@ fn every_fuzz_case_fails_gracefully() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+#[test]
+fn pending_cases_exist() {
+    for name in PENDING {
+        assert!(case(name).is_file(), "{name}");
+    }
+}
+
 /// The fuzzer's seed workbooks (.xlsx/.xls/.ods) are valid ledgers: the
 /// report is written.
 #[test]
@@ -101,8 +158,8 @@ fn fuzz_seed_workbooks_report() {
     for s in seeds {
         let r = report_on(&s);
         assert!(
-            matches!(r.code, 0 | 1),
-            "{}: exit {}\n{}",
+            matches!(r.code, Some(0 | 1)),
+            "{}: exit {:?}\n{}",
             s.display(),
             r.code,
             r.stderr
@@ -111,12 +168,42 @@ fn fuzz_seed_workbooks_report() {
     }
 }
 
-/// Not found by the fuzzer (it did not reach it in its runs) but the known
-/// allocation by declared extent: a.xlsx of the seeds plus one value at
-/// XFD1048576 on 说明. Today `Range::from_sparse` in src/read/book.rs
-/// (`xlsx_cells_and_formulas`) asks for 549,755,813,888 bytes and aborts.
+/// Found by the `ods_content` target (30 s timeout, 2026-11-25): the
+/// content.xml ends inside a `<table:table>`. calamine 0.38
+/// `ods::read_table` (src/ods.rs:448-481) loops on `Ok(Event::Eof)` for ever
+/// (no arm for it), called from `ods::parse_content` ← `Ods::new` ←
+/// `open_workbook_auto` ← `read::book::open_book_with` (src/read/book.rs:94).
+#[test]
+#[ignore = "crash found by fuzzing; fix pending in src/read"]
+fn ods_fuzzer_timeout_is_not_a_hang() {
+    assert_graceful(&case("ods-fuzzer-timeout-e70bd5c4-hang.ods"));
+}
+
+/// The same hang reduced: content.xml is the document head and
+/// `<table:table table:name="项目">`, then nothing.
+#[test]
+#[ignore = "crash found by fuzzing; fix pending in src/read"]
+fn ods_truncated_table_is_not_a_hang() {
+    assert_graceful(&case("ods-truncated-table-hang.ods"));
+}
+
+/// Its sibling, found by reading calamine after the fuzzer's hang: content
+/// ending inside a cell's `<office:annotation>` loops in the annotation loop
+/// of calamine 0.38 `ods::get_datatype` (src/ods.rs:754-761), which has no
+/// arm for end of file either.
+#[test]
+#[ignore = "crash found by fuzzing; fix pending in src/read"]
+fn ods_truncated_annotation_is_not_a_hang() {
+    assert_graceful(&case("ods-truncated-annotation-hang.ods"));
+}
+
+/// Not found by the fuzzer (its runs did not reach it) but the known
+/// allocation by declared extent: a seed workbook plus one value at
+/// XFD1048576 on 说明. Today `Range::from_sparse` (calamine src/lib.rs:1051)
+/// from `xlsx_cells_and_formulas` (src/read/book.rs:180) asks for
+/// 549,755,813,888 bytes and aborts.
 #[test]
 #[ignore = "known crash (allocation by declared extent), not fuzzer-found; fix pending in src/read"]
 fn stray_cell_at_xfd1048576_is_not_an_abort() {
-    assert_graceful(&cases_dir().join("known-stray-cell-xfd1048576.xlsx"));
+    assert_graceful(&case("known-stray-cell-xfd1048576.xlsx"));
 }

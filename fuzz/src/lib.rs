@@ -203,6 +203,28 @@ pub fn xlsx_from_parts(data: &[u8]) -> Vec<u8> {
     zip_of(&files)
 }
 
+/// Content that ends inside a `<table:table>` or an `<office:annotation>`:
+/// calamine 0.38's ODS reader loops forever on it (`ods::read_table` and the
+/// annotation loop of `ods::get_datatype` have no arm for end of file). Found
+/// by this fuzzer; the cases are in `tests/fuzz-cases/ods-*-hang.ods`. While
+/// the fix is pending the `ods_content` target skips such content
+/// (`JIXIAO_FUZZ_KNOWN=1` runs it anyway), so the fuzzer can find others.
+pub fn known_ods_hang(content: &[u8]) -> bool {
+    static RUN_KNOWN: OnceLock<bool> = OnceLock::new();
+    if *RUN_KNOWN.get_or_init(|| std::env::var_os("JIXIAO_FUZZ_KNOWN").is_some()) {
+        return false;
+    }
+    let count = |needle: &[u8]| {
+        content
+            .windows(needle.len())
+            .filter(|w| *w == needle)
+            .count()
+    };
+    let tables = count(b"<table:table ") + count(b"<table:table>");
+    tables > count(b"</table:table>")
+        || count(b"<office:annotation") > count(b"</office:annotation>")
+}
+
 /// An .ods whose `content.xml` is the fuzzed bytes (an optional second part,
 /// after a NUL, is `styles.xml`).
 pub fn ods_from_content(data: &[u8]) -> Vec<u8> {
