@@ -192,7 +192,7 @@ fn ods_truncated_table_is_not_a_hang() {
 /// of calamine 0.38 `ods::get_datatype` (src/ods.rs:754-761), which has no
 /// arm for end of file either.
 #[test]
-#[ignore = "crash found by fuzzing; fix pending in src/read"]
+#[ignore = "hang found by reading calamine after a fuzzer hang; fix pending in src/read"]
 fn ods_truncated_annotation_is_not_a_hang() {
     assert_graceful(&case("ods-truncated-annotation-hang.ods"));
 }
