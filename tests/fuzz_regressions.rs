@@ -22,6 +22,8 @@ const PENDING: &[&str] = &[
     "xls-fuzzer-crash-7446d836-cfb.xls",
     "xls-fuzzer-crash-aa2c762b-cfb.xls",
     "xls-truncated-8500-cfb-panic.xls",
+    "xls-fuzzer-crash-bfbfbb4a-fat.xls",
+    "xls-truncated-879-fat-assert.xls",
 ];
 
 /// A debug build on a busy machine; the slowest passing case takes ~8 s.
@@ -244,7 +246,7 @@ fn xlsx_long_row_reference_is_not_a_panic() {
     assert_graceful(&case("xlsx-ref-long-row-overflow.xlsx"));
 }
 
-/// Found by the `read_bytes` target (2 crashes in its second run,
+/// Found by the `read_bytes` target (8 of 9 crashes in its second run,
 /// 2026-11-25): a damaged .xls (OLE2) file panics "slice index starts at
 /// 8192 but ends at 7827" at calamine 0.38 src/cfb.rs:320
 /// (`Sectors::get`: when the file ends before the start of the sector asked
@@ -260,6 +262,20 @@ fn truncated_xls_is_not_a_panic() {
     assert_graceful(&case("xls-truncated-8500-cfb-panic.xls"));
     assert_graceful(&case("xls-fuzzer-crash-7446d836-cfb.xls"));
     assert_graceful(&case("xls-fuzzer-crash-aa2c762b-cfb.xls"));
+}
+
+/// The same short read one step earlier (1 of the 9 crashes of that run; the
+/// other 8 are the one above): the file ends inside a FAT sector,
+/// `Sectors::get` returns the partial sector and calamine 0.38
+/// `utils::to_u32` (src/utils.rs:29, `assert_eq!(s.len() % 4, 0)`) fails
+/// "left: 3, right: 0", from `Cfb::new` (src/cfb.rs:130) ← `xls::cfb`
+/// (xls.rs:177) ← … ← `read::book::open_book_with` (src/read/book.rs:94).
+/// Release builds panic too. Reduced: the seed a.xls cut to 879 bytes.
+#[test]
+#[ignore = "crash found by fuzzing; fix pending in src/read"]
+fn xls_truncated_in_the_fat_is_not_a_panic() {
+    assert_graceful(&case("xls-truncated-879-fat-assert.xls"));
+    assert_graceful(&case("xls-fuzzer-crash-bfbfbb4a-fat.xls"));
 }
 
 /// Not found by the fuzzer (its runs did not reach it) but the known
