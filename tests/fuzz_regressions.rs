@@ -50,7 +50,7 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| {
             d.map(|e| e.unwrap().path())
-                .filter(|p| p.is_file() && !p.extension().is_some_and(|e| e == "md"))
+                .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
                 .collect()
         })
         .unwrap_or_default();
