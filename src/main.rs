@@ -79,6 +79,7 @@ fn fail(e: clap::Error, cmd: &clap::Command, args: &[std::ffi::OsString]) -> ! {
 }
 
 fn main() {
+    jixiao::read::book::install_panic_hook();
     let cli = parse_cli();
     let result = match &cli.command {
         Command::Report(a) => cmd::report::run(a),

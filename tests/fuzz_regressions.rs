@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Cases in `tests/fuzz-cases/` that still fail: each has its own ignored
-/// test below and is left out of `every_fuzz_case_fails_gracefully`.
+/// Cases in `tests/fuzz-cases/` that failed when found (fixed since: the
+/// sparse sheet model, the own .ods reader and `book::guarded`); each keeps
+/// its own test below, named for what it protects.
 const PENDING: &[&str] = &[
     "known-stray-cell-xfd1048576.xlsx",
     "ods-fuzzer-timeout-e70bd5c4-hang.ods",
@@ -196,7 +197,6 @@ fn fuzz_seed_workbooks_report() {
 /// (no arm for it), called from `ods::parse_content` ← `Ods::new` ←
 /// `open_workbook_auto` ← `read::book::open_book_with` (src/read/book.rs:94).
 #[test]
-#[ignore = "crash found by fuzzing; fix pending in src/read"]
 fn ods_fuzzer_timeout_is_not_a_hang() {
     assert_graceful(&case("ods-fuzzer-timeout-e70bd5c4-hang.ods"));
 }
@@ -204,7 +204,6 @@ fn ods_fuzzer_timeout_is_not_a_hang() {
 /// The same hang reduced: content.xml is the document head and
 /// `<table:table table:name="项目">`, then nothing.
 #[test]
-#[ignore = "crash found by fuzzing; fix pending in src/read"]
 fn ods_truncated_table_is_not_a_hang() {
     assert_graceful(&case("ods-truncated-table-hang.ods"));
 }
@@ -214,7 +213,6 @@ fn ods_truncated_table_is_not_a_hang() {
 /// of calamine 0.38 `ods::get_datatype` (src/ods.rs:754-761), which has no
 /// arm for end of file either.
 #[test]
-#[ignore = "hang found by reading calamine after a fuzzer hang; fix pending in src/read"]
 fn ods_truncated_annotation_is_not_a_hang() {
     assert_graceful(&case("ods-truncated-annotation-hang.ods"));
 }
@@ -230,7 +228,6 @@ fn ods_truncated_annotation_is_not_a_hang() {
 /// (book.rs:128) ← `open_book_with`. A panic wherever overflow checks are on
 /// (debug builds: `cargo test`, `cargo run`), exit status 101.
 #[test]
-#[ignore = "crash found by fuzzing; fix pending in src/read"]
 fn xlsx_long_column_reference_is_not_a_panic() {
     assert_graceful(&case("xlsx-fuzzer-crash-12062b56-column.xlsx"));
     assert_graceful(&case("xlsx-ref-long-column-overflow.xlsx"));
@@ -240,7 +237,6 @@ fn xlsx_long_column_reference_is_not_a_panic() {
 /// `r="A99999999999"`) panics "attempt to add/multiply with overflow" at
 /// calamine 0.38 src/xlsx/mod.rs:3112 (`row * 10 + digit`), same callers.
 #[test]
-#[ignore = "crash found by fuzzing; fix pending in src/read"]
 fn xlsx_long_row_reference_is_not_a_panic() {
     assert_graceful(&case("xlsx-fuzzer-crash-be630f06-row.xlsx"));
     assert_graceful(&case("xlsx-ref-long-row-overflow.xlsx"));
@@ -257,7 +253,6 @@ fn xlsx_long_row_reference_is_not_a_panic() {
 /// (LibreOffice's a.xls, 9,728 bytes) cut to its first 8,500 bytes — a
 /// truncated download or copy is enough.
 #[test]
-#[ignore = "crash found by fuzzing; fix pending in src/read"]
 fn truncated_xls_is_not_a_panic() {
     assert_graceful(&case("xls-truncated-8500-cfb-panic.xls"));
     assert_graceful(&case("xls-fuzzer-crash-7446d836-cfb.xls"));
@@ -272,7 +267,6 @@ fn truncated_xls_is_not_a_panic() {
 /// (xls.rs:177) ← … ← `read::book::open_book_with` (src/read/book.rs:94).
 /// Release builds panic too. Reduced: the seed a.xls cut to 879 bytes.
 #[test]
-#[ignore = "crash found by fuzzing; fix pending in src/read"]
 fn xls_truncated_in_the_fat_is_not_a_panic() {
     assert_graceful(&case("xls-truncated-879-fat-assert.xls"));
     assert_graceful(&case("xls-fuzzer-crash-bfbfbb4a-fat.xls"));
@@ -284,7 +278,6 @@ fn xls_truncated_in_the_fat_is_not_a_panic() {
 /// from `xlsx_cells_and_formulas` (src/read/book.rs:180) asks for
 /// 549,755,813,888 bytes and aborts.
 #[test]
-#[ignore = "known crash (allocation by declared extent), not fuzzer-found; fix pending in src/read"]
 fn stray_cell_at_xfd1048576_is_not_an_abort() {
     assert_graceful(&case("known-stray-cell-xfd1048576.xlsx"));
 }

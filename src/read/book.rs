@@ -233,8 +233,52 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
             sheets,
         });
     }
-    let book = open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
-    read_sheets(path, book, full)
+    // The workbook library can panic on damaged files (a truncated .xls, an
+    // absurd cell reference): that is a damaged file, said as such.
+    guarded(|| {
+        let book =
+            open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
+        read_sheets(path, book, full)
+    })
+    .unwrap_or_else(|why| {
+        Err(format!(
+            "无法读取文件 {}：文件已损坏或不完整（可能下载或复制中断），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：{why}",
+            path.display()
+        ))
+    })
+}
+
+thread_local! {
+    /// Set while a panic is caught and turned into a message (no hook output).
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run `f`, turning a panic into `Err(its message)` without printing it.
+/// Needs `install_panic_hook` (done by the binary) to stay quiet.
+pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    QUIET.with(|q| q.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    r.map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+/// A panic hook that is silent inside `guarded` and otherwise says, in
+/// Chinese first, that this is the tool's fault, not the clerk's.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if QUIET.with(|q| q.get()) {
+            return;
+        }
+        eprintln!("错误：程序内部出错（不是您的数据的问题），请把输入文件和以下信息发给维护人员：");
+        default(info);
+    }));
 }
 
 /// OLE2 compound files: .xls, and also password-protected .xlsx (Excel
