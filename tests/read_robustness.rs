@@ -174,3 +174,20 @@ fn refunds_beyond_payments_and_payments_before_the_year_are_noted() {
         "{m:?}"
     );
 }
+
+#[test]
+fn a_date_in_a_projects_remark_is_not_the_cut_off() {
+    let w = Workdir::new();
+    let mut book = small_book();
+    book[0].1[0].push(S("备注"));
+    book[0].1[1].push(S("截止2024年6月30日完工"));
+    book[2]
+        .1
+        .retain(|r| !matches!(r.first(), Some(S("截止日期"))));
+    write_book(&w.path("m.xlsx"), &book);
+    let r = w.run(&["report", "m.xlsx", "--json", "m.json", "--no-forms"]);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let j = read_json(&w.path("m.json"));
+    assert_ne!(j["as_of"], "2024-06-30", "{}", r.stderr);
+    assert!(r.stderr.contains("来源：今天"), "{}", r.stderr);
+}

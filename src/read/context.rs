@@ -34,10 +34,22 @@ pub(crate) fn of_table(table: &Table, info: &mut Info, _problems: &mut [Problem]
         }
     }
     if info.as_of.is_none() {
-        // Above the table, then notes under it.
+        // Above the table, then note lines under it (never a record's own
+        // cell: "截止2024年6月完工" in a 备注 is no cut-off).
         let below = table
             .sheet
             .rows_from(table.header_row + table.header_depth)
+            .filter(|(_, cells)| {
+                let texts: Vec<&str> = cells
+                    .iter()
+                    .filter_map(|(_, v)| match v {
+                        Data::String(s) if !s.trim().is_empty() => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                texts.len() == cells.len()
+                    && (texts.len() == 1 || texts.first().is_some_and(|t| layout::is_note_text(t)))
+            })
             .flat_map(|(r, cells)| cells.iter().map(move |(c, v)| (r, *c, v)))
             .filter_map(|(r, c, v)| match v {
                 Data::String(s) if s.contains('截') => {
