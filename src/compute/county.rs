@@ -151,6 +151,7 @@ fn add_group(sum: &mut GroupFigures, g: &GroupFigures) {
     sum.paid += g.paid;
     sum.outstanding = super::add_opt(sum.outstanding, g.outstanding);
     sum.unspent = super::add_opt(sum.unspent, g.unspent);
+    sum.paid_to_other_funds = super::add_opt(sum.paid_to_other_funds, g.paid_to_other_funds);
 }
 
 /// A township name and an expected name are the same unit when equal or

@@ -173,24 +173,51 @@ impl Excluded {
         if self.is_empty() {
             return None;
         }
-        let money = |d: Decimal| d.normalize().to_string();
-        let mut read = Vec::new();
-        if self.projects > 0 {
-            read.push(format!("项目预算 {} 万元", money(self.project_amount_read)));
-        }
-        if self.payments > 0 {
-            read.push(format!("拨付 {} 万元", money(self.payment_amount_read)));
-        }
-        let unreadable = if self.unreadable > 0 {
-            format!("，另 {} 行金额无法读出", self.unreadable)
-        } else {
-            String::new()
+        // Per kind: the amounts that could be read, and how many could not —
+        // an unreadable budget is never shown as 0.
+        let part = |kind: RecordKind, what: &str| -> Option<String> {
+            let rows: Vec<&ExcludedRow> = self.rows.iter().filter(|r| r.kind == kind).collect();
+            if rows.is_empty() {
+                return None;
+            }
+            let read: Vec<Decimal> = rows.iter().filter_map(|r| r.amount).collect();
+            let unread = rows.len() - read.len();
+            let ids: Vec<&str> = rows
+                .iter()
+                .filter_map(|r| r.id.as_deref())
+                .take(5)
+                .collect();
+            let named = if kind == RecordKind::Project && !ids.is_empty() {
+                format!(
+                    "（{}{}）",
+                    ids.join("、"),
+                    if rows.len() > ids.len() { " 等" } else { "" }
+                )
+            } else {
+                String::new()
+            };
+            let amount = match (read.is_empty(), unread) {
+                (true, _) => format!("{what}无法读出"),
+                (false, 0) => format!("{what} {} 万元", Wan(read.iter().copied().sum())),
+                (false, n) => format!(
+                    "{what}能读出的 {} 万元，另 {n} 行无法读出",
+                    Wan(read.iter().copied().sum())
+                ),
+            };
+            Some(format!("{named}{amount}"))
         };
+        let parts: Vec<String> = [
+            part(RecordKind::Project, "项目预算"),
+            part(RecordKind::Payment, "拨付金额"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         Some(format!(
-            "另有 {} 个项目、{} 笔拨付因数据错误未计入合计（见问题清单）；能读出的金额：{}{unreadable}",
+            "另有 {} 个项目、{} 笔拨付因数据错误未计入合计（见问题清单）：{}",
             self.projects,
             self.payments,
-            read.join("，")
+            parts.join("；")
         ))
     }
 }

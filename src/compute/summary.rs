@@ -58,6 +58,9 @@ pub struct SummaryData {
     #[serde(serialize_with = "dec_opt")]
     pub carry_over: Option<Decimal>,
     pub categories: Vec<CategorySummary>,
+    /// Rows left out of the sums for data errors, said as the banner says it
+    /// (the document must not quietly report less than the ledger holds).
+    pub excluded: Option<String>,
     /// For 四、偏离绩效目标的原因: indicators not met, projects not finished.
     pub deviations: Vec<Deviation>,
     /// Finished projects whose settlement is not fully paid.
@@ -410,6 +413,7 @@ pub fn build(
         execution_rate: report.totals.execution_rate,
         carry_over,
         categories,
+        excluded: report.excluded.banner(),
         deviations,
         outstanding_total: outstanding.iter().map(|a| a.amount).sum(),
         outstanding,

@@ -6,14 +6,21 @@ use super::cells::{RowKind, SkippedRows};
 use super::layout::Field;
 use super::table::Table;
 use super::value::{self};
-use crate::model::{Indicator, Problem};
+use crate::model::{CellRef, Indicator, Problem};
 use calamine::Data;
 use rust_decimal::Decimal;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-pub(crate) fn read_indicators(table: &Table, ledger: &mut Ledger) {
+/// `excluded`: projects left out for data errors, by id, with their row —
+/// their indicators are unused and said once per project, not once per row.
+pub(crate) fn read_indicators(
+    table: &Table,
+    ledger: &mut Ledger,
+    excluded: &HashMap<String, CellRef>,
+) {
     let known: HashSet<&str> = ledger.projects.iter().map(|p| p.id.as_str()).collect();
     let mut skipped = SkippedRows::default();
+    let mut of_excluded: Vec<(String, CellRef, usize)> = Vec::new();
     for row in table.data_rows() {
         let kind = table.classify(row, &[]);
         if kind == RowKind::Blank || skipped.note(table, row, &kind) {
@@ -27,6 +34,13 @@ pub(crate) fn read_indicators(table: &Table, ledger: &mut Ledger) {
             ));
             continue;
         };
+        if let Some(at) = excluded.get(&id) {
+            match of_excluded.iter_mut().find(|e| e.0 == id) {
+                Some(e) => e.2 += 1,
+                None => of_excluded.push((id, at.clone(), 1)),
+            }
+            continue;
+        }
         if !known.contains(id.as_str()) {
             ledger.problems.push(Problem::warning_at(
                 &id_cell,
@@ -67,6 +81,15 @@ pub(crate) fn read_indicators(table: &Table, ledger: &mut Ledger) {
             deviation_reason: table.text(row, Field::DeviationReason),
             row: id_cell.clone(),
         });
+    }
+    for (id, at, n) in of_excluded {
+        ledger.problems.push(Problem::warning(
+            &table.sheet.name,
+            format!(
+                "绩效指标表中项目“{}”的 {n} 行指标未使用：该项目的数据有误，未计入（见 {at}）",
+                super::value::visible(&id)
+            ),
+        ));
     }
     skipped.flush(&table.sheet.name, &mut ledger.problems);
 }

@@ -119,7 +119,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         read_payments(t, &excluded, &mut ledger, mapping);
     }
     if let Some(t) = &indicator_table {
-        read_indicators(t, &mut ledger);
+        read_indicators(t, &mut ledger, &excluded);
     }
     for s in &book.sheets {
         if !taken.contains(&s.name.as_str()) {
