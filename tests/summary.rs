@@ -476,3 +476,50 @@ fn shortfalls_low_scores_and_carry_over() {
         r.stderr
     );
 }
+
+/// A project left out for a data error (项目!E4 = "约85万") must not vanish
+/// quietly from the document the township hands in: a highlighted marker
+/// says what was left out, and the exit status is 1.
+#[test]
+fn a_project_left_out_for_a_data_error_is_said_in_the_document() {
+    let w = Workdir::new();
+    let src = std::fs::File::open(SAMPLE).unwrap();
+    let mut zin = zip::ZipArchive::new(src).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(w.path("bad.xlsx")).unwrap());
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let xml = String::from_utf8(data).unwrap();
+            let bad = xml.replacen(
+                r#"<c r="E4" s="2"><v>85</v></c>"#,
+                r#"<c r="E4" t="inlineStr"><is><t>约85万</t></is></c>"#,
+                1,
+            );
+            assert_ne!(bad, xml, "sample's E4 changed");
+            data = bad.into_bytes();
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zout, &data).unwrap();
+    }
+    zout.finish().unwrap();
+    let r = w.run(&[
+        "summary",
+        "bad.xlsx",
+        "--as-of",
+        "2024-05-31",
+        "-o",
+        "bad.docx",
+        "--markdown",
+        "bad.md",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("bad.md")).unwrap();
+    assert!(
+        md.contains("台账有数据错误") && md.contains("JY2023-03") && md.contains("1 个项目"),
+        "{md}"
+    );
+}
