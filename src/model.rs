@@ -178,6 +178,14 @@ impl Project {
                 .collect()
         }
     }
+    /// Whether the project has budget under `fund`.
+    pub fn has_fund(&self, fund: &str) -> bool {
+        if self.budget_by_fund.is_empty() {
+            self.fund_source == fund
+        } else {
+            self.budget_by_fund.iter().any(|(f, _)| f == fund)
+        }
+    }
     /// Budgeted under more than one fund.
     pub fn is_split(&self) -> bool {
         self.budget_by_fund.len() > 1

@@ -500,7 +500,7 @@ fn fund_rows(
         let key = key.as_str();
         let r = row(&mut rows, key);
         r.3 += pay.amount;
-        if key != UNSTATED_FUND && !project.funds().iter().any(|(f, _)| *f == key) {
+        if key != UNSTATED_FUND && !project.has_fund(key) {
             *r.4.get_or_insert(Decimal::ZERO) += pay.amount;
             match cross.iter_mut().find(|c| c.0 == project.id && c.1 == key) {
                 Some(c) => c.2 += pay.amount,
