@@ -314,6 +314,31 @@ fn bad_files_duplicates_and_missing_townships_are_reported() {
             .iter()
             .any(|(n, _)| n == "未报送")
     );
+    // Files left out of the sums are said where the sums are: JSON and a red
+    // line on the printed 汇总.
+    let left: Vec<(String, String)> = j["files_left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["why"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        left.iter()
+            .any(|(f, why)| f.contains("坏文件") && why == "未能读取"),
+        "{left:?}"
+    );
+    assert!(
+        left.iter()
+            .any(|(f, why)| f.contains("副本") && why == "重复报送"),
+        "{left:?}"
+    );
+    let banner = sheet_cell(&w.path("c.xlsx"), "汇总", 2, 0).to_string();
+    assert!(banner.contains("另有 2 个文件未计入汇总"), "{banner}");
     // Budget counted once per township.
     let sum: Decimal = j["townships"]
         .as_array()

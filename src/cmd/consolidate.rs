@@ -329,7 +329,30 @@ pub fn run(args: &Args) -> Result<i32, String> {
         }
     };
     if files.is_empty() {
-        return Err("没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods）".into());
+        let given: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let missing: Vec<&String> = given
+            .iter()
+            .filter(|p| !std::path::Path::new(p.as_str()).exists())
+            .collect();
+        return Err(if missing.is_empty() {
+            format!(
+                "在 {} 中没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods；jixiao 自己写出的报告、月报等不算）",
+                given.join("、")
+            )
+        } else {
+            format!(
+                "找不到 {}；没有可汇总的工作簿",
+                missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )
+        });
     }
     lap("inputs listed");
 
@@ -384,6 +407,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
 
     let mut townships = Vec::new();
     let mut failed = 0;
+    let mut left_out: Vec<(String, String)> = Vec::new();
     let mut by_hash: HashMap<u64, String> = HashMap::new();
     for r in results {
         match r {
@@ -394,6 +418,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
                         Severity::Error,
                         format!("与 {first} 的单位、项目和金额完全相同，视为重复报送，未重复计入"),
                     ));
+                    left_out.push((t.file.clone(), "重复报送".into()));
                     continue;
                 }
                 by_hash.insert(hash, t.file.clone());
@@ -403,6 +428,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             Read::Skipped(p) => problems.push(p),
             Read::Failed(p) => {
                 failed += 1;
+                left_out.push((p.file.clone(), "未能读取".into()));
                 problems.push(p);
             }
         }
@@ -410,7 +436,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let settings = Settings {
         industry_floor: Some(args.industry_floor).filter(|f| !f.is_zero()),
     };
-    let county = std::sync::Arc::new(consolidate(townships, &expected, &settings, problems));
+    let mut county = consolidate(townships, &expected, &settings, problems);
+    county.files_left_out = left_out;
+    let county = std::sync::Arc::new(county);
     lap("consolidate");
     let sheets = write::county::county_sheets(&county, &args.title, args.expect.is_some());
     lap("sheet model");

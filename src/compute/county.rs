@@ -126,6 +126,9 @@ pub struct County {
     /// Expected townships with no file (未报送).
     pub missing: Vec<String>,
     pub problems: Vec<FileProblem>,
+    /// Files not in the sums: unreadable, or the same submission again
+    /// (file, why), so the county 汇总 page can say so.
+    pub files_left_out: Vec<(String, String)>,
 }
 
 fn merge_groups(standard: &[&str], lists: &[&[GroupFigures]]) -> Vec<GroupFigures> {
@@ -288,6 +291,7 @@ pub fn consolidate(
             .map(|s| s.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)),
         missing,
         problems,
+        files_left_out: Vec::new(),
     }
 }
 

@@ -492,11 +492,13 @@ fn cell_attrs(e: &BytesStart) -> Result<CellAttrs, String> {
             "table:number-columns-spanned" => c.cols_spanned = parse_count(&a.value, key)?,
             "table:number-rows-spanned" => c.rows_spanned = parse_count(&a.value, key)?,
             "office:value" if unset => {
+                // Not a number (a hand-edited or foreign file): keep the text,
+                // so the reader names the cell and shows what it holds.
                 let v = a.value.trim();
-                let f = v
-                    .parse::<f64>()
-                    .map_err(|_| format!("office:value=\"{v}\" is not a number"))?;
-                c.value = Some(Data::Float(f));
+                c.value = Some(match v.parse::<f64>() {
+                    Ok(f) => Data::Float(f),
+                    Err(_) => Data::String(v.to_string()),
+                });
             }
             "office:string-value" if unset => c.value = Some(Data::String(value()?)),
             "office:date-value" if unset => c.value = Some(Data::DateTimeIso(value()?)),

@@ -60,11 +60,36 @@ pub fn summary(c: &County, title: &str) -> Sheet {
     // Inside the printed columns (the 来源文件 column stays on screen).
     s.text(1, last_col - 1, "单位：万元", Role::Caption);
     // One red line per township whose totals leave rows out.
-    let banners: Vec<String> = c
-        .townships
-        .iter()
-        .filter_map(|t| t.excluded.banner().map(|b| format!("{}：{b}", t.unit)))
-        .collect();
+    let mut banners: Vec<String> = Vec::new();
+    if !c.files_left_out.is_empty() {
+        let names: Vec<String> = c
+            .files_left_out
+            .iter()
+            .take(6)
+            .map(|(f, why)| {
+                let name = std::path::Path::new(f)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_else(|| f.clone());
+                format!("{name}（{why}）")
+            })
+            .collect();
+        banners.push(format!(
+            "另有 {} 个文件未计入汇总（见问题清单）：{}{}",
+            c.files_left_out.len(),
+            names.join("、"),
+            if c.files_left_out.len() > names.len() {
+                " 等"
+            } else {
+                ""
+            }
+        ));
+    }
+    banners.extend(
+        c.townships
+            .iter()
+            .filter_map(|t| t.excluded.banner().map(|b| format!("{}：{b}", t.unit))),
+    );
     for (i, b) in banners.iter().enumerate() {
         super::report::banner(&mut s, 2 + i as u32, last_col - 1, b.clone());
     }
@@ -547,7 +572,15 @@ pub struct CountyJson {
     pub by_category: Vec<GroupJson>,
     pub by_fund_source: Vec<GroupJson>,
     pub missing: Vec<String>,
+    /// Files not in the sums: `{ "file": …, "why": "未能读取" | "重复报送" }`.
+    pub files_left_out: Vec<FileLeftOutJson>,
     pub problems: Vec<CountyProblemJson>,
+}
+
+#[derive(Serialize)]
+pub struct FileLeftOutJson {
+    pub file: String,
+    pub why: String,
 }
 
 pub fn county_json(c: &County) -> CountyJson {
@@ -583,6 +616,14 @@ pub fn county_json(c: &County) -> CountyJson {
         by_category: c.by_category.iter().map(Into::into).collect(),
         by_fund_source: c.by_fund_source.iter().map(Into::into).collect(),
         missing: c.missing.clone(),
+        files_left_out: c
+            .files_left_out
+            .iter()
+            .map(|(file, why)| FileLeftOutJson {
+                file: file.clone(),
+                why: why.clone(),
+            })
+            .collect(),
         problems: c.problems.iter().map(Into::into).collect(),
     }
 }
