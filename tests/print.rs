@@ -359,7 +359,7 @@ fn rows_left_out_of_the_sums_are_said_on_paper_and_in_json() {
     };
     assert!(
         banner.contains("另有 1 个项目、1 笔拨付因数据错误未计入合计（见问题清单）")
-            && banner.contains("拨付 4.25 万元"),
+            && banner.contains("拨付金额 4.25 万元"),
         "{banner}"
     );
     assert!(print_area_rows(&out, "汇总") >= 3);

@@ -359,13 +359,19 @@ pub fn page_layout(sheet: &Sheet, source_rows: u32) -> Option<PageLayout> {
         _ => (true, false, SPLIT_SCALE as f64 / 100.0),
     };
     let last_row = sheet.last_row(source_rows);
-    // A form fits one page tall too when that keeps the text large enough.
-    let height_pt: f64 = (0..=last_row).map(|r| sheet.row_px(r) * 0.75).sum();
-    let tall = (printable_height_pt(landscape) / height_pt).min(1.0);
-    let (fit_height, scale) = if p.one_page && fit_width && tall.min(scale) >= min_scale {
-        (true, tall.min(scale))
-    } else {
-        (false, scale)
+    // A form fits one page tall too when that keeps the text large enough
+    // (only forms ask: summing every row's height of a long table is waste).
+    let tall = || {
+        let heights: std::collections::HashMap<u32, f64> =
+            sheet.row_heights.iter().copied().collect();
+        let height_pt: f64 = (0..=last_row)
+            .map(|r| heights.get(&r).copied().unwrap_or(DEFAULT_ROW_PT))
+            .sum();
+        (printable_height_pt(landscape) / height_pt).min(1.0)
+    };
+    let (fit_height, scale) = match p.one_page && fit_width {
+        true if tall().min(scale) >= min_scale => (true, tall().min(scale)),
+        _ => (false, scale),
     };
     Some(PageLayout {
         landscape,
