@@ -54,6 +54,15 @@ pub fn run(args: &Args) -> Result<i32, String> {
         crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let mut problems = outcome.problems.clone();
     problems.extend(eval_problems);
+    // 监控 covers months of the ledger's own year; another year's month is
+    // almost always a slip (a 2023 ledger monitored "to 2024-07").
+    if let Some(y) = outcome.ledger.info.year.filter(|y| *y != year) {
+        let msg = format!(
+            "台账是 {y} 年度的，而监控期是 {year} 年 1—{month} 月：执行数按截至 {as_of} 的累计拨付计；如要监控 {y} 年，请用 --month {y}-{month:02}"
+        );
+        eprintln!("提示：{msg}");
+        problems.push(crate::model::Problem::warning("说明", msg));
+    }
     problems.sort_by_key(|p| p.severity);
     let sheets =
         write::monitor::monitor_sheets(&outcome.report, &outcome.ledger, &evals, month, &problems);
