@@ -607,11 +607,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             "以下 {} 个项目因数据错误未计入合计（见问题清单）",
             left_out.len()
         );
-        s.text(r, ID, title, Role::Section);
-        for col in ID + 1..=REMAINING {
-            s.put(r, col, Value::Empty, Role::Section);
-        }
-        s.merge(r, ID, r, REMAINING);
+        section_row(&mut s, r, ID, REMAINING, title);
         for e in left_out {
             r += 1;
             for col in ID..=REMAINING {
@@ -619,12 +615,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
                     ID => (opt_text(&e.id), Role::Text),
                     NAME => (opt_text(&e.name), Role::Text),
                     STATUS => (Value::Text("未计入".into()), Role::Text),
-                    BUDGET => (
-                        e.amount
-                            .map(money)
-                            .unwrap_or_else(|| Value::Text("无法读出".into())),
-                        Role::Money,
-                    ),
+                    BUDGET => (amount_read(e), Role::Money),
                     CATEGORY | FUND => (Value::Empty, Role::Text),
                     _ => (Value::Text("—".into()), Role::Money),
                 };
@@ -638,11 +629,6 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     s.cap_width(NAME, 16.0);
     s.cap_width(CATEGORY, 10.0);
     s.cap_width(FUND, 10.0);
-    s.print = Some(
-        PageSetup::new(&report.unit_name, Some((h, h)))
-            .columns(0, REMAINING)
-            .repeat_cols(ID, NAME),
-    );
     s.fit_heights(h);
     s.freeze = Some((h + 1, 2));
     s.autofilter = Some(Span {
@@ -658,6 +644,22 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             .repeat_cols(ID, NAME),
     );
     s
+}
+
+/// A shaded heading row over `first..=last` (the 未计入 blocks).
+fn section_row(s: &mut Sheet, r: u32, first: u16, last: u16, title: String) {
+    s.text(r, first, title, Role::Section);
+    for col in first + 1..=last {
+        s.put(r, col, Value::Empty, Role::Section);
+    }
+    s.merge(r, first, r, last);
+}
+
+/// The amount a left-out row showed, or 无法读出 — never 0.
+fn amount_read(e: &crate::model::ExcludedRow) -> Value {
+    e.amount
+        .map(money)
+        .unwrap_or_else(|| Value::Text("无法读出".into()))
 }
 
 pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
@@ -725,22 +727,13 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             "以下 {} 笔拨付因数据错误未计入合计（见问题清单）",
             left_out.len()
         );
-        s.text(r, NO, title, Role::Section);
-        for col in NO + 1..=SOURCE {
-            s.put(r, col, Value::Empty, Role::Section);
-        }
-        s.merge(r, NO, r, SOURCE);
+        section_row(&mut s, r, NO, SOURCE, title);
         for e in left_out {
             r += 1;
             for col in NO..=SOURCE {
                 let (v, role) = match col {
                     ID => (opt_text(&e.id), Role::Text),
-                    AMOUNT => (
-                        e.amount
-                            .map(money)
-                            .unwrap_or_else(|| Value::Text("无法读出".into())),
-                        Role::Money,
-                    ),
+                    AMOUNT => (amount_read(e), Role::Money),
                     MEMO => (opt_text(&e.name), Role::Text),
                     STATE => (
                         Value::Text("未计入（数据错误，见问题清单）".into()),
