@@ -255,6 +255,22 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
             moved.push(mg.first_row);
         }
     }
+    // Section rows below (按项目类别…): one merge per page, not across the edge.
+    if k < PRINTED_LAST {
+        let sections: Vec<u32> = s
+            .merges
+            .iter()
+            .filter(|mg| mg.first_row > h && mg.first_col == 0 && mg.last_col == PRINTED_LAST)
+            .map(|mg| mg.first_row)
+            .collect();
+        for r in sections {
+            for mg in s.merges.iter_mut().filter(|mg| mg.first_row == r) {
+                mg.last_col = k;
+            }
+            s.put(r, k + 1, Value::Empty, Role::Section);
+            s.merge(r, k + 1, r, PRINTED_LAST);
+        }
+    }
     if start > 0 {
         for r in moved {
             s.cells
