@@ -86,12 +86,14 @@ pub fn monitor_sheets(
         // Project line.
         s.text(row, 0, "项目名称", Role::FormLabel);
         s.text(row, 1, &f.name, Role::FormText);
-        s.merge(row, 1, row, 5);
-        s.text(row, 6, "项目编号", Role::FormLabel);
-        s.merge(row, 6, row, 7);
-        s.text(row, 8, &f.id, Role::FormText);
-        s.merge(row, 8, row, 9);
-        s.text(row, 10, "实施单位", Role::FormLabel);
+        // Labels two columns wide: the narrow 偏差原因 columns would wrap them.
+        s.merge(row, 1, row, 4);
+        s.text(row, 5, "项目编号", Role::FormLabel);
+        s.merge(row, 5, row, 6);
+        s.text(row, 7, &f.id, Role::FormText);
+        s.merge(row, 7, row, 8);
+        s.text(row, 9, "实施单位", Role::FormLabel);
+        s.merge(row, 9, row, 10);
         s.text(
             row,
             11,
