@@ -236,9 +236,9 @@ pub fn monitor_sheets(
         // LibreOffice lays the columns out in a wider fallback font (4/3);
         // texts wrap, rows are fitted.
         s.widths = vec![
-            (0, 8.0),
+            (0, 9.0),
             (1, 9.0),
-            (2, 15.0),
+            (2, 14.0),
             (3, 11.0),
             (4, 11.0),
             (5, 10.0),
@@ -253,9 +253,9 @@ pub fn monitor_sheets(
         // Wrapped texts shown whole: the project line (a long 实施单位),
         // the budget block and the indicators.
         s.fit_heights(2);
-        s.row_heights.push((0, 36.0));
+        s.row_heights.push((0, 30.0));
         s.row_heights.push((top, 30.0));
-        s.row_heights.push((note_row, 32.0));
+        s.row_heights.push((note_row, 30.0));
         // Not shrunk to one page tall: a long form goes on to a second
         // page, its title repeated.
         s.print = Some(
