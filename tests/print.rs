@@ -580,7 +580,7 @@ fn monthly_title_unit_and_chart_stay_on_their_page() {
                 .split("</definedName>")
                 .next()
                 .unwrap()
-                .contains(&titles)
+                .contains(titles)
         })
     {
         let def = wb[i..].split("</definedName>").next().unwrap();
