@@ -458,3 +458,187 @@ fn county_sums_up_repeated_notices_per_file() {
             .contains("另有 1 个项目、1 笔拨付因数据错误未计入合计")
     }));
 }
+
+/// Width in characters of column `c` (0-based) as the sheet XML declares it.
+fn col_width(xml: &str, c: u32) -> f64 {
+    xml.match_indices("<col ")
+        .map(|(j, _)| &xml[j..j + xml[j..].find('>').unwrap()])
+        .find(|t| {
+            let lo: u32 = attr(t, "min").unwrap().parse().unwrap();
+            let hi: u32 = attr(t, "max").unwrap().parse().unwrap();
+            (lo..=hi).contains(&(c + 1))
+        })
+        .map(|t| attr(t, "width").unwrap().parse::<f64>().unwrap())
+        .unwrap_or(9.140625)
+}
+
+/// (row, col) of a cell reference such as "D12" (0-based).
+fn cell_ref(r: &str) -> (u32, u32) {
+    let letters: String = r.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let row: u32 = r[letters.len()..].parse().unwrap();
+    (row - 1, col_index(&letters))
+}
+
+/// The 月报 as printed: the title and the unit label on the first page's
+/// columns, and the 进度曲线 chart not under rows repeated on every page.
+/// Columns are measured at the wider width LibreOffice gives them without
+/// Calibri or Carlito (DejaVu Sans digits, 4/3 of Excel's).
+#[test]
+fn monthly_title_unit_and_chart_stay_on_their_page() {
+    let w = Workdir::new();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/jingyu-2023.xlsx");
+    let s = sample.to_str().unwrap();
+    let r = w.run(&["monthly", s, "--month", "2024-03", "-o", "m.xlsx"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let path = w.path("m.xlsx");
+    let unit = read_json_unit(&w, s);
+    let pages = assert_readable(&path, &unit);
+    let wb = zip_part(&path, "xl/workbook.xml");
+    let names: Vec<String> = wb
+        .match_indices("<sheet ")
+        .map(|(i, _)| attr(&wb[i..], "name").unwrap())
+        .collect();
+    let sheet_no = |n: &str| names.iter().position(|x| x == n).unwrap() + 1;
+
+    // 月报: the columns of the first printed page.
+    let p = pages.iter().find(|p| p.sheet == "月报").unwrap();
+    let xml = zip_part(
+        &path,
+        &format!("xl/worksheets/sheet{}.xml", sheet_no("月报")),
+    );
+    let margins = tag(&xml, "pageMargins").unwrap();
+    let m = |k: &str| attr(margins, k).unwrap().parse::<f64>().unwrap();
+    let area = &wb[wb.find("月报!$A$1:$").unwrap() + "月报!$A$1:$".len()..];
+    let last_printed = col_index(&area[..area.find('$').unwrap()]);
+    let first_page_last = if p.fit_width {
+        last_printed
+    } else {
+        let page_px = printable_pt(p.landscape, m("left"), m("right")) / p.scale / 0.75;
+        let mut used = 0.0;
+        let mut last = 0;
+        for c in 0..=last_printed {
+            used += (col_width(&xml, c) * 7.0).round() * 4.0 / 3.0;
+            if used > page_px {
+                break;
+            }
+            last = c;
+        }
+        last
+    };
+    let title_merge = xml
+        .match_indices("<mergeCell ref=\"")
+        .map(|(i, _)| attr(&xml[i..], "ref").unwrap())
+        .find(|r| cell_ref(r.split(':').next().unwrap()).0 == 0)
+        .expect("the title is merged");
+    let (_, title_last) = cell_ref(title_merge.split(':').nth(1).unwrap());
+    assert!(
+        title_last <= first_page_last,
+        "月报 title merged over {title_merge}, first page ends at column {first_page_last}"
+    );
+    // The unit label: a shared string, in a cell of the first page's columns.
+    let sst = zip_part(&path, "xl/sharedStrings.xml");
+    let idx = sst
+        .split("<si>")
+        .skip(1)
+        .position(|si| si.contains("单位：万元"))
+        .expect("单位：万元 is written");
+    let unit_cells: Vec<(u32, u32)> = xml
+        .match_indices("<c r=\"")
+        .map(|(i, _)| &xml[i..i + xml[i..].find("</c>").unwrap_or(0)])
+        .filter(|c| c.contains("t=\"s\"") && c.contains(&format!("<v>{idx}</v>")))
+        .map(|c| cell_ref(&attr(c, "r").unwrap()))
+        .collect();
+    assert!(
+        unit_cells.iter().any(|(_, c)| *c <= first_page_last.min(2)),
+        "单位：万元 at {unit_cells:?}: not on the first page's (and repeated) columns"
+    );
+
+    // 进度曲线: the chart's rows are not rows repeated on every page, and a
+    // sheet with repeated rows keeps its chart on one page.
+    let n = sheet_no("进度曲线");
+    let rels = zip_part(&path, &format!("xl/worksheets/_rels/sheet{n}.xml.rels"));
+    let target = {
+        let t = &rels[rels
+            .find("Target=\"../drawings/")
+            .expect("the chart's drawing")
+            + 11..];
+        t[..t.find('"').unwrap()].to_string()
+    };
+    let drawing = zip_part(&path, &format!("xl/{}", target.trim_start_matches("../")));
+    let row_of = |k: &str| -> u32 {
+        let t = &drawing[drawing.find(&format!("<xdr:{k}>")).unwrap()..];
+        let t = &t[t.find("<xdr:row>").unwrap() + 9..];
+        t[..t.find('<').unwrap()].parse().unwrap()
+    };
+    let (from, to) = (row_of("from"), row_of("to"));
+    let titles = "进度曲线!$";
+    if let Some(i) = wb
+        .match_indices("_xlnm.Print_Titles")
+        .map(|(i, _)| i)
+        .find(|i| {
+            wb[*i..]
+                .split("</definedName>")
+                .next()
+                .unwrap()
+                .contains(titles)
+        })
+    {
+        let def = wb[i..].split("</definedName>").next().unwrap();
+        let rows = def.rsplit('!').next().unwrap().replace('$', "");
+        let (a, b) = rows.split_once(':').unwrap();
+        let (a, b): (u32, u32) = (a.parse().unwrap(), b.parse().unwrap());
+        assert!(
+            to < a - 1 || from > b - 1,
+            "chart rows {from}–{to} under repeated rows {a}–{b}"
+        );
+        let cxml = zip_part(&path, &format!("xl/worksheets/sheet{n}.xml"));
+        let setup = tag(&cxml, "pageSetup").unwrap();
+        assert!(
+            cxml.contains("fitToPage=\"1\"") && attr(setup, "fitToHeight").as_deref() != Some("0"),
+            "进度曲线 repeats rows and may break its chart across pages"
+        );
+    }
+}
+
+/// The monitoring forms: ≥ 9 pt on paper, also where LibreOffice lays the
+/// columns out 4/3 as wide (no Calibri or Carlito), and not shrunk to one
+/// page tall.
+#[test]
+fn monitor_forms_print_at_nine_points_or_more() {
+    let w = Workdir::new();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/jingyu-2023.xlsx");
+    let s = sample.to_str().unwrap();
+    let r = w.run(&["monitor", s, "--month", "2024-07", "-o", "mon.xlsx"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let path = w.path("mon.xlsx");
+    let unit = read_json_unit(&w, s);
+    let pages = assert_readable(&path, &unit);
+    for (i, p) in pages.iter().enumerate() {
+        if !p.sheet.starts_with("监控-") {
+            continue;
+        }
+        let xml = zip_part(&path, &format!("xl/worksheets/sheet{}.xml", i + 1));
+        let setup = tag(&xml, "pageSetup").unwrap();
+        if !p.fit_width {
+            continue;
+        }
+        assert_eq!(
+            attr(setup, "fitToHeight").as_deref(),
+            Some("0"),
+            "{}: fitted to one page tall",
+            p.sheet
+        );
+        let margins = tag(&xml, "pageMargins").unwrap();
+        let m = |k: &str| attr(margins, k).unwrap().parse::<f64>().unwrap();
+        let width_px: f64 = (0..=12)
+            .map(|c| (col_width(&xml, c) * 7.0).round() * 4.0 / 3.0)
+            .sum();
+        let scale = (printable_pt(p.landscape, m("left"), m("right")) / (width_px * 0.75)).min(1.0);
+        assert!(
+            11.0 * scale >= 9.0,
+            "{}: {:.2} pt in LibreOffice without Carlito",
+            p.sheet,
+            11.0 * scale
+        );
+    }
+}

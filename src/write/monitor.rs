@@ -86,12 +86,14 @@ pub fn monitor_sheets(
         // Project line.
         s.text(row, 0, "项目名称", Role::FormLabel);
         s.text(row, 1, &f.name, Role::FormText);
-        s.merge(row, 1, row, 5);
-        s.text(row, 6, "项目编号", Role::FormLabel);
-        s.merge(row, 6, row, 7);
-        s.text(row, 8, &f.id, Role::FormText);
-        s.merge(row, 8, row, 9);
-        s.text(row, 10, "实施单位", Role::FormLabel);
+        // Labels two columns wide: the narrow 偏差原因 columns would wrap them.
+        s.merge(row, 1, row, 4);
+        s.text(row, 5, "项目编号", Role::FormLabel);
+        s.merge(row, 5, row, 6);
+        s.text(row, 7, &f.id, Role::FormText);
+        s.merge(row, 7, row, 8);
+        s.text(row, 9, "实施单位", Role::FormLabel);
+        s.merge(row, 9, row, 10);
         s.text(
             row,
             11,
@@ -230,31 +232,36 @@ pub fn monitor_sheets(
         );
         s.merge(row, 0, row, LAST_COL);
         let note_row = row;
+        // Narrow enough to print one page wide at ≥ 9 pt even where
+        // LibreOffice lays the columns out in a wider fallback font (4/3);
+        // texts wrap, rows are fitted.
         s.widths = vec![
             (0, 9.0),
-            (1, 11.0),
-            (2, 20.0),
-            (3, 16.0),
-            (4, 16.0),
-            (5, 14.0),
-            (6, 6.0),
-            (7, 6.0),
-            (8, 6.0),
-            (9, 6.0),
-            (10, 6.0),
-            (11, 9.0),
-            (12, 14.0),
+            (1, 9.0),
+            (2, 14.0),
+            (3, 11.0),
+            (4, 11.0),
+            (5, 10.0),
+            (6, 5.0),
+            (7, 5.0),
+            (8, 5.0),
+            (9, 5.0),
+            (10, 5.0),
+            (11, 8.0),
+            (12, 10.0),
         ];
-        // Wrapped indicator texts shown whole (merged cells above are not measured).
-        s.fit_heights(top + 1);
-        s.row_heights.push((0, 36.0));
+        // Wrapped texts shown whole: the project line (a long 实施单位),
+        // the budget block and the indicators.
+        s.fit_heights(2);
+        s.row_heights.push((0, 30.0));
         s.row_heights.push((top, 30.0));
-        s.row_heights.push((note_row, 32.0));
+        s.row_heights.push((note_row, 30.0));
+        // Not shrunk to one page tall: a long form goes on to a second
+        // page, its title repeated.
         s.print = Some(
-            PageSetup::new(&report.unit_name, None)
+            PageSetup::new(&report.unit_name, Some((0, 1)))
                 .columns(0, LAST_COL)
-                .prefer(Orientation::Landscape)
-                .one_page(),
+                .prefer(Orientation::Landscape),
         );
         sheets.push(s);
     }

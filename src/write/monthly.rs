@@ -2,7 +2,10 @@
 
 use super::json::{ProblemJson, amount, rate};
 use super::report::{problems_sheet, title_of};
-use super::sheet::{ChartSeries, ChartSpec, PageSetup, Role, Sheet, Span, Value, a1};
+use super::sheet::{
+    ChartSeries, ChartSpec, PageSetup, Role, SPLIT_SCALE, Sheet, Span, Value, a1, col_px,
+    display_width, page_layout, printable_pt,
+};
 use crate::compute::GroupFigures;
 use crate::compute::monthly::{MonthlyGroup, MonthlyProject, MonthlyReport, Pace};
 use crate::model::Problem;
@@ -107,6 +110,32 @@ fn group_rows(s: &mut Sheet, row: &mut u32, title: &str, groups: &[MonthlyGroup]
     }
 }
 
+/// Excel's column widths are in digits of the workbook font (Calibri); a
+/// LibreOffice without Calibri or Carlito lays a digit out in DejaVu Sans,
+/// 4/3 as wide. The first page's columns are judged at that width.
+const FALLBACK_FONT_WIDTH: f64 = 4.0 / 3.0;
+
+/// The last column on the first printed page of the 月报 (all of them when
+/// the table prints one page wide).
+fn first_page_last_col(s: &Sheet) -> u16 {
+    match page_layout(s, 0) {
+        Some(l) if !l.fit_width => {
+            let page_px = printable_pt(l.landscape) / (f64::from(SPLIT_SCALE) / 100.0) / 0.75;
+            let mut used = 0.0;
+            let mut last = 0;
+            for c in 0..=PRINTED_LAST {
+                used += col_px(s.width_of(c)) * FALLBACK_FONT_WIDTH;
+                if used > page_px {
+                    break;
+                }
+                last = c;
+            }
+            last
+        }
+        _ => PRINTED_LAST,
+    }
+}
+
 pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) -> Vec<Sheet> {
     let mut s = Sheet::new(MONTHLY_SHEET);
     let last_col = HEADERS.len() as u16 - 1;
@@ -122,9 +151,10 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
         Role::Title,
     );
     s.merge(0, 0, 0, PRINTED_LAST);
-    s.text(1, 0, format!("截止日期：{}", m.as_of), Role::Caption);
-    // The unit label sits inside the printed columns (up to 建设状态).
-    s.text(1, 12, "单位：万元", Role::Caption);
+    // The unit label is in the repeated columns and rows: on every page.
+    s.text(1, 0, "单位：万元", Role::Caption);
+    s.merge(1, 0, 1, 2);
+    s.text(1, 3, format!("截止日期：{}", m.as_of), Role::Caption);
     let banner = m.report.excluded.banner();
     let h = if banner.is_some() { 3 } else { 2 };
     if let Some(b) = banner {
@@ -206,11 +236,64 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     s.cap_width(3, 10.0);
     s.cap_width(4, 10.0);
     s.print = Some(
-        PageSetup::new(&m.report.unit_name, Some((h, h)))
+        PageSetup::new(&m.report.unit_name, Some((1, h)))
             .columns(0, PRINTED_LAST)
             .repeat_cols(0, 2),
     );
-    s.fit_heights(h);
+    // Title and banner merged over the first printed page only (a merge
+    // across a page edge is cut in two).
+    // When the table is split, they start after the repeated columns too:
+    // the right half's page repeats those columns, and would show the
+    // merge's left part.
+    let k = first_page_last_col(&s);
+    let start = if k < PRINTED_LAST { 3 } else { 0 };
+    let mut moved = Vec::new();
+    for mg in s.merges.iter_mut() {
+        if mg.first_row < h && mg.first_col == 0 && mg.last_col == PRINTED_LAST {
+            mg.first_col = start;
+            mg.last_col = k;
+            moved.push(mg.first_row);
+        }
+    }
+    // Section rows below (按项目类别…): one merge per page, not across the edge.
+    if k < PRINTED_LAST {
+        let sections: Vec<u32> = s
+            .merges
+            .iter()
+            .filter(|mg| mg.first_row > h && mg.first_col == 0 && mg.last_col == PRINTED_LAST)
+            .map(|mg| mg.first_row)
+            .collect();
+        for r in sections {
+            for mg in s.merges.iter_mut().filter(|mg| mg.first_row == r) {
+                mg.last_col = k;
+            }
+            s.put(r, k + 1, Value::Empty, Role::Section);
+            s.merge(r, k + 1, r, PRINTED_LAST);
+        }
+    }
+    if start > 0 {
+        for r in moved {
+            s.cells
+                .retain(|c| !(c.row == r && c.col == start && c.value == Value::Empty));
+            for c in s.cells.iter_mut().filter(|c| c.row == r && c.col == 0) {
+                c.col = start;
+            }
+        }
+    }
+    s.fit_heights(h.min(2));
+    // A wrapped line of CJK text takes 16 pt where the printer's font is
+    // Noto/思源 (fit_heights allows 14): the top line is not cut.
+    for (_, ht) in s.row_heights.iter_mut() {
+        *ht *= 16.0 / 14.0;
+    }
+    // The title wraps within those columns (16 pt: 16/11 of a body character).
+    let title_w: f64 = (start..=k).map(|c| s.width_of(c)).sum::<f64>() - 1.5;
+    let title = match &s.get(0, start).map(|c| c.value.clone()) {
+        Some(Value::Text(t)) => display_width(t) * 16.0 / 11.0,
+        _ => 0.0,
+    };
+    let lines = (title / title_w.max(1.0)).ceil().clamp(1.0, 3.0);
+    s.row_heights.push((0, 4.0 + 21.0 * lines));
     s.freeze = Some((first, 3));
     s.autofilter = Some(Span {
         first_row: h,
@@ -262,12 +345,14 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
             at: (2 + m.curve.len() as u32 + 1, 0),
             category_format: Some("yyyy-mm".into()),
             value_format: Some("0%".into()),
-            size: (560, 300),
+            // As wide as the table above: the sheet prints portrait, one page.
+            size: (480, 300),
         });
     }
     c.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 14.0), (4, 12.0)];
     c.freeze = Some((2, 0));
-    c.print = Some(PageSetup::new(&m.report.unit_name, Some((1, 1))));
+    // No repeated rows: they would print over the chart on a second page.
+    c.print = Some(PageSetup::new(&m.report.unit_name, None).one_page());
     vec![s, c, problems_sheet(&m.report.unit_name, problems)]
 }
 

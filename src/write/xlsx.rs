@@ -39,6 +39,7 @@ fn format_for(role: Role, flagged: bool) -> Format {
             .set_font_name(FONT)
             .set_bold()
             .set_font_size(16)
+            .set_text_wrap()
             .set_align(FormatAlign::Center)
             .set_align(FormatAlign::VerticalCenter),
         Role::Caption => Format::new().set_font_name(FONT),
@@ -60,7 +61,7 @@ fn format_for(role: Role, flagged: bool) -> Format {
         Role::Month => boxed(Format::new())
             .set_num_format("yyyy\"年\"m\"月\"")
             .set_align(FormatAlign::Left),
-        Role::TotalText => boxed(Format::new()).set_bold(),
+        Role::TotalText => boxed(Format::new()).set_bold().set_text_wrap(),
         Role::TotalMoney => boxed(Format::new()).set_bold().set_num_format(MONEY),
         Role::TotalRate => boxed(Format::new())
             .set_bold()
