@@ -270,15 +270,24 @@ pub fn compute_monthly(ledger: &Ledger, cur: Report, schedule: &Schedule) -> Opt
         let (pp, pr) = p
             .map(|p| (p.paid, p.execution_rate))
             .unwrap_or((Decimal::ZERO, None));
+        let mut pace = Pace::new(
+            c.budget,
+            c.paid,
+            c.execution_rate,
+            pp,
+            pr,
+            schedule.expected(category, as_of, budget_year),
+        );
+        // A fund row's money paid to other funds' projects is not execution of
+        // its budget: the shortfall is against what was paid to its own.
+        if let (Some(other), Some(_)) = (c.paid_to_other_funds, pace.behind_by) {
+            pace.behind_by = Some(
+                (c.budget * pace.schedule / Decimal::ONE_HUNDRED - (c.paid - other))
+                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero),
+            );
+        }
         MonthlyGroup {
-            pace: Pace::new(
-                c.budget,
-                c.paid,
-                c.execution_rate,
-                pp,
-                pr,
-                schedule.expected(category, as_of, budget_year),
-            ),
+            pace,
             figures: c.clone(),
         }
     };
