@@ -6,7 +6,7 @@ use super::info::Info;
 use super::layout;
 use super::table::Table;
 use super::value;
-use crate::model::{CellRef, Problem};
+use crate::model::CellRef;
 use calamine::Data;
 use chrono::{Datelike, NaiveDate};
 
@@ -19,7 +19,7 @@ pub(crate) struct Context {
 
 /// Read the table's title and notes; a cut-off date found there fills
 /// `info.as_of` when the 说明 sheet gave none (and says where it came from).
-pub(crate) fn of_table(table: &Table, info: &mut Info, _problems: &mut [Problem]) -> Context {
+pub(crate) fn of_table(table: &Table, info: &mut Info) -> Context {
     let mut fund = None;
     let mut year = None;
     for (at, text) in &table.above {

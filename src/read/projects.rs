@@ -149,7 +149,7 @@ pub(crate) fn read_projects(
     paid_here: bool,
 ) -> HashMap<String, CellRef> {
     let mut excluded: HashMap<String, CellRef> = HashMap::new();
-    let context = context::of_table(table, &mut ledger.info, &mut ledger.problems);
+    let context = context::of_table(table, &mut ledger.info);
     let default_fund = mapping
         .default_value(table.role, "资金性质")
         .map(|f| {
