@@ -488,7 +488,18 @@ impl Stage<'_> {
     /// Rename every temporary into place and announce each file on stdout.
     /// Renames within one folder don't fail for lack of space; should one
     /// fail anyway, the rest are not renamed and their temporaries removed.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>, String> {
+    /// Commit, and say each file written (`已写出 …`).
+    pub fn commit(self) -> Result<Vec<PathBuf>, String> {
+        let written = self.commit_quiet()?;
+        for t in &written {
+            println!("已写出 {}", t.display());
+        }
+        Ok(written)
+    }
+
+    /// Commit without a line per file (`synth` writes thousands and says how
+    /// many once).
+    pub fn commit_quiet(mut self) -> Result<Vec<PathBuf>, String> {
         let staged = std::mem::take(&mut self.staged);
         // A file that appeared meanwhile (without --force): nothing renamed.
         if !self.plan.force
@@ -531,9 +542,6 @@ impl Stage<'_> {
             live.retain(|x| *x != p);
         }
         drop(live);
-        for t in &written {
-            println!("已写出 {}", t.display());
-        }
         // Temporaries of earlier, killed runs: removed by a run that writes
         // (so a refused run, exit 2, changes nothing on disk).
         if first_error.is_none() {
@@ -583,7 +591,7 @@ pub fn write_file(
         staged: Vec::new(),
     };
     st.xlsx(target, sheets, kind)?;
-    st.commit().map(|_| ())
+    st.commit_quiet().map(|_| ())
 }
 
 #[cfg(test)]

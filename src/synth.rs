@@ -591,7 +591,7 @@ pub fn write_townships(dir: &Path, o: &SynthOptions) -> Result<Vec<PathBuf>, Str
                 standard_sheets(&unit, o.year, &ps, &pays)
             };
             let path = dir.join(format!("{t:05}-{unit}.xlsx"));
-            crate::write::xlsx::save_atomic(&sheets, &path, true)?;
+            crate::output::write_file(&sheets, &path, true, crate::output::Kind::Ledger)?;
             Ok(path)
         })
         .collect()

@@ -487,14 +487,6 @@ fn broken_ods_files_are_refused_in_chinese() {
     assert!(r.code < 2, "{}", r.stderr);
 }
 
-fn soffice() -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("soffice"))
-            .find(|p| p.exists())
-    })
-}
-
 #[test]
 fn ledgers_converted_by_libreoffice_read_like_calamine_and_give_the_xlsx_figures() {
     let Some(soffice) = soffice() else {

@@ -25,29 +25,6 @@ fn no_temporaries(w: &Workdir) {
     assert!(left.is_empty(), "temporaries left: {left:?}");
 }
 
-/// Copy an xlsx, replacing text in every part.
-fn replace_in_zip(from: &Path, to: &Path, pairs: &[(&str, &str)]) {
-    use std::io::{Read, Write};
-    let mut z = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
-    let mut out = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut bytes = Vec::new();
-        f.read_to_end(&mut bytes).unwrap();
-        if let Ok(mut text) = String::from_utf8(bytes.clone()) {
-            for (a, b) in pairs {
-                text = text.replace(a, b);
-            }
-            bytes = text.into_bytes();
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&bytes).unwrap();
-    }
-    out.finish().unwrap();
-}
-
 fn custom_props(p: &Path) -> String {
     zip_part(p, "docProps/custom.xml")
 }

@@ -84,27 +84,12 @@ fn a_formula_without_a_stored_result_says_so() {
     book[0].1[2][4] = E;
     write_book(&w.path("f0.xlsx"), &book);
     // 预算金额 as a formula with no cached value (a program wrote it, no one
-    // saved it in Excel): rewrite E3 of the first sheet as <f> without <v>.
-    let src = std::fs::File::open(w.path("f0.xlsx")).unwrap();
-    let mut zin = zip::ZipArchive::new(src).unwrap();
-    let out = std::fs::File::create(w.path("f.xlsx")).unwrap();
-    let mut zout = zip::ZipWriter::new(out);
-    for i in 0..zin.len() {
-        let mut f = zin.by_index(i).unwrap();
-        let name = f.name().unwrap().to_string();
-        let mut data = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut data).unwrap();
-        if name == "xl/worksheets/sheet1.xml" {
-            let xml = String::from_utf8(data).unwrap();
-            let xml = xml.replacen(r#"<c r="G3""#, r#"<c r="E3"><f>10+10</f></c><c r="G3""#, 1);
-            assert!(xml.contains("<f>10+10</f>"), "{xml}");
-            data = xml.into_bytes();
-        }
-        zout.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut zout, &data).unwrap();
-    }
-    zout.finish().unwrap();
+    // saved it in Excel): E3 of the 项目 sheet as <f> without <v>.
+    replace_in_zip(
+        &w.path("f0.xlsx"),
+        &w.path("f.xlsx"),
+        &[(r#"<c r="G3""#, r#"<c r="E3"><f>10+10</f></c><c r="G3""#)],
+    );
     let (r, j, _) = report(&w, "f.xlsx");
     assert_eq!(r.code, 1, "{}", r.stderr);
     let m = messages(&j);

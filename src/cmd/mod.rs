@@ -11,16 +11,11 @@ pub mod targets;
 pub mod template;
 
 use chrono::NaiveDate;
-use std::path::Path;
 
 /// `--as-of 2024-05-31` (also accepts the other date forms clerks type).
 pub fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
     crate::read::value::parse_date_text(s)
         .ok_or_else(|| format!("“{s}”不是有效日期，请写成 YYYY-MM-DD，例如 2024-05-31"))
-}
-
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    crate::output::canonical(a) == crate::output::canonical(b)
 }
 
 /// `JIXIAO_TIMING=1`: elapsed time and resident memory at each stage, on stderr.

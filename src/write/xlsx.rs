@@ -534,8 +534,3 @@ pub fn render(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
         .save_to_buffer()
         .map_err(|e| format!("生成工作簿时出错：{e}"))
 }
-
-/// Write one workbook atomically (`synth`'s ledgers); see `crate::output`.
-pub fn save_atomic(sheets: &[Sheet], path: &std::path::Path, replace: bool) -> Result<(), String> {
-    crate::output::write_file(sheets, path, replace, crate::output::Kind::Ledger)
-}

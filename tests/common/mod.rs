@@ -349,3 +349,36 @@ pub fn write_ods(path: &Path, sheets: &[SheetData]) {
     z.write_all(content.as_bytes()).unwrap();
     z.finish().unwrap();
 }
+
+/// LibreOffice's `soffice` on PATH, for the real-client checks (which say
+/// SKIPPED without it).
+pub fn soffice() -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|p| {
+        std::env::split_paths(&p)
+            .map(|d| d.join("soffice"))
+            .find(|p| p.exists())
+    })
+}
+
+/// Copy an xlsx, replacing text in every part.
+pub fn replace_in_zip(from: &Path, to: &Path, pairs: &[(&str, &str)]) {
+    use std::io::{Read, Write};
+    let mut z = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if let Ok(mut text) = String::from_utf8(bytes.clone()) {
+            for (a, b) in pairs {
+                text = text.replace(a, b);
+            }
+            bytes = text.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+}
