@@ -89,10 +89,14 @@ impl GroupFigures {
         self.outstanding = add_opt(self.outstanding, p.outstanding);
         self.unspent = add_opt(self.unspent, p.unspent);
     }
+    /// What executes this group's budget: `paid` less money paid to other
+    /// funds' projects (按资金性质 rows only).
+    pub fn counted_paid(&self) -> Decimal {
+        self.paid - self.paid_to_other_funds.unwrap_or_default()
+    }
     pub fn finish(&mut self) {
-        let own = self.paid - self.paid_to_other_funds.unwrap_or_default();
-        self.execution_rate = execution_rate(own, self.budget);
-        self.remaining = self.budget - own;
+        self.execution_rate = execution_rate(self.counted_paid(), self.budget);
+        self.remaining = self.budget - self.counted_paid();
     }
 }
 

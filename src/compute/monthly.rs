@@ -175,9 +175,13 @@ pub struct Pace {
 }
 
 impl Pace {
+    /// `counted`: the part of `paid` that executes this budget (a fund's
+    /// money paid to other funds' projects does not).
+    #[allow(clippy::too_many_arguments)]
     fn new(
         budget: Decimal,
         paid: Decimal,
+        counted: Decimal,
         rate: Option<Decimal>,
         prev_paid: Decimal,
         prev_rate: Option<Decimal>,
@@ -185,7 +189,7 @@ impl Pace {
     ) -> Pace {
         let gap = rate.map(|r| r - schedule);
         let behind_by = gap.filter(|g| *g < Decimal::ZERO).map(|_| {
-            (budget * schedule / Decimal::ONE_HUNDRED - paid)
+            (budget * schedule / Decimal::ONE_HUNDRED - counted)
                 .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
         });
         Pace {
@@ -257,6 +261,7 @@ pub fn compute_monthly(ledger: &Ledger, cur: Report, schedule: &Schedule) -> Opt
             pace: Pace::new(
                 c.budget,
                 c.paid,
+                c.paid,
                 c.execution_rate,
                 p.paid,
                 p.execution_rate,
@@ -270,22 +275,15 @@ pub fn compute_monthly(ledger: &Ledger, cur: Report, schedule: &Schedule) -> Opt
         let (pp, pr) = p
             .map(|p| (p.paid, p.execution_rate))
             .unwrap_or((Decimal::ZERO, None));
-        let mut pace = Pace::new(
+        let pace = Pace::new(
             c.budget,
             c.paid,
+            c.counted_paid(),
             c.execution_rate,
             pp,
             pr,
             schedule.expected(category, as_of, budget_year),
         );
-        // A fund row's money paid to other funds' projects is not execution of
-        // its budget: the shortfall is against what was paid to its own.
-        if let (Some(other), Some(_)) = (c.paid_to_other_funds, pace.behind_by) {
-            pace.behind_by = Some(
-                (c.budget * pace.schedule / Decimal::ONE_HUNDRED - (c.paid - other))
-                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero),
-            );
-        }
         MonthlyGroup {
             pace,
             figures: c.clone(),
@@ -380,6 +378,7 @@ mod tests {
         let p = Pace::new(
             d("100"),
             d("20"),
+            d("20"),
             Some(d("20.00")),
             d("5"),
             Some(d("5.00")),
@@ -391,6 +390,7 @@ mod tests {
         assert_eq!(p.behind_by, Some(d("5")));
         let ok = Pace::new(
             d("100"),
+            d("30"),
             d("30"),
             Some(d("30.00")),
             d("5"),
