@@ -2,8 +2,8 @@
 //! command, each with where it came from — so that the date a figure stands
 //! at is always said out loud.
 
+use crate::model::Info;
 use crate::model::Problem;
-use crate::read::Info;
 use chrono::{Datelike, NaiveDate};
 
 /// Where the cut-off date came from.

@@ -69,7 +69,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| format!("无法读取序时进度表 {}：{e}", p.display()))?;
-            Schedule::from_toml(&text)
+            crate::read::schedule::read_schedule(&text)
                 .map_err(|e| format!("序时进度表 {} 有误：{e}", p.display()))?
         }
         None => Schedule::default(),

@@ -5,8 +5,8 @@
 use super::{
     Excluded, GroupFigures, LatePayments, ProjectFigures, Report, execution_rate, group_order,
 };
+use crate::model::standard as layout;
 use crate::model::{Problem, Severity};
-use crate::read::layout;
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;

@@ -1,7 +1,7 @@
 //! What clerks write in 指标值 and 实际完成值: a comparator and a number with a
 //! unit, a deadline, or qualitative text.
 
-use crate::read::value::{fold_width, parse_date_text};
+use crate::model::value::{fold_width, parse_date_text};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 

@@ -7,8 +7,9 @@ pub mod monthly;
 pub mod score;
 pub mod summary;
 
+use crate::model::Ledger;
+use crate::model::standard as layout;
 use crate::model::{ExcludedRow, Payment, Problem, Project, RecordKind, Wan};
-use crate::read::{Ledger, layout};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;

@@ -3,11 +3,10 @@
 //! (序时进度). Built from `compute_report` at two cut-offs: one code path.
 
 use super::{GroupFigures, MonthFigures, ProjectFigures, Report, compute_report};
-use crate::read::Ledger;
+use crate::model::Ledger;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Expected cumulative spending share by month (序时进度), in percent.
 /// Default: linear, month ÷ 12; a county's schedule file overrides it, per
@@ -21,91 +20,7 @@ pub struct Schedule {
     pub day_based: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ScheduleFile {
-    #[serde(default)]
-    basis: Option<String>,
-    #[serde(default)]
-    schedule: BTreeMap<String, toml::Value>,
-    #[serde(default)]
-    category: BTreeMap<String, BTreeMap<String, toml::Value>>,
-}
-
-fn points(
-    table: &BTreeMap<String, toml::Value>,
-    what: &str,
-) -> Result<Vec<(u32, Decimal)>, String> {
-    let mut out = Vec::new();
-    for (k, v) in table {
-        let m: u32 = k
-            .trim()
-            .parse()
-            .ok()
-            .filter(|m| (1..=12).contains(m))
-            .ok_or_else(|| format!("{what}的“{k}”不是 1–12 的月份"))?;
-        let pct = match v {
-            toml::Value::Integer(i) => Decimal::from(*i),
-            toml::Value::Float(f) => crate::read::value::decimal_from_f64(*f)
-                .ok_or_else(|| format!("{what} {m} 月的比例无效"))?,
-            toml::Value::String(s) => s
-                .trim()
-                .trim_end_matches('%')
-                .parse()
-                .map_err(|_| format!("{what} {m} 月的比例“{s}”不是数字"))?,
-            _ => return Err(format!("{what} {m} 月的比例不是数字")),
-        };
-        if pct < Decimal::ZERO || pct > Decimal::ONE_HUNDRED {
-            return Err(format!("{what} {m} 月的比例 {pct} 不在 0–100 之间"));
-        }
-        out.push((m, pct));
-    }
-    out.sort();
-    if out.windows(2).any(|w| w[1].1 < w[0].1) {
-        return Err(format!("{what}的累计比例随月份减少了"));
-    }
-    Ok(out)
-}
-
 impl Schedule {
-    /// Parse a schedule file:
-    /// ```toml
-    /// basis = "month"        # or "day": days elapsed ÷ days in the year
-    /// [schedule]             # month = expected cumulative share, percent
-    /// 3 = 30
-    /// 6 = 60
-    /// 12 = 100
-    /// [category.产业项目]
-    /// 3 = 40
-    /// ```
-    pub fn from_toml(text: &str) -> Result<Schedule, String> {
-        let f: ScheduleFile =
-            toml::from_str(&crate::read::mapping::quote_keys(text)).map_err(|e| {
-                e.to_string()
-                    .lines()
-                    .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|'))
-                    .collect::<Vec<_>>()
-                    .join("；")
-            })?;
-        let day_based = match f.basis.as_deref() {
-            None | Some("month") => false,
-            Some("day") => true,
-            Some(other) => return Err(format!("basis = “{other}”：只能是 month 或 day")),
-        };
-        let mut by_category = HashMap::new();
-        for (cat, table) in &f.category {
-            by_category.insert(
-                crate::read::layout::normalize_value(cat),
-                points(table, &format!("[category.{cat}]"))?,
-            );
-        }
-        Ok(Schedule {
-            default: points(&f.schedule, "[schedule]")?,
-            by_category,
-            day_based,
-        })
-    }
-
     /// 序时进度 at a month's end, percent with 2 decimals. `year` is the
     /// budget year: months after it are at 100 %, before it at 0.
     pub fn expected(
@@ -345,32 +260,6 @@ mod tests {
             day.expected(None, date("2024-03-31"), Some(2024)),
             d("24.86")
         );
-    }
-
-    #[test]
-    fn schedule_file_interpolates_and_has_categories() {
-        let s = Schedule::from_toml(
-            "[schedule]\n3 = 30\n6 = 60\n12 = 100\n[category.产业项目]\n3 = 40\n",
-        )
-        .unwrap();
-        assert_eq!(s.expected(None, date("2024-03-31"), None), d("30"));
-        assert_eq!(s.expected(None, date("2024-01-31"), None), d("10"));
-        assert_eq!(s.expected(None, date("2024-09-30"), None), d("80"));
-        assert_eq!(
-            s.expected(Some("产业项目"), date("2024-03-31"), None),
-            d("40")
-        );
-        assert_eq!(
-            s.expected(Some("产业项目"), date("2024-06-30"), None),
-            d("40")
-        );
-        assert_eq!(
-            s.expected(Some("其他项目"), date("2024-06-30"), None),
-            d("60")
-        );
-        assert!(Schedule::from_toml("[schedule]\n13 = 5\n").is_err());
-        assert!(Schedule::from_toml("[schedule]\n3 = 50\n6 = 40\n").is_err());
-        assert!(Schedule::from_toml("basis = \"week\"\n").is_err());
     }
 
     #[test]

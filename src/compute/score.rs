@@ -900,7 +900,7 @@ mod tests {
 /// Evaluations of every project of a report, in the report's order, and the
 /// problems they raise (drafted sets listed as needing review).
 pub fn evaluate_all(
-    ledger: &crate::read::Ledger,
+    ledger: &crate::model::Ledger,
     report: &super::Report,
     rules: &ScoringRules,
     libs: &[super::draft::Library],

@@ -8,7 +8,7 @@
 
 use super::Report;
 use super::score::{Evaluation, Level1};
-use crate::read::Ledger;
+use crate::model::Ledger;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};

@@ -2,11 +2,11 @@
 //! names ("…财政衔接推进乡村振兴补助资金项目支出进度表"), the year, and the
 //! date the figures stand at ("截至2024年9月30日").
 
-use super::info::Info;
 use super::layout;
 use super::table::Table;
 use super::value;
 use crate::model::CellRef;
+use crate::model::Info;
 use calamine::Data;
 use chrono::{Datelike, NaiveDate};
 

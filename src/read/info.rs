@@ -4,24 +4,8 @@ use super::book::RawSheet;
 use super::cells::is_blank;
 use super::layout::{self};
 use super::value::{self};
-use crate::model::{CellRef, Problem};
+use crate::model::{CellRef, Info, Problem};
 use calamine::Data;
-use chrono::NaiveDate;
-
-/// Facts from the 说明 sheet.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Info {
-    /// 单位名称
-    pub unit_name: Option<String>,
-    /// 年度
-    pub year: Option<i32>,
-    /// 截止日期
-    pub as_of: Option<NaiveDate>,
-    /// Where the 截止日期 was found when not on the 说明 sheet ("标题 项目!A1").
-    pub as_of_from: Option<String>,
-    /// 主管部门 (for the forms)
-    pub department: Option<String>,
-}
 
 pub(crate) fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
     let mut info = Info::default();

@@ -12,13 +12,14 @@ mod ods;
 mod paid;
 mod payments;
 mod projects;
+pub mod schedule;
 pub mod table;
 mod totals;
 pub mod value;
 
-pub use info::Info;
+pub use crate::model::{Info, Ledger};
 
-use crate::model::{ExcludedRow, Indicator, Payment, Problem, Project};
+use crate::model::Problem;
 use book::{RawBook, RawSheet};
 use indicators::read_indicators;
 use info::read_info;
@@ -27,20 +28,6 @@ use mapping::Mapping;
 use payments::read_payments;
 use projects::read_projects;
 use table::{FoundBy, find_sheet, locate_table};
-
-/// Everything read from one workbook.
-#[derive(Debug, Default)]
-pub struct Ledger {
-    pub projects: Vec<Project>,
-    pub payments: Vec<Payment>,
-    pub indicators: Vec<Indicator>,
-    pub info: Info,
-    pub problems: Vec<Problem>,
-    /// Which input sheet was taken for what.
-    pub sheet_roles: Vec<(String, SheetRole)>,
-    /// Records left out of the sums because of data errors, in sheet order.
-    pub excluded: Vec<ExcludedRow>,
-}
 
 /// Read the ledger from an opened workbook. `Err` is a fatal, one-line
 /// message (no 项目 sheet, a required column missing).

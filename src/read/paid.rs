@@ -5,9 +5,9 @@
 
 use super::cells::ColumnNotes;
 use super::context::Context;
-use super::info::Info;
 use super::layout::{Field, MoneyUnit};
 use super::table::Table;
+use crate::model::Info;
 use crate::model::{CellRef, Payment, PaymentBasis, Problem, Wan};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

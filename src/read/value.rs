@@ -3,79 +3,16 @@
 
 use super::layout::{MoneyUnit, UNIT_WORDS};
 use calamine::Data;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
+
+pub use crate::model::value::{
+    decimal_from_f64, decimal_to_f64, fold_width, parse_date_text, plausible,
+};
 
 /// Amounts beyond this (万元) are typing errors, not money; the bound also keeps
 /// every sum far from `Decimal`'s range, so no arithmetic can overflow.
 pub const MAX_AMOUNT: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 1e12
-
-/// The decimal a clerk typed, from the binary float Excel stored.
-///
-/// Excel keeps 15 significant digits of what was typed, so the float is read
-/// back at 15 significant digits: 209.8735 comes back as 209.8735, not
-/// 209.87349999999999, and 0.1 + 0.2 as 0.3. `None` for NaN, infinities and
-/// values outside `Decimal`'s range.
-pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
-    if !v.is_finite() {
-        return None;
-    }
-    if v == 0.0 {
-        return Some(Decimal::ZERO);
-    }
-    // Fast path: whole numbers of up to 15 digits are exact as they are.
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        return Some(Decimal::from(v as i64));
-    }
-    // The shortest text that reads back as the same float is what was typed
-    // whenever it has at most 15 significant digits.
-    let shortest = v.to_string();
-    if shortest.bytes().filter(|b| b.is_ascii_digit()).count() <= 15
-        && !shortest.contains('e')
-        && let Ok(d) = Decimal::from_str_exact(&shortest)
-    {
-        return Some(d.normalize());
-    }
-    let s = format!("{v:.14e}");
-    let d = match Decimal::from_scientific(&s) {
-        Ok(d) => d,
-        // Too many decimal places for Decimal (below 1e-14 or so): round.
-        Err(_) if v.abs() < 1.0 => {
-            let (mantissa, exp) = s.split_once('e')?;
-            let exp: i32 = exp.parse().ok()?;
-            if exp < -28 {
-                return Some(Decimal::ZERO);
-            }
-            let m = Decimal::from_str_exact(mantissa).ok()?;
-            let scale = (-exp) as u32;
-            let mut d = m / Decimal::from_i128_with_scale(10i128.pow(scale.min(28)), 0);
-            d = d.round_dp(28);
-            d
-        }
-        Err(_) => return None,
-    };
-    Some(d.normalize())
-}
-
-/// Decimal → f64 for the writer, correctly rounded (via the decimal string).
-pub fn decimal_to_f64(d: Decimal) -> f64 {
-    d.normalize().to_string().parse().unwrap_or(0.0)
-}
-
-fn fold_char(c: char) -> Option<char> {
-    // Full-width ASCII (digits, letters, punctuation) → half-width.
-    match c {
-        '\u{3000}' => Some(' '),
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-        '。' => Some('.'),
-        _ => Some(c),
-    }
-}
-
-/// Full-width → half-width, for parsing numbers and dates.
-pub fn fold_width(s: &str) -> String {
-    s.chars().filter_map(fold_char).collect()
-}
 
 /// Why a text could not be read as an amount.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,11 +86,6 @@ pub fn parse_amount_text(s: &str) -> Result<(Decimal, Option<MoneyUnit>), Amount
     Ok((d.normalize(), unit))
 }
 
-/// Dates are taken from 2000 to 2099: a serial or year outside that is a typo.
-fn plausible(d: NaiveDate) -> Option<NaiveDate> {
-    (2000..=2099).contains(&d.year()).then_some(d)
-}
-
 /// Excel serial (1900 system) → date. Only whole-day parts are used.
 pub fn date_from_serial(v: f64) -> Option<NaiveDate> {
     if !v.is_finite() || !(36526.0..=73415.0).contains(&v) {
@@ -161,44 +93,6 @@ pub fn date_from_serial(v: f64) -> Option<NaiveDate> {
     }
     let days = v.floor() as i64;
     NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_signed(chrono::Duration::days(days))
-}
-
-/// A date written as text: `2024年7月15日`, `2024/7/15`, `2024.07.15`,
-/// `2024-07-15`, `20240715`, optionally followed by a time.
-pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
-    let folded = fold_width(s);
-    let t = folded.trim();
-    // Drop a trailing time part ("2024-07-15 00:00:00", ISO "T").
-    let t = t.split([' ', 'T']).next().unwrap_or(t);
-    if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
-        let y = t[0..4].parse().ok()?;
-        let m = t[4..6].parse().ok()?;
-        let d = t[6..8].parse().ok()?;
-        return NaiveDate::from_ymd_opt(y, m, d).and_then(plausible);
-    }
-    let t = t
-        .strip_suffix('日')
-        .or_else(|| t.strip_suffix('号'))
-        .unwrap_or(t);
-    let parts: Vec<&str> = t.split(['年', '月', '-', '/', '.']).collect();
-    if parts.len() != 3
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit()))
-    {
-        return None;
-    }
-    // The separators must be of one style: 年月, or one repeated character.
-    let seps: Vec<char> = t.chars().filter(|c| !c.is_ascii_digit()).collect();
-    let consistent = seps == ['年', '月']
-        || (seps.len() == 2 && seps[0] == seps[1] && seps[0] != '年' && seps[0] != '月');
-    if !consistent || parts[0].len() != 4 {
-        return None;
-    }
-    let y = parts[0].parse().ok()?;
-    let m = parts[1].parse().ok()?;
-    let d = parts[2].parse().ok()?;
-    NaiveDate::from_ymd_opt(y, m, d).and_then(plausible)
 }
 
 /// Date from any cell: a real date, a serial number, or text.

@@ -6,7 +6,7 @@ use super::json::amount;
 use super::sheet::{Orientation, PageSetup, Role, Sheet, Value, a1};
 use crate::compute::score::{Evaluation, Level1};
 use crate::compute::{ProjectFigures, Report};
-use crate::read::Ledger;
+use crate::model::Ledger;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
 

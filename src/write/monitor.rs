@@ -18,8 +18,8 @@ use super::report::problems_sheet;
 use super::sheet::{ListValidation, Orientation, PageSetup, Role, Sheet, Value};
 use crate::compute::score::Evaluation;
 use crate::compute::{PaymentUse, Report};
+use crate::model::Ledger;
 use crate::model::Problem;
-use crate::read::Ledger;
 use rust_decimal::Decimal;
 
 pub const LAST_COL: u16 = 12;

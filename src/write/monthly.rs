@@ -8,8 +8,8 @@ use super::sheet::{
 };
 use crate::compute::GroupFigures;
 use crate::compute::monthly::{MonthlyGroup, MonthlyProject, MonthlyReport, Pace};
+use crate::model::Ledger;
 use crate::model::Problem;
-use crate::read::Ledger;
 use rust_decimal::Decimal;
 use serde::Serialize;
 

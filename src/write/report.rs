@@ -5,9 +5,9 @@ use super::sheet::{
     col_ref,
 };
 use crate::compute::{GroupFigures, PaymentUse, Report};
+use crate::model::Ledger;
+use crate::model::book::{RawBook, RawSheet};
 use crate::model::{Problem, RecordKind, Severity};
-use crate::read::Ledger;
-use crate::read::book::{RawBook, RawSheet};
 use calamine::Data;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};

@@ -2,14 +2,14 @@
 //! column tables the reader uses, so the two can't drift apart.
 
 use super::sheet::{ListValidation, Role, Sheet, Value};
-use crate::read::layout::{self, ColumnSpec, Field, Kind, SheetRole};
+use crate::model::standard::{self as layout, ColumnSpec, Field, Kind, SheetRole};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
 /// 项目编号 of the template's example rows start with this, so that `report`
 /// can tell them from real projects (and leave them out of the sums).
-pub use crate::read::layout::EXAMPLE_ID_PREFIX;
+pub use crate::model::standard::EXAMPLE_ID_PREFIX;
 
 /// One example row per sheet, by field.
 fn example(role: SheetRole, field: Field) -> Value {

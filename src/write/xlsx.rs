@@ -2,7 +2,7 @@
 //! written by `crate::output` (temporaries, then renamed together).
 
 use super::sheet::{Role, Sheet, Value};
-use crate::read::value::decimal_to_f64;
+use crate::model::value::decimal_to_f64;
 use rust_xlsxwriter::{
     Chart, ChartType, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, Workbook,
     Worksheet, XlsxError,

@@ -1,5 +1,12 @@
 //! Typed records read from a ledger, and the problems found on the way.
 
+pub mod book;
+pub mod ledger;
+pub mod standard;
+pub mod value;
+
+pub use ledger::{Info, Ledger};
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;

@@ -1,0 +1,115 @@
+//! Value forms every layer shares: the decimal behind an Excel number (both
+//! ways), full-width text folded to half-width, and dates as clerks type them.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+/// The decimal a clerk typed, from the binary float Excel stored.
+///
+/// Excel keeps 15 significant digits of what was typed, so the float is read
+/// back at 15 significant digits: 209.8735 comes back as 209.8735, not
+/// 209.87349999999999, and 0.1 + 0.2 as 0.3. `None` for NaN, infinities and
+/// values outside `Decimal`'s range.
+pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
+    if !v.is_finite() {
+        return None;
+    }
+    if v == 0.0 {
+        return Some(Decimal::ZERO);
+    }
+    // Fast path: whole numbers of up to 15 digits are exact as they are.
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return Some(Decimal::from(v as i64));
+    }
+    // The shortest text that reads back as the same float is what was typed
+    // whenever it has at most 15 significant digits.
+    let shortest = v.to_string();
+    if shortest.bytes().filter(|b| b.is_ascii_digit()).count() <= 15
+        && !shortest.contains('e')
+        && let Ok(d) = Decimal::from_str_exact(&shortest)
+    {
+        return Some(d.normalize());
+    }
+    let s = format!("{v:.14e}");
+    let d = match Decimal::from_scientific(&s) {
+        Ok(d) => d,
+        // Too many decimal places for Decimal (below 1e-14 or so): round.
+        Err(_) if v.abs() < 1.0 => {
+            let (mantissa, exp) = s.split_once('e')?;
+            let exp: i32 = exp.parse().ok()?;
+            if exp < -28 {
+                return Some(Decimal::ZERO);
+            }
+            let m = Decimal::from_str_exact(mantissa).ok()?;
+            let scale = (-exp) as u32;
+            let mut d = m / Decimal::from_i128_with_scale(10i128.pow(scale.min(28)), 0);
+            d = d.round_dp(28);
+            d
+        }
+        Err(_) => return None,
+    };
+    Some(d.normalize())
+}
+
+/// Decimal → f64 for the writer, correctly rounded (via the decimal string).
+pub fn decimal_to_f64(d: Decimal) -> f64 {
+    d.normalize().to_string().parse().unwrap_or(0.0)
+}
+
+fn fold_char(c: char) -> Option<char> {
+    // Full-width ASCII (digits, letters, punctuation) → half-width.
+    match c {
+        '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '。' => Some('.'),
+        _ => Some(c),
+    }
+}
+
+/// Full-width → half-width, for parsing numbers and dates.
+pub fn fold_width(s: &str) -> String {
+    s.chars().filter_map(fold_char).collect()
+}
+
+/// Dates are taken from 2000 to 2099: a serial or year outside that is a typo.
+pub fn plausible(d: NaiveDate) -> Option<NaiveDate> {
+    (2000..=2099).contains(&d.year()).then_some(d)
+}
+
+/// A date written as text: `2024年7月15日`, `2024/7/15`, `2024.07.15`,
+/// `2024-07-15`, `20240715`, optionally followed by a time.
+pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
+    let folded = fold_width(s);
+    let t = folded.trim();
+    // Drop a trailing time part ("2024-07-15 00:00:00", ISO "T").
+    let t = t.split([' ', 'T']).next().unwrap_or(t);
+    if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
+        let y = t[0..4].parse().ok()?;
+        let m = t[4..6].parse().ok()?;
+        let d = t[6..8].parse().ok()?;
+        return NaiveDate::from_ymd_opt(y, m, d).and_then(plausible);
+    }
+    let t = t
+        .strip_suffix('日')
+        .or_else(|| t.strip_suffix('号'))
+        .unwrap_or(t);
+    let parts: Vec<&str> = t.split(['年', '月', '-', '/', '.']).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    // The separators must be of one style: 年月, or one repeated character.
+    let seps: Vec<char> = t.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let consistent = seps == ['年', '月']
+        || (seps.len() == 2 && seps[0] == seps[1] && seps[0] != '年' && seps[0] != '月');
+    if !consistent || parts[0].len() != 4 {
+        return None;
+    }
+    let y = parts[0].parse().ok()?;
+    let m = parts[1].parse().ok()?;
+    let d = parts[2].parse().ok()?;
+    NaiveDate::from_ymd_opt(y, m, d).and_then(plausible)
+}
