@@ -3,6 +3,7 @@
 //! read (workbook → records + problems) → compute (records → report data) →
 //! write (report data → xlsx / JSON). The subcommands in `cmd` are thin.
 
+pub mod analysis;
 pub mod cmd;
 pub mod compute;
 pub mod model;

@@ -253,7 +253,7 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
             "这是 jixiao 生成的报告，不是台账，已跳过".into(),
         ));
     }
-    match super::report::analyse_book(path, book, as_of, None, mapping) {
+    match crate::analysis::analyse_book(path, book, as_of, None, mapping) {
         Ok(o) => {
             let problems = o
                 .problems

@@ -47,8 +47,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let as_of = month_end(year, month).ok_or_else(|| format!("{year}-{month:02} 不是有效月份"))?;
     let outcome =
-        super::report::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
-    let rules = super::report::load_rules(None)?;
+        crate::analysis::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
+    let rules = crate::analysis::load_rules(None)?;
     let libs = crate::compute::draft::bundled();
     let (evals, eval_problems) =
         crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);

@@ -77,7 +77,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let as_of = month_end(year, month).ok_or_else(|| format!("{year}-{month:02} 不是有效月份"))?;
     let outcome =
-        super::report::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
+        crate::analysis::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
     let m = compute_monthly(&outcome.ledger, outcome.report, &schedule).ok_or("月份无效")?;
     let problems = outcome.problems;
     let sheets = write::monthly::monthly_sheets(&m, &outcome.ledger, &problems);

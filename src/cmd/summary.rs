@@ -60,8 +60,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let outcome =
-        super::report::analyse(&args.workbook, args.as_of, args.unit.as_deref(), &mapping)?;
-    let rules = super::report::load_rules(None)?;
+        crate::analysis::analyse(&args.workbook, args.as_of, args.unit.as_deref(), &mapping)?;
+    let rules = crate::analysis::load_rules(None)?;
     let libs = crate::compute::draft::bundled();
     let (evals, _) =
         crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);

@@ -47,7 +47,7 @@ pub fn run(a: &Args) -> Result<i32, String> {
         Some(d) => draft::load_dir(d)?,
         None => draft::bundled(),
     };
-    let o = super::report::analyse(&a.workbook, a.as_of, None, &mapping)?;
+    let o = crate::analysis::analyse(&a.workbook, a.as_of, None, &mapping)?;
     let year = o.ledger.info.year.or(Some(o.report.as_of.year()));
     let spec = layout::sheet_spec(SheetRole::Indicators);
     let mut s = Sheet::new(spec.name);

@@ -435,7 +435,7 @@ mod tests {
             env!("CARGO_MANIFEST_DIR"),
             "/sample-data/jingyu-2023.xlsx"
         ));
-        let o = crate::cmd::report::analyse(
+        let o = crate::analysis::analyse(
             path,
             NaiveDate::from_ymd_opt(2024, 5, 31),
             None,
