@@ -52,7 +52,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let libs = crate::compute::draft::bundled();
     let (evals, eval_problems) =
         crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
-    let mut problems = outcome.problems.clone();
+    let mut problems = outcome.report.problems.clone();
     problems.extend(eval_problems);
     // 监控 covers months of the ledger's own year; another year's month is
     // almost always a slip (a 2023 ledger monitored "to 2024-07").

@@ -78,8 +78,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let as_of = month_end(year, month).ok_or_else(|| format!("{year}-{month:02} 不是有效月份"))?;
     let outcome =
         crate::analysis::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
+    let problems = outcome.report.problems.clone();
     let m = compute_monthly(&outcome.ledger, outcome.report, &schedule).ok_or("月份无效")?;
-    let problems = outcome.problems;
     let sheets = write::monthly::monthly_sheets(&m, &outcome.ledger, &problems);
     let json = args.json.as_ref().map(|_| {
         write::json::to_bytes(&write::monthly::monthly_json(

@@ -114,7 +114,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     let (evals, eval_problems) =
         crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
-    let mut problems = outcome.problems.clone();
+    let mut problems = outcome.report.problems.clone();
     problems.extend(eval_problems);
     problems.extend(long_ids(&outcome.ledger));
     problems.extend(over_limit(&outcome.book));

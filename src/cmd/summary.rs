@@ -81,6 +81,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     stage.commit()?;
     let markers = docx::markers(&blocks);
     let errors: Vec<_> = outcome
+        .report
         .problems
         .iter()
         .filter(|p| p.severity == Severity::Error)

@@ -9,9 +9,10 @@ pub mod summary;
 
 use crate::model::Ledger;
 use crate::model::standard as layout;
-use crate::model::{ExcludedRow, Payment, Problem, Project, RecordKind, Wan};
+use crate::model::{ExcludedRow, Payment, Problem, Project, RecordKind, Wan, ser};
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
 use std::collections::HashMap;
 
 /// 执行率 (execution rate) in percent: paid ÷ budget × 100, rounded once to 2
@@ -27,46 +28,65 @@ pub fn execution_rate(paid: Decimal, budget: Decimal) -> Option<Decimal> {
 }
 
 /// Figures of one project at the cut-off. Amounts in 万元.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProjectFigures {
     /// Index into `Ledger::projects`.
+    #[serde(skip)]
     pub index: usize,
     pub id: String,
     pub name: String,
     pub category: String,
     pub fund_source: String,
     pub status: Option<String>,
+    #[serde(serialize_with = "ser::amount")]
     pub budget: Decimal,
     /// The budget by fund (one entry unless the ledger splits it).
+    #[serde(serialize_with = "ser::amounts_by_key")]
     pub budget_by_fund: Vec<(String, Decimal)>,
     /// 中央/省级/市级/县级, when the 资金性质 spelling named a level.
     pub fund_level: Option<String>,
+    #[serde(serialize_with = "ser::amount_opt")]
     pub settled: Option<Decimal>,
     /// 已拨付: payments up to and including the cut-off.
+    #[serde(serialize_with = "ser::amount")]
     pub paid: Decimal,
+    #[serde(serialize_with = "ser::rate")]
     pub execution_rate: Option<Decimal>,
     /// 待拨付: settled − paid, when settled is given.
+    #[serde(serialize_with = "ser::amount_opt")]
     pub outstanding: Option<Decimal>,
     /// 结余: budget − settled, when settled is given.
+    #[serde(serialize_with = "ser::amount_opt")]
     pub unspent: Option<Decimal>,
     /// 未支出: budget − paid.
+    #[serde(serialize_with = "ser::amount")]
     pub remaining: Decimal,
 }
 
 /// Sums over a group of projects (a category, a fund source, or all).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GroupFigures {
     pub key: String,
     pub project_count: usize,
+    #[serde(serialize_with = "ser::amount")]
     pub budget: Decimal,
+    #[serde(serialize_with = "ser::amount")]
     pub paid: Decimal,
+    #[serde(serialize_with = "ser::rate")]
     pub execution_rate: Option<Decimal>,
     /// Sum over the projects that have a 结算金额; `None` when none has.
+    #[serde(serialize_with = "ser::amount_opt")]
     pub outstanding: Option<Decimal>,
+    #[serde(serialize_with = "ser::amount_opt")]
     pub unspent: Option<Decimal>,
+    #[serde(serialize_with = "ser::amount")]
     pub remaining: Decimal,
     /// 按资金性质 only: paid from this fund to projects budgeted under
     /// another (in `paid`, not in the execution rate).
+    #[serde(
+        serialize_with = "ser::amount_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub paid_to_other_funds: Option<Decimal>,
 }
 
@@ -120,6 +140,19 @@ pub struct MonthFigures {
     pub execution_rate: Option<Decimal>,
 }
 
+/// In JSON a month is `{"month": "2024-03", "paid", "cumulative_paid", "execution_rate"}`.
+impl Serialize for MonthFigures {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("MonthFigures", 4)?;
+        m.serialize_field("month", &self.label())?;
+        m.serialize_field("paid", &ser::amount_text(self.paid))?;
+        m.serialize_field("cumulative_paid", &ser::amount_text(self.cumulative_paid))?;
+        m.serialize_field("execution_rate", &self.execution_rate.map(ser::two_places))?;
+        m.end()
+    }
+}
+
 impl MonthFigures {
     pub fn label(&self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
@@ -138,15 +171,18 @@ pub enum PaymentUse {
 
 /// Records left out of every sum because of data errors (未计入), counted so
 /// that each output can say so where its totals are.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Excluded {
     pub projects: usize,
     pub payments: usize,
     /// Sum of the budgets that could be read from the left-out project rows.
+    #[serde(serialize_with = "ser::amount")]
     pub project_amount_read: Decimal,
     /// Sum of the amounts that could be read from the left-out payment rows.
+    #[serde(serialize_with = "ser::amount")]
     pub payment_amount_read: Decimal,
     /// Rows whose amount could not be read at all.
+    #[serde(skip)]
     pub unreadable: usize,
     pub rows: Vec<ExcludedRow>,
 }
@@ -237,32 +273,41 @@ pub struct LatePayments {
 /// The words that mark a payment after the cut-off in its 提示.
 pub const LATE_PAYMENT: &str = "晚于截止日期";
 
-/// The report data of one workbook at one cut-off date.
-#[derive(Debug, Clone)]
+/// The report data of one workbook at one cut-off date. Its JSON (field
+/// order as the README documents it) is what `report --json` writes.
+#[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    #[serde(serialize_with = "ser::date")]
     pub as_of: NaiveDate,
     /// Where the cut-off came from: 参数 / 说明表 / 标题 / 今天 (empty when
     /// the caller didn't say).
+    #[serde(skip)]
     pub as_of_source: String,
+    #[serde(rename = "unit")]
     pub unit_name: String,
     pub year: Option<i32>,
-    pub projects: Vec<ProjectFigures>,
+    pub totals: GroupFigures,
     pub by_category: Vec<GroupFigures>,
     pub by_fund_source: Vec<GroupFigures>,
-    pub totals: GroupFigures,
+    pub projects: Vec<ProjectFigures>,
     pub monthly: Vec<MonthFigures>,
-    /// Parallel to `Ledger::payments`.
-    pub payment_use: Vec<PaymentUse>,
-    /// Parallel to `Ledger::payments`: the 按资金性质 row each goes under (its
-    /// own 资金性质, the project's, or 未注明资金性质 on a split budget).
-    pub payment_fund: Vec<String>,
-    /// Some project's budget is split over funds.
-    pub split_budgets: bool,
-    /// Findings of the computation (warnings), beside the reader's.
+    /// Every finding about this workbook, errors first: the reader's, the
+    /// computation's and, once the analysis step has run, the scoring's.
     pub problems: Vec<Problem>,
     /// Rows the reader left out of the sums (data errors).
     pub excluded: Excluded,
+    /// Parallel to `Ledger::payments`.
+    #[serde(skip)]
+    pub payment_use: Vec<PaymentUse>,
+    /// Parallel to `Ledger::payments`: the 按资金性质 row each goes under (its
+    /// own 资金性质, the project's, or 未注明资金性质 on a split budget).
+    #[serde(skip)]
+    pub payment_fund: Vec<String>,
+    /// Some project's budget is split over funds.
+    #[serde(skip)]
+    pub split_budgets: bool,
     /// Payments after the cut-off.
+    #[serde(skip)]
     pub late: LatePayments,
 }
 

@@ -2,6 +2,7 @@
 
 pub mod book;
 pub mod ledger;
+pub mod ser;
 pub mod standard;
 pub mod value;
 
@@ -39,6 +40,13 @@ impl CellRef {
     /// `C7` without the sheet.
     pub fn a1(&self) -> String {
         format!("{}{}", col_name(self.col), self.row + 1)
+    }
+}
+
+/// In JSON a cell is its label, "项目!C7".
+impl Serialize for CellRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -92,7 +100,7 @@ impl Severity {
 }
 
 /// One finding shown on 问题清单 and as a note on the cell it names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
     pub severity: Severity,
     /// Sheet name as in the input (or the report sheet it concerns).
@@ -253,7 +261,7 @@ pub enum RecordKind {
 /// A record left out of every sum (未计入) because of a data error. Kept so
 /// that each output can show it where the sums are: a total that is too low
 /// must say so on the page.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExcludedRow {
     pub kind: RecordKind,
     /// The row's first cell.
@@ -262,6 +270,7 @@ pub struct ExcludedRow {
     pub id: Option<String>,
     pub name: Option<String>,
     /// The amount that could be read: the budget of a project, the amount of a payment.
+    #[serde(serialize_with = "ser::amount_opt")]
     pub amount: Option<Decimal>,
     /// Why it was left out (the error's message).
     pub reason: String,
