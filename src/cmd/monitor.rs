@@ -64,8 +64,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         problems.push(crate::model::Problem::warning("说明", msg));
     }
     problems.sort_by_key(|p| p.severity);
-    let sheets =
-        write::monitor::monitor_sheets(&outcome.report, &outcome.ledger, &evals, month, &problems);
+    let sheets = write::monitor::monitor_sheets(&outcome.report, &evals, month, &problems);
     let mut stage = plan.stage()?;
     stage.xlsx(&output, &sheets, crate::output::Kind::Monitor)?;
     stage.commit()?;

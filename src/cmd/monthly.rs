@@ -80,14 +80,11 @@ pub fn run(args: &Args) -> Result<i32, String> {
         crate::analysis::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
     let problems = outcome.report.problems.clone();
     let m = compute_monthly(&outcome.ledger, outcome.report, &schedule).ok_or("月份无效")?;
-    let sheets = write::monthly::monthly_sheets(&m, &outcome.ledger, &problems);
-    let json = args.json.as_ref().map(|_| {
-        write::json::to_bytes(&write::monthly::monthly_json(
-            &m,
-            &outcome.ledger,
-            &problems,
-        ))
-    });
+    let sheets = write::monthly::monthly_sheets(&m, &problems);
+    let json = args
+        .json
+        .as_ref()
+        .map(|_| write::json::to_bytes(&write::monthly::monthly_json(&m, &problems)));
     let mut stage = plan.stage()?;
     stage.xlsx(&output, &sheets, crate::output::Kind::Monthly)?;
     if let (Some(p), Some(j)) = (&args.json, json) {

@@ -61,6 +61,59 @@ pub struct ProjectFigures {
     /// 未支出: budget − paid.
     #[serde(serialize_with = "ser::amount")]
     pub remaining: Decimal,
+    /// 实施地点, 实施单位, 起止日期, 偏差原因 as the ledger gives them.
+    #[serde(skip)]
+    pub location: Option<String>,
+    #[serde(skip)]
+    pub implementer: Option<String>,
+    #[serde(skip)]
+    pub start_date: Option<NaiveDate>,
+    #[serde(skip)]
+    pub end_date: Option<NaiveDate>,
+    #[serde(skip)]
+    pub deviation_reason: Option<String>,
+    /// 年度总体目标 for the forms: the ledger's own text, else one built
+    /// from the project's figures.
+    #[serde(skip)]
+    pub target_text: String,
+    /// 实际完成情况 for the forms: the ledger's own text, else status, paid
+    /// and rate at the cut-off.
+    #[serde(skip)]
+    pub result_text: String,
+    /// 年度目标 / 实际完成情况 exactly as typed (None when blank).
+    #[serde(skip)]
+    pub annual_target: Option<String>,
+    #[serde(skip)]
+    pub actual_result: Option<String>,
+    /// Counted payments by their own 资金性质, in order of first payment.
+    #[serde(skip)]
+    pub paid_by_fund: Vec<(String, Decimal)>,
+    /// Payment records naming the project (counted or not); 0 on a ledger
+    /// without a payment list.
+    #[serde(skip)]
+    pub payment_records: usize,
+    /// The project's row in the ledger.
+    #[serde(skip)]
+    pub row: crate::model::CellRef,
+}
+
+impl ProjectFigures {
+    /// The budget as the forms' 资金情况 splits it: (衔接资金, 其他涉农整合资金,
+    /// 其他资金). A fund spelled otherwise is counted as 整合 (as the forms
+    /// have only these lines).
+    pub fn budget_split(&self) -> (Decimal, Decimal, Decimal) {
+        let xj = self.budget_under("衔接资金");
+        let other = self.budget_under(layout::OTHER_FUNDS);
+        (xj, self.budget - xj - other, other)
+    }
+    /// The part of the budget arranged under `fund` (资金性质); 0 when none.
+    pub fn budget_under(&self, fund: &str) -> Decimal {
+        self.budget_by_fund
+            .iter()
+            .filter(|(f, _)| f == fund)
+            .map(|(_, b)| *b)
+            .sum()
+    }
 }
 
 /// Sums over a group of projects (a category, a fund source, or all).
@@ -340,9 +393,14 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         .collect();
 
     let mut paid = vec![Decimal::ZERO; ledger.projects.len()];
+    let mut paid_by_fund: Vec<Vec<(String, Decimal)>> = vec![Vec::new(); ledger.projects.len()];
+    let mut records = vec![0usize; ledger.projects.len()];
     let mut payment_use = Vec::with_capacity(ledger.payments.len());
     let mut late = LatePayments::default();
     for pay in &ledger.payments {
+        if let Some(&i) = index_of.get(pay.project_id.as_str()) {
+            records[i] += 1;
+        }
         if pay.date > as_of {
             payment_use.push(PaymentUse::AfterCutOff);
             late.count += 1;
@@ -373,6 +431,13 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         }
         if let Some(&i) = index_of.get(pay.project_id.as_str()) {
             paid[i] += pay.amount;
+            match paid_by_fund[i]
+                .iter_mut()
+                .find(|(f, _)| *f == pay.fund_source)
+            {
+                Some(e) => e.1 += pay.amount,
+                None => paid_by_fund[i].push((pay.fund_source.clone(), pay.amount)),
+            }
         }
     }
 
@@ -394,7 +459,12 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         .projects
         .iter()
         .enumerate()
-        .map(|(i, p)| project_figures(i, p, paid[i], &mut problems))
+        .map(|(i, p)| {
+            let mut f = project_figures(i, p, paid[i], as_of, &mut problems);
+            f.paid_by_fund = std::mem::take(&mut paid_by_fund[i]);
+            f.payment_records = records[i];
+            f
+        })
         .collect();
 
     let mut totals = GroupFigures::new("合计");
@@ -599,6 +669,7 @@ fn project_figures(
     index: usize,
     p: &Project,
     paid: Decimal,
+    as_of: NaiveDate,
     problems: &mut Vec<Problem>,
 ) -> ProjectFigures {
     let outstanding = p.settled.map(|s| s - paid);
@@ -692,6 +763,36 @@ fn project_figures(
         outstanding,
         unspent,
         remaining: p.budget - paid,
+        location: p.location.clone(),
+        implementer: p.implementer.clone(),
+        start_date: p.start_date,
+        end_date: p.end_date,
+        deviation_reason: p.deviation_reason.clone(),
+        target_text: p.annual_target.clone().unwrap_or_else(|| {
+            format!(
+                "按计划完成“{}”建设（实施）内容，资金 {} 万元按进度拨付到位。",
+                p.name,
+                Wan(p.budget)
+            )
+        }),
+        result_text: p.actual_result.clone().unwrap_or_else(|| {
+            format!(
+                "{}截止{} 已拨付 {} 万元，预算执行率 {}。",
+                p.status
+                    .as_deref()
+                    .map(|s| format!("项目{s}；"))
+                    .unwrap_or_default(),
+                as_of.format("%Y年%-m月%-d日"),
+                Wan(paid),
+                rate.map(|r| format!("{r:.2}%"))
+                    .unwrap_or_else(|| "—".into())
+            )
+        }),
+        annual_target: p.annual_target.clone(),
+        actual_result: p.actual_result.clone(),
+        paid_by_fund: Vec::new(),
+        payment_records: 0,
+        row: p.row.clone(),
     }
 }
 

@@ -208,24 +208,15 @@ pub fn build(
     let mut projects: Vec<ProjectSummary> = Vec::new();
     let mut deviations = Vec::new();
     for (i, f) in report.projects.iter().enumerate() {
-        let p = &ledger.projects[f.index];
         let eval = evals.get(i);
         let state = state_of(f.status.as_deref(), f.settled, f.outstanding);
         // Funds of the counted payments, when not the project's own.
-        let mut funds: Vec<&str> = Vec::new();
-        for (k, pay) in ledger.payments.iter().enumerate() {
-            if pay.project_id == f.id
-                && report.payment_use.get(k) == Some(&super::PaymentUse::Counted)
-                && !funds.contains(&pay.fund_source.as_str())
-            {
-                funds.push(pay.fund_source.as_str());
-            }
-        }
+        let funds: Vec<&str> = f.paid_by_fund.iter().map(|(k, _)| k.as_str()).collect();
         let paid_fund = match funds.as_slice() {
             [one] if *one != f.fund_source => one.to_string(),
             _ => String::new(),
         };
-        let reason = nonempty(&p.deviation_reason);
+        let reason = nonempty(&f.deviation_reason);
         let settle_reason = if state == State::Awaiting {
             reason.clone()
         } else {
@@ -273,7 +264,7 @@ pub fn build(
             .filter_map(|s| line(&s))
             .collect();
         let built = if quantity.is_empty() {
-            nonempty(&p.actual_result)
+            nonempty(&f.actual_result)
         } else {
             Some(quantity.join("，"))
         };
@@ -331,7 +322,7 @@ pub fn build(
             under_use_reason,
             built,
             benefits: (!benefits.is_empty()).then(|| benefits.join("，")),
-            annual_target: nonempty(&p.annual_target),
+            annual_target: nonempty(&f.annual_target),
             score: eval.filter(|e| e.complete && !e.drafted).map(|e| e.score),
             grade: eval
                 .filter(|e| !e.drafted)

@@ -473,3 +473,6 @@ pub const INFO_DEPARTMENT: &str = "主管部门";
 
 /// 项目编号 of the template's example rows; `report` never counts them.
 pub const EXAMPLE_ID_PREFIX: &str = "示例-";
+
+/// 其他资金: money from outside the two pools (自筹, 社会, 其他).
+pub const OTHER_FUNDS: &str = "其他资金";

@@ -145,8 +145,6 @@ pub fn normalize_value(s: &str) -> String {
         .unwrap_or(t)
 }
 
-/// 其他资金: money from outside the two pools (自筹, 社会, 其他).
-pub const OTHER_FUNDS: &str = "其他资金";
 /// Government levels a 衔接资金 spelling may name; the level is kept.
 pub const FUND_LEVELS: &[&str] = &["中央", "省级", "市级", "县级", "省", "市", "县"];
 /// Fund spellings by the words they contain, first match wins.

@@ -2,7 +2,6 @@
 //! 项目支出绩效自评表 (自评-<编号>, layout A of 财预〔2020〕10号), plus an
 //! overview. Forms are data (the sheet model), like every other table.
 
-use super::json::amount;
 use super::sheet::{Orientation, PageSetup, Role, Sheet, Value, a1};
 use crate::compute::score::{Evaluation, Level1};
 use crate::compute::{ProjectFigures, Report};
@@ -126,35 +125,6 @@ pub fn sheet_name(prefix: &str, id: &str, taken: &mut HashSet<String>) -> String
 fn year_text(report: &Report) -> String {
     use chrono::Datelike;
     format!("{}年度", report.year.unwrap_or(report.as_of.year()))
-}
-
-/// 年度总体目标: the project's own text, else one built from its figures.
-fn overall_target(f: &ProjectFigures, ledger: &Ledger, report: &Report) -> (String, String) {
-    let p = &ledger.projects[f.index];
-    let target = p.annual_target.clone().unwrap_or_else(|| {
-        format!(
-            "按计划完成“{}”建设（实施）内容，资金 {} 万元按进度拨付到位。",
-            p.name,
-            amount(p.budget)
-        )
-    });
-    let rate = f
-        .execution_rate
-        .map(|r| format!("{r:.2}%"))
-        .unwrap_or_else(|| "—".into());
-    let status = p
-        .status
-        .as_deref()
-        .map(|s| format!("项目{s}；"))
-        .unwrap_or_default();
-    let actual = p.actual_result.clone().unwrap_or_else(|| {
-        format!(
-            "{status}截止{} 已拨付 {} 万元，预算执行率 {rate}。",
-            report.as_of.format("%Y年%-m月%-d日"),
-            amount(f.paid)
-        )
-    });
-    (target, actual)
 }
 
 fn group_label(g: Level1, weights: &[(Level1, Decimal)]) -> String {
@@ -330,7 +300,6 @@ pub fn self_evaluation_at(
     ledger: &Ledger,
     layout: &SelfLayout,
 ) -> (Sheet, FormTotals) {
-    let p = &ledger.projects[f.index];
     let o = u16::from(layout.group_col);
     let last = LAST + o;
     let mut s = base(name, &report.unit_name, layout.group_col);
@@ -349,11 +318,11 @@ pub fn self_evaluation_at(
     );
     span(&mut s, 1, 0, o, text("项目名称"), Role::FormLabel);
     if layout.manager_on_name_row {
-        span(&mut s, 1, 1 + o, 3 + o, text(&p.name), Role::FormText);
+        span(&mut s, 1, 1 + o, 3 + o, text(&f.name), Role::FormText);
         s.put(1, 4 + o, text("项目负责人及电话"), Role::FormLabel);
         span(&mut s, 1, 5 + o, last, Value::Empty, Role::FormText);
     } else {
-        span(&mut s, 1, 1 + o, last, text(&p.name), Role::FormText);
+        span(&mut s, 1, 1 + o, last, text(&f.name), Role::FormText);
     }
     span(&mut s, 2, 0, o, text("主管部门"), Role::FormLabel);
     span(
@@ -377,7 +346,7 @@ pub fn self_evaluation_at(
         5 + o,
         last,
         text(
-            p.implementer
+            f.implementer
                 .clone()
                 .unwrap_or_else(|| report.unit_name.clone()),
         ),
@@ -487,7 +456,7 @@ pub fn self_evaluation_at(
     }
     // 年度总体目标
     let g = 4 + layout.money_rows.len() as u32;
-    let (target, actual) = overall_target(f, ledger, report);
+    let (target, actual) = (f.target_text.clone(), f.result_text.clone());
     span(&mut s, g, 0, o, text(layout.goals.0), Role::FormLabel);
     span(&mut s, g + 1, 0, o, Value::Empty, Role::FormLabel);
     s.merge(g, 0, g + 1, o);
@@ -719,7 +688,6 @@ pub fn target_form(
     report: &Report,
     ledger: &Ledger,
 ) -> Sheet {
-    let p = &ledger.projects[f.index];
     let mut s = base(name, &report.unit_name, false);
     let draft = if e.drafted { "（草拟）" } else { "" };
     span(
@@ -729,13 +697,13 @@ pub fn target_form(
         LAST,
         text(format!(
             "绩效目标申报表{draft}\n（{}）（{}）",
-            p.category,
+            f.category,
             year_text(report)
         )),
         Role::FormTitle,
     );
     s.put(1, 0, text("项目名称"), Role::FormLabel);
-    span(&mut s, 1, 1, LAST, text(&p.name), Role::FormText);
+    span(&mut s, 1, 1, LAST, text(&f.name), Role::FormText);
     s.put(2, 0, text("项目负责人及电话"), Role::FormLabel);
     span(&mut s, 2, 1, 3, Value::Empty, Role::FormText);
     s.put(2, 4, text("主管部门"), Role::FormLabel);
@@ -760,7 +728,7 @@ pub fn target_form(
         1,
         3,
         text(
-            p.implementer
+            f.implementer
                 .clone()
                 .unwrap_or_else(|| report.unit_name.clone()),
         ),
@@ -772,26 +740,24 @@ pub fn target_form(
         3,
         5,
         LAST,
-        p.location.clone().map(Value::Text).unwrap_or(Value::Empty),
+        f.location.clone().map(Value::Text).unwrap_or(Value::Empty),
         Role::FormText,
     );
     // 资金情况（万元）
-    let xj = if p.fund_source == "衔接资金" {
-        p.budget
-    } else {
-        Decimal::ZERO
-    };
-    let zh = if p.fund_source == "衔接资金" {
-        Decimal::ZERO
-    } else {
-        p.budget
-    };
+    let (xj, zh, other) = f.budget_split();
     let rows = [
-        ("年度资金总额", Value::Number(p.budget)),
-        ("其中：财政拨款", Value::Number(p.budget)),
+        ("年度资金总额", Value::Number(f.budget)),
+        ("其中：财政拨款", Value::Number(f.budget - other)),
         ("　　衔接资金", Value::Number(xj)),
         ("　　其他涉农整合资金", Value::Number(zh)),
-        ("其他资金", dash()),
+        (
+            "其他资金",
+            if other.is_zero() {
+                dash()
+            } else {
+                Value::Number(other)
+            },
+        ),
     ];
     for (k, (label, v)) in rows.into_iter().enumerate() {
         let r = 4 + k as u32;
@@ -814,7 +780,7 @@ pub fn target_form(
         span(&mut s, r, 4, LAST, v, role);
     }
     s.merge(4, 0, 8, 0);
-    let (target, _) = overall_target(f, ledger, report);
+    let target = f.target_text.clone();
     s.put(9, 0, text("年度总体目标"), Role::FormLabel);
     span(&mut s, 9, 1, LAST, text(target), Role::FormText);
     s.row_heights.push((9, 60.0));

@@ -16,9 +16,8 @@
 
 use super::report::problems_sheet;
 use super::sheet::{ListValidation, Orientation, PageSetup, Role, Sheet, Value};
+use crate::compute::Report;
 use crate::compute::score::Evaluation;
-use crate::compute::{PaymentUse, Report};
-use crate::model::Ledger;
 use crate::model::Problem;
 use rust_decimal::Decimal;
 
@@ -45,7 +44,6 @@ fn rate(paid: Decimal, budget: Decimal) -> Value {
 /// The monitoring workbook. `evals` parallel to `report.projects`.
 pub fn monitor_sheets(
     report: &Report,
-    ledger: &Ledger,
     evals: &[Evaluation],
     month: u32,
     problems: &[Problem],
@@ -61,7 +59,6 @@ pub fn monitor_sheets(
         format!("1—{month}月")
     };
     for (i, f) in report.projects.iter().enumerate() {
-        let p = &ledger.projects[f.index];
         let mut s = Sheet::new(&sheet_name(&f.id));
         let mut row = 0u32;
         s.text(
@@ -97,7 +94,7 @@ pub fn monitor_sheets(
         s.text(
             row,
             11,
-            p.implementer.clone().unwrap_or_default(),
+            f.implementer.clone().unwrap_or_default(),
             Role::FormText,
         );
         s.merge(row, 11, row, LAST_COL);
@@ -118,23 +115,16 @@ pub fn monitor_sheets(
         s.merge(row, 6, row, LAST_COL);
         row += 1;
         // Paid by the payment's own fund, up to the month end.
-        let mut by_fund: Vec<(String, Decimal, Decimal)> = p
-            .funds()
-            .into_iter()
-            .map(|(k, b)| (k.to_string(), b, Decimal::ZERO))
+        let mut by_fund: Vec<(String, Decimal, Decimal)> = f
+            .budget_by_fund
+            .iter()
+            .map(|(k, b)| (k.clone(), *b, Decimal::ZERO))
             .collect();
-        for (k, pay) in ledger.payments.iter().enumerate() {
-            if pay.project_id != f.id || report.payment_use.get(k) != Some(&PaymentUse::Counted) {
-                continue;
+        for (k, paid) in &f.paid_by_fund {
+            match by_fund.iter_mut().find(|(n, _, _)| n == k) {
+                Some(e) => e.2 += *paid,
+                None => by_fund.push((k.clone(), Decimal::ZERO, *paid)),
             }
-            match by_fund.iter_mut().find(|(n, _, _)| *n == pay.fund_source) {
-                Some(e) => e.2 += pay.amount,
-                None => by_fund.push((pay.fund_source.clone(), Decimal::ZERO, pay.amount)),
-            }
-        }
-        if ledger.payments.iter().all(|pay| pay.project_id != f.id) {
-            // A ledger without a payment list: only the total is known.
-            by_fund.iter_mut().for_each(|e| e.2 = Decimal::ZERO);
         }
         let put_budget_row =
             |s: &mut Sheet, row: u32, label: &str, b: Decimal, paid: Decimal, note: &str| {
@@ -149,7 +139,7 @@ pub fn monitor_sheets(
             };
         put_budget_row(&mut s, row, "合计", f.budget, f.paid, "");
         row += 1;
-        let no_list = ledger.payments.iter().all(|pay| pay.project_id != f.id);
+        let no_list = f.payment_records == 0;
         for (k, b, paid) in &by_fund {
             let note = if b.is_zero() {
                 "该资金无本项目预算，拨付计入合计"

@@ -8,7 +8,6 @@ use super::sheet::{
 };
 use crate::compute::GroupFigures;
 use crate::compute::monthly::{MonthlyGroup, MonthlyProject, MonthlyReport, Pace};
-use crate::model::Ledger;
 use crate::model::Problem;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -136,7 +135,7 @@ fn first_page_last_col(s: &Sheet) -> u16 {
     }
 }
 
-pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) -> Vec<Sheet> {
+pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     let mut s = Sheet::new(MONTHLY_SHEET);
     let last_col = HEADERS.len() as u16 - 1;
     s.text(
@@ -166,7 +165,6 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
     let first = h + 1;
     for (i, p) in m.projects.iter().enumerate() {
         let MonthlyProject { figures: f, pace } = p;
-        let src = &ledger.projects[f.index];
         let r = first + i as u32;
         s.put(r, 0, Value::Number((i + 1).into()), Role::Count);
         s.text(r, 1, f.id.clone(), Role::Text);
@@ -183,13 +181,13 @@ pub fn monthly_sheets(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) 
         s.put(
             r,
             15,
-            src.start_date.map(Value::Date).unwrap_or(Value::Empty),
+            f.start_date.map(Value::Date).unwrap_or(Value::Empty),
             Role::Date,
         );
         s.put(
             r,
             16,
-            src.end_date.map(Value::Date).unwrap_or(Value::Empty),
+            f.end_date.map(Value::Date).unwrap_or(Value::Empty),
             Role::Date,
         );
     }
@@ -434,7 +432,7 @@ pub struct MonthlyJson {
     pub excluded: super::json::ExcludedJson,
 }
 
-pub fn monthly_json(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) -> MonthlyJson {
+pub fn monthly_json(m: &MonthlyReport, problems: &[Problem]) -> MonthlyJson {
     MonthlyJson {
         month: format!("{:04}-{:02}", m.year, m.month),
         as_of: m.as_of.to_string(),
@@ -444,7 +442,6 @@ pub fn monthly_json(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) ->
             .iter()
             .map(|p| {
                 let f = &p.figures;
-                let src = &ledger.projects[f.index];
                 MonthlyProjectJson {
                     id: f.id.clone(),
                     name: f.name.clone(),
@@ -454,8 +451,8 @@ pub fn monthly_json(m: &MonthlyReport, ledger: &Ledger, problems: &[Problem]) ->
                     budget: amount(f.budget),
                     cumulative_paid: amount(f.paid),
                     execution_rate: rate(f.execution_rate),
-                    start_date: src.start_date.map(|d| d.to_string()),
-                    end_date: src.end_date.map(|d| d.to_string()),
+                    start_date: f.start_date.map(|d| d.to_string()),
+                    end_date: f.end_date.map(|d| d.to_string()),
                     pace: (&p.pace).into(),
                 }
             })
