@@ -325,6 +325,7 @@ mod tests {
             outstanding: None,
             unspent: None,
             remaining: d(budget),
+            ..Default::default()
         }
     }
     fn township(unit: &str, budget: &str, paid: &str, projects: Vec<ProjectFigures>) -> Township {

@@ -28,7 +28,7 @@ pub fn execution_rate(paid: Decimal, budget: Decimal) -> Option<Decimal> {
 }
 
 /// Figures of one project at the cut-off. Amounts in 万元.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ProjectFigures {
     /// Index into `Ledger::projects`.
     #[serde(skip)]

@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// A cell position in an input sheet (0-based row/col, shown as `项目!C7`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellRef {
     /// Shared: a ledger makes one of these for every cell it reads.
     pub sheet: std::sync::Arc<str>,
