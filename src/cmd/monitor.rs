@@ -51,7 +51,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let rules = super::report::load_rules(None)?;
     let libs = crate::compute::draft::bundled();
     let (evals, eval_problems) =
-        crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let mut problems = outcome.problems.clone();
     problems.extend(eval_problems);
     // 监控 covers months of the ledger's own year; another year's month is

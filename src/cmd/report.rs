@@ -230,7 +230,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         eprintln!("工作表“{sheet}”：{}", read::role_name(*role));
     }
     let (evals, eval_problems) =
-        crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let mut problems = outcome.problems.clone();
     problems.extend(eval_problems);
     problems.extend(long_ids(&outcome.ledger));

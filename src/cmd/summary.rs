@@ -64,7 +64,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let rules = super::report::load_rules(None)?;
     let libs = crate::compute::draft::bundled();
     let (evals, _) =
-        crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let signed = args
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -3,7 +3,7 @@
 //! from the project's own columns where they can: 成本 ≤ the budget, 时效 by
 //! the planned completion date. Drafts are marked 草拟 everywhere.
 
-use super::score::IndicatorInput;
+use super::indicator::IndicatorInput;
 use crate::model::Project;
 use serde::Deserialize;
 

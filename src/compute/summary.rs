@@ -442,7 +442,7 @@ mod tests {
             &Default::default(),
         )
         .unwrap();
-        let (evals, _) = crate::compute::score::evaluate_all(
+        let (evals, _) = crate::compute::evaluate::evaluate_all(
             &o.ledger,
             &o.report,
             &Default::default(),
