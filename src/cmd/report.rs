@@ -219,7 +219,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     plan.lock()?;
     let rules = load_rules(args.scoring.as_deref())?;
     let libs = match &args.indicators {
-        Some(d) => crate::compute::draft::load_dir(d)?,
+        Some(d) => crate::read::library::load_dir(d)?,
         None => crate::compute::draft::bundled(),
     };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;

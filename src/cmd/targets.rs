@@ -44,7 +44,7 @@ pub fn run(a: &Args) -> Result<i32, String> {
     plan.lock()?;
     let mapping = Mapping::load_opt(a.mapping.as_deref())?;
     let libs = match &a.indicators {
-        Some(d) => draft::load_dir(d)?,
+        Some(d) => crate::read::library::load_dir(d)?,
         None => draft::bundled(),
     };
     let o = super::report::analyse(&a.workbook, a.as_of, None, &mapping)?;

@@ -38,33 +38,19 @@ const BUNDLED: &[&str] = &[
 pub fn bundled() -> Vec<Library> {
     BUNDLED
         .iter()
-        .map(|t| toml::from_str(t).expect("bundled indicator library parses"))
+        .map(|t| parse_library("（内置）", t).expect("bundled indicator library parses"))
         .collect()
 }
 
-/// Libraries from a folder of TOML files (sorted by file name), for counties
-/// that keep their own.
-pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Library>, String> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| format!("无法读取指标库文件夹 {}：{e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}：{e}", p.display()))?;
-            toml::from_str(&text).map_err(|e| {
-                format!(
-                    "指标库 {} 格式有误：{}",
-                    p.display(),
-                    e.to_string().lines().next().unwrap_or_default()
-                )
-            })
-        })
-        .collect()
+/// One library from the text of its TOML file; `name` (the file) is for
+/// the message. Reading the files is `read::library`'s.
+pub fn parse_library(name: &str, text: &str) -> Result<Library, String> {
+    toml::from_str(text).map_err(|e| {
+        format!(
+            "指标库 {name} 格式有误：{}",
+            e.to_string().lines().next().unwrap_or_default()
+        )
+    })
 }
 
 /// The library for a project: the first whose keyword is in its name; the
@@ -163,5 +149,12 @@ mod tests {
             library_for(&project("某某工作经费"), &libs).unwrap().name,
             "通用"
         );
+    }
+
+    #[test]
+    fn a_library_that_does_not_parse_is_named_in_the_message() {
+        let e = parse_library("县/道路.toml", "name = \"道路\"\nkeywords = 3\n").unwrap_err();
+        assert!(e.starts_with("指标库 县/道路.toml 格式有误："), "{e}");
+        assert!(!e.contains('\n'), "one line: {e}");
     }
 }
