@@ -8,7 +8,7 @@
 //! refused input (the CLI prints it and exits 2) and must be a message.
 
 use chrono::NaiveDate;
-use jixiao::compute::{compute_report, draft, score};
+use jixiao::compute::{compute_report, draft, evaluate, score};
 use jixiao::read::{self, book};
 use jixiao::write;
 use std::io::Write;
@@ -44,7 +44,7 @@ fn rules() -> &'static score::ScoringRules {
 
 fn libs() -> &'static [draft::Library] {
     static L: OnceLock<Vec<draft::Library>> = OnceLock::new();
-    L.get_or_init(draft::bundled)
+    L.get_or_init(jixiao::read::library::bundled)
 }
 
 /// The extension the bytes would have on a clerk's disk: OLE2 → .xls, an
@@ -89,7 +89,7 @@ fn pipeline(path: &std::path::Path) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| "模糊测试".to_string());
     let report = compute_report(&ledger, as_of, &unit);
-    let (evals, eval_problems) = score::evaluate_all(&ledger, &report, rules(), libs());
+    let (evals, eval_problems) = evaluate::evaluate_all(&ledger, &report, rules(), libs());
     let mut problems: Vec<_> = ledger
         .problems
         .iter()

@@ -49,9 +49,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let outcome =
         crate::analysis::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
     let rules = crate::analysis::load_rules(None)?;
-    let libs = crate::compute::draft::bundled();
+    let libs = crate::read::library::bundled();
     let (evals, eval_problems) =
-        crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let mut problems = outcome.report.problems.clone();
     problems.extend(eval_problems);
     // 监控 covers months of the ledger's own year; another year's month is

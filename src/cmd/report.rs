@@ -102,8 +102,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     plan.lock()?;
     let rules = load_rules(args.scoring.as_deref())?;
     let libs = match &args.indicators {
-        Some(d) => crate::compute::draft::load_dir(d)?,
-        None => crate::compute::draft::bundled(),
+        Some(d) => crate::read::library::load_dir(d)?,
+        None => crate::read::library::bundled(),
     };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let laps = super::Laps::new();
@@ -113,7 +113,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         eprintln!("工作表“{sheet}”：{}", read::role_name(*role));
     }
     let (evals, eval_problems) =
-        crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let mut problems = outcome.report.problems.clone();
     problems.extend(eval_problems);
     problems.extend(long_ids(&outcome.ledger));

@@ -62,9 +62,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let outcome =
         crate::analysis::analyse(&args.workbook, args.as_of, args.unit.as_deref(), &mapping)?;
     let rules = crate::analysis::load_rules(None)?;
-    let libs = crate::compute::draft::bundled();
+    let libs = crate::read::library::bundled();
     let (evals, _) =
-        crate::compute::score::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
     let signed = args
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -44,8 +44,8 @@ pub fn run(a: &Args) -> Result<i32, String> {
     plan.lock()?;
     let mapping = Mapping::load_opt(a.mapping.as_deref())?;
     let libs = match &a.indicators {
-        Some(d) => draft::load_dir(d)?,
-        None => draft::bundled(),
+        Some(d) => crate::read::library::load_dir(d)?,
+        None => crate::read::library::bundled(),
     };
     let o = crate::analysis::analyse(&a.workbook, a.as_of, None, &mapping)?;
     let year = o.ledger.info.year.or(Some(o.report.as_of.year()));

@@ -3,69 +3,10 @@
 //! from the project's own columns where they can: 成本 ≤ the budget, 时效 by
 //! the planned completion date. Drafts are marked 草拟 everywhere.
 
-use super::score::IndicatorInput;
+use super::indicator::IndicatorInput;
 use crate::model::Project;
-use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct LibraryEntry {
-    pub level1: String,
-    pub level2: String,
-    pub name: String,
-    pub target: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Library {
-    pub name: String,
-    pub keywords: Vec<String>,
-    #[serde(rename = "indicator")]
-    pub indicators: Vec<LibraryEntry>,
-}
-
-/// The bundled libraries, in matching order (通用 last).
-const BUNDLED: &[&str] = &[
-    include_str!("../../templates/indicators/01-养殖棚舍.toml"),
-    include_str!("../../templates/indicators/02-到户产业补助.toml"),
-    include_str!("../../templates/indicators/03-道路.toml"),
-    include_str!("../../templates/indicators/04-边沟路灯饮水.toml"),
-    include_str!("../../templates/indicators/05-雨露计划.toml"),
-    include_str!("../../templates/indicators/06-务工交通补助.toml"),
-    include_str!("../../templates/indicators/07-村庄规划.toml"),
-    include_str!("../../templates/indicators/99-通用.toml"),
-];
-
-pub fn bundled() -> Vec<Library> {
-    BUNDLED
-        .iter()
-        .map(|t| toml::from_str(t).expect("bundled indicator library parses"))
-        .collect()
-}
-
-/// Libraries from a folder of TOML files (sorted by file name), for counties
-/// that keep their own.
-pub fn load_dir(dir: &std::path::Path) -> Result<Vec<Library>, String> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| format!("无法读取指标库文件夹 {}：{e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}：{e}", p.display()))?;
-            toml::from_str(&text).map_err(|e| {
-                format!(
-                    "指标库 {} 格式有误：{}",
-                    p.display(),
-                    e.to_string().lines().next().unwrap_or_default()
-                )
-            })
-        })
-        .collect()
-}
+pub use crate::model::library::{Library, LibraryEntry};
 
 /// The library for a project: the first whose keyword is in its name; the
 /// last (通用) otherwise.
@@ -139,7 +80,7 @@ mod tests {
 
     #[test]
     fn every_library_parses_and_drafts_fill_from_the_project() {
-        let libs = bundled();
+        let libs = crate::read::library::bundled();
         assert_eq!(libs.len(), 8);
         for l in &libs {
             assert!(

@@ -205,6 +205,24 @@ pub fn unit_factor(from: &str, to: &str) -> Option<Decimal> {
     None
 }
 
+/// One indicator to score, from the 绩效指标 sheet or drafted from a library
+/// (shared by `draft`, which makes them, and `score`, which scores them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorInput {
+    pub level1: String,
+    pub level2: String,
+    pub name: String,
+    pub target: String,
+    pub actual: Option<String>,
+    /// 分值 typed in the sheet.
+    pub weight: Option<Decimal>,
+    /// 得分 typed in the sheet (hand score).
+    pub hand_score: Option<Decimal>,
+    pub deviation_reason: Option<String>,
+    pub row: Option<crate::model::CellRef>,
+    pub drafted: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 
 pub mod county;
 pub mod draft;
+pub mod evaluate;
 pub mod indicator;
 pub mod monthly;
 pub mod score;

@@ -2,10 +2,13 @@
 //! with the rule that gave it. Provincial variants are settings
 //! (`templates/scoring.toml`), not forks.
 
+pub use super::indicator::IndicatorInput;
 use super::indicator::{self, Comparator, IndicatorValue};
-use crate::model::{CellRef, Problem};
+use crate::model::Problem;
+use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
+use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -94,23 +97,6 @@ impl Level1 {
     }
 }
 
-/// One indicator to score (from the sheet or drafted).
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndicatorInput {
-    pub level1: String,
-    pub level2: String,
-    pub name: String,
-    pub target: String,
-    pub actual: Option<String>,
-    /// 分值 typed in the sheet.
-    pub weight: Option<Decimal>,
-    /// 得分 typed in the sheet (hand score).
-    pub hand_score: Option<Decimal>,
-    pub deviation_reason: Option<String>,
-    pub row: Option<CellRef>,
-    pub drafted: bool,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorScore {
     pub input: IndicatorInput,
@@ -118,8 +104,8 @@ pub struct IndicatorScore {
     pub weight: Decimal,
     /// `None`: needs scoring by hand (never a silent guess).
     pub score: Option<Decimal>,
-    /// Which rule gave the score, in words.
-    pub rule: String,
+    /// Which rule gave the score (its `Display` is the sentence shown).
+    pub rule: ScoreRule,
     pub note: Option<String>,
 }
 
@@ -127,7 +113,7 @@ pub struct IndicatorScore {
 pub struct Evaluation {
     pub budget_weight: Decimal,
     pub budget_score: Option<Decimal>,
-    pub budget_rule: String,
+    pub budget_rule: BudgetRule,
     pub indicators: Vec<IndicatorScore>,
     pub level1_weights: Vec<(Level1, Decimal)>,
     /// Sum of the rounded item scores (those that have one).
@@ -137,6 +123,263 @@ pub struct Evaluation {
     pub grade: Option<&'static str>,
     pub drafted: bool,
     pub problems: Vec<Problem>,
+}
+
+/// A qualitative 实际完成值 that is not plainly 达成, by the word lists of
+/// the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    Partial,
+    Failed,
+    Unknown,
+}
+
+impl Band {
+    pub fn label(self) -> &'static str {
+        match self {
+            Band::Partial => "部分达成",
+            Band::Failed => "未达成",
+            Band::Unknown => "无法判断是否达成",
+        }
+    }
+}
+
+impl fmt::Display for Band {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A target and an actual in one unit (the actual converted into the
+/// target's unit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    pub actual: Decimal,
+    pub target: Decimal,
+    pub unit: String,
+}
+
+impl Measured {
+    fn actual_text(&self) -> String {
+        format!("{}{}", show(self.actual), self.unit)
+    }
+    fn target_text(&self) -> String {
+        format!("{}{}", show(self.target), self.unit)
+    }
+}
+
+/// How an indicator's score was obtained, with the numbers that gave it.
+/// `Display` is the sentence the forms (得分 note) and the JSON (`rule`) show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScoreRule {
+    /// No 实际完成值 yet (`drafted`: a drafted indicator, not an omission).
+    AwaitingActual { drafted: bool },
+    /// 指标值 empty or a template placeholder.
+    EmptyTarget,
+    /// Units that do not convert into one another: scored by hand.
+    UnitMismatch,
+    /// 指标值 and 实际完成值 of kinds that cannot be compared: scored by hand.
+    Incomparable,
+    /// A qualitative actual that reads as 达成: full marks.
+    Achieved { actual: String },
+    /// Not plainly 达成, and the 得分 typed in the sheet is taken.
+    HandScore { band: Band },
+    /// Not plainly 达成, no 得分 typed: to be scored by hand between `low`
+    /// and `high` percent of the weight.
+    ManualInBand {
+        actual: String,
+        band: Band,
+        low: Decimal,
+        high: Decimal,
+    },
+    /// 越低越好, actual ≤ target: full marks.
+    AtMostMet(Measured),
+    /// 越低越好 with a target of 0, exceeded: 0.
+    AtMostExceededZero(Measured),
+    /// 越低越好, exceeded: weight × target ÷ actual.
+    ReverseRatio {
+        m: Measured,
+        weight: Decimal,
+        score: Decimal,
+    },
+    /// 越低越好, exceeded: weight × (1 − (actual − target) ÷ target), not below 0.
+    ReverseLinear {
+        m: Measured,
+        weight: Decimal,
+        score: Decimal,
+    },
+    /// A target of "= 0": full marks for an actual of 0 or less, else 0.
+    ZeroTarget { m: Measured, score: Decimal },
+    /// Target reached (or exceeded): full marks.
+    Reached(Measured),
+    /// Target not reached: weight × actual ÷ target (a negative actual as 0).
+    Proportional {
+        m: Measured,
+        weight: Decimal,
+        score: Decimal,
+    },
+    /// 时效: done by the deadline.
+    OnTime {
+        done: NaiveDate,
+        deadline: NaiveDate,
+    },
+    /// 时效: done after the deadline, the rules' share of the weight.
+    Late {
+        done: NaiveDate,
+        deadline: NaiveDate,
+        score: Decimal,
+    },
+    /// 时效 against text that reads as done on time.
+    OnTimeText { actual: String },
+    /// 时效 against text that reads as not done: the rules' share of the weight.
+    LateText { actual: String, score: Decimal },
+}
+
+impl fmt::Display for ScoreRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScoreRule::AwaitingActual { drafted: true } => {
+                f.write_str("草拟指标，待填写实际完成值后评分")
+            }
+            ScoreRule::AwaitingActual { drafted: false } => {
+                f.write_str("未填实际完成值，需补填后评分")
+            }
+            ScoreRule::EmptyTarget => f.write_str("指标值为空或为模板占位，需填写"),
+            ScoreRule::UnitMismatch => f.write_str("单位不一致，需人工评分"),
+            ScoreRule::Incomparable => f.write_str("指标值与实际完成值无法比较，需人工评分"),
+            ScoreRule::Achieved { actual } => write!(f, "定性：实际“{actual}”为达成，得满分"),
+            ScoreRule::HandScore { band } => write!(f, "定性：{band}，采用表中所填得分"),
+            ScoreRule::ManualInBand {
+                actual,
+                band,
+                low,
+                high,
+            } => write!(
+                f,
+                "定性：实际“{actual}”{band}，应在分值的 {low}%–{high}% 之间人工评分"
+            ),
+            ScoreRule::AtMostMet(m) => write!(
+                f,
+                "实际 {} ≤ 目标 {}，得满分",
+                m.actual_text(),
+                m.target_text()
+            ),
+            ScoreRule::AtMostExceededZero(m) => write!(
+                f,
+                "实际 {} 超过目标 {}，得 0 分",
+                m.actual_text(),
+                m.target_text()
+            ),
+            ScoreRule::ReverseRatio { m, weight, score } => write!(
+                f,
+                "实际 {} 超过目标 {}（越低越好）：{} × {} ÷ {} = {}",
+                m.actual_text(),
+                m.target_text(),
+                show(*weight),
+                show(m.target),
+                show(m.actual),
+                show(*score)
+            ),
+            ScoreRule::ReverseLinear { m, weight, score } => write!(
+                f,
+                "实际 {} 超过目标 {}（越低越好，线性）：{} × (1 − ({} − {}) ÷ {}) = {}",
+                m.actual_text(),
+                m.target_text(),
+                show(*weight),
+                show(m.actual),
+                show(m.target),
+                show(m.target),
+                show(*score)
+            ),
+            ScoreRule::ZeroTarget { m, score } => write!(
+                f,
+                "目标为 0：实际 {}，得 {} 分",
+                m.actual_text(),
+                show(*score)
+            ),
+            ScoreRule::Reached(m) => write!(
+                f,
+                "实际 {} 达到目标 {}，得满分",
+                m.actual_text(),
+                m.target_text()
+            ),
+            ScoreRule::Proportional { m, weight, score } => write!(
+                f,
+                "实际 {} 未达目标 {}：{} × {} ÷ {} = {}",
+                m.actual_text(),
+                m.target_text(),
+                show(*weight),
+                show(m.actual.max(Decimal::ZERO)),
+                show(m.target),
+                show(*score)
+            ),
+            ScoreRule::OnTime { done, deadline } => {
+                write!(f, "时效：{done} 完成，未晚于 {deadline}，得满分")
+            }
+            ScoreRule::Late {
+                done,
+                deadline,
+                score,
+            } => write!(
+                f,
+                "时效：{done} 完成，晚于 {deadline}，按规则得 {} 分",
+                show(*score)
+            ),
+            ScoreRule::OnTimeText { actual } => {
+                write!(f, "时效：实际“{actual}”，按期完成，得满分")
+            }
+            ScoreRule::LateText { actual, score } => write!(
+                f,
+                "时效：实际“{actual}”，未按期完成，按规则得 {} 分",
+                show(*score)
+            ),
+        }
+    }
+}
+
+/// How the 预算执行率 item was scored. `Display` as for [`ScoreRule`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum BudgetRule {
+    /// weight × rate ÷ 100, the rate taken between 0 and 100 %.
+    Rate {
+        /// In percent, as computed (may exceed 100 or be negative).
+        rate: Decimal,
+        weight: Decimal,
+        score: Decimal,
+    },
+    /// A budget of 0: no rate, scored by hand.
+    NoBudget,
+}
+
+impl BudgetRule {
+    /// The rate the score is taken from: between 0 and 100.
+    pub fn counted_rate(rate: Decimal) -> Decimal {
+        rate.min(Decimal::ONE_HUNDRED).max(Decimal::ZERO)
+    }
+}
+
+impl fmt::Display for BudgetRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BudgetRule::Rate {
+                rate,
+                weight,
+                score,
+            } => write!(
+                f,
+                "预算执行率 {rate:.2}%{}：{} × {} ÷ 100 = {}",
+                if *rate > Decimal::ONE_HUNDRED {
+                    "（按 100% 计）"
+                } else {
+                    ""
+                },
+                show(*weight),
+                show(BudgetRule::counted_rate(*rate)),
+                show(*score)
+            ),
+            BudgetRule::NoBudget => f.write_str("预算为 0，执行率无法计算，需人工评分"),
+        }
+    }
 }
 
 fn round2(d: Decimal) -> Decimal {
@@ -211,78 +454,77 @@ fn score_one(
     weight: Decimal,
     year: Option<i32>,
     rules: &ScoringRules,
-) -> (Option<Decimal>, String, Option<String>, Option<String>) {
+) -> (Option<Decimal>, ScoreRule, Option<String>, Option<String>) {
     let w = weight;
     let target = indicator::resolve(&indicator::parse(&i.target), year);
     let Some(actual_text) = i.actual.as_deref().filter(|a| !a.trim().is_empty()) else {
-        let why = if i.drafted {
-            "草拟指标，待填写实际完成值后评分"
-        } else {
-            "未填实际完成值，需补填后评分"
-        };
-        return (
-            None,
-            why.into(),
-            None,
-            (!i.drafted).then(|| format!("指标“{}”{why}", i.name)),
-        );
+        let rule = ScoreRule::AwaitingActual { drafted: i.drafted };
+        let problem = (!i.drafted).then(|| format!("指标“{}”{rule}", i.name));
+        return (None, rule, None, problem);
     };
     let actual = indicator::resolve(&indicator::parse(actual_text), year);
-    let qualitative = |text: &str| -> (Option<Decimal>, String, Option<String>, Option<String>) {
-        match classify(text, rules) {
-            Verdict::Achieved => (
-                Some(w),
-                format!("定性：实际“{text}”为达成，得满分"),
-                None,
-                None,
-            ),
-            v => {
-                let (band, lo, hi) = match v {
-                    Verdict::Partial => {
-                        ("部分达成", rules.band_partial_min, rules.band_achieved_min)
-                    }
-                    Verdict::Failed => ("未达成", Decimal::ZERO, rules.band_partial_min),
-                    _ => ("无法判断是否达成", Decimal::ZERO, Decimal::ONE_HUNDRED),
-                };
-                match i.hand_score {
-                    Some(h) => {
-                        let (min, max) = (
-                            round2(w * lo / Decimal::ONE_HUNDRED),
-                            round2(w * hi / Decimal::ONE_HUNDRED),
-                        );
-                        let out = (h < min || h > max).then(|| {
-                            format!(
-                                "指标“{}”手填得分 {} 不在“{band}”档（{}–{} 分）内",
-                                i.name,
-                                show(h),
-                                show(min),
-                                show(max)
-                            )
-                        });
-                        (
-                            Some(h.min(w).max(Decimal::ZERO)),
-                            format!("定性：{band}，采用表中所填得分"),
-                            out.clone(),
-                            out,
-                        )
-                    }
-                    None => (
-                        None,
-                        format!("定性：实际“{text}”{band}，应在分值的 {lo}%–{hi}% 之间人工评分"),
-                        None,
-                        Some(format!(
-                            "指标“{}”实际完成值“{text}”{band}，需人工评分",
-                            i.name
-                        )),
-                    ),
-                }
+    let qualitative = |text: &str| -> (Option<Decimal>, ScoreRule, Option<String>, Option<String>) {
+        let (band, lo, hi) = match classify(text, rules) {
+            Verdict::Achieved => {
+                return (
+                    Some(w),
+                    ScoreRule::Achieved {
+                        actual: text.to_string(),
+                    },
+                    None,
+                    None,
+                );
             }
+            Verdict::Partial => (
+                Band::Partial,
+                rules.band_partial_min,
+                rules.band_achieved_min,
+            ),
+            Verdict::Failed => (Band::Failed, Decimal::ZERO, rules.band_partial_min),
+            Verdict::Unknown => (Band::Unknown, Decimal::ZERO, Decimal::ONE_HUNDRED),
+        };
+        match i.hand_score {
+            Some(h) => {
+                let (min, max) = (
+                    round2(w * lo / Decimal::ONE_HUNDRED),
+                    round2(w * hi / Decimal::ONE_HUNDRED),
+                );
+                let out = (h < min || h > max).then(|| {
+                    format!(
+                        "指标“{}”手填得分 {} 不在“{band}”档（{}–{} 分）内",
+                        i.name,
+                        show(h),
+                        show(min),
+                        show(max)
+                    )
+                });
+                (
+                    Some(h.min(w).max(Decimal::ZERO)),
+                    ScoreRule::HandScore { band },
+                    out.clone(),
+                    out,
+                )
+            }
+            None => (
+                None,
+                ScoreRule::ManualInBand {
+                    actual: text.to_string(),
+                    band,
+                    low: lo,
+                    high: hi,
+                },
+                None,
+                Some(format!(
+                    "指标“{}”实际完成值“{text}”{band}，需人工评分",
+                    i.name
+                )),
+            ),
         }
     };
     match (&target, &actual) {
         (IndicatorValue::Empty, _) => (
             None,
-            "指标值为空或为模板占位，需填写".into(),
+            ScoreRule::EmptyTarget,
             None,
             (!i.drafted).then(|| format!("指标“{}”的指标值为空或为占位符", i.name)),
         ),
@@ -307,25 +549,23 @@ fn score_one(
                     tu.clone().unwrap_or_default(),
                     au.clone().unwrap_or_default()
                 );
-                return (None, "单位不一致，需人工评分".into(), None, Some(msg));
+                return (None, ScoreRule::UnitMismatch, None, Some(msg));
             };
             let a = *a * factor;
-            let unit = tu.clone().or_else(|| au.clone()).unwrap_or_default();
-            let (t_s, a_s) = (format!("{}{unit}", show(*t)), format!("{}{unit}", show(a)));
+            let m = Measured {
+                actual: a,
+                target: *t,
+                unit: tu.clone().or_else(|| au.clone()).unwrap_or_default(),
+            };
             let a_pos = a.max(Decimal::ZERO);
             match cmp.unwrap_or(Comparator::AtLeast) {
                 Comparator::AtMost => {
                     if a <= *t {
-                        (
-                            Some(w),
-                            format!("实际 {a_s} ≤ 目标 {t_s}，得满分"),
-                            None,
-                            None,
-                        )
+                        (Some(w), ScoreRule::AtMostMet(m), None, None)
                     } else if t.is_zero() {
                         (
                             Some(Decimal::ZERO),
-                            format!("实际 {a_s} 超过目标 {t_s}，得 0 分"),
+                            ScoreRule::AtMostExceededZero(m),
                             None,
                             None,
                         )
@@ -335,13 +575,11 @@ fn score_one(
                                 let s = round2(w * *t / a);
                                 (
                                     Some(s),
-                                    format!(
-                                        "实际 {a_s} 超过目标 {t_s}（越低越好）：{} × {} ÷ {} = {}",
-                                        show(w),
-                                        show(*t),
-                                        show(a),
-                                        show(s)
-                                    ),
+                                    ScoreRule::ReverseRatio {
+                                        m,
+                                        weight: w,
+                                        score: s,
+                                    },
                                     None,
                                     None,
                                 )
@@ -351,14 +589,11 @@ fn score_one(
                                     round2((w * (Decimal::ONE - (a - *t) / *t)).max(Decimal::ZERO));
                                 (
                                     Some(s),
-                                    format!(
-                                        "实际 {a_s} 超过目标 {t_s}（越低越好，线性）：{} × (1 − ({} − {}) ÷ {}) = {}",
-                                        show(w),
-                                        show(a),
-                                        show(*t),
-                                        show(*t),
-                                        show(s)
-                                    ),
+                                    ScoreRule::ReverseLinear {
+                                        m,
+                                        weight: w,
+                                        score: s,
+                                    },
                                     None,
                                     None,
                                 )
@@ -369,12 +604,7 @@ fn score_one(
                 c => {
                     if c == Comparator::Equal && t.is_zero() {
                         let s = if a <= Decimal::ZERO { w } else { Decimal::ZERO };
-                        return (
-                            Some(s),
-                            format!("目标为 0：实际 {a_s}，得 {} 分", show(s)),
-                            None,
-                            None,
-                        );
+                        return (Some(s), ScoreRule::ZeroTarget { m, score: s }, None, None);
                     }
                     let mut note = None;
                     let mut problem = None;
@@ -392,23 +622,16 @@ fn score_one(
                         note = Some(n);
                     }
                     if a >= *t || t.is_zero() {
-                        (
-                            Some(w),
-                            format!("实际 {a_s} 达到目标 {t_s}，得满分"),
-                            note,
-                            problem,
-                        )
+                        (Some(w), ScoreRule::Reached(m), note, problem)
                     } else {
                         let s = round2(w * a_pos / *t);
                         (
                             Some(s),
-                            format!(
-                                "实际 {a_s} 未达目标 {t_s}：{} × {} ÷ {} = {}",
-                                show(w),
-                                show(a_pos),
-                                show(*t),
-                                show(s)
-                            ),
+                            ScoreRule::Proportional {
+                                m,
+                                weight: w,
+                                score: s,
+                            },
                             note,
                             problem,
                         )
@@ -420,7 +643,10 @@ fn score_one(
             if done <= deadline {
                 (
                     Some(w),
-                    format!("时效：{done} 完成，未晚于 {deadline}，得满分"),
+                    ScoreRule::OnTime {
+                        done: *done,
+                        deadline: *deadline,
+                    },
                     None,
                     None,
                 )
@@ -428,10 +654,11 @@ fn score_one(
                 let s = round2(w * rules.deadline_missed_percent / Decimal::ONE_HUNDRED);
                 (
                     Some(s),
-                    format!(
-                        "时效：{done} 完成，晚于 {deadline}，按规则得 {} 分",
-                        show(s)
-                    ),
+                    ScoreRule::Late {
+                        done: *done,
+                        deadline: *deadline,
+                        score: s,
+                    },
                     None,
                     Some(format!("指标“{}”未按期完成", i.name)),
                 )
@@ -443,7 +670,7 @@ fn score_one(
         ) => match classify(t, rules) {
             Verdict::Achieved => (
                 Some(w),
-                format!("时效：实际“{t}”，按期完成，得满分"),
+                ScoreRule::OnTimeText { actual: t.clone() },
                 None,
                 None,
             ),
@@ -451,7 +678,10 @@ fn score_one(
                 let s = round2(w * rules.deadline_missed_percent / Decimal::ONE_HUNDRED);
                 (
                     Some(s),
-                    format!("时效：实际“{t}”，未按期完成，按规则得 {} 分", show(s)),
+                    ScoreRule::LateText {
+                        actual: t.clone(),
+                        score: s,
+                    },
                     None,
                     Some(format!("指标“{}”未按期完成", i.name)),
                 )
@@ -462,7 +692,7 @@ fn score_one(
         (IndicatorValue::Text(_), _) => qualitative(actual_text),
         _ => (
             None,
-            "指标值与实际完成值无法比较，需人工评分".into(),
+            ScoreRule::Incomparable,
             None,
             Some(format!(
                 "指标“{}”的指标值“{}”与实际完成值“{actual_text}”无法比较，需人工评分",
@@ -523,24 +753,17 @@ pub fn evaluate(
     let budget_weight = rules.budget_weight;
     let (budget_score, budget_rule) = match execution_rate {
         Some(r) => {
-            let capped = r.min(Decimal::ONE_HUNDRED).max(Decimal::ZERO);
-            let s = round2(budget_weight * capped / Decimal::ONE_HUNDRED);
+            let s = round2(budget_weight * BudgetRule::counted_rate(r) / Decimal::ONE_HUNDRED);
             (
                 Some(s),
-                format!(
-                    "预算执行率 {r:.2}%{}：{} × {} ÷ 100 = {}",
-                    if r > Decimal::ONE_HUNDRED {
-                        "（按 100% 计）"
-                    } else {
-                        ""
-                    },
-                    show(budget_weight),
-                    show(capped),
-                    show(s)
-                ),
+                BudgetRule::Rate {
+                    rate: r,
+                    weight: budget_weight,
+                    score: s,
+                },
             )
         }
-        None => (None, "预算为 0，执行率无法计算，需人工评分".to_string()),
+        None => (None, BudgetRule::NoBudget),
     };
     // Group the indicators; an unknown 一级指标 is scored under 产出指标 and said so.
     let mut grouped: Vec<(Level1, IndicatorInput)> = Vec::new();
@@ -622,7 +845,7 @@ pub fn evaluate(
         let mut problem = problem;
         if let (Some(h), Some(s)) = (input.hand_score, score)
             && h != s
-            && !rule.contains("采用表中所填得分")
+            && !matches!(rule, ScoreRule::HandScore { .. })
         {
             let n = format!(
                 "表中得分 {} 与规则得分 {} 不同（以规则得分计，原值保留）",
@@ -668,6 +891,7 @@ pub fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::CellRef;
 
     use crate::testutil::d;
     fn ind(level1: &str, name: &str, target: &str, actual: &str) -> IndicatorInput {
@@ -698,6 +922,351 @@ mod tests {
         e.indicators[0].clone()
     }
 
+    /// The rule of the 产出 indicator (weight 50) in the set `one` scores,
+    /// with a hand score and the drafted flag.
+    fn rule_of(
+        target: &str,
+        actual: &str,
+        hand: Option<&str>,
+        drafted: bool,
+        rules: &ScoringRules,
+    ) -> ScoreRule {
+        let mut x = ind("产出指标", "x", target, actual);
+        x.hand_score = hand.map(d);
+        x.drafted = drafted;
+        let e = evaluate(
+            Some(d("100")),
+            vec![
+                x,
+                ind("效益指标", "y", "效果明显", "效果明显"),
+                ind("满意度指标", "z", "≥90%", "95%"),
+            ],
+            Some(2023),
+            rules,
+        );
+        e.indicators[0].rule.clone()
+    }
+
+    fn m(actual: &str, target: &str, unit: &str) -> Measured {
+        Measured {
+            actual: d(actual),
+            target: d(target),
+            unit: unit.into(),
+        }
+    }
+
+    /// Every variant, so that a new one needs a text test below.
+    fn every_variant_is_tested(r: &ScoreRule) {
+        match r {
+            ScoreRule::AwaitingActual { .. }
+            | ScoreRule::EmptyTarget
+            | ScoreRule::UnitMismatch
+            | ScoreRule::Incomparable
+            | ScoreRule::Achieved { .. }
+            | ScoreRule::HandScore { .. }
+            | ScoreRule::ManualInBand { .. }
+            | ScoreRule::AtMostMet(_)
+            | ScoreRule::AtMostExceededZero(_)
+            | ScoreRule::ReverseRatio { .. }
+            | ScoreRule::ReverseLinear { .. }
+            | ScoreRule::ZeroTarget { .. }
+            | ScoreRule::Reached(_)
+            | ScoreRule::Proportional { .. }
+            | ScoreRule::OnTime { .. }
+            | ScoreRule::Late { .. }
+            | ScoreRule::OnTimeText { .. }
+            | ScoreRule::LateText { .. } => {}
+        }
+    }
+
+    /// Each case: the rule the scorer gives, and its sentence exactly as the
+    /// forms' 得分 note and the JSON `rule` showed it before the rule became
+    /// a value.
+    fn check(cases: Vec<(ScoreRule, ScoreRule, &str)>) {
+        for (got, want, text) in cases {
+            every_variant_is_tested(&got);
+            assert_eq!(got, want);
+            assert_eq!(got.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn rule_text_when_no_score_can_be_computed() {
+        let r = ScoringRules::default();
+        check(vec![
+            (
+                rule_of("≥10户", "", None, false, &r),
+                ScoreRule::AwaitingActual { drafted: false },
+                "未填实际完成值，需补填后评分",
+            ),
+            (
+                rule_of("≥10户", "", None, true, &r),
+                ScoreRule::AwaitingActual { drafted: true },
+                "草拟指标，待填写实际完成值后评分",
+            ),
+            (
+                rule_of("≥**人", "5人", None, false, &r),
+                ScoreRule::EmptyTarget,
+                "指标值为空或为模板占位，需填写",
+            ),
+            (
+                rule_of("≥127盏", "127米", None, false, &r),
+                ScoreRule::UnitMismatch,
+                "单位不一致，需人工评分",
+            ),
+            (
+                rule_of("≥90%", "2023年5月1日", None, false, &r),
+                ScoreRule::Incomparable,
+                "指标值与实际完成值无法比较，需人工评分",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn rule_text_qualitative() {
+        let r = ScoringRules::default();
+        check(vec![
+            (
+                rule_of("效果明显", "达成预期指标", None, false, &r),
+                ScoreRule::Achieved {
+                    actual: "达成预期指标".into(),
+                },
+                "定性：实际“达成预期指标”为达成，得满分",
+            ),
+            (
+                rule_of("显著提升", "有所提升", Some("35"), false, &r),
+                ScoreRule::HandScore {
+                    band: Band::Partial,
+                },
+                "定性：部分达成，采用表中所填得分",
+            ),
+            (
+                rule_of("显著提升", "未完成", Some("10"), false, &r),
+                ScoreRule::HandScore { band: Band::Failed },
+                "定性：未达成，采用表中所填得分",
+            ),
+            (
+                rule_of("效果明显", "95%", Some("20"), false, &r),
+                ScoreRule::HandScore {
+                    band: Band::Unknown,
+                },
+                "定性：无法判断是否达成，采用表中所填得分",
+            ),
+            (
+                rule_of("显著提升", "有所提升", None, false, &r),
+                ScoreRule::ManualInBand {
+                    actual: "有所提升".into(),
+                    band: Band::Partial,
+                    low: d("60"),
+                    high: d("80"),
+                },
+                "定性：实际“有所提升”部分达成，应在分值的 60%–80% 之间人工评分",
+            ),
+            (
+                rule_of("显著提升", "未完成", None, false, &r),
+                ScoreRule::ManualInBand {
+                    actual: "未完成".into(),
+                    band: Band::Failed,
+                    low: d("0"),
+                    high: d("60"),
+                },
+                "定性：实际“未完成”未达成，应在分值的 0%–60% 之间人工评分",
+            ),
+            (
+                rule_of("显著提升", "不知道啥", None, false, &r),
+                ScoreRule::ManualInBand {
+                    actual: "不知道啥".into(),
+                    band: Band::Unknown,
+                    low: d("0"),
+                    high: d("100"),
+                },
+                "定性：实际“不知道啥”无法判断是否达成，应在分值的 0%–100% 之间人工评分",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn rule_text_less_is_better() {
+        let mut r = ScoringRules::default();
+        let mut cases = vec![
+            (
+                rule_of("≤90万元", "850000元", None, false, &r),
+                ScoreRule::AtMostMet(m("85", "90", "万元")),
+                "实际 85万元 ≤ 目标 90万元，得满分",
+            ),
+            (
+                rule_of("≤0万元", "5万元", None, false, &r),
+                ScoreRule::AtMostExceededZero(m("5", "0", "万元")),
+                "实际 5万元 超过目标 0万元，得 0 分",
+            ),
+            (
+                rule_of("≤90万元", "100万元", None, false, &r),
+                ScoreRule::ReverseRatio {
+                    m: m("100", "90", "万元"),
+                    weight: d("50"),
+                    score: d("45.00"),
+                },
+                "实际 100万元 超过目标 90万元（越低越好）：50 × 90 ÷ 100 = 45",
+            ),
+        ];
+        r.reverse_rule = ReverseRule::Linear;
+        cases.push((
+            rule_of("≤90万元", "100万元", None, false, &r),
+            ScoreRule::ReverseLinear {
+                m: m("100", "90", "万元"),
+                weight: d("50"),
+                score: d("44.44"),
+            },
+            "实际 100万元 超过目标 90万元（越低越好，线性）：50 × (1 − (100 − 90) ÷ 90) = 44.44",
+        ));
+        check(cases);
+    }
+
+    #[test]
+    fn rule_text_more_is_better() {
+        let r = ScoringRules::default();
+        check(vec![
+            (
+                rule_of("=0起", "0起", None, false, &r),
+                ScoreRule::ZeroTarget {
+                    m: m("0", "0", "起"),
+                    score: d("50"),
+                },
+                "目标为 0：实际 0起，得 50 分",
+            ),
+            (
+                rule_of("=0起", "2起", None, false, &r),
+                ScoreRule::ZeroTarget {
+                    m: m("2", "0", "起"),
+                    score: d("0"),
+                },
+                "目标为 0：实际 2起，得 0 分",
+            ),
+            (
+                rule_of("≥1.2公里", "1200米", None, false, &r),
+                ScoreRule::Reached(m("1.2", "1.2", "公里")),
+                "实际 1.2公里 达到目标 1.2公里，得满分",
+            ),
+            (
+                rule_of("≥1200米", "900米", None, false, &r),
+                ScoreRule::Proportional {
+                    m: m("900", "1200", "米"),
+                    weight: d("50"),
+                    score: d("37.50"),
+                },
+                "实际 900米 未达目标 1200米：50 × 900 ÷ 1200 = 37.5",
+            ),
+            // A negative actual is shown as typed, counted as 0.
+            (
+                rule_of("≥10户", "-3户", None, false, &r),
+                ScoreRule::Proportional {
+                    m: m("-3", "10", "户"),
+                    weight: d("50"),
+                    score: d("0"),
+                },
+                "实际 -3户 未达目标 10户：50 × 0 ÷ 10 = 0",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn rule_text_deadlines() {
+        let r = ScoringRules::default();
+        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        check(vec![
+            (
+                rule_of("2023年12月31日前", "2023年10月20日", None, false, &r),
+                ScoreRule::OnTime {
+                    done: date("2023-10-20"),
+                    deadline: date("2023-12-31"),
+                },
+                "时效：2023-10-20 完成，未晚于 2023-12-31，得满分",
+            ),
+            (
+                rule_of("12月底前", "2024-01-15", None, false, &r),
+                ScoreRule::Late {
+                    done: date("2024-01-15"),
+                    deadline: date("2023-12-31"),
+                    score: d("0"),
+                },
+                "时效：2024-01-15 完成，晚于 2023-12-31，按规则得 0 分",
+            ),
+            (
+                rule_of("年底前", "按期完成", None, false, &r),
+                ScoreRule::OnTimeText {
+                    actual: "按期完成".into(),
+                },
+                "时效：实际“按期完成”，按期完成，得满分",
+            ),
+            (
+                rule_of("2023年12月31日前", "逾期未完成", None, false, &r),
+                ScoreRule::LateText {
+                    actual: "逾期未完成".into(),
+                    score: d("0"),
+                },
+                "时效：实际“逾期未完成”，未按期完成，按规则得 0 分",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn budget_rule_text() {
+        let r = ScoringRules::default();
+        for (rate, rule, text) in [
+            (
+                Some("56.62"),
+                BudgetRule::Rate {
+                    rate: d("56.62"),
+                    weight: d("10"),
+                    score: d("5.66"),
+                },
+                "预算执行率 56.62%：10 × 56.62 ÷ 100 = 5.66",
+            ),
+            (
+                Some("120.456"),
+                BudgetRule::Rate {
+                    rate: d("120.456"),
+                    weight: d("10"),
+                    score: d("10"),
+                },
+                "预算执行率 120.45%（按 100% 计）：10 × 100 ÷ 100 = 10",
+            ),
+            (
+                Some("-3"),
+                BudgetRule::Rate {
+                    rate: d("-3"),
+                    weight: d("10"),
+                    score: d("0"),
+                },
+                "预算执行率 -3.00%：10 × 0 ÷ 100 = 0",
+            ),
+            (
+                None,
+                BudgetRule::NoBudget,
+                "预算为 0，执行率无法计算，需人工评分",
+            ),
+        ] {
+            let e = evaluate(rate.map(d), vec![], None, &r);
+            assert_eq!(e.budget_rule, rule);
+            assert_eq!(e.budget_rule.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn a_hand_score_differing_from_the_rule_is_noted_unless_it_is_the_rule() {
+        let r = ScoringRules::default();
+        let mut a = ind("产出指标", "a", "显著提升", "有所提升");
+        a.hand_score = Some(d("30"));
+        let mut b = ind("产出指标", "b", "≥1200米", "900米");
+        b.hand_score = Some(d("40"));
+        let e = evaluate(Some(d("100")), vec![a, b], None, &r);
+        assert_eq!(e.indicators[0].note, None);
+        assert_eq!(
+            e.indicators[1].note.as_deref(),
+            Some("表中得分 40 与规则得分 33.75 不同（以规则得分计，原值保留）")
+        );
+    }
+
     #[test]
     fn met_exceeded_and_short() {
         let r = ScoringRules::default();
@@ -707,7 +1276,11 @@ mod tests {
         assert!(over.note.unwrap().contains("超额完成"));
         let short = one("≥1200米", "900米", &r);
         assert_eq!(short.score, Some(d("37.50")));
-        assert!(short.rule.contains("50 × 900 ÷ 1200"), "{}", short.rule);
+        assert!(
+            short.rule.to_string().contains("50 × 900 ÷ 1200"),
+            "{}",
+            short.rule
+        );
         // Units converted: target in 公里, actual in 米.
         assert_eq!(one("≥1.2公里", "1200米", &r).score, Some(d("50")));
         // Mismatched units: no guess.
@@ -754,7 +1327,7 @@ mod tests {
         // Partial and failed need a hand score; none typed: flagged, never guessed.
         let partial = one("显著提升", "有所提升", &r);
         assert_eq!(partial.score, None);
-        assert!(partial.rule.contains("人工评分"));
+        assert!(partial.rule.to_string().contains("人工评分"));
         let mut i = ind("产出指标", "x", "效果明显", "有所提升");
         i.hand_score = Some(d("35"));
         let e = evaluate(Some(d("100")), vec![i.clone()], None, &r);
@@ -895,61 +1468,4 @@ mod tests {
                 .contains("表中得分 90")
         );
     }
-}
-
-/// Evaluations of every project of a report, in the report's order, and the
-/// problems they raise (drafted sets listed as needing review).
-pub fn evaluate_all(
-    ledger: &crate::model::Ledger,
-    report: &super::Report,
-    rules: &ScoringRules,
-    libs: &[super::draft::Library],
-) -> (Vec<Evaluation>, Vec<Problem>) {
-    use chrono::Datelike;
-    let year = ledger.info.year.or(Some(report.as_of.year()));
-    let mut by_project: std::collections::HashMap<&str, Vec<&crate::model::Indicator>> =
-        std::collections::HashMap::new();
-    for i in &ledger.indicators {
-        by_project.entry(i.project_id.as_str()).or_default().push(i);
-    }
-    let mut problems = Vec::new();
-    let evals = report
-        .projects
-        .iter()
-        .map(|f| {
-            let project = &ledger.projects[f.index];
-            let inputs: Vec<IndicatorInput> = match by_project.get(f.id.as_str()) {
-                Some(rows) => rows
-                    .iter()
-                    .map(|i| IndicatorInput {
-                        level1: i.level1.clone().unwrap_or_default(),
-                        level2: i.level2.clone().unwrap_or_default(),
-                        name: i.name.clone().unwrap_or_default(),
-                        target: i.target.clone().unwrap_or_default(),
-                        actual: i.actual.clone(),
-                        weight: i.weight,
-                        hand_score: i.hand_score,
-                        deviation_reason: i.deviation_reason.clone(),
-                        row: Some(i.row.clone()),
-                        drafted: false,
-                    })
-                    .collect(),
-                None => {
-                    let lib = super::draft::library_for(project, libs).map(|l| l.name.clone()).unwrap_or_default();
-                    problems.push(Problem::warning_at(&project.row, format!("{}：项目“{}”没有绩效指标，已按“{lib}”指标库草拟（标为草拟），请核实后填入“绩效指标”表", project.row, project.id)));
-                    super::draft::draft(project, year, libs)
-                }
-            };
-            let e = evaluate(f.execution_rate, inputs, year, rules);
-            problems.extend(e.problems.iter().cloned());
-            if let Some(prompt) = low_rate_prompt(f.execution_rate, e.grade) {
-                problems.push(Problem::warning_at(
-                    &project.budget_cell,
-                    format!("{}：项目“{}”{prompt}", project.budget_cell, project.id),
-                ));
-            }
-            e
-        })
-        .collect();
-    (evals, problems)
 }

@@ -433,11 +433,11 @@ mod tests {
             &Default::default(),
         )
         .unwrap();
-        let (evals, _) = crate::compute::score::evaluate_all(
+        let (evals, _) = crate::compute::evaluate::evaluate_all(
             &o.ledger,
             &o.report,
             &Default::default(),
-            &crate::compute::draft::bundled(),
+            &crate::read::library::bundled(),
         );
         let d = build(&o.ledger, &o.report, &evals, o.report.as_of);
         let n = |s: &str| Decimal::from_str_exact(s).unwrap();

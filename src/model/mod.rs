@@ -2,6 +2,7 @@
 
 pub mod book;
 pub mod ledger;
+pub mod library;
 pub mod ser;
 pub mod standard;
 pub mod value;

@@ -7,6 +7,7 @@ mod context;
 mod indicators;
 mod info;
 pub mod layout;
+pub mod library;
 pub mod mapping;
 mod ods;
 mod paid;

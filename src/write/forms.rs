@@ -428,7 +428,7 @@ pub fn self_evaluation_at(
                             .unwrap_or_else(|| text("待评")),
                         Role::FormNumber,
                     );
-                    bs.note = Some(e.budget_rule.clone());
+                    bs.note = Some(e.budget_rule.to_string());
                     bs.flagged = e.budget_score.is_none();
                 }
                 _ => {
@@ -530,7 +530,7 @@ pub fn self_evaluation_at(
                     );
                     sc.note = Some(match &i.note {
                         Some(n) => format!("{}；{n}", i.rule),
-                        None => i.rule.clone(),
+                        None => i.rule.to_string(),
                     });
                     sc.flagged = i.score.is_none();
                 }

@@ -102,7 +102,7 @@ impl From<&crate::compute::score::Evaluation> for EvaluationJson {
             grade: e.grade,
             complete: e.complete,
             budget_score: e.budget_score.map(s2),
-            budget_rule: e.budget_rule.clone(),
+            budget_rule: e.budget_rule.to_string(),
             drafted: e.drafted,
             indicators: e
                 .indicators
@@ -115,7 +115,7 @@ impl From<&crate::compute::score::Evaluation> for EvaluationJson {
                     actual: i.input.actual.clone(),
                     weight: s2(i.weight),
                     score: i.score.map(s2),
-                    rule: i.rule.clone(),
+                    rule: i.rule.to_string(),
                     note: i.note.clone(),
                     drafted: i.input.drafted,
                 })
