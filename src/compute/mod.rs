@@ -96,6 +96,9 @@ pub struct ProjectFigures {
     /// The project's row in the ledger.
     #[serde(skip)]
     pub row: crate::model::CellRef,
+    /// Its 自评 once scored (`report` scores; `consolidate` doesn't).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<score::Evaluation>,
 }
 
 impl ProjectFigures {
@@ -363,6 +366,15 @@ pub struct Report {
     /// Payments after the cut-off.
     #[serde(skip)]
     pub late: LatePayments,
+}
+
+impl Report {
+    /// Put each project's evaluation beside its figures (same order).
+    pub fn set_evaluations(&mut self, evals: &[score::Evaluation]) {
+        for (p, e) in self.projects.iter_mut().zip(evals) {
+            p.evaluation = Some(e.clone());
+        }
+    }
 }
 
 /// Order of groups: the standard values first, in their standard order, then
@@ -793,6 +805,7 @@ fn project_figures(
         actual_result: p.actual_result.clone(),
         paid_by_fund: Vec::new(),
         payment_records: 0,
+        evaluation: None,
         row: p.row.clone(),
     }
 }

@@ -109,6 +109,60 @@ pub struct IndicatorScore {
     pub note: Option<String>,
 }
 
+/// In JSON an indicator is `{level1, level2, name, target, actual, weight,
+/// score, rule, note, drafted}`; the rule as its sentence.
+impl serde::Serialize for IndicatorScore {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use crate::model::ser::two_places;
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("IndicatorScore", 10)?;
+        m.serialize_field("level1", self.group.label())?;
+        m.serialize_field("level2", &self.input.level2)?;
+        m.serialize_field("name", &self.input.name)?;
+        m.serialize_field("target", &self.input.target)?;
+        m.serialize_field("actual", &self.input.actual)?;
+        m.serialize_field("weight", &two_places(self.weight))?;
+        m.serialize_field("score", &self.score.map(two_places))?;
+        m.serialize_field("rule", &self.rule.to_string())?;
+        m.serialize_field("note", &self.note)?;
+        m.serialize_field("drafted", &self.input.drafted)?;
+        m.end()
+    }
+}
+
+/// In JSON an evaluation is `{score, grade, complete, budget_score,
+/// budget_rule, drafted, indicators}`.
+impl serde::Serialize for Evaluation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use crate::model::ser::two_places;
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Evaluation", 7)?;
+        m.serialize_field("score", &two_places(self.score))?;
+        m.serialize_field("grade", &self.grade)?;
+        m.serialize_field("complete", &self.complete)?;
+        m.serialize_field("budget_score", &self.budget_score.map(two_places))?;
+        m.serialize_field("budget_rule", &self.budget_rule.to_string())?;
+        m.serialize_field("drafted", &self.drafted)?;
+        m.serialize_field("indicators", &self.indicators)?;
+        m.end()
+    }
+}
+
+impl Evaluation {
+    /// Items still to be scored by hand (the 预算执行率 item included).
+    pub fn pending(&self) -> usize {
+        self.indicators.iter().filter(|i| i.score.is_none()).count()
+            + usize::from(self.budget_score.is_none())
+    }
+    /// 优/良/中/差, or "待定（N 项待人工评分）" while items are unscored.
+    pub fn grade_text(&self) -> String {
+        match self.grade {
+            Some(g) => g.to_string(),
+            None => format!("待定（{} 项待人工评分）", self.pending()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     pub budget_weight: Decimal,

@@ -1,6 +1,6 @@
 //! The county workbook and JSON of `consolidate`.
 
-use super::json::{GroupJson, amount, rate};
+use super::json::{amount, rate};
 use super::sheet::{Cell, ChartSeries, ChartSpec, PageSetup, Role, Sheet, Span, Value, a1};
 use crate::compute::GroupFigures;
 use crate::compute::county::{County, FileProblem, Township};
@@ -567,10 +567,10 @@ impl From<&FileProblem> for CountyProblemJson {
 pub struct CountyJson {
     pub as_of: Option<String>,
     pub townships: Vec<TownshipJson>,
-    pub totals: GroupJson,
+    pub totals: GroupFigures,
     pub industry_share: Option<String>,
-    pub by_category: Vec<GroupJson>,
-    pub by_fund_source: Vec<GroupJson>,
+    pub by_category: Vec<GroupFigures>,
+    pub by_fund_source: Vec<GroupFigures>,
     pub missing: Vec<String>,
     /// Files not in the sums: `{ "file": …, "why": "未能读取" | "重复报送" }`.
     pub files_left_out: Vec<FileLeftOutJson>,
@@ -611,10 +611,10 @@ pub fn county_json(c: &County) -> CountyJson {
                 },
             })
             .collect(),
-        totals: (&c.totals).into(),
+        totals: c.totals.clone(),
         industry_share: rate(c.industry_share),
-        by_category: c.by_category.iter().map(Into::into).collect(),
-        by_fund_source: c.by_fund_source.iter().map(Into::into).collect(),
+        by_category: c.by_category.clone(),
+        by_fund_source: c.by_fund_source.clone(),
         missing: c.missing.clone(),
         files_left_out: c
             .files_left_out

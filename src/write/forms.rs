@@ -606,12 +606,7 @@ pub fn self_evaluation_at(
     ));
     total.flagged = !e.complete;
     span(&mut s, t + 1, 0, 1 + o, text("评价等级"), Role::FormLabel);
-    let pending = e.indicators.iter().filter(|i| i.score.is_none()).count()
-        + usize::from(e.budget_score.is_none());
-    let grade = match e.grade {
-        Some(g) => g.to_string(),
-        None => format!("待定（{pending} 项待人工评分）"),
-    };
+    let grade = e.grade_text();
     let tc = a1(t, score_col);
     let grade_expr = format!(
         "IF({pending_expr}>0,\"待定（\"&({pending_expr})&\" 项待人工评分）\",IF({tc}>=90,\"优\",IF({tc}>=80,\"良\",IF({tc}>=60,\"中\",\"差\"))))"
@@ -906,9 +901,7 @@ pub fn overview(report: &Report, evals: &[Evaluation], forms: &[(String, FormTot
         g.flagged = e.grade.is_none();
         let src = s.text(r, 9, if e.drafted { "草拟" } else { "原表" }, Role::Text);
         src.flagged = e.drafted;
-        let pending = e.indicators.iter().filter(|i| i.score.is_none()).count()
-            + usize::from(e.budget_score.is_none());
-        s.put(r, 10, Value::Number(pending.into()), Role::Count);
+        s.put(r, 10, Value::Number(e.pending().into()), Role::Count);
     }
     s.fit_widths(5.0, 24.0);
     s.print = Some(PageSetup::new(&report.unit_name, Some((1, 1))).repeat_cols(0, 2));

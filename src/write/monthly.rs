@@ -1,6 +1,6 @@
 //! The monthly progress report (月报) as sheets and JSON.
 
-use super::json::{ProblemJson, amount, rate};
+use super::json::{amount, rate};
 use super::report::{problems_sheet, title_of};
 use super::sheet::{
     ChartSeries, ChartSpec, PageSetup, Role, SPLIT_SCALE, Sheet, Span, Value, a1, col_px,
@@ -427,9 +427,9 @@ pub struct MonthlyJson {
     pub by_category: Vec<MonthlyGroupJson>,
     pub by_fund_source: Vec<MonthlyGroupJson>,
     pub totals: MonthlyGroupJson,
-    pub problems: Vec<ProblemJson>,
+    pub problems: Vec<Problem>,
     /// Records left out of the totals above (data errors).
-    pub excluded: super::json::ExcludedJson,
+    pub excluded: crate::compute::Excluded,
 }
 
 pub fn monthly_json(m: &MonthlyReport, problems: &[Problem]) -> MonthlyJson {
@@ -460,7 +460,7 @@ pub fn monthly_json(m: &MonthlyReport, problems: &[Problem]) -> MonthlyJson {
         by_category: m.by_category.iter().map(group_json).collect(),
         by_fund_source: m.by_fund_source.iter().map(group_json).collect(),
         totals: group_json(&m.totals),
-        problems: problems.iter().map(Into::into).collect(),
-        excluded: (&m.report.excluded).into(),
+        problems: problems.to_vec(),
+        excluded: m.report.excluded.clone(),
     }
 }
