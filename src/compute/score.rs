@@ -40,6 +40,16 @@ pub struct ScoringRules {
     pub achieved: Vec<String>,
     pub partial: Vec<String>,
     pub failed: Vec<String>,
+    /// Words that turn an achieved word right after them into a failure
+    /// ("未按期完成", "没有完成", "逾期完成").
+    #[serde(default = "default_negations")]
+    pub negations: Vec<String>,
+}
+
+fn default_negations() -> Vec<String> {
+    ["未", "没", "没有", "尚未", "逾期", "不能", "无法", "未能"]
+        .map(String::from)
+        .to_vec()
 }
 
 pub const DEFAULT_RULES: &str = include_str!("../../templates/scoring.toml");
@@ -486,8 +496,17 @@ fn classify(text: &str, rules: &ScoringRules) -> Verdict {
         list.iter()
             .any(|w| t == *w || (w.chars().count() >= 2 && t.contains(w.as_str())))
     };
+    // An achieved word right after a negation ("未按期完成") is a failure.
+    let negated = rules.achieved.iter().any(|w| {
+        t.match_indices(w.as_str()).any(|(at, _)| {
+            rules
+                .negations
+                .iter()
+                .any(|n| t[..at].ends_with(n.as_str()))
+        })
+    });
     // Failure words first: "未完成" contains "完成".
-    if has(&rules.failed) {
+    if negated || has(&rules.failed) {
         Verdict::Failed
     } else if has(&rules.partial) {
         Verdict::Partial
@@ -1366,6 +1385,20 @@ mod tests {
         assert_eq!(one("12月底前", "2023-12-31", &r).score, Some(d("50")));
         assert_eq!(one("12月底前", "2024-01-15", &r).score, Some(d("0")));
         assert_eq!(one("年底前", "按期完成", &r).score, Some(d("50")));
+        // A negated achieved word is not an achievement (was full marks).
+        for late in [
+            "未按期完成",
+            "没有按期完成",
+            "逾期完成",
+            "尚未完成",
+            "未能通过",
+        ] {
+            assert_eq!(one("年底前", late, &r).score, Some(d("0")), "{late}");
+        }
+        assert_eq!(
+            one("年底前", "已完成，未发生安全事故", &r).score,
+            Some(d("50"))
+        );
         r.deadline_missed_percent = d("50");
         assert_eq!(
             one("2023年11月30日前", "2023年12月10日", &r).score,
