@@ -3,6 +3,7 @@
 pub mod book;
 pub mod ledger;
 pub mod library;
+pub mod schedule;
 pub mod ser;
 pub mod standard;
 pub mod value;

@@ -1,6 +1,6 @@
 //! A county's schedule file (序时进度 by month, per category if it wants).
 
-use crate::compute::monthly::Schedule;
+use crate::model::schedule::Schedule;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
