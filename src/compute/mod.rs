@@ -3,6 +3,7 @@
 pub mod county;
 pub mod draft;
 pub mod evaluate;
+pub mod formula;
 pub mod indicator;
 pub mod monthly;
 pub mod score;

@@ -470,16 +470,17 @@ pub fn low_rate_form_prompt(rate: Option<Decimal>, grade: Option<&str>) -> Optio
     ))
 }
 
+/// 评价等级 by total score: (lower bound, grade), highest first; below the
+/// last bound 差. `formula::grade` spells the same table for Excel.
+pub const GRADES: &[(u32, &str)] = &[(90, "优"), (80, "良"), (60, "中")];
+pub const LOWEST_GRADE: &str = "差";
+
 pub fn grade(total: Decimal) -> &'static str {
-    if total >= Decimal::from(90) {
-        "优"
-    } else if total >= Decimal::from(80) {
-        "良"
-    } else if total >= Decimal::from(60) {
-        "中"
-    } else {
-        "差"
-    }
+    GRADES
+        .iter()
+        .find(|(min, _)| total >= Decimal::from(*min))
+        .map(|(_, g)| *g)
+        .unwrap_or(LOWEST_GRADE)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

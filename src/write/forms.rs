@@ -608,9 +608,7 @@ pub fn self_evaluation_at(
     span(&mut s, t + 1, 0, 1 + o, text("评价等级"), Role::FormLabel);
     let grade = e.grade_text();
     let tc = a1(t, score_col);
-    let grade_expr = format!(
-        "IF({pending_expr}>0,\"待定（\"&({pending_expr})&\" 项待人工评分）\",IF({tc}>=90,\"优\",IF({tc}>=80,\"良\",IF({tc}>=60,\"中\",\"差\"))))"
-    );
+    let grade_expr = crate::compute::formula::grade(&tc, &pending_expr);
     span(
         &mut s,
         t + 1,

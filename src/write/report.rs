@@ -4,6 +4,7 @@ use super::sheet::{
     CHART_SIZE, ChartSeries, ChartSpec, Orientation, PageSetup, Role, Sheet, Span, Value, abs_ref,
     col_ref,
 };
+use crate::compute::formula as rules;
 use crate::compute::{GroupFigures, PaymentUse, Report};
 use crate::model::Ledger;
 use crate::model::book::{RawBook, RawSheet};
@@ -74,23 +75,13 @@ fn rate_value(rate: Option<Decimal>) -> Value {
     }
 }
 fn rate_formula(paid: &str, budget: &str, rate: Option<Decimal>) -> Value {
-    formula(
-        format!("IF({budget}=0,\"—\",ROUND({paid}/{budget},4))"),
-        rate_value(rate),
-    )
+    formula(rules::execution_rate(paid, budget), rate_value(rate))
 }
 fn c(row: u32, col: u16) -> String {
     super::sheet::a1(row, col)
 }
 
-/// A SUMIFS/COUNTIFS criterion matching exactly the text in `cell`: `~ * ?`
-/// escaped so they are not wildcards, and `=` in front so a leading `>`,
-/// `<` or `=` is literal. (Matching stays case-insensitive, as in Excel.)
-pub fn exact(cell: &str) -> String {
-    format!(
-        "\"=\"&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},\"~\",\"~~\"),\"*\",\"~*\"),\"?\",\"~?\")"
-    )
-}
+pub use rules::exact;
 /// Lower-cased ids that stand for more than one spelling among projects
 /// and payments (`ab-1`, `AB-1`): SUMIFS would add them together.
 fn case_clashes(ledger: &Ledger) -> HashSet<String> {
@@ -193,22 +184,17 @@ pub fn summary_sheet(report: &Report) -> Sheet {
             row,
             1,
             formula(
-                format!(
-                    "COUNTIFS({},{})",
-                    progress_col(key_col),
-                    exact(&format!("$A{}", row + 1))
-                ),
+                rules::group_count(&progress_col(key_col), &format!("$A{}", row + 1)),
                 Value::Number(g.project_count.into()),
             ),
             n,
         );
         let budget = if by_formula {
             formula(
-                format!(
-                    "SUMIFS({},{},{})",
-                    progress_col(prj_col::BUDGET),
-                    progress_col(key_col),
-                    exact(&format!("$A{}", row + 1))
+                rules::group_sum(
+                    &progress_col(prj_col::BUDGET),
+                    &progress_col(key_col),
+                    &format!("$A{}", row + 1),
                 ),
                 money(g.budget),
             )
@@ -246,11 +232,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
                     row,
                     col,
                     formula(
-                        format!(
-                            "SUMIFS({},{},{})",
-                            progress_col(src),
-                            progress_col(key_col),
-                            exact(&format!("$A{}", row + 1))
+                        rules::group_sum(
+                            &progress_col(src),
+                            &progress_col(key_col),
+                            &format!("$A{}", row + 1),
                         ),
                         money(v),
                     ),
@@ -262,7 +247,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
         s.put(
             row,
             7,
-            formula(format!("{}-{}", c(row, 2), own_paid), money(g.remaining)),
+            formula(rules::remaining(&c(row, 2), &own_paid), money(g.remaining)),
             m,
         );
     };
@@ -320,11 +305,10 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.merge(total_row + 1, 0, total_row + 1, last_col);
     for (i, g) in report.by_category.iter().enumerate() {
         let row = cat_first + i as u32;
-        let paid = format!(
-            "SUMIFS({},{},{})",
-            progress_col(prj_col::PAID),
-            progress_col(prj_col::CATEGORY),
-            exact(&format!("$A{}", row + 1))
+        let paid = rules::group_sum(
+            &progress_col(prj_col::PAID),
+            &progress_col(prj_col::CATEGORY),
+            &format!("$A{}", row + 1),
         );
         group_row(&mut s, row, g, prj_col::CATEGORY, paid, false);
     }
@@ -337,13 +321,12 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.merge(fund_first - 1, 0, fund_first - 1, last_col);
     for (i, g) in report.by_fund_source.iter().enumerate() {
         let row = fund_first + i as u32;
-        let paid = format!(
-            "SUMIFS({},{},{},{},\"<=\"&{})",
-            col_ref(PAYMENTS, pay_col::AMOUNT),
-            col_ref(PAYMENTS, pay_col::FUND),
-            exact(&format!("$A{}", row + 1)),
-            col_ref(PAYMENTS, pay_col::DATE),
-            cutoff
+        let paid = rules::paid_by_cutoff(
+            &col_ref(PAYMENTS, pay_col::AMOUNT),
+            &col_ref(PAYMENTS, pay_col::FUND),
+            &format!("$A{}", row + 1),
+            &col_ref(PAYMENTS, pay_col::DATE),
+            &cutoff,
         );
         group_row(&mut s, row, g, prj_col::FUND, paid, false);
     }
@@ -431,7 +414,6 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
     let folded = case_clashes(ledger);
     for (i, f) in report.projects.iter().enumerate() {
-        let p = &ledger.projects[f.index];
         let r = h + 1 + i as u32;
         s.text(r, ID, f.id.clone(), Role::Text);
         s.text(r, NAME, f.name.clone(), Role::Text);
@@ -456,22 +438,20 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
                     ledger.payments.len() + 1
                 )
             };
-            format!(
-                "SUMPRODUCT(EXACT({},{})*({}<={}),{})",
-                rows(pay_col::ID),
-                c(r, ID),
-                rows(pay_col::DATE),
-                cutoff,
-                rows(pay_col::AMOUNT)
+            rules::paid_by_cutoff_case_exact(
+                &rows(pay_col::AMOUNT),
+                &rows(pay_col::ID),
+                &c(r, ID),
+                &rows(pay_col::DATE),
+                &cutoff,
             )
         } else {
-            format!(
-                "SUMIFS({},{},{},{},\"<=\"&{})",
-                col_ref(PAYMENTS, pay_col::AMOUNT),
-                col_ref(PAYMENTS, pay_col::ID),
-                exact(&c(r, ID)),
-                col_ref(PAYMENTS, pay_col::DATE),
-                cutoff
+            rules::paid_by_cutoff(
+                &col_ref(PAYMENTS, pay_col::AMOUNT),
+                &col_ref(PAYMENTS, pay_col::ID),
+                &c(r, ID),
+                &col_ref(PAYMENTS, pay_col::DATE),
+                &cutoff,
             )
         };
         s.put(r, PAID, formula(paid, money(f.paid)), Role::Money);
@@ -486,12 +466,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             r,
             OUTSTANDING,
             formula(
-                format!(
-                    "IF({}=\"\",\"—\",{}-{})",
-                    c(r, SETTLED),
-                    c(r, SETTLED),
-                    c(r, PAID)
-                ),
+                rules::outstanding(&c(r, SETTLED), &c(r, PAID)),
                 f.outstanding.map(money).unwrap_or_else(dash),
             ),
             Role::Money,
@@ -500,12 +475,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             r,
             UNSPENT,
             formula(
-                format!(
-                    "IF({}=\"\",\"—\",{}-{})",
-                    c(r, SETTLED),
-                    c(r, BUDGET),
-                    c(r, SETTLED)
-                ),
+                rules::unspent(&c(r, SETTLED), &c(r, BUDGET)),
                 f.unspent.map(money).unwrap_or_else(dash),
             ),
             Role::Money,
@@ -514,27 +484,27 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
             r,
             REMAINING,
             formula(
-                format!("{}-{}", c(r, BUDGET), c(r, PAID)),
+                rules::remaining(&c(r, BUDGET), &c(r, PAID)),
                 money(f.remaining),
             ),
             Role::Money,
         );
-        s.put(r, LOCATION, opt_text(&p.location), Role::Text);
-        s.put(r, IMPLEMENTER, opt_text(&p.implementer), Role::Text);
+        s.put(r, LOCATION, opt_text(&f.location), Role::Text);
+        s.put(r, IMPLEMENTER, opt_text(&f.implementer), Role::Text);
         s.put(
             r,
             START,
-            p.start_date.map(Value::Date).unwrap_or(Value::Empty),
+            f.start_date.map(Value::Date).unwrap_or(Value::Empty),
             Role::Date,
         );
         s.put(
             r,
             END,
-            p.end_date.map(Value::Date).unwrap_or(Value::Empty),
+            f.end_date.map(Value::Date).unwrap_or(Value::Empty),
             Role::Date,
         );
-        s.put(r, REASON, opt_text(&p.deviation_reason), Role::Text);
-        s.text(r, SOURCE, p.row.to_string(), Role::Text);
+        s.put(r, REASON, opt_text(&f.deviation_reason), Role::Text);
+        s.text(r, SOURCE, f.row.to_string(), Role::Text);
     }
     let first = h + 1;
     let last = h + report.projects.len() as u32;
@@ -781,11 +751,11 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
     for (i, m) in report.monthly.iter().enumerate() {
         let r = h + 1 + i as u32;
         s.put(r, 0, Value::Date(m.first_day()), Role::Month);
-        let paid = format!(
-            "SUMIFS({amt},{date},\">=\"&{a},{date},\"<=\"&MIN(EOMONTH({a},0),{cutoff}))",
-            amt = col_ref(PAYMENTS, pay_col::AMOUNT),
-            date = col_ref(PAYMENTS, pay_col::DATE),
-            a = c(r, 0),
+        let paid = rules::paid_in_month(
+            &col_ref(PAYMENTS, pay_col::AMOUNT),
+            &col_ref(PAYMENTS, pay_col::DATE),
+            &c(r, 0),
+            &cutoff,
         );
         s.put(r, 1, formula(paid, money(m.paid)), Role::Money);
         let cum = if i == 0 {
