@@ -67,9 +67,11 @@ impl Township {
 }
 
 /// A problem with the file it came from (empty for the county as a whole).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FileProblem {
     pub file: String,
+    /// In JSON beside `file`: severity, sheet, cell, message.
+    #[serde(flatten)]
     pub problem: Problem,
 }
 
@@ -129,6 +131,90 @@ pub struct County {
     /// Files not in the sums: unreadable, or the same submission again
     /// (file, why), so the county 汇总 page can say so.
     pub files_left_out: Vec<(String, String)>,
+}
+
+// JSON of the county roll-up (`consolidate --json`): the model's own
+// `Serialize`, field names as the README documents them.
+use crate::model::ser::{amount_text, two_places};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// A township as the county JSON lists it: its totals flat, its rank, and
+/// what its sums leave out (counts and amounts; the rows are in its report).
+struct RankedTownship<'a>(&'a Township, usize);
+
+impl Serialize for RankedTownship<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (t, g) = (self.0, &self.0.totals);
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("unit", &t.unit)?;
+        m.serialize_entry("file", &t.file)?;
+        m.serialize_entry("as_of", &t.as_of.to_string())?;
+        m.serialize_entry("project_count", &g.project_count)?;
+        m.serialize_entry("budget", &amount_text(g.budget))?;
+        m.serialize_entry("paid", &amount_text(g.paid))?;
+        m.serialize_entry("remaining", &amount_text(g.remaining))?;
+        m.serialize_entry("execution_rate", &g.execution_rate.map(two_places))?;
+        m.serialize_entry("outstanding", &g.outstanding.map(amount_text))?;
+        m.serialize_entry("unspent", &g.unspent.map(amount_text))?;
+        m.serialize_entry("rank", &self.1)?;
+        m.serialize_entry("industry_share", &t.industry_share.map(two_places))?;
+        m.serialize_entry("excluded", &ExcludedCounts(&t.excluded))?;
+        m.end()
+    }
+}
+
+/// What a township's sums leave out, without the rows.
+struct ExcludedCounts<'a>(&'a Excluded);
+
+impl Serialize for ExcludedCounts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.0;
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("projects", &e.projects)?;
+        m.serialize_entry("payments", &e.payments)?;
+        m.serialize_entry("project_amount_read", &amount_text(e.project_amount_read))?;
+        m.serialize_entry("payment_amount_read", &amount_text(e.payment_amount_read))?;
+        m.end()
+    }
+}
+
+/// A file left out of the sums, and why (未能读取 / 重复报送).
+struct LeftOut<'a>(&'a str, &'a str);
+
+impl Serialize for LeftOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("file", self.0)?;
+        m.serialize_entry("why", self.1)?;
+        m.end()
+    }
+}
+
+impl Serialize for County {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let townships: Vec<RankedTownship> = self
+            .townships
+            .iter()
+            .zip(&self.ranks)
+            .map(|(t, r)| RankedTownship(t, *r))
+            .collect();
+        let left_out: Vec<LeftOut> = self
+            .files_left_out
+            .iter()
+            .map(|(file, why)| LeftOut(file, why))
+            .collect();
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("as_of", &self.as_of.map(|d| d.to_string()))?;
+        m.serialize_entry("townships", &townships)?;
+        m.serialize_entry("totals", &self.totals)?;
+        m.serialize_entry("industry_share", &self.industry_share.map(two_places))?;
+        m.serialize_entry("by_category", &self.by_category)?;
+        m.serialize_entry("by_fund_source", &self.by_fund_source)?;
+        m.serialize_entry("missing", &self.missing)?;
+        m.serialize_entry("files_left_out", &left_out)?;
+        m.serialize_entry("problems", &self.problems)?;
+        m.end()
+    }
 }
 
 fn merge_groups(standard: &[&str], lists: &[&[GroupFigures]]) -> Vec<GroupFigures> {

@@ -137,6 +137,76 @@ pub struct MonthlyReport {
     pub curve: Vec<(MonthFigures, Decimal)>,
 }
 
+// JSON of the 月报 (`monthly --json`): the model's own `Serialize`, field
+// names as the README documents them. A project or group row is its
+// figures then its pace, in one object.
+use crate::model::ser::{amount_text, two_places};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+impl Pace {
+    fn write<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("paid_this_month", &amount_text(self.paid_this_month))?;
+        m.serialize_entry(
+            "previous_execution_rate",
+            &self.previous_rate.map(two_places),
+        )?;
+        m.serialize_entry("execution_rate_change", &self.rate_change.map(two_places))?;
+        m.serialize_entry("schedule", &two_places(self.schedule))?;
+        m.serialize_entry("gap", &self.gap.map(two_places))?;
+        m.serialize_entry("behind", &self.is_behind())?;
+        m.serialize_entry("behind_by", &self.behind_by.map(amount_text))
+    }
+}
+
+impl Serialize for MonthlyProject {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = &self.figures;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &f.id)?;
+        m.serialize_entry("name", &f.name)?;
+        m.serialize_entry("category", &f.category)?;
+        m.serialize_entry("fund_source", &f.fund_source)?;
+        m.serialize_entry("status", &f.status)?;
+        m.serialize_entry("budget", &amount_text(f.budget))?;
+        m.serialize_entry("cumulative_paid", &amount_text(f.paid))?;
+        m.serialize_entry("execution_rate", &f.execution_rate.map(two_places))?;
+        m.serialize_entry("start_date", &f.start_date.map(|d| d.to_string()))?;
+        m.serialize_entry("end_date", &f.end_date.map(|d| d.to_string()))?;
+        self.pace.write(&mut m)?;
+        m.end()
+    }
+}
+
+impl Serialize for MonthlyGroup {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = &self.figures;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("key", &f.key)?;
+        m.serialize_entry("project_count", &f.project_count)?;
+        m.serialize_entry("budget", &amount_text(f.budget))?;
+        m.serialize_entry("cumulative_paid", &amount_text(f.paid))?;
+        m.serialize_entry("execution_rate", &f.execution_rate.map(two_places))?;
+        self.pace.write(&mut m)?;
+        m.end()
+    }
+}
+
+impl Serialize for MonthlyReport {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("month", &format!("{:04}-{:02}", self.year, self.month))?;
+        m.serialize_entry("as_of", &self.as_of.to_string())?;
+        m.serialize_entry("unit", &self.report.unit_name)?;
+        m.serialize_entry("projects", &self.projects)?;
+        m.serialize_entry("by_category", &self.by_category)?;
+        m.serialize_entry("by_fund_source", &self.by_fund_source)?;
+        m.serialize_entry("totals", &self.totals)?;
+        m.serialize_entry("problems", &self.report.problems)?;
+        m.serialize_entry("excluded", &self.report.excluded)?;
+        m.end()
+    }
+}
+
 pub fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
     let (ny, nm) = if month == 12 {
         (year + 1, 1)

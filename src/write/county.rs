@@ -1,12 +1,11 @@
 //! The county workbook and JSON of `consolidate`.
 
-use super::json::{amount, rate};
+use super::json::amount;
 use super::sheet::{Cell, ChartSeries, ChartSpec, PageSetup, Role, Sheet, Span, Value, a1};
 use crate::compute::GroupFigures;
 use crate::compute::county::{County, FileProblem, Township};
 use crate::model::Severity;
 use rust_decimal::Decimal;
-use serde::Serialize;
 use std::sync::Arc;
 
 fn pct(p: Option<Decimal>) -> Value {
@@ -514,116 +513,7 @@ pub fn county_sheets(c: &Arc<County>, title: &str, with_missing: bool) -> Vec<Sh
     v
 }
 
-#[derive(Serialize)]
-pub struct TownshipJson {
-    pub unit: String,
-    pub file: String,
-    pub as_of: String,
-    pub project_count: usize,
-    pub budget: String,
-    pub paid: String,
-    /// 未支出 = budget − paid
-    pub remaining: String,
-    pub execution_rate: Option<String>,
-    pub outstanding: Option<String>,
-    pub unspent: Option<String>,
-    pub rank: usize,
-    pub industry_share: Option<String>,
-    /// Records this township's totals leave out (data errors); the rows are in its own report.
-    pub excluded: ExcludedCountJson,
-}
-
-#[derive(Serialize)]
-pub struct ExcludedCountJson {
-    pub projects: usize,
-    pub payments: usize,
-    pub project_amount_read: String,
-    pub payment_amount_read: String,
-}
-
-#[derive(Serialize)]
-pub struct CountyProblemJson {
-    pub file: String,
-    pub severity: &'static str,
-    pub sheet: String,
-    pub cell: Option<String>,
-    pub message: String,
-}
-
-impl From<&FileProblem> for CountyProblemJson {
-    fn from(f: &FileProblem) -> Self {
-        let p = &f.problem;
-        CountyProblemJson {
-            file: f.file.clone(),
-            severity: p.severity.label(),
-            sheet: p.sheet.clone(),
-            cell: p.cell.as_ref().map(|c| c.to_string()),
-            message: p.message.clone(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct CountyJson {
-    pub as_of: Option<String>,
-    pub townships: Vec<TownshipJson>,
-    pub totals: GroupFigures,
-    pub industry_share: Option<String>,
-    pub by_category: Vec<GroupFigures>,
-    pub by_fund_source: Vec<GroupFigures>,
-    pub missing: Vec<String>,
-    /// Files not in the sums: `{ "file": …, "why": "未能读取" | "重复报送" }`.
-    pub files_left_out: Vec<FileLeftOutJson>,
-    pub problems: Vec<CountyProblemJson>,
-}
-
-#[derive(Serialize)]
-pub struct FileLeftOutJson {
-    pub file: String,
-    pub why: String,
-}
-
-pub fn county_json(c: &County) -> CountyJson {
-    CountyJson {
-        as_of: c.as_of.map(|d| d.to_string()),
-        townships: c
-            .townships
-            .iter()
-            .zip(&c.ranks)
-            .map(|(t, rank)| TownshipJson {
-                unit: t.unit.clone(),
-                file: t.file.clone(),
-                as_of: t.as_of.to_string(),
-                project_count: t.totals.project_count,
-                budget: amount(t.totals.budget),
-                paid: amount(t.totals.paid),
-                remaining: amount(t.totals.remaining),
-                execution_rate: rate(t.totals.execution_rate),
-                outstanding: t.totals.outstanding.map(amount),
-                unspent: t.totals.unspent.map(amount),
-                rank: *rank,
-                industry_share: rate(t.industry_share),
-                excluded: ExcludedCountJson {
-                    projects: t.excluded.projects,
-                    payments: t.excluded.payments,
-                    project_amount_read: amount(t.excluded.project_amount_read),
-                    payment_amount_read: amount(t.excluded.payment_amount_read),
-                },
-            })
-            .collect(),
-        totals: c.totals.clone(),
-        industry_share: rate(c.industry_share),
-        by_category: c.by_category.clone(),
-        by_fund_source: c.by_fund_source.clone(),
-        missing: c.missing.clone(),
-        files_left_out: c
-            .files_left_out
-            .iter()
-            .map(|(file, why)| FileLeftOutJson {
-                file: file.clone(),
-                why: why.clone(),
-            })
-            .collect(),
-        problems: c.problems.iter().map(Into::into).collect(),
-    }
+/// The county roll-up as `consolidate --json` writes it: the model itself.
+pub fn county_json(c: &County) -> &County {
+    c
 }

@@ -1,16 +1,14 @@
 //! The monthly progress report (月报) as sheets and JSON.
 
-use super::json::{amount, rate};
+use super::json::amount;
 use super::report::{problems_sheet, title_of};
 use super::sheet::{
     ChartSeries, ChartSpec, PageSetup, Role, SPLIT_SCALE, Sheet, Span, Value, a1, col_px,
     display_width, page_layout, printable_pt,
 };
-use crate::compute::GroupFigures;
 use crate::compute::monthly::{MonthlyGroup, MonthlyProject, MonthlyReport, Pace};
 use crate::model::Problem;
 use rust_decimal::Decimal;
-use serde::Serialize;
 
 pub const MONTHLY_SHEET: &str = "月报";
 pub const CURVE_SHEET: &str = "进度曲线";
@@ -354,113 +352,10 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     vec![s, c, problems_sheet(&m.report.unit_name, problems)]
 }
 
-#[derive(Serialize)]
-pub struct PaceJson {
-    pub paid_this_month: String,
-    pub previous_execution_rate: Option<String>,
-    pub execution_rate_change: Option<String>,
-    pub schedule: String,
-    pub gap: Option<String>,
-    pub behind: bool,
-    pub behind_by: Option<String>,
-}
-
-impl From<&Pace> for PaceJson {
-    fn from(p: &Pace) -> Self {
-        PaceJson {
-            paid_this_month: amount(p.paid_this_month),
-            previous_execution_rate: rate(p.previous_rate),
-            execution_rate_change: rate(p.rate_change),
-            schedule: format!("{:.2}", p.schedule),
-            gap: rate(p.gap),
-            behind: p.is_behind(),
-            behind_by: p.behind_by.map(amount),
-        }
-    }
-}
-
-#[derive(Serialize)]
-pub struct MonthlyProjectJson {
-    pub id: String,
-    pub name: String,
-    pub category: String,
-    pub fund_source: String,
-    pub status: Option<String>,
-    pub budget: String,
-    pub cumulative_paid: String,
-    pub execution_rate: Option<String>,
-    pub start_date: Option<String>,
-    pub end_date: Option<String>,
-    #[serde(flatten)]
-    pub pace: PaceJson,
-}
-
-#[derive(Serialize)]
-pub struct MonthlyGroupJson {
-    pub key: String,
-    pub project_count: usize,
-    pub budget: String,
-    pub cumulative_paid: String,
-    pub execution_rate: Option<String>,
-    #[serde(flatten)]
-    pub pace: PaceJson,
-}
-
-fn group_json(g: &MonthlyGroup) -> MonthlyGroupJson {
-    let f: &GroupFigures = &g.figures;
-    MonthlyGroupJson {
-        key: f.key.clone(),
-        project_count: f.project_count,
-        budget: amount(f.budget),
-        cumulative_paid: amount(f.paid),
-        execution_rate: rate(f.execution_rate),
-        pace: (&g.pace).into(),
-    }
-}
-
-#[derive(Serialize)]
-pub struct MonthlyJson {
-    pub month: String,
-    pub as_of: String,
-    pub unit: String,
-    pub projects: Vec<MonthlyProjectJson>,
-    pub by_category: Vec<MonthlyGroupJson>,
-    pub by_fund_source: Vec<MonthlyGroupJson>,
-    pub totals: MonthlyGroupJson,
-    pub problems: Vec<Problem>,
-    /// Records left out of the totals above (data errors).
-    pub excluded: crate::compute::Excluded,
-}
-
-pub fn monthly_json(m: &MonthlyReport, problems: &[Problem]) -> MonthlyJson {
-    MonthlyJson {
-        month: format!("{:04}-{:02}", m.year, m.month),
-        as_of: m.as_of.to_string(),
-        unit: m.report.unit_name.clone(),
-        projects: m
-            .projects
-            .iter()
-            .map(|p| {
-                let f = &p.figures;
-                MonthlyProjectJson {
-                    id: f.id.clone(),
-                    name: f.name.clone(),
-                    category: f.category.clone(),
-                    fund_source: f.fund_source.clone(),
-                    status: f.status.clone(),
-                    budget: amount(f.budget),
-                    cumulative_paid: amount(f.paid),
-                    execution_rate: rate(f.execution_rate),
-                    start_date: f.start_date.map(|d| d.to_string()),
-                    end_date: f.end_date.map(|d| d.to_string()),
-                    pace: (&p.pace).into(),
-                }
-            })
-            .collect(),
-        by_category: m.by_category.iter().map(group_json).collect(),
-        by_fund_source: m.by_fund_source.iter().map(group_json).collect(),
-        totals: group_json(&m.totals),
-        problems: problems.to_vec(),
-        excluded: m.report.excluded.clone(),
-    }
+/// The 月报 as `monthly --json` writes it: the model itself, with the
+/// problem list given.
+pub fn monthly_json(m: &MonthlyReport, problems: &[Problem]) -> MonthlyReport {
+    let mut m = m.clone();
+    m.report.problems = problems.to_vec();
+    m
 }
