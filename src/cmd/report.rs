@@ -119,12 +119,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     problems.extend(long_ids(&outcome.ledger));
     problems.extend(over_limit(&outcome.book));
     problems.sort_by_key(|p| p.severity);
-    let (sheets, extra) = write::report::annotated_workbook(
-        &outcome.book,
-        &outcome.ledger,
-        &outcome.report,
-        &problems,
-    );
+    let (sheets, extra) =
+        write::report::annotated_workbook(&outcome.book, &outcome.report, &problems);
     problems.extend(extra);
     laps.lap("sheet model");
     let json = args.json.as_ref().map(|_| {
@@ -143,7 +139,6 @@ pub fn run(args: &Args) -> Result<i32, String> {
             &forms,
             &write::forms::forms_workbook(
                 &outcome.report,
-                &outcome.ledger,
                 &evals,
                 match args.form_layout {
                     FormLayout::A => &write::forms::LAYOUT_A,

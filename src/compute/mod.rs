@@ -102,7 +102,46 @@ pub struct ProjectFigures {
     pub evaluation: Option<score::Evaluation>,
 }
 
+/// One 资金来源 line of a project: its budget under the fund, what was paid
+/// from that fund (by each payment's own 资金性质), and the rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FundLine {
+    pub fund: String,
+    pub budget: Decimal,
+    pub paid: Decimal,
+    pub execution_rate: Option<Decimal>,
+}
+
 impl ProjectFigures {
+    /// The project's budget funds, then any fund it was paid from without a
+    /// budget under it (rate: none).
+    pub fn fund_lines(&self) -> Vec<FundLine> {
+        let mut lines: Vec<FundLine> = self
+            .budget_by_fund
+            .iter()
+            .map(|(k, b)| FundLine {
+                fund: k.clone(),
+                budget: *b,
+                paid: Decimal::ZERO,
+                execution_rate: None,
+            })
+            .collect();
+        for (k, paid) in &self.paid_by_fund {
+            match lines.iter_mut().find(|l| l.fund == *k) {
+                Some(l) => l.paid += *paid,
+                None => lines.push(FundLine {
+                    fund: k.clone(),
+                    budget: Decimal::ZERO,
+                    paid: *paid,
+                    execution_rate: None,
+                }),
+            }
+        }
+        for l in &mut lines {
+            l.execution_rate = execution_rate(l.paid, l.budget);
+        }
+        lines
+    }
     /// The budget as the forms' 资金情况 splits it: (衔接资金, 其他涉农整合资金,
     /// 其他资金). A fund spelled otherwise is counted as 整合 (as the forms
     /// have only these lines).
@@ -217,6 +256,31 @@ impl MonthFigures {
     }
     pub fn first_day(&self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.year, self.month, 1).expect("valid month")
+    }
+}
+
+/// A payment (拨付) as the report takes it: the record, the 按资金性质 row it
+/// goes under, and whether it is in the sums and why not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentLine {
+    pub project_id: String,
+    pub date: NaiveDate,
+    pub amount: Decimal,
+    /// Its own 资金性质, the project's, or 未注明资金性质 on a split budget.
+    pub fund: String,
+    pub voucher: Option<String>,
+    pub memo: Option<String>,
+    pub row: crate::model::CellRef,
+    pub used: PaymentUse,
+}
+
+impl PaymentUse {
+    /// 计入情况 as the 拨付 sheet says it.
+    pub fn describe(self, as_of: NaiveDate) -> String {
+        match self {
+            PaymentUse::Counted => "计入".to_string(),
+            PaymentUse::AfterCutOff => format!("晚于截止日期{as_of}，未计入"),
+        }
     }
 }
 
@@ -354,13 +418,12 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Rows the reader left out of the sums (data errors).
     pub excluded: Excluded,
-    /// Parallel to `Ledger::payments`.
+    /// Every payment record, in ledger order, with whether it counts.
     #[serde(skip)]
-    pub payment_use: Vec<PaymentUse>,
-    /// Parallel to `Ledger::payments`: the 按资金性质 row each goes under (its
-    /// own 资金性质, the project's, or 未注明资金性质 on a split budget).
+    pub payments: Vec<PaymentLine>,
+    /// 主管部门 (for the forms), from the 说明 sheet.
     #[serde(skip)]
-    pub payment_fund: Vec<String>,
+    pub department: Option<String>,
     /// Some project's budget is split over funds.
     #[serde(skip)]
     pub split_budgets: bool,
@@ -569,9 +632,24 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         by_fund_source,
         totals,
         monthly,
-        payment_fund,
+        payments: ledger
+            .payments
+            .iter()
+            .zip(&payment_use)
+            .zip(payment_fund)
+            .map(|((p, used), fund)| PaymentLine {
+                project_id: p.project_id.clone(),
+                date: p.date,
+                amount: p.amount,
+                fund,
+                voucher: p.voucher.clone(),
+                memo: p.memo.clone(),
+                row: p.row.clone(),
+                used: *used,
+            })
+            .collect(),
+        department: ledger.info.department.clone(),
         split_budgets: ledger.projects.iter().any(|p| p.is_split()),
-        payment_use,
         problems,
         excluded: Excluded::from_rows(&ledger.excluded),
         late,
@@ -959,7 +1037,7 @@ mod tests {
             .find(|g| g.key == "整合资金")
             .unwrap();
         assert_eq!((zh.budget, zh.paid), (d("176"), d("1.5")));
-        assert_eq!(r.payment_use[5], PaymentUse::AfterCutOff);
+        assert_eq!(r.payments[5].used, PaymentUse::AfterCutOff);
         assert!(
             r.problems
                 .iter()

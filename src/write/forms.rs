@@ -5,7 +5,6 @@
 use super::sheet::{Orientation, PageSetup, Role, Sheet, Value, a1};
 use crate::compute::score::{Evaluation, Level1};
 use crate::compute::{ProjectFigures, Report};
-use crate::model::Ledger;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
 
@@ -285,10 +284,9 @@ pub fn self_evaluation(
     f: &ProjectFigures,
     e: &Evaluation,
     report: &Report,
-    ledger: &Ledger,
     layout: &SelfLayout,
 ) -> Sheet {
-    self_evaluation_at(name, f, e, report, ledger, layout).0
+    self_evaluation_at(name, f, e, report, layout).0
 }
 
 /// The form and where its totals are (the 总览 refers to them).
@@ -297,7 +295,6 @@ pub fn self_evaluation_at(
     f: &ProjectFigures,
     e: &Evaluation,
     report: &Report,
-    ledger: &Ledger,
     layout: &SelfLayout,
 ) -> (Sheet, FormTotals) {
     let o = u16::from(layout.group_col);
@@ -331,8 +328,7 @@ pub fn self_evaluation_at(
         1 + o,
         3 + o,
         text(
-            ledger
-                .info
+            report
                 .department
                 .clone()
                 .unwrap_or_else(|| report.unit_name.clone()),
@@ -674,13 +670,7 @@ fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
     s.row_heights.push((0, 48.0));
 }
 
-pub fn target_form(
-    name: &str,
-    f: &ProjectFigures,
-    e: &Evaluation,
-    report: &Report,
-    ledger: &Ledger,
-) -> Sheet {
+pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report) -> Sheet {
     let mut s = base(name, &report.unit_name, false);
     let draft = if e.drafted { "（草拟）" } else { "" };
     span(
@@ -706,8 +696,7 @@ pub fn target_form(
         5,
         LAST,
         text(
-            ledger
-                .info
+            report
                 .department
                 .clone()
                 .unwrap_or_else(|| report.unit_name.clone()),
@@ -908,20 +897,15 @@ pub fn overview(report: &Report, evals: &[Evaluation], forms: &[(String, FormTot
     s
 }
 
-pub fn forms_workbook(
-    report: &Report,
-    ledger: &Ledger,
-    evals: &[Evaluation],
-    layout: &SelfLayout,
-) -> Vec<Sheet> {
+pub fn forms_workbook(report: &Report, evals: &[Evaluation], layout: &SelfLayout) -> Vec<Sheet> {
     let mut sheets = vec![];
     let mut totals = vec![];
     let mut taken: HashSet<String> = HashSet::from(["总览".to_lowercase()]);
     for (f, e) in report.projects.iter().zip(evals) {
         let target = sheet_name("目标", &f.id, &mut taken);
         let own = sheet_name("自评", &f.id, &mut taken);
-        sheets.push(target_form(&target, f, e, report, ledger));
-        let (form, at) = self_evaluation_at(&own, f, e, report, ledger, layout);
+        sheets.push(target_form(&target, f, e, report));
+        let (form, at) = self_evaluation_at(&own, f, e, report, layout);
         sheets.push(form);
         totals.push((own, at));
     }

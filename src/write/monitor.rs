@@ -34,8 +34,8 @@ pub fn sheet_name(id: &str) -> String {
     name
 }
 
-fn rate(paid: Decimal, budget: Decimal) -> Value {
-    match crate::compute::execution_rate(paid, budget) {
+fn rate(r: Option<Decimal>) -> Value {
+    match r {
         Some(r) => Value::Number(r / Decimal::ONE_HUNDRED),
         None => Value::Text("—".into()),
     }
@@ -114,41 +114,43 @@ pub fn monitor_sheets(
         s.text(row, 6, "备注", Role::FormLabel);
         s.merge(row, 6, row, LAST_COL);
         row += 1;
-        // Paid by the payment's own fund, up to the month end.
-        let mut by_fund: Vec<(String, Decimal, Decimal)> = f
-            .budget_by_fund
-            .iter()
-            .map(|(k, b)| (k.clone(), *b, Decimal::ZERO))
-            .collect();
-        for (k, paid) in &f.paid_by_fund {
-            match by_fund.iter_mut().find(|(n, _, _)| n == k) {
-                Some(e) => e.2 += *paid,
-                None => by_fund.push((k.clone(), Decimal::ZERO, *paid)),
-            }
-        }
-        let put_budget_row =
-            |s: &mut Sheet, row: u32, label: &str, b: Decimal, paid: Decimal, note: &str| {
-                s.text(row, 0, label, Role::FormLabel);
-                s.put(row, 1, Value::Number(b), Role::FormMoney);
-                s.put(row, 2, Value::Number(b), Role::FormMoney);
-                s.put(row, 3, Value::Number(paid), Role::FormMoney);
-                s.put(row, 4, rate(paid, b), Role::FormRate);
-                s.put(row, 5, Value::Empty, Role::FormInputMoney);
-                s.text(row, 6, note, Role::FormText);
-                s.merge(row, 6, row, LAST_COL);
-            };
-        put_budget_row(&mut s, row, "合计", f.budget, f.paid, "");
+        let put_budget_row = |s: &mut Sheet,
+                              row: u32,
+                              label: &str,
+                              b: Decimal,
+                              paid: Decimal,
+                              r: Option<Decimal>,
+                              note: &str| {
+            s.text(row, 0, label, Role::FormLabel);
+            s.put(row, 1, Value::Number(b), Role::FormMoney);
+            s.put(row, 2, Value::Number(b), Role::FormMoney);
+            s.put(row, 3, Value::Number(paid), Role::FormMoney);
+            s.put(row, 4, rate(r), Role::FormRate);
+            s.put(row, 5, Value::Empty, Role::FormInputMoney);
+            s.text(row, 6, note, Role::FormText);
+            s.merge(row, 6, row, LAST_COL);
+        };
+        put_budget_row(&mut s, row, "合计", f.budget, f.paid, f.execution_rate, "");
         row += 1;
         let no_list = f.payment_records == 0;
-        for (k, b, paid) in &by_fund {
-            let note = if b.is_zero() {
+        // Paid by the payment's own fund, up to the month end.
+        for l in f.fund_lines() {
+            let note = if l.budget.is_zero() {
                 "该资金无本项目预算，拨付计入合计"
             } else if no_list {
                 "台账无拨付明细，执行数只有合计"
             } else {
                 ""
             };
-            put_budget_row(&mut s, row, k, *b, *paid, note);
+            put_budget_row(
+                &mut s,
+                row,
+                &l.fund,
+                l.budget,
+                l.paid,
+                l.execution_rate,
+                note,
+            );
             row += 1;
         }
         // Indicator block: two header rows.

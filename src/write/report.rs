@@ -6,7 +6,6 @@ use super::sheet::{
 };
 use crate::compute::formula as rules;
 use crate::compute::{GroupFigures, PaymentUse, Report};
-use crate::model::Ledger;
 use crate::model::book::{RawBook, RawSheet};
 use crate::model::{Problem, RecordKind, Severity};
 use calamine::Data;
@@ -84,13 +83,13 @@ fn c(row: u32, col: u16) -> String {
 pub use rules::exact;
 /// Lower-cased ids that stand for more than one spelling among projects
 /// and payments (`ab-1`, `AB-1`): SUMIFS would add them together.
-fn case_clashes(ledger: &Ledger) -> HashSet<String> {
+fn case_clashes(report: &Report) -> HashSet<String> {
     let mut spellings: HashMap<String, HashSet<&str>> = HashMap::new();
-    let ids = ledger
+    let ids = report
         .projects
         .iter()
         .map(|p| p.id.as_str())
-        .chain(ledger.payments.iter().map(|p| p.project_id.as_str()));
+        .chain(report.payments.iter().map(|p| p.project_id.as_str()));
     for id in ids {
         spellings.entry(id.to_lowercase()).or_default().insert(id);
     }
@@ -371,7 +370,7 @@ pub fn banner(s: &mut Sheet, row: u32, last_col: u16, text: String) {
     s.row_heights.push((row, 30.0));
 }
 
-pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
+pub fn progress_sheet(report: &Report) -> Sheet {
     use prj_col::*;
     let mut s = Sheet::new(PROGRESS);
     s.text(0, 0, format!("{}项目进度表", title_of(report)), Role::Title);
@@ -412,7 +411,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         s.text(h, i as u16, *t, Role::Header);
     }
     let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
-    let folded = case_clashes(ledger);
+    let folded = case_clashes(report);
     for (i, f) in report.projects.iter().enumerate() {
         let r = h + 1 + i as u32;
         s.text(r, ID, f.id.clone(), Role::Text);
@@ -435,7 +434,7 @@ pub fn progress_sheet(report: &Report, ledger: &Ledger) -> Sheet {
                 format!(
                     "{}!${n}$2:${n}${}",
                     super::sheet::quoted(PAYMENTS),
-                    ledger.payments.len() + 1
+                    report.payments.len() + 1
                 )
             };
             rules::paid_by_cutoff_case_exact(
@@ -632,7 +631,7 @@ fn amount_read(e: &crate::model::ExcludedRow) -> Value {
         .unwrap_or_else(|| Value::Text("无法读出".into()))
 }
 
-pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
+pub fn payments_sheet(report: &Report) -> Sheet {
     use pay_col::*;
     let mut s = Sheet::new(PAYMENTS);
     for (i, t) in [
@@ -665,21 +664,17 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     // One note on the header, not one per row: a note per cell makes large files slow to open.
     s.cells[FUND as usize].note =
         Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质（项目预算分几种资金而本笔未注明的，记为“未注明资金性质”）".into());
-    for (i, (p, used)) in ledger.payments.iter().zip(&report.payment_use).enumerate() {
+    for (i, p) in report.payments.iter().enumerate() {
         let r = 1 + i as u32;
         s.put(r, NO, Value::Number((i + 1).into()), Role::Count);
         s.text(r, ID, p.project_id.clone(), Role::Text);
         s.put(r, DATE, Value::Date(p.date), Role::Date);
         s.put(r, AMOUNT, money(p.amount), Role::Money);
-        s.text(r, FUND, report.payment_fund[i].clone(), Role::Text);
+        s.text(r, FUND, p.fund.clone(), Role::Text);
         s.put(r, VOUCHER, opt_text(&p.voucher), Role::Text);
         s.put(r, MEMO, opt_text(&p.memo), Role::Text);
-        let state = match used {
-            PaymentUse::Counted => "计入".to_string(),
-            PaymentUse::AfterCutOff => format!("晚于截止日期{}，未计入", report.as_of),
-        };
-        let cell = s.text(r, STATE, state, Role::Text);
-        cell.flagged = *used != PaymentUse::Counted;
+        let cell = s.text(r, STATE, p.used.describe(report.as_of), Role::Text);
+        cell.flagged = p.used != PaymentUse::Counted;
         s.text(r, SOURCE, p.row.to_string(), Role::Text);
     }
     // Payments left out of the sums, below the others: no 拨付日期 and no
@@ -690,7 +685,7 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
         .iter()
         .filter(|e| e.kind == RecordKind::Payment)
         .collect();
-    let mut r = ledger.payments.len() as u32;
+    let mut r = report.payments.len() as u32;
     if !left_out.is_empty() {
         r += 2;
         let title = format!(
@@ -722,7 +717,7 @@ pub fn payments_sheet(report: &Report, ledger: &Ledger) -> Sheet {
     s.autofilter = Some(Span {
         first_row: 0,
         first_col: 0,
-        last_row: ledger.payments.len().max(1) as u32,
+        last_row: report.payments.len().max(1) as u32,
         last_col: SOURCE,
     });
     s.print = Some(PageSetup::new(&report.unit_name, Some((0, 0))).repeat_cols(NO, ID));
@@ -980,15 +975,14 @@ pub fn raw_value(v: &Data) -> Value {
 /// sheet copied.
 pub fn annotated_workbook(
     book: &RawBook,
-    ledger: &Ledger,
     report: &Report,
     problems: &[Problem],
 ) -> (Vec<Sheet>, Vec<Problem>) {
     let mut extra = Vec::new();
     let mut sheets = vec![
         summary_sheet(report),
-        progress_sheet(report, ledger),
-        payments_sheet(report, ledger),
+        progress_sheet(report),
+        payments_sheet(report),
         monthly_sheet(report),
     ];
     let mut taken: HashSet<String> = REPORT_SHEETS.iter().map(|s| s.to_lowercase()).collect();
