@@ -64,6 +64,28 @@ pub fn analyse_book(
     })
 }
 
+impl Outcome {
+    /// Score every project (its evaluation goes beside its figures) and add
+    /// what the outputs must also say — the scoring's problems, ids Excel
+    /// would round, texts over Excel's cell limit — to the report's one
+    /// problem list, errors first. Returns the evaluations, in project order.
+    pub fn score(
+        &mut self,
+        rules: &crate::compute::score::ScoringRules,
+        libs: &[crate::model::library::Library],
+    ) -> Vec<crate::compute::score::Evaluation> {
+        let (evals, more) =
+            crate::compute::evaluate::evaluate_all(&self.ledger, &self.report, rules, libs);
+        let problems = &mut self.report.problems;
+        problems.extend(more);
+        problems.extend(long_ids(&self.ledger));
+        problems.extend(over_limit(&self.book));
+        problems.sort_by_key(|p| p.severity);
+        self.report.set_evaluations(&evals);
+        evals
+    }
+}
+
 pub fn load_rules(path: Option<&Path>) -> Result<crate::compute::score::ScoringRules, String> {
     match path {
         Some(p) => {

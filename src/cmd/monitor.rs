@@ -46,14 +46,12 @@ pub fn run(args: &Args) -> Result<i32, String> {
     plan.lock()?;
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let as_of = month_end(year, month).ok_or_else(|| format!("{year}-{month:02} 不是有效月份"))?;
-    let outcome =
+    let mut outcome =
         crate::analysis::analyse(&args.workbook, Some(as_of), args.unit.as_deref(), &mapping)?;
     let rules = crate::analysis::load_rules(None)?;
     let libs = crate::read::library::bundled();
-    let (evals, eval_problems) =
-        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+    let evals = outcome.score(&rules, &libs);
     let mut problems = outcome.report.problems.clone();
-    problems.extend(eval_problems);
     // 监控 covers months of the ledger's own year; another year's month is
     // almost always a slip (a 2023 ledger monitored "to 2024-07").
     if let Some(y) = outcome.ledger.info.year.filter(|y| *y != year) {

@@ -1,6 +1,6 @@
 //! `jixiao report WORKBOOK`: the annotated workbook and its figures.
 
-use crate::analysis::{analyse, load_rules, long_ids, over_limit};
+use crate::analysis::{analyse, load_rules};
 use crate::model::Severity;
 use crate::read::{self, mapping::Mapping};
 use crate::write;
@@ -112,24 +112,18 @@ pub fn run(args: &Args) -> Result<i32, String> {
     for (sheet, role) in &outcome.ledger.sheet_roles {
         eprintln!("工作表“{sheet}”：{}", read::role_name(*role));
     }
-    let (evals, eval_problems) =
-        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
-    let mut problems = outcome.report.problems.clone();
-    problems.extend(eval_problems);
-    problems.extend(long_ids(&outcome.ledger));
-    problems.extend(over_limit(&outcome.book));
-    problems.sort_by_key(|p| p.severity);
+    let mut outcome = outcome;
+    let evals = outcome.score(&rules, &libs);
     let (sheets, extra) =
-        write::report::annotated_workbook(&outcome.book, &outcome.report, &problems);
-    problems.extend(extra);
+        write::report::annotated_workbook(&outcome.book, &outcome.report, &outcome.report.problems);
+    // The copy's own notes (renamed sheets, cut texts) are for JSON and the screen.
+    outcome.report.problems.extend(extra);
     laps.lap("sheet model");
-    let json = args.json.as_ref().map(|_| {
-        write::json::to_bytes(&write::json::report_json(
-            &outcome.report,
-            &problems,
-            Some(&evals),
-        ))
-    });
+    let json = args
+        .json
+        .as_ref()
+        .map(|_| write::json::to_bytes(&outcome.report));
+    let problems = &outcome.report.problems;
     let mut stage = plan.stage()?;
     stage.xlsx(&output, &sheets, crate::output::Kind::Report)?;
     drop(sheets);

@@ -59,12 +59,11 @@ pub fn run(args: &Args) -> Result<i32, String> {
         None => docx::DEFAULT_TEMPLATE.to_string(),
     };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
-    let outcome =
+    let mut outcome =
         crate::analysis::analyse(&args.workbook, args.as_of, args.unit.as_deref(), &mapping)?;
     let rules = crate::analysis::load_rules(None)?;
     let libs = crate::read::library::bundled();
-    let (evals, _) =
-        crate::compute::evaluate::evaluate_all(&outcome.ledger, &outcome.report, &rules, &libs);
+    let evals = outcome.score(&rules, &libs);
     let signed = args
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());
