@@ -20,8 +20,6 @@ pub(crate) struct ColumnNotes {
     pub(crate) unstated_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
 }
 
-/// Above this, an amount in a column with no stated unit looks like 元.
-
 impl ColumnNotes {
     pub(crate) fn flush(self, problems: &mut Vec<Problem>) {
         let mut text: Vec<_> = self.text_numbers.into_values().collect();

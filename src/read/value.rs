@@ -21,8 +21,6 @@ pub enum AmountError {
     OutOfRange,
 }
 
-/// What the unit suffix of a text amount said, if anything.
-
 /// A number written as text: `2,150,000.00`, `１２００`, `10.5万元`, `-3`.
 /// Prose around a number ("10(其中,灾情因素6万元)") is not a number.
 pub fn parse_amount_text(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountError> {
