@@ -58,6 +58,7 @@ fn sample_reproduces_the_reference_figures() {
     let w = Workdir::new();
     let j = run_sample(&w);
     assert_eq!(j["as_of"], "2024-05-31");
+    assert_eq!(j["as_of_source"], "参数");
     assert_eq!(j["unit"], "靖宇镇人民政府");
     let t = &j["totals"];
     assert_eq!(dec(&t["budget"]), d("408.5587"));
@@ -233,6 +234,7 @@ fn default_output_goes_next_to_the_input_and_cut_off_comes_from_the_sheet() {
     assert!(w.exists("靖宇-报告.xlsx"));
     let j = read_json(&w.path("j.json"));
     assert_eq!(j["as_of"], "2024-05-31");
+    assert_eq!(j["as_of_source"], "说明表");
     assert_eq!(j["totals"]["execution_rate"], "56.62");
     // No temporary files left behind.
     assert_eq!(

@@ -403,7 +403,7 @@ pub struct Report {
     pub as_of: NaiveDate,
     /// Where the cut-off came from: 参数 / 说明表 / 标题 / 今天 (empty when
     /// the caller didn't say).
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub as_of_source: String,
     #[serde(rename = "unit")]
     pub unit_name: String,
