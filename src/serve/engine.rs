@@ -192,7 +192,7 @@ pub fn month_last_day(year: i32, month: u32) -> Option<NaiveDate> {
 /// requests (the workbook itself is dropped).
 pub struct Prepared {
     township: Township,
-    /// `monthly_json(..).totals.pace`: 序时进度 and 进度差 of the township.
+    /// `monthly_json(..).totals`: 序时进度 (`schedule`) and 进度差 (`gap`) of the township.
     pub pace: Value,
     /// `monthly_json(..).projects`, for the drill-down.
     pub projects: Value,
@@ -217,7 +217,7 @@ pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prep
         .map_err(|e| e.to_string())?;
     Ok(Prepared {
         township,
-        pace: mj["totals"]["pace"].clone(),
+        pace: mj["totals"].clone(),
         projects: mj["projects"].clone(),
         problems: serde_json::to_value(problems).map_err(|e| e.to_string())?,
     })

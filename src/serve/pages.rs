@@ -32,6 +32,17 @@ pub fn environment() -> minijinja::Environment<'static> {
     ] {
         env.add_template(name, text).expect("template parses");
     }
+    env.add_filter("urlencode", |v: String| -> String {
+        v.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    });
     env
 }
 
@@ -393,6 +404,20 @@ fn over_limit(state: &State, headers: &HeaderMap) -> bool {
         .is_some_and(|n| n > (state.cfg.max_upload_mb << 20) + 64 * 1024)
 }
 
+/// Read and drop a refused body (up to 256 MB), so that the client, still
+/// sending, reads our 413 and its message instead of a broken connection.
+async fn drain(req: Request) {
+    use axum::body::HttpBody;
+    let mut body = req.into_body();
+    let mut seen: usize = 0;
+    while seen < 256 << 20 {
+        match std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            Some(Ok(frame)) => seen += frame.data_ref().map(|d| d.len()).unwrap_or(0),
+            _ => break,
+        }
+    }
+}
+
 /// The parts of an upload form.
 struct Upload {
     csrf: Option<String>,
@@ -471,6 +496,7 @@ async fn upload_page(
                 Some(&ip(&addr)),
             )
             .await;
+        drain(req).await;
         return township_view(
             &state,
             &w,
@@ -1074,6 +1100,7 @@ async fn api_submit(
                 Some(&ip(&addr)),
             )
             .await;
+        drain(req).await;
         return api_error(StatusCode::PAYLOAD_TOO_LARGE, &too_large(&state));
     }
     let multipart = headers
