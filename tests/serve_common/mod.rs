@@ -135,6 +135,23 @@ impl Env {
     }
 }
 
+impl Drop for Env {
+    /// A test that failed still drops its database (WITH (FORCE) ends the
+    /// server's connections).
+    fn drop(&mut self) {
+        if let Some(db) = self.pg_db.take() {
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                let _ = rt.block_on(drop_database(&pg_admin_url(), &db));
+            })
+            .join();
+        }
+    }
+}
+
 async fn create_database(admin: &str, name: &str) -> Result<(), String> {
     use sqlx::Connection;
     let connect = sqlx::postgres::PgConnection::connect(admin);
