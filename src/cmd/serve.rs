@@ -7,19 +7,19 @@ use std::path::PathBuf;
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// 监听地址
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, value_name = "地址", default_value = "127.0.0.1:8080")]
     pub bind: String,
     /// 数据文件夹（数据库与上传的文件），不存在时自动建立
-    #[arg(long, default_value = "jixiao-data")]
+    #[arg(long, value_name = "文件夹", default_value = "jixiao-data")]
     pub data: PathBuf,
     /// 数据库地址，如 postgres://用户@主机/库名（默认：数据文件夹中的 SQLite）
-    #[arg(long)]
+    #[arg(long, value_name = "URL")]
     pub database: Option<String>,
     /// 单个上传文件的大小上限（MB）
-    #[arg(long = "max-upload-mb", default_value = "20")]
+    #[arg(long = "max-upload-mb", value_name = "MB", default_value = "20")]
     pub max_upload_mb: u64,
     /// 工作簿解压后的大小上限（MB），超出视为压缩炸弹
-    #[arg(long = "max-unpacked-mb", default_value = "256")]
+    #[arg(long = "max-unpacked-mb", value_name = "MB", default_value = "256")]
     pub max_unpacked_mb: u64,
     /// Cookie 加 Secure 标记（经 https 访问时使用）
     #[arg(long = "secure-cookies")]
