@@ -524,6 +524,36 @@ async fn county_rollup(env: &Env) {
     assert_eq!(s, StatusCode::OK);
     let j: serde_json::Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(j["totals"], v["totals"]);
+    // The admin page: accounts, the audit log, a township account added.
+    let (s, html) = b.get("/admin").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("操作日志") && html.contains("upload"),
+        "{html}"
+    );
+    let r = b
+        .http
+        .post(format!("{}/admin/users", b.base))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("name", "d"),
+            ("township", "丁镇"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("初始密码"), "{html}");
+    let (_, v) = county.get("/api/county?month=2024-05").await;
+    let mut missing: Vec<&str> = v["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    missing.sort();
+    assert_eq!(missing, ["丁镇", "丙镇"]);
 }
 
 async fn restart_keeps_everything(env: &mut Env) {
