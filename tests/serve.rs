@@ -68,7 +68,10 @@ fn rate_in_summary(xlsx: &[u8]) -> f64 {
     let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).expect("report opens");
     let sheet = wb.worksheet_range("汇总").expect("汇总 sheet");
     for row in sheet.rows() {
-        if row.first().is_some_and(|c| c.to_string() == "合计") {
+        if row
+            .first()
+            .is_some_and(|c| *c == Data::String("合计".into()))
+        {
             return match &row[4] {
                 Data::Float(f) => *f,
                 other => panic!("合计 rate is {other:?}"),

@@ -380,7 +380,7 @@ pub async fn submit(
     }
     let refused = if bytes.is_empty() {
         Some("文件是空的（0 字节），请重新选择台账工作簿".to_string())
-    } else if let Some(_) = ext {
+    } else if ext.is_some() {
         zip_guard(
             &bytes,
             state.cfg.max_zip_entries,

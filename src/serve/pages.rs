@@ -238,6 +238,8 @@ async fn login(
         _ => None,
     };
     let Some(user) = user else {
+        // Guessing passwords gets slow.
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         let _ = state
             .db
             .audit(
