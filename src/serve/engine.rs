@@ -273,6 +273,14 @@ pub fn county_xlsx(c: &CountyOut, title: &str) -> Result<Vec<u8>, String> {
     xlsx_bytes(&sheets, crate::output::Kind::County)
 }
 
+/// The county's floor on the 衔接资金 industry share, percent (what
+/// `consolidate` checks against by default).
+pub fn industry_floor() -> Option<f64> {
+    Settings::default()
+        .industry_floor
+        .and_then(|d| d.to_string().parse().ok())
+}
+
 /// Pretty JSON bytes as the CLI writes them.
 pub fn json_bytes(v: &Value) -> Vec<u8> {
     write::json::to_bytes(v)

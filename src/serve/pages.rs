@@ -780,7 +780,7 @@ async fn chosen_month(
 /// township its 序时进度 and 进度差 from its own 月报.
 fn county_context(v: &super::CountyView, w: &Who, y: i32, m: u32) -> Value {
     let c = &v.out.json;
-    let floor = 60.0;
+    let floor = engine::industry_floor().unwrap_or(0.0);
     let low = |s: &Value| {
         s.as_str()
             .and_then(|x| x.parse::<f64>().ok())
