@@ -271,6 +271,12 @@ async fn clerk_and_county_in_chromium() {
     }
     assert!(path.starts_with("/submissions/"));
 
+    // The township page: the drop zone, the current submission, the history.
+    c.goto(&format!("{base}/township")).await.unwrap();
+    let history = c.find(Locator::Css("table")).await.unwrap().text().await.unwrap();
+    assert!(history.contains("jingyu-2023.xlsx") && history.contains("当前"), "{history}");
+    screenshot("serve-township-upload.png", &c.screenshot().await.unwrap());
+
     // The county: log out, log in, the roll-up for 2024-05.
     c.find(Locator::Css("header form button"))
         .await
