@@ -273,8 +273,17 @@ async fn clerk_and_county_in_chromium() {
 
     // The township page: the drop zone, the current submission, the history.
     c.goto(&format!("{base}/township")).await.unwrap();
-    let history = c.find(Locator::Css("table")).await.unwrap().text().await.unwrap();
-    assert!(history.contains("jingyu-2023.xlsx") && history.contains("当前"), "{history}");
+    let history = c
+        .find(Locator::Css("table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        history.contains("jingyu-2023.xlsx") && history.contains("当前"),
+        "{history}"
+    );
     screenshot("serve-township-upload.png", &c.screenshot().await.unwrap());
 
     // The county: log out, log in, the roll-up for 2024-05.

@@ -405,6 +405,14 @@ async fn bad_and_hostile_uploads(env: &Env) {
         );
     }
     assert!(!env.dir.path().join("etc").exists());
+    // Names are shown escaped.
+    let (s, v) = api
+        .submit("<img src=x onerror=alert(1)>.xlsx", sample(), None)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, page) = b.get("/township").await;
+    assert!(!page.contains("<img src=x"), "name not escaped");
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.xlsx"));
     let (s, v) = api.submit("空.xlsx", Vec::new(), None).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(v["message"].as_str().unwrap().contains("空"));
