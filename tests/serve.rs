@@ -501,6 +501,9 @@ async fn county_rollup(env: &Env) {
             .any(|p| p["message"].as_str().unwrap().contains("重复")),
         "{problems:?}"
     );
+    // Without a month: the latest month the submissions cover to its end.
+    let (_, latest) = county.get("/api/county").await;
+    assert_eq!(latest["month"], "2024-06");
     // June: only 乙镇's ledger reaches it.
     let (_, june) = county.get("/api/county?month=2024-06").await;
     assert_eq!(june["townships"].as_array().unwrap().len(), 1);

@@ -554,23 +554,33 @@ pub struct CountyView {
     pub schedule: Option<String>,
 }
 
-/// The default month: the latest complete month of the current submissions.
+/// The default month: the latest month that the current submissions cover
+/// to its end, and never one that has not ended yet.
 pub async fn default_month(state: &Arc<State>) -> Result<(i32, u32), String> {
     use chrono::Datelike;
-    let latest = state
-        .db
-        .latest_as_of()
-        .await?
-        .and_then(|d| engine::parse_date(&d).ok())
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let (y, m) = (latest.year(), latest.month());
-    if engine::month_last_day(y, m) == Some(latest) {
-        Ok((y, m))
-    } else if m == 1 {
-        Ok((y - 1, 12))
-    } else {
-        Ok((y, m - 1))
-    }
+    let today = chrono::Local::now().date_naive();
+    let covered = |d: chrono::NaiveDate| {
+        let (y, m) = (d.year(), d.month());
+        if engine::month_last_day(y, m) == Some(d) {
+            (y, m)
+        } else if m == 1 {
+            (y - 1, 12)
+        } else {
+            (y, m - 1)
+        }
+    };
+    let ended = covered(today);
+    Ok(
+        match state
+            .db
+            .latest_as_of()
+            .await?
+            .and_then(|d| engine::parse_date(&d).ok())
+        {
+            Some(latest) => covered(latest).min(ended),
+            None => ended,
+        },
+    )
 }
 
 pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<CountyView, String> {
