@@ -226,6 +226,11 @@ async fn permissions(env: &Env) {
         assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
         assert!(body.contains("无权访问"), "{path}");
     }
+    for path in ["/submissions/abc", "/submissions/999999", "/no-such-page"] {
+        let (s, body) = bb.get(path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        assert!(body.contains("没有这个"), "{path}: {body}");
+    }
     // B cannot overwrite A: whatever B sends is B's own.
     let (s, mine) = b_api.submit("甲.xlsx", sample(), None).await;
     assert_eq!(s, StatusCode::CREATED);

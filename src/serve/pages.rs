@@ -65,6 +65,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/submissions", post(api_submit).get(api_list))
         .route("/api/submissions/{id}", get(api_submission))
         .route("/api/county", get(api_county))
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
@@ -165,6 +166,11 @@ fn csrf_ok(who: &Who, given: Option<&str>) -> bool {
         (Some(want), Some(got)) => auth::same(want, got),
         _ => false,
     }
+}
+
+async fn not_found(axum::extract::State(state): St, headers: HeaderMap) -> Response {
+    let w = who(&state, &headers).await;
+    error_page(&state, w.as_ref(), StatusCode::NOT_FOUND, "没有这个页面")
 }
 
 async fn home(axum::extract::State(state): St, headers: HeaderMap) -> Response {
@@ -594,10 +600,13 @@ async fn submission_page(
     axum::extract::State(state): St,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Response {
     let Some(w) = who(&state, &headers).await else {
         return Redirect::to("/login").into_response();
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&state, Some(&w), StatusCode::NOT_FOUND, "没有这个报送");
     };
     let sub = match visible(&state, &w, id, &addr, false).await {
         Ok(s) => s,
@@ -667,13 +676,16 @@ async fn download(
     axum::extract::State(state): St,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path((id, file)): Path<(i64, String)>,
+    Path((id, file)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(w) = who(&state, &headers).await else {
         return Redirect::to("/login").into_response();
     };
     let api = w.csrf.is_none();
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&state, Some(&w), StatusCode::NOT_FOUND, "没有这个报送");
+    };
     let sub = match visible(&state, &w, id, &addr, api).await {
         Ok(s) => s,
         Err(r) => return r,
@@ -1178,11 +1190,14 @@ async fn api_submission(
     axum::extract::State(state): St,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> Response {
     let w = match api_who(&state, &headers, &addr).await {
         Ok(w) => w,
         Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return api_error(StatusCode::NOT_FOUND, "没有这个报送");
     };
     let sub = match visible(&state, &w, id, &addr, true).await {
         Ok(s) => s,
