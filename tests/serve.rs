@@ -463,6 +463,14 @@ async fn concurrent_uploads(env: &Env) {
     let db = &env.server().state.db;
     assert_eq!(db.submission_count().await.unwrap(), 200);
     assert_eq!(db.audit_count("upload").await.unwrap(), 200);
+    // 200 uploads of the same bytes, written at once: one stored file, whole.
+    let files = data_files(env);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), sample);
+    let left: Vec<_> = std::fs::read_dir(env.cfg.data.join("tmp"))
+        .unwrap()
+        .collect();
+    assert!(left.is_empty(), "temporaries left: {left:?}");
     for i in 0..20 {
         let h = db.history(&format!("第{i}镇")).await.unwrap();
         assert_eq!(h.len(), 10);
