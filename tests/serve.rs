@@ -612,3 +612,53 @@ async fn restart_keeps_everything(env: &mut Env) {
     assert_eq!(s, StatusCode::CREATED);
     assert!(v2["id"].as_i64().unwrap() > id);
 }
+
+/// Every input the fuzzers found (tests/fuzz-cases: panics, hangs and
+/// aborts of the workbook library, since guarded) uploaded: each one a
+/// recorded submission, read or refused with a Chinese message; no 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_fuzz_cases_upload_gracefully() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(&env, &token);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-cases");
+    let mut n = 0;
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let f = f.unwrap().path();
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".md") {
+            continue;
+        }
+        let (s, v) = api.submit(&name, std::fs::read(&f).unwrap(), None).await;
+        assert!(
+            s == StatusCode::CREATED || s == StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {s} {v}"
+        );
+        if s == StatusCode::UNPROCESSABLE_ENTITY {
+            let m = v["message"].as_str().unwrap();
+            assert!(
+                m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{name}: {m}"
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 10);
+    assert_eq!(env.server().state.db.submission_count().await.unwrap(), n);
+    env.finish().await;
+}
+
+/// A workbook that takes longer than the time limit: a message, not a hang.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_analysis_time_limit() {
+    let env = Env::start_with(Backend::Sqlite, |c| c.analysis_timeout_secs = 0)
+        .await
+        .unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("慢.xlsx", sample(), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("读取超过"), "{v}");
+    env.finish().await;
+}

@@ -21,6 +21,9 @@ pub struct Args {
     /// 工作簿解压后的大小上限（MB），超出视为压缩炸弹
     #[arg(long = "max-unpacked-mb", value_name = "MB", default_value = "256")]
     pub max_unpacked_mb: u64,
+    /// 读取一个工作簿的时间上限（秒），超时按读取失败记录
+    #[arg(long = "timeout-secs", value_name = "秒", default_value = "120")]
+    pub timeout_secs: u64,
     /// Cookie 加 Secure 标记（经 https 访问时使用）
     #[arg(long = "secure-cookies")]
     pub secure_cookies: bool,
@@ -57,6 +60,7 @@ fn config(args: &Args) -> crate::serve::Config {
         max_upload_mb: args.max_upload_mb,
         max_unpacked_mb: args.max_unpacked_mb,
         secure_cookies: args.secure_cookies,
+        analysis_timeout_secs: args.timeout_secs,
         title: args.title.clone(),
         ..crate::serve::Config::default()
     }

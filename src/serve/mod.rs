@@ -36,6 +36,8 @@ pub struct Config {
     pub initial_admin: bool,
     /// Session lifetime, hours.
     pub session_hours: i64,
+    /// Give up on reading one workbook after this many seconds.
+    pub analysis_timeout_secs: u64,
 }
 
 impl Default for Config {
@@ -51,6 +53,7 @@ impl Default for Config {
             title: String::new(),
             initial_admin: true,
             session_hours: 12,
+            analysis_timeout_secs: 120,
         }
     }
 }
@@ -404,11 +407,13 @@ pub async fn submit(
                 name.clone(),
                 township.clone(),
             );
-            tokio::task::spawn_blocking(move || {
-                st.with_input(&sha2, ext, &name2, &unit, as_of, engine::analyse)
-            })
+            bounded(
+                state,
+                tokio::task::spawn_blocking(move || {
+                    st.with_input(&sha2, ext, &name2, &unit, as_of, engine::analyse)
+                }),
+            )
             .await
-            .unwrap_or_else(|e| Err(format!("读取时程序内部出错（{e}）")))
         }
     };
     let requested = as_of.map(|d| d.to_string());
@@ -481,6 +486,24 @@ pub async fn submit(
     })
 }
 
+/// A workbook's reading, with a time limit: a file that makes the reader
+/// run on is answered with a message, and its slot is given back (the
+/// thread itself cannot be stopped; it ends when the reader does).
+async fn bounded<T>(
+    state: &State,
+    job: tokio::task::JoinHandle<Result<T, String>>,
+) -> Result<T, String> {
+    let limit = std::time::Duration::from_secs(state.cfg.analysis_timeout_secs);
+    match tokio::time::timeout(limit, job).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => Err(format!("读取时程序内部出错（{e}），请把此文件发给维护人员")),
+        Err(_) => Err(format!(
+            "读取超过 {} 秒仍未完成，已放弃；文件可能已损坏，请在 Excel/WPS 中打开后另存为 .xlsx 再试，或把此文件发给维护人员",
+            limit.as_secs()
+        )),
+    }
+}
+
 /// Which file a download is.
 #[derive(Clone, Copy, Debug)]
 pub enum Download {
@@ -533,16 +556,18 @@ pub async fn render(
         sub.file_name.clone(),
         sub.township.clone(),
     );
-    let bytes = tokio::task::spawn_blocking(move || {
-        st.with_input(&sha, ext, &name, &unit, as_of, |input| match what {
-            Download::Report => engine::report_xlsx(input),
-            Download::Forms => engine::forms_xlsx(input),
-            Download::Summary => engine::summary_docx(input, chrono::Local::now().date_naive()),
-            Download::Monthly(y, m) => engine::monthly_xlsx(input, y, m),
-        })
-    })
-    .await
-    .unwrap_or_else(|e| Err(format!("生成文件时程序内部出错（{e}）")))?;
+    let bytes = bounded(
+        state,
+        tokio::task::spawn_blocking(move || {
+            st.with_input(&sha, ext, &name, &unit, as_of, |input| match what {
+                Download::Report => engine::report_xlsx(input),
+                Download::Forms => engine::forms_xlsx(input),
+                Download::Summary => engine::summary_docx(input, chrono::Local::now().date_naive()),
+                Download::Monthly(y, m) => engine::monthly_xlsx(input, y, m),
+            })
+        }),
+    )
+    .await?;
     Ok((bytes, file_name))
 }
 
