@@ -9,6 +9,7 @@ pub mod compute;
 pub mod model;
 pub mod output;
 pub mod read;
+pub mod serve;
 pub mod settle;
 pub mod synth;
 #[cfg(test)]

@@ -33,6 +33,8 @@ enum Command {
     Summary(cmd::summary::Args),
     /// 绩效运行监控表：每个项目的预算执行与指标完成情况，预计栏待填
     Monitor(cmd::monitor::Args),
+    /// 网页服务：乡镇上传台账、下载报告，县级查看汇总与未报送
+    Serve(cmd::serve::Args),
 }
 
 /// Parse the command line; help, version and argument errors in Chinese.
@@ -90,6 +92,7 @@ fn main() {
         Command::Targets(a) => cmd::targets::run(a),
         Command::Summary(a) => cmd::summary::run(a),
         Command::Monitor(a) => cmd::monitor::run(a),
+        Command::Serve(a) => cmd::serve::run(a),
     };
     // For benchmarks: the process's peak resident memory.
     if std::env::var_os("JIXIAO_PEAK_RSS").is_some()

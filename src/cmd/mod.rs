@@ -5,6 +5,7 @@ pub mod consolidate;
 pub mod monitor;
 pub mod monthly;
 pub mod report;
+pub mod serve;
 pub mod summary;
 pub mod synth;
 pub mod targets;

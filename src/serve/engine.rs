@@ -1,0 +1,286 @@
+//! The seam between the server and the library: every call `jixiao serve`
+//! makes into reading, computing and writing goes through this file, and
+//! only this file. The pages are one more renderer of the same report data
+//! the CLI writes (`report --json`, `monthly --json`, `consolidate --json`):
+//! nothing here computes a figure itself.
+
+use crate::analysis::{Outcome, analyse_book, load_rules};
+use crate::compute::county::{FileProblem, Settings, Township, consolidate};
+use crate::compute::monthly::{Schedule, compute_monthly, month_end};
+use crate::model::Severity;
+use crate::read::book;
+use crate::read::mapping::Mapping;
+use crate::write;
+use chrono::{Datelike, NaiveDate};
+use serde_json::Value;
+use std::path::Path;
+
+/// What one upload gave: the CLI's JSON for the report (`report --json`)
+/// and for the month of its cut-off (`monthly --json`).
+pub struct Analysis {
+    /// The report model serialised, as the CLI writes it with `--json`.
+    pub report: Value,
+    /// `write::monthly::monthly_json` for the month of `as_of` (序时进度 per
+    /// project), when that month could be computed.
+    pub monthly: Option<Value>,
+    pub as_of: NaiveDate,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// A stored workbook, opened for the library. `path` is a server-chosen
+/// path (content hash); `name` is what the clerk called it, only shown.
+pub struct Input<'a> {
+    pub path: &'a Path,
+    pub name: &'a str,
+    /// 单位: the township of the account that submitted it.
+    pub unit: &'a str,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Messages name the file the way the clerk knows it, not by its hash.
+fn shown(msg: String, input: &Input) -> String {
+    msg.replace(&input.path.display().to_string(), input.name)
+}
+
+fn open(input: &Input, full: bool) -> Result<book::RawBook, String> {
+    book::guarded(|| book::open_book_with(input.path, full))
+        .unwrap_or_else(|why| Err(format!("读取时程序内部出错（{why}）")))
+        .map_err(|m| shown(m, input))
+}
+
+fn outcome(input: &Input, full: bool) -> Result<Outcome, String> {
+    let b = open(input, full)?;
+    book::guarded(|| {
+        analyse_book(
+            input.path,
+            b,
+            input.as_of,
+            Some(input.unit),
+            &Mapping::default(),
+        )
+    })
+    .unwrap_or_else(|why| Err(format!("计算时程序内部出错（{why}）")))
+    .map_err(|m| shown(m, input))
+}
+
+/// `outcome` scored as `jixiao report` scores it: evaluations beside the
+/// figures and every problem in the report's list.
+fn scored(
+    input: &Input,
+    full: bool,
+) -> Result<(Outcome, Vec<crate::compute::score::Evaluation>), String> {
+    let mut o = outcome(input, full)?;
+    let rules = load_rules(None)?;
+    let libs = crate::read::library::bundled();
+    let evals = o.score(&rules, &libs);
+    Ok((o, evals))
+}
+
+/// Read and compute one workbook as `jixiao report --json` does.
+pub fn analyse(input: &Input) -> Result<Analysis, String> {
+    let (mut o, _) = scored(input, true)?;
+    // The annotated copy adds problems of its own (as the CLI's JSON has them).
+    let (_, extra) = write::report::annotated_workbook(&o.book, &o.report, &o.report.problems);
+    o.report.problems.extend(extra);
+    let report = serde_json::to_value(&o.report).map_err(|e| e.to_string())?;
+    let problems = &o.report.problems;
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    let warnings = problems.len() - errors;
+    let as_of = o.report.as_of;
+    // 序时进度: the 月报 of the last month ended by the cut-off, so that no
+    // figure on the page counts a payment after it.
+    let monthly = last_month_end(as_of).and_then(|end| {
+        let month_outcome;
+        let (ledger, report) = if end == as_of {
+            (&o.ledger, o.report.clone())
+        } else {
+            let again = Input {
+                as_of: Some(end),
+                ..*input
+            };
+            month_outcome = outcome(&again, false).ok()?;
+            (&month_outcome.ledger, month_outcome.report.clone())
+        };
+        let m = compute_monthly(ledger, report, &Schedule::default())?;
+        serde_json::to_value(&m).ok()
+    });
+    Ok(Analysis {
+        report,
+        monthly,
+        as_of,
+        errors,
+        warnings,
+    })
+}
+
+/// The cut-off itself when it is a month's last day, else the end of the
+/// month before.
+fn last_month_end(as_of: NaiveDate) -> Option<NaiveDate> {
+    match month_end(as_of.year(), as_of.month()) {
+        Some(end) if end == as_of => Some(end),
+        _ => NaiveDate::from_ymd_opt(as_of.year(), as_of.month(), 1)?.pred_opt(),
+    }
+}
+
+fn xlsx_bytes(
+    sheets: &[write::sheet::Sheet],
+    kind: crate::output::Kind,
+) -> Result<Vec<u8>, String> {
+    let mut wb = write::xlsx::workbook_of(sheets, kind)?;
+    wb.save_to_buffer()
+        .map_err(|e| format!("写出工作簿失败：{e}"))
+}
+
+/// The annotated report workbook (`jixiao report`'s `-o`).
+pub fn report_xlsx(input: &Input) -> Result<Vec<u8>, String> {
+    let (o, _) = scored(input, true)?;
+    let (sheets, _) = write::report::annotated_workbook(&o.book, &o.report, &o.report.problems);
+    xlsx_bytes(&sheets, crate::output::Kind::Report)
+}
+
+/// The forms workbook (`jixiao report`'s `--forms`, layout A).
+pub fn forms_xlsx(input: &Input) -> Result<Vec<u8>, String> {
+    let (o, evals) = scored(input, false)?;
+    let sheets = write::forms::forms_workbook(&o.report, &evals, &write::forms::LAYOUT_A);
+    xlsx_bytes(&sheets, crate::output::Kind::Forms)
+}
+
+/// The 绩效自评总结 .docx (`jixiao summary`).
+pub fn summary_docx(input: &Input, signed: NaiveDate) -> Result<Vec<u8>, String> {
+    let (o, evals) = scored(input, false)?;
+    let data = crate::compute::summary::build(&o.ledger, &o.report, &evals, signed);
+    let text = write::docx::render_text(write::docx::DEFAULT_TEMPLATE, &data)?;
+    write::docx::to_docx(&write::docx::parse(&text))
+}
+
+/// The 月报 workbook for a month (`jixiao monthly --month`).
+pub fn monthly_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, String> {
+    let end = month_end(year, month).ok_or("月份无效")?;
+    let o = outcome(
+        &Input {
+            as_of: Some(end),
+            ..*input
+        },
+        false,
+    )?;
+    let problems = o.report.problems.clone();
+    let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;
+    let sheets = write::monthly::monthly_sheets(&m, &problems);
+    xlsx_bytes(&sheets, crate::output::Kind::Monthly)
+}
+
+/// `YYYY-MM` (the CLI's `--month` parser).
+pub fn parse_month(s: &str) -> Result<(i32, u32), String> {
+    crate::cmd::monthly::parse_month(s)
+}
+
+/// `YYYY-MM-DD` (the CLI's `--as-of` parser).
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    crate::cmd::parse_date_arg(s)
+}
+
+pub fn month_last_day(year: i32, month: u32) -> Option<NaiveDate> {
+    month_end(year, month)
+}
+
+/// One township's current submission, computed at a month's end, as
+/// `consolidate --month` reads each file; kept by the server between
+/// requests (the workbook itself is dropped).
+pub struct Prepared {
+    township: Township,
+    /// `monthly_json(..).totals`: 序时进度 (`schedule`) and 进度差 (`gap`) of the township.
+    pub pace: Value,
+    /// `monthly_json(..).projects`, for the drill-down.
+    pub projects: Value,
+    /// The township's problems (`report --json`'s `problems`).
+    pub problems: Value,
+}
+
+/// Read one stored workbook for the county roll-up of a month.
+pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prepared, String> {
+    let end = month_end(year, month).ok_or("月份无效")?;
+    let o = outcome(
+        &Input {
+            as_of: Some(end),
+            ..*input
+        },
+        false,
+    )?;
+    let township = Township::from_report(&o.report.unit_name, label, &o.report);
+    let problems = o.report.problems.clone();
+    let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;
+    let mj = serde_json::to_value(&m).map_err(|e| e.to_string())?;
+    Ok(Prepared {
+        township,
+        pace: mj["totals"].clone(),
+        projects: mj["projects"].clone(),
+        problems: serde_json::to_value(problems).map_err(|e| e.to_string())?,
+    })
+}
+
+/// 序时进度 at a month's end for the county as a whole (the 月报's schedule).
+pub fn schedule(year: i32, month: u32) -> Option<String> {
+    let end = month_end(year, month)?;
+    Some(format!(
+        "{:.2}",
+        Schedule::default().expected(None, end, Some(year))
+    ))
+}
+
+/// The county roll-up: `consolidate`'s own computation over the prepared
+/// townships; `expected` is the list of township accounts (未报送).
+pub struct CountyOut {
+    /// `write::county::county_json`, as `consolidate --json` writes it.
+    pub json: Value,
+    county: std::sync::Arc<crate::compute::county::County>,
+}
+
+pub fn county(
+    prepared: &[std::sync::Arc<Prepared>],
+    failed: Vec<(String, String)>,
+    expected: &[String],
+    year: i32,
+    month: u32,
+) -> Result<CountyOut, String> {
+    month_end(year, month).ok_or("月份无效")?;
+    let townships: Vec<Township> = prepared.iter().map(|p| p.township.clone()).collect();
+    let problems: Vec<FileProblem> = failed
+        .iter()
+        .map(|(file, why)| {
+            FileProblem::of_file(file, Severity::Error, format!("{why}，该文件未汇总"))
+        })
+        .collect();
+    let mut c = consolidate(townships, expected, &Settings::default(), problems);
+    c.files_left_out = failed
+        .into_iter()
+        .map(|(f, _)| (f, "未能读取".to_string()))
+        .collect();
+    let json = serde_json::to_value(write::county::county_json(&c)).map_err(|e| e.to_string())?;
+    Ok(CountyOut {
+        json,
+        county: std::sync::Arc::new(c),
+    })
+}
+
+/// The county workbook (`consolidate -o`), with the 未报送 sheet.
+pub fn county_xlsx(c: &CountyOut, title: &str) -> Result<Vec<u8>, String> {
+    let sheets = write::county::county_sheets(&c.county, title, true);
+    xlsx_bytes(&sheets, crate::output::Kind::County)
+}
+
+/// The county's floor on the 衔接资金 industry share, percent (what
+/// `consolidate` checks against by default).
+pub fn industry_floor() -> Option<f64> {
+    Settings::default()
+        .industry_floor
+        .and_then(|d| d.to_string().parse().ok())
+}
+
+/// Pretty JSON bytes as the CLI writes them.
+pub fn json_bytes(v: &Value) -> Vec<u8> {
+    write::json::to_bytes(v)
+}

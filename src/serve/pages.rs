@@ -1,0 +1,1292 @@
+//! Routes: the pages (HTML, Chinese, sessions with CSRF tokens) and the
+//! JSON API (bearer tokens).
+
+use super::db::{Submission, User};
+use super::{Download, State, auth, engine, when};
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+type St = axum::extract::State<Arc<State>>;
+
+const SESSION: &str = "jx_session";
+const LOGIN_CSRF: &str = "jx_login";
+
+pub fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    for (name, text) in [
+        ("base.html", include_str!("templates/base.html")),
+        ("login.html", include_str!("templates/login.html")),
+        ("error.html", include_str!("templates/error.html")),
+        ("township.html", include_str!("templates/township.html")),
+        ("submission.html", include_str!("templates/submission.html")),
+        ("county.html", include_str!("templates/county.html")),
+        ("drill.html", include_str!("templates/drill.html")),
+        ("admin.html", include_str!("templates/admin.html")),
+    ] {
+        env.add_template(name, text).expect("template parses");
+    }
+    env.add_filter("urlencode", |v: String| -> String {
+        v.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    });
+    env
+}
+
+pub fn router(state: Arc<State>) -> Router {
+    // The body may be the file plus the form around it.
+    let limit = (state.cfg.max_upload_mb as usize) * 1024 * 1024 + 64 * 1024;
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/township", get(township_page))
+        .route("/upload", post(upload_page))
+        .route("/submissions/{id}", get(submission_page))
+        .route("/submissions/{id}/{file}", get(download))
+        .route("/county", get(county_page))
+        .route("/county/township", get(drill_page))
+        .route("/county/{file}", get(county_download))
+        .route("/admin", get(admin_page))
+        .route("/admin/users", post(admin_add_user))
+        .route("/api/submissions", post(api_submit).get(api_list))
+        .route("/api/submissions/{id}", get(api_submission))
+        .route("/api/county", get(api_county))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}
+
+/// Who is asking: a bearer token (API) or a session cookie (pages, with
+/// the session's CSRF token).
+struct Who {
+    user: User,
+    csrf: Option<String>,
+}
+
+async fn who(state: &State, headers: &HeaderMap) -> Option<Who> {
+    if let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        let user = state
+            .db
+            .token_user(&auth::sha256_hex(token.trim().as_bytes()))
+            .await
+            .ok()??;
+        return Some(Who { user, csrf: None });
+    }
+    let sid = auth::cookie(headers, SESSION)?;
+    let (user, csrf) = state
+        .db
+        .session(&auth::sha256_hex(sid.as_bytes()))
+        .await
+        .ok()??;
+    Some(Who {
+        user,
+        csrf: Some(csrf),
+    })
+}
+
+fn ip(c: &SocketAddr) -> String {
+    c.ip().to_string()
+}
+
+fn page(state: &State, name: &str, ctx: Value) -> Response {
+    match state
+        .templates
+        .get_template(name)
+        .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
+    {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("页面生成出错：{e}"),
+        )
+            .into_response(),
+    }
+}
+
+fn error_page(state: &State, who: Option<&Who>, status: StatusCode, message: &str) -> Response {
+    let title = match status {
+        StatusCode::FORBIDDEN => "无权访问",
+        StatusCode::NOT_FOUND => "找不到",
+        StatusCode::PAYLOAD_TOO_LARGE => "文件过大",
+        StatusCode::BAD_REQUEST => "请求有误",
+        _ => "出错了",
+    };
+    let mut r = page(
+        state,
+        "error.html",
+        json!({
+            "user": who.map(|w| &w.user),
+            "csrf": who.and_then(|w| w.csrf.clone()),
+            "title": title,
+            "message": message,
+        }),
+    );
+    *r.status_mut() = status;
+    r
+}
+
+fn api_error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
+}
+
+/// Record a refusal in the audit table, and answer 403.
+async fn denied(state: &State, who: &Who, what: &str, ip: &str, api: bool) -> Response {
+    let _ = state
+        .db
+        .audit(Some(&who.user), "denied", what, Some(ip))
+        .await;
+    let msg = "无权访问：乡镇账号只能查看和报送本乡镇的数据";
+    if api {
+        api_error(StatusCode::FORBIDDEN, msg)
+    } else {
+        error_page(state, Some(who), StatusCode::FORBIDDEN, msg)
+    }
+}
+
+fn csrf_ok(who: &Who, given: Option<&str>) -> bool {
+    match (&who.csrf, given) {
+        (Some(want), Some(got)) => auth::same(want, got),
+        _ => false,
+    }
+}
+
+async fn not_found(axum::extract::State(state): St, headers: HeaderMap) -> Response {
+    let w = who(&state, &headers).await;
+    error_page(&state, w.as_ref(), StatusCode::NOT_FOUND, "没有这个页面")
+}
+
+async fn home(axum::extract::State(state): St, headers: HeaderMap) -> Response {
+    match who(&state, &headers).await {
+        Some(w) if w.user.is_county() => Redirect::to("/county").into_response(),
+        Some(_) => Redirect::to("/township").into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+async fn login_page(axum::extract::State(state): St) -> Response {
+    login_form(&state, None, StatusCode::OK)
+}
+
+fn login_form(state: &State, error: Option<&str>, status: StatusCode) -> Response {
+    let token = auth::random_hex(16);
+    let mut r = page(
+        state,
+        "login.html",
+        json!({ "csrf": token, "error": error }),
+    );
+    *r.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
+        LOGIN_CSRF,
+        &token,
+        3600,
+        state.cfg.secure_cookies,
+    )) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+#[derive(serde::Deserialize)]
+struct LoginForm {
+    name: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn login(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: axum::extract::Form<LoginForm>,
+) -> Response {
+    // Double-submit token: the form's field must match the login cookie.
+    let cookie_ok = auth::cookie(&headers, LOGIN_CSRF).is_some_and(|c| auth::same(c, &form.csrf));
+    if !cookie_ok {
+        let _ = state
+            .db
+            .audit(None, "denied", "登录表单缺少 CSRF 令牌", Some(&ip(&addr)))
+            .await;
+        return error_page(
+            &state,
+            None,
+            StatusCode::FORBIDDEN,
+            "表单已过期或来源不明（缺少 CSRF 令牌），请重新打开登录页",
+        );
+    }
+    let found = state.db.user_by_name(form.name.trim()).await;
+    let user = match found {
+        Ok(Some((user, hash))) => {
+            let pw = form.password.clone();
+            let ok = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash))
+                .await
+                .unwrap_or(false);
+            ok.then_some(user)
+        }
+        _ => None,
+    };
+    let Some(user) = user else {
+        // Guessing passwords gets slow.
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let _ = state
+            .db
+            .audit(
+                None,
+                "login_failed",
+                &format!("用户名“{}”", form.name.trim()),
+                Some(&ip(&addr)),
+            )
+            .await;
+        return login_form(&state, Some("用户名或密码不对"), StatusCode::UNAUTHORIZED);
+    };
+    let sid = auth::random_hex(32);
+    let csrf = auth::random_hex(16);
+    let hours = state.cfg.session_hours;
+    if let Err(e) = state
+        .db
+        .add_session(
+            &auth::sha256_hex(sid.as_bytes()),
+            user.id,
+            &csrf,
+            super::db::now_ms() + hours * 3600 * 1000,
+        )
+        .await
+    {
+        return error_page(&state, None, StatusCode::INTERNAL_SERVER_ERROR, &e);
+    }
+    let _ = state
+        .db
+        .audit(Some(&user), "login", "登录", Some(&ip(&addr)))
+        .await;
+    let mut r = Redirect::to(if user.is_county() {
+        "/county"
+    } else {
+        "/township"
+    })
+    .into_response();
+    for c in [
+        auth::set_cookie(SESSION, &sid, hours * 3600, state.cfg.secure_cookies),
+        auth::set_cookie(LOGIN_CSRF, "", 0, state.cfg.secure_cookies),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    r
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn logout(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: axum::extract::Form<CsrfForm>,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !csrf_ok(&w, Some(&form.csrf)) {
+        return csrf_refused(&state, &w, &ip(&addr)).await;
+    }
+    if let Some(sid) = auth::cookie(&headers, SESSION) {
+        let _ = state
+            .db
+            .drop_session(&auth::sha256_hex(sid.as_bytes()))
+            .await;
+    }
+    let _ = state
+        .db
+        .audit(Some(&w.user), "logout", "退出", Some(&ip(&addr)))
+        .await;
+    let mut r = Redirect::to("/login").into_response();
+    if let Ok(v) =
+        HeaderValue::from_str(&auth::set_cookie(SESSION, "", 0, state.cfg.secure_cookies))
+    {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+async fn csrf_refused(state: &State, w: &Who, ip: &str) -> Response {
+    let _ = state
+        .db
+        .audit(
+            Some(&w.user),
+            "denied",
+            "表单缺少或带错 CSRF 令牌",
+            Some(ip),
+        )
+        .await;
+    error_page(
+        state,
+        Some(w),
+        StatusCode::FORBIDDEN,
+        "表单已过期或来源不明（CSRF 令牌不符），请刷新页面后重试",
+    )
+}
+
+fn sub_view(s: &Submission) -> Value {
+    let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+    v["when"] = json!(when(s.uploaded_at));
+    v["size_text"] = json!(if s.size >= 1 << 20 {
+        format!("{:.1} MB", s.size as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.1} KB", s.size as f64 / 1024.0)
+    });
+    v
+}
+
+async fn township_page(axum::extract::State(state): St, headers: HeaderMap) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if w.user.is_county() {
+        return Redirect::to("/county").into_response();
+    }
+    township_view(&state, &w, None, StatusCode::OK).await
+}
+
+async fn township_view(
+    state: &State,
+    w: &Who,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let history = match state.db.history(&w.user.unit).await {
+        Ok(h) => h,
+        Err(e) => return error_page(state, Some(w), StatusCode::INTERNAL_SERVER_ERROR, &e),
+    };
+    let current = history.iter().find(|s| s.status == "ok").map(sub_view);
+    let mut r = page(
+        state,
+        "township.html",
+        json!({
+            "user": w.user,
+            "csrf": w.csrf,
+            "township": w.user.unit,
+            "error": error,
+            "max_mb": state.cfg.max_upload_mb,
+            "current": current,
+            "history": history.iter().map(sub_view).collect::<Vec<_>>(),
+        }),
+    );
+    *r.status_mut() = status;
+    r
+}
+
+fn too_large(state: &State) -> String {
+    format!(
+        "文件超过 {} MB 上限，未接收；请删去无关的工作表或图片后再上传",
+        state.cfg.max_upload_mb
+    )
+}
+
+fn over_limit(state: &State, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > (state.cfg.max_upload_mb << 20) + 64 * 1024)
+}
+
+/// Read and drop a refused body (up to 256 MB), so that the client, still
+/// sending, reads our 413 and its message instead of a broken connection.
+async fn drain(req: Request) {
+    use axum::body::HttpBody;
+    let mut body = req.into_body();
+    let mut seen: usize = 0;
+    while seen < 256 << 20 {
+        match std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+            Some(Ok(frame)) => seen += frame.data_ref().map(|d| d.len()).unwrap_or(0),
+            _ => break,
+        }
+    }
+}
+
+/// The parts of an upload form.
+struct Upload {
+    csrf: Option<String>,
+    name: Option<String>,
+    bytes: Option<axum::body::Bytes>,
+    as_of: Option<String>,
+}
+
+async fn read_multipart(mut mp: Multipart) -> Result<Upload, (StatusCode, String)> {
+    let mut u = Upload {
+        csrf: None,
+        name: None,
+        bytes: None,
+        as_of: None,
+    };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err((e.status(), e.body_text())),
+        };
+        let fname = field.name().unwrap_or("").to_string();
+        match fname.as_str() {
+            "file" => {
+                u.name = Some(field.file_name().unwrap_or("未命名.xlsx").to_string());
+                u.bytes = Some(
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|e| (e.status(), e.body_text()))?,
+                );
+            }
+            "csrf" | "as_of" => {
+                let t = field
+                    .text()
+                    .await
+                    .map_err(|e| (e.status(), e.body_text()))?;
+                if fname == "csrf" {
+                    u.csrf = Some(t);
+                } else {
+                    u.as_of = Some(t);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(u)
+}
+
+fn parse_as_of(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, String> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(d) => engine::parse_date(d).map(Some),
+    }
+}
+
+async fn upload_page(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    req: Request,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if w.user.is_county() {
+        return denied(&state, &w, "县级账号尝试报送", &ip(&addr), false).await;
+    }
+    if over_limit(&state, &headers) {
+        let _ = state
+            .db
+            .audit(
+                Some(&w.user),
+                "upload_refused",
+                &too_large(&state),
+                Some(&ip(&addr)),
+            )
+            .await;
+        drain(req).await;
+        return township_view(
+            &state,
+            &w,
+            Some(&too_large(&state)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        )
+        .await;
+    }
+    let mp = match Multipart::from_request(req, &state).await {
+        Ok(m) => m,
+        Err(e) => {
+            return township_view(
+                &state,
+                &w,
+                Some(&format!("上传的表单无法读取：{}", e.body_text())),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    };
+    let u = match read_multipart(mp).await {
+        Ok(u) => u,
+        Err((status, text)) => {
+            let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large(&state)
+            } else {
+                format!("上传中断或表单无法读取：{text}")
+            };
+            return township_view(&state, &w, Some(&msg), status).await;
+        }
+    };
+    if !csrf_ok(&w, u.csrf.as_deref()) {
+        return csrf_refused(&state, &w, &ip(&addr)).await;
+    }
+    let (Some(name), Some(bytes)) = (u.name, u.bytes) else {
+        return township_view(
+            &state,
+            &w,
+            Some("请选择要上传的台账工作簿"),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let as_of = match parse_as_of(u.as_of.as_deref()) {
+        Ok(d) => d,
+        Err(m) => return township_view(&state, &w, Some(&m), StatusCode::BAD_REQUEST).await,
+    };
+    match super::submit(&state, &w.user, &name, bytes, as_of, Some(&ip(&addr))).await {
+        Ok(s) => Redirect::to(&format!("/submissions/{}", s.id)).into_response(),
+        Err(e) => error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
+    }
+}
+
+/// The submission, if this user may see it (else the response to give).
+async fn visible(
+    state: &State,
+    w: &Who,
+    id: i64,
+    addr: &SocketAddr,
+    api: bool,
+) -> Result<Submission, Response> {
+    let sub = match state.db.submission(id).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return Err(if api {
+                api_error(StatusCode::NOT_FOUND, "没有这个报送")
+            } else {
+                error_page(state, Some(w), StatusCode::NOT_FOUND, "没有这个报送")
+            });
+        }
+        Err(e) => return Err(api_error(StatusCode::INTERNAL_SERVER_ERROR, &e)),
+    };
+    if !w.user.is_county() && sub.township != w.user.unit {
+        return Err(denied(
+            state,
+            w,
+            &format!("查看 {} 的报送 #{id}", sub.township),
+            &ip(addr),
+            api,
+        )
+        .await);
+    }
+    Ok(sub)
+}
+
+fn parse_json(s: &Option<String>) -> Value {
+    s.as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null)
+}
+
+async fn submission_page(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&state, Some(&w), StatusCode::NOT_FOUND, "没有这个报送");
+    };
+    let sub = match visible(&state, &w, id, &addr, false).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let current = state.db.current(&sub.township).await.ok().flatten();
+    let r = parse_json(&sub.report_json);
+    let m = parse_json(&sub.monthly_json);
+    let month = m["month"]
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| sub.as_of.as_ref().map(|d| d.chars().take(7).collect()))
+        .unwrap_or_default();
+    page(
+        &state,
+        "submission.html",
+        json!({
+            "user": w.user,
+            "csrf": w.csrf,
+            "sub": sub_view(&sub),
+            "is_current": current == Some(sub.id),
+            "r": r,
+            "m": if m.is_null() { Value::Null } else { m },
+            "month": month,
+        }),
+    )
+}
+
+fn attachment(bytes: Vec<u8>, name: &str, mime: &str) -> Response {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+async fn download(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path((id, file)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let api = w.csrf.is_none();
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&state, Some(&w), StatusCode::NOT_FOUND, "没有这个报送");
+    };
+    let sub = match visible(&state, &w, id, &addr, api).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let fail = |status: StatusCode, m: &str| {
+        if api {
+            api_error(status, m)
+        } else {
+            error_page(&state, Some(&w), status, m)
+        }
+    };
+    let what = match file.as_str() {
+        "report.xlsx" => Download::Report,
+        "forms.xlsx" => Download::Forms,
+        "summary.docx" => Download::Summary,
+        "monthly.xlsx" => match q.get("month").map(|m| engine::parse_month(m)) {
+            Some(Ok((y, m))) => Download::Monthly(y, m),
+            Some(Err(e)) => return fail(StatusCode::BAD_REQUEST, &e),
+            None => return fail(StatusCode::BAD_REQUEST, "请选择月报的月份（YYYY-MM）"),
+        },
+        "report.json" => {
+            let _ = state
+                .db
+                .audit(
+                    Some(&w.user),
+                    "download",
+                    &format!("#{id} report.json"),
+                    Some(&ip(&addr)),
+                )
+                .await;
+            let v = parse_json(&sub.report_json);
+            if v.is_null() {
+                return fail(
+                    StatusCode::NOT_FOUND,
+                    &format!(
+                        "这个文件未能读取：{}",
+                        sub.message.clone().unwrap_or_default()
+                    ),
+                );
+            }
+            let stem = std::path::Path::new(&sub.file_name)
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            return attachment(
+                engine::json_bytes(&v),
+                &format!("{stem}-报告.json"),
+                "application/json",
+            );
+        }
+        "original" => {
+            let _ = state
+                .db
+                .audit(
+                    Some(&w.user),
+                    "download",
+                    &format!("#{id} 原文件"),
+                    Some(&ip(&addr)),
+                )
+                .await;
+            return match std::fs::read(state.stored_path(&sub.sha256)) {
+                Ok(b) => attachment(b, &sub.file_name, "application/octet-stream"),
+                Err(e) => fail(StatusCode::NOT_FOUND, &format!("原文件不见了：{e}")),
+            };
+        }
+        _ => return fail(StatusCode::NOT_FOUND, "没有这个文件"),
+    };
+    match super::render(&state, &sub, what).await {
+        Ok((bytes, name)) => {
+            let _ = state
+                .db
+                .audit(
+                    Some(&w.user),
+                    "download",
+                    &format!("#{id} {name}"),
+                    Some(&ip(&addr)),
+                )
+                .await;
+            let mime = if name.ends_with(".docx") { DOCX } else { XLSX };
+            attachment(bytes, &name, mime)
+        }
+        Err(m) => fail(StatusCode::UNPROCESSABLE_ENTITY, &m),
+    }
+}
+
+fn month_of(q: &HashMap<String, String>) -> Option<Result<(i32, u32), String>> {
+    q.get("month")
+        .map(|m| m.trim())
+        .filter(|m| !m.is_empty())
+        .map(engine::parse_month)
+}
+
+async fn chosen_month(
+    state: &Arc<State>,
+    q: &HashMap<String, String>,
+) -> Result<(i32, u32), String> {
+    match month_of(q) {
+        Some(r) => r,
+        None => super::default_month(state).await,
+    }
+}
+
+/// The county view as the pages show it: the county JSON, and per
+/// township its 序时进度 and 进度差 from its own 月报.
+fn county_context(v: &super::CountyView, w: &Who, y: i32, m: u32) -> Value {
+    let c = &v.out.json;
+    let floor = engine::industry_floor().unwrap_or(0.0);
+    let low = |s: &Value| {
+        s.as_str()
+            .and_then(|x| x.parse::<f64>().ok())
+            .is_some_and(|x| x < floor)
+    };
+    let mut rows = Vec::new();
+    let mut bars = Vec::new();
+    for t in c["townships"].as_array().into_iter().flatten() {
+        let unit = t["unit"].as_str().unwrap_or("");
+        let pace = v
+            .by_unit
+            .get(unit)
+            .and_then(|(_, p)| p.as_ref())
+            .map(|p| p.pace.clone())
+            .unwrap_or(Value::Null);
+        let mut row = t.clone();
+        row["schedule"] = pace["schedule"].clone();
+        row["gap"] = pace["gap"].clone();
+        row["behind"] = pace["behind"].clone();
+        row["industry_low"] = json!(low(&t["industry_share"]));
+        bars.push(super::svg::Bar {
+            label: unit.to_string(),
+            rate: t["execution_rate"].as_str().map(str::to_string),
+            behind: pace["behind"].as_bool().unwrap_or(false),
+        });
+        rows.push(row);
+    }
+    let chart = super::svg::progress_chart(&bars, v.schedule.as_deref(), 40);
+    json!({
+        "user": w.user,
+        "csrf": w.csrf,
+        "month": format!("{y:04}-{m:02}"),
+        "month_label": format!("{y}年{m}月"),
+        "month_end": engine::month_last_day(y, m).map(|d| d.to_string()),
+        "c": c,
+        "rows": rows,
+        "expected": v.expected.len(),
+        "schedule": v.schedule,
+        "industry_low": low(&c["industry_share"]),
+        "chart": chart,
+    })
+}
+
+async fn county_page(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !w.user.is_county() {
+        return denied(&state, &w, "乡镇账号打开县级汇总", &ip(&addr), false).await;
+    }
+    let (y, m) = match chosen_month(&state, &q).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&state, Some(&w), StatusCode::BAD_REQUEST, &e),
+    };
+    match super::county_view(&state, y, m).await {
+        Ok(v) => page(&state, "county.html", county_context(&v, &w, y, m)),
+        Err(e) => error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
+    }
+}
+
+async fn drill_page(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !w.user.is_county() {
+        return denied(&state, &w, "乡镇账号打开县级汇总", &ip(&addr), false).await;
+    }
+    let (y, m) = match chosen_month(&state, &q).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&state, Some(&w), StatusCode::BAD_REQUEST, &e),
+    };
+    let name = q.get("name").cloned().unwrap_or_default();
+    let v = match super::county_view(&state, y, m).await {
+        Ok(v) => v,
+        Err(e) => return error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
+    };
+    let (sub, prepared) = match v.by_unit.get(&name) {
+        Some((s, p)) => (Some(sub_view(s)), p.clone()),
+        None => (None, None),
+    };
+    let error = if sub.is_none() {
+        Some(format!("{name} 在 {y}年{m}月 未报送"))
+    } else if prepared.is_none() {
+        Some("该报送未能读取".to_string())
+    } else {
+        None
+    };
+    page(
+        &state,
+        "drill.html",
+        json!({
+            "user": w.user,
+            "csrf": w.csrf,
+            "name": name,
+            "month": format!("{y:04}-{m:02}"),
+            "sub": sub,
+            "error": error,
+            "pace": prepared.as_ref().map(|p| p.pace.clone()),
+            "projects": prepared.as_ref().map(|p| p.projects.clone()).unwrap_or(json!([])),
+            "problems": prepared.as_ref().map(|p| p.problems.clone()).unwrap_or(json!([])),
+        }),
+    )
+}
+
+async fn county_download(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let api = w.csrf.is_none();
+    if !w.user.is_county() {
+        return denied(&state, &w, "乡镇账号下载县级汇总", &ip(&addr), api).await;
+    }
+    let (y, m) = match chosen_month(&state, &q).await {
+        Ok(x) => x,
+        Err(e) => return api_error(StatusCode::BAD_REQUEST, &e),
+    };
+    let v = match super::county_view(&state, y, m).await {
+        Ok(v) => v,
+        Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+    };
+    let title = if state.cfg.title.is_empty() {
+        w.user.unit.clone()
+    } else {
+        state.cfg.title.clone()
+    };
+    let stem = format!("{title}-汇总-{y:04}-{m:02}");
+    let r = match file.as_str() {
+        "export.xlsx" => match engine::county_xlsx(&v.out, &title) {
+            Ok(b) => attachment(b, &format!("{stem}.xlsx"), XLSX),
+            Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        },
+        "export.json" => attachment(
+            engine::json_bytes(&v.out.json),
+            &format!("{stem}.json"),
+            "application/json",
+        ),
+        _ => return api_error(StatusCode::NOT_FOUND, "没有这个文件"),
+    };
+    let _ = state
+        .db
+        .audit(
+            Some(&w.user),
+            "download",
+            &format!("县级汇总 {file} {y:04}-{m:02}"),
+            Some(&ip(&addr)),
+        )
+        .await;
+    r
+}
+
+async fn admin_page(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    admin_view(&state, &w, &addr, None, None).await
+}
+
+async fn admin_view(
+    state: &State,
+    w: &Who,
+    addr: &SocketAddr,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    if !w.user.is_county() {
+        return denied(state, w, "乡镇账号打开账号管理", &ip(addr), false).await;
+    }
+    let users = state.db.users().await.unwrap_or_default();
+    let audit: Vec<Value> = state
+        .db
+        .audit_log(200)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| {
+            let mut v = serde_json::to_value(&a).unwrap_or(Value::Null);
+            v["when"] = json!(when(a.at));
+            v
+        })
+        .collect();
+    page(
+        state,
+        "admin.html",
+        json!({ "user": w.user, "csrf": w.csrf, "users": users, "audit": audit, "notice": notice, "error": error }),
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct AddUserForm {
+    #[serde(default)]
+    csrf: String,
+    name: String,
+    township: String,
+}
+
+async fn admin_add_user(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: axum::extract::Form<AddUserForm>,
+) -> Response {
+    let Some(w) = who(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    if !csrf_ok(&w, Some(&form.csrf)) {
+        return csrf_refused(&state, &w, &ip(&addr)).await;
+    }
+    if !w.user.is_county() {
+        return denied(&state, &w, "乡镇账号尝试添加账号", &ip(&addr), false).await;
+    }
+    let password = auth::new_password();
+    match state
+        .add_user(&form.name, "township", &form.township, &password)
+        .await
+    {
+        Ok(_) => {
+            admin_view(
+                &state,
+                &w,
+                &addr,
+                Some(format!(
+                    "已添加 {}（{}），初始密码：{password}（只显示这一次，请转告本人）",
+                    form.name.trim(),
+                    form.township.trim()
+                )),
+                None,
+            )
+            .await
+        }
+        Err(e) => admin_view(&state, &w, &addr, None, Some(e)).await,
+    }
+}
+
+// ---- JSON API (Authorization: Bearer …) ----
+
+async fn api_who(state: &State, headers: &HeaderMap, addr: &SocketAddr) -> Result<Who, Response> {
+    match who(state, headers).await {
+        Some(w) => Ok(w),
+        None => {
+            let _ = state
+                .db
+                .audit(None, "denied", "API 请求缺少有效令牌", Some(&ip(addr)))
+                .await;
+            Err(api_error(
+                StatusCode::UNAUTHORIZED,
+                "需要令牌：Authorization: Bearer <令牌>（jixiao serve --add-token 用户名）",
+            ))
+        }
+    }
+}
+
+fn submission_json(s: &Submission, current: Option<i64>) -> Value {
+    let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+    v["uploaded_at"] =
+        json!(chrono::DateTime::from_timestamp_millis(s.uploaded_at).map(|t| t.to_rfc3339()));
+    v["current"] = json!(current == Some(s.id));
+    v["report"] = parse_json(&s.report_json);
+    v["monthly"] = parse_json(&s.monthly_json);
+    v
+}
+
+async fn api_submit(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    req: Request,
+) -> Response {
+    let w = match api_who(&state, &headers, &addr).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    // A session (browser) must carry its CSRF token; a bearer token needs none.
+    if w.csrf.is_some() {
+        let given = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if !csrf_ok(&w, given) {
+            let _ = state
+                .db
+                .audit(
+                    Some(&w.user),
+                    "denied",
+                    "API 请求缺少 CSRF 令牌",
+                    Some(&ip(&addr)),
+                )
+                .await;
+            return api_error(StatusCode::FORBIDDEN, "缺少 CSRF 令牌（X-CSRF-Token）");
+        }
+    }
+    if w.user.is_county() {
+        return denied(&state, &w, "县级账号尝试报送", &ip(&addr), true).await;
+    }
+    if over_limit(&state, &headers) {
+        let _ = state
+            .db
+            .audit(
+                Some(&w.user),
+                "upload_refused",
+                &too_large(&state),
+                Some(&ip(&addr)),
+            )
+            .await;
+        drain(req).await;
+        return api_error(StatusCode::PAYLOAD_TOO_LARGE, &too_large(&state));
+    }
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (name, bytes, as_of) = if multipart {
+        let mp = match Multipart::from_request(req, &state).await {
+            Ok(m) => m,
+            Err(e) => return api_error(StatusCode::BAD_REQUEST, &e.body_text()),
+        };
+        match read_multipart(mp).await {
+            Ok(Upload {
+                name: Some(n),
+                bytes: Some(b),
+                as_of,
+                ..
+            }) => (n, b, as_of.or_else(|| q.get("as_of").cloned())),
+            Ok(_) => return api_error(StatusCode::BAD_REQUEST, "表单中没有 file 字段"),
+            Err((status, text)) => {
+                let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large(&state)
+                } else {
+                    text
+                };
+                return api_error(status, &msg);
+            }
+        }
+    } else {
+        let bytes = match axum::body::Bytes::from_request(req, &state).await {
+            Ok(b) => b,
+            Err(e) => {
+                let status = e.status();
+                let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large(&state)
+                } else {
+                    e.body_text()
+                };
+                return api_error(status, &msg);
+            }
+        };
+        (
+            q.get("filename")
+                .cloned()
+                .unwrap_or_else(|| "未命名.xlsx".into()),
+            bytes,
+            q.get("as_of").cloned(),
+        )
+    };
+    let as_of = match parse_as_of(as_of.as_deref()) {
+        Ok(d) => d,
+        Err(m) => return api_error(StatusCode::BAD_REQUEST, &m),
+    };
+    match super::submit(&state, &w.user, &name, bytes, as_of, Some(&ip(&addr))).await {
+        Ok(s) => {
+            let sub = match state.db.submission(s.id).await {
+                Ok(Some(sub)) => sub,
+                _ => return api_error(StatusCode::INTERNAL_SERVER_ERROR, "报送已记录但无法读回"),
+            };
+            let current = state.db.current(&sub.township).await.ok().flatten();
+            let status = if s.ok {
+                StatusCode::CREATED
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            (status, axum::Json(submission_json(&sub, current))).into_response()
+        }
+        Err(e) => api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+    }
+}
+
+async fn api_submission(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let w = match api_who(&state, &headers, &addr).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return api_error(StatusCode::NOT_FOUND, "没有这个报送");
+    };
+    let sub = match visible(&state, &w, id, &addr, true).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let current = state.db.current(&sub.township).await.ok().flatten();
+    axum::Json(submission_json(&sub, current)).into_response()
+}
+
+/// `GET /api/submissions[?township=…]`: the history (township: its own).
+async fn api_list(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let w = match api_who(&state, &headers, &addr).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let township = match (w.user.is_county(), q.get("township")) {
+        (false, Some(t)) if *t != w.user.unit => {
+            return denied(&state, &w, &format!("列出 {t} 的报送"), &ip(&addr), true).await;
+        }
+        (false, _) => w.user.unit.clone(),
+        (true, Some(t)) => t.clone(),
+        (true, None) => return api_error(StatusCode::BAD_REQUEST, "请给出 township=乡镇名"),
+    };
+    let history = match state.db.history(&township).await {
+        Ok(h) => h,
+        Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+    };
+    let current = state.db.current(&township).await.ok().flatten();
+    axum::Json(json!({
+        "township": township,
+        "current": current,
+        "submissions": history.iter().map(|s| {
+            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+            v["current"] = json!(current == Some(s.id));
+            v
+        }).collect::<Vec<_>>(),
+    }))
+    .into_response()
+}
+
+async fn api_county(
+    axum::extract::State(state): St,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let w = match api_who(&state, &headers, &addr).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    if !w.user.is_county() {
+        return denied(&state, &w, "乡镇账号读取县级汇总", &ip(&addr), true).await;
+    }
+    let (y, m) = match chosen_month(&state, &q).await {
+        Ok(x) => x,
+        Err(e) => return api_error(StatusCode::BAD_REQUEST, &e),
+    };
+    let v = match super::county_view(&state, y, m).await {
+        Ok(v) => v,
+        Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+    };
+    // The county JSON as `consolidate --json` writes it, plus the month,
+    // its 序时进度 and each township's pace (from its own 月报).
+    let mut out = v.out.json.clone();
+    if let Some(ts) = out["townships"].as_array_mut() {
+        for t in ts {
+            let unit = t["unit"].as_str().unwrap_or("").to_string();
+            if let Some((s, p)) = v.by_unit.get(&unit) {
+                t["submission"] = json!(s.id);
+                t["pace"] = p.as_ref().map(|p| p.pace.clone()).unwrap_or(Value::Null);
+            }
+        }
+    }
+    out["month"] = json!(format!("{y:04}-{m:02}"));
+    out["schedule"] = json!(v.schedule);
+    out["expected"] = json!(v.expected);
+    let _ = state
+        .db
+        .audit(
+            Some(&w.user),
+            "read",
+            &format!("API 县级汇总 {y:04}-{m:02}"),
+            Some(&ip(&addr)),
+        )
+        .await;
+    axum::Json(out).into_response()
+}

@@ -1,0 +1,664 @@
+//! `jixiao serve` as a clerk and a county would use it, against a server on
+//! a loopback port: each test body runs on SQLite and on PostgreSQL (where
+//! reachable; `SKIPPED: …` otherwise).
+
+mod serve_common;
+
+use calamine::{Data, Reader};
+use reqwest::StatusCode;
+use serve_common::*;
+use std::io::Write;
+
+/// Each body once per backend: `sqlite_<name>` and `postgres_<name>`.
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    if let Some(env) = super::Env::start(super::Backend::Sqlite).await {
+                        super::$name(&env).await;
+                        env.finish().await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    if let Some(env) = super::Env::start(super::Backend::Postgres).await {
+                        super::$name(&env).await;
+                        env.finish().await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+both!(
+    upload_view_download,
+    history_and_current,
+    permissions,
+    csrf_required,
+    bad_and_hostile_uploads,
+    concurrent_uploads,
+    county_rollup,
+);
+
+/// Restart needs the environment mutable: its own pair.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_restart_keeps_everything() {
+    if let Some(mut env) = Env::start(Backend::Sqlite).await {
+        restart_keeps_everything(&mut env).await;
+        env.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_restart_keeps_everything() {
+    if let Some(mut env) = Env::start(Backend::Postgres).await {
+        restart_keeps_everything(&mut env).await;
+        env.finish().await;
+    }
+}
+
+fn rate_in_summary(xlsx: &[u8]) -> f64 {
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).expect("report opens");
+    let sheet = wb.worksheet_range("汇总").expect("汇总 sheet");
+    for row in sheet.rows() {
+        if row
+            .first()
+            .is_some_and(|c| *c == Data::String("合计".into()))
+        {
+            return match &row[4] {
+                Data::Float(f) => *f,
+                other => panic!("合计 rate is {other:?}"),
+            };
+        }
+    }
+    panic!("no 合计 row in 汇总")
+}
+
+async fn upload_view_download(env: &Env) {
+    env.add_township("jy", "靖宇镇").await;
+    let b = Browser::new(env);
+    let html = b.login("jy").await;
+    assert!(html.contains("靖宇镇：报送台账"), "{html}");
+    let csrf = csrf_of(&html);
+    let (status, page, url) = b
+        .upload(
+            "jingyu-2023.xlsx",
+            sample(),
+            Some("2024-05-31"),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(url.starts_with("/submissions/"), "{url}");
+    // The same figures as the CLI's JSON for the same file.
+    let cli = cli_report_json(SAMPLE, "2024-05-31");
+    assert_eq!(cli["totals"]["execution_rate"], "56.62");
+    for key in ["execution_rate", "budget", "paid"] {
+        let v = cli["totals"][key].as_str().unwrap();
+        assert!(page.contains(v), "page lacks {key} {v}");
+    }
+    assert!(page.contains("序时进度"), "pace column");
+    assert!(page.contains("问题清单"));
+    let id: i64 = url.trim_start_matches("/submissions/").parse().unwrap();
+
+    // The annotated report: its 合计 rate is the CLI's.
+    let (s, report, cd) = b.get_bytes(&format!("/submissions/{id}/report.xlsx")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(cd.contains("attachment"), "{cd}");
+    let rate = rate_in_summary(&report);
+    assert!((rate * 100.0 - 56.62).abs() < 1e-9, "{rate}");
+    // Forms, summary, 月报: real files.
+    for (path, magic) in [
+        ("forms.xlsx", "PK"),
+        ("summary.docx", "PK"),
+        ("monthly.xlsx?month=2024-03", "PK"),
+        ("report.json", "{"),
+        ("original", "PK"),
+    ] {
+        let (s, bytes, _) = b.get_bytes(&format!("/submissions/{id}/{path}")).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(bytes.starts_with(magic.as_bytes()), "{path}");
+        if path == "monthly.xlsx?month=2024-03" {
+            let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("月报 opens");
+            assert!(!wb.sheet_names().is_empty());
+            let _ = wb.worksheet_range(&wb.sheet_names()[0]).unwrap();
+        }
+    }
+    let (s, bytes, _) = b.get_bytes(&format!("/submissions/{id}/report.json")).await;
+    assert_eq!(s, StatusCode::OK);
+    let served: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    // The whole JSON is the CLI's, but for the unit: the server names the
+    // account's township, the CLI the workbook's 说明 sheet.
+    let (mut served_rest, mut cli_rest) = (served.clone(), cli.clone());
+    served_rest["unit"] = serde_json::Value::Null;
+    cli_rest["unit"] = serde_json::Value::Null;
+    assert_eq!(served_rest, cli_rest);
+    assert_eq!(served["unit"], "靖宇镇");
+    // A month that is not one.
+    let (s, _) = b
+        .get(&format!("/submissions/{id}/monthly.xlsx?month=2024-13"))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Every action is in the audit table.
+    let db = &env.server().state.db;
+    assert!(db.audit_count("login").await.unwrap() >= 1);
+    assert_eq!(db.audit_count("upload").await.unwrap(), 1);
+    assert!(db.audit_count("download").await.unwrap() >= 6);
+    assert!(db.audit_count("user_added").await.unwrap() >= 1);
+}
+
+async fn history_and_current(env: &Env) {
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(env, &token);
+    let (s, first) = api
+        .submit("第一次.xlsx", sample(), Some("2024-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{first}");
+    assert_eq!(first["current"], true);
+    assert_eq!(first["report"]["totals"]["execution_rate"], "56.62");
+    let (s, bad) = api
+        .submit("坏文件.xlsx", b"not a workbook".to_vec(), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert_eq!(bad["status"], "error");
+    assert_eq!(bad["current"], false);
+    let (s, third) = api
+        .submit("第三次.xlsx", sample(), Some("2024-03-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, list) = api.get("/api/submissions").await;
+    assert_eq!(s, StatusCode::OK);
+    let subs = list["submissions"].as_array().unwrap();
+    assert_eq!(subs.len(), 3, "every upload kept");
+    assert_eq!(list["current"], third["id"]);
+    assert_eq!(subs[0]["file_name"], "第三次.xlsx");
+    assert_eq!(subs[0]["current"], true);
+    assert_eq!(subs[2]["current"], false);
+    assert_eq!(subs[2]["execution_rate"], "56.62");
+    // Same bytes, one stored file; the bad one kept too.
+    assert_eq!(subs[0]["sha256"], subs[2]["sha256"]);
+    assert_eq!(data_files(env).len(), 2);
+    // The page shows the history with the current one marked.
+    let b = Browser::new(env);
+    let html = b.login("jy").await;
+    assert!(
+        html.contains("第一次.xlsx")
+            && html.contains("坏文件.xlsx")
+            && html.contains("第三次.xlsx")
+    );
+    assert!(html.contains("当前"));
+    assert!(html.contains(subs[0]["sha256"].as_str().unwrap()));
+}
+
+async fn permissions(env: &Env) {
+    let ta = env.add_township("a", "甲镇").await;
+    let tb = env.add_township("b", "乙镇").await;
+    let a = Api::new(env, &ta);
+    let b_api = Api::new(env, &tb);
+    let (_, sub) = a.submit("甲.xlsx", sample(), Some("2024-05-31")).await;
+    let id = sub["id"].as_i64().unwrap();
+    // B cannot read A's submission: API, page, downloads.
+    let (s, _) = b_api.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = b_api.get("/api/submissions?township=甲镇").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = b_api.get("/api/county").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let bb = Browser::new(env);
+    bb.login("b").await;
+    for path in [
+        format!("/submissions/{id}"),
+        format!("/submissions/{id}/report.xlsx"),
+        format!("/submissions/{id}/original"),
+        format!("/submissions/{id}/report.json"),
+        "/county".to_string(),
+        "/county/export.xlsx".to_string(),
+        "/admin".to_string(),
+    ] {
+        let (s, body) = bb.get(&path).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
+        assert!(body.contains("无权访问"), "{path}");
+    }
+    for path in ["/submissions/abc", "/submissions/999999", "/no-such-page"] {
+        let (s, body) = bb.get(path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        assert!(body.contains("没有这个"), "{path}: {body}");
+    }
+    // B cannot overwrite A: whatever B sends is B's own.
+    let (s, mine) = b_api.submit("甲.xlsx", sample(), None).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(mine["township"], "乙镇");
+    let (_, a_list) = a.get("/api/submissions").await;
+    assert_eq!(a_list["submissions"].as_array().unwrap().len(), 1);
+    assert_eq!(a_list["current"], id);
+    // No token, a wrong token.
+    let anon = Api::new(env, "jx_wrong");
+    let (s, _) = anon.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // A county account can read both, and cannot submit.
+    let tc = env.add_county("county").await;
+    let c = Api::new(env, &tc);
+    let (s, _) = c.get(&format!("/api/submissions/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = c.submit("县.xlsx", sample(), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let denied = env.server().state.db.audit_count("denied").await.unwrap();
+    assert!(denied >= 11, "denials recorded: {denied}");
+}
+
+async fn csrf_required(env: &Env) {
+    env.add_township("jy", "靖宇镇").await;
+    let b = Browser::new(env);
+    let html = b.login("jy").await;
+    let csrf = csrf_of(&html);
+    let (s, _, _) = b.upload("x.xlsx", sample(), None, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "no token");
+    let (s, _, _) = b.upload("x.xlsx", sample(), None, Some("0123")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "wrong token");
+    assert_eq!(env.server().state.db.submission_count().await.unwrap(), 0);
+    // Logout without the token is refused too.
+    let r = b
+        .http
+        .post(format!("{}/logout", b.base))
+        .form(&[("csrf", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A login form posted from elsewhere (no login cookie) is refused.
+    let other = reqwest::Client::new();
+    let r = other
+        .post(env.url("/login"))
+        .form(&[("name", "jy"), ("password", PASSWORD), ("csrf", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The session's API POST needs X-CSRF-Token.
+    let r = b
+        .http
+        .post(format!("{}/api/submissions?filename=a.xlsx", b.base))
+        .body(sample())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // With the token all is well.
+    let (s, _, url) = b.upload("x.xlsx", sample(), None, Some(&csrf)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(url.starts_with("/submissions/"));
+    // Cookie flags.
+    let r = reqwest::Client::new()
+        .get(env.url("/login"))
+        .send()
+        .await
+        .unwrap();
+    let set = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+}
+
+/// A zip whose one part unpacks to `mb` MB of zeros.
+fn zip_bomb(mb: usize) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        z.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..mb {
+            z.write_all(&zeros).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// A zip with `n` empty parts.
+fn zip_of_many(n: usize) -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in 0..n {
+            z.start_file(format!("p{i}"), opts).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+async fn bad_and_hostile_uploads(env: &Env) {
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(env, &token);
+    // A corrupt workbook: kept, recorded, explained in Chinese; no 500.
+    let mut corrupt = sample();
+    corrupt.truncate(corrupt.len() / 2);
+    let (s, v) = api.submit("坏.xlsx", corrupt, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(msg.contains("无法读取") || msg.contains("损坏"), "{msg}");
+    assert!(
+        msg.contains("坏.xlsx"),
+        "names the file as the clerk knows it: {msg}"
+    );
+    assert!(!msg.contains("ledger."), "no server path: {msg}");
+    let bad_id = v["id"].as_i64().unwrap();
+    let b = Browser::new(env);
+    b.login("jy").await;
+    let (s, page) = b.get(&format!("/submissions/{bad_id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("未能读取"), "{page}");
+    let (s, _) = b.get(&format!("/submissions/{bad_id}/report.xlsx")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // A zip bomb: refused from its directory, before any parsing.
+    let bomb = zip_bomb(300);
+    assert!(bomb.len() < 2 << 20, "bomb is small: {}", bomb.len());
+    let (s, v) = api.submit("炸弹.xlsx", bomb, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["message"].as_str().unwrap().contains("压缩炸弹"), "{v}");
+    let (s, v) = api.submit("很多部件.xlsx", zip_of_many(20_000), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["message"].as_str().unwrap().contains("部件"), "{v}");
+    // 50 MB: 413 with a message, nothing recorded for it.
+    let before = env.server().state.db.submission_count().await.unwrap();
+    let big = vec![b'x'; 50 << 20];
+    let (s, v) = api.submit("大.xlsx", big.clone(), None).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(v["error"].as_str().unwrap().contains("20 MB"), "{v}");
+    let html = b.login("jy").await;
+    let (s, page, _) = b.upload("大.xlsx", big, None, Some(&csrf_of(&html))).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(page.contains("20 MB"), "{page}");
+    assert_eq!(
+        env.server().state.db.submission_count().await.unwrap(),
+        before
+    );
+    // Path-like names are names, never paths.
+    let (s, v) = api.submit("../../etc/passwd.xlsx", sample(), None).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["file_name"], "passwd.xlsx");
+    let (s, v) = api
+        .submit("..\\..\\boot.ini", b"hello".to_vec(), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["file_name"], "boot.ini");
+    for f in data_files(env) {
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            name.len() == 64 && name.chars().all(|c| c.is_ascii_hexdigit()),
+            "stored by hash only: {}",
+            f.display()
+        );
+    }
+    assert!(!env.dir.path().join("etc").exists());
+    // Names are shown escaped.
+    let (s, v) = api
+        .submit("<img src=x onerror=alert(1)>.xlsx", sample(), None)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, page) = b.get("/township").await;
+    assert!(!page.contains("<img src=x"), "name not escaped");
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;.xlsx"));
+    let (s, v) = api.submit("空.xlsx", Vec::new(), None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["message"].as_str().unwrap().contains("空"));
+    // The server still answers.
+    let (s, _) = api.get("/api/submissions").await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+async fn concurrent_uploads(env: &Env) {
+    let mut tokens = Vec::new();
+    for i in 0..20 {
+        tokens.push(
+            env.add_township(&format!("u{i}"), &format!("第{i}镇"))
+                .await,
+        );
+    }
+    let sample = sample();
+    let mut tasks = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        let api = Api::new(env, t);
+        let bytes = sample.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for k in 0..10 {
+                let (s, v) = api
+                    .submit(&format!("{i}-{k}.xlsx"), bytes.clone(), Some("2024-05-31"))
+                    .await;
+                assert_eq!(s, StatusCode::CREATED, "{v}");
+                assert_eq!(v["execution_rate"], "56.62");
+                ids.push(v["id"].as_i64().unwrap());
+            }
+            ids
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    assert_eq!(all.len(), 200);
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 200, "each recorded once");
+    let db = &env.server().state.db;
+    assert_eq!(db.submission_count().await.unwrap(), 200);
+    assert_eq!(db.audit_count("upload").await.unwrap(), 200);
+    // 200 uploads of the same bytes, written at once: one stored file, whole.
+    let files = data_files(env);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), sample);
+    let left: Vec<_> = std::fs::read_dir(env.cfg.data.join("tmp"))
+        .unwrap()
+        .collect();
+    assert!(left.is_empty(), "temporaries left: {left:?}");
+    for i in 0..20 {
+        let h = db.history(&format!("第{i}镇")).await.unwrap();
+        assert_eq!(h.len(), 10);
+        let mut names: Vec<String> = h.iter().map(|s| s.file_name.clone()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 10);
+    }
+}
+
+async fn county_rollup(env: &Env) {
+    let ta = env.add_township("a", "甲镇").await;
+    let tb = env.add_township("b", "乙镇").await;
+    env.add_township("c", "丙镇").await;
+    let tc = env.add_county("county").await;
+    let (s, _) = Api::new(env, &ta)
+        .submit("甲.xlsx", sample(), Some("2024-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = Api::new(env, &tb)
+        .submit("乙.xlsx", sample(), Some("2024-06-30"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let county = Api::new(env, &tc);
+    let (s, v) = county.get("/api/county?month=2024-05").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ts = v["townships"].as_array().unwrap();
+    assert_eq!(ts.len(), 2);
+    assert_eq!(v["missing"], serde_json::json!(["丙镇"]));
+    // Same as the CLI's figure for the file at that month's end.
+    let cli = cli_report_json(SAMPLE, "2024-05-31");
+    for t in ts {
+        assert_eq!(t["execution_rate"], cli["totals"]["execution_rate"]);
+        assert!(t["pace"]["schedule"].is_string());
+    }
+    // The same projects in two townships: flagged as duplicates.
+    let problems = v["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["message"].as_str().unwrap().contains("重复")),
+        "{problems:?}"
+    );
+    // Without a month: the latest month the submissions cover to its end.
+    let (_, latest) = county.get("/api/county").await;
+    assert_eq!(latest["month"], "2024-06");
+    // June: only 乙镇's ledger reaches it.
+    let (_, june) = county.get("/api/county?month=2024-06").await;
+    assert_eq!(june["townships"].as_array().unwrap().len(), 1);
+    let mut missing: Vec<String> = june["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_string())
+        .collect();
+    missing.sort();
+    assert_eq!(missing, ["丙镇", "甲镇"]);
+    // The page, its chart, the drill-down and the downloads.
+    let b = Browser::new(env);
+    let html = b.login("county").await;
+    assert!(html.contains("县级汇总"), "{html}");
+    let (s, html) = b.get("/county?month=2024-05").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("甲镇") && html.contains("乙镇") && html.contains("丙镇"));
+    assert!(html.contains("<svg") && html.contains("序时进度"));
+    assert!(html.contains("未报送"));
+    let (s, html) = b
+        .get("/county/township?name=%E7%94%B2%E9%95%87&month=2024-05")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("项目") && html.contains(cli["projects"][0]["name"].as_str().unwrap()));
+    let (s, xlsx, _) = b.get_bytes("/county/export.xlsx?month=2024-05").await;
+    assert_eq!(s, StatusCode::OK);
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("county workbook");
+    assert!(
+        wb.sheet_names().iter().any(|n| n == "未报送"),
+        "{:?}",
+        wb.sheet_names()
+    );
+    let _ = wb.worksheet_range("未报送").unwrap();
+    let (s, json, _) = b.get_bytes("/county/export.json?month=2024-05").await;
+    assert_eq!(s, StatusCode::OK);
+    let j: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(j["totals"], v["totals"]);
+    // The admin page: accounts, the audit log, a township account added.
+    let (s, html) = b.get("/admin").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("操作日志") && html.contains("upload"),
+        "{html}"
+    );
+    let r = b
+        .http
+        .post(format!("{}/admin/users", b.base))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("name", "d"),
+            ("township", "丁镇"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("初始密码"), "{html}");
+    let (_, v) = county.get("/api/county?month=2024-05").await;
+    let mut missing: Vec<&str> = v["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    missing.sort();
+    assert_eq!(missing, ["丁镇", "丙镇"]);
+}
+
+async fn restart_keeps_everything(env: &mut Env) {
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(env, &token);
+    let (s, v) = api
+        .submit("jingyu.xlsx", sample(), Some("2024-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let id = v["id"].as_i64().unwrap();
+    let (_, _) = api.submit("bad.xlsx", b"junk".to_vec(), None).await;
+    env.restart().await;
+    // Same token, same password, same submissions and files.
+    let api = Api::new(env, &token);
+    let (s, list) = api.get("/api/submissions").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["submissions"].as_array().unwrap().len(), 2);
+    assert_eq!(list["current"], id);
+    let b = Browser::new(env);
+    b.login("jy").await;
+    let (s, bytes, _) = b.get_bytes(&format!("/submissions/{id}/report.xlsx")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!((rate_in_summary(&bytes) * 100.0 - 56.62).abs() < 1e-9);
+    let (s, v2) = api.submit("again.xlsx", sample(), Some("2024-05-31")).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert!(v2["id"].as_i64().unwrap() > id);
+}
+
+/// Every input the fuzzers found (tests/fuzz-cases: panics, hangs and
+/// aborts of the workbook library, since guarded) uploaded: each one a
+/// recorded submission, read or refused with a Chinese message; no 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_fuzz_cases_upload_gracefully() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(&env, &token);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-cases");
+    let mut n = 0;
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let f = f.unwrap().path();
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".md") {
+            continue;
+        }
+        let (s, v) = api.submit(&name, std::fs::read(&f).unwrap(), None).await;
+        assert!(
+            s == StatusCode::CREATED || s == StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {s} {v}"
+        );
+        if s == StatusCode::UNPROCESSABLE_ENTITY {
+            let m = v["message"].as_str().unwrap();
+            assert!(
+                m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{name}: {m}"
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 10);
+    assert_eq!(env.server().state.db.submission_count().await.unwrap(), n);
+    env.finish().await;
+}
+
+/// A workbook that takes longer than the time limit: a message, not a hang.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_analysis_time_limit() {
+    let env = Env::start_with(Backend::Sqlite, |c| c.analysis_timeout_secs = 0)
+        .await
+        .unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("慢.xlsx", sample(), None)
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("读取超过"), "{v}");
+    env.finish().await;
+}
