@@ -66,9 +66,10 @@ pub fn analyse_book(
 
 impl Outcome {
     /// Score every project (its evaluation goes beside its figures) and add
-    /// what the outputs must also say — the scoring's problems, ids Excel
-    /// would round, texts over Excel's cell limit — to the report's one
-    /// problem list, errors first. Returns the evaluations, in project order.
+    /// what every output must also say — the scoring's problems, ids Excel
+    /// would round — to the report's one problem list, errors first. Returns
+    /// the evaluations, in project order. (Texts over Excel's cell limit
+    /// concern the annotated copy only: `with_copy_notes`.)
     pub fn score(
         &mut self,
         rules: &crate::compute::score::ScoringRules,
@@ -79,10 +80,19 @@ impl Outcome {
         let problems = &mut self.report.problems;
         problems.extend(more);
         problems.extend(long_ids(&self.ledger));
-        problems.extend(over_limit(&self.book));
         problems.sort_by_key(|p| p.severity);
         self.report.set_evaluations(&evals);
         evals
+    }
+}
+
+impl Outcome {
+    /// The notes of the annotated workbook's copy of the input (texts cut
+    /// at Excel's cell limit), for the outputs that carry that copy.
+    pub fn with_copy_notes(&mut self) {
+        let more = over_limit(&self.book);
+        self.report.problems.extend(more);
+        self.report.problems.sort_by_key(|p| p.severity);
     }
 }
 

@@ -1748,3 +1748,120 @@ fn units_from_form_lines_thousands_and_hundred_millions_and_conflicts() {
         ),
     }
 }
+
+/// The 绩效目标申报表's 资金情况 follows each project's own split, line by line
+/// as typed — never a line worked out by subtraction (a split that does not
+/// add up to the 合计 once printed 整合资金 −10).
+#[test]
+fn target_form_money_block_follows_the_split_and_never_goes_negative() {
+    let w = Workdir::new();
+    let p = Sheet::new(
+        "项目台账",
+        vec![
+            vec![
+                S("项目编号"),
+                S("项目名称"),
+                S("项目类别"),
+                S("资金规模（万元）"),
+                E,
+                E,
+                E,
+                S("建设状态"),
+            ],
+            vec![
+                E,
+                E,
+                E,
+                S("合计"),
+                S("衔接资金"),
+                S("整合资金"),
+                S("其他资金"),
+                E,
+            ],
+            // 50 ≠ 30 + 30: the reader warns; the form shows the lines as typed.
+            vec![
+                S("MM-01"),
+                S("肉牛产业园"),
+                S("产业项目"),
+                N(50.0),
+                N(30.0),
+                E,
+                N(30.0),
+                S("在建"),
+            ],
+            // 40 ≠ 10 + 10
+            vec![
+                S("MM-02"),
+                S("村道"),
+                S("基础设施建设项目"),
+                N(40.0),
+                N(10.0),
+                N(10.0),
+                E,
+                S("在建"),
+            ],
+            // 45 = 20 + 15 + 10
+            vec![
+                S("MM-03"),
+                S("菌包厂"),
+                S("产业项目"),
+                N(45.0),
+                N(20.0),
+                N(15.0),
+                N(10.0),
+                S("在建"),
+            ],
+        ],
+    )
+    .merges(&["A1:A2", "B1:B2", "C1:C2", "D1:G1", "H1:H2"]);
+    let pay = payment_sheet("拨付", &[("MM-03", "2024-04-01", 5.0, "衔接资金")]);
+    write_sheets(&w.path("in.xlsx"), &[p, pay]);
+    let r = w.run(&[
+        "report",
+        "in.xlsx",
+        "--as-of",
+        "2024-12-31",
+        "-o",
+        "out.xlsx",
+        "--forms",
+        "forms.xlsx",
+        "--json",
+        "r.json",
+    ]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let j = read_json(&w.path("r.json"));
+    let said = |id: &str| {
+        j["problems"].as_array().unwrap().iter().any(|p| {
+            let m = p["message"].as_str().unwrap_or_default();
+            m.contains("各资金来源之和") && m.contains(id)
+        })
+    };
+    assert!(said("50") && said("40"), "{}", j["problems"]);
+    let forms = w.path("forms.xlsx");
+    // Rows 4–8 of 目标-…: 年度资金总额, 其中：财政拨款, 衔接资金, 其他涉农整合资金, 其他资金 (column E).
+    let line = |id: &str, row: u32| match sheet_cell(&forms, &format!("目标-{id}"), row, 4) {
+        calamine::Data::Float(f) => Some(f),
+        calamine::Data::Int(i) => Some(i as f64),
+        _ => None, // "—"
+    };
+    let block = |id: &str| (4..=8).map(|r| line(id, r)).collect::<Vec<_>>();
+    assert_eq!(
+        block("MM-01"),
+        [Some(50.0), Some(30.0), Some(30.0), Some(0.0), Some(30.0)]
+    );
+    assert_eq!(
+        block("MM-02"),
+        [Some(40.0), Some(20.0), Some(10.0), Some(10.0), None]
+    );
+    assert_eq!(
+        block("MM-03"),
+        [Some(45.0), Some(35.0), Some(20.0), Some(15.0), Some(10.0)]
+    );
+    for id in ["MM-01", "MM-02", "MM-03"] {
+        assert!(
+            block(id).iter().flatten().all(|v| *v >= 0.0),
+            "{id}: {:?}",
+            block(id)
+        );
+    }
+}

@@ -114,6 +114,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     let mut outcome = outcome;
     let evals = outcome.score(&rules, &libs);
+    outcome.with_copy_notes();
     let (sheets, extra) =
         write::report::annotated_workbook(&outcome.book, &outcome.report, &outcome.report.problems);
     // The copy's own notes (renamed sheets, cut texts) are for JSON and the screen.

@@ -143,12 +143,20 @@ impl ProjectFigures {
         lines
     }
     /// The budget as the forms' 资金情况 splits it: (衔接资金, 其他涉农整合资金,
-    /// 其他资金). A fund spelled otherwise is counted as 整合 (as the forms
-    /// have only these lines).
+    /// 其他资金), each read from the project's own split. A fund spelled
+    /// otherwise counts as 整合 (the forms have only these lines). Never
+    /// derived by subtraction: a split that does not add up to the budget
+    /// (the reader says so) shows as typed, not as a negative line.
     pub fn budget_split(&self) -> (Decimal, Decimal, Decimal) {
         let xj = self.budget_under("衔接资金");
         let other = self.budget_under(layout::OTHER_FUNDS);
-        (xj, self.budget - xj - other, other)
+        let zh = self
+            .budget_by_fund
+            .iter()
+            .filter(|(f, _)| f != "衔接资金" && f != layout::OTHER_FUNDS)
+            .map(|(_, b)| *b)
+            .sum();
+        (xj, zh, other)
     }
     /// The part of the budget arranged under `fund` (资金性质); 0 when none.
     pub fn budget_under(&self, fund: &str) -> Decimal {

@@ -24,7 +24,7 @@ pub fn bundled() -> Vec<Library> {
 }
 
 /// One library from the text of its TOML file; `name` (the file) is for
-/// the message. Reading the files is `read::library`'s.
+/// the message.
 pub fn parse_library(name: &str, text: &str) -> Result<Library, String> {
     toml::from_str(text).map_err(|e| {
         format!(

@@ -74,6 +74,9 @@ fn scored(
     let rules = load_rules(None)?;
     let libs = crate::read::library::bundled();
     let evals = o.score(&rules, &libs);
+    if full {
+        o.with_copy_notes();
+    }
     Ok((o, evals))
 }
 

@@ -729,7 +729,7 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
     let (xj, zh, other) = f.budget_split();
     let rows = [
         ("年度资金总额", Value::Number(f.budget)),
-        ("其中：财政拨款", Value::Number(f.budget - other)),
+        ("其中：财政拨款", Value::Number(xj + zh)),
         ("　　衔接资金", Value::Number(xj)),
         ("　　其他涉农整合资金", Value::Number(zh)),
         (
