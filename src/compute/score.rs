@@ -40,17 +40,45 @@ pub struct ScoringRules {
     pub achieved: Vec<String>,
     pub partial: Vec<String>,
     pub failed: Vec<String>,
-    /// Words that turn an achieved word right after them into a failure
-    /// ("未按期完成", "没有完成", "逾期完成").
+    /// Words that make an achieved word shortly after them, in the same
+    /// clause, a failure ("未按期完成", "没有完成", "逾期完成", "不达标").
     #[serde(default = "default_negations")]
     pub negations: Vec<String>,
+    /// Words that begin with a negation but do not negate ("不断", "不仅").
+    #[serde(default = "default_not_negations")]
+    pub not_negations: Vec<String>,
+    /// Words that cancel the negation right after them: a double negative
+    /// is an achievement ("未逾期完成", "不存在未按期完成情况").
+    #[serde(default = "default_cancels")]
+    pub cancels: Vec<String>,
+    /// Words that make an achieved word shortly after them a plan, not a
+    /// result ("预计年底完成"): neither achieved nor failed.
+    #[serde(default = "default_prospective")]
+    pub prospective: Vec<String>,
 }
 
-fn default_negations() -> Vec<String> {
-    ["未", "没", "没有", "尚未", "逾期", "不能", "无法", "未能"]
-        .map(String::from)
-        .to_vec()
+fn words(w: &[&str]) -> Vec<String> {
+    w.iter().map(|s| s.to_string()).collect()
 }
+fn default_negations() -> Vec<String> {
+    words(&[
+        "未", "没", "没有", "尚未", "不", "不能", "无法", "未能", "逾期", "延期", "推迟", "滞后",
+        "超期",
+    ])
+}
+fn default_not_negations() -> Vec<String> {
+    words(&["不断", "不仅", "不但", "不少", "不低于", "不超过"])
+}
+fn default_cancels() -> Vec<String> {
+    words(&["未", "无", "没有", "不存在", "未出现", "未发生", "杜绝"])
+}
+fn default_prospective() -> Vec<String> {
+    words(&["预计", "拟", "计划于"])
+}
+
+/// How far (characters) a negation or a plan word reaches forward to the
+/// achieved word it qualifies ("未能如期完成", "未在规定时间内完成").
+const QUALIFIER_REACH: usize = 6;
 
 pub const DEFAULT_RULES: &str = include_str!("../../templates/scoring.toml");
 
@@ -491,27 +519,108 @@ enum Verdict {
     Unknown,
 }
 
+/// What the words just before an achieved word make of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Qualified {
+    Plain,
+    Negated,
+    Prospective,
+}
+
+/// The achieved word at byte `word` of `clause`, as the words before it
+/// qualify it.
+fn qualify(clause: &str, word: usize, rules: &ScoringRules) -> Qualified {
+    let prefix = &clause[..word];
+    let chars: Vec<(usize, char)> = prefix.char_indices().collect();
+    let n = chars.len();
+    let char_at = |byte: usize| chars.iter().position(|(b, _)| *b == byte).unwrap_or(n);
+    // The negation ending nearest the word, within reach (longest on a tie).
+    let mut best: Option<(usize, usize)> = None; // (start char, end char)
+    for ng in &rules.negations {
+        for (at, m) in prefix.match_indices(ng.as_str()) {
+            if rules
+                .not_negations
+                .iter()
+                .any(|x| clause[at..].starts_with(x.as_str()))
+            {
+                continue;
+            }
+            let (start, end) = (char_at(at), char_at(at) + m.chars().count());
+            if n - end > QUALIFIER_REACH {
+                continue;
+            }
+            if best.is_none_or(|(bs, be)| end > be || (end == be && start < bs)) {
+                best = Some((start, end));
+            }
+        }
+    }
+    if let Some((start, _)) = best {
+        let before = &prefix[..chars.get(start).map(|(b, _)| *b).unwrap_or(prefix.len())];
+        let cancelled = rules
+            .cancels
+            .iter()
+            .chain(&rules.negations)
+            .any(|c| before.ends_with(c.as_str()));
+        return if cancelled {
+            Qualified::Plain
+        } else {
+            Qualified::Negated
+        };
+    }
+    let planned = rules.prospective.iter().any(|p| {
+        prefix
+            .match_indices(p.as_str())
+            .any(|(at, m)| n - (char_at(at) + m.chars().count()) <= QUALIFIER_REACH)
+    });
+    if planned {
+        Qualified::Prospective
+    } else {
+        Qualified::Plain
+    }
+}
+
 fn classify(text: &str, rules: &ScoringRules) -> Verdict {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let has = |list: &[String]| {
-        list.iter()
-            .any(|w| t == *w || (w.chars().count() >= 2 && t.contains(w.as_str())))
-    };
-    // An achieved word right after a negation ("未按期完成") is a failure.
-    let negated = rules.achieved.iter().any(|w| {
-        t.match_indices(w.as_str()).any(|(at, _)| {
-            rules
-                .negations
-                .iter()
-                .any(|n| t[..at].ends_with(n.as_str()))
+    let clauses: Vec<&str> = t.split(['，', ',', '；', ';', '。']).collect();
+    // A listed word counts where it is not cancelled ("无不合格").
+    let hit = |list: &[String]| {
+        list.iter().any(|w| {
+            t == *w
+                || (w.chars().count() >= 2
+                    && clauses.iter().any(|c| {
+                        c.match_indices(w.as_str()).any(|(at, _)| {
+                            !rules.cancels.iter().any(|x| c[..at].ends_with(x.as_str()))
+                        })
+                    }))
         })
-    });
+    };
+    // Each achieved word as the words before it qualify it.
+    let mut plain = false;
+    let mut negated = false;
+    for w in &rules.achieved {
+        if t == *w {
+            plain = true;
+            continue;
+        }
+        if w.chars().count() < 2 {
+            continue;
+        }
+        for c in &clauses {
+            for (at, _) in c.match_indices(w.as_str()) {
+                match qualify(c, at, rules) {
+                    Qualified::Plain => plain = true,
+                    Qualified::Negated => negated = true,
+                    Qualified::Prospective => {}
+                }
+            }
+        }
+    }
     // Failure words first: "未完成" contains "完成".
-    if negated || has(&rules.failed) {
+    if negated || hit(&rules.failed) {
         Verdict::Failed
-    } else if has(&rules.partial) {
+    } else if hit(&rules.partial) {
         Verdict::Partial
-    } else if has(&rules.achieved) {
+    } else if plain {
         Verdict::Achieved
     } else {
         Verdict::Unknown
@@ -1405,6 +1514,58 @@ mod tests {
             one("2023年11月30日前", "2023年12月10日", &r).score,
             Some(d("25.00"))
         );
+    }
+
+    /// What clerks write in 实际完成值, and what it means (a review's table).
+    #[test]
+    fn negations_plans_and_double_negatives_in_actual_texts() {
+        let r = ScoringRules::default();
+        let cases = [
+            // Plain achievements, incl. negations elsewhere and double negatives.
+            ("按期完成", Verdict::Achieved),
+            ("已完成，未发生安全事故", Verdict::Achieved),
+            ("无安全事故，已完成", Verdict::Achieved),
+            ("未发生质量问题，按期完成", Verdict::Achieved),
+            ("未发生质量问题并按期完成", Verdict::Achieved),
+            ("未逾期完成", Verdict::Achieved),
+            ("无逾期完成情况", Verdict::Achieved),
+            ("不存在未按期完成情况", Verdict::Achieved),
+            ("未出现逾期完成的情况", Verdict::Achieved),
+            ("不断完善，达到预期", Verdict::Achieved),
+            ("不仅按期完成，还节约了资金", Verdict::Achieved),
+            ("在项目计划完成时间内完成", Verdict::Achieved),
+            ("是", Verdict::Achieved),
+            // Failures.
+            ("未按期完成", Verdict::Failed),
+            ("没有按期完成", Verdict::Failed),
+            ("逾期完成", Verdict::Failed),
+            ("尚未完成", Verdict::Failed),
+            ("未能如期完成", Verdict::Failed),
+            ("未按时完成", Verdict::Failed),
+            ("未按计划完成", Verdict::Failed),
+            ("未在规定时间内完成", Verdict::Failed),
+            ("延期完成", Verdict::Failed),
+            ("推迟完成", Verdict::Failed),
+            ("滞后完成", Verdict::Failed),
+            ("不达标", Verdict::Failed),
+            ("不满意", Verdict::Failed),
+            ("不规范", Verdict::Failed),
+            ("未通过", Verdict::Failed),
+            ("否", Verdict::Failed),
+            // Partly, and plans that are not results yet.
+            ("部分完成", Verdict::Partial),
+            ("基本完成", Verdict::Partial),
+            ("截至目前未完工，预计年底完成", Verdict::Unknown),
+            ("工程未验收，预计完成", Verdict::Unknown),
+            ("拟于12月完成", Verdict::Unknown),
+            ("不断提升", Verdict::Unknown),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(t, v)| classify(t, &r) != *v)
+            .map(|(t, v)| format!("{t}: {:?}, expected {v:?}", classify(t, &r)))
+            .collect();
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
     #[test]
