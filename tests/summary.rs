@@ -500,3 +500,85 @@ fn a_project_left_out_for_a_data_error_is_said_in_the_document() {
         "{md}"
     );
 }
+
+/// The 2023 sample: the facts the reference states, as data.
+#[test]
+fn summary_data_of_the_sample_states_the_reference_facts() {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sample-data/jingyu-2023.xlsx"
+    ));
+    let o = jixiao::analysis::analyse(
+        path,
+        chrono::NaiveDate::from_ymd_opt(2024, 5, 31),
+        None,
+        &Default::default(),
+    )
+    .unwrap();
+    let (evals, _) = jixiao::compute::evaluate::evaluate_all(
+        &o.ledger,
+        &o.report,
+        &Default::default(),
+        &jixiao::read::library::bundled(),
+    );
+    let d = jixiao::compute::summary::build(&o.ledger, &o.report, &evals, o.report.as_of);
+    let n = |s: &str| rust_decimal::Decimal::from_str_exact(s).unwrap();
+    assert_eq!(d.total_budget, n("408.5587"));
+    assert_eq!(d.xianjie_paid, n("71.6787"));
+    assert_eq!(d.paid, n("231.3152"));
+    assert_eq!(d.execution_rate, Some(n("56.62")));
+    assert_eq!(d.carry_over, Some(rust_decimal::Decimal::ZERO));
+    let cats: Vec<(&str, usize, rust_decimal::Decimal)> = d
+        .categories
+        .iter()
+        .map(|c| (c.name.as_str(), c.count, c.budget))
+        .collect();
+    assert_eq!(
+        cats,
+        [
+            ("产业项目", 2, n("212.6")),
+            ("基础设施建设项目", 2, n("185")),
+            ("其他项目", 3, n("10.9587"))
+        ]
+    );
+    let p = |id: &str| {
+        d.categories
+            .iter()
+            .flat_map(|c| &c.projects)
+            .find(|p| p.id == id)
+            .unwrap()
+    };
+    let cattle = p("JY2023-02");
+    assert_eq!(cattle.state, jixiao::compute::summary::State::Awaiting);
+    assert_eq!(cattle.used, Some(n("166")));
+    assert_eq!(cattle.paid, n("60"));
+    assert_eq!(cattle.paid_fund, "衔接资金");
+    assert_eq!(
+        cattle.settle_reason.as_deref(),
+        Some("因县财政财力不足，未下达结算资金")
+    );
+    assert_eq!(cattle.under_use_reason, None);
+    let subsidy = p("JY2023-01");
+    assert_eq!(subsidy.state, jixiao::compute::summary::State::Settled);
+    assert_eq!(subsidy.used, Some(n("10.22")));
+    assert_eq!(subsidy.unspent, Some(n("36.38")));
+    assert!(
+        subsidy
+            .under_use_reason
+            .as_deref()
+            .unwrap()
+            .contains("年初预算数据不够精准")
+    );
+    // 沥青路: 1.9173 not needed, and the ledger does not say why.
+    let road = p("JY2023-03");
+    assert_eq!(road.unspent, Some(n("1.9173")));
+    assert_eq!(road.under_use_reason, None);
+    // 示范创建: its 偏差原因 explains the settlement, not the 结余.
+    let village = p("JY2023-04");
+    assert_eq!(village.state, jixiao::compute::summary::State::Awaiting);
+    assert_eq!(village.paid_fund, "");
+    assert_eq!(village.under_use_reason, None);
+    assert_eq!(d.outstanding_total, n("136.3252"));
+    assert_eq!(d.unspent_total, n("40.9183"));
+    assert!(d.deviations.is_empty());
+}
