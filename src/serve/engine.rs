@@ -160,16 +160,21 @@ pub fn summary_docx(input: &Input, signed: NaiveDate) -> Result<Vec<u8>, String>
     write::docx::to_docx(&write::docx::parse(&text))
 }
 
-/// The 月报 workbook for a month (`jixiao monthly --month`).
-pub fn monthly_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, String> {
+/// The workbook read and computed at a month's last day.
+fn at_month_end(input: &Input, year: i32, month: u32) -> Result<Outcome, String> {
     let end = month_end(year, month).ok_or("月份无效")?;
-    let o = outcome(
+    outcome(
         &Input {
             as_of: Some(end),
             ..*input
         },
         false,
-    )?;
+    )
+}
+
+/// The 月报 workbook for a month (`jixiao monthly --month`).
+pub fn monthly_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, String> {
+    let o = at_month_end(input, year, month)?;
     let problems = o.report.problems.clone();
     let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;
     let sheets = write::monthly::monthly_sheets(&m, &problems);
@@ -205,14 +210,7 @@ pub struct Prepared {
 
 /// Read one stored workbook for the county roll-up of a month.
 pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prepared, String> {
-    let end = month_end(year, month).ok_or("月份无效")?;
-    let o = outcome(
-        &Input {
-            as_of: Some(end),
-            ..*input
-        },
-        false,
-    )?;
+    let o = at_month_end(input, year, month)?;
     let township = Township::from_report(&o.report.unit_name, label, &o.report);
     let problems = o.report.problems.clone();
     let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;

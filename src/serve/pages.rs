@@ -836,21 +836,35 @@ fn county_context(v: &super::CountyView, w: &Who, y: i32, m: u32) -> Value {
     })
 }
 
+/// A county page's caller and month: logged in (else to the login page), a
+/// county account (else 403, audited), a valid month (else 400).
+async fn county_month(
+    state: &Arc<State>,
+    headers: &HeaderMap,
+    addr: &SocketAddr,
+    q: &HashMap<String, String>,
+) -> Result<(Who, i32, u32), Response> {
+    let Some(w) = who(state, headers).await else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    if !w.user.is_county() {
+        return Err(denied(state, &w, "乡镇账号打开县级汇总", &ip(addr), false).await);
+    }
+    match chosen_month(state, q).await {
+        Ok((y, m)) => Ok((w, y, m)),
+        Err(e) => Err(error_page(state, Some(&w), StatusCode::BAD_REQUEST, &e)),
+    }
+}
+
 async fn county_page(
     axum::extract::State(state): St,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(w) = who(&state, &headers).await else {
-        return Redirect::to("/login").into_response();
-    };
-    if !w.user.is_county() {
-        return denied(&state, &w, "乡镇账号打开县级汇总", &ip(&addr), false).await;
-    }
-    let (y, m) = match chosen_month(&state, &q).await {
+    let (w, y, m) = match county_month(&state, &headers, &addr, &q).await {
         Ok(x) => x,
-        Err(e) => return error_page(&state, Some(&w), StatusCode::BAD_REQUEST, &e),
+        Err(r) => return r,
     };
     match super::county_view(&state, y, m).await {
         Ok(v) => page(&state, "county.html", county_context(&v, &w, y, m)),
@@ -864,15 +878,9 @@ async fn drill_page(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(w) = who(&state, &headers).await else {
-        return Redirect::to("/login").into_response();
-    };
-    if !w.user.is_county() {
-        return denied(&state, &w, "乡镇账号打开县级汇总", &ip(&addr), false).await;
-    }
-    let (y, m) = match chosen_month(&state, &q).await {
+    let (w, y, m) = match county_month(&state, &headers, &addr, &q).await {
         Ok(x) => x,
-        Err(e) => return error_page(&state, Some(&w), StatusCode::BAD_REQUEST, &e),
+        Err(r) => return r,
     };
     let name = q.get("name").cloned().unwrap_or_default();
     let v = match super::county_view(&state, y, m).await {
