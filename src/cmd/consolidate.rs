@@ -254,11 +254,8 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
         ));
     }
     match crate::analysis::analyse_book(path, book, as_of, None, mapping) {
-        Ok(o) => {
-            let problems = o
-                .report
-                .problems
-                .clone()
+        Ok(mut o) => {
+            let problems = std::mem::take(&mut o.report.problems)
                 .into_iter()
                 .map(|p| FileProblem {
                     file: file.clone(),

@@ -74,14 +74,6 @@ pub struct ProjectFigures {
     pub end_date: Option<NaiveDate>,
     #[serde(skip)]
     pub deviation_reason: Option<String>,
-    /// 年度总体目标 for the forms: the ledger's own text, else one built
-    /// from the project's figures.
-    #[serde(skip)]
-    pub target_text: String,
-    /// 实际完成情况 for the forms: the ledger's own text, else status, paid
-    /// and rate at the cut-off.
-    #[serde(skip)]
-    pub result_text: String,
     /// 年度目标 / 实际完成情况 exactly as typed (None when blank).
     #[serde(skip)]
     pub annual_target: Option<String>,
@@ -99,7 +91,7 @@ pub struct ProjectFigures {
     pub row: crate::model::CellRef,
     /// Its 自评 once scored (`report` scores; `consolidate` doesn't).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub evaluation: Option<score::Evaluation>,
+    pub evaluation: Option<Box<score::Evaluation>>,
 }
 
 /// One 资金来源 line of a project: its budget under the fund, what was paid
@@ -157,6 +149,35 @@ impl ProjectFigures {
             .map(|(_, b)| *b)
             .sum();
         (xj, zh, other)
+    }
+    /// 年度总体目标 for the forms: the ledger's own text, else one built
+    /// from the project's figures.
+    pub fn target_text(&self) -> String {
+        self.annual_target.clone().unwrap_or_else(|| {
+            format!(
+                "按计划完成“{}”建设（实施）内容，资金 {} 万元按进度拨付到位。",
+                self.name,
+                Wan(self.budget)
+            )
+        })
+    }
+    /// 实际完成情况 for the forms: the ledger's own text, else status, paid
+    /// and rate at the cut-off `as_of`.
+    pub fn result_text(&self, as_of: NaiveDate) -> String {
+        self.actual_result.clone().unwrap_or_else(|| {
+            format!(
+                "{}截止{} 已拨付 {} 万元，预算执行率 {}。",
+                self.status
+                    .as_deref()
+                    .map(|s| format!("项目{s}；"))
+                    .unwrap_or_default(),
+                as_of.format("%Y年%-m月%-d日"),
+                Wan(self.paid),
+                self.execution_rate
+                    .map(|r| format!("{r:.2}%"))
+                    .unwrap_or_else(|| "—".into())
+            )
+        })
     }
     /// The part of the budget arranged under `fund` (资金性质); 0 when none.
     pub fn budget_under(&self, fund: &str) -> Decimal {
@@ -444,7 +465,7 @@ impl Report {
     /// Put each project's evaluation beside its figures (same order).
     pub fn set_evaluations(&mut self, evals: &[score::Evaluation]) {
         for (p, e) in self.projects.iter_mut().zip(evals) {
-            p.evaluation = Some(e.clone());
+            p.evaluation = Some(Box::new(e.clone()));
         }
     }
 }
@@ -545,7 +566,7 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let mut f = project_figures(i, p, paid[i], as_of, &mut problems);
+            let mut f = project_figures(i, p, paid[i], &mut problems);
             f.paid_by_fund = std::mem::take(&mut paid_by_fund[i]);
             f.payment_records = records[i];
             f
@@ -769,7 +790,6 @@ fn project_figures(
     index: usize,
     p: &Project,
     paid: Decimal,
-    as_of: NaiveDate,
     problems: &mut Vec<Problem>,
 ) -> ProjectFigures {
     let outstanding = p.settled.map(|s| s - paid);
@@ -868,26 +888,6 @@ fn project_figures(
         start_date: p.start_date,
         end_date: p.end_date,
         deviation_reason: p.deviation_reason.clone(),
-        target_text: p.annual_target.clone().unwrap_or_else(|| {
-            format!(
-                "按计划完成“{}”建设（实施）内容，资金 {} 万元按进度拨付到位。",
-                p.name,
-                Wan(p.budget)
-            )
-        }),
-        result_text: p.actual_result.clone().unwrap_or_else(|| {
-            format!(
-                "{}截止{} 已拨付 {} 万元，预算执行率 {}。",
-                p.status
-                    .as_deref()
-                    .map(|s| format!("项目{s}；"))
-                    .unwrap_or_default(),
-                as_of.format("%Y年%-m月%-d日"),
-                Wan(paid),
-                rate.map(|r| format!("{r:.2}%"))
-                    .unwrap_or_else(|| "—".into())
-            )
-        }),
         annual_target: p.annual_target.clone(),
         actual_result: p.actual_result.clone(),
         paid_by_fund: Vec::new(),

@@ -452,7 +452,7 @@ pub fn self_evaluation_at(
     }
     // 年度总体目标
     let g = 4 + layout.money_rows.len() as u32;
-    let (target, actual) = (f.target_text.clone(), f.result_text.clone());
+    let (target, actual) = (f.target_text(), f.result_text(report.as_of));
     span(&mut s, g, 0, o, text(layout.goals.0), Role::FormLabel);
     span(&mut s, g + 1, 0, o, Value::Empty, Role::FormLabel);
     s.merge(g, 0, g + 1, o);
@@ -762,7 +762,7 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
         span(&mut s, r, 4, LAST, v, role);
     }
     s.merge(4, 0, 8, 0);
-    let target = f.target_text.clone();
+    let target = f.target_text();
     s.put(9, 0, text("年度总体目标"), Role::FormLabel);
     span(&mut s, 9, 1, LAST, text(target), Role::FormText);
     s.row_heights.push((9, 60.0));
