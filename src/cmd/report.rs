@@ -130,18 +130,16 @@ pub fn run(args: &Args) -> Result<i32, String> {
     drop(sheets);
     laps.lap("xlsx written");
     if !args.no_forms {
-        stage.xlsx(
-            &forms,
-            &write::forms::forms_workbook(
-                &outcome.report,
-                &evals,
-                match args.form_layout {
-                    FormLayout::A => &write::forms::LAYOUT_A,
-                    FormLayout::B => &write::forms::LAYOUT_B,
-                },
-            ),
-            crate::output::Kind::Forms,
-        )?;
+        let sheets = write::forms::forms_workbook(
+            &outcome.report,
+            &evals,
+            match args.form_layout {
+                FormLayout::A => &write::forms::LAYOUT_A,
+                FormLayout::B => &write::forms::LAYOUT_B,
+            },
+        );
+        laps.lap("forms sheet model");
+        stage.xlsx(&forms, &sheets, crate::output::Kind::Forms)?;
         laps.lap("forms written");
     }
     if let (Some(path), Some(json)) = (&args.json, json) {
