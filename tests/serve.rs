@@ -506,6 +506,10 @@ async fn county_rollup(env: &Env) {
         assert_eq!(t["execution_rate"], cli["totals"]["execution_rate"]);
         assert!(t["pace"]["schedule"].is_string());
     }
+    // The county's 序时进度 is the townships' own (a 2023 ledger in May 2024:
+    // 100 %), not the calendar's 5/12 that would contradict every row.
+    assert_eq!(v["schedule"], ts[0]["pace"]["schedule"], "{v}");
+    assert_eq!(v["schedule"], "100.00");
     // The same projects in two townships: flagged as duplicates.
     let problems = v["problems"].as_array().unwrap();
     assert!(
@@ -660,5 +664,35 @@ async fn sqlite_analysis_time_limit() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("读取超过"), "{v}");
+    env.finish().await;
+}
+
+/// A fault of the server's own storage is not the clerk's file being
+/// unreadable: 503 with a Chinese message without paths, nothing recorded,
+/// an audit row; the same file goes in once the fault is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_server_fault_is_not_recorded_as_a_bad_workbook() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(&env, &token);
+    // The server's temporary folder replaced by a file: it can't make one.
+    let tmp = env.cfg.data.join("tmp");
+    std::fs::remove_dir_all(&tmp).unwrap();
+    std::fs::write(&tmp, b"").unwrap();
+    let (s, v) = api.submit("靖宇.xlsx", sample(), None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{v}");
+    let m = v.to_string();
+    assert!(m.contains("这次上传没有记录"), "{m}");
+    assert!(
+        !m.contains(&env.cfg.data.display().to_string()),
+        "no paths: {m}"
+    );
+    assert_eq!(env.server().state.db.submission_count().await.unwrap(), 0);
+    // Fault gone: the same file is read and recorded once.
+    std::fs::remove_file(&tmp).unwrap();
+    std::fs::create_dir(&tmp).unwrap();
+    let (s, v) = api.submit("靖宇.xlsx", sample(), None).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(env.server().state.db.submission_count().await.unwrap(), 1);
     env.finish().await;
 }

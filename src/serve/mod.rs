@@ -173,16 +173,16 @@ impl State {
             return Ok(target);
         }
         let dir = target.parent().unwrap_or(&self.files);
-        std::fs::create_dir_all(dir).map_err(|e| format!("无法保存文件：{e}"))?;
+        std::fs::create_dir_all(dir).map_err(|e| server_fault("保存上传的文件", &e))?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".upload-")
             .tempfile_in(dir)
-            .map_err(|e| format!("无法保存文件：{e}"))?;
+            .map_err(|e| server_fault("保存上传的文件", &e))?;
         tmp.write_all(bytes)
             .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| format!("无法保存文件：{e}"))?;
+            .map_err(|e| server_fault("保存上传的文件", &e))?;
         tmp.persist(&target)
-            .map_err(|e| format!("无法保存文件：{}", e.error))?;
+            .map_err(|e| server_fault("保存上传的文件", &e.error))?;
         Ok(target)
     }
 
@@ -197,15 +197,16 @@ impl State {
         unit: &str,
         as_of: Option<chrono::NaiveDate>,
         f: impl FnOnce(&engine::Input) -> Result<T, String>,
-    ) -> Result<T, String> {
+    ) -> Result<T, Failure> {
         let dir = tempfile::Builder::new()
             .prefix("a-")
             .tempdir_in(&self.tmp)
-            .map_err(|e| format!("无法建立临时文件夹：{e}"))?;
+            .map_err(|e| Failure::Server(server_fault("建立临时文件夹", &e)))?;
         let path = dir.path().join(format!("ledger.{ext}"));
         let stored = self.stored_path(sub_sha);
         if std::fs::hard_link(&stored, &path).is_err() {
-            std::fs::copy(&stored, &path).map_err(|e| format!("无法读取已保存的文件：{e}"))?;
+            std::fs::copy(&stored, &path)
+                .map_err(|e| Failure::Server(server_fault("读取已保存的文件", &e)))?;
         }
         f(&engine::Input {
             path: &path,
@@ -213,7 +214,42 @@ impl State {
             unit,
             as_of,
         })
+        .map_err(Failure::Workbook)
     }
+}
+
+/// Why a job on a stored workbook gave no result: the workbook (its message
+/// is the clerk's, and is recorded with the submission), or the server
+/// itself (disk, temporary folder, thread pool: said to the administrator,
+/// never recorded as the clerk's file being unreadable).
+#[derive(Debug, Clone)]
+pub enum Failure {
+    Workbook(String),
+    Server(String),
+}
+
+impl Failure {
+    pub fn message(self) -> String {
+        match self {
+            Failure::Workbook(m) | Failure::Server(m) => m,
+        }
+    }
+}
+
+/// A fault of the server's own storage, in words for the clerk (no paths);
+/// the details go to the server's log for the administrator.
+fn server_fault(doing: &str, e: &std::io::Error) -> String {
+    eprintln!("jixiao serve：{doing}失败：{e}");
+    let why = match e.kind() {
+        std::io::ErrorKind::StorageFull => "服务器磁盘已满",
+        std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+            "服务器的数据文件夹不可写"
+        }
+        _ => "服务器读写文件出错",
+    };
+    format!(
+        "{why}，{doing}未能完成，这次上传没有记录；请联系县财政局的系统管理员（详情见服务器日志）后再试"
+    )
 }
 
 /// A running server.
@@ -407,13 +443,24 @@ pub async fn submit(
                 name.clone(),
                 township.clone(),
             );
-            bounded(
+            match bounded(
                 state,
                 tokio::task::spawn_blocking(move || {
                     st.with_input(&sha2, ext, &name2, &unit, as_of, engine::analyse)
                 }),
             )
             .await
+            {
+                Ok(a) => Ok(a),
+                Err(Failure::Workbook(m)) => Err(m),
+                Err(Failure::Server(m)) => {
+                    let _ = state
+                        .db
+                        .audit(Some(user), "upload_failed", &format!("{name}：{m}"), ip)
+                        .await;
+                    return Err(m);
+                }
+            }
         }
     };
     let requested = as_of.map(|d| d.to_string());
@@ -491,16 +538,19 @@ pub async fn submit(
 /// thread itself cannot be stopped; it ends when the reader does).
 async fn bounded<T>(
     state: &State,
-    job: tokio::task::JoinHandle<Result<T, String>>,
-) -> Result<T, String> {
+    job: tokio::task::JoinHandle<Result<T, Failure>>,
+) -> Result<T, Failure> {
     let limit = std::time::Duration::from_secs(state.cfg.analysis_timeout_secs);
     match tokio::time::timeout(limit, job).await {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => Err(format!("读取时程序内部出错（{e}），请把此文件发给维护人员")),
-        Err(_) => Err(format!(
+        // A panic while reading this file: the file's (it is kept and sent on).
+        Ok(Err(e)) => Err(Failure::Workbook(format!(
+            "读取时程序内部出错（{e}），请把此文件发给维护人员"
+        ))),
+        Err(_) => Err(Failure::Workbook(format!(
             "读取超过 {} 秒仍未完成，已放弃；文件可能已损坏，请在 Excel/WPS 中打开后另存为 .xlsx 再试，或把此文件发给维护人员",
             limit.as_secs()
-        )),
+        ))),
     }
 }
 
@@ -567,7 +617,8 @@ pub async fn render(
             })
         }),
     )
-    .await?;
+    .await
+    .map_err(Failure::message)?;
     Ok((bytes, file_name))
 }
 
@@ -626,35 +677,46 @@ pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<Co
     }
     if !todo.is_empty() {
         let st = state.clone();
-        let done: Vec<(i64, Prepared)> = tokio::task::spawn_blocking(move || {
-            use rayon::prelude::*;
-            todo.par_iter()
-                .map(|s| {
-                    let label = format!("#{} {}", s.id, s.file_name);
-                    let head = {
-                        use std::io::Read;
-                        let mut h = vec![0u8; 128];
-                        let n = std::fs::File::open(st.stored_path(&s.sha256))
-                            .and_then(|mut f| f.read(&mut h))
-                            .unwrap_or(0);
-                        h.truncate(n);
-                        h
-                    };
-                    let ext = workbook_ext(&s.file_name, &head).unwrap_or("xlsx");
-                    let r = st.with_input(&s.sha256, ext, &s.file_name, &s.township, None, |i| {
-                        engine::prepare(i, year, month, &label)
-                    });
-                    (s.id, Arc::new(r.map(Arc::new)))
-                })
-                .collect()
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+        let done: Vec<(i64, Result<engine::Prepared, Failure>)> =
+            tokio::task::spawn_blocking(move || {
+                use rayon::prelude::*;
+                todo.par_iter()
+                    .map(|s| {
+                        let label = format!("#{} {}", s.id, s.file_name);
+                        let head = {
+                            use std::io::Read;
+                            let mut h = vec![0u8; 128];
+                            let n = std::fs::File::open(st.stored_path(&s.sha256))
+                                .and_then(|mut f| f.read(&mut h))
+                                .unwrap_or(0);
+                            h.truncate(n);
+                            h
+                        };
+                        let ext = workbook_ext(&s.file_name, &head).unwrap_or("xlsx");
+                        let r =
+                            st.with_input(&s.sha256, ext, &s.file_name, &s.township, None, |i| {
+                                engine::prepare(i, year, month, &label)
+                            });
+                        (s.id, r)
+                    })
+                    .collect()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
         let mut cache = state.county_cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() > 50_000 {
             cache.clear();
         }
-        for (id, p) in done {
+        for (id, r) in done {
+            let p: Prepared = Arc::new(match r {
+                Ok(p) => Ok(Arc::new(p)),
+                Err(Failure::Workbook(m)) => Err(m),
+                // The server's own fault: shown now, tried again next time.
+                Err(Failure::Server(m)) => {
+                    have.insert(id, Arc::new(Err(m)));
+                    continue;
+                }
+            });
             cache.insert((id, year, month), p.clone());
             have.insert(id, p);
         }
@@ -677,6 +739,18 @@ pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<Co
         };
         by_unit.insert(s.township.clone(), (s, ok));
     }
+    // 序时进度 of the county: the townships' own (each by its budget year and
+    // the schedule), shown once only when they agree — never a calendar
+    // figure that contradicts the rows below it.
+    let schedules: std::collections::BTreeSet<String> = prepared
+        .iter()
+        .filter_map(|p| p.pace["schedule"].as_str().map(str::to_string))
+        .collect();
+    let schedule = match schedules.len() {
+        0 => engine::schedule(year, month),
+        1 => schedules.into_iter().next(),
+        _ => None,
+    };
     let expected = state.db.townships().await?;
     let exp = expected.clone();
     let out =
@@ -687,7 +761,7 @@ pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<Co
         out,
         by_unit,
         expected,
-        schedule: engine::schedule(year, month),
+        schedule,
     })
 }
 

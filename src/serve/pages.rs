@@ -554,7 +554,8 @@ async fn upload_page(
     };
     match super::submit(&state, &w.user, &name, bytes, as_of, Some(&ip(&addr))).await {
         Ok(s) => Redirect::to(&format!("/submissions/{}", s.id)).into_response(),
-        Err(e) => error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
+        // The server's own fault (disk, temporary folder): nothing recorded.
+        Err(e) => error_page(&state, Some(&w), StatusCode::SERVICE_UNAVAILABLE, &e),
     }
 }
 
@@ -1190,7 +1191,7 @@ async fn api_submit(
             };
             (status, axum::Json(submission_json(&sub, current))).into_response()
         }
-        Err(e) => api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        Err(e) => api_error(StatusCode::SERVICE_UNAVAILABLE, &e),
     }
 }
 
