@@ -696,3 +696,17 @@ async fn sqlite_server_fault_is_not_recorded_as_a_bad_workbook() {
     assert_eq!(env.server().state.db.submission_count().await.unwrap(), 1);
     env.finish().await;
 }
+
+/// Pages are not kept by the browser, not sniffed, not framed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_pages_carry_safety_headers() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    for path in ["/login", "/nope"] {
+        let r = reqwest::get(env.url(path)).await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["cache-control"], "no-store", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+    }
+    env.finish().await;
+}

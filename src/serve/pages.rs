@@ -67,7 +67,27 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/county", get(api_county))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::map_response(safe_headers))
         .with_state(state)
+}
+
+/// Every answer: not kept by the browser (a shared office PC must not show
+/// a township's figures after logout by pressing Back), never sniffed into
+/// another type, never framed by another site.
+async fn safe_headers(mut r: Response) -> Response {
+    use axum::http::{HeaderValue, header};
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    r
 }
 
 /// Who is asking: a bearer token (API) or a session cookie (pages, with
