@@ -708,5 +708,20 @@ async fn sqlite_pages_carry_safety_headers() {
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
     }
+    // A form with missing fields is answered in Chinese, not axum's English.
+    let http = reqwest::Client::new();
+    for path in ["/login", "/admin/users"] {
+        let r = http
+            .post(env.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains("表单不完整或无法读取"), "{path}: {text}");
+        assert!(!text.contains("Failed to deserialize"), "{path}: {text}");
+    }
     env.finish().await;
 }

@@ -90,6 +90,36 @@ async fn safe_headers(mut r: Response) -> Response {
     r
 }
 
+/// A posted form whose rejection (missing field, wrong type) is said in
+/// Chinese; axum's own answer is English text.
+struct Form<T>(T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Form<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        match axum::extract::Form::<T>::from_request(req, state).await {
+            Ok(axum::extract::Form(v)) => Ok(Form(v)),
+            Err(e) => {
+                eprintln!("jixiao serve：表单无法读取：{}", e.body_text());
+                Err((
+                    StatusCode::BAD_REQUEST,
+                    axum::response::Html(
+                        "<!doctype html><meta charset=\"utf-8\"><title>表单无法读取</title><p>表单不完整或无法读取，请返回上一页重新填写后再提交。</p><p><a href=\"/\">返回首页</a></p>",
+                    ),
+                )
+                    .into_response())
+            }
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Form<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 /// Who is asking: a bearer token (API) or a session cookie (pages, with
 /// the session's CSRF token).
 struct Who {
@@ -236,7 +266,7 @@ async fn login(
     axum::extract::State(state): St,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    form: axum::extract::Form<LoginForm>,
+    form: Form<LoginForm>,
 ) -> Response {
     // Double-submit token: the form's field must match the login cookie.
     let cookie_ok = auth::cookie(&headers, LOGIN_CSRF).is_some_and(|c| auth::same(c, &form.csrf));
@@ -323,7 +353,7 @@ async fn logout(
     axum::extract::State(state): St,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    form: axum::extract::Form<CsrfForm>,
+    form: Form<CsrfForm>,
 ) -> Response {
     let Some(w) = who(&state, &headers).await else {
         return Redirect::to("/login").into_response();
@@ -495,6 +525,13 @@ async fn read_multipart(mut mp: Multipart) -> Result<Upload, (StatusCode, String
     Ok(u)
 }
 
+/// An upload that broke off or a form that could not be read: said in
+/// Chinese; the library's words go to the server's log.
+fn multipart_trouble(detail: &str) -> String {
+    eprintln!("jixiao serve：上传表单无法读取：{detail}");
+    "上传中断或表单无法读取（网络断开或文件在上传中被改动），请重新选择文件上传".to_string()
+}
+
 fn parse_as_of(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, String> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
@@ -539,7 +576,7 @@ async fn upload_page(
             return township_view(
                 &state,
                 &w,
-                Some(&format!("上传的表单无法读取：{}", e.body_text())),
+                Some(&multipart_trouble(&e.body_text())),
                 StatusCode::BAD_REQUEST,
             )
             .await;
@@ -551,7 +588,7 @@ async fn upload_page(
             let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
                 too_large(&state)
             } else {
-                format!("上传中断或表单无法读取：{text}")
+                multipart_trouble(&text)
             };
             return township_view(&state, &w, Some(&msg), status).await;
         }
@@ -1041,7 +1078,7 @@ async fn admin_add_user(
     axum::extract::State(state): St,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    form: axum::extract::Form<AddUserForm>,
+    form: Form<AddUserForm>,
 ) -> Response {
     let Some(w) = who(&state, &headers).await else {
         return Redirect::to("/login").into_response();
