@@ -68,6 +68,9 @@ pub struct State {
     templates: minijinja::Environment<'static>,
     /// (submission, year, month) → the township read at that month's end.
     county_cache: Mutex<HashMap<(i64, i32, u32), Prepared>>,
+    /// One county roll-up is read at a time: two people opening a new month
+    /// together read each workbook once, and uploads keep their share.
+    county_busy: tokio::sync::Mutex<()>,
     /// At most one workbook per core is read at a time.
     slots: tokio::sync::Semaphore,
 }
@@ -101,6 +104,7 @@ impl State {
             tmp,
             templates: pages::environment(),
             county_cache: Mutex::new(HashMap::new()),
+            county_busy: tokio::sync::Mutex::new(()),
             slots: tokio::sync::Semaphore::new(cores),
             cfg,
         }))
@@ -661,6 +665,7 @@ pub async fn default_month(state: &Arc<State>) -> Result<(i32, u32), String> {
 
 pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<CountyView, String> {
     let end = engine::month_last_day(year, month).ok_or("月份无效")?;
+    let _busy = state.county_busy.lock().await;
     let subs = state.db.current_covering(&end.to_string()).await?;
     let mut todo = Vec::new();
     let mut have: HashMap<i64, Prepared> = HashMap::new();

@@ -269,7 +269,8 @@ async fn login(
     form: Form<LoginForm>,
 ) -> Response {
     // Double-submit token: the form's field must match the login cookie.
-    let cookie_ok = auth::cookie(&headers, LOGIN_CSRF).is_some_and(|c| auth::same(c, &form.csrf));
+    let cookie_ok = auth::cookie(&headers, LOGIN_CSRF)
+        .is_some_and(|c| !c.is_empty() && auth::same(c, &form.csrf));
     if !cookie_ok {
         let _ = state
             .db
