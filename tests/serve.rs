@@ -725,3 +725,40 @@ async fn sqlite_pages_carry_safety_headers() {
     }
     env.finish().await;
 }
+
+/// Guessing a password is paused after a few misses for that account (the
+/// right password too, for the pause), while other accounts still log in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_password_guessing_is_paused_per_account() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    env.add_township("jy", "靖宇镇").await;
+    env.add_township("hn", "河南镇").await;
+    let b = Browser::new(&env);
+    let try_login = |name: &'static str, password: &'static str| {
+        let b = &b;
+        async move {
+            let (_, html) = b.get("/login").await;
+            let csrf = csrf_of(&html);
+            let r = b
+                .http
+                .post(format!("{}/login", b.base))
+                .form(&[("name", name), ("password", password), ("csrf", &csrf)])
+                .send()
+                .await
+                .unwrap();
+            let s = r.status();
+            (s, r.text().await.unwrap())
+        }
+    };
+    for _ in 0..jixiao::serve::LOGIN_TRIES {
+        let (s, _) = try_login("jy", "wrong-password").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, body) = try_login("jy", PASSWORD).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert!(body.contains("登录失败次数过多"), "{body}");
+    // Another account from the same address is not locked out.
+    let (s, body) = try_login("hn", PASSWORD).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    env.finish().await;
+}

@@ -71,6 +71,8 @@ pub struct State {
     /// One county roll-up is read at a time: two people opening a new month
     /// together read each workbook once, and uploads keep their share.
     county_busy: tokio::sync::Mutex<()>,
+    /// Recent failed logins by account name and by address.
+    pub(crate) failed_logins: Mutex<HashMap<String, (u32, std::time::Instant)>>,
     /// At most one workbook per core is read at a time.
     slots: tokio::sync::Semaphore,
 }
@@ -105,6 +107,7 @@ impl State {
             templates: pages::environment(),
             county_cache: Mutex::new(HashMap::new()),
             county_busy: tokio::sync::Mutex::new(()),
+            failed_logins: Mutex::new(HashMap::new()),
             slots: tokio::sync::Semaphore::new(cores),
             cfg,
         }))
@@ -254,6 +257,44 @@ fn server_fault(doing: &str, e: &std::io::Error) -> String {
     format!(
         "{why}，{doing}未能完成，这次上传没有记录；请联系县财政局的系统管理员（详情见服务器日志）后再试"
     )
+}
+
+/// Failed logins allowed per account before a pause; an address (perhaps a
+/// whole office behind one router) is allowed more.
+pub const LOGIN_TRIES: u32 = 5;
+pub const LOGIN_TRIES_PER_ADDRESS: u32 = 20;
+/// How long the pause lasts (and how long failures are remembered).
+pub const LOGIN_PAUSE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+impl State {
+    /// Whether logins for `keys` (account name, address) are paused.
+    pub(crate) fn login_paused(&self, keys: &[String]) -> bool {
+        let mut m = self.failed_logins.lock().unwrap_or_else(|e| e.into_inner());
+        m.retain(|_, (_, at)| at.elapsed() < LOGIN_PAUSE);
+        keys.iter().any(|k| {
+            let limit = if k.starts_with("地址:") {
+                LOGIN_TRIES_PER_ADDRESS
+            } else {
+                LOGIN_TRIES
+            };
+            m.get(k).is_some_and(|(n, _)| *n >= limit)
+        })
+    }
+    pub(crate) fn login_failed(&self, keys: &[String]) {
+        let mut m = self.failed_logins.lock().unwrap_or_else(|e| e.into_inner());
+        if m.len() > 100_000 {
+            m.clear();
+        }
+        for k in keys {
+            let e = m.entry(k.clone()).or_insert((0, std::time::Instant::now()));
+            e.0 += 1;
+            e.1 = std::time::Instant::now();
+        }
+    }
+    pub(crate) fn login_succeeded(&self, name: &str) {
+        let mut m = self.failed_logins.lock().unwrap_or_else(|e| e.into_inner());
+        m.remove(&format!("用户:{name}"));
+    }
 }
 
 /// A running server.

@@ -283,6 +283,31 @@ async fn login(
             "表单已过期或来源不明（缺少 CSRF 令牌），请重新打开登录页",
         );
     }
+    // Guessing is paused per account and per address after a few misses
+    // (and the password hash is not even computed then).
+    let keys = [
+        format!("用户:{}", form.name.trim()),
+        format!("地址:{}", ip(&addr)),
+    ];
+    if state.login_paused(&keys) {
+        let _ = state
+            .db
+            .audit(
+                None,
+                "login_paused",
+                &format!("用户名“{}”", form.name.trim()),
+                Some(&ip(&addr)),
+            )
+            .await;
+        return login_form(
+            &state,
+            Some(&format!(
+                "登录失败次数过多，请 {} 分钟后再试；忘记密码请找县财政局管理员",
+                super::LOGIN_PAUSE.as_secs() / 60
+            )),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
     let found = state.db.user_by_name(form.name.trim()).await;
     let user = match found {
         Ok(Some((user, hash))) => {
@@ -295,6 +320,7 @@ async fn login(
         _ => None,
     };
     let Some(user) = user else {
+        state.login_failed(&keys);
         // Guessing passwords gets slow.
         tokio::time::sleep(std::time::Duration::from_millis(400)).await;
         let _ = state
@@ -308,6 +334,7 @@ async fn login(
             .await;
         return login_form(&state, Some("用户名或密码不对"), StatusCode::UNAUTHORIZED);
     };
+    state.login_succeeded(form.name.trim());
     let sid = auth::random_hex(32);
     let csrf = auth::random_hex(16);
     let hours = state.cfg.session_hours;
