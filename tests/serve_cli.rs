@@ -286,6 +286,54 @@ fn reset_password_ends_sessions_and_revoked_tokens_are_refused() {
 
     // A session open before the reset ends with it.
     let session = rt.block_on(logged_in(&base, "jy", "clerk-password-1"));
+    // Meanwhile: an upload's page shows locations once, and units.
+    let html = rt.block_on(async {
+        let sample = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample-data/jingyu-2023.xlsx"
+        ))
+        .unwrap();
+        let r = reqwest::Client::new()
+            .post(format!(
+                "{base}/api/submissions?filename=jy.xlsx&as_of=2024-05-31"
+            ))
+            .bearer_auth(&token)
+            .body(sample)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: serde_json::Value = r.json().await.unwrap();
+        let id = v["id"].as_i64().unwrap();
+        session
+            .get(format!("{base}/submissions/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert!(html.contains(">项目!A3<"), "{html}");
+    assert!(!html.contains("项目!项目!"), "{html}");
+    for unit in [
+        "进度差（个百分点）",
+        "待拨付（万元）",
+        "结余（万元）",
+        "未支出（万元）",
+    ] {
+        assert!(html.contains(unit), "{unit}");
+    }
+    let login_page = rt.block_on(async {
+        reqwest::get(format!("{base}/login"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert!(login_page.contains("请向县财政局管理员索取"));
+    assert!(!login_page.contains("--add-user"));
     let page = |c: &reqwest::Client| {
         rt.block_on(async {
             let r = c.get(format!("{base}/township")).send().await.unwrap();
@@ -505,4 +553,21 @@ fn a_damaged_workbook_is_explained_in_chinese_first() {
         let tech = err.find("（技术信息：").unwrap_or_else(|| panic!("{err}"));
         assert!(tech < english && advice < tech, "{err}");
     }
+}
+
+#[test]
+fn database_urls_are_shown_without_passwords() {
+    use jixiao::serve::db::redact;
+    assert_eq!(
+        redact("postgres://jx:s3cret@db.local:5432/jixiao"),
+        "postgres://jx:***@db.local:5432/jixiao"
+    );
+    assert_eq!(
+        redact("postgres://jx@db.local/jixiao?sslmode=require&password=s3cret"),
+        "postgres://jx@db.local/jixiao?sslmode=require&password=***"
+    );
+    assert_eq!(
+        redact("postgres://db.local/jixiao"),
+        "postgres://db.local/jixiao"
+    );
 }
