@@ -1,6 +1,7 @@
 //! `jixiao serve` from the command line: zero set-up start (data folder
 //! created, first admin with a one-time password, address printed),
-//! `--add-user … --password-stdin`, `--add-token`, and a restart.
+//! `--add-user … --password-stdin`, `--add-token`, `--reset-password`,
+//! `--revoke-tokens`, a restart, and the hints when on PostgreSQL.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -16,9 +17,14 @@ impl Drop for Kill {
 
 /// Start the binary; the address and the lines it printed first.
 fn start(data: &std::path::Path) -> (Kill, String, Vec<String>) {
+    start_with(data, &[])
+}
+
+fn start_with(data: &std::path::Path, extra: &[&str]) -> (Kill, String, Vec<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
         .args(["serve", "--bind", "127.0.0.1:0", "--data"])
         .arg(data)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -167,4 +173,401 @@ fn zero_setup_start_accounts_and_restart() {
     assert!(!lines.iter().any(|l| l.contains("初始密码")), "{lines:?}");
     assert!(login_ok(&base, "admin", &password));
     assert!(login_ok(&base, "jy", "clerk-password-1"));
+}
+
+/// `jixiao serve --data <data> <args…>`, `stdin` written; (success, stdout, stderr).
+fn cli(data: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["serve", "--data"])
+        .arg(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+fn initial_password(lines: &[String]) -> String {
+    let first = lines
+        .iter()
+        .find(|l| l.contains("初始密码"))
+        .unwrap_or_else(|| panic!("no initial password: {lines:?}"));
+    first
+        .split("初始密码 ")
+        .nth(1)
+        .and_then(|s| s.split('（').next())
+        .unwrap()
+        .to_string()
+}
+
+/// A logged-in browser-like client.
+async fn logged_in(base: &str, name: &str, password: &str) -> reqwest::Client {
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let html = c
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let key = "name=\"csrf\" value=\"";
+    let i = html.find(key).unwrap() + key.len();
+    let csrf = html[i..].split('"').next().unwrap().to_string();
+    let r = c
+        .post(format!("{base}/login"))
+        .form(&[("name", name), ("password", password), ("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(!r.url().path().starts_with("/login"), "{}", r.url());
+    c
+}
+
+async fn api_status(base: &str, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{base}/api/submissions"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn reset_password_ends_sessions_and_revoked_tokens_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("数据");
+    let (_server, base, lines) = start(&data);
+    let admin_pw = initial_password(&lines);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let (ok, out, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "jy",
+            "--township",
+            "靖宇镇",
+            "--password-stdin",
+        ],
+        "clerk-password-1\n",
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("已写入 SQLite 数据库"), "{out}");
+    assert!(out.contains("jixiao.db"), "{out}");
+    assert!(!out.contains("刚刚新建"), "the server's own file: {out}");
+    let (ok, token, err) = cli(&data, &["--add-token", "jy"], "");
+    assert!(ok, "{err}");
+    let token = token.trim().to_string();
+    assert!(err.contains("jixiao.db"), "{err}");
+    assert_eq!(rt.block_on(api_status(&base, &token)), 200);
+
+    // A session open before the reset ends with it.
+    let session = rt.block_on(logged_in(&base, "jy", "clerk-password-1"));
+    // Meanwhile: an upload's page shows locations once, and units.
+    let html = rt.block_on(async {
+        let sample = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample-data/jingyu-2023.xlsx"
+        ))
+        .unwrap();
+        let r = reqwest::Client::new()
+            .post(format!(
+                "{base}/api/submissions?filename=jy.xlsx&as_of=2024-05-31"
+            ))
+            .bearer_auth(&token)
+            .body(sample)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let v: serde_json::Value = r.json().await.unwrap();
+        let id = v["id"].as_i64().unwrap();
+        session
+            .get(format!("{base}/submissions/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert!(html.contains(">项目!A3<"), "{html}");
+    assert!(!html.contains("项目!项目!"), "{html}");
+    for unit in [
+        "进度差（个百分点）",
+        "待拨付（万元）",
+        "结余（万元）",
+        "未支出（万元）",
+    ] {
+        assert!(html.contains(unit), "{unit}");
+    }
+    let login_page = rt.block_on(async {
+        reqwest::get(format!("{base}/login"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    assert!(login_page.contains("请向县财政局管理员索取"));
+    assert!(!login_page.contains("--add-user"));
+    let page = |c: &reqwest::Client| {
+        rt.block_on(async {
+            let r = c.get(format!("{base}/township")).send().await.unwrap();
+            r.url().path().to_string()
+        })
+    };
+    assert_eq!(page(&session), "/township");
+
+    // Too short: refused, nothing changed.
+    let (ok, _, err) = cli(
+        &data,
+        &["--reset-password", "jy", "--password-stdin"],
+        "short\n",
+    );
+    assert!(!ok);
+    assert!(err.contains("8"), "{err}");
+    assert!(login_ok(&base, "jy", "clerk-password-1"));
+    // No such user.
+    let (ok, _, err) = cli(
+        &data,
+        &["--reset-password", "nobody", "--password-stdin"],
+        "long-enough-1\n",
+    );
+    assert!(!ok);
+    assert!(err.contains("nobody"), "{err}");
+
+    let (ok, out, err) = cli(
+        &data,
+        &["--reset-password", "jy", "--password-stdin"],
+        "clerk-password-2\n",
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("已重设 jy 的密码"), "{out}");
+    assert!(
+        !login_ok(&base, "jy", "clerk-password-1"),
+        "old password refused"
+    );
+    assert!(login_ok(&base, "jy", "clerk-password-2"));
+    assert_eq!(page(&session), "/login", "the old session ended");
+
+    // A lost admin password: generated, printed once.
+    let (ok, out, err) = cli(&data, &["--reset-password", "admin"], "");
+    assert!(ok, "{out}{err}");
+    let new_pw = out
+        .split("新密码：")
+        .nth(1)
+        .and_then(|s| s.split('（').next())
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_string();
+    assert!(new_pw.chars().count() >= 8, "{new_pw}");
+    assert!(!login_ok(&base, "admin", &admin_pw));
+    assert!(login_ok(&base, "admin", &new_pw));
+
+    // Revoked tokens: 401.
+    let (ok, out, err) = cli(&data, &["--revoke-tokens", "jy"], "");
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("已作废 jy 的 1 个 API 令牌"), "{out}");
+    assert_eq!(rt.block_on(api_status(&base, &token)), 401);
+    // Logging in still works: only the tokens went.
+    assert!(login_ok(&base, "jy", "clerk-password-2"));
+
+    // The audit page names the actions in Chinese.
+    let admin = rt.block_on(logged_in(&base, "admin", &new_pw));
+    let html = rt.block_on(async {
+        admin
+            .get(format!("{base}/admin"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    });
+    for shown in [
+        ">重设密码</td>",
+        ">作废 API 令牌</td>",
+        ">登录失败</td>",
+        ">添加账号</td>",
+    ] {
+        assert!(html.contains(shown), "{shown}: {html}");
+    }
+    assert!(!html.contains(">login_failed</td>"), "{html}");
+}
+
+/// `postgres://…/<db>` with another database name and, when it has none, a password.
+fn pg_url(db: &str) -> (String, String) {
+    let admin = std::env::var("JIXIAO_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let base = admin.split('?').next().unwrap();
+    let after = base.find("://").unwrap() + 3;
+    let root = match base[after..].find('/') {
+        Some(i) => &base[..after + i],
+        None => base,
+    };
+    let mut url = format!("{root}/{db}");
+    let at = url.rfind('@').unwrap();
+    if !url[after..at].contains(':') {
+        url.insert_str(at, ":pg-secret-9");
+    }
+    (admin, url)
+}
+
+#[test]
+fn postgres_hints_name_the_database_and_hide_the_password() {
+    let db = format!("jixiao_cli_{}", std::process::id());
+    let (admin, url) = pg_url(&db);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::postgres::PgConnection::connect(&admin)
+            .await
+            .expect("PostgreSQL reachable (JIXIAO_TEST_DATABASE_URL)");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE \"{db}\""))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    {
+        let (_server, _base, lines) = start_with(&data, &["--database", &url]);
+        let secret = url
+            .split(':')
+            .nth(2)
+            .unwrap()
+            .split('@')
+            .next()
+            .unwrap()
+            .to_string();
+        let hint = lines
+            .iter()
+            .find(|l| l.contains("--add-user"))
+            .unwrap_or_else(|| panic!("{lines:?}"));
+        assert!(hint.contains("--database postgres://"), "{hint}");
+        assert!(hint.contains(":***@"), "{hint}");
+        assert!(!lines.concat().contains(&secret), "{lines:?}");
+
+        // Following the hint (with the real URL): written to PostgreSQL.
+        let (ok, out, err) = cli(
+            &data,
+            &[
+                "--database",
+                &url,
+                "--add-user",
+                "jy",
+                "--township",
+                "靖宇镇",
+                "--password-stdin",
+            ],
+            "clerk-password-1\n",
+        );
+        assert!(ok, "{out}{err}");
+        assert!(
+            out.contains("已写入 PostgreSQL 数据库 postgres://"),
+            "{out}"
+        );
+        assert!(!out.contains(&secret), "{out}");
+        // Forgetting --database: said plainly that a new SQLite file was written.
+        assert!(!data.join("jixiao.db").exists());
+        let (ok, out, err) = cli(
+            &data,
+            &[
+                "--add-user",
+                "jy2",
+                "--township",
+                "靖宇镇",
+                "--password-stdin",
+            ],
+            "clerk-password-1\n",
+        );
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("SQLite") && out.contains("jixiao.db"), "{out}");
+        assert!(
+            out.contains("刚刚新建") && out.contains("--database"),
+            "{out}"
+        );
+    }
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::postgres::PgConnection::connect(&admin).await.unwrap();
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
+            .execute(&mut c)
+            .await;
+    });
+}
+
+#[test]
+fn a_damaged_workbook_is_explained_in_chinese_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("坏.xlsx");
+    std::fs::write(&bad, b"PK\x03\x04 not really a workbook").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .arg("report")
+        .arg(&bad)
+        .arg("-o")
+        .arg(dir.path().join("out.xlsx"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let i = err
+        .find("文件不完整或已损坏")
+        .unwrap_or_else(|| panic!("{err}"));
+    let advice = err
+        .find("另存为 .xlsx 再试")
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(i < advice, "{err}");
+    // The library's English only at the end, in parentheses.
+    if let Some(english) = err.find("rror") {
+        let tech = err.find("（技术信息：").unwrap_or_else(|| panic!("{err}"));
+        assert!(tech < english && advice < tech, "{err}");
+    }
+}
+
+#[test]
+fn database_urls_are_shown_without_passwords() {
+    use jixiao::serve::db::redact;
+    assert_eq!(
+        redact("postgres://jx:s3cret@db.local:5432/jixiao"),
+        "postgres://jx:***@db.local:5432/jixiao"
+    );
+    assert_eq!(
+        redact("postgres://jx@db.local/jixiao?sslmode=require&password=s3cret"),
+        "postgres://jx@db.local/jixiao?sslmode=require&password=***"
+    );
+    assert_eq!(
+        redact("postgres://db.local/jixiao"),
+        "postgres://db.local/jixiao"
+    );
 }

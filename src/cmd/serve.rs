@@ -44,12 +44,58 @@ pub struct Args {
     /// 与 --add-user 同用：县级账号所属县
     #[arg(long, value_name = "县", requires = "add_user")]
     pub county: Option<String>,
-    /// 与 --add-user 同用：从标准输入读取密码（一行）
-    #[arg(long = "password-stdin", requires = "add_user")]
+    /// 与 --add-user 或 --reset-password 同用：从标准输入读取密码（一行）
+    #[arg(long = "password-stdin")]
     pub password_stdin: bool,
     /// 为某用户生成 API 令牌并打印（不启动服务）
     #[arg(long = "add-token", value_name = "用户名")]
     pub add_token: Option<String>,
+    /// 重设某用户的密码并让其已登录的会话失效（不启动服务）；忘记管理员密码时使用
+    #[arg(
+        long = "reset-password",
+        value_name = "用户名",
+        conflicts_with_all = ["add_user", "add_token", "revoke_tokens"]
+    )]
+    pub reset_password: Option<String>,
+    /// 作废某用户的全部 API 令牌（不启动服务）
+    #[arg(
+        long = "revoke-tokens",
+        value_name = "用户名",
+        conflicts_with_all = ["add_user", "add_token"]
+    )]
+    pub revoke_tokens: Option<String>,
+}
+
+/// Where the accounts are: "SQLite 数据库 d/jixiao.db" or "PostgreSQL 数据库 postgres://u:***@h/db".
+fn database_name(args: &Args) -> String {
+    match &args.database {
+        Some(u) if u.starts_with("postgres") => {
+            format!("PostgreSQL 数据库 {}", crate::serve::db::redact(u))
+        }
+        Some(u) if u.starts_with("sqlite") => format!("SQLite 数据库 {u}"),
+        Some(u) => format!("数据库 {}", crate::serve::db::redact(u)),
+        None => format!("SQLite 数据库 {}", args.data.join("jixiao.db").display()),
+    }
+}
+
+/// Said after an account change: which database was written, and a warning
+/// when that was a SQLite file just created (the server may use PostgreSQL).
+fn written_to(args: &Args, sqlite_existed: bool) -> String {
+    let mut s = format!("已写入 {}", database_name(args));
+    if args.database.is_none() && !sqlite_existed {
+        s.push_str(
+            "（此文件是刚刚新建的；如果服务用的是 PostgreSQL，请加上与启动服务时相同的 --database 重新执行）",
+        );
+    }
+    s
+}
+
+/// The `--database …` part of a command shown to the administrator.
+fn database_flag(args: &Args) -> String {
+    match &args.database {
+        Some(u) => format!(" --database {}", crate::serve::db::redact(u)),
+        None => String::new(),
+    }
 }
 
 fn config(args: &Args) -> crate::serve::Config {
@@ -66,7 +112,8 @@ fn config(args: &Args) -> crate::serve::Config {
     }
 }
 
-/// The password for `--add-user`: stdin, a prompt, or generated and shown.
+/// The password for `--add-user` and `--reset-password`: stdin, a prompt,
+/// or generated and shown.
 fn password(args: &Args) -> Result<(String, bool), String> {
     let stdin = std::io::stdin();
     if args.password_stdin {
@@ -114,6 +161,35 @@ pub fn run(args: &Args) -> Result<i32, String> {
 
 async fn run_async(args: &Args) -> Result<i32, String> {
     let cfg = config(args);
+    let sqlite_existed = args.data.join("jixiao.db").exists();
+    if args.password_stdin && args.add_user.is_none() && args.reset_password.is_none() {
+        return Err("--password-stdin 只能与 --add-user 或 --reset-password 同用".into());
+    }
+    if let Some(name) = &args.reset_password {
+        let (pw, generated) = password(args)?;
+        if pw.chars().count() < 8 {
+            return Err("密码至少 8 个字符".into());
+        }
+        let state = crate::serve::State::open(cfg).await?;
+        let result = reset_password(&state, name, &pw).await;
+        state.db.pool.close().await;
+        let sessions = result?;
+        println!("已重设 {name} 的密码，结束了 {sessions} 个已登录的会话");
+        if generated {
+            println!("新密码：{pw}（只显示这一次）");
+        }
+        println!("{}", written_to(args, sqlite_existed));
+        return Ok(crate::exit::OK);
+    }
+    if let Some(name) = &args.revoke_tokens {
+        let state = crate::serve::State::open(cfg).await?;
+        let result = revoke_tokens(&state, name).await;
+        state.db.pool.close().await;
+        let n = result?;
+        println!("已作废 {name} 的 {n} 个 API 令牌");
+        println!("{}", written_to(args, sqlite_existed));
+        return Ok(crate::exit::OK);
+    }
     if let Some(name) = &args.add_user {
         let (role, unit) = match (&args.township, &args.county) {
             (Some(t), None) => ("township", t.clone()),
@@ -130,6 +206,7 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         if generated {
             println!("初始密码：{pw}（只显示这一次）");
         }
+        println!("{}", written_to(args, sqlite_existed));
         state.db.pool.close().await;
         return Ok(crate::exit::OK);
     }
@@ -140,6 +217,7 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         eprintln!(
             "以上是 {name} 的 API 令牌（只显示这一次）：curl -H \"Authorization: Bearer {token}\" …"
         );
+        eprintln!("{}", written_to(args, sqlite_existed));
         state.db.pool.close().await;
         return Ok(crate::exit::OK);
     }
@@ -150,8 +228,9 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         state.add_user("admin", "county", "县财政局", &pw).await?;
         println!("还没有账号：已建立县级管理员 admin，初始密码 {pw}（只显示这一次）");
         println!(
-            "乡镇账号：登录后在“账号与日志”页添加，或 jixiao serve --data {} --add-user 用户名 --township 某某镇",
-            args.data.display()
+            "乡镇账号：登录后在“账号与日志”页添加，或 jixiao serve --data {}{} --add-user 用户名 --township 某某镇",
+            args.data.display(),
+            database_flag(args)
         );
     }
     println!(
@@ -169,4 +248,47 @@ async fn run_async(args: &Args) -> Result<i32, String> {
     }
     server.stop().await;
     Ok(crate::exit::OK)
+}
+
+/// A new password for `name`; their sessions end. The number of sessions ended.
+async fn reset_password(
+    state: &crate::serve::State,
+    name: &str,
+    password: &str,
+) -> Result<u64, String> {
+    let (user, _) = state
+        .db
+        .user_by_name(name)
+        .await?
+        .ok_or_else(|| format!("没有用户“{name}”"))?;
+    let pw = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || crate::serve::auth::hash_password(&pw))
+        .await
+        .map_err(|e| e.to_string())??;
+    let sessions = state.db.set_password(user.id, &hash).await?;
+    state
+        .db
+        .audit(Some(&user), "password_reset", "命令行重设密码", None)
+        .await?;
+    Ok(sessions)
+}
+
+/// Every API token of `name` revoked; how many.
+async fn revoke_tokens(state: &crate::serve::State, name: &str) -> Result<u64, String> {
+    let (user, _) = state
+        .db
+        .user_by_name(name)
+        .await?
+        .ok_or_else(|| format!("没有用户“{name}”"))?;
+    let n = state.db.revoke_tokens(user.id).await?;
+    state
+        .db
+        .audit(
+            Some(&user),
+            "tokens_revoked",
+            &format!("命令行作废 {n} 个 API 令牌"),
+            None,
+        )
+        .await?;
+    Ok(n)
 }

@@ -254,32 +254,66 @@ fn xlsx_cells<RS: std::io::Read + std::io::Seek>(
     Ok(Some((values, formulas)))
 }
 
-/// A dependency's English error, with a Chinese sentence in front.
+/// What to do with a damaged workbook, said to a clerk.
+const SAVE_AGAIN: &str = "请用 Excel/WPS 打开后另存为 .xlsx 再试";
+
+/// A dependency's English error as a short parenthetical for the end of a
+/// message: the technical text kept for whoever helps, cut to one line.
+fn technical(err: &str) -> String {
+    let one_line = err.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short: String = one_line.chars().take(80).collect();
+    let cut = if short.chars().count() < one_line.chars().count() {
+        "…"
+    } else {
+        ""
+    };
+    format!("（技术信息：{short}{cut}）")
+}
+
+/// A dependency's English error as a plain Chinese explanation and advice,
+/// the library text only a short parenthetical at the end.
 fn describe_cause(err: &str) -> String {
     let lower = err.to_lowercase();
-    let what =
-        if lower.contains("eocd") || lower.contains("zip") || lower.contains("invalid archive") {
-            "文件不是完整的工作簿压缩包（可能下载或复制不完整）"
-        } else if lower.contains("xml") {
-            "工作表内容的格式有误（可能文件已损坏）"
-        } else {
-            "文件内容无法解析（可能文件已损坏）"
-        };
-    format!("{what}；技术信息：{err}")
+    let what = if lower.contains("eocd")
+        || lower.contains("zip")
+        || lower.contains("invalid archive")
+        || lower.contains("larger than its declared")
+        || lower.contains("i/o error")
+        || lower.contains("unexpected eof")
+        || lower.contains("cfb")
+        || lower.contains("invalid ole")
+    {
+        "文件不完整或已损坏，可能下载或复制不完整"
+    } else if lower.contains("xml") {
+        "工作表内容的格式有误，文件可能已损坏"
+    } else {
+        "文件内容无法解析，文件可能已损坏"
+    };
+    format!("{what}；{SAVE_AGAIN}{}", technical(err))
 }
 
 fn describe_open_error(path: &Path, err: &str) -> String {
     let shown = path.display();
     let lower = err.to_lowercase();
-    if lower.contains("password") || lower.contains("encrypt") || lower.contains("cfb") {
+    if lower.contains("password") || lower.contains("encrypt") {
         format!(
-            "无法读取文件 {shown}：文件已加密或不是工作簿格式，请在 Excel/WPS 中取消密码后另存为 .xlsx 再试（{err}）"
+            "无法读取文件 {shown}：文件设有打开密码（已加密），请在 Excel/WPS 中取消密码后另存为 .xlsx 再试{}",
+            technical(err)
         )
-    } else if lower.contains("extension") || lower.contains("format") {
+    } else if lower.contains("extension")
+        || lower.contains("unsupported")
+        || lower.contains("detect file format")
+    {
         format!(
-            "无法读取文件 {shown}：不是支持的工作簿格式（支持 .xlsx / .xlsm / .xls / .ods）（{err}）"
+            "无法读取文件 {shown}：不是支持的工作簿格式（支持 .xlsx / .xlsm / .xls / .ods）；{SAVE_AGAIN}{}",
+            technical(err)
+        )
+    } else if lower.contains("cfb") || lower.contains("invalid ole") {
+        format!(
+            "无法读取文件 {shown}：文件不完整或已损坏，或者不是真正的 .xls 工作簿（可能下载或复制不完整，或改过扩展名）；{SAVE_AGAIN}{}",
+            technical(err)
         )
     } else {
-        format!("无法读取文件 {shown}：文件已损坏或不是有效的工作簿（{err}）")
+        format!("无法读取文件 {shown}：{}", describe_cause(err))
     }
 }

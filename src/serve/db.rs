@@ -257,14 +257,37 @@ impl Db {
         })
     }
 
-    pub async fn set_password(&self, name: &str, password_hash: &str) -> Result<bool, String> {
-        let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE name = $2")
+    /// A new password hash for the user; their sessions end (in one
+    /// transaction). The number of sessions ended.
+    pub async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<u64, String> {
+        let mut tx = self.pool.begin().await.map_err(e)?;
+        let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
-            .bind(name)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        if r.rows_affected() == 0 {
+            return Err("没有这个用户".into());
+        }
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?
+            .rows_affected();
+        tx.commit().await.map_err(e)?;
+        Ok(ended)
+    }
+
+    /// Every API token of the user deleted; how many.
+    pub async fn revoke_tokens(&self, user_id: i64) -> Result<u64, String> {
+        let r = sqlx::query("DELETE FROM tokens WHERE user_id = $1")
+            .bind(user_id)
             .execute(&self.pool)
             .await
             .map_err(e)?;
-        Ok(r.rows_affected() > 0)
+        Ok(r.rows_affected())
     }
 
     /// The user and their password hash.
@@ -531,8 +554,30 @@ fn split_sql(sql: &str) -> Vec<String> {
         .collect()
 }
 
-/// A database URL without its password, for messages.
+/// A database URL without its password (in the user part or as a
+/// `password=` parameter), for messages.
 pub fn redact(url: &str) -> String {
+    let (url, query) = match url.split_once('?') {
+        Some((u, q)) => (u, Some(q)),
+        None => (url, None),
+    };
+    let query = query.map(|q| {
+        q.split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => kv.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    let base = redact_user(url);
+    match query {
+        Some(q) => format!("{base}?{q}"),
+        None => base,
+    }
+}
+
+fn redact_user(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(a), Some(b)) if b > a => {
             let creds = &url[a + 3..b];
