@@ -563,7 +563,7 @@ async fn county_rollup(env: &Env) {
     let (s, html) = b.get("/admin").await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        html.contains("操作日志") && html.contains("upload"),
+        html.contains("操作日志") && html.contains(">上传<"),
         "{html}"
     );
     let r = b
@@ -760,5 +760,52 @@ async fn sqlite_password_guessing_is_paused_per_account() {
     // Another account from the same address is not locked out.
     let (s, body) = try_login("hn", PASSWORD).await;
     assert_eq!(s, StatusCode::OK, "{body}");
+    env.finish().await;
+}
+
+/// Townships on different budget years (a 2023 ledger and a 2024 one in
+/// May 2024) have different 序时进度: the county headline says so instead of
+/// one figure that contradicts some rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_county_schedule_is_the_townships_own() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let ta = env.add_township("a", "甲镇").await;
+    let tb = env.add_township("b", "乙镇").await;
+    env.add_county("county").await;
+    let dir = tempfile::tempdir().unwrap();
+    let made = jixiao::synth::write_townships(
+        dir.path(),
+        &jixiao::synth::SynthOptions {
+            townships: 1,
+            projects: 10,
+            payments: 30,
+            messy_every: 0,
+            seed: 7,
+            year: 2024,
+        },
+    )
+    .unwrap();
+    let (s, v) = Api::new(&env, &ta)
+        .submit("甲.xlsx", sample(), Some("2024-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = Api::new(&env, &tb)
+        .submit(
+            "乙.xlsx",
+            std::fs::read(&made[0]).unwrap(),
+            Some("2024-05-31"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let b = Browser::new(&env);
+    b.login("county").await;
+    let (s, html) = b.get("/county?month=2024-05").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("各乡镇不同"), "{html}");
+    // Each row keeps its own: 100.00 % for the 2023 ledger, 41.67 % for 2024.
+    assert!(
+        html.contains("100.00%") && html.contains("41.67%"),
+        "{html}"
+    );
     env.finish().await;
 }
