@@ -492,6 +492,21 @@ fn over_limit(state: &State, headers: &HeaderMap) -> bool {
 
 /// Read and drop a refused body (up to 256 MB), so that the client, still
 /// sending, reads our 413 and its message instead of a broken connection.
+/// An upload over the size limit: audited, and its body read off so the
+/// client gets the answer instead of a reset connection.
+async fn refuse_oversize(state: &State, w: &Who, addr: &SocketAddr, req: Request) {
+    let _ = state
+        .db
+        .audit(
+            Some(&w.user),
+            "upload_refused",
+            &too_large(state),
+            Some(&ip(addr)),
+        )
+        .await;
+    drain(req).await;
+}
+
 async fn drain(req: Request) {
     use axum::body::HttpBody;
     let mut body = req.into_body();
@@ -580,16 +595,7 @@ async fn upload_page(
         return denied(&state, &w, "县级账号尝试报送", &ip(&addr), false).await;
     }
     if over_limit(&state, &headers) {
-        let _ = state
-            .db
-            .audit(
-                Some(&w.user),
-                "upload_refused",
-                &too_large(&state),
-                Some(&ip(&addr)),
-            )
-            .await;
-        drain(req).await;
+        refuse_oversize(&state, &w, &addr, req).await;
         return township_view(
             &state,
             &w,
@@ -1199,16 +1205,7 @@ async fn api_submit(
         return denied(&state, &w, "县级账号尝试报送", &ip(&addr), true).await;
     }
     if over_limit(&state, &headers) {
-        let _ = state
-            .db
-            .audit(
-                Some(&w.user),
-                "upload_refused",
-                &too_large(&state),
-                Some(&ip(&addr)),
-            )
-            .await;
-        drain(req).await;
+        refuse_oversize(&state, &w, &addr, req).await;
         return api_error(StatusCode::PAYLOAD_TOO_LARGE, &too_large(&state));
     }
     let multipart = headers
