@@ -1857,6 +1857,21 @@ fn target_form_money_block_follows_the_split_and_never_goes_negative() {
         block("MM-03"),
         [Some(45.0), Some(35.0), Some(20.0), Some(15.0), Some(10.0)]
     );
+    // The totals that the lines don't add up to carry a note saying so.
+    let notes = zip_part(&forms, "xl/comments");
+    assert!(
+        notes.contains("各资金来源之和 60 万元与年度资金总额 50 万元不符"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("各资金来源之和 20 万元与年度资金总额 40 万元不符"),
+        "{notes}"
+    );
+    assert_eq!(
+        notes.matches("各资金来源之和").count(),
+        2,
+        "not MM-03: {notes}"
+    );
     for id in ["MM-01", "MM-02", "MM-03"] {
         assert!(
             block(id).iter().flatten().all(|v| *v >= 0.0),

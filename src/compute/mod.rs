@@ -179,6 +179,12 @@ impl ProjectFigures {
             )
         })
     }
+    /// The sum of the fund lines when it is not the budget (a split typed
+    /// inconsistently; the reader says so): the forms mark the total.
+    pub fn funds_sum_differs(&self) -> Option<Decimal> {
+        let sum: Decimal = self.budget_by_fund.iter().map(|(_, b)| *b).sum();
+        (sum != self.budget).then_some(sum)
+    }
     /// The part of the budget arranged under `fund` (资金性质); 0 when none.
     pub fn budget_under(&self, fund: &str) -> Decimal {
         self.budget_by_fund

@@ -761,6 +761,17 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
         };
         span(&mut s, r, 4, LAST, v, role);
     }
+    // Lines that don't add up to the total are shown as typed, the total marked.
+    if let Some(sum) = f.funds_sum_differs()
+        && let Some(c) = s.cells.iter_mut().find(|c| c.row == 4 && c.col == 4)
+    {
+        c.flagged = true;
+        c.note = Some(format!(
+            "各资金来源之和 {} 万元与年度资金总额 {} 万元不符（台账中如此填写，见问题清单）",
+            crate::model::Wan(sum),
+            crate::model::Wan(f.budget)
+        ));
+    }
     s.merge(4, 0, 8, 0);
     let target = f.target_text();
     s.put(9, 0, text("年度总体目标"), Role::FormLabel);
