@@ -172,6 +172,15 @@ impl State {
         self.files.join(&sha[..2]).join(sha)
     }
 
+    /// The first bytes of a stored file (to tell its format).
+    fn head(&self, sha: &str) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut h = vec![0u8; 128];
+        let n = std::fs::File::open(self.stored_path(sha))?.read(&mut h)?;
+        h.truncate(n);
+        Ok(h)
+    }
+
     /// Keep the bytes under their hash: written to a temporary, then renamed.
     fn store(&self, sha: &str, bytes: &[u8]) -> Result<PathBuf, String> {
         use std::io::Write;
@@ -620,15 +629,9 @@ pub async fn render(
             sub.message.clone().unwrap_or_default()
         ));
     }
-    let head = {
-        use std::io::Read;
-        let mut h = vec![0u8; 128];
-        let n = std::fs::File::open(state.stored_path(&sub.sha256))
-            .and_then(|mut f| f.read(&mut h))
-            .map_err(|e| format!("无法读取已保存的文件：{e}"))?;
-        h.truncate(n);
-        h
-    };
+    let head = state
+        .head(&sub.sha256)
+        .map_err(|e| server_fault("读取已保存的文件", &e))?;
     let ext = workbook_ext(&sub.file_name, &head).unwrap_or("xlsx");
     let as_of = sub
         .requested_as_of
@@ -729,15 +732,7 @@ pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<Co
                 todo.par_iter()
                     .map(|s| {
                         let label = format!("#{} {}", s.id, s.file_name);
-                        let head = {
-                            use std::io::Read;
-                            let mut h = vec![0u8; 128];
-                            let n = std::fs::File::open(st.stored_path(&s.sha256))
-                                .and_then(|mut f| f.read(&mut h))
-                                .unwrap_or(0);
-                            h.truncate(n);
-                            h
-                        };
+                        let head = st.head(&s.sha256).unwrap_or_default();
                         let ext = workbook_ext(&s.file_name, &head).unwrap_or("xlsx");
                         let r =
                             st.with_input(&s.sha256, ext, &s.file_name, &s.township, None, |i| {
