@@ -21,24 +21,6 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A minimal .ods package around a content.xml.
-fn write_package(path: &Path, content: &[u8]) {
-    let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
-    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    let deflated = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    z.start_file("mimetype", stored).unwrap();
-    z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
-        .unwrap();
-    z.start_file("META-INF/manifest.xml", deflated).unwrap();
-    z.write_all(manifest.as_bytes()).unwrap();
-    z.start_file("content.xml", deflated).unwrap();
-    z.write_all(content).unwrap();
-    z.finish().unwrap();
-}
-
 /// One table of an .ods written from sparse cells, the way LibreOffice
 /// writes it: gaps as repeated empty cells/rows, merges as spans with
 /// covered cells.
@@ -186,7 +168,7 @@ fn write_ods_tables(path: &Path, tables: &[OdsTable]) {
         content.push_str(&t.xml());
     }
     content.push_str("</office:spreadsheet></office:body></office:document-content>");
-    write_package(path, content.as_bytes());
+    write_ods_package(path, content.as_bytes());
 }
 
 /// The .xlsx's sheets as tables (what an .ods of the same workbook holds).
@@ -416,7 +398,7 @@ fn repeated_cells_and_rows_expand_like_calamines() {
     let content = format!(
         "{HEAD}<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
     );
-    write_package(&w.path("r.ods"), content.as_bytes());
+    write_ods_package(&w.path("r.ods"), content.as_bytes());
     let ours = jixiao_cells(&w.path("r.ods"));
     assert_eq!(ours, read_cells(&w.path("r.ods")));
     let cells = &ours[0].1;
@@ -456,14 +438,14 @@ fn broken_ods_files_are_refused_in_chinese() {
         .rev()
         .find(|&i| content.is_char_boundary(i))
         .unwrap();
-    write_package(&w.path("cut.ods"), &content.as_bytes()[..cut]);
+    write_ods_package(&w.path("cut.ods"), &content.as_bytes()[..cut]);
     assert_refused(&w, "cut.ods", Some(&first));
     // Garbage in a cell's tag.
     let garbled = content.replacen("<table:table-cell", "<table:table-cell <<", 5);
-    write_package(&w.path("garbled.ods"), garbled.as_bytes());
+    write_ods_package(&w.path("garbled.ods"), garbled.as_bytes());
     assert_refused(&w, "garbled.ods", Some(&first));
     // The whole package cut short, and a corrupt compressed stream.
-    write_package(&w.path("whole.ods"), content.as_bytes());
+    write_ods_package(&w.path("whole.ods"), content.as_bytes());
     let bytes = std::fs::read(w.path("whole.ods")).unwrap();
     std::fs::write(w.path("short.ods"), &bytes[..bytes.len() * 2 / 3]).unwrap();
     assert_refused(&w, "short.ods", None);
@@ -551,7 +533,7 @@ fn a_value_repeated_over_the_whole_sheet_is_refused_at_once() {
     let content = format!(
         "{HEAD}<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
     );
-    write_package(&w.path("full.ods"), content.as_bytes());
+    write_ods_package(&w.path("full.ods"), content.as_bytes());
     let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
         .current_dir(w.dir.path())
         .env("JIXIAO_PEAK_RSS", "1")

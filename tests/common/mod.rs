@@ -289,7 +289,6 @@ fn xml_escape(s: &str) -> String {
 /// A minimal OpenDocument spreadsheet, written by hand so the .ods path is
 /// tested without LibreOffice. Merges become spanned cells.
 pub fn write_ods(path: &Path, sheets: &[SheetData]) {
-    use std::io::Write;
     let mut content = String::from(
         r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>"#,
     );
@@ -334,6 +333,12 @@ pub fn write_ods(path: &Path, sheets: &[SheetData]) {
         content.push_str("</table:table>");
     }
     content.push_str("</office:spreadsheet></office:body></office:document-content>");
+    write_ods_package(path, content.as_bytes());
+}
+
+/// A minimal .ods package around a content.xml (which may be cut or garbled).
+pub fn write_ods_package(path: &Path, content: &[u8]) {
+    use std::io::Write;
     let manifest = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     let stored =
@@ -346,7 +351,7 @@ pub fn write_ods(path: &Path, sheets: &[SheetData]) {
     z.start_file("META-INF/manifest.xml", deflated).unwrap();
     z.write_all(manifest.as_bytes()).unwrap();
     z.start_file("content.xml", deflated).unwrap();
-    z.write_all(content.as_bytes()).unwrap();
+    z.write_all(content).unwrap();
     z.finish().unwrap();
 }
 
