@@ -445,10 +445,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     stage.xlsx(&output, &sheets, crate::output::Kind::County)?;
     lap("xlsx written");
     if let Some(j) = &args.json {
-        stage.bytes(
-            j,
-            &write::json::to_bytes(&write::county::county_json(&county)),
-        )?;
+        stage.bytes(j, &write::json::to_bytes(&county))?;
     }
     stage.commit()?;
     let errors = county

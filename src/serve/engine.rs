@@ -235,7 +235,7 @@ pub fn schedule(year: i32, month: u32) -> Option<String> {
 /// The county roll-up: `consolidate`'s own computation over the prepared
 /// townships; `expected` is the list of township accounts (未报送).
 pub struct CountyOut {
-    /// `write::county::county_json`, as `consolidate --json` writes it.
+    /// The county roll-up serialised, as `consolidate --json` writes it.
     pub json: Value,
     county: std::sync::Arc<crate::compute::county::County>,
 }
@@ -260,7 +260,7 @@ pub fn county(
         .into_iter()
         .map(|(f, _)| (f, "未能读取".to_string()))
         .collect();
-    let json = serde_json::to_value(write::county::county_json(&c)).map_err(|e| e.to_string())?;
+    let json = serde_json::to_value(&c).map_err(|e| e.to_string())?;
     Ok(CountyOut {
         json,
         county: std::sync::Arc::new(c),

@@ -512,8 +512,3 @@ pub fn county_sheets(c: &Arc<County>, title: &str, with_missing: bool) -> Vec<Sh
     }
     v
 }
-
-/// The county roll-up as `consolidate --json` writes it: the model itself.
-pub fn county_json(c: &County) -> &County {
-    c
-}

@@ -80,7 +80,6 @@ fn c(row: u32, col: u16) -> String {
     super::sheet::a1(row, col)
 }
 
-pub use rules::exact;
 /// Lower-cased ids that stand for more than one spelling among projects
 /// and payments (`ab-1`, `AB-1`): SUMIFS would add them together.
 fn case_clashes(report: &Report) -> HashSet<String> {
