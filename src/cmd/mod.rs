@@ -1,6 +1,7 @@
 //! One file per subcommand: clap `Args` and a `run` that returns the exit
 //! status, or a one-line fatal message (exit status 2, nothing written).
 
+pub mod assets;
 pub mod consolidate;
 pub mod monitor;
 pub mod monthly;

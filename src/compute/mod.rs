@@ -1,5 +1,6 @@
 //! Pure functions from records to report figures. No I/O, no formatting.
 
+pub mod assets;
 pub mod county;
 pub mod draft;
 pub mod evaluate;

@@ -1,5 +1,6 @@
 //! Report data → xlsx / JSON.
 
+pub mod assets;
 pub mod county;
 pub mod docx;
 pub mod forms;
