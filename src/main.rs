@@ -37,6 +37,8 @@ enum Command {
     Serve(cmd::serve::Args),
     /// 帮扶项目资产台账：已完工项目按规则分为经营性、公益性、到户类或不形成资产
     Assets(cmd::assets::Args),
+    /// 公告公示：年度计划公示表（xlsx）或项目实施结果公示（docx），数字取自台账
+    Notice(cmd::notice::Args),
 }
 
 /// Parse the command line; help, version and argument errors in Chinese.
@@ -96,6 +98,7 @@ fn main() {
         Command::Monitor(a) => cmd::monitor::run(a),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Assets(a) => cmd::assets::run(a),
+        Command::Notice(a) => cmd::notice::run(a),
     };
     // For benchmarks: the process's peak resident memory.
     if std::env::var_os("JIXIAO_PEAK_RSS").is_some()

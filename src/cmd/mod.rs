@@ -5,6 +5,7 @@ pub mod assets;
 pub mod consolidate;
 pub mod monitor;
 pub mod monthly;
+pub mod notice;
 pub mod report;
 pub mod serve;
 pub mod summary;

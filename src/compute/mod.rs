@@ -7,6 +7,7 @@ pub mod evaluate;
 pub mod formula;
 pub mod indicator;
 pub mod monthly;
+pub mod notice;
 pub mod score;
 pub mod summary;
 

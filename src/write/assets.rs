@@ -31,7 +31,7 @@ pub const COLUMNS: [&str; 18] = [
     "增加方式",
     "移交日期",
     "分类依据",
-    "备注",
+    "依据说明",
 ];
 
 fn year_text(r: &Register) -> String {
@@ -47,7 +47,7 @@ pub fn register_sheet(r: &Register) -> Sheet {
         format!("{}{}帮扶项目资产登记台账", r.unit, year_text(r)),
         Role::FormTitle,
     );
-    s.merge(0, 0, 0, last);
+    s.merge(0, 0, 0, last - 1);
     s.text(
         1,
         0,
@@ -57,13 +57,13 @@ pub fn register_sheet(r: &Register) -> Sheet {
         ),
         Role::Caption,
     );
-    s.merge(1, 0, 1, last);
+    s.merge(1, 0, 1, last - 1);
     for (c, h) in COLUMNS.iter().enumerate() {
         s.text(2, c as u16, *h, Role::FormLabel);
     }
     let mut row = 3;
     for (i, a) in r.assets.iter().enumerate() {
-        s.put(row, 0, Value::Number((i + 1).into()), Role::FormNumber);
+        s.text(row, 0, (i + 1).to_string(), Role::FormLabel);
         s.text(row, 1, &a.project_id, Role::FormText);
         s.text(row, 2, &a.name, Role::FormText);
         s.text(
@@ -110,8 +110,9 @@ pub fn register_sheet(r: &Register) -> Sheet {
         s.text(row, 13, "", Role::FormInput);
         s.text(row, 14, a.acquired_by, Role::FormText);
         s.text(row, 15, "", Role::FormInput);
-        s.text(row, 16, &a.reason, Role::FormText);
-        s.text(row, 17, &a.matched, Role::FormText);
+        // Printed: what matched (short); on screen beside it: the rule's reason.
+        s.text(row, 16, &a.matched, Role::FormText);
+        s.text(row, 17, &a.reason, Role::FormText);
         row += 1;
     }
     if r.assets.is_empty() {
@@ -121,14 +122,14 @@ pub fn register_sheet(r: &Register) -> Sheet {
             "截止日期前没有已完工并形成资产的项目",
             Role::FormText,
         );
-        s.merge(row, 0, row, last);
+        s.merge(row, 0, row, last - 1);
         row += 1;
     }
     s.text(row, 0, "合计", Role::FormLabel);
     s.merge(row, 0, row, 5);
     s.put(row, 6, Value::Number(r.total_value), Role::FormMoney);
     s.text(row, 7, format!("{} 项", r.assets.len()), Role::FormText);
-    s.merge(row, 7, row, last);
+    s.merge(row, 7, row, last - 1);
     row += 2;
     s.text(
         row,
@@ -139,36 +140,37 @@ pub fn register_sheet(r: &Register) -> Sheet {
         ),
         Role::Note,
     );
-    s.merge(row, 0, row, last);
-    s.row_heights.push((row, 45.0));
+    s.merge(row, 0, row, last - 1);
     let note_row = row;
+    // Narrow enough for one landscape page wide at ≥ 9 pt; texts wrap.
     s.widths = vec![
-        (0, 5.0),
-        (1, 10.0),
-        (2, 22.0),
-        (3, 6.0),
-        (4, 7.0),
-        (5, 14.0),
-        (6, 10.0),
-        (7, 6.0),
-        (8, 11.0),
-        (9, 12.0),
-        (10, 18.0),
-        (11, 14.0),
-        (12, 12.0),
-        (13, 7.0),
-        (14, 10.0),
-        (15, 9.0),
-        (16, 24.0),
-        (17, 14.0),
+        (0, 4.0),
+        (1, 8.0),
+        (2, 14.0),
+        (3, 5.0),
+        (4, 6.0),
+        (5, 8.0),
+        (6, 9.0),
+        (7, 5.0),
+        (8, 10.5),
+        (9, 8.0),
+        (10, 11.0),
+        (11, 9.0),
+        (12, 8.0),
+        (13, 5.0),
+        (14, 8.0),
+        (15, 6.0),
+        (16, 12.0),
+        (17, 40.0),
     ];
     s.fit_heights(2);
     s.row_heights.push((0, 30.0));
     s.row_heights.push((note_row, 45.0));
     s.freeze = Some((3, 3));
     s.print = Some(
+        // 依据说明 (the rule's reason, long) stays on screen.
         PageSetup::new(&r.unit, Some((0, 2)))
-            .columns(0, last)
+            .columns(0, last - 1)
             .repeat_cols(0, 2)
             .prefer(Orientation::Landscape),
     );

@@ -7,6 +7,7 @@ pub mod forms;
 pub mod json;
 pub mod monitor;
 pub mod monthly;
+pub mod notice;
 pub mod report;
 pub mod sheet;
 pub mod template;
