@@ -6,6 +6,7 @@ pub mod draft;
 pub mod evaluate;
 pub mod formula;
 pub mod indicator;
+pub mod levels;
 pub mod monthly;
 pub mod notice;
 pub mod score;

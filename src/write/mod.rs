@@ -2,6 +2,7 @@
 
 pub mod assets;
 pub mod county;
+pub mod county_levels;
 pub mod docx;
 pub mod forms;
 pub mod json;
