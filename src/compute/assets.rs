@@ -246,6 +246,8 @@ pub struct Register {
 
 /// 县 / 乡镇 / 村 / 户 from an owner's name.
 pub fn owner_level(owner: &str) -> &'static str {
+    // 农业农村局 is no village.
+    let owner = &owner.replace("农村", "");
     if owner.contains('户') {
         "户"
     } else if owner.contains('村') || owner.contains("组") {
