@@ -34,9 +34,8 @@ pub fn levels_sheet(c: &County, unit: &str) -> Sheet {
         0,
         0,
         format!(
-            "{}{}支付率（按资金级次，{}）",
+            "{}资金支付率（按资金级次，{}）",
             if unit == "县级汇总" { "" } else { unit },
-            by.family,
             c.as_of
                 .map(|d| format!("截止 {d}"))
                 .unwrap_or_else(|| "各单位截止日期不一".into())
@@ -48,8 +47,8 @@ pub fn levels_sheet(c: &County, unit: &str) -> Sheet {
         1,
         0,
         match &bench {
-            Some(b) => format!("基准：{b}；差距 = 支付率 − 基准（个百分点）　单位：万元"),
-            None => "未给出基准（--benchmark 文件）　单位：万元".into(),
+            Some(b) => format!("基准：{b}　　单位：万元"),
+            None => "未给出基准（--benchmark 文件）　　单位：万元".into(),
         },
         Role::Caption,
     );
@@ -108,6 +107,18 @@ pub fn levels_sheet(c: &County, unit: &str) -> Sheet {
     s.put(r, 4, pct(c.totals.execution_rate), Role::TotalRate);
     s.text(r, 5, "", Role::TotalText);
     s.text(r, 6, "", Role::TotalText);
+    r += 1;
+    s.text(
+        r,
+        0,
+        format!(
+            "说明：中央至县级为{}各级资金，未分级含其他资金及未注明级次的资金；差距 = 支付率 − 基准，单位为个百分点（按未舍入的支付率计算后四舍五入）。",
+            by.family
+        ),
+        Role::Note,
+    );
+    s.merge(r, 0, r, 6);
+    let note_row = r;
     r += 2;
     // Each township's rates by level.
     s.text(r, 0, "各单位按资金级次支付率", Role::Section);
@@ -130,6 +141,8 @@ pub fn levels_sheet(c: &County, unit: &str) -> Sheet {
         r += 1;
     }
     s.fit_widths(8.0, 24.0);
+    s.fit_heights(2);
+    s.row_heights.push((note_row, 30.0));
     s.print = Some(PageSetup::new(unit, Some((2, 2))).columns(0, 6));
     s
 }
