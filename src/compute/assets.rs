@@ -228,6 +228,9 @@ pub struct SumRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Register {
     pub unit: String,
+    /// The township's own name for titles.
+    #[serde(skip)]
+    pub place: String,
     #[serde(serialize_with = "ser::date")]
     pub as_of: NaiveDate,
     pub year: Option<i32>,
@@ -259,6 +262,15 @@ pub fn owner_level(owner: &str) -> &'static str {
     } else {
         "未确定"
     }
+}
+
+/// "靖宇镇人民政府" → "靖宇镇": the township's own name for titles.
+pub fn place_of(unit: &str) -> String {
+    ["镇", "乡", "街道"]
+        .iter()
+        .filter_map(|w| unit.find(w).map(|i| unit[..i + w.len()].to_string()))
+        .min_by_key(|t| t.len())
+        .unwrap_or_else(|| unit.to_string())
 }
 
 /// 所在地: 建设地点, with the township in front when it names only a village.
@@ -505,6 +517,7 @@ pub fn build(ledger: &Ledger, report: &Report, rules: &AssetRules, policy: &Poli
     let total_value = assets.iter().map(|a| a.value).sum();
     Register {
         unit: report.unit_name.clone(),
+        place: place_of(&report.unit_name),
         as_of,
         year: report.year,
         rules: rules.source.clone(),

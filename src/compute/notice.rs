@@ -148,14 +148,7 @@ fn said(name: &str, value: &str) -> String {
     }
 }
 
-/// "靖宇镇人民政府" → "靖宇镇".
-pub fn place_of(unit: &str) -> String {
-    ["镇", "乡", "街道"]
-        .iter()
-        .filter_map(|w| unit.find(w).map(|i| unit[..i + w.len()].to_string()))
-        .min_by_key(|t| t.len())
-        .unwrap_or_else(|| unit.to_string())
-}
+pub use super::assets::place_of;
 
 /// The money a notice names: the family's title, or both families'
 /// labels when the ledger has both.

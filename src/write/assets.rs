@@ -44,7 +44,7 @@ pub fn register_sheet(r: &Register) -> Sheet {
     s.text(
         0,
         0,
-        format!("{}{}帮扶项目资产登记台账", r.unit, year_text(r)),
+        format!("{}{}帮扶项目资产登记台账", r.place, year_text(r)),
         Role::FormTitle,
     );
     s.merge(0, 0, 0, last - 1);
@@ -189,13 +189,13 @@ fn sum_block(s: &mut Sheet, row: u32, title: &str, key: &str, rows: &[SumRow]) -
     let mut row = h + 1;
     for r in rows {
         s.text(row, 0, &r.key, Role::FormText);
-        s.put(row, 1, Value::Number(r.count.into()), Role::FormNumber);
+        s.text(row, 1, r.count.to_string(), Role::FormLabel);
         s.put(row, 2, Value::Number(r.value), Role::FormMoney);
         s.put(row, 3, share(r.value, total), Role::FormRate);
         row += 1;
     }
     s.text(row, 0, "合计", Role::FormLabel);
-    s.put(row, 1, Value::Number(count.into()), Role::FormNumber);
+    s.text(row, 1, count.to_string(), Role::FormLabel);
     s.put(row, 2, Value::Number(total), Role::FormMoney);
     s.put(row, 3, share(total, total), Role::FormRate);
     row + 1
@@ -214,7 +214,7 @@ pub fn summary_sheet(r: &Register) -> Sheet {
     s.text(
         0,
         0,
-        format!("{}{}帮扶项目资产汇总表", r.unit, year_text(r)),
+        format!("{}{}帮扶项目资产汇总表", r.place, year_text(r)),
         Role::FormTitle,
     );
     s.merge(0, 0, 0, 3);
@@ -228,7 +228,7 @@ pub fn summary_sheet(r: &Register) -> Sheet {
         "确权层级",
         &r.by_owner_level,
     );
-    s.widths = vec![(0, 14.0), (1, 8.0), (2, 14.0), (3, 10.0)];
+    s.widths = vec![(0, 16.0), (1, 10.0), (2, 18.0), (3, 12.0)];
     s.row_heights.push((0, 30.0));
     s.print = Some(
         PageSetup::new(&r.unit, None)
