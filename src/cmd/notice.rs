@@ -23,7 +23,7 @@ pub struct Args {
     /// 项目台账工作簿（.xlsx / .xlsm / .xls / .ods）
     pub workbook: PathBuf,
     /// plan = 年度计划公示（xlsx）；result = 项目实施结果公示（docx）
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "阶段")]
     pub stage: Stage,
     /// 截止日期 YYYY-MM-DD：结果公示列此日及以前完工的项目（默认取“说明”表的截止日期，再无则为今天）
     #[arg(long = "as-of", value_parser = super::parse_date_arg)]
@@ -38,13 +38,13 @@ pub struct Args {
     #[arg(long = "date", value_name = "日期", value_parser = super::parse_date_arg)]
     pub date: Option<NaiveDate>,
     /// 公示天数（默认 10 天）
-    #[arg(long, default_value = "10")]
+    #[arg(long, default_value = "10", value_name = "天数")]
     pub days: u32,
     /// 县级监督举报电话（不给则留空待填）
-    #[arg(long)]
+    #[arg(long, value_name = "电话")]
     pub phone: Option<String>,
     /// 年度计划表“县（市、区）”一栏（不给则留空待填）
-    #[arg(long)]
+    #[arg(long, value_name = "县名")]
     pub county: Option<String>,
     /// 结果公示模板（minijinja 文本，默认内置 templates/notice/结果公示.txt）
     #[arg(long, value_name = "文件")]
