@@ -37,7 +37,7 @@ pub struct Args {
     /// 应报送单位名单（每行一个，或 TOML：townships = [...]），未报送的列入“未报送”表
     #[arg(long)]
     pub expect: Option<PathBuf>,
-    /// 衔接资金用于产业项目的最低比例（%），0 表示不检查（默认取政策口径，内置为 60）
+    /// 衔接资金用于产业项目的最低比例（%），0 表示不检查；不给时取政策口径文件的 [industry] floor（内置各年均为 60） [默认：60]
     #[arg(long = "industry-floor")]
     pub industry_floor: Option<Decimal>,
     /// 政策口径文件（TOML，默认按台账年度取内置 templates/policy/<年度>.toml）
