@@ -485,3 +485,64 @@ fn completion_by_date_and_a_project_no_rule_classes() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--force"), "{}", r.stderr);
 }
+
+#[test]
+fn rows_left_out_are_said_under_the_total() {
+    let w = Workdir::new();
+    ledger(
+        &w,
+        "l.xlsx",
+        2026.0,
+        "2026-11-30",
+        vec![
+            vec![
+                S("E1"),
+                S("北村冷库"),
+                S("产业项目"),
+                S("衔接资金"),
+                N(70.0),
+                N(68.0),
+                S("已结算"),
+                S("北村"),
+                E,
+                D("2026-03-01"),
+                D("2026-09-30"),
+                E,
+            ],
+            // A budget that is no number: left out of every sum (an error).
+            vec![
+                S("E2"),
+                S("南村大棚"),
+                S("产业项目"),
+                S("衔接资金"),
+                S("约十万"),
+                E,
+                S("已完工"),
+                S("南村"),
+                E,
+                D("2026-03-01"),
+                D("2026-09-30"),
+                E,
+            ],
+        ],
+    );
+    let r = w.run(&["assets", "l.xlsx", "-o", "r.xlsx", "--json", "a.json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("不在资产台账中"), "{}", r.stderr);
+    let j = read_json(&w.path("a.json"));
+    assert_eq!(ids(&j, "assets"), ["E1"]);
+    assert_eq!(dec(&j["total_value"]), d("68"));
+    let banner = j["excluded"].as_str().expect("excluded said");
+    assert!(
+        banner.contains("另有 1 个项目") && banner.contains("E2"),
+        "{banner}"
+    );
+    // On the sheet: the line under 合计 (row 4) says it.
+    let out = w.path("r.xlsx");
+    assert_eq!(sheet_cell(&out, "资产台账", 4, 0).to_string(), "合计");
+    assert!(
+        sheet_cell(&out, "资产台账", 5, 0)
+            .to_string()
+            .contains("另有 1 个项目")
+    );
+}

@@ -134,6 +134,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
         reg.not_completed.len(),
         reg.checks.len()
     );
+    if let Some(b) = &reg.excluded {
+        eprintln!("注意：{b}；这些项目不在资产台账中");
+    }
     let errors: Vec<_> = reg
         .problems
         .iter()

@@ -212,6 +212,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
             n.not_completed.len()
         ),
     }
+    if let Some(b) = &n.excluded {
+        eprintln!("注意：{b}；这些项目不在公示中");
+    }
     for c in &n.checks {
         eprintln!("  [核对] {}（{}）：{}", c.name, c.project_id, c.message);
     }

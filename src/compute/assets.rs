@@ -244,6 +244,8 @@ pub struct Register {
     #[serde(serialize_with = "ser::amount")]
     pub total_value: Decimal,
     pub checks: Vec<Check>,
+    /// Rows the reader left out (data errors): the register is short by them.
+    pub excluded: Option<String>,
     pub problems: Vec<Problem>,
 }
 
@@ -529,6 +531,7 @@ pub fn build(ledger: &Ledger, report: &Report, rules: &AssetRules, policy: &Poli
         by_owner_level,
         total_value,
         checks,
+        excluded: report.excluded.banner(),
         problems: report.problems.clone(),
     }
 }

@@ -106,6 +106,8 @@ pub struct Notice {
     pub projects: Vec<ResultEntry>,
     pub not_completed: Vec<super::assets::Pending>,
     pub checks: Vec<QuantityCheck>,
+    /// Rows the reader left out (data errors): the tables are short by them.
+    pub excluded: Option<String>,
 }
 
 const NATURES: [&str; 7] = ["新建", "改建", "扩建", "续建", "维修", "改造", "提升"];
@@ -275,6 +277,7 @@ pub fn build(ledger: &Ledger, report: &Report, policy: &Policy) -> Notice {
         projects,
         not_completed,
         checks,
+        excluded: report.excluded.banner(),
     }
 }
 

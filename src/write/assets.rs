@@ -130,7 +130,13 @@ pub fn register_sheet(r: &Register) -> Sheet {
     s.put(row, 6, Value::Number(r.total_value), Role::FormMoney);
     s.text(row, 7, format!("{} 项", r.assets.len()), Role::FormText);
     s.merge(row, 7, row, last - 1);
-    row += 2;
+    row += 1;
+    // The total is short by rows left out: said under it, in red.
+    if let Some(b) = &r.excluded {
+        super::report::banner(&mut s, row, last - 1, b.clone());
+        row += 1;
+    }
+    row += 1;
     s.text(
         row,
         0,

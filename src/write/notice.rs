@@ -108,7 +108,12 @@ pub fn plan_sheet(n: &Notice, post: &Posting) -> Sheet {
     for c in 8..=last {
         s.text(row, c, "", Role::FormText);
     }
-    row += 2;
+    row += 1;
+    if let Some(b) = &n.excluded {
+        super::report::banner(&mut s, row, last, b.clone());
+        row += 1;
+    }
+    row += 1;
     let phone = post
         .phone
         .clone()
