@@ -319,3 +319,36 @@ pub fn register_workbook(r: &Register) -> Vec<Sheet> {
         problems_sheet(&r.unit, &r.problems),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::sheet::page_layout;
+
+    #[test]
+    fn the_register_prints_one_landscape_page_wide_at_9pt() {
+        let r = Register {
+            unit: "靖宇镇人民政府".into(),
+            place: "靖宇镇".into(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2024, 5, 31).unwrap(),
+            year: Some(2023),
+            rules: "内置".into(),
+            policy: "内置".into(),
+            assets: vec![],
+            not_assets: vec![],
+            not_completed: vec![],
+            by_class: vec![],
+            by_owner_level: vec![],
+            total_value: Decimal::ZERO,
+            checks: vec![],
+            excluded: None,
+            problems: vec![],
+        };
+        let l = page_layout(&register_sheet(&r), 0).unwrap();
+        assert!(l.landscape && l.fit_width && l.body_pt >= 9.0, "{l:?}");
+        // 依据说明 stays off the page.
+        assert_eq!(l.last_col, COLUMNS.len() as u16 - 2);
+        let l = page_layout(&summary_sheet(&r), 0).unwrap();
+        assert!(!l.landscape && l.body_pt >= 9.0, "{l:?}");
+    }
+}

@@ -339,3 +339,37 @@ pub fn result_text(n: &Notice, post: &Posting, template: &str) -> Result<String,
     };
     super::docx::render_text(template, &data)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::sheet::page_layout;
+
+    #[test]
+    fn the_plan_prints_one_landscape_page_wide_at_9pt() {
+        let n = Notice {
+            unit: "靖宇镇人民政府".into(),
+            place: "靖宇镇".into(),
+            year: Some(2026),
+            as_of: NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+            funds: "衔接资金".into(),
+            policy: "内置".into(),
+            plan: vec![],
+            plan_total: rust_decimal::Decimal::ZERO,
+            projects: vec![],
+            not_completed: vec![],
+            checks: vec![],
+            excluded: None,
+        };
+        let start = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let post = Posting {
+            start,
+            end: start,
+            days: 1,
+            phone: None,
+            county: None,
+        };
+        let l = page_layout(&plan_sheet(&n, &post), 0).unwrap();
+        assert!(l.landscape && l.fit_width && l.body_pt >= 9.0, "{l:?}");
+    }
+}
