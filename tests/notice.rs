@@ -399,3 +399,62 @@ fn a_completed_project_not_yet_settled() {
     assert!(r.stderr.contains(".docx"), "{}", r.stderr);
     assert!(!w.exists("r.xlsx"));
 }
+
+#[test]
+fn the_sample_as_a_project_library_table() {
+    let w = Workdir::new();
+    let r = w.run(&[
+        "notice",
+        SAMPLE,
+        "--stage",
+        "plan",
+        "--plan-layout",
+        "library",
+        "-o",
+        "库.xlsx",
+        "--json",
+        "k.json",
+        "--date",
+        "2026-03-01",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out = w.path("库.xlsx");
+    let cell = |r, c| sheet_cell(&out, "年度计划公示", r, c);
+    // 巴南's order, with 其他财政资金 added: the sample has 整合资金.
+    let heads: Vec<String> = (0..14).map(|c| cell(2, c).to_string()).collect();
+    assert_eq!(
+        heads,
+        [
+            "序号",
+            "项目名称",
+            "项目类型",
+            "建设任务",
+            "绩效目标",
+            "主管部门",
+            "业主单位",
+            "实施年月",
+            "完工年月",
+            "小计",
+            "衔接资金",
+            "其他财政资金",
+            "自筹资金",
+            "备注"
+        ]
+    );
+    assert!(cell(0, 0).to_string().ends_with("项目库"));
+    // 牛场 (row 4): 166, all of it 整合资金.
+    assert_eq!(cell(4, 7).to_string(), "2023年5月");
+    assert_eq!(cell(4, 9), calamine::Data::Float(166.0));
+    assert_eq!(cell(4, 10), calamine::Data::Float(0.0));
+    assert_eq!(cell(4, 11), calamine::Data::Float(166.0));
+    // 合计: 408.5587; 衔接 46.6 + 1.4587 = 48.0587; 整合 166 + 85 + 100 + 4.5 + 5 = 360.5.
+    assert_eq!(cell(10, 0).to_string(), "合计");
+    assert_eq!(cell(10, 1).to_string(), "7个");
+    assert_eq!(cell(10, 9), calamine::Data::Float(408.5587));
+    assert_eq!(cell(10, 10), calamine::Data::Float(48.0587));
+    assert_eq!(cell(10, 11), calamine::Data::Float(360.5));
+    assert_eq!(cell(10, 12), calamine::Data::Float(0.0));
+    let j = read_json(&w.path("k.json"));
+    assert_eq!(dec(&j["plan_totals"]["family"]), d("48.0587"));
+    assert_eq!(dec(&j["plan_totals"]["other_fiscal"]), d("360.5"));
+}

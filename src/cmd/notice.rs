@@ -18,6 +18,14 @@ pub enum Stage {
     Result,
 }
 
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanLayoutArg {
+    /// 年度计划（文峰区 2026 表式）
+    Annual,
+    /// 项目库（巴南 2026 表式）
+    Library,
+}
+
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// 项目台账工作簿（.xlsx / .xlsm / .xls / .ods）
@@ -34,6 +42,14 @@ pub struct Args {
     /// 同时写出 JSON 数据
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// 计划公示的表式：annual = 年度计划（默认）；library = 项目库
+    #[arg(
+        long = "plan-layout",
+        value_enum,
+        default_value = "annual",
+        value_name = "表式"
+    )]
+    pub plan_layout: PlanLayoutArg,
     /// 公示开始日期 YYYY-MM-DD（默认今天），也是落款日期
     #[arg(long = "date", value_name = "日期", value_parser = super::parse_date_arg)]
     pub date: Option<NaiveDate>,
@@ -163,7 +179,11 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mut stage = plan.stage()?;
     let markers = match args.stage {
         Stage::Plan => {
-            let sheets = write::notice::plan_workbook(&n, &post, &problems);
+            let layout = match args.plan_layout {
+                PlanLayoutArg::Annual => write::notice::PlanLayout::Annual,
+                PlanLayoutArg::Library => write::notice::PlanLayout::Library,
+            };
+            let sheets = write::notice::plan_workbook(&n, &post, layout, &problems);
             stage.xlsx(&output, &sheets, crate::output::Kind::Notice)?;
             Vec::new()
         }

@@ -43,8 +43,32 @@ pub struct PlanRow {
     pub mechanism: Option<String>,
     /// 实施期限
     pub period: Option<String>,
+    /// 实施年月 / 完工年月 (项目库)
+    pub start_month: Option<String>,
+    pub end_month: Option<String>,
+    /// The budget under the fund family (衔接资金 …).
+    #[serde(serialize_with = "ser::amount")]
+    pub family_budget: Decimal,
+    /// Under other fiscal funds (整合资金 …).
+    #[serde(serialize_with = "ser::amount")]
+    pub other_fiscal: Decimal,
+    /// 自筹 / 其他资金.
+    #[serde(serialize_with = "ser::amount")]
+    pub self_raised: Decimal,
     /// 责任单位
     pub implementer: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct PlanTotals {
+    #[serde(serialize_with = "ser::amount")]
+    pub budget: Decimal,
+    #[serde(serialize_with = "ser::amount")]
+    pub family: Decimal,
+    #[serde(serialize_with = "ser::amount")]
+    pub other_fiscal: Decimal,
+    #[serde(serialize_with = "ser::amount")]
+    pub self_raised: Decimal,
 }
 
 /// One block of the 结果公示.
@@ -103,6 +127,12 @@ pub struct Notice {
     pub plan: Vec<PlanRow>,
     #[serde(serialize_with = "ser::amount")]
     pub plan_total: Decimal,
+    /// The plan's columns added up (项目库: 小计, the family, other fiscal, 自筹).
+    pub plan_totals: PlanTotals,
+    /// The family's label this year (the 项目库 column).
+    pub family_label: String,
+    /// 主管部门 (说明).
+    pub department: Option<String>,
     pub projects: Vec<ResultEntry>,
     pub not_completed: Vec<super::assets::Pending>,
     pub checks: Vec<QuantityCheck>,
@@ -217,6 +247,18 @@ pub fn build(ledger: &Ledger, report: &Report, policy: &Policy) -> Notice {
             })
             .filter_map(|g| g.target.as_ref().map(|t| format!("{}{}", g.name, t.trim())))
             .collect::<Vec<_>>();
+        let (mut family, mut other, mut own) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        for (f, b) in lines_of(p) {
+            let (key, _) = policy.classify(&f);
+            if key == policy.family.key {
+                family += b;
+            } else if key == crate::model::standard::OTHER_FUNDS || f.contains("自筹") {
+                own += b;
+            } else {
+                other += b;
+            }
+        }
+        let ym = |d: NaiveDate| format!("{}年{}月", d.year(), d.month());
         plan.push(PlanRow {
             project_id: p.id.clone(),
             name: p.name.clone(),
@@ -228,6 +270,11 @@ pub fn build(ledger: &Ledger, report: &Report, policy: &Policy) -> Notice {
             targets: (!targets.is_empty()).then(|| targets.join("；")),
             mechanism: None,
             period: period(p),
+            start_month: p.start_date.map(ym),
+            end_month: p.end_date.map(ym),
+            family_budget: family,
+            other_fiscal: other,
+            self_raised: own,
             implementer: p.implementer.clone(),
         });
         if let Some(c) = &content {
@@ -273,6 +320,14 @@ pub fn build(ledger: &Ledger, report: &Report, policy: &Policy) -> Notice {
         funds: funds_named(report, policy),
         policy: policy.source.clone(),
         plan_total: report.projects.iter().map(|p| p.budget).sum(),
+        plan_totals: PlanTotals {
+            budget: plan.iter().map(|r| r.budget).sum(),
+            family: plan.iter().map(|r| r.family_budget).sum(),
+            other_fiscal: plan.iter().map(|r| r.other_fiscal).sum(),
+            self_raised: plan.iter().map(|r| r.self_raised).sum(),
+        },
+        family_label: policy.family.label.clone(),
+        department: report.department.clone(),
         plan,
         projects,
         not_completed,

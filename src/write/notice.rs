@@ -49,20 +49,63 @@ fn ymd(d: NaiveDate) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
 
-pub fn plan_sheet(n: &Notice, post: &Posting) -> Sheet {
+/// Which published table `--stage plan` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlanLayout {
+    /// 年度计划 (文峰区 2026).
+    #[default]
+    Annual,
+    /// 项目库 (巴南 2026).
+    Library,
+}
+
+/// The 项目库 columns as 巴南 published them (2026); a column for other
+/// fiscal money (整合资金) is added after the family's when the ledger has it.
+pub const LIBRARY_COLUMNS: [&str; 13] = [
+    "序号",
+    "项目名称",
+    "项目类型",
+    "建设任务",
+    "绩效目标",
+    "主管部门",
+    "业主单位",
+    "实施年月",
+    "完工年月",
+    "小计",
+    "衔接资金",
+    "自筹资金",
+    "备注",
+];
+
+/// A cell of a posted table: text, a blank for the clerk (yellow), money.
+enum V {
+    T(String),
+    In(String),
+    M(rust_decimal::Decimal),
+}
+
+fn text_or_input(v: &Option<String>) -> V {
+    match v {
+        Some(t) if !t.trim().is_empty() => V::T(t.clone()),
+        _ => V::In(String::new()),
+    }
+}
+
+/// A posted table: title, caption, header, rows, 合计 (count and money
+/// totals), the 公示期 and phone at the foot with the signature beside them.
+struct Posted {
+    title: String,
+    heads: Vec<String>,
+    widths: Vec<f64>,
+    rows: Vec<Vec<V>>,
+    count_col: u16,
+    totals: Vec<(u16, rust_decimal::Decimal)>,
+}
+
+fn posted_sheet(n: &Notice, post: &Posting, t: Posted) -> Sheet {
     let mut s = Sheet::new(PLAN_SHEET);
-    let last = PLAN_COLUMNS.len() as u16 - 1;
-    s.text(
-        0,
-        0,
-        format!(
-            "{}{}年度{}项目计划公示",
-            n.place,
-            n.year.map(|y| y.to_string()).unwrap_or_default(),
-            n.funds
-        ),
-        Role::FormTitle,
-    );
+    let last = t.heads.len() as u16 - 1;
+    s.text(0, 0, t.title, Role::FormTitle);
     s.merge(0, 0, 0, last);
     s.text(
         1,
@@ -71,42 +114,31 @@ pub fn plan_sheet(n: &Notice, post: &Posting) -> Sheet {
         Role::Caption,
     );
     s.merge(1, 0, 1, last);
-    for (c, h) in PLAN_COLUMNS.iter().enumerate() {
-        s.text(2, c as u16, *h, Role::FormLabel);
+    for (c, h) in t.heads.iter().enumerate() {
+        s.text(2, c as u16, h, Role::FormLabel);
     }
     let mut row = 3;
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-    for (i, p) in n.plan.iter().enumerate() {
+    for (i, cells) in t.rows.iter().enumerate() {
         s.text(row, 0, (i + 1).to_string(), Role::FormLabel);
-        match &post.county {
-            Some(c) => s.text(row, 1, c, Role::FormText),
-            None => s.text(row, 1, "", Role::FormInput),
-        };
-        s.text(row, 2, &p.name, Role::FormText);
-        s.text(row, 3, &p.category, Role::FormText);
-        match &p.nature {
-            Some(v) => s.text(row, 4, v, Role::FormText),
-            None => s.text(row, 4, "", Role::FormInput),
-        };
-        s.text(row, 5, opt(&p.location), Role::FormText);
-        s.text(row, 6, opt(&p.content), Role::FormText);
-        s.put(row, 7, Value::Number(p.budget), Role::FormMoney);
-        s.text(row, 8, opt(&p.targets), Role::FormText);
-        // Not in a standard ledger: the clerk writes it.
-        s.text(row, 9, opt(&p.mechanism), Role::FormInput);
-        s.text(row, 10, opt(&p.period), Role::FormText);
-        s.text(row, 11, opt(&p.implementer), Role::FormText);
+        for (c, v) in cells.iter().enumerate() {
+            let c = c as u16 + 1;
+            match v {
+                V::T(x) => s.text(row, c, x, Role::FormText),
+                V::In(x) => s.text(row, c, x, Role::FormInput),
+                V::M(d) => s.put(row, c, Value::Number(*d), Role::FormMoney),
+            };
+        }
         row += 1;
     }
     s.text(row, 0, "合计", Role::FormLabel);
-    s.merge(row, 0, row, 1);
-    s.text(row, 2, format!("{}个", n.plan.len()), Role::FormText);
-    for c in 3..=6 {
-        s.text(row, c, "", Role::FormText);
-    }
-    s.put(row, 7, Value::Number(n.plan_total), Role::FormMoney);
-    for c in 8..=last {
-        s.text(row, c, "", Role::FormText);
+    for c in 1..=last {
+        match t.totals.iter().find(|(k, _)| *k == c) {
+            Some((_, d)) => s.put(row, c, Value::Number(*d), Role::FormMoney),
+            None if c == t.count_col => {
+                s.text(row, c, format!("{}个", t.rows.len()), Role::FormText)
+            }
+            None => s.text(row, c, "", Role::FormText),
+        };
     }
     row += 1;
     if let Some(b) = &n.excluded {
@@ -132,9 +164,9 @@ pub fn plan_sheet(n: &Notice, post: &Posting) -> Sheet {
     let sign = [n.unit.clone(), ymd(post.start)];
     for (line, signed) in foot.into_iter().zip(sign) {
         s.text(row, 0, line, Role::FormFoot);
-        s.merge(row, 0, row, 7);
-        s.text(row, 9, signed, Role::FormFoot);
-        s.merge(row, 9, row, last);
+        s.merge(row, 0, row, last - 4);
+        s.text(row, last - 2, signed, Role::FormFoot);
+        s.merge(row, last - 2, row, last);
         row += 1;
     }
     if post.phone.is_none() {
@@ -144,22 +176,14 @@ pub fn plan_sheet(n: &Notice, post: &Posting) -> Sheet {
             "（请填写县级监督举报电话：jixiao notice … --phone 号码）",
             Role::Note,
         );
-        s.merge(row, 0, row, 7);
+        s.merge(row, 0, row, last - 4);
     }
-    s.widths = vec![
-        (0, 4.0),
-        (1, 7.0),
-        (2, 16.0),
-        (3, 8.0),
-        (4, 5.0),
-        (5, 9.0),
-        (6, 22.0),
-        (7, 9.0),
-        (8, 24.0),
-        (9, 10.0),
-        (10, 9.0),
-        (11, 9.0),
-    ];
+    s.widths = t
+        .widths
+        .iter()
+        .enumerate()
+        .map(|(c, w)| (c as u16, *w))
+        .collect();
     // Rows as tall as their longest text (a posted table is read whole;
     // `fit_heights` stops at six lines).
     s.fit_heights(2);
@@ -171,7 +195,7 @@ pub fn plan_sheet(n: &Notice, post: &Posting) -> Sheet {
             .map(|(_, w)| *w)
             .unwrap_or(8.0)
     };
-    for r in 3..3 + n.plan.len() as u32 {
+    for r in 3..3 + t.rows.len() as u32 {
         let lines = s
             .cells
             .iter()
@@ -194,6 +218,112 @@ pub fn plan_sheet(n: &Notice, post: &Posting) -> Sheet {
             .prefer(Orientation::Landscape),
     );
     s
+}
+
+fn title(n: &Notice, what: &str) -> String {
+    format!(
+        "{}{}年度{}{what}",
+        n.place,
+        n.year.map(|y| y.to_string()).unwrap_or_default(),
+        n.funds
+    )
+}
+
+/// The 年度计划 table (文峰区 column order).
+pub fn plan_sheet(n: &Notice, post: &Posting) -> Sheet {
+    let rows = n
+        .plan
+        .iter()
+        .map(|p| {
+            vec![
+                text_or_input(&post.county),
+                V::T(p.name.clone()),
+                V::T(p.category.clone()),
+                text_or_input(&p.nature),
+                V::T(p.location.clone().unwrap_or_default()),
+                V::T(p.content.clone().unwrap_or_default()),
+                V::M(p.budget),
+                V::T(p.targets.clone().unwrap_or_default()),
+                // Not in a standard ledger: the clerk writes it.
+                V::In(p.mechanism.clone().unwrap_or_default()),
+                V::T(p.period.clone().unwrap_or_default()),
+                V::T(p.implementer.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    posted_sheet(
+        n,
+        post,
+        Posted {
+            title: title(n, "项目计划公示"),
+            heads: PLAN_COLUMNS.iter().map(|h| h.to_string()).collect(),
+            widths: vec![
+                4.0, 7.0, 16.0, 8.0, 5.0, 9.0, 22.0, 9.0, 24.0, 10.0, 9.0, 9.0,
+            ],
+            rows,
+            count_col: 2,
+            totals: vec![(7, n.plan_totals.budget)],
+        },
+    )
+}
+
+/// The 项目库 table (巴南 column order).
+pub fn library_sheet(n: &Notice, post: &Posting) -> Sheet {
+    let t = &n.plan_totals;
+    let other = !t.other_fiscal.is_zero();
+    let mut heads: Vec<String> = LIBRARY_COLUMNS.iter().map(|h| h.to_string()).collect();
+    heads[10] = n.family_label.clone();
+    // One landscape page wide at ≥ 9 pt with the extra money column too.
+    let mut widths = vec![
+        4.0, 14.0, 8.0, 16.0, 18.0, 8.0, 8.0, 8.0, 8.0, 9.0, 9.0, 9.0, 6.0,
+    ];
+    if other {
+        heads.insert(11, "其他财政资金".into());
+        widths.insert(11, 9.0);
+    }
+    let rows = n
+        .plan
+        .iter()
+        .map(|p| {
+            let mut r = vec![
+                V::T(p.name.clone()),
+                V::T(p.category.clone()),
+                V::T(p.content.clone().unwrap_or_default()),
+                V::T(p.targets.clone().unwrap_or_default()),
+                text_or_input(&n.department),
+                V::T(p.implementer.clone().unwrap_or_default()),
+                V::T(p.start_month.clone().unwrap_or_default()),
+                V::T(p.end_month.clone().unwrap_or_default()),
+                V::M(p.budget),
+                V::M(p.family_budget),
+            ];
+            if other {
+                r.push(V::M(p.other_fiscal));
+            }
+            r.push(V::M(p.self_raised));
+            r.push(V::T(String::new()));
+            r
+        })
+        .collect();
+    let mut totals = vec![(9, t.budget), (10, t.family)];
+    if other {
+        totals.push((11, t.other_fiscal));
+        totals.push((12, t.self_raised));
+    } else {
+        totals.push((11, t.self_raised));
+    }
+    posted_sheet(
+        n,
+        post,
+        Posted {
+            title: title(n, "项目库"),
+            heads,
+            widths,
+            rows,
+            count_col: 1,
+            totals,
+        },
+    )
 }
 
 pub fn checks_sheet(n: &Notice) -> Sheet {
@@ -221,9 +351,17 @@ pub fn checks_sheet(n: &Notice) -> Sheet {
     s
 }
 
-pub fn plan_workbook(n: &Notice, post: &Posting, problems: &[Problem]) -> Vec<Sheet> {
+pub fn plan_workbook(
+    n: &Notice,
+    post: &Posting,
+    layout: PlanLayout,
+    problems: &[Problem],
+) -> Vec<Sheet> {
     vec![
-        plan_sheet(n, post),
+        match layout {
+            PlanLayout::Annual => plan_sheet(n, post),
+            PlanLayout::Library => library_sheet(n, post),
+        },
         checks_sheet(n),
         problems_sheet(&n.unit, problems),
     ]
@@ -356,6 +494,9 @@ mod tests {
             policy: "内置".into(),
             plan: vec![],
             plan_total: rust_decimal::Decimal::ZERO,
+            plan_totals: Default::default(),
+            family_label: "衔接资金".into(),
+            department: None,
             projects: vec![],
             not_completed: vec![],
             checks: vec![],
@@ -369,7 +510,16 @@ mod tests {
             phone: None,
             county: None,
         };
-        let l = page_layout(&plan_sheet(&n, &post), 0).unwrap();
-        assert!(l.landscape && l.fit_width && l.body_pt >= 9.0, "{l:?}");
+        let mut with_other = n.clone();
+        with_other.plan_totals.other_fiscal = rust_decimal::Decimal::ONE;
+        let library = library_sheet(&with_other, &post);
+        assert_eq!(
+            library.get(2, 11).unwrap().value,
+            Value::Text("其他财政资金".into())
+        );
+        for s in [plan_sheet(&n, &post), library_sheet(&n, &post), library] {
+            let l = page_layout(&s, 0).unwrap();
+            assert!(l.landscape && l.fit_width && l.body_pt >= 9.0, "{l:?}");
+        }
     }
 }
