@@ -58,6 +58,34 @@ pub struct Accounts {
     pub spending: Vec<Account>,
 }
 
+/// 公告公示 settings: how long a notice is posted, the county's phone.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeRules {
+    #[serde(default = "ten")]
+    pub days: u32,
+    /// Count only Monday to Friday (10 个工作日).
+    #[serde(default)]
+    pub working_days: bool,
+    /// 县级监督举报电话; empty: given with `--phone` or left for the clerk.
+    #[serde(default)]
+    pub phone: String,
+}
+
+fn ten() -> u32 {
+    10
+}
+
+impl Default for NoticeRules {
+    fn default() -> Self {
+        NoticeRules {
+            days: 10,
+            working_days: false,
+            phone: String::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
@@ -72,6 +100,8 @@ pub struct Policy {
     pub management_fee: BTreeMap<String, Decimal>,
     #[serde(default)]
     pub accounts: Accounts,
+    #[serde(default)]
+    pub notice: NoticeRules,
     /// Where the profile came from (set on loading, for messages).
     #[serde(skip)]
     pub source: String,

@@ -458,3 +458,74 @@ fn the_sample_as_a_project_library_table() {
     assert_eq!(dec(&j["plan_totals"]["family"]), d("48.0587"));
     assert_eq!(dec(&j["plan_totals"]["other_fiscal"]), d("360.5"));
 }
+
+#[test]
+fn the_policy_sets_working_days_and_the_phone() {
+    let w = Workdir::new();
+    let p = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/policy/2023.toml"
+    ))
+    .unwrap()
+    .replace("working_days = false", "working_days = true")
+    .replace("phone = \"\"", "phone = \"0439-7654321\"");
+    std::fs::write(w.path("县口径.toml"), p).unwrap();
+    let r = w.run(&[
+        "notice",
+        SAMPLE,
+        "--stage",
+        "result",
+        "-o",
+        "r.docx",
+        "--json",
+        "r.json",
+        "--date",
+        "2026-03-06",
+        "--policy",
+        "县口径.toml",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Friday 6 March + 10 working days: 6, 9–13, 16–19 → Thursday 19 March.
+    let text = docx_text(&w.path("r.docx"));
+    assert!(
+        text.contains("公示期为2026年3月6日至2026年3月19日（10个工作日）"),
+        "{text}"
+    );
+    assert!(text.contains("监督举报电话：0439-7654321"), "{text}");
+    let j = read_json(&w.path("r.json"));
+    assert_eq!(j["posting"]["end"], "2026-03-19");
+    assert_eq!(j["posting"]["working_days"], true);
+    // --phone and --days still win.
+    let r = w.run(&[
+        "notice",
+        SAMPLE,
+        "--stage",
+        "plan",
+        "-o",
+        "p.xlsx",
+        "--date",
+        "2026-03-06",
+        "--policy",
+        "县口径.toml",
+        "--phone",
+        "110",
+        "--days",
+        "5",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("少于公告公示要求的 10 天"),
+        "{}",
+        r.stderr
+    );
+    let foot = format!(
+        "{}{}",
+        sheet_cell(&w.path("p.xlsx"), "年度计划公示", 12, 0),
+        sheet_cell(&w.path("p.xlsx"), "年度计划公示", 13, 0)
+    );
+    assert!(
+        foot.contains("2026年3月6日至2026年3月12日（5个工作日）"),
+        "{foot}"
+    );
+    assert!(foot.contains("监督举报电话：110；"), "{foot}");
+}

@@ -53,10 +53,10 @@ pub struct Args {
     /// 公示开始日期 YYYY-MM-DD（默认今天），也是落款日期
     #[arg(long = "date", value_name = "日期", value_parser = super::parse_date_arg)]
     pub date: Option<NaiveDate>,
-    /// 公示天数（默认 10 天）
-    #[arg(long, default_value = "10", value_name = "天数")]
-    pub days: u32,
-    /// 县级监督举报电话（不给则留空待填）
+    /// 公示天数（默认取政策口径 [notice] days，内置为 10 天；working_days = true 时按工作日计）
+    #[arg(long, value_name = "天数")]
+    pub days: Option<u32>,
+    /// 县级监督举报电话（默认取政策口径 [notice] phone，再无则留空待填）
     #[arg(long, value_name = "电话")]
     pub phone: Option<String>,
     /// 年度计划表“县（市、区）”一栏（不给则留空待填）
@@ -87,26 +87,47 @@ pub fn notice_of(
     unit: Option<&str>,
     mapping: &Mapping,
     policy: Option<&Path>,
-) -> Result<(Notice, Vec<Problem>), String> {
+) -> Result<(Notice, Vec<Problem>, Policy), String> {
     let outcome = crate::analysis::analyse(workbook, as_of, unit, mapping)?;
     let year = outcome.report.year.or(Some(outcome.report.as_of.year()));
     let policy = Policy::load(policy, year)?;
     let n = notice::build(&outcome.ledger, &outcome.report, &policy);
-    Ok((n, outcome.report.problems))
+    Ok((n, outcome.report.problems, policy))
 }
 
-/// 公示期: `days` calendar days from `start`, both ends included.
+/// 公示期: `days` days from `start`, both ends included; working days
+/// count Monday to Friday only (holidays are the clerk's `--days`).
 pub fn posting(
     start: NaiveDate,
     days: u32,
+    working_days: bool,
     phone: Option<String>,
     county: Option<String>,
 ) -> Posting {
     let days = days.max(1);
+    let end = if working_days {
+        let mut d = start;
+        let mut counted = 0;
+        loop {
+            if d.weekday().number_from_monday() <= 5 {
+                counted += 1;
+                if counted == days {
+                    break d;
+                }
+            }
+            match d.succ_opt() {
+                Some(next) => d = next,
+                None => break d,
+            }
+        }
+    } else {
+        start + chrono::Duration::days(days as i64 - 1)
+    };
     Posting {
         start,
-        end: start + chrono::Duration::days(days as i64 - 1),
+        end,
         days,
+        working_days,
         phone: phone.filter(|p| !p.trim().is_empty()),
         county: county.filter(|c| !c.trim().is_empty()),
     }
@@ -134,7 +155,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             super::report::default_output(&args.workbook, "结果公示").with_extension("docx")
         }
     };
-    if args.days == 0 {
+    if args.days == Some(0) {
         return Err("--days 须至少为 1 天（公示期一般不少于 10 天）".into());
     }
     let mut plan = crate::output::Plan::new(args.force);
@@ -162,20 +183,31 @@ pub fn run(args: &Args) -> Result<i32, String> {
         None => write::notice::RESULT_TEMPLATE.to_string(),
     };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
-    let (n, problems) = notice_of(
+    let (n, problems, policy) = notice_of(
         &args.workbook,
         args.as_of,
         args.unit.as_deref(),
         &mapping,
         args.policy.as_deref(),
     )?;
-    if args.days < 10 {
-        eprintln!("提示：公示期 {} 天，少于公告公示要求的 10 天", args.days);
+    let days = args.days.unwrap_or(policy.notice.days);
+    if days < 10 {
+        eprintln!("提示：公示期 {days} 天，少于公告公示要求的 10 天");
     }
     let start = args
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let post = posting(start, args.days, args.phone.clone(), args.county.clone());
+    let phone = args
+        .phone
+        .clone()
+        .or_else(|| Some(policy.notice.phone.clone()));
+    let post = posting(
+        start,
+        days,
+        policy.notice.working_days,
+        phone,
+        args.county.clone(),
+    );
     let mut stage = plan.stage()?;
     let markers = match args.stage {
         Stage::Plan => {

@@ -39,10 +39,23 @@ pub struct Posting {
     #[serde(serialize_with = "crate::model::ser::date")]
     pub end: NaiveDate,
     pub days: u32,
+    /// The days are working days (10 个工作日).
+    pub working_days: bool,
     /// 监督举报电话; `None`: a blank for the clerk.
     pub phone: Option<String>,
     /// 县（市、区） for the plan's column.
     pub county: Option<String>,
+}
+
+impl Posting {
+    /// "10天" or "10个工作日".
+    pub fn length(&self) -> String {
+        if self.working_days {
+            format!("{}个工作日", self.days)
+        } else {
+            format!("{}天", self.days)
+        }
+    }
 }
 
 fn ymd(d: NaiveDate) -> String {
@@ -153,10 +166,10 @@ fn posted_sheet(n: &Notice, post: &Posting, t: Posted) -> Sheet {
     // The foot at left, the signature beside it (one page with the table).
     let foot = [
         format!(
-            "公示期：{}至{}（{}天）。公示期内如有异议，请向{}反映。",
+            "公示期：{}至{}（{}）。公示期内如有异议，请向{}反映。",
             ymd(post.start),
             ymd(post.end),
-            post.days,
+            post.length(),
             n.unit
         ),
         format!("监督举报电话：{phone}；全国农业农村系统监管服务平台电话：12317。"),
@@ -453,6 +466,8 @@ struct ResultData<'a> {
     start: String,
     end: String,
     days: u32,
+    /// "10天" / "10个工作日".
+    length: String,
     phone: String,
     signed: String,
 }
@@ -469,6 +484,7 @@ pub fn result_text(n: &Notice, post: &Posting, template: &str) -> Result<String,
         start: post.start.to_string(),
         end: post.end.to_string(),
         days: post.days,
+        length: post.length(),
         phone: post
             .phone
             .clone()
@@ -507,6 +523,7 @@ mod tests {
             start,
             end: start,
             days: 1,
+            working_days: false,
             phone: None,
             county: None,
         };
