@@ -311,11 +311,7 @@ pub fn quantity(indicators: &[&Indicator]) -> Option<String> {
 /// The project's budget by fund, labelled by this year's policy, with the
 /// level each names (or the project's own, for a single 衔接 line).
 pub fn fund_shares(p: &ProjectFigures, policy: &Policy) -> Vec<FundShare> {
-    let lines: Vec<(String, Decimal)> = if p.budget_by_fund.is_empty() {
-        vec![(p.fund_source.clone(), p.budget)]
-    } else {
-        p.budget_by_fund.clone()
-    };
+    let lines = budget_lines(p);
     let family_lines = lines
         .iter()
         .filter(|(f, _)| policy.classify(f).0 == policy.family.key)
@@ -336,6 +332,16 @@ pub fn fund_shares(p: &ProjectFigures, policy: &Policy) -> Vec<FundShare> {
             }
         })
         .collect()
+}
+
+/// The budget lines of a project (资金性质, amount); a project built
+/// without a split has its whole budget under its 资金性质.
+pub fn budget_lines(p: &ProjectFigures) -> Vec<(String, Decimal)> {
+    if p.budget_by_fund.is_empty() {
+        vec![(p.fund_source.clone(), p.budget)]
+    } else {
+        p.budget_by_fund.clone()
+    }
 }
 
 pub fn funds_text(funds: &[FundShare]) -> String {

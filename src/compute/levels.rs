@@ -134,11 +134,7 @@ impl Default for ByLevel {
 
 /// The budget lines of a project with their levels.
 fn budget_levels(p: &ProjectFigures, policy: &Policy) -> Vec<(&'static str, Decimal)> {
-    let lines: Vec<(String, Decimal)> = if p.budget_by_fund.is_empty() {
-        vec![(p.fund_source.clone(), p.budget)]
-    } else {
-        p.budget_by_fund.clone()
-    };
+    let lines = super::assets::budget_lines(p);
     let family_lines = lines
         .iter()
         .filter(|(f, _)| policy.classify(f).0 == policy.family.key)
@@ -327,14 +323,9 @@ pub fn county_levels(
 
 /// For each budget line, whether it is of the policy's fund family.
 fn budget_lines_keys(p: &ProjectFigures, policy: &Policy) -> Vec<bool> {
-    let lines: Vec<&str> = if p.budget_by_fund.is_empty() {
-        vec![p.fund_source.as_str()]
-    } else {
-        p.budget_by_fund.iter().map(|(f, _)| f.as_str()).collect()
-    };
-    lines
+    super::assets::budget_lines(p)
         .iter()
-        .map(|f| policy.classify(f).0 == policy.family.key)
+        .map(|(f, _)| policy.classify(f).0 == policy.family.key)
         .collect()
 }
 

@@ -204,14 +204,7 @@ fn funds_named(report: &Report, policy: &Policy) -> String {
     }
 }
 
-/// The budget lines, or the project's fund alone.
-fn lines_of(p: &ProjectFigures) -> Vec<(String, Decimal)> {
-    if p.budget_by_fund.is_empty() {
-        vec![(p.fund_source.clone(), p.budget)]
-    } else {
-        p.budget_by_fund.clone()
-    }
-}
+use super::assets::budget_lines as lines_of;
 
 pub fn build(ledger: &Ledger, report: &Report, policy: &Policy) -> Notice {
     let mut plan = Vec::new();
