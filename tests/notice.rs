@@ -529,3 +529,31 @@ fn the_policy_sets_working_days_and_the_phone() {
     );
     assert!(foot.contains("监督举报电话：110；"), "{foot}");
 }
+
+#[test]
+fn the_signature_keeps_with_the_last_paragraph() {
+    let w = Workdir::new();
+    let r = w.run(&[
+        "notice",
+        SAMPLE,
+        "--stage",
+        "result",
+        "-o",
+        "r.docx",
+        "--date",
+        "2026-03-01",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let xml = zip_part(&w.path("r.docx"), "word/document.xml");
+    let paras: Vec<&str> = xml.split("</w:p>").collect();
+    let last_body = paras
+        .iter()
+        .position(|p| p.contains("公示期为"))
+        .expect("the 公示期 paragraph");
+    // It, the blank line and the unit's line keep with what follows; the date ends.
+    for p in &paras[last_body..last_body + 3] {
+        assert!(p.contains("<w:keepNext"), "{p}");
+    }
+    assert!(paras[last_body + 2].contains("靖宇镇人民政府"));
+    assert!(!paras[last_body + 3].contains("<w:keepNext"));
+}
