@@ -26,6 +26,13 @@ pub struct Analysis {
     pub as_of: NaiveDate,
     pub errors: usize,
     pub warnings: usize,
+    /// 单位名称 as the ledger's 说明 gives it (the account's township is
+    /// checked against it).
+    pub ledger_unit: Option<String>,
+    /// 年度 as the ledger's 说明 gives it.
+    pub year: Option<i32>,
+    /// The summary's 【待补充：…】 places the clerk fills in by hand.
+    pub placeholders: Vec<String>,
 }
 
 /// A stored workbook, opened for the library. `path` is a server-chosen
@@ -82,7 +89,8 @@ fn scored(
 
 /// Read and compute one workbook as `jixiao report --json` does.
 pub fn analyse(input: &Input) -> Result<Analysis, String> {
-    let (mut o, _) = scored(input, true)?;
+    let (mut o, evals) = scored(input, true)?;
+    let placeholders = summary_placeholders(&o, &evals, chrono::Local::now().date_naive());
     // The annotated copy adds problems of its own (as the CLI's JSON has them).
     let (_, extra) = write::report::annotated_workbook(&o.book, &o.report, &o.report.problems);
     o.report.problems.extend(extra);
@@ -94,6 +102,14 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
         .count();
     let warnings = problems.len() - errors;
     let as_of = o.report.as_of;
+    let ledger_unit = o
+        .ledger
+        .info
+        .unit_name
+        .clone()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
+    let year = o.ledger.info.year;
     // 序时进度: the 月报 of the last month ended by the cut-off, so that no
     // figure on the page counts a payment after it.
     let monthly = last_month_end(as_of).and_then(|end| {
@@ -117,7 +133,35 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
         as_of,
         errors,
         warnings,
+        ledger_unit,
+        year,
+        placeholders,
     })
+}
+
+/// The `【待补充：…】` markers of the summary as `jixiao summary` writes it
+/// (each once, in order).
+fn summary_placeholders(
+    o: &Outcome,
+    evals: &[crate::compute::score::Evaluation],
+    signed: NaiveDate,
+) -> Vec<String> {
+    let data = crate::compute::summary::build(&o.ledger, &o.report, evals, signed);
+    let Ok(text) = write::docx::render_text(write::docx::DEFAULT_TEMPLATE, &data) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("【待补充") {
+        let tail = &rest[i..];
+        let Some(j) = tail.find('】') else { break };
+        let item = tail[..j + '】'.len_utf8()].to_string();
+        if !out.contains(&item) {
+            out.push(item);
+        }
+        rest = &tail[j..];
+    }
+    out
 }
 
 /// The cut-off itself when it is a month's last day, else the end of the
@@ -152,9 +196,11 @@ pub fn forms_xlsx(input: &Input) -> Result<Vec<u8>, String> {
     xlsx_bytes(&sheets, crate::output::Kind::Forms)
 }
 
-/// The 绩效自评总结 .docx (`jixiao summary`).
-pub fn summary_docx(input: &Input, signed: NaiveDate) -> Result<Vec<u8>, String> {
-    let (o, evals) = scored(input, false)?;
+/// The 绩效自评总结 .docx (`jixiao summary`), signed with the unit's full
+/// name (靖宇镇人民政府, not the account's 靖宇镇).
+pub fn summary_docx(input: &Input, signed: NaiveDate, signer: &str) -> Result<Vec<u8>, String> {
+    let (mut o, evals) = scored(input, false)?;
+    o.report.unit_name = signer.to_string();
     let data = crate::compute::summary::build(&o.ledger, &o.report, &evals, signed);
     let text = write::docx::render_text(write::docx::DEFAULT_TEMPLATE, &data)?;
     write::docx::to_docx(&write::docx::parse(&text))
@@ -179,6 +225,27 @@ pub fn monthly_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, Str
     let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;
     let sheets = write::monthly::monthly_sheets(&m, &problems);
     xlsx_bytes(&sheets, crate::output::Kind::Monthly)
+}
+
+/// The 绩效运行监控表 for a month (`jixiao monitor --month`).
+pub fn monitor_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, String> {
+    let o = at_month_end(input, year, month)?;
+    let mut o = o;
+    let rules = load_rules(None)?;
+    let libs = crate::read::library::bundled();
+    let evals = o.score(&rules, &libs);
+    let mut problems = o.report.problems.clone();
+    if let Some(y) = o.ledger.info.year.filter(|y| *y != year) {
+        problems.push(crate::model::Problem::warning(
+            "说明",
+            format!(
+                "台账是 {y} 年度的，而监控期是 {year} 年 1—{month} 月：执行数按截至月末的累计拨付计"
+            ),
+        ));
+    }
+    problems.sort_by_key(|p| p.severity);
+    let sheets = write::monitor::monitor_sheets(&o.report, &evals, month, &problems);
+    xlsx_bytes(&sheets, crate::output::Kind::Monitor)
 }
 
 /// `YYYY-MM` (the CLI's `--month` parser).
@@ -206,6 +273,15 @@ pub struct Prepared {
     pub projects: Value,
     /// The township's problems (`report --json`'s `problems`).
     pub problems: Value,
+}
+
+impl Prepared {
+    /// Roughly what this keeps in memory, bytes (the county cache's bound).
+    pub fn approx_bytes(&self) -> usize {
+        4096 + self.projects.to_string().len() * 2
+            + self.problems.to_string().len() * 2
+            + self.pace.to_string().len()
+    }
 }
 
 /// Read one stored workbook for the county roll-up of a month.

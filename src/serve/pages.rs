@@ -17,6 +17,8 @@ type St = axum::extract::State<Arc<State>>;
 
 const SESSION: &str = "jx_session";
 const LOGIN_CSRF: &str = "jx_login";
+/// A login form is a name, a password and a token: a few hundred bytes.
+const LOGIN_BODY_LIMIT: usize = 8 * 1024;
 
 pub fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
@@ -51,7 +53,12 @@ pub fn router(state: Arc<State>) -> Router {
     let limit = (state.cfg.max_upload_mb as usize) * 1024 * 1024 + 64 * 1024;
     Router::new()
         .route("/", get(home))
-        .route("/login", get(login_page).post(login))
+        .route(
+            "/login",
+            get(login_page)
+                .post(login)
+                .layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
+        )
         .route("/logout", post(logout))
         .route("/township", get(township_page))
         .route("/upload", post(upload_page))
@@ -127,7 +134,9 @@ struct Who {
     csrf: Option<String>,
 }
 
-async fn who(state: &State, headers: &HeaderMap) -> Option<Who> {
+/// `Err`: the database cannot be asked (a 503 to give, never "not logged in").
+async fn who(state: &State, headers: &HeaderMap) -> Result<Option<Who>, Response> {
+    let down = |m: String| db_down(state, &m, headers.get(header::AUTHORIZATION).is_some());
     if let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -137,23 +146,86 @@ async fn who(state: &State, headers: &HeaderMap) -> Option<Who> {
             .db
             .token_user(&auth::sha256_hex(token.trim().as_bytes()))
             .await
-            .ok()??;
-        return Some(Who { user, csrf: None });
+            .map_err(down)?;
+        return Ok(user.map(|user| Who { user, csrf: None }));
     }
-    let sid = auth::cookie(headers, SESSION)?;
-    let (user, csrf) = state
+    let Some(sid) = auth::cookie(headers, SESSION) else {
+        return Ok(None);
+    };
+    let found = state
         .db
         .session(&auth::sha256_hex(sid.as_bytes()))
         .await
-        .ok()??;
-    Some(Who {
+        .map_err(down)?;
+    Ok(found.map(|(user, csrf)| Who {
         user,
         csrf: Some(csrf),
-    })
+    }))
 }
 
-fn ip(c: &SocketAddr) -> String {
-    c.ip().to_string()
+/// A database fault: 503 with the Chinese message (logged where it arose).
+fn db_down(state: &State, m: &str, api: bool) -> Response {
+    let status = if super::db::is_down(m) {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    if api {
+        api_error(status, m)
+    } else {
+        error_page(state, None, status, m)
+    }
+}
+
+/// `who`, returning the 503 from the handler when the database is down.
+macro_rules! who {
+    ($state:expr, $headers:expr) => {
+        match who(&$state, &$headers).await {
+            Ok(w) => w,
+            Err(r) => return r,
+        }
+    };
+}
+
+/// The client's address: the connection's, or — when the connection
+/// comes from a trusted proxy (`--trusted-proxy`) — the last address its
+/// `X-Forwarded-For` names (the one the proxy itself saw).
+#[derive(Clone, Debug)]
+pub(crate) struct Peer(String);
+
+impl axum::extract::FromRequestParts<Arc<State>> for Peer {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<State>,
+    ) -> Result<Peer, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Peer(match peer {
+            Some(p) if state.cfg.trusted_proxies.contains(&p) => {
+                forwarded_for(&parts.headers).unwrap_or_else(|| p.to_string())
+            }
+            Some(p) => p.to_string(),
+            None => "未知".into(),
+        }))
+    }
+}
+
+fn forwarded_for(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .last()
+        .map(|a| a.to_string())
+}
+
+fn ip(c: &Peer) -> String {
+    c.0.clone()
 }
 
 fn page(state: &State, name: &str, ctx: Value) -> Response {
@@ -197,13 +269,33 @@ fn api_error(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "error": message }))).into_response()
 }
 
+const ADMIN_ONLY: &str = "无权访问：只有县级管理员可以管理账号";
+
 /// Record a refusal in the audit table, and answer 403.
 async fn denied(state: &State, who: &Who, what: &str, ip: &str, api: bool) -> Response {
+    denied_as(
+        state,
+        who,
+        what,
+        ip,
+        api,
+        "无权访问：乡镇账号只能查看和报送本乡镇的数据",
+    )
+    .await
+}
+
+async fn denied_as(
+    state: &State,
+    who: &Who,
+    what: &str,
+    ip: &str,
+    api: bool,
+    msg: &str,
+) -> Response {
     let _ = state
         .db
         .audit(Some(&who.user), "denied", what, Some(ip))
         .await;
-    let msg = "无权访问：乡镇账号只能查看和报送本乡镇的数据";
     if api {
         api_error(StatusCode::FORBIDDEN, msg)
     } else {
@@ -219,12 +311,12 @@ fn csrf_ok(who: &Who, given: Option<&str>) -> bool {
 }
 
 async fn not_found(axum::extract::State(state): St, headers: HeaderMap) -> Response {
-    let w = who(&state, &headers).await;
+    let w = who!(state, headers);
     error_page(&state, w.as_ref(), StatusCode::NOT_FOUND, "没有这个页面")
 }
 
 async fn home(axum::extract::State(state): St, headers: HeaderMap) -> Response {
-    match who(&state, &headers).await {
+    match who!(state, headers) {
         Some(w) if w.user.is_county() => Redirect::to("/county").into_response(),
         Some(_) => Redirect::to("/township").into_response(),
         None => Redirect::to("/login").into_response(),
@@ -264,7 +356,7 @@ struct LoginForm {
 
 async fn login(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     form: Form<LoginForm>,
 ) -> Response {
@@ -283,58 +375,98 @@ async fn login(
             "表单已过期或来源不明（缺少 CSRF 令牌），请重新打开登录页",
         );
     }
-    // Guessing is paused per account and per address after a few misses
-    // (and the password hash is not even computed then).
+    let name = form.name.trim();
+    // A name no account can have is answered before anything is stored.
+    if name.chars().count() > super::MAX_NAME_CHARS {
+        return login_form(
+            &state,
+            Some(&format!("用户名不能超过 {} 个字符", super::MAX_NAME_CHARS)),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    // Counted before the password is checked: many tries at once are not
+    // all checked. Per account at this address, and per address.
     let keys = [
-        format!("用户:{}", form.name.trim()),
-        format!("地址:{}", ip(&addr)),
+        (format!("用户:{name}@{}", ip(&addr)), super::LOGIN_TRIES),
+        (
+            format!("地址:{}", ip(&addr)),
+            super::LOGIN_TRIES_PER_ADDRESS,
+        ),
     ];
-    if state.login_paused(&keys) {
+    if let Err(wait) = state.login_begin(&keys) {
         let _ = state
             .db
             .audit(
                 None,
                 "login_paused",
-                &format!("用户名“{}”", form.name.trim()),
+                &format!("用户名“{name}”"),
                 Some(&ip(&addr)),
             )
             .await;
-        return login_form(
+        let mut r = login_form(
             &state,
             Some(&format!(
-                "登录失败次数过多，请 {} 分钟后再试；忘记密码请找县财政局管理员",
-                super::LOGIN_PAUSE.as_secs() / 60
+                "登录失败次数过多，请 {} 秒后再试；忘记密码请找县财政局管理员",
+                wait.as_secs().max(1)
             )),
             StatusCode::TOO_MANY_REQUESTS,
         );
-    }
-    let found = state.db.user_by_name(form.name.trim()).await;
-    let user = match found {
-        Ok(Some((user, hash))) => {
-            let pw = form.password.clone();
-            let ok = tokio::task::spawn_blocking(move || auth::verify_password(&pw, &hash))
-                .await
-                .unwrap_or(false);
-            ok.then_some(user)
+        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
         }
-        _ => None,
+        return r;
+    }
+    let found = match state.db.user_by_name(name).await {
+        Ok(f) => f,
+        Err(m) => {
+            // The database, not the password: not held against anyone.
+            state.login_refund(&keys);
+            return db_down(&state, &m, false);
+        }
     };
-    let Some(user) = user else {
-        state.login_failed(&keys);
-        // Guessing passwords gets slow.
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let hash = found.as_ref().map(|(_, h)| h.as_str());
+    let Some(ok) = state.verify(&form.password, hash).await else {
+        state.login_refund(&keys);
         let _ = state
             .db
-            .audit(
-                None,
-                "login_failed",
-                &format!("用户名“{}”", form.name.trim()),
-                Some(&ip(&addr)),
-            )
+            .audit(None, "login_busy", "登录繁忙", Some(&ip(&addr)))
             .await;
-        return login_form(&state, Some("用户名或密码不对"), StatusCode::UNAUTHORIZED);
+        let mut r = login_form(
+            &state,
+            Some("服务器正忙（同时登录的人太多），请几秒后再试"),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        return r;
     };
-    state.login_succeeded(form.name.trim());
+    let user = match found {
+        Some((user, _)) if ok => user,
+        _ => {
+            let _ = state
+                .db
+                .audit(
+                    None,
+                    "login_failed",
+                    &format!("用户名“{name}”"),
+                    Some(&ip(&addr)),
+                )
+                .await;
+            return login_form(&state, Some("用户名或密码不对"), StatusCode::UNAUTHORIZED);
+        }
+    };
+    if user.disabled {
+        let _ = state
+            .db
+            .audit(Some(&user), "login_failed", "账号已停用", Some(&ip(&addr)))
+            .await;
+        return login_form(
+            &state,
+            Some("这个账号已停用，请找县财政局管理员"),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    state.login_succeeded(&keys);
     let sid = auth::random_hex(32);
     let csrf = auth::random_hex(16);
     let hours = state.cfg.session_hours;
@@ -348,7 +480,7 @@ async fn login(
         )
         .await
     {
-        return error_page(&state, None, StatusCode::INTERNAL_SERVER_ERROR, &e);
+        return db_down(&state, &e, false);
     }
     let _ = state
         .db
@@ -379,11 +511,11 @@ struct CsrfForm {
 
 async fn logout(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     form: Form<CsrfForm>,
 ) -> Response {
-    let Some(w) = who(&state, &headers).await else {
+    let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
     };
     if !csrf_ok(&w, Some(&form.csrf)) {
@@ -429,6 +561,7 @@ async fn csrf_refused(state: &State, w: &Who, ip: &str) -> Response {
 fn sub_view(s: &Submission) -> Value {
     let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
     v["when"] = json!(when(s.uploaded_at));
+    v["returned_when"] = json!(s.returned_at.map(when));
     v["size_text"] = json!(if s.size >= 1 << 20 {
         format!("{:.1} MB", s.size as f64 / (1u64 << 20) as f64)
     } else {
@@ -438,7 +571,7 @@ fn sub_view(s: &Submission) -> Value {
 }
 
 async fn township_page(axum::extract::State(state): St, headers: HeaderMap) -> Response {
-    let Some(w) = who(&state, &headers).await else {
+    let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
     };
     if w.user.is_county() {
@@ -455,9 +588,31 @@ async fn township_view(
 ) -> Response {
     let history = match state.db.history(&w.user.unit).await {
         Ok(h) => h,
-        Err(e) => return error_page(state, Some(w), StatusCode::INTERNAL_SERVER_ERROR, &e),
+        Err(e) => return db_down(state, &e, false),
     };
-    let current = history.iter().find(|s| s.status == "ok").map(sub_view);
+    // What counts, per 年度 (latest first): a 2024 upload never replaces 2023.
+    let by_year = super::db::current_by_year(&history);
+    let mut currents: Vec<(Option<i64>, i64)> =
+        by_year.iter().map(|((_, y), id)| (*y, *id)).collect();
+    currents.sort_by(|a, b| b.cmp(a));
+    let counting: std::collections::HashSet<i64> = currents.iter().map(|(_, id)| *id).collect();
+    let view = |s: &Submission| {
+        let mut v = sub_view(s);
+        v["counts"] = json!(counting.contains(&s.id));
+        v
+    };
+    let current_list: Vec<Value> = currents
+        .iter()
+        .filter_map(|(_, id)| history.iter().find(|s| s.id == *id))
+        .map(view)
+        .collect();
+    let current = current_list.first().cloned();
+    let returned: Vec<Value> = history
+        .iter()
+        .filter(|s| s.state == "returned")
+        .take(5)
+        .map(view)
+        .collect();
     let mut r = page(
         state,
         "township.html",
@@ -468,7 +623,9 @@ async fn township_view(
             "error": error,
             "max_mb": state.cfg.max_upload_mb,
             "current": current,
-            "history": history.iter().map(sub_view).collect::<Vec<_>>(),
+            "currents": current_list,
+            "returned": returned,
+            "history": history.iter().map(view).collect::<Vec<_>>(),
         }),
     );
     *r.status_mut() = status;
@@ -494,7 +651,7 @@ fn over_limit(state: &State, headers: &HeaderMap) -> bool {
 /// sending, reads our 413 and its message instead of a broken connection.
 /// An upload over the size limit: audited, and its body read off so the
 /// client gets the answer instead of a reset connection.
-async fn refuse_oversize(state: &State, w: &Who, addr: &SocketAddr, req: Request) {
+async fn refuse_oversize(state: &State, w: &Who, addr: &Peer, req: Request) {
     let _ = state
         .db
         .audit(
@@ -584,11 +741,11 @@ fn parse_as_of(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, String> {
 
 async fn upload_page(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     req: Request,
 ) -> Response {
-    let Some(w) = who(&state, &headers).await else {
+    let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
     };
     if w.user.is_county() {
@@ -655,7 +812,7 @@ async fn visible(
     state: &State,
     w: &Who,
     id: i64,
-    addr: &SocketAddr,
+    addr: &Peer,
     api: bool,
 ) -> Result<Submission, Response> {
     let sub = match state.db.submission(id).await {
@@ -690,11 +847,11 @@ fn parse_json(s: &Option<String>) -> Value {
 
 async fn submission_page(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let Some(w) = who(&state, &headers).await else {
+    let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
     };
     let Ok(id) = id.parse::<i64>() else {
@@ -704,7 +861,12 @@ async fn submission_page(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let current = state.db.current(&sub.township).await.ok().flatten();
+    let current = state
+        .db
+        .current(&sub.township, sub.year)
+        .await
+        .ok()
+        .flatten();
     let r = parse_json(&sub.report_json);
     let m = parse_json(&sub.monthly_json);
     let month = m["month"]
@@ -766,12 +928,12 @@ const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessing
 
 async fn download(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Path((id, file)): Path<(String, String)>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(w) = who(&state, &headers).await else {
+    let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
     };
     let api = w.csrf.is_none();
@@ -863,6 +1025,11 @@ async fn download(
     }
 }
 
+/// `?year=2023`: the county roll-up of that 年度's submissions only.
+fn year_of(q: &HashMap<String, String>) -> Option<i64> {
+    q.get("year").and_then(|v| v.trim().parse::<i64>().ok())
+}
+
 fn month_of(q: &HashMap<String, String>) -> Option<Result<(i32, u32), String>> {
     q.get("month")
         .map(|m| m.trim())
@@ -933,10 +1100,14 @@ fn county_context(v: &super::CountyView, w: &Who, y: i32, m: u32) -> Value {
 async fn county_month(
     state: &Arc<State>,
     headers: &HeaderMap,
-    addr: &SocketAddr,
+    addr: &Peer,
     q: &HashMap<String, String>,
 ) -> Result<(Who, i32, u32), Response> {
-    let Some(w) = who(state, headers).await else {
+    let w = match who(state, headers).await {
+        Ok(w) => w,
+        Err(r) => return Err(r),
+    };
+    let Some(w) = w else {
         return Err(Redirect::to("/login").into_response());
     };
     if !w.user.is_county() {
@@ -950,7 +1121,7 @@ async fn county_month(
 
 async fn county_page(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -958,7 +1129,7 @@ async fn county_page(
         Ok(x) => x,
         Err(r) => return r,
     };
-    match super::county_view(&state, y, m).await {
+    match super::county_view(&state, year_of(&q), y, m).await {
         Ok(v) => page(&state, "county.html", county_context(&v, &w, y, m)),
         Err(e) => error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
     }
@@ -966,7 +1137,7 @@ async fn county_page(
 
 async fn drill_page(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -975,7 +1146,7 @@ async fn drill_page(
         Err(r) => return r,
     };
     let name = q.get("name").cloned().unwrap_or_default();
-    let v = match super::county_view(&state, y, m).await {
+    let v = match super::county_view(&state, year_of(&q), y, m).await {
         Ok(v) => v,
         Err(e) => return error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
     };
@@ -1009,12 +1180,12 @@ async fn drill_page(
 
 async fn county_download(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(w) = who(&state, &headers).await else {
+    let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
     };
     let api = w.csrf.is_none();
@@ -1025,7 +1196,7 @@ async fn county_download(
         Ok(x) => x,
         Err(e) => return api_error(StatusCode::BAD_REQUEST, &e),
     };
-    let v = match super::county_view(&state, y, m).await {
+    let v = match super::county_view(&state, year_of(&q), y, m).await {
         Ok(v) => v,
         Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
     };
@@ -1059,12 +1230,8 @@ async fn county_download(
     r
 }
 
-async fn admin_page(
-    axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    let Some(w) = who(&state, &headers).await else {
+async fn admin_page(axum::extract::State(state): St, addr: Peer, headers: HeaderMap) -> Response {
+    let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
     };
     admin_view(&state, &w, &addr, None, None).await
@@ -1073,12 +1240,20 @@ async fn admin_page(
 async fn admin_view(
     state: &State,
     w: &Who,
-    addr: &SocketAddr,
+    addr: &Peer,
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    if !w.user.is_county() {
-        return denied(state, w, "乡镇账号打开账号管理", &ip(addr), false).await;
+    if !w.user.is_admin() {
+        return denied_as(
+            state,
+            w,
+            "非管理员打开账号管理",
+            &ip(addr),
+            false,
+            ADMIN_ONLY,
+        )
+        .await;
     }
     let users = state.db.users().await.unwrap_or_default();
     let audit: Vec<Value> = state
@@ -1110,18 +1285,26 @@ struct AddUserForm {
 
 async fn admin_add_user(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     form: Form<AddUserForm>,
 ) -> Response {
-    let Some(w) = who(&state, &headers).await else {
+    let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
     };
     if !csrf_ok(&w, Some(&form.csrf)) {
         return csrf_refused(&state, &w, &ip(&addr)).await;
     }
-    if !w.user.is_county() {
-        return denied(&state, &w, "乡镇账号尝试添加账号", &ip(&addr), false).await;
+    if !w.user.is_admin() {
+        return denied_as(
+            &state,
+            &w,
+            "非管理员尝试添加账号",
+            &ip(&addr),
+            false,
+            ADMIN_ONLY,
+        )
+        .await;
     }
     let password = auth::new_password();
     match state
@@ -1148,8 +1331,8 @@ async fn admin_add_user(
 
 // ---- JSON API (Authorization: Bearer …) ----
 
-async fn api_who(state: &State, headers: &HeaderMap, addr: &SocketAddr) -> Result<Who, Response> {
-    match who(state, headers).await {
+async fn api_who(state: &State, headers: &HeaderMap, addr: &Peer) -> Result<Who, Response> {
+    match who(state, headers).await? {
         Some(w) => Ok(w),
         None => {
             let _ = state
@@ -1176,7 +1359,7 @@ fn submission_json(s: &Submission, current: Option<i64>) -> Value {
 
 async fn api_submit(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
     req: Request,
@@ -1265,7 +1448,12 @@ async fn api_submit(
                 Ok(Some(sub)) => sub,
                 _ => return api_error(StatusCode::INTERNAL_SERVER_ERROR, "报送已记录但无法读回"),
             };
-            let current = state.db.current(&sub.township).await.ok().flatten();
+            let current = state
+                .db
+                .current(&sub.township, sub.year)
+                .await
+                .ok()
+                .flatten();
             let status = if s.ok {
                 StatusCode::CREATED
             } else {
@@ -1279,7 +1467,7 @@ async fn api_submit(
 
 async fn api_submission(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
@@ -1294,14 +1482,19 @@ async fn api_submission(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let current = state.db.current(&sub.township).await.ok().flatten();
+    let current = state
+        .db
+        .current(&sub.township, sub.year)
+        .await
+        .ok()
+        .flatten();
     axum::Json(submission_json(&sub, current)).into_response()
 }
 
 /// `GET /api/submissions[?township=…]`: the history (township: its own).
 async fn api_list(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -1319,15 +1512,25 @@ async fn api_list(
     };
     let history = match state.db.history(&township).await {
         Ok(h) => h,
-        Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
+        Err(e) => return db_down(&state, &e, true),
     };
-    let current = state.db.current(&township).await.ok().flatten();
+    // "current": the latest 年度's; "current_by_year": each 年度's.
+    let by_year = super::db::current_by_year(&history);
+    let current = by_year
+        .iter()
+        .max_by_key(|((_, y), id)| (*y, **id))
+        .map(|(_, id)| *id);
+    let counting: std::collections::HashSet<i64> = by_year.values().copied().collect();
     axum::Json(json!({
         "township": township,
         "current": current,
+        "current_by_year": by_year
+            .iter()
+            .map(|((_, y), id)| (y.map(|y| y.to_string()).unwrap_or_else(|| "未知".into()), json!(id)))
+            .collect::<serde_json::Map<String, Value>>(),
         "submissions": history.iter().map(|s| {
             let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-            v["current"] = json!(current == Some(s.id));
+            v["current"] = json!(counting.contains(&s.id));
             v
         }).collect::<Vec<_>>(),
     }))
@@ -1336,7 +1539,7 @@ async fn api_list(
 
 async fn api_county(
     axum::extract::State(state): St,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    addr: Peer,
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -1351,7 +1554,7 @@ async fn api_county(
         Ok(x) => x,
         Err(e) => return api_error(StatusCode::BAD_REQUEST, &e),
     };
-    let v = match super::county_view(&state, y, m).await {
+    let v = match super::county_view(&state, year_of(&q), y, m).await {
         Ok(v) => v,
         Err(e) => return api_error(StatusCode::INTERNAL_SERVER_ERROR, &e),
     };
