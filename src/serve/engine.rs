@@ -284,6 +284,25 @@ impl Prepared {
     }
 }
 
+/// Problems kept per township in the county cache (the rest counted).
+const PREPARED_PROBLEMS: usize = 500;
+
+fn capped_problems(problems: &[crate::model::Problem], keep: usize) -> Result<Value, String> {
+    let mut v =
+        serde_json::to_value(&problems[..problems.len().min(keep)]).map_err(|e| e.to_string())?;
+    if problems.len() > keep {
+        if let Some(a) = v.as_array_mut() {
+            a.push(serde_json::json!({
+                "severity": "提示",
+                "sheet": "",
+                "cell": null,
+                "message": format!("… 另有 {} 条问题未列出（共 {} 条）", problems.len() - keep, problems.len()),
+            }));
+        }
+    }
+    Ok(v)
+}
+
 /// Read one stored workbook for the county roll-up of a month.
 pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prepared, String> {
     let o = at_month_end(input, year, month)?;
@@ -295,7 +314,7 @@ pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prep
         township,
         pace: mj["totals"].clone(),
         projects: mj["projects"].clone(),
-        problems: serde_json::to_value(problems).map_err(|e| e.to_string())?,
+        problems: capped_problems(&problems, PREPARED_PROBLEMS)?,
     })
 }
 

@@ -532,12 +532,12 @@ impl State {
         Ok(token)
     }
 
-    fn stored_path(&self, sha: &str) -> PathBuf {
+    pub(crate) fn stored_path(&self, sha: &str) -> PathBuf {
         self.files.join(&sha[..2]).join(sha)
     }
 
     /// The first bytes of a stored file (to tell its format).
-    fn head(&self, sha: &str) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn head(&self, sha: &str) -> std::io::Result<Vec<u8>> {
         use std::io::Read;
         let mut h = vec![0u8; 128];
         let n = std::fs::File::open(self.stored_path(sha))?.read(&mut h)?;
@@ -798,7 +798,7 @@ impl Server {
 }
 
 /// What an upload is, by its name and first bytes.
-fn workbook_ext(name: &str, head: &[u8]) -> Option<&'static str> {
+pub(crate) fn workbook_ext(name: &str, head: &[u8]) -> Option<&'static str> {
     let ext = Path::new(name)
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())

@@ -63,12 +63,15 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/township", get(township_page))
         .route("/upload", post(upload_page))
         .route("/submissions/{id}", get(submission_page))
+        .route("/submissions/{id}/state", post(submission_state))
         .route("/submissions/{id}/{file}", get(download))
         .route("/county", get(county_page))
         .route("/county/township", get(drill_page))
         .route("/county/{file}", get(county_download))
         .route("/admin", get(admin_page))
         .route("/admin/users", post(admin_add_user))
+        .route("/admin/users/{id}", post(admin_user_action))
+        .route("/admin/tokens", post(admin_revoke_token))
         .route("/api/submissions", post(api_submit).get(api_list))
         .route("/api/submissions/{id}", get(api_submission))
         .route("/api/county", get(api_county))
@@ -732,10 +735,21 @@ fn multipart_trouble(detail: &str) -> String {
     "上传中断或表单无法读取（网络断开或文件在上传中被改动），请重新选择文件上传".to_string()
 }
 
+/// The cut-off a clerk typed: a date, and not after today (a cut-off of
+/// 2099 would make every other township 未报送).
 fn parse_as_of(s: Option<&str>) -> Result<Option<chrono::NaiveDate>, String> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(d) => engine::parse_date(d).map(Some),
+        Some(d) => {
+            let d = engine::parse_date(d)?;
+            let today = chrono::Local::now().date_naive();
+            if d > today {
+                return Err(format!(
+                    "截止日期 {d} 晚于今天（{today}），未接收：截止日期只能是已经过去的日子"
+                ));
+            }
+            Ok(Some(d))
+        }
     }
 }
 
@@ -845,11 +859,15 @@ fn parse_json(s: &Option<String>) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// Problems shown per page of a submission.
+const PROBLEMS_PER_PAGE: usize = 200;
+
 async fn submission_page(
     axum::extract::State(state): St,
     addr: Peer,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(w) = who!(state, headers) else {
         return Redirect::to("/login").into_response();
@@ -861,32 +879,169 @@ async fn submission_page(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let current = state
-        .db
-        .current(&sub.township, sub.year)
-        .await
-        .ok()
-        .flatten();
-    let r = parse_json(&sub.report_json);
+    submission_view(&state, &w, &sub, &q, None).await
+}
+
+async fn submission_view(
+    state: &State,
+    w: &Who,
+    sub: &Submission,
+    q: &HashMap<String, String>,
+    notice: Option<&str>,
+) -> Response {
+    let current = match state.db.current(&sub.township, sub.year).await {
+        Ok(c) => c,
+        Err(e) => return db_down(state, &e, false),
+    };
+    let mut r = parse_json(&sub.report_json);
     let m = parse_json(&sub.monthly_json);
     let month = m["month"]
         .as_str()
         .map(str::to_string)
         .or_else(|| sub.as_of.as_ref().map(|d| d.chars().take(7).collect()))
         .unwrap_or_default();
+    // The problem list a page at a time.
+    let all: Vec<Value> = r["problems"].as_array().cloned().unwrap_or_default();
+    let pages = all.len().div_ceil(PROBLEMS_PER_PAGE).max(1);
+    let p = q
+        .get("p")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, pages);
+    let shown: Vec<Value> = all
+        .iter()
+        .skip((p - 1) * PROBLEMS_PER_PAGE)
+        .take(PROBLEMS_PER_PAGE)
+        .cloned()
+        .collect();
+    r["problems"] = json!(shown);
+    let total = sub.problems_total.unwrap_or(all.len() as i64);
+    let own = !w.user.is_county() && w.user.unit == sub.township;
     page(
-        &state,
+        state,
         "submission.html",
         json!({
             "user": w.user,
             "csrf": w.csrf,
-            "sub": sub_view(&sub),
+            "sub": sub_view(sub),
             "is_current": current == Some(sub.id),
+            "own": own,
             "r": r,
             "m": if m.is_null() { Value::Null } else { m },
             "month": month,
+            "monitor_month": format!("{}-07", sub.year.unwrap_or(0)),
+            "problems_total": total,
+            "problems_page": p,
+            "problems_pages": pages,
+            "placeholders": sub.placeholders,
+            "notice": notice,
         }),
     )
+}
+
+#[derive(serde::Deserialize)]
+struct StateForm {
+    #[serde(default)]
+    csrf: String,
+    /// withdraw | restore | choose | return
+    action: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A submission's standing changed: the township withdraws, puts back or
+/// marks the one that counts; the county returns one with a reason.
+async fn submission_state(
+    axum::extract::State(state): St,
+    addr: Peer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Form<StateForm>,
+) -> Response {
+    use super::db::StateChange;
+    let Some(w) = who!(state, headers) else {
+        return Redirect::to("/login").into_response();
+    };
+    if !csrf_ok(&w, Some(&form.csrf)) {
+        return csrf_refused(&state, &w, &ip(&addr)).await;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&state, Some(&w), StatusCode::NOT_FOUND, "没有这个报送");
+    };
+    let sub = match visible(&state, &w, id, &addr, false).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let reason = form.reason.trim();
+    let (change, done) = match (form.action.as_str(), w.user.is_county()) {
+        ("withdraw", false) => (StateChange::Withdraw, "已撤回，这份报送不再计入县级汇总"),
+        ("restore", false) => (StateChange::Restore, "已恢复为报送"),
+        ("choose", false) => (StateChange::Choose, "已标记：本年度由这份报送计入县级汇总"),
+        ("return", true) => {
+            if reason.is_empty() {
+                return error_page(
+                    &state,
+                    Some(&w),
+                    StatusCode::BAD_REQUEST,
+                    "退回须写明原因（乡镇会看到）",
+                );
+            }
+            if reason.chars().count() > 500 {
+                return error_page(
+                    &state,
+                    Some(&w),
+                    StatusCode::BAD_REQUEST,
+                    "退回原因不能超过 500 个字",
+                );
+            }
+            (
+                StateChange::Return(reason),
+                "已退回，乡镇会在报送页看到原因",
+            )
+        }
+        (_, true) => {
+            return denied(
+                &state,
+                &w,
+                &format!("县级账号对 #{id} 做乡镇的操作"),
+                &ip(&addr),
+                false,
+            )
+            .await;
+        }
+        (_, false) => {
+            return denied(
+                &state,
+                &w,
+                &format!("乡镇账号对 #{id} 做县级的操作"),
+                &ip(&addr),
+                false,
+            )
+            .await;
+        }
+    };
+    let detail = match change {
+        StateChange::Return(r) => format!("#{id} {}：{r}", sub.file_name),
+        _ => format!("#{id} {}", sub.file_name),
+    };
+    match state
+        .db
+        .set_state(id, change, &w.user, &detail, Some(&ip(&addr)))
+        .await
+    {
+        Ok(()) => {
+            let sub = match state.db.submission(id).await {
+                Ok(Some(s)) => s,
+                Ok(None) => {
+                    return error_page(&state, Some(&w), StatusCode::NOT_FOUND, "没有这个报送");
+                }
+                Err(e) => return db_down(&state, &e, false),
+            };
+            submission_view(&state, &w, &sub, &HashMap::new(), Some(done)).await
+        }
+        Err(e) if super::db::is_down(&e) => db_down(&state, &e, false),
+        Err(e) => error_page(&state, Some(&w), StatusCode::CONFLICT, &e),
+    }
 }
 
 fn attachment(bytes: Vec<u8>, name: &str, mime: &str) -> Response {
@@ -960,6 +1115,11 @@ async fn download(
             Some(Err(e)) => return fail(StatusCode::BAD_REQUEST, &e),
             None => return fail(StatusCode::BAD_REQUEST, "请选择月报的月份（YYYY-MM）"),
         },
+        "monitor.xlsx" => match q.get("month").map(|m| engine::parse_month(m)) {
+            Some(Ok((y, m))) => Download::Monitor(y, m),
+            Some(Err(e)) => return fail(StatusCode::BAD_REQUEST, &e),
+            None => return fail(StatusCode::BAD_REQUEST, "请选择监控期末月份（YYYY-MM）"),
+        },
         "report.json" => {
             let _ = state
                 .db
@@ -1000,9 +1160,20 @@ async fn download(
                     Some(&ip(&addr)),
                 )
                 .await;
+            // Served under a name of ours: the clerk's (shown on the page)
+            // never reaches a header or a download folder.
+            let ext =
+                super::workbook_ext(&sub.file_name, &state.head(&sub.sha256).unwrap_or_default())
+                    .unwrap_or("bin");
             return match std::fs::read(state.stored_path(&sub.sha256)) {
-                Ok(b) => attachment(b, &sub.file_name, "application/octet-stream"),
-                Err(e) => fail(StatusCode::NOT_FOUND, &format!("原文件不见了：{e}")),
+                Ok(b) => attachment(b, &format!("报送-{id}.{ext}"), "application/octet-stream"),
+                Err(e) => {
+                    eprintln!("jixiao serve：原文件 #{id} 读不到：{e}");
+                    fail(
+                        StatusCode::NOT_FOUND,
+                        "原文件在服务器上找不到了，请联系县财政局的系统管理员",
+                    )
+                }
             };
         }
         _ => return fail(StatusCode::NOT_FOUND, "没有这个文件"),
@@ -1049,7 +1220,7 @@ async fn chosen_month(
 
 /// The county view as the pages show it: the county JSON, and per
 /// township its 序时进度 and 进度差 from its own 月报.
-fn county_context(v: &super::CountyView, w: &Who, y: i32, m: u32) -> Value {
+fn county_context(v: &super::CountyView, w: &Who, year: Option<i64>, y: i32, m: u32) -> Value {
     let c = &v.out.json;
     let floor = engine::industry_floor().unwrap_or(0.0);
     let low = |s: &Value| {
@@ -1083,6 +1254,7 @@ fn county_context(v: &super::CountyView, w: &Who, y: i32, m: u32) -> Value {
     json!({
         "user": w.user,
         "csrf": w.csrf,
+        "year": year,
         "month": format!("{y:04}-{m:02}"),
         "month_label": format!("{y}年{m}月"),
         "month_end": engine::month_last_day(y, m).map(|d| d.to_string()),
@@ -1130,7 +1302,11 @@ async fn county_page(
         Err(r) => return r,
     };
     match super::county_view(&state, year_of(&q), y, m).await {
-        Ok(v) => page(&state, "county.html", county_context(&v, &w, y, m)),
+        Ok(v) => page(
+            &state,
+            "county.html",
+            county_context(&v, &w, year_of(&q), y, m),
+        ),
         Err(e) => error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
     }
 }
@@ -1255,7 +1431,22 @@ async fn admin_view(
         )
         .await;
     }
-    let users = state.db.users().await.unwrap_or_default();
+    let users = match state.db.users().await {
+        Ok(u) => u,
+        Err(e) => return db_down(state, &e, false),
+    };
+    let tokens: Vec<Value> = state
+        .db
+        .tokens()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| {
+            let mut v = serde_json::to_value(&t).unwrap_or(Value::Null);
+            v["when"] = json!(when(t.created_at));
+            v
+        })
+        .collect();
     let audit: Vec<Value> = state
         .db
         .audit_log(200)
@@ -1271,8 +1462,30 @@ async fn admin_view(
     page(
         state,
         "admin.html",
-        json!({ "user": w.user, "csrf": w.csrf, "users": users, "audit": audit, "notice": notice, "error": error }),
+        json!({ "user": w.user, "csrf": w.csrf, "users": users, "tokens": tokens, "audit": audit, "notice": notice, "error": error }),
     )
+}
+
+/// The caller, when an administrator posting with the session's token
+/// (else the response to give).
+async fn admin_caller(
+    state: &State,
+    headers: &HeaderMap,
+    addr: &Peer,
+    csrf: &str,
+    what: &str,
+) -> Result<Who, Response> {
+    let w = match who(state, headers).await? {
+        Some(w) => w,
+        None => return Err(Redirect::to("/login").into_response()),
+    };
+    if !csrf_ok(&w, Some(csrf)) {
+        return Err(csrf_refused(state, &w, &ip(addr)).await);
+    }
+    if !w.user.is_admin() {
+        return Err(denied_as(state, &w, what, &ip(addr), false, ADMIN_ONLY).await);
+    }
+    Ok(w)
 }
 
 #[derive(serde::Deserialize)]
@@ -1280,7 +1493,15 @@ struct AddUserForm {
     #[serde(default)]
     csrf: String,
     name: String,
+    /// 乡镇 (township accounts) or 单位 (county accounts).
     township: String,
+    /// township | county | admin
+    #[serde(default)]
+    role: String,
+    /// Set when the administrator confirmed a second account for a
+    /// township that already has one.
+    #[serde(default)]
+    confirm: String,
 }
 
 async fn admin_add_user(
@@ -1289,26 +1510,49 @@ async fn admin_add_user(
     headers: HeaderMap,
     form: Form<AddUserForm>,
 ) -> Response {
-    let Some(w) = who!(state, headers) else {
-        return Redirect::to("/login").into_response();
+    let w = match admin_caller(&state, &headers, &addr, &form.csrf, "非管理员尝试添加账号").await
+    {
+        Ok(w) => w,
+        Err(r) => return r,
     };
-    if !csrf_ok(&w, Some(&form.csrf)) {
-        return csrf_refused(&state, &w, &ip(&addr)).await;
-    }
-    if !w.user.is_admin() {
-        return denied_as(
-            &state,
-            &w,
-            "非管理员尝试添加账号",
-            &ip(&addr),
-            false,
-            ADMIN_ONLY,
-        )
-        .await;
+    let (role, admin) = match form.role.as_str() {
+        "" | "township" => ("township", false),
+        "county" => ("county", false),
+        "admin" => ("county", true),
+        _ => {
+            return admin_view(&state, &w, &addr, None, Some("未知的账号类型".into())).await;
+        }
+    };
+    let unit = form.township.trim();
+    if role == "township" && form.confirm.is_empty() {
+        let users = match state.db.users().await {
+            Ok(u) => u,
+            Err(e) => return db_down(&state, &e, false),
+        };
+        let existing: Vec<&str> = users
+            .iter()
+            .filter(|u| u.role == "township" && u.unit == unit)
+            .map(|u| u.name.as_str())
+            .collect();
+        if !existing.is_empty() {
+            // A second account reads the township's history and replaces
+            // its submission: only on purpose.
+            return admin_view(
+                &state,
+                &w,
+                &addr,
+                None,
+                Some(format!(
+                    "{unit} 已有账号 {}：第二个账号能看到并替换 {unit} 的全部报送。确实需要，请勾选“确认为同一乡镇再建账号”后重新提交",
+                    existing.join("、")
+                )),
+            )
+            .await;
+        }
     }
     let password = auth::new_password();
     match state
-        .add_user(&form.name, "township", &form.township, &password)
+        .add_user_as(&form.name, role, unit, &password, admin)
         .await
     {
         Ok(_) => {
@@ -1317,15 +1561,143 @@ async fn admin_add_user(
                 &w,
                 &addr,
                 Some(format!(
-                    "已添加 {}（{}），初始密码：{password}（只显示这一次，请转告本人）",
+                    "已添加 {}（{unit}，{}），初始密码：{password}（只显示这一次，请转告本人）",
                     form.name.trim(),
-                    form.township.trim()
+                    match (role, admin) {
+                        ("county", true) => "县级管理员",
+                        ("county", false) => "县级查看",
+                        _ => "乡镇",
+                    }
                 )),
                 None,
             )
             .await
         }
         Err(e) => admin_view(&state, &w, &addr, None, Some(e)).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct UserActionForm {
+    #[serde(default)]
+    csrf: String,
+    /// password | disable | enable | revoke_tokens
+    action: String,
+}
+
+/// An administrator's action on one account.
+async fn admin_user_action(
+    axum::extract::State(state): St,
+    addr: Peer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Form<UserActionForm>,
+) -> Response {
+    let w = match admin_caller(&state, &headers, &addr, &form.csrf, "非管理员尝试管理账号").await
+    {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let target = match id.parse::<i64>() {
+        Ok(id) => match state.db.user_by_id(id).await {
+            Ok(Some(u)) => u,
+            Ok(None) => {
+                return admin_view(&state, &w, &addr, None, Some("没有这个账号".into())).await;
+            }
+            Err(e) => return db_down(&state, &e, false),
+        },
+        Err(_) => return admin_view(&state, &w, &addr, None, Some("没有这个账号".into())).await,
+    };
+    let name = target.name.clone();
+    let result: Result<(String, &str, String), String> = match form.action.as_str() {
+        "password" => {
+            let pw = auth::new_password();
+            match state.hash(&pw).await {
+                Ok(hash) => state.db.set_password(target.id, &hash).await.map(|n| {
+                    (
+                        format!("已重设 {name} 的密码，结束了 {n} 个已登录的会话；新密码：{pw}（只显示这一次，请转告本人）。API 令牌不受影响，需要时在下方作废"),
+                        "password_reset",
+                        "网页重设密码".to_string(),
+                    )
+                }),
+                Err(e) => Err(e),
+            }
+        }
+        "disable" if target.id == w.user.id => Err("不能停用自己的账号".into()),
+        "disable" => state.db.set_disabled(target.id, true).await.map(|n| {
+            (
+                format!("已停用 {name}（结束了 {n} 个会话；其 API 令牌停用期间无效）"),
+                "user_disabled",
+                "网页停用账号".to_string(),
+            )
+        }),
+        "enable" => state.db.set_disabled(target.id, false).await.map(|_| {
+            (
+                format!("已启用 {name}"),
+                "user_enabled",
+                "网页启用账号".to_string(),
+            )
+        }),
+        "revoke_tokens" => state.db.revoke_tokens(target.id).await.map(|n| {
+            (
+                format!("已作废 {name} 的 {n} 个 API 令牌"),
+                "tokens_revoked",
+                format!("网页作废 {n} 个 API 令牌"),
+            )
+        }),
+        _ => Err("未知的操作".into()),
+    };
+    match result {
+        Ok((notice, action, detail)) => {
+            let _ = state
+                .db
+                .audit(
+                    Some(&w.user),
+                    action,
+                    &format!("{name}：{detail}"),
+                    Some(&ip(&addr)),
+                )
+                .await;
+            admin_view(&state, &w, &addr, Some(notice), None).await
+        }
+        Err(e) if super::db::is_down(&e) => db_down(&state, &e, false),
+        Err(e) => admin_view(&state, &w, &addr, None, Some(e)).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    key: String,
+}
+
+async fn admin_revoke_token(
+    axum::extract::State(state): St,
+    addr: Peer,
+    headers: HeaderMap,
+    form: Form<TokenForm>,
+) -> Response {
+    let w = match admin_caller(&state, &headers, &addr, &form.csrf, "非管理员尝试作废令牌").await
+    {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    match state.db.revoke_token(form.key.trim()).await {
+        Ok(true) => {
+            let _ = state
+                .db
+                .audit(
+                    Some(&w.user),
+                    "tokens_revoked",
+                    &format!("网页作废令牌 {}…", form.key.trim()),
+                    Some(&ip(&addr)),
+                )
+                .await;
+            admin_view(&state, &w, &addr, Some("已作废这个 API 令牌".into()), None).await
+        }
+        Ok(false) => admin_view(&state, &w, &addr, None, Some("没有这个令牌".into())).await,
+        Err(e) => db_down(&state, &e, false),
     }
 }
 
