@@ -808,3 +808,449 @@ async fn sqlite_county_schedule_is_the_townships_own() {
     );
     env.finish().await;
 }
+
+// ---- Issue 19: a county network (abuse limits, faults, submissions, roles) ----
+
+/// One login form post from a browser-like client; (status, body).
+async fn post_login(
+    b: &Browser,
+    name: &str,
+    password: &str,
+    xff: Option<&str>,
+) -> (StatusCode, String) {
+    let (_, html) = b.get("/login").await;
+    let csrf = csrf_of(&html);
+    let mut r = b.http.post(format!("{}/login", b.base)).form(&[
+        ("name", name),
+        ("password", password),
+        ("csrf", &csrf),
+    ]);
+    if let Some(x) = xff {
+        r = r.header("x-forwarded-for", x);
+    }
+    let r = r.send().await.unwrap();
+    let s = r.status();
+    (s, r.text().await.unwrap())
+}
+
+/// 100 password guesses at once with one login token: each is counted
+/// before its password is checked, so only the allowed few are checked;
+/// the rest are told to wait (429). Memory stays bounded by the argon2 pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_concurrent_guesses_are_counted_before_checking() {
+    let env = Env::start_with(Backend::Sqlite, |c| c.max_connections_per_address = 500)
+        .await
+        .unwrap();
+    env.add_township("jy", "靖宇镇").await;
+    let b = Browser::new(&env);
+    let (_, html) = b.get("/login").await;
+    let csrf = csrf_of(&html);
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let http = b.http.clone();
+        let url = format!("{}/login", b.base);
+        let csrf = csrf.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .form(&[
+                    ("name", "jy"),
+                    ("password", format!("guess-{i}").as_str()),
+                    ("csrf", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            r.status()
+        }));
+    }
+    let mut checked = 0;
+    let mut waited = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => waited += 1,
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert!(
+        checked <= jixiao::serve::LOGIN_TRIES as usize,
+        "{checked} guesses checked"
+    );
+    assert_eq!(checked + waited, 100);
+    let failed = env
+        .server()
+        .state
+        .db
+        .audit_count("login_failed")
+        .await
+        .unwrap();
+    assert!(failed <= jixiao::serve::LOGIN_TRIES as i64, "{failed}");
+    env.finish().await;
+}
+
+/// The wait after failures grows but never passes a minute.
+#[test]
+fn login_back_off_is_at_most_a_minute() {
+    use jixiao::serve::{LOGIN_MAX_WAIT, LOGIN_TRIES, login_wait};
+    assert_eq!(login_wait(0, LOGIN_TRIES), std::time::Duration::ZERO);
+    assert_eq!(
+        login_wait(LOGIN_TRIES - 1, LOGIN_TRIES),
+        std::time::Duration::ZERO
+    );
+    assert!(login_wait(LOGIN_TRIES, LOGIN_TRIES) > std::time::Duration::ZERO);
+    for n in 0..10_000 {
+        assert!(login_wait(n, LOGIN_TRIES) <= LOGIN_MAX_WAIT, "{n}");
+        assert!(login_wait(n, LOGIN_TRIES) <= login_wait(n + 1, LOGIN_TRIES));
+    }
+    assert_eq!(
+        login_wait(1000, LOGIN_TRIES),
+        std::time::Duration::from_secs(60)
+    );
+}
+
+/// Behind the recommended proxy every client shares one address: the
+/// client is the one `X-Forwarded-For` names, so a guesser at one address
+/// does not lock the owner out at another — and the address is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_trusted_proxy_names_the_client_and_the_owner_is_not_locked_out() {
+    let env = Env::start_with(Backend::Sqlite, |c| {
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]
+    })
+    .await
+    .unwrap();
+    env.add_township("jy", "靖宇镇").await;
+    let guesser = Browser::new(&env);
+    for _ in 0..jixiao::serve::LOGIN_TRIES {
+        let (s, _) = post_login(&guesser, "jy", "wrong-password", Some("10.9.9.9")).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, body) = post_login(&guesser, "jy", "wrong-password", Some("10.9.9.9")).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    // The owner, at the office's own address, logs in.
+    let owner = Browser::new(&env);
+    let (s, body) = post_login(&owner, "jy", PASSWORD, Some("10.1.1.7")).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let log = env.server().state.db.audit_log(50).await.unwrap();
+    assert!(
+        log.iter().any(|a| a.ip.as_deref() == Some("10.9.9.9")),
+        "{log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|a| a.ip.as_deref() == Some("10.1.1.7") && a.action == "login")
+    );
+    env.finish().await;
+}
+
+/// Without `--trusted-proxy`, a forged `X-Forwarded-For` is ignored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_forwarded_for_is_ignored_from_an_untrusted_peer() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    env.add_township("jy", "靖宇镇").await;
+    let b = Browser::new(&env);
+    for i in 0..jixiao::serve::LOGIN_TRIES {
+        let (s, _) = post_login(&b, "jy", "wrong", Some(&format!("10.0.0.{i}"))).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, _) = post_login(&b, "jy", "wrong", Some("10.0.0.99")).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let log = env.server().state.db.audit_log(50).await.unwrap();
+    assert!(log.iter().all(|a| a.ip.as_deref() != Some("10.0.0.99")));
+    env.finish().await;
+}
+
+/// A 100,000-character login name is refused before anything is stored,
+/// a 1 MB login body is refused, and refusals repeated by an outsider are
+/// one audit row with a count, not one row each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_login_name_and_body_capped_and_repeated_refusals_aggregated() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    env.add_township("jy", "靖宇镇").await;
+    let b = Browser::new(&env);
+    let long = "名".repeat(1_000);
+    for _ in 0..3 {
+        let (s, body) = post_login(&b, &long, "whatever-1", None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(
+            body.contains("不能超过"),
+            "{}",
+            &body[..body.len().min(300)]
+        );
+    }
+    let (s, body) = post_login(&b, &"名".repeat(100_000), "whatever-1", None).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body.contains("内容过大"), "{body}");
+    let (_, html) = b.get("/login").await;
+    let csrf = csrf_of(&html);
+    let r = b
+        .http
+        .post(format!("{}/login", b.base))
+        .form(&[
+            ("name", "jy"),
+            ("password", "x".repeat(1 << 20).as_str()),
+            ("csrf", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    // 50 API calls without a token from one address: one row, counted 50.
+    for _ in 0..50 {
+        let r = reqwest::get(env.url("/api/submissions")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let db = &env.server().state.db;
+    assert_eq!(db.audit_count("denied").await.unwrap(), 50);
+    assert_eq!(db.audit_rows("denied").await.unwrap(), 1);
+    let bytes = db.audit_detail_bytes().await.unwrap();
+    assert!(bytes < 10_000, "audit holds {bytes} bytes");
+    // The admin page says how many times.
+    env.add_admin("admin").await;
+    let a = Browser::new(&env);
+    a.login("admin").await;
+    let (_, html) = a.get("/admin").await;
+    assert!(html.contains("共 50 次"), "{html}");
+    env.finish().await;
+}
+
+async fn closed_within(mut stream: tokio::net::TcpStream, limit: std::time::Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 256];
+    tokio::time::timeout(limit, async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .is_ok()
+}
+
+/// A client that trickles its header (slowloris) or sends nothing is
+/// closed after the timeouts; a normal request on the same server works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_slow_and_idle_connections_are_closed() {
+    use tokio::io::AsyncWriteExt;
+    let env = Env::start_with(Backend::Sqlite, |c| {
+        c.header_timeout_secs = 1;
+        c.idle_timeout_secs = 2;
+    })
+    .await
+    .unwrap();
+    let addr = env.server().addr;
+    // Idle: nothing sent.
+    let idle = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let started = std::time::Instant::now();
+    assert!(
+        closed_within(idle, std::time::Duration::from_secs(6)).await,
+        "idle kept open"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+    // Slow: a header byte every 300 ms, never finished.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /login HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let trickle = tokio::spawn(async move {
+        for _ in 0..30 {
+            if slow.write_all(b"X").await.is_err() {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+        false
+    });
+    let cut = tokio::time::timeout(std::time::Duration::from_secs(8), trickle)
+        .await
+        .expect("bounded")
+        .unwrap();
+    assert!(cut, "a trickled header was never cut off");
+    let r = reqwest::get(env.url("/login")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    env.finish().await;
+}
+
+/// At most N connections from one address: the next is closed at once,
+/// and a place frees when one closes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_connections_per_address_are_capped() {
+    let env = Env::start_with(Backend::Sqlite, |c| {
+        c.max_connections_per_address = 3;
+        c.idle_timeout_secs = 30;
+    })
+    .await
+    .unwrap();
+    let addr = env.server().addr;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(tokio::net::TcpStream::connect(addr).await.unwrap());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let extra = tokio::net::TcpStream::connect(addr).await.unwrap();
+    assert!(
+        closed_within(extra, std::time::Duration::from_secs(2)).await,
+        "a fourth connection was kept"
+    );
+    drop(held.pop());
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let r = reqwest::get(env.url("/login")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    env.finish().await;
+}
+
+/// Uploads, downloads and the county roll-up share one read pool: with one
+/// slot, never two workbooks are read at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_one_read_pool_for_uploads_downloads_and_the_county() {
+    let env = Env::start_with(Backend::Sqlite, |c| c.read_slots = 1)
+        .await
+        .unwrap();
+    let units = ["甲镇", "乙镇", "丙镇"];
+    let mut apis = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let t = env.add_township(&format!("t{i}"), u).await;
+        let api = Api::new(&env, &t);
+        let (s, v) = api.submit("a.xlsx", sample_of(u), Some("2024-05-31")).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        apis.push((api, v["id"].as_i64().unwrap(), *u));
+    }
+    let tc = env.add_county("county").await;
+    let county = Api::new(&env, &tc);
+    let mut jobs = Vec::new();
+    for (api, id, u) in &apis {
+        let api = Api::new(&env, &api.token);
+        let (id, u) = (*id, u.to_string());
+        jobs.push(tokio::spawn(async move {
+            let (s, _) = api
+                .submit("b.xlsx", sample_of(&u), Some("2024-04-30"))
+                .await;
+            assert_eq!(s, StatusCode::CREATED);
+            let r = api
+                .http
+                .get(format!("{}/submissions/{id}/report.xlsx", api.base))
+                .bearer_auth(&api.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+        }));
+    }
+    let (s, v) = county.get("/api/county?month=2024-04").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for j in jobs {
+        j.await.unwrap();
+    }
+    assert_eq!(env.server().state.reads_peak(), 1);
+    env.finish().await;
+}
+
+/// A ledger with many problems: the stored list keeps the first N and
+/// counts the rest; the page shows them a page at a time. The JSON is
+/// stored once, deflated (not as report_json + monthly_json text).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_problems_capped_paginated_and_json_stored_once() {
+    let env = Env::start_with(Backend::Sqlite, |c| c.problems_kept = 250)
+        .await
+        .unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(&env, &token);
+    // 400 projects whose budget is text: at least one problem each.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("项目").unwrap();
+    for (c, h) in [
+        "项目编号",
+        "项目名称",
+        "项目类别",
+        "资金性质",
+        "预算金额（万元）",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 0..400u32 {
+        ws.write_string(i + 1, 0, format!("P{i:03}")).unwrap();
+        ws.write_string(i + 1, 1, format!("项目{i}")).unwrap();
+        ws.write_string(i + 1, 2, "产业项目").unwrap();
+        ws.write_string(i + 1, 3, "衔接资金").unwrap();
+        ws.write_string(i + 1, 4, "待定").unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let (s, v) = api.submit("多问题.xlsx", bytes, Some("2024-05-31")).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let total = v["problems_total"].as_i64().unwrap();
+    assert!(total >= 400, "{total}");
+    let list = v["report"]["problems"].as_array().unwrap();
+    assert_eq!(list.len(), 251);
+    let last = list[250]["message"].as_str().unwrap();
+    assert!(last.contains(&format!("另有 {} 条", total - 250)), "{last}");
+    let id = v["id"].as_i64().unwrap();
+    let b = Browser::new(&env);
+    b.login("jy").await;
+    let (_, html) = b.get(&format!("/submissions/{id}")).await;
+    assert!(html.contains(&format!("问题清单（{total} 条）")), "{html}");
+    assert!(html.contains("第 1 / 2 页"), "{html}");
+    let (_, page2) = b.get(&format!("/submissions/{id}?p=2")).await;
+    assert!(page2.contains("第 2 / 2 页") && page2.contains("另有"));
+    // Stored once, deflated.
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT report_json, monthly_json, LENGTH(data_z) AS z FROM submissions WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&env.server().state.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        row.try_get::<Option<String>, _>("report_json")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        row.try_get::<Option<String>, _>("monthly_json")
+            .unwrap()
+            .is_none()
+    );
+    let z: i64 = row.try_get("z").unwrap();
+    let plain = v["report"].to_string().len() as i64;
+    assert!(
+        z > 0 && z * 3 < plain,
+        "{z} bytes stored for {plain} of JSON"
+    );
+    env.finish().await;
+}
+
+/// The county cache keeps within its byte budget however many months are
+/// viewed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_county_cache_is_bounded_by_bytes() {
+    let env = Env::start_with(Backend::Sqlite, |c| c.county_cache_mb = 1)
+        .await
+        .unwrap();
+    for (i, u) in ["甲镇", "乙镇", "丙镇"].iter().enumerate() {
+        let t = env.add_township(&format!("t{i}"), u).await;
+        let (s, _) = Api::new(&env, &t)
+            .submit("a.xlsx", sample_of(u), Some("2024-05-31"))
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let tc = env.add_county("county").await;
+    let county = Api::new(&env, &tc);
+    for m in 1..=12 {
+        let month = if m <= 5 {
+            format!("2024-{m:02}")
+        } else {
+            format!("2023-{m:02}")
+        };
+        let (s, _) = county.get(&format!("/api/county?month={month}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let bytes = env.server().state.county_cache_bytes();
+        assert!(bytes <= 1 << 20, "{bytes}");
+    }
+    assert!(env.server().state.county_cache_bytes() > 0);
+    env.finish().await;
+}

@@ -18,7 +18,7 @@ type St = axum::extract::State<Arc<State>>;
 const SESSION: &str = "jx_session";
 const LOGIN_CSRF: &str = "jx_login";
 /// A login form is a name, a password and a token: a few hundred bytes.
-const LOGIN_BODY_LIMIT: usize = 8 * 1024;
+const LOGIN_BODY_LIMIT: usize = 16 * 1024;
 
 pub fn environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
@@ -109,6 +109,13 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Form<T> 
     async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
         match axum::extract::Form::<T>::from_request(req, state).await {
             Ok(axum::extract::Form(v)) => Ok(Form(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                axum::response::Html(
+                    "<!doctype html><meta charset=\"utf-8\"><title>内容过大</title><p>提交的内容过大，未接收；请返回上一页重新填写。</p><p><a href=\"/\">返回首页</a></p>",
+                ),
+            )
+                .into_response()),
             Err(e) => {
                 eprintln!("jixiao serve：表单无法读取：{}", e.body_text());
                 Err((
