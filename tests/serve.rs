@@ -1254,3 +1254,523 @@ async fn sqlite_county_cache_is_bounded_by_bytes() {
     assert!(env.server().state.county_cache_bytes() > 0);
     env.finish().await;
 }
+
+/// The audit row of an upload fails (as on a full disk): the submission is
+/// not recorded either, the clerk is told so (503), no id is handed out;
+/// once the fault is gone the same file goes in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_upload_and_its_audit_commit_together() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(&env, &token);
+    let pool = &env.server().state.db.pool;
+    sqlx::query(
+        "CREATE TRIGGER audit_fails BEFORE INSERT ON audit WHEN NEW.action = 'upload' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    let (s, v) = api.submit("靖宇.xlsx", sample(), Some("2024-05-31")).await;
+    assert!(s.is_server_error(), "{s} {v}");
+    assert!(v.get("id").is_none(), "{v}");
+    assert!(v["error"].as_str().unwrap().contains("数据库"), "{v}");
+    let db = &env.server().state.db;
+    assert_eq!(db.submission_count().await.unwrap(), 0);
+    sqlx::query("DROP TRIGGER audit_fails")
+        .execute(pool)
+        .await
+        .unwrap();
+    let (s, v) = api.submit("靖宇.xlsx", sample(), Some("2024-05-31")).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(db.submission_count().await.unwrap(), 1);
+    assert_eq!(db.audit_count("upload").await.unwrap(), 1);
+    env.finish().await;
+}
+
+/// The database gone: pages and logins answer 503 in Chinese at once —
+/// not "wrong password", not the login page — and the tries are not held
+/// against the account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_database_outage_is_503_not_a_failed_login() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    env.add_township("jy", "靖宇镇").await;
+    let clerk = Browser::new(&env);
+    clerk.login("jy").await;
+    let b = Browser::new(&env);
+    env.server().state.db.pool.close().await;
+    let started = std::time::Instant::now();
+    for _ in 0..(jixiao::serve::LOGIN_TRIES + 3) {
+        let (s, body) = post_login(&b, "jy", PASSWORD, None).await;
+        assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(body.contains("数据库暂时无法访问"), "{body}");
+    }
+    let (s, body) = clerk.get("/township").await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("数据库暂时无法访问"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    env.finish().await;
+}
+
+/// One server per data folder; an account command beside a running server
+/// leaves the server's temporary files alone; a killed run's temporaries
+/// are cleaned at the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_one_server_per_data_folder_and_temporaries_are_per_process() {
+    let mut env = Env::start(Backend::Sqlite).await.unwrap();
+    let second = jixiao::serve::Server::start(env.cfg.clone()).await;
+    let Err(m) = second else {
+        panic!("a second server on one data folder started")
+    };
+    assert!(m.contains("已经有一个 jixiao serve 在运行"), "{m}");
+    // The running server's own folder, with a file being read in it.
+    let tmp = env.cfg.data.join("tmp");
+    let mine: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    let busy = mine[0].join("a-inflight");
+    std::fs::create_dir(&busy).unwrap();
+    std::fs::write(busy.join("ledger.xlsx"), b"x").unwrap();
+    // An account command (as `serve --add-user` while serving).
+    let other = jixiao::serve::State::open(env.cfg.clone()).await.unwrap();
+    other
+        .add_user("jy", "township", "靖宇镇", PASSWORD)
+        .await
+        .unwrap();
+    other.db.pool.close().await;
+    drop(other);
+    assert!(
+        busy.join("ledger.xlsx").exists(),
+        "an account command wiped the server's temporaries"
+    );
+    // A killed process's folder: its lock is free.
+    let orphan = tmp.join("p-killed");
+    std::fs::create_dir(&orphan).unwrap();
+    std::fs::write(orphan.join(".lock"), b"").unwrap();
+    std::fs::write(orphan.join("half.xlsx"), b"x").unwrap();
+    env.restart().await;
+    assert!(!orphan.exists(), "orphan left");
+    let token = env.server().state.add_token("jy").await.unwrap();
+    let (s, v) = Api::new(&env, &token)
+        .submit("a.xlsx", sample(), Some("2024-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    env.finish().await;
+}
+
+/// 靖宇镇's account uploading 南永镇's ledger: refused with both names,
+/// never current.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_a_ledger_of_another_unit_is_refused_with_both_names() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(&env, &token);
+    let (s, v) = api
+        .submit("南永.xlsx", sample_of("南永镇"), Some("2024-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let m = v["message"].as_str().unwrap();
+    assert!(m.contains("南永镇人民政府") && m.contains("靖宇镇"), "{m}");
+    assert_eq!(v["current"], false);
+    // Its own ledger (靖宇镇人民政府 for the account 靖宇镇) goes in.
+    let (s, v) = api.submit("靖宇.xlsx", sample(), Some("2024-05-31")).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["unit"], "靖宇镇人民政府");
+    assert_eq!(v["year"], 2023);
+    assert_eq!(v["as_of"], "2024-05-31");
+    env.finish().await;
+}
+
+/// A cut-off after today is refused (it would make every other township
+/// 未报送).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_a_cut_off_after_today_is_refused() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("a.xlsx", sample(), Some("2099-12-31"))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v.to_string().contains("晚于今天"), "{v}");
+    assert_eq!(env.server().state.db.submission_count().await.unwrap(), 0);
+    env.finish().await;
+}
+
+/// "Current" is per (township, 年度); the clerk marks which upload counts
+/// or withdraws one; the county returns one with a reason the township
+/// sees; the county roll-up follows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_current_per_year_withdraw_mark_and_return() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let made = jixiao::synth::write_townships(
+        dir.path(),
+        &jixiao::synth::SynthOptions {
+            townships: 1,
+            projects: 10,
+            payments: 30,
+            messy_every: 0,
+            seed: 7,
+            year: 2024,
+        },
+    )
+    .unwrap();
+    let stem = made[0].file_stem().unwrap().to_string_lossy().to_string();
+    let town = stem.split_once('-').map(|(_, t)| t.to_string()).unwrap();
+    let token = env.add_township("t", &town).await;
+    let api = Api::new(&env, &token);
+    let tc = env.add_county("county").await;
+    let county = Api::new(&env, &tc);
+    // 2023's ledger twice (A, then B), then 2024's.
+    let (_, a) = api
+        .submit("2023-A.xlsx", sample_of(&town), Some("2024-05-31"))
+        .await;
+    let (_, b) = api
+        .submit("2023-B.xlsx", sample_of(&town), Some("2024-04-30"))
+        .await;
+    let (s, c) = api
+        .submit(
+            "2024.xlsx",
+            std::fs::read(&made[0]).unwrap(),
+            Some("2024-05-31"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let (a, b, c) = (
+        a["id"].as_i64().unwrap(),
+        b["id"].as_i64().unwrap(),
+        c["id"].as_i64().unwrap(),
+    );
+    let (_, list) = api.get("/api/submissions").await;
+    assert_eq!(list["current_by_year"]["2023"], b, "{list}");
+    assert_eq!(list["current_by_year"]["2024"], c, "{list}");
+    // The 2024 upload did not replace 2023 in 2023's roll-up.
+    let (_, v) = county.get("/api/county?month=2024-04&year=2023").await;
+    assert_eq!(v["townships"][0]["submission"], b, "{v}");
+    let (_, v) = county.get("/api/county?month=2024-05&year=2024").await;
+    assert_eq!(v["townships"][0]["submission"], c, "{v}");
+    // The clerk marks A as the one that counts.
+    let clerk = Browser::new(&env);
+    clerk.login("t").await;
+    let post = |b: &Browser, id: i64, fields: Vec<(&'static str, String)>| {
+        let http = b.http.clone();
+        let url = format!("{}/submissions/{id}/state", b.base);
+        async move {
+            let r = http.post(url).form(&fields).send().await.unwrap();
+            let s = r.status();
+            (s, r.text().await.unwrap())
+        }
+    };
+    let (_, html) = clerk.get(&format!("/submissions/{a}")).await;
+    let csrf = csrf_of(&html);
+    let (s, html) = post(
+        &clerk,
+        a,
+        vec![("csrf", csrf.clone()), ("action", "choose".into())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    let (_, list) = api.get("/api/submissions").await;
+    assert_eq!(list["current_by_year"]["2023"], a);
+    // …then withdraws it: B counts again.
+    let (s, _) = post(
+        &clerk,
+        a,
+        vec![("csrf", csrf.clone()), ("action", "withdraw".into())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, list) = api.get("/api/submissions").await;
+    assert_eq!(list["current_by_year"]["2023"], b);
+    // A township cannot return; a county account cannot withdraw.
+    let (s, _) = post(
+        &clerk,
+        b,
+        vec![
+            ("csrf", csrf.clone()),
+            ("action", "return".into()),
+            ("reason", "x".into()),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let cb = Browser::new(&env);
+    cb.login("county").await;
+    let (_, html) = cb.get(&format!("/submissions/{b}")).await;
+    let ccsrf = csrf_of(&html);
+    let (s, _) = post(
+        &cb,
+        b,
+        vec![("csrf", ccsrf.clone()), ("action", "withdraw".into())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The county returns B with a reason: it stops counting, the clerk sees why.
+    let (s, _) = post(
+        &cb,
+        b,
+        vec![
+            ("csrf", ccsrf.clone()),
+            ("action", "return".into()),
+            ("reason", "".into()),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "a reason is required");
+    let (s, html) = post(
+        &cb,
+        b,
+        vec![
+            ("csrf", ccsrf),
+            ("action", "return".into()),
+            ("reason", "第3行预算与批复不符".into()),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    let (_, v) = county.get("/api/county?month=2024-04&year=2023").await;
+    assert_eq!(v["townships"].as_array().unwrap().len(), 0, "{v}");
+    let (_, page) = clerk.get("/township").await;
+    assert!(
+        page.contains("第3行预算与批复不符") && page.contains("退回"),
+        "{page}"
+    );
+    let (_, list) = api.get("/api/submissions").await;
+    assert!(list["current_by_year"].get("2023").is_none(), "{list}");
+    let db = &env.server().state.db;
+    assert_eq!(db.audit_count("returned").await.unwrap(), 1);
+    assert_eq!(db.audit_count("chosen").await.unwrap(), 1);
+    assert_eq!(db.audit_count("withdrawn").await.unwrap(), 1);
+    env.finish().await;
+}
+
+/// Originals are served as `报送-<id>.<ext>`; names shown have no control
+/// or direction characters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_originals_are_served_under_our_name() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let api = Api::new(&env, &token);
+    let (s, v) = api
+        .submit(
+            "报告\u{202E}xslx.exe\u{7}.xlsx",
+            sample(),
+            Some("2024-05-31"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["file_name"], "报告xslx.exe.xlsx");
+    let id = v["id"].as_i64().unwrap();
+    let b = Browser::new(&env);
+    b.login("jy").await;
+    let (s, bytes, cd) = b.get_bytes(&format!("/submissions/{id}/original")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(bytes, sample());
+    assert!(
+        cd.contains(&format!("报送-{id}.xlsx").replace("报送", "%E6%8A%A5%E9%80%81")),
+        "{cd}"
+    );
+    assert!(!cd.contains("exe"), "{cd}");
+    env.finish().await;
+}
+
+/// Only administrators manage accounts; a county viewer reads. In the web:
+/// a second account for a township needs confirming; reset a password
+/// (sessions end), disable an account (its login and token refused), list
+/// and revoke tokens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_roles_and_web_account_management() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let jy_token = env.add_township("jy", "靖宇镇").await;
+    env.add_county("viewer").await;
+    env.add_admin("admin").await;
+    let viewer = Browser::new(&env);
+    viewer.login("viewer").await;
+    let (s, _) = viewer.get("/county").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = viewer.get("/admin").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(body.contains("只有县级管理员"), "{body}");
+    let (_, html) = viewer.get("/county").await;
+    let r = viewer
+        .http
+        .post(format!("{}/admin/users", viewer.base))
+        .form(&[
+            ("csrf", csrf_of(&html).as_str()),
+            ("name", "x"),
+            ("township", "靖宇镇"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        env.server()
+            .state
+            .db
+            .user_by_name("x")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The administrator.
+    let admin = Browser::new(&env);
+    admin.login("admin").await;
+    let (s, html) = admin.get("/admin").await;
+    assert_eq!(s, StatusCode::OK);
+    let csrf = csrf_of(&html);
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let http = admin.http.clone();
+        let url = format!("{}{path}", admin.base);
+        async move {
+            let r = http.post(url).form(&fields).send().await.unwrap();
+            let s = r.status();
+            (s, r.text().await.unwrap())
+        }
+    };
+    let add = |confirm: bool| {
+        let mut f = vec![
+            ("csrf", csrf.clone()),
+            ("name", "jy2".to_string()),
+            ("township", "靖宇镇".to_string()),
+            ("role", "township".to_string()),
+        ];
+        if confirm {
+            f.push(("confirm", "1".into()));
+        }
+        post("/admin/users".into(), f)
+    };
+    let (_, html) = add(false).await;
+    assert!(
+        html.contains("已有账号 jy") && html.contains("确认"),
+        "{html}"
+    );
+    assert!(
+        env.server()
+            .state
+            .db
+            .user_by_name("jy2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (_, html) = add(true).await;
+    assert!(html.contains("初始密码"), "{html}");
+    // Tokens listed; one revoked.
+    let (_, html) = admin.get("/admin").await;
+    let key = jixiao::serve::auth::sha256_hex(jy_token.as_bytes())[..12].to_string();
+    assert!(html.contains(&key), "{html}");
+    let jy = env
+        .server()
+        .state
+        .db
+        .user_by_name("jy")
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    // Reset the password: the clerk's session ends, the new one works.
+    let clerk = Browser::new(&env);
+    clerk.login("jy").await;
+    let (_, html) = post(
+        format!("/admin/users/{}", jy.id),
+        vec![("csrf", csrf.clone()), ("action", "password".into())],
+    )
+    .await;
+    assert!(html.contains("新密码："), "{html}");
+    let (_, page) = clerk.get("/township").await;
+    assert!(
+        page.contains("name=\"password\""),
+        "session should have ended"
+    );
+    // Disable: the token stops working, logins are refused.
+    let (s, _) = Api::new(&env, &jy_token).get("/api/submissions").await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, html) = post(
+        format!("/admin/users/{}", jy.id),
+        vec![("csrf", csrf.clone()), ("action", "disable".into())],
+    )
+    .await;
+    assert!(html.contains("已停用 jy"), "{html}");
+    let (s, _) = Api::new(&env, &jy_token).get("/api/submissions").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (_, html) = post(
+        format!("/admin/users/{}", jy.id),
+        vec![("csrf", csrf.clone()), ("action", "enable".into())],
+    )
+    .await;
+    assert!(html.contains("已启用 jy"), "{html}");
+    let (s, _) = Api::new(&env, &jy_token).get("/api/submissions").await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, html) = post(
+        "/admin/tokens".into(),
+        vec![("csrf", csrf.clone()), ("key", key.clone())],
+    )
+    .await;
+    assert!(html.contains("已作废这个 API 令牌"), "{html}");
+    let (s, _) = Api::new(&env, &jy_token).get("/api/submissions").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    env.finish().await;
+}
+
+/// The clerk's view: 监控表 download, the summary's placeholders beside its
+/// download, the .docx signed with the unit's full name, no terminal
+/// commands on any page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_clerk_view_monitor_placeholders_and_signature() {
+    use std::io::Read;
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    env.add_county("county").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("a.xlsx", sample(), Some("2024-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let b = Browser::new(&env);
+    b.login("jy").await;
+    let (_, html) = b.get(&format!("/submissions/{id}")).await;
+    assert!(
+        html.contains("id=\"placeholders\"") && html.contains("【待补充"),
+        "{html}"
+    );
+    assert!(html.contains("dl-monitor"), "{html}");
+    let (s, xlsx, cd) = b
+        .get_bytes(&format!("/submissions/{id}/monitor.xlsx?month=2023-07"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&xlsx));
+    assert!(cd.contains(".xlsx"));
+    let wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("monitor workbook");
+    assert!(!wb.sheet_names().is_empty());
+    let (s, docx, _) = b
+        .get_bytes(&format!("/submissions/{id}/summary.docx"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let text: String = xml
+        .split('<')
+        .filter_map(|t| t.split_once('>').map(|(_, x)| x))
+        .collect();
+    assert!(text.contains("靖宇镇人民政府"), "{text}");
+    let cb = Browser::new(&env);
+    cb.login("county").await;
+    for (who, path) in [
+        (&b, "/township".to_string()),
+        (&b, format!("/submissions/{id}")),
+        (&cb, "/county?month=2024-05".to_string()),
+    ] {
+        let (_, html) = who.get(&path).await;
+        assert!(
+            !html.contains("jixiao consolidate") && !html.contains("--month"),
+            "{path}"
+        );
+    }
+    env.finish().await;
+}
