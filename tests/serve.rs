@@ -1774,3 +1774,151 @@ async fn sqlite_clerk_view_monitor_placeholders_and_signature() {
     }
     env.finish().await;
 }
+
+/// The sample with its 预算金额 header renamed to one only a mapping knows.
+fn sample_with_odd_header() -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(sample())).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zout = zip::ZipWriter::new(&mut out);
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            if name == "xl/sharedStrings.xml" {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(text.contains("预算金额（万元）"));
+                bytes = text
+                    .replace("预算金额（万元）", "甲乙丙核定数（万元）")
+                    .into_bytes();
+            }
+            zout.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zout.write_all(&bytes).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+fn run_cli(args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.code().unwrap_or(9) <= 1, "{args:?}: {out:?}");
+}
+
+/// `serve --settings DIR`: the same schedule, mapping (per township) and
+/// industry floor files as the CLI, and the page's figures are the CLI's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_settings_give_the_clis_figures() {
+    let settings = tempfile::tempdir().unwrap();
+    let sd = settings.path();
+    std::fs::write(
+        sd.join("schedule.toml"),
+        "[schedule]\n3 = 20\n5 = 75\n12 = 100\n",
+    )
+    .unwrap();
+    std::fs::create_dir(sd.join("mapping")).unwrap();
+    let mapping = "[columns.项目]\n预算金额 = \"甲乙丙核定数（万元）\"\n";
+    std::fs::write(sd.join("mapping").join("靖宇镇.toml"), mapping).unwrap();
+    std::fs::write(sd.join("county.toml"), "industry_floor = 98\n").unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let wb = work.path().join("odd.xlsx");
+    std::fs::write(&wb, sample_with_odd_header()).unwrap();
+    let map = sd.join("mapping").join("靖宇镇.toml");
+    let p = |x: &std::path::Path| x.to_str().unwrap().to_string();
+    let out = |n: &str| p(&work.path().join(n));
+    run_cli(&[
+        "report",
+        &p(&wb),
+        "--as-of",
+        "2023-05-31",
+        "--mapping",
+        &p(&map),
+        "-o",
+        &out("r.xlsx"),
+        "--json",
+        &out("r.json"),
+        "--no-forms",
+    ]);
+    run_cli(&[
+        "monthly",
+        &p(&wb),
+        "--month",
+        "2023-05",
+        "--mapping",
+        &p(&map),
+        "--schedule",
+        &p(&sd.join("schedule.toml")),
+        "-o",
+        &out("m.xlsx"),
+        "--json",
+        &out("m.json"),
+    ]);
+    run_cli(&[
+        "consolidate",
+        &p(&wb),
+        "--month",
+        "2023-05",
+        "--mapping",
+        &p(&map),
+        "--industry-floor",
+        "98",
+        "-o",
+        &out("c.xlsx"),
+        "--json",
+        &out("c.json"),
+    ]);
+    let read = |n: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(work.path().join(n)).unwrap()).unwrap()
+    };
+    let (cli_r, cli_m, cli_c) = (read("r.json"), read("m.json"), read("c.json"));
+    let sd_path = sd.to_path_buf();
+    let env = Env::start_with(Backend::Sqlite, move |c| c.settings = Some(sd_path))
+        .await
+        .unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let tc = env.add_county("county").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("odd.xlsx", sample_with_odd_header(), Some("2023-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["report"]["totals"], cli_r["totals"], "{v}");
+    assert_eq!(v["monthly"]["totals"], cli_m["totals"]);
+    assert_eq!(v["monthly"]["totals"]["schedule"], "75.00");
+    // The page shows the same 序时进度 and 执行率.
+    let b = Browser::new(&env);
+    b.login("jy").await;
+    let (_, html) = b.get(&format!("/submissions/{}", v["id"])).await;
+    let rate = cli_r["totals"]["execution_rate"].as_str().unwrap();
+    assert!(
+        html.contains(&format!("{rate}%")) && html.contains("75.00%"),
+        "{html}"
+    );
+    // The county roll-up: the CLI's totals and industry-floor finding.
+    let (s, c) = Api::new(&env, &tc).get("/api/county?month=2023-05").await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["totals"], cli_c["totals"], "{c}");
+    assert_eq!(c["industry_share"], cli_c["industry_share"]);
+    let floor_said = |j: &serde_json::Value| {
+        j["problems"].as_array().unwrap().iter().any(|p| {
+            let m = p["message"].as_str().unwrap_or("");
+            m.contains("产业") && m.contains("98")
+        })
+    };
+    assert_eq!(floor_said(&c), floor_said(&cli_c), "{c}\n{cli_c}");
+    assert!(floor_said(&cli_c), "{cli_c}");
+    // Without the settings the odd header cannot be read: the figures differ.
+    env.finish().await;
+    let plain = Env::start(Backend::Sqlite).await.unwrap();
+    let token = plain.add_township("jy", "靖宇镇").await;
+    let (_, v) = Api::new(&plain, &token)
+        .submit("odd.xlsx", sample_with_odd_header(), Some("2023-05-31"))
+        .await;
+    assert_ne!(v["report"]["totals"], cli_r["totals"], "{v}");
+    plain.finish().await;
+}

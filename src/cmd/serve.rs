@@ -60,6 +60,9 @@ pub struct Args {
     /// 同时读取的工作簿所占内存的上限（MB，按文件大小估算）
     #[arg(long = "read-memory-mb", value_name = "MB", default_value = "2048")]
     pub read_memory_mb: u64,
+    /// 设置文件夹：scoring.toml、indicators/、schedule.toml、mapping.toml、mapping/乡镇.toml、county.toml（与命令行的 --scoring、--indicators、--schedule、--mapping、--industry-floor 相同的文件），网页、下载和县级汇总都按它计算
+    #[arg(long, value_name = "文件夹")]
+    pub settings: Option<PathBuf>,
     /// 与 --add-user 或 --reset-password 同用：从标准输入读取密码（一行）
     #[arg(long = "password-stdin")]
     pub password_stdin: bool,
@@ -127,6 +130,7 @@ fn config(args: &Args) -> crate::serve::Config {
         trusted_proxies: args.trusted_proxy.clone(),
         max_connections_per_address: args.max_connections_per_address,
         read_memory_mb: args.read_memory_mb,
+        settings: args.settings.clone(),
         ..crate::serve::Config::default()
     }
 }
@@ -265,6 +269,18 @@ async fn run_async(args: &Args) -> Result<i32, String> {
             "乡镇账号：登录后在“账号与日志”页添加，或 jixiao serve --data {}{} --add-user 用户名 --township 某某镇",
             args.data.display(),
             database_flag(args)
+        );
+    }
+    if let Some(dir) = &state.settings.dir {
+        let loaded = &state.settings.loaded;
+        println!(
+            "设置文件夹 {}：{}",
+            dir.display(),
+            if loaded.is_empty() {
+                "没有可用的设置文件，按默认设置计算".to_string()
+            } else {
+                loaded.join("、")
+            }
         );
     }
     println!(

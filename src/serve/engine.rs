@@ -35,6 +35,128 @@ pub struct Analysis {
     pub placeholders: Vec<String>,
 }
 
+/// The county's own files, as the CLI takes them (`serve --settings DIR`):
+///
+/// ```text
+/// DIR/scoring.toml        评分规则            (report/summary/monitor --scoring)
+/// DIR/indicators/         指标库文件夹         (--indicators)
+/// DIR/schedule.toml       序时进度表           (monthly --schedule)
+/// DIR/mapping.toml        列名映射（含类别对照 [categories]），所有乡镇 (--mapping)
+/// DIR/mapping/<乡镇>.toml  某个乡镇自己的列名映射（有则代替 mapping.toml）
+/// DIR/county.toml         县级汇总设置：industry_floor = 60 (consolidate --industry-floor)
+/// ```
+///
+/// Every page, download and the county roll-up use these; none given, the
+/// CLI's defaults.
+#[derive(Debug, Default)]
+pub struct ServeSettings {
+    pub dir: Option<std::path::PathBuf>,
+    pub rules: Option<crate::compute::score::ScoringRules>,
+    pub libs: Option<Vec<crate::model::library::Library>>,
+    pub schedule: Schedule,
+    pub mapping: Mapping,
+    pub mappings: std::collections::HashMap<String, Mapping>,
+    pub county: Settings,
+    /// What was read, for the start-up line.
+    pub loaded: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountyFile {
+    industry_floor: Option<rust_decimal::Decimal>,
+}
+
+impl ServeSettings {
+    pub fn load(dir: Option<&Path>) -> Result<ServeSettings, String> {
+        let mut s = ServeSettings::default();
+        let Some(dir) = dir else {
+            return Ok(s);
+        };
+        if !dir.is_dir() {
+            return Err(format!("设置文件夹 {} 不存在或不是文件夹", dir.display()));
+        }
+        s.dir = Some(dir.to_path_buf());
+        let scoring = dir.join("scoring.toml");
+        if scoring.exists() {
+            s.rules = Some(load_rules(Some(&scoring))?);
+            s.loaded.push("评分规则 scoring.toml".into());
+        }
+        let indicators = dir.join("indicators");
+        if indicators.is_dir() {
+            s.libs = Some(crate::read::library::load_dir(&indicators)?);
+            s.loaded.push("指标库 indicators/".into());
+        }
+        let schedule = dir.join("schedule.toml");
+        if schedule.exists() {
+            let text = std::fs::read_to_string(&schedule)
+                .map_err(|e| format!("无法读取序时进度表 {}：{e}", schedule.display()))?;
+            s.schedule = crate::read::schedule::read_schedule(&text)
+                .map_err(|e| format!("序时进度表 {} 有误：{e}", schedule.display()))?;
+            s.loaded.push("序时进度表 schedule.toml".into());
+        }
+        let mapping = dir.join("mapping.toml");
+        if mapping.exists() {
+            s.mapping = Mapping::load(&mapping)?;
+            s.loaded.push("列名映射 mapping.toml".into());
+        }
+        let per = dir.join("mapping");
+        if per.is_dir() {
+            let entries =
+                std::fs::read_dir(&per).map_err(|e| format!("无法读取 {}：{e}", per.display()))?;
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "toml") {
+                    let town = p
+                        .file_stem()
+                        .map(|t| t.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    s.mappings.insert(town.clone(), Mapping::load(&p)?);
+                    s.loaded
+                        .push(format!("{town} 的列名映射 mapping/{town}.toml"));
+                }
+            }
+        }
+        let county = dir.join("county.toml");
+        if county.exists() {
+            let text = std::fs::read_to_string(&county)
+                .map_err(|e| format!("无法读取 {}：{e}", county.display()))?;
+            let f: CountyFile = toml::from_str(&text)
+                .map_err(|e| format!("县级汇总设置 {} 有误：{e}", county.display()))?;
+            if let Some(floor) = f.industry_floor {
+                if floor < rust_decimal::Decimal::ZERO || floor > rust_decimal::Decimal::from(100) {
+                    return Err(format!(
+                        "县级汇总设置 {}：industry_floor = {floor} 应在 0 到 100 之间",
+                        county.display()
+                    ));
+                }
+                s.county.industry_floor = Some(floor).filter(|f| !f.is_zero());
+            }
+            s.loaded.push("县级汇总设置 county.toml".into());
+        }
+        Ok(s)
+    }
+
+    /// The township's own mapping, else the county's.
+    pub fn mapping_for(&self, township: &str) -> &Mapping {
+        self.mappings.get(township).unwrap_or(&self.mapping)
+    }
+
+    fn rules(&self) -> Result<crate::compute::score::ScoringRules, String> {
+        match &self.rules {
+            Some(r) => Ok(r.clone()),
+            None => load_rules(None),
+        }
+    }
+
+    fn libs(&self) -> Vec<crate::model::library::Library> {
+        match &self.libs {
+            Some(l) => l.clone(),
+            None => crate::read::library::bundled(),
+        }
+    }
+}
+
 /// A stored workbook, opened for the library. `path` is a server-chosen
 /// path (content hash); `name` is what the clerk called it, only shown.
 pub struct Input<'a> {
@@ -43,6 +165,7 @@ pub struct Input<'a> {
     /// 单位: the township of the account that submitted it.
     pub unit: &'a str,
     pub as_of: Option<NaiveDate>,
+    pub settings: &'a ServeSettings,
 }
 
 /// Messages name the file the way the clerk knows it, not by its hash.
@@ -64,7 +187,7 @@ fn outcome(input: &Input, full: bool) -> Result<Outcome, String> {
             b,
             input.as_of,
             Some(input.unit),
-            &Mapping::default(),
+            input.settings.mapping_for(input.unit),
         )
     })
     .unwrap_or_else(|why| Err(format!("计算时程序内部出错（{why}）")))
@@ -78,8 +201,8 @@ fn scored(
     full: bool,
 ) -> Result<(Outcome, Vec<crate::compute::score::Evaluation>), String> {
     let mut o = outcome(input, full)?;
-    let rules = load_rules(None)?;
-    let libs = crate::read::library::bundled();
+    let rules = input.settings.rules()?;
+    let libs = input.settings.libs();
     let evals = o.score(&rules, &libs);
     if full {
         o.with_copy_notes();
@@ -124,7 +247,7 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
             month_outcome = outcome(&again, false).ok()?;
             (&month_outcome.ledger, month_outcome.report.clone())
         };
-        let m = compute_monthly(ledger, report, &Schedule::default())?;
+        let m = compute_monthly(ledger, report, &input.settings.schedule)?;
         serde_json::to_value(&m).ok()
     });
     Ok(Analysis {
@@ -222,7 +345,7 @@ fn at_month_end(input: &Input, year: i32, month: u32) -> Result<Outcome, String>
 pub fn monthly_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, String> {
     let o = at_month_end(input, year, month)?;
     let problems = o.report.problems.clone();
-    let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;
+    let m = compute_monthly(&o.ledger, o.report, &input.settings.schedule).ok_or("月份无效")?;
     let sheets = write::monthly::monthly_sheets(&m, &problems);
     xlsx_bytes(&sheets, crate::output::Kind::Monthly)
 }
@@ -231,8 +354,8 @@ pub fn monthly_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, Str
 pub fn monitor_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, String> {
     let o = at_month_end(input, year, month)?;
     let mut o = o;
-    let rules = load_rules(None)?;
-    let libs = crate::read::library::bundled();
+    let rules = input.settings.rules()?;
+    let libs = input.settings.libs();
     let evals = o.score(&rules, &libs);
     let mut problems = o.report.problems.clone();
     if let Some(y) = o.ledger.info.year.filter(|y| *y != year) {
@@ -308,7 +431,7 @@ pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prep
     let o = at_month_end(input, year, month)?;
     let township = Township::from_report(&o.report.unit_name, label, &o.report);
     let problems = o.report.problems.clone();
-    let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;
+    let m = compute_monthly(&o.ledger, o.report, &input.settings.schedule).ok_or("月份无效")?;
     let mj = serde_json::to_value(&m).map_err(|e| e.to_string())?;
     Ok(Prepared {
         township,
@@ -319,11 +442,11 @@ pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prep
 }
 
 /// 序时进度 at a month's end for the county as a whole (the 月报's schedule).
-pub fn schedule(year: i32, month: u32) -> Option<String> {
+pub fn schedule(settings: &ServeSettings, year: i32, month: u32) -> Option<String> {
     let end = month_end(year, month)?;
     Some(format!(
         "{:.2}",
-        Schedule::default().expected(None, end, Some(year))
+        settings.schedule.expected(None, end, Some(year))
     ))
 }
 
@@ -336,6 +459,7 @@ pub struct CountyOut {
 }
 
 pub fn county(
+    settings: &ServeSettings,
     prepared: &[std::sync::Arc<Prepared>],
     failed: Vec<(String, String)>,
     expected: &[String],
@@ -350,7 +474,7 @@ pub fn county(
             FileProblem::of_file(file, Severity::Error, format!("{why}，该文件未汇总"))
         })
         .collect();
-    let mut c = consolidate(townships, expected, &Settings::default(), problems);
+    let mut c = consolidate(townships, expected, &settings.county, problems);
     c.files_left_out = failed
         .into_iter()
         .map(|(f, _)| (f, "未能读取".to_string()))
@@ -370,8 +494,9 @@ pub fn county_xlsx(c: &CountyOut, title: &str) -> Result<Vec<u8>, String> {
 
 /// The county's floor on the 衔接资金 industry share, percent (what
 /// `consolidate` checks against by default).
-pub fn industry_floor() -> Option<f64> {
-    Settings::default()
+pub fn industry_floor(settings: &ServeSettings) -> Option<f64> {
+    settings
+        .county
         .industry_floor
         .and_then(|d| d.to_string().parse().ok())
 }

@@ -59,6 +59,8 @@ pub struct Config {
     pub problems_kept: usize,
     /// Password checks at once; 0: cores. More are answered 429.
     pub login_slots: usize,
+    /// The county's own settings folder (`--settings`), as the CLI's files.
+    pub settings: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -84,6 +86,7 @@ impl Default for Config {
             county_cache_mb: 64,
             problems_kept: 1000,
             login_slots: 0,
+            settings: None,
         }
     }
 }
@@ -178,6 +181,7 @@ pub struct State {
     /// Verified for unknown names, so that they take as long as known ones.
     dummy_hash: String,
     reads: Arc<Reads>,
+    pub settings: engine::ServeSettings,
 }
 
 impl Drop for State {
@@ -270,6 +274,7 @@ impl State {
     /// `serving`: take the data folder's server lock (a second server on
     /// the same folder is refused).
     pub async fn open_as(cfg: Config, serving: bool) -> Result<Arc<State>, String> {
+        let settings = engine::ServeSettings::load(cfg.settings.as_deref())?;
         let files = cfg.data.join("files");
         let tmp_root = cfg.data.join("tmp");
         for d in [&cfg.data, &files, &tmp_root] {
@@ -360,6 +365,7 @@ impl State {
                 now: AtomicUsize::new(0),
                 peak: AtomicUsize::new(0),
             }),
+            settings,
             cfg,
         }))
     }
@@ -603,6 +609,7 @@ impl State {
             name,
             unit,
             as_of,
+            settings: &self.settings,
         })
         .map_err(Failure::Workbook)
     }
@@ -1320,16 +1327,18 @@ pub async fn county_view(
         .filter_map(|p| p.pace["schedule"].as_str().map(str::to_string))
         .collect();
     let schedule = match schedules.len() {
-        0 => engine::schedule(year, month),
+        0 => engine::schedule(&state.settings, year, month),
         1 => schedules.into_iter().next(),
         _ => None,
     };
     let expected = state.db.townships().await?;
     let exp = expected.clone();
-    let out =
-        tokio::task::spawn_blocking(move || engine::county(&prepared, failed, &exp, year, month))
-            .await
-            .map_err(|e| e.to_string())??;
+    let st = state.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        engine::county(&st.settings, &prepared, failed, &exp, year, month)
+    })
+    .await
+    .map_err(|e| e.to_string())??;
     Ok(CountyView {
         out,
         by_unit,

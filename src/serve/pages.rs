@@ -1227,9 +1227,16 @@ async fn chosen_month(
 
 /// The county view as the pages show it: the county JSON, and per
 /// township its 序时进度 and 进度差 from its own 月报.
-fn county_context(v: &super::CountyView, w: &Who, year: Option<i64>, y: i32, m: u32) -> Value {
+fn county_context(
+    settings: &engine::ServeSettings,
+    v: &super::CountyView,
+    w: &Who,
+    year: Option<i64>,
+    y: i32,
+    m: u32,
+) -> Value {
     let c = &v.out.json;
-    let floor = engine::industry_floor().unwrap_or(0.0);
+    let floor = engine::industry_floor(settings).unwrap_or(0.0);
     let low = |s: &Value| {
         s.as_str()
             .and_then(|x| x.parse::<f64>().ok())
@@ -1312,7 +1319,7 @@ async fn county_page(
         Ok(v) => page(
             &state,
             "county.html",
-            county_context(&v, &w, year_of(&q), y, m),
+            county_context(&state.settings, &v, &w, year_of(&q), y, m),
         ),
         Err(e) => error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
     }
