@@ -658,3 +658,74 @@ fn an_unwritable_data_folder_is_refused_at_once() {
     );
     assert!(ok, "{err}");
 }
+
+/// Accounts from the command line: a county account is a viewer unless
+/// `--admin`; a second account for a township needs `--confirm-second`.
+#[test]
+fn cli_accounts_roles_and_second_township_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pw = "password-123\n";
+    let (ok, out, err) = cli(
+        &data,
+        &["--add-user", "v", "--county", "靖宇县", "--password-stdin"],
+        pw,
+    );
+    assert!(ok && out.contains("只能查看"), "{out}{err}");
+    let (ok, out, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "a",
+            "--county",
+            "靖宇县",
+            "--admin",
+            "--password-stdin",
+        ],
+        pw,
+    );
+    assert!(ok && out.contains("县级管理员"), "{out}{err}");
+    let (ok, _, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "jy",
+            "--township",
+            "靖宇镇",
+            "--password-stdin",
+        ],
+        pw,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "jy2",
+            "--township",
+            "靖宇镇",
+            "--password-stdin",
+        ],
+        pw,
+    );
+    assert!(
+        !ok && err.contains("已有账号 jy") && err.contains("--confirm-second"),
+        "{err}"
+    );
+    let (ok, _, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "jy2",
+            "--township",
+            "靖宇镇",
+            "--confirm-second",
+            "--password-stdin",
+        ],
+        pw,
+    );
+    assert!(ok, "{err}");
+    // The reset says what happens to the tokens.
+    let (ok, out, err) = cli(&data, &["--reset-password", "jy", "--password-stdin"], pw);
+    assert!(ok && out.contains("API 令牌不受影响"), "{out}{err}");
+}

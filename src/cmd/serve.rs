@@ -44,6 +44,9 @@ pub struct Args {
     /// 与 --add-user 同用：县级账号所属县
     #[arg(long, value_name = "县", requires = "add_user")]
     pub county: Option<String>,
+    /// 与 --add-user --township 同用：该乡镇已有账号时确认再建一个（第二个账号能看到并替换该乡镇的全部报送）
+    #[arg(long = "confirm-second", requires = "township")]
+    pub confirm_second: bool,
     /// 与 --add-user --county 同用：县级管理员（可管理账号）；不加则为只能查看的县级账号
     #[arg(long, requires = "county")]
     pub admin: bool,
@@ -223,6 +226,21 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         };
         let (pw, generated) = password(args)?;
         let state = crate::serve::State::open(cfg).await?;
+        if role == "township" && !args.confirm_second {
+            let users = state.db.users().await?;
+            let existing: Vec<&str> = users
+                .iter()
+                .filter(|u| u.role == "township" && u.unit == unit.trim())
+                .map(|u| u.name.as_str())
+                .collect();
+            if !existing.is_empty() {
+                state.db.pool.close().await;
+                return Err(format!(
+                    "{unit} 已有账号 {}：第二个账号能看到并替换 {unit} 的全部报送。确实需要，请加 --confirm-second 重新执行",
+                    existing.join("、")
+                ));
+            }
+        }
         state
             .add_user_as(name, role, &unit, &pw, args.admin)
             .await?;
