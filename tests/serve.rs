@@ -1922,3 +1922,126 @@ async fn sqlite_settings_give_the_clis_figures() {
     assert_ne!(v["report"]["totals"], cli_r["totals"], "{v}");
     plain.finish().await;
 }
+
+/// The router in-process (tower `oneshot`, no socket): 403 for a township
+/// at the county's and the administrator's paths, 403 for a form without
+/// its CSRF token, 413 for an upload over the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn router_oneshot_403_csrf_413() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = jixiao::serve::Config {
+        data: dir.path().join("data"),
+        max_upload_mb: 1,
+        ..jixiao::serve::Config::default()
+    };
+    let state = jixiao::serve::State::open(cfg).await.unwrap();
+    state
+        .add_user("jy", "township", "靖宇镇", PASSWORD)
+        .await
+        .unwrap();
+    let token = state.add_token("jy").await.unwrap();
+    let app = jixiao::serve::router(state.clone());
+    let call = |req: Request<Body>| {
+        let app = app.clone();
+        async move {
+            let r = app.oneshot(req).await.unwrap();
+            let status = r.status();
+            let cookies: Vec<String> = r
+                .headers()
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+                .collect();
+            let body = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
+            (status, cookies, String::from_utf8_lossy(&body).to_string())
+        }
+    };
+    let bearer = format!("Bearer {token}");
+    // 403: a township token at the county's API.
+    let (s, _, body) = call(
+        Request::get("/api/county")
+            .header(header::AUTHORIZATION, &bearer)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
+    // Log in like a browser: the login page's cookie and token.
+    let (_, cookies, html) = call(Request::get("/login").body(Body::empty()).unwrap()).await;
+    let login_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("jx_login="))
+        .unwrap()
+        .clone();
+    let csrf = csrf_of(&html);
+    let form = format!("name=jy&password={PASSWORD}&csrf={csrf}");
+    let (s, cookies, _) = call(
+        Request::post("/login")
+            .header(header::COOKIE, &login_cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap(),
+    )
+    .await;
+    assert!(s.is_redirection(), "{s}");
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("jx_session="))
+        .unwrap()
+        .clone();
+    // 403: the administrator's page.
+    let (s, _, body) = call(
+        Request::get("/admin")
+            .header(header::COOKIE, &session)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(body.contains("只有县级管理员"), "{body}");
+    // CSRF: a form posted without the session's token.
+    let (s, _, body) = call(
+        Request::post("/logout")
+            .header(header::COOKIE, &session)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("csrf=forged"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(body.contains("CSRF"), "{body}");
+    // 413: 2 MB to a 1 MB limit.
+    let (s, _, body) = call(
+        Request::post("/api/submissions?filename=big.xlsx")
+            .header(header::AUTHORIZATION, &bearer)
+            .header(header::CONTENT_LENGTH, 2 << 20)
+            .body(Body::from(vec![0u8; 2 << 20]))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(body.contains("1 MB"), "{body}");
+    assert_eq!(state.db.submission_count().await.unwrap(), 0);
+    state.db.pool.close().await;
+}
+
+/// The open-files limit is raised to what the system allows.
+#[cfg(unix)]
+#[test]
+fn open_files_limit_is_raised() {
+    let hard = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(4).map(str::to_string))
+        });
+    let n = jixiao::serve::conn::raise_nofile().expect("limit read");
+    if let Some(hard) = hard.and_then(|h| h.parse::<u64>().ok()) {
+        assert_eq!(n, hard.min(1 << 20));
+    }
+    assert!(n >= 1024, "{n}");
+}

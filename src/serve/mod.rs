@@ -11,6 +11,8 @@ pub mod engine;
 mod pages;
 pub mod svg;
 
+pub use pages::router;
+
 use db::{Db, Submission, User};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

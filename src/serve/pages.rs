@@ -48,9 +48,26 @@ pub fn environment() -> minijinja::Environment<'static> {
     env
 }
 
+/// The whole application: one router per area, merged here.
 pub fn router(state: Arc<State>) -> Router {
     // The body may be the file plus the form around it.
     let limit = (state.cfg.max_upload_mb as usize) * 1024 * 1024 + 64 * 1024;
+    Router::new()
+        .merge(session_routes())
+        .merge(township_routes())
+        .merge(county_routes())
+        .merge(admin_routes())
+        .merge(api_routes())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::map_response(safe_headers))
+        .with_state(state)
+}
+
+type Routes = Router<Arc<State>>;
+
+/// Logging in and out.
+fn session_routes() -> Routes {
     Router::new()
         .route("/", get(home))
         .route(
@@ -60,25 +77,41 @@ pub fn router(state: Arc<State>) -> Router {
                 .layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
         )
         .route("/logout", post(logout))
+}
+
+/// A township's uploads and each submission's page, downloads and standing
+/// (the county sees and returns submissions through the same paths).
+fn township_routes() -> Routes {
+    Router::new()
         .route("/township", get(township_page))
         .route("/upload", post(upload_page))
         .route("/submissions/{id}", get(submission_page))
         .route("/submissions/{id}/state", post(submission_state))
         .route("/submissions/{id}/{file}", get(download))
+}
+
+fn county_routes() -> Routes {
+    Router::new()
         .route("/county", get(county_page))
         .route("/county/township", get(drill_page))
         .route("/county/{file}", get(county_download))
+}
+
+/// Accounts and the audit log (administrators only).
+fn admin_routes() -> Routes {
+    Router::new()
         .route("/admin", get(admin_page))
         .route("/admin/users", post(admin_add_user))
         .route("/admin/users/{id}", post(admin_user_action))
         .route("/admin/tokens", post(admin_revoke_token))
+}
+
+/// The JSON API (bearer tokens).
+fn api_routes() -> Routes {
+    Router::new()
         .route("/api/submissions", post(api_submit).get(api_list))
         .route("/api/submissions/{id}", get(api_submission))
         .route("/api/county", get(api_county))
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(axum::middleware::map_response(safe_headers))
-        .with_state(state)
 }
 
 /// Every answer: not kept by the browser (a shared office PC must not show
