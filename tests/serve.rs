@@ -2045,3 +2045,44 @@ fn open_files_limit_is_raised() {
     }
     assert!(n >= 1024, "{n}");
 }
+
+/// Library messages name CLI flags (`--as-of`, `--unit`, `--mapping`); on
+/// the pages they say what the clerk does instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_pages_show_no_command_line_flags() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    // No 说明 sheet, no cut-off: the reader's hints would name --as-of and --unit.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("项目").unwrap();
+    for (c, h) in [
+        "项目编号",
+        "项目名称",
+        "项目类别",
+        "资金性质",
+        "预算金额（万元）",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "P1").unwrap();
+    ws.write_string(1, 1, "道路").unwrap();
+    ws.write_string(1, 2, "产业项目").unwrap();
+    ws.write_string(1, 3, "衔接资金").unwrap();
+    ws.write_number(1, 4, 10.0).unwrap();
+    let (s, v) = Api::new(&env, &token)
+        .submit("无说明.xlsx", wb.save_to_buffer().unwrap(), None)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let text = v["report"]["problems"].to_string();
+    assert!(text.contains("未指定截止日期"), "{text}");
+    assert!(!text.contains("--"), "{text}");
+    assert_eq!(
+        jixiao::serve::engine::web_words("如要按其他日期计算请加 --as-of YYYY-MM-DD"),
+        "如要按其他日期计算请在上传时把截止日期填为 YYYY-MM-DD"
+    );
+    assert!(!jixiao::serve::engine::web_words("用 --foo-bar 试试").contains("--"));
+    env.finish().await;
+}

@@ -170,7 +170,64 @@ pub struct Input<'a> {
 
 /// Messages name the file the way the clerk knows it, not by its hash.
 fn shown(msg: String, input: &Input) -> String {
-    msg.replace(&input.path.display().to_string(), input.name)
+    web_words(&msg.replace(&input.path.display().to_string(), input.name))
+}
+
+/// A library message as a page says it: the CLI's flags (`--as-of`,
+/// `--mapping`…) are not something a clerk in a browser can type, so they
+/// become what the clerk or the county does instead.
+pub fn web_words(msg: &str) -> String {
+    if !msg.contains("--") {
+        return msg.to_string();
+    }
+    let mut m = msg.to_string();
+    for (from, to) in [
+        ("请加 --as-of ", "请在上传时把截止日期填为 "),
+        ("：--as-of ", "："),
+        ("（--as-of、", "（上传时填写的截止日期、"),
+        ("--as-of、", "上传时填写的截止日期、"),
+        ("（--unit 或", "（"),
+        ("未指定 --as-of / --month 时", "未统一截止日期时"),
+        (
+            "或用 --mapping 的 [units] 指定",
+            "或请县财政局在列名映射文件的 [units] 中指定",
+        ),
+        (
+            "或用 --mapping 指定单位",
+            "或请县财政局在列名映射文件中指定单位",
+        ),
+        ("，用 --mapping 指定", "，请县财政局放入服务的设置文件夹"),
+        ("可用 --mapping 指定", "可请县财政局用列名映射文件指定"),
+    ] {
+        m = m.replace(from, to);
+    }
+    // Any flag left: not shown as a command.
+    let mut out = String::with_capacity(m.len());
+    let mut rest = m.as_str();
+    while let Some(i) = rest.find("--") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let flag_len = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(tail.len());
+        if flag_len == 0 {
+            out.push_str("--");
+        } else {
+            out.push_str("相应设置");
+        }
+        rest = &tail[flag_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every problem's message in page words.
+fn web_problems(problems: &mut [crate::model::Problem]) {
+    for p in problems {
+        if p.message.contains("--") {
+            p.message = web_words(&p.message);
+        }
+    }
 }
 
 fn open(input: &Input, full: bool) -> Result<book::RawBook, String> {
@@ -217,6 +274,7 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
     // The annotated copy adds problems of its own (as the CLI's JSON has them).
     let (_, extra) = write::report::annotated_workbook(&o.book, &o.report, &o.report.problems);
     o.report.problems.extend(extra);
+    web_problems(&mut o.report.problems);
     let report = serde_json::to_value(&o.report).map_err(|e| e.to_string())?;
     let problems = &o.report.problems;
     let errors = problems
@@ -430,7 +488,8 @@ fn capped_problems(problems: &[crate::model::Problem], keep: usize) -> Result<Va
 pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prepared, String> {
     let o = at_month_end(input, year, month)?;
     let township = Township::from_report(&o.report.unit_name, label, &o.report);
-    let problems = o.report.problems.clone();
+    let mut problems = o.report.problems.clone();
+    web_problems(&mut problems);
     let m = compute_monthly(&o.ledger, o.report, &input.settings.schedule).ok_or("月份无效")?;
     let mj = serde_json::to_value(&m).map_err(|e| e.to_string())?;
     Ok(Prepared {
@@ -475,6 +534,11 @@ pub fn county(
         })
         .collect();
     let mut c = consolidate(townships, expected, &settings.county, problems);
+    for p in &mut c.problems {
+        if p.problem.message.contains("--") {
+            p.problem.message = web_words(&p.problem.message);
+        }
+    }
     c.files_left_out = failed
         .into_iter()
         .map(|(f, _)| (f, "未能读取".to_string()))
