@@ -45,6 +45,10 @@ both!(
     bad_and_hostile_uploads,
     concurrent_uploads,
     county_rollup,
+    current_per_year_withdraw_mark_and_return,
+    roles_and_web_account_management,
+    a_ledger_of_another_unit_is_refused_with_both_names,
+    database_outage_is_503_not_a_failed_login,
 );
 
 /// Restart needs the environment mutable: its own pair.
@@ -1290,13 +1294,11 @@ async fn sqlite_upload_and_its_audit_commit_together() {
 /// The database gone: pages and logins answer 503 in Chinese at once —
 /// not "wrong password", not the login page — and the tries are not held
 /// against the account.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_database_outage_is_503_not_a_failed_login() {
-    let env = Env::start(Backend::Sqlite).await.unwrap();
+async fn database_outage_is_503_not_a_failed_login(env: &Env) {
     env.add_township("jy", "靖宇镇").await;
-    let clerk = Browser::new(&env);
+    let clerk = Browser::new(env);
     clerk.login("jy").await;
-    let b = Browser::new(&env);
+    let b = Browser::new(env);
     env.server().state.db.pool.close().await;
     let started = std::time::Instant::now();
     for _ in 0..(jixiao::serve::LOGIN_TRIES + 3) {
@@ -1308,7 +1310,6 @@ async fn sqlite_database_outage_is_503_not_a_failed_login() {
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert!(body.contains("数据库暂时无法访问"));
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
-    env.finish().await;
 }
 
 /// One server per data folder; an account command beside a running server
@@ -1362,11 +1363,9 @@ async fn sqlite_one_server_per_data_folder_and_temporaries_are_per_process() {
 
 /// 靖宇镇's account uploading 南永镇's ledger: refused with both names,
 /// never current.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_a_ledger_of_another_unit_is_refused_with_both_names() {
-    let env = Env::start(Backend::Sqlite).await.unwrap();
+async fn a_ledger_of_another_unit_is_refused_with_both_names(env: &Env) {
     let token = env.add_township("jy", "靖宇镇").await;
-    let api = Api::new(&env, &token);
+    let api = Api::new(env, &token);
     let (s, v) = api
         .submit("南永.xlsx", sample_of("南永镇"), Some("2024-05-31"))
         .await;
@@ -1380,7 +1379,6 @@ async fn sqlite_a_ledger_of_another_unit_is_refused_with_both_names() {
     assert_eq!(v["unit"], "靖宇镇人民政府");
     assert_eq!(v["year"], 2023);
     assert_eq!(v["as_of"], "2024-05-31");
-    env.finish().await;
 }
 
 /// A cut-off after today is refused (it would make every other township
@@ -1401,9 +1399,7 @@ async fn sqlite_a_cut_off_after_today_is_refused() {
 /// "Current" is per (township, 年度); the clerk marks which upload counts
 /// or withdraws one; the county returns one with a reason the township
 /// sees; the county roll-up follows.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_current_per_year_withdraw_mark_and_return() {
-    let env = Env::start(Backend::Sqlite).await.unwrap();
+async fn current_per_year_withdraw_mark_and_return(env: &Env) {
     let dir = tempfile::tempdir().unwrap();
     let made = jixiao::synth::write_townships(
         dir.path(),
@@ -1420,9 +1416,9 @@ async fn sqlite_current_per_year_withdraw_mark_and_return() {
     let stem = made[0].file_stem().unwrap().to_string_lossy().to_string();
     let town = stem.split_once('-').map(|(_, t)| t.to_string()).unwrap();
     let token = env.add_township("t", &town).await;
-    let api = Api::new(&env, &token);
+    let api = Api::new(env, &token);
     let tc = env.add_county("county").await;
-    let county = Api::new(&env, &tc);
+    let county = Api::new(env, &tc);
     // 2023's ledger twice (A, then B), then 2024's.
     let (_, a) = api
         .submit("2023-A.xlsx", sample_of(&town), Some("2024-05-31"))
@@ -1452,7 +1448,7 @@ async fn sqlite_current_per_year_withdraw_mark_and_return() {
     let (_, v) = county.get("/api/county?month=2024-05&year=2024").await;
     assert_eq!(v["townships"][0]["submission"], c, "{v}");
     // The clerk marks A as the one that counts.
-    let clerk = Browser::new(&env);
+    let clerk = Browser::new(env);
     clerk.login("t").await;
     let post = |b: &Browser, id: i64, fields: Vec<(&'static str, String)>| {
         let http = b.http.clone();
@@ -1496,7 +1492,7 @@ async fn sqlite_current_per_year_withdraw_mark_and_return() {
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let cb = Browser::new(&env);
+    let cb = Browser::new(env);
     cb.login("county").await;
     let (_, html) = cb.get(&format!("/submissions/{b}")).await;
     let ccsrf = csrf_of(&html);
@@ -1543,7 +1539,6 @@ async fn sqlite_current_per_year_withdraw_mark_and_return() {
     assert_eq!(db.audit_count("returned").await.unwrap(), 1);
     assert_eq!(db.audit_count("chosen").await.unwrap(), 1);
     assert_eq!(db.audit_count("withdrawn").await.unwrap(), 1);
-    env.finish().await;
 }
 
 /// Originals are served as `报送-<id>.<ext>`; names shown have no control
@@ -1580,13 +1575,11 @@ async fn sqlite_originals_are_served_under_our_name() {
 /// a second account for a township needs confirming; reset a password
 /// (sessions end), disable an account (its login and token refused), list
 /// and revoke tokens.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_roles_and_web_account_management() {
-    let env = Env::start(Backend::Sqlite).await.unwrap();
+async fn roles_and_web_account_management(env: &Env) {
     let jy_token = env.add_township("jy", "靖宇镇").await;
     env.add_county("viewer").await;
     env.add_admin("admin").await;
-    let viewer = Browser::new(&env);
+    let viewer = Browser::new(env);
     viewer.login("viewer").await;
     let (s, _) = viewer.get("/county").await;
     assert_eq!(s, StatusCode::OK);
@@ -1616,7 +1609,7 @@ async fn sqlite_roles_and_web_account_management() {
             .is_none()
     );
     // The administrator.
-    let admin = Browser::new(&env);
+    let admin = Browser::new(env);
     admin.login("admin").await;
     let (s, html) = admin.get("/admin").await;
     assert_eq!(s, StatusCode::OK);
@@ -1672,7 +1665,7 @@ async fn sqlite_roles_and_web_account_management() {
         .unwrap()
         .0;
     // Reset the password: the clerk's session ends, the new one works.
-    let clerk = Browser::new(&env);
+    let clerk = Browser::new(env);
     clerk.login("jy").await;
     let (_, html) = post(
         format!("/admin/users/{}", jy.id),
@@ -1686,7 +1679,7 @@ async fn sqlite_roles_and_web_account_management() {
         "session should have ended"
     );
     // Disable: the token stops working, logins are refused.
-    let (s, _) = Api::new(&env, &jy_token).get("/api/submissions").await;
+    let (s, _) = Api::new(env, &jy_token).get("/api/submissions").await;
     assert_eq!(s, StatusCode::OK);
     let (_, html) = post(
         format!("/admin/users/{}", jy.id),
@@ -1694,7 +1687,7 @@ async fn sqlite_roles_and_web_account_management() {
     )
     .await;
     assert!(html.contains("已停用 jy"), "{html}");
-    let (s, _) = Api::new(&env, &jy_token).get("/api/submissions").await;
+    let (s, _) = Api::new(env, &jy_token).get("/api/submissions").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (_, html) = post(
         format!("/admin/users/{}", jy.id),
@@ -1702,7 +1695,7 @@ async fn sqlite_roles_and_web_account_management() {
     )
     .await;
     assert!(html.contains("已启用 jy"), "{html}");
-    let (s, _) = Api::new(&env, &jy_token).get("/api/submissions").await;
+    let (s, _) = Api::new(env, &jy_token).get("/api/submissions").await;
     assert_eq!(s, StatusCode::OK);
     let (_, html) = post(
         "/admin/tokens".into(),
@@ -1710,9 +1703,8 @@ async fn sqlite_roles_and_web_account_management() {
     )
     .await;
     assert!(html.contains("已作废这个 API 令牌"), "{html}");
-    let (s, _) = Api::new(&env, &jy_token).get("/api/submissions").await;
+    let (s, _) = Api::new(env, &jy_token).get("/api/submissions").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    env.finish().await;
 }
 
 /// The clerk's view: 监控表 download, the summary's placeholders beside its
