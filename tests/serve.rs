@@ -2078,3 +2078,77 @@ async fn sqlite_pages_show_no_command_line_flags() {
     assert!(!jixiao::serve::engine::web_words("用 --foo-bar 试试").contains("--"));
     env.finish().await;
 }
+
+/// A data folder of the previous version (schema 1: report_json text, every
+/// county account an administrator) opens under this one: the county
+/// account stays an administrator, the old submission's figures still show
+/// and it is still current.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_an_old_data_folder_is_upgraded() {
+    use sqlx::Connection;
+    let old = tempfile::tempdir().unwrap();
+    let data = old.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    {
+        let url = format!("sqlite://{}?mode=rwc", data.join("jixiao.db").display());
+        let mut c = sqlx::sqlite::SqliteConnection::connect(&url).await.unwrap();
+        let init = include_str!("../migrations/sqlite/0001_init.sql");
+        let text: String = init
+            .lines()
+            .map(|l| l.split("--").next().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n");
+        for stmt in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            sqlx::query(stmt).execute(&mut c).await.unwrap();
+        }
+        sqlx::query("CREATE TABLE jixiao_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO jixiao_migrations VALUES (1, 0)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        let hash = jixiao::serve::auth::hash_password(PASSWORD).unwrap();
+        for (name, role, unit) in [
+            ("oldadmin", "county", "靖宇县"),
+            ("jy", "township", "靖宇镇"),
+        ] {
+            sqlx::query("INSERT INTO users (name, role, unit, password_hash, created_at) VALUES (?, ?, ?, ?, 0)")
+                .bind(name)
+                .bind(role)
+                .bind(unit)
+                .bind(&hash)
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+        let report = serde_json::json!({"as_of": "2024-05-31", "totals": {"execution_rate": "12.34"}, "problems": []});
+        sqlx::query("INSERT INTO submissions (township, user_id, user_name, uploaded_at, file_name, sha256, size, status, as_of, execution_rate, errors, warnings, report_json) VALUES ('靖宇镇', 2, 'jy', 0, '旧.xlsx', 'ab', 1, 'ok', '2024-05-31', '12.34', 0, 0, ?)")
+            .bind(report.to_string())
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    }
+    let env = Env::start_with(Backend::Sqlite, |c| c.data = data.clone())
+        .await
+        .unwrap();
+    let admin = Browser::new(&env);
+    admin.login("oldadmin").await;
+    let (s, _) = admin.get("/admin").await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "the old county account stays an administrator"
+    );
+    let clerk = Browser::new(&env);
+    clerk.login("jy").await;
+    let (s, html) = clerk.get("/submissions/1").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("12.34%") && html.contains("当前报送"),
+        "{html}"
+    );
+    env.finish().await;
+}

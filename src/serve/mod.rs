@@ -689,6 +689,14 @@ impl State {
         let mut m = self.login_tries.lock().unwrap_or_else(|e| e.into_inner());
         if m.len() > 100_000 {
             m.retain(|_, t| t.last.elapsed() < LOGIN_MEMORY);
+            // Still full (names sprayed from many addresses): keep only the
+            // keys that are being made to wait, so memory stays bounded.
+            if m.len() > 100_000 {
+                m.retain(|k, t| t.n >= LOGIN_TRIES && !k.is_empty());
+            }
+            if m.len() > 200_000 {
+                m.clear();
+            }
         }
         let now = Instant::now();
         let mut wait = Duration::ZERO;
