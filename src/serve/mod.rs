@@ -172,7 +172,6 @@ pub struct State {
     tmp_lock: Mutex<std::fs::File>,
     /// Held while serving: one server per data folder.
     server_lock: Mutex<Option<std::fs::File>>,
-    templates: minijinja::Environment<'static>,
     county_cache: Mutex<CountyCache>,
     /// One county roll-up is read at a time: two people opening a new month
     /// together read each workbook once.
@@ -354,7 +353,6 @@ impl State {
             tmp,
             tmp_lock: Mutex::new(tmp_lock),
             server_lock: Mutex::new(server_lock),
-            templates: pages::environment(),
             county_cache: Mutex::new(CountyCache::default()),
             county_busy: tokio::sync::Mutex::new(()),
             login_tries: Mutex::new(HashMap::new()),

@@ -5,11 +5,8 @@ use super::*;
 pub(super) async fn admin_page(
     axum::extract::State(state): St,
     addr: Peer,
-    headers: HeaderMap,
+    AdminUser(w): AdminUser,
 ) -> Response {
-    let Some(w) = who!(state, headers) else {
-        return Redirect::to("/login").into_response();
-    };
     admin_view(&state, &w, &addr, None, None).await
 }
 

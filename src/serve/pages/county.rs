@@ -81,65 +81,36 @@ pub(super) fn county_context(
     })
 }
 
-/// A county page's caller and month: logged in (else to the login page), a
-/// county account (else 403, audited), a valid month (else 400).
-pub(super) async fn county_month(
-    state: &Arc<State>,
-    headers: &HeaderMap,
-    addr: &Peer,
-    q: &HashMap<String, String>,
-) -> Result<(Who, i32, u32), Response> {
-    let w = match who(state, headers).await {
-        Ok(w) => w,
-        Err(r) => return Err(r),
-    };
-    let Some(w) = w else {
-        return Err(Redirect::to("/login").into_response());
-    };
-    if !w.user.is_county() {
-        return Err(denied(state, &w, "乡镇账号打开县级汇总", &ip(addr), false).await);
-    }
-    match chosen_month(state, q).await {
-        Ok((y, m)) => Ok((w, y, m)),
-        Err(e) => Err(error_page(state, Some(&w), StatusCode::BAD_REQUEST, &e)),
-    }
-}
-
 pub(super) async fn county_page(
     axum::extract::State(state): St,
-    addr: Peer,
-    headers: HeaderMap,
+    CountyUser(w): CountyUser,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let (w, y, m) = match county_month(&state, &headers, &addr, &q).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    match crate::serve::county_view(&state, year_of(&q), y, m).await {
-        Ok(v) => page(
-            &state,
-            "county.html",
-            county_context(&state.settings, &v, &w, year_of(&q), y, m),
-        ),
-        Err(e) => error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
-    }
+) -> Result<Response, AppError> {
+    let (y, m) = chosen_month(&state, &q)
+        .await
+        .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e).to(&w))?;
+    let v = crate::serve::county_view(&state, year_of(&q), y, m)
+        .await
+        .map_err(|e| AppError::from(e).to(&w))?;
+    Ok(page(
+        &state,
+        "county.html",
+        county_context(&state.settings, &v, &w, year_of(&q), y, m),
+    ))
 }
 
 pub(super) async fn drill_page(
     axum::extract::State(state): St,
-    addr: Peer,
-    headers: HeaderMap,
+    CountyUser(w): CountyUser,
     Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let (w, y, m) = match county_month(&state, &headers, &addr, &q).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Result<Response, AppError> {
+    let (y, m) = chosen_month(&state, &q)
+        .await
+        .map_err(|e| AppError::new(StatusCode::BAD_REQUEST, e).to(&w))?;
+    let v = crate::serve::county_view(&state, year_of(&q), y, m)
+        .await
+        .map_err(|e| AppError::from(e).to(&w))?;
     let name = q.get("name").cloned().unwrap_or_default();
-    let v = match crate::serve::county_view(&state, year_of(&q), y, m).await {
-        Ok(v) => v,
-        Err(e) => return error_page(&state, Some(&w), StatusCode::INTERNAL_SERVER_ERROR, &e),
-    };
     let (sub, prepared) = match v.by_unit.get(&name) {
         Some((s, p)) => (Some(sub_view(s)), p.clone()),
         None => (None, None),
@@ -151,7 +122,7 @@ pub(super) async fn drill_page(
     } else {
         None
     };
-    page(
+    Ok(page(
         &state,
         "drill.html",
         json!({
@@ -165,23 +136,16 @@ pub(super) async fn drill_page(
             "projects": prepared.as_ref().map(|p| p.projects.clone()).unwrap_or(json!([])),
             "problems": prepared.as_ref().map(|p| p.problems.clone()).unwrap_or(json!([])),
         }),
-    )
+    ))
 }
 
 pub(super) async fn county_download(
     axum::extract::State(state): St,
     addr: Peer,
-    headers: HeaderMap,
+    CountyUser(w): CountyUser,
     Path(file): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(w) = who!(state, headers) else {
-        return Redirect::to("/login").into_response();
-    };
-    let api = w.csrf.is_none();
-    if !w.user.is_county() {
-        return denied(&state, &w, "乡镇账号下载县级汇总", &ip(&addr), api).await;
-    }
     let (y, m) = match chosen_month(&state, &q).await {
         Ok(x) => x,
         Err(e) => return api_error(StatusCode::BAD_REQUEST, &e),

@@ -274,9 +274,18 @@ fn ip(c: &Peer) -> String {
     c.0.clone()
 }
 
-fn page(state: &State, name: &str, ctx: Value) -> Response {
-    match state
-        .templates
+/// The pages' templates, compiled once for the process.
+fn templates() -> &'static minijinja::Environment<'static> {
+    static ENV: std::sync::OnceLock<minijinja::Environment<'static>> = std::sync::OnceLock::new();
+    ENV.get_or_init(environment)
+}
+
+fn page(_state: &State, name: &str, ctx: Value) -> Response {
+    render(name, ctx)
+}
+
+fn render(name: &str, ctx: Value) -> Response {
+    match templates()
         .get_template(name)
         .and_then(|t| t.render(minijinja::value::Serde(&ctx)))
     {
@@ -289,7 +298,21 @@ fn page(state: &State, name: &str, ctx: Value) -> Response {
     }
 }
 
-fn error_page(state: &State, who: Option<&Who>, status: StatusCode, message: &str) -> Response {
+fn error_page(_state: &State, who: Option<&Who>, status: StatusCode, message: &str) -> Response {
+    error_html(
+        who.map(|w| &w.user),
+        who.and_then(|w| w.csrf.clone()),
+        status,
+        message,
+    )
+}
+
+fn error_html(
+    user: Option<&User>,
+    csrf: Option<String>,
+    status: StatusCode,
+    message: &str,
+) -> Response {
     let title = match status {
         StatusCode::FORBIDDEN => "无权访问",
         StatusCode::NOT_FOUND => "找不到",
@@ -297,18 +320,148 @@ fn error_page(state: &State, who: Option<&Who>, status: StatusCode, message: &st
         StatusCode::BAD_REQUEST => "请求有误",
         _ => "出错了",
     };
-    let mut r = page(
-        state,
+    let mut r = render(
         "error.html",
         json!({
-            "user": who.map(|w| &w.user),
-            "csrf": who.and_then(|w| w.csrf.clone()),
+            "user": user,
+            "csrf": csrf,
             "title": title,
             "message": message,
         }),
     );
     *r.status_mut() = status;
     r
+}
+
+/// Every failure a handler returns: its status, its Chinese message, and
+/// whether the caller is the API (JSON) or a page (HTML, with the caller's
+/// header when known).
+struct AppError {
+    status: StatusCode,
+    message: String,
+    api: bool,
+    who: Option<(User, Option<String>)>,
+}
+
+impl AppError {
+    fn new(status: StatusCode, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            message: message.into(),
+            api: false,
+            who: None,
+        }
+    }
+    /// Answered as JSON.
+    fn api(mut self, api: bool) -> AppError {
+        self.api = api;
+        self
+    }
+    /// Shown with the caller's header (name, logout).
+    fn to(mut self, w: &Who) -> AppError {
+        self.who = Some((w.user.clone(), w.csrf.clone()));
+        self.api = w.csrf.is_none();
+        self
+    }
+    fn not_found(message: &str) -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, message)
+    }
+}
+
+/// A database error (`Db`'s message): 503 when it cannot be reached, else 500.
+impl From<String> for AppError {
+    fn from(m: String) -> AppError {
+        let status = if super::db::is_down(&m) {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        AppError::new(status, m)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if self.api {
+            api_error(self.status, &self.message)
+        } else {
+            let (user, csrf) = match self.who {
+                Some((u, c)) => (Some(u), c),
+                None => (None, None),
+            };
+            error_html(user.as_ref(), csrf, self.status, &self.message)
+        }
+    }
+}
+
+/// The caller of a page or the API, logged in (a session or a bearer
+/// token). Not logged in: to the login page; database down: 503.
+struct Session(Who);
+
+impl axum::extract::FromRequestParts<Arc<State>> for Session {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<State>,
+    ) -> Result<Session, Response> {
+        match who(state, &parts.headers).await? {
+            Some(w) => Ok(Session(w)),
+            None => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// A county account (viewer or administrator); a township: 403, audited.
+struct CountyUser(Who);
+
+impl axum::extract::FromRequestParts<Arc<State>> for CountyUser {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<State>,
+    ) -> Result<CountyUser, Response> {
+        let Session(w) = Session::from_request_parts(parts, state).await?;
+        if w.user.is_county() {
+            return Ok(CountyUser(w));
+        }
+        let Ok(addr) = Peer::from_request_parts(parts, state).await;
+        let api = w.csrf.is_none();
+        Err(denied(
+            state,
+            &w,
+            &format!("乡镇账号打开 {}", parts.uri.path()),
+            &ip(&addr),
+            api,
+        )
+        .await)
+    }
+}
+
+/// A county administrator; anyone else: 403, audited.
+struct AdminUser(Who);
+
+impl axum::extract::FromRequestParts<Arc<State>> for AdminUser {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<State>,
+    ) -> Result<AdminUser, Response> {
+        let Session(w) = Session::from_request_parts(parts, state).await?;
+        if w.user.is_admin() {
+            return Ok(AdminUser(w));
+        }
+        let Ok(addr) = Peer::from_request_parts(parts, state).await;
+        let api = w.csrf.is_none();
+        Err(denied_as(
+            state,
+            &w,
+            &format!("非管理员打开 {}", parts.uri.path()),
+            &ip(&addr),
+            api,
+            ADMIN_ONLY,
+        )
+        .await)
+    }
 }
 
 fn api_error(status: StatusCode, message: &str) -> Response {

@@ -15,10 +15,10 @@ pub(super) fn sub_view(s: &Submission) -> Value {
     v
 }
 
-pub(super) async fn township_page(axum::extract::State(state): St, headers: HeaderMap) -> Response {
-    let Some(w) = who!(state, headers) else {
-        return Redirect::to("/login").into_response();
-    };
+pub(super) async fn township_page(
+    axum::extract::State(state): St,
+    Session(w): Session,
+) -> Response {
     if w.user.is_county() {
         return Redirect::to("/county").into_response();
     }
@@ -274,13 +274,12 @@ pub(super) async fn visible(
     let sub = match state.db.submission(id).await {
         Ok(Some(s)) => s,
         Ok(None) => {
-            return Err(if api {
-                api_error(StatusCode::NOT_FOUND, "没有这个报送")
-            } else {
-                error_page(state, Some(w), StatusCode::NOT_FOUND, "没有这个报送")
-            });
+            return Err(AppError::not_found("没有这个报送")
+                .to(w)
+                .api(api)
+                .into_response());
         }
-        Err(e) => return Err(api_error(StatusCode::INTERNAL_SERVER_ERROR, &e)),
+        Err(e) => return Err(AppError::from(e).to(w).api(api).into_response()),
     };
     if !w.user.is_county() && sub.township != w.user.unit {
         return Err(denied(
@@ -307,15 +306,15 @@ pub(super) const PROBLEMS_PER_PAGE: usize = 200;
 pub(super) async fn submission_page(
     axum::extract::State(state): St,
     addr: Peer,
-    headers: HeaderMap,
+    Session(w): Session,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let Some(w) = who!(state, headers) else {
-        return Redirect::to("/login").into_response();
-    };
     let Ok(id) = id.parse::<i64>() else {
-        return error_page(&state, Some(&w), StatusCode::NOT_FOUND, "没有这个报送");
+        return AppError::not_found("没有这个报送")
+            .to(&w)
+            .api(false)
+            .into_response();
     };
     let sub = match visible(&state, &w, id, &addr, false).await {
         Ok(s) => s,
