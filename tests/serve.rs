@@ -1393,6 +1393,20 @@ async fn sqlite_a_cut_off_after_today_is_refused() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     assert!(v.to_string().contains("晚于今天"), "{v}");
     assert_eq!(env.server().state.db.submission_count().await.unwrap(), 0);
+    // A ledger whose own 截止日期 (its 说明) is 2028-09-04: kept, said, never current.
+    let future = rewrite_sample(|name, bytes| {
+        if name == "xl/worksheets/sheet4.xml" {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(text.contains("<v>45443</v>"));
+            text.replace("<v>45443</v>", "<v>47000</v>").into_bytes()
+        } else {
+            bytes
+        }
+    });
+    let (s, v) = Api::new(&env, &token).submit("b.xlsx", future, None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("晚于今天"), "{v}");
+    assert_eq!(v["current"], false);
     env.finish().await;
 }
 
@@ -1765,6 +1779,28 @@ async fn sqlite_clerk_view_monitor_placeholders_and_signature() {
         );
     }
     env.finish().await;
+}
+
+/// The sample with some of its package parts rewritten.
+fn rewrite_sample(f: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(sample())).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zout = zip::ZipWriter::new(&mut out);
+        for i in 0..zin.len() {
+            let mut part = zin.by_index(i).unwrap();
+            let name = part.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            part.read_to_end(&mut bytes).unwrap();
+            let bytes = f(&name, bytes);
+            zout.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zout.write_all(&bytes).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    out.into_inner()
 }
 
 /// The sample with its 预算金额 header renamed to one only a mapping knows.
