@@ -985,6 +985,9 @@ async fn sqlite_login_name_and_body_capped_and_repeated_refusals_aggregated() {
     let (s, body) = post_login(&b, &"名".repeat(100_000), "whatever-1", None).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body.contains("内容过大"), "{body}");
+    // A fresh client: the server closes a connection whose body it refused
+    // unread, and a pooled client may try to reuse it.
+    let b = Browser::new(&env);
     let (_, html) = b.get("/login").await;
     let csrf = csrf_of(&html);
     let r = b

@@ -143,15 +143,24 @@ impl GuardedIo {
             if since.is_none() {
                 *since = Some(now);
             }
-            let mut window = self.tail.to_vec();
-            window.extend_from_slice(&bytes[..bytes.len().min(64 * 1024)]);
-            if window.windows(4).any(|w| w == b"\r\n\r\n") {
+            // "\r\n\r\n" inside this read, or across the last one and this.
+            let mut edge = [0u8; 6];
+            edge[..3].copy_from_slice(&self.tail);
+            let k = bytes.len().min(3);
+            edge[3..3 + k].copy_from_slice(&bytes[..k]);
+            let found = edge[..3 + k].windows(4).any(|w| w == b"\r\n\r\n")
+                || bytes.windows(4).any(|w| w == b"\r\n\r\n");
+            if found {
                 self.phase = Phase::Body;
             }
         }
-        let all: Vec<u8> = self.tail.iter().chain(bytes.iter()).copied().collect();
-        let k = all.len();
-        self.tail.copy_from_slice(&all[k - 3..]);
+        if bytes.len() >= 3 {
+            self.tail.copy_from_slice(&bytes[bytes.len() - 3..]);
+        } else {
+            for &b in bytes {
+                self.tail = [self.tail[1], self.tail[2], b];
+            }
+        }
     }
 }
 
@@ -164,9 +173,9 @@ impl AsyncRead for GuardedIo {
         let before = buf.filled().len();
         match Pin::new(&mut self.stream).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                let got = buf.filled()[before..].to_vec();
+                let got = &buf.filled()[before..];
                 if !got.is_empty() {
-                    self.saw(&got);
+                    self.saw(got);
                 }
                 Poll::Ready(Ok(()))
             }
