@@ -865,16 +865,17 @@ async fn sqlite_concurrent_guesses_are_counted_before_checking() {
                 .send()
                 .await
                 .unwrap();
-            r.status()
+            let s = r.status();
+            (s, r.text().await.unwrap_or_default())
         }));
     }
     let mut checked = 0;
     let mut waited = 0;
     for t in tasks {
         match t.await.unwrap() {
-            StatusCode::UNAUTHORIZED => checked += 1,
-            StatusCode::TOO_MANY_REQUESTS => waited += 1,
-            s => panic!("unexpected {s}"),
+            (StatusCode::UNAUTHORIZED, _) => checked += 1,
+            (StatusCode::TOO_MANY_REQUESTS, _) => waited += 1,
+            (s, body) => panic!("unexpected {s}: {body}"),
         }
     }
     assert!(

@@ -309,7 +309,7 @@ impl Db {
         let postgres = url.starts_with("postgres");
         let opts = AnyPoolOptions::new()
             .max_connections(if postgres { 10 } else { 4 })
-            .acquire_timeout(std::time::Duration::from_secs(10));
+            .acquire_timeout(std::time::Duration::from_secs(30));
         let opts = if postgres {
             opts
         } else {
