@@ -32,35 +32,53 @@ pub(super) async fn admin_view(
         Ok(u) => u,
         Err(e) => return db_down(state, &e, false),
     };
-    let tokens: Vec<Value> = state
-        .db
-        .tokens()
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| {
-            let mut v = serde_json::to_value(&t).unwrap_or(Value::Null);
-            v["when"] = json!(when(t.created_at));
-            v
-        })
-        .collect();
-    let audit: Vec<Value> = state
-        .db
-        .audit_log(200)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| {
-            let mut v = serde_json::to_value(&a).unwrap_or(Value::Null);
-            v["when"] = json!(when(a.at));
-            v
-        })
-        .collect();
+    let tokens = state.db.tokens().await.unwrap_or_default();
+    let audit = state.db.audit_log(200).await.unwrap_or_default();
     page(
         state,
         "admin.html",
-        json!({ "user": w.user, "csrf": w.csrf, "users": users, "tokens": tokens, "audit": audit, "notice": notice, "error": error }),
+        AdminView {
+            user: &w.user,
+            csrf: &w.csrf,
+            users: &users,
+            tokens: tokens
+                .iter()
+                .map(|t| Dated {
+                    row: t,
+                    when: when(t.created_at),
+                })
+                .collect(),
+            audit: audit
+                .iter()
+                .map(|a| Dated {
+                    row: a,
+                    when: when(a.at),
+                })
+                .collect(),
+            notice,
+            error,
+        },
     )
+}
+
+/// The accounts page.
+#[derive(serde::Serialize)]
+struct AdminView<'a> {
+    user: &'a User,
+    csrf: &'a Option<String>,
+    users: &'a [User],
+    tokens: Vec<Dated<'a, crate::serve::db::TokenRow>>,
+    audit: Vec<Dated<'a, crate::serve::db::AuditRow>>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// A row with its time as people read it.
+#[derive(serde::Serialize)]
+struct Dated<'a, T: serde::Serialize> {
+    #[serde(flatten)]
+    row: &'a T,
+    when: String,
 }
 
 /// The caller, when an administrator posting with the session's token

@@ -280,11 +280,13 @@ fn templates() -> &'static minijinja::Environment<'static> {
     ENV.get_or_init(environment)
 }
 
-fn page(_state: &State, name: &str, ctx: Value) -> Response {
+fn page(_state: &State, name: &str, ctx: impl serde::Serialize) -> Response {
     render(name, ctx)
 }
 
-fn render(name: &str, ctx: Value) -> Response {
+/// A template filled from a view (a typed struct, or the CLI's JSON where
+/// the page shows that JSON as it is).
+fn render(name: &str, ctx: impl serde::Serialize) -> Response {
     match templates()
         .get_template(name)
         .and_then(|t| t.render(minijinja::value::Serde(&ctx)))

@@ -12,7 +12,10 @@ pub(super) fn login_form(state: &State, error: Option<&str>, status: StatusCode)
     let mut r = page(
         state,
         "login.html",
-        json!({ "csrf": token, "error": error }),
+        LoginView {
+            csrf: &token,
+            error,
+        },
     );
     *r.status_mut() = status;
     if let Ok(v) = HeaderValue::from_str(&auth::set_cookie(
@@ -224,4 +227,11 @@ pub(super) async fn logout(
         r.headers_mut().append(header::SET_COOKIE, v);
     }
     r
+}
+
+/// The login page.
+#[derive(serde::Serialize)]
+struct LoginView<'a> {
+    csrf: &'a str,
+    error: Option<&'a str>,
 }

@@ -3,16 +3,51 @@
 
 use super::*;
 
+/// One submission as the pages list it.
+#[derive(serde::Serialize)]
+pub(super) struct SubView<'a> {
+    #[serde(flatten)]
+    sub: &'a Submission,
+    when: String,
+    returned_when: Option<String>,
+    size_text: String,
+    /// The one that counts for its township and 年度.
+    counts: bool,
+}
+
+pub(super) fn sub_row(s: &Submission, counts: bool) -> SubView<'_> {
+    SubView {
+        sub: s,
+        when: when(s.uploaded_at),
+        returned_when: s.returned_at.map(when),
+        size_text: if s.size >= 1 << 20 {
+            format!("{:.1} MB", s.size as f64 / (1u64 << 20) as f64)
+        } else {
+            format!("{:.1} KB", s.size as f64 / 1024.0)
+        },
+        counts,
+    }
+}
+
 pub(super) fn sub_view(s: &Submission) -> Value {
-    let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-    v["when"] = json!(when(s.uploaded_at));
-    v["returned_when"] = json!(s.returned_at.map(when));
-    v["size_text"] = json!(if s.size >= 1 << 20 {
-        format!("{:.1} MB", s.size as f64 / (1u64 << 20) as f64)
-    } else {
-        format!("{:.1} KB", s.size as f64 / 1024.0)
-    });
-    v
+    serde_json::to_value(sub_row(s, false)).unwrap_or(Value::Null)
+}
+
+/// The township page.
+#[derive(serde::Serialize)]
+struct TownshipView<'a> {
+    user: &'a User,
+    csrf: &'a Option<String>,
+    township: &'a str,
+    error: Option<&'a str>,
+    max_mb: u64,
+    /// The latest 年度's submission that counts.
+    current: Option<SubView<'a>>,
+    /// Every 年度's, latest first.
+    currents: Vec<SubView<'a>>,
+    /// Returned by the county, with the reason (the latest few).
+    returned: Vec<SubView<'a>>,
+    history: Vec<SubView<'a>>,
 }
 
 pub(super) async fn township_page(
@@ -41,37 +76,34 @@ pub(super) async fn township_view(
         by_year.iter().map(|((_, y), id)| (*y, *id)).collect();
     currents.sort_by(|a, b| b.cmp(a));
     let counting: std::collections::HashSet<i64> = currents.iter().map(|(_, id)| *id).collect();
-    let view = |s: &Submission| {
-        let mut v = sub_view(s);
-        v["counts"] = json!(counting.contains(&s.id));
-        v
+    let view = |s| sub_row(s, counting.contains(&s.id));
+    let of_year = |skip: usize| {
+        currents
+            .iter()
+            .skip(skip)
+            .filter_map(|(_, id)| history.iter().find(|s| s.id == *id))
+            .map(view)
+            .collect::<Vec<_>>()
     };
-    let current_list: Vec<Value> = currents
-        .iter()
-        .filter_map(|(_, id)| history.iter().find(|s| s.id == *id))
-        .map(view)
-        .collect();
-    let current = current_list.first().cloned();
-    let returned: Vec<Value> = history
-        .iter()
-        .filter(|s| s.state == "returned")
-        .take(5)
-        .map(view)
-        .collect();
     let mut r = page(
         state,
         "township.html",
-        json!({
-            "user": w.user,
-            "csrf": w.csrf,
-            "township": w.user.unit,
-            "error": error,
-            "max_mb": state.cfg.max_upload_mb,
-            "current": current,
-            "currents": current_list,
-            "returned": returned,
-            "history": history.iter().map(view).collect::<Vec<_>>(),
-        }),
+        TownshipView {
+            user: &w.user,
+            csrf: &w.csrf,
+            township: &w.user.unit,
+            error,
+            max_mb: state.cfg.max_upload_mb,
+            current: of_year(0).into_iter().next(),
+            currents: of_year(0),
+            returned: history
+                .iter()
+                .filter(|s| s.state == "returned")
+                .take(5)
+                .map(view)
+                .collect(),
+            history: history.iter().map(view).collect(),
+        },
     );
     *r.status_mut() = status;
     r
