@@ -57,7 +57,7 @@ pub struct Args {
     #[arg(
         long = "max-connections-per-address",
         value_name = "个",
-        default_value = "64"
+        default_value = "256"
     )]
     pub max_connections_per_address: usize,
     /// 同时读取的工作簿所占内存的上限（MB，按文件大小估算）

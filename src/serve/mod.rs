@@ -80,7 +80,7 @@ impl Default for Config {
             session_hours: 12,
             analysis_timeout_secs: 120,
             trusted_proxies: Vec::new(),
-            max_connections_per_address: 64,
+            max_connections_per_address: 256,
             header_timeout_secs: 20,
             idle_timeout_secs: 60,
             read_slots: 0,
