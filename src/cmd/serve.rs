@@ -270,12 +270,12 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         state.db.pool.close().await;
         return Ok(crate::exit::OK);
     }
-    if let Some(n) = crate::serve::conn::raise_nofile() {
-        if n < 4096 {
-            eprintln!(
-                "提示：本进程最多可同时打开 {n} 个文件（ulimit -n），连接多时可能不够；请由系统管理员调高"
-            );
-        }
+    if let Some(n) = crate::serve::conn::raise_nofile()
+        && n < 4096
+    {
+        eprintln!(
+            "提示：本进程最多可同时打开 {n} 个文件（ulimit -n），连接多时可能不够；请由系统管理员调高"
+        );
     }
     let server = crate::serve::Server::start(cfg).await?;
     let state = server.state.clone();

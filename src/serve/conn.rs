@@ -248,7 +248,9 @@ pub fn raise_nofile() -> Option<u64> {
                 r.rlim_cur = want.rlim_cur;
             }
         }
-        Some(r.rlim_cur as u64)
+        // rlim_t is u64 on Linux, not on every Unix.
+        #[allow(clippy::useless_conversion)]
+        r.rlim_cur.try_into().ok()
     }
     #[cfg(not(unix))]
     None

@@ -471,15 +471,15 @@ const PREPARED_PROBLEMS: usize = 500;
 fn capped_problems(problems: &[crate::model::Problem], keep: usize) -> Result<Value, String> {
     let mut v =
         serde_json::to_value(&problems[..problems.len().min(keep)]).map_err(|e| e.to_string())?;
-    if problems.len() > keep {
-        if let Some(a) = v.as_array_mut() {
-            a.push(serde_json::json!({
-                "severity": "提示",
-                "sheet": "",
-                "cell": null,
-                "message": format!("… 另有 {} 条问题未列出（共 {} 条）", problems.len() - keep, problems.len()),
-            }));
-        }
+    if problems.len() > keep
+        && let Some(a) = v.as_array_mut()
+    {
+        a.push(serde_json::json!({
+            "severity": "提示",
+            "sheet": "",
+            "cell": null,
+            "message": format!("… 另有 {} 条问题未列出（共 {} 条）", problems.len() - keep, problems.len()),
+        }));
     }
     Ok(v)
 }

@@ -266,7 +266,7 @@ fn forwarded_for(headers: &HeaderMap) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
-        .last()
+        .next_back()
         .map(|a| a.to_string())
 }
 
