@@ -2192,3 +2192,58 @@ async fn sqlite_an_old_data_folder_is_upgraded() {
     );
     env.finish().await;
 }
+
+/// Password checks run in a bounded pool: with one slot, logins arriving
+/// together (from many addresses, past any back-off) are told the server
+/// is busy (429) instead of all hashing at once; unknown names are checked
+/// against a dummy hash like known ones (401, not a quicker answer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_password_checks_are_bounded() {
+    let env = Env::start_with(Backend::Sqlite, |c| {
+        c.login_slots = 1;
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await
+    .unwrap();
+    env.add_township("jy", "靖宇镇").await;
+    let b = Browser::new(&env);
+    let (_, html) = b.get("/login").await;
+    let csrf = csrf_of(&html);
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let http = b.http.clone();
+        let url = format!("{}/login", b.base);
+        let csrf = csrf.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .header(
+                    "x-forwarded-for",
+                    format!("10.7.{}.{}", i / 200, i % 200 + 1),
+                )
+                .form(&[
+                    ("name", format!("nobody{i}").as_str()),
+                    ("password", "wrong-password"),
+                    ("csrf", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let s = r.status();
+            (s, r.text().await.unwrap_or_default())
+        }));
+    }
+    let (mut busy, mut wrong) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            (StatusCode::UNAUTHORIZED, _) => wrong += 1,
+            (StatusCode::TOO_MANY_REQUESTS, body) => {
+                assert!(body.contains("服务器正忙"), "{body}");
+                busy += 1
+            }
+            (s, body) => panic!("unexpected {s}: {body}"),
+        }
+    }
+    assert!(wrong >= 1 && busy >= 1, "{wrong} checked, {busy} busy");
+    env.finish().await;
+}
