@@ -10,6 +10,13 @@
 //! 2. The county page over 1,000 stored townships (`JIXIAO_BENCH_TOWNSHIPS`):
 //!    first view of a month (every township read at that month's end),
 //!    later views (cached), and the county JSON API.
+//! 3. A login burst: 200 concurrent wrong passwords for one account with one
+//!    login token (how many were checked, how many told to wait, the time).
+//! 4. Slow clients: 50 connections trickling a header byte a second beside
+//!    normal requests (the normal requests' latency; the slow ones closed).
+//!
+//! Accounts are named after each synthetic ledger's township (its 说明
+//! names it; the server refuses another unit's ledger).
 
 use jixiao::serve::{Config, Server};
 use std::path::{Path, PathBuf};
@@ -20,6 +27,14 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// The township a synthetic ledger belongs to: its file is `NN-镇名.xlsx`.
+fn town_of(p: &Path) -> String {
+    let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+    stem.split_once('-')
+        .map(|(_, t)| t.to_string())
+        .unwrap_or(stem)
 }
 
 fn synth(dir: &Path, n: usize) -> Vec<PathBuf> {
@@ -78,7 +93,12 @@ async fn drop_pg(admin: &str, name: &str) {
     }
 }
 
-async fn run(label: &str, database: Option<String>, typical: &[u8], towns: &[PathBuf]) {
+async fn run(
+    label: &str,
+    database: Option<String>,
+    (typical, typical_town): (&[u8], &str),
+    towns: &[PathBuf],
+) {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(Config {
         bind: "127.0.0.1:0".into(),
@@ -102,7 +122,7 @@ async fn run(label: &str, database: Option<String>, typical: &[u8], towns: &[Pat
     for i in 0..clients {
         let name = format!("load{i}");
         st.db
-            .add_user(&name, "township", &format!("负载{i}镇"), &hash)
+            .add_user(&name, "township", typical_town, &hash, false)
             .await
             .unwrap();
         tokens.push(st.add_token(&name).await.unwrap());
@@ -150,10 +170,10 @@ async fn run(label: &str, database: Option<String>, typical: &[u8], towns: &[Pat
     // 2. The county page over many townships.
     let t0 = Instant::now();
     let mut up_tokens = Vec::new();
-    for (i, _) in towns.iter().enumerate() {
+    for (i, f) in towns.iter().enumerate() {
         let name = format!("town{i}");
         st.db
-            .add_user(&name, "township", &format!("乡镇{i:04}"), &hash)
+            .add_user(&name, "township", &town_of(f), &hash, false)
             .await
             .unwrap();
         up_tokens.push(st.add_token(&name).await.unwrap());
@@ -184,7 +204,7 @@ async fn run(label: &str, database: Option<String>, typical: &[u8], towns: &[Pat
         t0.elapsed().as_secs_f64()
     );
     st.db
-        .add_user("countybench", "county", "基准县", &hash)
+        .add_user("countybench", "county", "基准县", &hash, false)
         .await
         .unwrap();
     let ct = st.add_token("countybench").await.unwrap();
@@ -219,6 +239,91 @@ async fn run(label: &str, database: Option<String>, typical: &[u8], towns: &[Pat
         ms(*warm.last().unwrap()),
         ms(pct(&api, 0.5))
     );
+
+    // 3. A login burst against one account, one login token.
+    let (_, html) = {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let r = c.get(format!("{base}/login")).send().await.unwrap();
+        (c, r.text().await.unwrap())
+    };
+    let key = "name=\"csrf\" value=\"";
+    let csrf = html[html.find(key).unwrap() + key.len()..]
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let cookie = format!("jx_login={csrf}");
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let (base, csrf, cookie) = (base.clone(), csrf.clone(), cookie.clone());
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{base}/login"))
+                .header("cookie", cookie)
+                .form(&[
+                    ("name", "load0"),
+                    ("password", format!("guess{i}").as_str()),
+                    ("csrf", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }));
+    }
+    let (mut checked, mut waited, mut other) = (0, 0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            401 => checked += 1,
+            429 => waited += 1,
+            _ => other += 1,
+        }
+    }
+    println!(
+        "[{label}] login burst, 200 at once: {checked} passwords checked, {waited} told to wait (429), {other} other, in {}",
+        ms(t0.elapsed())
+    );
+
+    // 4. Slow clients beside normal requests.
+    let addr = server.addr;
+    let mut slow = Vec::new();
+    for _ in 0..50 {
+        slow.push(tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let t0 = Instant::now();
+            let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let _ = s.write_all(b"GET / HTTP/1.1\r\n").await;
+            loop {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                if s.write_all(b"X").await.is_err() || t0.elapsed() > Duration::from_secs(60) {
+                    return t0.elapsed();
+                }
+            }
+        }));
+    }
+    let mut normal = Vec::new();
+    for _ in 0..50 {
+        let t0 = Instant::now();
+        let r = reqwest::get(format!("{base}/login")).await.unwrap();
+        assert_eq!(r.status(), 200);
+        normal.push(t0.elapsed());
+    }
+    normal.sort();
+    let mut closed = Vec::new();
+    for t in slow {
+        closed.push(t.await.unwrap());
+    }
+    closed.sort();
+    println!(
+        "[{label}] 50 slow clients: normal requests p50 {} max {}; slow ones closed after {} (median)",
+        ms(pct(&normal, 0.5)),
+        ms(*normal.last().unwrap()),
+        ms(pct(&closed, 0.5))
+    );
     server.stop().await;
 }
 
@@ -227,6 +332,7 @@ fn main() {
     std::fs::create_dir_all(&data).unwrap();
     let n_towns = env_usize("JIXIAO_BENCH_TOWNSHIPS", 1000);
     let typical = synth(&data.join("typical"), 1);
+    let typical_town = town_of(&typical[0]);
     let typical = std::fs::read(&typical[0]).unwrap();
     let towns = synth(&data.join(format!("towns-{n_towns}")), n_towns);
     println!(
@@ -241,11 +347,11 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        run("SQLite", None, &typical, &towns).await;
+        run("SQLite", None, (&typical, &typical_town), &towns).await;
         if std::env::var_os("JIXIAO_BENCH_SKIP_PG").is_none() {
             match pg_database().await {
                 Some((admin, name, url)) => {
-                    run("PostgreSQL", Some(url), &typical, &towns).await;
+                    run("PostgreSQL", Some(url), (&typical, &typical_town), &towns).await;
                     drop_pg(&admin, &name).await;
                 }
                 None => println!("[PostgreSQL] SKIPPED: not reachable"),

@@ -320,6 +320,63 @@ async fn clerk_and_county_in_chromium() {
     assert!(missing.contains("北山镇"), "{missing}");
     c.find(Locator::Id("chart")).await.unwrap();
     screenshot("serve-county.png", &c.screenshot().await.unwrap());
+
+    // 退回: the county sends 靖宇镇's submission back with a reason…
+    c.goto(&format!("{base}{path}")).await.unwrap();
+    c.find(Locator::Id("return-reason"))
+        .await
+        .unwrap()
+        .send_keys("项目3的预算与批复不符")
+        .await
+        .unwrap();
+    c.find(Locator::Id("return"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let said = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("returned"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(said.contains("项目3的预算与批复不符"), "{said}");
+    // …it no longer counts, and the clerk sees why.
+    c.goto(&format!("{base}/county?month=2024-05"))
+        .await
+        .unwrap();
+    let missing = c
+        .find(Locator::Id("missing"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(missing.contains("靖宇镇"), "{missing}");
+    c.find(Locator::Css("header form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_path(&c, "/login").await;
+    login(&c, &base, "jy").await;
+    wait_path(&c, "/township").await;
+    let page = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("已被县级退回") && page.contains("项目3的预算与批复不符"),
+        "{page}"
+    );
     c.close().await.unwrap();
     env.finish().await;
 }

@@ -571,3 +571,161 @@ fn database_urls_are_shown_without_passwords() {
         "postgres://db.local/jixiao"
     );
 }
+
+/// SIGTERM (systemd, docker stop) stops the server as Ctrl-C does: the
+/// requests under way finish, the database is closed, exit status 0.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_like_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut guard, addr, _) = start(&dir.path().join("data"));
+    assert!(login_ok(&addr, "nobody", "nothing-at-all") == false);
+    let pid = guard.0.id() as i32;
+    unsafe {
+        libc::kill(pid, libc::SIGTERM);
+    }
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = guard.0.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0), "{status:?}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Its lock is given back: a new server starts on the same folder.
+    let (_g, _, lines) = start(&dir.path().join("data"));
+    assert!(lines.iter().any(|l| l.contains("请用浏览器打开")));
+}
+
+/// A data folder that cannot be written (issue 18, point 6): refused at
+/// once, exit 2, a Chinese message naming the folder — not a pool timing
+/// out a minute later. And a second server on one folder is refused.
+#[test]
+fn an_unwritable_data_folder_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("是个文件");
+    std::fs::write(&file, b"x").unwrap();
+    let data_under_file = file.join("data");
+    for data in [
+        std::path::PathBuf::from("/proc/jixiao-cannot-write"),
+        file.clone(),
+        data_under_file,
+    ] {
+        let started = std::time::Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .args(["serve", "--bind", "127.0.0.1:0", "--data"])
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("数据文件夹") && err.contains("不能写入"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&data.display().to_string()) || err.contains(&file.display().to_string()),
+            "{err}"
+        );
+    }
+    // A second server on a running one's folder.
+    let data = dir.path().join("data");
+    let (_g, _, _) = start(&data);
+    let out = Command::new(env!("CARGO_BIN_EXE_jixiao"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已经有一个 jixiao serve 在运行"));
+    // An account command beside it is fine.
+    let (ok, _, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "jy",
+            "--township",
+            "靖宇镇",
+            "--password-stdin",
+        ],
+        "password-123\n",
+    );
+    assert!(ok, "{err}");
+}
+
+/// Accounts from the command line: a county account is a viewer unless
+/// `--admin`; a second account for a township needs `--confirm-second`.
+#[test]
+fn cli_accounts_roles_and_second_township_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let pw = "password-123\n";
+    let (ok, out, err) = cli(
+        &data,
+        &["--add-user", "v", "--county", "靖宇县", "--password-stdin"],
+        pw,
+    );
+    assert!(ok && out.contains("只能查看"), "{out}{err}");
+    let (ok, out, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "a",
+            "--county",
+            "靖宇县",
+            "--admin",
+            "--password-stdin",
+        ],
+        pw,
+    );
+    assert!(ok && out.contains("县级管理员"), "{out}{err}");
+    let (ok, _, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "jy",
+            "--township",
+            "靖宇镇",
+            "--password-stdin",
+        ],
+        pw,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "jy2",
+            "--township",
+            "靖宇镇",
+            "--password-stdin",
+        ],
+        pw,
+    );
+    assert!(
+        !ok && err.contains("已有账号 jy") && err.contains("--confirm-second"),
+        "{err}"
+    );
+    let (ok, _, err) = cli(
+        &data,
+        &[
+            "--add-user",
+            "jy2",
+            "--township",
+            "靖宇镇",
+            "--confirm-second",
+            "--password-stdin",
+        ],
+        pw,
+    );
+    assert!(ok, "{err}");
+    // The reset says what happens to the tokens.
+    let (ok, out, err) = cli(&data, &["--reset-password", "jy", "--password-stdin"], pw);
+    assert!(ok && out.contains("API 令牌不受影响"), "{out}{err}");
+}

@@ -44,6 +44,28 @@ pub struct Args {
     /// 与 --add-user 同用：县级账号所属县
     #[arg(long, value_name = "县", requires = "add_user")]
     pub county: Option<String>,
+    /// 与 --add-user --township 同用：该乡镇已有账号时确认再建一个（第二个账号能看到并替换该乡镇的全部报送）
+    #[arg(long = "confirm-second", requires = "township")]
+    pub confirm_second: bool,
+    /// 与 --add-user --county 同用：县级管理员（可管理账号）；不加则为只能查看的县级账号
+    #[arg(long, requires = "county")]
+    pub admin: bool,
+    /// 前置代理（如 nginx）的地址：来自这些地址的连接按 X-Forwarded-For 认定客户端地址；可多次给出
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// 同一地址同时打开的连接数上限（前置代理不受限）
+    #[arg(
+        long = "max-connections-per-address",
+        value_name = "个",
+        default_value = "256"
+    )]
+    pub max_connections_per_address: usize,
+    /// 同时读取的工作簿所占内存的上限（MB，按文件大小估算）
+    #[arg(long = "read-memory-mb", value_name = "MB", default_value = "2048")]
+    pub read_memory_mb: u64,
+    /// 设置文件夹：scoring.toml、indicators/、schedule.toml、mapping.toml、mapping/乡镇.toml、county.toml（与命令行的 --scoring、--indicators、--schedule、--mapping、--industry-floor 相同的文件），网页、下载和县级汇总都按它计算
+    #[arg(long, value_name = "文件夹")]
+    pub settings: Option<PathBuf>,
     /// 与 --add-user 或 --reset-password 同用：从标准输入读取密码（一行）
     #[arg(long = "password-stdin")]
     pub password_stdin: bool,
@@ -108,6 +130,10 @@ fn config(args: &Args) -> crate::serve::Config {
         secure_cookies: args.secure_cookies,
         analysis_timeout_secs: args.timeout_secs,
         title: args.title.clone(),
+        trusted_proxies: args.trusted_proxy.clone(),
+        max_connections_per_address: args.max_connections_per_address,
+        read_memory_mb: args.read_memory_mb,
+        settings: args.settings.clone(),
         ..crate::serve::Config::default()
     }
 }
@@ -174,7 +200,9 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         let result = reset_password(&state, name, &pw).await;
         state.db.pool.close().await;
         let sessions = result?;
-        println!("已重设 {name} 的密码，结束了 {sessions} 个已登录的会话");
+        println!(
+            "已重设 {name} 的密码，结束了 {sessions} 个已登录的会话；API 令牌不受影响（如需作废：--revoke-tokens {name}）"
+        );
         if generated {
             println!("新密码：{pw}（只显示这一次）");
         }
@@ -198,10 +226,31 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         };
         let (pw, generated) = password(args)?;
         let state = crate::serve::State::open(cfg).await?;
-        state.add_user(name, role, &unit, &pw).await?;
+        if role == "township" && !args.confirm_second {
+            let users = state.db.users().await?;
+            let existing: Vec<&str> = users
+                .iter()
+                .filter(|u| u.role == "township" && u.unit == unit.trim())
+                .map(|u| u.name.as_str())
+                .collect();
+            if !existing.is_empty() {
+                state.db.pool.close().await;
+                return Err(format!(
+                    "{unit} 已有账号 {}：第二个账号能看到并替换 {unit} 的全部报送。确实需要，请加 --confirm-second 重新执行",
+                    existing.join("、")
+                ));
+            }
+        }
+        state
+            .add_user_as(name, role, &unit, &pw, args.admin)
+            .await?;
         println!(
             "已添加{}账号 {name}（{unit}）",
-            if role == "county" { "县级" } else { "乡镇" }
+            match (role, args.admin) {
+                ("county", true) => "县级管理员",
+                ("county", false) => "县级（只能查看，不能管理账号）",
+                _ => "乡镇",
+            }
         );
         if generated {
             println!("初始密码：{pw}（只显示这一次）");
@@ -221,16 +270,35 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         state.db.pool.close().await;
         return Ok(crate::exit::OK);
     }
+    if let Some(n) = crate::serve::conn::raise_nofile()
+        && n < 4096
+    {
+        eprintln!(
+            "提示：本进程最多可同时打开 {n} 个文件（ulimit -n），连接多时可能不够；请由系统管理员调高"
+        );
+    }
     let server = crate::serve::Server::start(cfg).await?;
     let state = server.state.clone();
     if state.db.user_count().await? == 0 {
         let pw = crate::serve::auth::new_password();
-        state.add_user("admin", "county", "县财政局", &pw).await?;
+        state.add_admin("admin", "县财政局", &pw).await?;
         println!("还没有账号：已建立县级管理员 admin，初始密码 {pw}（只显示这一次）");
         println!(
             "乡镇账号：登录后在“账号与日志”页添加，或 jixiao serve --data {}{} --add-user 用户名 --township 某某镇",
             args.data.display(),
             database_flag(args)
+        );
+    }
+    if let Some(dir) = &state.settings.dir {
+        let loaded = &state.settings.loaded;
+        println!(
+            "设置文件夹 {}：{}",
+            dir.display(),
+            if loaded.is_empty() {
+                "没有可用的设置文件，按默认设置计算".to_string()
+            } else {
+                loaded.join("、")
+            }
         );
     }
     println!(
@@ -241,11 +309,31 @@ async fn run_async(args: &Args) -> Result<i32, String> {
             None => args.data.display().to_string(),
         }
     );
-    let stop = tokio::signal::ctrl_c();
-    tokio::select! {
-        _ = stop => { eprintln!("正在停止…"); }
-        _ = async { let _ = &server; std::future::pending::<()>().await } => {}
-    }
+    // Ctrl-C and SIGTERM (systemd, docker stop, kill) alike: finish the
+    // requests under way, close the database.
+    let stop = async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    };
+    stop.await;
+    eprintln!("正在停止…");
     server.stop().await;
     Ok(crate::exit::OK)
 }
@@ -261,10 +349,7 @@ async fn reset_password(
         .user_by_name(name)
         .await?
         .ok_or_else(|| format!("没有用户“{name}”"))?;
-    let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || crate::serve::auth::hash_password(&pw))
-        .await
-        .map_err(|e| e.to_string())??;
+    let hash = state.hash(password).await?;
     let sessions = state.db.set_password(user.id, &hash).await?;
     state
         .db

@@ -4,10 +4,20 @@
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
-const MIGRATIONS_SQLITE: &[(i64, &str)] =
-    &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
-const MIGRATIONS_POSTGRES: &[(i64, &str)] =
-    &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/sqlite/0002_county_network.sql"),
+    ),
+];
+const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_county_network.sql"),
+    ),
+];
 
 #[derive(Clone)]
 pub struct Db {
@@ -22,8 +32,24 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// A database fault in words for the person at the screen; the details go
+/// to the server's log. Messages starting with `DB_DOWN` are answered 503.
 fn e(err: sqlx::Error) -> String {
-    format!("数据库错误：{err}")
+    eprintln!("jixiao serve：数据库错误：{err}");
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            DB_DOWN.to_string()
+        }
+        _ => format!("数据库错误：{err}"),
+    }
+}
+
+/// The database cannot be reached (answered 503, never "wrong password").
+pub const DB_DOWN: &str = "数据库暂时无法访问，这次操作没有完成；请稍后再试，或联系县财政局的系统管理员（详情见服务器日志）";
+
+/// Whether a message is the database being unreachable.
+pub fn is_down(m: &str) -> bool {
+    m.starts_with("数据库暂时无法访问")
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -33,11 +59,19 @@ pub struct User {
     /// "township" | "county"
     pub role: String,
     pub unit: String,
+    /// Manages accounts (a county account; county viewers are not).
+    pub admin: bool,
+    pub disabled: bool,
 }
+
+const USER_COLS: &str = "u.id AS id, u.name AS name, u.role AS role, u.unit AS unit, u.admin AS admin, u.disabled AS disabled";
 
 impl User {
     pub fn is_county(&self) -> bool {
         self.role == "county"
+    }
+    pub fn is_admin(&self) -> bool {
+        self.admin && self.is_county()
     }
     fn of(r: &AnyRow) -> Result<User, sqlx::Error> {
         Ok(User {
@@ -45,8 +79,19 @@ impl User {
             name: r.try_get("name")?,
             role: r.try_get("role")?,
             unit: r.try_get("unit")?,
+            admin: r.try_get::<i64, _>("admin")? != 0,
+            disabled: r.try_get::<i64, _>("disabled")? != 0,
         })
     }
+}
+
+/// An API token as the admin page lists it (never the token itself).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TokenRow {
+    pub user_name: String,
+    /// The first 12 hex digits of the token's hash: enough to name it.
+    pub key: String,
+    pub created_at: i64,
 }
 
 /// One upload, as stored (the figures are the CLI's JSON, kept as text).
@@ -69,17 +114,33 @@ pub struct Submission {
     pub execution_rate: Option<String>,
     pub errors: i64,
     pub warnings: i64,
+    /// 单位 as the ledger's 说明 names it (None: the ledger does not say).
+    pub unit: Option<String>,
+    /// 年度 of the ledger (its 说明, else the cut-off's year).
+    pub year: Option<i64>,
+    /// 'submitted' | 'withdrawn' (by the township) | 'returned' (退回 by the county).
+    pub state: String,
+    /// When the clerk marked this upload as the one that counts for its year.
+    pub chosen_at: Option<i64>,
+    pub return_reason: Option<String>,
+    pub returned_by: Option<String>,
+    pub returned_at: Option<i64>,
+    /// Problems the reading found; the stored list keeps the first ones.
+    pub problems_total: Option<i64>,
     #[serde(skip)]
     pub report_json: Option<String>,
     #[serde(skip)]
     pub monthly_json: Option<String>,
+    /// The summary's 【待补充：…】 places (kept with the figures).
+    #[serde(skip)]
+    pub placeholders: Vec<String>,
 }
 
-const SUB_COLS: &str = "id, township, user_name, uploaded_at, file_name, sha256, size, requested_as_of, status, message, as_of, project_count, budget, paid, execution_rate, errors, warnings";
+const SUB_COLS: &str = "id, township, user_name, uploaded_at, file_name, sha256, size, requested_as_of, status, message, as_of, project_count, budget, paid, execution_rate, errors, warnings, unit, year, state, chosen_at, return_reason, returned_by, returned_at, problems_total";
 
 impl Submission {
     fn of(r: &AnyRow, full: bool) -> Result<Submission, sqlx::Error> {
-        Ok(Submission {
+        let mut sub = Submission {
             id: r.try_get("id")?,
             township: r.try_get("township")?,
             user_name: r.try_get("user_name")?,
@@ -97,18 +158,72 @@ impl Submission {
             execution_rate: r.try_get("execution_rate")?,
             errors: r.try_get("errors")?,
             warnings: r.try_get("warnings")?,
-            report_json: if full {
-                r.try_get("report_json")?
-            } else {
-                None
-            },
-            monthly_json: if full {
-                r.try_get("monthly_json")?
-            } else {
-                None
-            },
-        })
+            unit: r.try_get("unit")?,
+            year: r.try_get("year")?,
+            state: r.try_get("state")?,
+            chosen_at: r.try_get("chosen_at")?,
+            return_reason: r.try_get("return_reason")?,
+            returned_by: r.try_get("returned_by")?,
+            returned_at: r.try_get("returned_at")?,
+            problems_total: r.try_get("problems_total")?,
+            report_json: None,
+            monthly_json: None,
+            placeholders: Vec::new(),
+        };
+        if full {
+            let packed: Option<Vec<u8>> = r.try_get("data_z")?;
+            match packed.as_deref().and_then(unpack) {
+                Some(v) => {
+                    sub.report_json = v["report"].is_object().then(|| v["report"].to_string());
+                    sub.monthly_json = v["monthly"].is_object().then(|| v["monthly"].to_string());
+                    sub.placeholders = v["placeholders"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| p.as_str().map(str::to_string))
+                        .collect();
+                }
+                None => {
+                    sub.report_json = r.try_get("report_json")?;
+                    sub.monthly_json = r.try_get("monthly_json")?;
+                }
+            }
+        }
+        Ok(sub)
     }
+
+    /// Counts toward the county: read, and neither withdrawn nor returned.
+    pub fn live(&self) -> bool {
+        self.status == "ok" && self.state == "submitted"
+    }
+}
+
+/// JSON deflated in a one-entry zip (the zip crate is already a dependency).
+pub fn pack(v: &serde_json::Value) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let text = v.to_string();
+        if z.start_file("d.json", opts).is_err()
+            || z.write_all(text.as_bytes()).is_err()
+            || z.finish().is_err()
+        {
+            return Vec::new();
+        }
+    }
+    buf.into_inner()
+}
+
+pub fn unpack(bytes: &[u8]) -> Option<serde_json::Value> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut f = z.by_index(0).ok()?;
+    let mut text = String::new();
+    f.read_to_string(&mut text).ok()?;
+    serde_json::from_str(&text).ok()
 }
 
 /// A new submission's row.
@@ -128,8 +243,11 @@ pub struct NewSubmission<'a> {
     pub execution_rate: Option<String>,
     pub errors: i64,
     pub warnings: i64,
-    pub report_json: Option<String>,
-    pub monthly_json: Option<String>,
+    pub unit: Option<String>,
+    pub year: Option<i64>,
+    pub problems_total: Option<i64>,
+    /// `pack({"report": …, "monthly": …})`.
+    pub data_z: Option<Vec<u8>>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -139,6 +257,49 @@ pub struct AuditRow {
     pub action: String,
     pub detail: String,
     pub ip: Option<String>,
+    /// How many times this happened (repeated refusals are one row).
+    pub times: i64,
+}
+
+/// Actions that an outsider can repeat at will: one row per (action,
+/// address, user, detail) within `AGGREGATE_MS`, counted.
+const AGGREGATED: &[&str] = &[
+    "denied",
+    "login_failed",
+    "login_paused",
+    "login_busy",
+    "upload_refused",
+];
+const AGGREGATE_MS: i64 = 10 * 60 * 1000;
+
+/// The submission that counts among one township's uploads of one 年度
+/// (`subs` newest first): the one the clerk marked, else the newest that is
+/// read, neither withdrawn nor returned.
+pub fn counting<'a>(subs: impl IntoIterator<Item = &'a Submission>) -> Option<&'a Submission> {
+    let live: Vec<&Submission> = subs.into_iter().filter(|s| s.live()).collect();
+    live.iter()
+        .filter(|s| s.chosen_at.is_some())
+        .max_by_key(|s| (s.chosen_at, s.id))
+        .or_else(|| live.iter().max_by_key(|s| s.id))
+        .copied()
+}
+
+/// Per (township, 年度): the submission that counts.
+pub fn current_by_year(
+    subs: &[Submission],
+) -> std::collections::BTreeMap<(String, Option<i64>), i64> {
+    let mut groups: std::collections::BTreeMap<(String, Option<i64>), Vec<&Submission>> =
+        Default::default();
+    for s in subs {
+        groups
+            .entry((s.township.clone(), s.year))
+            .or_default()
+            .push(s);
+    }
+    groups
+        .into_iter()
+        .filter_map(|(k, v)| counting(v).map(|s| (k, s.id)))
+        .collect()
 }
 
 impl Db {
@@ -148,7 +309,7 @@ impl Db {
         let postgres = url.starts_with("postgres");
         let opts = AnyPoolOptions::new()
             .max_connections(if postgres { 10 } else { 4 })
-            .acquire_timeout(std::time::Duration::from_secs(60));
+            .acquire_timeout(std::time::Duration::from_secs(30));
         let opts = if postgres {
             opts
         } else {
@@ -237,16 +398,21 @@ impl Db {
         role: &str,
         unit: &str,
         password_hash: &str,
+        admin: bool,
     ) -> Result<i64, String> {
-        sqlx::query_scalar(
-            "INSERT INTO users (name, role, unit, password_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        // fetch_all: the statement runs to its end before the id is used
+        // (sqlx's SQLite RETURNING with fetch_one may hand back a row whose
+        // insert then fails).
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO users (name, role, unit, password_hash, created_at, admin) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(name)
         .bind(role)
         .bind(unit)
         .bind(password_hash)
         .bind(now_ms())
-        .fetch_one(&self.pool)
+        .bind(admin as i64)
+        .fetch_all(&self.pool)
         .await
         .map_err(|err| {
             if err.to_string().to_lowercase().contains("unique") {
@@ -254,7 +420,10 @@ impl Db {
             } else {
                 e(err)
             }
-        })
+        })?;
+        ids.first()
+            .copied()
+            .ok_or_else(|| "数据库未返回新账号的编号".into())
     }
 
     /// A new password hash for the user; their sessions end (in one
@@ -280,6 +449,30 @@ impl Db {
         Ok(ended)
     }
 
+    /// Disable (or enable) an account; disabling ends its sessions (its
+    /// tokens stop working while it is disabled).
+    pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<u64, String> {
+        let mut tx = self.pool.begin().await.map_err(e)?;
+        sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+            .bind(disabled as i64)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        let ended = if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(e)?
+                .rows_affected()
+        } else {
+            0
+        };
+        tx.commit().await.map_err(e)?;
+        Ok(ended)
+    }
+
     /// Every API token of the user deleted; how many.
     pub async fn revoke_tokens(&self, user_id: i64) -> Result<u64, String> {
         let r = sqlx::query("DELETE FROM tokens WHERE user_id = $1")
@@ -290,24 +483,69 @@ impl Db {
         Ok(r.rows_affected())
     }
 
+    /// One token, named by the start of its hash; whether it was there.
+    pub async fn revoke_token(&self, key: &str) -> Result<bool, String> {
+        if key.len() < 12 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let r = sqlx::query("DELETE FROM tokens WHERE token_hash LIKE $1")
+            .bind(format!("{key}%"))
+            .execute(&self.pool)
+            .await
+            .map_err(e)?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    pub async fn tokens(&self) -> Result<Vec<TokenRow>, String> {
+        let rows = sqlx::query(
+            "SELECT u.name AS user_name, t.token_hash AS token_hash, t.created_at AS created_at FROM tokens t JOIN users u ON u.id = t.user_id ORDER BY u.name, t.created_at",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(e)?;
+        rows.iter()
+            .map(|r| {
+                let h: String = r.try_get("token_hash")?;
+                Ok(TokenRow {
+                    user_name: r.try_get("user_name")?,
+                    key: h.chars().take(12).collect(),
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(e)
+    }
+
     /// The user and their password hash.
     pub async fn user_by_name(&self, name: &str) -> Result<Option<(User, String)>, String> {
-        let row =
-            sqlx::query("SELECT id, name, role, unit, password_hash FROM users WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(e)?;
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLS}, u.password_hash AS password_hash FROM users u WHERE u.name = $1"
+        ))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(e)?;
         row.map(|r| Ok((User::of(&r)?, r.try_get("password_hash")?)))
             .transpose()
             .map_err(e)
     }
 
-    pub async fn users(&self) -> Result<Vec<User>, String> {
-        let rows = sqlx::query("SELECT id, name, role, unit FROM users ORDER BY role, unit, name")
-            .fetch_all(&self.pool)
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, String> {
+        let row = sqlx::query(&format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
             .await
             .map_err(e)?;
+        row.map(|r| User::of(&r)).transpose().map_err(e)
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>, String> {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLS} FROM users u ORDER BY u.role, u.unit, u.name"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(e)?;
         rows.iter()
             .map(User::of)
             .collect::<Result<_, _>>()
@@ -316,10 +554,12 @@ impl Db {
 
     /// The townships expected to report: every township account's unit.
     pub async fn townships(&self) -> Result<Vec<String>, String> {
-        sqlx::query_scalar("SELECT DISTINCT unit FROM users WHERE role = 'township' ORDER BY unit")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(e)
+        sqlx::query_scalar(
+            "SELECT DISTINCT unit FROM users WHERE role = 'township' AND disabled = 0 ORDER BY unit",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(e)
     }
 
     pub async fn add_session(
@@ -342,11 +582,12 @@ impl Db {
         Ok(())
     }
 
-    /// The session's user and CSRF token, when the session is live.
+    /// The session's user and CSRF token, when the session is live and the
+    /// account is not disabled.
     pub async fn session(&self, id_hash: &str) -> Result<Option<(User, String)>, String> {
-        let row = sqlx::query(
-            "SELECT u.id AS id, u.name AS name, u.role AS role, u.unit AS unit, s.csrf AS csrf FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLS}, s.csrf AS csrf FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled = 0"
+        ))
         .bind(id_hash)
         .bind(now_ms())
         .fetch_optional(&self.pool)
@@ -379,9 +620,9 @@ impl Db {
     }
 
     pub async fn token_user(&self, token_hash: &str) -> Result<Option<User>, String> {
-        let row = sqlx::query(
-            "SELECT u.id AS id, u.name AS name, u.role AS role, u.unit AS unit FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLS} FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.disabled = 0"
+        ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await
@@ -389,9 +630,18 @@ impl Db {
         row.map(|r| User::of(&r)).transpose().map_err(e)
     }
 
-    pub async fn add_submission(&self, s: &NewSubmission<'_>) -> Result<i64, String> {
-        sqlx::query_scalar(
-            "INSERT INTO submissions (township, user_id, user_name, uploaded_at, file_name, sha256, size, requested_as_of, status, message, as_of, project_count, budget, paid, execution_rate, errors, warnings, report_json, monthly_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id",
+    /// Record a submission and its audit row in one transaction: the id is
+    /// returned only once both are committed (never an id of a rolled-back
+    /// insert, never "recorded" when it is not).
+    pub async fn add_submission(
+        &self,
+        s: &NewSubmission<'_>,
+        audit_detail: impl Fn(i64) -> String,
+        ip: Option<&str>,
+    ) -> Result<i64, String> {
+        let mut tx = self.pool.begin().await.map_err(e)?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "INSERT INTO submissions (township, user_id, user_name, uploaded_at, file_name, sha256, size, requested_as_of, status, message, as_of, project_count, budget, paid, execution_rate, errors, warnings, unit, year, problems_total, data_z) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id",
         )
         .bind(s.township)
         .bind(s.user.id)
@@ -410,16 +660,22 @@ impl Db {
         .bind(s.execution_rate.clone())
         .bind(s.errors)
         .bind(s.warnings)
-        .bind(s.report_json.clone())
-        .bind(s.monthly_json.clone())
-        .fetch_one(&self.pool)
+        .bind(s.unit.clone())
+        .bind(s.year)
+        .bind(s.problems_total)
+        .bind(s.data_z.clone())
+        .fetch_all(&mut *tx)
         .await
-        .map_err(e)
+        .map_err(e)?;
+        let id = *ids.first().ok_or("数据库未返回报送编号")?;
+        Self::audit_in(&mut tx, Some(s.user), "upload", &audit_detail(id), ip).await?;
+        tx.commit().await.map_err(e)?;
+        Ok(id)
     }
 
     pub async fn submission(&self, id: i64) -> Result<Option<Submission>, String> {
         let row = sqlx::query(&format!(
-            "SELECT {SUB_COLS}, report_json, monthly_json FROM submissions WHERE id = $1"
+            "SELECT {SUB_COLS}, report_json, monthly_json, data_z FROM submissions WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -443,39 +699,113 @@ impl Db {
             .map_err(e)
     }
 
-    /// The township's current submission: its latest readable upload.
-    pub async fn current(&self, township: &str) -> Result<Option<i64>, String> {
-        sqlx::query_scalar("SELECT MAX(id) FROM submissions WHERE township = $1 AND status = 'ok'")
-            .bind(township)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(e)
+    /// The submission that counts for the township in `year` (`None`: the
+    /// latest 年度 that has one).
+    pub async fn current(&self, township: &str, year: Option<i64>) -> Result<Option<i64>, String> {
+        let h = self.history(township).await?;
+        let by_year = current_by_year(&h);
+        Ok(match year {
+            Some(y) => by_year.get(&(township.to_string(), Some(y))).copied(),
+            None => by_year
+                .iter()
+                .max_by_key(|((_, y), id)| (*y, **id))
+                .map(|(_, id)| *id),
+        })
     }
 
-    /// Each township's latest readable upload whose cut-off reaches `as_of`
-    /// (YYYY-MM-DD): the submissions a month's roll-up is made of.
-    pub async fn current_covering(&self, as_of: &str) -> Result<Vec<Submission>, String> {
+    /// Per township, the submission that counts for a month's roll-up: of
+    /// the uploads whose cut-off reaches `as_of` (YYYY-MM-DD), those of
+    /// `year` when given (else of the township's latest 年度 among them); of
+    /// those, the one marked, else the newest.
+    pub async fn current_covering(
+        &self,
+        as_of: &str,
+        year: Option<i64>,
+    ) -> Result<Vec<Submission>, String> {
         let rows = sqlx::query(&format!(
-            "SELECT {SUB_COLS} FROM submissions WHERE id IN (SELECT MAX(id) FROM submissions WHERE status = 'ok' AND as_of >= $1 GROUP BY township) ORDER BY township"
+            "SELECT {SUB_COLS} FROM submissions WHERE status = 'ok' AND state = 'submitted' AND as_of >= $1 ORDER BY township, id DESC"
         ))
         .bind(as_of)
         .fetch_all(&self.pool)
         .await
         .map_err(e)?;
-        rows.iter()
+        let subs: Vec<Submission> = rows
+            .iter()
             .map(|r| Submission::of(r, false))
             .collect::<Result<_, _>>()
-            .map_err(e)
+            .map_err(e)?;
+        let by_year = current_by_year(&subs);
+        let mut pick: std::collections::BTreeMap<String, (Option<i64>, i64)> = Default::default();
+        for ((t, y), id) in by_year {
+            if year.is_some() && y != year {
+                continue;
+            }
+            let e = pick.entry(t).or_insert((y, id));
+            if y > e.0 {
+                *e = (y, id);
+            }
+        }
+        let ids: std::collections::HashSet<i64> = pick.values().map(|(_, id)| *id).collect();
+        Ok(subs.into_iter().filter(|s| ids.contains(&s.id)).collect())
     }
 
-    /// The latest cut-off of any township's current submission.
+    /// The latest cut-off of any submission that counts.
     pub async fn latest_as_of(&self) -> Result<Option<String>, String> {
         sqlx::query_scalar(
-            "SELECT MAX(as_of) FROM submissions WHERE id IN (SELECT MAX(id) FROM submissions WHERE status = 'ok' GROUP BY township)",
+            "SELECT MAX(as_of) FROM submissions WHERE status = 'ok' AND state = 'submitted'",
         )
         .fetch_one(&self.pool)
         .await
         .map_err(e)
+    }
+
+    /// Withdraw / return / mark: the submission's new state, with the audit
+    /// row, in one transaction.
+    pub async fn set_state(
+        &self,
+        id: i64,
+        change: StateChange<'_>,
+        by: &User,
+        detail: &str,
+        ip: Option<&str>,
+    ) -> Result<(), String> {
+        let mut tx = self.pool.begin().await.map_err(e)?;
+        let (sql, action) = match change {
+            StateChange::Withdraw => (
+                "UPDATE submissions SET state = 'withdrawn', chosen_at = NULL WHERE id = $1 AND state = 'submitted'",
+                "withdrawn",
+            ),
+            StateChange::Restore => (
+                "UPDATE submissions SET state = 'submitted', return_reason = NULL WHERE id = $1 AND state = 'withdrawn'",
+                "restored",
+            ),
+            StateChange::Choose => (
+                "UPDATE submissions SET chosen_at = $2 WHERE id = $1 AND state = 'submitted' AND status = 'ok'",
+                "chosen",
+            ),
+            StateChange::Return(_) => (
+                "UPDATE submissions SET state = 'returned', chosen_at = NULL, return_reason = $3, returned_by = $4, returned_at = $2 WHERE id = $1 AND state = 'submitted'",
+                "returned",
+            ),
+        };
+        let mut q = sqlx::query(sql).bind(id);
+        match change {
+            StateChange::Choose => q = q.bind(now_ms()),
+            StateChange::Return(reason) => {
+                q = q
+                    .bind(now_ms())
+                    .bind(reason.to_string())
+                    .bind(by.name.clone())
+            }
+            _ => {}
+        }
+        let n = q.execute(&mut *tx).await.map_err(e)?.rows_affected();
+        if n == 0 {
+            return Err("这次报送的状态已经变了，未作改动；请刷新页面后再试".into());
+        }
+        Self::audit_in(&mut tx, Some(by), action, detail, ip).await?;
+        tx.commit().await.map_err(e)?;
+        Ok(())
     }
 
     pub async fn submission_count(&self) -> Result<i64, String> {
@@ -492,16 +822,54 @@ impl Db {
         detail: &str,
         ip: Option<&str>,
     ) -> Result<(), String> {
+        let mut tx = self.pool.begin().await.map_err(e)?;
+        Self::audit_in(&mut tx, user, action, detail, ip).await?;
+        tx.commit().await.map_err(e)
+    }
+
+    /// One audit row inside a transaction; an outsider's repeated refusal
+    /// adds to the recent row instead of a new one. Details are capped.
+    async fn audit_in(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        user: Option<&User>,
+        action: &str,
+        detail: &str,
+        ip: Option<&str>,
+    ) -> Result<(), String> {
+        let detail: String = detail.chars().take(500).collect();
+        let now = now_ms();
+        if AGGREGATED.contains(&action) {
+            let recent: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM audit WHERE action = $1 AND COALESCE(ip, '') = $2 AND COALESCE(user_id, 0) = $3 AND detail = $4 AND at > $5 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(action)
+            .bind(ip.unwrap_or("").to_string())
+            .bind(user.map(|u| u.id).unwrap_or(0))
+            .bind(&detail)
+            .bind(now - AGGREGATE_MS)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(e)?;
+            if let Some(id) = recent.first() {
+                sqlx::query("UPDATE audit SET times = times + 1, at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(e)?;
+                return Ok(());
+            }
+        }
         sqlx::query(
             "INSERT INTO audit (at, user_id, user_name, action, detail, ip) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(now_ms())
+        .bind(now)
         .bind(user.map(|u| u.id))
         .bind(user.map(|u| u.name.clone()))
         .bind(action)
         .bind(detail)
         .bind(ip.map(str::to_string))
-        .execute(&self.pool)
+        .execute(&mut **tx)
         .await
         .map_err(e)?;
         Ok(())
@@ -509,7 +877,7 @@ impl Db {
 
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRow>, String> {
         let rows = sqlx::query(
-            "SELECT at, user_name, action, detail, ip FROM audit ORDER BY id DESC LIMIT $1",
+            "SELECT at, user_name, action, detail, ip, times FROM audit ORDER BY at DESC, id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -523,19 +891,55 @@ impl Db {
                     action: r.try_get("action")?,
                     detail: r.try_get("detail")?,
                     ip: r.try_get("ip")?,
+                    times: r.try_get("times")?,
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(e)
     }
 
+    /// How many times an action happened (aggregated rows by their count).
     pub async fn audit_count(&self, action: &str) -> Result<i64, String> {
+        let n: Option<i64> =
+            sqlx::query_scalar("SELECT CAST(SUM(times) AS BIGINT) FROM audit WHERE action = $1")
+                .bind(action)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(e)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    /// Rows in the audit table for an action (not their counts).
+    pub async fn audit_rows(&self, action: &str) -> Result<i64, String> {
         sqlx::query_scalar("SELECT COUNT(*) FROM audit WHERE action = $1")
             .bind(action)
             .fetch_one(&self.pool)
             .await
             .map_err(e)
     }
+
+    /// The audit table's size in bytes of detail text (tests and the admin page).
+    pub async fn audit_detail_bytes(&self) -> Result<i64, String> {
+        let n: Option<i64> =
+            sqlx::query_scalar("SELECT CAST(SUM(LENGTH(detail)) AS BIGINT) FROM audit")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(e)?;
+        Ok(n.unwrap_or(0))
+    }
+}
+
+/// A change of a submission's standing.
+#[derive(Clone, Copy, Debug)]
+pub enum StateChange<'a> {
+    /// The township takes it back.
+    Withdraw,
+    /// The township puts a withdrawn one back.
+    Restore,
+    /// The township marks it as the one that counts for its 年度.
+    Choose,
+    /// The county sends it back, with the reason the township sees.
+    Return(&'a str),
 }
 
 /// Statements of a migration file (no `;` inside strings in ours).

@@ -26,6 +26,135 @@ pub struct Analysis {
     pub as_of: NaiveDate,
     pub errors: usize,
     pub warnings: usize,
+    /// 单位名称 as the ledger's 说明 gives it (the account's township is
+    /// checked against it).
+    pub ledger_unit: Option<String>,
+    /// 年度 as the ledger's 说明 gives it.
+    pub year: Option<i32>,
+    /// The summary's 【待补充：…】 places the clerk fills in by hand.
+    pub placeholders: Vec<String>,
+}
+
+/// The county's own files, as the CLI takes them (`serve --settings DIR`):
+///
+/// ```text
+/// DIR/scoring.toml        评分规则            (report/summary/monitor --scoring)
+/// DIR/indicators/         指标库文件夹         (--indicators)
+/// DIR/schedule.toml       序时进度表           (monthly --schedule)
+/// DIR/mapping.toml        列名映射（含类别对照 [categories]），所有乡镇 (--mapping)
+/// DIR/mapping/<乡镇>.toml  某个乡镇自己的列名映射（有则代替 mapping.toml）
+/// DIR/county.toml         县级汇总设置：industry_floor = 60 (consolidate --industry-floor)
+/// ```
+///
+/// Every page, download and the county roll-up use these; none given, the
+/// CLI's defaults.
+#[derive(Debug, Default)]
+pub struct ServeSettings {
+    pub dir: Option<std::path::PathBuf>,
+    pub rules: Option<crate::compute::score::ScoringRules>,
+    pub libs: Option<Vec<crate::model::library::Library>>,
+    pub schedule: Schedule,
+    pub mapping: Mapping,
+    pub mappings: std::collections::HashMap<String, Mapping>,
+    pub county: Settings,
+    /// What was read, for the start-up line.
+    pub loaded: Vec<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CountyFile {
+    industry_floor: Option<rust_decimal::Decimal>,
+}
+
+impl ServeSettings {
+    pub fn load(dir: Option<&Path>) -> Result<ServeSettings, String> {
+        let mut s = ServeSettings::default();
+        let Some(dir) = dir else {
+            return Ok(s);
+        };
+        if !dir.is_dir() {
+            return Err(format!("设置文件夹 {} 不存在或不是文件夹", dir.display()));
+        }
+        s.dir = Some(dir.to_path_buf());
+        let scoring = dir.join("scoring.toml");
+        if scoring.exists() {
+            s.rules = Some(load_rules(Some(&scoring))?);
+            s.loaded.push("评分规则 scoring.toml".into());
+        }
+        let indicators = dir.join("indicators");
+        if indicators.is_dir() {
+            s.libs = Some(crate::read::library::load_dir(&indicators)?);
+            s.loaded.push("指标库 indicators/".into());
+        }
+        let schedule = dir.join("schedule.toml");
+        if schedule.exists() {
+            let text = std::fs::read_to_string(&schedule)
+                .map_err(|e| format!("无法读取序时进度表 {}：{e}", schedule.display()))?;
+            s.schedule = crate::read::schedule::read_schedule(&text)
+                .map_err(|e| format!("序时进度表 {} 有误：{e}", schedule.display()))?;
+            s.loaded.push("序时进度表 schedule.toml".into());
+        }
+        let mapping = dir.join("mapping.toml");
+        if mapping.exists() {
+            s.mapping = Mapping::load(&mapping)?;
+            s.loaded.push("列名映射 mapping.toml".into());
+        }
+        let per = dir.join("mapping");
+        if per.is_dir() {
+            let entries =
+                std::fs::read_dir(&per).map_err(|e| format!("无法读取 {}：{e}", per.display()))?;
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "toml") {
+                    let town = p
+                        .file_stem()
+                        .map(|t| t.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    s.mappings.insert(town.clone(), Mapping::load(&p)?);
+                    s.loaded
+                        .push(format!("{town} 的列名映射 mapping/{town}.toml"));
+                }
+            }
+        }
+        let county = dir.join("county.toml");
+        if county.exists() {
+            let text = std::fs::read_to_string(&county)
+                .map_err(|e| format!("无法读取 {}：{e}", county.display()))?;
+            let f: CountyFile = toml::from_str(&text)
+                .map_err(|e| format!("县级汇总设置 {} 有误：{e}", county.display()))?;
+            if let Some(floor) = f.industry_floor {
+                if floor < rust_decimal::Decimal::ZERO || floor > rust_decimal::Decimal::from(100) {
+                    return Err(format!(
+                        "县级汇总设置 {}：industry_floor = {floor} 应在 0 到 100 之间",
+                        county.display()
+                    ));
+                }
+                s.county.industry_floor = Some(floor).filter(|f| !f.is_zero());
+            }
+            s.loaded.push("县级汇总设置 county.toml".into());
+        }
+        Ok(s)
+    }
+
+    /// The township's own mapping, else the county's.
+    pub fn mapping_for(&self, township: &str) -> &Mapping {
+        self.mappings.get(township).unwrap_or(&self.mapping)
+    }
+
+    fn rules(&self) -> Result<crate::compute::score::ScoringRules, String> {
+        match &self.rules {
+            Some(r) => Ok(r.clone()),
+            None => load_rules(None),
+        }
+    }
+
+    fn libs(&self) -> Vec<crate::model::library::Library> {
+        match &self.libs {
+            Some(l) => l.clone(),
+            None => crate::read::library::bundled(),
+        }
+    }
 }
 
 /// A stored workbook, opened for the library. `path` is a server-chosen
@@ -36,11 +165,69 @@ pub struct Input<'a> {
     /// 单位: the township of the account that submitted it.
     pub unit: &'a str,
     pub as_of: Option<NaiveDate>,
+    pub settings: &'a ServeSettings,
 }
 
 /// Messages name the file the way the clerk knows it, not by its hash.
 fn shown(msg: String, input: &Input) -> String {
-    msg.replace(&input.path.display().to_string(), input.name)
+    web_words(&msg.replace(&input.path.display().to_string(), input.name))
+}
+
+/// A library message as a page says it: the CLI's flags (`--as-of`,
+/// `--mapping`…) are not something a clerk in a browser can type, so they
+/// become what the clerk or the county does instead.
+pub fn web_words(msg: &str) -> String {
+    if !msg.contains("--") {
+        return msg.to_string();
+    }
+    let mut m = msg.to_string();
+    for (from, to) in [
+        ("请加 --as-of ", "请在上传时把截止日期填为 "),
+        ("：--as-of ", "："),
+        ("（--as-of、", "（上传时填写的截止日期、"),
+        ("--as-of、", "上传时填写的截止日期、"),
+        ("（--unit 或", "（"),
+        ("未指定 --as-of / --month 时", "未统一截止日期时"),
+        (
+            "或用 --mapping 的 [units] 指定",
+            "或请县财政局在列名映射文件的 [units] 中指定",
+        ),
+        (
+            "或用 --mapping 指定单位",
+            "或请县财政局在列名映射文件中指定单位",
+        ),
+        ("，用 --mapping 指定", "，请县财政局放入服务的设置文件夹"),
+        ("可用 --mapping 指定", "可请县财政局用列名映射文件指定"),
+    ] {
+        m = m.replace(from, to);
+    }
+    // Any flag left: not shown as a command.
+    let mut out = String::with_capacity(m.len());
+    let mut rest = m.as_str();
+    while let Some(i) = rest.find("--") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let flag_len = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(tail.len());
+        if flag_len == 0 {
+            out.push_str("--");
+        } else {
+            out.push_str("相应设置");
+        }
+        rest = &tail[flag_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every problem's message in page words.
+fn web_problems(problems: &mut [crate::model::Problem]) {
+    for p in problems {
+        if p.message.contains("--") {
+            p.message = web_words(&p.message);
+        }
+    }
 }
 
 fn open(input: &Input, full: bool) -> Result<book::RawBook, String> {
@@ -57,7 +244,7 @@ fn outcome(input: &Input, full: bool) -> Result<Outcome, String> {
             b,
             input.as_of,
             Some(input.unit),
-            &Mapping::default(),
+            input.settings.mapping_for(input.unit),
         )
     })
     .unwrap_or_else(|why| Err(format!("计算时程序内部出错（{why}）")))
@@ -71,8 +258,8 @@ fn scored(
     full: bool,
 ) -> Result<(Outcome, Vec<crate::compute::score::Evaluation>), String> {
     let mut o = outcome(input, full)?;
-    let rules = load_rules(None)?;
-    let libs = crate::read::library::bundled();
+    let rules = input.settings.rules()?;
+    let libs = input.settings.libs();
     let evals = o.score(&rules, &libs);
     if full {
         o.with_copy_notes();
@@ -82,10 +269,12 @@ fn scored(
 
 /// Read and compute one workbook as `jixiao report --json` does.
 pub fn analyse(input: &Input) -> Result<Analysis, String> {
-    let (mut o, _) = scored(input, true)?;
+    let (mut o, evals) = scored(input, true)?;
+    let placeholders = summary_placeholders(&o, &evals, chrono::Local::now().date_naive());
     // The annotated copy adds problems of its own (as the CLI's JSON has them).
     let (_, extra) = write::report::annotated_workbook(&o.book, &o.report, &o.report.problems);
     o.report.problems.extend(extra);
+    web_problems(&mut o.report.problems);
     let report = serde_json::to_value(&o.report).map_err(|e| e.to_string())?;
     let problems = &o.report.problems;
     let errors = problems
@@ -94,6 +283,14 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
         .count();
     let warnings = problems.len() - errors;
     let as_of = o.report.as_of;
+    let ledger_unit = o
+        .ledger
+        .info
+        .unit_name
+        .clone()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty());
+    let year = o.ledger.info.year;
     // 序时进度: the 月报 of the last month ended by the cut-off, so that no
     // figure on the page counts a payment after it.
     let monthly = last_month_end(as_of).and_then(|end| {
@@ -108,7 +305,7 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
             month_outcome = outcome(&again, false).ok()?;
             (&month_outcome.ledger, month_outcome.report.clone())
         };
-        let m = compute_monthly(ledger, report, &Schedule::default())?;
+        let m = compute_monthly(ledger, report, &input.settings.schedule)?;
         serde_json::to_value(&m).ok()
     });
     Ok(Analysis {
@@ -117,7 +314,35 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
         as_of,
         errors,
         warnings,
+        ledger_unit,
+        year,
+        placeholders,
     })
+}
+
+/// The `【待补充：…】` markers of the summary as `jixiao summary` writes it
+/// (each once, in order).
+fn summary_placeholders(
+    o: &Outcome,
+    evals: &[crate::compute::score::Evaluation],
+    signed: NaiveDate,
+) -> Vec<String> {
+    let data = crate::compute::summary::build(&o.ledger, &o.report, evals, signed);
+    let Ok(text) = write::docx::render_text(write::docx::DEFAULT_TEMPLATE, &data) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("【待补充") {
+        let tail = &rest[i..];
+        let Some(j) = tail.find('】') else { break };
+        let item = tail[..j + '】'.len_utf8()].to_string();
+        if !out.contains(&item) {
+            out.push(item);
+        }
+        rest = &tail[j..];
+    }
+    out
 }
 
 /// The cut-off itself when it is a month's last day, else the end of the
@@ -152,9 +377,11 @@ pub fn forms_xlsx(input: &Input) -> Result<Vec<u8>, String> {
     xlsx_bytes(&sheets, crate::output::Kind::Forms)
 }
 
-/// The 绩效自评总结 .docx (`jixiao summary`).
-pub fn summary_docx(input: &Input, signed: NaiveDate) -> Result<Vec<u8>, String> {
-    let (o, evals) = scored(input, false)?;
+/// The 绩效自评总结 .docx (`jixiao summary`), signed with the unit's full
+/// name (靖宇镇人民政府, not the account's 靖宇镇).
+pub fn summary_docx(input: &Input, signed: NaiveDate, signer: &str) -> Result<Vec<u8>, String> {
+    let (mut o, evals) = scored(input, false)?;
+    o.report.unit_name = signer.to_string();
     let data = crate::compute::summary::build(&o.ledger, &o.report, &evals, signed);
     let text = write::docx::render_text(write::docx::DEFAULT_TEMPLATE, &data)?;
     write::docx::to_docx(&write::docx::parse(&text))
@@ -176,9 +403,30 @@ fn at_month_end(input: &Input, year: i32, month: u32) -> Result<Outcome, String>
 pub fn monthly_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, String> {
     let o = at_month_end(input, year, month)?;
     let problems = o.report.problems.clone();
-    let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;
+    let m = compute_monthly(&o.ledger, o.report, &input.settings.schedule).ok_or("月份无效")?;
     let sheets = write::monthly::monthly_sheets(&m, &problems);
     xlsx_bytes(&sheets, crate::output::Kind::Monthly)
+}
+
+/// The 绩效运行监控表 for a month (`jixiao monitor --month`).
+pub fn monitor_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, String> {
+    let o = at_month_end(input, year, month)?;
+    let mut o = o;
+    let rules = input.settings.rules()?;
+    let libs = input.settings.libs();
+    let evals = o.score(&rules, &libs);
+    let mut problems = o.report.problems.clone();
+    if let Some(y) = o.ledger.info.year.filter(|y| *y != year) {
+        problems.push(crate::model::Problem::warning(
+            "说明",
+            format!(
+                "台账是 {y} 年度的，而监控期是 {year} 年 1—{month} 月：执行数按截至月末的累计拨付计"
+            ),
+        ));
+    }
+    problems.sort_by_key(|p| p.severity);
+    let sheets = write::monitor::monitor_sheets(&o.report, &evals, month, &problems);
+    xlsx_bytes(&sheets, crate::output::Kind::Monitor)
 }
 
 /// `YYYY-MM` (the CLI's `--month` parser).
@@ -208,27 +456,56 @@ pub struct Prepared {
     pub problems: Value,
 }
 
+impl Prepared {
+    /// Roughly what this keeps in memory, bytes (the county cache's bound).
+    pub fn approx_bytes(&self) -> usize {
+        4096 + self.projects.to_string().len() * 2
+            + self.problems.to_string().len() * 2
+            + self.pace.to_string().len()
+    }
+}
+
+/// Problems kept per township in the county cache (the rest counted).
+const PREPARED_PROBLEMS: usize = 500;
+
+fn capped_problems(problems: &[crate::model::Problem], keep: usize) -> Result<Value, String> {
+    let mut v =
+        serde_json::to_value(&problems[..problems.len().min(keep)]).map_err(|e| e.to_string())?;
+    if problems.len() > keep
+        && let Some(a) = v.as_array_mut()
+    {
+        a.push(serde_json::json!({
+            "severity": "提示",
+            "sheet": "",
+            "cell": null,
+            "message": format!("… 另有 {} 条问题未列出（共 {} 条）", problems.len() - keep, problems.len()),
+        }));
+    }
+    Ok(v)
+}
+
 /// Read one stored workbook for the county roll-up of a month.
 pub fn prepare(input: &Input, year: i32, month: u32, label: &str) -> Result<Prepared, String> {
     let o = at_month_end(input, year, month)?;
     let township = Township::from_report(&o.report.unit_name, label, &o.report);
-    let problems = o.report.problems.clone();
-    let m = compute_monthly(&o.ledger, o.report, &Schedule::default()).ok_or("月份无效")?;
+    let mut problems = o.report.problems.clone();
+    web_problems(&mut problems);
+    let m = compute_monthly(&o.ledger, o.report, &input.settings.schedule).ok_or("月份无效")?;
     let mj = serde_json::to_value(&m).map_err(|e| e.to_string())?;
     Ok(Prepared {
         township,
         pace: mj["totals"].clone(),
         projects: mj["projects"].clone(),
-        problems: serde_json::to_value(problems).map_err(|e| e.to_string())?,
+        problems: capped_problems(&problems, PREPARED_PROBLEMS)?,
     })
 }
 
 /// 序时进度 at a month's end for the county as a whole (the 月报's schedule).
-pub fn schedule(year: i32, month: u32) -> Option<String> {
+pub fn schedule(settings: &ServeSettings, year: i32, month: u32) -> Option<String> {
     let end = month_end(year, month)?;
     Some(format!(
         "{:.2}",
-        Schedule::default().expected(None, end, Some(year))
+        settings.schedule.expected(None, end, Some(year))
     ))
 }
 
@@ -241,6 +518,7 @@ pub struct CountyOut {
 }
 
 pub fn county(
+    settings: &ServeSettings,
     prepared: &[std::sync::Arc<Prepared>],
     failed: Vec<(String, String)>,
     expected: &[String],
@@ -255,7 +533,12 @@ pub fn county(
             FileProblem::of_file(file, Severity::Error, format!("{why}，该文件未汇总"))
         })
         .collect();
-    let mut c = consolidate(townships, expected, &Settings::default(), problems);
+    let mut c = consolidate(townships, expected, &settings.county, problems);
+    for p in &mut c.problems {
+        if p.problem.message.contains("--") {
+            p.problem.message = web_words(&p.problem.message);
+        }
+    }
     c.files_left_out = failed
         .into_iter()
         .map(|(f, _)| (f, "未能读取".to_string()))
@@ -275,8 +558,9 @@ pub fn county_xlsx(c: &CountyOut, title: &str) -> Result<Vec<u8>, String> {
 
 /// The county's floor on the 衔接资金 industry share, percent (what
 /// `consolidate` checks against by default).
-pub fn industry_floor() -> Option<f64> {
-    Settings::default()
+pub fn industry_floor(settings: &ServeSettings) -> Option<f64> {
+    settings
+        .county
         .industry_floor
         .and_then(|d| d.to_string().parse().ok())
 }

@@ -5,16 +5,21 @@
 //! `engine`; this module stores, authorises and renders.
 
 pub mod auth;
+pub mod conn;
 pub mod db;
 pub mod engine;
 mod pages;
 pub mod svg;
 
+pub use pages::router;
+
 use db::{Db, Submission, User};
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Server settings (the CLI's flags).
 #[derive(Clone, Debug)]
@@ -38,6 +43,26 @@ pub struct Config {
     pub session_hours: i64,
     /// Give up on reading one workbook after this many seconds.
     pub analysis_timeout_secs: u64,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Open connections allowed from one address (a trusted proxy: no cap).
+    pub max_connections_per_address: usize,
+    /// A request's header must arrive within this many seconds.
+    pub header_timeout_secs: u64,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout_secs: u64,
+    /// Workbooks read at once (uploads, downloads, county roll-up); 0: cores.
+    pub read_slots: usize,
+    /// Memory the workbooks being read may take together, MB (estimated).
+    pub read_memory_mb: u64,
+    /// The county roll-up's cache of read townships, MB.
+    pub county_cache_mb: u64,
+    /// Problems kept with a submission (the rest are counted, "另有 N 条").
+    pub problems_kept: usize,
+    /// Password checks at once; 0: cores. More are answered 429.
+    pub login_slots: usize,
+    /// The county's own settings folder (`--settings`), as the CLI's files.
+    pub settings: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -54,66 +79,359 @@ impl Default for Config {
             initial_admin: true,
             session_hours: 12,
             analysis_timeout_secs: 120,
+            trusted_proxies: Vec::new(),
+            max_connections_per_address: 256,
+            header_timeout_secs: 20,
+            idle_timeout_secs: 60,
+            read_slots: 0,
+            read_memory_mb: 2048,
+            county_cache_mb: 64,
+            problems_kept: 1000,
+            login_slots: 0,
+            settings: None,
         }
     }
 }
 
 type Prepared = Arc<Result<Arc<engine::Prepared>, String>>;
 
+/// Townships read for the county, by (submission, year, month), bounded
+/// by their estimated size; the oldest entries go first.
+#[derive(Default)]
+struct CountyCache {
+    map: HashMap<(i64, i32, u32), (Prepared, usize, u64)>,
+    bytes: usize,
+    seq: u64,
+}
+
+impl CountyCache {
+    fn get(&self, k: &(i64, i32, u32)) -> Option<Prepared> {
+        self.map.get(k).map(|(p, _, _)| p.clone())
+    }
+    fn insert(&mut self, k: (i64, i32, u32), p: Prepared, cap: usize) {
+        let size = match p.as_ref() {
+            Ok(p) => p.approx_bytes(),
+            Err(m) => m.len() + 64,
+        };
+        if size > cap {
+            return;
+        }
+        while self.bytes + size > cap {
+            let Some((&oldest, _)) = self.map.iter().min_by_key(|(_, (_, _, seq))| *seq) else {
+                break;
+            };
+            if let Some((_, b, _)) = self.map.remove(&oldest) {
+                self.bytes -= b;
+            }
+        }
+        self.seq += 1;
+        if let Some((_, b, _)) = self.map.insert(k, (p, size, self.seq)) {
+            self.bytes -= b;
+        }
+        self.bytes += size;
+    }
+}
+
+/// One bounded pool for every workbook read (uploads, downloads, the
+/// county roll-up): at most `slots` at once, and their estimated memory
+/// within the budget.
+struct Reads {
+    slots: Arc<tokio::sync::Semaphore>,
+    budget: Arc<tokio::sync::Semaphore>,
+    budget_mb: u32,
+    now: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// A place in the pool; given back when the read ends (not when its
+/// answer times out: the thread still holds the memory).
+pub struct ReadPermit {
+    _slot: tokio::sync::OwnedSemaphorePermit,
+    _mem: tokio::sync::OwnedSemaphorePermit,
+    reads: Arc<Reads>,
+}
+
+impl Drop for ReadPermit {
+    fn drop(&mut self) {
+        self.reads.now.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Failed logins remembered per key (an account at an address; an address).
+struct Tries {
+    n: u32,
+    last: Instant,
+}
+
 pub struct State {
     pub db: Db,
     pub cfg: Config,
     files: PathBuf,
+    /// This process's own temporary folder, `DATA/tmp/p-…`, locked.
     tmp: PathBuf,
-    templates: minijinja::Environment<'static>,
-    /// (submission, year, month) → the township read at that month's end.
-    county_cache: Mutex<HashMap<(i64, i32, u32), Prepared>>,
+    tmp_lock: Mutex<std::fs::File>,
+    /// Held while serving: one server per data folder.
+    server_lock: Mutex<Option<std::fs::File>>,
+    county_cache: Mutex<CountyCache>,
     /// One county roll-up is read at a time: two people opening a new month
-    /// together read each workbook once, and uploads keep their share.
+    /// together read each workbook once.
     county_busy: tokio::sync::Mutex<()>,
-    /// Recent failed logins by account name and by address.
-    pub(crate) failed_logins: Mutex<HashMap<String, (u32, std::time::Instant)>>,
-    /// At most one workbook per core is read at a time.
-    slots: tokio::sync::Semaphore,
+    login_tries: Mutex<HashMap<String, Tries>>,
+    /// Password hashes computed at once (argon2 takes ~20 MB and a core).
+    hashing: Arc<tokio::sync::Semaphore>,
+    /// Verified for unknown names, so that they take as long as known ones.
+    dummy_hash: String,
+    reads: Arc<Reads>,
+    pub settings: engine::ServeSettings,
+}
+
+impl Drop for State {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.tmp);
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+/// An OS error in words (the OS's own text after).
+fn os_words(e: &std::io::Error) -> String {
+    let why = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "没有写入权限",
+        std::io::ErrorKind::ReadOnlyFilesystem => "所在磁盘是只读的",
+        std::io::ErrorKind::StorageFull => "磁盘已满",
+        std::io::ErrorKind::NotFound => "路径不存在",
+        std::io::ErrorKind::NotADirectory | std::io::ErrorKind::AlreadyExists => {
+            "路径中有同名的文件而不是文件夹"
+        }
+        _ => "无法写入",
+    };
+    format!("{why}（{e}）")
+}
+
+/// The data folder (and the folders in it) can be written: checked with a
+/// probe file before the database is opened, so that a read-only folder is
+/// refused at once, in words, instead of a pool timing out a minute later.
+fn check_writable(dir: &Path) -> Result<(), String> {
+    let refuse = |e: &std::io::Error| {
+        format!(
+            "数据文件夹 {} 不能写入：{}。jixiao serve 要在其中保存数据库和上传的文件；请换一个可写的文件夹（--data 文件夹），或改正它的权限后再启动",
+            dir.display(),
+            os_words(e)
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(|e| refuse(&e))?;
+    let probe = dir.join(format!(".jixiao-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"jixiao").map_err(|e| refuse(&e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Temporaries of processes that are gone (killed): their folder's lock is
+/// free. A folder of a live process is left alone, whoever it is.
+fn clean_orphans(tmp_root: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp_root) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().to_string();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|d| d > Duration::from_secs(3600));
+        if name.starts_with("p-") {
+            match std::fs::File::open(p.join(".lock")) {
+                Ok(f) => {
+                    if f.try_lock().is_ok() {
+                        let _ = std::fs::remove_dir_all(&p);
+                    }
+                }
+                // Being set up by another process, or left half-made long ago.
+                Err(_) if old => {
+                    let _ = std::fs::remove_dir_all(&p);
+                }
+                Err(_) => {}
+            }
+        } else if old {
+            // An earlier version's layout.
+            let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
+        }
+    }
 }
 
 impl State {
-    /// Open (and create) the data folder and the database.
+    /// Open (and create) the data folder and the database, for an account
+    /// command: the server's lock is not taken.
     pub async fn open(cfg: Config) -> Result<Arc<State>, String> {
+        State::open_as(cfg, false).await
+    }
+
+    /// `serving`: take the data folder's server lock (a second server on
+    /// the same folder is refused).
+    pub async fn open_as(cfg: Config, serving: bool) -> Result<Arc<State>, String> {
+        let settings = engine::ServeSettings::load(cfg.settings.as_deref())?;
         let files = cfg.data.join("files");
-        let tmp = cfg.data.join("tmp");
-        for d in [&cfg.data, &files, &tmp] {
-            std::fs::create_dir_all(d)
-                .map_err(|e| format!("无法建立数据文件夹 {}：{e}", d.display()))?;
+        let tmp_root = cfg.data.join("tmp");
+        for d in [&cfg.data, &files, &tmp_root] {
+            check_writable(d)?;
         }
-        // Temporaries of an earlier run that was killed.
-        if let Ok(entries) = std::fs::read_dir(&tmp) {
-            for e in entries.flatten() {
-                let _ = std::fs::remove_dir_all(e.path());
+        let server_lock = if serving {
+            let path = cfg.data.join("server.lock");
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| format!("无法建立 {}：{}", path.display(), os_words(&e)))?;
+            if f.try_lock().is_err() {
+                return Err(format!(
+                    "数据文件夹 {} 已经有一个 jixiao serve 在运行；同一个数据文件夹只能运行一个服务。请先停止那个服务，或换一个 --data 文件夹",
+                    cfg.data.display()
+                ));
             }
-        }
+            Some(f)
+        } else {
+            None
+        };
+        clean_orphans(&tmp_root);
+        let tmp = tempfile::Builder::new()
+            .prefix("p-")
+            .tempdir_in(&tmp_root)
+            .map_err(|e| {
+                format!(
+                    "无法在 {} 中建立临时文件夹：{}",
+                    tmp_root.display(),
+                    os_words(&e)
+                )
+            })?
+            .keep();
+        let tmp_lock = std::fs::File::create(tmp.join(".lock"))
+            .and_then(|f| f.try_lock().map(|_| f).map_err(std::io::Error::other))
+            .map_err(|e| {
+                format!(
+                    "无法在 {} 中建立临时文件夹：{}",
+                    tmp.display(),
+                    os_words(&e)
+                )
+            })?;
         let url = match &cfg.database {
             Some(u) => u.clone(),
             None => format!("sqlite://{}?mode=rwc", cfg.data.join("jixiao.db").display()),
         };
-        let db = Db::connect(&url).await?;
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
+        let db = match Db::connect(&url).await {
+            Ok(db) => db,
+            Err(m) => {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(m);
+            }
+        };
+        let cores = cores();
+        let slots = if cfg.read_slots == 0 {
+            cores
+        } else {
+            cfg.read_slots
+        };
+        let budget_mb = cfg.read_memory_mb.clamp(64, u32::MAX as u64 / 2) as u32;
+        let login_slots = if cfg.login_slots == 0 {
+            cores
+        } else {
+            cfg.login_slots
+        };
+        let dummy_hash =
+            tokio::task::spawn_blocking(|| auth::hash_password("jixiao-dummy-password"))
+                .await
+                .map_err(|e| e.to_string())??;
         Ok(Arc::new(State {
             db,
             files,
             tmp,
-            templates: pages::environment(),
-            county_cache: Mutex::new(HashMap::new()),
+            tmp_lock: Mutex::new(tmp_lock),
+            server_lock: Mutex::new(server_lock),
+            county_cache: Mutex::new(CountyCache::default()),
             county_busy: tokio::sync::Mutex::new(()),
-            failed_logins: Mutex::new(HashMap::new()),
-            slots: tokio::sync::Semaphore::new(cores),
+            login_tries: Mutex::new(HashMap::new()),
+            hashing: Arc::new(tokio::sync::Semaphore::new(login_slots)),
+            dummy_hash,
+            reads: Arc::new(Reads {
+                slots: Arc::new(tokio::sync::Semaphore::new(slots)),
+                budget: Arc::new(tokio::sync::Semaphore::new(budget_mb as usize)),
+                budget_mb,
+                now: AtomicUsize::new(0),
+                peak: AtomicUsize::new(0),
+            }),
+            settings,
             cfg,
         }))
     }
 
-    /// Add an account; `role` is "township" or "county".
+    /// The most workbooks read at once so far (tests).
+    pub fn reads_peak(&self) -> usize {
+        self.reads.peak.load(Ordering::SeqCst)
+    }
+
+    /// The county cache's estimated size, bytes (tests).
+    pub fn county_cache_bytes(&self) -> usize {
+        self.county_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .bytes
+    }
+
+    /// A place in the read pool for a job of about `mb` MB.
+    async fn read_permit(&self, mb: u32) -> Result<ReadPermit, String> {
+        let mb = mb.clamp(1, self.reads.budget_mb);
+        let slot = self
+            .reads
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
+        let mem = self
+            .reads
+            .budget
+            .clone()
+            .acquire_many_owned(mb)
+            .await
+            .map_err(|e| e.to_string())?;
+        let now = self.reads.now.fetch_add(1, Ordering::SeqCst) + 1;
+        self.reads.peak.fetch_max(now, Ordering::SeqCst);
+        Ok(ReadPermit {
+            _slot: slot,
+            _mem: mem,
+            reads: self.reads.clone(),
+        })
+    }
+
+    /// The memory a stored workbook's reading is expected to take, MB: its
+    /// unpacked size for a package, its size for an .xls, times the
+    /// reader's overhead.
+    fn read_cost_mb(&self, sha: &str) -> u32 {
+        let path = self.stored_path(sha);
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let unpacked = std::fs::File::open(&path)
+            .ok()
+            .and_then(|f| zip::ZipArchive::new(std::io::BufReader::new(f)).ok())
+            .map(|mut z| {
+                (0..z.len())
+                    .filter_map(|i| z.by_index_raw(i).ok().map(|f| f.size()))
+                    .sum::<u64>()
+            });
+        let bytes = match unpacked {
+            Some(u) => u.saturating_mul(4),
+            None => size.saturating_mul(40),
+        };
+        ((bytes >> 20) + 16).min(u32::MAX as u64) as u32
+    }
+
+    /// Add an account; `role` is "township" or "county" (a county viewer;
+    /// `add_admin` for one who manages accounts).
     pub async fn add_user(
         &self,
         name: &str,
@@ -121,10 +439,31 @@ impl State {
         unit: &str,
         password: &str,
     ) -> Result<i64, String> {
+        self.add_user_as(name, role, unit, password, false).await
+    }
+
+    pub async fn add_admin(&self, name: &str, unit: &str, password: &str) -> Result<i64, String> {
+        self.add_user_as(name, "county", unit, password, true).await
+    }
+
+    pub async fn add_user_as(
+        &self,
+        name: &str,
+        role: &str,
+        unit: &str,
+        password: &str,
+        admin: bool,
+    ) -> Result<i64, String> {
         let name = name.trim();
         let unit = unit.trim();
         if name.is_empty() || unit.is_empty() {
             return Err("用户名和单位都不能为空".into());
+        }
+        if name.chars().count() > MAX_NAME_CHARS || unit.chars().count() > MAX_NAME_CHARS {
+            return Err(format!("用户名和单位都不能超过 {MAX_NAME_CHARS} 个字符"));
+        }
+        if name.chars().chain(unit.chars()).any(hidden_char) {
+            return Err("用户名和单位中不能有控制字符或改变文字方向的字符".into());
         }
         if !matches!(role, "township" | "county") {
             return Err(format!("未知的账号类型 {role}"));
@@ -132,23 +471,54 @@ impl State {
         if password.chars().count() < 8 {
             return Err("密码至少 8 个字符".into());
         }
-        let pw = password.to_string();
-        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw))
-            .await
-            .map_err(|e| e.to_string())??;
-        let id = self.db.add_user(name, role, unit, &hash).await?;
+        let hash = self.hash(password).await?;
+        let id = self.db.add_user(name, role, unit, &hash, admin).await?;
         self.db
             .audit(
                 None,
                 "user_added",
                 &format!(
                     "{name}（{}：{unit}）",
-                    if role == "county" { "县级" } else { "乡镇" }
+                    match (role, admin) {
+                        ("county", true) => "县级管理员",
+                        ("county", false) => "县级查看",
+                        _ => "乡镇",
+                    }
                 ),
                 None,
             )
             .await?;
         Ok(id)
+    }
+
+    /// A password's hash, computed in the hashing pool (waits its turn).
+    pub async fn hash(&self, password: &str) -> Result<String, String> {
+        let _slot = self
+            .hashing
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
+        let pw = password.to_string();
+        tokio::task::spawn_blocking(move || auth::hash_password(&pw))
+            .await
+            .map_err(|e| e.to_string())?
+    }
+
+    /// Check a password against a hash (the dummy one for an unknown name).
+    /// `None` when every hashing slot is busy: the caller answers 429.
+    pub(crate) async fn verify(&self, password: &str, hash: Option<&str>) -> Option<bool> {
+        let slot = self.hashing.clone().try_acquire_owned().ok()?;
+        let pw = password.to_string();
+        let known = hash.is_some();
+        let hash = hash.unwrap_or(&self.dummy_hash).to_string();
+        let ok = tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            auth::verify_password(&pw, &hash)
+        })
+        .await
+        .unwrap_or(false);
+        Some(ok && known)
     }
 
     /// A new API token for a user, printed once, stored hashed.
@@ -168,12 +538,12 @@ impl State {
         Ok(token)
     }
 
-    fn stored_path(&self, sha: &str) -> PathBuf {
+    pub(crate) fn stored_path(&self, sha: &str) -> PathBuf {
         self.files.join(&sha[..2]).join(sha)
     }
 
     /// The first bytes of a stored file (to tell its format).
-    fn head(&self, sha: &str) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn head(&self, sha: &str) -> std::io::Result<Vec<u8>> {
         use std::io::Read;
         let mut h = vec![0u8; 128];
         let n = std::fs::File::open(self.stored_path(sha))?.read(&mut h)?;
@@ -214,10 +584,20 @@ impl State {
         as_of: Option<chrono::NaiveDate>,
         f: impl FnOnce(&engine::Input) -> Result<T, String>,
     ) -> Result<T, Failure> {
-        let dir = tempfile::Builder::new()
-            .prefix("a-")
-            .tempdir_in(&self.tmp)
-            .map_err(|e| Failure::Server(server_fault("建立临时文件夹", &e)))?;
+        let dir = match tempfile::Builder::new().prefix("a-").tempdir_in(&self.tmp) {
+            Ok(d) => d,
+            // Our folder removed under us (a cleaner, an administrator):
+            // made again, with its lock.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&self.tmp)
+                    .and_then(|_| std::fs::File::create(self.tmp.join(".lock")))
+                    .and_then(|f| f.try_lock().map(|_| f).map_err(std::io::Error::other))
+                    .map(|f| *self.tmp_lock.lock().unwrap_or_else(|e| e.into_inner()) = f)
+                    .and_then(|_| tempfile::Builder::new().prefix("a-").tempdir_in(&self.tmp))
+                    .map_err(|e| Failure::Server(server_fault("建立临时文件夹", &e)))?
+            }
+            Err(e) => return Err(Failure::Server(server_fault("建立临时文件夹", &e))),
+        };
         let path = dir.path().join(format!("ledger.{ext}"));
         let stored = self.stored_path(sub_sha);
         if std::fs::hard_link(&stored, &path).is_err() {
@@ -229,6 +609,7 @@ impl State {
             name,
             unit,
             as_of,
+            settings: &self.settings,
         })
         .map_err(Failure::Workbook)
     }
@@ -268,41 +649,97 @@ fn server_fault(doing: &str, e: &std::io::Error) -> String {
     )
 }
 
-/// Failed logins allowed per account before a pause; an address (perhaps a
-/// whole office behind one router) is allowed more.
+/// Login names (and units) longer than this are refused before anything
+/// is stored.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// Control characters and those that turn text direction (a name with
+/// U+202E shows `exe.xlsx` for `xlsx.exe`).
+pub fn hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{FEFF}')
+}
+
+/// Password checks allowed per account at one address without waiting;
+/// after that each further try waits twice as long as the one before, at
+/// most `LOGIN_MAX_WAIT` — the owner is never locked out for long, and a
+/// guesser gets a few tries a minute. An address (an office behind one
+/// router) is allowed more.
 pub const LOGIN_TRIES: u32 = 5;
-pub const LOGIN_TRIES_PER_ADDRESS: u32 = 20;
-/// How long the pause lasts (and how long failures are remembered).
-pub const LOGIN_PAUSE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+pub const LOGIN_TRIES_PER_ADDRESS: u32 = 30;
+pub const LOGIN_MAX_WAIT: Duration = Duration::from_secs(60);
+/// Failures older than this are forgotten.
+const LOGIN_MEMORY: Duration = Duration::from_secs(15 * 60);
+
+/// How long to wait after `n` counted tries, `free` of which need no wait.
+pub fn login_wait(n: u32, free: u32) -> Duration {
+    if n < free {
+        return Duration::ZERO;
+    }
+    let doubling = (n - free + 1).min(10);
+    Duration::from_secs(1u64 << doubling).min(LOGIN_MAX_WAIT)
+}
 
 impl State {
-    /// Whether logins for `keys` (account name, address) are paused.
-    pub(crate) fn login_paused(&self, keys: &[String]) -> bool {
-        let mut m = self.failed_logins.lock().unwrap_or_else(|e| e.into_inner());
-        m.retain(|_, (_, at)| at.elapsed() < LOGIN_PAUSE);
-        keys.iter().any(|k| {
-            let limit = if k.starts_with("地址:") {
-                LOGIN_TRIES_PER_ADDRESS
-            } else {
-                LOGIN_TRIES
-            };
-            m.get(k).is_some_and(|(n, _)| *n >= limit)
-        })
-    }
-    pub(crate) fn login_failed(&self, keys: &[String]) {
-        let mut m = self.failed_logins.lock().unwrap_or_else(|e| e.into_inner());
+    /// Count a login attempt before its password is checked (so that many
+    /// at once cannot all be checked). `Err(wait)` when the keys must wait.
+    pub(crate) fn login_begin(&self, keys: &[(String, u32)]) -> Result<(), Duration> {
+        let mut m = self.login_tries.lock().unwrap_or_else(|e| e.into_inner());
         if m.len() > 100_000 {
-            m.clear();
+            m.retain(|_, t| t.last.elapsed() < LOGIN_MEMORY);
+            // Still full (names sprayed from many addresses): keep only the
+            // keys that are being made to wait, so memory stays bounded.
+            if m.len() > 100_000 {
+                m.retain(|k, t| t.n >= LOGIN_TRIES && !k.is_empty());
+            }
+            if m.len() > 200_000 {
+                m.clear();
+            }
         }
-        for k in keys {
-            let e = m.entry(k.clone()).or_insert((0, std::time::Instant::now()));
-            e.0 += 1;
-            e.1 = std::time::Instant::now();
+        let now = Instant::now();
+        let mut wait = Duration::ZERO;
+        for (k, free) in keys {
+            if let Some(t) = m.get(k) {
+                if t.last.elapsed() >= LOGIN_MEMORY {
+                    continue;
+                }
+                let need = login_wait(t.n, *free);
+                let since = now.duration_since(t.last);
+                if since < need {
+                    wait = wait.max(need - since);
+                }
+            }
+        }
+        if !wait.is_zero() {
+            return Err(wait);
+        }
+        for (k, _) in keys {
+            let t = m.entry(k.clone()).or_insert(Tries { n: 0, last: now });
+            if t.last.elapsed() >= LOGIN_MEMORY {
+                t.n = 0;
+            }
+            t.n += 1;
+            t.last = now;
+        }
+        Ok(())
+    }
+
+    /// An attempt that was not a password check after all (server busy,
+    /// database down): not held against the account.
+    pub(crate) fn login_refund(&self, keys: &[(String, u32)]) {
+        let mut m = self.login_tries.lock().unwrap_or_else(|e| e.into_inner());
+        for (k, _) in keys {
+            if let Some(t) = m.get_mut(k) {
+                t.n = t.n.saturating_sub(1);
+            }
         }
     }
-    pub(crate) fn login_succeeded(&self, name: &str) {
-        let mut m = self.failed_logins.lock().unwrap_or_else(|e| e.into_inner());
-        m.remove(&format!("用户:{name}"));
+
+    pub(crate) fn login_succeeded(&self, keys: &[(String, u32)]) {
+        let mut m = self.login_tries.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((k, _)) = keys.first() {
+            m.remove(k);
+        }
     }
 }
 
@@ -318,16 +755,23 @@ impl Server {
     /// Bind and serve in the background (port 0: any free port).
     pub async fn start(cfg: Config) -> Result<Server, String> {
         let bind = cfg.bind.clone();
-        let state = State::open(cfg).await?;
+        let state = State::open_as(cfg, true).await?;
         let listener = tokio::net::TcpListener::bind(&bind)
             .await
             .map_err(|e| format!("无法监听 {bind}：{e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let limits = conn::Limits {
+            per_address: state.cfg.max_connections_per_address.max(1),
+            header: Duration::from_secs(state.cfg.header_timeout_secs.max(1)),
+            idle: Duration::from_secs(state.cfg.idle_timeout_secs.max(1)),
+            exempt: state.cfg.trusted_proxies.clone(),
+        };
         let app = pages::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
+            use axum::serve::ListenerExt;
             let _ = axum::serve(
-                listener,
+                conn::Guarded::new(listener, limits).tap_io(|_| {}),
                 app.into_make_service_with_connect_info::<SocketAddr>(),
             )
             .with_graceful_shutdown(async move {
@@ -347,13 +791,19 @@ impl Server {
         format!("http://{}", self.addr)
     }
 
-    /// Stop accepting, finish the requests under way, close the database.
+    /// Stop accepting, finish the requests under way, close the database,
+    /// give the data folder back.
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
         self.state.db.pool.close().await;
+        self.state
+            .server_lock
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
     }
 
     /// Serve until the task ends (Ctrl-C stops the process).
@@ -363,7 +813,7 @@ impl Server {
 }
 
 /// What an upload is, by its name and first bytes.
-fn workbook_ext(name: &str, head: &[u8]) -> Option<&'static str> {
+pub(crate) fn workbook_ext(name: &str, head: &[u8]) -> Option<&'static str> {
     let ext = Path::new(name)
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
@@ -418,10 +868,14 @@ fn zip_guard(bytes: &[u8], max_entries: usize, max_unpacked: u64) -> Result<(), 
 }
 
 /// The name the clerk gave, for display only: its last path component,
-/// control characters removed, at most 200 characters.
+/// control and direction-changing characters removed, at most 200 characters.
 fn display_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean: String = base
+        .chars()
+        .filter(|c| !hidden_char(*c))
+        .take(200)
+        .collect();
     let clean = clean.trim().trim_start_matches('.').to_string();
     if clean.is_empty() {
         "未命名.xlsx".into()
@@ -440,6 +894,14 @@ pub fn when(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Whether a ledger's 单位 and an account's township are one unit:
+/// equal, or one is the other plus a suffix (靖宇镇 / 靖宇镇人民政府).
+pub fn same_unit(a: &str, b: &str) -> bool {
+    let n = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let (a, b) = (n(a), n(b));
+    !a.is_empty() && !b.is_empty() && (a == b || a.starts_with(&b) || b.starts_with(&a))
+}
+
 /// The outcome of one upload.
 pub struct Submitted {
     pub id: i64,
@@ -447,8 +909,31 @@ pub struct Submitted {
     pub message: Option<String>,
 }
 
+/// The report JSON with its problem list capped at `keep`; the rest are
+/// counted in a last line. The number of problems in all.
+fn cap_problems(report: &mut serde_json::Value, keep: usize) -> i64 {
+    let Some(list) = report["problems"].as_array_mut() else {
+        return 0;
+    };
+    let total = list.len();
+    if total > keep {
+        list.truncate(keep);
+        list.push(serde_json::json!({
+            "severity": "提示",
+            "sheet": "",
+            "cell": null,
+            "message": format!(
+                "… 另有 {} 条问题未列出（共 {total} 条；完整清单见“报告工作簿”的批注）",
+                total - keep
+            ),
+        }));
+    }
+    total as i64
+}
+
 /// Store, read and record one upload (pages and API alike). `Err` only for
 /// a failure of the server itself; a bad workbook is a recorded submission.
+/// Nothing is said to be recorded unless its row and audit row committed.
 pub async fn submit(
     state: &Arc<State>,
     user: &User,
@@ -489,7 +974,7 @@ pub async fn submit(
     let result = match refused {
         Some(m) => Err(m),
         None => {
-            let _permit = state.slots.acquire().await.map_err(|e| e.to_string())?;
+            let permit = state.read_permit(state.read_cost_mb(&sha)).await?;
             let st = state.clone();
             let (sha2, ext, name2, unit) = (
                 sha.clone(),
@@ -500,6 +985,7 @@ pub async fn submit(
             match bounded(
                 state,
                 tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
                     st.with_input(&sha2, ext, &name2, &unit, as_of, engine::analyse)
                 }),
             )
@@ -517,11 +1003,27 @@ pub async fn submit(
             }
         }
     };
+    // What the county would misread: another unit's ledger, a cut-off
+    // after today. Kept and shown to the clerk, never current.
+    let today = chrono::Local::now().date_naive();
+    let result = result.and_then(|a| match &a.ledger_unit {
+        Some(u) if !same_unit(u, &township) => Err(format!(
+            "台账“说明”表的单位名称是“{u}”，而本账号属于“{township}”：这不是本镇的台账，未作为本镇报送。请上传{township}自己的台账；如果单位名称写错了，请改正“说明”表后重新上传"
+        )),
+        _ if a.as_of > today => Err(format!(
+            "截止日期 {} 晚于今天（{today}），未接收：截止日期只能是已经过去的日子，请改正“说明”表的截止日期或上传时填写的日期",
+            a.as_of
+        )),
+        _ => Ok(a),
+    });
     let requested = as_of.map(|d| d.to_string());
     let new = match &result {
         Ok(a) => {
             let t = &a.report["totals"];
             let s = |v: &serde_json::Value| v.as_str().map(str::to_string);
+            let mut report = a.report.clone();
+            let total = cap_problems(&mut report, state.cfg.problems_kept);
+            use chrono::Datelike;
             db::NewSubmission {
                 township: &township,
                 user,
@@ -538,8 +1040,14 @@ pub async fn submit(
                 execution_rate: s(&t["execution_rate"]),
                 errors: a.errors as i64,
                 warnings: a.warnings as i64,
-                report_json: Some(a.report.to_string()),
-                monthly_json: a.monthly.as_ref().map(|m| m.to_string()),
+                unit: a.ledger_unit.clone(),
+                year: Some(a.year.unwrap_or(a.as_of.year()) as i64),
+                problems_total: Some(total),
+                data_z: Some(db::pack(&serde_json::json!({
+                    "report": report,
+                    "monthly": a.monthly,
+                    "placeholders": a.placeholders,
+                }))),
             }
         }
         Err(m) => db::NewSubmission {
@@ -558,25 +1066,27 @@ pub async fn submit(
             execution_rate: None,
             errors: 1,
             warnings: 0,
-            report_json: None,
-            monthly_json: None,
+            unit: None,
+            year: None,
+            problems_total: None,
+            data_z: None,
         },
     };
-    let id = state.db.add_submission(&new).await?;
-    state
+    let outcome = match &result {
+        Ok(a) => format!("执行率 {}", a.report["totals"]["execution_rate"]),
+        Err(m) => format!("未能读取：{m}"),
+    };
+    let id = state
         .db
-        .audit(
-            Some(user),
-            "upload",
-            &format!(
-                "#{id} {name}（{} 字节，sha256 {}）{}",
-                size,
-                &sha[..12],
-                match &result {
-                    Ok(a) => format!("执行率 {}", a.report["totals"]["execution_rate"]),
-                    Err(m) => format!("未能读取：{m}"),
-                }
-            ),
+        .add_submission(
+            &new,
+            |id| {
+                format!(
+                    "#{id} {name}（{} 字节，sha256 {}）{outcome}",
+                    size,
+                    &sha[..12]
+                )
+            },
             ip,
         )
         .await?;
@@ -588,13 +1098,13 @@ pub async fn submit(
 }
 
 /// A workbook's reading, with a time limit: a file that makes the reader
-/// run on is answered with a message, and its slot is given back (the
-/// thread itself cannot be stopped; it ends when the reader does).
+/// run on is answered with a message (the thread itself cannot be stopped;
+/// it keeps its place in the read pool until the reader ends).
 async fn bounded<T>(
     state: &State,
     job: tokio::task::JoinHandle<Result<T, Failure>>,
 ) -> Result<T, Failure> {
-    let limit = std::time::Duration::from_secs(state.cfg.analysis_timeout_secs);
+    let limit = Duration::from_secs(state.cfg.analysis_timeout_secs);
     match tokio::time::timeout(limit, job).await {
         Ok(Ok(r)) => r,
         // A panic while reading this file: the file's (it is kept and sent on).
@@ -614,7 +1124,22 @@ pub enum Download {
     Report,
     Forms,
     Summary,
+    Monitor(i32, u32),
     Monthly(i32, u32),
+}
+
+/// The unit's full name for a signature: the ledger's when it is this
+/// township's longer name (靖宇镇人民政府), else a 镇/乡 with 人民政府.
+pub fn full_unit_name(township: &str, ledger_unit: Option<&str>) -> String {
+    match ledger_unit {
+        Some(u) if same_unit(u, township) && u.chars().count() > township.chars().count() => {
+            u.trim().to_string()
+        }
+        _ if township.ends_with('镇') || township.ends_with('乡') => {
+            format!("{township}人民政府")
+        }
+        _ => township.to_string(),
+    }
 }
 
 /// Render one of the outputs of a stored submission.
@@ -645,22 +1170,28 @@ pub async fn render(
         Download::Report => format!("{stem}-报告.xlsx"),
         Download::Forms => format!("{stem}-绩效表.xlsx"),
         Download::Summary => format!("{stem}-绩效自评总结.docx"),
+        Download::Monitor(y, m) => format!("{stem}-运行监控-{y:04}-{m:02}.xlsx"),
         Download::Monthly(y, m) => format!("{stem}-月报-{y:04}-{m:02}.xlsx"),
     };
-    let _permit = state.slots.acquire().await.map_err(|e| e.to_string())?;
+    let permit = state.read_permit(state.read_cost_mb(&sub.sha256)).await?;
     let st = state.clone();
     let (sha, name, unit) = (
         sub.sha256.clone(),
         sub.file_name.clone(),
         sub.township.clone(),
     );
+    let signer = full_unit_name(&sub.township, sub.unit.as_deref());
     let bytes = bounded(
         state,
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             st.with_input(&sha, ext, &name, &unit, as_of, |input| match what {
                 Download::Report => engine::report_xlsx(input),
                 Download::Forms => engine::forms_xlsx(input),
-                Download::Summary => engine::summary_docx(input, chrono::Local::now().date_naive()),
+                Download::Summary => {
+                    engine::summary_docx(input, chrono::Local::now().date_naive(), &signer)
+                }
+                Download::Monitor(y, m) => engine::monitor_xlsx(input, y, m),
                 Download::Monthly(y, m) => engine::monthly_xlsx(input, y, m),
             })
         }),
@@ -707,10 +1238,21 @@ pub async fn default_month(state: &Arc<State>) -> Result<(i32, u32), String> {
     )
 }
 
-pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<CountyView, String> {
+/// The county roll-up at a month's end: per township the submission that
+/// counts (of `year` when given). Every workbook is read in the one read
+/// pool, each in its turn.
+pub async fn county_view(
+    state: &Arc<State>,
+    year_filter: Option<i64>,
+    year: i32,
+    month: u32,
+) -> Result<CountyView, String> {
     let end = engine::month_last_day(year, month).ok_or("月份无效")?;
     let _busy = state.county_busy.lock().await;
-    let subs = state.db.current_covering(&end.to_string()).await?;
+    let subs = state
+        .db
+        .current_covering(&end.to_string(), year_filter)
+        .await?;
     let mut todo = Vec::new();
     let mut have: HashMap<i64, Prepared> = HashMap::new();
     {
@@ -718,36 +1260,41 @@ pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<Co
         for s in &subs {
             match cache.get(&(s.id, year, month)) {
                 Some(p) => {
-                    have.insert(s.id, p.clone());
+                    have.insert(s.id, p);
                 }
                 None => todo.push(s.clone()),
             }
         }
     }
-    if !todo.is_empty() {
+    let mut jobs = Vec::new();
+    for s in todo {
         let st = state.clone();
-        let done: Vec<(i64, Result<engine::Prepared, Failure>)> =
-            tokio::task::spawn_blocking(move || {
-                use rayon::prelude::*;
-                todo.par_iter()
-                    .map(|s| {
-                        let label = format!("#{} {}", s.id, s.file_name);
-                        let head = st.head(&s.sha256).unwrap_or_default();
-                        let ext = workbook_ext(&s.file_name, &head).unwrap_or("xlsx");
-                        let r =
-                            st.with_input(&s.sha256, ext, &s.file_name, &s.township, None, |i| {
-                                engine::prepare(i, year, month, &label)
-                            });
-                        (s.id, r)
-                    })
-                    .collect()
-            })
-            .await
-            .map_err(|e| e.to_string())?;
+        jobs.push(tokio::spawn(async move {
+            let permit = match st.read_permit(st.read_cost_mb(&s.sha256)).await {
+                Ok(p) => p,
+                Err(m) => return (s.id, Err(Failure::Server(m))),
+            };
+            let st2 = st.clone();
+            let id = s.id;
+            let job = tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                let label = format!("#{} {}", s.id, s.file_name);
+                let head = st2.head(&s.sha256).unwrap_or_default();
+                let ext = workbook_ext(&s.file_name, &head).unwrap_or("xlsx");
+                st2.with_input(&s.sha256, ext, &s.file_name, &s.township, None, |i| {
+                    engine::prepare(i, year, month, &label)
+                })
+            });
+            (id, bounded(&st, job).await)
+        }));
+    }
+    let mut done = Vec::new();
+    for j in jobs {
+        done.push(j.await.map_err(|e| e.to_string())?);
+    }
+    {
+        let cap = (state.cfg.county_cache_mb as usize) << 20;
         let mut cache = state.county_cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() > 50_000 {
-            cache.clear();
-        }
         for (id, r) in done {
             let p: Prepared = Arc::new(match r {
                 Ok(p) => Ok(Arc::new(p)),
@@ -758,7 +1305,7 @@ pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<Co
                     continue;
                 }
             });
-            cache.insert((id, year, month), p.clone());
+            cache.insert((id, year, month), p.clone(), cap);
             have.insert(id, p);
         }
     }
@@ -788,16 +1335,18 @@ pub async fn county_view(state: &Arc<State>, year: i32, month: u32) -> Result<Co
         .filter_map(|p| p.pace["schedule"].as_str().map(str::to_string))
         .collect();
     let schedule = match schedules.len() {
-        0 => engine::schedule(year, month),
+        0 => engine::schedule(&state.settings, year, month),
         1 => schedules.into_iter().next(),
         _ => None,
     };
     let expected = state.db.townships().await?;
     let exp = expected.clone();
-    let out =
-        tokio::task::spawn_blocking(move || engine::county(&prepared, failed, &exp, year, month))
-            .await
-            .map_err(|e| e.to_string())??;
+    let st = state.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        engine::county(&st.settings, &prepared, failed, &exp, year, month)
+    })
+    .await
+    .map_err(|e| e.to_string())??;
     Ok(CountyView {
         out,
         by_unit,

@@ -116,11 +116,21 @@ impl Env {
         st.add_token(name).await.expect("token")
     }
 
+    /// A county account that reads everything and manages nothing.
     pub async fn add_county(&self, name: &str) -> String {
         let st = &self.server().state;
         st.add_user(name, "county", "测试县", PASSWORD)
             .await
             .expect("user added");
+        st.add_token(name).await.expect("token")
+    }
+
+    /// A county administrator (manages accounts).
+    pub async fn add_admin(&self, name: &str) -> String {
+        let st = &self.server().state;
+        st.add_admin(name, "测试县", PASSWORD)
+            .await
+            .expect("admin added");
         st.add_token(name).await.expect("token")
     }
 
@@ -340,6 +350,57 @@ impl Api {
 
 pub fn sample() -> Vec<u8> {
     std::fs::read(SAMPLE).expect("sample workbook")
+}
+
+/// The sample ledger as another township's: its 说明 (and 实施单位) name
+/// `<unit>人民政府` instead of 靖宇镇人民政府; every figure is the sample's.
+pub fn sample_of(unit: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(sample())).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zout = zip::ZipWriter::new(&mut out);
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            if name == "xl/sharedStrings.xml" {
+                let text = String::from_utf8(bytes).unwrap();
+                assert!(text.contains("靖宇镇人民政府"));
+                bytes = text
+                    .replace("靖宇镇人民政府", &format!("{unit}人民政府"))
+                    .into_bytes();
+            }
+            zout.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zout.write_all(&bytes).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// Files left in the server's temporary folders (each process's own
+/// `tmp/p-…` holds only its lock file while idle).
+pub fn temporaries(env: &Env) -> Vec<PathBuf> {
+    let mut left = Vec::new();
+    for e in std::fs::read_dir(env.cfg.data.join("tmp"))
+        .unwrap()
+        .flatten()
+    {
+        let p = e.path();
+        if p.is_dir() && e.file_name().to_string_lossy().starts_with("p-") {
+            for f in std::fs::read_dir(&p).unwrap().flatten() {
+                if f.file_name() != ".lock" {
+                    left.push(f.path());
+                }
+            }
+        } else {
+            left.push(p);
+        }
+    }
+    left
 }
 
 pub fn data_files(env: &Env) -> Vec<PathBuf> {
