@@ -2247,3 +2247,201 @@ async fn sqlite_password_checks_are_bounded() {
     assert!(wrong >= 1 && busy >= 1, "{wrong} checked, {busy} busy");
     env.finish().await;
 }
+
+/// Every sheet of a workbook as text, cell by cell (figures compared as
+/// calamine reads them back, not bytes).
+fn cells_of(xlsx: &[u8]) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(xlsx.to_vec())).expect("opens");
+    let names = wb.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|n| {
+            let r = wb.worksheet_range(&n).unwrap();
+            let rows = r
+                .rows()
+                .map(|row| row.iter().map(|c| c.to_string()).collect())
+                .collect();
+            (n, rows)
+        })
+        .collect()
+}
+
+fn docx_text(docx: &[u8]) -> String {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(docx.to_vec())).unwrap();
+    let mut xml = String::new();
+    z.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml.split('<')
+        .filter_map(|t| t.split_once('>').map(|(_, x)| x))
+        .collect()
+}
+
+/// The county's policy profile (15 days, a phone, 产业 floor 97) and
+/// asset rules (以奖代补 not an asset) in `--settings`.
+fn settings_2026(sd: &std::path::Path) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let policy = std::fs::read_to_string(format!("{root}/templates/policy/2023.toml"))
+        .unwrap()
+        .replace("floor = 60", "floor = 97")
+        .replace("days = 10", "days = 15")
+        .replace("phone = \"\"", "phone = \"0439-7654321\"");
+    assert!(policy.contains("floor = 97") && policy.contains("0439-7654321"));
+    std::fs::write(sd.join("policy.toml"), policy).unwrap();
+    let rules = std::fs::read_to_string(format!("{root}/templates/assets.toml"))
+        .unwrap()
+        .replacen(
+            "class = \"到户类\"\nwords = [\"以奖代补\"",
+            "class = \"不形成资产\"\nwords = [\"以奖代补\"",
+            1,
+        );
+    assert!(rules.contains("class = \"不形成资产\"\nwords = [\"以奖代补\""));
+    std::fs::write(sd.join("assets.toml"), rules).unwrap();
+}
+
+/// Issue 22 on the web: the 资产台账, the 计划公示 and the 结果公示 of a
+/// submission are the CLI's (`assets`, `notice`) with the same policy and
+/// asset-rule files; and the county roll-up takes the policy's 产业 floor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_register_and_notices_are_the_clis_with_the_same_files() {
+    let settings = tempfile::tempdir().unwrap();
+    let sd = settings.path();
+    settings_2026(sd);
+    let work = tempfile::tempdir().unwrap();
+    let p = |x: &std::path::Path| x.to_str().unwrap().to_string();
+    let out = |n: &str| p(&work.path().join(n));
+    let (policy, rules) = (p(&sd.join("policy.toml")), p(&sd.join("assets.toml")));
+    let common = ["--as-of", "2023-12-31", "--unit", "靖宇镇"];
+    let cli = |extra: &[&str]| {
+        let mut a: Vec<&str> = extra.to_vec();
+        a.extend(common);
+        run_cli(&a);
+    };
+    cli(&[
+        "assets",
+        SAMPLE,
+        "--rules",
+        &rules,
+        "--policy",
+        &policy,
+        "-o",
+        &out("a.xlsx"),
+    ]);
+    cli(&["assets", SAMPLE, "-o", &out("a0.xlsx")]);
+    cli(&[
+        "notice",
+        SAMPLE,
+        "--stage",
+        "plan",
+        "--policy",
+        &policy,
+        "--county",
+        "靖宇县",
+        "-o",
+        &out("p.xlsx"),
+    ]);
+    cli(&[
+        "notice",
+        SAMPLE,
+        "--stage",
+        "plan",
+        "--county",
+        "靖宇县",
+        "-o",
+        &out("p0.xlsx"),
+    ]);
+    cli(&[
+        "notice",
+        SAMPLE,
+        "--stage",
+        "result",
+        "--policy",
+        &policy,
+        "--county",
+        "靖宇县",
+        "-o",
+        &out("r.docx"),
+    ]);
+    run_cli(&[
+        "consolidate",
+        SAMPLE,
+        "--month",
+        "2023-12",
+        "--policy",
+        &policy,
+        "-o",
+        &out("c.xlsx"),
+        "--json",
+        &out("c.json"),
+    ]);
+    let file = |n: &str| std::fs::read(work.path().join(n)).unwrap();
+    // The files matter: without them the CLI writes other registers and tables.
+    assert_ne!(cells_of(&file("a.xlsx")), cells_of(&file("a0.xlsx")));
+    assert_ne!(cells_of(&file("p.xlsx")), cells_of(&file("p0.xlsx")));
+    let sd_path = sd.to_path_buf();
+    let env = Env::start_with(Backend::Sqlite, move |c| {
+        c.settings = Some(sd_path);
+        c.title = "靖宇县".into();
+    })
+    .await
+    .unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let tc = env.add_county("county").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("a.xlsx", sample(), Some("2023-12-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let b = Browser::new(&env);
+    b.login("jy").await;
+    let (_, html) = b.get(&format!("/submissions/{id}")).await;
+    for link in ["dl-assets", "dl-notice-plan", "dl-notice-result"] {
+        assert!(html.contains(link), "{link}: {html}");
+    }
+    let get = |name: &'static str| {
+        let b = &b;
+        async move {
+            let (s, bytes, cd) = b.get_bytes(&format!("/submissions/{id}/{name}")).await;
+            assert_eq!(
+                s,
+                StatusCode::OK,
+                "{name}: {}",
+                String::from_utf8_lossy(&bytes)
+            );
+            assert!(cd.contains("attachment"), "{cd}");
+            bytes
+        }
+    };
+    let web_assets = get("assets.xlsx").await;
+    assert_eq!(cells_of(&web_assets), cells_of(&file("a.xlsx")));
+    let web_plan = get("notice-plan.xlsx").await;
+    let plan = cells_of(&web_plan);
+    assert_eq!(plan, cells_of(&file("p.xlsx")));
+    assert!(
+        plan.iter()
+            .flat_map(|(_, rows)| rows.iter().flatten())
+            .any(|c| c.contains("0439-7654321")),
+        "{plan:?}"
+    );
+    let web_result = get("notice-result.docx").await;
+    let text = docx_text(&web_result);
+    assert_eq!(text, docx_text(&file("r.docx")));
+    assert!(text.contains("0439-7654321"), "{text}");
+    // The county: the policy's 产业 floor (97) and the levels, as the CLI.
+    let cli_c: serde_json::Value = serde_json::from_slice(&file("c.json")).unwrap();
+    let (s, c) = Api::new(&env, &tc).get("/api/county?month=2023-12").await;
+    assert_eq!(s, StatusCode::OK, "{c}");
+    assert_eq!(c["by_level"], cli_c["by_level"]);
+    assert_eq!(c["industry_share"], cli_c["industry_share"]);
+    let floor_said = |j: &serde_json::Value| {
+        j["problems"].as_array().unwrap().iter().any(|p| {
+            let m = p["message"].as_str().unwrap_or("");
+            m.contains("产业") && m.contains("97")
+        })
+    };
+    assert!(floor_said(&cli_c), "{cli_c}");
+    assert!(floor_said(&c), "{c}");
+    env.finish().await;
+}

@@ -44,7 +44,13 @@ pub struct Analysis {
 /// DIR/mapping.toml        列名映射（含类别对照 [categories]），所有乡镇 (--mapping)
 /// DIR/mapping/<乡镇>.toml  某个乡镇自己的列名映射（有则代替 mapping.toml）
 /// DIR/county.toml         县级汇总设置：industry_floor = 60 (consolidate --industry-floor)
+/// DIR/policy.toml         政策口径 (--policy；无则按台账年度取内置 templates/policy/<年度>.toml)
+/// DIR/assets.toml         资产分类规则 (assets --rules；无则内置 templates/assets.toml)
+/// DIR/benchmark.toml      按资金级次的支付率基准 (consolidate --benchmark)
 /// ```
+///
+/// A mapping a clerk saves on the submission page goes to `DIR/mapping/<乡镇>.toml`
+/// (without `--settings`: `DATA/mapping/<乡镇>.toml`) and is used from then on.
 ///
 /// Every page, download and the county roll-up use these; none given, the
 /// CLI's defaults.
@@ -54,9 +60,19 @@ pub struct ServeSettings {
     pub rules: Option<crate::compute::score::ScoringRules>,
     pub libs: Option<Vec<crate::model::library::Library>>,
     pub schedule: Schedule,
-    pub mapping: Mapping,
-    pub mappings: std::collections::HashMap<String, Mapping>,
+    pub mapping: std::sync::Arc<Mapping>,
+    /// Per township; a clerk's saved mapping is added while serving.
+    pub mappings: std::sync::RwLock<std::collections::HashMap<String, std::sync::Arc<Mapping>>>,
+    /// Where townships' own mappings are kept (`DIR/mapping`, else `DATA/mapping`).
+    pub mapping_dir: Option<std::path::PathBuf>,
     pub county: Settings,
+    /// `county.toml`'s industry_floor as given (0: no check); `None`: the policy's.
+    pub industry_floor: Option<rust_decimal::Decimal>,
+    /// `policy.toml`; `None`: the bundled profile of the ledger's year.
+    pub policy: Option<crate::policy::Policy>,
+    /// `assets.toml`, else the bundled rules.
+    pub asset_rules: crate::compute::assets::AssetRules,
+    pub benchmark: Option<crate::compute::levels::Benchmark>,
     /// What was read, for the start-up line.
     pub loaded: Vec<String>,
 }
@@ -69,8 +85,19 @@ struct CountyFile {
 
 impl ServeSettings {
     pub fn load(dir: Option<&Path>) -> Result<ServeSettings, String> {
+        ServeSettings::load_with(dir, None)
+    }
+
+    /// `data`: the data folder, whose `mapping/` holds the townships' own
+    /// mappings when no settings folder is given.
+    pub fn load_with(dir: Option<&Path>, data: Option<&Path>) -> Result<ServeSettings, String> {
         let mut s = ServeSettings::default();
         let Some(dir) = dir else {
+            if let Some(data) = data {
+                let per = data.join("mapping");
+                s.load_township_mappings(&per, "DATA/mapping")?;
+                s.mapping_dir = Some(per);
+            }
             return Ok(s);
         };
         if !dir.is_dir() {
@@ -97,25 +124,26 @@ impl ServeSettings {
         }
         let mapping = dir.join("mapping.toml");
         if mapping.exists() {
-            s.mapping = Mapping::load(&mapping)?;
+            s.mapping = std::sync::Arc::new(Mapping::load(&mapping)?);
             s.loaded.push("列名映射 mapping.toml".into());
         }
         let per = dir.join("mapping");
-        if per.is_dir() {
-            let entries =
-                std::fs::read_dir(&per).map_err(|e| format!("无法读取 {}：{e}", per.display()))?;
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.extension().is_some_and(|x| x == "toml") {
-                    let town = p
-                        .file_stem()
-                        .map(|t| t.to_string_lossy().to_string())
-                        .unwrap_or_default();
-                    s.mappings.insert(town.clone(), Mapping::load(&p)?);
-                    s.loaded
-                        .push(format!("{town} 的列名映射 mapping/{town}.toml"));
-                }
-            }
+        s.load_township_mappings(&per, "mapping")?;
+        s.mapping_dir = Some(per);
+        let policy = dir.join("policy.toml");
+        if policy.exists() {
+            s.policy = Some(crate::policy::Policy::load(Some(&policy), None)?);
+            s.loaded.push("政策口径 policy.toml".into());
+        }
+        let assets = dir.join("assets.toml");
+        if assets.exists() {
+            s.asset_rules = crate::cmd::assets::load_rules(Some(&assets))?;
+            s.loaded.push("资产分类规则 assets.toml".into());
+        }
+        let benchmark = dir.join("benchmark.toml");
+        if benchmark.exists() {
+            s.benchmark = Some(crate::compute::levels::Benchmark::load(&benchmark)?);
+            s.loaded.push("支付率基准 benchmark.toml".into());
         }
         let county = dir.join("county.toml");
         if county.exists() {
@@ -131,15 +159,59 @@ impl ServeSettings {
                     ));
                 }
                 s.county.industry_floor = Some(floor).filter(|f| !f.is_zero());
+                s.industry_floor = Some(floor);
             }
             s.loaded.push("县级汇总设置 county.toml".into());
         }
         Ok(s)
     }
 
+    fn load_township_mappings(&mut self, per: &Path, shown: &str) -> Result<(), String> {
+        if !per.is_dir() {
+            return Ok(());
+        }
+        let entries =
+            std::fs::read_dir(per).map_err(|e| format!("无法读取 {}：{e}", per.display()))?;
+        let mut map = self.mappings.write().unwrap_or_else(|e| e.into_inner());
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let town = p
+                    .file_stem()
+                    .map(|t| t.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                map.insert(town.clone(), std::sync::Arc::new(Mapping::load(&p)?));
+                self.loaded
+                    .push(format!("{town} 的列名映射 {shown}/{town}.toml"));
+            }
+        }
+        Ok(())
+    }
+
     /// The township's own mapping, else the county's.
-    pub fn mapping_for(&self, township: &str) -> &Mapping {
-        self.mappings.get(township).unwrap_or(&self.mapping)
+    pub fn mapping_for(&self, township: &str) -> std::sync::Arc<Mapping> {
+        self.mappings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(township)
+            .cloned()
+            .unwrap_or_else(|| self.mapping.clone())
+    }
+
+    /// Whether the township has a mapping of its own.
+    pub fn has_own_mapping(&self, township: &str) -> bool {
+        self.mappings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(township)
+    }
+
+    /// The policy profile for a ledger of `year`: `policy.toml`, else the
+    /// bundled one of that year (as `--policy` and its default).
+    pub fn policy_for(&self, year: Option<i32>) -> crate::policy::Policy {
+        self.policy
+            .clone()
+            .unwrap_or_else(|| crate::policy::Policy::bundled(year))
     }
 
     fn rules(&self) -> Result<crate::compute::score::ScoringRules, String> {
@@ -238,17 +310,10 @@ fn open(input: &Input, full: bool) -> Result<book::RawBook, String> {
 
 fn outcome(input: &Input, full: bool) -> Result<Outcome, String> {
     let b = open(input, full)?;
-    book::guarded(|| {
-        analyse_book(
-            input.path,
-            b,
-            input.as_of,
-            Some(input.unit),
-            input.settings.mapping_for(input.unit),
-        )
-    })
-    .unwrap_or_else(|why| Err(format!("计算时程序内部出错（{why}）")))
-    .map_err(|m| shown(m, input))
+    let mapping = input.settings.mapping_for(input.unit);
+    book::guarded(|| analyse_book(input.path, b, input.as_of, Some(input.unit), &mapping))
+        .unwrap_or_else(|why| Err(format!("计算时程序内部出错（{why}）")))
+        .map_err(|m| shown(m, input))
 }
 
 /// `outcome` scored as `jixiao report` scores it: evaluations beside the
@@ -515,6 +580,8 @@ pub struct CountyOut {
     /// The county roll-up serialised, as `consolidate --json` writes it.
     pub json: Value,
     county: std::sync::Arc<crate::compute::county::County>,
+    /// The 产业 floor the roll-up checked against, percent (`None`: no check).
+    pub floor: Option<f64>,
 }
 
 pub fn county(
@@ -533,7 +600,16 @@ pub fn county(
             FileProblem::of_file(file, Severity::Error, format!("{why}，该文件未汇总"))
         })
         .collect();
-    let mut c = consolidate(townships, expected, &settings.county, problems);
+    // As `consolidate` chooses: county.toml's floor, else the policy's, else
+    // the bundled profile's for the townships' latest year.
+    let cs = crate::cmd::county_settings(
+        settings.industry_floor,
+        settings.policy.clone(),
+        settings.benchmark.clone(),
+        &townships,
+    );
+    let floor = cs.industry_floor.and_then(|d| d.to_string().parse().ok());
+    let mut c = consolidate(townships, expected, &cs, problems);
     for p in &mut c.problems {
         if p.problem.message.contains("--") {
             p.problem.message = web_words(&p.problem.message);
@@ -547,6 +623,7 @@ pub fn county(
     Ok(CountyOut {
         json,
         county: std::sync::Arc::new(c),
+        floor,
     })
 }
 
@@ -568,4 +645,69 @@ pub fn industry_floor(settings: &ServeSettings) -> Option<f64> {
 /// Pretty JSON bytes as the CLI writes them.
 pub fn json_bytes(v: &Value) -> Vec<u8> {
     write::json::to_bytes(v)
+}
+
+/// The policy profile for an outcome: `policy.toml`, else the bundled one
+/// of the ledger's year (or its cut-off's), as `assets`/`notice` choose.
+fn policy_of(input: &Input, o: &Outcome) -> crate::policy::Policy {
+    input
+        .settings
+        .policy_for(o.report.year.or(Some(o.report.as_of.year())))
+}
+
+/// The 资产台账 (`jixiao assets`).
+pub fn assets_xlsx(input: &Input) -> Result<Vec<u8>, String> {
+    let o = outcome(input, true)?;
+    let policy = policy_of(input, &o);
+    let reg =
+        crate::compute::assets::build(&o.ledger, &o.report, &input.settings.asset_rules, &policy);
+    let sheets = write::assets::register_workbook(&reg);
+    xlsx_bytes(&sheets, crate::output::Kind::Assets)
+}
+
+/// What a notice is posted with: from `start`, the policy's days and
+/// phone; `county` for the plan's 县（市、区） column.
+fn posting_of(
+    policy: &crate::policy::Policy,
+    start: NaiveDate,
+    county: Option<&str>,
+) -> write::notice::Posting {
+    crate::cmd::notice::posting(
+        start,
+        policy.notice.days,
+        policy.notice.working_days,
+        Some(policy.notice.phone.clone()),
+        county.map(str::to_string),
+    )
+}
+
+/// The 年度计划 公示表 (`jixiao notice --stage plan`, layout 年度计划).
+pub fn notice_plan_xlsx(
+    input: &Input,
+    start: NaiveDate,
+    county: Option<&str>,
+) -> Result<Vec<u8>, String> {
+    let o = outcome(input, true)?;
+    let policy = policy_of(input, &o);
+    let n = crate::compute::notice::build(&o.ledger, &o.report, &policy);
+    let post = posting_of(&policy, start, county);
+    let mut problems = o.report.problems.clone();
+    web_problems(&mut problems);
+    let sheets =
+        write::notice::plan_workbook(&n, &post, write::notice::PlanLayout::Annual, &problems);
+    xlsx_bytes(&sheets, crate::output::Kind::Notice)
+}
+
+/// The 结果公示 .docx (`jixiao notice --stage result`).
+pub fn notice_result_docx(
+    input: &Input,
+    start: NaiveDate,
+    county: Option<&str>,
+) -> Result<Vec<u8>, String> {
+    let o = outcome(input, true)?;
+    let policy = policy_of(input, &o);
+    let n = crate::compute::notice::build(&o.ledger, &o.report, &policy);
+    let post = posting_of(&policy, start, county);
+    let text = write::notice::result_text(&n, &post, write::notice::RESULT_TEMPLATE)?;
+    write::docx::to_docx(&write::docx::parse(&text))
 }

@@ -275,7 +275,7 @@ impl State {
     /// `serving`: take the data folder's server lock (a second server on
     /// the same folder is refused).
     pub async fn open_as(cfg: Config, serving: bool) -> Result<Arc<State>, String> {
-        let settings = engine::ServeSettings::load(cfg.settings.as_deref())?;
+        let settings = engine::ServeSettings::load_with(cfg.settings.as_deref(), Some(&cfg.data))?;
         let files = cfg.data.join("files");
         let tmp_root = cfg.data.join("tmp");
         for d in [&cfg.data, &files, &tmp_root] {
@@ -1126,6 +1126,12 @@ pub enum Download {
     Summary,
     Monitor(i32, u32),
     Monthly(i32, u32),
+    /// 资产台账 (`jixiao assets`).
+    Assets,
+    /// 计划公示 (`jixiao notice --stage plan`).
+    NoticePlan,
+    /// 结果公示 (`jixiao notice --stage result`).
+    NoticeResult,
 }
 
 /// The unit's full name for a signature: the ledger's when it is this
@@ -1172,7 +1178,11 @@ pub async fn render(
         Download::Summary => format!("{stem}-绩效自评总结.docx"),
         Download::Monitor(y, m) => format!("{stem}-运行监控-{y:04}-{m:02}.xlsx"),
         Download::Monthly(y, m) => format!("{stem}-月报-{y:04}-{m:02}.xlsx"),
+        Download::Assets => format!("{stem}-资产台账.xlsx"),
+        Download::NoticePlan => format!("{stem}-计划公示.xlsx"),
+        Download::NoticeResult => format!("{stem}-结果公示.docx"),
     };
+    let county = Some(state.cfg.title.trim().to_string()).filter(|t| !t.is_empty());
     let permit = state.read_permit(state.read_cost_mb(&sub.sha256)).await?;
     let st = state.clone();
     let (sha, name, unit) = (
@@ -1193,6 +1203,17 @@ pub async fn render(
                 }
                 Download::Monitor(y, m) => engine::monitor_xlsx(input, y, m),
                 Download::Monthly(y, m) => engine::monthly_xlsx(input, y, m),
+                Download::Assets => engine::assets_xlsx(input),
+                Download::NoticePlan => engine::notice_plan_xlsx(
+                    input,
+                    chrono::Local::now().date_naive(),
+                    county.as_deref(),
+                ),
+                Download::NoticeResult => engine::notice_result_docx(
+                    input,
+                    chrono::Local::now().date_naive(),
+                    county.as_deref(),
+                ),
             })
         }),
     )

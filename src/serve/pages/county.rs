@@ -36,7 +36,8 @@ pub(super) fn county_context(
     m: u32,
 ) -> Value {
     let c = &v.out.json;
-    let floor = engine::industry_floor(settings).unwrap_or(0.0);
+    let _ = settings;
+    let floor = v.out.floor.unwrap_or(0.0);
     let low = |s: &Value| {
         s.as_str()
             .and_then(|x| x.parse::<f64>().ok())

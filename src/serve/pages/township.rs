@@ -584,6 +584,9 @@ pub(super) async fn download(
         "report.xlsx" => Download::Report,
         "forms.xlsx" => Download::Forms,
         "summary.docx" => Download::Summary,
+        "assets.xlsx" => Download::Assets,
+        "notice-plan.xlsx" => Download::NoticePlan,
+        "notice-result.docx" => Download::NoticeResult,
         "monthly.xlsx" => match q.get("month").map(|m| engine::parse_month(m)) {
             Some(Ok((y, m))) => Download::Monthly(y, m),
             Some(Err(e)) => return fail(StatusCode::BAD_REQUEST, &e),
