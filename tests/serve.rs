@@ -2445,3 +2445,208 @@ async fn sqlite_register_and_notices_are_the_clis_with_the_same_files() {
     assert!(floor_said(&c), "{c}");
     env.finish().await;
 }
+
+/// A sample (of any unit) whose 预算金额 header only a mapping knows.
+fn odd_header(book: Vec<u8>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zout = zip::ZipWriter::new(&mut out);
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            if name == "xl/sharedStrings.xml" {
+                bytes = String::from_utf8(bytes)
+                    .unwrap()
+                    .replace("预算金额（万元）", "甲乙丙核定数（万元）")
+                    .into_bytes();
+            }
+            zout.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zout.write_all(&bytes).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// The mapping form's fields as the page fills them: hidden inputs and
+/// each column's selected field.
+fn mapping_form(html: &str) -> Vec<(String, String)> {
+    let i = html.find("id=\"mapping-form\"").expect("mapping form");
+    let form = &html[i..html[i..].find("</form>").unwrap() + i];
+    let mut out = Vec::new();
+    for hidden in form.split("type=\"hidden\" name=\"").skip(1) {
+        let (name, rest) = hidden.split_once('"').unwrap();
+        let v = rest
+            .split("value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        out.push((name.to_string(), v.to_string()));
+    }
+    for sel in form.split("<select name=\"").skip(1) {
+        let (name, rest) = sel.split_once('"').unwrap();
+        let body = rest.split("</select>").next().unwrap();
+        let chosen = body
+            .split("<option value=\"")
+            .skip(1)
+            .find(|o| o.split('>').next().unwrap().contains("selected"))
+            .map(|o| o.split('"').next().unwrap().to_string())
+            .unwrap_or_default();
+        out.push((name.to_string(), chosen));
+    }
+    out
+}
+
+/// Issue 19 point 6: a layout the reader refuses shows its header with a
+/// dropdown per column; saving stores the township's mapping (the
+/// `--mapping` format), reads the stored upload again and is used for the
+/// township's later uploads — not another township's. CSRF, township
+/// isolation and roles as the other forms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_mapping_dropdowns_fix_a_layout_once() {
+    let mut env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let other = env.add_township("yb", "乙镇").await;
+    env.add_county("viewer").await;
+    env.add_admin("boss").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("odd.xlsx", odd_header(sample()), Some("2023-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    assert_eq!(v["status"], "error", "{v}");
+    let b = Browser::new(&env);
+    b.login("jy").await;
+    let (_, html) = b.get(&format!("/submissions/{id}")).await;
+    assert!(html.contains("id=\"mapping-form\""), "{html}");
+    assert!(html.contains("甲乙丙核定数（万元）"), "{html}");
+    let mut form = mapping_form(&html);
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(get("sheet").as_deref(), Some("项目"));
+    assert_eq!(get("role").as_deref(), Some("项目"));
+    assert_eq!(get("row").as_deref(), Some("1"));
+    // Known headers come preselected; the odd one (column E) is blank.
+    assert_eq!(get("c0").as_deref(), Some("项目编号"), "{form:?}");
+    assert_eq!(get("c1").as_deref(), Some("项目名称"));
+    assert_eq!(get("c4").as_deref(), Some(""));
+    for f in form.iter_mut() {
+        if f.0 == "c4" {
+            f.1 = "预算金额".into();
+        }
+    }
+    let post = |b: &Browser, form: Vec<(String, String)>| {
+        let url = format!("{}/submissions/{id}/mapping", b.base);
+        let http = b.http.clone();
+        async move {
+            let r = http.post(url).form(&form).send().await.unwrap();
+            let s = r.status();
+            let path = r.url().path().to_string();
+            (s, r.text().await.unwrap(), path)
+        }
+    };
+    // Without the CSRF token: refused, nothing saved.
+    let no_csrf: Vec<_> = form.iter().filter(|(n, _)| n != "csrf").cloned().collect();
+    let (s, _, _) = post(&b, no_csrf).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let stored = env.cfg.data.join("mapping").join("靖宇镇.toml");
+    assert!(!stored.exists());
+    // Another township and a county viewer: 403, and no form for them.
+    let yb = Browser::new(&env);
+    let yb_html = yb.login("yb").await;
+    let mut theirs = form.clone();
+    theirs.retain(|(n, _)| n != "csrf");
+    theirs.push(("csrf".into(), csrf_of(&yb_html)));
+    let (s, _, _) = post(&yb, theirs).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = yb.get(&format!("/submissions/{id}?map=1")).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let viewer = Browser::new(&env);
+    viewer.login("viewer").await;
+    let (_, vh) = viewer.get(&format!("/submissions/{id}")).await;
+    assert!(!vh.contains("mapping-form"), "{vh}");
+    let mut theirs = form.clone();
+    theirs.retain(|(n, _)| n != "csrf");
+    theirs.push(("csrf".into(), csrf_of(&vh)));
+    let (s, _, _) = post(&viewer, theirs).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(!stored.exists());
+    // Two columns for one field: said, nothing saved.
+    let mut twice = form.clone();
+    for f in twice.iter_mut() {
+        if f.0 == "c1" {
+            f.1 = "预算金额".into();
+        }
+    }
+    let (s, page, _) = post(&b, twice).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("两列"), "{page}");
+    assert!(!stored.exists());
+    // The clerk's own: saved, read again, the sample's figures.
+    let (s, page, path) = post(&b, form.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let new_id: i64 = path.trim_start_matches("/submissions/").parse().unwrap();
+    assert!(new_id > id, "{path}");
+    let cli = cli_report_json(SAMPLE, "2023-05-31");
+    let (s, again) = Api::new(&env, &token)
+        .get(&format!("/api/submissions/{new_id}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(again["status"], "ok", "{again}");
+    assert_eq!(again["report"]["totals"], cli["totals"], "{again}");
+    // Stored in the mapping-file format: the CLI reads it and agrees.
+    let text = std::fs::read_to_string(&stored).unwrap();
+    assert!(text.contains("甲乙丙核定数"), "{text}");
+    let work = tempfile::tempdir().unwrap();
+    let odd = work.path().join("odd.xlsx");
+    std::fs::write(&odd, odd_header(sample())).unwrap();
+    let json = work.path().join("r.json");
+    run_cli(&[
+        "report",
+        odd.to_str().unwrap(),
+        "--as-of",
+        "2023-05-31",
+        "--mapping",
+        stored.to_str().unwrap(),
+        "-o",
+        work.path().join("r.xlsx").to_str().unwrap(),
+        "--json",
+        json.to_str().unwrap(),
+        "--no-forms",
+    ]);
+    let cli_mapped: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!(cli_mapped["totals"], cli["totals"]);
+    // Later uploads of this township use it; another township's do not.
+    let (_, later) = Api::new(&env, &token)
+        .submit("odd-june.xlsx", odd_header(sample()), Some("2023-06-30"))
+        .await;
+    assert_eq!(later["status"], "ok", "{later}");
+    let (_, theirs) = Api::new(&env, &other)
+        .submit(
+            "odd.xlsx",
+            odd_header(sample_of("乙镇")),
+            Some("2023-05-31"),
+        )
+        .await;
+    assert_eq!(theirs["status"], "error", "{theirs}");
+    let (_, audit) = {
+        let boss = Browser::new(&env);
+        boss.login("boss").await;
+        boss.get("/admin").await
+    };
+    assert!(audit.contains("列名映射"), "{audit}");
+    // Kept across a restart (read from the data folder at start).
+    env.restart().await;
+    let (_, after) = Api::new(&env, &token)
+        .submit("odd-july.xlsx", odd_header(sample()), Some("2023-07-31"))
+        .await;
+    assert_eq!(after["status"], "ok", "{after}");
+    env.finish().await;
+}

@@ -711,3 +711,253 @@ pub fn notice_result_docx(
     let text = write::notice::result_text(&n, &post, write::notice::RESULT_TEMPLATE)?;
     write::docx::to_docx(&write::docx::parse(&text))
 }
+
+/// The sheet whose header a clerk assigns (the mapping dropdowns).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HeaderView {
+    /// Every sheet of the workbook (the clerk may pick another).
+    pub sheets: Vec<String>,
+    pub sheet: String,
+    /// "项目" or "拨付": the standard table the sheet is read as.
+    pub role: String,
+    /// The header row as Excel numbers it.
+    pub row: u32,
+    pub cells: Vec<HeaderCellView>,
+    /// The standard columns of the role, in their order.
+    pub fields: Vec<FieldChoice>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HeaderCellView {
+    /// 0-based column.
+    pub col: u32,
+    /// A, B, …
+    pub letter: String,
+    pub text: String,
+    /// The standard column it is taken as now (the township's mapping, or
+    /// the built-in names), if any.
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FieldChoice {
+    pub key: String,
+    pub required: bool,
+}
+
+fn role_of(name: &str) -> Option<crate::model::standard::SheetRole> {
+    use crate::model::standard::SheetRole;
+    match name {
+        "项目" => Some(SheetRole::Projects),
+        "拨付" => Some(SheetRole::Payments),
+        _ => None,
+    }
+}
+
+/// A standard column's mapping key ("预算金额").
+fn field_key(c: &crate::model::standard::ColumnSpec) -> String {
+    crate::read::layout::normalize_header(c.header).0
+}
+
+fn cell_text(v: &calamine::Data) -> Option<String> {
+    let t = match v {
+        calamine::Data::Empty | calamine::Data::Error(_) => return None,
+        calamine::Data::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!t.is_empty()).then_some(t)
+}
+
+/// The header a clerk is shown: `sheet`, `role` and `row` as asked, else
+/// the sheet a message names (工作表“…”), the table the reader would take,
+/// the first visible sheet; the row of the first rows with the most text.
+pub fn header_view(
+    input: &Input,
+    sheet: Option<&str>,
+    role: Option<&str>,
+    row: Option<u32>,
+    hint: Option<&str>,
+) -> Result<HeaderView, String> {
+    use crate::model::standard::SheetRole;
+    use crate::read::{layout, table::find_sheet};
+    let book = open(input, false)?;
+    if book.sheets.is_empty() {
+        return Err("工作簿中没有工作表".into());
+    }
+    let mapping = input.settings.mapping_for(input.unit);
+    let named = hint.and_then(|h| {
+        let i = h.find("工作表“")? + "工作表“".len();
+        let j = h[i..].find('”')?;
+        Some(h[i..i + j].to_string())
+    });
+    let found = |r| find_sheet(&book, r, &mapping, &[]).map(|(s, _)| s.name.clone());
+    let sheet = sheet
+        .filter(|s| book.sheet(s).is_some())
+        .map(str::to_string)
+        .or(named.filter(|s| book.sheet(s).is_some()))
+        .or_else(|| found(SheetRole::Projects))
+        .or_else(|| {
+            book.sheets
+                .iter()
+                .find(|s| !s.hidden)
+                .map(|s| s.name.clone())
+        })
+        .unwrap_or_else(|| book.sheets[0].name.clone());
+    let raw = book.sheet(&sheet).expect("chosen among the sheets");
+    let role_name = match role.and_then(role_of) {
+        Some(_) => role.unwrap_or("项目").to_string(),
+        None if found(SheetRole::Payments).as_deref() == Some(sheet.as_str())
+            && found(SheetRole::Projects).as_deref() != Some(sheet.as_str()) =>
+        {
+            "拨付".to_string()
+        }
+        None => "项目".to_string(),
+    };
+    let role = role_of(&role_name).unwrap_or(SheetRole::Projects);
+    let first = raw.first_row();
+    let row0 = match row.filter(|r| *r >= 1) {
+        Some(r) => r - 1,
+        None => match mapping.header_rows(role) {
+            Some((r, depth)) => r + depth - 1,
+            None => (first..(first + layout::HEADER_SEARCH_ROWS).min(raw.end_row()))
+                .max_by_key(|r| {
+                    let n = raw
+                        .row_cells(*r)
+                        .iter()
+                        .filter(
+                            |(_, v)| matches!(v, calamine::Data::String(s) if !s.trim().is_empty()),
+                        )
+                        .count();
+                    (n, std::cmp::Reverse(*r))
+                })
+                .unwrap_or(first),
+        },
+    };
+    let spec = layout::sheet_spec(role);
+    let mut taken: Vec<String> = Vec::new();
+    let cells = raw
+        .row_cells(row0)
+        .iter()
+        .filter_map(|(col, v)| {
+            let text = cell_text(v)?;
+            let key = layout::normalize_header(&text).0;
+            let field = spec
+                .readable()
+                .find(|c| mapping.column_alias(role, c.header).as_deref() == Some(key.as_str()))
+                .or_else(|| spec.readable().find(|c| layout::header_matches(c, &key)))
+                .map(field_key)
+                .filter(|f| !taken.contains(f));
+            if let Some(f) = &field {
+                taken.push(f.clone());
+            }
+            Some(HeaderCellView {
+                col: *col,
+                letter: crate::model::col_name(*col),
+                text,
+                field,
+            })
+        })
+        .collect();
+    Ok(HeaderView {
+        sheets: book.sheets.iter().map(|s| s.name.clone()).collect(),
+        sheet,
+        role: role_name,
+        row: row0 + 1,
+        cells,
+        fields: spec
+            .readable()
+            .map(|c| FieldChoice {
+                key: field_key(c),
+                required: c.required,
+            })
+            .collect(),
+    })
+}
+
+/// A mapping as its file is written (the format `read::mapping` reads).
+#[derive(serde::Serialize, Default)]
+struct MappingFile {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    sheets: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    units: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    header_rows: BTreeMap<String, Vec<u32>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    skip_rows: BTreeMap<String, Vec<u32>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    categories: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    columns: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    defaults: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+use std::collections::BTreeMap;
+
+/// The township's mapping with one sheet's assignment in place of what it
+/// said for that table: `assigned` is (column, standard key). The text of
+/// the mapping file, or a message for the clerk.
+pub fn mapping_with(
+    input: &Input,
+    sheet: &str,
+    role: &str,
+    row: u32,
+    assigned: &[(u32, String)],
+) -> Result<String, String> {
+    let r = role_of(role).ok_or_else(|| format!("“{role}”不是可指定的表（项目 / 拨付）"))?;
+    let book = open(input, false)?;
+    let raw = book
+        .sheet(sheet)
+        .ok_or_else(|| format!("工作簿中没有工作表“{sheet}”"))?;
+    if row == 0 || row > raw.end_row().max(1) {
+        return Err(format!("表头行号 {row} 不在工作表“{sheet}”中"));
+    }
+    let spec = crate::read::layout::sheet_spec(r);
+    let mut columns = BTreeMap::new();
+    for (col, key) in assigned {
+        if !spec.readable().any(|c| field_key(c) == *key) {
+            return Err(format!("“{key}”不是{role}表的标准列"));
+        }
+        if columns.contains_key(key) {
+            return Err(format!("“{key}”被指定给了两列，每个标准列只能对应一列"));
+        }
+        let text = cell_text(raw.cell(row - 1, *col)).ok_or_else(|| {
+            format!(
+                "工作表“{sheet}”第 {row} 行 {} 列是空的，不能作为“{key}”",
+                crate::model::col_name(*col)
+            )
+        })?;
+        columns.insert(key.clone(), text);
+    }
+    let m = input.settings.mapping_for(input.unit);
+    let b = |h: &std::collections::HashMap<String, String>| -> BTreeMap<String, String> {
+        h.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    let mut f = MappingFile {
+        sheets: b(&m.sheets),
+        units: b(&m.units),
+        header_rows: m
+            .header_rows
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        skip_rows: m
+            .skip_rows
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        categories: b(&m.categories),
+        columns: m.columns.iter().map(|(k, v)| (k.clone(), b(v))).collect(),
+        defaults: m.defaults.iter().map(|(k, v)| (k.clone(), b(v))).collect(),
+    };
+    f.sheets.insert(role.to_string(), sheet.to_string());
+    f.header_rows.insert(role.to_string(), vec![row]);
+    f.columns.insert(role.to_string(), columns);
+    let text = toml::to_string(&f).map_err(|e| format!("列名映射无法写出：{e}"))?;
+    Ok(format!(
+        "# {} 的列名映射：在报送页上指定（jixiao serve），格式同 --mapping 文件\n{text}",
+        input.unit
+    ))
+}

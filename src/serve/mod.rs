@@ -942,8 +942,22 @@ pub async fn submit(
     as_of: Option<chrono::NaiveDate>,
     ip: Option<&str>,
 ) -> Result<Submitted, String> {
+    submit_as(state, user, &user.unit, raw_name, bytes, as_of, ip).await
+}
+
+/// `submit` for `township` (a county administrator re-reading a township's
+/// upload after fixing its mapping).
+pub async fn submit_as(
+    state: &Arc<State>,
+    user: &User,
+    township: &str,
+    raw_name: &str,
+    bytes: bytes_type::Bytes,
+    as_of: Option<chrono::NaiveDate>,
+    ip: Option<&str>,
+) -> Result<Submitted, String> {
     let name = display_name(raw_name);
-    let township = user.unit.clone();
+    let township = township.to_string();
     let sha = auth::sha256_hex(&bytes);
     let size = bytes.len() as i64;
     let head: Vec<u8> = bytes.iter().take(128).copied().collect();
@@ -1221,6 +1235,159 @@ pub async fn render(
     .map_err(Failure::message)?;
     Ok((bytes, file_name))
 }
+
+/// A stored submission's header, for the mapping dropdowns.
+pub async fn header_view(
+    state: &Arc<State>,
+    sub: &Submission,
+    sheet: Option<String>,
+    role: Option<String>,
+    row: Option<u32>,
+) -> Result<engine::HeaderView, String> {
+    let head = state
+        .head(&sub.sha256)
+        .map_err(|e| server_fault("读取已保存的文件", &e))?;
+    let ext = workbook_ext(&sub.file_name, &head).ok_or("这个文件不是工作簿")?;
+    let permit = state.read_permit(state.read_cost_mb(&sub.sha256)).await?;
+    let st = state.clone();
+    let (sha, name, unit) = (
+        sub.sha256.clone(),
+        sub.file_name.clone(),
+        sub.township.clone(),
+    );
+    let hint = sub.message.clone();
+    bounded(
+        state,
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            st.with_input(&sha, ext, &name, &unit, None, |i| {
+                engine::header_view(i, sheet.as_deref(), role.as_deref(), row, hint.as_deref())
+            })
+        }),
+    )
+    .await
+    .map_err(Failure::message)
+}
+
+/// A township name as a file name: refused when it could leave the folder.
+fn mapping_file_name(township: &str) -> Result<String, String> {
+    if township.is_empty()
+        || township.starts_with('.')
+        || township.contains(['/', '\\', ':'])
+        || township.chars().any(hidden_char)
+    {
+        return Err(format!(
+            "乡镇名“{township}”不能用作文件名，列名映射未保存；请县财政局在设置文件夹中手工建立"
+        ));
+    }
+    Ok(format!("{township}.toml"))
+}
+
+/// Save a township's mapping (one sheet's header assigned on the page) in
+/// the settings' per-township place, use it from now on, and read the
+/// stored upload again with it (a new submission).
+#[allow(clippy::too_many_arguments)]
+pub async fn save_mapping(
+    state: &Arc<State>,
+    user: &User,
+    sub: &Submission,
+    sheet: String,
+    role: String,
+    row: u32,
+    assigned: Vec<(u32, String)>,
+    ip: Option<&str>,
+) -> Result<Submitted, Failure> {
+    let head = state
+        .head(&sub.sha256)
+        .map_err(|e| Failure::Server(server_fault("读取已保存的文件", &e)))?;
+    let ext = workbook_ext(&sub.file_name, &head)
+        .ok_or_else(|| Failure::Workbook("这个文件不是工作簿".into()))?;
+    let dir =
+        state.settings.mapping_dir.clone().ok_or_else(|| {
+            Failure::Workbook("服务没有保存列名映射的位置，请联系县财政局".into())
+        })?;
+    let file = dir.join(mapping_file_name(&sub.township).map_err(Failure::Workbook)?);
+    let permit = state
+        .read_permit(state.read_cost_mb(&sub.sha256))
+        .await
+        .map_err(Failure::Server)?;
+    let st = state.clone();
+    let (sha, name, unit) = (
+        sub.sha256.clone(),
+        sub.file_name.clone(),
+        sub.township.clone(),
+    );
+    let (sheet2, role2) = (sheet.clone(), role.clone());
+    let text = bounded(
+        state,
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            st.with_input(&sha, ext, &name, &unit, None, |i| {
+                engine::mapping_with(i, &sheet2, &role2, row, &assigned)
+            })
+        }),
+    )
+    .await?;
+    // Written beside, checked by the reader's own loader, then renamed.
+    let mapping = {
+        let (dir, file, text) = (dir.clone(), file.clone(), text.clone());
+        tokio::task::spawn_blocking(move || -> Result<read_mapping::Mapping, Failure> {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| Failure::Server(server_fault("保存列名映射", &e)))?;
+            let tmp = dir.join(format!(".mapping-{}.toml", auth::random_hex(6)));
+            std::fs::write(&tmp, &text)
+                .map_err(|e| Failure::Server(server_fault("保存列名映射", &e)))?;
+            let m = read_mapping::Mapping::load(&tmp).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Failure::Workbook(e.replace(&tmp.display().to_string(), "列名映射"))
+            })?;
+            std::fs::rename(&tmp, &file).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                Failure::Server(server_fault("保存列名映射", &e))
+            })?;
+            Ok(m)
+        })
+        .await
+        .map_err(|e| Failure::Server(e.to_string()))??
+    };
+    state
+        .settings
+        .mappings
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(sub.township.clone(), Arc::new(mapping));
+    let _ = state
+        .db
+        .audit(
+            Some(user),
+            "mapping_saved",
+            &format!(
+                "{} 的列名映射（{}表 = 工作表“{sheet}”，表头第 {row} 行），据 #{} {}",
+                sub.township, role, sub.id, sub.file_name
+            ),
+            ip,
+        )
+        .await;
+    let bytes = std::fs::read(state.stored_path(&sub.sha256))
+        .map_err(|e| Failure::Server(server_fault("读取已保存的文件", &e)))?;
+    let as_of = sub
+        .requested_as_of
+        .as_deref()
+        .and_then(|d| engine::parse_date(d).ok());
+    submit_as(
+        state,
+        user,
+        &sub.township,
+        &sub.file_name,
+        bytes.into(),
+        as_of,
+        ip,
+    )
+    .await
+    .map_err(Failure::Server)
+}
+
+use crate::read::mapping as read_mapping;
 
 /// The county roll-up of a month, and what the pages show beside it.
 pub struct CountyView {

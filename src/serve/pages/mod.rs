@@ -90,6 +90,7 @@ fn township_routes() -> Routes {
         .route("/upload", post(upload_page))
         .route("/submissions/{id}", get(submission_page))
         .route("/submissions/{id}/state", post(submission_state))
+        .route("/submissions/{id}/mapping", post(save_mapping))
         .route("/submissions/{id}/{file}", get(download))
 }
 

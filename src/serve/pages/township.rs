@@ -356,7 +356,7 @@ pub(super) async fn submission_page(
 }
 
 pub(super) async fn submission_view(
-    state: &State,
+    state: &Arc<State>,
     w: &Who,
     sub: &Submission,
     q: &HashMap<String, String>,
@@ -390,6 +390,37 @@ pub(super) async fn submission_view(
     r["problems"] = json!(shown);
     let total = sub.problems_total.unwrap_or(all.len() as i64);
     let own = !w.user.is_county() && w.user.unit == sub.township;
+    // The header with a dropdown per column: when the reader could not
+    // find the table (or the clerk asks), for the township and admins.
+    let layout_trouble = sub.status != "ok"
+        && sub
+            .message
+            .as_deref()
+            .is_some_and(|m| LAYOUT_WORDS.iter().any(|w| m.contains(w)));
+    let may_map = own || w.user.is_admin();
+    let asked = q.get("map").is_some_and(|v| v == "1");
+    let mapping = if may_map && (layout_trouble || asked) {
+        let pick = |k: &str| {
+            q.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        match crate::serve::header_view(
+            state,
+            sub,
+            pick("sheet"),
+            pick("role"),
+            pick("row").and_then(|r| r.parse().ok()),
+        )
+        .await
+        {
+            Ok(h) => json!(h),
+            Err(m) => json!({ "error": m }),
+        }
+    } else {
+        Value::Null
+    };
+    let has_own_mapping = state.settings.has_own_mapping(&sub.township);
     page(
         state,
         "submission.html",
@@ -408,8 +439,101 @@ pub(super) async fn submission_view(
             "problems_pages": pages,
             "placeholders": sub.placeholders,
             "notice": notice,
+            "mapping": mapping,
+            "may_map": may_map,
+            "has_own_mapping": has_own_mapping,
         }),
     )
+}
+
+/// Messages of a layout the reader did not recognise (a required column
+/// missing, no table found): the mapping dropdowns are offered.
+const LAYOUT_WORDS: &[&str] = &["缺少必填列", "没有“项目”工作表", "没有映射文件指定的"];
+
+/// The mapping dropdowns saved: the township's mapping stored and used, the
+/// stored upload read again with it (a new submission).
+pub(super) async fn save_mapping(
+    axum::extract::State(state): St,
+    addr: Peer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    form: Form<HashMap<String, String>>,
+) -> Response {
+    let Some(w) = who!(state, headers) else {
+        return Redirect::to("/login").into_response();
+    };
+    if !csrf_ok(&w, form.get("csrf").map(String::as_str)) {
+        return csrf_refused(&state, &w, &ip(&addr)).await;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return error_page(&state, Some(&w), StatusCode::NOT_FOUND, "没有这个报送");
+    };
+    let sub = match visible(&state, &w, id, &addr, false).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !(w.user.unit == sub.township && !w.user.is_county()) && !w.user.is_admin() {
+        return denied_as(
+            &state,
+            &w,
+            &format!("非本镇、非管理员保存 {} 的列名映射", sub.township),
+            &ip(&addr),
+            false,
+            "无权访问：只有本乡镇账号和县级管理员可以指定列名对应",
+        )
+        .await;
+    }
+    let field = |k: &str| {
+        form.get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (sheet, role) = (field("sheet"), field("role"));
+    let Ok(row) = field("row").parse::<u32>() else {
+        return error_page(
+            &state,
+            Some(&w),
+            StatusCode::BAD_REQUEST,
+            "表头行号应为数字",
+        );
+    };
+    let mut assigned: Vec<(u32, String)> = form
+        .iter()
+        .filter_map(|(k, v)| {
+            let col = k.strip_prefix('c')?.parse::<u32>().ok()?;
+            let v = v.trim();
+            (!v.is_empty()).then(|| (col, v.to_string()))
+        })
+        .collect();
+    assigned.sort();
+    if assigned.is_empty() {
+        return error_page(
+            &state,
+            Some(&w),
+            StatusCode::BAD_REQUEST,
+            "没有为任何一列指定标准列，列名映射未保存",
+        );
+    }
+    match crate::serve::save_mapping(
+        &state,
+        &w.user,
+        &sub,
+        sheet,
+        role,
+        row,
+        assigned,
+        Some(&ip(&addr)),
+    )
+    .await
+    {
+        Ok(s) => Redirect::to(&format!("/submissions/{}", s.id)).into_response(),
+        Err(crate::serve::Failure::Workbook(m)) => {
+            error_page(&state, Some(&w), StatusCode::UNPROCESSABLE_ENTITY, &m)
+        }
+        Err(crate::serve::Failure::Server(m)) => {
+            error_page(&state, Some(&w), StatusCode::SERVICE_UNAVAILABLE, &m)
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
