@@ -35,10 +35,7 @@ pub fn sheet_name(id: &str) -> String {
 }
 
 fn rate(r: Option<Decimal>) -> Value {
-    match r {
-        Some(r) => Value::Number(r / Decimal::ONE_HUNDRED),
-        None => Value::Text("—".into()),
-    }
+    Value::rate(r)
 }
 
 /// The monitoring workbook. `evals` parallel to `report.projects`.
@@ -53,7 +50,15 @@ pub fn monitor_sheets(
         use chrono::Datelike;
         report.as_of.year()
     });
-    let period = if month == 1 {
+    // "1—N月" when the months are the ledger's year; else the cut-off
+    // itself, so the title and the columns say one period.
+    let until = report.as_of.format("%Y年%-m月%-d日").to_string();
+    let period = if {
+        use chrono::Datelike;
+        report.as_of.year() != year
+    } {
+        format!("截至{until}")
+    } else if month == 1 {
         "1月".to_string()
     } else {
         format!("1—{month}月")
@@ -64,7 +69,7 @@ pub fn monitor_sheets(
         s.text(
             row,
             0,
-            format!("{year}年度项目支出绩效运行监控表（{period}）"),
+            format!("{year}年度项目支出绩效运行监控表（截至{until}）"),
             Role::FormTitle,
         );
         s.merge(row, 0, row, LAST_COL);
@@ -72,10 +77,7 @@ pub fn monitor_sheets(
         s.text(
             row,
             0,
-            format!(
-                "填报单位：{}　　截止日期：{}　　单位：万元",
-                report.unit_name, report.as_of
-            ),
+            format!("填报单位：{}　　单位：万元", report.unit_name),
             Role::Caption,
         );
         s.merge(row, 0, row, LAST_COL);
@@ -216,8 +218,7 @@ pub fn monitor_sheets(
             row,
             0,
             format!(
-                "说明：黄色单元格由填报单位填写；{period}完成情况取自台账“实际完成值”，请按截至{}的情况核改；偏差原因在对应栏内打“√”；完成目标可能性从下拉列表选择（{}）。",
-                report.as_of,
+                "说明：黄色单元格由填报单位填写；{period}完成情况取自台账“实际完成值”，请按截至{until}的情况核改；偏差原因在对应栏内打“√”；完成目标可能性从下拉列表选择（{}）。",
                 LIKELIHOOD.join(" / ")
             ),
             Role::Note,
@@ -257,6 +258,10 @@ pub fn monitor_sheets(
         );
         sheets.push(s);
     }
-    sheets.push(problems_sheet(&report.unit_name, problems));
+    sheets.push(problems_sheet(
+        &report.unit_name,
+        Some(report.as_of),
+        problems,
+    ));
     sheets
 }

@@ -13,8 +13,8 @@ use rust_decimal::Decimal;
 pub const MONTHLY_SHEET: &str = "月报";
 pub const CURVE_SHEET: &str = "进度曲线";
 
-/// The last printed column (建设状态); 开工/完工日期 stay on screen.
-const PRINTED_LAST: u16 = 14;
+/// The last printed column (完工日期): every column is printed.
+const PRINTED_LAST: u16 = 16;
 
 const HEADERS: [&str; 17] = [
     "序号",
@@ -37,10 +37,7 @@ const HEADERS: [&str; 17] = [
 ];
 
 fn pct(p: Option<Decimal>) -> Value {
-    match p {
-        Some(p) => Value::Number(p / Decimal::ONE_HUNDRED),
-        None => Value::Text("—".into()),
-    }
+    Value::rate(p)
 }
 
 fn pace_text(p: &Pace) -> String {
@@ -210,7 +207,10 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
             (6, t.pace.paid_this_month),
             (7, t.figures.paid),
         ] {
-            let expr = format!("SUM({}:{})", a1(first, col), a1(last - 1, col));
+            let expr = crate::compute::formula::sum(&crate::compute::formula::range(
+                &a1(first, col),
+                &a1(last - 1, col),
+            ));
             s.put(
                 tr,
                 col,
@@ -226,9 +226,8 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     group_rows(&mut s, &mut row, "按项目类别", &m.by_category);
     group_rows(&mut s, &mut row, "按资金性质", &m.by_fund_source);
     s.fit_widths(5.0, 24.0);
-    s.widths.retain(|(c, _)| *c != 13);
-    s.widths.push((13, 13.0));
-    s.cap_width(2, 12.0);
+    s.set_width(13, 13.0);
+    s.cap_width(2, 14.0);
     s.cap_width(3, 10.0);
     s.cap_width(4, 10.0);
     s.print = Some(
@@ -236,6 +235,17 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
             .columns(0, PRINTED_LAST)
             .repeat_cols(0, 2),
     );
+    // Dates and numbers as narrow as their text (no extra half character).
+    s.set_width(0, 4.5);
+    for c in 5..=12 {
+        let w = s.width_of(c);
+        s.set_width(c, w - 1.0);
+    }
+    for c in [15, 16] {
+        s.set_width(c, 11.0);
+    }
+    // One page wide: the text columns wrap narrower before the table is split.
+    s.narrow_to_fit(&[2, 13, 3, 4, 14], 6.0);
     // Title and banner merged over the first printed page only (a merge
     // across a page edge is cut in two).
     // When the table is split, they start after the repeated columns too:
@@ -277,11 +287,6 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
         }
     }
     s.fit_heights(h.min(2));
-    // A wrapped line of CJK text takes 16 pt where the printer's font is
-    // Noto/思源 (fit_heights allows 14): the top line is not cut.
-    for (_, ht) in s.row_heights.iter_mut() {
-        *ht *= 16.0 / 14.0;
-    }
     // The title wraps within those columns (16 pt: 16/11 of a body character).
     let title_w: f64 = (start..=k).map(|c| s.width_of(c)).sum::<f64>() - 1.5;
     let title = match &s.get(0, start).map(|c| c.value.clone()) {
@@ -349,7 +354,11 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     c.freeze = Some((2, 0));
     // No repeated rows: they would print over the chart on a second page.
     c.print = Some(PageSetup::new(&m.report.unit_name, None).one_page());
-    vec![s, c, problems_sheet(&m.report.unit_name, problems)]
+    vec![
+        s,
+        c,
+        problems_sheet(&m.report.unit_name, Some(m.as_of), problems),
+    ]
 }
 
 /// The 月报 as `monthly --json` writes it: the model itself, with the

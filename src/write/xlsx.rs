@@ -364,7 +364,8 @@ fn page_setup(
         ws.set_repeat_columns(a, b)?;
     }
     ws.set_print_area(0, l.first_col, l.last_row, l.last_col)?;
-    let [left, right, top, bottom, header, footer] = super::sheet::MARGINS_CM.map(|cm| cm / 2.54);
+    let [left, right, top, bottom, header, footer] =
+        super::sheet::margins_cm(l.landscape).map(|cm| cm / 2.54);
     ws.set_margins(left, right, top, bottom, header, footer);
     ws.set_print_center_horizontally(true);
     let font = "&\"宋体,常规\"&9";
