@@ -279,18 +279,29 @@ pub fn by_group(c: &County, title: &str) -> Sheet {
         }
         row += 1;
     }
-    // Widths from the figures (large county totals need more than 12).
+    // Widths from the figures (large county totals need more than 12),
+    // without the extra half character: one page wide more often.
+    let unit_width = c
+        .townships
+        .iter()
+        .map(|t| display_width(&t.unit) + 1.5)
+        .fold(8.0, f64::max)
+        .min(20.0);
     s.fit_widths(8.0, 18.0);
     s.widths.retain(|(c, _)| *c != 0 && *c <= widest);
-    s.widths.push((0, 20.0));
-    // The title over the first page's columns only.
-    let last = widest.min(7);
+    for (_, w) in s.widths.iter_mut() {
+        *w -= 1.0;
+    }
+    s.set_width(0, unit_width);
+    s.print = Some(PageSetup::new(title, Some((0, 1))).repeat_cols(0, 0));
+    // The title over the printed page's columns (the first page's when split).
+    let fits = super::sheet::page_layout(&s, 0).is_some_and(|l| l.fit_width);
+    let last = if fits { widest } else { widest.min(7) };
     for m in s.merges.iter_mut().filter(|m| m.first_row < 2) {
         m.last_col = last;
     }
     s.fit_heights(3);
     s.freeze = Some((3, 1));
-    s.print = Some(PageSetup::new(title, Some((0, 1))).repeat_cols(0, 0));
     s
 }
 

@@ -2,7 +2,7 @@
 //! 项目支出绩效自评表 (自评-<编号>, layout A of 财预〔2020〕10号), plus an
 //! overview. Forms are data (the sheet model), like every other table.
 
-use super::sheet::{Orientation, PageSetup, Role, Sheet, Value, a1, display_width};
+use super::sheet::{Orientation, PageSetup, Role, Sheet, Value, a1};
 use crate::compute::score::{Evaluation, Level1};
 use crate::compute::summary::DocFacts;
 use crate::compute::{ProjectFigures, Report};
@@ -656,41 +656,6 @@ fn mark_draft(s: &mut Sheet, drafted: bool) {
 const DRAFT_NOTE: &str =
     "本表绩效指标为系统按指标库草拟：标“**”处及实际完成值须由项目单位核实填写后方可使用";
 
-/// The width (characters) a cell's text has: its merge's, else its column's.
-fn cell_width(s: &Sheet, row: u32, col: u16) -> f64 {
-    match s
-        .merges
-        .iter()
-        .find(|m| m.first_row == row && m.first_col == col)
-    {
-        Some(m) => (m.first_col..=m.last_col).map(|c| s.width_of(c)).sum(),
-        None => s.width_of(col),
-    }
-}
-
-/// A label too long for its cell breaks before its "（…）" part
-/// ("资金情况\n（万元）", "效益指标\n（30分）") instead of wrapping a
-/// lone character onto the next line.
-fn fit_labels(s: &mut Sheet) {
-    let widths: Vec<f64> = s
-        .cells
-        .iter()
-        .map(|c| cell_width(s, c.row, c.col))
-        .collect();
-    for (c, w) in s.cells.iter_mut().zip(widths) {
-        if c.role != Role::FormLabel {
-            continue;
-        }
-        if let Value::Text(t) = &c.value
-            && !t.contains('\n')
-            && display_width(t) > w - 1.5
-            && let Some(i) = t.find('（').filter(|i| *i > 0)
-        {
-            c.value = Value::Text(format!("{}\n{}", &t[..i], &t[i..]));
-        }
-    }
-}
-
 /// One thing on a form for the clerk to check: listed on 待核实.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
@@ -777,7 +742,6 @@ pub fn checks_sheet(report: &Report, checks: &[Check]) -> Sheet {
 /// Row heights for print: wrapped text shown whole, every row at least one
 /// comfortable line, indicator rows tall enough for their merged labels.
 fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
-    fit_labels(s);
     let fixed: Vec<(u32, f64)> = s.row_heights.clone();
     s.fit_heights(1);
     let last = s.cells.iter().map(|c| c.row).max().unwrap_or(0);

@@ -50,14 +50,14 @@ pub fn monitor_sheets(
         use chrono::Datelike;
         report.as_of.year()
     });
-    // "1—N月" when the months are the ledger's year; else the cut-off
-    // itself, so the title and the columns say one period.
+    // "1—N月" when the months are the ledger's year; else 累计 (to the
+    // cut-off the title gives), so the title and the columns say one period.
     let until = report.as_of.format("%Y年%-m月%-d日").to_string();
     let period = if {
         use chrono::Datelike;
         report.as_of.year() != year
     } {
-        format!("截至{until}")
+        "累计".to_string()
     } else if month == 1 {
         "1月".to_string()
     } else {
@@ -229,11 +229,11 @@ pub fn monitor_sheets(
         // LibreOffice lays the columns out in a wider fallback font (4/3);
         // texts wrap, rows are fitted.
         s.widths = vec![
-            (0, 9.0),
-            (1, 9.0),
-            (2, 14.0),
-            (3, 11.0),
-            (4, 11.0),
+            (0, 10.0),
+            (1, 10.0),
+            (2, 18.0),
+            (3, 13.0),
+            (4, 13.0),
             (5, 10.0),
             (6, 5.0),
             (7, 5.0),

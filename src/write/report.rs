@@ -731,7 +731,7 @@ pub fn payments_sheet(report: &Report) -> Sheet {
         }
     }
     s.fit_widths(6.0, 24.0);
-    s.cap_width(MEMO, 20.0);
+    s.cap_width(MEMO, 24.0);
     s.cap_width(STATE, 20.0);
     s.fit_heights(h);
     s.freeze = Some((h + 1, 0));

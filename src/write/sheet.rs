@@ -486,6 +486,40 @@ impl Sheet {
         }
         self.widths = widths.into_iter().collect();
     }
+    /// The width (characters) a cell's text has: its merge's, else its column's.
+    pub fn cell_width(&self, row: u32, col: u16) -> f64 {
+        match self
+            .merges
+            .iter()
+            .find(|m| m.first_row == row && m.first_col == col)
+        {
+            Some(m) => (m.first_col..=m.last_col).map(|c| self.width_of(c)).sum(),
+            None => self.width_of(col),
+        }
+    }
+    /// A header or form label too long for its cell breaks before its
+    /// "（…）" part ("资金情况\n（万元）", "效益指标\n（30分）") instead of
+    /// wrapping a lone character onto the next line.
+    pub fn break_labels(&mut self) {
+        let widths: Vec<Option<f64>> = self
+            .cells
+            .iter()
+            .map(|c| {
+                matches!(c.role, Role::Header | Role::FormLabel)
+                    .then(|| self.cell_width(c.row, c.col))
+            })
+            .collect();
+        for (c, w) in self.cells.iter_mut().zip(widths) {
+            let Some(w) = w else { continue };
+            if let Value::Text(t) = &c.value
+                && !t.contains('\n')
+                && display_width(t) > w - PADDING
+                && let Some(i) = t.find('（').filter(|i| *i > 0)
+            {
+                c.value = Value::Text(format!("{}\n{}", &t[..i], &t[i..]));
+            }
+        }
+    }
     /// Set a column's width.
     pub fn set_width(&mut self, col: u16, w: f64) {
         self.widths.retain(|(c, _)| *c != col);
@@ -526,6 +560,7 @@ impl Sheet {
     /// its explicit line breaks and the column (or merge) width, CJK counted
     /// double; `LINE_PT` a line.
     pub fn fit_heights(&mut self, from_row: u32) {
+        self.break_labels();
         let width_of = |col: u16| self.width_of(col);
         let printed = self
             .print
@@ -563,7 +598,14 @@ impl Sheet {
                     ),
                     None => (width_of(c.col), 1.0),
                 };
-                let n = (text_lines(t, width) / rows - 0.01).ceil().max(1.0);
+                // Copied ledger texts are shown whole however long; our own
+                // cells up to MAX_LINES.
+                let cap = if c.role == Role::RawWrap {
+                    MAX_COPY_LINES
+                } else {
+                    MAX_LINES
+                };
+                let n = (text_lines(t, width) / rows - 0.01).ceil().clamp(1.0, cap);
                 let e = lines.entry(c.row).or_insert(1.0);
                 *e = e.max(n);
             }
@@ -571,7 +613,7 @@ impl Sheet {
         self.row_heights = lines
             .into_iter()
             .filter(|(_, n)| *n > 1.0)
-            .map(|(r, n)| (r, row_pt(n.min(MAX_LINES))))
+            .map(|(r, n)| (r, row_pt(n)))
             .collect();
     }
 }
@@ -582,6 +624,9 @@ pub const LINE_PT: f64 = 16.0;
 /// Rows grow to at most this many lines (a longer text is cut on paper; its
 /// whole text stays in the cell).
 pub const MAX_LINES: f64 = 8.0;
+
+/// Rows of a copied input sheet grow up to Excel's tallest row (409 pt).
+pub const MAX_COPY_LINES: f64 = 25.0;
 
 /// The height of a row of `lines` lines of body text.
 pub fn row_pt(lines: f64) -> f64 {

@@ -32,9 +32,8 @@ fn format_for(role: Role, flagged: bool) -> Format {
     };
     let mut f = match role {
         Role::Raw => Format::new(),
-        Role::RawWrap => Format::new()
-            .set_text_wrap()
-            .set_align(FormatAlign::VerticalCenter),
+        // Bottom-aligned like the copied numbers beside it (Excel's default).
+        Role::RawWrap => Format::new().set_text_wrap(),
         Role::Title => Format::new()
             .set_font_name(FONT)
             .set_bold()
