@@ -91,6 +91,11 @@ pub fn grade(total: &str, pending: &str) -> String {
     format!("IF({pending}>0,\"待定（\"&({pending})&\" 项待人工评分）\",{e})")
 }
 
+/// `monthly_series`' running total: the previous month's plus this one's.
+pub fn cumulative(previous: &str, this_month: &str) -> String {
+    format!("{previous}+{this_month}")
+}
+
 /// A total: the sum of a range (`A3:A9`) or of a list of them.
 pub fn sum(ranges: &str) -> String {
     format!("SUM({ranges})")

@@ -168,6 +168,13 @@ pub fn summary(c: &County, title: &str) -> Sheet {
         });
     }
     s.fit_widths(6.0, 30.0);
+    // The chart within the printed columns (来源文件 is for the screen).
+    let printed_px: f64 = (1..last_col)
+        .map(|c| super::sheet::col_px(s.width_of(c)))
+        .sum();
+    for spec in s.charts.iter_mut() {
+        spec.size.0 = spec.size.0.min(printed_px as u32 - 8);
+    }
     s.fit_heights(h);
     s.freeze = Some((first, 2));
     s.autofilter = Some(Span {

@@ -65,6 +65,12 @@ fn span(s: &mut Sheet, row: u32, c0: u16, c1: u16, value: Value, role: Role) {
     }
 }
 
+/// A text in a form's box ends without "。": the box ends it, and a lone
+/// "。" wrapped onto a line of its own is what a clerk would correct.
+fn form_text(t: &str) -> String {
+    t.trim().trim_end_matches(['。', '；', ';']).to_string()
+}
+
 fn text(t: impl Into<String>) -> Value {
     Value::Text(t.into())
 }
@@ -459,7 +465,10 @@ pub fn self_evaluation_at(
     }
     // 年度总体目标
     let g = 4 + layout.money_rows.len() as u32;
-    let (target, actual) = (f.target_text(), f.result_text(report.as_of));
+    let (target, actual) = (
+        form_text(&f.target_text()),
+        form_text(&f.result_text(report.as_of)),
+    );
     // One label over both rows (and the group column), as on the form.
     for r in [g, g + 1] {
         for c in 0..=o {
@@ -884,7 +893,7 @@ pub fn target_form(
         ));
     }
     s.merge(4, 0, 8, 0);
-    let target = f.target_text();
+    let target = form_text(&f.target_text());
     s.put(9, 0, text("年度总体目标"), Role::FormLabel);
     span(&mut s, 9, 1, LAST, text(target), Role::FormText);
     s.row_heights.push((9, 60.0));

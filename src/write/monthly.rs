@@ -148,7 +148,12 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     // The unit label is in the repeated columns and rows: on every page.
     s.text(1, 0, "单位：万元", Role::Caption);
     s.merge(1, 0, 1, 2);
-    s.text(1, 3, format!("截止日期：{}", m.as_of), Role::Caption);
+    s.text(
+        1,
+        3,
+        format!("截至{}", m.as_of.format("%Y年%-m月%-d日")),
+        Role::Caption,
+    );
     let banner = m.report.excluded.banner();
     let h = if banner.is_some() { 3 } else { 2 };
     if let Some(b) = banner {
@@ -311,14 +316,24 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
         Role::Title,
     );
     c.merge(0, 0, 0, 4);
+    c.text(
+        1,
+        0,
+        format!(
+            "截至{}　　单位：万元",
+            m.as_of.format("%Y年%-m月%-d日")
+        ),
+        Role::Caption,
+    );
+    c.merge(1, 0, 1, 4);
     for (i, t) in ["月份", "当月拨付", "累计拨付", "累计支出进度", "序时进度"]
         .iter()
         .enumerate()
     {
-        c.text(1, i as u16, *t, Role::Header);
+        c.text(2, i as u16, *t, Role::Header);
     }
     for (i, (mf, sched)) in m.curve.iter().enumerate() {
-        let r = 2 + i as u32;
+        let r = 3 + i as u32;
         c.put(r, 0, Value::Date(mf.first_day()), Role::Month);
         c.put(r, 1, Value::Number(mf.paid), Role::Money);
         c.put(r, 2, Value::Number(mf.cumulative_paid), Role::Money);
@@ -326,7 +341,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
         c.put(r, 4, pct(Some(*sched)), Role::Rate);
     }
     if !m.curve.is_empty() {
-        let rows = (2, 1 + m.curve.len() as u32);
+        let rows = (3, 2 + m.curve.len() as u32);
         c.charts.push(ChartSpec {
             title: "累计支出进度与序时进度".into(),
             categories_col: 0,
@@ -343,7 +358,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
                     col: 4,
                 },
             ],
-            at: (2 + m.curve.len() as u32 + 1, 0),
+            at: (3 + m.curve.len() as u32 + 1, 0),
             category_format: Some("yyyy-mm".into()),
             value_format: Some("0%".into()),
             // As wide as the table above: the sheet prints portrait, one page.
@@ -351,7 +366,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
         });
     }
     c.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 14.0), (4, 12.0)];
-    c.freeze = Some((2, 0));
+    c.freeze = Some((3, 0));
     // No repeated rows: they would print over the chart on a second page.
     c.print = Some(PageSetup::new(&m.report.unit_name, None).one_page());
     vec![

@@ -788,7 +788,7 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
         let cum = if i == 0 {
             c(r, 1)
         } else {
-            format!("{}+{}", c(r - 1, 2), c(r, 1))
+            rules::cumulative(&c(r - 1, 2), &c(r, 1))
         };
         s.put(r, 2, formula(cum, money(m.cumulative_paid)), Role::Money);
         s.put(
