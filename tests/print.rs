@@ -659,7 +659,11 @@ fn text_width(s: &str) -> f64 {
 /// Lines a text takes in a cell `width` characters wide (its margins take 1.5).
 fn lines_in(text: &str, width: f64) -> f64 {
     text.split('\n')
-        .map(|l| (text_width(l) / (width - 1.5).max(1.0) - 0.01).ceil().max(1.0))
+        .map(|l| {
+            (text_width(l) / (width - 1.5).max(1.0) - 0.01)
+                .ceil()
+                .max(1.0)
+        })
         .sum()
 }
 
@@ -869,7 +873,9 @@ fn official_forms_hold_only_the_form() {
         let listed: Vec<&str> = checks.texts.iter().map(|(_, t)| t.as_str()).collect();
         assert!(listed.contains(&"自评-JY2023-01"), "{listed:?}");
         assert!(
-            listed.iter().any(|t| t.contains("21.93%") && t.contains("偏差原因分析")),
+            listed
+                .iter()
+                .any(|t| t.contains("21.93%") && t.contains("偏差原因分析")),
             "{listed:?}"
         );
         assert!(zip_part(&path, "xl/comments").contains("预算执行率 21.93% 低于 60%"));
@@ -941,7 +947,10 @@ fn county_detail_prints_whole() {
         .filter(|(at, s)| cell_ref(at).0 >= 2 && !styles[*s].1)
         .map(|(at, _)| at)
         .collect();
-    assert!(unbordered.is_empty(), "cells without borders: {unbordered:?}");
+    assert!(
+        unbordered.is_empty(),
+        "cells without borders: {unbordered:?}"
+    );
     let clipped = p.clipped(2);
     assert!(clipped.is_empty(), "{clipped:#?}");
     let head: Vec<&str> = p
@@ -952,7 +961,9 @@ fn county_detail_prints_whole() {
         .collect();
     assert!(
         head.iter().any(|t| t.contains("项目明细"))
-            && head.iter().any(|t| t.contains("截至") && t.contains("万元")),
+            && head
+                .iter()
+                .any(|t| t.contains("截至") && t.contains("万元")),
         "{head:?}"
     );
     // Every column of every row present, with its border (empty ones too).
@@ -1067,7 +1078,11 @@ fn every_printed_sheet_says_what_when_and_in_what_unit() {
                 p.name
             );
             if p.name != "待核实" {
-                assert!(head.contains("万元"), "{file} {}: no unit in “{head}”", p.name);
+                assert!(
+                    head.contains("万元"),
+                    "{file} {}: no unit in “{head}”",
+                    p.name
+                );
             }
             // Monitoring: one phrase for the period, no "截止日期 2024-05-31"
             // beside a "（1—5月）".
@@ -1105,7 +1120,9 @@ fn writers_spell_no_formula_and_no_rate_division() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         for (k, line) in src.lines().enumerate() {
             let code = line.split("//").next().unwrap();
-            for spelled in ["\"SUM(", "SUMIFS(", "COUNTIF(", "\"IF(", "IF(LEFT", "{}-{}", "{}+{}"] {
+            for spelled in [
+                "\"SUM(", "SUMIFS(", "COUNTIF(", "\"IF(", "IF(LEFT", "{}-{}", "{}+{}",
+            ] {
                 assert!(
                     !code.contains(spelled),
                     "{name}:{}: a formula spelled in a writer: {line}",
@@ -1144,7 +1161,10 @@ fn golden_text(path: &Path) -> String {
         let mut xml = String::new();
         z.by_name(&n).unwrap().read_to_string(&mut xml).unwrap();
         for tag in ["dcterms:created", "dcterms:modified"] {
-            if let (Some(i), Some(j)) = (xml.find(&format!("<{tag} ")), xml.find(&format!("</{tag}>"))) {
+            if let (Some(i), Some(j)) = (
+                xml.find(&format!("<{tag} ")),
+                xml.find(&format!("</{tag}>")),
+            ) {
                 let open = i + xml[i..].find('>').unwrap() + 1;
                 xml.replace_range(open..j, "MASKED");
             }
@@ -1207,7 +1227,14 @@ fn sample_workbooks_equal_their_golden_copies() {
             "-o",
             "in",
         ],
-        &["consolidate", "in", "-o", "county.xlsx", "--title", "测试县"],
+        &[
+            "consolidate",
+            "in",
+            "-o",
+            "county.xlsx",
+            "--title",
+            "测试县",
+        ],
     ];
     for args in runs {
         let r = w.run(args);
@@ -1252,7 +1279,11 @@ fn printed_pages_as_libreoffice_lays_them_out() {
         eprintln!("SKIPPED: soffice (LibreOffice) not found on PATH");
         return;
     };
-    if std::process::Command::new("pdftotext").arg("-v").output().is_err() {
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
         eprintln!("SKIPPED: pdftotext (poppler-utils) not found");
         return;
     }
@@ -1264,7 +1295,13 @@ fn printed_pages_as_libreoffice_lays_them_out() {
         &["monthly", &s, "--month", "2024-03", "-o", "monthly.xlsx"],
         &["monitor", &s, "--month", "2024-05", "-o", "monitor.xlsx"],
         &[
-            "summary", &s, "--as-of", "2024-05-31", "--date", "2024-06-10", "-o",
+            "summary",
+            &s,
+            "--as-of",
+            "2024-05-31",
+            "--date",
+            "2024-06-10",
+            "-o",
             "summary.docx",
         ],
         &[
@@ -1285,9 +1322,23 @@ fn printed_pages_as_libreoffice_lays_them_out() {
         let r = w.run(args);
         assert!(r.code <= 1, "{args:?}: {}", r.stderr);
     }
-    let r = w.run(&["consolidate", "towns", "-o", "county.xlsx", "--title", "测试县"]);
+    let r = w.run(&[
+        "consolidate",
+        "towns",
+        "-o",
+        "county.xlsx",
+        "--title",
+        "测试县",
+    ]);
     assert!(r.code <= 1, "{}", r.stderr);
-    let files = ["report.xlsx", "forms.xlsx", "monthly.xlsx", "monitor.xlsx", "county.xlsx", "summary.docx"];
+    let files = [
+        "report.xlsx",
+        "forms.xlsx",
+        "monthly.xlsx",
+        "monitor.xlsx",
+        "county.xlsx",
+        "summary.docx",
+    ];
     let status = std::process::Command::new(&soffice)
         .arg(format!(
             "-env:UserInstallation=file://{}",
@@ -1304,7 +1355,11 @@ fn printed_pages_as_libreoffice_lays_them_out() {
     // 月报: one page wide — the first page carries the last column, the
     // title on one line.
     let m = pdf("monthly");
-    assert!(m[0].contains("完工日期") && m[0].contains("序号"), "{}", m[0]);
+    assert!(
+        m[0].contains("完工日期") && m[0].contains("序号"),
+        "{}",
+        m[0]
+    );
     assert!(
         m[0].lines()
             .any(|l| l.contains("靖宇镇人民政府2023年度") && l.contains("（2024年3月）")),
@@ -1340,7 +1395,17 @@ fn printed_pages_as_libreoffice_lays_them_out() {
     // Report: the copied 项目 sheet one page wide (its last column, 实际完成情况,
     // on each of its pages), 拨付明细 without 来源行.
     let r = pdf("report");
-    let names = ["汇总", "项目进度", "拨付明细", "月度进度", "问题清单", "项目", "拨付", "绩效指标", "说明"];
+    let names = [
+        "汇总",
+        "项目进度",
+        "拨付明细",
+        "月度进度",
+        "问题清单",
+        "项目",
+        "拨付",
+        "绩效指标",
+        "说明",
+    ];
     for p in r.iter().filter(|p| page_sheet(p, &names) == Some("项目")) {
         assert!(p.contains("项目编号"), "{p}");
     }
@@ -1349,13 +1414,23 @@ fn printed_pages_as_libreoffice_lays_them_out() {
             .filter(|p| page_sheet(p, &names) == Some("项目"))
             .any(|p| p.contains("实际完成情况"))
     );
-    for p in r.iter().filter(|p| page_sheet(p, &names) == Some("拨付明细")) {
-        assert!(!p.contains("来源行") && p.contains("截至2024年5月31日"), "{p}");
+    for p in r
+        .iter()
+        .filter(|p| page_sheet(p, &names) == Some("拨付明细"))
+    {
+        assert!(
+            !p.contains("来源行") && p.contains("截至2024年5月31日"),
+            "{p}"
+        );
     }
     // Summary: no page but the last ends early (no gap on page 2).
     let d = pdf("summary");
     for (k, p) in d.iter().enumerate().take(d.len() - 1) {
         let lines = p.lines().filter(|l| !l.trim().is_empty()).count();
-        assert!(lines >= 17, "summary page {} has {lines} lines:\n{p}", k + 1);
+        assert!(
+            lines >= 17,
+            "summary page {} has {lines} lines:\n{p}",
+            k + 1
+        );
     }
 }

@@ -462,7 +462,8 @@ fn shortfalls_low_scores_and_carry_over() {
     }
     assert!(md.contains("道路（") && !md.contains("补助（"), "{md}");
     // Sentences the reference has no place for are not added.
-    for absent in ["结余1.5万元", "预算资金未全部使用的原因", "尚有结算资金"] {
+    for absent in ["结余1.5万元", "预算资金未全部使用的原因", "尚有结算资金"]
+    {
         assert!(!md.contains(absent), "“{absent}” in:\n{md}");
     }
     assert!(r.stderr.contains("需补充 "), "{}", r.stderr);
@@ -640,7 +641,10 @@ fn reference_sentences_reproduced_word_for_word() {
             "使用整合资金5万元，完成靖安村2021-2023年示范村村庄规划编制，已完成年初目标",
             "the 年度目标 text, then 已完成年初目标",
         ),
-        ("新建LED太阳能路灯127盏", "the 年度目标 of a building project"),
+        (
+            "新建LED太阳能路灯127盏",
+            "the 年度目标 of a building project",
+        ),
     ] {
         assert!(md.contains(sentence), "{why}: “{sentence}” not in\n{md}");
     }
@@ -762,7 +766,10 @@ fn docx_language_fonts_author_and_date() {
         defaults.contains(r#"w:eastAsia="zh-CN""#) && defaults.contains(r#"w:val="zh-CN""#),
         "{defaults}"
     );
-    assert!(defaults.contains(r#"w:eastAsia="仿宋_GB2312""#), "{defaults}");
+    assert!(
+        defaults.contains(r#"w:eastAsia="仿宋_GB2312""#),
+        "{defaults}"
+    );
     let fonts = part("word/fontTable.xml");
     for (f, alt) in [
         ("仿宋_GB2312", "仿宋"),
@@ -772,12 +779,20 @@ fn docx_language_fonts_author_and_date() {
         ("黑体", "SimHei"),
     ] {
         assert!(
-            fonts.contains(&format!(r#"<w:font w:name="{f}"><w:altName w:val="{alt}" />"#)),
+            fonts.contains(&format!(
+                r#"<w:font w:name="{f}"><w:altName w:val="{alt}" />"#
+            )),
             "{f} → {alt}: {fonts}"
         );
     }
     let core = part("docProps/core.xml");
-    assert!(core.contains("<dc:creator>靖宇镇人民政府</dc:creator>"), "{core}");
-    assert!(core.contains(">2024-06-10T00:00:00Z</dcterms:created>"), "{core}");
+    assert!(
+        core.contains("<dc:creator>靖宇镇人民政府</dc:creator>"),
+        "{core}"
+    );
+    assert!(
+        core.contains(">2024-06-10T00:00:00Z</dcterms:created>"),
+        "{core}"
+    );
     assert!(!core.contains("1970"), "{core}");
 }

@@ -319,10 +319,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     c.text(
         1,
         0,
-        format!(
-            "截至{}　　单位：万元",
-            m.as_of.format("%Y年%-m月%-d日")
-        ),
+        format!("截至{}　　单位：万元", m.as_of.format("%Y年%-m月%-d日")),
         Role::Caption,
     );
     c.merge(1, 0, 1, 4);

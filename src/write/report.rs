@@ -961,9 +961,29 @@ pub fn copy_sheet(
     );
     // One page wide when narrowing the text columns gets there (a ledger
     // of 7 rows is not three pages): their texts wrap, rows fitted.
-    let cols: Vec<u16> = s.widths.iter().map(|(c, _)| *c).collect();
+    // Only columns of texts wrap (a number or date too narrow shows ###);
+    // a code or date typed as text ("JY2023-01") is not broken.
+    let mut mins: std::collections::BTreeMap<u16, f64> = Default::default();
+    for c in s.cells.iter().filter(|c| c.row > header) {
+        let m = mins.entry(c.col).or_insert(6.0);
+        let least = match &c.value {
+            Value::Text(t) if t.chars().any(|ch| (ch as u32) >= 0x2E80) => 6.0,
+            Value::Text(t) => (super::sheet::display_width(t) + 1.5).min(14.0),
+            Value::Empty => 6.0,
+            v => super::sheet::value_width(v, c.role) + 2.0,
+        };
+        *m = m.max(least);
+    }
+    let cols: Vec<(u16, f64)> = mins.into_iter().collect();
     let before = s.widths.clone();
-    if !s.narrow_to_fit(&cols, 8.0) {
+    // A short sheet: narrow where it costs fewest lines; a long one evenly.
+    let fits = if per_row.len() <= 100 {
+        s.narrow_for_fewest_lines(&cols, header)
+    } else {
+        let texts: Vec<u16> = cols.iter().map(|(c, _)| *c).collect();
+        s.narrow_to_fit(&texts, 8.0)
+    };
+    if !fits {
         // Too many columns anyway: split across pages at their own widths.
         s.widths = before;
     }

@@ -547,6 +547,64 @@ impl Sheet {
             self.set_width(c, (w - 1.0).max(min));
         }
     }
+    /// Like `narrow_to_fit`, but each step narrows the column that adds the
+    /// fewest printed lines to the sheet (a long text keeps its width, a
+    /// short one wraps first): for small copied sheets, where the widest
+    /// column is the one with the most to say. Rows from `from_row`.
+    /// `cols`: each column with the least width it may take.
+    pub fn narrow_for_fewest_lines(&mut self, cols: &[(u16, f64)], from_row: u32) -> bool {
+        let min_of = |c: u16| {
+            cols.iter()
+                .find(|(k, _)| *k == c)
+                .map(|(_, m)| *m)
+                .unwrap_or(f64::MAX)
+        };
+        let mut rows: std::collections::BTreeMap<u32, Vec<(u16, &str)>> = Default::default();
+        for c in &self.cells {
+            if let Value::Text(t) = &c.value
+                && c.row >= from_row
+                && cols.iter().any(|(k, _)| *k == c.col)
+            {
+                rows.entry(c.row).or_default().push((c.col, t.as_str()));
+            }
+        }
+        let rows: Vec<Vec<(u16, String)>> = rows
+            .into_values()
+            .map(|v| v.into_iter().map(|(c, t)| (c, t.to_string())).collect())
+            .collect();
+        let total = |widths: &dyn Fn(u16) -> f64| -> f64 {
+            rows.iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|(c, t)| text_lines(t, widths(*c)))
+                        .fold(1.0, f64::max)
+                })
+                .sum()
+        };
+        loop {
+            match page_layout(self, self.source_rows) {
+                None => return true,
+                Some(l) if l.fit_width => return true,
+                _ => {}
+            }
+            let mut best: Option<(u16, f64, f64)> = None;
+            for &(c, min) in cols {
+                let w = self.width_of(c);
+                if w <= min {
+                    continue;
+                }
+                let narrower = (w - 1.0).max(min);
+                let cost = total(&|k| if k == c { narrower } else { self.width_of(k) });
+                if best.is_none_or(|(_, b, bw)| cost < b || (cost == b && w > bw)) {
+                    best = Some((c, cost, w));
+                }
+            }
+            let Some((c, _, w)) = best else {
+                return false;
+            };
+            self.set_width(c, (w - 1.0).max(min_of(c)));
+        }
+    }
     /// Narrow a column to `max` characters (its text wraps).
     pub fn cap_width(&mut self, col: u16, max: f64) {
         for (c, w) in self.widths.iter_mut() {
