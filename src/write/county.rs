@@ -322,9 +322,6 @@ fn cell(row: u32, col: u16, value: Value, role: Role) -> Cell {
         note: None,
     }
 }
-fn text(row: u32, col: u16, s: &str) -> Cell {
-    cell(row, col, Value::Text(s.to_string()), Role::Raw)
-}
 
 /// 项目明细 columns that wrap (单位, 来源文件, 编号, 名称, 类别, 资金性质,
 /// 状态), with the widths they start from and the least they narrow to.
@@ -488,7 +485,14 @@ const PROBLEM_TEXT_WIDTH: f64 = 60.0;
 pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
     let mut s = Sheet::new("问题清单");
     s.stream = true;
-    s.column_roles = vec![(0, Role::Count), (5, Role::Text)];
+    s.column_roles = vec![
+        (0, Role::Count),
+        (1, Role::Text),
+        (2, Role::Text),
+        (3, Role::Text),
+        (4, Role::Text),
+        (5, Role::Text),
+    ];
     let h = 2;
     title_rows(&mut s, 5, c, title, "各单位台账问题清单");
     for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "说明"]
@@ -509,17 +513,18 @@ pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
             let (fp, message) = row;
             let p = &fp.problem;
             emit(cell(r, 0, Value::Number((i + 1).into()), Role::Count));
-            emit(text(r, 1, &fp.file));
-            let mut level = text(r, 2, p.severity.label());
+            let boxed = |c: u16, t: &str| cell(r, c, Value::Text(t.to_string()), Role::Text);
+            emit(boxed(1, &fp.file));
+            let mut level = boxed(2, p.severity.label());
             level.flagged = p.severity == Severity::Error;
             emit(level);
-            emit(text(r, 3, &p.sheet));
+            emit(boxed(3, &p.sheet));
             let label = if message.is_some() {
                 String::new()
             } else {
                 p.cell_label()
             };
-            emit(cell(r, 4, Value::Text(label), Role::Raw));
+            emit(cell(r, 4, Value::Text(label), Role::Text));
             emit(cell(
                 r,
                 5,

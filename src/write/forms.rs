@@ -915,8 +915,12 @@ pub fn target_form(
         s.merge(r, 5, r, LAST);
     }
     let mut r = first + e.indicators.len() as u32;
-    for label in ["财政股室初审意见", "绩效股审核意见", "乡村振兴部门审核意见"]
-    {
+    // Broken where the words break, not "财政股室初审意/见".
+    for label in [
+        "财政股室\n初审意见",
+        "绩效股\n审核意见",
+        "乡村振兴部门\n审核意见",
+    ] {
         s.put(r, 0, text(label), Role::FormLabel);
         span(
             &mut s,

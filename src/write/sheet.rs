@@ -498,7 +498,7 @@ impl Sheet {
         }
     }
     /// A header or form label too long for its cell breaks before its
-    /// "（…）" part ("资金情况\n（万元）", "效益指标\n（30分）") instead of
+    /// "（…）" part (a long Chinese header in two halves) ("资金情况\n（万元）", "效益指标\n（30分）") instead of
     /// wrapping a lone character onto the next line.
     pub fn break_labels(&mut self) {
         let widths: Vec<Option<f64>> = self
@@ -511,12 +511,25 @@ impl Sheet {
             .collect();
         for (c, w) in self.cells.iter_mut().zip(widths) {
             let Some(w) = w else { continue };
-            if let Value::Text(t) = &c.value
-                && !t.contains('\n')
-                && display_width(t) > w - PADDING
-                && let Some(i) = t.find('（').filter(|i| *i > 0)
-            {
+            let Value::Text(t) = &c.value else { continue };
+            if t.contains('\n') || display_width(t) <= w - PADDING {
+                continue;
+            }
+            if let Some(i) = t.find('（').filter(|i| *i > 0) {
                 c.value = Value::Text(format!("{}\n{}", &t[..i], &t[i..]));
+            } else if c.role == Role::Header
+                && t.chars().count() >= 6
+                && t.chars().all(|ch| (ch as u32) >= 0x2E80)
+            {
+                // A Chinese header in two even halves ("衔接资金\n产业占比"),
+                // not seven characters and a lone one.
+                let half = t.chars().count().div_ceil(2);
+                let at = t
+                    .char_indices()
+                    .nth(half)
+                    .map(|(i, _)| i)
+                    .unwrap_or(t.len());
+                c.value = Value::Text(format!("{}\n{}", &t[..at], &t[at..]));
             }
         }
     }
