@@ -208,8 +208,10 @@ pub fn by_group(c: &County, title: &str) -> Sheet {
         ("按资金性质", &c.by_fund_source, |t| &t.by_fund_source),
     ];
     let mut widest = 1;
+    let mut sections = Vec::new();
     for (title, keys, pick) in blocks {
         s.text(row, 0, format!("{title}（单位：万元）"), Role::Section);
+        sections.push(row);
         row += 1;
         s.text(row, 0, "单位", Role::Header);
         s.merge(row, 0, row + 1, 0);
@@ -301,9 +303,13 @@ pub fn by_group(c: &County, title: &str) -> Sheet {
     }
     s.set_width(0, unit_width);
     s.print = Some(PageSetup::new(title, Some((0, 1))).repeat_cols(0, 0));
-    // The title over the printed page's columns (the first page's when split).
+    // The title and section labels over the printed page's columns (the
+    // first page's when split).
     let fits = super::sheet::page_layout(&s, 0).is_some_and(|l| l.fit_width);
     let last = if fits { widest } else { widest.min(7) };
+    for r in sections {
+        s.merge(r, 0, r, last);
+    }
     for m in s.merges.iter_mut().filter(|m| m.first_row < 2) {
         m.last_col = last;
     }

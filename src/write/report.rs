@@ -353,7 +353,8 @@ pub fn summary_sheet(report: &Report) -> Sheet {
                     g.key,
                     g.key
                 ),
-                Role::Caption,
+                // Wrapped within the table's width (a caption would be cut).
+                Role::Note,
             );
             s.merge(row, 0, row, last_col);
             row += 1;
