@@ -140,10 +140,7 @@ fn projects_without_indicators_get_a_draft_marked_as_such() {
         .expect("待核实 sheet")
         .1;
     for s in ["自评-P1", "目标-P1"] {
-        assert!(
-            checks.iter().any(|(_, v)| v.to_string() == s),
-            "{s} listed on 待核实"
-        );
+        assert!(checks.iter().any(|(_, v)| *v == s), "{s} listed on 待核实");
     }
     assert!(
         checks

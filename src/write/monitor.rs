@@ -53,10 +53,11 @@ pub fn monitor_sheets(
     // "1—N月" when the months are the ledger's year; else 累计 (to the
     // cut-off the title gives), so the title and the columns say one period.
     let until = report.as_of.format("%Y年%-m月%-d日").to_string();
-    let period = if {
+    let other_year = {
         use chrono::Datelike;
         report.as_of.year() != year
-    } {
+    };
+    let period = if other_year {
         "累计".to_string()
     } else if month == 1 {
         "1月".to_string()
