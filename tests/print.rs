@@ -1072,6 +1072,17 @@ fn every_printed_sheet_says_what_when_and_in_what_unit() {
                 .map(|(_, t)| t.as_str())
                 .unwrap_or("");
             assert!(title.chars().count() >= 6, "{file} {}: no title", p.name);
+            // Whose paper it is: the township, or the county.
+            let unit = if file == "c.xlsx" {
+                "测试县"
+            } else {
+                "靖宇镇人民政府"
+            };
+            assert!(
+                head.contains(unit),
+                "{file} {}: no unit in “{head}”",
+                p.name
+            );
             assert!(
                 head.contains("截至") || head.contains("截止") || head.contains("年度"),
                 "{file} {}: no cut-off or period in “{head}”",
