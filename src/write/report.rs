@@ -826,8 +826,17 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
     s
 }
 
+/// 问题清单 of one unit's workbook.
+pub fn problems_sheet(unit: &str, problems: &[Problem]) -> Sheet {
+    problems_sheet_at(unit, None, problems)
+}
+
 /// 问题清单 of one unit's workbook, its cut-off in the line under the title.
-pub fn problems_sheet(unit: &str, as_of: Option<chrono::NaiveDate>, problems: &[Problem]) -> Sheet {
+pub fn problems_sheet_at(
+    unit: &str,
+    as_of: Option<chrono::NaiveDate>,
+    problems: &[Problem],
+) -> Sheet {
     let mut s = Sheet::new(PROBLEMS);
     let h = 2;
     title_rows(
@@ -1105,7 +1114,11 @@ pub fn annotated_workbook(
     }
     let mut all: Vec<Problem> = problems.to_vec();
     all.extend(extra.iter().cloned());
-    sheets.push(problems_sheet(&report.unit_name, Some(report.as_of), &all));
+    sheets.push(problems_sheet_at(
+        &report.unit_name,
+        Some(report.as_of),
+        &all,
+    ));
     sheets.extend(copies);
     (sheets, extra)
 }
