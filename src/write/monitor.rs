@@ -14,7 +14,7 @@
 //! cells: light yellow, unlocked. 调整后预算数 is the budget (the ledger has
 //! no adjustment). Last sheet: 问题清单.
 
-use super::report::problems_sheet;
+use super::report::problems_sheet_at;
 use super::sheet::{ListValidation, Orientation, PageSetup, Role, Sheet, Value};
 use crate::compute::Report;
 use crate::compute::score::Evaluation;
@@ -259,7 +259,7 @@ pub fn monitor_sheets(
         );
         sheets.push(s);
     }
-    sheets.push(problems_sheet(
+    sheets.push(problems_sheet_at(
         &report.unit_name,
         Some(report.as_of),
         problems,

@@ -1,7 +1,7 @@
 //! The monthly progress report (月报) as sheets and JSON.
 
 use super::json::amount;
-use super::report::{problems_sheet, title_of};
+use super::report::{problems_sheet_at, title_of};
 use super::sheet::{
     ChartSeries, ChartSpec, PageSetup, Role, SPLIT_SCALE, Sheet, Span, Value, a1, col_px,
     display_width, page_layout, printable_pt,
@@ -375,7 +375,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     vec![
         s,
         c,
-        problems_sheet(&m.report.unit_name, Some(m.as_of), problems),
+        problems_sheet_at(&m.report.unit_name, Some(m.as_of), problems),
     ]
 }
 
