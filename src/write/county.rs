@@ -175,7 +175,7 @@ pub fn summary(c: &County, title: &str) -> Sheet {
     for spec in s.charts.iter_mut() {
         spec.size.0 = spec.size.0.min(printed_px as u32 - 8);
     }
-    s.fit_heights(h);
+    s.fit_label_heights(h);
     s.freeze = Some((first, 2));
     s.autofilter = Some(Span {
         first_row: h,
@@ -313,7 +313,7 @@ pub fn by_group(c: &County, title: &str) -> Sheet {
     for m in s.merges.iter_mut().filter(|m| m.first_row < 2) {
         m.last_col = last;
     }
-    s.fit_heights(3);
+    s.fit_label_heights(3);
     s.freeze = Some((3, 1));
     s
 }
@@ -618,7 +618,7 @@ pub fn missing(c: &County, title: &str) -> Sheet {
         s.text(h + 1 + i as u32, 1, m.clone(), Role::Text);
     }
     s.widths = vec![(0, 6.0), (1, 30.0)];
-    s.fit_heights(0);
+    s.fit_label_heights(0);
     s.print = Some(PageSetup::new(title, Some((h, h))));
     s
 }

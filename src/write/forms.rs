@@ -742,7 +742,7 @@ pub fn checks_sheet(report: &Report, checks: &[Check]) -> Sheet {
         s.text(r, 3, c.what.clone(), Role::Text);
     }
     s.widths = vec![(0, 6.0), (1, 16.0), (2, 8.0), (3, 56.0)];
-    s.fit_heights(2);
+    s.fit_label_heights(2);
     s.freeze = Some((3, 0));
     s.print = Some(PageSetup::new(&report.unit_name, Some((2, 2))));
     s
@@ -752,7 +752,7 @@ pub fn checks_sheet(report: &Report, checks: &[Check]) -> Sheet {
 /// comfortable line, indicator rows tall enough for their merged labels.
 fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
     let fixed: Vec<(u32, f64)> = s.row_heights.clone();
-    s.fit_heights(1);
+    s.fit_label_heights(1);
     let last = s.cells.iter().map(|c| c.row).max().unwrap_or(0);
     for r in 1..=last {
         let min = if (first..end).contains(&r) {
@@ -1018,7 +1018,7 @@ pub fn overview(report: &Report, evals: &[Evaluation], forms: &[(String, FormTot
     }
     s.fit_widths(5.0, 24.0);
     s.print = Some(PageSetup::new(&report.unit_name, Some((2, 2))).repeat_cols(0, 2));
-    s.fit_heights(2);
+    s.fit_label_heights(2);
     s.freeze = Some((3, 0));
     s
 }

@@ -246,7 +246,7 @@ pub fn monitor_sheets(
         ];
         // Wrapped texts shown whole: the project line (a long 实施单位),
         // the budget block and the indicators.
-        s.fit_heights(2);
+        s.fit_label_heights(2);
         s.row_heights.push((0, 30.0));
         s.row_heights.push((top, 30.0));
         s.row_heights.push((note_row, 30.0));

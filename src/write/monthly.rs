@@ -297,7 +297,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
             }
         }
     }
-    s.fit_heights(h.min(2));
+    s.fit_label_heights(h.min(2));
     // The title wraps within those columns (16 pt: 16/11 of a body character).
     let title_w: f64 = (start..=k).map(|c| s.width_of(c)).sum::<f64>() - 1.5;
     let title = match &s.get(0, start).map(|c| c.value.clone()) {

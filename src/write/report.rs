@@ -363,7 +363,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.fit_widths(10.0, 40.0);
     s.widths.retain(|(c, _)| *c != 0);
     s.widths.push((0, 24.0));
-    s.fit_heights(h);
+    s.fit_label_heights(h);
     s.freeze = Some((h + 1, 1));
     s.print = Some(PageSetup::new(&report.unit_name, Some((0, h))).repeat_cols(0, 0));
     s
@@ -608,7 +608,7 @@ pub fn progress_sheet(report: &Report) -> Sheet {
     s.cap_width(NAME, 16.0);
     s.cap_width(CATEGORY, 10.0);
     s.cap_width(FUND, 10.0);
-    s.fit_heights(h);
+    s.fit_label_heights(h);
     s.freeze = Some((h + 1, 2));
     s.autofilter = Some(Span {
         first_row: h,
@@ -734,7 +734,7 @@ pub fn payments_sheet(report: &Report) -> Sheet {
     s.fit_widths(6.0, 24.0);
     s.cap_width(MEMO, 24.0);
     s.cap_width(STATE, 20.0);
-    s.fit_heights(h);
+    s.fit_label_heights(h);
     s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
         first_row: h,
@@ -870,7 +870,7 @@ pub fn problems_sheet_at(
     }
     s.fit_widths(6.0, 14.0);
     s.set_width(4, 80.0);
-    s.fit_heights(h);
+    s.fit_label_heights(h);
     s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
         first_row: h,

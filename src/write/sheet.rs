@@ -626,12 +626,17 @@ impl Sheet {
             }
         }
     }
+    /// `break_labels`, then `fit_heights`: our own tables' headers and form
+    /// labels broken where the words break, rows sized.
+    pub fn fit_label_heights(&mut self, from_row: u32) {
+        self.break_labels();
+        self.fit_heights(from_row);
+    }
     /// Row heights that show wrapped text whole (a clerk's printer won't
     /// re-measure rows the way a screen does): lines counted from the text,
     /// its explicit line breaks and the column (or merge) width, CJK counted
     /// double; `LINE_PT` a line.
     pub fn fit_heights(&mut self, from_row: u32) {
-        self.break_labels();
         let width_of = |col: u16| self.width_of(col);
         let printed = self
             .print
