@@ -97,6 +97,9 @@ pub fn missing(program: &str, why: &str, install: &str) {
         );
     }
     let clean = |s: &str| s.replace(['\t', '\n'], " ");
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
