@@ -8,6 +8,7 @@ pub mod cmd;
 pub mod compute;
 pub mod model;
 pub mod output;
+pub mod policy;
 pub mod read;
 pub mod serve;
 pub mod settle;

@@ -35,6 +35,10 @@ enum Command {
     Monitor(cmd::monitor::Args),
     /// 网页服务：乡镇上传台账、下载报告，县级查看汇总与未报送
     Serve(cmd::serve::Args),
+    /// 帮扶项目资产台账：已完工项目按规则分为经营性、公益性、到户类或不形成资产
+    Assets(cmd::assets::Args),
+    /// 公告公示：年度计划公示表（xlsx）或项目实施结果公示（docx），数字取自台账
+    Notice(cmd::notice::Args),
 }
 
 /// Parse the command line; help, version and argument errors in Chinese.
@@ -93,6 +97,8 @@ fn main() {
         Command::Summary(a) => cmd::summary::run(a),
         Command::Monitor(a) => cmd::monitor::run(a),
         Command::Serve(a) => cmd::serve::run(a),
+        Command::Assets(a) => cmd::assets::run(a),
+        Command::Notice(a) => cmd::notice::run(a),
     };
     // For benchmarks: the process's peak resident memory.
     if std::env::var_os("JIXIAO_PEAK_RSS").is_some()

@@ -27,6 +27,10 @@ pub enum Kind {
     Template,
     /// Generated township ledgers (`synth`): inputs too.
     Ledger,
+    /// 帮扶项目资产台账
+    Assets,
+    /// 公告公示 (the plan table)
+    Notice,
 }
 
 impl Kind {
@@ -40,6 +44,8 @@ impl Kind {
             Kind::Monitor => "运行监控",
             Kind::Template => "模板",
             Kind::Ledger => "台账",
+            Kind::Assets => "资产台账",
+            Kind::Notice => "公告公示",
         }
     }
     /// Whether a workbook of this kind is one of our outputs, never a ledger.

@@ -210,11 +210,14 @@ fn county_total_equals_the_sum_of_township_reports() {
         .collect();
     assert!(rates.windows(2).all(|w| w[0] >= w[1]), "{rates:?}");
     assert_eq!(townships[0]["rank"], 1);
-    // Sheets: 汇总, 分类汇总, 项目明细 (every project), 问题清单.
+    // Sheets: 汇总, 分类汇总, 项目明细 (every project), 按资金级次, 问题清单.
     let out = w.path("county.xlsx");
     let sheets = read_cells(&out);
     let names: Vec<&str> = sheets.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["汇总", "分类汇总", "项目明细", "问题清单"]);
+    assert_eq!(
+        names,
+        ["汇总", "分类汇总", "项目明细", "按资金级次", "问题清单"]
+    );
     let detail_rows = sheets[2].1.iter().filter(|((_, c), _)| *c == 2).count() - 1;
     assert_eq!(detail_rows, count, "项目明细 lists every project");
 }

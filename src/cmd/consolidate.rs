@@ -1,7 +1,7 @@
 //! `jixiao consolidate INPUT... -o OUT.xlsx`: every township's workbook read
 //! and computed exactly as `report` does, in parallel, then added up.
 
-use crate::compute::county::{FileProblem, Settings, Township, consolidate};
+use crate::compute::county::{FileProblem, Township, consolidate};
 use crate::compute::monthly::month_end;
 use crate::model::Severity;
 use crate::read::book::open_book_with;
@@ -37,9 +37,15 @@ pub struct Args {
     /// 应报送单位名单（每行一个，或 TOML：townships = [...]），未报送的列入“未报送”表
     #[arg(long)]
     pub expect: Option<PathBuf>,
-    /// 衔接资金用于产业项目的最低比例（%），0 表示不检查
-    #[arg(long = "industry-floor", default_value = "60")]
-    pub industry_floor: Decimal,
+    /// 衔接资金用于产业项目的最低比例（%），0 表示不检查；不给时取政策口径文件的 [industry] floor（内置各年均为 60） [默认：60]
+    #[arg(long = "industry-floor")]
+    pub industry_floor: Option<Decimal>,
+    /// 政策口径文件（TOML，默认按台账年度取内置 templates/policy/<年度>.toml）
+    #[arg(long, value_name = "文件")]
+    pub policy: Option<PathBuf>,
+    /// 按资金级次的支付率基准（TOML，如全省平均；差距以“个百分点”列出）
+    #[arg(long, value_name = "文件")]
+    pub benchmark: Option<PathBuf>,
     /// 汇总表标题中的单位名称，如“靖宇县”
     #[arg(long, default_value = "")]
     pub title: String,
@@ -282,7 +288,10 @@ pub fn run(args: &Args) -> Result<i32, String> {
     if let Some(j) = &args.json {
         plan.add(j, "JSON 文件")?;
     }
-    for p in [&args.mapping, &args.expect].into_iter().flatten() {
+    for p in [&args.mapping, &args.expect, &args.policy, &args.benchmark]
+        .into_iter()
+        .flatten()
+    {
         plan.not_input(p)?;
     }
     let mut problems = Vec::new();
@@ -311,6 +320,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     plan.lock()?;
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
+    let (policy, benchmark) = super::policy_files(&args.policy, &args.benchmark)?;
     let expected = match &args.expect {
         Some(p) => read_expect(p)?,
         None => Vec::new(),
@@ -432,9 +442,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             }
         }
     }
-    let settings = Settings {
-        industry_floor: Some(args.industry_floor).filter(|f| !f.is_zero()),
-    };
+    let settings = super::county_settings(args.industry_floor, policy, benchmark, &townships);
     let mut county = consolidate(townships, &expected, &settings, problems);
     county.files_left_out = left_out;
     let county = std::sync::Arc::new(county);

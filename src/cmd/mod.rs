@@ -1,9 +1,11 @@
 //! One file per subcommand: clap `Args` and a `run` that returns the exit
 //! status, or a one-line fatal message (exit status 2, nothing written).
 
+pub mod assets;
 pub mod consolidate;
 pub mod monitor;
 pub mod monthly;
+pub mod notice;
 pub mod report;
 pub mod serve;
 pub mod summary;
@@ -17,6 +19,51 @@ use chrono::NaiveDate;
 pub fn parse_date_arg(s: &str) -> Result<NaiveDate, String> {
     crate::read::value::parse_date_text(s)
         .ok_or_else(|| format!("“{s}”不是有效日期，请写成 YYYY-MM-DD，例如 2024-05-31"))
+}
+
+/// `consolidate --policy F --benchmark F`, read before any ledger.
+pub fn policy_files(
+    policy: &Option<std::path::PathBuf>,
+    benchmark: &Option<std::path::PathBuf>,
+) -> Result<
+    (
+        Option<crate::policy::Policy>,
+        Option<crate::compute::levels::Benchmark>,
+    ),
+    String,
+> {
+    let policy = match policy {
+        Some(p) => Some(crate::policy::Policy::load(Some(p), None)?),
+        None => None,
+    };
+    let benchmark = match benchmark {
+        Some(b) => Some(crate::compute::levels::Benchmark::load(b)?),
+        None => None,
+    };
+    Ok((policy, benchmark))
+}
+
+/// `consolidate`'s settings: the 产业 floor (`--industry-floor` wins; 0
+/// turns the check off; else the policy's, or the bundled profile's for
+/// the townships' latest year), the policy and the 支付率 benchmarks.
+pub fn county_settings(
+    floor: Option<rust_decimal::Decimal>,
+    policy: Option<crate::policy::Policy>,
+    benchmark: Option<crate::compute::levels::Benchmark>,
+    townships: &[crate::compute::county::Township],
+) -> crate::compute::county::Settings {
+    let default_floor = policy
+        .as_ref()
+        .map(|p| p.industry.floor)
+        .unwrap_or_else(|| {
+            let year = townships.iter().filter_map(|t| t.year).max();
+            crate::policy::Policy::bundled(year).industry.floor
+        });
+    crate::compute::county::Settings {
+        industry_floor: Some(floor.unwrap_or(default_floor)).filter(|f| !f.is_zero()),
+        policy,
+        benchmark,
+    }
 }
 
 /// `JIXIAO_TIMING=1`: elapsed time and resident memory at each stage, on stderr.

@@ -30,6 +30,8 @@ pub struct Township {
     pub excluded: Excluded,
     /// Payments after the cut-off.
     pub late: LatePayments,
+    /// 年度 of the ledger (说明), for the policy profile.
+    pub year: Option<i32>,
 }
 
 /// The 衔接资金 industry share: budget of 衔接资金 projects in 产业项目 ÷ budget of all 衔接资金 projects.
@@ -62,6 +64,7 @@ impl Township {
                 ..r.excluded.clone()
             },
             late: r.late,
+            year: r.year,
         }
     }
 }
@@ -104,12 +107,19 @@ impl FileProblem {
 pub struct Settings {
     /// Floor on the 衔接资金 industry share, percent (a county setting; default 60).
     pub industry_floor: Option<Decimal>,
+    /// The policy profile (fund family labels); `None`: the bundled one
+    /// for the townships' year.
+    pub policy: Option<crate::policy::Policy>,
+    /// 支付率 benchmarks by level (`--benchmark F`).
+    pub benchmark: Option<super::levels::Benchmark>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             industry_floor: Some(Decimal::from(60)),
+            policy: None,
+            benchmark: None,
         }
     }
 }
@@ -131,6 +141,8 @@ pub struct County {
     /// Files not in the sums: unreadable, or the same submission again
     /// (file, why), so the county 汇总 page can say so.
     pub files_left_out: Vec<(String, String)>,
+    /// 支付率 by fund level (中央/省级/市级/县级/未分级), with benchmarks.
+    pub by_level: super::levels::ByLevel,
 }
 
 // JSON of the county roll-up (`consolidate --json`): the model's own
@@ -210,6 +222,9 @@ impl Serialize for County {
         m.serialize_entry("industry_share", &self.industry_share.map(two_places))?;
         m.serialize_entry("by_category", &self.by_category)?;
         m.serialize_entry("by_fund_source", &self.by_fund_source)?;
+        m.serialize_entry("by_level", &self.by_level.levels)?;
+        m.serialize_entry("by_level_four", &self.by_level.four_levels)?;
+        m.serialize_entry("benchmark", &self.by_level.benchmark)?;
         m.serialize_entry("missing", &self.missing)?;
         m.serialize_entry("files_left_out", &left_out)?;
         m.serialize_entry("problems", &self.problems)?;
@@ -366,7 +381,9 @@ pub fn consolidate(
     if as_of.is_none() && !townships.is_empty() {
         problems.push(FileProblem::county(Severity::Warning, "各单位的截止日期不一致（未指定 --as-of / --month 时取各自“说明”表的截止日期），汇总数据口径不一".into()));
     }
+    let by_level = super::levels::county_levels(&townships, settings, &mut problems);
     County {
+        by_level,
         as_of,
         townships,
         ranks,
@@ -426,6 +443,7 @@ mod tests {
             projects,
             excluded: Excluded::default(),
             late: LatePayments::default(),
+            year: None,
         }
     }
 

@@ -1,11 +1,14 @@
 //! Pure functions from records to report figures. No I/O, no formatting.
 
+pub mod assets;
 pub mod county;
 pub mod draft;
 pub mod evaluate;
 pub mod formula;
 pub mod indicator;
+pub mod levels;
 pub mod monthly;
+pub mod notice;
 pub mod score;
 pub mod summary;
 

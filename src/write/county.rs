@@ -505,6 +505,7 @@ pub fn county_sheets(c: &Arc<County>, title: &str, with_missing: bool) -> Vec<Sh
         summary(c, title),
         by_group(c, unit),
         projects(c, unit),
+        super::county_levels::levels_sheet(c, unit),
         problems(c, unit),
     ];
     if with_missing {

@@ -360,8 +360,15 @@ pub fn to_docx(blocks: &[Block]) -> Result<Vec<u8>, String> {
     };
     let mut after_title = false;
     let mut in_signature = false;
-    for b in blocks {
+    for (i, b) in blocks.iter().enumerate() {
         let p = Paragraph::new().line_spacing(exact());
+        // The 落款 never stands alone on a page (GB/T 9704): the paragraph
+        // before it and its own lines keep with what follows.
+        let p = if matches!(blocks.get(i + 1), Some(Block::Right(_))) {
+            p.keep_next(true)
+        } else {
+            p
+        };
         let p = match b {
             Block::Title(t) => {
                 after_title = true;
@@ -409,7 +416,7 @@ pub fn to_docx(blocks: &[Block]) -> Result<Vec<u8>, String> {
         }
         // One empty line before the signature block.
         if matches!(b, Block::Right(_)) && !in_signature {
-            doc = doc.add_paragraph(Paragraph::new().line_spacing(exact()));
+            doc = doc.add_paragraph(Paragraph::new().line_spacing(exact()).keep_next(true));
         }
         in_signature = matches!(b, Block::Right(_));
         doc = doc.add_paragraph(p);
