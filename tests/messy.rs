@@ -436,12 +436,8 @@ fn messy_ods_gives_the_standard_figures() {
 
 #[test]
 fn messy_xls_gives_the_standard_figures_where_libreoffice_can_make_one() {
-    let Some(soffice) = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("soffice"))
-            .find(|p| p.exists())
-    }) else {
-        eprintln!("SKIPPED: soffice not found; no .xls fixture can be made here");
+    let Some(soffice) = soffice() else {
+        skip::soffice_missing();
         return;
     };
     let w = Workdir::new();

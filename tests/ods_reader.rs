@@ -472,9 +472,7 @@ fn broken_ods_files_are_refused_in_chinese() {
 #[test]
 fn ledgers_converted_by_libreoffice_read_like_calamine_and_give_the_xlsx_figures() {
     let Some(soffice) = soffice() else {
-        eprintln!(
-            "SKIPPED: soffice (LibreOffice) not found on PATH; install libreoffice-calc to run this real-client check"
-        );
+        skip::soffice_missing();
         return;
     };
     let w = Workdir::new();

@@ -262,9 +262,7 @@ fn other_template_and_output_safety() {
 #[test]
 fn libreoffice_opens_the_docx() {
     let Some(soffice) = soffice() else {
-        eprintln!(
-            "SKIPPED: soffice (LibreOffice) not found on PATH; the .docx was not opened in a real client"
-        );
+        skip::soffice_missing();
         return;
     };
     let w = Workdir::new();
