@@ -1289,7 +1289,7 @@ fn page_sheet<'a>(page: &'a str, names: &[&'a str]) -> Option<&'a str> {
 #[test]
 fn printed_pages_as_libreoffice_lays_them_out() {
     let Some(soffice) = soffice() else {
-        eprintln!("SKIPPED: soffice (LibreOffice) not found on PATH");
+        skip::soffice_missing();
         return;
     };
     if std::process::Command::new("pdftotext")
@@ -1297,7 +1297,11 @@ fn printed_pages_as_libreoffice_lays_them_out() {
         .output()
         .is_err()
     {
-        eprintln!("SKIPPED: pdftotext (poppler-utils) not found");
+        skip::missing(
+            "pdftotext",
+            "没有 poppler 的 pdftotext（PATH 上找不到）",
+            skip::POPPLER_INSTALL,
+        );
         return;
     }
     let w = Workdir::new();

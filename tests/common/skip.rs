@@ -122,6 +122,8 @@ pub const SOFFICE_INSTALL: &str =
 pub const CHROMIUM_INSTALL: &str = "chromium chromium-driver（Debian/Ubuntu：apt-get install）";
 pub const POSTGRES_INSTALL: &str = "postgresql（Debian/Ubuntu：apt-get install），或把 JIXIAO_TEST_DATABASE_URL 指向一个可建库的服务器";
 
+pub const POPPLER_INSTALL: &str = "poppler-utils（Debian/Ubuntu：apt-get install）";
+
 /// LibreOffice's `soffice` is not on PATH.
 pub fn soffice_missing() {
     missing(
