@@ -103,18 +103,9 @@ pub fn header_key(spec: &ColumnSpec) -> &'static str {
     spec.header.split('（').next().unwrap_or(spec.header)
 }
 
-/// Value spellings mapped to the standard ones (项目类别, 资金性质, 建设状态).
+/// Value spellings mapped to the standard ones (项目类别, 建设状态); fund
+/// spellings go by their words (`FUND_WORDS`).
 pub const VALUE_ALIASES: &[(&str, &str)] = &[
-    ("中央衔接推进乡村振兴补助资金", "衔接资金"),
-    ("财政衔接推进乡村振兴补助资金", "衔接资金"),
-    ("衔接推进乡村振兴补助资金", "衔接资金"),
-    ("中央衔接资金", "衔接资金"),
-    ("省级衔接资金", "衔接资金"),
-    ("其他涉农整合资金", "整合资金"),
-    ("其他整合资金", "整合资金"),
-    ("统筹整合使用财政涉农资金", "整合资金"),
-    ("统筹整合资金", "整合资金"),
-    ("涉农整合资金", "整合资金"),
     ("完工未结算", "已完工"),
     ("竣工", "已完工"),
     ("已竣工", "已完工"),
@@ -150,6 +141,8 @@ pub const FUND_LEVELS: &[&str] = &["中央", "省级", "市级", "县级", "省"
 /// Fund spellings by the words they contain, first match wins.
 pub const FUND_WORDS: &[(&str, &str)] = &[
     ("衔接", "衔接资金"),
+    // The 2026 labels of the same family (中央财政常态化帮扶资金).
+    ("常态化帮扶", "衔接资金"),
     ("整合", "整合资金"),
     ("涉农", "整合资金"),
     ("自筹", OTHER_FUNDS),
@@ -181,6 +174,71 @@ pub fn fund_by_words(t: &str) -> Option<(&'static str, Option<&'static str>)> {
         });
     Some((fund, if fund == "衔接资金" { level } else { None }))
 }
+
+/// A level word: 中央, 省级 (or 省), 市级, 县级 — alone or as 中央财政 / 中央资金.
+pub fn level_word(t: &str) -> Option<&'static str> {
+    let t = t.trim_end_matches("资金").trim_end_matches("财政");
+    match t {
+        "中央" => Some("中央"),
+        "省级" | "省" => Some("省级"),
+        "市级" | "市" => Some("市级"),
+        "县级" | "县" => Some("县级"),
+        _ => None,
+    }
+}
+
+/// Parents whose children are paid or settled amounts, never budget parts
+/// (累计拨付 → 衔接资金 | 整合资金 is paid by fund).
+pub const NOT_BUDGET_PARENTS: &[&str] = &[
+    "拨付", "支出", "支付", "结算", "决算", "累计", "到位", "完成", "结余",
+];
+
+/// The budget part a column names by its own header (its parent only
+/// supplies the fund of a bare level: 财政衔接资金 → 中央 | 省级): a fund
+/// ("整合资金", "自筹资金"), a level of 衔接资金 ("中央", "省级衔接资金",
+/// "中央财政常态化帮扶资金"). None under a paid or settled parent, or a month.
+pub fn split_of(own: &str, parent: Option<&str>) -> Option<(&'static str, Option<&'static str>)> {
+    if let Some(p) = parent
+        && (month_header(p).is_some() || NOT_BUDGET_PARENTS.iter().any(|w| p.contains(w)))
+    {
+        return None;
+    }
+    let t = own.trim_start_matches("其中").trim_start_matches(':');
+    if let Some(level) = level_word(t) {
+        let fund = parent
+            .and_then(fund_by_words)
+            .map(|(f, _)| f)
+            .unwrap_or("衔接资金");
+        return Some((fund, (fund == "衔接资金").then_some(level)));
+    }
+    fund_by_words(t)
+}
+
+/// Children of a month parent: the month's own amount, and its running total.
+pub const MONTH_OWN_WORDS: &[&str] = &["本月", "当月"];
+pub const MONTH_CUM_WORDS: &[&str] = &["累计", "截至"];
+
+/// Keys of `key：value` context texts above a table (填报单位：…, 编制日期：…).
+pub const CONTEXT_KEYS: &[&str] = &[
+    "填报单位",
+    "编制单位",
+    "报送单位",
+    "单位",
+    "截至",
+    "截止",
+    "日期",
+    "编制",
+    "盖章",
+    "制表",
+    "填表",
+    "填报",
+    "统计时间",
+    "时间",
+    "年度",
+];
+
+/// Children that only restate their parent ("资金规模 | 合计").
+pub const PARENT_ONLY: &[&str] = &["合计", "小计", "总计", "金额", "计"];
 
 /// Headers by meaning: a header that contains one of `words` names the field,
 /// unless it also contains one of `unless` (a rate, a date, another amount).

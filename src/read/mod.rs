@@ -3,6 +3,7 @@
 
 pub mod book;
 mod cells;
+mod columns;
 mod context;
 mod indicators;
 mod info;

@@ -3,6 +3,7 @@
 //! and what unit the amounts are in.
 
 use super::book::{RawBook, RawSheet};
+use super::columns::{Matched, match_headers};
 use super::layout::{self, ColumnSpec, Field, MoneyUnit, SheetRole, SheetSpec};
 use super::mapping::Mapping;
 use crate::model::CellRef;
@@ -22,6 +23,8 @@ pub struct Column {
 pub struct FundSplit {
     pub col: u32,
     pub fund: String,
+    /// The level of a 衔接资金 part (中央/省级/市级/县级), when the header names one.
+    pub level: Option<&'static str>,
     pub unit: Option<MoneyUnit>,
 }
 
@@ -72,6 +75,12 @@ pub struct Table<'a> {
     pub default_unit: Option<MoneyUnit>,
     /// Month columns (1月 … 12月 under a parent such as 拨付金额).
     pub month_columns: Vec<MonthColumn>,
+    /// Each month's running total beside its own amount (本月 | 累计): checks.
+    pub month_cums: Vec<MonthColumn>,
+    /// Every header column: its letter, header path and the field it became.
+    pub paths: Vec<(u32, String, Option<String>)>,
+    /// Choices settled by a stated rule, for 读取说明.
+    pub decisions: Vec<String>,
     /// Data cells covered by a vertical merge → the merge's first cell, whose
     /// value they share (项目类别 merged down over its projects).
     pub filled: std::collections::HashMap<(u32, u32), (u32, u32)>,
@@ -172,25 +181,54 @@ fn cell_text(v: &Data) -> Option<String> {
 }
 
 /// Header texts of one column, most specific first.
-struct HeaderCell {
-    col: u32,
-    candidates: Vec<String>,
+pub(crate) struct HeaderCell {
+    pub(crate) col: u32,
+    pub(crate) candidates: Vec<String>,
     /// The merged parent, for two-row headers.
-    parent: Option<String>,
+    pub(crate) parent: Option<String>,
     /// The text the column is known by (the child, or the cell itself).
-    own: String,
-    unit: Option<MoneyUnit>,
-    at: CellRef,
+    pub(crate) own: String,
+    pub(crate) unit: Option<MoneyUnit>,
+    pub(crate) at: CellRef,
 }
 
-/// Children that only restate their parent ("资金规模 | 合计").
-const PARENT_ONLY: &[&str] = &["合计", "小计", "总计", "金额", "计"];
+use layout::PARENT_ONLY;
 
 /// A horizontal merge starting in `row` that spans the whole table (a title
 /// such as "某某镇2024年度衔接资金项目台账"), not a parent over some columns.
 fn is_title_merge(sheet: &RawSheet, m: &Dimensions, row: u32) -> bool {
     // A merge begun above the header row, or the only text of its row.
     m.start.0 < row || is_title_row(sheet, m.start.0)
+}
+
+/// A line of context above a table: every text in it states a fact about
+/// the whole table (填报单位：…, 截至2024年9月30日, 单位：万元, 编制日期：…),
+/// in any number of cells.
+pub fn is_context_row(sheet: &RawSheet, row: u32) -> bool {
+    let cells = sheet.row_cells(row);
+    !cells.is_empty()
+        && cells.iter().all(|(_, v)| match cell_text(v) {
+            Some(t) => is_context_text(&t),
+            None => false,
+        })
+}
+
+pub fn is_context_text(t: &str) -> bool {
+    let k: String = super::value::fold_width(t)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if stated_unit(&k).is_some() || super::context::cutoff_in(&k).is_some() {
+        return true;
+    }
+    if let Some((key, value)) = k.split_once([':', '：'])
+        && !value.is_empty()
+        && layout::CONTEXT_KEYS.iter().any(|w| key.contains(w))
+    {
+        return true;
+    }
+    k.contains("盖章")
+        || super::value::parse_date_text(k.trim_matches(['(', ')', '（', '）'])).is_some()
 }
 
 /// A row that can't be a header: fewer than two cells, or a single text
@@ -311,137 +349,6 @@ fn header_columns(sheet: &RawSheet, row: u32, depth: u32) -> Vec<u32> {
     cols
 }
 
-/// The mapping's column for a field, if the user named one.
-fn mapped(spec: &ColumnSpec, role: SheetRole, mapping: &Mapping) -> Option<String> {
-    mapping.column_alias(role, spec.header)
-}
-
-fn spec_matches(spec: &ColumnSpec, role: SheetRole, key: &str, mapping: &Mapping) -> bool {
-    match mapped(spec, role, mapping) {
-        // A mapped column is found by the user's name only, so it can't be taken by an alias.
-        Some(alias) => alias == key,
-        None => layout::header_matches(spec, key),
-    }
-}
-
-/// Does a header (exactly, or by meaning) name the budget?
-fn is_budget_header(key: &str, spec: &SheetSpec) -> bool {
-    spec.columns
-        .iter()
-        .any(|c| c.field == Field::Budget && layout::header_matches(c, key))
-        || (spec.role == SheetRole::Projects
-            && layout::field_by_meaning(SheetRole::Projects, key) == Some(Field::Budget))
-}
-
-/// The fund a budget sub-column stands for, if it is one: its name is a
-/// fund spelling and its parent (if any) names the budget.
-fn split_fund(parent: Option<&str>, child_key: &str, spec: &SheetSpec) -> Option<String> {
-    let parent_key = layout::normalize_header(parent?).0;
-    if !is_budget_header(&parent_key, spec) {
-        return None;
-    }
-    let child = child_key
-        .trim_start_matches("其中")
-        .trim_start_matches([':', '：']);
-    let fund = layout::normalize_value(child);
-    (layout::KNOWN_FUNDS.contains(&fund.as_str())).then_some(fund)
-}
-
-struct Matched {
-    columns: FieldMap,
-    splits: Vec<FundSplit>,
-    months: Vec<MonthColumn>,
-    /// Header texts nothing took (shown when a required column is missing).
-    unknown: Vec<String>,
-}
-
-impl Matched {
-    fn count(&self) -> usize {
-        self.columns.len() + self.splits.len() + self.months.len()
-    }
-}
-
-fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Mapping) -> Matched {
-    let mut columns = FieldMap::default();
-    let mut splits = Vec::new();
-    let mut months = Vec::new();
-    let mut unmatched = Vec::new();
-    let add = |columns: &mut FieldMap, h: &HeaderCell, c: &'static ColumnSpec| {
-        columns.insert(
-            c.field,
-            Column {
-                col: h.col,
-                unit: h.unit,
-                spec: c,
-                header_cell: h.at.clone(),
-            },
-        );
-    };
-    'cells: for h in cells {
-        for text in &h.candidates {
-            let key = layout::normalize_header(text).0;
-            if key.is_empty() {
-                continue;
-            }
-            if let Some(c) = spec.readable().find(|c| {
-                !columns.contains_key(&c.field) && spec_matches(c, spec.role, &key, mapping)
-            }) {
-                add(&mut columns, &h, c);
-                continue 'cells;
-            }
-            if let Some(fund) = split_fund(h.parent.as_deref(), &key, spec) {
-                splits.push(FundSplit {
-                    col: h.col,
-                    fund,
-                    unit: h.unit,
-                });
-                continue 'cells;
-            }
-        }
-        let own = layout::normalize_header(&h.own).0;
-        if spec.role == SheetRole::Projects
-            && h.parent.is_some()
-            && let Some((year, month)) = layout::month_header(&own)
-        {
-            months.push(MonthColumn {
-                col: h.col,
-                year,
-                month,
-                unit: h.unit,
-            });
-            continue;
-        }
-        unmatched.push(h);
-    }
-    // Then headers by meaning ("资金规模及筹资方式", "结算审定金额"), for fields
-    // no exact name took and the mapping doesn't name.
-    let mut unknown = Vec::new();
-    for h in unmatched {
-        let own = layout::normalize_header(&h.own).0;
-        let by_meaning = layout::field_by_meaning(spec.role, &own).or_else(|| {
-            h.parent
-                .as_deref()
-                .and_then(|p| layout::field_by_meaning(spec.role, &layout::normalize_header(p).0))
-                .filter(|_| PARENT_ONLY.contains(&own.as_str()))
-        });
-        if let Some(f) = by_meaning
-            && !columns.contains_key(&f)
-            && let Some(c) = spec.readable().find(|c| c.field == f)
-            && mapped(c, spec.role, mapping).is_none()
-        {
-            add(&mut columns, &h, c);
-        } else {
-            unknown.push(format!("“{}”（{}）", h.own.replace('\n', ""), h.at.a1()));
-        }
-    }
-    Matched {
-        columns,
-        splits,
-        months,
-        unknown,
-    }
-}
-
 /// Required columns not found, after the stand-ins: the name for a missing
 /// 项目编号, the per-fund budget columns for 预算金额 and 资金性质, a default
 /// 资金性质 from the mapping.
@@ -552,15 +459,6 @@ pub fn stated_unit(text: &str) -> Option<MoneyUnit> {
     })
 }
 
-fn m1_empty() -> Matched {
-    Matched {
-        columns: FieldMap::default(),
-        splits: Vec::new(),
-        months: Vec::new(),
-        unknown: Vec::new(),
-    }
-}
-
 /// The headers a partial match found, for the message.
 fn found_names(m: &Matched) -> Vec<String> {
     let mut v: Vec<String> = m
@@ -639,7 +537,8 @@ pub fn locate_table<'a>(
         None => (first..last).map(|r| (r, None)).collect(),
     };
     for (row, forced_depth) in rows {
-        if forced_depth.is_none() && is_title_row(sheet, row) {
+        // Titles and context lines (填报单位：… | 截至… | 单位：…) are never header rows.
+        if forced_depth.is_none() && (is_title_row(sheet, row) || is_context_row(sheet, row)) {
             continue;
         }
         // A title naming one fund stands in for a 资金性质 column.
@@ -665,7 +564,7 @@ pub fn locate_table<'a>(
         let (m2, miss2) = if two {
             try_depth(2)
         } else {
-            (m1_empty(), vec![])
+            (Matched::empty(), vec![])
         };
         let sub = two && is_subheader_row(sheet, row + 1);
         let pick =
@@ -694,6 +593,9 @@ pub fn locate_table<'a>(
     let Some(Found { row, depth, m }) = found else {
         return Err(missing_message(sheet, role, best));
     };
+    if !m.conflicts.is_empty() {
+        return Err(format!("工作表“{}”{}", sheet.name, m.conflicts.join("；")));
+    }
     // A sub-header row the match didn't need is still a header, never a record.
     let depth = if depth == 1
         && row + 1 < sheet.end_row()
@@ -765,6 +667,9 @@ pub fn locate_table<'a>(
         fund_splits: m.splits,
         default_unit,
         month_columns: m.months,
+        month_cums: m.month_cums,
+        paths: m.paths,
+        decisions: m.decisions,
         filled,
         header_keys,
         above,
