@@ -1337,7 +1337,13 @@ fn run_cases(seed: [u8; 32], cases: u32) {
         TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
     let result = runner.run(&layout_bytes(), |b| {
         let l = Layout::from_bytes(&b);
-        check(&l).map_err(|e| TestCaseError::fail(format!("{l:#?}\n{e}")))
+        let spec: Vec<String> = b
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0)
+            .map(|(i, v)| format!("{i}:{v}"))
+            .collect();
+        check(&l).map_err(|e| TestCaseError::fail(format!("LAYOUT={} {l:?}\n{e}", spec.join(","))))
     });
     if let Err(e) = result {
         panic!("seed {seed:?}: {e}");

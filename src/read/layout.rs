@@ -424,6 +424,143 @@ pub fn is_note_text(t: &str) -> bool {
     })
 }
 
+/// The signals a row under a header is classified by, in the order they
+/// are tried; a row no signal claims is a record. Unlabelled totals are
+/// found afterwards, by what they sum (rows above or below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowSignal {
+    Blank,
+    MappedSkip,
+    Outside,
+    TotalLabel,
+    Section,
+    NoteOrFooter,
+    HeaderAgain,
+    Example,
+}
+
+pub struct RowClass {
+    pub signal: RowSignal,
+    /// What the signal is, as 读取说明 and the README say it.
+    pub means: &'static str,
+}
+
+pub const ROW_SIGNALS: &[RowClass] = &[
+    RowClass {
+        signal: RowSignal::Blank,
+        means: "空行",
+    },
+    RowClass {
+        signal: RowSignal::MappedSkip,
+        means: "映射文件 [skip_rows] 指定的行",
+    },
+    RowClass {
+        signal: RowSignal::Outside,
+        means: "只在表格列以外有内容的行",
+    },
+    RowClass {
+        signal: RowSignal::TotalLabel,
+        means: "前几格写“合计/总计/小计/某某小计”的行",
+    },
+    RowClass {
+        signal: RowSignal::Section,
+        means: "只有一格分类标题（一、产业发展类项目（4个））、其余只有金额的行：为其下各行定类别（或资金性质、乡镇）",
+    },
+    RowClass {
+        signal: RowSignal::NoteOrFooter,
+        means: "只有文字、不在金额列、每格都是注释/“某某：…”/整句的行（注、说明、公告期、监督电话、填表人…）",
+    },
+    RowClass {
+        signal: RowSignal::HeaderAgain,
+        means: "重复的表头或标题",
+    },
+    RowClass {
+        signal: RowSignal::Example,
+        means: "模板示例行（示例-…）",
+    },
+];
+
+/// A section label: 一、产业发展类项目（4个）/ （二）基础设施类 / 三、项目管理费
+/// → (产业发展类项目, Some(4)). Numbered, or ending in 类 / 类项目.
+pub fn section_label(text: &str) -> Option<(String, Option<usize>)> {
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let t: String = super::value::fold_width(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut rest: &str = &t;
+    let mut numbered = false;
+    let digits = rest.chars().take_while(|c| NUMERALS.contains(*c)).count();
+    if digits > 0 {
+        let after: String = rest.chars().skip(digits).collect();
+        if let Some(r) = after.strip_prefix(['、', '.', '．']) {
+            numbered = true;
+            rest = &t[t.len() - r.len()..];
+        }
+    } else if let Some(r) = rest.strip_prefix(['(', '（']) {
+        let n = r.chars().take_while(|c| NUMERALS.contains(*c)).count();
+        let after: String = r.chars().skip(n).collect();
+        if n > 0
+            && let Some(r2) = after.strip_prefix([')', '）'])
+        {
+            numbered = true;
+            rest = &t[t.len() - r2.len()..];
+        }
+    }
+    let mut count = None;
+    if rest.ends_with([')', '）'])
+        && let Some(open) = rest.rfind(['(', '（'])
+    {
+        let inner = &rest[open..];
+        let inner = inner
+            .trim_start_matches(['(', '（'])
+            .trim_end_matches([')', '）'])
+            .trim_start_matches('共');
+        if let Some(n) = inner
+            .strip_suffix('个')
+            .or_else(|| inner.strip_suffix("个项目"))
+        {
+            count = n.parse().ok();
+            if count.is_some() {
+                rest = &rest[..open];
+            }
+        }
+    }
+    let named = rest.ends_with("类项目") || rest.ends_with('类');
+    let n = rest.chars().count();
+    ((numbered || named) && n >= 2 && n <= 20).then(|| (rest.to_string(), count))
+}
+
+/// Category words: a section label (or a value) naming a category.
+pub const CATEGORY_WORDS: &[(&str, &str)] = &[
+    ("产业", "产业项目"),
+    ("基础设施", "基础设施建设项目"),
+    ("其他", "其他项目"),
+];
+
+pub fn category_by_words(t: &str) -> Option<&'static str> {
+    CATEGORY_WORDS
+        .iter()
+        .find(|(w, _)| t.contains(w))
+        .map(|(_, c)| *c)
+}
+
+/// A text that can stand on a note or footer line: a note (注：…), a
+/// `key：value` statement (公告期：…, 监督举报电话：…), or a sentence.
+pub fn is_note_like(t: &str) -> bool {
+    if is_note_text(t) {
+        return true;
+    }
+    let k: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some((key, value)) = k.split_once([':', '：'])
+        && !value.is_empty()
+        && (1..=10).contains(&key.chars().count())
+    {
+        return true;
+    }
+    k.chars().count() >= 16 && (k.ends_with(['。', '.']) || k.contains(['，', '；']))
+}
+
 /// Words a second header row is made of (under 资金规模, 受益对象, 拨付金额 …).
 pub const SUBHEADER_WORDS: &[&str] = &[
     "预算",

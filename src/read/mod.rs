@@ -14,6 +14,7 @@ mod ods;
 mod paid;
 mod payments;
 mod projects;
+mod rows;
 pub mod schedule;
 pub mod table;
 mod totals;

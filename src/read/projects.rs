@@ -1,11 +1,12 @@
 //! The project table (项目): one record per project row.
 
 use super::Ledger;
-use super::cells::{ColumnNotes, RowKind, SkippedRows};
+use super::cells::ColumnNotes;
 use super::context;
 use super::layout::{self, Field};
 use super::mapping::Mapping;
 use super::paid::PaidColumns;
+use super::rows::{RowKind, Section, SkippedRows};
 use super::table::Table;
 use super::totals::TotalCheck;
 use crate::model::{CellRef, ExcludedRow, Problem, Project, RecordKind, Wan};
@@ -139,6 +140,41 @@ pub(crate) fn read_splits(
     if bad { Err(()) } else { Ok(out) }
 }
 
+/// A row's budget: its budget column, else the sum of its parts (for
+/// total rows and the total plan; no notes are taken).
+fn budget_or_parts(table: &Table, row: u32) -> Option<(Decimal, CellRef)> {
+    let mut scratch = ColumnNotes::default();
+    if table.has(Field::Budget) {
+        return table.money(row, Field::Budget, &mut scratch).ok().flatten();
+    }
+    let mut sum: Option<(Decimal, CellRef)> = None;
+    for sp in &table.fund_splits {
+        if let Ok(Some((d, cell))) = table.money_at(row, sp.col, sp.unit, "资金规模", &mut scratch)
+        {
+            match &mut sum {
+                Some((s, _)) => *s += d,
+                None => sum = Some((d, cell)),
+            }
+        }
+    }
+    sum
+}
+
+/// The category a section label gives: the mapping's [categories], a
+/// standard category, the category words; else the label as written.
+fn section_category(name: &str, mapping: &Mapping) -> String {
+    if let Some(c) = mapping.category(name) {
+        return c.to_string();
+    }
+    let v = layout::normalize_value(name);
+    if layout::CATEGORIES.contains(&v.as_str()) {
+        return v;
+    }
+    layout::category_by_words(name)
+        .map(str::to_string)
+        .unwrap_or(v)
+}
+
 /// Returns the keys of projects whose rows were left out (bad rows).
 /// `paid_here`: the workbook has no payment list, so a 累计拨付 column or
 /// month columns of this table are its payments.
@@ -150,6 +186,15 @@ pub(crate) fn read_projects(
 ) -> HashMap<String, CellRef> {
     let mut excluded: HashMap<String, CellRef> = HashMap::new();
     let context = context::of_table(table, &mut ledger.info);
+    ledger.year_hint = ledger
+        .info
+        .year
+        .or(context.year)
+        .or(ledger.info.as_of.map(|d| {
+            use chrono::Datelike;
+            d.year()
+        }));
+    table.year.set(ledger.year_hint);
     let default_fund = mapping
         .default_value(table.role, "资金性质")
         .map(|f| {
@@ -191,21 +236,33 @@ pub(crate) fn read_projects(
     let mut new_payments = Vec::new();
     let problems = &mut ledger.problems;
     let left_out = "该项目未计入合计";
+    let mut reading = table.reading();
+    reading.as_of = ledger.info.as_of.map(|d| crate::model::reading::Sourced {
+        value: d.to_string(),
+        from: ledger
+            .info
+            .as_of_from
+            .clone()
+            .unwrap_or_else(|| "说明表".to_string()),
+    });
+    let plan = table.plan_totals(
+        &skip,
+        &|row| budget_or_parts(table, row).map(|(v, _)| v),
+        &[key, Field::ProjectName],
+    );
+    // The section the rows below belong to, and how many records it has so far.
+    let mut section: Option<(Section, String, usize)> = None;
+    let mut section_counts: Vec<(Section, usize)> = Vec::new();
     for row in table.data_rows() {
-        let Some(kind) = table.row_kind(
-            row,
-            &skip,
-            &mut skipped,
-            &budget_check,
-            Field::Budget,
-            &[key, Field::ProjectName],
-        ) else {
+        let Some(kind) = table.row_kind(row, &skip, &mut skipped, &plan) else {
             continue;
         };
         match kind {
             RowKind::Total(kind, group) => {
                 let mut scratch = ColumnNotes::default();
-                if let Ok(Some((v, cell))) = table.money(row, Field::Budget, &mut scratch) {
+                let at = CellRef::at(&table.name, row, table.sheet.first_col());
+                reading.totals.push(at.to_string());
+                if let Some((v, cell)) = budget_or_parts(table, row) {
                     budget_check.printed(kind, v, cell, group.clone());
                 }
                 if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
@@ -213,13 +270,47 @@ pub(crate) fn read_projects(
                 }
                 continue;
             }
+            RowKind::Section(s) => {
+                let category = section_category(&s.name, mapping);
+                reading
+                    .sections
+                    .push(format!("{}“{}”→ 项目类别“{category}”", s.at, s.label));
+                if s.has_sums {
+                    let mut scratch = ColumnNotes::default();
+                    if let Some((v, cell)) = budget_or_parts(table, row) {
+                        budget_check.printed(super::totals::TotalKind::Subtotal, v, cell, None);
+                    }
+                    if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
+                        settled_check.printed(super::totals::TotalKind::Subtotal, v, cell, None);
+                    }
+                }
+                if let Some((prev, _, n)) = section.take() {
+                    section_counts.push((prev, n));
+                }
+                section = Some((s, category, 0));
+                continue;
+            }
             _ => {}
+        }
+        if let Some((.., n)) = &mut section {
+            *n += 1;
         }
         let mark = problems.len();
         let id = required_text(table, row, key, left_out, problems);
         let name = required_text(table, row, Field::ProjectName, left_out, problems);
-        let category = required_text(table, row, Field::Category, left_out, problems)
-            .map(|s| layout::normalize_value(&s));
+        let category = if table.has(Field::Category) || section.is_none() {
+            required_text(table, row, Field::Category, left_out, problems)
+                .map(|s| layout::normalize_value(&s))
+        } else {
+            section.as_ref().map(|(_, c, _)| c.clone())
+        };
+        if category.is_none() && !table.has(Field::Category) {
+            let cell = CellRef::at(&table.name, row, table.sheet.first_col());
+            problems.push(Problem::error_at(
+                &cell,
+                format!("{cell}：没有项目类别列，该行也不在任何分类标题行（如“一、产业发展类项目”）之下，无法确定项目类别，{left_out}"),
+            ));
+        }
         let splits = read_splits(table, row, &mut notes, problems);
         let fund_text = table.text(row, Field::FundSource);
         let fund_level = fund_text
@@ -450,8 +541,8 @@ pub(crate) fn read_projects(
     }
     ledger.excluded.append(&mut excluded_rows);
     ledger.payments.append(&mut new_payments);
-    paid_rows.finish(&table.sheet.name, &mut ledger.problems);
-    skipped.flush(&table.sheet.name, &mut ledger.problems);
+    let paid_rules = paid_rows.finish(&table.sheet.name, &mut ledger.problems, &mut reading.checks);
+    skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);
     if default_fund_used && let Some((f, from)) = &default_fund {
         ledger.problems.push(Problem::warning(
             &table.sheet.name,
@@ -461,8 +552,35 @@ pub(crate) fn read_projects(
             ),
         ));
     }
-    budget_check.finish("预算金额", &mut ledger.problems);
-    settled_check.finish("结算金额", &mut ledger.problems);
+    budget_check.finish("预算金额", &mut ledger.problems, &mut reading.checks);
+    settled_check.finish("结算金额", &mut ledger.problems, &mut reading.checks);
+    if let Some((s, _, n)) = section.take() {
+        section_counts.push((s, n));
+    }
+    // A section label's count (（4个）) is a check on the rows read under it.
+    for (s, n) in section_counts {
+        if let Some(want) = s.count {
+            reading.checks.push(crate::model::reading::Check {
+                kind: "项目个数".to_string(),
+                cell: s.at.to_string(),
+                ledger: want.to_string(),
+                computed: n.to_string(),
+                agrees: want == n,
+            });
+            if want != n {
+                ledger.problems.push(Problem::error_at(
+                    &s.at,
+                    format!(
+                        "{}：分类标题“{}”写明 {want} 个项目，其下读出 {n} 行项目；可能有行读错或漏读，请核对",
+                        s.at, s.label
+                    ),
+                ));
+            }
+        }
+    }
     notes.flush(&mut ledger.problems);
+    reading.rules.extend(paid_rules);
+    table.flush_date_forms(&mut ledger.problems, &mut reading.rules);
+    ledger.reading.push(reading);
     excluded
 }

@@ -73,6 +73,8 @@ pub struct Table<'a> {
     pub fund_splits: Vec<FundSplit>,
     /// Unit from a "单位：元" line above the table, or the mapping file.
     pub default_unit: Option<MoneyUnit>,
+    /// Where the unit was stated (the cell, the header, the mapping), for 读取说明.
+    pub unit_from: Option<(MoneyUnit, String)>,
     /// Month columns (1月 … 12月 under a parent such as 拨付金额).
     pub month_columns: Vec<MonthColumn>,
     /// Each month's running total beside its own amount (本月 | 累计): checks.
@@ -90,6 +92,10 @@ pub struct Table<'a> {
     /// Text rows above the header (title, 单位 line, notes), for the fund or
     /// cut-off date they may state.
     pub above: Vec<(CellRef, String)>,
+    /// The ledger's year, for dates written without one (9月6日).
+    pub year: std::cell::Cell<Option<i32>>,
+    /// Dates written as a month or without a year: (form, first cell, count), said once.
+    pub date_forms: std::cell::RefCell<Vec<(super::value::DateForm, CellRef, usize)>>,
 }
 
 /// One month's column of a ledger that keeps payments by month.
@@ -101,6 +107,42 @@ pub struct MonthColumn {
 }
 
 impl Table<'_> {
+    /// The start of this table's 读取说明: sheet, role, header rows, columns, unit.
+    pub fn reading(&self) -> crate::model::reading::SheetReading {
+        use crate::model::reading::{ColumnReading, SheetReading, Sourced};
+        let mut rules = self.decisions.clone();
+        if !self.fund_splits.is_empty() && !self.has(Field::Budget) {
+            rules.push("预算金额按各资金来源（级次）列之和计".to_string());
+        }
+        SheetReading {
+            sheet: self.sheet.name.clone(),
+            role: super::role_name(self.role)
+                .trim_end_matches('表')
+                .to_string(),
+            header_rows: (self.header_row + 1..=self.header_row + self.header_depth).collect(),
+            columns: self
+                .paths
+                .iter()
+                .map(|(c, h, f)| ColumnReading {
+                    column: crate::model::col_name(*c),
+                    header: h.clone(),
+                    field: f.clone(),
+                })
+                .collect(),
+            unit: Some(match &self.unit_from {
+                Some((u, from)) => Sourced {
+                    value: u.name().to_string(),
+                    from: from.clone(),
+                },
+                None => Sourced {
+                    value: "万元".to_string(),
+                    from: "未注明，按万元".to_string(),
+                },
+            }),
+            rules,
+            ..SheetReading::default()
+        }
+    }
     /// Rows below the header that hold cells (blank rows are not visited).
     pub fn data_rows(&self) -> impl Iterator<Item = u32> + '_ {
         self.sheet
@@ -231,6 +273,15 @@ pub fn is_context_text(t: &str) -> bool {
         || super::value::parse_date_text(k.trim_matches(['(', ')', '（', '）'])).is_some()
 }
 
+/// Section rows (一、产业发展类项目) below `from`: they give the rows under
+/// them their category, standing in for a 项目类别 column.
+fn has_section_rows(sheet: &RawSheet, from: u32) -> bool {
+    sheet.rows_from(from).any(|(_, cells)| {
+        let mut texts = cells.iter().filter_map(|(_, v)| cell_text(v));
+        matches!((texts.next(), texts.next()), (Some(t), None) if layout::section_label(&t).is_some())
+    })
+}
+
 /// A row that can't be a header: fewer than two cells, or a single text
 /// spread over the table by a merge.
 fn is_title_row(sheet: &RawSheet, row: u32) -> bool {
@@ -357,10 +408,12 @@ fn missing_required(
     m: &Matched,
     mapping: &Mapping,
     fund_known: bool,
+    sections: &dyn Fn() -> bool,
 ) -> Vec<&'static ColumnSpec> {
     spec.columns
         .iter()
         .filter(|c| c.required && !m.columns.contains_key(&c.field))
+        .filter(|c| !(c.field == Field::Category && sections()))
         .filter(|c| !(c.field == Field::ProjectId && m.columns.contains_key(&Field::ProjectName)))
         .filter(|c| !(matches!(c.field, Field::Budget | Field::FundSource) && !m.splits.is_empty()))
         .filter(|c| {
@@ -556,7 +609,8 @@ pub fn locate_table<'a>(
                 });
         let try_depth = |depth: u32| {
             let m = match_headers(header_cells(sheet, row, depth), spec, mapping);
-            let missing = missing_required(spec, &m, mapping, fund_known);
+            let sections = || role == SheetRole::Projects && has_section_rows(sheet, row + depth);
+            let missing = missing_required(spec, &m, mapping, fund_known, &sections);
             (m, missing)
         };
         let (m1, miss1) = try_depth(forced_depth.unwrap_or(1));
@@ -613,6 +667,19 @@ pub fn locate_table<'a>(
         (None, Some((u, _))) => Some(*u),
         (None, None) => None,
     };
+    let unit_from = match (mapping.unit(role), &line) {
+        (Some(u), _) => Some((u, "映射文件 [units]".to_string())),
+        (None, Some((u, at))) => Some((*u, at.to_string())),
+        (None, None) => m
+            .columns
+            .iter()
+            .find_map(|c| c.unit.map(|u| (u, format!("表头 {}", c.header_cell))))
+            .or_else(|| {
+                m.splits
+                    .iter()
+                    .find_map(|s| s.unit.map(|u| (u, "表头".to_string())))
+            }),
+    };
     // A column's own unit that contradicts the unit line is the same error.
     if mapping.unit(role).is_none()
         && let Some((u, at)) = &line
@@ -666,6 +733,7 @@ pub fn locate_table<'a>(
         columns: m.columns,
         fund_splits: m.splits,
         default_unit,
+        unit_from,
         month_columns: m.months,
         month_cums: m.month_cums,
         paths: m.paths,
@@ -673,6 +741,8 @@ pub fn locate_table<'a>(
         filled,
         header_keys,
         above,
+        year: std::cell::Cell::new(None),
+        date_forms: std::cell::RefCell::new(Vec::new()),
     })
 }
 
