@@ -709,22 +709,29 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             if l.paid == 3 {
                 cols.push(("累计".to_string(), What::Cumulative));
             }
+            // Month headers carry no unit: the parent states it (in the
+            // header, or as the parent's own unit).
+            let parent = pick(l, &["拨付金额", "资金拨付情况", "拨付金额"]);
             g.push(ColGroup {
-                parent: Some(pu(pick(l, &["拨付金额", "资金拨付情况", "拨付金额"]))),
+                parent: Some(if l.unit_at <= 1 {
+                    format!("{parent}（{unit}）")
+                } else {
+                    parent.to_string()
+                }),
                 cols,
             });
         }
         4 => {
             for m in 1..=12 {
                 g.push(ColGroup {
-                    parent: Some(mlabel(m)),
+                    parent: Some(pu(&mlabel(m))),
                     cols: vec![
                         (
-                            pick(l, &["本月拨付", "本月", "本月支出"]).to_string(),
+                            hu(pick(l, &["本月拨付", "本月", "本月支出"])),
                             What::Month(m),
                         ),
                         (
-                            pick(l, &["累计拨付", "累计", "累计支出"]).to_string(),
+                            hu(pick(l, &["累计拨付", "累计", "累计支出"])),
                             What::MonthCum(m),
                         ),
                     ],
@@ -1446,5 +1453,20 @@ fn one_layout() {
         );
     }
     eprintln!("{l:?}");
+    if let Ok(o) = analyse_book(
+        std::path::Path::new("台账.xlsx"),
+        book(&l),
+        Some(as_of()),
+        Some("某某镇"),
+        &Mapping::default(),
+    ) {
+        eprintln!(
+            "{}",
+            serde_json::to_string_pretty(&o.ledger.reading).unwrap()
+        );
+        for p in &o.report.problems {
+            eprintln!("[{}] {}", p.severity.label(), p.message);
+        }
+    }
     check(&l).unwrap();
 }

@@ -459,6 +459,10 @@ pub const ROW_SIGNALS: &[RowClass] = &[
         means: "只在表格列以外有内容的行",
     },
     RowClass {
+        signal: RowSignal::HeaderAgain,
+        means: "重复的表头或标题",
+    },
+    RowClass {
         signal: RowSignal::TotalLabel,
         means: "前几格写“合计/总计/小计/某某小计”的行",
     },
@@ -469,10 +473,6 @@ pub const ROW_SIGNALS: &[RowClass] = &[
     RowClass {
         signal: RowSignal::NoteOrFooter,
         means: "只有文字、不在金额列、每格都是注释/“某某：…”/整句的行（注、说明、公告期、监督电话、填表人…）",
-    },
-    RowClass {
-        signal: RowSignal::HeaderAgain,
-        means: "重复的表头或标题",
     },
     RowClass {
         signal: RowSignal::Example,

@@ -294,29 +294,37 @@ impl Table<'_> {
         plan
     }
 
-    /// A 合计 / 小计 row: the label in one of the first text cells.
+    /// A 合计 / 小计 row: the label in one of the first cells, or in the
+    /// id or name column wherever that stands.
     pub(crate) fn total_row_kind(&self, row: u32) -> Option<(TotalKind, String)> {
         let first = self.sheet.first_col();
+        let label = |v: &Data| match v {
+            // Labels are short; don't allocate for every text cell of every row.
+            // Every total label (合计/小计/总计) has 计 in it.
+            Data::String(s) if s.len() <= 48 && s.contains('计') => {
+                let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
+                if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
+                    Some((TotalKind::Subtotal, t.to_string()))
+                } else if layout::TOTAL_LABELS.contains(&t) {
+                    Some((TotalKind::Total, t.to_string()))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
         self.sheet
             .row_cells(row)
             .iter()
             .take_while(|(c, _)| *c < first + 4)
-            .find_map(|(_, v)| match v {
-                // Labels are short; don't allocate for every text cell of every row.
-                // Every total label (合计/小计/总计) has 计 in it.
-                Data::String(s) if s.len() <= 48 && s.contains('计') => {
-                    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-                    let t =
-                        t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
-                    if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
-                        Some((TotalKind::Subtotal, t.to_string()))
-                    } else if layout::TOTAL_LABELS.contains(&t) {
-                        Some((TotalKind::Total, t.to_string()))
-                    } else {
-                        None
-                    }
-                }
-                _ => None,
+            .find_map(|(_, v)| label(v))
+            .or_else(|| {
+                [Field::ProjectId, Field::ProjectName]
+                    .iter()
+                    .filter_map(|f| self.columns.get(f))
+                    .filter(|c| c.col >= first + 4)
+                    .find_map(|c| label(self.sheet.cell(row, c.col)))
             })
     }
 
@@ -328,12 +336,12 @@ impl Table<'_> {
         for (c, v) in cells {
             match v {
                 Data::String(s) if !s.trim().is_empty() => {
+                    // Sums may be numbers kept as text.
+                    if self.is_amount_col(*c) && value::parse_amount_text(s).is_ok() {
+                        has_sums = true;
+                        continue;
+                    }
                     if label.is_some() {
-                        // A second text: a record, unless it's a number kept as text.
-                        if self.is_amount_col(*c) && value::parse_amount_text(s).is_ok() {
-                            has_sums = true;
-                            continue;
-                        }
                         return None;
                     }
                     label = Some((*c, s.clone()));
@@ -354,8 +362,8 @@ impl Table<'_> {
         })
     }
 
-    /// A note or footer: only texts, none in an amount column, and each a
-    /// note (注：…, 填表人：…), a `key：value` line or a sentence.
+    /// A note or footer: only texts, no amount among them, and each a note
+    /// (注：…, 填表人：…), a `key：value` line or a sentence.
     fn is_note_row(&self, row: u32) -> bool {
         let cells = self.sheet.row_cells(row);
         let mut any = false;
@@ -370,7 +378,8 @@ impl Table<'_> {
             if t.is_empty() {
                 continue;
             }
-            if self.is_amount_col(*c) {
+            // No amount: a number kept as text in an amount column is one.
+            if self.is_amount_col(*c) && value::parse_amount_text(t).is_ok() {
                 return false;
             }
             if !layout::is_note_like(t) {

@@ -277,7 +277,11 @@ pub fn is_context_text(t: &str) -> bool {
 /// them their category, standing in for a 项目类别 column.
 fn has_section_rows(sheet: &RawSheet, from: u32) -> bool {
     sheet.rows_from(from).any(|(_, cells)| {
-        let mut texts = cells.iter().filter_map(|(_, v)| cell_text(v));
+        // Sums beside the label may be numbers kept as text.
+        let mut texts = cells
+            .iter()
+            .filter_map(|(_, v)| cell_text(v))
+            .filter(|t| super::value::parse_amount_text(t).is_err());
         matches!((texts.next(), texts.next()), (Some(t), None) if layout::section_label(&t).is_some())
     })
 }
