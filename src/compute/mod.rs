@@ -465,6 +465,8 @@ pub struct Report {
     /// Payments after the cut-off.
     #[serde(skip)]
     pub late: LatePayments,
+    /// How the ledger was read (读取说明), one entry per sheet used.
+    pub reading: Vec<crate::model::reading::SheetReading>,
 }
 
 impl Report {
@@ -688,6 +690,7 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         problems,
         excluded: Excluded::from_rows(&ledger.excluded),
         late,
+        reading: ledger.reading.clone(),
     }
 }
 

@@ -92,6 +92,7 @@ pub(crate) fn read_indicators(
         ));
     }
     let mut reading = table.reading();
+    reading.unit = None;
     skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);
     ledger.reading.push(reading);
 }

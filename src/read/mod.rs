@@ -97,6 +97,11 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         taken.push(&s.name);
         note_role(&mut ledger, s, SheetRole::Info, by);
         ledger.info = read_info(s, &mut ledger.problems);
+        ledger.reading.push(crate::model::reading::SheetReading {
+            sheet: s.name.clone(),
+            role: "说明".to_string(),
+            ..Default::default()
+        });
     }
 
     let excluded = read_projects(

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod json;
 pub mod monitor;
 pub mod monthly;
+pub mod reading;
 pub mod report;
 pub mod sheet;
 pub mod template;
