@@ -1248,6 +1248,30 @@ fn check(l: &Layout) -> Result<(), String> {
     if !errors.is_empty() {
         return Err(format!("错误: {errors:#?}"));
     }
+    // Every check of the reading against the ledger's own figures agrees,
+    // and every total, subtotal and section the layout printed was seen.
+    for sr in &outcome.ledger.reading {
+        if let Some(c) = sr.checks.iter().find(|c| !c.agrees) {
+            return Err(format!("check disagrees: {c:?}"));
+        }
+    }
+    let project_reading = &outcome.ledger.reading[0];
+    let printed_totals = (l.total > 0) as usize
+        + if l.subtotals > 0 && !(l.sections && l.section_sums) {
+            ordered(l).len()
+        } else {
+            0
+        };
+    if project_reading.totals.len() != printed_totals {
+        return Err(format!(
+            "{} total rows read, {printed_totals} printed: {:?}",
+            project_reading.totals.len(),
+            project_reading.totals
+        ));
+    }
+    if l.sections && project_reading.sections.len() != 3 {
+        return Err(format!("sections read: {:?}", project_reading.sections));
+    }
     if r.projects.len() != CANON.len() {
         let ids: Vec<&str> = r.projects.iter().map(|p| p.name.as_str()).collect();
         return Err(format!("{} projects read: {ids:?}", r.projects.len()));
@@ -1469,4 +1493,119 @@ fn one_layout() {
         }
     }
     check(&l).unwrap();
+}
+
+/// Never choose silently: any layout with a one-column budget, given a
+/// second budget column (another standard name, other figures), is refused
+/// with both cells named — and a mapping naming the right one settles it,
+/// with the canon's figures.
+#[test]
+fn two_columns_for_one_figure_are_never_chosen_silently() {
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 150,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, b"jixiao-layouts-two-budget-cols-1"),
+    );
+    runner
+        .run(&layout_bytes(), |mut b| {
+            b[4] = 0; // one budget column
+            let l = Layout::from_bytes(&b);
+            let mut book = book(&l);
+            let sheet = &mut book.sheets[0];
+            // The layout's own budget header, and a second one beside the table.
+            let (own_cell, own) = sheet
+                .used_cells()
+                .find_map(|(r, c, v)| match v {
+                    Data::String(t)
+                        if ["预算金额", "资金规模", "计划投资"]
+                            .iter()
+                            .any(|w| t.starts_with(w)) =>
+                    {
+                        Some(((r, c), t.clone()))
+                    }
+                    _ => None,
+                })
+                .unwrap();
+            let other = if own.starts_with("预算金额") {
+                "资金规模"
+            } else {
+                "预算金额"
+            };
+            let col = sheet.end_col() + 1;
+            let header_row = own_cell.0;
+            let rows: Vec<u32> = sheet
+                .used_cells()
+                .filter(|(r, c, v)| {
+                    *c == own_cell.1 && *r > header_row && matches!(v, Data::Float(_))
+                })
+                .map(|(r, ..)| r)
+                .collect();
+            sheet.set_value((header_row, col), Data::String(other.into()));
+            for r in rows {
+                sheet.set_value((r, col), Data::Float(1.0));
+            }
+            let path = std::path::Path::new("台账.xlsx");
+            let err = match analyse_book(
+                path,
+                book.clone_book(),
+                Some(as_of()),
+                None,
+                &Mapping::default(),
+            ) {
+                Err(e) => e,
+                Ok(_) => {
+                    return Err(TestCaseError::fail(
+                        "two budget columns read without a word",
+                    ));
+                }
+            };
+            let a = jixiao::model::CellRef::new(&sheet_name(&book), own_cell.0, own_cell.1).a1();
+            let b2 = jixiao::model::CellRef::new("", header_row, col).a1();
+            prop_assert!(
+                err.contains(&a) && err.contains(&b2) && err.contains("--mapping"),
+                "{}",
+                err
+            );
+            let mut mapping = Mapping::default();
+            let key = jixiao::read::layout::normalize_header(&own).0;
+            mapping.columns.insert(
+                "项目".into(),
+                [("预算金额".to_string(), key)].into_iter().collect(),
+            );
+            let o = analyse_book(path, book, Some(as_of()), None, &mapping).map_err(|e| {
+                TestCaseError::fail(format!("with the mapping {:?}: {e}", mapping.columns))
+            })?;
+            let budget: Decimal = CANON.iter().map(Proj::budget).sum();
+            prop_assert_eq!(o.report.totals.budget, budget);
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn sheet_name(b: &RawBook) -> String {
+    b.sheets[0].name.clone()
+}
+
+trait CloneBook {
+    fn clone_book(&self) -> RawBook;
+}
+
+impl CloneBook for RawBook {
+    fn clone_book(&self) -> RawBook {
+        RawBook {
+            path: self.path.clone(),
+            format: self.format,
+            sheets: self
+                .sheets
+                .iter()
+                .map(|s| {
+                    let cells = s.used_cells().map(|(r, c, v)| (r, c, v.clone())).collect();
+                    RawSheet::new(s.name.clone(), cells, Vec::new(), s.merges.clone())
+                })
+                .collect(),
+        }
+    }
 }

@@ -59,6 +59,10 @@ impl Matched {
     }
 }
 
+/// Words every conflict message has (a sheet with a conflict is still the
+/// table it looks like: it is found, then refused with the message).
+pub(crate) const CONFLICT: &str = "都可作为";
+
 /// Fields whose column carries a figure or a record's key: two candidates
 /// for one of these are never settled by position.
 const FIGURE_FIELDS: &[Field] = &[
@@ -250,14 +254,16 @@ pub(crate) fn match_headers(
         let header = layout::header_key(c);
         if top.len() > 1 && FIGURE_FIELDS.contains(field) {
             m.conflicts.push(format!(
-                "有 {} 列都可作为“{header}”：{}；无法确定用哪一列（不会自行选择）。请删去或改名多余的列，或在映射文件中写 [columns.{}] {header} = \"（要用的列名）\"，用 --mapping 指定",
+                "有 {} 列{CONFLICT}“{header}”：{}；无法确定用哪一列（不会自行选择）。请删去或改名多余的列，或在映射文件中写 [columns.{}] {header} = \"（要用的列名）\"，用 --mapping 指定",
                 top.len(),
                 named(&top),
                 spec.name
             ));
-            continue;
+            // Kept so the header is still found; the conflict refuses the table.
         }
-        if top.len() > 1 || !others.is_empty() {
+        if (top.len() > 1 && !FIGURE_FIELDS.contains(field))
+            || (top.len() == 1 && !others.is_empty())
+        {
             let rest: Vec<usize> = top[1..].iter().chain(others.iter()).copied().collect();
             let rule = if best > Strength::Meaning && top.len() == 1 {
                 "列名与标准列名（或映射文件）相同的列优先"

@@ -337,8 +337,8 @@ impl Table<'_> {
             match v {
                 Data::String(s) if !s.trim().is_empty() => {
                     // Sums may be numbers kept as text.
-                    if self.is_amount_col(*c) && value::parse_amount_text(s).is_ok() {
-                        has_sums = true;
+                    if value::parse_amount_text(s).is_ok() {
+                        has_sums |= self.is_amount_col(*c);
                         continue;
                     }
                     if label.is_some() {
@@ -346,7 +346,8 @@ impl Table<'_> {
                     }
                     label = Some((*c, s.clone()));
                 }
-                Data::Float(_) | Data::Int(_) if self.is_amount_col(*c) => has_sums = true,
+                // Sums (and counts) beside the label.
+                Data::Float(_) | Data::Int(_) => has_sums |= self.is_amount_col(*c),
                 v if is_blank(v) => {}
                 _ => return None,
             }

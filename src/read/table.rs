@@ -810,7 +810,10 @@ pub fn find_sheet<'a>(
         if !matches!(role, SheetRole::Projects | SheetRole::Payments) {
             continue;
         }
-        if let Some(s) = free().find(|s| locate_table(s, role, mapping).is_ok()) {
+        if let Some(s) = free().find(|s| match locate_table(s, role, mapping) {
+            Ok(_) => true,
+            Err(e) => e.contains(super::columns::CONFLICT),
+        }) {
             return Some((
                 s,
                 if hidden {
