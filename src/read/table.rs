@@ -54,6 +54,13 @@ impl FieldMap {
     pub fn len(&self) -> usize {
         self.len
     }
+    pub fn remove(&mut self, f: &Field) -> Option<Column> {
+        let c = self.slots.get_mut(*f as usize).and_then(Option::take);
+        if c.is_some() {
+            self.len -= 1;
+        }
+        c
+    }
     pub fn iter(&self) -> impl Iterator<Item = &Column> {
         self.slots.iter().flatten()
     }
@@ -665,6 +672,8 @@ pub fn locate_table<'a>(
         depth
     };
     let header_end = row + depth - 1;
+    let mut m = m;
+    reconsider_text_fields(sheet, role, header_end, &mut m, mapping)?;
     let line = unit_line(sheet, row)?;
     let default_unit = match (mapping.unit(role), &line) {
         (Some(u), _) => Some(u),
@@ -748,6 +757,103 @@ pub fn locate_table<'a>(
         year: std::cell::Cell::new(None),
         date_forms: std::cell::RefCell::new(Vec::new()),
     })
+}
+
+/// A text field (资金性质, 项目类别, 建设状态) whose cells are mostly
+/// numbers was misread from its header: it is not that field. Its header
+/// is reconsidered (a fund-named one is a budget part); if the field is
+/// then missing, the table is refused naming the column — rows are never
+/// dropped for it.
+fn reconsider_text_fields(
+    sheet: &RawSheet,
+    role: SheetRole,
+    header_end: u32,
+    m: &mut Matched,
+    mapping: &Mapping,
+) -> Result<(), String> {
+    for field in [Field::FundSource, Field::Category, Field::Status] {
+        let Some(c) = m.columns.get(&field) else {
+            continue;
+        };
+        let (mut n, mut numbers, mut example) = (0, 0, None);
+        for (r, _) in sheet.rows_from(header_end + 1).take(200) {
+            let v = sheet.cell(r, c.col);
+            let number = match v {
+                Data::Float(_) | Data::Int(_) => true,
+                Data::String(t) if !t.trim().is_empty() => {
+                    super::value::parse_amount_text(t).is_ok()
+                }
+                _ => continue,
+            };
+            n += 1;
+            if number {
+                numbers += 1;
+                example.get_or_insert_with(|| {
+                    (
+                        CellRef::new(&sheet.name, r, c.col),
+                        super::value::show_cell(v),
+                    )
+                });
+            }
+            if n >= 40 {
+                break;
+            }
+        }
+        if n < 2 || numbers * 2 <= n {
+            continue;
+        }
+        let c = m.columns.remove(&field).expect("present");
+        let header = layout::header_key(c.spec);
+        let (at, shown) = example.expect("a number was seen");
+        let mut became = None;
+        if let Some(p) = m.paths.iter_mut().find(|p| p.0 == c.col) {
+            let own = p.1.rsplit('/').next().unwrap_or(&p.1).to_string();
+            if role == SheetRole::Projects
+                && let Some((fund, level)) =
+                    layout::split_of(&layout::normalize_header(&own).0, None)
+            {
+                m.splits.push(FundSplit {
+                    col: c.col,
+                    fund: fund.to_string(),
+                    level,
+                    unit: c.unit,
+                });
+                p.2 = Some(format!("budget:{fund}"));
+                became = Some(format!("按表头读作“{fund}”的预算金额"));
+            } else {
+                p.2 = None;
+            }
+        }
+        m.decisions.push(format!(
+            "{}列（表头 {}）的 {n} 个单元格中 {numbers} 个是数字（如 {at} {shown}），不是{header}，{}",
+            crate::model::col_name(c.col),
+            c.header_cell,
+            became.as_deref().unwrap_or("不作为该列读取")
+        ));
+        let still_ok = match field {
+            Field::FundSource => {
+                !m.splits.is_empty()
+                    || mapping.default_value(role, c.spec.header).is_some()
+                    || sheet
+                        .rows_from(0)
+                        .take_while(|(r, _)| *r < header_end)
+                        .flat_map(|(_, cells)| cells.iter())
+                        .filter_map(|(_, v)| cell_text(v))
+                        .any(|t| super::context::title_fund(&t).is_some())
+            }
+            Field::Category => false,
+            _ => true,
+        };
+        if !still_ok {
+            return Err(format!(
+                "工作表“{}”的{header}列（表头 {}）大多是数字（如 {at} {shown}），不像{header}：表头可能读错了。请检查表头，或在映射文件中写 [columns.{}] {header} = \"（您表中的列名）\"，用 --mapping 指定",
+                sheet.name,
+                c.header_cell,
+                layout::sheet_spec(role).name
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// How a sheet was chosen for a role.
@@ -842,6 +948,40 @@ mod tests {
             }
         }
         RawSheet::new("项目库", cells, Vec::new(), Vec::new())
+    }
+
+    #[test]
+    fn a_text_field_of_numbers_is_reconsidered_never_read_as_values() {
+        let s = sheet(&[
+            &["项目编号", "项目名称", "项目类别", "资金来源", "预算金额"],
+            &["A", "路", "产业项目", "58.6", "60"],
+            &["B", "桥", "产业项目", "12", "12"],
+        ]);
+        // 资金来源 holds amounts: refused, naming the column and a value.
+        let e = locate_table(&s, SheetRole::Projects, &Mapping::default())
+            .err()
+            .expect("refused");
+        assert!(e.contains("D1") && e.contains("58.6"), "{e}");
+        // 建设进度 holding numbers is not the status; the table is still read.
+        let s = sheet(&[
+            &[
+                "项目编号",
+                "项目名称",
+                "项目类别",
+                "资金性质",
+                "预算金额",
+                "建设进度",
+            ],
+            &["A", "路", "产业项目", "衔接资金", "1", "0.5"],
+            &["B", "桥", "产业项目", "衔接资金", "2", "1"],
+        ]);
+        let t = locate_table(&s, SheetRole::Projects, &Mapping::default()).unwrap();
+        assert!(!t.has(Field::Status));
+        assert!(
+            t.decisions.iter().any(|d| d.contains("F列")),
+            "{:?}",
+            t.decisions
+        );
     }
 
     #[test]
