@@ -1269,6 +1269,14 @@ fn check(l: &Layout) -> Result<(), String> {
             project_reading.totals
         ));
     }
+    if l.rate_col
+        && !project_reading
+            .checks
+            .iter()
+            .any(|c| c.kind.starts_with("执行率") && c.ledger == "12 个项目")
+    {
+        return Err(format!("执行率 not checked: {:?}", project_reading.checks));
+    }
     if l.sections && project_reading.sections.len() != 3 {
         return Err(format!("sections read: {:?}", project_reading.sections));
     }
@@ -1608,4 +1616,66 @@ impl CloneBook for RawBook {
                 .collect(),
         }
     }
+}
+
+/// The checks can fail: in any layout with a 执行率 column, one project's
+/// rate changed is an 错误 naming its cell with both figures.
+#[test]
+fn a_wrong_ledger_rate_is_an_error_naming_the_cell() {
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 100,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, b"jixiao-layouts-wrong-rate-000001"),
+    );
+    runner
+        .run(&layout_bytes(), |mut b| {
+            b[27] = 1; // a rate column
+            let l = Layout::from_bytes(&b);
+            let mut book = book(&l);
+            let sheet = &mut book.sheets[0];
+            let header = sheet
+                .used_cells()
+                .find_map(|(r, c, v)| match v {
+                    Data::String(t)
+                        if ["支出进度", "执行率", "资金支出进度"]
+                            .iter()
+                            .any(|w| t.starts_with(w)) =>
+                    {
+                        Some((r, c))
+                    }
+                    _ => None,
+                })
+                .unwrap();
+            // The first project's rate cell (a number below the header).
+            let at = sheet
+                .used_cells()
+                .find(|(r, c, v)| *c == header.1 && *r > header.0 && matches!(v, Data::Float(_)))
+                .map(|(r, c, _)| (r, c))
+                .unwrap();
+            sheet.set_value(at, Data::Float(12.34));
+            let cell = jixiao::model::CellRef::new(&sheet.name.clone(), at.0, at.1).to_string();
+            let o = analyse_book(
+                std::path::Path::new("台账.xlsx"),
+                book,
+                Some(as_of()),
+                None,
+                &Mapping::default(),
+            )
+            .map_err(|e| TestCaseError::fail(e))?;
+            let p = o
+                .report
+                .problems
+                .iter()
+                .find(|p| p.severity == Severity::Error && p.cell_label() == cell);
+            prop_assert!(
+                p.is_some_and(|p| p.message.contains("12.34")),
+                "{:#?}",
+                o.report.problems
+            );
+            Ok(())
+        })
+        .unwrap();
 }

@@ -22,6 +22,9 @@ pub struct Ledger {
     /// The year the ledger's title, notes or cut-off state, for dates
     /// written without one.
     pub year_hint: Option<i32>,
+    /// The ledger's own 执行率 per project (id, value as written, cell),
+    /// checked against paid ÷ budget once payments are read.
+    pub rate_cells: Vec<(String, rust_decimal::Decimal, super::CellRef)>,
 }
 
 /// Facts from the 说明 sheet.

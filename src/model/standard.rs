@@ -33,6 +33,8 @@ pub enum Field {
     CumulativePaid,
     /// 乡镇 / 村: the group a 小计 row sums.
     Group,
+    /// 执行率 / 支出进度 (%): a check on paid ÷ budget, never a figure.
+    RateCheck,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,6 +303,23 @@ pub const PROJECT_EXTRA_COLUMNS: &[ColumnSpec] = &[
         Kind::Text,
         &["村", "村名", "行政村", "所在村", "乡镇名称", "所属乡镇"],
         "选填。小计行按此列分组核对。",
+    ),
+    col(
+        Field::RateCheck,
+        "执行率",
+        false,
+        Kind::Number,
+        &[
+            "支出进度",
+            "资金支出进度",
+            "支付进度",
+            "拨付进度",
+            "支付率",
+            "预算执行率",
+            "资金执行率",
+            "支出率",
+        ],
+        "选填。只用来核对：应等于已拨付 ÷ 预算。",
     ),
 ];
 

@@ -108,6 +108,7 @@ pub fn field_json_name(f: Field) -> &'static str {
         Field::HandScore => "hand_score",
         Field::CumulativePaid => "paid",
         Field::Group => "group",
+        Field::RateCheck => "check:执行率",
     }
 }
 

@@ -113,6 +113,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     if let Some(t) = &payment_table {
         read_payments(t, &excluded, &mut ledger, mapping);
     }
+    projects::check_rates(&mut ledger);
     if let Some(t) = &indicator_table {
         read_indicators(t, &mut ledger, &excluded);
     }

@@ -175,6 +175,87 @@ fn section_category(name: &str, mapping: &Mapping) -> String {
         .unwrap_or(v)
 }
 
+/// A rate as written: 33.33, "33.33%", 0.3333 (a number formatted as %).
+fn rate_value(v: &calamine::Data) -> Option<Decimal> {
+    match v {
+        calamine::Data::Float(f) => super::value::decimal_from_f64(*f),
+        calamine::Data::Int(i) => Some(Decimal::from(*i)),
+        calamine::Data::String(s) => {
+            let t = s.trim().trim_end_matches(['%', '％']);
+            super::value::parse_amount_text(t).ok().map(|(d, _)| d)
+        }
+        _ => None,
+    }
+}
+
+/// The ledger's 执行率 column against paid ÷ budget (paid as read: the
+/// payments of every date, or the 累计 column): each project's figure
+/// agrees when it is the computed rate as a percentage or a fraction,
+/// rounded to the places written. A disagreement is an error naming both.
+pub(crate) fn check_rates(ledger: &mut Ledger) {
+    if ledger.rate_cells.is_empty() {
+        return;
+    }
+    let mut paid: HashMap<&str, Decimal> = HashMap::new();
+    for p in &ledger.payments {
+        *paid.entry(p.project_id.as_str()).or_default() += p.amount;
+    }
+    let (mut n, mut agree) = (0, 0);
+    let mut checks = Vec::new();
+    let mut problems = Vec::new();
+    let first = ledger.rate_cells[0].2.clone();
+    for (id, rate, cell) in &ledger.rate_cells {
+        let Some(p) = ledger.projects.iter().find(|p| &p.id == id) else {
+            continue;
+        };
+        if p.budget.is_zero() {
+            continue;
+        }
+        let got = p
+            .cumulative_paid
+            .unwrap_or_else(|| paid.get(id.as_str()).copied().unwrap_or_default());
+        let pct = got / p.budget * Decimal::from(100);
+        let places = rate.normalize().scale();
+        let unit = Decimal::new(1, places);
+        let ok = (pct - rate).abs() <= unit || (pct / Decimal::from(100) - rate).abs() <= unit;
+        n += 1;
+        if ok {
+            agree += 1;
+            continue;
+        }
+        let shown = pct.round_dp(places.max(2));
+        checks.push(crate::model::reading::Check {
+            kind: "执行率".to_string(),
+            cell: cell.to_string(),
+            ledger: rate.normalize().to_string(),
+            computed: shown.normalize().to_string(),
+            agrees: false,
+        });
+        problems.push(Problem::error_at(
+            cell,
+            format!(
+                "{cell}：台账的执行率为 {}，而按读出的已拨付 {} 万元 ÷ 预算 {} 万元 算得 {}%；可能有拨付读错或漏读，请核对",
+                rate.normalize(),
+                Wan(got),
+                Wan(p.budget),
+                shown.normalize()
+            ),
+        ));
+    }
+    let summary = crate::model::reading::Check {
+        kind: "执行率（各项目）".to_string(),
+        cell: first.to_string(),
+        ledger: format!("{n} 个项目"),
+        computed: format!("{agree} 个相符"),
+        agrees: n == agree,
+    };
+    if let Some(r) = ledger.reading.iter_mut().find(|r| r.sheet == *first.sheet) {
+        r.checks.push(summary);
+        r.checks.extend(checks);
+    }
+    ledger.problems.extend(problems);
+}
+
 /// Returns the keys of projects whose rows were left out (bad rows).
 /// `paid_here`: the workbook has no payment list, so a 累计拨付 column or
 /// month columns of this table are its payments.
@@ -234,6 +315,7 @@ pub(crate) fn read_projects(
     }
     let mut excluded_rows = Vec::new();
     let mut new_payments = Vec::new();
+    let mut ledger_rates = Vec::new();
     let problems = &mut ledger.problems;
     let left_out = "该项目未计入合计";
     let mut reading = table.reading();
@@ -505,6 +587,11 @@ pub(crate) fn read_projects(
                 .collect(),
             _ => vec![(fund_source.clone(), budget)],
         };
+        if let Some((v, cell)) = table.cell(row, Field::RateCheck)
+            && let Some(rate) = rate_value(v)
+        {
+            ledger_rates.push((id.clone(), rate, cell));
+        }
         let cumulative_paid = paid_rows.read(
             table,
             row,
@@ -541,6 +628,7 @@ pub(crate) fn read_projects(
     }
     ledger.excluded.append(&mut excluded_rows);
     ledger.payments.append(&mut new_payments);
+    ledger.rate_cells.append(&mut ledger_rates);
     let paid_rules = paid_rows.finish(&table.sheet.name, &mut ledger.problems, &mut reading.checks);
     skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);
     if default_fund_used && let Some((f, from)) = &default_fund {
