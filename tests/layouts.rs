@@ -1229,7 +1229,10 @@ fn book(l: &Layout) -> RawBook {
 
 /// Read a layout and compare every figure with the canon's.
 fn check(l: &Layout) -> Result<(), String> {
-    let b = book(l);
+    check_book(l, book(l))
+}
+
+fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
     let outcome = analyse_book(
         std::path::Path::new("台账.xlsx"),
         b,
@@ -1678,4 +1681,106 @@ fn a_wrong_ledger_rate_is_an_error_naming_the_cell() {
             Ok(())
         })
         .unwrap();
+}
+
+/// Write a layout's sheets as an .xlsx file (merges kept, the helper column hidden).
+fn write_xlsx(l: &Layout, path: &std::path::Path) {
+    let b = book(l);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for sheet in &b.sheets {
+        let ws = wb.add_worksheet().set_name(&sheet.name).unwrap();
+        let mut tops = std::collections::HashSet::new();
+        for m in &sheet.merges {
+            let v = match sheet.cell(m.start.0, m.start.1) {
+                Data::String(t) => t.clone(),
+                _ => String::new(),
+            };
+            ws.merge_range(
+                m.start.0,
+                m.start.1 as u16,
+                m.end.0,
+                m.end.1 as u16,
+                &v,
+                &rust_xlsxwriter::Format::new(),
+            )
+            .unwrap();
+            tops.insert(m.start);
+        }
+        for (r, c, v) in sheet.used_cells() {
+            if tops.contains(&(r, c)) {
+                continue;
+            }
+            match v {
+                Data::String(t) => {
+                    ws.write_string(r, c as u16, t).unwrap();
+                }
+                Data::Float(f) => {
+                    ws.write_number(r, c as u16, *f).unwrap();
+                }
+                _ => {}
+            }
+            if matches!(v, Data::String(t) if t == "辅助列") {
+                ws.set_column_hidden(c as u16).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// Files, not models: a few compositions written as .xlsx, and converted by
+/// LibreOffice to .xls and .ods, read back exactly.
+#[test]
+fn compositions_round_trip_through_xlsx_xls_and_ods() {
+    let w = common::Workdir::new();
+    let layouts: Vec<Vec<u8>> = vec![
+        // Title, context line, level split under 资金规模, 本月/累计 pairs, unlabelled total first.
+        vec![
+            2, 3, 2, 0, 2, 1, 0, 4, 1, 1, 0, 0, 2, 0, 0, 0, 1, 2, 7, 0, 0, 0, 0, 1, 2, 0, 1, 0, 1,
+            0, 0, 0, 0, 0,
+        ],
+        // Sections with sums, notes, 元 in a context line, payment sheet with month dates, by name.
+        vec![
+            1, 3, 2, 1, 1, 0, 1, 0, 2, 0, 0, 1, 3, 1, 0, 0, 0, 3, 0, 1, 4, 1, 1, 0, 1, 1, 0, 1, 0,
+            0, 1, 1, 1, 0,
+        ],
+        // Merged-down groups, subtotals above, fund split under 资金来源, months with 累计, 千元.
+        vec![
+            1, 2, 0, 2, 1, 1, 1, 3, 2, 0, 2, 0, 1, 0, 0, 1, 0, 0, 3, 0, 0, 0, 0, 2, 0, 0, 2, 0, 1,
+            1, 0, 0, 0, 0,
+        ],
+    ];
+    let mut files = Vec::new();
+    for (i, b) in layouts.iter().enumerate() {
+        let l = Layout::from_bytes(b);
+        let name = format!("l{i}.xlsx");
+        write_xlsx(&l, &w.path(&name));
+        files.push((l, i));
+    }
+    let mut formats = vec!["xlsx"];
+    if let Some(soffice) = common::soffice() {
+        for ext in ["xls", "ods"] {
+            let mut cmd = std::process::Command::new(&soffice);
+            cmd.args(["--headless", "--convert-to", ext, "--outdir"])
+                .arg(w.dir.path());
+            for (_, i) in &files {
+                cmd.arg(w.path(&format!("l{i}.xlsx")));
+            }
+            let out = cmd.output().expect("soffice runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            formats.push(ext);
+        }
+    } else {
+        eprintln!("soffice not found: .xls and .ods round trips skipped");
+    }
+    for ext in formats {
+        for (l, i) in &files {
+            let path = w.path(&format!("l{i}.{ext}"));
+            let book = jixiao::read::book::open_book(&path).unwrap();
+            check_book(l, book).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
 }
