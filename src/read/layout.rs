@@ -166,25 +166,19 @@ pub fn fund_by_words(t: &str) -> Option<(&'static str, Option<&'static str>)> {
     let level = FUND_LEVELS
         .iter()
         .find(|l| t.starts_with(*l))
-        .map(|l| match *l {
-            "省" => "省级",
-            "市" => "市级",
-            "县" => "县级",
-            l => l,
-        });
-    Some((fund, if fund == "衔接资金" { level } else { None }))
+        .and_then(|l| Level::of(l))
+        .map(Level::name);
+    Some((
+        fund,
+        (Fund::of(fund) == Some(Fund::Xianjie))
+            .then_some(level)
+            .flatten(),
+    ))
 }
 
 /// A level word: 中央, 省级 (or 省), 市级, 县级 — alone or as 中央财政 / 中央资金.
 pub fn level_word(t: &str) -> Option<&'static str> {
-    let t = t.trim_end_matches("资金").trim_end_matches("财政");
-    match t {
-        "中央" => Some("中央"),
-        "省级" | "省" => Some("省级"),
-        "市级" | "市" => Some("市级"),
-        "县级" | "县" => Some("县级"),
-        _ => None,
-    }
+    Level::of(t.trim_end_matches("资金").trim_end_matches("财政")).map(Level::name)
 }
 
 /// Parents whose children are paid or settled amounts, never budget parts
@@ -209,7 +203,10 @@ pub fn split_of(own: &str, parent: Option<&str>) -> Option<(&'static str, Option
             .and_then(fund_by_words)
             .map(|(f, _)| f)
             .unwrap_or("衔接资金");
-        return Some((fund, (fund == "衔接资金").then_some(level)));
+        return Some((
+            fund,
+            (Fund::of(fund) == Some(Fund::Xianjie)).then_some(level),
+        ));
     }
     fund_by_words(t)
 }
