@@ -5,6 +5,7 @@ pub mod book;
 mod cells;
 mod columns;
 mod context;
+mod header;
 mod indicators;
 mod info;
 pub mod layout;
@@ -18,6 +19,7 @@ mod rows;
 pub mod schedule;
 pub mod table;
 mod totals;
+mod unit;
 pub mod value;
 
 pub use crate::model::{Info, Ledger};

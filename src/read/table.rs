@@ -4,10 +4,15 @@
 
 use super::book::{RawBook, RawSheet};
 use super::columns::{Matched, match_headers};
+pub(crate) use super::header::HeaderCell;
+use super::header::{has_section_rows, header_cells, is_context_row, is_title_row, looks_two_deep};
+pub use super::header::{is_context_text, is_subheader_row};
 use super::layout::{self, ColumnSpec, Field, MoneyUnit, SheetRole, SheetSpec};
 use super::mapping::Mapping;
+pub use super::unit::stated_unit;
+use super::unit::unit_line;
 use crate::model::CellRef;
-use calamine::{Data, Dimensions};
+use calamine::Data;
 
 pub use super::layout::HEADER_SEARCH_ROWS;
 
@@ -222,193 +227,11 @@ impl Table<'_> {
     }
 }
 
-fn cell_text(v: &Data) -> Option<String> {
+pub(crate) fn cell_text(v: &Data) -> Option<String> {
     match v {
         Data::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
         _ => None,
     }
-}
-
-/// Header texts of one column, most specific first.
-pub(crate) struct HeaderCell {
-    pub(crate) col: u32,
-    pub(crate) candidates: Vec<String>,
-    /// The merged parent, for two-row headers.
-    pub(crate) parent: Option<String>,
-    /// The text the column is known by (the child, or the cell itself).
-    pub(crate) own: String,
-    pub(crate) unit: Option<MoneyUnit>,
-    pub(crate) at: CellRef,
-}
-
-use layout::PARENT_ONLY;
-
-/// A horizontal merge starting in `row` that spans the whole table (a title
-/// such as "某某镇2024年度衔接资金项目台账"), not a parent over some columns.
-fn is_title_merge(sheet: &RawSheet, m: &Dimensions, row: u32) -> bool {
-    // A merge begun above the header row, or the only text of its row.
-    m.start.0 < row || is_title_row(sheet, m.start.0)
-}
-
-/// A line of context above a table: every text in it states a fact about
-/// the whole table (填报单位：…, 截至2024年9月30日, 单位：万元, 编制日期：…),
-/// in any number of cells.
-pub fn is_context_row(sheet: &RawSheet, row: u32) -> bool {
-    let cells = sheet.row_cells(row);
-    !cells.is_empty()
-        && cells.iter().all(|(_, v)| match cell_text(v) {
-            Some(t) => is_context_text(&t),
-            None => false,
-        })
-}
-
-pub fn is_context_text(t: &str) -> bool {
-    let k: String = super::value::fold_width(t)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    if stated_unit(&k).is_some() || super::context::cutoff_in(&k).is_some() {
-        return true;
-    }
-    if let Some((key, value)) = k.split_once([':', '：'])
-        && !value.is_empty()
-        && layout::CONTEXT_KEYS.iter().any(|w| key.contains(w))
-    {
-        return true;
-    }
-    k.contains("盖章")
-        || super::value::parse_date_text(k.trim_matches(['(', ')', '（', '）'])).is_some()
-}
-
-/// Section rows (一、产业发展类项目) below `from`: they give the rows under
-/// them their category, standing in for a 项目类别 column.
-fn has_section_rows(sheet: &RawSheet, from: u32) -> bool {
-    sheet.rows_from(from).any(|(_, cells)| {
-        // Sums beside the label may be numbers kept as text.
-        let mut texts = cells
-            .iter()
-            .filter_map(|(_, v)| cell_text(v))
-            .filter(|t| super::value::parse_amount_text(t).is_err());
-        matches!((texts.next(), texts.next()), (Some(t), None) if layout::section_label(&t).is_some())
-    })
-}
-
-/// A row that can't be a header: fewer than two cells, or a single text
-/// spread over the table by a merge.
-fn is_title_row(sheet: &RawSheet, row: u32) -> bool {
-    sheet
-        .row_cells(row)
-        .iter()
-        .filter(|(_, v)| cell_text(v).is_some())
-        .count()
-        < 2
-}
-
-fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
-    let mut out = Vec::new();
-    let mut carried: Option<String> = None;
-    let mut prev: Option<u32> = None;
-    for col in header_columns(sheet, row, depth) {
-        // A column with nothing in either row breaks a run of children.
-        if prev.is_some_and(|p| p + 1 != col) {
-            carried = None;
-        }
-        prev = Some(col);
-        let own = cell_text(sheet.cell(row, col));
-        if depth == 1 {
-            if let Some(t) = own {
-                let unit = layout::normalize_header(&t).1;
-                out.push(HeaderCell {
-                    col,
-                    candidates: vec![t.clone()],
-                    parent: None,
-                    own: t,
-                    unit,
-                    at: CellRef::new(&sheet.name, row, col),
-                });
-            }
-            continue;
-        }
-        let child = cell_text(sheet.cell(row + 1, col));
-        // The parent: this cell, the start of a merge covering it, or (where
-        // the file keeps no merges) the last parent to the left over a run of children.
-        let merged_parent = sheet
-            .merges
-            .iter()
-            .find(|m| {
-                m.start.0 <= row
-                    && row <= m.end.0
-                    && m.start.1 <= col
-                    && col <= m.end.1
-                    && m.start.1 != m.end.1
-                    && !is_title_merge(sheet, m, row)
-            })
-            .and_then(|m| cell_text(sheet.cell(m.start.0, m.start.1)));
-        let parent = match (&own, &merged_parent) {
-            (Some(t), _) => Some(t.clone()),
-            (None, Some(m)) => Some(m.clone()),
-            (None, None) if sheet.merges.is_empty() && child.is_some() => carried.clone(),
-            _ => None,
-        };
-        carried = if own.is_some() || (child.is_some() && parent.is_some()) {
-            parent.clone()
-        } else {
-            None
-        };
-        let (candidates, at, own_text) = match (&child, &parent) {
-            (Some(c), Some(p)) => {
-                let mut v = vec![c.clone(), format!("{p}{c}")];
-                if PARENT_ONLY.contains(&layout::normalize_header(c).0.as_str()) {
-                    v.push(p.clone());
-                }
-                (v, CellRef::new(&sheet.name, row + 1, col), c.clone())
-            }
-            (Some(c), None) => (
-                vec![c.clone()],
-                CellRef::new(&sheet.name, row + 1, col),
-                c.clone(),
-            ),
-            (None, Some(p)) => (
-                vec![p.clone()],
-                CellRef::new(&sheet.name, row, col),
-                p.clone(),
-            ),
-            (None, None) => continue,
-        };
-        let unit = child
-            .as_deref()
-            .and_then(|c| layout::normalize_header(c).1)
-            .or_else(|| {
-                parent
-                    .as_deref()
-                    .and_then(|p| layout::normalize_header(p).1)
-            });
-        out.push(HeaderCell {
-            col,
-            candidates,
-            parent: if child.is_some() { parent } else { None },
-            own: own_text,
-            unit,
-            at,
-        });
-    }
-    out
-}
-
-/// Columns that can hold a header cell at `row` (and the row below for a
-/// two-row header): those with cells, and those under a merge in the rows.
-fn header_columns(sheet: &RawSheet, row: u32, depth: u32) -> Vec<u32> {
-    let mut cols: Vec<u32> = (row..row + depth)
-        .flat_map(|r| sheet.row_cells(r).iter().map(|(c, _)| *c))
-        .collect();
-    for m in &sheet.merges {
-        if m.start.0 < row + depth && row <= m.end.0 && m.end.1 - m.start.1 < 1024 {
-            cols.extend(m.start.1..=m.end.1);
-        }
-    }
-    cols.sort_unstable();
-    cols.dedup();
-    cols
 }
 
 /// Required columns not found, after the stand-ins: the name for a missing
@@ -432,95 +255,6 @@ fn missing_required(
                 && (fund_known || mapping.default_value(spec.role, c.header).is_some()))
         })
         .collect()
-}
-
-/// Signs of a two-row header at `row`: a merge in it (not a title), or a gap
-/// in it with text below (a parent spanning children).
-fn looks_two_deep(sheet: &RawSheet, row: u32) -> bool {
-    sheet
-        .merges
-        .iter()
-        .any(|m| m.start.0 <= row && row <= m.end.0 && !is_title_merge(sheet, m, row))
-        || sheet
-            .row_cells(row + 1)
-            .iter()
-            .any(|(c, v)| cell_text(sheet.cell(row, *c)).is_none() && cell_text(v).is_some())
-}
-
-/// Is `row` a second header row by what it is: short texts only, no amounts
-/// or dates, made of sub-header words (预算/结算, 中央/省级, 户数/其中脱贫户, 1月…)
-/// or sitting under a parent?
-pub fn is_subheader_row(sheet: &RawSheet, row: u32) -> bool {
-    let cells = sheet.row_cells(row);
-    if cells.is_empty() {
-        return false;
-    }
-    let mut known = 0;
-    for (_, v) in cells {
-        let Some(t) = cell_text(v) else {
-            return false;
-        };
-        let key = layout::normalize_header(&t).0;
-        if key.chars().count() > 14 || super::value::parse_amount_text(&key).is_ok() {
-            return false;
-        }
-        if layout::SUBHEADER_WORDS.iter().any(|w| key.contains(w))
-            || layout::month_header(&key).is_some()
-            || layout::normalize_value(&key) != key
-        {
-            known += 1;
-        }
-    }
-    known > 0
-}
-
-/// A "单位：元" statement in the rows above the table, anywhere in a cell's
-/// text ("填报单位：某某镇人民政府（盖章）　单位：元"). Two different units
-/// stated there is an error naming both cells.
-fn unit_line(sheet: &RawSheet, above: u32) -> Result<Option<(MoneyUnit, CellRef)>, String> {
-    let mut found: Option<(MoneyUnit, CellRef)> = None;
-    for (row, cells) in sheet.rows_from(0).take_while(|(r, _)| *r < above) {
-        for (col, v) in cells {
-            let Some(t) = cell_text(v) else {
-                continue;
-            };
-            let Some(unit) = stated_unit(&t) else {
-                continue;
-            };
-            let at = CellRef::new(&sheet.name, row, *col);
-            match &found {
-                Some((u, first)) if *u != unit => {
-                    return Err(format!(
-                        "工作表“{}”的金额单位有两种说法：{first} 写“{}”，{at} 写“{}”；请删去其中一处，或用 --mapping 的 [units] 指定",
-                        sheet.name,
-                        u.name(),
-                        unit.name()
-                    ));
-                }
-                Some(_) => {}
-                None => found = Some((unit, at)),
-            }
-        }
-    }
-    Ok(found)
-}
-
-/// The unit a text states with "单位：…" (not 填报单位/实施单位 …).
-pub fn stated_unit(text: &str) -> Option<MoneyUnit> {
-    let t: String = super::value::fold_width(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    t.match_indices("单位").find_map(|(i, _)| {
-        let rest = t[i + "单位".len()..].trim_start_matches([':', '(', '（', '为', '是']);
-        let unit = MoneyUnit::prefix_of(rest)?;
-        // "单位：元" but not "单位：元宝山镇": the unit word ends the statement.
-        let after = &rest[unit.name().len()..];
-        (after.is_empty()
-            || after.starts_with([')', '）', ',', ';', '，', '；', '。', '|', '/'])
-            || !after.starts_with(|c: char| c.is_alphanumeric()))
-        .then_some(unit)
-    })
 }
 
 /// The headers a partial match found, for the message.
