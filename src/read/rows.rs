@@ -367,6 +367,13 @@ impl Table<'_> {
     /// (注：…, 填表人：…), a `key：value` line or a sentence.
     fn is_note_row(&self, row: u32) -> bool {
         let cells = self.sheet.row_cells(row);
+        // Cheap first: a row with any number or date is no note.
+        if cells
+            .iter()
+            .any(|(_, v)| !matches!(v, Data::String(_)) && !is_blank(v))
+        {
+            return false;
+        }
         let mut any = false;
         for (c, v) in cells {
             let Data::String(s) = v else {
