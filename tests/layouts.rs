@@ -324,6 +324,8 @@ struct Layout {
     pay_total: bool,
     /// 33. Subtotal rows are labelled (乡镇小计 / 小计).
     subtotal_labelled: bool,
+    /// 34. Section rows name the 乡镇 (the category stays a column).
+    town_sections: bool,
 }
 
 impl Layout {
@@ -363,7 +365,11 @@ impl Layout {
             section_sums: g(30, 2) == 1,
             pay_total: g(31, 2) == 1,
             subtotal_labelled: g(32, 2) == 0,
+            town_sections: g(33, 2) == 1,
         };
+        if !l.sections {
+            l.town_sections = false;
+        }
         // Dependencies a real ledger has: a stated unit other than 万元.
         if l.unit_at == 3 {
             l.unit = 0;
@@ -400,7 +406,9 @@ impl Layout {
     }
     /// Rows grouped by category (sections, merged-down category cells) or by 乡镇.
     fn group_by(&self) -> Option<Group> {
-        if self.sections || (self.merged_down && !self.town_col) {
+        if self.town_sections {
+            Some(Group::Town)
+        } else if self.sections || (self.merged_down && !self.town_col) {
             Some(Group::Category)
         } else if self.town_col && (self.subtotals > 0 || self.merged_down) {
             Some(Group::Town)
@@ -571,7 +579,7 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
         ));
     }
     g.push(single("项目名称", What::Name));
-    if !l.sections {
+    if !l.sections || l.town_sections {
         g.push(single(
             pick(l, &["项目类别", "项目类型", "项目类别"]),
             What::Category,
@@ -801,6 +809,9 @@ fn fund_text(l: &Layout, p: &Proj) -> String {
 
 fn section_label(l: &Layout, i: usize, c: &str, n: usize) -> String {
     let num = ["一", "二", "三"][i];
+    if l.town_sections {
+        return format!("{num}、{c}（{n}个）");
+    }
     let word = match c {
         "产业项目" => "产业发展类项目",
         "基础设施建设项目" => "基础设施类项目",
@@ -1000,7 +1011,7 @@ fn project_sheet(l: &Layout) -> RawSheet {
                 _ => "小计".to_string(),
             })
         };
-        if l.sections && by == Some(Group::Category) {
+        if l.sections {
             let label = section_label(l, gi, key, ps.len());
             if l.section_sums {
                 sum_row(&mut grid, r, ps, None);
@@ -1365,7 +1376,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(any::<u8>(), 34)
+    prop::collection::vec(any::<u8>(), 35)
 }
 
 fn run_cases(seed: [u8; 32], cases: u32) {
@@ -1394,16 +1405,16 @@ fn run_cases(seed: [u8; 32], cases: u32) {
 
 #[test]
 fn the_canonical_ledger_reads_exactly() {
-    check(&Layout::from_bytes(&[0; 34])).unwrap();
+    check(&Layout::from_bytes(&[0; 35])).unwrap();
 }
 
 /// Each transformation alone, at each of its values.
 #[test]
 fn each_transformation_alone_reads_exactly() {
     let mut failures = Vec::new();
-    for i in 0..34 {
+    for i in 0..35 {
         for v in 1..=8u8 {
-            let mut b = [0u8; 34];
+            let mut b = [0u8; 35];
             b[i] = v;
             let l = Layout::from_bytes(&b);
             if let Err(e) = check(&l) {
@@ -1458,7 +1469,7 @@ fn one_layout() {
     let Ok(spec) = std::env::var("LAYOUT") else {
         return;
     };
-    let mut b = [0u8; 34];
+    let mut b = [0u8; 35];
     for kv in spec.split(',').filter(|s| !s.is_empty()) {
         let (k, v) = kv.split_once(':').unwrap();
         b[k.trim().parse::<usize>().unwrap()] = v.trim().parse().unwrap();

@@ -160,6 +160,17 @@ fn budget_or_parts(table: &Table, row: u32) -> Option<(Decimal, CellRef)> {
     sum
 }
 
+/// The fund a section label names ("一、财政衔接资金项目").
+fn section_fund(name: &str) -> Option<&'static str> {
+    if !name.contains("资金") {
+        return None;
+    }
+    layout::FUND_WORDS
+        .iter()
+        .find(|(w, _)| name.contains(w))
+        .map(|(_, f)| *f)
+}
+
 /// The category a section label gives: the mapping's [categories], a
 /// standard category, the category words; else the label as written.
 fn section_category(name: &str, mapping: &Mapping) -> String {
@@ -333,7 +344,10 @@ pub(crate) fn read_projects(
         &[key, Field::ProjectName],
     );
     // The section the rows below belong to, and how many records it has so far.
-    let mut section: Option<(Section, String, usize)> = None;
+    let mut section: Option<(Section, usize)> = None;
+    let mut sec_category: Option<String> = None;
+    let mut sec_fund: Option<&'static str> = None;
+    let mut sec_town: Option<String> = None;
     let mut section_counts: Vec<(Section, usize)> = Vec::new();
     for row in table.data_rows() {
         let Some(kind) = table.row_kind(row, &skip, &mut skipped, &plan) else {
@@ -353,10 +367,22 @@ pub(crate) fn read_projects(
                 continue;
             }
             RowKind::Section(s) => {
-                let category = section_category(&s.name, mapping);
+                // A section names a fund, a 乡镇, or (else) a category.
+                let what = if let Some(f) = section_fund(&s.name) {
+                    sec_fund = Some(f);
+                    format!("资金性质“{f}”")
+                } else if s.name.ends_with(['镇', '乡']) || s.name.ends_with("街道") {
+                    sec_town = Some(s.name.clone());
+                    format!("乡镇“{}”", s.name)
+                } else {
+                    let category = section_category(&s.name, mapping);
+                    let w = format!("项目类别“{category}”");
+                    sec_category = Some(category);
+                    w
+                };
                 reading
                     .sections
-                    .push(format!("{}“{}”→ 项目类别“{category}”", s.at, s.label));
+                    .push(format!("{}“{}”→ {what}", s.at, s.label));
                 if s.has_sums {
                     let mut scratch = ColumnNotes::default();
                     if let Some((v, cell)) = budget_or_parts(table, row) {
@@ -366,10 +392,10 @@ pub(crate) fn read_projects(
                         settled_check.printed(super::totals::TotalKind::Subtotal, v, cell, None);
                     }
                 }
-                if let Some((prev, _, n)) = section.take() {
+                if let Some((prev, n)) = section.take() {
                     section_counts.push((prev, n));
                 }
-                section = Some((s, category, 0));
+                section = Some((s, 0));
                 continue;
             }
             _ => {}
@@ -380,11 +406,11 @@ pub(crate) fn read_projects(
         let mark = problems.len();
         let id = required_text(table, row, key, left_out, problems);
         let name = required_text(table, row, Field::ProjectName, left_out, problems);
-        let category = if table.has(Field::Category) || section.is_none() {
+        let category = if table.has(Field::Category) || sec_category.is_none() {
             required_text(table, row, Field::Category, left_out, problems)
                 .map(|s| layout::normalize_value(&s))
         } else {
-            section.as_ref().map(|(_, c, _)| c.clone())
+            sec_category.clone()
         };
         if category.is_none() && !table.has(Field::Category) {
             let cell = CellRef::at(&table.name, row, table.sheet.first_col());
@@ -414,6 +440,8 @@ pub(crate) fn read_projects(
             Some(layout::normalize_value(t))
         } else if let Some(f) = &main_fund {
             Some(f.clone())
+        } else if let Some(f) = sec_fund {
+            Some(f.to_string())
         } else if let Some((f, _)) = &default_fund {
             default_fund_used = true;
             Some(f.clone())
@@ -574,7 +602,7 @@ pub(crate) fn read_projects(
             excluded.insert(id, row_ref);
             continue;
         };
-        let group = table.text(row, Field::Group);
+        let group = table.text(row, Field::Group).or_else(|| sec_town.clone());
         budget_check.add(budget, group.clone());
         if let Some((s, _)) = &settled {
             settled_check.add(*s, group);
@@ -642,7 +670,7 @@ pub(crate) fn read_projects(
     }
     budget_check.finish("预算金额", &mut ledger.problems, &mut reading.checks);
     settled_check.finish("结算金额", &mut ledger.problems, &mut reading.checks);
-    if let Some((s, _, n)) = section.take() {
+    if let Some((s, n)) = section.take() {
         section_counts.push((s, n));
     }
     // A section label's count (（4个）) is a check on the rows read under it.

@@ -1031,11 +1031,11 @@ pub fn annotated_workbook(
     let mut all: Vec<Problem> = problems.to_vec();
     all.extend(extra.iter().cloned());
     sheets.push(problems_sheet(&report.unit_name, &all));
+    sheets.extend(copies);
     sheets.push(super::reading::reading_sheet(
         &report.unit_name,
         &report.reading,
     ));
-    sheets.extend(copies);
     (sheets, extra)
 }
 
