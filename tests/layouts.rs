@@ -1475,6 +1475,9 @@ fn one_layout() {
         b[k.trim().parse::<usize>().unwrap()] = v.trim().parse().unwrap();
     }
     let l = Layout::from_bytes(&b);
+    if let Ok(out) = std::env::var("LAYOUT_XLSX") {
+        write_xlsx(&l, std::path::Path::new(&out));
+    }
     for s in &book(&l).sheets {
         eprintln!("== {}", s.name);
         let mut last = u32::MAX;

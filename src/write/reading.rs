@@ -108,13 +108,11 @@ pub fn reading_sheet(unit: &str, reading: &[SheetReading]) -> Sheet {
         for (k, v) in facts {
             s.text(r, 0, k, Role::Text);
             s.text(r, 1, v, Role::Note);
-            s.merge(r, 1, r, 4);
             r += 1;
         }
         for rule in &sr.rules {
             s.text(r, 0, "规则", Role::Text);
             s.text(r, 1, rule.clone(), Role::Note);
-            s.merge(r, 1, r, 4);
             r += 1;
         }
         for (i, h) in ["列", "表头", "读作"].iter().enumerate() {
@@ -153,7 +151,9 @@ pub fn reading_sheet(unit: &str, reading: &[SheetReading]) -> Sheet {
         }
         r += 1;
     }
-    s.widths = vec![(0, 14.0), (1, 30.0), (2, 30.0), (3, 16.0), (4, 10.0)];
+    // Column 1 is wide: the facts and rules wrap in it (no merges, so row
+    // heights follow the text).
+    s.widths = vec![(0, 14.0), (1, 56.0), (2, 34.0), (3, 18.0), (4, 10.0)];
     s.fit_heights(1);
     s.print = Some(PageSetup::new(unit, None));
     s
