@@ -272,7 +272,8 @@ struct Layout {
     split_total: bool,
     /// 7. The split's parent label (0–4).
     split_parent: u8,
-    /// 8. Paid: 0 payment sheet, 1 累计 column, 2 month columns, 3 months + 累计, 4 本月/累计 pairs.
+    /// 8. Paid: 0 payment sheet, 1 累计 column, 2 month columns, 3 months + 累计, 4 本月/累计
+    /// pairs, 5 quarter columns.
     paid: u8,
     /// 9. Total row: 0 none, 1 first, 2 last.
     total: u8,
@@ -339,7 +340,7 @@ impl Layout {
             budget: g(4, 3),
             split_total: g(5, 2) == 1,
             split_parent: g(6, 5),
-            paid: g(7, 5),
+            paid: g(7, 6),
             total: g(8, 3),
             total_labelled: g(9, 2) == 0,
             subtotals: g(10, 3),
@@ -379,7 +380,7 @@ impl Layout {
             l.merged_down = false;
         }
         // A year-less date needs a year somewhere (title or cut-off).
-        if (matches!(l.date_form, 7 | 8) || matches!(l.paid, 2..=4))
+        if (matches!(l.date_form, 7 | 8) || matches!(l.paid, 2..=5))
             && l.titles == 0
             && l.context < 2
         {
@@ -511,6 +512,7 @@ enum What {
     Cumulative,
     Month(u32),
     MonthCum(u32),
+    Quarter(u32),
     Rate,
     Remark,
     Households,
@@ -720,6 +722,29 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             // Month headers carry no unit: the parent states it (in the
             // header, or as the parent's own unit).
             let parent = pick(l, &["拨付金额", "资金拨付情况", "拨付金额"]);
+            g.push(ColGroup {
+                parent: Some(if l.unit_at <= 1 {
+                    format!("{parent}（{unit}）")
+                } else {
+                    parent.to_string()
+                }),
+                cols,
+            });
+        }
+        5 => {
+            let parent = pick(l, &["拨付金额", "资金拨付情况", "拨付金额"]);
+            let cols: Vec<(String, What)> = ["一季度", "二季度", "三季度", "四季度"]
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let label = if l.labels == 2 {
+                        format!("第{q}")
+                    } else {
+                        q.to_string()
+                    };
+                    (label, What::Quarter(i as u32 + 1))
+                })
+                .collect();
             g.push(ColGroup {
                 parent: Some(if l.unit_at <= 1 {
                     format!("{parent}（{unit}）")
@@ -956,6 +981,7 @@ fn project_sheet(l: &Layout) -> RawSheet {
                     | What::Cumulative
                     | What::Month(_)
                     | What::MonthCum(_)
+                    | What::Quarter(_)
             )
         })
         .map(|x| (x.0, x.2))
@@ -971,6 +997,10 @@ fn project_sheet(l: &Layout) -> RawSheet {
                 p.paid_all()
             }),
             What::Month(m) => p.month(m),
+            What::Quarter(q) => {
+                let v: Vec<Decimal> = (3 * q - 2..=3 * q).filter_map(|m| p.month(m)).collect();
+                (!v.is_empty()).then(|| v.iter().copied().sum())
+            }
             What::MonthCum(m) => {
                 let s: Decimal = (1..=m).filter_map(|k| p.month(k)).sum();
                 (!s.is_zero() || (1..=m).any(|k| p.month(k).is_some())).then_some(s)

@@ -591,7 +591,8 @@ pub const SUBHEADER_WORDS: &[&str] = &[
     "累计",
 ];
 
-/// A month column header: "3月", "3月份", "2024年3月", "2024.3" → (year, month).
+/// A month column header: "3月", "3月份", "2024年3月", "2024.3" → (year, month);
+/// a quarter ("一季度", "2024年第三季度") → its last month.
 pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
     let t = key.trim_end_matches('份');
     let (year, rest) = match t.split_once('年') {
@@ -605,6 +606,21 @@ pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
         ),
         None => (None, t),
     };
+    // A quarter (一季度, 第二季度, 3季度) stands at its last month.
+    if let Some(q) = rest
+        .strip_suffix("季度")
+        .or_else(|| rest.strip_suffix('季'))
+    {
+        let q = q.trim_start_matches('第');
+        let n = match q {
+            "一" | "1" => 1,
+            "二" | "2" => 2,
+            "三" | "3" => 3,
+            "四" | "4" => 4,
+            _ => return None,
+        };
+        return Some((year, n * 3));
+    }
     let m: u32 = rest.strip_suffix('月')?.parse().ok()?;
     (1..=12).contains(&m).then_some((year, m))
 }
