@@ -1363,6 +1363,25 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
                 want_paid.normalize().to_string(),
             ),
         ];
+        // The level is kept: named by the 资金性质 text, or by the one level
+        // of the project's 衔接资金 parts.
+        let xj_levels: Vec<&str> = p
+            .funds
+            .iter()
+            .filter_map(|(f, _)| if let Xj(l) = f { Some(*l) } else { None })
+            .collect();
+        let want_level = match (l.budget, l.spellings, p.main_fund()) {
+            (2, ..) if xj_levels.len() == 1 => Some(xj_levels[0]),
+            (2, ..) => None,
+            (0, 1 | 2, Xj(lv)) => Some(lv),
+            _ => None,
+        };
+        if got.fund_level.as_deref() != want_level {
+            return Err(format!(
+                "{} level: read {:?}, canon {want_level:?}",
+                p.name, got.fund_level
+            ));
+        }
         for (what, g, w) in checks {
             if g != w {
                 return Err(format!("{} {what}: read {g}, canon {w}", p.name));

@@ -115,21 +115,31 @@ pub(crate) fn key_field(table: &Table) -> Field {
     }
 }
 
-/// Budget split by fund (资金规模 → 衔接资金 | 整合资金) of one row.
+/// Budget split by fund (资金规模 → 衔接资金 | 整合资金) of one row; the
+/// levels of its non-zero 衔接资金 parts go to `levels`.
 pub(crate) fn read_splits(
     table: &Table,
     row: u32,
     notes: &mut ColumnNotes,
     problems: &mut Vec<Problem>,
+    levels: &mut Vec<&'static str>,
 ) -> Result<Vec<(String, Decimal, CellRef)>, ()> {
     let mut out: Vec<(String, Decimal, CellRef)> = Vec::new();
     let mut bad = false;
     for sp in &table.fund_splits {
         match table.money_at(row, sp.col, sp.unit, "资金规模", notes) {
-            Ok(Some((d, cell))) => match out.iter_mut().find(|(f, ..)| *f == sp.fund) {
-                Some(e) => e.1 += d,
-                None => out.push((sp.fund.clone(), d, cell)),
-            },
+            Ok(Some((d, cell))) => {
+                if let Some(l) = sp.level
+                    && !d.is_zero()
+                    && !levels.contains(&l)
+                {
+                    levels.push(l);
+                }
+                match out.iter_mut().find(|(f, ..)| *f == sp.fund) {
+                    Some(e) => e.1 += d,
+                    None => out.push((sp.fund.clone(), d, cell)),
+                }
+            }
             Ok(None) => {}
             Err(p) => {
                 problems.push(p);
@@ -419,14 +429,17 @@ pub(crate) fn read_projects(
                 format!("{cell}：没有项目类别列，该行也不在任何分类标题行（如“一、产业发展类项目”）之下，无法确定项目类别，{left_out}"),
             ));
         }
-        let splits = read_splits(table, row, &mut notes, problems);
+        let mut levels = Vec::new();
+        let splits = read_splits(table, row, &mut notes, problems, &mut levels);
         let fund_text = table.text(row, Field::FundSource);
+        // The level its 资金性质 names, else the one level its 衔接资金 parts have.
         let fund_level = fund_text
             .as_deref()
             .and_then(|t| {
                 layout::fund_by_words(&t.chars().filter(|c| !c.is_whitespace()).collect::<String>())
             })
             .and_then(|(_, level)| level)
+            .or_else(|| (levels.len() == 1).then(|| levels[0]))
             .map(str::to_string);
         let main_fund = splits.as_ref().ok().and_then(|v| {
             v.iter()
