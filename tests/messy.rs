@@ -318,6 +318,8 @@ fn messy() -> Vec<SheetData> {
 fn figures(j: &serde_json::Value) -> serde_json::Value {
     let mut j = j.clone();
     j.as_object_mut().unwrap().remove("problems");
+    // How each layout was read (读取说明) differs by layout; the figures may not.
+    j.as_object_mut().unwrap().remove("reading");
     j
 }
 

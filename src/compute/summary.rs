@@ -327,8 +327,9 @@ pub fn build(
     let year = ledger.info.year.unwrap_or(report.as_of.year());
     let mut notes = Vec::new();
     let fund = |k: &str| report.by_fund_source.iter().find(|g| g.key == k);
-    let xianjie_budget = fund("衔接资金").map(|g| g.budget).unwrap_or_default();
-    let xianjie_paid = fund("衔接资金").map(|g| g.paid).unwrap_or_default();
+    let xianjie = crate::model::standard::Fund::Xianjie.name();
+    let xianjie_budget = fund(xianjie).map(|g| g.budget).unwrap_or_default();
+    let xianjie_paid = fund(xianjie).map(|g| g.paid).unwrap_or_default();
 
     let mut projects: Vec<ProjectSummary> = Vec::new();
     let mut deviations = Vec::new();

@@ -17,7 +17,14 @@ pub const PROGRESS: &str = "项目进度";
 pub const PAYMENTS: &str = "拨付明细";
 pub const MONTHLY: &str = "月度进度";
 pub const PROBLEMS: &str = "问题清单";
-pub const REPORT_SHEETS: &[&str] = &[SUMMARY, PROGRESS, PAYMENTS, MONTHLY, PROBLEMS];
+pub const REPORT_SHEETS: &[&str] = &[
+    SUMMARY,
+    PROGRESS,
+    PAYMENTS,
+    MONTHLY,
+    PROBLEMS,
+    super::reading::READING,
+];
 
 /// Where the cut-off date and the total budget sit on 汇总 (formulas refer to them).
 const CUTOFF: (u32, u16) = (1, 1);
@@ -1120,6 +1127,10 @@ pub fn annotated_workbook(
         &all,
     ));
     sheets.extend(copies);
+    sheets.push(super::reading::reading_sheet(
+        &report.unit_name,
+        &report.reading,
+    ));
     (sheets, extra)
 }
 
