@@ -1,5 +1,5 @@
 //! Rebuilds `sample-data/jingyu-2023.xlsx` from the 2023 靖宇镇 self-evaluation
-//! (`../shared/reference/2023-jingyu-self-evaluation.txt`): 7 projects and
+//! (`sample-data/2023-jingyu-self-evaluation.txt`): 7 projects and
 //! payments dated through 2024-05-31. Run: `cargo run --example make_sample`.
 //!
 //! The figures here are the fixture's *inputs* (budgets, settlements, single

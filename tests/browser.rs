@@ -2,7 +2,8 @@
 //! fantoccini): a clerk logs in, drops the sample workbook on the page,
 //! sees its figures and downloads the report; the county sees the roll-up.
 //! `JIXIAO_SCREENSHOTS=1` writes docs/serve-township.png and
-//! docs/serve-county.png. Without chromedriver: `SKIPPED`.
+//! docs/serve-county.png. Without chromedriver or Chromium: skipped, saying
+//! so, or failed under CI (tests/common/skip.rs).
 
 mod serve_common;
 
@@ -11,13 +12,14 @@ use serve_common::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// chromedriver and Chromium on PATH (Debian's `chromium-driver` and
+/// `chromium` put them in /usr/bin).
+fn chromedriver() -> Option<PathBuf> {
+    skip::which("chromedriver")
+}
 
 fn chromium() -> Option<PathBuf> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
+    skip::which("chromium").or_else(|| skip::which("chromium-browser"))
 }
 
 struct Driver(std::process::Child);
@@ -37,16 +39,21 @@ fn free_port() -> u16 {
 }
 
 async fn start_driver() -> Option<(Driver, u16)> {
-    if !Path::new(CHROMEDRIVER).exists() || chromium().is_none() {
+    let (Some(chromedriver), Some(_)) = (chromedriver(), chromium()) else {
+        skip::missing(
+            "Chromium",
+            "没有 Chromium 或 chromedriver（PATH 上找不到 chromium、chromedriver）",
+            skip::CHROMIUM_INSTALL,
+        );
         return None;
-    }
+    };
     let port = free_port();
-    let child = std::process::Command::new(CHROMEDRIVER)
+    let child = std::process::Command::new(&chromedriver)
         .arg(format!("--port={port}"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .ok()?;
+        .unwrap_or_else(|e| panic!("{} did not start: {e}", chromedriver.display()));
     let driver = Driver(child);
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20) {
@@ -58,7 +65,8 @@ async fn start_driver() -> Option<(Driver, u16)> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    None
+    // Installed but not working is a failure, not a skip.
+    panic!("chromedriver did not listen on port {port} within 20 s");
 }
 
 async fn browser(port: u16, profile: &Path, downloads: &Path) -> fantoccini::Client {
@@ -139,7 +147,6 @@ fn screenshot(name: &str, png: &[u8]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn clerk_and_county_in_chromium() {
     let Some((_driver, port)) = start_driver().await else {
-        println!("SKIPPED: chromedriver not found ({CHROMEDRIVER} and chromium are needed)");
         return;
     };
     let env = Env::start(Backend::Sqlite).await.expect("sqlite");

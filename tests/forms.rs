@@ -33,8 +33,10 @@ fn sample_forms_exist_for_every_project_with_the_computed_money_block() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let forms = w.path("forms.xlsx");
     let names: Vec<String> = read_cells(&forms).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names.len(), 1 + 2 * 7);
+    // 总览, two forms a project, and 待核实 (the tool's checks, not a form).
+    assert_eq!(names.len(), 1 + 2 * 7 + 1);
     assert_eq!(names[0], "总览");
+    assert_eq!(names.last().unwrap(), "待核实");
     for i in 1..=7 {
         assert!(
             names.contains(&format!("目标-JY2023-0{i}"))
@@ -126,13 +128,28 @@ fn projects_without_indicators_get_a_draft_marked_as_such() {
             .contains("没有绩效指标，已按“道路建设”指标库草拟")
     }));
     let forms = w.path("r-绩效表.xlsx");
+    // The printed form says nothing of ours: the draft is said in a comment
+    // on its title and on 待核实.
+    for s in ["自评-P1", "目标-P1"] {
+        let title = sheet_cell(&forms, s, 0, 0).to_string();
+        assert!(!title.contains("草拟"), "{s}: {title}");
+    }
+    let checks = read_cells(&forms)
+        .into_iter()
+        .find(|(n, _)| n == "待核实")
+        .expect("待核实 sheet")
+        .1;
+    for s in ["自评-P1", "目标-P1"] {
+        assert!(checks.iter().any(|(_, v)| *v == s), "{s} listed on 待核实");
+    }
     assert!(
-        sheet_cell(&forms, "自评-P1", 0, 0)
-            .to_string()
-            .contains("草拟")
+        checks
+            .iter()
+            .any(|(_, v)| v.to_string().contains("按指标库草拟"))
     );
+    assert!(zip_part(&forms, "xl/comments").contains("按指标库草拟"));
     assert_eq!(
-        sheet_cell(&forms, "总览", 2, 9),
+        sheet_cell(&forms, "总览", 3, 9),
         Data::String("草拟".into())
     );
 }
@@ -242,9 +259,10 @@ fn layout_b_is_a_setting() {
         sheet_cell(&forms, s, 1, 4),
         Data::String("项目负责人及电话".into())
     );
+    // Broken before its "（A）" so no lone character wraps.
     assert_eq!(
         sheet_cell(&forms, s, 3, 3),
-        Data::String("全年预算数（A）".into())
+        Data::String("全年预算数\n（A）".into())
     );
     assert_eq!(num(sheet_cell(&forms, s, 4, 3)), 166.0);
     assert_eq!(num(sheet_cell(&forms, s, 4, 4)), 60.0);

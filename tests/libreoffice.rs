@@ -84,9 +84,7 @@ fn as_text(v: &Data) -> String {
 #[test]
 fn libreoffice_recalculation_matches_cached_values() {
     let Some(soffice) = soffice() else {
-        eprintln!(
-            "SKIPPED: soffice (LibreOffice) not found on PATH; install libreoffice-calc to run this real-client check"
-        );
+        skip::soffice_missing();
         return;
     };
     let w = Workdir::new();

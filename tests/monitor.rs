@@ -52,10 +52,16 @@ fn monitor_figures_equal_the_month_end_report() {
         let (r0, c0) = range.start().unwrap();
         assert_eq!((r0, c0), (0, 0));
         let at = |r: u32, c: u32| range.get_value((r, c));
-        assert!(text(at(0, 0)).contains("绩效运行监控表（1—7月）"));
+        // One period on paper: the 2023 ledger's monitoring as of the
+        // cut-off, never "（1—7月）" beside a 2024 date.
+        assert_eq!(
+            text(at(0, 0)),
+            "2023年度项目支出绩效运行监控表（截至2024年7月31日）"
+        );
+        assert!(!text(at(1, 0)).contains("截止"), "{}", text(at(1, 0)));
         assert_eq!(text(at(2, 1)), p["name"].as_str().unwrap());
         // Budget block header, then 合计.
-        assert_eq!(text(at(3, 3)), "1—7月执行数");
+        assert_eq!(text(at(3, 3)), "累计执行数");
         assert_eq!(text(at(3, 5)), "全年预计执行数");
         assert_eq!(text(at(4, 0)), "合计");
         let budget = dec(&p["budget"]);
@@ -89,7 +95,7 @@ fn monitor_figures_equal_the_month_end_report() {
         );
         // Indicator header and its five 偏差原因 columns.
         assert_eq!(text(at(r, 0)), "一级指标");
-        assert_eq!(text(at(r, 4)), "1—7月完成情况");
+        assert_eq!(text(at(r, 4)), "累计完成情况");
         assert_eq!(text(at(r, 5)), "全年预计完成情况");
         assert_eq!(text(at(r, 6)), "偏差原因分析");
         let reasons: Vec<String> = (6..=10).map(|c| text(at(r + 1, c))).collect();

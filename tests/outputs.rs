@@ -270,7 +270,8 @@ fn forms_sheet_names_clashing_by_case_or_too_long_write_everything() {
         .into_iter()
         .map(|(n, _)| n)
         .collect();
-    assert_eq!(names.len(), 1 + 2 * 5, "{names:?}");
+    // 总览, two forms a project, 待核实.
+    assert_eq!(names.len(), 1 + 2 * 5 + 1, "{names:?}");
     let lower: std::collections::HashSet<String> = names.iter().map(|n| n.to_lowercase()).collect();
     assert_eq!(lower.len(), names.len(), "{names:?}");
     for n in &names {

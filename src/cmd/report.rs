@@ -130,13 +130,14 @@ pub fn run(args: &Args) -> Result<i32, String> {
     drop(sheets);
     laps.lap("xlsx written");
     if !args.no_forms {
-        let sheets = write::forms::forms_workbook(
+        let sheets = write::forms::forms_workbook_with(
             &outcome.report,
             &evals,
             match args.form_layout {
                 FormLayout::A => &write::forms::LAYOUT_A,
                 FormLayout::B => &write::forms::LAYOUT_B,
             },
+            &crate::compute::summary::DocFacts::from_book(&outcome.book, &outcome.ledger),
         );
         laps.lap("forms sheet model");
         stage.xlsx(&forms, &sheets, crate::output::Kind::Forms)?;

@@ -67,7 +67,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let signed = args
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let data = summary::build(&outcome.ledger, &outcome.report, &evals, signed);
+    let mut data = summary::build(&outcome.ledger, &outcome.report, &evals, signed);
+    // 通知文号, 整合方案, 管理办法 given once on 说明 fill their places.
+    data.facts = summary::DocFacts::from_book(&outcome.book, &outcome.ledger);
     let text = docx::render_text(&template, &data)?;
     let blocks = docx::parse(&text);
     let bytes = docx::to_docx(&blocks)?;
@@ -85,12 +87,17 @@ pub fn run(args: &Args) -> Result<i32, String> {
         .iter()
         .filter(|p| p.severity == Severity::Error)
         .collect();
-    if !markers.is_empty() || !data.notes.is_empty() || !errors.is_empty() {
+    if !markers.is_empty() {
         eprintln!(
-            "请核对：文中黄色标出的【待补充】{} 处，台账错误 {} 条",
+            "需补充 {} 处（文中黄色标出）：{}",
             markers.len(),
-            errors.len()
+            docx::marker_names(&blocks).join("、")
         );
+    }
+    if !markers.is_empty() || !data.notes.is_empty() || !errors.is_empty() {
+        if !errors.is_empty() {
+            eprintln!("台账错误 {} 条", errors.len());
+        }
         for m in &markers {
             eprintln!("  [待补充] {m}");
         }

@@ -39,7 +39,10 @@ pub fn industry_share<'a>(
     projects: impl IntoIterator<Item = &'a ProjectFigures>,
 ) -> Option<Decimal> {
     let (mut total, mut industry) = (Decimal::ZERO, Decimal::ZERO);
-    for p in projects.into_iter().filter(|p| p.fund_source == "衔接资金") {
+    for p in projects.into_iter().filter(|p| {
+        crate::model::standard::Fund::of(&p.fund_source)
+            == Some(crate::model::standard::Fund::Xianjie)
+    }) {
         total += p.budget;
         if p.category == "产业项目" {
             industry += p.budget;

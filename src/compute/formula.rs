@@ -91,9 +91,67 @@ pub fn grade(total: &str, pending: &str) -> String {
     format!("IF({pending}>0,\"待定（\"&({pending})&\" 项待人工评分）\",{e})")
 }
 
+/// `monthly_series`' running total: the previous month's plus this one's.
+pub fn cumulative(previous: &str, this_month: &str) -> String {
+    format!("{previous}+{this_month}")
+}
+
+/// A total: the sum of a range (`A3:A9`) or of a list of them.
+pub fn sum(ranges: &str) -> String {
+    format!("SUM({ranges})")
+}
+
+/// `first:last` of one column.
+pub fn range(first: &str, last: &str) -> String {
+    format!("{first}:{last}")
+}
+
+/// What a group paid toward its own budget: paid less what went to other
+/// funds' projects ([`super::GroupFigures::paid_to_other_funds`]).
+pub fn own_paid(paid: &str, to_others: rust_decimal::Decimal) -> String {
+    format!("({paid}-{})", to_others.normalize())
+}
+
+/// The mark of a score the clerk still has to give (`Evaluation::pending`).
+pub const PENDING: &str = "待评";
+
+/// [`super::score::Evaluation::score`]: the budget score and the indicator
+/// scores, each already rounded to 2 places, added (待评 cells count 0).
+pub fn total_score(ranges: &str) -> String {
+    sum(ranges)
+}
+
+/// [`super::score::Evaluation::pending`]: how many of the score cells in
+/// `ranges` (comma-separated) still say 待评.
+pub fn pending(ranges: &str) -> String {
+    ranges
+        .split(',')
+        .map(|r| format!("COUNTIF({r},\"{PENDING}\")"))
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// The 总览's grade: the form's, or just 待定 while scores are pending.
+pub fn grade_short(form_grade: &str) -> String {
+    format!("IF(LEFT({form_grade},2)=\"待定\",\"待定\",{form_grade})")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn score_templates() {
+        assert_eq!(
+            pending("H5,H11:H20"),
+            "COUNTIF(H5,\"待评\")+COUNTIF(H11:H20,\"待评\")"
+        );
+        assert_eq!(total_score("H5,H11:H20"), "SUM(H5,H11:H20)");
+        assert_eq!(
+            own_paid("D7", rust_decimal::Decimal::new(600, 1)),
+            "(D7-60)"
+        );
+    }
 
     #[test]
     fn templates_name_their_operands_only() {

@@ -143,12 +143,17 @@ impl ProjectFigures {
     /// derived by subtraction: a split that does not add up to the budget
     /// (the reader says so) shows as typed, not as a negative line.
     pub fn budget_split(&self) -> (Decimal, Decimal, Decimal) {
-        let xj = self.budget_under("衔接资金");
-        let other = self.budget_under(layout::OTHER_FUNDS);
+        let xj = self.budget_under(layout::Fund::Xianjie.name());
+        let other = self.budget_under(layout::Fund::Other.name());
         let zh = self
             .budget_by_fund
             .iter()
-            .filter(|(f, _)| f != "衔接资金" && f != layout::OTHER_FUNDS)
+            .filter(|(f, _)| {
+                !matches!(
+                    layout::Fund::of(f),
+                    Some(layout::Fund::Xianjie | layout::Fund::Other)
+                )
+            })
             .map(|(_, b)| *b)
             .sum();
         (xj, zh, other)
@@ -468,6 +473,8 @@ pub struct Report {
     /// Payments after the cut-off.
     #[serde(skip)]
     pub late: LatePayments,
+    /// How the ledger was read (读取说明), one entry per sheet used.
+    pub reading: Vec<crate::model::reading::SheetReading>,
 }
 
 impl Report {
@@ -691,6 +698,7 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         problems,
         excluded: Excluded::from_rows(&ledger.excluded),
         late,
+        reading: ledger.reading.clone(),
     }
 }
 
@@ -807,7 +815,8 @@ fn project_figures(
     let finished = p
         .status
         .as_deref()
-        .is_some_and(|s| layout::FINISHED_STATUSES.contains(&s));
+        .and_then(layout::Status::of)
+        .is_some_and(layout::Status::is_finished);
     if paid < Decimal::ZERO {
         problems.push(Problem::warning_at(
             &p.row,

@@ -29,6 +29,114 @@ fn rate_opt<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error>
     }
 }
 
+/// Facts of the document a clerk knows and the ledger does not: given once
+/// as key–value rows of the 说明 sheet (column A the key, column B the
+/// value). Absent ones stay 【待补充】 markers in the summary.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct DocFacts {
+    /// 通知文号 of the county's notice asking for the summary (靖财农〔2024〕603号).
+    pub notice_no: Option<String>,
+    /// 整合方案: the county's pooling plan (靖宇县2023年财政涉农资金统筹整合使用方案).
+    pub plan: Option<String>,
+    /// 整合资金管理办法, with its 文号 as the document writes it.
+    pub pooled_rules: Option<String>,
+    /// 衔接资金管理办法 / 实施细则, with its 文号.
+    pub xianjie_rules: Option<String>,
+    /// 项目负责人 and 联系电话 for the forms.
+    pub manager: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The keys each fact is given under on 说明 (after trimming a colon).
+const FACT_KEYS: &[(&str, &[&str])] = &[
+    ("notice_no", &["通知文号", "自评通知文号", "文号"]),
+    ("plan", &["整合方案", "整合方案名称", "统筹整合使用方案"]),
+    (
+        "pooled_rules",
+        &[
+            "整合资金管理办法",
+            "统筹整合资金管理办法",
+            "涉农资金管理办法",
+        ],
+    ),
+    (
+        "xianjie_rules",
+        &[
+            "衔接资金管理办法",
+            "衔接资金实施细则",
+            "衔接资金管理实施细则",
+        ],
+    ),
+    ("manager", &["项目负责人", "负责人"]),
+    ("phone", &["联系电话", "负责人电话", "电话"]),
+];
+
+impl DocFacts {
+    /// From key–value pairs (unknown keys ignored; the first value wins).
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Self {
+        let mut f = DocFacts::default();
+        for (key, value) in pairs {
+            let key = key.trim().trim_end_matches([':', '：']).trim();
+            let value = value.trim().to_string();
+            if value.is_empty() {
+                continue;
+            }
+            let Some((field, _)) = FACT_KEYS.iter().find(|(_, keys)| keys.contains(&key)) else {
+                continue;
+            };
+            let slot = match *field {
+                "notice_no" => &mut f.notice_no,
+                "plan" => &mut f.plan,
+                "pooled_rules" => &mut f.pooled_rules,
+                "xianjie_rules" => &mut f.xianjie_rules,
+                "manager" => &mut f.manager,
+                _ => &mut f.phone,
+            };
+            slot.get_or_insert(value);
+        }
+        f
+    }
+
+    /// The key–value rows of the sheets the reader took as 说明.
+    pub fn from_book(book: &crate::model::book::RawBook, ledger: &Ledger) -> Self {
+        use crate::model::standard::SheetRole;
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for (name, _) in ledger
+            .sheet_roles
+            .iter()
+            .filter(|(_, r)| *r == SheetRole::Info)
+        {
+            let Some(sheet) = book.sheet(name) else {
+                continue;
+            };
+            for (row, _) in sheet.rows_from(0) {
+                let (calamine::Data::String(k), v) = (sheet.cell(row, 0), sheet.cell(row, 1))
+                else {
+                    continue;
+                };
+                let v = match v {
+                    calamine::Data::String(t) => t.clone(),
+                    calamine::Data::Float(x) => x.to_string(),
+                    calamine::Data::Int(x) => x.to_string(),
+                    _ => continue,
+                };
+                pairs.push((k.clone(), v));
+            }
+        }
+        Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())))
+    }
+
+    /// "项目负责人　电话" for the forms' 项目负责人及电话 cell.
+    pub fn manager_line(&self) -> Option<String> {
+        let parts: Vec<&str> = [&self.manager, &self.phone]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("　"))
+    }
+}
+
 /// Everything the summary template reads.
 #[derive(Debug, Clone, Serialize)]
 pub struct SummaryData {
@@ -76,6 +184,8 @@ pub struct SummaryData {
     /// Facts the generator could not use (drafted indicators, unscored
     /// items): shown on screen beside the markers.
     pub notes: Vec<String>,
+    /// Document facts given on 说明 (通知文号, 整合方案, 管理办法).
+    pub facts: DocFacts,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +269,21 @@ pub struct ProjectSummary {
     /// 效益 indicators' 实际完成值 ("脱贫户产业发展收入明显提升").
     pub benefits: Option<String>,
     pub annual_target: Option<String>,
+    /// A building project (its 年度目标 says 新建/改建, or its name 建设项目):
+    /// the summary says "该项目为YYYY年新建项目".
+    pub construction: bool,
+    /// Started in the ledger's year.
+    pub new_this_year: bool,
+    /// The 实际完成情况 says the year's target was met (已完成年初目标).
+    pub met: bool,
+    /// What the project does or builds: the 年度目标's clauses other than
+    /// its effects ("新建永生村一撮毛屯沥青路1216.1米，…").
+    pub doing: Option<String>,
+    /// The effects the 年度目标 names ("增加村集体收入，带动周边农户经济发展").
+    pub effect: Option<String>,
+    /// What the 实际完成情况 adds: its clauses less money, settlement,
+    /// reasons and what the 年度目标 already says.
+    pub done: Option<String>,
     #[serde(serialize_with = "dec_opt")]
     pub score: Option<Decimal>,
     pub grade: Option<String>,
@@ -202,8 +327,9 @@ pub fn build(
     let year = ledger.info.year.unwrap_or(report.as_of.year());
     let mut notes = Vec::new();
     let fund = |k: &str| report.by_fund_source.iter().find(|g| g.key == k);
-    let xianjie_budget = fund("衔接资金").map(|g| g.budget).unwrap_or_default();
-    let xianjie_paid = fund("衔接资金").map(|g| g.paid).unwrap_or_default();
+    let xianjie = crate::model::standard::Fund::Xianjie.name();
+    let xianjie_budget = fund(xianjie).map(|g| g.budget).unwrap_or_default();
+    let xianjie_paid = fund(xianjie).map(|g| g.paid).unwrap_or_default();
 
     let mut projects: Vec<ProjectSummary> = Vec::new();
     let mut deviations = Vec::new();
@@ -302,6 +428,22 @@ pub fn build(
                 f.name
             ));
         }
+        let texts = Texts::of(
+            f.annual_target.as_deref(),
+            f.actual_result.as_deref(),
+            &[settle_reason.as_deref(), reason.as_deref()],
+        );
+        // A reason for the unused budget the 实际完成情况 gives itself.
+        let under_use_reason = under_use_reason.or_else(|| {
+            unspent
+                .and(texts.reason.clone())
+                .filter(|r| Some(r) != settle_reason.as_ref())
+        });
+        let construction = f
+            .annual_target
+            .as_deref()
+            .is_some_and(|t| t.contains("新建") || t.contains("改建"))
+            || f.name.contains("建设项目");
         projects.push(ProjectSummary {
             id: f.id.clone(),
             name: f.name.clone(),
@@ -323,6 +465,12 @@ pub fn build(
             built,
             benefits: (!benefits.is_empty()).then(|| benefits.join("，")),
             annual_target: nonempty(&f.annual_target),
+            construction,
+            new_this_year: f.start_date.is_some_and(|d| d.year() == year),
+            met: texts.met,
+            doing: texts.doing,
+            effect: texts.effect,
+            done: texts.done,
             score: eval.filter(|e| e.complete && !e.drafted).map(|e| e.score),
             grade: eval
                 .filter(|e| !e.drafted)
@@ -412,12 +560,159 @@ pub fn build(
         unspent,
         low_scores,
         notes,
+        facts: DocFacts::default(),
+    }
+}
+
+/// Words that start an effect clause of a 年度目标 ("增加村集体收入").
+const EFFECT_VERBS: &[&str] = &[
+    "增加", "带动", "改善", "激发", "提升", "提高", "方便", "促进", "增强", "推进", "保障", "巩固",
+    "满足", "解决",
+];
+/// What the 实际完成情况 says when the year's target was met.
+const MET: &[&str] = &["已完成年初目标", "完成年初目标", "已完成年初建设目标"];
+
+/// A project's own texts split for the summary's sentences.
+#[derive(Debug, Default)]
+struct Texts {
+    doing: Option<String>,
+    effect: Option<String>,
+    done: Option<String>,
+    met: bool,
+    /// A reason clause ("因…") of the 实际完成情况 not given elsewhere.
+    reason: Option<String>,
+}
+
+/// Clauses of a text: split at 。；， (not inside brackets), trimmed.
+fn clauses(t: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut depth = 0i32;
+    for ch in t.chars() {
+        match ch {
+            '（' | '(' => depth += 1,
+            '）' | ')' => depth -= 1,
+            _ => {}
+        }
+        if depth <= 0 && "。；;，,".contains(ch) {
+            out.push(String::new());
+        } else if let Some(last) = out.last_mut() {
+            last.push(ch);
+        }
+    }
+    out.into_iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Whether every character of `part` appears in `whole`, in order.
+fn subsequence(part: &str, whole: &str) -> bool {
+    let mut w = whole.chars();
+    part.chars().all(|c| w.any(|x| x == c))
+}
+
+/// The part after a leading label ("已完成施工：…", "靖安村示范创建：…").
+fn after_label(c: &str) -> &str {
+    match c.split_once(['：', ':']) {
+        Some((head, rest)) if head.chars().count() <= 12 && !rest.trim().is_empty() => rest.trim(),
+        _ => c,
+    }
+}
+
+impl Texts {
+    fn of(target: Option<&str>, actual: Option<&str>, said: &[Option<&str>]) -> Texts {
+        let mut t = Texts::default();
+        let target = target.unwrap_or("");
+        let (mut doing, mut effect) = (Vec::new(), Vec::new());
+        for c in clauses(target) {
+            let c = after_label(&c).to_string();
+            if EFFECT_VERBS.iter().any(|v| c.starts_with(v)) {
+                effect.push(c);
+            } else {
+                doing.push(c);
+            }
+        }
+        let mut done = Vec::new();
+        for c in clauses(actual.unwrap_or("")) {
+            let mut c = after_label(&c).to_string();
+            // "使用衔接资金10.22万元完成补贴发放": the amount is said already.
+            if c.starts_with("使用")
+                && let Some(i) = c.find("万元")
+            {
+                c = c[i + "万元".len()..].to_string();
+            }
+            if c.is_empty() {
+                continue;
+            }
+            if MET.iter().any(|m| c.contains(m)) {
+                t.met = true;
+                continue;
+            }
+            let repeated = said.iter().flatten().any(|s| s.contains(c.as_str()));
+            if c.starts_with('因') && !repeated {
+                t.reason.get_or_insert(c);
+                continue;
+            }
+            if repeated
+                || c.contains("万元")
+                || c.contains("结算")
+                || c.contains("拨付")
+                || subsequence(&c, target)
+            {
+                continue;
+            }
+            done.push(c);
+        }
+        let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join("，"));
+        t.doing = join(doing);
+        t.effect = join(effect);
+        t.done = join(done);
+        t
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_split_into_doing_effect_done() {
+        let t = Texts::of(
+            Some(
+                "新建牛舍2栋（每栋360平方米）、饲料库房1栋，增加村集体收入，带动周边农户经济发展。",
+            ),
+            Some(
+                "已完成施工：新建牛舍2栋共720平方米，饲料库房201平方米；因县财政财力不足，未下达结算资金，尚未结算，已拨付衔接资金60万元。",
+            ),
+            &[Some("因县财政财力不足，未下达结算资金")],
+        );
+        assert_eq!(
+            t.doing.as_deref(),
+            Some("新建牛舍2栋（每栋360平方米）、饲料库房1栋")
+        );
+        assert_eq!(
+            t.effect.as_deref(),
+            Some("增加村集体收入，带动周边农户经济发展")
+        );
+        assert_eq!(
+            t.done.as_deref(),
+            Some("新建牛舍2栋共720平方米，饲料库房201平方米")
+        );
+        assert!(!t.met && t.reason.is_none());
+        let t = Texts::of(
+            Some("完成靖安村2021-2023年示范村村庄规划编制。"),
+            Some("已完成年初目标，完成靖安村示范村村庄规划编制。"),
+            &[],
+        );
+        assert!(t.met && t.done.is_none(), "{t:?}");
+        let t = Texts::of(
+            None,
+            Some("使用衔接资金10.22万元完成补贴发放；因预算不准未用完。"),
+            &[],
+        );
+        assert_eq!(t.done.as_deref(), Some("完成补贴发放"));
+        assert_eq!(t.reason.as_deref(), Some("因预算不准未用完"));
+    }
 
     #[test]
     fn states() {

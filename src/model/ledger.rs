@@ -17,6 +17,14 @@ pub struct Ledger {
     pub sheet_roles: Vec<(String, SheetRole)>,
     /// Records left out of the sums because of data errors, in sheet order.
     pub excluded: Vec<ExcludedRow>,
+    /// How each sheet was read (读取说明).
+    pub reading: Vec<super::reading::SheetReading>,
+    /// The year the ledger's title, notes or cut-off state, for dates
+    /// written without one.
+    pub year_hint: Option<i32>,
+    /// The ledger's own 执行率 per project (id, value as written, cell),
+    /// checked against paid ÷ budget once payments are read.
+    pub rate_cells: Vec<(String, rust_decimal::Decimal, super::CellRef)>,
 }
 
 /// Facts from the 说明 sheet.

@@ -3,6 +3,7 @@
 pub mod book;
 pub mod ledger;
 pub mod library;
+pub mod reading;
 pub mod schedule;
 pub mod ser;
 pub mod standard;

@@ -33,6 +33,8 @@ pub enum Field {
     CumulativePaid,
     /// 乡镇 / 村: the group a 小计 row sums.
     Group,
+    /// 执行率 / 支出进度 (%): a check on paid ÷ budget, never a figure.
+    RateCheck,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +85,100 @@ impl SheetSpec {
     /// Every column the reader looks for.
     pub fn readable(&self) -> impl Iterator<Item = &'static ColumnSpec> {
         self.columns.iter().chain(self.extra.iter())
+    }
+}
+
+/// A fund family: every spelling of a family (中央财政衔接推进乡村振兴补助
+/// 资金, 2026 年的中央财政常态化帮扶资金 …) is read into one of these, once,
+/// in `read`; compute compares these, never spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fund {
+    /// 衔接资金 (常态化帮扶资金 from 2026)
+    Xianjie,
+    /// 整合资金
+    Zhenghe,
+    /// 其他资金: 自筹、社会资金 …
+    Other,
+}
+
+impl Fund {
+    pub const ALL: [Fund; 3] = [Fund::Xianjie, Fund::Zhenghe, Fund::Other];
+    /// The standard name a ledger's fund reads as.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fund::Xianjie => "衔接资金",
+            Fund::Zhenghe => "整合资金",
+            Fund::Other => OTHER_FUNDS,
+        }
+    }
+    /// The family of a standard name (as `read` writes it); None for a fund
+    /// kept as given.
+    pub fn of(name: &str) -> Option<Fund> {
+        Fund::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// The government level of 衔接资金.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Level {
+    Central,
+    Province,
+    City,
+    County,
+}
+
+impl Level {
+    pub const ALL: [Level; 4] = [Level::Central, Level::Province, Level::City, Level::County];
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Central => "中央",
+            Level::Province => "省级",
+            Level::City => "市级",
+            Level::County => "县级",
+        }
+    }
+    /// 中央, 省级 or 省, 市级 or 市, 县级 or 县.
+    pub fn of(word: &str) -> Option<Level> {
+        match word {
+            "中央" => Some(Level::Central),
+            "省级" | "省" => Some(Level::Province),
+            "市级" | "市" => Some(Level::City),
+            "县级" | "县" => Some(Level::County),
+            _ => None,
+        }
+    }
+}
+
+/// 建设状态.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    NotStarted,
+    Building,
+    Finished,
+    Settled,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [
+        Status::NotStarted,
+        Status::Building,
+        Status::Finished,
+        Status::Settled,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::NotStarted => "未开工",
+            Status::Building => "在建",
+            Status::Finished => "已完工",
+            Status::Settled => "已结算",
+        }
+    }
+    pub fn of(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.name() == name)
+    }
+    /// The work is finished, so a 结算金额 is expected.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Status::Finished | Status::Settled)
     }
 }
 
@@ -301,6 +397,23 @@ pub const PROJECT_EXTRA_COLUMNS: &[ColumnSpec] = &[
         Kind::Text,
         &["村", "村名", "行政村", "所在村", "乡镇名称", "所属乡镇"],
         "选填。小计行按此列分组核对。",
+    ),
+    col(
+        Field::RateCheck,
+        "执行率",
+        false,
+        Kind::Number,
+        &[
+            "支出进度",
+            "资金支出进度",
+            "支付进度",
+            "拨付进度",
+            "支付率",
+            "预算执行率",
+            "资金执行率",
+            "支出率",
+        ],
+        "选填。只用来核对：应等于已拨付 ÷ 预算。",
     ),
 ];
 

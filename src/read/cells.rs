@@ -3,7 +3,6 @@
 
 use super::layout::{self, Field, MoneyUnit};
 use super::table::Table;
-use super::totals::TotalKind;
 use super::value::{self, AmountError};
 use crate::model::{CellRef, Problem, Wan};
 use calamine::Data;
@@ -47,165 +46,10 @@ impl ColumnNotes {
     }
 }
 
-/// What a row under the header is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum RowKind {
-    Blank,
-    Record,
-    /// A 合计 / 小计 row, with the group it names.
-    Total(TotalKind, Option<String>),
-    /// 注：…, 填表人：…, 填报日期：… under or above the table.
-    Note,
-    /// The header again (printed ledgers repeat it on each page).
-    HeaderAgain,
-    /// A row the mapping file says to skip.
-    Skipped,
-    /// The template's example row (项目编号 示例-…).
-    Example,
-    /// Cells only outside the table's columns.
-    Outside,
-}
-
-/// Rows that are not records, gathered per table and said once.
-#[derive(Default)]
-pub(crate) struct SkippedRows {
-    pub(crate) notes: Vec<CellRef>,
-    pub(crate) headers: Vec<CellRef>,
-    pub(crate) mapped: Vec<CellRef>,
-    pub(crate) examples: Vec<CellRef>,
-    pub(crate) outside: Vec<CellRef>,
-}
-
-impl SkippedRows {
-    pub(crate) fn note(&mut self, table: &Table, row: u32, kind: &RowKind) -> bool {
-        let at = CellRef::at(
-            &table.name,
-            row,
-            table.sheet.row_cells(row).first().map(|c| c.0).unwrap_or(0),
-        );
-        match kind {
-            RowKind::Note => self.notes.push(at),
-            RowKind::HeaderAgain => self.headers.push(at),
-            RowKind::Skipped => self.mapped.push(at),
-            RowKind::Example => self.examples.push(at),
-            RowKind::Outside => self.outside.push(at),
-            _ => return false,
-        }
-        true
-    }
-    pub(crate) fn flush(self, sheet: &str, problems: &mut Vec<Problem>) {
-        let list = |v: &[CellRef]| {
-            let shown: Vec<String> = v.iter().take(8).map(|c| c.to_string()).collect();
-            let more = if v.len() > 8 {
-                format!(" 等 {} 行", v.len())
-            } else {
-                String::new()
-            };
-            format!("{}{more}", shown.join("、"))
-        };
-        let say = |v: &[CellRef], what: &str, problems: &mut Vec<Problem>| {
-            if let Some(first) = v.first() {
-                problems.push(Problem::warning_at(first, format!("{}：{what}", list(v))));
-            }
-        };
-        say(
-            &self.notes,
-            "是注释或签名行（注、说明、填表人、审核人、填报日期等），不是项目，未读取，已原样保留在报告中",
-            problems,
-        );
-        say(&self.headers, "重复的表头行，已跳过", problems);
-        say(
-            &self.mapped,
-            "映射文件 [skip_rows] 指定跳过的行，未读取",
-            problems,
-        );
-        say(
-            &self.examples,
-            "示例行（项目编号以“示例-”开头）未计入，请删除",
-            problems,
-        );
-        let _ = sheet;
-    }
-}
-
 impl Table<'_> {
     pub(crate) fn cell(&self, row: u32, field: Field) -> Option<(&Data, CellRef)> {
         let c = self.columns.get(&field)?;
         Some((self.value(row, c.col), CellRef::at(&self.name, row, c.col)))
-    }
-    /// `classify`, plus unlabelled totals (no key, no label, an amount that
-    /// is a sum of the rows above) told by `check`; `None` for rows that are
-    /// not records and not totals (noted in `skipped`, said once later).
-    pub(crate) fn row_kind(
-        &self,
-        row: u32,
-        skip: &[u32],
-        skipped: &mut SkippedRows,
-        check: &super::totals::TotalCheck,
-        amount: Field,
-        keys: &[Field],
-    ) -> Option<RowKind> {
-        let kind = self.classify(row, skip);
-        if skipped.note(self, row, &kind) || kind == RowKind::Blank {
-            return None;
-        }
-        if kind == RowKind::Record
-            && keys.iter().all(|f| !self.has_value(row, *f))
-            && let Ok(Some((v, _))) = self.money(row, amount, &mut ColumnNotes::default())
-            && let Some(k) = check.unlabelled_total(v)
-        {
-            return Some(RowKind::Total(k, None));
-        }
-        Some(kind)
-    }
-    /// What a row below the header is: a record, or one of the rows that
-    /// are not (totals, notes and signatures, a repeated header, rows the
-    /// mapping skips, the template's example rows).
-    pub(crate) fn classify(&self, row: u32, skip: &[u32]) -> RowKind {
-        let cells = self.sheet.row_cells(row);
-        if cells.iter().all(|(_, v)| is_blank(v)) {
-            return RowKind::Blank;
-        }
-        if skip.contains(&row) {
-            return RowKind::Skipped;
-        }
-        // Text far to the side of the table (a stray cell, a remark in the
-        // margin) is not a record.
-        let (lo, hi) = self.span();
-        if !cells
-            .iter()
-            .any(|(c, v)| (lo..=hi).contains(c) && !is_blank(v))
-        {
-            return RowKind::Outside;
-        }
-        if let Some((kind, label)) = self.total_row_kind(row) {
-            let group = self.text(row, Field::Group).or_else(|| {
-                let g = label.trim_end_matches("小计").trim_end_matches("合计");
-                (!g.is_empty()).then(|| g.to_string())
-            });
-            return RowKind::Total(kind, group);
-        }
-        let first_text = cells.iter().find_map(|(_, v)| value::text_from_cell(v));
-        if cells.iter().all(|(_, v)| matches!(v, Data::String(_)))
-            && first_text.as_deref().is_some_and(layout::is_note_text)
-        {
-            return RowKind::Note;
-        }
-        if self.is_header_again(row) {
-            return RowKind::HeaderAgain;
-        }
-        let key = if self.has(Field::ProjectId) {
-            Field::ProjectId
-        } else {
-            Field::ProjectName
-        };
-        if self
-            .text(row, key)
-            .is_some_and(|t| t.starts_with(layout::EXAMPLE_ID_PREFIX))
-        {
-            return RowKind::Example;
-        }
-        RowKind::Record
     }
     /// Whether the field's cell holds anything (a number, a date, text).
     pub(crate) fn has_value(&self, row: u32, field: Field) -> bool {
@@ -217,31 +61,6 @@ impl Table<'_> {
             .get(&field)
             .map(|c| c.spec.header.split('（').next().unwrap_or(c.spec.header))
             .unwrap_or("")
-    }
-    /// A 合计 / 小计 row: the label in one of the first text cells.
-    pub(crate) fn total_row_kind(&self, row: u32) -> Option<(TotalKind, String)> {
-        let first = self.sheet.first_col();
-        self.sheet
-            .row_cells(row)
-            .iter()
-            .take_while(|(c, _)| *c < first + 4)
-            .find_map(|(_, v)| match v {
-                // Labels are short; don't allocate for every text cell of every row.
-                // Every total label (合计/小计/总计) has 计 in it.
-                Data::String(s) if s.len() <= 48 && s.contains('计') => {
-                    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-                    let t =
-                        t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
-                    if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
-                        Some((TotalKind::Subtotal, t.to_string()))
-                    } else if layout::TOTAL_LABELS.contains(&t) {
-                        Some((TotalKind::Total, t.to_string()))
-                    } else {
-                        None
-                    }
-                }
-                _ => None,
-            })
     }
     pub(crate) fn text(&self, row: u32, field: Field) -> Option<String> {
         self.cell(row, field)
@@ -341,16 +160,58 @@ impl Table<'_> {
         if is_blank(v) {
             return Ok(None);
         }
-        match value::date_from_cell(v) {
-            Some(d) => Ok(Some(d)),
-            None => Err(Problem::error_at(
-                &cell,
-                format!(
-                    "{cell}：{}{}不是有效日期",
-                    self.column_header(field),
-                    value::show_cell(v)
+        match value::clerk_date(v, self.year.get()) {
+            Some((d, value::DateForm::Day)) => Ok(Some(d)),
+            Some((d, form)) => {
+                let mut forms = self.date_forms.borrow_mut();
+                match forms
+                    .iter_mut()
+                    .find(|(f, c, _)| *f == form && c.col == cell.col)
+                {
+                    Some(e) => e.2 += 1,
+                    None => forms.push((form, cell, 1)),
+                }
+                Ok(Some(d))
+            }
+            None => {
+                let why = if self.year.get().is_none() && value::clerk_date(v, Some(2000)).is_some()
+                {
+                    "没有写年份，台账（标题、说明表、截止日期）也没有注明年度，无法确定日期"
+                } else {
+                    "不是有效日期"
+                };
+                Err(Problem::error_at(
+                    &cell,
+                    format!(
+                        "{cell}：{}{}{why}",
+                        self.column_header(field),
+                        value::show_cell(v)
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// Says once per column how dates without a day or a year were read.
+    pub(crate) fn flush_date_forms(&self, problems: &mut Vec<Problem>, rules: &mut Vec<String>) {
+        for (form, first, n) in self.date_forms.borrow().iter() {
+            let what = match form {
+                value::DateForm::Month => {
+                    "只写到月（如“2024年3月”“2024.3”“202403”），按当月最后一天计".to_string()
+                }
+                value::DateForm::NoYear => format!(
+                    "没有写年份（如“9月6日”“9.6”），按台账年度 {} 年计",
+                    self.year.get().unwrap_or_default()
                 ),
-            )),
+                value::DateForm::Day => continue,
+            };
+            let at = if *n == 1 {
+                format!("{first}")
+            } else {
+                format!("{first} 等 {n} 个单元格")
+            };
+            problems.push(Problem::warning_at(first, format!("{at}：日期{what}")));
+            rules.push(format!("{at}：日期{what}"));
         }
     }
 }

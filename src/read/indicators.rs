@@ -2,8 +2,8 @@
 
 use super::Ledger;
 use super::cells::is_blank;
-use super::cells::{RowKind, SkippedRows};
 use super::layout::Field;
+use super::rows::{RowKind, SkippedRows};
 use super::table::Table;
 use super::value::{self};
 use crate::model::{CellRef, Indicator, Problem};
@@ -91,5 +91,8 @@ pub(crate) fn read_indicators(
             ),
         ));
     }
-    skipped.flush(&table.sheet.name, &mut ledger.problems);
+    let mut reading = table.reading();
+    reading.unit = None;
+    skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);
+    ledger.reading.push(reading);
 }

@@ -103,18 +103,9 @@ pub fn header_key(spec: &ColumnSpec) -> &'static str {
     spec.header.split('（').next().unwrap_or(spec.header)
 }
 
-/// Value spellings mapped to the standard ones (项目类别, 资金性质, 建设状态).
+/// Value spellings mapped to the standard ones (项目类别, 建设状态); fund
+/// spellings go by their words (`FUND_WORDS`).
 pub const VALUE_ALIASES: &[(&str, &str)] = &[
-    ("中央衔接推进乡村振兴补助资金", "衔接资金"),
-    ("财政衔接推进乡村振兴补助资金", "衔接资金"),
-    ("衔接推进乡村振兴补助资金", "衔接资金"),
-    ("中央衔接资金", "衔接资金"),
-    ("省级衔接资金", "衔接资金"),
-    ("其他涉农整合资金", "整合资金"),
-    ("其他整合资金", "整合资金"),
-    ("统筹整合使用财政涉农资金", "整合资金"),
-    ("统筹整合资金", "整合资金"),
-    ("涉农整合资金", "整合资金"),
     ("完工未结算", "已完工"),
     ("竣工", "已完工"),
     ("已竣工", "已完工"),
@@ -150,6 +141,8 @@ pub const FUND_LEVELS: &[&str] = &["中央", "省级", "市级", "县级", "省"
 /// Fund spellings by the words they contain, first match wins.
 pub const FUND_WORDS: &[(&str, &str)] = &[
     ("衔接", "衔接资金"),
+    // The 2026 labels of the same family (中央财政常态化帮扶资金).
+    ("常态化帮扶", "衔接资金"),
     ("整合", "整合资金"),
     ("涉农", "整合资金"),
     ("自筹", OTHER_FUNDS),
@@ -173,14 +166,76 @@ pub fn fund_by_words(t: &str) -> Option<(&'static str, Option<&'static str>)> {
     let level = FUND_LEVELS
         .iter()
         .find(|l| t.starts_with(*l))
-        .map(|l| match *l {
-            "省" => "省级",
-            "市" => "市级",
-            "县" => "县级",
-            l => l,
-        });
-    Some((fund, if fund == "衔接资金" { level } else { None }))
+        .and_then(|l| Level::of(l))
+        .map(Level::name);
+    Some((
+        fund,
+        (Fund::of(fund) == Some(Fund::Xianjie))
+            .then_some(level)
+            .flatten(),
+    ))
 }
+
+/// A level word: 中央, 省级 (or 省), 市级, 县级 — alone or as 中央财政 / 中央资金.
+pub fn level_word(t: &str) -> Option<&'static str> {
+    Level::of(t.trim_end_matches("资金").trim_end_matches("财政")).map(Level::name)
+}
+
+/// Parents whose children are paid or settled amounts, never budget parts
+/// (累计拨付 → 衔接资金 | 整合资金 is paid by fund).
+pub const NOT_BUDGET_PARENTS: &[&str] = &[
+    "拨付", "支出", "支付", "结算", "决算", "累计", "到位", "完成", "结余",
+];
+
+/// The budget part a column names by its own header (its parent only
+/// supplies the fund of a bare level: 财政衔接资金 → 中央 | 省级): a fund
+/// ("整合资金", "自筹资金"), a level of 衔接资金 ("中央", "省级衔接资金",
+/// "中央财政常态化帮扶资金"). None under a paid or settled parent, or a month.
+pub fn split_of(own: &str, parent: Option<&str>) -> Option<(&'static str, Option<&'static str>)> {
+    if let Some(p) = parent
+        && (month_header(p).is_some() || NOT_BUDGET_PARENTS.iter().any(|w| p.contains(w)))
+    {
+        return None;
+    }
+    let t = own.trim_start_matches("其中").trim_start_matches(':');
+    if let Some(level) = level_word(t) {
+        let fund = parent
+            .and_then(fund_by_words)
+            .map(|(f, _)| f)
+            .unwrap_or("衔接资金");
+        return Some((
+            fund,
+            (Fund::of(fund) == Some(Fund::Xianjie)).then_some(level),
+        ));
+    }
+    fund_by_words(t)
+}
+
+/// Children of a month parent: the month's own amount, and its running total.
+pub const MONTH_OWN_WORDS: &[&str] = &["本月", "当月"];
+pub const MONTH_CUM_WORDS: &[&str] = &["累计", "截至"];
+
+/// Keys of `key：value` context texts above a table (填报单位：…, 编制日期：…).
+pub const CONTEXT_KEYS: &[&str] = &[
+    "填报单位",
+    "编制单位",
+    "报送单位",
+    "单位",
+    "截至",
+    "截止",
+    "日期",
+    "编制",
+    "盖章",
+    "制表",
+    "填表",
+    "填报",
+    "统计时间",
+    "时间",
+    "年度",
+];
+
+/// Children that only restate their parent ("资金规模 | 合计").
+pub const PARENT_ONLY: &[&str] = &["合计", "小计", "总计", "金额", "计"];
 
 /// Headers by meaning: a header that contains one of `words` names the field,
 /// unless it also contains one of `unless` (a rate, a date, another amount).
@@ -366,6 +421,143 @@ pub fn is_note_text(t: &str) -> bool {
     })
 }
 
+/// The signals a row under a header is classified by, in the order they
+/// are tried; a row no signal claims is a record. Unlabelled totals are
+/// found afterwards, by what they sum (rows above or below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowSignal {
+    Blank,
+    MappedSkip,
+    Outside,
+    TotalLabel,
+    Section,
+    NoteOrFooter,
+    HeaderAgain,
+    Example,
+}
+
+pub struct RowClass {
+    pub signal: RowSignal,
+    /// What the signal is, as 读取说明 and the README say it.
+    pub means: &'static str,
+}
+
+pub const ROW_SIGNALS: &[RowClass] = &[
+    RowClass {
+        signal: RowSignal::Blank,
+        means: "空行",
+    },
+    RowClass {
+        signal: RowSignal::MappedSkip,
+        means: "映射文件 [skip_rows] 指定的行",
+    },
+    RowClass {
+        signal: RowSignal::Outside,
+        means: "只在表格列以外有内容的行",
+    },
+    RowClass {
+        signal: RowSignal::HeaderAgain,
+        means: "重复的表头或标题",
+    },
+    RowClass {
+        signal: RowSignal::TotalLabel,
+        means: "前几格写“合计/总计/小计/某某小计”的行",
+    },
+    RowClass {
+        signal: RowSignal::Section,
+        means: "只有一格分类标题（一、产业发展类项目（4个））、其余只有金额的行：为其下各行定类别（或资金性质、乡镇）",
+    },
+    RowClass {
+        signal: RowSignal::NoteOrFooter,
+        means: "只有文字、不在金额列、每格都是注释/“某某：…”/整句的行（注、说明、公告期、监督电话、填表人…）",
+    },
+    RowClass {
+        signal: RowSignal::Example,
+        means: "模板示例行（示例-…）",
+    },
+];
+
+/// A section label: 一、产业发展类项目（4个）/ （二）基础设施类 / 三、项目管理费
+/// → (产业发展类项目, Some(4)). Numbered, or ending in 类 / 类项目.
+pub fn section_label(text: &str) -> Option<(String, Option<usize>)> {
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let t: String = super::value::fold_width(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut rest: &str = &t;
+    let mut numbered = false;
+    let digits = rest.chars().take_while(|c| NUMERALS.contains(*c)).count();
+    if digits > 0 {
+        let after: String = rest.chars().skip(digits).collect();
+        if let Some(r) = after.strip_prefix(['、', '.', '．']) {
+            numbered = true;
+            rest = &t[t.len() - r.len()..];
+        }
+    } else if let Some(r) = rest.strip_prefix(['(', '（']) {
+        let n = r.chars().take_while(|c| NUMERALS.contains(*c)).count();
+        let after: String = r.chars().skip(n).collect();
+        if n > 0
+            && let Some(r2) = after.strip_prefix([')', '）'])
+        {
+            numbered = true;
+            rest = &t[t.len() - r2.len()..];
+        }
+    }
+    let mut count = None;
+    if rest.ends_with([')', '）'])
+        && let Some(open) = rest.rfind(['(', '（'])
+    {
+        let inner = &rest[open..];
+        let inner = inner
+            .trim_start_matches(['(', '（'])
+            .trim_end_matches([')', '）'])
+            .trim_start_matches('共');
+        if let Some(n) = inner
+            .strip_suffix('个')
+            .or_else(|| inner.strip_suffix("个项目"))
+        {
+            count = n.parse().ok();
+            if count.is_some() {
+                rest = &rest[..open];
+            }
+        }
+    }
+    let named = rest.ends_with("类项目") || rest.ends_with('类');
+    let n = rest.chars().count();
+    ((numbered || named) && n >= 2 && n <= 20).then(|| (rest.to_string(), count))
+}
+
+/// Category words: a section label (or a value) naming a category.
+pub const CATEGORY_WORDS: &[(&str, &str)] = &[
+    ("产业", "产业项目"),
+    ("基础设施", "基础设施建设项目"),
+    ("其他", "其他项目"),
+];
+
+pub fn category_by_words(t: &str) -> Option<&'static str> {
+    CATEGORY_WORDS
+        .iter()
+        .find(|(w, _)| t.contains(w))
+        .map(|(_, c)| *c)
+}
+
+/// A text that can stand on a note or footer line: a note (注：…), a
+/// `key：value` statement (公告期：…, 监督举报电话：…), or a sentence.
+pub fn is_note_like(t: &str) -> bool {
+    if is_note_text(t) {
+        return true;
+    }
+    let k: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some((key, value)) = k.split_once([':', '：'])
+        && !value.is_empty()
+        && (1..=10).contains(&key.chars().count())
+    {
+        return true;
+    }
+    k.chars().count() >= 16 && (k.ends_with(['。', '.']) || k.contains(['，', '；']))
+}
+
 /// Words a second header row is made of (under 资金规模, 受益对象, 拨付金额 …).
 pub const SUBHEADER_WORDS: &[&str] = &[
     "预算",
@@ -399,7 +591,8 @@ pub const SUBHEADER_WORDS: &[&str] = &[
     "累计",
 ];
 
-/// A month column header: "3月", "3月份", "2024年3月", "2024.3" → (year, month).
+/// A month column header: "3月", "3月份", "2024年3月", "2024.3" → (year, month);
+/// a quarter ("一季度", "2024年第三季度") → its last month.
 pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
     let t = key.trim_end_matches('份');
     let (year, rest) = match t.split_once('年') {
@@ -413,6 +606,21 @@ pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
         ),
         None => (None, t),
     };
+    // A quarter (一季度, 第二季度, 3季度) stands at its last month.
+    if let Some(q) = rest
+        .strip_suffix("季度")
+        .or_else(|| rest.strip_suffix('季'))
+    {
+        let q = q.trim_start_matches('第');
+        let n = match q {
+            "一" | "1" => 1,
+            "二" | "2" => 2,
+            "三" | "3" => 3,
+            "四" | "4" => 4,
+            _ => return None,
+        };
+        return Some((year, n * 3));
+    }
     let m: u32 = rest.strip_suffix('月')?.parse().ok()?;
     (1..=12).contains(&m).then_some((year, m))
 }

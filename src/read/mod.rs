@@ -3,7 +3,9 @@
 
 pub mod book;
 mod cells;
+mod columns;
 mod context;
+mod header;
 mod indicators;
 mod info;
 pub mod layout;
@@ -13,9 +15,11 @@ mod ods;
 mod paid;
 mod payments;
 mod projects;
+mod rows;
 pub mod schedule;
 pub mod table;
 mod totals;
+mod unit;
 pub mod value;
 
 pub use crate::model::{Info, Ledger};
@@ -95,6 +99,11 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         taken.push(&s.name);
         note_role(&mut ledger, s, SheetRole::Info, by);
         ledger.info = read_info(s, &mut ledger.problems);
+        ledger.reading.push(crate::model::reading::SheetReading {
+            sheet: s.name.clone(),
+            role: "说明".to_string(),
+            ..Default::default()
+        });
     }
 
     let excluded = read_projects(
@@ -106,6 +115,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     if let Some(t) = &payment_table {
         read_payments(t, &excluded, &mut ledger, mapping);
     }
+    projects::check_rates(&mut ledger);
     if let Some(t) = &indicator_table {
         read_indicators(t, &mut ledger, &excluded);
     }

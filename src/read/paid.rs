@@ -17,6 +17,10 @@ pub(crate) struct PaidColumns {
     active: bool,
     cumulative: Option<(u32, Option<MoneyUnit>)>,
     months: Vec<(u32, NaiveDate, Option<MoneyUnit>)>,
+    /// Each month's 累计 column: (col, month, unit, ledger sum, computed sum, first cell).
+    cums: Vec<(u32, u32, Option<MoneyUnit>, Decimal, Decimal, CellRef)>,
+    /// The year the months were dated by, and where it came from.
+    year_from: Option<String>,
     /// The date the cumulative figures stand at, and where it was found.
     as_of: Option<(NaiveDate, Option<String>)>,
     rows: usize,
@@ -39,11 +43,19 @@ impl PaidColumns {
             use chrono::Datelike;
             d.year()
         }));
+        let year_from = if info.year.is_some() {
+            Some("说明表“年度”".to_string())
+        } else if context.year.is_some() {
+            Some("标题".to_string())
+        } else {
+            info.as_of.map(|_| "截止日期".to_string())
+        };
         for m in &table.month_columns {
             match m.year.or(year).and_then(|y| month_end(y, m.month)) {
                 Some(d) => months.push((m.col, d, m.unit)),
                 None => {
-                    problems.push(Problem::warning_at(
+                    // Unsure which year: said as an error, never a silent 0.
+                    problems.push(Problem::error_at(
                         &CellRef::at(&table.name, table.header_row + table.header_depth - 1, m.col),
                         format!(
                             "{}：月份列“{}月”没有写年份，台账也没有注明年度（说明表“年度”或标题中的“2024年度”），该列未计入",
@@ -63,10 +75,30 @@ impl PaidColumns {
                 ),
             ));
         }
+        let cums = table
+            .month_cums
+            .iter()
+            .map(|m| {
+                (
+                    m.col,
+                    m.month,
+                    m.unit,
+                    Decimal::ZERO,
+                    Decimal::ZERO,
+                    CellRef::at(
+                        &table.name,
+                        table.header_row + table.header_depth - 1,
+                        m.col,
+                    ),
+                )
+            })
+            .collect();
         PaidColumns {
             active: paid_here,
             cumulative,
             months,
+            cums,
+            year_from,
             as_of: info.as_of.map(|d| (d, info.as_of_from.clone())),
             rows: 0,
         }
@@ -117,9 +149,11 @@ impl PaidColumns {
             return cumulative.map(|(v, _)| v);
         }
         let mut sum = Decimal::ZERO;
+        let mut by_month = [Decimal::ZERO; 13];
         for &(col, date, unit) in &self.months {
             if let Some((amount, cell)) = money(col, unit, notes, problems) {
                 sum += amount;
+                by_month[chrono::Datelike::month(&date) as usize] += amount;
                 out.push(Payment {
                     project_id: project_id.to_string(),
                     date,
@@ -131,6 +165,24 @@ impl PaidColumns {
                     row: cell,
                     basis: PaymentBasis::MonthEnd,
                 });
+            }
+        }
+        // Each month's 累计 is the months so far: a check, never the figure.
+        for (col, month, unit, ledger_sum, computed, _) in &mut self.cums {
+            let so_far: Decimal = by_month[1..=*month as usize].iter().copied().sum();
+            if let Ok(Some((v, cell))) = table.money_at(row, *col, *unit, "累计拨付", notes) {
+                *ledger_sum += v;
+                *computed += so_far;
+                if v != so_far {
+                    problems.push(Problem::error_at(
+                        &cell,
+                        format!(
+                            "{cell}：{month}月累计 {} 万元与1—{month}月各月之和 {} 万元不符；已拨付按各月计，请核对",
+                            Wan(v),
+                            Wan(so_far)
+                        ),
+                    ));
+                }
             }
         }
         self.rows += 1;
@@ -150,9 +202,43 @@ impl PaidColumns {
         None
     }
 
-    pub(crate) fn finish(self, sheet: &str, problems: &mut Vec<Problem>) {
+    /// Says once how paid was read; returns the rules for 读取说明 and
+    /// lists the month 累计 checks.
+    pub(crate) fn finish(
+        self,
+        sheet: &str,
+        problems: &mut Vec<Problem>,
+        checks: &mut Vec<crate::model::reading::Check>,
+    ) -> Vec<String> {
+        let mut rules = Vec::new();
         if !self.active || self.rows == 0 {
-            return;
+            return rules;
+        }
+        for (_, month, _, ledger_sum, computed, at) in &self.cums {
+            checks.push(crate::model::reading::Check {
+                kind: format!("{month}月累计"),
+                cell: at.to_string(),
+                ledger: Wan(*ledger_sum).to_string(),
+                computed: Wan(*computed).to_string(),
+                agrees: ledger_sum == computed,
+            });
+        }
+        if !self.months.is_empty() {
+            rules.push(format!(
+                "已拨付按 {} 个月份列计，每月金额记为当月最后一天拨付{}",
+                self.months.len(),
+                match &self.year_from {
+                    Some(f) => format!("（年份取自{f}）"),
+                    None => String::new(),
+                }
+            ));
+            if !self.cums.is_empty() {
+                rules.push(
+                    "每月的“累计”列不作为已拨付，只用来核对：应等于该月及以前各月之和".to_string(),
+                );
+            }
+        } else if self.cumulative.is_some() {
+            rules.push("已拨付按累计拨付列计（没有逐笔日期）".to_string());
         }
         if !self.months.is_empty() {
             problems.push(Problem::warning(
@@ -175,6 +261,7 @@ impl PaidColumns {
                 ),
             ));
         }
+        rules
     }
 }
 

@@ -1,10 +1,11 @@
 //! The payment list (拨付): one record per payment row.
 
 use super::Ledger;
-use super::cells::{ColumnNotes, RowKind, SkippedRows};
+use super::cells::ColumnNotes;
 use super::layout::{self, Field};
 use super::mapping::Mapping;
 use super::projects::{excluded_row, key_field, required, required_text};
+use super::rows::{RowKind, SkippedRows};
 use super::table::Table;
 use super::totals::TotalCheck;
 use crate::model::{CellRef, ExcludedRow, Payment, PaymentBasis, Problem, RecordKind};
@@ -40,19 +41,38 @@ pub(crate) fn read_payments(
     let mut excluded_rows = Vec::new();
     let problems = &mut ledger.problems;
     let left_out = "该笔拨付未计入合计";
+    let mut reading = table.reading();
+    let own_year = table
+        .above
+        .iter()
+        .find_map(|(_, t)| super::context::year_in(t));
+    table
+        .year
+        .set(ledger.info.year.or(own_year).or(ledger.year_hint));
+    let plan = table.plan_totals(
+        &skip,
+        &|row| {
+            table
+                .money(row, Field::PaymentAmount, &mut ColumnNotes::default())
+                .ok()
+                .flatten()
+                .map(|(v, _)| v)
+        },
+        &[key, Field::PaymentDate],
+    );
     for row in table.data_rows() {
-        let Some(kind) = table.row_kind(
-            row,
-            &skip,
-            &mut skipped,
-            &check,
-            Field::PaymentAmount,
-            &[key, Field::PaymentDate],
-        ) else {
+        let Some(kind) = table.row_kind(row, &skip, &mut skipped, &plan) else {
             continue;
         };
         match kind {
+            RowKind::Section(s) => {
+                reading.sections.push(format!("{}“{}”", s.at, s.label));
+                continue;
+            }
             RowKind::Total(kind, group) => {
+                reading
+                    .totals
+                    .push(CellRef::at(&table.name, row, table.sheet.first_col()).to_string());
                 if let Ok(Some((v, cell))) =
                     table.money(row, Field::PaymentAmount, &mut ColumnNotes::default())
                 {
@@ -151,7 +171,9 @@ pub(crate) fn read_payments(
         });
     }
     ledger.excluded.append(&mut excluded_rows);
-    skipped.flush(&table.sheet.name, &mut ledger.problems);
-    check.finish("拨付金额", &mut ledger.problems);
+    skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);
+    check.finish("拨付金额", &mut ledger.problems, &mut reading.checks);
     notes.flush(&mut ledger.problems);
+    table.flush_date_forms(&mut ledger.problems, &mut reading.rules);
+    ledger.reading.push(reading);
 }

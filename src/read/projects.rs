@@ -1,11 +1,12 @@
 //! The project table (项目): one record per project row.
 
 use super::Ledger;
-use super::cells::{ColumnNotes, RowKind, SkippedRows};
+use super::cells::ColumnNotes;
 use super::context;
 use super::layout::{self, Field};
 use super::mapping::Mapping;
 use super::paid::PaidColumns;
+use super::rows::{RowKind, Section, SkippedRows};
 use super::table::Table;
 use super::totals::TotalCheck;
 use crate::model::{CellRef, ExcludedRow, Problem, Project, RecordKind, Wan};
@@ -114,21 +115,31 @@ pub(crate) fn key_field(table: &Table) -> Field {
     }
 }
 
-/// Budget split by fund (资金规模 → 衔接资金 | 整合资金) of one row.
+/// Budget split by fund (资金规模 → 衔接资金 | 整合资金) of one row; the
+/// levels of its non-zero 衔接资金 parts go to `levels`.
 pub(crate) fn read_splits(
     table: &Table,
     row: u32,
     notes: &mut ColumnNotes,
     problems: &mut Vec<Problem>,
+    levels: &mut Vec<&'static str>,
 ) -> Result<Vec<(String, Decimal, CellRef)>, ()> {
     let mut out: Vec<(String, Decimal, CellRef)> = Vec::new();
     let mut bad = false;
     for sp in &table.fund_splits {
         match table.money_at(row, sp.col, sp.unit, "资金规模", notes) {
-            Ok(Some((d, cell))) => match out.iter_mut().find(|(f, ..)| *f == sp.fund) {
-                Some(e) => e.1 += d,
-                None => out.push((sp.fund.clone(), d, cell)),
-            },
+            Ok(Some((d, cell))) => {
+                if let Some(l) = sp.level
+                    && !d.is_zero()
+                    && !levels.contains(&l)
+                {
+                    levels.push(l);
+                }
+                match out.iter_mut().find(|(f, ..)| *f == sp.fund) {
+                    Some(e) => e.1 += d,
+                    None => out.push((sp.fund.clone(), d, cell)),
+                }
+            }
             Ok(None) => {}
             Err(p) => {
                 problems.push(p);
@@ -137,6 +148,133 @@ pub(crate) fn read_splits(
         }
     }
     if bad { Err(()) } else { Ok(out) }
+}
+
+/// A row's budget: its budget column, else the sum of its parts (for
+/// total rows and the total plan; no notes are taken).
+fn budget_or_parts(table: &Table, row: u32) -> Option<(Decimal, CellRef)> {
+    let mut scratch = ColumnNotes::default();
+    if table.has(Field::Budget) {
+        return table.money(row, Field::Budget, &mut scratch).ok().flatten();
+    }
+    let mut sum: Option<(Decimal, CellRef)> = None;
+    for sp in &table.fund_splits {
+        if let Ok(Some((d, cell))) = table.money_at(row, sp.col, sp.unit, "资金规模", &mut scratch)
+        {
+            match &mut sum {
+                Some((s, _)) => *s += d,
+                None => sum = Some((d, cell)),
+            }
+        }
+    }
+    sum
+}
+
+/// The fund a section label names ("一、财政衔接资金项目").
+fn section_fund(name: &str) -> Option<&'static str> {
+    if !name.contains("资金") {
+        return None;
+    }
+    layout::FUND_WORDS
+        .iter()
+        .find(|(w, _)| name.contains(w))
+        .map(|(_, f)| *f)
+}
+
+/// The category a section label gives: the mapping's [categories], a
+/// standard category, the category words; else the label as written.
+fn section_category(name: &str, mapping: &Mapping) -> String {
+    if let Some(c) = mapping.category(name) {
+        return c.to_string();
+    }
+    let v = layout::normalize_value(name);
+    if layout::CATEGORIES.contains(&v.as_str()) {
+        return v;
+    }
+    layout::category_by_words(name)
+        .map(str::to_string)
+        .unwrap_or(v)
+}
+
+/// A rate as written: 33.33, "33.33%", 0.3333 (a number formatted as %).
+fn rate_value(v: &calamine::Data) -> Option<Decimal> {
+    match v {
+        calamine::Data::Float(f) => super::value::decimal_from_f64(*f),
+        calamine::Data::Int(i) => Some(Decimal::from(*i)),
+        calamine::Data::String(s) => {
+            let t = s.trim().trim_end_matches(['%', '％']);
+            super::value::parse_amount_text(t).ok().map(|(d, _)| d)
+        }
+        _ => None,
+    }
+}
+
+/// The ledger's 执行率 column against paid ÷ budget (paid as read: the
+/// payments of every date, or the 累计 column): each project's figure
+/// agrees when it is the computed rate as a percentage or a fraction,
+/// rounded to the places written. A disagreement is an error naming both.
+pub(crate) fn check_rates(ledger: &mut Ledger) {
+    if ledger.rate_cells.is_empty() {
+        return;
+    }
+    let mut paid: HashMap<&str, Decimal> = HashMap::new();
+    for p in &ledger.payments {
+        *paid.entry(p.project_id.as_str()).or_default() += p.amount;
+    }
+    let (mut n, mut agree) = (0, 0);
+    let mut checks = Vec::new();
+    let mut problems = Vec::new();
+    let first = ledger.rate_cells[0].2.clone();
+    for (id, rate, cell) in &ledger.rate_cells {
+        let Some(p) = ledger.projects.iter().find(|p| &p.id == id) else {
+            continue;
+        };
+        if p.budget.is_zero() {
+            continue;
+        }
+        let got = p
+            .cumulative_paid
+            .unwrap_or_else(|| paid.get(id.as_str()).copied().unwrap_or_default());
+        let pct = got / p.budget * Decimal::from(100);
+        let places = rate.normalize().scale();
+        let unit = Decimal::new(1, places);
+        let ok = (pct - rate).abs() <= unit || (pct / Decimal::from(100) - rate).abs() <= unit;
+        n += 1;
+        if ok {
+            agree += 1;
+            continue;
+        }
+        let shown = pct.round_dp(places.max(2));
+        checks.push(crate::model::reading::Check {
+            kind: "执行率".to_string(),
+            cell: cell.to_string(),
+            ledger: rate.normalize().to_string(),
+            computed: shown.normalize().to_string(),
+            agrees: false,
+        });
+        problems.push(Problem::error_at(
+            cell,
+            format!(
+                "{cell}：台账的执行率为 {}，而按读出的已拨付 {} 万元 ÷ 预算 {} 万元 算得 {}%；可能有拨付读错或漏读，请核对",
+                rate.normalize(),
+                Wan(got),
+                Wan(p.budget),
+                shown.normalize()
+            ),
+        ));
+    }
+    let summary = crate::model::reading::Check {
+        kind: "执行率（各项目）".to_string(),
+        cell: first.to_string(),
+        ledger: format!("{n} 个项目"),
+        computed: format!("{agree} 个相符"),
+        agrees: n == agree,
+    };
+    if let Some(r) = ledger.reading.iter_mut().find(|r| r.sheet == *first.sheet) {
+        r.checks.push(summary);
+        r.checks.extend(checks);
+    }
+    ledger.problems.extend(problems);
 }
 
 /// Returns the keys of projects whose rows were left out (bad rows).
@@ -150,6 +288,15 @@ pub(crate) fn read_projects(
 ) -> HashMap<String, CellRef> {
     let mut excluded: HashMap<String, CellRef> = HashMap::new();
     let context = context::of_table(table, &mut ledger.info);
+    ledger.year_hint = ledger
+        .info
+        .year
+        .or(context.year)
+        .or(ledger.info.as_of.map(|d| {
+            use chrono::Datelike;
+            d.year()
+        }));
+    table.year.set(ledger.year_hint);
     let default_fund = mapping
         .default_value(table.role, "资金性质")
         .map(|f| {
@@ -189,23 +336,39 @@ pub(crate) fn read_projects(
     }
     let mut excluded_rows = Vec::new();
     let mut new_payments = Vec::new();
+    let mut ledger_rates = Vec::new();
     let problems = &mut ledger.problems;
     let left_out = "该项目未计入合计";
+    let mut reading = table.reading();
+    reading.as_of = ledger.info.as_of.map(|d| crate::model::reading::Sourced {
+        value: d.to_string(),
+        from: ledger
+            .info
+            .as_of_from
+            .clone()
+            .unwrap_or_else(|| "说明表".to_string()),
+    });
+    let plan = table.plan_totals(
+        &skip,
+        &|row| budget_or_parts(table, row).map(|(v, _)| v),
+        &[key, Field::ProjectName],
+    );
+    // The section the rows below belong to, and how many records it has so far.
+    let mut section: Option<(Section, usize)> = None;
+    let mut sec_category: Option<String> = None;
+    let mut sec_fund: Option<&'static str> = None;
+    let mut sec_town: Option<String> = None;
+    let mut section_counts: Vec<(Section, usize)> = Vec::new();
     for row in table.data_rows() {
-        let Some(kind) = table.row_kind(
-            row,
-            &skip,
-            &mut skipped,
-            &budget_check,
-            Field::Budget,
-            &[key, Field::ProjectName],
-        ) else {
+        let Some(kind) = table.row_kind(row, &skip, &mut skipped, &plan) else {
             continue;
         };
         match kind {
             RowKind::Total(kind, group) => {
                 let mut scratch = ColumnNotes::default();
-                if let Ok(Some((v, cell))) = table.money(row, Field::Budget, &mut scratch) {
+                let at = CellRef::at(&table.name, row, table.sheet.first_col());
+                reading.totals.push(at.to_string());
+                if let Some((v, cell)) = budget_or_parts(table, row) {
                     budget_check.printed(kind, v, cell, group.clone());
                 }
                 if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
@@ -213,21 +376,70 @@ pub(crate) fn read_projects(
                 }
                 continue;
             }
+            RowKind::Section(s) => {
+                // A section names a fund, a 乡镇, or (else) a category.
+                let what = if let Some(f) = section_fund(&s.name) {
+                    sec_fund = Some(f);
+                    format!("资金性质“{f}”")
+                } else if s.name.ends_with(['镇', '乡']) || s.name.ends_with("街道") {
+                    sec_town = Some(s.name.clone());
+                    format!("乡镇“{}”", s.name)
+                } else {
+                    let category = section_category(&s.name, mapping);
+                    let w = format!("项目类别“{category}”");
+                    sec_category = Some(category);
+                    w
+                };
+                reading
+                    .sections
+                    .push(format!("{}“{}”→ {what}", s.at, s.label));
+                if s.has_sums {
+                    let mut scratch = ColumnNotes::default();
+                    if let Some((v, cell)) = budget_or_parts(table, row) {
+                        budget_check.printed(super::totals::TotalKind::Subtotal, v, cell, None);
+                    }
+                    if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
+                        settled_check.printed(super::totals::TotalKind::Subtotal, v, cell, None);
+                    }
+                }
+                if let Some((prev, n)) = section.take() {
+                    section_counts.push((prev, n));
+                }
+                section = Some((s, 0));
+                continue;
+            }
             _ => {}
+        }
+        if let Some((.., n)) = &mut section {
+            *n += 1;
         }
         let mark = problems.len();
         let id = required_text(table, row, key, left_out, problems);
         let name = required_text(table, row, Field::ProjectName, left_out, problems);
-        let category = required_text(table, row, Field::Category, left_out, problems)
-            .map(|s| layout::normalize_value(&s));
-        let splits = read_splits(table, row, &mut notes, problems);
+        let category = if table.has(Field::Category) || sec_category.is_none() {
+            required_text(table, row, Field::Category, left_out, problems)
+                .map(|s| layout::normalize_value(&s))
+        } else {
+            sec_category.clone()
+        };
+        if category.is_none() && !table.has(Field::Category) {
+            let cell = CellRef::at(&table.name, row, table.sheet.first_col());
+            problems.push(Problem::error_at(
+                &cell,
+                format!("{cell}：没有项目类别列，该行也不在任何分类标题行（如“一、产业发展类项目”）之下，无法确定项目类别，{left_out}"),
+            ));
+        }
+        let mut levels = Vec::new();
+        let splits = read_splits(table, row, &mut notes, problems, &mut levels);
         let fund_text = table.text(row, Field::FundSource);
+        // The level its 资金性质 names, else the one level its 衔接资金 parts have.
         let fund_level = fund_text
             .as_deref()
             .and_then(|t| {
                 layout::fund_by_words(&t.chars().filter(|c| !c.is_whitespace()).collect::<String>())
             })
             .and_then(|(_, level)| level)
+            .or_else(|| (levels.len() == 1).then(|| levels[0]))
             .map(str::to_string);
         let main_fund = splits.as_ref().ok().and_then(|v| {
             v.iter()
@@ -241,6 +453,8 @@ pub(crate) fn read_projects(
             Some(layout::normalize_value(t))
         } else if let Some(f) = &main_fund {
             Some(f.clone())
+        } else if let Some(f) = sec_fund {
+            Some(f.to_string())
         } else if let Some((f, _)) = &default_fund {
             default_fund_used = true;
             Some(f.clone())
@@ -401,7 +615,7 @@ pub(crate) fn read_projects(
             excluded.insert(id, row_ref);
             continue;
         };
-        let group = table.text(row, Field::Group);
+        let group = table.text(row, Field::Group).or_else(|| sec_town.clone());
         budget_check.add(budget, group.clone());
         if let Some((s, _)) = &settled {
             settled_check.add(*s, group);
@@ -414,6 +628,11 @@ pub(crate) fn read_projects(
                 .collect(),
             _ => vec![(fund_source.clone(), budget)],
         };
+        if let Some((v, cell)) = table.cell(row, Field::RateCheck)
+            && let Some(rate) = rate_value(v)
+        {
+            ledger_rates.push((id.clone(), rate, cell));
+        }
         let cumulative_paid = paid_rows.read(
             table,
             row,
@@ -450,8 +669,9 @@ pub(crate) fn read_projects(
     }
     ledger.excluded.append(&mut excluded_rows);
     ledger.payments.append(&mut new_payments);
-    paid_rows.finish(&table.sheet.name, &mut ledger.problems);
-    skipped.flush(&table.sheet.name, &mut ledger.problems);
+    ledger.rate_cells.append(&mut ledger_rates);
+    let paid_rules = paid_rows.finish(&table.sheet.name, &mut ledger.problems, &mut reading.checks);
+    skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);
     if default_fund_used && let Some((f, from)) = &default_fund {
         ledger.problems.push(Problem::warning(
             &table.sheet.name,
@@ -461,8 +681,35 @@ pub(crate) fn read_projects(
             ),
         ));
     }
-    budget_check.finish("预算金额", &mut ledger.problems);
-    settled_check.finish("结算金额", &mut ledger.problems);
+    budget_check.finish("预算金额", &mut ledger.problems, &mut reading.checks);
+    settled_check.finish("结算金额", &mut ledger.problems, &mut reading.checks);
+    if let Some((s, n)) = section.take() {
+        section_counts.push((s, n));
+    }
+    // A section label's count (（4个）) is a check on the rows read under it.
+    for (s, n) in section_counts {
+        if let Some(want) = s.count {
+            reading.checks.push(crate::model::reading::Check {
+                kind: "项目个数".to_string(),
+                cell: s.at.to_string(),
+                ledger: want.to_string(),
+                computed: n.to_string(),
+                agrees: want == n,
+            });
+            if want != n {
+                ledger.problems.push(Problem::error_at(
+                    &s.at,
+                    format!(
+                        "{}：分类标题“{}”写明 {want} 个项目，其下读出 {n} 行项目；可能有行读错或漏读，请核对",
+                        s.at, s.label
+                    ),
+                ));
+            }
+        }
+    }
     notes.flush(&mut ledger.problems);
+    reading.rules.extend(paid_rules);
+    table.flush_date_forms(&mut ledger.problems, &mut reading.rules);
+    ledger.reading.push(reading);
     excluded
 }

@@ -3,10 +3,16 @@
 //! and what unit the amounts are in.
 
 use super::book::{RawBook, RawSheet};
+use super::columns::{Matched, match_headers};
+pub(crate) use super::header::HeaderCell;
+use super::header::{has_section_rows, header_cells, is_context_row, is_title_row, looks_two_deep};
+pub use super::header::{is_context_text, is_subheader_row};
 use super::layout::{self, ColumnSpec, Field, MoneyUnit, SheetRole, SheetSpec};
 use super::mapping::Mapping;
+pub use super::unit::stated_unit;
+use super::unit::unit_line;
 use crate::model::CellRef;
-use calamine::{Data, Dimensions};
+use calamine::Data;
 
 pub use super::layout::HEADER_SEARCH_ROWS;
 
@@ -22,6 +28,8 @@ pub struct Column {
 pub struct FundSplit {
     pub col: u32,
     pub fund: String,
+    /// The level of a 衔接资金 part (中央/省级/市级/县级), when the header names one.
+    pub level: Option<&'static str>,
     pub unit: Option<MoneyUnit>,
 }
 
@@ -51,6 +59,13 @@ impl FieldMap {
     pub fn len(&self) -> usize {
         self.len
     }
+    pub fn remove(&mut self, f: &Field) -> Option<Column> {
+        let c = self.slots.get_mut(*f as usize).and_then(Option::take);
+        if c.is_some() {
+            self.len -= 1;
+        }
+        c
+    }
     pub fn iter(&self) -> impl Iterator<Item = &Column> {
         self.slots.iter().flatten()
     }
@@ -70,8 +85,16 @@ pub struct Table<'a> {
     pub fund_splits: Vec<FundSplit>,
     /// Unit from a "单位：元" line above the table, or the mapping file.
     pub default_unit: Option<MoneyUnit>,
+    /// Where the unit was stated (the cell, the header, the mapping), for 读取说明.
+    pub unit_from: Option<(MoneyUnit, String)>,
     /// Month columns (1月 … 12月 under a parent such as 拨付金额).
     pub month_columns: Vec<MonthColumn>,
+    /// Each month's running total beside its own amount (本月 | 累计): checks.
+    pub month_cums: Vec<MonthColumn>,
+    /// Every header column: its letter, header path and the field it became.
+    pub paths: Vec<(u32, String, Option<String>)>,
+    /// Choices settled by a stated rule, for 读取说明.
+    pub decisions: Vec<String>,
     /// Data cells covered by a vertical merge → the merge's first cell, whose
     /// value they share (项目类别 merged down over its projects).
     pub filled: std::collections::HashMap<(u32, u32), (u32, u32)>,
@@ -81,6 +104,10 @@ pub struct Table<'a> {
     /// Text rows above the header (title, 单位 line, notes), for the fund or
     /// cut-off date they may state.
     pub above: Vec<(CellRef, String)>,
+    /// The ledger's year, for dates written without one (9月6日).
+    pub year: std::cell::Cell<Option<i32>>,
+    /// Dates written as a month or without a year: (form, first cell, count), said once.
+    pub date_forms: std::cell::RefCell<Vec<(super::value::DateForm, CellRef, usize)>>,
 }
 
 /// One month's column of a ledger that keeps payments by month.
@@ -92,6 +119,42 @@ pub struct MonthColumn {
 }
 
 impl Table<'_> {
+    /// The start of this table's 读取说明: sheet, role, header rows, columns, unit.
+    pub fn reading(&self) -> crate::model::reading::SheetReading {
+        use crate::model::reading::{ColumnReading, SheetReading, Sourced};
+        let mut rules = self.decisions.clone();
+        if !self.fund_splits.is_empty() && !self.has(Field::Budget) {
+            rules.push("预算金额按各资金来源（级次）列之和计".to_string());
+        }
+        SheetReading {
+            sheet: self.sheet.name.clone(),
+            role: super::role_name(self.role)
+                .trim_end_matches('表')
+                .to_string(),
+            header_rows: (self.header_row + 1..=self.header_row + self.header_depth).collect(),
+            columns: self
+                .paths
+                .iter()
+                .map(|(c, h, f)| ColumnReading {
+                    column: crate::model::col_name(*c),
+                    header: h.clone(),
+                    field: f.clone(),
+                })
+                .collect(),
+            unit: Some(match &self.unit_from {
+                Some((u, from)) => Sourced {
+                    value: u.name().to_string(),
+                    from: from.clone(),
+                },
+                None => Sourced {
+                    value: "万元".to_string(),
+                    from: "未注明，按万元".to_string(),
+                },
+            }),
+            rules,
+            ..SheetReading::default()
+        }
+    }
     /// Rows below the header that hold cells (blank rows are not visited).
     pub fn data_rows(&self) -> impl Iterator<Item = u32> + '_ {
         self.sheet
@@ -164,281 +227,10 @@ impl Table<'_> {
     }
 }
 
-fn cell_text(v: &Data) -> Option<String> {
+pub(crate) fn cell_text(v: &Data) -> Option<String> {
     match v {
         Data::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
         _ => None,
-    }
-}
-
-/// Header texts of one column, most specific first.
-struct HeaderCell {
-    col: u32,
-    candidates: Vec<String>,
-    /// The merged parent, for two-row headers.
-    parent: Option<String>,
-    /// The text the column is known by (the child, or the cell itself).
-    own: String,
-    unit: Option<MoneyUnit>,
-    at: CellRef,
-}
-
-/// Children that only restate their parent ("资金规模 | 合计").
-const PARENT_ONLY: &[&str] = &["合计", "小计", "总计", "金额", "计"];
-
-/// A horizontal merge starting in `row` that spans the whole table (a title
-/// such as "某某镇2024年度衔接资金项目台账"), not a parent over some columns.
-fn is_title_merge(sheet: &RawSheet, m: &Dimensions, row: u32) -> bool {
-    // A merge begun above the header row, or the only text of its row.
-    m.start.0 < row || is_title_row(sheet, m.start.0)
-}
-
-/// A row that can't be a header: fewer than two cells, or a single text
-/// spread over the table by a merge.
-fn is_title_row(sheet: &RawSheet, row: u32) -> bool {
-    sheet
-        .row_cells(row)
-        .iter()
-        .filter(|(_, v)| cell_text(v).is_some())
-        .count()
-        < 2
-}
-
-fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
-    let mut out = Vec::new();
-    let mut carried: Option<String> = None;
-    let mut prev: Option<u32> = None;
-    for col in header_columns(sheet, row, depth) {
-        // A column with nothing in either row breaks a run of children.
-        if prev.is_some_and(|p| p + 1 != col) {
-            carried = None;
-        }
-        prev = Some(col);
-        let own = cell_text(sheet.cell(row, col));
-        if depth == 1 {
-            if let Some(t) = own {
-                let unit = layout::normalize_header(&t).1;
-                out.push(HeaderCell {
-                    col,
-                    candidates: vec![t.clone()],
-                    parent: None,
-                    own: t,
-                    unit,
-                    at: CellRef::new(&sheet.name, row, col),
-                });
-            }
-            continue;
-        }
-        let child = cell_text(sheet.cell(row + 1, col));
-        // The parent: this cell, the start of a merge covering it, or (where
-        // the file keeps no merges) the last parent to the left over a run of children.
-        let merged_parent = sheet
-            .merges
-            .iter()
-            .find(|m| {
-                m.start.0 <= row
-                    && row <= m.end.0
-                    && m.start.1 <= col
-                    && col <= m.end.1
-                    && m.start.1 != m.end.1
-                    && !is_title_merge(sheet, m, row)
-            })
-            .and_then(|m| cell_text(sheet.cell(m.start.0, m.start.1)));
-        let parent = match (&own, &merged_parent) {
-            (Some(t), _) => Some(t.clone()),
-            (None, Some(m)) => Some(m.clone()),
-            (None, None) if sheet.merges.is_empty() && child.is_some() => carried.clone(),
-            _ => None,
-        };
-        carried = if own.is_some() || (child.is_some() && parent.is_some()) {
-            parent.clone()
-        } else {
-            None
-        };
-        let (candidates, at, own_text) = match (&child, &parent) {
-            (Some(c), Some(p)) => {
-                let mut v = vec![c.clone(), format!("{p}{c}")];
-                if PARENT_ONLY.contains(&layout::normalize_header(c).0.as_str()) {
-                    v.push(p.clone());
-                }
-                (v, CellRef::new(&sheet.name, row + 1, col), c.clone())
-            }
-            (Some(c), None) => (
-                vec![c.clone()],
-                CellRef::new(&sheet.name, row + 1, col),
-                c.clone(),
-            ),
-            (None, Some(p)) => (
-                vec![p.clone()],
-                CellRef::new(&sheet.name, row, col),
-                p.clone(),
-            ),
-            (None, None) => continue,
-        };
-        let unit = child
-            .as_deref()
-            .and_then(|c| layout::normalize_header(c).1)
-            .or_else(|| {
-                parent
-                    .as_deref()
-                    .and_then(|p| layout::normalize_header(p).1)
-            });
-        out.push(HeaderCell {
-            col,
-            candidates,
-            parent: if child.is_some() { parent } else { None },
-            own: own_text,
-            unit,
-            at,
-        });
-    }
-    out
-}
-
-/// Columns that can hold a header cell at `row` (and the row below for a
-/// two-row header): those with cells, and those under a merge in the rows.
-fn header_columns(sheet: &RawSheet, row: u32, depth: u32) -> Vec<u32> {
-    let mut cols: Vec<u32> = (row..row + depth)
-        .flat_map(|r| sheet.row_cells(r).iter().map(|(c, _)| *c))
-        .collect();
-    for m in &sheet.merges {
-        if m.start.0 < row + depth && row <= m.end.0 && m.end.1 - m.start.1 < 1024 {
-            cols.extend(m.start.1..=m.end.1);
-        }
-    }
-    cols.sort_unstable();
-    cols.dedup();
-    cols
-}
-
-/// The mapping's column for a field, if the user named one.
-fn mapped(spec: &ColumnSpec, role: SheetRole, mapping: &Mapping) -> Option<String> {
-    mapping.column_alias(role, spec.header)
-}
-
-fn spec_matches(spec: &ColumnSpec, role: SheetRole, key: &str, mapping: &Mapping) -> bool {
-    match mapped(spec, role, mapping) {
-        // A mapped column is found by the user's name only, so it can't be taken by an alias.
-        Some(alias) => alias == key,
-        None => layout::header_matches(spec, key),
-    }
-}
-
-/// Does a header (exactly, or by meaning) name the budget?
-fn is_budget_header(key: &str, spec: &SheetSpec) -> bool {
-    spec.columns
-        .iter()
-        .any(|c| c.field == Field::Budget && layout::header_matches(c, key))
-        || (spec.role == SheetRole::Projects
-            && layout::field_by_meaning(SheetRole::Projects, key) == Some(Field::Budget))
-}
-
-/// The fund a budget sub-column stands for, if it is one: its name is a
-/// fund spelling and its parent (if any) names the budget.
-fn split_fund(parent: Option<&str>, child_key: &str, spec: &SheetSpec) -> Option<String> {
-    let parent_key = layout::normalize_header(parent?).0;
-    if !is_budget_header(&parent_key, spec) {
-        return None;
-    }
-    let child = child_key
-        .trim_start_matches("其中")
-        .trim_start_matches([':', '：']);
-    let fund = layout::normalize_value(child);
-    (layout::KNOWN_FUNDS.contains(&fund.as_str())).then_some(fund)
-}
-
-struct Matched {
-    columns: FieldMap,
-    splits: Vec<FundSplit>,
-    months: Vec<MonthColumn>,
-    /// Header texts nothing took (shown when a required column is missing).
-    unknown: Vec<String>,
-}
-
-impl Matched {
-    fn count(&self) -> usize {
-        self.columns.len() + self.splits.len() + self.months.len()
-    }
-}
-
-fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Mapping) -> Matched {
-    let mut columns = FieldMap::default();
-    let mut splits = Vec::new();
-    let mut months = Vec::new();
-    let mut unmatched = Vec::new();
-    let add = |columns: &mut FieldMap, h: &HeaderCell, c: &'static ColumnSpec| {
-        columns.insert(
-            c.field,
-            Column {
-                col: h.col,
-                unit: h.unit,
-                spec: c,
-                header_cell: h.at.clone(),
-            },
-        );
-    };
-    'cells: for h in cells {
-        for text in &h.candidates {
-            let key = layout::normalize_header(text).0;
-            if key.is_empty() {
-                continue;
-            }
-            if let Some(c) = spec.readable().find(|c| {
-                !columns.contains_key(&c.field) && spec_matches(c, spec.role, &key, mapping)
-            }) {
-                add(&mut columns, &h, c);
-                continue 'cells;
-            }
-            if let Some(fund) = split_fund(h.parent.as_deref(), &key, spec) {
-                splits.push(FundSplit {
-                    col: h.col,
-                    fund,
-                    unit: h.unit,
-                });
-                continue 'cells;
-            }
-        }
-        let own = layout::normalize_header(&h.own).0;
-        if spec.role == SheetRole::Projects
-            && h.parent.is_some()
-            && let Some((year, month)) = layout::month_header(&own)
-        {
-            months.push(MonthColumn {
-                col: h.col,
-                year,
-                month,
-                unit: h.unit,
-            });
-            continue;
-        }
-        unmatched.push(h);
-    }
-    // Then headers by meaning ("资金规模及筹资方式", "结算审定金额"), for fields
-    // no exact name took and the mapping doesn't name.
-    let mut unknown = Vec::new();
-    for h in unmatched {
-        let own = layout::normalize_header(&h.own).0;
-        let by_meaning = layout::field_by_meaning(spec.role, &own).or_else(|| {
-            h.parent
-                .as_deref()
-                .and_then(|p| layout::field_by_meaning(spec.role, &layout::normalize_header(p).0))
-                .filter(|_| PARENT_ONLY.contains(&own.as_str()))
-        });
-        if let Some(f) = by_meaning
-            && !columns.contains_key(&f)
-            && let Some(c) = spec.readable().find(|c| c.field == f)
-            && mapped(c, spec.role, mapping).is_none()
-        {
-            add(&mut columns, &h, c);
-        } else {
-            unknown.push(format!("“{}”（{}）", h.own.replace('\n', ""), h.at.a1()));
-        }
-    }
-    Matched {
-        columns,
-        splits,
-        months,
-        unknown,
     }
 }
 
@@ -450,10 +242,12 @@ fn missing_required(
     m: &Matched,
     mapping: &Mapping,
     fund_known: bool,
+    sections: &dyn Fn() -> bool,
 ) -> Vec<&'static ColumnSpec> {
     spec.columns
         .iter()
         .filter(|c| c.required && !m.columns.contains_key(&c.field))
+        .filter(|c| !(c.field == Field::Category && sections()))
         .filter(|c| !(c.field == Field::ProjectId && m.columns.contains_key(&Field::ProjectName)))
         .filter(|c| !(matches!(c.field, Field::Budget | Field::FundSource) && !m.splits.is_empty()))
         .filter(|c| {
@@ -461,104 +255,6 @@ fn missing_required(
                 && (fund_known || mapping.default_value(spec.role, c.header).is_some()))
         })
         .collect()
-}
-
-/// Signs of a two-row header at `row`: a merge in it (not a title), or a gap
-/// in it with text below (a parent spanning children).
-fn looks_two_deep(sheet: &RawSheet, row: u32) -> bool {
-    sheet
-        .merges
-        .iter()
-        .any(|m| m.start.0 <= row && row <= m.end.0 && !is_title_merge(sheet, m, row))
-        || sheet
-            .row_cells(row + 1)
-            .iter()
-            .any(|(c, v)| cell_text(sheet.cell(row, *c)).is_none() && cell_text(v).is_some())
-}
-
-/// Is `row` a second header row by what it is: short texts only, no amounts
-/// or dates, made of sub-header words (预算/结算, 中央/省级, 户数/其中脱贫户, 1月…)
-/// or sitting under a parent?
-pub fn is_subheader_row(sheet: &RawSheet, row: u32) -> bool {
-    let cells = sheet.row_cells(row);
-    if cells.is_empty() {
-        return false;
-    }
-    let mut known = 0;
-    for (_, v) in cells {
-        let Some(t) = cell_text(v) else {
-            return false;
-        };
-        let key = layout::normalize_header(&t).0;
-        if key.chars().count() > 14 || super::value::parse_amount_text(&key).is_ok() {
-            return false;
-        }
-        if layout::SUBHEADER_WORDS.iter().any(|w| key.contains(w))
-            || layout::month_header(&key).is_some()
-            || layout::normalize_value(&key) != key
-        {
-            known += 1;
-        }
-    }
-    known > 0
-}
-
-/// A "单位：元" statement in the rows above the table, anywhere in a cell's
-/// text ("填报单位：某某镇人民政府（盖章）　单位：元"). Two different units
-/// stated there is an error naming both cells.
-fn unit_line(sheet: &RawSheet, above: u32) -> Result<Option<(MoneyUnit, CellRef)>, String> {
-    let mut found: Option<(MoneyUnit, CellRef)> = None;
-    for (row, cells) in sheet.rows_from(0).take_while(|(r, _)| *r < above) {
-        for (col, v) in cells {
-            let Some(t) = cell_text(v) else {
-                continue;
-            };
-            let Some(unit) = stated_unit(&t) else {
-                continue;
-            };
-            let at = CellRef::new(&sheet.name, row, *col);
-            match &found {
-                Some((u, first)) if *u != unit => {
-                    return Err(format!(
-                        "工作表“{}”的金额单位有两种说法：{first} 写“{}”，{at} 写“{}”；请删去其中一处，或用 --mapping 的 [units] 指定",
-                        sheet.name,
-                        u.name(),
-                        unit.name()
-                    ));
-                }
-                Some(_) => {}
-                None => found = Some((unit, at)),
-            }
-        }
-    }
-    Ok(found)
-}
-
-/// The unit a text states with "单位：…" (not 填报单位/实施单位 …).
-pub fn stated_unit(text: &str) -> Option<MoneyUnit> {
-    let t: String = super::value::fold_width(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    t.match_indices("单位").find_map(|(i, _)| {
-        let rest = t[i + "单位".len()..].trim_start_matches([':', '(', '（', '为', '是']);
-        let unit = MoneyUnit::prefix_of(rest)?;
-        // "单位：元" but not "单位：元宝山镇": the unit word ends the statement.
-        let after = &rest[unit.name().len()..];
-        (after.is_empty()
-            || after.starts_with([')', '）', ',', ';', '，', '；', '。', '|', '/'])
-            || !after.starts_with(|c: char| c.is_alphanumeric()))
-        .then_some(unit)
-    })
-}
-
-fn m1_empty() -> Matched {
-    Matched {
-        columns: FieldMap::default(),
-        splits: Vec::new(),
-        months: Vec::new(),
-        unknown: Vec::new(),
-    }
 }
 
 /// The headers a partial match found, for the message.
@@ -639,7 +335,8 @@ pub fn locate_table<'a>(
         None => (first..last).map(|r| (r, None)).collect(),
     };
     for (row, forced_depth) in rows {
-        if forced_depth.is_none() && is_title_row(sheet, row) {
+        // Titles and context lines (填报单位：… | 截至… | 单位：…) are never header rows.
+        if forced_depth.is_none() && (is_title_row(sheet, row) || is_context_row(sheet, row)) {
             continue;
         }
         // A title naming one fund stands in for a 资金性质 column.
@@ -657,7 +354,8 @@ pub fn locate_table<'a>(
                 });
         let try_depth = |depth: u32| {
             let m = match_headers(header_cells(sheet, row, depth), spec, mapping);
-            let missing = missing_required(spec, &m, mapping, fund_known);
+            let sections = || role == SheetRole::Projects && has_section_rows(sheet, row + depth);
+            let missing = missing_required(spec, &m, mapping, fund_known, &sections);
             (m, missing)
         };
         let (m1, miss1) = try_depth(forced_depth.unwrap_or(1));
@@ -665,7 +363,7 @@ pub fn locate_table<'a>(
         let (m2, miss2) = if two {
             try_depth(2)
         } else {
-            (m1_empty(), vec![])
+            (Matched::empty(), vec![])
         };
         let sub = two && is_subheader_row(sheet, row + 1);
         let pick =
@@ -694,6 +392,9 @@ pub fn locate_table<'a>(
     let Some(Found { row, depth, m }) = found else {
         return Err(missing_message(sheet, role, best));
     };
+    if !m.conflicts.is_empty() {
+        return Err(format!("工作表“{}”{}", sheet.name, m.conflicts.join("；")));
+    }
     // A sub-header row the match didn't need is still a header, never a record.
     let depth = if depth == 1
         && row + 1 < sheet.end_row()
@@ -705,11 +406,26 @@ pub fn locate_table<'a>(
         depth
     };
     let header_end = row + depth - 1;
+    let mut m = m;
+    reconsider_text_fields(sheet, role, header_end, &mut m, mapping)?;
     let line = unit_line(sheet, row)?;
     let default_unit = match (mapping.unit(role), &line) {
         (Some(u), _) => Some(u),
         (None, Some((u, _))) => Some(*u),
         (None, None) => None,
+    };
+    let unit_from = match (mapping.unit(role), &line) {
+        (Some(u), _) => Some((u, "映射文件 [units]".to_string())),
+        (None, Some((u, at))) => Some((*u, at.to_string())),
+        (None, None) => m
+            .columns
+            .iter()
+            .find_map(|c| c.unit.map(|u| (u, format!("表头 {}", c.header_cell))))
+            .or_else(|| {
+                m.splits
+                    .iter()
+                    .find_map(|s| s.unit.map(|u| (u, "表头".to_string())))
+            }),
     };
     // A column's own unit that contradicts the unit line is the same error.
     if mapping.unit(role).is_none()
@@ -764,11 +480,114 @@ pub fn locate_table<'a>(
         columns: m.columns,
         fund_splits: m.splits,
         default_unit,
+        unit_from,
         month_columns: m.months,
+        month_cums: m.month_cums,
+        paths: m.paths,
+        decisions: m.decisions,
         filled,
         header_keys,
         above,
+        year: std::cell::Cell::new(None),
+        date_forms: std::cell::RefCell::new(Vec::new()),
     })
+}
+
+/// A text field (资金性质, 项目类别, 建设状态) whose cells are mostly
+/// numbers was misread from its header: it is not that field. Its header
+/// is reconsidered (a fund-named one is a budget part); if the field is
+/// then missing, the table is refused naming the column — rows are never
+/// dropped for it.
+fn reconsider_text_fields(
+    sheet: &RawSheet,
+    role: SheetRole,
+    header_end: u32,
+    m: &mut Matched,
+    mapping: &Mapping,
+) -> Result<(), String> {
+    for field in [Field::FundSource, Field::Category, Field::Status] {
+        let Some(c) = m.columns.get(&field) else {
+            continue;
+        };
+        let (mut n, mut numbers, mut example) = (0, 0, None);
+        for (r, _) in sheet.rows_from(header_end + 1).take(200) {
+            let v = sheet.cell(r, c.col);
+            let number = match v {
+                Data::Float(_) | Data::Int(_) => true,
+                Data::String(t) if !t.trim().is_empty() => {
+                    super::value::parse_amount_text(t).is_ok()
+                }
+                _ => continue,
+            };
+            n += 1;
+            if number {
+                numbers += 1;
+                example.get_or_insert_with(|| {
+                    (
+                        CellRef::new(&sheet.name, r, c.col),
+                        super::value::show_cell(v),
+                    )
+                });
+            }
+            if n >= 40 {
+                break;
+            }
+        }
+        if n < 2 || numbers * 2 <= n {
+            continue;
+        }
+        let c = m.columns.remove(&field).expect("present");
+        let header = layout::header_key(c.spec);
+        let (at, shown) = example.expect("a number was seen");
+        let mut became = None;
+        if let Some(p) = m.paths.iter_mut().find(|p| p.0 == c.col) {
+            let own = p.1.rsplit('/').next().unwrap_or(&p.1).to_string();
+            if role == SheetRole::Projects
+                && let Some((fund, level)) =
+                    layout::split_of(&layout::normalize_header(&own).0, None)
+            {
+                m.splits.push(FundSplit {
+                    col: c.col,
+                    fund: fund.to_string(),
+                    level,
+                    unit: c.unit,
+                });
+                p.2 = Some(format!("budget:{fund}"));
+                became = Some(format!("按表头读作“{fund}”的预算金额"));
+            } else {
+                p.2 = None;
+            }
+        }
+        m.decisions.push(format!(
+            "{}列（表头 {}）的 {n} 个单元格中 {numbers} 个是数字（如 {at} {shown}），不是{header}，{}",
+            crate::model::col_name(c.col),
+            c.header_cell,
+            became.as_deref().unwrap_or("不作为该列读取")
+        ));
+        let still_ok = match field {
+            Field::FundSource => {
+                !m.splits.is_empty()
+                    || mapping.default_value(role, c.spec.header).is_some()
+                    || sheet
+                        .rows_from(0)
+                        .take_while(|(r, _)| *r < header_end)
+                        .flat_map(|(_, cells)| cells.iter())
+                        .filter_map(|(_, v)| cell_text(v))
+                        .any(|t| super::context::title_fund(&t).is_some())
+            }
+            Field::Category => false,
+            _ => true,
+        };
+        if !still_ok {
+            return Err(format!(
+                "工作表“{}”的{header}列（表头 {}）大多是数字（如 {at} {shown}），不像{header}：表头可能读错了。请检查表头，或在映射文件中写 [columns.{}] {header} = \"（您表中的列名）\"，用 --mapping 指定",
+                sheet.name,
+                c.header_cell,
+                layout::sheet_spec(role).name
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// How a sheet was chosen for a role.
@@ -831,7 +650,10 @@ pub fn find_sheet<'a>(
         if !matches!(role, SheetRole::Projects | SheetRole::Payments) {
             continue;
         }
-        if let Some(s) = free().find(|s| locate_table(s, role, mapping).is_ok()) {
+        if let Some(s) = free().find(|s| match locate_table(s, role, mapping) {
+            Ok(_) => true,
+            Err(e) => e.contains(super::columns::CONFLICT),
+        }) {
             return Some((
                 s,
                 if hidden {
@@ -860,6 +682,40 @@ mod tests {
             }
         }
         RawSheet::new("项目库", cells, Vec::new(), Vec::new())
+    }
+
+    #[test]
+    fn a_text_field_of_numbers_is_reconsidered_never_read_as_values() {
+        let s = sheet(&[
+            &["项目编号", "项目名称", "项目类别", "资金来源", "预算金额"],
+            &["A", "路", "产业项目", "58.6", "60"],
+            &["B", "桥", "产业项目", "12", "12"],
+        ]);
+        // 资金来源 holds amounts: refused, naming the column and a value.
+        let e = locate_table(&s, SheetRole::Projects, &Mapping::default())
+            .err()
+            .expect("refused");
+        assert!(e.contains("D1") && e.contains("58.6"), "{e}");
+        // 建设进度 holding numbers is not the status; the table is still read.
+        let s = sheet(&[
+            &[
+                "项目编号",
+                "项目名称",
+                "项目类别",
+                "资金性质",
+                "预算金额",
+                "建设进度",
+            ],
+            &["A", "路", "产业项目", "衔接资金", "1", "0.5"],
+            &["B", "桥", "产业项目", "衔接资金", "2", "1"],
+        ]);
+        let t = locate_table(&s, SheetRole::Projects, &Mapping::default()).unwrap();
+        assert!(!t.has(Field::Status));
+        assert!(
+            t.decisions.iter().any(|d| d.contains("F列")),
+            "{:?}",
+            t.decisions
+        );
     }
 
     #[test]

@@ -273,3 +273,149 @@ mod tests {
         assert_eq!(date_from_cell(&Data::Float(45488.5)), None);
     }
 }
+
+/// How a date was written, when not as a whole date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DateForm {
+    /// A whole date.
+    Day,
+    /// Only the month (2024年3月, 2024.3, 202403): the month's last day.
+    Month,
+    /// No year (9月6日, 9.6): the ledger's year.
+    NoYear,
+}
+
+fn month_end(y: i32, m: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
+}
+
+/// A date as clerks write it: a whole date; a month (2024年3月, 2024.3,
+/// 202403 → its last day); a day without the year (9月6日, 9.6 → in
+/// `year`). A number that loses a trailing zero (2024.1 for 2024.10, 9.1
+/// for 9.10) is ambiguous and not a date.
+pub fn clerk_date(v: &Data, year: Option<i32>) -> Option<(NaiveDate, DateForm)> {
+    if let Some(d) = date_from_cell(v) {
+        return Some((d, DateForm::Day));
+    }
+    let (text, number) = match v {
+        Data::String(s) => (
+            fold_width(s)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>(),
+            false,
+        ),
+        Data::Float(f) => (decimal_from_f64(*f)?.normalize().to_string(), true),
+        Data::Int(i) => (i.to_string(), true),
+        _ => return None,
+    };
+    let num = |s: &str| -> Option<u32> {
+        (!s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    // 202403
+    if text.len() == 6 && text.chars().all(|c| c.is_ascii_digit()) {
+        let (y, m) = (num(&text[..4])? as i32, num(&text[4..])?);
+        return ((2000..=2099).contains(&y) && (1..=12).contains(&m))
+            .then(|| month_end(y, m).map(|d| (d, DateForm::Month)))
+            .flatten();
+    }
+    // 2024年3月(份)
+    if let Some((y, rest)) = text.split_once('年') {
+        let m = rest.trim_end_matches('份').strip_suffix('月')?;
+        let (y, m) = (num(y)? as i32, num(m)?);
+        return ((2000..=2099).contains(&y) && (1..=12).contains(&m))
+            .then(|| month_end(y, m).map(|d| (d, DateForm::Month)))
+            .flatten();
+    }
+    // 9月6日
+    if let Some((m, rest)) = text.split_once('月') {
+        let d = rest
+            .strip_suffix('日')
+            .or_else(|| rest.strip_suffix('号'))?;
+        let (m, d) = (num(m)?, num(d)?);
+        return NaiveDate::from_ymd_opt(year?, m, d).map(|d| (d, DateForm::NoYear));
+    }
+    // 2024.3 (a month) or 9.6 (a day without the year)
+    let (a, b) = text.split_once('.')?;
+    let (x, y2) = (num(a)?, num(b)?);
+    if a.len() == 4 {
+        let y = x as i32;
+        // As a number, 2024.1 may be 2024.10.
+        if number && b == "1" {
+            return None;
+        }
+        return ((2000..=2099).contains(&y) && (1..=12).contains(&y2))
+            .then(|| month_end(y, y2).map(|d| (d, DateForm::Month)))
+            .flatten();
+    }
+    if a.len() <= 2 && b.len() <= 2 {
+        let year = year?;
+        let day = NaiveDate::from_ymd_opt(year, x, y2);
+        if number && b.len() == 1 && NaiveDate::from_ymd_opt(year, x, y2 * 10).is_some() {
+            // 9.1 may be 9.10 typed as a number.
+            return None;
+        }
+        return day.map(|d| (d, DateForm::NoYear));
+    }
+    None
+}
+
+#[cfg(test)]
+mod clerk_date_tests {
+    use super::*;
+
+    #[test]
+    fn month_and_year_less_forms() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let s = |t: &str| Data::String(t.into());
+        assert_eq!(
+            clerk_date(&s("2024年3月"), None),
+            Some((d(2024, 3, 31), DateForm::Month))
+        );
+        assert_eq!(
+            clerk_date(&s("2024.2"), None),
+            Some((d(2024, 2, 29), DateForm::Month))
+        );
+        assert_eq!(
+            clerk_date(&s("202412"), None),
+            Some((d(2024, 12, 31), DateForm::Month))
+        );
+        assert_eq!(
+            clerk_date(&Data::Int(202406), None),
+            Some((d(2024, 6, 30), DateForm::Month))
+        );
+        assert_eq!(
+            clerk_date(&s("9月6日"), Some(2024)),
+            Some((d(2024, 9, 6), DateForm::NoYear))
+        );
+        assert_eq!(
+            clerk_date(&s("9.6"), Some(2024)),
+            Some((d(2024, 9, 6), DateForm::NoYear))
+        );
+        assert_eq!(clerk_date(&s("9.6"), None), None, "no year known");
+        assert_eq!(
+            clerk_date(&Data::Float(9.6), Some(2024)),
+            Some((d(2024, 9, 6), DateForm::NoYear))
+        );
+        assert_eq!(
+            clerk_date(&Data::Float(9.1), Some(2024)),
+            None,
+            "9.1 or 9.10"
+        );
+        assert_eq!(
+            clerk_date(&Data::Float(2024.1), None),
+            None,
+            "2024.1 or 2024.10"
+        );
+        assert_eq!(
+            clerk_date(&s("2024.10"), None),
+            Some((d(2024, 10, 31), DateForm::Month))
+        );
+        for bad in ["2024年13月", "13月1日", "abc", "2024-7", "9.6.1"] {
+            assert_eq!(clerk_date(&s(bad), Some(2024)), None, "{bad}");
+        }
+    }
+}

@@ -209,10 +209,7 @@ fn sum_block(s: &mut Sheet, row: u32, title: &str, key: &str, rows: &[SumRow]) -
 
 /// A share as the rate cells take it (a fraction, rounded once to 0.01 %).
 fn share(part: Decimal, total: Decimal) -> Value {
-    match crate::compute::execution_rate(part, total) {
-        Some(r) => Value::Number(r / Decimal::ONE_HUNDRED),
-        None => Value::Text("—".into()),
-    }
+    Value::rate(crate::compute::execution_rate(part, total))
 }
 
 pub fn summary_sheet(r: &Register) -> Sheet {

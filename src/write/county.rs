@@ -1,7 +1,10 @@
 //! The county workbook and JSON of `consolidate`.
 
 use super::json::amount;
-use super::sheet::{Cell, ChartSeries, ChartSpec, PageSetup, Role, Sheet, Span, Value, a1};
+use super::sheet::{
+    Cell, ChartSeries, ChartSpec, MAX_LINES, PageSetup, Role, Sheet, Span, Value, a1,
+    display_width, row_pt, text_lines, value_width,
+};
 use crate::compute::GroupFigures;
 use crate::compute::county::{County, FileProblem, Township};
 use crate::model::Severity;
@@ -9,10 +12,7 @@ use rust_decimal::Decimal;
 use std::sync::Arc;
 
 fn pct(p: Option<Decimal>) -> Value {
-    match p {
-        Some(p) => Value::Number(p / Decimal::ONE_HUNDRED),
-        None => Value::Text("—".into()),
-    }
+    Value::rate(p)
 }
 fn opt_money(v: Option<Decimal>) -> Value {
     v.map(Value::Number)
@@ -21,8 +21,18 @@ fn opt_money(v: Option<Decimal>) -> Value {
 
 fn as_of_text(c: &County) -> String {
     c.as_of
-        .map(|d| format!("截止 {d}"))
+        .map(|d| format!("截至{}", d.format("%Y年%-m月%-d日")))
         .unwrap_or_else(|| "各单位截止日期不一".into())
+}
+
+/// Title and the line under it (cut-off, unit) over `last` columns.
+fn title_rows(s: &mut Sheet, last: u16, c: &County, title: &str, what: &str) {
+    super::report::title_rows(
+        s,
+        last,
+        format!("{title}{what}"),
+        format!("{}　　单位：万元", as_of_text(c)),
+    );
 }
 
 /// 汇总: one row per township, ranked, with a total row and a chart of the rates.
@@ -129,7 +139,10 @@ pub fn summary(c: &County, title: &str) -> Sheet {
                 tr,
                 col,
                 Value::Formula(
-                    format!("SUM({}:{})", a1(first, col), a1(tr - 1, col)),
+                    crate::compute::formula::sum(&crate::compute::formula::range(
+                        &a1(first, col),
+                        &a1(tr - 1, col),
+                    )),
                     Box::new(Value::Number(v)),
                 ),
                 Role::TotalMoney,
@@ -155,7 +168,14 @@ pub fn summary(c: &County, title: &str) -> Sheet {
         });
     }
     s.fit_widths(6.0, 30.0);
-    s.fit_heights(h);
+    // The chart within the printed columns (来源文件 is for the screen).
+    let printed_px: f64 = (1..last_col)
+        .map(|c| super::sheet::col_px(s.width_of(c)))
+        .sum();
+    for spec in s.charts.iter_mut() {
+        spec.size.0 = spec.size.0.min(printed_px as u32 - 8);
+    }
+    s.fit_label_heights(h);
     s.freeze = Some((first, 2));
     s.autofilter = Some(Span {
         first_row: h,
@@ -181,14 +201,17 @@ pub fn summary(c: &County, title: &str) -> Sheet {
 /// 分类汇总: township × category and township × fund source, three columns each.
 pub fn by_group(c: &County, title: &str) -> Sheet {
     let mut s = Sheet::new("分类汇总");
-    let mut row = 0;
+    title_rows(&mut s, 7, c, title, "衔接及整合资金分类汇总");
+    let mut row = 3;
     let blocks: [(&str, &[GroupFigures], fn(&Township) -> &[GroupFigures]); 2] = [
         ("按项目类别", &c.by_category, |t| &t.by_category),
         ("按资金性质", &c.by_fund_source, |t| &t.by_fund_source),
     ];
     let mut widest = 1;
+    let mut sections = Vec::new();
     for (title, keys, pick) in blocks {
         s.text(row, 0, format!("{title}（单位：万元）"), Role::Section);
+        sections.push(row);
         row += 1;
         s.text(row, 0, "单位", Role::Header);
         s.merge(row, 0, row + 1, 0);
@@ -265,12 +288,33 @@ pub fn by_group(c: &County, title: &str) -> Sheet {
         }
         row += 1;
     }
-    // Widths from the figures (large county totals need more than 12).
+    // Widths from the figures (large county totals need more than 12),
+    // without the extra half character: one page wide more often.
+    let unit_width = c
+        .townships
+        .iter()
+        .map(|t| display_width(&t.unit) + 1.5)
+        .fold(8.0, f64::max)
+        .min(20.0);
     s.fit_widths(8.0, 18.0);
     s.widths.retain(|(c, _)| *c != 0 && *c <= widest);
-    s.widths.push((0, 20.0));
-    s.freeze = Some((0, 1));
-    s.print = Some(PageSetup::new(title, None).repeat_cols(0, 0));
+    for (_, w) in s.widths.iter_mut() {
+        *w -= 1.0;
+    }
+    s.set_width(0, unit_width);
+    s.print = Some(PageSetup::new(title, Some((0, 1))).repeat_cols(0, 0));
+    // The title and section labels over the printed page's columns (the
+    // first page's when split).
+    let fits = super::sheet::page_layout(&s, 0).is_some_and(|l| l.fit_width);
+    let last = if fits { widest } else { widest.min(7) };
+    for r in sections {
+        s.merge(r, 0, r, last);
+    }
+    for m in s.merges.iter_mut().filter(|m| m.first_row < 2) {
+        m.last_col = last;
+    }
+    s.fit_label_heights(3);
+    s.freeze = Some((3, 1));
     s
 }
 
@@ -284,16 +328,43 @@ fn cell(row: u32, col: u16, value: Value, role: Role) -> Cell {
         note: None,
     }
 }
-fn text(row: u32, col: u16, s: &str) -> Cell {
-    cell(row, col, Value::Text(s.to_string()), Role::Raw)
+
+/// 项目明细 columns that wrap (单位, 来源文件, 编号, 名称, 类别, 资金性质,
+/// 状态), with the widths they start from and the least they narrow to.
+const DETAIL_TEXT: [(u16, f64, f64); 7] = [
+    (0, 12.0, 8.0),
+    (1, 12.0, 8.0),
+    (2, 12.0, 8.0),
+    (3, 22.0, 12.0),
+    (4, 10.0, 6.0),
+    (5, 10.0, 6.0),
+    (6, 8.0, 5.0),
+];
+const DETAIL_HEADER_ROW: u32 = 2;
+
+/// The texts of a project's row of 项目明细, by column.
+fn detail_texts<'a>(t: &'a Township, p: &'a crate::compute::ProjectFigures) -> [&'a str; 7] {
+    [
+        &t.unit,
+        &t.file,
+        &p.id,
+        &p.name,
+        &p.category,
+        &p.fund_source,
+        p.status.as_deref().unwrap_or(""),
+    ]
 }
 
-/// 项目明细: every project of every township, produced row by row as written.
+/// 项目明细: every project of every township, produced row by row as
+/// written. Printed one page wide where the text columns can wrap narrow
+/// enough, else split with 单位…项目名称 repeated; borders throughout, row
+/// heights from the texts (set before the rows are streamed).
 pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
     let mut s = Sheet::new("项目明细");
     s.stream = true;
+    let h = DETAIL_HEADER_ROW;
     s.column_roles = (0..7)
-        .map(|c| (c, Role::Raw))
+        .map(|c| (c, Role::Text))
         .chain([
             (7, Role::Money),
             (8, Role::Money),
@@ -320,27 +391,25 @@ pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
         "结余",
         "未支出",
     ];
+    title_rows(&mut s, 13, c, title, "衔接及整合资金项目明细");
     for (i, t) in headers.iter().enumerate() {
-        s.text(0, i as u16, *t, Role::Header);
+        s.text(h, i as u16, *t, Role::Header);
     }
     let county = Arc::clone(c);
     s.source = Some(Arc::new(move |emit: &mut dyn FnMut(Cell)| {
-        let mut r = 1;
+        let mut r = h + 1;
         for t in &county.townships {
             for p in &t.projects {
-                emit(text(r, 0, &t.unit));
-                emit(text(r, 1, &t.file));
-                emit(text(r, 2, &p.id));
-                emit(text(r, 3, &p.name));
-                emit(text(r, 4, &p.category));
-                emit(text(r, 5, &p.fund_source));
-                if let Some(st) = &p.status {
-                    emit(text(r, 6, st));
+                for (col, v) in detail_texts(t, p).into_iter().enumerate() {
+                    emit(cell(r, col as u16, Value::Text(v.to_string()), Role::Text));
                 }
                 emit(cell(r, 7, Value::Number(p.budget), Role::Money));
-                if let Some(v) = p.settled {
-                    emit(cell(r, 8, Value::Number(v), Role::Money));
-                }
+                emit(cell(
+                    r,
+                    8,
+                    p.settled.map(Value::Number).unwrap_or(Value::Empty),
+                    Role::Money,
+                ));
                 emit(cell(r, 9, Value::Number(p.paid), Role::Money));
                 emit(cell(r, 10, pct(p.execution_rate), Role::Rate));
                 emit(cell(r, 11, opt_money(p.outstanding), Role::Money));
@@ -351,25 +420,66 @@ pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
         }
     }));
     let rows: usize = c.townships.iter().map(|t| t.projects.len()).sum();
-    s.source_rows = rows as u32;
-    s.widths = vec![
-        (0, 14.0),
-        (1, 16.0),
-        (2, 14.0),
-        (3, 24.0),
-        (4, 12.0),
-        (5, 10.0),
-        (6, 8.0),
-    ];
-    s.widths.extend((7..14).map(|c| (c, 12.0)));
-    s.freeze = Some((1, 0));
+    s.source_rows = h + rows as u32;
+    // Widths: the texts' own, up to a start width; money as wide as the
+    // largest figure.
+    let mut widths: Vec<f64> = DETAIL_TEXT.iter().map(|(_, _, min)| *min).collect();
+    let mut money = 10.0f64;
+    for t in &c.townships {
+        for p in &t.projects {
+            for (k, v) in detail_texts(t, p).into_iter().enumerate() {
+                widths[k] = widths[k].max((display_width(v) + 1.5).min(DETAIL_TEXT[k].1));
+            }
+            for v in [Some(p.budget), p.settled, Some(p.paid)]
+                .into_iter()
+                .flatten()
+            {
+                money = money.max(value_width(&Value::Number(v), Role::Money) + 2.0);
+            }
+        }
+    }
+    s.widths = widths
+        .iter()
+        .enumerate()
+        .map(|(k, w)| (k as u16, *w))
+        .collect();
+    s.widths
+        .extend((7..14).map(|c| (c, if c == 10 { 9.0 } else { money })));
+    s.print = Some(
+        PageSetup::new(title, Some((h, h)))
+            .columns(0, 13)
+            .repeat_cols(0, 3),
+    );
+    // Narrow the texts (they wrap) until the table fits one page wide.
+    let before = s.widths.clone();
+    if !s.narrow_to_fit(&[3, 1, 0, 2, 4, 5, 6], 6.0) {
+        s.widths = before;
+    }
+    // Row heights from the texts at the widths printed.
+    let mut heights = vec![(h, row_pt(2.0))];
+    let mut r = h + 1;
+    for t in &c.townships {
+        for p in &t.projects {
+            let lines = detail_texts(t, p)
+                .into_iter()
+                .enumerate()
+                .map(|(k, v)| text_lines(v, s.width_of(k as u16)))
+                .fold(1.0, f64::max)
+                .min(MAX_LINES);
+            if lines > 1.0 {
+                heights.push((r, row_pt(lines)));
+            }
+            r += 1;
+        }
+    }
+    s.row_heights = heights;
+    s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
-        first_row: 0,
+        first_row: h,
         first_col: 0,
-        last_row: rows.max(1) as u32,
+        last_row: h + rows.max(1) as u32,
         last_col: 13,
     });
-    s.print = Some(PageSetup::new(title, Some((0, 0))).repeat_cols(0, 0));
     s
 }
 
@@ -381,36 +491,46 @@ const PROBLEM_TEXT_WIDTH: f64 = 60.0;
 pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
     let mut s = Sheet::new("问题清单");
     s.stream = true;
-    s.column_roles = vec![(0, Role::Count), (5, Role::Text)];
+    s.column_roles = vec![
+        (0, Role::Count),
+        (1, Role::Text),
+        (2, Role::Text),
+        (3, Role::Text),
+        (4, Role::Text),
+        (5, Role::Text),
+    ];
+    let h = 2;
+    title_rows(&mut s, 5, c, title, "各单位台账问题清单");
     for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "说明"]
         .iter()
         .enumerate()
     {
-        s.text(0, i as u16, *t, Role::Header);
+        s.text(h, i as u16, *t, Role::Header);
     }
     let rows = county_problem_rows(c);
     if rows.is_empty() {
-        s.text(1, 0, "未发现问题", Role::Text);
+        s.text(h + 1, 0, "未发现问题", Role::Text);
     }
     let n = rows.len();
     let county = Arc::clone(c);
     s.source = Some(Arc::new(move |emit: &mut dyn FnMut(Cell)| {
         for (i, row) in county_problem_rows(&county).into_iter().enumerate() {
-            let r = 1 + i as u32;
+            let r = h + 1 + i as u32;
             let (fp, message) = row;
             let p = &fp.problem;
             emit(cell(r, 0, Value::Number((i + 1).into()), Role::Count));
-            emit(text(r, 1, &fp.file));
-            let mut level = text(r, 2, p.severity.label());
+            let boxed = |c: u16, t: &str| cell(r, c, Value::Text(t.to_string()), Role::Text);
+            emit(boxed(1, &fp.file));
+            let mut level = boxed(2, p.severity.label());
             level.flagged = p.severity == Severity::Error;
             emit(level);
-            emit(text(r, 3, &p.sheet));
+            emit(boxed(3, &p.sheet));
             let label = if message.is_some() {
                 String::new()
             } else {
                 p.cell_label()
             };
-            emit(cell(r, 4, Value::Text(label), Role::Raw));
+            emit(cell(r, 4, Value::Text(label), Role::Text));
             emit(cell(
                 r,
                 5,
@@ -419,15 +539,15 @@ pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
             ));
         }
     }));
-    s.source_rows = n as u32;
+    s.source_rows = h + n as u32;
     // Wrapped 说明 shown whole: heights known before the rows are streamed.
     s.row_heights = county_problem_rows(c)
         .iter()
         .enumerate()
         .filter_map(|(i, (fp, m))| {
             let text = m.as_deref().unwrap_or(&fp.problem.message);
-            let lines = (super::sheet::display_width(text) / (PROBLEM_TEXT_WIDTH - 2.0)).ceil();
-            (lines > 1.0).then_some((1 + i as u32, 14.0 * lines.min(6.0)))
+            let lines = text_lines(text, PROBLEM_TEXT_WIDTH).min(MAX_LINES);
+            (lines > 1.0).then_some((h + 1 + i as u32, row_pt(lines)))
         })
         .collect();
     s.widths = vec![
@@ -438,14 +558,14 @@ pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
         (4, 12.0),
         (5, PROBLEM_TEXT_WIDTH),
     ];
-    s.freeze = Some((1, 0));
+    s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
-        first_row: 0,
+        first_row: h,
         first_col: 0,
-        last_row: n.max(1) as u32,
+        last_row: h + n.max(1) as u32,
         last_col: 5,
     });
-    s.print = Some(PageSetup::new(title, Some((0, 0))));
+    s.print = Some(PageSetup::new(title, Some((h, h))));
     s
 }
 
@@ -481,17 +601,25 @@ pub fn county_problem_rows(c: &County) -> Vec<(&FileProblem, Option<String>)> {
 
 pub fn missing(c: &County, title: &str) -> Sheet {
     let mut s = Sheet::new("未报送");
-    s.text(0, 0, "序号", Role::Header);
-    s.text(0, 1, "单位", Role::Header);
+    super::report::title_rows(&mut s, 1, format!("{title}未报送单位"), as_of_text(c));
+    let h = 2;
+    s.text(h, 0, "序号", Role::Header);
+    s.text(h, 1, "单位", Role::Header);
     if c.missing.is_empty() {
-        s.text(1, 1, "全部已报送", Role::Text);
+        s.text(h + 1, 1, "全部已报送", Role::Text);
     }
     for (i, m) in c.missing.iter().enumerate() {
-        s.put(1 + i as u32, 0, Value::Number((i + 1).into()), Role::Count);
-        s.text(1 + i as u32, 1, m.clone(), Role::Text);
+        s.put(
+            h + 1 + i as u32,
+            0,
+            Value::Number((i + 1).into()),
+            Role::Count,
+        );
+        s.text(h + 1 + i as u32, 1, m.clone(), Role::Text);
     }
-    s.widths = vec![(0, 6.0), (1, 24.0)];
-    s.print = Some(PageSetup::new(title, Some((0, 0))));
+    s.widths = vec![(0, 6.0), (1, 30.0)];
+    s.fit_label_heights(0);
+    s.print = Some(PageSetup::new(title, Some((h, h))));
     s
 }
 

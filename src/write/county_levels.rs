@@ -10,10 +10,7 @@ use rust_decimal::Decimal;
 pub const SHEET: &str = "按资金级次";
 
 fn pct(p: Option<Decimal>) -> Value {
-    match p {
-        Some(p) => Value::Number(p / Decimal::ONE_HUNDRED),
-        None => Value::Text("—".into()),
-    }
+    Value::rate(p)
 }
 
 fn points(p: Option<Decimal>) -> Value {

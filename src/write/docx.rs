@@ -71,6 +71,16 @@ pub fn pct(s: Option<&str>) -> String {
     }
 }
 
+/// A document's name in 书名号: "《…》" as given, else wrapped.
+pub fn doc_name(s: &str) -> String {
+    let s = s.trim();
+    if s.starts_with('《') {
+        s.to_string()
+    } else {
+        format!("《{s}》")
+    }
+}
+
 /// "2024-05-31" → "2024年5月31日".
 pub fn rq(s: &str) -> String {
     match chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
@@ -100,6 +110,7 @@ pub fn render_text(template: &str, data: &impl serde::Serialize) -> Result<Strin
             .as_deref())
     });
     env.add_filter("rq", |v: String| rq(&v));
+    env.add_filter("doc", |v: String| doc_name(&v));
     env.add_filter("zh", |n: u32| zh_number(n));
     env.add_filter("circled", |n: u32| circled(n));
     env.add_function("todo", |what: String| format!("{MARK_OPEN}{what}】"));
@@ -223,6 +234,20 @@ pub fn markers(blocks: &[Block]) -> Vec<String> {
     out
 }
 
+/// What each 【待补充：…】 marker asks for, in order (for "需补充 N 处：…").
+pub fn marker_names(blocks: &[Block]) -> Vec<String> {
+    blocks
+        .iter()
+        .flat_map(|b| segments(b.text()))
+        .filter(|(_, m)| *m)
+        .map(|(seg, _)| {
+            seg.trim_start_matches(MARK_OPEN)
+                .trim_end_matches('】')
+                .to_string()
+        })
+        .collect()
+}
+
 /// The same text as Markdown.
 pub fn to_markdown(blocks: &[Block]) -> String {
     let mut out = String::new();
@@ -269,15 +294,21 @@ const SIHAO: usize = 28; // 四号 14 pt
 const LINE: i32 = 560; // fixed 28 pt
 const CHAR: i32 = 320; // one 三号 character
 
-/// Fonts and their fallbacks, written to the font table as `w:altName`.
+/// Fonts and their fallbacks, written to the font table as `w:altName`:
+/// the GB2312 faces of older Windows, then the faces every Chinese Windows
+/// has, then their English names (LibreOffice, WPS on Linux).
 pub const FONTS: &[(&str, &str)] = &[
     ("方正小标宋简体", "宋体"),
     ("仿宋_GB2312", "仿宋"),
     ("楷体_GB2312", "楷体"),
-    ("黑体", "黑体"),
-    ("宋体", "宋体"),
-    // (no fallback needed for 黑体 and 宋体: on every Chinese Windows)
+    ("仿宋", "FangSong"),
+    ("楷体", "KaiTi"),
+    ("黑体", "SimHei"),
+    ("宋体", "SimSun"),
 ];
+
+/// Every run's language: Chinese, so East Asian text takes Chinese faces.
+const LANG: &str = r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#;
 
 fn fonts(name: &str) -> RunFonts {
     RunFonts::new()
@@ -421,17 +452,53 @@ pub fn to_docx(blocks: &[Block]) -> Result<Vec<u8>, String> {
         in_signature = matches!(b, Block::Right(_));
         doc = doc.add_paragraph(p);
     }
+    let (author, created) = signature(blocks);
+    let created = created.unwrap_or_else(|| chrono::Local::now().date_naive());
+    doc = doc.created_at(&format!("{created}T00:00:00Z"));
+    doc = doc.updated_at(&format!("{created}T00:00:00Z"));
     let mut buf = std::io::Cursor::new(Vec::new());
     doc.build()
         .pack(&mut buf)
         .map_err(|e| format!("无法生成 docx：{e}"))?;
-    Ok(with_font_fallbacks(&buf.into_inner()))
+    Ok(finish_package(&buf.into_inner(), &author))
 }
 
-/// Add each font with its fallback (`w:altName`) to `word/fontTable.xml`, so
-/// a machine without 仿宋_GB2312 uses 仿宋. On any trouble the package is
-/// returned unchanged.
-fn with_font_fallbacks(docx: &[u8]) -> Vec<u8> {
+/// The signature block's unit (the document's author) and date.
+pub fn signature(blocks: &[Block]) -> (String, Option<chrono::NaiveDate>) {
+    let right: Vec<&str> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Right(t) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    let date = right.iter().find_map(|t| {
+        chrono::NaiveDate::parse_from_str(t.trim(), "%Y年%m月%d日")
+            .or_else(|_| chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d"))
+            .ok()
+    });
+    let author = right
+        .iter()
+        .find(|t| !t.contains('年') || !t.contains('日'))
+        .map(|t| t.to_string())
+        .unwrap_or_default();
+    (author, date)
+}
+
+/// XML text escaped.
+fn xml_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// What docx-rs does not write: each font with its fallback (`w:altName`)
+/// in `word/fontTable.xml`, so a machine without 仿宋_GB2312 uses 仿宋; the
+/// language zh-CN (East Asian text laid out in Chinese faces, not Japanese
+/// ones); the unit as the author. On any trouble the package is returned
+/// unchanged.
+fn finish_package(docx: &[u8], author: &str) -> Vec<u8> {
     use std::io::{Read, Write};
     let attempt = || -> Option<Vec<u8>> {
         let mut zin = zip::ZipArchive::new(std::io::Cursor::new(docx)).ok()?;
@@ -461,6 +528,25 @@ fn with_font_fallbacks(docx: &[u8]) -> Vec<u8> {
                 let at = xml.rfind("</w:fonts>")?;
                 xml.insert_str(at, &extra);
                 bytes = xml.into_bytes();
+            } else if name == "word/styles.xml" {
+                let mut xml = String::from_utf8(bytes).ok()?;
+                let start = xml.find("<w:rPrDefault>")?;
+                let at = start + xml[start..].find("</w:rPr>")?;
+                xml.insert_str(at, LANG);
+                bytes = xml.into_bytes();
+            } else if name == "docProps/core.xml" && !author.is_empty() {
+                let xml = String::from_utf8(bytes).ok()?;
+                let who = xml_text(author);
+                bytes = xml
+                    .replace(
+                        "<dc:creator>unknown</dc:creator>",
+                        &format!("<dc:creator>{who}</dc:creator>"),
+                    )
+                    .replace(
+                        "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+                        &format!("<cp:lastModifiedBy>{who}</cp:lastModifiedBy>"),
+                    )
+                    .into_bytes();
             }
             out.start_file(name, opts).ok()?;
             out.write_all(&bytes).ok()?;

@@ -4,6 +4,7 @@
 
 use super::sheet::{Orientation, PageSetup, Role, Sheet, Value, a1};
 use crate::compute::score::{Evaluation, Level1};
+use crate::compute::summary::DocFacts;
 use crate::compute::{ProjectFigures, Report};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
@@ -62,6 +63,12 @@ fn span(s: &mut Sheet, row: u32, c0: u16, c1: u16, value: Value, role: Role) {
     if c1 > c0 {
         s.merge(row, c0, row, c1);
     }
+}
+
+/// A text in a form's box ends without "。": the box ends it, and a lone
+/// "。" wrapped onto a line of its own is what a clerk would correct.
+fn form_text(t: &str) -> String {
+    t.trim().trim_end_matches(['。', '；', ';']).to_string()
 }
 
 fn text(t: impl Into<String>) -> Value {
@@ -286,7 +293,7 @@ pub fn self_evaluation(
     report: &Report,
     layout: &SelfLayout,
 ) -> Sheet {
-    self_evaluation_at(name, f, e, report, layout).0
+    self_evaluation_at(name, f, e, report, layout, &DocFacts::default()).0
 }
 
 /// The form and where its totals are (the 总览 refers to them).
@@ -296,28 +303,43 @@ pub fn self_evaluation_at(
     e: &Evaluation,
     report: &Report,
     layout: &SelfLayout,
+    facts: &DocFacts,
 ) -> (Sheet, FormTotals) {
     let o = u16::from(layout.group_col);
     let last = LAST + o;
     let mut s = base(name, &report.unit_name, layout.group_col);
-    let draft = if e.drafted { "（草拟）" } else { "" };
     span(
         &mut s,
         0,
         0,
         last,
-        text(format!(
-            "{}{draft}\n（{}）",
-            layout.title,
-            year_text(report)
-        )),
+        text(format!("{}\n（{}）", layout.title, year_text(report))),
         Role::FormTitle,
     );
+    mark_draft(&mut s, e.drafted);
     span(&mut s, 1, 0, o, text("项目名称"), Role::FormLabel);
     if layout.manager_on_name_row {
         span(&mut s, 1, 1 + o, 3 + o, text(&f.name), Role::FormText);
-        s.put(1, 4 + o, text("项目负责人及电话"), Role::FormLabel);
-        span(&mut s, 1, 5 + o, last, Value::Empty, Role::FormText);
+        // Two columns: the label on one line, not "项目负责人及电/话".
+        span(
+            &mut s,
+            1,
+            4 + o,
+            5 + o,
+            text("项目负责人及电话"),
+            Role::FormLabel,
+        );
+        span(
+            &mut s,
+            1,
+            6 + o,
+            last,
+            facts
+                .manager_line()
+                .map(Value::Text)
+                .unwrap_or(Value::Empty),
+            Role::FormText,
+        );
     } else {
         span(&mut s, 1, 1 + o, last, text(&f.name), Role::FormText);
     }
@@ -368,7 +390,9 @@ pub fn self_evaluation_at(
     for (k, (_, t)) in layout.money.iter().enumerate() {
         s.put(3, first_money + k as u16, text(*t), Role::FormLabel);
     }
-    let prompt = crate::compute::score::low_rate_form_prompt(f.execution_rate, e.grade);
+    // The tool's prompt is a comment and a line on 待核实, never text in the
+    // form: the 偏差原因分析 cell is the clerk's.
+    let prompt = crate::compute::score::low_rate_prompt(f.execution_rate, e.grade);
     if reason_col <= last {
         span(
             &mut s,
@@ -401,14 +425,7 @@ pub fn self_evaluation_at(
                     s.put(r, c, Value::Number(e.budget_weight), Role::FormNumber);
                 }
                 (MoneyCol::Rate, _, true) => {
-                    let rc = s.put(
-                        r,
-                        c,
-                        f.execution_rate
-                            .map(|x| Value::Number(x / Decimal::ONE_HUNDRED))
-                            .unwrap_or_else(dash),
-                        Role::FormRate,
-                    );
+                    let rc = s.put(r, c, Value::rate(f.execution_rate), Role::FormRate);
                     // Without a 偏差原因 cell in the money block, the prompt is a note.
                     if reason_col > last && prompt.is_some() {
                         rc.note = prompt.clone();
@@ -433,28 +450,36 @@ pub fn self_evaluation_at(
             }
         }
         if reason_col <= last {
-            let v = match (&prompt, n) {
-                (Some(t), 0) => text(t.clone()),
-                _ => Value::Empty,
-            };
-            span(&mut s, r, reason_col, last, v, Role::FormText);
-            if n == 0 && prompt.is_some() {
-                s.put(
-                    r,
-                    reason_col,
-                    text(prompt.clone().unwrap_or_default()),
-                    Role::FormText,
-                )
-                .flagged = true;
-                s.row_heights.push((r, 60.0));
+            span(&mut s, r, reason_col, last, Value::Empty, Role::FormText);
+            if n == 0
+                && let Some(p) = &prompt
+                && let Some(c) = s
+                    .cells
+                    .iter_mut()
+                    .find(|c| c.row == r && c.col == reason_col)
+            {
+                c.note = Some(p.clone());
+                c.flagged = true;
             }
         }
     }
     // 年度总体目标
     let g = 4 + layout.money_rows.len() as u32;
-    let (target, actual) = (f.target_text(), f.result_text(report.as_of));
-    span(&mut s, g, 0, o, text(layout.goals.0), Role::FormLabel);
-    span(&mut s, g + 1, 0, o, Value::Empty, Role::FormLabel);
+    let (target, actual) = (
+        form_text(&f.target_text()),
+        form_text(&f.result_text(report.as_of)),
+    );
+    // One label over both rows (and the group column), as on the form.
+    for r in [g, g + 1] {
+        for c in 0..=o {
+            let v = if (r, c) == (g, 0) {
+                text(layout.goals.0)
+            } else {
+                Value::Empty
+            };
+            s.put(r, c, v, Role::FormLabel);
+        }
+    }
     s.merge(g, 0, g + 1, o);
     span(
         &mut s,
@@ -577,19 +602,14 @@ pub fn self_evaluation_at(
             a1(t - 1, score_col)
         )
     };
-    let pending_expr = if e.indicators.is_empty() {
-        format!("COUNTIF({budget_cell},\"待评\")")
-    } else {
-        format!(
-            "COUNTIF({budget_cell},\"待评\")+COUNTIF({}:{},\"待评\")",
-            a1(first, score_col),
-            a1(t - 1, score_col)
-        )
-    };
+    let pending_expr = crate::compute::formula::pending(&ranges);
     let total = s.put(
         t,
         score_col,
-        Value::Formula(format!("SUM({ranges})"), Box::new(Value::Number(e.score))),
+        Value::Formula(
+            crate::compute::formula::total_score(&ranges),
+            Box::new(Value::Number(e.score)),
+        ),
         Role::FormNumber,
     );
     total.note = Some(format!(
@@ -613,27 +633,12 @@ pub fn self_evaluation_at(
         Value::Formula(grade_expr, Box::new(text(grade))),
         Role::FormText,
     );
-    let mut next = t + 2;
-    if e.drafted {
-        span(
-            &mut s,
-            next,
-            0,
-            last,
-            text(
-                "注：本表绩效指标为系统按指标库草拟，标“**”处及实际完成值须由项目单位核实填写后方可使用。",
-            ),
-            Role::Note,
-        );
-        s.row_heights.push((next, 30.0));
-        next += 1;
-    }
-    foot_lines(&mut s, next, last, &report.unit_name);
+    foot_lines(&mut s, t + 2, last, &report.unit_name);
     finish_heights(&mut s, first, t);
     // The goal texts: at least three lines.
     for (r, h) in s.row_heights.iter_mut() {
         if *r == g + 1 {
-            *h = h.max(48.0);
+            *h = h.max(50.0);
         }
     }
     (
@@ -645,11 +650,109 @@ pub fn self_evaluation_at(
     )
 }
 
+/// A drafted form says so in a comment on its title and on 待核实, not in
+/// the printed title.
+fn mark_draft(s: &mut Sheet, drafted: bool) {
+    if !drafted {
+        return;
+    }
+    if let Some(c) = s.cells.iter_mut().find(|c| c.row == 0 && c.col == 0) {
+        c.note = Some(DRAFT_NOTE.into());
+        c.flagged = true;
+    }
+}
+
+const DRAFT_NOTE: &str =
+    "本表绩效指标为系统按指标库草拟：标“**”处及实际完成值须由项目单位核实填写后方可使用";
+
+/// One thing on a form for the clerk to check: listed on 待核实.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub sheet: String,
+    pub cell: String,
+    pub what: String,
+}
+
+/// The form's marks taken off its face: a marked cell keeps its comment
+/// (comments don't print) and becomes a line of 待核实.
+pub fn take_checks(s: &mut Sheet) -> Vec<Check> {
+    let mut out = Vec::new();
+    for c in s.cells.iter_mut().filter(|c| c.flagged) {
+        c.flagged = false;
+        let what = match (&c.note, &c.value) {
+            (Some(n), _) => n.clone(),
+            (None, Value::Text(t)) if t.contains('*') => {
+                format!("草拟的指标值“{t}”：请把“**”改为实际数值")
+            }
+            (None, Value::Text(t)) => format!("请核实“{t}”"),
+            _ => "请核实".to_string(),
+        };
+        out.push(Check {
+            sheet: s.name.clone(),
+            cell: a1(c.row, c.col),
+            what,
+        });
+    }
+    out.sort_by_key(|k| {
+        let (letters, digits): (String, String) = k.cell.chars().partition(|c| c.is_alphabetic());
+        (digits.parse::<u32>().unwrap_or(0), letters)
+    });
+    out.dedup();
+    out
+}
+
+pub const CHECKS_SHEET: &str = "待核实";
+
+/// 待核实: what the tool asks the clerk to check on the forms, one line a
+/// cell; not part of any form.
+pub fn checks_sheet(report: &Report, checks: &[Check]) -> Sheet {
+    let mut s = Sheet::new(CHECKS_SHEET);
+    s.text(
+        0,
+        0,
+        format!("{}{}绩效表待核实事项", report.unit_name, year_text(report)),
+        Role::Title,
+    );
+    s.merge(0, 0, 0, 3);
+    s.text(
+        1,
+        0,
+        format!(
+            "截至{}；本表不属于任何表格，核实后各表中的批注可删除",
+            report.as_of.format("%Y年%-m月%-d日")
+        ),
+        Role::Caption,
+    );
+    s.merge(1, 0, 1, 3);
+    for (i, t) in ["序号", "工作表", "单元格", "待核实事项"]
+        .iter()
+        .enumerate()
+    {
+        s.text(2, i as u16, *t, Role::Header);
+    }
+    if checks.is_empty() {
+        s.text(3, 0, "无待核实事项", Role::Text);
+        s.merge(3, 0, 3, 3);
+    }
+    for (k, c) in checks.iter().enumerate() {
+        let r = 3 + k as u32;
+        s.put(r, 0, Value::Number((k + 1).into()), Role::Count);
+        s.text(r, 1, c.sheet.clone(), Role::Text);
+        s.text(r, 2, c.cell.clone(), Role::Text);
+        s.text(r, 3, c.what.clone(), Role::Text);
+    }
+    s.widths = vec![(0, 6.0), (1, 16.0), (2, 8.0), (3, 56.0)];
+    s.fit_label_heights(2);
+    s.freeze = Some((3, 0));
+    s.print = Some(PageSetup::new(&report.unit_name, Some((2, 2))));
+    s
+}
+
 /// Row heights for print: wrapped text shown whole, every row at least one
 /// comfortable line, indicator rows tall enough for their merged labels.
 fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
     let fixed: Vec<(u32, f64)> = s.row_heights.clone();
-    s.fit_heights(1);
+    s.fit_label_heights(1);
     let last = s.cells.iter().map(|c| c.row).max().unwrap_or(0);
     for r in 1..=last {
         let min = if (first..end).contains(&r) {
@@ -670,25 +773,42 @@ fn finish_heights(s: &mut Sheet, first: u32, end: u32) {
     s.row_heights.push((0, 48.0));
 }
 
-pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Report) -> Sheet {
+pub fn target_form(
+    name: &str,
+    f: &ProjectFigures,
+    e: &Evaluation,
+    report: &Report,
+    facts: &DocFacts,
+) -> Sheet {
     let mut s = base(name, &report.unit_name, false);
-    let draft = if e.drafted { "（草拟）" } else { "" };
     span(
         &mut s,
         0,
         0,
         LAST,
         text(format!(
-            "绩效目标申报表{draft}\n（{}）（{}）",
+            "绩效目标申报表\n（{}）（{}）",
             f.category,
             year_text(report)
         )),
         Role::FormTitle,
     );
+    mark_draft(&mut s, e.drafted);
     s.put(1, 0, text("项目名称"), Role::FormLabel);
     span(&mut s, 1, 1, LAST, text(&f.name), Role::FormText);
-    s.put(2, 0, text("项目负责人及电话"), Role::FormLabel);
-    span(&mut s, 2, 1, 3, Value::Empty, Role::FormText);
+    // Two columns: the label on one line, not "项目负责人及电/话".
+    span(&mut s, 2, 0, 1, text("项目负责人及电话"), Role::FormLabel);
+    span(
+        &mut s,
+        2,
+        2,
+        3,
+        facts
+            .manager_line()
+            .map(Value::Text)
+            .unwrap_or(Value::Empty),
+        Role::FormText,
+    );
     s.put(2, 4, text("主管部门"), Role::FormLabel);
     span(
         &mut s,
@@ -773,7 +893,7 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
         ));
     }
     s.merge(4, 0, 8, 0);
-    let target = f.target_text();
+    let target = form_text(&f.target_text());
     s.put(9, 0, text("年度总体目标"), Role::FormLabel);
     span(&mut s, 9, 1, LAST, text(target), Role::FormText);
     s.row_heights.push((9, 60.0));
@@ -795,8 +915,12 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
         s.merge(r, 5, r, LAST);
     }
     let mut r = first + e.indicators.len() as u32;
-    for label in ["财政股室初审意见", "绩效股审核意见", "乡村振兴部门审核意见"]
-    {
+    // Broken where the words break, not "财政股室初审意/见".
+    for label in [
+        "财政股室\n初审意见",
+        "绩效股\n审核意见",
+        "乡村振兴部门\n审核意见",
+    ] {
         s.put(r, 0, text(label), Role::FormLabel);
         span(
             &mut s,
@@ -806,18 +930,7 @@ pub fn target_form(name: &str, f: &ProjectFigures, e: &Evaluation, report: &Repo
             text("\n\n（盖章）　　　　年　　月　　日"),
             Role::FormText,
         );
-        s.row_heights.push((r, 48.0));
-        r += 1;
-    }
-    if e.drafted {
-        span(
-            &mut s,
-            r,
-            0,
-            LAST,
-            text("注：本表绩效指标为系统按指标库草拟，标红处（“**”）须由项目单位核实填写。"),
-            Role::Note,
-        );
+        s.row_heights.push((r, 50.0));
         r += 1;
     }
     foot_lines(&mut s, r, LAST, &report.unit_name);
@@ -839,6 +952,16 @@ pub fn overview(report: &Report, evals: &[Evaluation], forms: &[(String, FormTot
         )),
         Role::Title,
     );
+    s.text(
+        1,
+        0,
+        format!(
+            "截至{}　　单位：万元",
+            report.as_of.format("%Y年%-m月%-d日")
+        ),
+        Role::Caption,
+    );
+    s.merge(1, 0, 1, 10);
     let headers = [
         "序号",
         "项目编号",
@@ -853,23 +976,16 @@ pub fn overview(report: &Report, evals: &[Evaluation], forms: &[(String, FormTot
         "待人工评分项",
     ];
     for (i, t) in headers.iter().enumerate() {
-        s.text(1, i as u16, *t, Role::Header);
+        s.text(2, i as u16, *t, Role::Header);
     }
     for (k, (f, e)) in report.projects.iter().zip(evals).enumerate() {
-        let r = 2 + k as u32;
+        let r = 3 + k as u32;
         s.put(r, 0, Value::Number((k + 1).into()), Role::Count);
         s.text(r, 1, f.id.clone(), Role::Text);
         s.text(r, 2, f.name.clone(), Role::Text);
         s.text(r, 3, f.category.clone(), Role::Text);
         s.put(r, 4, Value::Number(f.budget), Role::Money);
-        s.put(
-            r,
-            5,
-            f.execution_rate
-                .map(|x| Value::Number(x / Decimal::ONE_HUNDRED))
-                .unwrap_or_else(dash),
-            Role::Rate,
-        );
+        s.put(r, 5, Value::rate(f.execution_rate), Role::Rate);
         s.put(
             r,
             6,
@@ -885,10 +1001,9 @@ pub fn overview(report: &Report, evals: &[Evaluation], forms: &[(String, FormTot
                     Box::new(Value::Number(e.score)),
                 ),
                 Value::Formula(
-                    format!(
-                        "IF(LEFT({r},2)=\"待定\",\"待定\",{r})",
-                        r = super::sheet::abs_ref(sheet, at.grade.0, at.grade.1)
-                    ),
+                    crate::compute::formula::grade_short(&super::sheet::abs_ref(
+                        sheet, at.grade.0, at.grade.1,
+                    )),
                     Box::new(text(grade_text)),
                 ),
             ),
@@ -902,25 +1017,42 @@ pub fn overview(report: &Report, evals: &[Evaluation], forms: &[(String, FormTot
         s.put(r, 10, Value::Number(e.pending().into()), Role::Count);
     }
     s.fit_widths(5.0, 24.0);
-    s.print = Some(PageSetup::new(&report.unit_name, Some((1, 1))).repeat_cols(0, 2));
-    s.fit_heights(2);
-    s.freeze = Some((2, 0));
+    s.print = Some(PageSetup::new(&report.unit_name, Some((2, 2))).repeat_cols(0, 2));
+    s.fit_label_heights(2);
+    s.freeze = Some((3, 0));
     s
 }
 
 pub fn forms_workbook(report: &Report, evals: &[Evaluation], layout: &SelfLayout) -> Vec<Sheet> {
+    forms_workbook_with(report, evals, layout, &DocFacts::default())
+}
+
+/// The forms with the facts a clerk gave on 说明 (项目负责人, 联系电话);
+/// the tool's marks go to comments and the last sheet, 待核实.
+pub fn forms_workbook_with(
+    report: &Report,
+    evals: &[Evaluation],
+    layout: &SelfLayout,
+    facts: &DocFacts,
+) -> Vec<Sheet> {
     let mut sheets = vec![];
     let mut totals = vec![];
-    let mut taken: HashSet<String> = HashSet::from(["总览".to_lowercase()]);
+    let mut checks = vec![];
+    let mut taken: HashSet<String> =
+        HashSet::from(["总览".to_lowercase(), CHECKS_SHEET.to_lowercase()]);
     for (f, e) in report.projects.iter().zip(evals) {
         let target = sheet_name("目标", &f.id, &mut taken);
         let own = sheet_name("自评", &f.id, &mut taken);
-        sheets.push(target_form(&target, f, e, report));
-        let (form, at) = self_evaluation_at(&own, f, e, report, layout);
+        let mut t = target_form(&target, f, e, report, facts);
+        checks.extend(take_checks(&mut t));
+        sheets.push(t);
+        let (mut form, at) = self_evaluation_at(&own, f, e, report, layout, facts);
+        checks.extend(take_checks(&mut form));
         sheets.push(form);
         totals.push((own, at));
     }
     sheets.insert(0, overview(report, evals, &totals));
+    sheets.push(checks_sheet(report, &checks));
     sheets
 }
 

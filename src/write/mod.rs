@@ -9,6 +9,7 @@ pub mod json;
 pub mod monitor;
 pub mod monthly;
 pub mod notice;
+pub mod reading;
 pub mod report;
 pub mod sheet;
 pub mod template;

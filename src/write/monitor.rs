@@ -14,7 +14,7 @@
 //! cells: light yellow, unlocked. 调整后预算数 is the budget (the ledger has
 //! no adjustment). Last sheet: 问题清单.
 
-use super::report::problems_sheet;
+use super::report::problems_sheet_at;
 use super::sheet::{ListValidation, Orientation, PageSetup, Role, Sheet, Value};
 use crate::compute::Report;
 use crate::compute::score::Evaluation;
@@ -35,10 +35,7 @@ pub fn sheet_name(id: &str) -> String {
 }
 
 fn rate(r: Option<Decimal>) -> Value {
-    match r {
-        Some(r) => Value::Number(r / Decimal::ONE_HUNDRED),
-        None => Value::Text("—".into()),
-    }
+    Value::rate(r)
 }
 
 /// The monitoring workbook. `evals` parallel to `report.projects`.
@@ -53,7 +50,16 @@ pub fn monitor_sheets(
         use chrono::Datelike;
         report.as_of.year()
     });
-    let period = if month == 1 {
+    // "1—N月" when the months are the ledger's year; else 累计 (to the
+    // cut-off the title gives), so the title and the columns say one period.
+    let until = report.as_of.format("%Y年%-m月%-d日").to_string();
+    let other_year = {
+        use chrono::Datelike;
+        report.as_of.year() != year
+    };
+    let period = if other_year {
+        "累计".to_string()
+    } else if month == 1 {
         "1月".to_string()
     } else {
         format!("1—{month}月")
@@ -64,7 +70,7 @@ pub fn monitor_sheets(
         s.text(
             row,
             0,
-            format!("{year}年度项目支出绩效运行监控表（{period}）"),
+            format!("{year}年度项目支出绩效运行监控表（截至{until}）"),
             Role::FormTitle,
         );
         s.merge(row, 0, row, LAST_COL);
@@ -72,10 +78,7 @@ pub fn monitor_sheets(
         s.text(
             row,
             0,
-            format!(
-                "填报单位：{}　　截止日期：{}　　单位：万元",
-                report.unit_name, report.as_of
-            ),
+            format!("填报单位：{}　　单位：万元", report.unit_name),
             Role::Caption,
         );
         s.merge(row, 0, row, LAST_COL);
@@ -216,8 +219,7 @@ pub fn monitor_sheets(
             row,
             0,
             format!(
-                "说明：黄色单元格由填报单位填写；{period}完成情况取自台账“实际完成值”，请按截至{}的情况核改；偏差原因在对应栏内打“√”；完成目标可能性从下拉列表选择（{}）。",
-                report.as_of,
+                "说明：黄色单元格由填报单位填写；{period}完成情况取自台账“实际完成值”，请按截至{until}的情况核改；偏差原因在对应栏内打“√”；完成目标可能性从下拉列表选择（{}）。",
                 LIKELIHOOD.join(" / ")
             ),
             Role::Note,
@@ -228,12 +230,12 @@ pub fn monitor_sheets(
         // LibreOffice lays the columns out in a wider fallback font (4/3);
         // texts wrap, rows are fitted.
         s.widths = vec![
-            (0, 9.0),
-            (1, 9.0),
-            (2, 14.0),
-            (3, 11.0),
-            (4, 11.0),
-            (5, 10.0),
+            (0, 10.0),
+            (1, 10.0),
+            (2, 18.0),
+            (3, 13.0),
+            (4, 13.0),
+            (5, 12.0),
             (6, 5.0),
             (7, 5.0),
             (8, 5.0),
@@ -244,7 +246,7 @@ pub fn monitor_sheets(
         ];
         // Wrapped texts shown whole: the project line (a long 实施单位),
         // the budget block and the indicators.
-        s.fit_heights(2);
+        s.fit_label_heights(2);
         s.row_heights.push((0, 30.0));
         s.row_heights.push((top, 30.0));
         s.row_heights.push((note_row, 30.0));
@@ -257,6 +259,10 @@ pub fn monitor_sheets(
         );
         sheets.push(s);
     }
-    sheets.push(problems_sheet(&report.unit_name, problems));
+    sheets.push(problems_sheet_at(
+        &report.unit_name,
+        Some(report.as_of),
+        problems,
+    ));
     sheets
 }

@@ -1,7 +1,7 @@
 //! The monthly progress report (月报) as sheets and JSON.
 
 use super::json::amount;
-use super::report::{problems_sheet, title_of};
+use super::report::{problems_sheet_at, title_of};
 use super::sheet::{
     ChartSeries, ChartSpec, PageSetup, Role, SPLIT_SCALE, Sheet, Span, Value, a1, col_px,
     display_width, page_layout, printable_pt,
@@ -13,8 +13,8 @@ use rust_decimal::Decimal;
 pub const MONTHLY_SHEET: &str = "月报";
 pub const CURVE_SHEET: &str = "进度曲线";
 
-/// The last printed column (建设状态); 开工/完工日期 stay on screen.
-const PRINTED_LAST: u16 = 14;
+/// The last printed column (完工日期): every column is printed.
+const PRINTED_LAST: u16 = 16;
 
 const HEADERS: [&str; 17] = [
     "序号",
@@ -37,10 +37,7 @@ const HEADERS: [&str; 17] = [
 ];
 
 fn pct(p: Option<Decimal>) -> Value {
-    match p {
-        Some(p) => Value::Number(p / Decimal::ONE_HUNDRED),
-        None => Value::Text("—".into()),
-    }
+    Value::rate(p)
 }
 
 fn pace_text(p: &Pace) -> String {
@@ -151,7 +148,12 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     // The unit label is in the repeated columns and rows: on every page.
     s.text(1, 0, "单位：万元", Role::Caption);
     s.merge(1, 0, 1, 2);
-    s.text(1, 3, format!("截止日期：{}", m.as_of), Role::Caption);
+    s.text(
+        1,
+        3,
+        format!("截至{}", m.as_of.format("%Y年%-m月%-d日")),
+        Role::Caption,
+    );
     let banner = m.report.excluded.banner();
     let h = if banner.is_some() { 3 } else { 2 };
     if let Some(b) = banner {
@@ -210,7 +212,10 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
             (6, t.pace.paid_this_month),
             (7, t.figures.paid),
         ] {
-            let expr = format!("SUM({}:{})", a1(first, col), a1(last - 1, col));
+            let expr = crate::compute::formula::sum(&crate::compute::formula::range(
+                &a1(first, col),
+                &a1(last - 1, col),
+            ));
             s.put(
                 tr,
                 col,
@@ -226,9 +231,8 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
     group_rows(&mut s, &mut row, "按项目类别", &m.by_category);
     group_rows(&mut s, &mut row, "按资金性质", &m.by_fund_source);
     s.fit_widths(5.0, 24.0);
-    s.widths.retain(|(c, _)| *c != 13);
-    s.widths.push((13, 13.0));
-    s.cap_width(2, 12.0);
+    s.set_width(13, 13.0);
+    s.cap_width(2, 14.0);
     s.cap_width(3, 10.0);
     s.cap_width(4, 10.0);
     s.print = Some(
@@ -236,6 +240,23 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
             .columns(0, PRINTED_LAST)
             .repeat_cols(0, 2),
     );
+    // Dates and numbers as narrow as their text (no extra half character).
+    s.set_width(0, 4.5);
+    for c in 5..=12 {
+        let w = s.width_of(c);
+        s.set_width(c, w - 1.0);
+    }
+    for c in [15, 16] {
+        s.set_width(c, 11.0);
+    }
+    // One page wide: the text columns wrap narrower before the table is split.
+    // Where it costs the fewest lines (up to a few hundred rows), else evenly.
+    let texts = [(2, 6.0), (13, 6.0), (3, 6.0), (4, 6.0), (14, 5.0)];
+    if m.projects.len() <= 300 {
+        s.narrow_for_fewest_lines(&texts, h + 1);
+    } else {
+        s.narrow_to_fit(&[2, 13, 3, 4, 14], 6.0);
+    }
     // Title and banner merged over the first printed page only (a merge
     // across a page edge is cut in two).
     // When the table is split, they start after the repeated columns too:
@@ -276,12 +297,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
             }
         }
     }
-    s.fit_heights(h.min(2));
-    // A wrapped line of CJK text takes 16 pt where the printer's font is
-    // Noto/思源 (fit_heights allows 14): the top line is not cut.
-    for (_, ht) in s.row_heights.iter_mut() {
-        *ht *= 16.0 / 14.0;
-    }
+    s.fit_label_heights(h.min(2));
     // The title wraps within those columns (16 pt: 16/11 of a body character).
     let title_w: f64 = (start..=k).map(|c| s.width_of(c)).sum::<f64>() - 1.5;
     let title = match &s.get(0, start).map(|c| c.value.clone()) {
@@ -306,14 +322,21 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
         Role::Title,
     );
     c.merge(0, 0, 0, 4);
+    c.text(
+        1,
+        0,
+        format!("截至{}　　单位：万元", m.as_of.format("%Y年%-m月%-d日")),
+        Role::Caption,
+    );
+    c.merge(1, 0, 1, 4);
     for (i, t) in ["月份", "当月拨付", "累计拨付", "累计支出进度", "序时进度"]
         .iter()
         .enumerate()
     {
-        c.text(1, i as u16, *t, Role::Header);
+        c.text(2, i as u16, *t, Role::Header);
     }
     for (i, (mf, sched)) in m.curve.iter().enumerate() {
-        let r = 2 + i as u32;
+        let r = 3 + i as u32;
         c.put(r, 0, Value::Date(mf.first_day()), Role::Month);
         c.put(r, 1, Value::Number(mf.paid), Role::Money);
         c.put(r, 2, Value::Number(mf.cumulative_paid), Role::Money);
@@ -321,7 +344,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
         c.put(r, 4, pct(Some(*sched)), Role::Rate);
     }
     if !m.curve.is_empty() {
-        let rows = (2, 1 + m.curve.len() as u32);
+        let rows = (3, 2 + m.curve.len() as u32);
         c.charts.push(ChartSpec {
             title: "累计支出进度与序时进度".into(),
             categories_col: 0,
@@ -338,7 +361,7 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
                     col: 4,
                 },
             ],
-            at: (2 + m.curve.len() as u32 + 1, 0),
+            at: (3 + m.curve.len() as u32 + 1, 0),
             category_format: Some("yyyy-mm".into()),
             value_format: Some("0%".into()),
             // As wide as the table above: the sheet prints portrait, one page.
@@ -346,10 +369,14 @@ pub fn monthly_sheets(m: &MonthlyReport, problems: &[Problem]) -> Vec<Sheet> {
         });
     }
     c.widths = vec![(0, 12.0), (1, 14.0), (2, 14.0), (3, 14.0), (4, 12.0)];
-    c.freeze = Some((2, 0));
+    c.freeze = Some((3, 0));
     // No repeated rows: they would print over the chart on a second page.
     c.print = Some(PageSetup::new(&m.report.unit_name, None).one_page());
-    vec![s, c, problems_sheet(&m.report.unit_name, problems)]
+    vec![
+        s,
+        c,
+        problems_sheet_at(&m.report.unit_name, Some(m.as_of), problems),
+    ]
 }
 
 /// The 月报 as `monthly --json` writes it: the model itself, with the

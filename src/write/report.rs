@@ -17,7 +17,14 @@ pub const PROGRESS: &str = "项目进度";
 pub const PAYMENTS: &str = "拨付明细";
 pub const MONTHLY: &str = "月度进度";
 pub const PROBLEMS: &str = "问题清单";
-pub const REPORT_SHEETS: &[&str] = &[SUMMARY, PROGRESS, PAYMENTS, MONTHLY, PROBLEMS];
+pub const REPORT_SHEETS: &[&str] = &[
+    SUMMARY,
+    PROGRESS,
+    PAYMENTS,
+    MONTHLY,
+    PROBLEMS,
+    super::reading::READING,
+];
 
 /// Where the cut-off date and the total budget sit on 汇总 (formulas refer to them).
 const CUTOFF: (u32, u16) = (1, 1);
@@ -59,6 +66,22 @@ mod prj_col {
     pub const SOURCE: u16 = 17;
 }
 const PROGRESS_HEADER_ROW: u32 = 2;
+/// 拨付明细: title, a line with the cut-off and unit, then the header.
+const PAY_HEADER_ROW: u32 = 2;
+
+/// "2024年5月31日"
+fn zh_date(d: chrono::NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
+/// A sheet's title over `last` columns and the line under it (unit,
+/// cut-off, money unit): every printed table says what it is.
+pub fn title_rows(s: &mut Sheet, last: u16, title: String, caption: String) {
+    s.text(0, 0, title, Role::Title);
+    s.merge(0, 0, 0, last);
+    s.text(1, 0, caption, Role::Caption);
+    s.merge(1, 0, 1, last);
+}
 
 fn money(d: Decimal) -> Value {
     Value::Number(d)
@@ -66,15 +89,8 @@ fn money(d: Decimal) -> Value {
 fn formula(expr: String, result: Value) -> Value {
     Value::Formula(expr, Box::new(result))
 }
-/// Rates are stored as fractions (0.5662) and shown as 56.62%.
-fn rate_value(rate: Option<Decimal>) -> Value {
-    match rate {
-        Some(r) => Value::Number(r / Decimal::ONE_HUNDRED),
-        None => Value::Text("—".into()),
-    }
-}
 fn rate_formula(paid: &str, budget: &str, rate: Option<Decimal>) -> Value {
-    formula(rules::execution_rate(paid, budget), rate_value(rate))
+    formula(rules::execution_rate(paid, budget), Value::rate(rate))
 }
 fn c(row: u32, col: u16) -> String {
     super::sheet::a1(row, col)
@@ -204,7 +220,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
         // Money paid from this fund to another fund's projects is not
         // execution of this fund's budget.
         let own_paid = match g.paid_to_other_funds {
-            Some(x) => format!("({}-{})", c(row, 3), x.normalize()),
+            Some(x) => rules::own_paid(&c(row, 3), x),
             None => c(row, 3),
         };
         s.put(
@@ -253,7 +269,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     // 合计: sums of the category rows.
     let t = &report.totals;
     s.text(total_row, 0, "合计", Role::TotalText);
-    let sum = |col: u16| format!("SUM({}:{})", c(cat_first, col), c(cat_last, col));
+    let sum = |col: u16| rules::sum(&rules::range(&c(cat_first, col), &c(cat_last, col)));
     s.put(
         total_row,
         1,
@@ -293,7 +309,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
         total_row,
         7,
         formula(
-            format!("{}-{}", c(total_row, 2), c(total_row, 3)),
+            rules::remaining(&c(total_row, 2), &c(total_row, 3)),
             money(t.remaining),
         ),
         Role::TotalMoney,
@@ -344,7 +360,8 @@ pub fn summary_sheet(report: &Report) -> Sheet {
                     g.key,
                     g.key
                 ),
-                Role::Caption,
+                // Wrapped within the table's width (a caption would be cut).
+                Role::Note,
             );
             s.merge(row, 0, row, last_col);
             row += 1;
@@ -353,7 +370,7 @@ pub fn summary_sheet(report: &Report) -> Sheet {
     s.fit_widths(10.0, 40.0);
     s.widths.retain(|(c, _)| *c != 0);
     s.widths.push((0, 24.0));
-    s.fit_heights(h);
+    s.fit_label_heights(h);
     s.freeze = Some((h + 1, 1));
     s.print = Some(PageSetup::new(&report.unit_name, Some((0, h))).repeat_cols(0, 0));
     s
@@ -431,9 +448,10 @@ pub fn progress_sheet(report: &Report) -> Sheet {
             let rows = |col: u16| {
                 let n = crate::model::col_name(col as u32);
                 format!(
-                    "{}!${n}$2:${n}${}",
+                    "{}!${n}${}:${n}${}",
                     super::sheet::quoted(PAYMENTS),
-                    report.payments.len() + 1
+                    PAY_HEADER_ROW + 2,
+                    report.payments.len() as u32 + PAY_HEADER_ROW + 1
                 )
             };
             rules::paid_by_cutoff_case_exact(
@@ -512,7 +530,7 @@ pub fn progress_sheet(report: &Report) -> Sheet {
     for col in [NAME, CATEGORY, FUND, STATUS] {
         s.put(total, col, Value::Empty, Role::TotalText);
     }
-    let sum = |col: u16| format!("SUM({}:{})", c(first, col), c(last.max(first), col));
+    let sum = |col: u16| rules::sum(&rules::range(&c(first, col), &c(last.max(first), col)));
     let settled_sum: Option<Decimal> = report
         .projects
         .iter()
@@ -555,7 +573,7 @@ pub fn progress_sheet(report: &Report) -> Sheet {
         total,
         REMAINING,
         formula(
-            format!("{}-{}", c(total, BUDGET), c(total, PAID)),
+            rules::remaining(&c(total, BUDGET), &c(total, PAID)),
             money(t.remaining),
         ),
         Role::TotalMoney,
@@ -597,7 +615,7 @@ pub fn progress_sheet(report: &Report) -> Sheet {
     s.cap_width(NAME, 16.0);
     s.cap_width(CATEGORY, 10.0);
     s.cap_width(FUND, 10.0);
-    s.fit_heights(h);
+    s.fit_label_heights(h);
     s.freeze = Some((h + 1, 2));
     s.autofilter = Some(Span {
         first_row: h,
@@ -633,6 +651,16 @@ fn amount_read(e: &crate::model::ExcludedRow) -> Value {
 pub fn payments_sheet(report: &Report) -> Sheet {
     use pay_col::*;
     let mut s = Sheet::new(PAYMENTS);
+    let h = PAY_HEADER_ROW;
+    title_rows(
+        &mut s,
+        STATE,
+        format!("{}拨付明细", title_of(report)),
+        format!(
+            "截至{}（此后的拨付列出但不计入）　　单位：万元",
+            zh_date(report.as_of)
+        ),
+    );
     for (i, t) in [
         "序号",
         "项目编号",
@@ -647,7 +675,7 @@ pub fn payments_sheet(report: &Report) -> Sheet {
     .iter()
     .enumerate()
     {
-        s.text(0, i as u16, *t, Role::Header);
+        s.text(h, i as u16, *t, Role::Header);
     }
     s.column_roles = vec![
         (NO, Role::Count),
@@ -661,10 +689,10 @@ pub fn payments_sheet(report: &Report) -> Sheet {
         (SOURCE, Role::Text),
     ];
     // One note on the header, not one per row: a note per cell makes large files slow to open.
-    s.cells[FUND as usize].note =
+    s.cells[2 + FUND as usize].note =
         Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质（项目预算分几种资金而本笔未注明的，记为“未注明资金性质”）".into());
     for (i, p) in report.payments.iter().enumerate() {
-        let r = 1 + i as u32;
+        let r = h + 1 + i as u32;
         s.put(r, NO, Value::Number((i + 1).into()), Role::Count);
         s.text(r, ID, p.project_id.clone(), Role::Text);
         s.put(r, DATE, Value::Date(p.date), Role::Date);
@@ -684,7 +712,7 @@ pub fn payments_sheet(report: &Report) -> Sheet {
         .iter()
         .filter(|e| e.kind == RecordKind::Payment)
         .collect();
-    let mut r = report.payments.len() as u32;
+    let mut r = h + report.payments.len() as u32;
     if !left_out.is_empty() {
         r += 2;
         let title = format!(
@@ -711,15 +739,22 @@ pub fn payments_sheet(report: &Report) -> Sheet {
         }
     }
     s.fit_widths(6.0, 24.0);
-    s.fit_heights(0);
-    s.freeze = Some((1, 0));
+    s.cap_width(MEMO, 24.0);
+    s.cap_width(STATE, 20.0);
+    s.fit_label_heights(h);
+    s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
-        first_row: 0,
+        first_row: h,
         first_col: 0,
-        last_row: report.payments.len().max(1) as u32,
+        last_row: h + report.payments.len().max(1) as u32,
         last_col: SOURCE,
     });
-    s.print = Some(PageSetup::new(&report.unit_name, Some((0, 0))).repeat_cols(NO, ID));
+    // 来源行 is for the screen: outside the print area.
+    s.print = Some(
+        PageSetup::new(&report.unit_name, Some((h, h)))
+            .columns(NO, STATE)
+            .repeat_cols(NO, ID),
+    );
     s
 }
 
@@ -732,7 +767,13 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
         Role::Title,
     );
     s.merge(0, 0, 0, 12);
-    s.text(1, 0, "单位：万元", Role::Caption);
+    s.text(
+        1,
+        0,
+        format!("截至{}　　单位：万元", zh_date(report.as_of)),
+        Role::Caption,
+    );
+    s.merge(1, 0, 1, 3);
     let h = 2;
     for (i, t) in ["月份", "当月拨付", "累计拨付", "累计执行率"]
         .iter()
@@ -755,7 +796,7 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
         let cum = if i == 0 {
             c(r, 1)
         } else {
-            format!("{}+{}", c(r - 1, 2), c(r, 1))
+            rules::cumulative(&c(r - 1, 2), &c(r, 1))
         };
         s.put(r, 2, formula(cum, money(m.cumulative_paid)), Role::Money);
         s.put(
@@ -792,19 +833,41 @@ pub fn monthly_sheet(report: &Report) -> Sheet {
     s
 }
 
+/// 问题清单 of one unit's workbook.
 pub fn problems_sheet(unit: &str, problems: &[Problem]) -> Sheet {
+    problems_sheet_at(unit, None, problems)
+}
+
+/// 问题清单 of one unit's workbook, its cut-off in the line under the title.
+pub fn problems_sheet_at(
+    unit: &str,
+    as_of: Option<chrono::NaiveDate>,
+    problems: &[Problem],
+) -> Sheet {
     let mut s = Sheet::new(PROBLEMS);
+    let h = 2;
+    title_rows(
+        &mut s,
+        4,
+        format!("{unit}台账问题清单"),
+        format!(
+            "{}金额单位：万元",
+            as_of
+                .map(|d| format!("截至{}　　", zh_date(d)))
+                .unwrap_or_default()
+        ),
+    );
     for (i, t) in ["序号", "级别", "工作表", "单元格", "说明"]
         .iter()
         .enumerate()
     {
-        s.text(0, i as u16, *t, Role::Header);
+        s.text(h, i as u16, *t, Role::Header);
     }
     if problems.is_empty() {
-        s.text(1, 0, "未发现问题", Role::Text);
+        s.text(h + 1, 0, "未发现问题", Role::Text);
     }
     for (i, p) in problems.iter().enumerate() {
-        let r = 1 + i as u32;
+        let r = h + 1 + i as u32;
         s.put(r, 0, Value::Number((i + 1).into()), Role::Count);
         let level = s.text(r, 1, p.severity.label(), Role::Text);
         level.flagged = p.severity == Severity::Error;
@@ -813,17 +876,16 @@ pub fn problems_sheet(unit: &str, problems: &[Problem]) -> Sheet {
         s.text(r, 4, p.message.clone(), Role::Text);
     }
     s.fit_widths(6.0, 14.0);
-    s.widths.retain(|(c, _)| *c != 4);
-    s.widths.push((4, 80.0));
-    s.fit_heights(1);
-    s.freeze = Some((1, 0));
+    s.set_width(4, 80.0);
+    s.fit_label_heights(h);
+    s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
-        first_row: 0,
+        first_row: h,
         first_col: 0,
-        last_row: problems.len().max(1) as u32,
+        last_row: h + problems.len().max(1) as u32,
         last_col: 4,
     });
-    s.print = Some(PageSetup::new(unit, Some((0, 0))));
+    s.print = Some(PageSetup::new(unit, Some((h, h))));
     s
 }
 
@@ -895,7 +957,6 @@ pub fn copy_sheet(
     // The input's own column widths are not readable; fit them to the text so
     // Chinese cells are not cut off.
     s.fit_widths(6.0, COPY_WIDTH + 2.0);
-    s.fit_heights(0);
     // Printed landscape, with the title rows down to the table header on
     // every page: the header is the first row at least half as full as the
     // fullest row.
@@ -915,6 +976,43 @@ pub fn copy_sheet(
             .prefer(Orientation::Landscape)
             .repeat_cols(0, 1),
     );
+    // One page wide when narrowing the text columns gets there (a ledger
+    // of 7 rows is not three pages): their texts wrap, rows fitted.
+    // Only columns of texts wrap (a number or date too narrow shows ###);
+    // a code or date typed as text ("JY2023-01") is not broken.
+    let mut mins: std::collections::BTreeMap<u16, f64> = Default::default();
+    for c in s.cells.iter().filter(|c| c.row > header) {
+        let m = mins.entry(c.col).or_insert(6.0);
+        let least = match &c.value {
+            Value::Text(t) if t.chars().any(|ch| (ch as u32) >= 0x2E80) => 6.0,
+            Value::Text(t) => (super::sheet::display_width(t) + 1.5).min(14.0),
+            Value::Empty => 6.0,
+            v => super::sheet::value_width(v, c.role) + 2.0,
+        };
+        *m = m.max(least);
+    }
+    let cols: Vec<(u16, f64)> = mins.into_iter().collect();
+    let before = s.widths.clone();
+    // A short sheet: narrow where it costs fewest lines; a long one evenly.
+    let fits = if per_row.len() <= 100 {
+        s.narrow_for_fewest_lines(&cols, header)
+    } else {
+        let texts: Vec<u16> = cols.iter().map(|(c, _)| *c).collect();
+        s.narrow_to_fit(&texts, 8.0)
+    };
+    if !fits {
+        // Too many columns anyway: split across pages at their own widths.
+        s.widths = before;
+    }
+    let widths: HashMap<u16, f64> = s.widths.iter().copied().collect();
+    for c in s.cells.iter_mut() {
+        if let (Role::Raw, Value::Text(t)) = (c.role, &c.value)
+            && super::sheet::display_width(t) + 1.5 > widths.get(&c.col).copied().unwrap_or(8.43)
+        {
+            c.role = Role::RawWrap;
+        }
+    }
+    s.fit_heights(0);
     s
 }
 
@@ -1023,8 +1121,16 @@ pub fn annotated_workbook(
     }
     let mut all: Vec<Problem> = problems.to_vec();
     all.extend(extra.iter().cloned());
-    sheets.push(problems_sheet(&report.unit_name, &all));
+    sheets.push(problems_sheet_at(
+        &report.unit_name,
+        Some(report.as_of),
+        &all,
+    ));
     sheets.extend(copies);
+    sheets.push(super::reading::reading_sheet(
+        &report.unit_name,
+        &report.reading,
+    ));
     (sheets, extra)
 }
 

@@ -20,6 +20,18 @@ pub enum Value {
     Formula(String, Box<Value>),
 }
 
+impl Value {
+    /// A rate given in percent (56.62) as the fraction a `0.00%` cell shows
+    /// (0.5662); "—" when there is none (a zero budget). The one place the
+    /// ÷100 is done.
+    pub fn rate(percent: Option<Decimal>) -> Value {
+        match percent {
+            Some(p) => Value::Number(p / Decimal::ONE_HUNDRED),
+            None => Value::Text("—".into()),
+        }
+    }
+}
+
 /// What a cell is, which decides how it looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -227,6 +239,18 @@ pub const SPLIT_SCALE: u16 = 90;
 /// official 156 mm text width; top and bottom leave room for the page header
 /// and the page numbers.
 pub const MARGINS_CM: [f64; 6] = [2.8, 2.6, 2.5, 2.5, 1.2, 1.2];
+/// Landscape pages: the binding edge is the top, so the sides take less and
+/// a wide table keeps its text larger.
+pub const LANDSCAPE_MARGINS_CM: [f64; 6] = [1.8, 1.8, 2.8, 2.2, 1.4, 1.2];
+
+/// The margins of a page, cm (left, right, top, bottom, header, footer).
+pub fn margins_cm(landscape: bool) -> [f64; 6] {
+    if landscape {
+        LANDSCAPE_MARGINS_CM
+    } else {
+        MARGINS_CM
+    }
+}
 const A4_MM: (f64, f64) = (210.0, 297.0);
 
 /// How a sheet is printed, decided by `page_layout`.
@@ -267,13 +291,15 @@ pub fn col_px(w: f64) -> f64 {
 /// Printable height of an A4 page, pt.
 pub fn printable_height_pt(landscape: bool) -> f64 {
     let paper = if landscape { A4_MM.0 } else { A4_MM.1 };
-    (paper - (MARGINS_CM[2] + MARGINS_CM[3]) * 10.0) / 25.4 * 72.0
+    let m = margins_cm(landscape);
+    (paper - (m[2] + m[3]) * 10.0) / 25.4 * 72.0
 }
 
 /// Printable width of an A4 page, pt.
 pub fn printable_pt(landscape: bool) -> f64 {
     let paper = if landscape { A4_MM.1 } else { A4_MM.0 };
-    (paper - (MARGINS_CM[0] + MARGINS_CM[1]) * 10.0) / 25.4 * 72.0
+    let m = margins_cm(landscape);
+    (paper - (m[0] + m[1]) * 10.0) / 25.4 * 72.0
 }
 
 impl Sheet {
@@ -460,6 +486,138 @@ impl Sheet {
         }
         self.widths = widths.into_iter().collect();
     }
+    /// The width (characters) a cell's text has: its merge's, else its column's.
+    pub fn cell_width(&self, row: u32, col: u16) -> f64 {
+        match self
+            .merges
+            .iter()
+            .find(|m| m.first_row == row && m.first_col == col)
+        {
+            Some(m) => (m.first_col..=m.last_col).map(|c| self.width_of(c)).sum(),
+            None => self.width_of(col),
+        }
+    }
+    /// A header or form label too long for its cell breaks before its
+    /// "（…）" part (a long Chinese header in two halves) ("资金情况\n（万元）", "效益指标\n（30分）") instead of
+    /// wrapping a lone character onto the next line.
+    pub fn break_labels(&mut self) {
+        let widths: Vec<Option<f64>> = self
+            .cells
+            .iter()
+            .map(|c| {
+                matches!(c.role, Role::Header | Role::FormLabel)
+                    .then(|| self.cell_width(c.row, c.col))
+            })
+            .collect();
+        for (c, w) in self.cells.iter_mut().zip(widths) {
+            let Some(w) = w else { continue };
+            let Value::Text(t) = &c.value else { continue };
+            if t.contains('\n') || display_width(t) <= w - PADDING {
+                continue;
+            }
+            if let Some(i) = t.find('（').filter(|i| *i > 0) {
+                c.value = Value::Text(format!("{}\n{}", &t[..i], &t[i..]));
+            } else if c.role == Role::Header
+                && t.chars().count() >= 6
+                && t.chars().all(|ch| (ch as u32) >= 0x2E80)
+            {
+                // A Chinese header in two even halves ("衔接资金\n产业占比"),
+                // not seven characters and a lone one.
+                let half = t.chars().count().div_ceil(2);
+                let at = t
+                    .char_indices()
+                    .nth(half)
+                    .map(|(i, _)| i)
+                    .unwrap_or(t.len());
+                c.value = Value::Text(format!("{}\n{}", &t[..at], &t[at..]));
+            }
+        }
+    }
+    /// Set a column's width.
+    pub fn set_width(&mut self, col: u16, w: f64) {
+        self.widths.retain(|(c, _)| *c != col);
+        self.widths.push((col, w));
+        self.widths.sort_by_key(|(c, _)| *c);
+    }
+    /// Narrow the widest of the wrapping columns `cols`, a character at a
+    /// time and never below `min`, until the printed columns fit one page
+    /// wide at ≥ 9 pt. Whether they fit.
+    pub fn narrow_to_fit(&mut self, cols: &[u16], min: f64) -> bool {
+        loop {
+            match page_layout(self, self.source_rows) {
+                None => return true,
+                Some(l) if l.fit_width => return true,
+                _ => {}
+            }
+            let widest = cols
+                .iter()
+                .map(|c| (*c, self.width_of(*c)))
+                .filter(|(_, w)| *w > min)
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            let Some((c, w)) = widest else {
+                return false;
+            };
+            self.set_width(c, (w - 1.0).max(min));
+        }
+    }
+    /// Like `narrow_to_fit`, but each step narrows the column that adds the
+    /// fewest printed lines to the sheet (a long text keeps its width, a
+    /// short one wraps first): for small copied sheets, where the widest
+    /// column is the one with the most to say. Rows from `from_row`.
+    /// `cols`: each column with the least width it may take.
+    pub fn narrow_for_fewest_lines(&mut self, cols: &[(u16, f64)], from_row: u32) -> bool {
+        let min_of = |c: u16| {
+            cols.iter()
+                .find(|(k, _)| *k == c)
+                .map(|(_, m)| *m)
+                .unwrap_or(f64::MAX)
+        };
+        let mut rows: std::collections::BTreeMap<u32, Vec<(u16, &str)>> = Default::default();
+        for c in &self.cells {
+            if let Value::Text(t) = &c.value
+                && c.row >= from_row
+                && cols.iter().any(|(k, _)| *k == c.col)
+            {
+                rows.entry(c.row).or_default().push((c.col, t.as_str()));
+            }
+        }
+        let rows: Vec<Vec<(u16, String)>> = rows
+            .into_values()
+            .map(|v| v.into_iter().map(|(c, t)| (c, t.to_string())).collect())
+            .collect();
+        let total = |widths: &dyn Fn(u16) -> f64| -> f64 {
+            rows.iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|(c, t)| text_lines(t, widths(*c)))
+                        .fold(1.0, f64::max)
+                })
+                .sum()
+        };
+        loop {
+            match page_layout(self, self.source_rows) {
+                None => return true,
+                Some(l) if l.fit_width => return true,
+                _ => {}
+            }
+            let mut best: Option<(u16, f64, f64)> = None;
+            for &(c, min) in cols {
+                let w = self.width_of(c);
+                if w <= min {
+                    continue;
+                }
+                let narrower = (w - 1.0).max(min);
+                let cost = total(&|k| if k == c { narrower } else { self.width_of(k) });
+                if best.is_none_or(|(_, b, bw)| cost < b || (cost == b && w > bw)) {
+                    best = Some((c, cost, w));
+                }
+            }
+            let Some((c, _, w)) = best else {
+                return false;
+            };
+            self.set_width(c, (w - 1.0).max(min_of(c)));
+        }
+    }
     /// Narrow a column to `max` characters (its text wraps).
     pub fn cap_width(&mut self, col: u16, max: f64) {
         for (c, w) in self.widths.iter_mut() {
@@ -468,8 +626,16 @@ impl Sheet {
             }
         }
     }
+    /// `break_labels`, then `fit_heights`: our own tables' headers and form
+    /// labels broken where the words break, rows sized.
+    pub fn fit_label_heights(&mut self, from_row: u32) {
+        self.break_labels();
+        self.fit_heights(from_row);
+    }
     /// Row heights that show wrapped text whole (a clerk's printer won't
-    /// re-measure rows the way a screen does).
+    /// re-measure rows the way a screen does): lines counted from the text,
+    /// its explicit line breaks and the column (or merge) width, CJK counted
+    /// double; `LINE_PT` a line.
     pub fn fit_heights(&mut self, from_row: u32) {
         let width_of = |col: u16| self.width_of(col);
         let printed = self
@@ -492,10 +658,12 @@ impl Sheet {
                     Role::Text
                         | Role::FormText
                         | Role::FormLabel
+                        | Role::FormInput
                         | Role::Header
                         | Role::RawWrap
                         | Role::TotalText
                         | Role::Banner
+                        | Role::Note
                 )
         }) {
             if let Value::Text(t) = &c.value {
@@ -506,10 +674,14 @@ impl Sheet {
                     ),
                     None => (width_of(c.col), 1.0),
                 };
-                // A cell's own margins take `PADDING` characters of its width.
-                let n = (display_width(t) / (width - PADDING).max(1.0) / rows - 0.01)
-                    .ceil()
-                    .max(1.0);
+                // Copied ledger texts are shown whole however long; our own
+                // cells up to MAX_LINES.
+                let cap = if c.role == Role::RawWrap {
+                    MAX_COPY_LINES
+                } else {
+                    MAX_LINES
+                };
+                let n = (text_lines(t, width) / rows - 0.01).ceil().clamp(1.0, cap);
                 let e = lines.entry(c.row).or_insert(1.0);
                 *e = e.max(n);
             }
@@ -517,9 +689,33 @@ impl Sheet {
         self.row_heights = lines
             .into_iter()
             .filter(|(_, n)| *n > 1.0)
-            .map(|(r, n)| (r, 14.0 * n.min(6.0)))
+            .map(|(r, n)| (r, row_pt(n)))
             .collect();
     }
+}
+
+/// One printed line of 11 pt text: CJK faces (Noto/思源, 仿宋) need about
+/// 16 pt where Latin text needs 15.
+pub const LINE_PT: f64 = 16.0;
+/// Rows grow to at most this many lines (a longer text is cut on paper; its
+/// whole text stays in the cell).
+pub const MAX_LINES: f64 = 8.0;
+
+/// Rows of a copied input sheet grow up to Excel's tallest row (409 pt).
+pub const MAX_COPY_LINES: f64 = 25.0;
+
+/// The height of a row of `lines` lines of body text.
+pub fn row_pt(lines: f64) -> f64 {
+    (LINE_PT * lines + 2.0).max(DEFAULT_ROW_PT)
+}
+
+/// Lines a text takes in a cell `width` characters wide: each of its own
+/// lines wrapped at the width less the cell's margins.
+pub fn text_lines(t: &str, width: f64) -> f64 {
+    let usable = (width - PADDING).max(1.0);
+    t.split('\n')
+        .map(|l| (display_width(l) / usable - 0.01).ceil().max(1.0))
+        .sum()
 }
 
 /// Characters added to a column's widest value (the cell's own margins).

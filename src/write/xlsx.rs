@@ -32,9 +32,8 @@ fn format_for(role: Role, flagged: bool) -> Format {
     };
     let mut f = match role {
         Role::Raw => Format::new(),
-        Role::RawWrap => Format::new()
-            .set_text_wrap()
-            .set_align(FormatAlign::VerticalCenter),
+        // Bottom-aligned like the copied numbers beside it (Excel's default).
+        Role::RawWrap => Format::new().set_text_wrap(),
         Role::Title => Format::new()
             .set_font_name(FONT)
             .set_bold()
@@ -364,7 +363,8 @@ fn page_setup(
         ws.set_repeat_columns(a, b)?;
     }
     ws.set_print_area(0, l.first_col, l.last_row, l.last_col)?;
-    let [left, right, top, bottom, header, footer] = super::sheet::MARGINS_CM.map(|cm| cm / 2.54);
+    let [left, right, top, bottom, header, footer] =
+        super::sheet::margins_cm(l.landscape).map(|cm| cm / 2.54);
     ws.set_margins(left, right, top, bottom, header, footer);
     ws.set_print_center_horizontally(true);
     let font = "&\"宋体,常规\"&9";

@@ -2,6 +2,8 @@
 //! reading outputs back with calamine.
 #![allow(dead_code)]
 
+pub mod skip;
+
 use calamine::{Data, Reader, open_workbook_auto};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use std::path::{Path, PathBuf};
@@ -355,14 +357,10 @@ pub fn write_ods_package(path: &Path, content: &[u8]) {
     z.finish().unwrap();
 }
 
-/// LibreOffice's `soffice` on PATH, for the real-client checks (which say
-/// SKIPPED without it).
+/// LibreOffice's `soffice` on PATH, for the real-client checks (without it
+/// they call `skip::soffice_missing`: fail under CI, else skip visibly).
 pub fn soffice() -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("soffice"))
-            .find(|p| p.exists())
-    })
+    skip::which("soffice")
 }
 
 /// Copy an xlsx, replacing text in every part.

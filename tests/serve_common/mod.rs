@@ -3,6 +3,9 @@
 //! and an HTTP client that logs in like a browser.
 #![allow(dead_code)]
 
+#[path = "../common/skip.rs"]
+pub mod skip;
+
 use jixiao::serve::{Config, Server};
 use reqwest::StatusCode;
 use std::path::PathBuf;
@@ -47,7 +50,8 @@ pub struct Env {
 }
 
 impl Env {
-    /// `None` (and a SKIPPED line) when the backend is not available.
+    /// `None` when the backend is not available (see `skip::missing`: under
+    /// CI it fails instead).
     pub async fn start(backend: Backend) -> Option<Env> {
         Env::start_with(backend, |_| {}).await
     }
@@ -71,9 +75,13 @@ impl Env {
             match create_database(&admin, &name).await {
                 Ok(()) => {}
                 Err(e) => {
-                    println!(
-                        "SKIPPED: PostgreSQL not reachable at {} ({e})",
-                        jixiao::serve::db::redact(&admin)
+                    skip::missing(
+                        "PostgreSQL",
+                        &format!(
+                            "PostgreSQL 连不上：{}（{e}）",
+                            jixiao::serve::db::redact(&admin)
+                        ),
+                        skip::POSTGRES_INSTALL,
                     );
                     return None;
                 }

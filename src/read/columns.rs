@@ -1,0 +1,334 @@
+//! Which column is which field, from each column's full header path
+//! (parent + child). Every column makes a claim — a field (by the mapping,
+//! by its exact name, or by meaning), a budget part (a fund- or level-named
+//! column), a month, a month's running total — and the claims are settled
+//! in one place: two columns claiming one figure at the same strength is an
+//! error naming both, never a silent choice.
+
+use super::layout::{self, ColumnSpec, Field, SheetRole, SheetSpec};
+use super::mapping::Mapping;
+use super::table::{Column, FieldMap, FundSplit, HeaderCell, MonthColumn};
+
+/// How strongly a column claims a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Strength {
+    Meaning,
+    Exact,
+    Mapped,
+}
+
+enum Claim {
+    Field(&'static ColumnSpec, Strength),
+    Split(&'static str, Option<&'static str>),
+    Month(Option<i32>, u32),
+    /// A month's 累计 beside its 本月 (a running total, kept as a check).
+    MonthCum(u32),
+    Unknown,
+}
+
+pub(crate) struct Matched {
+    pub columns: FieldMap,
+    pub splits: Vec<FundSplit>,
+    pub months: Vec<MonthColumn>,
+    pub month_cums: Vec<MonthColumn>,
+    /// Header texts nothing took (shown when a required column is missing).
+    pub unknown: Vec<String>,
+    /// Every header column with its path and what it became, for 读取说明.
+    pub paths: Vec<(u32, String, Option<String>)>,
+    /// Two or more columns claiming one figure: the message naming them.
+    pub conflicts: Vec<String>,
+    /// Choices made by a stated rule (said in 读取说明).
+    pub decisions: Vec<String>,
+}
+
+impl Matched {
+    pub fn count(&self) -> usize {
+        self.columns.len() + self.splits.len() + self.months.len()
+    }
+    pub fn empty() -> Matched {
+        Matched {
+            columns: FieldMap::default(),
+            splits: Vec::new(),
+            months: Vec::new(),
+            month_cums: Vec::new(),
+            unknown: Vec::new(),
+            paths: Vec::new(),
+            conflicts: Vec::new(),
+            decisions: Vec::new(),
+        }
+    }
+}
+
+/// Words every conflict message has (a sheet with a conflict is still the
+/// table it looks like: it is found, then refused with the message).
+pub(crate) const CONFLICT: &str = "都可作为";
+
+/// Fields whose column carries a figure or a record's key: two candidates
+/// for one of these are never settled by position.
+const FIGURE_FIELDS: &[Field] = &[
+    Field::ProjectId,
+    Field::Budget,
+    Field::Settled,
+    Field::CumulativePaid,
+    Field::PaymentAmount,
+    Field::PaymentDate,
+];
+
+fn mapped(spec: &ColumnSpec, role: SheetRole, mapping: &Mapping) -> Option<String> {
+    mapping.column_alias(role, spec.header)
+}
+
+/// The JSON name of a field (as in the project and payment JSON).
+pub fn field_json_name(f: Field) -> &'static str {
+    match f {
+        Field::ProjectId => "id",
+        Field::ProjectName => "name",
+        Field::Category => "category",
+        Field::FundSource => "fund_source",
+        Field::Budget => "budget",
+        Field::Settled => "settled",
+        Field::Status => "status",
+        Field::Location => "location",
+        Field::Implementer => "implementer",
+        Field::StartDate => "start_date",
+        Field::EndDate => "end_date",
+        Field::DeviationReason => "deviation_reason",
+        Field::AnnualTarget => "annual_target",
+        Field::ActualResult => "actual_result",
+        Field::PaymentDate => "date",
+        Field::PaymentAmount => "amount",
+        Field::Voucher => "voucher",
+        Field::Memo => "memo",
+        Field::Level1 => "level1",
+        Field::Level2 => "level2",
+        Field::Level3 => "name",
+        Field::TargetValue => "target",
+        Field::ActualValue => "actual",
+        Field::Weight => "weight",
+        Field::HandScore => "hand_score",
+        Field::CumulativePaid => "paid",
+        Field::Group => "group",
+        Field::RateCheck => "check:执行率",
+    }
+}
+
+fn claim_of(h: &HeaderCell, spec: &'static SheetSpec, mapping: &Mapping) -> Claim {
+    let role = spec.role;
+    let own = layout::normalize_header(&h.own).0;
+    let parent = h.parent.as_deref().map(|p| layout::normalize_header(p).0);
+    // A mapped name wins over everything.
+    for text in &h.candidates {
+        let key = layout::normalize_header(text).0;
+        if let Some(c) = spec
+            .readable()
+            .find(|c| mapped(c, role, mapping).is_some_and(|a| a == key))
+        {
+            return Claim::Field(c, Strength::Mapped);
+        }
+    }
+    if role == SheetRole::Projects {
+        // A month parent over 本月 / 累计 children.
+        if let Some((year, month)) = parent.as_deref().and_then(layout::month_header) {
+            if layout::MONTH_OWN_WORDS.iter().any(|w| own.starts_with(w)) {
+                return Claim::Month(year, month);
+            }
+            if layout::MONTH_CUM_WORDS.iter().any(|w| own.starts_with(w)) {
+                return Claim::MonthCum(month);
+            }
+        }
+        // A fund- or level-named column is a part of the budget, whatever its
+        // parent is called (unless the parent is a paid or settled amount).
+        if let Some((fund, level)) = layout::split_of(&own, parent.as_deref()) {
+            return Claim::Split(fund, level);
+        }
+    }
+    for text in &h.candidates {
+        let key = layout::normalize_header(text).0;
+        if key.is_empty() {
+            continue;
+        }
+        if let Some(c) = spec
+            .readable()
+            .find(|c| mapped(c, role, mapping).is_none() && layout::header_matches(c, &key))
+        {
+            return Claim::Field(c, Strength::Exact);
+        }
+    }
+    if role == SheetRole::Projects
+        && parent.is_some()
+        && let Some((year, month)) = layout::month_header(&own)
+    {
+        return Claim::Month(year, month);
+    }
+    let by_meaning = layout::field_by_meaning(role, &own).or_else(|| {
+        parent
+            .as_deref()
+            .and_then(|p| layout::field_by_meaning(role, p))
+            .filter(|_| layout::PARENT_ONLY.contains(&own.as_str()))
+    });
+    if let Some(f) = by_meaning
+        && let Some(c) = spec.readable().find(|c| c.field == f)
+        && mapped(c, role, mapping).is_none()
+    {
+        return Claim::Field(c, Strength::Meaning);
+    }
+    Claim::Unknown
+}
+
+/// The header path as 读取说明 shows it: "资金规模/小计".
+fn path_of(h: &HeaderCell) -> String {
+    let clean = |s: &str| s.replace(['\n', '\r'], "");
+    match &h.parent {
+        Some(p) if *p != h.own => format!("{}/{}", clean(p), clean(&h.own)),
+        _ => clean(&h.own),
+    }
+}
+
+pub(crate) fn match_headers(
+    cells: Vec<HeaderCell>,
+    spec: &'static SheetSpec,
+    mapping: &Mapping,
+) -> Matched {
+    let mut m = Matched::empty();
+    let mut claims: Vec<Claim> = cells.iter().map(|h| claim_of(h, spec, mapping)).collect();
+    // A 合计 / 小计 child beside budget parts is the budget's total,
+    // whatever the parent is called (资金来源, 资金规模, 计划投资 …).
+    for i in 0..cells.len() {
+        let own = layout::normalize_header(&cells[i].own).0;
+        let Some(parent) = &cells[i].parent else {
+            continue;
+        };
+        if !layout::PARENT_ONLY.contains(&own.as_str()) {
+            continue;
+        }
+        let in_group = |j: usize| cells[j].parent.as_ref() == Some(parent);
+        let mut j = i;
+        let mut group = vec![i];
+        while j > 0 && in_group(j - 1) && cells[j - 1].col + 1 == cells[j].col {
+            j -= 1;
+            group.push(j);
+        }
+        let mut j = i;
+        while j + 1 < cells.len() && in_group(j + 1) && cells[j].col + 1 == cells[j + 1].col {
+            j += 1;
+            group.push(j);
+        }
+        if group.iter().any(|&k| matches!(claims[k], Claim::Split(..)))
+            && !matches!(claims[i], Claim::Field(_, Strength::Mapped))
+            && let Some(c) = spec.readable().find(|c| c.field == Field::Budget)
+        {
+            claims[i] = Claim::Field(c, Strength::Exact);
+        }
+    }
+    // Settle field claims: the strongest; ties on a figure are conflicts.
+    let mut by_field: Vec<(Field, Vec<(usize, Strength)>)> = Vec::new();
+    for (i, c) in claims.iter().enumerate() {
+        if let Claim::Field(spec_c, s) = c {
+            match by_field.iter_mut().find(|(f, _)| *f == spec_c.field) {
+                Some((_, v)) => v.push((i, *s)),
+                None => by_field.push((spec_c.field, vec![(i, *s)])),
+            }
+        }
+    }
+    let mut taken_as: Vec<Option<String>> = vec![None; cells.len()];
+    for (field, v) in &by_field {
+        let best = v.iter().map(|(_, s)| *s).max().expect("non-empty");
+        let top: Vec<usize> = v
+            .iter()
+            .filter(|(_, s)| *s == best)
+            .map(|(i, _)| *i)
+            .collect();
+        let others: Vec<usize> = v
+            .iter()
+            .filter(|(_, s)| *s != best)
+            .map(|(i, _)| *i)
+            .collect();
+        let named = |is: &[usize]| {
+            is.iter()
+                .map(|&i| format!("{}“{}”", cells[i].at.a1(), path_of(&cells[i])))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let Claim::Field(c, _) = claims[top[0]] else {
+            continue;
+        };
+        let header = layout::header_key(c);
+        if top.len() > 1 && FIGURE_FIELDS.contains(field) {
+            m.conflicts.push(format!(
+                "有 {} 列{CONFLICT}“{header}”：{}；无法确定用哪一列（不会自行选择）。请删去或改名多余的列，或在映射文件中写 [columns.{}] {header} = \"（要用的列名）\"，用 --mapping 指定",
+                top.len(),
+                named(&top),
+                spec.name
+            ));
+            // Kept so the header is still found; the conflict refuses the table.
+        }
+        if (top.len() > 1 && !FIGURE_FIELDS.contains(field))
+            || (top.len() == 1 && !others.is_empty())
+        {
+            let rest: Vec<usize> = top[1..].iter().chain(others.iter()).copied().collect();
+            let rule = if best > Strength::Meaning && top.len() == 1 {
+                "列名与标准列名（或映射文件）相同的列优先"
+            } else {
+                "取最左边的一列"
+            };
+            m.decisions.push(format!(
+                "“{header}”取 {}，另有 {} 也可作为此列（按规则：{rule}）",
+                named(&top[..1]),
+                named(&rest)
+            ));
+        }
+        let h = &cells[top[0]];
+        m.columns.insert(
+            *field,
+            Column {
+                col: h.col,
+                unit: h.unit,
+                spec: c,
+                header_cell: h.at.clone(),
+            },
+        );
+        taken_as[top[0]] = Some(field_json_name(*field).to_string());
+    }
+    for (i, (h, claim)) in cells.iter().zip(&claims).enumerate() {
+        let field = match claim {
+            Claim::Field(..) => taken_as[i].clone(),
+            Claim::Split(fund, level) => {
+                m.splits.push(FundSplit {
+                    col: h.col,
+                    fund: fund.to_string(),
+                    level: *level,
+                    unit: h.unit,
+                });
+                Some(match level {
+                    Some(l) => format!("budget:{fund}:{l}"),
+                    None => format!("budget:{fund}"),
+                })
+            }
+            Claim::Month(year, month) => {
+                m.months.push(MonthColumn {
+                    col: h.col,
+                    year: *year,
+                    month: *month,
+                    unit: h.unit,
+                });
+                Some(format!("paid:{month}月"))
+            }
+            Claim::MonthCum(month) => {
+                m.month_cums.push(MonthColumn {
+                    col: h.col,
+                    year: None,
+                    month: *month,
+                    unit: h.unit,
+                });
+                Some(format!("check:{month}月累计"))
+            }
+            Claim::Unknown => {
+                m.unknown
+                    .push(format!("“{}”（{}）", h.own.replace('\n', ""), h.at.a1()));
+                None
+            }
+        };
+        m.paths.push((h.col, path_of(h), field));
+    }
+    m
+}

@@ -1,0 +1,232 @@
+//! The header band of a table: which rows are titles and context lines
+//! (never headers), which are header rows (one or two deep), and each
+//! column's header texts — its own and its parent's.
+
+use super::book::RawSheet;
+use super::layout::{self, MoneyUnit};
+use super::table::cell_text;
+use super::unit::stated_unit;
+use crate::model::CellRef;
+use calamine::Dimensions;
+
+/// Header texts of one column, most specific first.
+pub(crate) struct HeaderCell {
+    pub(crate) col: u32,
+    pub(crate) candidates: Vec<String>,
+    /// The merged parent, for two-row headers.
+    pub(crate) parent: Option<String>,
+    /// The text the column is known by (the child, or the cell itself).
+    pub(crate) own: String,
+    pub(crate) unit: Option<MoneyUnit>,
+    pub(crate) at: CellRef,
+}
+
+use layout::PARENT_ONLY;
+
+/// A horizontal merge starting in `row` that spans the whole table (a title
+/// such as "某某镇2024年度衔接资金项目台账"), not a parent over some columns.
+pub(crate) fn is_title_merge(sheet: &RawSheet, m: &Dimensions, row: u32) -> bool {
+    // A merge begun above the header row, or the only text of its row.
+    m.start.0 < row || is_title_row(sheet, m.start.0)
+}
+
+/// A line of context above a table: every text in it states a fact about
+/// the whole table (填报单位：…, 截至2024年9月30日, 单位：万元, 编制日期：…),
+/// in any number of cells.
+pub fn is_context_row(sheet: &RawSheet, row: u32) -> bool {
+    let cells = sheet.row_cells(row);
+    !cells.is_empty()
+        && cells.iter().all(|(_, v)| match cell_text(v) {
+            Some(t) => is_context_text(&t),
+            None => false,
+        })
+}
+
+pub fn is_context_text(t: &str) -> bool {
+    let k: String = super::value::fold_width(t)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if stated_unit(&k).is_some() || super::context::cutoff_in(&k).is_some() {
+        return true;
+    }
+    if let Some((key, value)) = k.split_once([':', '：'])
+        && !value.is_empty()
+        && layout::CONTEXT_KEYS.iter().any(|w| key.contains(w))
+    {
+        return true;
+    }
+    k.contains("盖章")
+        || super::value::parse_date_text(k.trim_matches(['(', ')', '（', '）'])).is_some()
+}
+
+/// Section rows (一、产业发展类项目) below `from`: they give the rows under
+/// them their category, standing in for a 项目类别 column.
+pub(crate) fn has_section_rows(sheet: &RawSheet, from: u32) -> bool {
+    sheet.rows_from(from).any(|(_, cells)| {
+        // Sums beside the label may be numbers kept as text.
+        let mut texts = cells
+            .iter()
+            .filter_map(|(_, v)| cell_text(v))
+            .filter(|t| super::value::parse_amount_text(t).is_err());
+        matches!((texts.next(), texts.next()), (Some(t), None) if layout::section_label(&t).is_some())
+    })
+}
+
+/// A row that can't be a header: fewer than two cells, or a single text
+/// spread over the table by a merge.
+pub(crate) fn is_title_row(sheet: &RawSheet, row: u32) -> bool {
+    sheet
+        .row_cells(row)
+        .iter()
+        .filter(|(_, v)| cell_text(v).is_some())
+        .count()
+        < 2
+}
+
+pub(crate) fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
+    let mut out = Vec::new();
+    let mut carried: Option<String> = None;
+    let mut prev: Option<u32> = None;
+    for col in header_columns(sheet, row, depth) {
+        // A column with nothing in either row breaks a run of children.
+        if prev.is_some_and(|p| p + 1 != col) {
+            carried = None;
+        }
+        prev = Some(col);
+        let own = cell_text(sheet.cell(row, col));
+        if depth == 1 {
+            if let Some(t) = own {
+                let unit = layout::normalize_header(&t).1;
+                out.push(HeaderCell {
+                    col,
+                    candidates: vec![t.clone()],
+                    parent: None,
+                    own: t,
+                    unit,
+                    at: CellRef::new(&sheet.name, row, col),
+                });
+            }
+            continue;
+        }
+        let child = cell_text(sheet.cell(row + 1, col));
+        // The parent: this cell, the start of a merge covering it, or (where
+        // the file keeps no merges) the last parent to the left over a run of children.
+        let merged_parent = sheet
+            .merges
+            .iter()
+            .find(|m| {
+                m.start.0 <= row
+                    && row <= m.end.0
+                    && m.start.1 <= col
+                    && col <= m.end.1
+                    && m.start.1 != m.end.1
+                    && !is_title_merge(sheet, m, row)
+            })
+            .and_then(|m| cell_text(sheet.cell(m.start.0, m.start.1)));
+        let parent = match (&own, &merged_parent) {
+            (Some(t), _) => Some(t.clone()),
+            (None, Some(m)) => Some(m.clone()),
+            (None, None) if sheet.merges.is_empty() && child.is_some() => carried.clone(),
+            _ => None,
+        };
+        carried = if own.is_some() || (child.is_some() && parent.is_some()) {
+            parent.clone()
+        } else {
+            None
+        };
+        let (candidates, at, own_text) = match (&child, &parent) {
+            (Some(c), Some(p)) => {
+                let mut v = vec![c.clone(), format!("{p}{c}")];
+                if PARENT_ONLY.contains(&layout::normalize_header(c).0.as_str()) {
+                    v.push(p.clone());
+                }
+                (v, CellRef::new(&sheet.name, row + 1, col), c.clone())
+            }
+            (Some(c), None) => (
+                vec![c.clone()],
+                CellRef::new(&sheet.name, row + 1, col),
+                c.clone(),
+            ),
+            (None, Some(p)) => (
+                vec![p.clone()],
+                CellRef::new(&sheet.name, row, col),
+                p.clone(),
+            ),
+            (None, None) => continue,
+        };
+        let unit = child
+            .as_deref()
+            .and_then(|c| layout::normalize_header(c).1)
+            .or_else(|| {
+                parent
+                    .as_deref()
+                    .and_then(|p| layout::normalize_header(p).1)
+            });
+        out.push(HeaderCell {
+            col,
+            candidates,
+            parent: if child.is_some() { parent } else { None },
+            own: own_text,
+            unit,
+            at,
+        });
+    }
+    out
+}
+
+/// Columns that can hold a header cell at `row` (and the row below for a
+/// two-row header): those with cells, and those under a merge in the rows.
+pub(crate) fn header_columns(sheet: &RawSheet, row: u32, depth: u32) -> Vec<u32> {
+    let mut cols: Vec<u32> = (row..row + depth)
+        .flat_map(|r| sheet.row_cells(r).iter().map(|(c, _)| *c))
+        .collect();
+    for m in &sheet.merges {
+        if m.start.0 < row + depth && row <= m.end.0 && m.end.1 - m.start.1 < 1024 {
+            cols.extend(m.start.1..=m.end.1);
+        }
+    }
+    cols.sort_unstable();
+    cols.dedup();
+    cols
+}
+
+/// Signs of a two-row header at `row`: a merge in it (not a title), or a gap
+/// in it with text below (a parent spanning children).
+pub(crate) fn looks_two_deep(sheet: &RawSheet, row: u32) -> bool {
+    sheet
+        .merges
+        .iter()
+        .any(|m| m.start.0 <= row && row <= m.end.0 && !is_title_merge(sheet, m, row))
+        || sheet
+            .row_cells(row + 1)
+            .iter()
+            .any(|(c, v)| cell_text(sheet.cell(row, *c)).is_none() && cell_text(v).is_some())
+}
+
+/// Is `row` a second header row by what it is: short texts only, no amounts
+/// or dates, made of sub-header words (预算/结算, 中央/省级, 户数/其中脱贫户, 1月…)
+/// or sitting under a parent?
+pub fn is_subheader_row(sheet: &RawSheet, row: u32) -> bool {
+    let cells = sheet.row_cells(row);
+    if cells.is_empty() {
+        return false;
+    }
+    let mut known = 0;
+    for (_, v) in cells {
+        let Some(t) = cell_text(v) else {
+            return false;
+        };
+        let key = layout::normalize_header(&t).0;
+        if key.chars().count() > 14 || super::value::parse_amount_text(&key).is_ok() {
+            return false;
+        }
+        if layout::SUBHEADER_WORDS.iter().any(|w| key.contains(w))
+            || layout::month_header(&key).is_some()
+            || layout::normalize_value(&key) != key
+        {
+            known += 1;
+        }
+    }
+    known > 0
+}

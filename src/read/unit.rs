@@ -1,0 +1,58 @@
+//! The unit a table's amounts are in, as stated above it ("单位：元").
+
+use super::book::RawSheet;
+use super::layout::MoneyUnit;
+use super::table::cell_text;
+use crate::model::CellRef;
+
+/// A "单位：元" statement in the rows above the table, anywhere in a cell's
+/// text ("填报单位：某某镇人民政府（盖章）　单位：元"). Two different units
+/// stated there is an error naming both cells.
+pub(crate) fn unit_line(
+    sheet: &RawSheet,
+    above: u32,
+) -> Result<Option<(MoneyUnit, CellRef)>, String> {
+    let mut found: Option<(MoneyUnit, CellRef)> = None;
+    for (row, cells) in sheet.rows_from(0).take_while(|(r, _)| *r < above) {
+        for (col, v) in cells {
+            let Some(t) = cell_text(v) else {
+                continue;
+            };
+            let Some(unit) = stated_unit(&t) else {
+                continue;
+            };
+            let at = CellRef::new(&sheet.name, row, *col);
+            match &found {
+                Some((u, first)) if *u != unit => {
+                    return Err(format!(
+                        "工作表“{}”的金额单位有两种说法：{first} 写“{}”，{at} 写“{}”；请删去其中一处，或用 --mapping 的 [units] 指定",
+                        sheet.name,
+                        u.name(),
+                        unit.name()
+                    ));
+                }
+                Some(_) => {}
+                None => found = Some((unit, at)),
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The unit a text states with "单位：…" (not 填报单位/实施单位 …).
+pub fn stated_unit(text: &str) -> Option<MoneyUnit> {
+    let t: String = super::value::fold_width(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    t.match_indices("单位").find_map(|(i, _)| {
+        let rest = t[i + "单位".len()..].trim_start_matches([':', '(', '（', '为', '是']);
+        let unit = MoneyUnit::prefix_of(rest)?;
+        // "单位：元" but not "单位：元宝山镇": the unit word ends the statement.
+        let after = &rest[unit.name().len()..];
+        (after.is_empty()
+            || after.starts_with([')', '）', ',', ';', '，', '；', '。', '|', '/'])
+            || !after.starts_with(|c: char| c.is_alphanumeric()))
+        .then_some(unit)
+    })
+}

@@ -1,0 +1,1849 @@
+//! One canonical ledger, written in every shape a clerk's table may take:
+//! each shape is a composition of independent transformations (title rows,
+//! context lines, units, header depth, merges, fund and level splits, month
+//! columns, totals, subtotals, sections, notes, repeated headers, shuffled
+//! and extra columns, numbers as text, date forms, …). Whatever the
+//! composition, the figures read must be the canonical ledger's and no 错误
+//! may be raised. A new shape a clerk sends is a new transformation here,
+//! never a special case in the reader.
+
+mod common;
+
+use calamine::{Data, Dimensions};
+use chrono::NaiveDate;
+use jixiao::analysis::analyse_book;
+use jixiao::model::Severity;
+use jixiao::read::book::{BookFormat, RawBook, RawSheet};
+use jixiao::read::mapping::Mapping;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+// ---------------------------------------------------------------- canon
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fund {
+    /// 衔接资金 at a level.
+    Xj(&'static str),
+    Zh,
+    Other,
+}
+
+struct Proj {
+    id: &'static str,
+    name: &'static str,
+    category: &'static str,
+    town: &'static str,
+    village: &'static str,
+    funds: &'static [(Fund, &'static str)],
+    settled: Option<&'static str>,
+    status: &'static str,
+    pays: &'static [(&'static str, &'static str)],
+}
+
+use Fund::*;
+
+const CANON: &[Proj] = &[
+    Proj {
+        id: "XM-01",
+        name: "肉牛养殖场建设",
+        category: "产业项目",
+        town: "红石镇",
+        village: "东村",
+        funds: &[(Xj("中央"), "120"), (Xj("省级"), "30")],
+        settled: Some("148.5"),
+        status: "已结算",
+        pays: &[
+            ("2024-03-15", "60"),
+            ("2024-06-20", "60"),
+            ("2024-09-10", "28.5"),
+        ],
+    },
+    Proj {
+        id: "XM-02",
+        name: "食用菌大棚",
+        category: "产业项目",
+        town: "红石镇",
+        village: "西村",
+        funds: &[(Xj("中央"), "80")],
+        settled: None,
+        status: "在建",
+        pays: &[("2024-04-08", "40"), ("2024-10-15", "20")],
+    },
+    Proj {
+        id: "XM-03",
+        name: "村道硬化",
+        category: "基础设施建设项目",
+        town: "红石镇",
+        village: "南村",
+        funds: &[(Xj("县级"), "45.6"), (Zh, "20")],
+        settled: Some("65.6"),
+        status: "已完工",
+        pays: &[("2024-05-06", "30"), ("2024-08-30", "35.6")],
+    },
+    Proj {
+        id: "XM-04",
+        name: "人饮安全巩固",
+        category: "基础设施建设项目",
+        town: "白山乡",
+        village: "北村",
+        funds: &[(Zh, "38.25")],
+        settled: None,
+        status: "在建",
+        pays: &[("2024-07-01", "20")],
+    },
+    Proj {
+        id: "XM-05",
+        name: "冷库建设",
+        category: "产业项目",
+        town: "白山乡",
+        village: "中村",
+        funds: &[(Xj("中央"), "100"), (Other, "12")],
+        settled: None,
+        status: "在建",
+        // A refund in May.
+        pays: &[
+            ("2024-02-20", "50"),
+            ("2024-05-20", "-5"),
+            ("2024-09-30", "25"),
+        ],
+    },
+    Proj {
+        id: "XM-06",
+        name: "雨露计划补助",
+        category: "其他项目",
+        town: "白山乡",
+        village: "上村",
+        funds: &[(Xj("省级"), "6.3")],
+        settled: Some("6.3"),
+        status: "已结算",
+        pays: &[("2024-03-01", "6.3")],
+    },
+    Proj {
+        id: "XM-07",
+        name: "光伏电站",
+        category: "产业项目",
+        town: "青松镇",
+        village: "下村",
+        funds: &[(Xj("中央"), "200")],
+        settled: None,
+        status: "未开工",
+        pays: &[],
+    },
+    Proj {
+        id: "XM-08",
+        name: "桥梁维修",
+        category: "基础设施建设项目",
+        town: "青松镇",
+        village: "前村",
+        funds: &[(Xj("市级"), "15"), (Xj("县级"), "5")],
+        settled: Some("19.8"),
+        status: "已完工",
+        pays: &[("2024-06-10", "19.8")],
+    },
+    Proj {
+        id: "XM-09",
+        name: "项目管理费",
+        category: "其他项目",
+        town: "青松镇",
+        village: "后村",
+        funds: &[(Xj("县级"), "3")],
+        settled: None,
+        status: "在建",
+        pays: &[("2024-09-01", "1.2")],
+    },
+    Proj {
+        id: "XM-10",
+        name: "小额信贷贴息",
+        category: "其他项目",
+        town: "青松镇",
+        village: "左村",
+        funds: &[(Xj("中央"), "8.5")],
+        settled: None,
+        status: "在建",
+        pays: &[("2024-01-20", "4.25"), ("2024-07-20", "4.25")],
+    },
+    Proj {
+        id: "XM-11",
+        name: "茶叶加工厂",
+        category: "产业项目",
+        town: "白山乡",
+        village: "右村",
+        funds: &[(Xj("省级"), "60"), (Zh, "40")],
+        settled: None,
+        status: "在建",
+        pays: &[("2024-08-15", "50"), ("2024-11-01", "30")],
+    },
+    Proj {
+        id: "XM-12",
+        name: "路灯安装",
+        category: "基础设施建设项目",
+        town: "红石镇",
+        village: "东村",
+        funds: &[(Zh, "12.8")],
+        settled: Some("12.5"),
+        status: "已结算",
+        pays: &[("2024-04-30", "12.5")],
+    },
+];
+
+const YEAR: i32 = 2024;
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 9, 30).unwrap()
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+impl Proj {
+    fn budget(&self) -> Decimal {
+        self.funds.iter().map(|(_, a)| dec(a)).sum()
+    }
+    fn fund_amount(&self, f: impl Fn(Fund) -> bool) -> Decimal {
+        self.funds
+            .iter()
+            .filter(|(g, _)| f(*g))
+            .map(|(_, a)| dec(a))
+            .sum()
+    }
+    fn main_fund(&self) -> Fund {
+        let mut best = self.funds[0];
+        for f in self.funds {
+            if dec(f.1) > dec(best.1) {
+                best = *f;
+            }
+        }
+        best.0
+    }
+    fn paid_until(&self, d: NaiveDate) -> Decimal {
+        self.pays
+            .iter()
+            .filter(|(pd, _)| date(pd) <= d)
+            .map(|(_, a)| dec(a))
+            .sum()
+    }
+    fn paid_all(&self) -> Decimal {
+        self.pays.iter().map(|(_, a)| dec(a)).sum()
+    }
+    /// Payments by month (1…12), summed.
+    fn month(&self, m: u32) -> Option<Decimal> {
+        let v: Vec<Decimal> = self
+            .pays
+            .iter()
+            .filter(|(pd, _)| chrono::Datelike::month(&date(pd)) == m)
+            .map(|(_, a)| dec(a))
+            .collect();
+        (!v.is_empty()).then(|| v.iter().copied().sum())
+    }
+}
+
+fn fund_name(f: Fund) -> &'static str {
+    match f {
+        Xj(_) => "衔接资金",
+        Zh => "整合资金",
+        Other => "其他资金",
+    }
+}
+
+// ---------------------------------------------------------------- layout
+
+/// One composition of transformations. Every field is independent: the
+/// generator picks each from its own byte.
+#[derive(Debug, Clone)]
+struct Layout {
+    /// 1. Title rows above everything (0–2).
+    titles: u8,
+    /// 2. Context texts in separate cells of one line (0–3): 填报单位, 截至, 单位.
+    context: u8,
+    /// 3. Where the unit is stated: 0 header, 1 parent, 2 context line, 3 nowhere (万元).
+    unit_at: u8,
+    /// 4. The unit: 0 万元, 1 元, 2 千元.
+    unit: u8,
+    /// 5. Budget: 0 one column + 资金性质, 1 split by fund, 2 split by level.
+    budget: u8,
+    /// 6. The split has its own total column.
+    split_total: bool,
+    /// 7. The split's parent label (0–4).
+    split_parent: u8,
+    /// 8. Paid: 0 payment sheet, 1 累计 column, 2 month columns, 3 months + 累计, 4 本月/累计
+    /// pairs, 5 quarter columns.
+    paid: u8,
+    /// 9. Total row: 0 none, 1 first, 2 last.
+    total: u8,
+    /// 10. The total row is labelled 合计.
+    total_labelled: bool,
+    /// 11. Subtotals: 0 none, 1 below their group, 2 above.
+    subtotals: u8,
+    /// 12. Section rows carry the category (no category column).
+    sections: bool,
+    /// 13. Note and footer lines under the table (0–3).
+    notes: u8,
+    /// 14. The header repeated mid-table.
+    repeat_header: bool,
+    /// 15. Merged cells (titles, parents).
+    merges: bool,
+    /// 16. Group cells (category / 乡镇) merged down over their rows.
+    merged_down: bool,
+    /// 17. A hidden helper column.
+    hidden_col: bool,
+    /// 18. Unknown extra columns (0–3).
+    extras: u8,
+    /// 19. Column order shuffled by this seed (0 = standard order).
+    shuffle: u8,
+    /// 20. Numbers as text: 0 numbers, 1 text with separators, 2 full-width text.
+    text_numbers: u8,
+    /// 21. Payment date form (0–8).
+    date_form: u8,
+    /// 22. No id column: the name is the id.
+    no_id: bool,
+    /// 23. Payments name projects by name.
+    pay_by_name: bool,
+    /// 24. Sheet names: 0 standard, 1 附件, 2 Sheet1.
+    sheet_names: u8,
+    /// 25. Fund, category and status spellings: 0 standard, 1 variants, 2 the 2026 labels.
+    spellings: u8,
+    /// 26. Blank rows between records.
+    blank_rows: bool,
+    /// 27. The table starts this many columns in (0–2).
+    offset: u8,
+    /// 28. A 支出进度 (execution rate) column.
+    rate_col: bool,
+    /// 29. A 乡镇 column and a 建设地点 column.
+    town_col: bool,
+    /// 30. Header label variants (0–2).
+    labels: u8,
+    /// 31. Section rows carry their section's sums.
+    section_sums: bool,
+    /// 32. A 合计 row on the payment sheet.
+    pay_total: bool,
+    /// 33. Subtotal rows are labelled (乡镇小计 / 小计).
+    subtotal_labelled: bool,
+    /// 34. Section rows name the 乡镇 (the category stays a column).
+    town_sections: bool,
+}
+
+impl Layout {
+    fn from_bytes(b: &[u8]) -> Layout {
+        let g = |i: usize, n: u8| b.get(i).copied().unwrap_or(0) % n;
+        let mut l = Layout {
+            titles: g(0, 3),
+            context: g(1, 4),
+            unit_at: g(2, 4),
+            unit: g(3, 3),
+            budget: g(4, 3),
+            split_total: g(5, 2) == 1,
+            split_parent: g(6, 5),
+            paid: g(7, 6),
+            total: g(8, 3),
+            total_labelled: g(9, 2) == 0,
+            subtotals: g(10, 3),
+            sections: g(11, 2) == 1,
+            notes: g(12, 4),
+            repeat_header: g(13, 2) == 1,
+            merges: g(14, 2) == 0,
+            merged_down: g(15, 2) == 1,
+            hidden_col: g(16, 2) == 1,
+            extras: g(17, 4),
+            shuffle: b.get(18).copied().unwrap_or(0),
+            text_numbers: g(19, 3),
+            date_form: g(20, 9),
+            no_id: g(21, 2) == 1,
+            pay_by_name: g(22, 2) == 1,
+            sheet_names: g(23, 3),
+            spellings: g(24, 3),
+            blank_rows: g(25, 2) == 1,
+            offset: g(26, 3),
+            rate_col: g(27, 2) == 1,
+            town_col: g(28, 2) == 1,
+            labels: g(29, 3),
+            section_sums: g(30, 2) == 1,
+            pay_total: g(31, 2) == 1,
+            subtotal_labelled: g(32, 2) == 0,
+            town_sections: g(33, 2) == 1,
+        };
+        if !l.sections {
+            l.town_sections = false;
+        }
+        // Dependencies a real ledger has: a stated unit other than 万元.
+        if l.unit_at == 3 {
+            l.unit = 0;
+        }
+        // Merged-down cells need merges.
+        if !l.merges {
+            l.merged_down = false;
+        }
+        // A year-less date needs a year somewhere (title or cut-off).
+        if (matches!(l.date_form, 7 | 8) || matches!(l.paid, 2..=5))
+            && l.titles == 0
+            && l.context < 2
+        {
+            l.titles = 1;
+        }
+        l
+    }
+    fn factor(&self) -> Decimal {
+        match self.unit {
+            1 => Decimal::from(10_000),
+            2 => Decimal::from(10),
+            _ => Decimal::ONE,
+        }
+    }
+    fn unit_word(&self) -> &'static str {
+        match self.unit {
+            1 => "元",
+            2 => "千元",
+            _ => "万元",
+        }
+    }
+    fn has_pay_sheet(&self) -> bool {
+        self.paid == 0
+    }
+    /// Rows grouped by category (sections, merged-down category cells) or by 乡镇.
+    fn group_by(&self) -> Option<Group> {
+        if self.town_sections {
+            Some(Group::Town)
+        } else if self.sections || (self.merged_down && !self.town_col) {
+            Some(Group::Category)
+        } else if self.town_col && (self.subtotals > 0 || self.merged_down) {
+            Some(Group::Town)
+        } else if self.subtotals > 0 {
+            Some(Group::Category)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Group {
+    Category,
+    Town,
+}
+
+// ---------------------------------------------------------------- writing
+
+#[derive(Default)]
+struct Grid {
+    cells: Vec<(u32, u32, Data)>,
+    merges: Vec<Dimensions>,
+}
+
+impl Grid {
+    fn put(&mut self, r: u32, c: u32, v: Data) {
+        self.cells.push((r, c, v));
+    }
+    fn text(&mut self, r: u32, c: u32, t: &str) {
+        self.put(r, c, Data::String(t.to_string()));
+    }
+    fn merge(&mut self, r0: u32, c0: u32, r1: u32, c1: u32) {
+        if (r0, c0) != (r1, c1) {
+            self.merges.push(Dimensions::new((r0, c0), (r1, c1)));
+        }
+    }
+    fn sheet(self, name: &str) -> RawSheet {
+        RawSheet::new(name, self.cells, Vec::new(), self.merges)
+    }
+}
+
+fn full_width(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_digit() || c == '.' || c == ',' || c == '-' {
+                char::from_u32(c as u32 + 0xFEE0).unwrap()
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn with_thousands(d: &Decimal) -> String {
+    let s = d.normalize().to_string();
+    let (sign, body) = s.strip_prefix('-').map(|b| ("-", b)).unwrap_or(("", &s));
+    let (int, frac) = body
+        .split_once('.')
+        .map(|(i, f)| (i, Some(f)))
+        .unwrap_or((body, None));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// An amount in 万元 as the layout writes it.
+fn money(l: &Layout, wan: Decimal) -> Data {
+    let v = (wan * l.factor()).normalize();
+    match l.text_numbers {
+        1 => Data::String(with_thousands(&v)),
+        2 => Data::String(full_width(&v.to_string())),
+        _ => Data::Float(v.to_string().parse().unwrap()),
+    }
+}
+
+/// What a data cell of a column holds for a project (None = blank).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum What {
+    Seq,
+    Id,
+    Name,
+    Category,
+    Town,
+    Village,
+    FundText,
+    Budget,
+    /// Split column: the fund (and level) it holds.
+    Split(SplitKey),
+    Settled,
+    Status,
+    Cumulative,
+    Month(u32),
+    MonthCum(u32),
+    Quarter(u32),
+    Rate,
+    Remark,
+    Households,
+    Contact,
+    Hidden,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SplitKey {
+    Xj,
+    Zh,
+    Other,
+    Level(&'static str),
+}
+
+fn split_amount(p: &Proj, k: SplitKey) -> Decimal {
+    match k {
+        SplitKey::Xj => p.fund_amount(|f| matches!(f, Xj(_))),
+        SplitKey::Zh => p.fund_amount(|f| f == Zh),
+        SplitKey::Other => p.fund_amount(|f| f == Other),
+        SplitKey::Level(l) => p.fund_amount(|f| f == Xj(l)),
+    }
+}
+
+/// A column group: one column (parent None), or a parent over children.
+struct ColGroup {
+    parent: Option<String>,
+    cols: Vec<(String, What)>,
+}
+
+fn single(label: impl Into<String>, w: What) -> ColGroup {
+    ColGroup {
+        parent: None,
+        cols: vec![(label.into(), w)],
+    }
+}
+
+fn pick<'a>(l: &Layout, v: &[&'a str]) -> &'a str {
+    v[l.labels as usize % v.len()]
+}
+
+fn columns(l: &Layout) -> Vec<ColGroup> {
+    let unit = l.unit_word();
+    let hu = |label: &str| -> String {
+        if l.unit_at == 0 {
+            format!("{label}（{unit}）")
+        } else {
+            label.to_string()
+        }
+    };
+    let pu = |label: &str| -> String {
+        if l.unit_at == 1 {
+            format!("{label}（{unit}）")
+        } else {
+            label.to_string()
+        }
+    };
+    let mut g = Vec::new();
+    if l.extras >= 3 {
+        g.push(single("序号", What::Seq));
+    }
+    if !l.no_id {
+        g.push(single(
+            pick(l, &["项目编号", "项目代码", "项目库编号"]),
+            What::Id,
+        ));
+    }
+    g.push(single("项目名称", What::Name));
+    if !l.sections || l.town_sections {
+        g.push(single(
+            pick(l, &["项目类别", "项目类型", "项目类别"]),
+            What::Category,
+        ));
+    }
+    if l.town_col {
+        g.push(single(pick(l, &["乡镇", "所属乡镇", "乡镇"]), What::Town));
+        g.push(single(
+            pick(l, &["建设地点", "实施地点", "建设地点"]),
+            What::Village,
+        ));
+    }
+    match l.budget {
+        0 => {
+            g.push(single(
+                pick(l, &["资金性质", "资金来源", "资金性质"]),
+                What::FundText,
+            ));
+            // A one-column budget carries the unit in its own header when the unit is
+            // "in the parent" (there is no parent).
+            let label = pick(l, &["预算金额", "资金规模", "计划投资"]);
+            g.push(single(
+                if l.unit_at <= 1 {
+                    format!("{label}（{unit}）")
+                } else {
+                    label.to_string()
+                },
+                What::Budget,
+            ));
+        }
+        1 => {
+            let parent = ["资金规模", "资金来源", "计划投资", "预算金额", "资金构成"]
+                [l.split_parent as usize];
+            let mut cols = Vec::new();
+            if l.split_total {
+                cols.push((hu(pick(l, &["合计", "小计", "合计"])), What::Budget));
+            }
+            cols.push((
+                hu(pick(l, &["衔接资金", "财政衔接资金", "衔接资金"])),
+                What::Split(SplitKey::Xj),
+            ));
+            cols.push((
+                hu(pick(l, &["整合资金", "其他涉农整合资金", "整合资金"])),
+                What::Split(SplitKey::Zh),
+            ));
+            cols.push((
+                hu(pick(l, &["其他资金", "自筹资金", "其他资金"])),
+                What::Split(SplitKey::Other),
+            ));
+            g.push(ColGroup {
+                parent: Some(pu(parent)),
+                cols,
+            });
+        }
+        _ => {
+            let parent = [
+                "资金规模",
+                "资金来源",
+                "计划投资",
+                "预算金额",
+                "财政衔接资金",
+            ][l.split_parent as usize];
+            let level = |lv: &'static str| -> String {
+                match l.labels {
+                    1 => format!("{lv}衔接资金"),
+                    2 if parent != "财政衔接资金" => format!("{lv}资金"),
+                    _ => lv.to_string(),
+                }
+            };
+            let mut cols = Vec::new();
+            if l.split_total && parent != "财政衔接资金" {
+                cols.push((hu(pick(l, &["合计", "小计", "合计"])), What::Budget));
+            }
+            for lv in ["中央", "省级", "市级", "县级"] {
+                cols.push((hu(&level(lv)), What::Split(SplitKey::Level(lv))));
+            }
+            if parent == "财政衔接资金" {
+                // The other funds stand on their own, beside the level group.
+                if l.split_total {
+                    g.push(single(hu(&pu("总投资")), What::Budget));
+                }
+                g.push(ColGroup {
+                    parent: Some(pu(parent)),
+                    cols,
+                });
+                g.push(single(hu(&pu("整合资金")), What::Split(SplitKey::Zh)));
+                g.push(single(hu(&pu("自筹资金")), What::Split(SplitKey::Other)));
+            } else {
+                cols.push((hu("整合资金"), What::Split(SplitKey::Zh)));
+                cols.push((hu("自筹资金"), What::Split(SplitKey::Other)));
+                g.push(ColGroup {
+                    parent: Some(pu(parent)),
+                    cols,
+                });
+            }
+        }
+    }
+    g.push(single(
+        if l.unit_at <= 1 {
+            format!(
+                "{}（{unit}）",
+                pick(l, &["结算金额", "审定结算金额", "决算金额"])
+            )
+        } else {
+            pick(l, &["结算金额", "审定结算金额", "决算金额"]).to_string()
+        },
+        What::Settled,
+    ));
+    g.push(single(
+        pick(l, &["建设状态", "项目进展", "建设进度"]),
+        What::Status,
+    ));
+    let mlabel = |m: u32| -> String {
+        match l.labels {
+            1 => format!("{YEAR}年{m}月"),
+            2 => format!("{m}月份"),
+            _ => format!("{m}月"),
+        }
+    };
+    match l.paid {
+        1 => g.push(single(
+            if l.unit_at <= 1 {
+                format!(
+                    "{}（{unit}）",
+                    pick(l, &["累计拨付", "累计支出", "已拨付资金"])
+                )
+            } else {
+                pick(l, &["累计拨付", "累计支出", "已拨付资金"]).to_string()
+            },
+            What::Cumulative,
+        )),
+        2 | 3 => {
+            let mut cols: Vec<(String, What)> =
+                (1..=12).map(|m| (mlabel(m), What::Month(m))).collect();
+            if l.paid == 3 {
+                cols.push(("累计".to_string(), What::Cumulative));
+            }
+            // Month headers carry no unit: the parent states it (in the
+            // header, or as the parent's own unit).
+            let parent = pick(l, &["拨付金额", "资金拨付情况", "拨付金额"]);
+            g.push(ColGroup {
+                parent: Some(if l.unit_at <= 1 {
+                    format!("{parent}（{unit}）")
+                } else {
+                    parent.to_string()
+                }),
+                cols,
+            });
+        }
+        5 => {
+            let parent = pick(l, &["拨付金额", "资金拨付情况", "拨付金额"]);
+            let cols: Vec<(String, What)> = ["一季度", "二季度", "三季度", "四季度"]
+                .iter()
+                .enumerate()
+                .map(|(i, q)| {
+                    let label = if l.labels == 2 {
+                        format!("第{q}")
+                    } else {
+                        q.to_string()
+                    };
+                    (label, What::Quarter(i as u32 + 1))
+                })
+                .collect();
+            g.push(ColGroup {
+                parent: Some(if l.unit_at <= 1 {
+                    format!("{parent}（{unit}）")
+                } else {
+                    parent.to_string()
+                }),
+                cols,
+            });
+        }
+        4 => {
+            for m in 1..=12 {
+                g.push(ColGroup {
+                    parent: Some(pu(&mlabel(m))),
+                    cols: vec![
+                        (
+                            hu(pick(l, &["本月拨付", "本月", "本月支出"])),
+                            What::Month(m),
+                        ),
+                        (
+                            hu(pick(l, &["累计拨付", "累计", "累计支出"])),
+                            What::MonthCum(m),
+                        ),
+                    ],
+                });
+            }
+        }
+        _ => {}
+    }
+    if l.rate_col {
+        g.push(single(
+            pick(l, &["支出进度（%）", "执行率", "资金支出进度"]),
+            What::Rate,
+        ));
+    }
+    if l.extras >= 1 {
+        g.push(single("备注", What::Remark));
+    }
+    if l.extras >= 2 {
+        g.push(single("受益户数", What::Households));
+        g.push(single("联系人", What::Contact));
+    }
+    if l.hidden_col {
+        g.push(single("辅助列", What::Hidden));
+    }
+    // Shuffle whole groups (a parent keeps its children).
+    if l.shuffle != 0 {
+        let mut seed = l.shuffle as u64 * 2_654_435_761 + 1;
+        for i in (1..g.len()).rev() {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let j = (seed >> 33) as usize % (i + 1);
+            g.swap(i, j);
+        }
+    }
+    g
+}
+
+fn category_text(l: &Layout, c: &str) -> String {
+    match (l.spellings, c) {
+        (1, "产业项目") => "产业发展".into(),
+        (1, "基础设施建设项目") => "基础设施".into(),
+        (1, "其他项目") => "其他".into(),
+        _ => c.into(),
+    }
+}
+
+fn status_text(l: &Layout, s: &str) -> String {
+    match (l.spellings, s) {
+        (1, "在建") => "施工中".into(),
+        (1, "已完工") => "完工".into(),
+        _ => s.into(),
+    }
+}
+
+fn fund_text(l: &Layout, p: &Proj) -> String {
+    match (l.spellings, p.main_fund()) {
+        (0, f) => fund_name(f).into(),
+        (1, Xj(lv)) => format!("{lv}财政衔接推进乡村振兴补助资金"),
+        (2, Xj("中央")) => "中央财政常态化帮扶资金".into(),
+        (2, Xj(lv)) => format!("{lv}常态化帮扶资金"),
+        (1, Zh) => "统筹整合使用财政涉农资金".into(),
+        (_, Other) => "自筹资金".into(),
+        (_, f) => fund_name(f).into(),
+    }
+}
+
+fn section_label(l: &Layout, i: usize, c: &str, n: usize) -> String {
+    let num = ["一", "二", "三"][i];
+    if l.town_sections {
+        return format!("{num}、{c}（{n}个）");
+    }
+    let word = match c {
+        "产业项目" => "产业发展类项目",
+        "基础设施建设项目" => "基础设施类项目",
+        _ => "其他项目",
+    };
+    if l.labels == 1 {
+        format!("{num}、{word}")
+    } else {
+        format!("{num}、{word}（{n}个）")
+    }
+}
+
+/// The project order the layout shows, with groups.
+fn ordered(l: &Layout) -> Vec<(String, Vec<&'static Proj>)> {
+    match l.group_by() {
+        None => vec![(String::new(), CANON.iter().collect())],
+        Some(by) => {
+            let mut keys: Vec<&str> = Vec::new();
+            for p in CANON {
+                let k = if by == Group::Category {
+                    p.category
+                } else {
+                    p.town
+                };
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            keys.into_iter()
+                .map(|k| {
+                    (
+                        k.to_string(),
+                        CANON
+                            .iter()
+                            .filter(|p| {
+                                (if by == Group::Category {
+                                    p.category
+                                } else {
+                                    p.town
+                                }) == k
+                            })
+                            .collect(),
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+fn project_sheet(l: &Layout) -> RawSheet {
+    let mut grid = Grid::default();
+    let groups = columns(l);
+    let leaves: Vec<(u32, &str, What)> = {
+        let mut v = Vec::new();
+        let mut c = l.offset as u32;
+        for g in &groups {
+            for (label, w) in &g.cols {
+                v.push((c, label.as_str(), *w));
+                c += 1;
+            }
+        }
+        v
+    };
+    let first = l.offset as u32;
+    let last = leaves.last().map(|x| x.0).unwrap_or(first);
+    let col_of = |w: What| leaves.iter().find(|x| x.2 == w).map(|x| x.0);
+    let mut r = 0u32;
+    // Titles.
+    let titles = [
+        "附件1",
+        "某某镇2024年度巩固拓展脱贫攻坚成果和乡村振兴项目实施情况表",
+    ];
+    for t in &titles[2 - l.titles as usize..] {
+        grid.text(r, first, t);
+        if l.merges && t.chars().count() > 4 {
+            grid.merge(r, first, r, last);
+        }
+        r += 1;
+    }
+    // Context texts, each in its own cell.
+    let unit_line = l.unit_at == 2;
+    let mut ctx: Vec<String> = Vec::new();
+    if l.context >= 1 {
+        ctx.push("填报单位：某某镇人民政府（盖章）".into());
+    }
+    if l.context >= 2 {
+        ctx.push("截至2024年9月30日".into());
+    }
+    if unit_line || l.context >= 3 {
+        ctx.push(if unit_line {
+            format!("单位：{}", l.unit_word())
+        } else {
+            "编制日期：2024年10月8日".into()
+        });
+    }
+    if !ctx.is_empty() {
+        let span = last - first + 1;
+        for (i, t) in ctx.iter().enumerate() {
+            let c = first + (i as u32 * span / ctx.len() as u32);
+            grid.text(r, c, t);
+        }
+        r += 1;
+    }
+    // Header band.
+    let two = groups.iter().any(|g| g.parent.is_some());
+    let header_top = r;
+    let write_header = |grid: &mut Grid, r: u32, merges: bool| {
+        let mut c = first;
+        for g in &groups {
+            match &g.parent {
+                None => {
+                    grid.text(r, c, &g.cols[0].0);
+                    if two && merges {
+                        grid.merge(r, c, r + 1, c);
+                    }
+                    c += 1;
+                }
+                Some(p) => {
+                    grid.text(r, c, p);
+                    if merges {
+                        grid.merge(r, c, r, c + g.cols.len() as u32 - 1);
+                    }
+                    for (label, _) in &g.cols {
+                        grid.text(r + 1, c, label);
+                        c += 1;
+                    }
+                }
+            }
+        }
+    };
+    write_header(&mut grid, r, l.merges);
+    r += if two { 2 } else { 1 };
+    let rows = ordered(l);
+    let money_cols: Vec<(u32, What)> = leaves
+        .iter()
+        .filter(|x| {
+            matches!(
+                x.2,
+                What::Budget
+                    | What::Split(_)
+                    | What::Settled
+                    | What::Cumulative
+                    | What::Month(_)
+                    | What::MonthCum(_)
+                    | What::Quarter(_)
+            )
+        })
+        .map(|x| (x.0, x.2))
+        .collect();
+    let figure = |p: &Proj, w: What| -> Option<Decimal> {
+        match w {
+            What::Budget => Some(p.budget()),
+            What::Split(k) => Some(split_amount(p, k)).filter(|d| !d.is_zero()),
+            What::Settled => p.settled.map(dec),
+            What::Cumulative => Some(if l.paid == 1 {
+                p.paid_until(as_of())
+            } else {
+                p.paid_all()
+            }),
+            What::Month(m) => p.month(m),
+            What::Quarter(q) => {
+                let v: Vec<Decimal> = (3 * q - 2..=3 * q).filter_map(|m| p.month(m)).collect();
+                (!v.is_empty()).then(|| v.iter().copied().sum())
+            }
+            What::MonthCum(m) => {
+                let s: Decimal = (1..=m).filter_map(|k| p.month(k)).sum();
+                (!s.is_zero() || (1..=m).any(|k| p.month(k).is_some())).then_some(s)
+            }
+            _ => None,
+        }
+    };
+    let sums = |ps: &[&Proj], w: What| -> Decimal { ps.iter().filter_map(|p| figure(p, w)).sum() };
+    let sum_row = |grid: &mut Grid, r: u32, ps: &[&Proj], label: Option<String>| {
+        if let Some(t) = label {
+            let c = col_of(What::Seq)
+                .or(col_of(What::Id))
+                .or(col_of(What::Name))
+                .unwrap();
+            grid.text(r, c, &t);
+        }
+        for (c, w) in &money_cols {
+            grid.put(r, *c, money(l, sums(ps, *w)));
+        }
+    };
+    let all: Vec<&Proj> = CANON.iter().collect();
+    if l.total == 1 {
+        sum_row(
+            &mut grid,
+            r,
+            &all,
+            l.total_labelled.then(|| "合计".to_string()),
+        );
+        r += 1;
+    }
+    let mut seq = 0;
+    let mut written = 0;
+    for (gi, (key, ps)) in rows.iter().enumerate() {
+        let by = l.group_by();
+        let sub_label = || {
+            l.subtotal_labelled.then(|| match by {
+                Some(Group::Town) => format!("{key}小计"),
+                _ => "小计".to_string(),
+            })
+        };
+        if l.sections {
+            let label = section_label(l, gi, key, ps.len());
+            if l.section_sums {
+                sum_row(&mut grid, r, ps, None);
+            }
+            let c = col_of(What::Name).unwrap();
+            let lc = col_of(What::Seq).or(col_of(What::Id)).unwrap_or(c);
+            grid.text(r, lc, &label);
+            r += 1;
+        }
+        if l.subtotals == 2 && !(l.sections && l.section_sums) {
+            sum_row(&mut grid, r, ps, sub_label());
+            r += 1;
+        }
+        let top = r;
+        for (i, p) in ps.iter().enumerate() {
+            seq += 1;
+            written += 1;
+            for (c, _, w) in &leaves {
+                let v = match w {
+                    What::Seq => Some(Data::Float(seq as f64)),
+                    What::Id => Some(Data::String(p.id.into())),
+                    What::Name => Some(Data::String(p.name.into())),
+                    What::Category => (!(l.merged_down && by == Some(Group::Category) && i > 0))
+                        .then(|| Data::String(category_text(l, p.category))),
+                    What::Town => (!(l.merged_down && by == Some(Group::Town) && i > 0))
+                        .then(|| Data::String(p.town.into())),
+                    What::Village => Some(Data::String(format!("{}{}", p.town, p.village))),
+                    What::FundText => Some(Data::String(fund_text(l, p))),
+                    What::Status => Some(Data::String(status_text(l, p.status))),
+                    What::Rate => {
+                        let paid = if l.paid == 1 {
+                            p.paid_until(as_of())
+                        } else {
+                            p.paid_all()
+                        };
+                        let rate = (paid / p.budget() * Decimal::from(100)).round_dp(2);
+                        Some(Data::Float(rate.to_string().parse().unwrap()))
+                    }
+                    What::Remark => (written % 3 == 0).then(|| Data::String("按计划推进".into())),
+                    What::Households => Some(Data::Float((10 + written * 7) as f64)),
+                    What::Contact => Some(Data::String("王某".into())),
+                    What::Hidden => Some(Data::Float(written as f64 * 1.5)),
+                    w => figure(p, *w).map(|d| money(l, d)),
+                };
+                if let Some(v) = v {
+                    grid.put(r, *c, v);
+                }
+            }
+            r += 1;
+            if l.blank_rows && written % 4 == 0 {
+                r += 1;
+            }
+            if l.repeat_header && written == 6 {
+                write_header(&mut grid, r, false);
+                r += if two { 2 } else { 1 };
+            }
+        }
+        if l.merged_down && ps.len() > 1 {
+            let w = if by == Some(Group::Town) {
+                What::Town
+            } else {
+                What::Category
+            };
+            if let Some(c) = col_of(w) {
+                // Only a run without a repeated header or blank rows in it.
+                let clean = !(l.repeat_header || l.blank_rows);
+                if clean {
+                    grid.merge(top, c, r - 1, c);
+                }
+            }
+        }
+        if l.subtotals == 1 && !(l.sections && l.section_sums) {
+            sum_row(&mut grid, r, ps, sub_label());
+            r += 1;
+        }
+    }
+    if l.total == 2 {
+        sum_row(
+            &mut grid,
+            r,
+            &all,
+            l.total_labelled.then(|| "合计".to_string()),
+        );
+        r += 1;
+    }
+    let notes = [
+        "注：本表金额均为财政资金，不含群众自筹以外的其他资金说明。",
+        "公告期：2024年10月10日至10月20日",
+        "监督举报电话：0431-12317    填表人：张三    审核人：李四",
+    ];
+    for t in notes.iter().take(l.notes as usize) {
+        r += 1;
+        grid.text(r, first, t);
+    }
+    let _ = header_top;
+    let name = match l.sheet_names {
+        1 => "附件1",
+        2 => "Sheet1",
+        _ => "项目",
+    };
+    let mut s = grid.sheet(name);
+    if l.merged_down && (l.repeat_header || l.blank_rows) {
+        // Fill the group cells the merge would have covered.
+        fill_group_cells(&mut s, l, &leaves, header_top);
+    }
+    s
+}
+
+/// Where a merge was not written (a run broken by a blank row or a repeated
+/// header), the group's text stays in every row, as a clerk would type it.
+fn fill_group_cells(s: &mut RawSheet, l: &Layout, leaves: &[(u32, &str, What)], _top: u32) {
+    let w = if l.group_by() == Some(Group::Town) {
+        What::Town
+    } else {
+        What::Category
+    };
+    let Some(c) = leaves.iter().find(|x| x.2 == w).map(|x| x.0) else {
+        return;
+    };
+    let Some(name_col) = leaves.iter().find(|x| x.2 == What::Name).map(|x| x.0) else {
+        return;
+    };
+    let rows: Vec<(u32, String)> = s
+        .used_cells()
+        .filter(|(_, col, _)| *col == name_col)
+        .filter_map(|(r, _, v)| match v {
+            Data::String(t) => Some((r, t.clone())),
+            _ => None,
+        })
+        .collect();
+    for (r, name) in rows {
+        if let Some(p) = CANON.iter().find(|p| p.name == name) {
+            let t = if w == What::Town {
+                p.town.to_string()
+            } else {
+                category_text(l, p.category)
+            };
+            s.set_value((r, c), Data::String(t));
+        }
+    }
+}
+
+fn date_cell(l: &Layout, d: NaiveDate) -> Data {
+    use chrono::Datelike;
+    let (y, m, dd) = (d.year(), d.month(), d.day());
+    match l.date_form {
+        1 => Data::String(format!("{y}年{m}月{dd}日")),
+        2 => Data::String(format!("{y}.{m}.{dd}")),
+        3 => Data::String(format!("{y}{m:02}{dd:02}")),
+        4 => Data::String(format!("{y}年{m}月")),
+        5 => Data::String(format!("{y}.{m}")),
+        6 => Data::String(format!("{y}{m:02}")),
+        7 => Data::String(format!("{m}月{dd}日")),
+        8 => Data::String(format!("{m}.{dd}")),
+        _ => Data::Float((d - NaiveDate::from_ymd_opt(1899, 12, 30).unwrap()).num_days() as f64),
+    }
+}
+
+fn payment_sheet(l: &Layout) -> RawSheet {
+    let mut g = Grid::default();
+    let by_name = l.pay_by_name || l.no_id;
+    let unit = l.unit_word();
+    let mut c = 0;
+    let mut r = 0;
+    if l.titles > 0 {
+        g.text(0, 0, "2024年度资金拨付明细");
+        r = 1;
+    }
+    if !by_name {
+        g.text(r, c, "项目编号");
+        c += 1;
+    }
+    g.text(r, c, "项目名称");
+    g.text(r, c + 1, "拨付日期");
+    g.text(
+        r,
+        c + 2,
+        &if l.unit_at == 3 {
+            "拨付金额".to_string()
+        } else {
+            format!("拨付金额（{unit}）")
+        },
+    );
+    g.text(r, c + 3, "凭证号");
+    r += 1;
+    let mut n = 0;
+    let mut total = Decimal::ZERO;
+    for p in CANON {
+        for (d, a) in p.pays {
+            n += 1;
+            if !by_name {
+                g.text(r, 0, p.id);
+            }
+            g.text(r, c, p.name);
+            g.put(r, c + 1, date_cell(l, date(d)));
+            g.put(r, c + 2, money(l, dec(a)));
+            g.text(r, c + 3, &format!("记-{n:03}"));
+            total += dec(a);
+            r += 1;
+        }
+    }
+    if l.pay_total {
+        g.text(r, 0, "合计");
+        g.put(r, c + 2, money(l, total));
+    }
+    g.sheet(match l.sheet_names {
+        1 => "附件2",
+        2 => "Sheet2",
+        _ => "拨付",
+    })
+}
+
+fn book(l: &Layout) -> RawBook {
+    let mut sheets = vec![project_sheet(l)];
+    if l.has_pay_sheet() {
+        sheets.push(payment_sheet(l));
+    }
+    RawBook {
+        path: "台账.xlsx".into(),
+        format: BookFormat::Xlsx,
+        sheets,
+    }
+}
+
+// ---------------------------------------------------------------- checking
+
+/// Read a layout and compare every figure with the canon's.
+fn check(l: &Layout) -> Result<(), String> {
+    check_book(l, book(l))
+}
+
+fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
+    let outcome = analyse_book(
+        std::path::Path::new("台账.xlsx"),
+        b,
+        Some(as_of()),
+        Some("某某镇"),
+        &Mapping::default(),
+    )
+    .map_err(|e| format!("fatal: {e}"))?;
+    let r = &outcome.report;
+    let errors: Vec<String> = r
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.message.clone())
+        .collect();
+    if !errors.is_empty() {
+        return Err(format!("错误: {errors:#?}"));
+    }
+    // Every check of the reading against the ledger's own figures agrees,
+    // and every total, subtotal and section the layout printed was seen.
+    for sr in &outcome.ledger.reading {
+        if let Some(c) = sr.checks.iter().find(|c| !c.agrees) {
+            return Err(format!("check disagrees: {c:?}"));
+        }
+    }
+    let project_reading = &outcome.ledger.reading[0];
+    let printed_totals = (l.total > 0) as usize
+        + if l.subtotals > 0 && !(l.sections && l.section_sums) {
+            ordered(l).len()
+        } else {
+            0
+        };
+    if project_reading.totals.len() != printed_totals {
+        return Err(format!(
+            "{} total rows read, {printed_totals} printed: {:?}",
+            project_reading.totals.len(),
+            project_reading.totals
+        ));
+    }
+    if l.rate_col
+        && !project_reading
+            .checks
+            .iter()
+            .any(|c| c.kind.starts_with("执行率") && c.ledger == "12 个项目")
+    {
+        return Err(format!("执行率 not checked: {:?}", project_reading.checks));
+    }
+    if l.sections && project_reading.sections.len() != 3 {
+        return Err(format!("sections read: {:?}", project_reading.sections));
+    }
+    if r.projects.len() != CANON.len() {
+        let ids: Vec<&str> = r.projects.iter().map(|p| p.name.as_str()).collect();
+        return Err(format!("{} projects read: {ids:?}", r.projects.len()));
+    }
+    let has_split = l.budget != 0;
+    for p in CANON {
+        let got = r
+            .projects
+            .iter()
+            .find(|f| f.name == p.name)
+            .ok_or_else(|| format!("{} not read", p.name))?;
+        let want_id = if l.no_id { p.name } else { p.id };
+        let want_fund = fund_name(p.main_fund());
+        let want_paid = p.paid_until(as_of());
+        let checks: Vec<(&str, String, String)> = vec![
+            ("id", got.id.clone(), want_id.to_string()),
+            ("category", got.category.clone(), p.category.to_string()),
+            ("fund", got.fund_source.clone(), want_fund.to_string()),
+            (
+                "budget",
+                got.budget.normalize().to_string(),
+                p.budget().normalize().to_string(),
+            ),
+            (
+                "settled",
+                format!("{:?}", got.settled.map(|d| d.normalize())),
+                format!("{:?}", p.settled.map(|s| dec(s).normalize())),
+            ),
+            (
+                "status",
+                got.status.clone().unwrap_or_default(),
+                p.status.to_string(),
+            ),
+            (
+                "paid",
+                got.paid.normalize().to_string(),
+                want_paid.normalize().to_string(),
+            ),
+        ];
+        // The level is kept: named by the 资金性质 text, or by the one level
+        // of the project's 衔接资金 parts.
+        let xj_levels: Vec<&str> = p
+            .funds
+            .iter()
+            .filter_map(|(f, _)| if let Xj(l) = f { Some(*l) } else { None })
+            .collect();
+        let want_level = match (l.budget, l.spellings, p.main_fund()) {
+            (2, ..) if xj_levels.len() == 1 => Some(xj_levels[0]),
+            (2, ..) => None,
+            (0, 1 | 2, Xj(lv)) => Some(lv),
+            _ => None,
+        };
+        if got.fund_level.as_deref() != want_level {
+            return Err(format!(
+                "{} level: read {:?}, canon {want_level:?}",
+                p.name, got.fund_level
+            ));
+        }
+        for (what, g, w) in checks {
+            if g != w {
+                return Err(format!("{} {what}: read {g}, canon {w}", p.name));
+            }
+        }
+        if has_split {
+            let mut want: Vec<(String, Decimal)> = Vec::new();
+            for (f, a) in p.funds {
+                let n = fund_name(*f).to_string();
+                match want.iter_mut().find(|(k, _)| *k == n) {
+                    Some(e) => e.1 += dec(a),
+                    None => want.push((n, dec(a))),
+                }
+            }
+            let mut got_f: Vec<(String, Decimal)> = got
+                .budget_by_fund
+                .iter()
+                .map(|(k, d)| (k.clone(), d.normalize()))
+                .collect();
+            let mut want: Vec<(String, Decimal)> =
+                want.into_iter().map(|(k, d)| (k, d.normalize())).collect();
+            got_f.sort();
+            want.sort();
+            if got_f != want {
+                return Err(format!(
+                    "{} budget by fund: read {got_f:?}, canon {want:?}",
+                    p.name
+                ));
+            }
+        }
+    }
+    let budget: Decimal = CANON.iter().map(Proj::budget).sum();
+    let paid: Decimal = CANON.iter().map(|p| p.paid_until(as_of())).sum();
+    if r.totals.budget != budget || r.totals.paid != paid {
+        return Err(format!(
+            "totals: read {} / {}, canon {budget} / {paid}",
+            r.totals.budget, r.totals.paid
+        ));
+    }
+    Ok(())
+}
+
+fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 35)
+}
+
+fn run_cases(seed: [u8; 32], cases: u32) {
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 2000,
+        ..Config::default()
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+    let result = runner.run(&layout_bytes(), |b| {
+        let l = Layout::from_bytes(&b);
+        let spec: Vec<String> = b
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0)
+            .map(|(i, v)| format!("{i}:{v}"))
+            .collect();
+        check(&l).map_err(|e| TestCaseError::fail(format!("LAYOUT={} {l:?}\n{e}", spec.join(","))))
+    });
+    if let Err(e) = result {
+        panic!("seed {seed:?}: {e}");
+    }
+}
+
+#[test]
+fn the_canonical_ledger_reads_exactly() {
+    check(&Layout::from_bytes(&[0; 35])).unwrap();
+}
+
+/// Each transformation alone, at each of its values.
+#[test]
+fn each_transformation_alone_reads_exactly() {
+    let mut failures = Vec::new();
+    for i in 0..35 {
+        for v in 1..=8u8 {
+            let mut b = [0u8; 35];
+            b[i] = v;
+            let l = Layout::from_bytes(&b);
+            if let Err(e) = check(&l) {
+                failures.push(format!("byte {i} = {v}: {e}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn any_composition_of_transformations_reads_exactly_fixed_seed() {
+    run_cases(*b"jixiao-layouts-fixed-seed-000001", 1000);
+}
+
+#[test]
+fn any_composition_of_transformations_reads_exactly_random_seed() {
+    let seed: [u8; 32] = match std::env::var("LAYOUTS_SEED") {
+        Ok(s) => {
+            let v: Vec<u8> = s.split(',').filter_map(|x| x.trim().parse().ok()).collect();
+            let mut a = [0u8; 32];
+            a[..v.len().min(32)].copy_from_slice(&v[..v.len().min(32)]);
+            a
+        }
+        Err(_) => {
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            let mut a = [0u8; 32];
+            a[..16].copy_from_slice(&t.to_le_bytes());
+            a
+        }
+    };
+    let shown: Vec<String> = seed.iter().map(|b| b.to_string()).collect();
+    eprintln!(
+        "layouts random seed (rerun with LAYOUTS_SEED={}):",
+        shown.join(",")
+    );
+    run_cases(seed, 1000);
+}
+
+/// `LAYOUT=4:2,7:3 cargo test --test layouts one_layout -- --nocapture`: one
+/// composition by its bytes (index:value), with its sheet printed.
+#[test]
+fn one_layout() {
+    let Ok(spec) = std::env::var("LAYOUT") else {
+        return;
+    };
+    let mut b = [0u8; 35];
+    for kv in spec.split(',').filter(|s| !s.is_empty()) {
+        let (k, v) = kv.split_once(':').unwrap();
+        b[k.trim().parse::<usize>().unwrap()] = v.trim().parse().unwrap();
+    }
+    let l = Layout::from_bytes(&b);
+    if let Ok(out) = std::env::var("LAYOUT_XLSX") {
+        write_xlsx(&l, std::path::Path::new(&out));
+    }
+    for s in &book(&l).sheets {
+        eprintln!("== {}", s.name);
+        let mut last = u32::MAX;
+        let mut line = String::new();
+        for (r, c, v) in s.used_cells() {
+            if r != last {
+                if !line.is_empty() {
+                    eprintln!("{line}");
+                }
+                line = format!("{:>3}:", r + 1);
+                last = r;
+            }
+            line.push_str(&format!(" {}{}={:?}", jixiao::model::col_name(c), r + 1, v));
+        }
+        eprintln!("{line}");
+        eprintln!(
+            "merges: {:?}",
+            s.merges
+                .iter()
+                .map(|m| (m.start, m.end))
+                .collect::<Vec<_>>()
+        );
+    }
+    eprintln!("{l:?}");
+    if let Ok(o) = analyse_book(
+        std::path::Path::new("台账.xlsx"),
+        book(&l),
+        Some(as_of()),
+        Some("某某镇"),
+        &Mapping::default(),
+    ) {
+        eprintln!(
+            "{}",
+            serde_json::to_string_pretty(&o.ledger.reading).unwrap()
+        );
+        for p in &o.report.problems {
+            eprintln!("[{}] {}", p.severity.label(), p.message);
+        }
+    }
+    check(&l).unwrap();
+}
+
+/// Never choose silently: any layout with a one-column budget, given a
+/// second budget column (another standard name, other figures), is refused
+/// with both cells named — and a mapping naming the right one settles it,
+/// with the canon's figures.
+#[test]
+fn two_columns_for_one_figure_are_never_chosen_silently() {
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 150,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, b"jixiao-layouts-two-budget-cols-1"),
+    );
+    runner
+        .run(&layout_bytes(), |mut b| {
+            b[4] = 0; // one budget column
+            let l = Layout::from_bytes(&b);
+            let mut book = book(&l);
+            let sheet = &mut book.sheets[0];
+            // The layout's own budget header, and a second one beside the table.
+            let (own_cell, own) = sheet
+                .used_cells()
+                .find_map(|(r, c, v)| match v {
+                    Data::String(t)
+                        if ["预算金额", "资金规模", "计划投资"]
+                            .iter()
+                            .any(|w| t.starts_with(w)) =>
+                    {
+                        Some(((r, c), t.clone()))
+                    }
+                    _ => None,
+                })
+                .unwrap();
+            let other = if own.starts_with("预算金额") {
+                "资金规模"
+            } else {
+                "预算金额"
+            };
+            let col = sheet.end_col() + 1;
+            let header_row = own_cell.0;
+            let rows: Vec<u32> = sheet
+                .used_cells()
+                .filter(|(r, c, v)| {
+                    *c == own_cell.1 && *r > header_row && matches!(v, Data::Float(_))
+                })
+                .map(|(r, ..)| r)
+                .collect();
+            sheet.set_value((header_row, col), Data::String(other.into()));
+            for r in rows {
+                sheet.set_value((r, col), Data::Float(1.0));
+            }
+            let path = std::path::Path::new("台账.xlsx");
+            let err = match analyse_book(
+                path,
+                book.clone_book(),
+                Some(as_of()),
+                None,
+                &Mapping::default(),
+            ) {
+                Err(e) => e,
+                Ok(_) => {
+                    return Err(TestCaseError::fail(
+                        "two budget columns read without a word",
+                    ));
+                }
+            };
+            let a = jixiao::model::CellRef::new(&sheet_name(&book), own_cell.0, own_cell.1).a1();
+            let b2 = jixiao::model::CellRef::new("", header_row, col).a1();
+            prop_assert!(
+                err.contains(&a) && err.contains(&b2) && err.contains("--mapping"),
+                "{}",
+                err
+            );
+            let mut mapping = Mapping::default();
+            let key = jixiao::read::layout::normalize_header(&own).0;
+            mapping.columns.insert(
+                "项目".into(),
+                [("预算金额".to_string(), key)].into_iter().collect(),
+            );
+            let o = analyse_book(path, book, Some(as_of()), None, &mapping).map_err(|e| {
+                TestCaseError::fail(format!("with the mapping {:?}: {e}", mapping.columns))
+            })?;
+            let budget: Decimal = CANON.iter().map(Proj::budget).sum();
+            prop_assert_eq!(o.report.totals.budget, budget);
+            Ok(())
+        })
+        .unwrap();
+}
+
+fn sheet_name(b: &RawBook) -> String {
+    b.sheets[0].name.clone()
+}
+
+trait CloneBook {
+    fn clone_book(&self) -> RawBook;
+}
+
+impl CloneBook for RawBook {
+    fn clone_book(&self) -> RawBook {
+        RawBook {
+            path: self.path.clone(),
+            format: self.format,
+            sheets: self
+                .sheets
+                .iter()
+                .map(|s| {
+                    let cells = s.used_cells().map(|(r, c, v)| (r, c, v.clone())).collect();
+                    RawSheet::new(s.name.clone(), cells, Vec::new(), s.merges.clone())
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The checks can fail: in any layout with a 执行率 column, one project's
+/// rate changed is an 错误 naming its cell with both figures.
+#[test]
+fn a_wrong_ledger_rate_is_an_error_naming_the_cell() {
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 100,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, b"jixiao-layouts-wrong-rate-000001"),
+    );
+    runner
+        .run(&layout_bytes(), |mut b| {
+            b[27] = 1; // a rate column
+            let l = Layout::from_bytes(&b);
+            let mut book = book(&l);
+            let sheet = &mut book.sheets[0];
+            let header = sheet
+                .used_cells()
+                .find_map(|(r, c, v)| match v {
+                    Data::String(t)
+                        if ["支出进度", "执行率", "资金支出进度"]
+                            .iter()
+                            .any(|w| t.starts_with(w)) =>
+                    {
+                        Some((r, c))
+                    }
+                    _ => None,
+                })
+                .unwrap();
+            // The first project's rate cell (a number below the header).
+            let at = sheet
+                .used_cells()
+                .find(|(r, c, v)| *c == header.1 && *r > header.0 && matches!(v, Data::Float(_)))
+                .map(|(r, c, _)| (r, c))
+                .unwrap();
+            sheet.set_value(at, Data::Float(12.34));
+            let cell = jixiao::model::CellRef::new(&sheet.name.clone(), at.0, at.1).to_string();
+            let o = analyse_book(
+                std::path::Path::new("台账.xlsx"),
+                book,
+                Some(as_of()),
+                None,
+                &Mapping::default(),
+            )
+            .map_err(|e| TestCaseError::fail(e))?;
+            let p = o
+                .report
+                .problems
+                .iter()
+                .find(|p| p.severity == Severity::Error && p.cell_label() == cell);
+            prop_assert!(
+                p.is_some_and(|p| p.message.contains("12.34")),
+                "{:#?}",
+                o.report.problems
+            );
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// Write a layout's sheets as an .xlsx file (merges kept, the helper column hidden).
+fn write_xlsx(l: &Layout, path: &std::path::Path) {
+    let b = book(l);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for sheet in &b.sheets {
+        let ws = wb.add_worksheet().set_name(&sheet.name).unwrap();
+        let mut tops = std::collections::HashSet::new();
+        for m in &sheet.merges {
+            let v = match sheet.cell(m.start.0, m.start.1) {
+                Data::String(t) => t.clone(),
+                _ => String::new(),
+            };
+            ws.merge_range(
+                m.start.0,
+                m.start.1 as u16,
+                m.end.0,
+                m.end.1 as u16,
+                &v,
+                &rust_xlsxwriter::Format::new(),
+            )
+            .unwrap();
+            tops.insert(m.start);
+        }
+        for (r, c, v) in sheet.used_cells() {
+            if tops.contains(&(r, c)) {
+                continue;
+            }
+            match v {
+                Data::String(t) => {
+                    ws.write_string(r, c as u16, t).unwrap();
+                }
+                Data::Float(f) => {
+                    ws.write_number(r, c as u16, *f).unwrap();
+                }
+                _ => {}
+            }
+            if matches!(v, Data::String(t) if t == "辅助列") {
+                ws.set_column_hidden(c as u16).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// Files, not models: a few compositions written as .xlsx, and converted by
+/// LibreOffice to .xls and .ods, read back exactly.
+#[test]
+fn compositions_round_trip_through_xlsx_xls_and_ods() {
+    let w = common::Workdir::new();
+    let layouts: Vec<Vec<u8>> = vec![
+        // Title, context line, level split under 资金规模, 本月/累计 pairs, unlabelled total first.
+        vec![
+            2, 3, 2, 0, 2, 1, 0, 4, 1, 1, 0, 0, 2, 0, 0, 0, 1, 2, 7, 0, 0, 0, 0, 1, 2, 0, 1, 0, 1,
+            0, 0, 0, 0, 0,
+        ],
+        // Sections with sums, notes, 元 in a context line, payment sheet with month dates, by name.
+        vec![
+            1, 3, 2, 1, 1, 0, 1, 0, 2, 0, 0, 1, 3, 1, 0, 0, 0, 3, 0, 1, 4, 1, 1, 0, 1, 1, 0, 1, 0,
+            0, 1, 1, 1, 0,
+        ],
+        // Merged-down groups, subtotals above, fund split under 资金来源, months with 累计, 千元.
+        vec![
+            1, 2, 0, 2, 1, 1, 1, 3, 2, 0, 2, 0, 1, 0, 0, 1, 0, 0, 3, 0, 0, 0, 0, 2, 0, 0, 2, 0, 1,
+            1, 0, 0, 0, 0,
+        ],
+    ];
+    let mut files = Vec::new();
+    for (i, b) in layouts.iter().enumerate() {
+        let l = Layout::from_bytes(b);
+        let name = format!("l{i}.xlsx");
+        write_xlsx(&l, &w.path(&name));
+        files.push((l, i));
+    }
+    let mut formats = vec!["xlsx"];
+    if let Some(soffice) = common::soffice() {
+        for ext in ["xls", "ods"] {
+            let mut cmd = std::process::Command::new(&soffice);
+            cmd.args(["--headless", "--convert-to", ext, "--outdir"])
+                .arg(w.dir.path());
+            for (_, i) in &files {
+                cmd.arg(w.path(&format!("l{i}.xlsx")));
+            }
+            let out = cmd.output().expect("soffice runs");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            formats.push(ext);
+        }
+    } else {
+        eprintln!("soffice not found: .xls and .ods round trips skipped");
+    }
+    for ext in formats {
+        for (l, i) in &files {
+            let path = w.path(&format!("l{i}.{ext}"));
+            let book = jixiao::read::book::open_book(&path).unwrap();
+            check_book(l, book).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
+}
