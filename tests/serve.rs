@@ -2650,3 +2650,121 @@ async fn sqlite_mapping_dropdowns_fix_a_layout_once() {
     assert_eq!(after["status"], "ok", "{after}");
     env.finish().await;
 }
+
+/// A small ledger whose 项目 sheet has a 合计 row that disagrees with its
+/// rows (60 written, 20 + 30 = 50 read).
+fn ledger_with_a_wrong_total() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("项目").unwrap();
+    let rows: [[&str; 6]; 4] = [
+        [
+            "项目编号",
+            "项目名称",
+            "项目类别",
+            "资金性质",
+            "预算金额（万元）",
+            "建设状态",
+        ],
+        [
+            "P1",
+            "村道硬化",
+            "基础设施建设项目",
+            "衔接资金",
+            "20",
+            "在建",
+        ],
+        ["P2", "肉牛养殖", "产业项目", "衔接资金", "30", "在建"],
+        ["合计", "", "", "", "60", ""],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) if r > 0 => ws.write_number(r as u32, c as u16, n).map(|_| ()),
+                _ if v.is_empty() => Ok(()),
+                _ => ws.write_string(r as u32, c as u16, *v).map(|_| ()),
+            }
+            .unwrap();
+        }
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name("拨付").unwrap();
+    for (c, v) in ["项目编号", "拨付日期", "拨付金额（万元）"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *v).unwrap();
+    }
+    ws.write_string(1, 0, "P1").unwrap();
+    ws.write_string(1, 1, "2023-03-01").unwrap();
+    ws.write_number(1, 2, 10.0).unwrap();
+    let ws = wb.add_worksheet();
+    ws.set_name("说明").unwrap();
+    for (r, (k, v)) in [
+        ("单位名称", "靖宇镇"),
+        ("年度", "2023"),
+        ("截止日期", "2023-05-31"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(r as u32, 0, *k).unwrap();
+        ws.write_string(r as u32, 1, *v).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// The 读取说明 on the submission page: per sheet which column became
+/// which field, and the checks against the ledger's own totals, agreeing
+/// or not — the report JSON's `reading`, as the CLI writes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_reading_panel_shows_columns_and_checks() {
+    let env = Env::start(Backend::Sqlite).await.unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("tot.xlsx", ledger_with_a_wrong_total(), Some("2023-05-31"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let checks = &v["report"]["reading"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["sheet"] == "项目")
+        .unwrap()["checks"];
+    let wrong = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cell"] == "项目!E4")
+        .unwrap_or_else(|| panic!("{checks}"));
+    assert_eq!(
+        (&wrong["ledger"], &wrong["computed"], &wrong["agrees"]),
+        (&"60".into(), &"50".into(), &false.into()),
+        "{wrong}"
+    );
+    let b = Browser::new(&env);
+    b.login("jy").await;
+    let (_, html) = b.get(&format!("/submissions/{}", v["id"])).await;
+    let i = html
+        .find("id=\"reading\"")
+        .unwrap_or_else(|| panic!("{html}"));
+    let panel = &html[i..];
+    assert!(panel.contains("工作表“项目”"), "{panel}");
+    // Column E read as 预算金额, the 合计 check shown as disagreeing.
+    assert!(
+        panel.contains("<td>E</td><td>预算金额（万元）</td><td>预算金额</td>"),
+        "{panel}"
+    );
+    assert!(
+        panel.contains("<td>项目!E4</td><td class=\"n\">60</td><td class=\"n\">50</td><td><span class=\"tag err\">不一致</span>"),
+        "{panel}"
+    );
+    // The sample: every column known, nothing disagreeing.
+    let (_, v) = Api::new(&env, &token)
+        .submit("a.xlsx", sample(), Some("2023-05-31"))
+        .await;
+    let (_, html) = b.get(&format!("/submissions/{}", v["id"])).await;
+    assert!(html.contains("id=\"reading\""), "{html}");
+    assert!(!html.contains("不一致"), "{html}");
+    env.finish().await;
+}

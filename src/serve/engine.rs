@@ -961,3 +961,8 @@ pub fn mapping_with(
         input.unit
     ))
 }
+
+/// A `reading` field name as a clerk reads it (budget → 预算金额).
+pub fn field_label(field: Option<&str>) -> String {
+    write::reading::field_label(field)
+}

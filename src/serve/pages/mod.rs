@@ -37,6 +37,9 @@ pub fn environment() -> minijinja::Environment<'static> {
     ] {
         env.add_template(name, text).expect("template parses");
     }
+    env.add_filter("field_label", |v: Option<String>| -> String {
+        engine::field_label(v.as_deref())
+    });
     env.add_filter("urlencode", |v: String| -> String {
         v.bytes()
             .map(|b| {
