@@ -387,3 +387,118 @@ async fn clerk_and_county_in_chromium() {
     c.close().await.unwrap();
     env.finish().await;
 }
+
+/// The sample with its 预算金额 header renamed to one the reader does not know.
+fn odd_sample() -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(sample())).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zout = zip::ZipWriter::new(&mut out);
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            if name == "xl/sharedStrings.xml" {
+                bytes = String::from_utf8(bytes)
+                    .unwrap()
+                    .replace("预算金额（万元）", "甲乙丙核定数（万元）")
+                    .into_bytes();
+            }
+            zout.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zout.write_all(&bytes).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// The mapping dropdowns in a browser: a ledger whose 预算金额 column the
+/// reader does not know is refused; the clerk picks 预算金额 for column E,
+/// saves, and the upload is read again with the sample's figures and its
+/// 读取说明; the next upload of the same layout is read at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mapping_dropdowns_in_chromium() {
+    let Some((_driver, port)) = start_driver().await else {
+        return;
+    };
+    let env = Env::start(Backend::Sqlite).await.expect("sqlite");
+    let base = env.server().url();
+    let scratch = tempfile::tempdir().unwrap();
+    let token = env.add_township("jy", "靖宇镇").await;
+    let (s, v) = Api::new(&env, &token)
+        .submit("odd.xlsx", odd_sample(), Some("2023-05-31"))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let c = browser(
+        port,
+        &scratch.path().join("profile"),
+        &scratch.path().join("downloads"),
+    )
+    .await;
+    login(&c, &base, "jy").await;
+    wait_path(&c, "/township").await;
+    c.goto(&format!("{base}/submissions/{}", v["id"]))
+        .await
+        .unwrap();
+    let e = c.find(Locator::Id("map-E")).await.unwrap();
+    let row = c
+        .find(Locator::Id("mapping-columns"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("甲乙丙核定数（万元）"), "{row}");
+    e.select_by_value("预算金额").await.unwrap();
+    screenshot("serve-mapping.png", &c.screenshot().await.unwrap());
+    c.find(Locator::Id("mapping-save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    let path = loop {
+        let p = c.current_url().await.unwrap().path().to_string();
+        if p != format!("/submissions/{}", v["id"]) && p.starts_with("/submissions/") {
+            break p;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "still at {p}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let rate = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Id("execution-rate"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let cli = cli_report_json(SAMPLE, "2023-05-31");
+    assert_eq!(
+        rate,
+        format!("{}%", cli["totals"]["execution_rate"].as_str().unwrap()),
+        "{path}"
+    );
+    let reading = c
+        .find(Locator::Id("reading"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        reading.contains("甲乙丙核定数（万元）") && reading.contains("预算金额"),
+        "{reading}"
+    );
+    let (_, later) = Api::new(&env, &token)
+        .submit("odd-june.xlsx", odd_sample(), Some("2023-06-30"))
+        .await;
+    assert_eq!(later["status"], "ok", "{later}");
+    c.close().await.unwrap();
+    env.finish().await;
+}
