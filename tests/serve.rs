@@ -2636,12 +2636,14 @@ async fn sqlite_mapping_dropdowns_fix_a_layout_once() {
         )
         .await;
     assert_eq!(theirs["status"], "error", "{theirs}");
-    let (_, audit) = {
-        let boss = Browser::new(&env);
-        boss.login("boss").await;
-        boss.get("/admin").await
-    };
+    let boss = Browser::new(&env);
+    boss.login("boss").await;
+    let (_, audit) = boss.get("/admin").await;
     assert!(audit.contains("列名映射"), "{audit}");
+    // A county administrator may open the same form for a township's upload.
+    let (s, bh) = boss.get(&format!("/submissions/{id}?map=1")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(bh.contains("id=\"mapping-form\""), "{bh}");
     // Kept across a restart (read from the data folder at start).
     env.restart().await;
     let (_, after) = Api::new(&env, &token)

@@ -472,7 +472,8 @@ pub(super) async fn save_mapping(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !(w.user.unit == sub.township && !w.user.is_county()) && !w.user.is_admin() {
+    let own = !w.user.is_county() && w.user.unit == sub.township;
+    if !own && !w.user.is_admin() {
         return denied_as(
             &state,
             &w,
