@@ -2400,6 +2400,8 @@ async fn sqlite_register_and_notices_are_the_clis_with_the_same_files() {
     for link in ["dl-assets", "dl-notice-plan", "dl-notice-result"] {
         assert!(html.contains(link), "{link}: {html}");
     }
+    // The phone is in the policy profile: not among the places to fill in.
+    assert!(!html.contains("监督举报电话（可请"), "{html}");
     let get = |name: &'static str| {
         let b = &b;
         async move {
@@ -2768,5 +2770,10 @@ async fn sqlite_reading_panel_shows_columns_and_checks() {
     let (_, html) = b.get(&format!("/submissions/{}", v["id"])).await;
     assert!(html.contains("id=\"reading\""), "{html}");
     assert!(!html.contains("不一致"), "{html}");
+    // No policy file: the 结果公示's phone is listed for the clerk to fill in.
+    let i = html
+        .find("id=\"notice-placeholders\"")
+        .unwrap_or_else(|| panic!("{html}"));
+    assert!(html[i..].contains("监督举报电话"), "{html}");
     env.finish().await;
 }

@@ -134,6 +134,9 @@ pub struct Submission {
     /// The summary's 【待补充：…】 places (kept with the figures).
     #[serde(skip)]
     pub placeholders: Vec<String>,
+    /// The 结果公示's places to fill in.
+    #[serde(skip)]
+    pub notice_placeholders: Vec<String>,
 }
 
 const SUB_COLS: &str = "id, township, user_name, uploaded_at, file_name, sha256, size, requested_as_of, status, message, as_of, project_count, budget, paid, execution_rate, errors, warnings, unit, year, state, chosen_at, return_reason, returned_by, returned_at, problems_total";
@@ -169,6 +172,7 @@ impl Submission {
             report_json: None,
             monthly_json: None,
             placeholders: Vec::new(),
+            notice_placeholders: Vec::new(),
         };
         if full {
             let packed: Option<Vec<u8>> = r.try_get("data_z")?;
@@ -177,6 +181,12 @@ impl Submission {
                     sub.report_json = v["report"].is_object().then(|| v["report"].to_string());
                     sub.monthly_json = v["monthly"].is_object().then(|| v["monthly"].to_string());
                     sub.placeholders = v["placeholders"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| p.as_str().map(str::to_string))
+                        .collect();
+                    sub.notice_placeholders = v["notice_placeholders"]
                         .as_array()
                         .into_iter()
                         .flatten()

@@ -33,6 +33,8 @@ pub struct Analysis {
     pub year: Option<i32>,
     /// The summary's 【待补充：…】 places the clerk fills in by hand.
     pub placeholders: Vec<String>,
+    /// The same for the 结果公示.
+    pub notice_placeholders: Vec<String>,
 }
 
 /// The county's own files, as the CLI takes them (`serve --settings DIR`):
@@ -336,6 +338,7 @@ fn scored(
 pub fn analyse(input: &Input) -> Result<Analysis, String> {
     let (mut o, evals) = scored(input, true)?;
     let placeholders = summary_placeholders(&o, &evals, chrono::Local::now().date_naive());
+    let notice_placeholders = notice_placeholders(input, &o, chrono::Local::now().date_naive());
     // The annotated copy adds problems of its own (as the CLI's JSON has them).
     let (_, extra) = write::report::annotated_workbook(&o.book, &o.report, &o.report.problems);
     o.report.problems.extend(extra);
@@ -382,7 +385,24 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
         ledger_unit,
         year,
         placeholders,
+        notice_placeholders,
     })
+}
+
+/// What the clerk fills in by hand in the 结果公示 (its 【待补充：…】 places,
+/// and the phone when the policy profile gives none), as `jixiao notice`
+/// lists them.
+fn notice_placeholders(input: &Input, o: &Outcome, start: NaiveDate) -> Vec<String> {
+    let policy = policy_of(input, o);
+    let n = crate::compute::notice::build(&o.ledger, &o.report, &policy);
+    let post = posting_of(&policy, start, None);
+    let mut out = write::notice::result_text(&n, &post, write::notice::RESULT_TEMPLATE)
+        .map(|t| write::docx::markers(&write::docx::parse(&t)))
+        .unwrap_or_default();
+    if post.phone.is_none() {
+        out.push("监督举报电话（可请县财政局在政策口径文件 [notice] phone 中填写）".into());
+    }
+    out
 }
 
 /// The `【待补充：…】` markers of the summary as `jixiao summary` writes it

@@ -1061,6 +1061,7 @@ pub async fn submit_as(
                     "report": report,
                     "monthly": a.monthly,
                     "placeholders": a.placeholders,
+                    "notice_placeholders": a.notice_placeholders,
                 }))),
             }
         }

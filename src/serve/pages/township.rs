@@ -438,6 +438,7 @@ pub(super) async fn submission_view(
             "problems_page": p,
             "problems_pages": pages,
             "placeholders": sub.placeholders,
+            "notice_placeholders": sub.notice_placeholders,
             "notice": notice,
             "mapping": mapping,
             "may_map": may_map,
