@@ -2513,7 +2513,18 @@ fn mapping_form(html: &str) -> Vec<(String, String)> {
 /// isolation and roles as the other forms.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_mapping_dropdowns_fix_a_layout_once() {
-    let mut env = Env::start(Backend::Sqlite).await.unwrap();
+    mapping_dropdowns_fix_a_layout_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_mapping_dropdowns_fix_a_layout_once() {
+    mapping_dropdowns_fix_a_layout_once(Backend::Postgres).await;
+}
+
+async fn mapping_dropdowns_fix_a_layout_once(backend: Backend) {
+    let Some(mut env) = Env::start(backend).await else {
+        return;
+    };
     let token = env.add_township("jy", "靖宇镇").await;
     let other = env.add_township("yb", "乙镇").await;
     env.add_county("viewer").await;
