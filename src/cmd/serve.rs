@@ -63,7 +63,7 @@ pub struct Args {
     /// 同时读取的工作簿所占内存的上限（MB，按文件大小估算）
     #[arg(long = "read-memory-mb", value_name = "MB", default_value = "2048")]
     pub read_memory_mb: u64,
-    /// 设置文件夹：scoring.toml、indicators/、schedule.toml、mapping.toml、mapping/乡镇.toml、county.toml（与命令行的 --scoring、--indicators、--schedule、--mapping、--industry-floor 相同的文件），网页、下载和县级汇总都按它计算
+    /// 设置文件夹：scoring.toml、indicators/、schedule.toml、mapping.toml、mapping/乡镇.toml、county.toml、policy.toml、assets.toml、benchmark.toml（与命令行的 --scoring、--indicators、--schedule、--mapping、--industry-floor、--policy、assets --rules、--benchmark 相同的文件），网页、下载和县级汇总都按它计算；在网页上指定的列名对应存入其中的 mapping/乡镇.toml
     #[arg(long, value_name = "文件夹")]
     pub settings: Option<PathBuf>,
     /// 与 --add-user 或 --reset-password 同用：从标准输入读取密码（一行）
