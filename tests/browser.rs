@@ -495,6 +495,13 @@ async fn mapping_dropdowns_in_chromium() {
         reading.contains("甲乙丙核定数（万元）") && reading.contains("预算金额"),
         "{reading}"
     );
+    c.execute(
+        "document.getElementById('reading-title').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    screenshot("serve-reading.png", &c.screenshot().await.unwrap());
     let (_, later) = Api::new(&env, &token)
         .submit("odd-june.xlsx", odd_sample(), Some("2023-06-30"))
         .await;
