@@ -53,10 +53,15 @@ pub fn run(args: &Args) -> Result<i32, String> {
         plan.not_input(p)?;
     }
     plan.lock()?;
-    let template = match &args.template {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| format!("无法读取总结模板 {}：{e}", p.display()))?,
-        None => docx::DEFAULT_TEMPLATE.to_string(),
+    let (template_name, template) = match &args.template {
+        Some(p) => (
+            p.display().to_string(),
+            crate::read::mapping::read_text(p, "总结模板")?,
+        ),
+        None => (
+            "内置总结模板".to_string(),
+            docx::DEFAULT_TEMPLATE.to_string(),
+        ),
     };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let mut outcome =
@@ -68,7 +73,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let data = summary::build(&outcome.ledger, &outcome.report, &evals, signed);
-    let text = docx::render_text(&template, &data)?;
+    let text = docx::render_named(&template_name, &template, &data)?;
     let blocks = docx::parse(&text);
     let bytes = docx::to_docx(&blocks)?;
     let md = args.markdown.as_ref().map(|_| docx::to_markdown(&blocks));

@@ -417,6 +417,18 @@ fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Map
     // no exact name took and the mapping doesn't name.
     let mut unknown = Vec::new();
     for h in unmatched {
+        // A field the mapping names but whose column isn't there: its
+        // built-in names still find it (the mapping line is reported).
+        if let Some(c) = spec.readable().find(|c| {
+            !columns.contains_key(&c.field)
+                && mapped(c, spec.role, mapping).is_some()
+                && h.candidates
+                    .iter()
+                    .any(|t| layout::header_matches(c, &layout::normalize_header(t).0))
+        }) {
+            add(&mut columns, &h, c);
+            continue;
+        }
         let own = layout::normalize_header(&h.own).0;
         let by_meaning = layout::field_by_meaning(spec.role, &own).or_else(|| {
             h.parent
@@ -427,7 +439,6 @@ fn match_headers(cells: Vec<HeaderCell>, spec: &'static SheetSpec, mapping: &Map
         if let Some(f) = by_meaning
             && !columns.contains_key(&f)
             && let Some(c) = spec.readable().find(|c| c.field == f)
-            && mapped(c, spec.role, mapping).is_none()
         {
             add(&mut columns, &h, c);
         } else {
