@@ -409,7 +409,11 @@ fn a_text_cut_at_32767_characters_has_its_note() {
     b[0].1[1][1] = S("LONGTEXT");
     write_book(&w.path("plain.xlsx"), &b);
     let long = "路".repeat(40_000);
-    replace_in_zip(&w.path("plain.xlsx"), &w.path("in.xlsx"), &[("LONGTEXT", &long)]);
+    replace_in_zip(
+        &w.path("plain.xlsx"),
+        &w.path("in.xlsx"),
+        &[("LONGTEXT", &long)],
+    );
     std::fs::remove_file(w.path("plain.xlsx")).unwrap();
     let (r, j) = report_json(&w, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -433,7 +437,11 @@ fn a_40000_character_amount_is_an_error_in_chinese_not_a_crash() {
     b[0].1[2][4] = S("LONGAMOUNT");
     write_book(&w.path("plain.xlsx"), &b);
     let long = "9".repeat(40_000);
-    replace_in_zip(&w.path("plain.xlsx"), &w.path("in.xlsx"), &[("LONGAMOUNT", &long)]);
+    replace_in_zip(
+        &w.path("plain.xlsx"),
+        &w.path("in.xlsx"),
+        &[("LONGAMOUNT", &long)],
+    );
     std::fs::remove_file(w.path("plain.xlsx")).unwrap();
     let (r, j) = report_json(&w, &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -530,9 +538,7 @@ fn a_misspelt_template_variable_is_an_error_naming_file_and_line() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(fatal_code(&r.stderr), "R108");
     assert!(
-        r.stderr.contains("t.txt")
-            && r.stderr.contains("第3行")
-            && r.stderr.contains("unit_nmae"),
+        r.stderr.contains("t.txt") && r.stderr.contains("第3行") && r.stderr.contains("unit_nmae"),
         "{}",
         r.stderr
     );
