@@ -591,3 +591,47 @@ fn a_read_only_output_folder_is_refused_before_reading() {
     assert_eq!(fatal_code(&r.stderr), "R104", "{}", r.stderr);
     assert!(r.stderr.contains("没有权限"), "{}", r.stderr);
 }
+
+// ---- 4. Memory bounded by the cells present ----
+
+#[test]
+fn an_xls_with_a_far_cell_is_refused_before_calamine_lays_it_out() {
+    // 21 KB: the sample saved as .xls with one cell at IV65536 on each sheet
+    // (calamine would lay out 4 × 16.7 million cells: 2.6 GB measured).
+    let case = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz-cases/xls-far-cell-iv65536-dense-grid.xls"
+    );
+    let bytes = std::fs::read(case).unwrap();
+    let sheets = jixiao::read::xls_extent::extents(&bytes).expect("an .xls we can walk");
+    assert_eq!(sheets.len(), 4, "{sheets:?}");
+    assert!(sheets.iter().all(|s| s.far == (65535, 255)), "{sheets:?}");
+    assert!(
+        sheets
+            .iter()
+            .any(|s| s.name == "项目" && s.dense == 65536 * 256)
+    );
+    let w = Workdir::new();
+    std::fs::copy(case, w.path("far.xls")).unwrap();
+    let started = std::time::Instant::now();
+    let r = w.run(&["report", "far.xls"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(fatal_code(&r.stderr), "R109");
+    assert!(
+        r.stderr.contains("IV65536") && r.stderr.contains("另存为 .xlsx"),
+        "{}",
+        r.stderr
+    );
+    assert!(started.elapsed().as_secs() < 20, "refused before reading");
+    // The limit is a setting: lowered, the sample is refused the same way.
+    std::fs::copy(SAMPLE, w.path("靖宇.xlsx")).unwrap();
+    let out = Command::new(BIN)
+        .args(["report", "靖宇.xlsx"])
+        .env("JIXIAO_MAX_CELLS", "50")
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(fatal_code(&err), "R109", "{err}");
+}

@@ -17,6 +17,7 @@ pub mod schedule;
 pub mod table;
 mod totals;
 pub mod value;
+pub mod xls_extent;
 
 pub use crate::model::{Info, Ledger};
 

@@ -1,0 +1,299 @@
+//! The extent of each sheet of an .xls, read from its cell records before
+//! calamine opens it: calamine builds a dense grid per sheet from the first
+//! to the last cell, so one cell at IV65536 beside one at A1 costs 16.7
+//! million cells (over 1 GB). Bounded by the file: no allocation depends on
+//! a size the file declares, every read is checked.
+
+/// One worksheet's cells as calamine will lay them out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetExtent {
+    pub name: String,
+    /// Value cells present.
+    pub cells: u64,
+    /// The grid calamine allocates: values, then formulas (first..last row ×
+    /// first..last column of each).
+    pub dense: u64,
+    /// The farthest cell (row, col), 0-based, for the message.
+    pub far: (u32, u32),
+}
+
+const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// An OLE2 compound file, read just enough to get one stream.
+struct Cfb<'a> {
+    file: &'a [u8],
+    shift: u32,
+    fat: Vec<u32>,
+}
+
+impl<'a> Cfb<'a> {
+    fn new(file: &'a [u8]) -> Option<Cfb<'a>> {
+        if file.get(..8)? != [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
+            return None;
+        }
+        let shift = u16_at(file, 0x1E)? as u32;
+        if !(7..=16).contains(&shift) {
+            return None;
+        }
+        let mut cfb = Cfb {
+            file,
+            shift,
+            fat: Vec::new(),
+        };
+        let sectors = file.len() >> shift;
+        // The FAT's own sectors: 109 in the header, then the DIFAT chain.
+        let mut fat_sectors: Vec<u32> = (0..109)
+            .filter_map(|i| u32_at(file, 0x4C + 4 * i))
+            .filter(|s| (*s as usize) < sectors)
+            .collect();
+        let mut difat = u32_at(file, 0x44)?;
+        let per = (1usize << shift) / 4 - 1;
+        let mut steps = 0;
+        while difat != END_OF_CHAIN && (difat as usize) < sectors && steps < sectors {
+            let s = cfb.sector(difat)?;
+            fat_sectors.extend(
+                (0..per)
+                    .filter_map(|i| u32_at(s, 4 * i))
+                    .filter(|x| (*x as usize) < sectors),
+            );
+            difat = u32_at(s, 4 * per)?;
+            steps += 1;
+        }
+        let mut fat = Vec::new();
+        for s in fat_sectors {
+            let bytes = cfb.sector(s)?;
+            fat.extend(
+                bytes
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+            if fat.len() > sectors + 1024 {
+                break;
+            }
+        }
+        cfb.fat = fat;
+        Some(cfb)
+    }
+
+    fn sector(&self, n: u32) -> Option<&'a [u8]> {
+        let size = 1usize << self.shift;
+        let at = (n as usize + 1).checked_mul(size)?;
+        self.file.get(at..at + size)
+    }
+
+    /// The bytes of a chain of regular sectors, at most `limit` of them.
+    fn chain(&self, first: u32, limit: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut cur = first;
+        let mut steps = 0;
+        while cur != END_OF_CHAIN && steps <= self.fat.len() && out.len() < limit {
+            let Some(s) = self.sector(cur) else {
+                break;
+            };
+            out.extend_from_slice(s);
+            cur = match self.fat.get(cur as usize) {
+                Some(n) => *n,
+                None => break,
+            };
+            steps += 1;
+        }
+        out.truncate(limit);
+        out
+    }
+
+    /// The stream named `Workbook` (or `Book`, BIFF5).
+    fn workbook(&self) -> Option<Vec<u8>> {
+        let dir = self.chain(u32_at(self.file, 0x30)?, self.file.len());
+        let mut root = None;
+        let mut found = None;
+        for e in dir.chunks_exact(128) {
+            let len = (u16_at(e, 0x40)? as usize).min(64);
+            let name: Vec<u16> = e[..len]
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .take_while(|c| *c != 0)
+                .collect();
+            let name = String::from_utf16_lossy(&name).to_lowercase();
+            let kind = e[0x42];
+            let start = u32_at(e, 0x74)?;
+            let size = u32_at(e, 0x78)? as usize;
+            if kind == 5 {
+                root = Some((start, size));
+            } else if kind == 2 && (name == "workbook" || name == "book") && found.is_none() {
+                found = Some((start, size));
+            }
+        }
+        let (start, size) = found?;
+        let size = size.min(self.file.len());
+        let cutoff = u32_at(self.file, 0x38).unwrap_or(4096) as usize;
+        if size >= cutoff {
+            return Some(self.chain(start, size));
+        }
+        // A small stream lives in the mini stream (64-byte sectors).
+        let (root_start, root_size) = root?;
+        let mini = self.chain(root_start, root_size.min(self.file.len()));
+        let minifat_bytes = self.chain(u32_at(self.file, 0x3C)?, self.file.len());
+        let minifat: Vec<u32> = minifat_bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let mshift = u16_at(self.file, 0x20).unwrap_or(6).min(12) as usize;
+        let msize = 1usize << mshift;
+        let mut out = Vec::new();
+        let mut cur = start;
+        let mut steps = 0;
+        while cur != END_OF_CHAIN && steps <= minifat.len() && out.len() < size {
+            let at = cur as usize * msize;
+            let Some(s) = mini.get(at..at + msize) else {
+                break;
+            };
+            out.extend_from_slice(s);
+            cur = match minifat.get(cur as usize) {
+                Some(n) => *n,
+                None => break,
+            };
+            steps += 1;
+        }
+        out.truncate(size);
+        Some(out)
+    }
+}
+
+#[derive(Default)]
+struct Bounds {
+    lo: Option<(u32, u32)>,
+    hi: (u32, u32),
+    n: u64,
+}
+
+impl Bounds {
+    fn add(&mut self, row: u32, c0: u32, c1: u32) {
+        let (c0, c1) = (c0.min(c1), c0.max(c1));
+        self.lo = Some(match self.lo {
+            Some((r, c)) => (r.min(row), c.min(c0)),
+            None => (row, c0),
+        });
+        self.hi = (self.hi.0.max(row), self.hi.1.max(c1));
+        self.n += (c1 - c0 + 1) as u64;
+    }
+    fn dense(&self) -> u64 {
+        match self.lo {
+            Some((r, c)) => (self.hi.0 - r + 1) as u64 * (self.hi.1 - c + 1) as u64,
+            None => 0,
+        }
+    }
+}
+
+/// Each worksheet's extent; `None` when the file is no BIFF8/BIFF5 .xls we
+/// can walk (calamine then says what it is).
+pub fn extents(file: &[u8]) -> Option<Vec<SheetExtent>> {
+    let cfb = Cfb::new(file)?;
+    let wb = cfb.workbook()?;
+    let mut names: Vec<(u32, String)> = Vec::new();
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    let mut depth = 0usize;
+    let mut sheet: Option<(String, Bounds, Bounds)> = None;
+    while let (Some(typ), Some(len)) = (u16_at(&wb, at), u16_at(&wb, at + 2)) {
+        let start = at;
+        let data = wb.get(at + 4..at + 4 + len as usize)?;
+        at += 4 + len as usize;
+        match typ {
+            // BoundSheet8: where each sheet's substream starts, and its name.
+            0x0085 if depth == 1 && sheet.is_none() => {
+                if let Some(pos) = u32_at(data, 0) {
+                    names.push((pos, sheet_name(data.get(6..).unwrap_or_default())));
+                }
+            }
+            0x0809 => {
+                depth += 1;
+                if depth == 1 {
+                    let name = names
+                        .iter()
+                        .find(|(p, _)| *p as usize == start)
+                        .map(|(_, n)| n.clone());
+                    // The globals substream has no name; worksheets do.
+                    sheet = name.map(|n| (n, Bounds::default(), Bounds::default()));
+                }
+            }
+            0x000A => {
+                if depth == 1
+                    && let Some((name, v, f)) = sheet.take()
+                {
+                    out.push(SheetExtent {
+                        name,
+                        cells: v.n,
+                        dense: v.dense().saturating_add(f.dense()),
+                        far: (v.hi.0.max(f.hi.0), v.hi.1.max(f.hi.1)),
+                    });
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ if depth == 1 => {
+                let Some((_, v, f)) = sheet.as_mut() else {
+                    continue;
+                };
+                let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) else {
+                    continue;
+                };
+                let (row, col) = (row as u32, col as u32);
+                match typ {
+                    // Number, Label, RString, BoolErr, Rk, LabelSst.
+                    0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD => v.add(row, col, col),
+                    // MulRk: first column, then the last at the end.
+                    0x00BD => {
+                        if let Some(last) = data.len().checked_sub(2).and_then(|e| u16_at(data, e))
+                        {
+                            v.add(row, col, last as u32);
+                        }
+                    }
+                    0x0006 => {
+                        v.add(row, col, col);
+                        f.add(row, col, col);
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// ShortXLUnicodeString (BIFF8); BIFF5's 8-bit names read as Latin-1.
+fn sheet_name(b: &[u8]) -> String {
+    let Some(&n) = b.first() else {
+        return String::new();
+    };
+    let n = n as usize;
+    match b.get(1) {
+        Some(&1) => {
+            let units: Vec<u16> = b
+                .get(2..2 + 2 * n)
+                .unwrap_or_default()
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        Some(&0) => b
+            .get(2..2 + n)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| *c as char)
+            .collect(),
+        _ => b
+            .get(1..1 + n)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| *c as char)
+            .collect(),
+    }
+}
