@@ -635,3 +635,24 @@ fn an_xls_with_a_far_cell_is_refused_before_calamine_lays_it_out() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(fatal_code(&err), "R109", "{err}");
 }
+
+#[test]
+fn two_fields_mapped_to_one_column_are_refused() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    std::fs::write(
+        w.path("m.toml"),
+        "[columns.项目]\n预算金额 = \"下达资金\"\n结算金额 = \"下达资金\"\n",
+    )
+    .unwrap();
+    let r = w.run(&["report", "in.xlsx", "--mapping", "m.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(fatal_code(&r.stderr), "R106");
+    assert!(
+        r.stderr.contains("预算金额")
+            && r.stderr.contains("结算金额")
+            && r.stderr.contains("都指向列“下达资金”"),
+        "{}",
+        r.stderr
+    );
+}

@@ -309,6 +309,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
         }
         files.push(f);
     }
+    // The county workbook is far smaller than its inputs: a quarter, checked with the lock.
+    let input_bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    plan.expect_bytes(input_bytes / 4);
     plan.lock()?;
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let expected = match &args.expect {

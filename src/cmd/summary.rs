@@ -52,6 +52,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     for p in [&args.mapping, &args.template].into_iter().flatten() {
         plan.not_input(p)?;
     }
+    // Free space for about this much is checked with the lock.
+    plan.expect_inputs([args.workbook.as_path()], 1);
     plan.lock()?;
     let (template_name, template) = match &args.template {
         Some(p) => (

@@ -238,6 +238,21 @@ impl Mapping {
                 }
             }
         }
+        // Two fields mapped to one column: one of them would be dropped.
+        for (sheet, cols) in &self.columns {
+            let mut by_header: Vec<(String, &str)> = Vec::new();
+            let mut entries: Vec<(&String, &String)> = cols.iter().collect();
+            entries.sort();
+            for (field, header) in entries {
+                let key = layout::normalize_header(header).0;
+                if let Some((_, other)) = by_header.iter().find(|(k, _)| *k == key) {
+                    return Err(format!(
+                        "[columns.{sheet}] {other} 和 {field} 都指向列“{header}”：一列只能读作一项；请把其中一项改成表中另一列的列名，或删去一行"
+                    ));
+                }
+                by_header.push((key, field));
+            }
+        }
         for (sheet, u) in &self.units {
             if MoneyUnit::parse(u.trim()).is_none() {
                 return Err(format!(
