@@ -203,7 +203,10 @@ pub fn extents(file: &[u8]) -> Option<Vec<SheetExtent>> {
     let mut sheet: Option<(String, Bounds, Bounds)> = None;
     while let (Some(typ), Some(len)) = (u16_at(&wb, at), u16_at(&wb, at + 2)) {
         let start = at;
-        let data = wb.get(at + 4..at + 4 + len as usize)?;
+        // A truncated record ends the walk; what was seen still counts.
+        let Some(data) = wb.get(at + 4..at + 4 + len as usize) else {
+            break;
+        };
         at += 4 + len as usize;
         match typ {
             // BoundSheet8: where each sheet's substream starts, and its name.
@@ -264,6 +267,14 @@ pub fn extents(file: &[u8]) -> Option<Vec<SheetExtent>> {
             _ => {}
         }
     }
+    if let Some((name, v, f)) = sheet {
+        out.push(SheetExtent {
+            name,
+            cells: v.n,
+            dense: v.dense().saturating_add(f.dense()),
+            far: (v.hi.0.max(f.hi.0), v.hi.1.max(f.hi.1)),
+        });
+    }
     Some(out)
 }
 
@@ -295,5 +306,41 @@ fn sheet_name(b: &[u8]) -> String {
             .iter()
             .map(|c| *c as char)
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn damaged_files_give_none_or_extents_never_a_panic() {
+        let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz-cases");
+        for e in std::fs::read_dir(cases).unwrap() {
+            let bytes = std::fs::read(e.unwrap().path()).unwrap();
+            let _ = extents(&bytes);
+            // Every prefix of a real .xls, and each byte flipped.
+            if bytes.starts_with(&[0xD0, 0xCF]) {
+                for cut in (0..bytes.len()).step_by(509) {
+                    let _ = extents(&bytes[..cut]);
+                }
+            }
+        }
+        let sample = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fuzz/corpus/read_bytes/jingyu.xls"
+        ))
+        .unwrap();
+        let sheets = extents(&sample).expect("the sample .xls");
+        assert!(
+            sheets.iter().any(|s| s.name == "项目" && s.cells > 10),
+            "{sheets:?}"
+        );
+        assert!(sheets.iter().all(|s| s.dense < 10_000), "{sheets:?}");
+        for i in (0..sample.len()).step_by(97) {
+            let mut b = sample.clone();
+            b[i] ^= 0xFF;
+            let _ = extents(&b);
+        }
     }
 }
