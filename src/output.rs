@@ -238,6 +238,8 @@ pub struct Plan {
     locks: Vec<(PathBuf, File)>,
     /// Bytes the outputs are expected to take (checked against free space).
     estimate: u64,
+    /// Canonical path → index in `outputs` (`synth` plans thousands).
+    index: std::collections::HashMap<PathBuf, usize>,
 }
 
 #[cfg(unix)]
@@ -303,6 +305,7 @@ impl Plan {
             force,
             locks: Vec::new(),
             estimate: 0,
+            index: std::collections::HashMap::new(),
         }
     }
 
@@ -322,7 +325,7 @@ impl Plan {
         }
         check_name(path, what)?;
         let canon = canonical(path);
-        if let Some(o) = self.outputs.iter().find(|o| o.canon == canon) {
+        if let Some(o) = self.index.get(&canon).map(|i| &self.outputs[*i]) {
             return Err(format!(
                 "{what} {} 与 {} 是同一个文件；报告、绩效表、JSON 等输出须是不同的文件",
                 path.display(),
@@ -335,6 +338,7 @@ impl Plan {
                 path.display()
             )));
         }
+        self.index.insert(canon.clone(), self.outputs.len());
         self.outputs.push(Output {
             path: path.to_path_buf(),
             canon,
@@ -380,9 +384,11 @@ impl Plan {
     /// Whether `path` is one of the planned outputs.
     pub fn is_output(&self, path: &Path) -> bool {
         let canon = canonical(path);
-        self.outputs
-            .iter()
-            .any(|o| o.canon == canon || same_inode(&o.canon, path))
+        self.index.contains_key(&canon)
+            || self
+                .outputs
+                .iter()
+                .any(|o| o.canon == canon || same_inode(&o.canon, path))
     }
 
     /// Lock every output folder: no other jixiao run may write there until
