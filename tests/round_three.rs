@@ -656,3 +656,28 @@ fn two_fields_mapped_to_one_column_are_refused() {
         r.stderr
     );
 }
+
+#[test]
+fn a_broken_sector_chain_is_refused_before_calamine_follows_it() {
+    for name in [
+        "xls-fuzzer-crash-37118109-cfb-assert.xls",
+        "xls-fuzzer-crash-a3b864a5-cfb-slice.xls",
+        "xls-truncated-8500-cfb-panic.xls",
+    ] {
+        let case = format!("{}/tests/fuzz-cases/{name}", env!("CARGO_MANIFEST_DIR"));
+        assert!(
+            jixiao::read::xls_extent::cfb_is_broken(&std::fs::read(&case).unwrap()),
+            "{name}"
+        );
+        let w = Workdir::new();
+        std::fs::copy(&case, w.path("in.xls")).unwrap();
+        let r = w.run(&["report", "in.xls"]);
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert_eq!(fatal_code(&r.stderr), "R100");
+        assert!(
+            r.stderr.contains("文件已损坏或不完整") && r.stderr.contains("扇区链断裂"),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+}

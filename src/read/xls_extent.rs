@@ -309,6 +309,186 @@ fn sheet_name(b: &[u8]) -> String {
     }
 }
 
+/// Whether calamine would panic or loop opening this compound file: it
+/// follows the sector chains of the FAT, the directory, the mini stream and
+/// the Workbook stream without checking that a sector is whole, that a FAT
+/// entry exists, or that a chain ends (`cfb.rs`: `Sectors::get`,
+/// `get_chain`, `utils::to_u32`). Walks the same chains, bounded; `true`
+/// when one of them is broken that way (a truncated or damaged file).
+/// Files calamine refuses cleanly are left to it.
+pub fn cfb_is_broken(file: &[u8]) -> bool {
+    walk_like_calamine(file).is_err()
+}
+
+struct Broken;
+
+fn walk_like_calamine(file: &[u8]) -> Result<(), Broken> {
+    const RESERVED: u32 = 0xFFFF_FFFA;
+    const DIFSECT: u32 = 0xFFFF_FFFC;
+    let clean = Ok(());
+    if file.len() < 512 || file[..8] != [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] {
+        return clean;
+    }
+    let rd = |at: usize| u32_at(file, at).unwrap_or(0);
+    let size: usize = match u16_at(file, 30) {
+        Some(9) => 512,
+        Some(12) if file.len() >= 4096 => 4096,
+        _ => return clean,
+    };
+    if u16_at(file, 32) != Some(6) {
+        return clean;
+    }
+    let version = u16_at(file, 26).unwrap_or(0);
+    let maxid = file.len() / size;
+    // Sector `id` as calamine reads it: past `maxid` a clean error (None);
+    // within it but not whole in the file, a panic.
+    let sector = |id: u32| -> Result<Option<&[u8]>, Broken> {
+        if id as usize > maxid {
+            return Ok(None);
+        }
+        let at = (id as usize + 1) * size;
+        match file.get(at..at + size) {
+            Some(s) => Ok(Some(s)),
+            None => Err(Broken),
+        }
+    };
+    let words = |b: &[u8]| -> Vec<u32> {
+        b.chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
+    let mut difat: Vec<u32> = words(&file[76..512]);
+    let mut id = rd(68);
+    let mut n = 0usize;
+    while id < RESERVED {
+        n += 1;
+        if n > maxid + 1 {
+            return clean;
+        }
+        let Some(s) = sector(id)? else {
+            return clean;
+        };
+        difat.extend(words(s));
+        id = match difat.pop() {
+            Some(x) => x,
+            None => return clean,
+        };
+    }
+    let mut fats: Vec<u32> = Vec::new();
+    for id in difat.into_iter().filter(|id| *id < DIFSECT) {
+        let Some(s) = sector(id)? else {
+            return clean;
+        };
+        fats.extend(words(s));
+        if fats.len() > 64 * (maxid + 1) * size {
+            return Err(Broken);
+        }
+    }
+    // A chain as `get_chain` reads it, up to `len` bytes; `None` for a clean error.
+    let chain = |start: u32,
+                 len: usize,
+                 fats: &[u32],
+                 get: &dyn Fn(u32) -> Result<Option<Vec<u8>>, Broken>,
+                 limit: usize|
+     -> Result<Option<Vec<u8>>, Broken> {
+        let mut out = Vec::new();
+        let mut id = start;
+        let mut steps = 0usize;
+        while id != 0xFFFF_FFFE {
+            let Some(s) = get(id)? else {
+                return Ok(None);
+            };
+            let take = s.len().min(len - out.len());
+            out.extend_from_slice(&s[..take]);
+            if out.len() >= len {
+                break;
+            }
+            steps += 1;
+            // A chain longer than the sectors there are is a loop.
+            if steps > limit {
+                return Err(Broken);
+            }
+            id = *fats.get(id as usize).ok_or(Broken)?;
+        }
+        Ok(Some(out))
+    };
+    let regular = |id: u32| sector(id).map(|s| s.map(<[u8]>::to_vec));
+    let Some(dirs) = chain(rd(48), usize::MAX, &fats, &regular, maxid + 1)? else {
+        return clean;
+    };
+    let dirs: Vec<(String, u32, usize)> = dirs
+        .chunks_exact(128)
+        .map(|e| {
+            let units: Vec<u16> = e[..64]
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .take_while(|c| *c != 0)
+                .collect();
+            let len = if size == 512 {
+                u32_at(e, 120).unwrap_or(0) as usize
+            } else {
+                u64::from_le_bytes(e[120..128].try_into().unwrap_or([0; 8])) as usize
+            };
+            (
+                String::from_utf16_lossy(&units).to_lowercase(),
+                u32_at(e, 116).unwrap_or(0),
+                len,
+            )
+        })
+        .collect();
+    if dirs.is_empty() || (version != 3 && dirs[0].1 == 0xFFFF_FFFE) {
+        return clean;
+    }
+    let mini_fat_len = rd(64) as usize;
+    let (ministream, minifat) = if mini_fat_len > 0 {
+        let Some(ms) = chain(dirs[0].1, dirs[0].2, &fats, &regular, maxid + 1)? else {
+            return clean;
+        };
+        let Some(mf) = chain(
+            rd(60),
+            mini_fat_len.saturating_mul(size),
+            &fats,
+            &regular,
+            maxid + 1,
+        )?
+        else {
+            return clean;
+        };
+        if mf.len() % 4 != 0 {
+            return Err(Broken);
+        }
+        (ms, words(&mf))
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let Some((_, start, len)) = dirs
+        .iter()
+        .find(|(n, ..)| n == "workbook")
+        .or_else(|| dirs.iter().find(|(n, ..)| n == "book"))
+    else {
+        return clean;
+    };
+    if *len < 4096 {
+        // Mini sectors past the mini stream are read from wherever the file
+        // reader stands: a panic when it is at its end.
+        let mini_max = maxid * 8;
+        let mini = |id: u32| -> Result<Option<Vec<u8>>, Broken> {
+            if id as usize > mini_max {
+                return Ok(None);
+            }
+            let at = id as usize * 64;
+            match ministream.get(at..at + 64) {
+                Some(s) => Ok(Some(s.to_vec())),
+                None => Err(Broken),
+            }
+        };
+        chain(*start, *len, &minifat, &mini, mini_max + 1)?;
+    } else {
+        chain(*start, *len, &fats, &regular, maxid + 1)?;
+    }
+    clean
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,10 +499,12 @@ mod tests {
         for e in std::fs::read_dir(cases).unwrap() {
             let bytes = std::fs::read(e.unwrap().path()).unwrap();
             let _ = extents(&bytes);
+            let _ = cfb_is_broken(&bytes);
             // Every prefix of a real .xls, and each byte flipped.
             if bytes.starts_with(&[0xD0, 0xCF]) {
                 for cut in (0..bytes.len()).step_by(509) {
                     let _ = extents(&bytes[..cut]);
+                    let _ = cfb_is_broken(&bytes[..cut]);
                 }
             }
         }
@@ -331,6 +513,16 @@ mod tests {
             "/fuzz/corpus/read_bytes/jingyu.xls"
         ))
         .unwrap();
+        assert!(!cfb_is_broken(&sample), "a whole file is not broken");
+        for name in [
+            "xls-fuzzer-crash-7446d836-cfb.xls",
+            "xls-fuzzer-crash-aa2c762b-cfb.xls",
+            "xls-truncated-8500-cfb-panic.xls",
+            "xls-fuzzer-crash-bfbfbb4a-fat.xls",
+        ] {
+            let b = std::fs::read(format!("{cases}/{name}")).unwrap();
+            assert!(cfb_is_broken(&b), "{name}");
+        }
         let sheets = extents(&sample).expect("the sample .xls");
         assert!(
             sheets.iter().any(|s| s.name == "项目" && s.cells > 10),
@@ -341,6 +533,7 @@ mod tests {
             let mut b = sample.clone();
             b[i] ^= 0xFF;
             let _ = extents(&b);
+            let _ = cfb_is_broken(&b);
         }
     }
 }
