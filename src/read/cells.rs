@@ -152,14 +152,20 @@ fn error_value(v: &Data) -> Option<String> {
 }
 
 impl Table<'_> {
-    /// Excel error values (#REF!, #N/A, #NAME? …) in the row's cells within
-    /// the table, in any field: an error each (R010). True when there is
+    /// Excel error values (#REF!, #N/A, #NAME? …) in the row's cells, in
+    /// any field the table reads: an error each (R010). True when there is
     /// one: the row is left out, never read as a record.
     pub(crate) fn error_cells(&self, row: u32, what: &str, problems: &mut Vec<Problem>) -> bool {
-        let (lo, hi) = self.span();
+        // Only the columns read as fields: a formula error in an unread
+        // remarks column leaves the row's figures as they are.
+        let read = |col: u32| {
+            self.columns.iter().any(|c| c.col == col)
+                || self.fund_splits.iter().any(|f| f.col == col)
+                || self.month_columns.iter().any(|m| m.col == col)
+        };
         let mut any = false;
         for (c, v) in self.sheet.row_cells(row) {
-            if !(lo..=hi).contains(c) {
+            if !read(*c) {
                 continue;
             }
             let Some(e) = error_value(v) else {
