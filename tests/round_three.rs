@@ -681,3 +681,24 @@ fn a_broken_sector_chain_is_refused_before_calamine_follows_it() {
         );
     }
 }
+
+#[test]
+fn a_broken_biff_record_is_refused_before_calamine_reads_it() {
+    for (name, record) in [
+        ("xls-fuzzer-crash-13150640-mulrk.xls", "MULRK"),
+        ("xls-fuzzer-crash-7bb8c1af-name-record.xls", "NAME"),
+        ("xls-fuzzer-crash-7c631221-dimensions.xls", "DIMENSIONS"),
+    ] {
+        let case = format!("{}/tests/fuzz-cases/{name}", env!("CARGO_MANIFEST_DIR"));
+        let w = Workdir::new();
+        std::fs::copy(&case, w.path("in.xls")).unwrap();
+        let r = w.run(&["report", "in.xls"]);
+        assert_eq!(r.code, 2, "{name}: {}", r.stderr);
+        assert_eq!(fatal_code(&r.stderr), "R100");
+        assert!(
+            r.stderr.contains("文件已损坏") && r.stderr.contains(&format!("{record} 记录无效")),
+            "{name}: {}",
+            r.stderr
+        );
+    }
+}

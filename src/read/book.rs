@@ -138,6 +138,12 @@ fn check_xls_extent(path: &Path) -> Result<(), String> {
             path.display()
         ));
     }
+    if let Some(record) = super::xls_extent::broken_record(&bytes) {
+        return Err(format!(
+            "无法读取文件 {}：文件已损坏（可能下载或复制中断，或由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：{record} 记录无效",
+            path.display()
+        ));
+    }
     let Some(sheets) = super::xls_extent::extents(&bytes) else {
         return Ok(());
     };

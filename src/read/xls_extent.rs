@@ -278,6 +278,65 @@ pub fn extents(file: &[u8]) -> Option<Vec<SheetExtent>> {
     Some(out)
 }
 
+/// A BIFF record calamine would read into a panic or an allocation it
+/// can't make: a DIMENSIONS record whose last row or column is before its
+/// first (`xls.rs:665`, the subtraction overflows; wrapped, it asks for
+/// terabytes and aborts) or that is larger than any .xls sheet can be, a
+/// MULRK whose last column is before its first (`xls.rs:987`), a NAME
+/// record too short for its fixed part (`xls.rs:838`). The record's name
+/// when there is one.
+pub fn broken_record(file: &[u8]) -> Option<&'static str> {
+    let wb = Cfb::new(file)?.workbook()?;
+    let mut at = 0usize;
+    while let (Some(typ), Some(len)) = (u16_at(&wb, at), u16_at(&wb, at + 2)) {
+        let data = wb.get(at + 4..at + 4 + len as usize)?;
+        at += 4 + len as usize;
+        match typ {
+            0x0200 => {
+                let (rf, rl, mut cf, cl) = match data.len() {
+                    10 => (
+                        u16_at(data, 0)? as u64,
+                        u16_at(data, 2)? as u64,
+                        u16_at(data, 4)? as u64,
+                        u16_at(data, 6)? as u64,
+                    ),
+                    14 | 16 => (
+                        u32_at(data, 0)? as u64,
+                        u32_at(data, 4)? as u64,
+                        u16_at(data, 8)? as u64,
+                        u16_at(data, 10)? as u64,
+                    ),
+                    _ => continue,
+                };
+                if 0xFF < cf || cl < cf {
+                    cf = 0;
+                }
+                let (end_r, end_c) = if rl >= 1 && cl >= 1 {
+                    (rl - 1, cl - 1)
+                } else {
+                    (rf, cf)
+                };
+                if end_r < rf || end_c < cf {
+                    return Some("DIMENSIONS");
+                }
+                if (end_r - rf + 1).saturating_mul(end_c - cf + 1) > 65_536 * 256 {
+                    return Some("DIMENSIONS");
+                }
+            }
+            0x00BD if data.len() >= 6 => {
+                let first = u16_at(data, 2)?;
+                let last = u16_at(data, data.len() - 2)?;
+                if last < first {
+                    return Some("MULRK");
+                }
+            }
+            0x0018 if data.len() < 14 => return Some("NAME"),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// ShortXLUnicodeString (BIFF8); BIFF5's 8-bit names read as Latin-1.
 fn sheet_name(b: &[u8]) -> String {
     let Some(&n) = b.first() else {
@@ -523,6 +582,19 @@ mod tests {
             let b = std::fs::read(format!("{cases}/{name}")).unwrap();
             assert!(cfb_is_broken(&b), "{name}");
         }
+        assert_eq!(
+            broken_record(&sample),
+            None,
+            "a whole file has no broken record"
+        );
+        for (name, record) in [
+            ("xls-fuzzer-crash-13150640-mulrk.xls", "MULRK"),
+            ("xls-fuzzer-crash-7bb8c1af-name-record.xls", "NAME"),
+            ("xls-fuzzer-crash-7c631221-dimensions.xls", "DIMENSIONS"),
+        ] {
+            let b = std::fs::read(format!("{cases}/{name}")).unwrap();
+            assert_eq!(broken_record(&b), Some(record), "{name}");
+        }
         let sheets = extents(&sample).expect("the sample .xls");
         assert!(
             sheets.iter().any(|s| s.name == "项目" && s.cells > 10),
@@ -534,6 +606,7 @@ mod tests {
             b[i] ^= 0xFF;
             let _ = extents(&b);
             let _ = cfb_is_broken(&b);
+            let _ = broken_record(&b);
         }
     }
 }
