@@ -18,12 +18,15 @@
 # The toolchain is stable: RUSTC_BOOTSTRAP=1 lets it take cargo-fuzz's -Z
 # flags. FUZZ_SANITIZER=none skips AddressSanitizer (faster; the malloc cap
 # then relies on the allocator refusing, the RSS cap still holds).
+# FUZZ_JOBS: libFuzzer fork-mode workers (default 1).
 set -euo pipefail
 
 SECONDS_EACH="${1:-300}"
 WHICH="${2:-all}"
 MEM_MB="${FUZZ_MEM_MB:-2048}"
 FORK="${FUZZ_FORK:-1}"
+# Fork mode's worker count (FUZZ_JOBS=2 on a machine with a core to spare).
+JOBS="${FUZZ_JOBS:-1}"
 SANITIZER="${FUZZ_SANITIZER:-address}"
 ALL_TARGETS=(read_bytes xlsx_parts ods_content)
 
@@ -67,7 +70,7 @@ for t in "${targets[@]}"; do
     esac
     fork=()
     if [[ "$FORK" != 0 ]]; then
-        fork=(-fork=1 -ignore_ooms=1 -ignore_crashes=1 -ignore_timeouts=1)
+        fork=(-fork="$JOBS" -ignore_ooms=1 -ignore_crashes=1 -ignore_timeouts=1)
     fi
     log="logs/$t.log"
     before=$(find "artifacts/$t" -type f | wc -l)

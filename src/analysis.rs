@@ -99,10 +99,11 @@ impl Outcome {
 pub fn load_rules(path: Option<&Path>) -> Result<crate::compute::score::ScoringRules, String> {
     match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("无法读取评分规则 {}：{e}", p.display()))?;
-            crate::compute::score::ScoringRules::from_toml(&text)
-                .map_err(|e| format!("评分规则 {} 有误：{e}", p.display()))
+            let text = crate::read::mapping::read_text(p, "评分规则")?;
+            crate::compute::score::ScoringRules::from_toml(&text).map_err(|e| {
+                crate::model::Finding::BadSettings
+                    .fatal(format!("评分规则 {} 有误：{e}", p.display()))
+            })
         }
         None => Ok(crate::compute::score::ScoringRules::default()),
     }
@@ -118,7 +119,8 @@ pub fn over_limit(book: &RawBook) -> Vec<Problem> {
                 && crate::write::xlsx::too_long(t)
             {
                 let at = crate::model::CellRef::new(&s.name, row, col);
-                out.push(Problem::warning_at(
+                out.push(Problem::at(
+                    crate::model::Finding::TextCut,
                     &at,
                     format!(
                         "{at}：文字有 {} 字，超过 Excel 单元格上限 {} 字；报告中只保留前 {} 字（批注中注明），JSON 中为全文",

@@ -194,7 +194,7 @@ pub fn render_error(err: &clap::Error, cmd: &Command, args: &[std::ffi::OsString
     let get = |k: ContextKind| text(err.get(k));
     let arg = get(ContextKind::InvalidArg).unwrap_or_default();
     let value = get(ContextKind::InvalidValue).unwrap_or_default();
-    let mut out = String::from("错误：");
+    let mut out = format!("错误 {}：", jixiao::model::Finding::BadArguments.code());
     out.push_str(&match err.kind() {
         ErrorKind::InvalidValue => {
             let mut m = if value.is_empty() {

@@ -3,6 +3,27 @@
 //! read (workbook → records + problems) → compute (records → report data) →
 //! write (report data → xlsx / JSON). The subcommands in `cmd` are thin.
 
+// Standard output or error may be a closed pipe (`jixiao report … | head`):
+// printing is never a panic. These shadow std's macros in every module below.
+macro_rules! println {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! eprintln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! eprint {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
+
 pub mod analysis;
 pub mod cmd;
 pub mod compute;

@@ -1,4 +1,19 @@
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+// A closed standard output or error (`jixiao report … | head -1`) is never
+// a panic: these shadow std's printing macros in this crate.
+macro_rules! eprintln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! eprint {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
 mod cli_zh;
 
 // Many small allocations on several threads (cells, strings): mimalloc keeps
@@ -115,7 +130,7 @@ fn main() {
     match result {
         Ok(code) => std::process::exit(code),
         Err(message) => {
-            eprintln!("错误：{message}");
+            eprintln!("{}", jixiao::model::finding::fatal_line(&message));
             std::process::exit(jixiao::exit::FATAL);
         }
     }

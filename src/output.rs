@@ -126,12 +126,84 @@ fn install_handler() {
     });
 }
 
-/// An OS error without the path it happened on (temporaries are never shown).
+/// An OS error as the user reads it: a Chinese sentence with the fix
+/// first, the system's own text after (never a path: temporaries are
+/// never shown).
 pub fn io_text(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
+    let (_, sentence) = io_kind(e);
+    let tech = match e.raw_os_error() {
         Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
         None => e.kind().to_string(),
+    };
+    format!("{sentence}（系统信息：{tech}）")
+}
+
+/// The finding and the Chinese sentence (fix first) for an OS error.
+pub fn io_kind(e: &std::io::Error) -> (crate::model::Finding, &'static str) {
+    use crate::model::Finding;
+    use std::io::ErrorKind as K;
+    match (e.raw_os_error(), e.kind()) {
+        (Some(28), _) | (Some(122), _) | (_, K::StorageFull) | (_, K::QuotaExceeded) => (
+            Finding::DiskFull,
+            "磁盘空间不足：请清理磁盘或用 -o 写到别的磁盘",
+        ),
+        (Some(36), _) | (_, K::InvalidFilename) => (
+            Finding::NameTooLong,
+            "文件名过长：请缩短文件名或用 -o 指定较短的输出文件名",
+        ),
+        (Some(30), _) | (_, K::ReadOnlyFilesystem) => (
+            Finding::NotWritable,
+            "磁盘是只读的：请换一个可写的文件夹或用 -o 指定输出位置",
+        ),
+        (_, K::PermissionDenied) => (
+            Finding::NotWritable,
+            "没有权限：请换一个可写的文件夹或用 -o 指定输出位置，或请管理员开放权限",
+        ),
+        (_, K::NotFound) => (Finding::Fatal, "文件或文件夹不存在：请检查路径"),
+        (_, K::IsADirectory) => (Finding::Fatal, "这是一个文件夹：请给出文件名"),
+        (_, K::InvalidData) => (
+            Finding::Fatal,
+            "文件内容无法按文本读取：请确认文件类型和编码",
+        ),
+        _ => (Finding::Fatal, "操作系统报告了错误：请检查磁盘和路径后重试"),
     }
+}
+
+/// A fatal message for an OS error while doing `what`: its code first,
+/// then the fix, then what failed, then the system's text.
+pub fn io_fatal(e: &std::io::Error, what: impl std::fmt::Display) -> String {
+    let (finding, _) = io_kind(e);
+    let text = io_text(e);
+    // "磁盘空间不足：请…（系统信息：…）" → fix, then what failed, then the tech.
+    let (sentence, tech) = text.split_once('（').unwrap_or((text.as_str(), ""));
+    let tech = if tech.is_empty() {
+        String::new()
+    } else {
+        format!("（{tech}")
+    };
+    finding.fatal(format!("{sentence}；{what}失败{tech}"))
+}
+
+/// The file system's limit on one name, in bytes.
+pub const NAME_MAX: usize = 255;
+
+/// Free bytes for an unprivileged user in the folder, where the platform
+/// tells it.
+#[cfg(unix)]
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: a valid C string and a zeroed out-struct.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+pub fn free_bytes(_: &Path) -> Option<u64> {
+    None
 }
 
 fn folder_of(path: &Path) -> &Path {
@@ -170,6 +242,10 @@ pub struct Plan {
     outputs: Vec<Output>,
     force: bool,
     locks: Vec<(PathBuf, File)>,
+    /// Bytes the outputs are expected to take (checked against free space).
+    estimate: u64,
+    /// Canonical path → index in `outputs` (`synth` plans thousands).
+    index: std::collections::HashMap<PathBuf, usize>,
 }
 
 #[cfg(unix)]
@@ -234,6 +310,8 @@ impl Plan {
             outputs: Vec::new(),
             force,
             locks: Vec::new(),
+            estimate: 0,
+            index: std::collections::HashMap::new(),
         }
     }
 
@@ -251,8 +329,9 @@ impl Plan {
                 dir.display()
             ));
         }
+        check_name(path, what)?;
         let canon = canonical(path);
-        if let Some(o) = self.outputs.iter().find(|o| o.canon == canon) {
+        if let Some(o) = self.index.get(&canon).map(|i| &self.outputs[*i]) {
             return Err(format!(
                 "{what} {} 与 {} 是同一个文件；报告、绩效表、JSON 等输出须是不同的文件",
                 path.display(),
@@ -260,16 +339,34 @@ impl Plan {
             ));
         }
         if path.exists() && !self.force {
-            return Err(format!(
+            return Err(crate::model::Finding::OutputExists.fatal(format!(
                 "输出文件 {} 已存在；如要覆盖请加 --force",
                 path.display()
-            ));
+            )));
         }
+        self.index.insert(canon.clone(), self.outputs.len());
         self.outputs.push(Output {
             path: path.to_path_buf(),
             canon,
         });
         Ok(path.to_path_buf())
+    }
+
+    /// Expect the outputs to take about `bytes` (checked against the free
+    /// space of their folders when they are locked).
+    pub fn expect_bytes(&mut self, bytes: u64) {
+        self.estimate = self.estimate.saturating_add(bytes);
+    }
+
+    /// Expect outputs about `factor` times the size of these inputs.
+    pub fn expect_inputs<'p>(&mut self, inputs: impl IntoIterator<Item = &'p Path>, factor: u64) {
+        let sum: u64 = inputs
+            .into_iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum();
+        self.expect_bytes(sum.saturating_mul(factor));
     }
 
     /// Refuse when any output is this input (same file by any path, or a
@@ -293,9 +390,11 @@ impl Plan {
     /// Whether `path` is one of the planned outputs.
     pub fn is_output(&self, path: &Path) -> bool {
         let canon = canonical(path);
-        self.outputs
-            .iter()
-            .any(|o| o.canon == canon || same_inode(&o.canon, path))
+        self.index.contains_key(&canon)
+            || self
+                .outputs
+                .iter()
+                .any(|o| o.canon == canon || same_inode(&o.canon, path))
     }
 
     /// Lock every output folder: no other jixiao run may write there until
@@ -308,6 +407,20 @@ impl Plan {
             .iter()
             .map(|o| folder_of(&o.canon).to_path_buf())
             .collect();
+        for dir in &dirs {
+            writable(dir)?;
+            if self.estimate > 0
+                && let Some(free) = free_bytes(dir)
+                && free < self.estimate
+            {
+                return Err(crate::model::Finding::DiskFull.fatal(format!(
+                    "磁盘空间不足：请清理磁盘或用 -o 写到别的磁盘；文件夹 {} 所在磁盘只剩 {}，输出约需 {}",
+                    dir.display(),
+                    show_bytes(free),
+                    show_bytes(self.estimate)
+                )));
+            }
+        }
         for dir in dirs {
             if self.locks.iter().any(|(d, _)| *d == dir) {
                 continue;
@@ -322,10 +435,10 @@ impl Plan {
             match f.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(format!(
+                    return Err(crate::model::Finding::Busy.fatal(format!(
                         "另一个 jixiao 正在向文件夹 {} 写出文件；请等它完成后再运行（两次运行同时写同一处会把文件混在一起）",
                         dir.display()
-                    ));
+                    )));
                 }
                 Err(std::fs::TryLockError::Error(e)) => {
                     // Some network file systems have no locks: go on, said.
@@ -367,6 +480,40 @@ impl Plan {
             plan: self,
             staged: Vec::new(),
         })
+    }
+}
+
+/// An output name the file system can hold: refused at plan time, so a
+/// run never stops half-way through its renames for a name too long.
+fn check_name(path: &Path, what: &str) -> Result<(), String> {
+    let Some(name) = path.file_name() else {
+        return Ok(());
+    };
+    let n = name.as_encoded_bytes().len();
+    if n > NAME_MAX {
+        return Err(crate::model::Finding::NameTooLong.fatal(format!(
+            "文件名过长：请缩短文件名或用 -o 指定较短的输出文件名；{what} {} 的文件名有 {n} 字节，超过文件系统上限 {NAME_MAX} 字节（一个汉字占 3 字节）",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// A folder we can create files in (tried: a temporary made and removed).
+fn writable(dir: &Path) -> Result<(), String> {
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| io_fatal(&e, format!("在文件夹 {} 中写文件", dir.display())))
+}
+
+fn show_bytes(b: u64) -> String {
+    if b >= 1 << 20 {
+        format!("{:.1} MB", b as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{} KB", b.div_ceil(1024))
     }
 }
 
@@ -442,7 +589,7 @@ impl Stage<'_> {
         }
         let tmp = b
             .tempfile_in(dir)
-            .map_err(|e| format!("无法在 {} 中写文件：{}", dir.display(), io_text(&e)))?;
+            .map_err(|e| io_fatal(&e, format!("在 {} 中写文件", dir.display())))?;
         register(tmp.path());
         if let Ok(m) = std::fs::metadata(target) {
             // umask does not get to change the mode of a replaced file.
@@ -463,21 +610,70 @@ impl Stage<'_> {
         sheets: &[crate::write::sheet::Sheet],
         kind: Kind,
     ) -> Result<(), String> {
+        let tmp = self.temp_xlsx(target, sheets, kind)?;
+        self.keep(tmp, target);
+        Ok(())
+    }
+
+    /// Many workbooks rendered in parallel (`synth`): `sheets_of(i)` is the
+    /// content of `targets[i]`. The first failure stops the run; nothing
+    /// is renamed until `commit`.
+    pub fn xlsx_each<F>(
+        &mut self,
+        targets: &[PathBuf],
+        kind: Kind,
+        sheets_of: F,
+    ) -> Result<(), String>
+    where
+        F: Fn(usize) -> Vec<crate::write::sheet::Sheet> + Sync,
+    {
+        use rayon::prelude::*;
+        let this = &*self;
+        let made: Vec<Result<tempfile::NamedTempFile, String>> = targets
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| this.temp_xlsx(t, &sheets_of(i), kind))
+            .collect();
+        let mut first_error = None;
+        for (r, t) in made.into_iter().zip(targets) {
+            match r {
+                Ok(tmp) if first_error.is_none() => self.keep(tmp, t),
+                Ok(tmp) => {
+                    let p = tmp.path().to_path_buf();
+                    drop(tmp);
+                    unregister(&p);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn temp_xlsx(
+        &self,
+        target: &Path,
+        sheets: &[crate::write::sheet::Sheet],
+        kind: Kind,
+    ) -> Result<tempfile::NamedTempFile, String> {
         let mut wb = crate::write::xlsx::workbook_of(sheets, kind)?;
         let mut tmp = self.temp(target)?;
         let shown = target.display();
         {
             let mut w = std::io::BufWriter::new(tmp.as_file_mut());
             wb.save_to_writer(&mut w)
-                .map_err(|e| format!("写入 {shown} 失败：{}", xlsx_error_text(e)))?;
+                .map_err(|e| xlsx_error_text(e, &format!("写入 {shown} ")))?;
             w.flush()
-                .map_err(|e| format!("写入 {shown} 失败：{}", io_text(&e)))?;
+                .map_err(|e| io_fatal(&e, format!("写入 {shown} ")))?;
         }
         tmp.as_file()
             .sync_all()
-            .map_err(|e| format!("写入 {shown} 失败：{}", io_text(&e)))?;
-        self.keep(tmp, target);
-        Ok(())
+            .map_err(|e| io_fatal(&e, format!("写入 {shown} ")))?;
+        Ok(tmp)
     }
 
     /// Bytes (JSON).
@@ -486,20 +682,25 @@ impl Stage<'_> {
         let shown = target.display();
         tmp.write_all(bytes)
             .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| format!("写入 {shown} 失败：{}", io_text(&e)))?;
+            .map_err(|e| io_fatal(&e, format!("写入 {shown} ")))?;
         self.keep(tmp, target);
         Ok(())
     }
 
-    /// Rename every temporary into place and announce each file on stdout.
-    /// Renames within one folder don't fail for lack of space; should one
-    /// fail anyway, the rest are not renamed and their temporaries removed.
-    /// Commit, and say each file written (`已写出 …`).
+    /// Rename every temporary into place, all or nothing: should a rename
+    /// fail, the files already renamed are taken back (a file `--force`
+    /// replaced is restored) and the temporaries removed.
+    /// Commit, and say each file written (`已写出 …`). Standard output may
+    /// be a closed pipe: the files are written all the same.
     pub fn commit(self) -> Result<Vec<PathBuf>, String> {
         let written = self.commit_quiet()?;
+        let mut out = std::io::stdout().lock();
         for t in &written {
-            println!("已写出 {}", t.display());
+            if writeln!(out, "已写出 {}", t.display()).is_err() {
+                break;
+            }
         }
+        let _ = out.flush();
         Ok(written)
     }
 
@@ -511,42 +712,68 @@ impl Stage<'_> {
         if !self.plan.force
             && let Some((_, t)) = staged.iter().find(|(_, t)| t.exists())
         {
-            let msg = format!(
+            let msg = crate::model::Finding::OutputExists.fatal(format!(
                 "输出文件 {} 已存在（在运行期间被建立）；如要覆盖请加 --force",
                 t.display()
-            );
+            ));
             self.staged = staged;
             return Err(msg);
         }
         // The signal handler waits for this lock: a Ctrl-C during the
         // renames lets them all finish rather than leave half a set.
         let mut live = LIVE.lock().unwrap_or_else(|e| e.into_inner());
-        let mut written = Vec::new();
+        // (target, the replaced file's copy) of each rename done.
+        let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
         let mut first_error = None;
-        for (tmp, target) in staged {
+        for (i, (tmp, target)) in staged.into_iter().enumerate() {
             let p = tmp.to_path_buf();
             if first_error.is_some() {
                 let _ = tmp.close();
                 live.retain(|x| *x != p);
                 continue;
             }
+            let mut backup = None;
             if let Ok(m) = std::fs::metadata(&target) {
                 // --force keeps the replaced file's mode.
                 let _ = std::fs::set_permissions(&p, m.permissions());
+                if m.is_file() {
+                    backup = keep_aside(&target, i);
+                }
             }
             match tmp.persist(&target) {
-                Ok(()) => written.push(target),
+                Ok(()) => done.push((target, backup)),
                 Err(e) => {
-                    first_error = Some(format!(
-                        "无法保存 {}：{}",
-                        target.display(),
-                        io_text(&e.error)
-                    ));
+                    first_error = Some(io_fatal(&e.error, format!("保存 {} ", target.display())));
                     let _ = e.path.close();
+                    if let Some(b) = backup {
+                        let _ = std::fs::remove_file(b);
+                    }
                 }
             }
             live.retain(|x| *x != p);
         }
+        if first_error.is_some() {
+            // Take back what was renamed, newest first.
+            for (target, backup) in done.drain(..).rev() {
+                match backup {
+                    Some(b) => {
+                        let _ = std::fs::rename(&b, &target);
+                    }
+                    None => {
+                        let _ = std::fs::remove_file(&target);
+                    }
+                }
+            }
+        }
+        let written: Vec<PathBuf> = done
+            .into_iter()
+            .map(|(t, b)| {
+                if let Some(b) = b {
+                    let _ = std::fs::remove_file(b);
+                }
+                t
+            })
+            .collect();
         drop(live);
         // Temporaries of earlier, killed runs: removed by a run that writes
         // (so a refused run, exit 2, changes nothing on disk).
@@ -562,6 +789,23 @@ impl Stage<'_> {
     }
 }
 
+/// A second name for a file about to be replaced (a hard link, else a
+/// copy), so a failed commit can put it back. `None` when neither works:
+/// the replace then goes on without a way back.
+fn keep_aside(target: &Path, i: usize) -> Option<PathBuf> {
+    let dir = folder_of(target);
+    let b = dir.join(format!(
+        "{TEMP_PREFIX}old{}-{i}{TEMP_SUFFIX}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&b);
+    if std::fs::hard_link(target, &b).is_ok() || std::fs::copy(target, &b).is_ok() {
+        Some(b)
+    } else {
+        None
+    }
+}
+
 impl Drop for Stage<'_> {
     fn drop(&mut self) {
         // Remove first, then forget: a signal in between finds the path
@@ -574,10 +818,10 @@ impl Drop for Stage<'_> {
     }
 }
 
-fn xlsx_error_text(e: rust_xlsxwriter::XlsxError) -> String {
+fn xlsx_error_text(e: rust_xlsxwriter::XlsxError, what: &str) -> String {
     match e {
-        rust_xlsxwriter::XlsxError::IoError(io) => io_text(&io),
-        other => other.to_string(),
+        rust_xlsxwriter::XlsxError::IoError(io) => io_fatal(&io, what),
+        other => format!("{what}失败：生成工作簿时出错，请把输入文件发给维护人员（{other}）"),
     }
 }
 

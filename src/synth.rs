@@ -574,24 +574,41 @@ pub fn planted(o: &SynthOptions) -> Planted {
         })
 }
 
-/// Write the workbooks; returns their paths.
+/// The path of township `t`'s workbook in `dir`.
+pub fn township_path(dir: &Path, t: usize) -> PathBuf {
+    dir.join(format!("{t:05}-{}.xlsx", township_name(t)))
+}
+
+/// The sheets of township `t`'s workbook.
+pub fn township_sheets(o: &SynthOptions, t: usize) -> Vec<Sheet> {
+    let mut rng = township_rng(o, t);
+    let unit = township_name(t);
+    let (ps, pays, _) = gen_township(&mut rng, t, o.projects, o.payments, o.year);
+    let messy = o.messy_every > 0 && t % o.messy_every == o.messy_every - 1;
+    if messy {
+        messy_sheets(&unit, o.year, &ps, &pays)
+    } else {
+        standard_sheets(&unit, o.year, &ps, &pays)
+    }
+}
+
+/// Write the workbooks (replacing any of the same names: for tests and
+/// benchmarks; `jixiao synth` goes through an output plan); returns their
+/// paths.
 pub fn write_townships(dir: &Path, o: &SynthOptions) -> Result<Vec<PathBuf>, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("无法创建 {}：{e}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| crate::output::io_fatal(&e, format!("建立文件夹 {} ", dir.display())))?;
     use rayon::prelude::*;
     (0..o.townships)
         .into_par_iter()
         .map(|t| {
-            let mut rng = township_rng(o, t);
-            let unit = township_name(t);
-            let (ps, pays, _) = gen_township(&mut rng, t, o.projects, o.payments, o.year);
-            let messy = o.messy_every > 0 && t % o.messy_every == o.messy_every - 1;
-            let sheets = if messy {
-                messy_sheets(&unit, o.year, &ps, &pays)
-            } else {
-                standard_sheets(&unit, o.year, &ps, &pays)
-            };
-            let path = dir.join(format!("{t:05}-{unit}.xlsx"));
-            crate::output::write_file(&sheets, &path, true, crate::output::Kind::Ledger)?;
+            let path = township_path(dir, t);
+            crate::output::write_file(
+                &township_sheets(o, t),
+                &path,
+                true,
+                crate::output::Kind::Ledger,
+            )?;
             Ok(path)
         })
         .collect()

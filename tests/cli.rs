@@ -116,7 +116,11 @@ fn arg_error(w: &Workdir, args: &[&str]) -> String {
     let r = w.run(args);
     assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
     assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
-    assert!(r.stderr.starts_with("错误："), "{args:?}: {}", r.stderr);
+    assert!(
+        r.stderr.starts_with("错误 R112："),
+        "{args:?}: {}",
+        r.stderr
+    );
     assert!(r.stderr.contains("用法：jixiao"), "{args:?}: {}", r.stderr);
     assert_no_clap_english(&format!("{args:?}"), &r.stderr);
     r.stderr

@@ -137,7 +137,15 @@ fn graceful(input: &Path, r: &Outcome) -> Result<(), String> {
     if r.stderr.contains("panicked") || r.stderr.contains("RUST_BACKTRACE") {
         return Err(format!("{shown}: panic\n{}", r.stderr));
     }
-    if r.code == Some(2) && !(r.stderr.contains("错误：") && has_chinese(&r.stderr)) {
+    // A fatal message starts with its code from the catalogue (`错误 R1xx：`).
+    let coded = r.stderr.lines().any(|l| {
+        l.strip_prefix("错误 ")
+            .and_then(|t| t.split_once('：'))
+            .is_some_and(|(code, _)| {
+                jixiao::model::finding::code_of(&format!("{code}：")).is_some()
+            })
+    });
+    if r.code == Some(2) && !(coded && has_chinese(&r.stderr)) {
         return Err(format!(
             "{shown}: refused without a Chinese message\n{}",
             r.stderr

@@ -8,8 +8,10 @@
 //! refused input (the CLI prints it and exits 2) and must be a message.
 
 use chrono::NaiveDate;
-use jixiao::compute::{compute_report, draft, evaluate, score};
-use jixiao::read::{self, book};
+use jixiao::analysis;
+use jixiao::compute::score::ScoringRules;
+use jixiao::model::library::Library;
+use jixiao::read::mapping::Mapping;
 use jixiao::write;
 use std::io::Write;
 use std::path::PathBuf;
@@ -37,13 +39,13 @@ fn scratch(ext: &str) -> PathBuf {
     dir.join(format!("jixiao-fuzz-{}.{ext}", std::process::id()))
 }
 
-fn rules() -> &'static score::ScoringRules {
-    static R: OnceLock<score::ScoringRules> = OnceLock::new();
-    R.get_or_init(score::ScoringRules::default)
+fn rules() -> &'static ScoringRules {
+    static R: OnceLock<ScoringRules> = OnceLock::new();
+    R.get_or_init(ScoringRules::default)
 }
 
-fn libs() -> &'static [draft::Library] {
-    static L: OnceLock<Vec<draft::Library>> = OnceLock::new();
+fn libs() -> &'static [Library] {
+    static L: OnceLock<Vec<Library>> = OnceLock::new();
     L.get_or_init(jixiao::read::library::bundled)
 }
 
@@ -77,34 +79,23 @@ pub fn run_book(bytes: &[u8], ext: &str) {
 }
 
 fn pipeline(path: &std::path::Path) -> Result<(), String> {
-    let raw = book::open_book(path)?;
-    let ledger = read::read_ledger(&raw)?;
-    let as_of = ledger
-        .info
-        .as_of
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
-    let unit = ledger
-        .info
-        .unit_name
-        .clone()
-        .unwrap_or_else(|| "模糊测试".to_string());
-    let report = compute_report(&ledger, as_of, &unit);
-    let (evals, eval_problems) = evaluate::evaluate_all(&ledger, &report, rules(), libs());
-    let mut problems: Vec<_> = ledger
-        .problems
-        .iter()
-        .chain(&report.problems)
-        .cloned()
-        .chain(eval_problems)
-        .collect();
-    problems.sort_by_key(|p| p.severity);
-    let (sheets, extra) = write::report::annotated_workbook(&raw, &ledger, &report, &problems);
-    problems.extend(extra);
-    let json = write::json::to_bytes(&write::json::report_json(&report, &problems, Some(&evals)));
+    // As `jixiao report` does it (src/cmd/report.rs), in memory.
+    let mapping = Mapping::default();
+    let as_of = NaiveDate::from_ymd_opt(2024, 6, 30);
+    let mut outcome = analysis::analyse(path, as_of, None, &mapping)?;
+    let evals = outcome.score(rules(), libs());
+    outcome.with_copy_notes();
+    let (sheets, extra) = write::report::annotated_workbook(
+        &outcome.book,
+        &outcome.report,
+        &outcome.report.problems,
+    );
+    outcome.report.problems.extend(extra);
+    let json = write::json::to_bytes(&outcome.report);
     assert!(!json.is_empty());
     let xlsx = write::xlsx::render(&sheets)?;
     assert!(xlsx.starts_with(b"PK"));
-    let forms = write::forms::forms_workbook(&report, &ledger, &evals, &write::forms::LAYOUT_A);
+    let forms = write::forms::forms_workbook(&outcome.report, &evals, &write::forms::LAYOUT_A);
     write::xlsx::render(&forms)?;
     Ok(())
 }

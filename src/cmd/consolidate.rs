@@ -3,7 +3,7 @@
 
 use crate::compute::county::{FileProblem, Township, consolidate};
 use crate::compute::monthly::month_end;
-use crate::model::Severity;
+use crate::model::{Finding, Severity};
 use crate::read::book::open_book_with;
 use crate::read::mapping::Mapping;
 use crate::write;
@@ -238,9 +238,9 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     let book = match opened {
         Ok(b) => b,
         Err(m) => {
-            return Read::Failed(FileProblem::of_file(
+            return Read::Failed(FileProblem::coded(
                 &file,
-                Severity::Error,
+                Finding::FileSkipped,
                 format!("{m}，该文件未汇总"),
             ));
         }
@@ -272,9 +272,9 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
             let print = fingerprint(&t);
             Read::Township(Box::new(t), problems, print)
         }
-        Err(m) => Read::Failed(FileProblem::of_file(
+        Err(m) => Read::Failed(FileProblem::coded(
             &file,
-            Severity::Error,
+            Finding::FileSkipped,
             format!("{m}，该文件未汇总"),
         )),
     }
@@ -318,6 +318,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
         }
         files.push(f);
     }
+    // The county workbook is far smaller than its inputs: a quarter, checked with the lock.
+    let input_bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    plan.expect_bytes(input_bytes / 4);
     plan.lock()?;
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let (policy, benchmark) = super::policy_files(&args.policy, &args.benchmark)?;
@@ -390,9 +397,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
                     .cloned()
                     .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_default();
-                Read::Failed(FileProblem::of_file(
+                Read::Failed(FileProblem::coded(
                     &f.display().to_string(),
-                    Severity::Error,
+                    Finding::FileSkipped,
                     format!("读取时程序内部出错（{why}），该文件未汇总；请把此文件发给维护人员"),
                 ))
             });
@@ -415,24 +422,25 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
 
     let mut townships = Vec::new();
+    let mut superseded: Vec<(Township, usize)> = Vec::new();
     let mut failed = 0;
     let mut left_out: Vec<(String, String)> = Vec::new();
     let mut by_hash: HashMap<u64, String> = HashMap::new();
+    let mut kept: Vec<(Township, Vec<FileProblem>)> = Vec::new();
     for r in results {
         match r {
             Read::Township(t, ps, hash) => {
                 if let Some(first) = by_hash.get(&hash) {
-                    problems.push(FileProblem::of_file(
+                    problems.push(FileProblem::coded(
                         &t.file,
-                        Severity::Error,
+                        Finding::DuplicateReport,
                         format!("与 {first} 的单位、项目和金额完全相同，视为重复报送，未重复计入"),
                     ));
                     left_out.push((t.file.clone(), "重复报送".into()));
                     continue;
                 }
                 by_hash.insert(hash, t.file.clone());
-                problems.extend(ps);
-                townships.push(*t);
+                kept.push((*t, ps));
             }
             Read::Skipped(p) => problems.push(p),
             Read::Failed(p) => {
@@ -441,6 +449,53 @@ pub fn run(args: &Args) -> Result<i32, String> {
                 problems.push(p);
             }
         }
+    }
+    // One township, two ledgers: the later cut-off counts, then the newer
+    // file; the other is superseded (a 提示: nothing wrong was counted).
+    let modified = |f: &str| std::fs::metadata(f).and_then(|m| m.modified()).ok();
+    let mut best: HashMap<String, usize> = HashMap::new();
+    for (i, (t, _)) in kept.iter().enumerate() {
+        let better = |j: usize| {
+            let (o, _) = &kept[j];
+            (t.as_of, modified(&t.file), &o.file) > (o.as_of, modified(&o.file), &t.file)
+        };
+        match best.get(&t.unit) {
+            Some(&j) if !better(j) => {}
+            _ => {
+                best.insert(t.unit.clone(), i);
+            }
+        }
+    }
+    for (i, (t, ps)) in kept.into_iter().enumerate() {
+        let winner = best[&t.unit];
+        if winner == i {
+            problems.extend(ps);
+            townships.push(t);
+            continue;
+        }
+        left_out.push((t.file.clone(), "已被替代".into()));
+        superseded.push((t, winner));
+    }
+    for (t, winner) in superseded {
+        let w = townships
+            .iter()
+            .find(|x| x.unit == t.unit)
+            .map(|w| (w.file.clone(), w.as_of))
+            .unwrap_or_default();
+        let why = if w.1 != t.as_of {
+            "截止日期较晚的一份计入"
+        } else {
+            "截止日期相同，修改时间较新的一份计入"
+        };
+        let _ = winner;
+        problems.push(FileProblem::coded(
+            &t.file,
+            Finding::Superseded,
+            format!(
+                "单位“{}”有两份台账：{why}，计入 {}（截止 {}），{}（截止 {}）已被替代，未计入汇总；如两份确是不同单位，请改正“说明”表的单位名称",
+                t.unit, w.0, w.1, t.file, t.as_of
+            ),
+        ));
     }
     let settings = super::county_settings(args.industry_floor, policy, benchmark, &townships);
     let mut county = consolidate(townships, &expected, &settings, problems);

@@ -43,6 +43,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     if let Some(p) = &args.mapping {
         plan.not_input(p)?;
     }
+    // Free space for about this much is checked with the lock.
+    plan.expect_inputs([args.workbook.as_path()], 2);
     plan.lock()?;
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let as_of = month_end(year, month).ok_or_else(|| format!("{year}-{month:02} 不是有效月份"))?;

@@ -64,6 +64,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     for p in [&args.mapping, &args.schedule].into_iter().flatten() {
         plan.not_input(p)?;
     }
+    // Free space for about this much is checked with the lock.
+    plan.expect_inputs([args.workbook.as_path()], 2);
     plan.lock()?;
     let schedule = match &args.schedule {
         Some(p) => {

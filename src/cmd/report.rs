@@ -99,6 +99,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     for p in [&args.mapping, &args.scoring].into_iter().flatten() {
         plan.not_input(p)?;
     }
+    // Free space for about this much is checked with the lock.
+    plan.expect_inputs([args.workbook.as_path()], 4);
     plan.lock()?;
     let rules = load_rules(args.scoring.as_deref())?;
     let libs = match &args.indicators {

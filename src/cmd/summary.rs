@@ -52,11 +52,18 @@ pub fn run(args: &Args) -> Result<i32, String> {
     for p in [&args.mapping, &args.template].into_iter().flatten() {
         plan.not_input(p)?;
     }
+    // Free space for about this much is checked with the lock.
+    plan.expect_inputs([args.workbook.as_path()], 1);
     plan.lock()?;
-    let template = match &args.template {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| format!("无法读取总结模板 {}：{e}", p.display()))?,
-        None => docx::DEFAULT_TEMPLATE.to_string(),
+    let (template_name, template) = match &args.template {
+        Some(p) => (
+            p.display().to_string(),
+            crate::read::mapping::read_text(p, "总结模板")?,
+        ),
+        None => (
+            "内置总结模板".to_string(),
+            docx::DEFAULT_TEMPLATE.to_string(),
+        ),
     };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let mut outcome =
@@ -70,7 +77,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mut data = summary::build(&outcome.ledger, &outcome.report, &evals, signed);
     // 通知文号, 整合方案, 管理办法 given once on 说明 fill their places.
     data.facts = summary::DocFacts::from_book(&outcome.book, &outcome.ledger);
-    let text = docx::render_text(&template, &data)?;
+    let text = docx::render_named(&template_name, &template, &data)?;
     let blocks = docx::parse(&text);
     let bytes = docx::to_docx(&blocks)?;
     let md = args.markdown.as_ref().map(|_| docx::to_markdown(&blocks));

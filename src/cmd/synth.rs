@@ -1,6 +1,6 @@
 //! `jixiao synth`: generated township workbooks for trials and benchmarks.
 
-use crate::synth::{SynthOptions, write_townships};
+use crate::synth::{SynthOptions, township_path, township_sheets};
 use clap::Args as ClapArgs;
 use std::path::PathBuf;
 
@@ -27,6 +27,9 @@ pub struct Args {
     /// 输出文件夹
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+    /// 覆盖文件夹中同名的工作簿
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(a: &Args) -> Result<i32, String> {
@@ -38,11 +41,44 @@ pub fn run(a: &Args) -> Result<i32, String> {
         seed: a.seed,
         year: a.year,
     };
+    // The output rules of every command: each workbook checked (an
+    // existing one needs --force) before any is written, all renamed into
+    // place together.
+    if a.output.exists() && !a.output.is_dir() {
+        return Err(format!(
+            "-o {} 是文件，不是文件夹；请给出一个文件夹",
+            a.output.display()
+        ));
+    }
+    let mut plan = crate::output::Plan::new(a.force);
+    let targets: Vec<std::path::PathBuf> = (0..o.townships)
+        .map(|t| township_path(&a.output, t))
+        .collect();
+    let created = !a.output.exists();
     std::fs::create_dir_all(&a.output)
-        .map_err(|e| format!("无法创建文件夹 {}：{e}", a.output.display()))?;
-    let mut plan = crate::output::Plan::new(true);
-    plan.lock_folder(&a.output)?;
-    let files = write_townships(&a.output, &o)?;
+        .map_err(|e| crate::output::io_fatal(&e, format!("建立文件夹 {} ", a.output.display())))?;
+    let planned = (|| {
+        for t in &targets {
+            plan.add(t, "工作簿")?;
+        }
+        // About 12 KB a township of 20 projects and 60 payments (measured).
+        plan.expect_bytes(
+            (o.townships as u64)
+                .saturating_mul(4_000 + 300 * o.projects as u64 + 60 * o.payments as u64),
+        );
+        plan.lock()
+    })();
+    if let Err(e) = planned {
+        if created {
+            let _ = std::fs::remove_dir(&a.output);
+        }
+        return Err(e);
+    }
+    let mut stage = plan.stage()?;
+    stage.xlsx_each(&targets, crate::output::Kind::Ledger, |t| {
+        township_sheets(&o, t)
+    })?;
+    let files = stage.commit_quiet()?;
     eprintln!("共 {} 个工作簿，在 {}", files.len(), a.output.display());
     let p = crate::synth::planted(&o);
     eprintln!(

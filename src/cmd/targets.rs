@@ -41,6 +41,8 @@ pub fn run(a: &Args) -> Result<i32, String> {
     if let Some(m) = &a.mapping {
         plan.not_input(m)?;
     }
+    // Free space for about this much is checked with the lock.
+    plan.expect_inputs([a.workbook.as_path()], 2);
     plan.lock()?;
     let mapping = Mapping::load_opt(a.mapping.as_deref())?;
     let libs = match &a.indicators {

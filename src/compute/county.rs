@@ -89,6 +89,7 @@ impl FileProblem {
                 severity,
                 sheet: String::new(),
                 cell: None,
+                finding: default_finding(severity),
                 message,
             },
         }
@@ -100,8 +101,26 @@ impl FileProblem {
                 severity,
                 sheet: String::new(),
                 cell: None,
+                finding: default_finding(severity),
                 message,
             },
+        }
+    }
+}
+
+fn default_finding(severity: Severity) -> crate::model::Finding {
+    match severity {
+        Severity::Error => crate::model::Finding::RowError,
+        Severity::Warning => crate::model::Finding::Note,
+    }
+}
+
+impl FileProblem {
+    /// A finding of the catalogue about one file.
+    pub fn coded(file: &str, finding: crate::model::Finding, message: String) -> FileProblem {
+        FileProblem {
+            file: file.to_string(),
+            problem: Problem::on(finding, "", message),
         }
     }
 }

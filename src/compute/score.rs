@@ -88,18 +88,117 @@ impl Default for ScoringRules {
     }
 }
 
+/// The settings a scoring file may hold.
+const KNOWN_KEYS: &[&str] = &[
+    "budget_weight",
+    "output_weight",
+    "benefit_weight",
+    "satisfaction_weight",
+    "missing_satisfaction_to",
+    "reverse_rule",
+    "deadline_missed_percent",
+    "over_completion_percent",
+    "band_achieved_min",
+    "band_partial_min",
+    "achieved",
+    "partial",
+    "failed",
+    "negations",
+    "not_negations",
+    "cancels",
+    "prospective",
+];
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}
+
 impl ScoringRules {
+    /// The rules from a scoring file's text, checked as values: known keys
+    /// only, weights ≥ 0 and within the total of 100, percents in range.
+    /// The message names the setting (and its line); the caller adds the file.
     pub fn from_toml(text: &str) -> Result<ScoringRules, String> {
-        let r: ScoringRules = toml::from_str(text).map_err(|e| {
-            e.to_string()
-                .lines()
-                .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|'))
-                .collect::<Vec<_>>()
-                .join("；")
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let line = e
+                .span()
+                .map(|s| format!("第{}行", line_of(text, s.start)))
+                .unwrap_or_default();
+            format!("{line}不是有效的 TOML（{}）", e.message().trim())
         })?;
+        for k in table.keys() {
+            if !KNOWN_KEYS.contains(&k.as_str()) {
+                let line = text
+                    .lines()
+                    .position(|l| {
+                        l.trim_start()
+                            .trim_start_matches('"')
+                            .starts_with(k.as_str())
+                    })
+                    .map(|i| format!("（第{}行）", i + 1))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "未知的设置项“{k}”{line}；请检查拼写，可用的设置项：{}",
+                    KNOWN_KEYS.join("、")
+                ));
+            }
+        }
+        for k in KNOWN_KEYS.iter().take(13) {
+            if !table.contains_key(*k) {
+                return Err(format!(
+                    "缺少设置项“{k}”（可从 templates/scoring.toml 复制）"
+                ));
+            }
+        }
+        let r: ScoringRules = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| format!("第{}行", line_of(text, s.start)))
+                .unwrap_or_default();
+            format!(
+                "{line}取值有误，请对照 templates/scoring.toml 改正（{}）",
+                e.message().trim()
+            )
+        })?;
+        let hundred = Decimal::ONE_HUNDRED;
+        for (k, w) in [
+            ("budget_weight", r.budget_weight),
+            ("output_weight", r.output_weight),
+            ("benefit_weight", r.benefit_weight),
+            ("satisfaction_weight", r.satisfaction_weight),
+        ] {
+            if w < Decimal::ZERO {
+                return Err(format!("{k} = {w}：分值不能为负数"));
+            }
+            if w > hundred {
+                return Err(format!("{k} = {w}：分值不能超过总分 100"));
+            }
+        }
         let total = r.budget_weight + r.output_weight + r.benefit_weight + r.satisfaction_weight;
-        if total != Decimal::ONE_HUNDRED {
+        if total != hundred {
             return Err(format!("一级指标分值合计 {total}，应为 100"));
+        }
+        for (k, v) in [
+            ("deadline_missed_percent", r.deadline_missed_percent),
+            ("band_achieved_min", r.band_achieved_min),
+            ("band_partial_min", r.band_partial_min),
+        ] {
+            if v < Decimal::ZERO || v > hundred {
+                return Err(format!("{k} = {v}：是百分比，应在 0 到 100 之间"));
+            }
+        }
+        if r.band_partial_min > r.band_achieved_min {
+            return Err(format!(
+                "band_partial_min = {} 大于 band_achieved_min = {}：“部分达成”的下限应不高于“达成”的下限",
+                r.band_partial_min, r.band_achieved_min
+            ));
+        }
+        if r.over_completion_percent < hundred {
+            return Err(format!(
+                "over_completion_percent = {}：是超额完成的界限，应不低于 100",
+                r.over_completion_percent
+            ));
         }
         Ok(r)
     }

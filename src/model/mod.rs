@@ -1,6 +1,7 @@
 //! Typed records read from a ledger, and the problems found on the way.
 
 pub mod book;
+pub mod finding;
 pub mod ledger;
 pub mod library;
 pub mod reading;
@@ -9,6 +10,7 @@ pub mod ser;
 pub mod standard;
 pub mod value;
 
+pub use finding::Finding;
 pub use ledger::{Info, Ledger};
 
 use chrono::NaiveDate;
@@ -103,38 +105,57 @@ impl Severity {
 }
 
 /// One finding shown on 问题清单 and as a note on the cell it names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub severity: Severity,
     /// Sheet name as in the input (or the report sheet it concerns).
     pub sheet: String,
     pub cell: Option<CellRef>,
+    /// Its entry in the catalogue (`model::finding`); `code` in JSON.
+    pub finding: Finding,
     pub message: String,
 }
 
 impl Problem {
-    pub fn error_at(cell: &CellRef, message: impl Into<String>) -> Self {
+    /// A finding of the catalogue at a cell; its severity is the finding's.
+    pub fn at(finding: Finding, cell: &CellRef, message: impl Into<String>) -> Self {
         Problem {
-            severity: Severity::Error,
+            severity: severity_of(finding),
             sheet: cell.sheet.to_string(),
             cell: Some(cell.clone()),
+            finding,
             message: message.into(),
         }
     }
-    pub fn warning_at(cell: &CellRef, message: impl Into<String>) -> Self {
+    /// A finding of the catalogue about a whole sheet (or file).
+    pub fn on(finding: Finding, sheet: &str, message: impl Into<String>) -> Self {
         Problem {
-            severity: Severity::Warning,
-            sheet: cell.sheet.to_string(),
-            cell: Some(cell.clone()),
-            message: message.into(),
-        }
-    }
-    pub fn warning(sheet: &str, message: impl Into<String>) -> Self {
-        Problem {
-            severity: Severity::Warning,
+            severity: severity_of(finding),
             sheet: sheet.to_string(),
             cell: None,
+            finding,
             message: message.into(),
+        }
+    }
+    /// An error without its own code yet (R001).
+    pub fn error_at(cell: &CellRef, message: impl Into<String>) -> Self {
+        Problem::at(Finding::RowError, cell, message)
+    }
+    /// A note without its own code yet (R002).
+    pub fn warning_at(cell: &CellRef, message: impl Into<String>) -> Self {
+        Problem::at(Finding::Note, cell, message)
+    }
+    /// A note about a sheet without its own code yet (R002).
+    pub fn warning(sheet: &str, message: impl Into<String>) -> Self {
+        Problem::on(Finding::Note, sheet, message)
+    }
+    /// The code shown beside the message (`R012`). A catch-all follows
+    /// the severity (an error made a note by its reader is R002).
+    pub fn code(&self) -> &'static str {
+        match (self.finding, self.severity) {
+            (Finding::RowError | Finding::Note, Severity::Error) => Finding::RowError.code(),
+            (Finding::RowError | Finding::Note, Severity::Warning) => Finding::Note.code(),
+            (f, _) => f.code(),
         }
     }
     /// `拨付!C7`, or empty when the problem concerns a whole sheet.
@@ -143,6 +164,29 @@ impl Problem {
             .as_ref()
             .map(|c| c.to_string())
             .unwrap_or_default()
+    }
+}
+
+/// In JSON: severity, sheet, cell, code, message.
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Problem", 5)?;
+        m.serialize_field("severity", &self.severity)?;
+        m.serialize_field("sheet", &self.sheet)?;
+        m.serialize_field("cell", &self.cell)?;
+        m.serialize_field("code", self.code())?;
+        m.serialize_field("message", &self.message)?;
+        m.end()
+    }
+}
+
+/// 错误 for an error finding, 提示 for the rest (a fatal finding never
+/// becomes a Problem; should one, it counts as an error).
+fn severity_of(f: Finding) -> Severity {
+    match f.level() {
+        finding::Level::Warning => Severity::Warning,
+        finding::Level::Error | finding::Level::Fatal => Severity::Error,
     }
 }
 

@@ -32,7 +32,7 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
     check_unpacked_size(path)?;
     // .ods: our own streaming sparse reader (calamine's is dense, no merges).
     if super::ods::is_ods(path) {
-        let sheets = super::ods::read_ods(path, full, MAX_CELLS).map_err(|e| match e {
+        let sheets = super::ods::read_ods(path, full, max_cells()).map_err(|e| match e {
             super::ods::OdsError::TooManyCells => too_many_cells(path),
             super::ods::OdsError::Failed(message) => message,
         })?;
@@ -42,6 +42,11 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
             format: BookFormat::Ods,
             sheets,
         });
+    }
+    // .xls: calamine lays every sheet out densely at open; the extents are
+    // read first so that far cells are refused before it allocates.
+    if is_ole2(path) {
+        check_xls_extent(path)?;
     }
     // The workbook library can panic on damaged files (a truncated .xls, an
     // absurd cell reference): that is a damaged file, said as such.
@@ -105,8 +110,63 @@ fn is_ole2(path: &Path) -> bool {
 }
 
 /// Resource guards, documented in the README: a workbook past them is
-/// refused with a message instead of read.
-pub const MAX_CELLS: usize = 10_000_000;
+/// refused with a message instead of read. The default cell limit of one
+/// workbook: far more than a county's ledger holds (the large benchmark
+/// ledger, 10,000 projects and 100,000 payments, is 0.6 million), and what
+/// about 250 MB of memory reads. The setting `JIXIAO_MAX_CELLS` changes it.
+pub const MAX_CELLS: usize = 2_000_000;
+
+/// The cell limit in force: `JIXIAO_MAX_CELLS`, else [`MAX_CELLS`].
+pub fn max_cells() -> usize {
+    std::env::var("JIXIAO_MAX_CELLS")
+        .ok()
+        .and_then(|v| v.trim().replace(['_', ','], "").parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(MAX_CELLS)
+}
+
+/// Refuse an .xls whose sheets calamine would lay out past the cell limit
+/// (a cell at IV65536 beside one at A1 is 16.7 million cells).
+fn check_xls_extent(path: &Path) -> Result<(), String> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Ok(());
+    };
+    // Chains calamine would follow into a panic or a loop: damaged, said so.
+    if super::xls_extent::cfb_is_broken(&bytes) {
+        return Err(format!(
+            "无法读取文件 {}：文件已损坏或不完整（可能下载或复制中断），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：OLE2 复合文件的扇区链断裂",
+            path.display()
+        ));
+    }
+    if let Some(record) = super::xls_extent::broken_record(&bytes) {
+        return Err(format!(
+            "无法读取文件 {}：文件已损坏（可能下载或复制中断，或由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：{record} 记录无效",
+            path.display()
+        ));
+    }
+    let Some(sheets) = super::xls_extent::extents(&bytes) else {
+        return Ok(());
+    };
+    let limit = max_cells() as u64;
+    let total: u64 = sheets.iter().map(|s| s.dense).sum();
+    if total <= limit {
+        return Ok(());
+    }
+    let worst = sheets
+        .iter()
+        .max_by_key(|s| s.dense)
+        .expect("a sheet over the limit");
+    let far = crate::model::CellRef::new(&worst.name, worst.far.0, worst.far.1).a1();
+    Err(crate::model::Finding::TooManyCells.fatal(format!(
+        "文件 {} 的工作表“{}”只有 {} 个单元格有内容，但远到 {far}，按 .xls 的读法要占 {} 个单元格的内存（全部工作表共 {}），超过上限 {}，未读取；请删去远处的单元格（选中多余的行、列删除后保存），或另存为 .xlsx 再试（.xlsx 只按有内容的单元格计）",
+        path.display(),
+        worst.name,
+        worst.cells,
+        worst.dense,
+        total,
+        limit
+    )))
+}
 /// Uncompressed size of all parts of an .xlsx / .ods package.
 pub const MAX_UNPACKED_BYTES: u64 = 2 << 30;
 
@@ -138,7 +198,7 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
         };
         let (cells, formulas) = match &mut book {
             // xlsx: values and formulas in one streaming pass, never by declared extent.
-            Sheets::Xlsx(x) => xlsx_cells(x, &name, MAX_CELLS - total_cells)
+            Sheets::Xlsx(x) => xlsx_cells(x, &name, max_cells().saturating_sub(total_cells))
                 .map_err(|e| failed(&e))?
                 .ok_or_else(|| too_many_cells(path))?,
             _ => {
@@ -163,7 +223,7 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
             }
         };
         total_cells += cells.len();
-        if total_cells > MAX_CELLS {
+        if total_cells > max_cells() {
             return Err(too_many_cells(path));
         }
         // Reading merges costs another pass over the sheet; without them the
@@ -212,11 +272,11 @@ fn check_unpacked_size(path: &Path) -> Result<(), String> {
 }
 
 fn too_many_cells(path: &Path) -> String {
-    format!(
-        "文件 {} 的单元格超过 {} 个，超出本工具处理上限，未读取；请删去无关的工作表或区域后再试",
+    crate::model::Finding::TooManyCells.fatal(format!(
+        "文件 {} 的单元格超过 {} 个，超出本工具处理上限，未读取；请删去无关的工作表或区域后再试（确需读取更大的台账时，可设环境变量 JIXIAO_MAX_CELLS 提高上限）",
         path.display(),
-        MAX_CELLS
-    )
+        max_cells()
+    ))
 }
 
 /// Range positions are relative to its start.

@@ -46,7 +46,96 @@ impl ColumnNotes {
     }
 }
 
+/// Excel's error values, as calamine shows them (and as some programs
+/// store them, as text).
+const ERROR_VALUES: &[&str] = &[
+    "#REF!",
+    "#N/A",
+    "#NAME?",
+    "#DIV/0!",
+    "#VALUE!",
+    "#NUM!",
+    "#NULL!",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+];
+
+fn error_value(v: &Data) -> Option<String> {
+    match v {
+        Data::Error(e) => Some(e.to_string()),
+        Data::String(s) if ERROR_VALUES.contains(&s.trim()) => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
 impl Table<'_> {
+    /// Excel error values (#REF!, #N/A, #NAME? …) in the row's cells, in
+    /// any field the table reads: an error each (R010). True when there is
+    /// one: the row is left out, never read as a record.
+    pub(crate) fn error_cells(&self, row: u32, what: &str, problems: &mut Vec<Problem>) -> bool {
+        // Only the columns read as fields: a formula error in an unread
+        // remarks column leaves the row's figures as they are.
+        let read = |col: u32| {
+            self.columns.iter().any(|c| c.col == col)
+                || self.fund_splits.iter().any(|f| f.col == col)
+                || self.month_columns.iter().any(|m| m.col == col)
+        };
+        let mut any = false;
+        for (c, v) in self.sheet.row_cells(row) {
+            if !read(*c) {
+                continue;
+            }
+            let Some(e) = error_value(v) else {
+                continue;
+            };
+            let cell = CellRef::at(&self.name, row, *c);
+            let header = self
+                .columns
+                .iter()
+                .find(|x| x.col == *c)
+                .map(|x| x.spec.header.split('（').next().unwrap_or(x.spec.header))
+                .unwrap_or("单元格");
+            problems.push(Problem::at(
+                crate::model::Finding::ErrorCell,
+                &cell,
+                format!(
+                    "{cell}：{header}是 Excel 错误值“{e}”（公式出错），{what}；请改正公式或填入数值"
+                ),
+            ));
+            any = true;
+        }
+        any
+    }
+
+    /// A number of more than 15 digits as an id: read exactly, and said,
+    /// since Excel shows it rounded (R012).
+    pub(crate) fn long_number(&self, row: u32, field: Field, problems: &mut Vec<Problem>) {
+        let Some((Data::Float(f), cell)) = self.cell(row, field) else {
+            return;
+        };
+        if f.fract() != 0.0 || f.abs() < 1e15 || f.abs() >= 1e19 {
+            return;
+        }
+        let exact = format!("{f:.0}");
+        let digits = exact.trim_start_matches('-').len();
+        if digits <= 15 {
+            return;
+        }
+        let shown = format!("{f:.14e}")
+            .parse::<f64>()
+            .map(|r| format!("{r:.0}"))
+            .unwrap_or_default();
+        problems.push(Problem::at(
+            crate::model::Finding::LongNumber,
+            &cell,
+            format!(
+                "{cell}：{}{exact} 以数字保存，有 {digits} 位；Excel 只显示 15 位有效数字（显示为 {shown}），已按单元格中的整数读取；请把该列设为文本格式",
+                self.column_header(field)
+            ),
+        ));
+    }
+
     pub(crate) fn cell(&self, row: u32, field: Field) -> Option<(&Data, CellRef)> {
         let c = self.columns.get(&field)?;
         Some((self.value(row, c.col), CellRef::at(&self.name, row, c.col)))

@@ -112,8 +112,17 @@ pub fn field_json_name(f: Field) -> &'static str {
     }
 }
 
-fn claim_of(h: &HeaderCell, spec: &'static SheetSpec, mapping: &Mapping) -> Claim {
+fn claim_of(
+    h: &HeaderCell,
+    spec: &'static SheetSpec,
+    mapping: &Mapping,
+    present: &std::collections::HashSet<String>,
+) -> Claim {
     let role = spec.role;
+    // A field the mapping names is found by its built-in names only when
+    // the mapped column is not in the header: a mapping line naming a
+    // column the sheet lacks never switches off the automatic reading.
+    let unmapped = |c: &ColumnSpec| mapped(c, role, mapping).is_none_or(|a| !present.contains(&a));
     let own = layout::normalize_header(&h.own).0;
     let parent = h.parent.as_deref().map(|p| layout::normalize_header(p).0);
     // A mapped name wins over everything.
@@ -149,7 +158,7 @@ fn claim_of(h: &HeaderCell, spec: &'static SheetSpec, mapping: &Mapping) -> Clai
         }
         if let Some(c) = spec
             .readable()
-            .find(|c| mapped(c, role, mapping).is_none() && layout::header_matches(c, &key))
+            .find(|c| unmapped(c) && layout::header_matches(c, &key))
         {
             return Claim::Field(c, Strength::Exact);
         }
@@ -168,7 +177,7 @@ fn claim_of(h: &HeaderCell, spec: &'static SheetSpec, mapping: &Mapping) -> Clai
     });
     if let Some(f) = by_meaning
         && let Some(c) = spec.readable().find(|c| c.field == f)
-        && mapped(c, role, mapping).is_none()
+        && unmapped(c)
     {
         return Claim::Field(c, Strength::Meaning);
     }
@@ -190,7 +199,15 @@ pub(crate) fn match_headers(
     mapping: &Mapping,
 ) -> Matched {
     let mut m = Matched::empty();
-    let mut claims: Vec<Claim> = cells.iter().map(|h| claim_of(h, spec, mapping)).collect();
+    let present: std::collections::HashSet<String> = cells
+        .iter()
+        .flat_map(|h| h.candidates.iter())
+        .map(|t| layout::normalize_header(t).0)
+        .collect();
+    let mut claims: Vec<Claim> = cells
+        .iter()
+        .map(|h| claim_of(h, spec, mapping, &present))
+        .collect();
     // A 合计 / 小计 child beside budget parts is the budget's total,
     // whatever the parent is called (资金来源, 资金规模, 计划投资 …).
     for i in 0..cells.len() {

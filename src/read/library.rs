@@ -38,16 +38,27 @@ pub fn parse_library(name: &str, text: &str) -> Result<Library, String> {
 /// the fallback, as 通用 is in the bundled set).
 pub fn load_dir(dir: &Path) -> Result<Vec<Library>, String> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
-        .map_err(|e| format!("无法读取指标库文件夹 {}：{e}", dir.display()))?
+        .map_err(|e| {
+            let (f, sentence) = crate::output::io_kind(&e);
+            f.fatal(format!(
+                "无法读取指标库文件夹 {}：{sentence}（系统信息：{e}）",
+                dir.display()
+            ))
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "toml"))
         .collect();
     files.sort();
+    if files.is_empty() {
+        return Err(crate::model::Finding::EmptyLibrary.fatal(format!(
+            "指标库文件夹 {} 中没有 .toml 指标库文件；请放入指标库，或去掉 --indicators 使用内置指标库",
+            dir.display()
+        )));
+    }
     files
         .iter()
         .map(|p| {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| format!("无法读取 {}：{e}", p.display()))?;
+            let text = crate::read::mapping::read_text(p, "指标库")?;
             parse_library(&p.display().to_string(), &text)
         })
         .collect()
@@ -95,6 +106,6 @@ mod tests {
         );
         std::fs::remove_dir_all(&dir).unwrap();
         let e = load_dir(&dir).unwrap_err();
-        assert!(e.starts_with("无法读取指标库文件夹 "), "{e}");
+        assert!(e.starts_with("R100：无法读取指标库文件夹 "), "{e}");
     }
 }

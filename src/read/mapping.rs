@@ -31,6 +31,7 @@
 //! ```
 
 use super::layout::{self, MoneyUnit, SheetRole};
+use crate::model::Finding;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
@@ -52,6 +53,37 @@ pub struct Mapping {
     pub skip_rows: HashMap<String, Vec<u32>>,
     #[serde(default)]
     pub categories: HashMap<String, String>,
+    /// The file and its text, for messages naming a line.
+    #[serde(skip)]
+    pub source: Option<(std::path::PathBuf, String)>,
+}
+
+/// A settings file's text (mapping, scoring rules, templates): UTF-8 with
+/// or without a BOM, CRLF or LF; anything else refused with what to do.
+pub fn read_text(path: &Path, what: &str) -> Result<String, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| crate::output::io_fatal(&e, format!("读取{what} {} ", path.display())))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(Finding::NotUtf8.fatal(format!(
+            "{what} {} 是 UTF-16（Unicode）编码：请用记事本打开，“另存为”时编码选 UTF-8",
+            path.display()
+        )));
+    }
+    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
+    match std::str::from_utf8(body) {
+        Ok(t) => Ok(t.replace("\r\n", "\n")),
+        Err(e) => {
+            let line = body[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            Err(Finding::NotUtf8.fatal(format!(
+                "{what} {} 不是 UTF-8 编码（第{line}行起，可能是 GBK）：请用记事本打开，“另存为”时编码选 UTF-8",
+                path.display()
+            )))
+        }
+    }
 }
 
 impl Mapping {
@@ -62,24 +94,100 @@ impl Mapping {
     }
 
     pub fn load(path: &Path) -> Result<Mapping, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("无法读取映射文件 {}：{e}", path.display()))?;
-        let m: Mapping = toml::from_str(&quote_keys(&text)).map_err(|e| {
-            let detail: Vec<String> = e
-                .to_string()
-                .lines()
-                .map(|l| l.trim().to_string())
-                .filter(|l| !l.is_empty() && !l.starts_with('|'))
-                .collect();
-            format!(
-                "映射文件 {} 格式有误：{}",
+        let text = read_text(path, "映射文件")?;
+        let mut m: Mapping = toml::from_str(&quote_keys(&text)).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| {
+                    format!(
+                        "第{}行",
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
+                    )
+                })
+                .unwrap_or_default();
+            Finding::BadMapping.fatal(format!(
+                "映射文件 {} {line}格式有误，请对照 README 中“列名映射”的写法改正（{}）",
                 path.display(),
-                detail.join("；")
-            )
+                e.message().trim()
+            ))
         })?;
         m.check()
-            .map_err(|e| format!("映射文件 {}：{e}", path.display()))?;
+            .map_err(|e| Finding::BadMapping.fatal(format!("映射文件 {}：{e}", path.display())))?;
+        m.source = Some((path.to_path_buf(), text));
         Ok(m)
+    }
+
+    /// Where a `[columns.SHEET] 字段 = "列名"` line is: "映射文件 m.toml 第3行".
+    pub fn column_line(&self, sheet: &str, field: &str) -> String {
+        let Some((path, text)) = &self.source else {
+            return "映射文件".into();
+        };
+        let mut in_table = false;
+        let key = layout::normalize_header(field).0;
+        for (i, line) in text.lines().enumerate() {
+            let t = line.trim();
+            if t.starts_with('[') {
+                let name: String = t
+                    .trim_matches(|c| c == '[' || c == ']')
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+                    .collect();
+                in_table = name == format!("columns.{sheet}");
+                continue;
+            }
+            if in_table
+                && let Some((k, _)) = t.split_once('=')
+                && layout::normalize_header(k.trim().trim_matches('"')).0 == key
+            {
+                return format!("映射文件 {} 第{}行", path.display(), i + 1);
+            }
+        }
+        format!("映射文件 {}", path.display())
+    }
+
+    /// Columns the mapping names that the located table's header lacks:
+    /// an error each, naming the mapping line and the headers there are.
+    /// (The table then reads that field by its built-in names.)
+    pub fn unfound(&self, table: &super::table::Table) -> Vec<crate::model::Problem> {
+        let sheet = layout::sheet_spec(table.role).name;
+        let Some(cols) = self.columns.get(sheet) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut entries: Vec<(&String, &String)> = cols.iter().collect();
+        entries.sort();
+        for (field, header) in entries {
+            let want = layout::normalize_header(header).0;
+            if table.header_keys.iter().any(|(_, k)| *k == want) {
+                continue;
+            }
+            let mut have: Vec<&str> = Vec::new();
+            for (_, k) in &table.header_keys {
+                if !have.contains(&k.as_str()) {
+                    have.push(k);
+                }
+            }
+            let at =
+                crate::model::CellRef::at(&table.name, table.header_row, table.sheet.first_col());
+            let fallback = layout::sheet_spec(table.role)
+                .readable()
+                .find(|c| layout::normalize_header(c.header).0 == layout::normalize_header(field).0)
+                .and_then(|c| table.columns.get(&c.field))
+                .map(|c| format!("该列已按内置列名读取 {} 列", crate::model::col_name(c.col)))
+                .unwrap_or_else(|| "该列未读取".into());
+            out.push(crate::model::Problem::at(
+                Finding::MappedColumnMissing,
+                &at,
+                format!(
+                    "{} {field} = \"{header}\"：工作表“{}”第{}行的表头中没有“{want}”；现有表头：{}；{fallback}。请把映射文件这一行改成表头中的写法，或删去这一行",
+                    self.column_line(sheet, field),
+                    table.sheet.name,
+                    table.header_row + table.header_depth,
+                    have.join("、")
+                ),
+            ));
+        }
+        out
     }
 
     fn check(&self) -> Result<(), String> {
@@ -128,6 +236,21 @@ impl Mapping {
                         names.join("、")
                     ));
                 }
+            }
+        }
+        // Two fields mapped to one column: one of them would be dropped.
+        for (sheet, cols) in &self.columns {
+            let mut by_header: Vec<(String, &str)> = Vec::new();
+            let mut entries: Vec<(&String, &String)> = cols.iter().collect();
+            entries.sort();
+            for (field, header) in entries {
+                let key = layout::normalize_header(header).0;
+                if let Some((_, other)) = by_header.iter().find(|(k, _)| *k == key) {
+                    return Err(format!(
+                        "[columns.{sheet}] {other} 和 {field} 都指向列“{header}”：一列只能读作一项；请把其中一项改成表中另一列的列名，或删去一行"
+                    ));
+                }
+                by_header.push((key, field));
             }
         }
         for (sheet, u) in &self.units {

@@ -21,10 +21,11 @@ pub mod table;
 mod totals;
 mod unit;
 pub mod value;
+pub mod xls_extent;
 
 pub use crate::model::{Info, Ledger};
 
-use crate::model::Problem;
+use crate::model::{self, Problem};
 use book::{RawBook, RawSheet};
 use indicators::read_indicators;
 use info::read_info;
@@ -56,15 +57,16 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     note_role(&mut ledger, project_sheet, SheetRole::Projects, by);
     let project_table = locate_table(project_sheet, SheetRole::Projects, mapping)
         .map_err(|m| format!("文件 {file}：{m}"))?;
+    header_notes(&project_table, mapping, &mut ledger.problems);
 
     let payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
         Some((s, by)) => {
             taken.push(&s.name);
             note_role(&mut ledger, s, SheetRole::Payments, by);
-            Some(
-                locate_table(s, SheetRole::Payments, mapping)
-                    .map_err(|m| format!("文件 {file}：{m}"))?,
-            )
+            let t = locate_table(s, SheetRole::Payments, mapping)
+                .map_err(|m| format!("文件 {file}：{m}"))?;
+            header_notes(&t, mapping, &mut ledger.problems);
+            Some(t)
         }
         None => {
             // Paid columns in the project table stand in (said by their reader).
@@ -84,7 +86,10 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             taken.push(&s.name);
             note_role(&mut ledger, s, SheetRole::Indicators, by);
             match locate_table(s, SheetRole::Indicators, mapping) {
-                Ok(t) => Some(t),
+                Ok(t) => {
+                    header_notes(&t, mapping, &mut ledger.problems);
+                    Some(t)
+                }
                 Err(m) => {
                     ledger
                         .problems
@@ -128,6 +133,59 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         }
     }
     Ok(ledger)
+}
+
+/// What the header says that the table does not use: mapped columns not
+/// found (错误, R011) and a second column of one field (提示, R014).
+fn header_notes(table: &table::Table, mapping: &Mapping, problems: &mut Vec<Problem>) {
+    problems.extend(mapping.unfound(table));
+    let used = |col: u32| {
+        table.columns.iter().any(|c| c.col == col)
+            || table.fund_splits.iter().any(|f| f.col == col)
+            || table.month_columns.iter().any(|m| m.col == col)
+    };
+    let text = |v: &calamine::Data| match v {
+        calamine::Data::String(s) => Some(layout::normalize_header(s).0),
+        _ => None,
+    };
+    let mut columns: Vec<&table::Column> = table.columns.iter().collect();
+    columns.sort_by_key(|c| c.col);
+    for c in columns {
+        let row = c.header_cell.row;
+        let Some(key) = text(table.sheet.cell(row, c.col)).filter(|k| !k.is_empty()) else {
+            continue;
+        };
+        let others: Vec<u32> = table
+            .sheet
+            .row_cells(row)
+            .iter()
+            .filter(|(col, v)| {
+                *col != c.col && !used(*col) && text(v).as_deref() == Some(key.as_str())
+            })
+            .map(|(col, _)| *col)
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let at = model::CellRef::at(&table.name, row, c.col);
+        let shown: Vec<String> = others
+            .iter()
+            .map(|o| model::CellRef::at(&table.name, row, *o).a1())
+            .collect();
+        problems.push(Problem::at(
+            model::Finding::TwoColumns,
+            &at,
+            format!(
+                "工作表“{}”有{}列“{key}”（{}、{}）：使用了 {} 列，{} 列未读取；请删去或改名多余的列，或用 --mapping 指定用哪一列",
+                table.sheet.name,
+                others.len() + 1,
+                at.a1(),
+                shown.join("、"),
+                model::col_name(c.col),
+                others.iter().map(|o| model::col_name(*o)).collect::<Vec<_>>().join("、")
+            ),
+        ));
+    }
 }
 
 pub fn role_name(role: SheetRole) -> &'static str {

@@ -83,6 +83,23 @@ pub(crate) fn read_payments(
             _ => {}
         }
         let mark = problems.len();
+        if table.error_cells(row, left_out, problems) {
+            excluded_rows.push(excluded_row(
+                problems,
+                mark,
+                RecordKind::Payment,
+                CellRef::at(&table.name, row, table.sheet.first_col()),
+                table.text(row, key),
+                table.text(row, Field::ProjectName),
+                table
+                    .money(row, Field::PaymentAmount, &mut ColumnNotes::default())
+                    .ok()
+                    .flatten()
+                    .map(|(a, _)| a),
+            ));
+            continue;
+        }
+        table.long_number(row, key, problems);
         let id = required_text(table, row, key, left_out, problems);
         let date = required(
             table.date(row, Field::PaymentDate),

@@ -414,6 +414,29 @@ pub(crate) fn read_projects(
             *n += 1;
         }
         let mark = problems.len();
+        if table.error_cells(row, left_out, problems) {
+            let row_ref = CellRef::at(&table.name, row, table.sheet.first_col());
+            let id = table.text(row, key);
+            let amount = table
+                .money(row, Field::Budget, &mut ColumnNotes::default())
+                .ok()
+                .flatten()
+                .map(|(b, _)| b);
+            excluded_rows.push(excluded_row(
+                problems,
+                mark,
+                RecordKind::Project,
+                row_ref.clone(),
+                id.clone(),
+                table.text(row, Field::ProjectName),
+                amount,
+            ));
+            if let Some(id) = id {
+                excluded.entry(id).or_insert(row_ref);
+            }
+            continue;
+        }
+        table.long_number(row, key, problems);
         let id = required_text(table, row, key, left_out, problems);
         let name = required_text(table, row, Field::ProjectName, left_out, problems);
         let category = if table.has(Field::Category) || sec_category.is_none() {

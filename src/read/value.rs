@@ -127,6 +127,11 @@ pub fn text_from_cell(v: &Data) -> Option<String> {
     let s = match v {
         Data::Empty => return None,
         Data::String(s) => s.trim().to_string(),
+        // A long id stored as a number (a 16-digit 项目代码): the exact
+        // integer the cell holds, not 15 significant digits.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() >= 1e15 && f.abs() < 1e19 => {
+            format!("{f:.0}")
+        }
         Data::Float(f) => decimal_from_f64(*f)?.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
@@ -163,6 +168,13 @@ fn is_invisible(c: char) -> bool {
 }
 
 pub fn show_cell(v: &Data) -> String {
+    // A message quotes a long cell by its start and its length.
+    if let Data::String(s) = v
+        && s.chars().nth(200).is_some()
+    {
+        let head: String = s.chars().take(40).collect();
+        return format!("“{}…”（共 {} 字）", visible(&head), s.chars().count());
+    }
     match v {
         Data::Empty => "（空）".to_string(),
         Data::String(s) if s.trim().is_empty() && !s.chars().any(is_invisible) => {

@@ -350,6 +350,18 @@ impl Db {
         Ok(db)
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a deferred one that reads and then writes
+    /// fails with SQLITE_BUSY_SNAPSHOT (517) under concurrent writers,
+    /// which the busy timeout does not retry.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        if self.postgres {
+            self.pool.begin().await
+        } else {
+            self.pool.begin_with("BEGIN IMMEDIATE").await
+        }
+    }
+
     /// Apply the checked-in migrations not yet applied, each in a transaction.
     async fn migrate(&self) -> Result<(), String> {
         sqlx::query(
@@ -364,7 +376,7 @@ impl Db {
             MIGRATIONS_SQLITE
         };
         for (version, sql) in list {
-            let mut tx = self.pool.begin().await.map_err(e)?;
+            let mut tx = self.write_tx().await.map_err(e)?;
             if self.postgres {
                 // Two servers starting at once on one database: one migrates.
                 sqlx::query("LOCK TABLE jixiao_migrations IN EXCLUSIVE MODE")
@@ -439,7 +451,7 @@ impl Db {
     /// A new password hash for the user; their sessions end (in one
     /// transaction). The number of sessions ended.
     pub async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<u64, String> {
-        let mut tx = self.pool.begin().await.map_err(e)?;
+        let mut tx = self.write_tx().await.map_err(e)?;
         let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(user_id)
@@ -462,7 +474,7 @@ impl Db {
     /// Disable (or enable) an account; disabling ends its sessions (its
     /// tokens stop working while it is disabled).
     pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<u64, String> {
-        let mut tx = self.pool.begin().await.map_err(e)?;
+        let mut tx = self.write_tx().await.map_err(e)?;
         sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
             .bind(disabled as i64)
             .bind(user_id)
@@ -649,7 +661,7 @@ impl Db {
         audit_detail: impl Fn(i64) -> String,
         ip: Option<&str>,
     ) -> Result<i64, String> {
-        let mut tx = self.pool.begin().await.map_err(e)?;
+        let mut tx = self.write_tx().await.map_err(e)?;
         let ids: Vec<i64> = sqlx::query_scalar(
             "INSERT INTO submissions (township, user_id, user_name, uploaded_at, file_name, sha256, size, requested_as_of, status, message, as_of, project_count, budget, paid, execution_rate, errors, warnings, unit, year, problems_total, data_z) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id",
         )
@@ -779,7 +791,7 @@ impl Db {
         detail: &str,
         ip: Option<&str>,
     ) -> Result<(), String> {
-        let mut tx = self.pool.begin().await.map_err(e)?;
+        let mut tx = self.write_tx().await.map_err(e)?;
         let (sql, action) = match change {
             StateChange::Withdraw => (
                 "UPDATE submissions SET state = 'withdrawn', chosen_at = NULL WHERE id = $1 AND state = 'submitted'",
@@ -832,7 +844,7 @@ impl Db {
         detail: &str,
         ip: Option<&str>,
     ) -> Result<(), String> {
-        let mut tx = self.pool.begin().await.map_err(e)?;
+        let mut tx = self.write_tx().await.map_err(e)?;
         Self::audit_in(&mut tx, user, action, detail, ip).await?;
         tx.commit().await.map_err(e)
     }

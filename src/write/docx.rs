@@ -94,8 +94,20 @@ pub fn rq(s: &str) -> String {
 
 /// Render the template with the summary data.
 pub fn render_text(template: &str, data: &impl serde::Serialize) -> Result<String, String> {
+    render_named("内置总结模板", template, data)
+}
+
+/// Render a template file (`name` for messages). Undefined variables are
+/// errors (a misspelt name never renders as blank text); an error names the
+/// file and line, then the technical text.
+pub fn render_named(
+    name: &str,
+    template: &str,
+    data: &impl serde::Serialize,
+) -> Result<String, String> {
     use minijinja::{Environment, Value};
     let mut env = Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
@@ -114,11 +126,35 @@ pub fn render_text(template: &str, data: &impl serde::Serialize) -> Result<Strin
     env.add_filter("zh", |n: u32| zh_number(n));
     env.add_filter("circled", |n: u32| circled(n));
     env.add_function("todo", |what: String| format!("{MARK_OPEN}{what}】"));
-    env.add_template("summary", template)
-        .map_err(|e| format!("总结模板有误：{e}"))?;
-    let t = env.get_template("summary").map_err(|e| e.to_string())?;
+    let explain = |e: minijinja::Error| {
+        let line = e.line().map(|l| format!("第{l}行")).unwrap_or_default();
+        let at = e
+            .range()
+            .and_then(|r| template.get(r))
+            .map(|t| format!("“{}”", t.trim()))
+            .unwrap_or_default();
+        let what = match e.kind() {
+            minijinja::ErrorKind::UndefinedError => format!(
+                "变量或字段 {at} 不存在，请检查拼写（可用的变量见内置模板 templates/summary/绩效自评总结.txt）"
+            ),
+            minijinja::ErrorKind::SyntaxError => {
+                format!("语法错误 {at}，请检查 {{{{ }}}} 与 {{% %}} 是否成对")
+            }
+            minijinja::ErrorKind::UnknownFilter => {
+                format!("没有过滤器 {at}（可用：wan、pct、rq、zh、circled）")
+            }
+            minijinja::ErrorKind::UnknownFunction => format!("没有函数 {at}（可用：todo）"),
+            _ => format!("无法套用 {at}"),
+        };
+        crate::model::Finding::BadTemplate.fatal(format!(
+            "总结模板 {name} {line}有误：{what}（{}）",
+            e.detail().unwrap_or(&e.kind().to_string())
+        ))
+    };
+    env.add_template("summary", template).map_err(explain)?;
+    let t = env.get_template("summary").map_err(explain)?;
     t.render(Value::from(minijinja::value::Serde(data)))
-        .map_err(|e| format!("总结模板有误：{e}"))
+        .map_err(explain)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

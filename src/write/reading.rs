@@ -66,10 +66,18 @@ fn list(v: &[String]) -> String {
     }
 }
 
-pub fn reading_sheet(unit: &str, reading: &[SheetReading]) -> Sheet {
+pub fn reading_sheet(unit: &str, as_of: chrono::NaiveDate, reading: &[SheetReading]) -> Sheet {
     let mut s = Sheet::new(READING);
-    s.text(0, 0, "读取说明：台账是怎样读的", Role::Title);
-    s.merge(0, 0, 0, 4);
+    // Printed, it says whose ledger and which cut-off, as every sheet does.
+    super::report::title_rows(
+        &mut s,
+        4,
+        "读取说明：台账是怎样读的".to_string(),
+        format!(
+            "{unit}　　截至{}　　核对金额单位：万元（台账原来的单位见各表）",
+            super::report::zh_date(as_of)
+        ),
+    );
     let mut r = 2u32;
     if reading.is_empty() {
         s.text(r, 0, "没有读取任何工作表", Role::Text);

@@ -70,7 +70,7 @@ const PROGRESS_HEADER_ROW: u32 = 2;
 const PAY_HEADER_ROW: u32 = 2;
 
 /// "2024年5月31日"
-fn zh_date(d: chrono::NaiveDate) -> String {
+pub(super) fn zh_date(d: chrono::NaiveDate) -> String {
     d.format("%Y年%-m月%-d日").to_string()
 }
 
@@ -1129,6 +1129,7 @@ pub fn annotated_workbook(
     sheets.extend(copies);
     sheets.push(super::reading::reading_sheet(
         &report.unit_name,
+        report.as_of,
         &report.reading,
     ));
     (sheets, extra)

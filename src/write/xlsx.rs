@@ -163,6 +163,18 @@ pub fn clip(s: &str) -> (&str, usize) {
     (s, 0)
 }
 
+/// A note cut to what rust_xlsxwriter takes (54 units under a cell's limit).
+fn clip_note(s: &str) -> &str {
+    let mut units = 0;
+    for (i, ch) in s.char_indices() {
+        units += ch.len_utf16();
+        if units > MAX_TEXT - 54 {
+            return &s[..i];
+        }
+    }
+    s
+}
+
 /// Whether a text is longer than a cell may hold.
 pub fn too_long(s: &str) -> bool {
     clip(s).1 > 0
@@ -474,7 +486,7 @@ fn write_cell(
         ws.insert_note(
             r,
             col,
-            &Note::new(clip(note).0)
+            &Note::new(clip_note(note))
                 .set_author("jixiao")
                 .set_width(360)
                 .set_height(120),

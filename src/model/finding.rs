@@ -1,0 +1,268 @@
+//! Every finding jixiao reports, in one catalogue: a stable code, its
+//! severity, what it means and how to fix it, with one example. Problems
+//! carry their finding (`code` in JSON beside `message`); fatal messages
+//! (exit 2) start with their code: `错误 R101：…`. `docs/errors.md` is
+//! generated from this table (`jixiao::model::finding::markdown`), and
+//! `tests/errors_catalogue.rs` reproduces each example.
+//!
+//! Codes never change meaning once given; new findings get new codes.
+//! R0xx: a finding in the data (错误 leaves a row out, 提示 is a note);
+//! R1xx: fatal (exit 2, nothing written).
+
+use serde::Serialize;
+
+/// How a finding affects a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// 错误: a row left out of the sums (exit 1).
+    Error,
+    /// 提示: a note (exit 0).
+    Warning,
+    /// 致命: the run stops, nothing is written (exit 2).
+    Fatal,
+}
+
+impl Level {
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Error => "错误",
+            Level::Warning => "提示",
+            Level::Fatal => "致命（退出状态 2）",
+        }
+    }
+}
+
+/// One entry of the catalogue.
+pub struct Entry {
+    pub finding: Finding,
+    pub code: &'static str,
+    pub level: Level,
+    /// What it means.
+    pub meaning: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+    /// A message as the user sees it (reproduced by a test).
+    pub example: &'static str,
+}
+
+macro_rules! catalogue {
+    ($( $variant:ident = $code:literal, $level:ident, $meaning:literal, $fix:literal, $example:literal; )*) => {
+        /// A finding, by its stable code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Finding { $( $variant, )* }
+
+        pub const CATALOGUE: &[Entry] = &[
+            $( Entry {
+                finding: Finding::$variant,
+                code: $code,
+                level: Level::$level,
+                meaning: $meaning,
+                fix: $fix,
+                example: $example,
+            }, )*
+        ];
+    };
+}
+
+catalogue! {
+    // ---- Findings in the data ----
+    RowError = "R001", Error,
+        "一行数据有误（缺必填项、不是数字、不是日期、为负数、重复编号等），该行未计入合计",
+        "按消息中的单元格改正台账后重新运行",
+        "项目!E4：预算金额“约5万”不是数字，该项目未计入合计";
+    Note = "R002", Warning,
+        "提示：数据可以计算，但有值得核对之处（单位换算、按内容识别的表、晚于截止日期的拨付等）",
+        "核对消息所指的单元格；确认无误可不处理",
+        "工作表“Sheet3”未被使用，已原样复制到报告中";
+    ErrorCell = "R010", Error,
+        "单元格是 Excel 错误值（#REF!、#N/A、#NAME?、#DIV/0!、#VALUE! 等），公式没有算出结果；该行未计入合计",
+        "在 Excel 中改正该单元格的公式（引用的表或单元格被删除、名称拼错等），或直接填入数值后保存",
+        "项目!A4：项目编号是 Excel 错误值“#REF!”（公式出错），该项目未计入合计；请改正公式或填入数值";
+    MappedColumnMissing = "R011", Error,
+        "映射文件指定的列名在表头中没有；该列改按内置列名自动识别",
+        "把映射文件中这一行的列名改成表头中实际的写法（消息中列出了现有表头），或删去这一行",
+        "映射文件 m.toml 第2行 结算金额 = \"审计结算数（万元）\"：工作表“项目”第1行的表头中没有“审计结算数”；现有表头：项目编号、项目名称、项目类别、资金性质、预算金额、结算金额、建设状态；该列已按内置列名读取 F 列。请把映射文件这一行改成表头中的写法，或删去这一行";
+    LongNumber = "R012", Warning,
+        "编号以数字保存且超过 15 位：Excel 只显示 15 位有效数字，表中看到的与单元格中存的不同",
+        "把该列设为文本格式后重新输入编号（或在编号前加英文单引号 '）",
+        "项目!A3：项目编号 2024220100000123 以数字保存，有 16 位；Excel 只显示 15 位有效数字（显示为 2024220100000120），已按单元格中的整数读取；请把该列设为文本格式";
+    TextCut = "R013", Warning,
+        "文字超过 Excel 单元格上限 32,767 字：报告的副本中只保留前 32,767 字，JSON 中为全文",
+        "缩短该单元格的文字（长说明可放在另附的文档中）",
+        "项目!B3：文字有 40000 字，超过 Excel 单元格上限 32767 字；报告中只保留前 32767 字（批注中注明），JSON 中为全文";
+    TwoColumns = "R014", Warning,
+        "表头中有两列都是同一项（如两列“预算金额（元）”）：只读了第一列",
+        "删去或改名多余的一列；两列都要时用 --mapping 指定用哪一列",
+        "工作表“项目”有两列“预算金额”（E1、H1）：使用了 E1 列，H1 列未读取；请删去或改名其中一列";
+    Superseded = "R015", Warning,
+        "同一单位有两份台账：截止日期较晚的一份计入（日期相同时取修改时间较新的文件），另一份不计入",
+        "把旧的一份移出汇总文件夹；若两份确是不同单位，请改正“说明”表的单位名称",
+        "单位“测试镇”有两份台账：截止日期较晚的一份计入，计入 乡镇/新.xlsx（截止 2024-12-31），乡镇/旧.xlsx（截止 2024-06-30）已被替代，未计入汇总；如两份确是不同单位，请改正“说明”表的单位名称";
+    DuplicateReport = "R016", Error,
+        "两个文件的单位、项目和金额完全相同，视为重复报送，只计一次",
+        "删去其中一个文件",
+        "与 乡镇/甲.xlsx 的单位、项目和金额完全相同，视为重复报送，未重复计入";
+    FileSkipped = "R017", Error,
+        "汇总时有文件未能读取，未计入汇总（其余照常汇总）",
+        "按消息改正或另存该文件后重新汇总",
+        "无法读取文件 乡镇/坏.xlsx：…，该文件未汇总";
+
+    // ---- Fatal: nothing written ----
+    Fatal = "R100", Fatal,
+        "无法继续：文件打不开、缺少必填列、参数有误等；消息中写明文件、工作表和列",
+        "按消息改正后重新运行",
+        "错误 R100：文件 in.xlsx：工作表“项目”缺少必填列 “预算金额”（在第1行表头中未找到；…）";
+    OutputExists = "R101", Fatal,
+        "输出文件已存在；不加 --force 时 jixiao 从不覆盖",
+        "换一个输出路径（-o），或确认可以覆盖后加 --force",
+        "错误 R101：输出文件 乡镇台账/00000-城关镇.xlsx 已存在；如要覆盖请加 --force";
+    NameTooLong = "R102", Fatal,
+        "输出文件名超过文件系统的上限（一般为 255 字节，一个汉字占 3 字节）",
+        "缩短输入文件名，或用 -o / --forms 指定较短的输出文件名",
+        "错误 R102：文件名过长：请缩短文件名或用 -o 指定较短的输出文件名；绩效表工作簿 台台…ab-绩效表.xlsx 的文件名有 257 字节，超过文件系统上限 255 字节（一个汉字占 3 字节）";
+    DiskFull = "R103", Fatal,
+        "磁盘空间不足，写不下输出",
+        "清理磁盘，或用 -o 写到有空间的磁盘",
+        "错误 R103：磁盘空间不足：请清理磁盘或用 -o 写到别的磁盘；写入 报告.xlsx 失败（系统信息：No space left on device (os error 28)）";
+    NotWritable = "R104", Fatal,
+        "输出文件夹不能写（没有权限或只读）",
+        "换一个可写的文件夹（-o），或请管理员开放写权限",
+        "错误 R104：没有权限：请换一个可写的文件夹或用 -o 指定输出位置，或请管理员开放权限；在文件夹 /sys 中写文件失败（系统信息：permission denied）";
+    BadSettings = "R105", Fatal,
+        "评分规则等设置文件有误：未知的设置项、分值为负或超出合计、百分比超出范围等",
+        "按消息改正设置文件中指名的那一项（可对照 templates/scoring.toml）",
+        "错误 R105：评分规则 s.toml 有误：budget_weight = -10：分值不能为负数";
+    BadMapping = "R106", Fatal,
+        "映射文件有误：不是标准表名或列名、格式不对等",
+        "按消息改正映射文件（格式见 README“列名映射”）",
+        "错误 R106：映射文件 m.toml：“项目表”不是标准工作表名（应为 项目 / 拨付 / 绩效指标 / 说明）";
+    NotUtf8 = "R107", Fatal,
+        "映射、设置或模板文件不是 UTF-8 编码（多半是 GBK/ANSI）",
+        "用记事本打开该文件，“另存为”时编码选 UTF-8",
+        "错误 R107：映射文件 m.toml 不是 UTF-8 编码（第1行起，可能是 GBK）：请用记事本打开，“另存为”时编码选 UTF-8";
+    BadTemplate = "R108", Fatal,
+        "总结模板有误：语法错误或用了不存在的变量",
+        "按消息中的模板文件和行号改正（变量名见内置模板 templates/summary/）",
+        "错误 R108：总结模板 t.txt 第3行有误：变量或字段 “unit_nmae” 不存在，请检查拼写（…）";
+    TooManyCells = "R109", Fatal,
+        "工作簿的单元格数或范围超过上限（如 .xls 的单元格远在 IV65536），读入会耗尽内存",
+        "删去远处的空单元格（选中多余的行列删除后保存），或另存为 .xlsx；确需更大的台账时提高 JIXIAO_MAX_CELLS",
+        "错误 R109：文件 far.xls 的工作表“说明”只有 9 个单元格有内容，但远到 IV65536，按 .xls 的读法要占 16777216 个单元格的内存（全部工作表共 67108864），超过上限 2000000，未读取；请删去远处的单元格（…），或另存为 .xlsx 再试";
+    Busy = "R110", Fatal,
+        "另一个 jixiao 正在向同一文件夹写出",
+        "等它完成后再运行",
+        "错误 R110：另一个 jixiao 正在向文件夹 /…/输出 写出文件；请等它完成后再运行（两次运行同时写同一处会把文件混在一起）";
+    EmptyLibrary = "R111", Fatal,
+        "--indicators 指定的文件夹中没有指标库（.toml）",
+        "放入指标库文件，或去掉 --indicators 使用内置指标库",
+        "错误 R111：指标库文件夹 库 中没有 .toml 指标库文件；请放入指标库，或去掉 --indicators 使用内置指标库";
+    BadArguments = "R112", Fatal,
+        "命令行参数有误：没有这个子命令或参数、取值不对、缺少必填参数",
+        "按消息后附的用法改正；jixiao 子命令 --help 列出全部参数",
+        "错误 R112：没有子命令“reprot”…是否想用 report？";
+}
+
+impl Finding {
+    pub fn entry(self) -> &'static Entry {
+        CATALOGUE
+            .iter()
+            .find(|e| e.finding == self)
+            .expect("every finding is in the catalogue")
+    }
+    pub fn code(self) -> &'static str {
+        self.entry().code
+    }
+    pub fn level(self) -> Level {
+        self.entry().level
+    }
+    /// A fatal message with its code in front (`R101：…`); `main` prints
+    /// it as `错误 R101：…`.
+    pub fn fatal(self, message: impl std::fmt::Display) -> String {
+        format!("{}：{message}", self.code())
+    }
+}
+
+/// In JSON a finding is its code.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// The code a fatal message starts with, if any (`R101：…`).
+pub fn code_of(message: &str) -> Option<&str> {
+    let (head, _) = message.split_once('：')?;
+    CATALOGUE
+        .iter()
+        .find(|e| e.code == head && e.level == Level::Fatal)
+        .map(|e| e.code)
+}
+
+/// A fatal message as printed: `错误 R101：…`; one without a code gets the
+/// catch-all R100.
+pub fn fatal_line(message: &str) -> String {
+    match code_of(message) {
+        Some(_) => format!("错误 {message}"),
+        None => format!("错误 {}：{message}", Finding::Fatal.code()),
+    }
+}
+
+/// `docs/errors.md`, generated from the catalogue.
+pub fn markdown() -> String {
+    let mut s = String::from(
+        "# 问题代码一览\n\n\
+         本文件由 `src/model/finding.rs` 生成（`cargo test --test errors_catalogue` 检查它与代码一致；\
+         更新：`JIXIAO_WRITE_DOCS=1 cargo test --test errors_catalogue`）。\n\n\
+         问题清单、JSON（`code` 字段，在 `message` 旁）和致命错误（`错误 R101：…`，退出状态 2）都带这里的代码。\
+         “错误”使该行不计入合计（退出状态 1），“提示”只是提醒（退出状态 0）。\n\n\
+         | 代码 | 级别 | 含义 |\n|---|---|---|\n",
+    );
+    for e in CATALOGUE {
+        s.push_str(&format!(
+            "| [{}](#{}) | {} | {} |\n",
+            e.code,
+            e.code.to_lowercase(),
+            e.level.label(),
+            e.meaning
+        ));
+    }
+    for e in CATALOGUE {
+        s.push_str(&format!(
+            "\n## {}\n\n- 级别：{}\n- 含义：{}\n- 改正：{}\n- 示例：`{}`\n",
+            e.code,
+            e.level.label(),
+            e.meaning,
+            e.fix,
+            e.example
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for e in CATALOGUE {
+            assert!(seen.insert(e.code), "{} twice", e.code);
+            assert!(e.code.len() == 4 && e.code.starts_with('R'), "{}", e.code);
+            assert_eq!(
+                e.level == Level::Fatal,
+                e.code.starts_with("R1"),
+                "{}",
+                e.code
+            );
+            assert_eq!(e.finding.code(), e.code);
+        }
+    }
+
+    #[test]
+    fn fatal_lines_carry_a_code() {
+        assert_eq!(fatal_line("R101：已存在"), "错误 R101：已存在");
+        assert_eq!(fatal_line("找不到"), "错误 R100：找不到");
+        assert_eq!(fatal_line("R001：x"), "错误 R100：R001：x");
+    }
+}

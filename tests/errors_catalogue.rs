@@ -1,0 +1,502 @@
+//! The catalogue of findings (`src/model/finding.rs`): `docs/errors.md` is
+//! generated from it and up to date, and every code's example is
+//! reproduced here by a test named `example_<code>` (asserting the code,
+//! never only a substring).
+
+mod common;
+use common::*;
+use jixiao::model::finding::{CATALOGUE, markdown};
+use std::path::Path;
+use std::process::Command;
+
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/jingyu-2023.xlsx");
+const BIN: &str = env!("CARGO_BIN_EXE_jixiao");
+
+#[test]
+fn docs_errors_md_is_generated_from_the_catalogue() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/errors.md");
+    if std::env::var_os("JIXIAO_WRITE_DOCS").is_some() {
+        std::fs::write(path, markdown()).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        on_disk == markdown(),
+        "docs/errors.md is out of date: JIXIAO_WRITE_DOCS=1 cargo test --test errors_catalogue"
+    );
+    for e in CATALOGUE {
+        assert!(on_disk.contains(&format!("## {}", e.code)), "{}", e.code);
+    }
+}
+
+#[test]
+fn every_code_has_a_test_reproducing_its_example() {
+    let me = include_str!("errors_catalogue.rs");
+    for e in CATALOGUE {
+        let name = format!("fn example_{}()", e.code.to_lowercase());
+        assert!(me.contains(&name), "no test {name} for {}", e.code);
+    }
+}
+
+// ---- helpers ----
+
+fn report_json(w: &Workdir, args: &[&str]) -> (Run, serde_json::Value) {
+    let mut all = vec!["report", "in.xlsx", "-o", "out.xlsx", "--json", "out.json"];
+    all.extend_from_slice(args);
+    let r = w.run(&all);
+    assert!(w.exists("out.json"), "{}", r.stderr);
+    (r, read_json(&w.path("out.json")))
+}
+
+/// The problem with `code`, its cell and message.
+fn find(j: &serde_json::Value, code: &str) -> (String, String) {
+    let p = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {}", j["problems"]));
+    (
+        p["cell"].as_str().unwrap_or("").to_string(),
+        p["message"].as_str().unwrap().to_string(),
+    )
+}
+
+fn fatal(r: &Run, code: &str) -> String {
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let line = r
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("错误 "))
+        .unwrap_or_else(|| panic!("{}", r.stderr))
+        .to_string();
+    assert!(
+        line.starts_with(&format!("错误 {code}：")),
+        "{code}: {line}"
+    );
+    line
+}
+
+fn book_with(
+    f: impl FnOnce(&mut Vec<(&'static str, Vec<Vec<C>>)>),
+) -> Vec<(&'static str, Vec<Vec<C>>)> {
+    let mut b = small_book();
+    f(&mut b);
+    b
+}
+
+// ---- one test per code ----
+
+#[test]
+fn example_r001() {
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            b[0].1.push(vec![
+                S("P3"),
+                S("路灯"),
+                S("基础设施建设项目"),
+                S("整合资金"),
+                S("约5万"),
+                E,
+                E,
+            ])
+        }),
+    );
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 1);
+    let (cell, m) = find(&j, "R001");
+    assert_eq!(cell, "项目!E4");
+    assert!(m.contains("“约5万”不是数字，该项目未计入合计"), "{m}");
+}
+
+#[test]
+fn example_r002() {
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| b.push(("Sheet3", vec![vec![S("草稿")]]))),
+    );
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (_, m) = find(&j, "R002");
+    assert!(
+        j["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "R002"
+                && p["message"] == "工作表“Sheet3”未被使用，已原样复制到报告中"),
+        "{m}"
+    );
+}
+
+/// A row whose 项目编号 is a formula that came out as `#REF!`.
+fn error_cell_book(path: &Path) {
+    let plain = path.with_extension("plain.xlsx");
+    write_book(
+        &plain,
+        &book_with(|b| {
+            b[0].1.push(vec![
+                F("XREF1", 0.0),
+                S("坏行"),
+                S("产业项目"),
+                S("衔接资金"),
+                N(7.0),
+                E,
+                E,
+            ])
+        }),
+    );
+    replace_in_zip(
+        &plain,
+        path,
+        &[("><f>XREF1</f><v>0</v>", " t=\"e\"><f>XREF1</f><v>#REF!</v>")],
+    );
+}
+
+#[test]
+fn example_r010() {
+    let w = Workdir::new();
+    error_cell_book(&w.path("in.xlsx"));
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 1);
+    let (cell, m) = find(&j, "R010");
+    assert_eq!(cell, "项目!A4");
+    assert_eq!(
+        m,
+        "项目!A4：项目编号是 Excel 错误值“#REF!”（公式出错），该项目未计入合计；请改正公式或填入数值"
+    );
+}
+
+#[test]
+fn example_r011() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    std::fs::write(
+        w.path("m.toml"),
+        "[columns.项目]\n结算金额 = \"审计结算数（万元）\"\n",
+    )
+    .unwrap();
+    let (r, j) = report_json(&w, &["--mapping", "m.toml"]);
+    assert_eq!(r.code, 1);
+    let (_, m) = find(&j, "R011");
+    assert!(m.starts_with("映射文件 m.toml 第2行 结算金额 = \"审计结算数（万元）\"：工作表“项目”第1行的表头中没有“审计结算数”"), "{m}");
+    assert!(m.contains("该列已按内置列名读取 F 列"), "{m}");
+}
+
+#[test]
+fn example_r012() {
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            b[0].1[2][0] = N(2024220100000123.0);
+            b[1].1[3][0] = N(2024220100000123.0);
+        }),
+    );
+    let (_, j) = report_json(&w, &[]);
+    let (cell, m) = find(&j, "R012");
+    assert_eq!(cell, "项目!A3");
+    assert_eq!(
+        m,
+        "项目!A3：项目编号2024220100000123 以数字保存，有 16 位；Excel 只显示 15 位有效数字（显示为 2024220100000120），已按单元格中的整数读取；请把该列设为文本格式"
+    );
+}
+
+#[test]
+fn example_r013() {
+    let w = Workdir::new();
+    write_book(
+        &w.path("plain.xlsx"),
+        &book_with(|b| b[0].1[2][1] = S("LONGTEXT")),
+    );
+    replace_in_zip(
+        &w.path("plain.xlsx"),
+        &w.path("in.xlsx"),
+        &[("LONGTEXT", &"路".repeat(40_000))],
+    );
+    let (_, j) = report_json(&w, &[]);
+    let (cell, m) = find(&j, "R013");
+    assert_eq!(cell, "项目!B3");
+    assert!(
+        m.starts_with("项目!B3：文字有 40000 字，超过 Excel 单元格上限 32767 字"),
+        "{m}"
+    );
+}
+
+#[test]
+fn example_r014() {
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            b[0].1[0].push(S("预算金额（元）"));
+            b[0].1[0][4] = S("预算金额（元）");
+            b[0].1[1].push(N(1.0));
+        }),
+    );
+    let (_, j) = report_json(&w, &[]);
+    let (cell, m) = find(&j, "R014");
+    assert_eq!(cell, "项目!E1");
+    assert!(
+        m.starts_with("工作表“项目”有2列“预算金额”（E1、H1）：使用了 E 列，H 列未读取"),
+        "{m}"
+    );
+}
+
+fn township(path: &Path, as_of: &'static str, budget: f64) {
+    write_book(
+        path,
+        &book_with(|b| {
+            b[0].1[1][4] = N(budget);
+            b[2].1[2][1] = D(as_of);
+        }),
+    );
+}
+
+#[test]
+fn example_r015() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("乡镇")).unwrap();
+    township(&w.path("乡镇/新.xlsx"), "2024-12-31", 100.0);
+    township(&w.path("乡镇/旧.xlsx"), "2024-06-30", 400.0);
+    let r = w.run(&["consolidate", "乡镇", "-o", "c.xlsx", "--json", "c.json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (_, m) = find(&read_json(&w.path("c.json")), "R015");
+    assert_eq!(
+        m,
+        "单位“测试镇”有两份台账：截止日期较晚的一份计入，计入 乡镇/新.xlsx（截止 2024-12-31），乡镇/旧.xlsx（截止 2024-06-30）已被替代，未计入汇总；如两份确是不同单位，请改正“说明”表的单位名称"
+    );
+}
+
+#[test]
+fn example_r016() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("乡镇")).unwrap();
+    write_book(&w.path("乡镇/甲.xlsx"), &small_book());
+    write_book(&w.path("乡镇/乙.xlsx"), &small_book());
+    let r = w.run(&["consolidate", "乡镇", "-o", "c.xlsx", "--json", "c.json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let (_, m) = find(&read_json(&w.path("c.json")), "R016");
+    assert!(
+        m.ends_with("的单位、项目和金额完全相同，视为重复报送，未重复计入"),
+        "{m}"
+    );
+}
+
+#[test]
+fn example_r017() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("乡镇")).unwrap();
+    write_book(&w.path("乡镇/甲.xlsx"), &small_book());
+    std::fs::write(w.path("乡镇/坏.xlsx"), b"not a workbook").unwrap();
+    let r = w.run(&["consolidate", "乡镇", "-o", "c.xlsx", "--json", "c.json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let (_, m) = find(&read_json(&w.path("c.json")), "R017");
+    assert!(
+        m.starts_with("无法读取文件 乡镇/坏.xlsx") && m.ends_with("，该文件未汇总"),
+        "{m}"
+    );
+}
+
+#[test]
+fn example_r100() {
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            for row in &mut b[0].1 {
+                row.remove(4);
+            }
+        }),
+    );
+    let line = fatal(&w.run(&["report", "in.xlsx"]), "R100");
+    assert!(
+        line.contains("文件 in.xlsx：工作表“项目”缺少必填列 “预算金额”"),
+        "{line}"
+    );
+}
+
+#[test]
+fn example_r101() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("乡镇台账")).unwrap();
+    let name = format!("乡镇台账/00000-{}.xlsx", jixiao::synth::township_name(0));
+    std::fs::write(w.path(&name), b"mine").unwrap();
+    let line = fatal(
+        &w.run(&["synth", "--townships", "1", "-o", "乡镇台账"]),
+        "R101",
+    );
+    assert_eq!(
+        line,
+        format!("错误 R101：输出文件 {name} 已存在；如要覆盖请加 --force")
+    );
+}
+
+#[test]
+fn example_r102() {
+    let w = Workdir::new();
+    let stem = format!("{}ab", "台".repeat(80));
+    std::fs::copy(SAMPLE, w.path(&format!("{stem}.xlsx"))).unwrap();
+    let line = fatal(&w.run(&["report", &format!("{stem}.xlsx")]), "R102");
+    assert!(
+        line.starts_with(
+            "错误 R102：文件名过长：请缩短文件名或用 -o 指定较短的输出文件名；绩效表工作簿 "
+        ),
+        "{line}"
+    );
+    assert!(
+        line.contains("的文件名有 257 字节，超过文件系统上限 255 字节"),
+        "{line}"
+    );
+}
+
+#[test]
+fn example_r103() {
+    // A full disk can't be made here: the message for the OS error is.
+    let e = std::io::Error::from_raw_os_error(28);
+    let m = jixiao::output::io_fatal(&e, "写入 报告.xlsx ");
+    assert_eq!(
+        jixiao::model::finding::fatal_line(&m),
+        "错误 R103：磁盘空间不足：请清理磁盘或用 -o 写到别的磁盘；写入 报告.xlsx 失败（系统信息：No space left on device (os error 28)）"
+    );
+}
+
+#[test]
+fn example_r104() {
+    let w = Workdir::new();
+    // /sys refuses new files even to root.
+    let r = w.run(&["template", "-o", "/sys/t.xlsx"]);
+    let line = fatal(&r, "R104");
+    assert!(
+        line.contains("没有权限：请换一个可写的文件夹或用 -o 指定输出位置"),
+        "{line}"
+    );
+}
+
+#[test]
+fn example_r105() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    let rules = jixiao::compute::score::DEFAULT_RULES
+        .replace("budget_weight = 10", "budget_weight = -10")
+        .replace("output_weight = 50", "output_weight = 70");
+    std::fs::write(w.path("s.toml"), rules).unwrap();
+    let line = fatal(
+        &w.run(&["report", "in.xlsx", "--scoring", "s.toml"]),
+        "R105",
+    );
+    assert_eq!(
+        line,
+        "错误 R105：评分规则 s.toml 有误：budget_weight = -10：分值不能为负数"
+    );
+}
+
+#[test]
+fn example_r106() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    std::fs::write(w.path("m.toml"), "[sheets]\n项目表 = \"甲\"\n").unwrap();
+    let line = fatal(
+        &w.run(&["report", "in.xlsx", "--mapping", "m.toml"]),
+        "R106",
+    );
+    assert_eq!(
+        line,
+        "错误 R106：映射文件 m.toml：“项目表”不是标准工作表名（应为 项目 / 拨付 / 绩效指标 / 说明）"
+    );
+}
+
+#[test]
+fn example_r107() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    let mut gbk = b"[columns.".to_vec();
+    gbk.extend_from_slice(&[0xCF, 0xEE, 0xC4, 0xBF]);
+    gbk.extend_from_slice(b"]\n");
+    std::fs::write(w.path("m.toml"), gbk).unwrap();
+    let line = fatal(
+        &w.run(&["report", "in.xlsx", "--mapping", "m.toml"]),
+        "R107",
+    );
+    assert_eq!(
+        line,
+        "错误 R107：映射文件 m.toml 不是 UTF-8 编码（第1行起，可能是 GBK）：请用记事本打开，“另存为”时编码选 UTF-8"
+    );
+}
+
+#[test]
+fn example_r108() {
+    let w = Workdir::new();
+    std::fs::copy(SAMPLE, w.path("靖宇.xlsx")).unwrap();
+    std::fs::write(w.path("t.txt"), "# 总结\n\n单位：{{ unit_nmae }}\n").unwrap();
+    let r = w.run(&[
+        "summary",
+        "靖宇.xlsx",
+        "--template",
+        "t.txt",
+        "-o",
+        "s.docx",
+    ]);
+    let line = fatal(&r, "R108");
+    assert!(
+        line.starts_with(
+            "错误 R108：总结模板 t.txt 第3行有误：变量或字段 “unit_nmae” 不存在，请检查拼写"
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn example_r109() {
+    let w = Workdir::new();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fuzz-cases/xls-far-cell-iv65536-dense-grid.xls"
+        ),
+        w.path("far.xls"),
+    )
+    .unwrap();
+    let line = fatal(&w.run(&["report", "far.xls"]), "R109");
+    assert!(
+        line.starts_with("错误 R109：文件 far.xls 的工作表“")
+            && line.contains("但远到 IV65536，按 .xls 的读法要占 16777216 个单元格的内存（全部工作表共 67108864），超过上限 2000000，未读取"),
+        "{line}"
+    );
+}
+
+#[test]
+fn example_r110() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("输出")).unwrap();
+    // Another run holds the folder's lock.
+    let held = std::fs::File::open(w.path("输出")).unwrap();
+    held.try_lock().unwrap();
+    let r = w.run(&["template", "-o", "输出/t.xlsx"]);
+    let line = fatal(&r, "R110");
+    assert!(line.contains("写出文件；请等它完成后再运行"), "{line}");
+    drop(held);
+}
+
+#[test]
+fn example_r111() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    std::fs::create_dir(w.path("库")).unwrap();
+    let line = fatal(&w.run(&["report", "in.xlsx", "--indicators", "库"]), "R111");
+    assert_eq!(
+        line,
+        "错误 R111：指标库文件夹 库 中没有 .toml 指标库文件；请放入指标库，或去掉 --indicators 使用内置指标库"
+    );
+}
+
+#[test]
+fn example_r112() {
+    let out = Command::new(BIN).arg("reprot").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.starts_with("错误 R112：没有子命令“reprot”"), "{err}");
+    assert!(err.contains("report"), "{err}");
+}
