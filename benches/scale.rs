@@ -138,6 +138,83 @@ fn write_floor(cells: usize, path: &Path) {
     wb.save(path).unwrap();
 }
 
+/// "met, goal …" / "NOT MET, goal …": every ratio printed with its goal.
+fn goal(ok: bool, goal: &str) -> String {
+    met(ok, &format!("goal {goal}"))
+}
+
+fn met(ok: bool, what: &str) -> String {
+    format!("{}, {what}", if ok { "met" } else { "NOT MET" })
+}
+
+/// The hand-written peer (`benches/peer.py`: openpyxl + Decimal, the same
+/// figures, a small workbook out) against `report --no-forms --json` on the
+/// large ledger as of 2024-12-31, both run here, paired run by run.
+/// SKIPPED without python3 + openpyxl.
+fn python_peer(big: &Path, out: &Path) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer.py");
+    let has = Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        let line = "| report --no-forms --json, as-of 2024-12-31, vs the Python script | SKIPPED: python3 with openpyxl not found (`pip install openpyxl`) | | | | |".to_string();
+        eprintln!("{line}");
+        return line;
+    }
+    let (mut ours, mut theirs) = (Duration::MAX, Duration::MAX);
+    let (mut rss, mut peer_rss, mut problems) = (0, 0, 0);
+    for _ in 0..2 {
+        let t = Instant::now();
+        rss = run(&[
+            "report",
+            big.to_str().unwrap(),
+            "--as-of",
+            "2024-12-31",
+            "--no-forms",
+            "-o",
+            out.join("large-peer.xlsx").to_str().unwrap(),
+            "--json",
+            out.join("large-peer.json").to_str().unwrap(),
+            "--force",
+        ]);
+        ours = ours.min(t.elapsed());
+        let t = Instant::now();
+        let o = Command::new("python3")
+            .arg(&script)
+            .args([big.to_str().unwrap(), "2024-12-31"])
+            .arg(out.join("large-python.json"))
+            .arg(out.join("large-python.xlsx"))
+            .output()
+            .unwrap();
+        theirs = theirs.min(t.elapsed());
+        assert!(
+            o.status.success(),
+            "peer.py: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        peer_rss = String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .find_map(|l| l.strip_prefix("peak-rss: "))
+            .and_then(|v| v.trim_end_matches(" kB").trim().parse().ok())
+            .unwrap_or(0u64);
+    }
+    if let Ok(text) = std::fs::read_to_string(out.join("large-peer.json")) {
+        problems = text.matches("\"severity\"").count();
+    }
+    let speedup = theirs.as_secs_f64() / ours.as_secs_f64();
+    let line = format!(
+        "| report --no-forms --json, as-of 2024-12-31 ({problems} problems listed), vs the Python script (benches/peer.py) | {:.2} s (script) | {:.2} s | {speedup:.1}× faster ({}) | {:.0} MB (script {:.0} MB) |",
+        theirs.as_secs_f64(),
+        ours.as_secs_f64(),
+        goal(speedup >= 10.0, "≥ 10× faster"),
+        rss as f64 / 1024.0,
+        peer_rss as f64 / 1024.0
+    );
+    eprintln!("{line}");
+    line
+}
+
 fn count_cells(path: &Path) -> usize {
     read_floor(&[path.to_path_buf()])
 }
@@ -156,7 +233,7 @@ fn main() {
             "Machine: {threads} threads. Times are the best of 3 runs (2 at 10,000); the floor runs in-process, jixiao as its release binary."
         ),
         String::new(),
-        "| job | inputs | floor | jixiao | ratio | jixiao peak RSS |".into(),
+        "| job | inputs | floor | jixiao | ratio (goal) | jixiao peak RSS (goal) |".into(),
         "|---|---|---|---|---|---|".into(),
     ];
     for &n in &sizes {
@@ -178,12 +255,14 @@ fn main() {
                 "--force",
             ])
         });
+        let ratio = ours.as_secs_f64() / floor.as_secs_f64();
         let line = format!(
-            "| consolidate | {n} workbooks ({cells} cells) | {:.2} s | {:.2} s | {:.2}× | {:.0} MB |",
+            "| consolidate | {n} workbooks ({cells} cells) | {:.2} s | {:.2} s | {ratio:.2}× ({}) | {:.0} MB, {:.1} kB per workbook |",
             floor.as_secs_f64(),
             ours.as_secs_f64(),
-            ours.as_secs_f64() / floor.as_secs_f64(),
-            rss as f64 / 1024.0
+            goal(ratio <= 1.5, "≤ 1.5×"),
+            rss as f64 / 1024.0,
+            rss as f64 / n as f64
         );
         eprintln!("{line}");
         table.push(line);
@@ -212,8 +291,28 @@ fn main() {
         let out_cells = count_cells(&report) + if with_forms { count_cells(&forms) } else { 0 };
         let (write, _) = best_of(3, || write_floor(out_cells, &out.join("write-floor.xlsx")));
         let floor = read + write;
+        let ratio = ours.as_secs_f64() / floor.as_secs_f64();
+        let mb = rss as f64 / 1024.0;
+        // Goals (issue 21): report ≤ 1.3× and ≤ 150 MB per million input
+        // cells; with the forms workbook ≤ 3× and ≤ 600 MB.
+        let (time_goal, time_ok, mem_goal, mem_ok) = if with_forms {
+            (
+                "≤ 3×",
+                ratio <= 3.0,
+                "goal ≤ 600 MB".to_string(),
+                mb <= 600.0,
+            )
+        } else {
+            let per_million = mb / (in_cells as f64 / 1e6);
+            (
+                "≤ 1.3×",
+                ratio <= 1.3,
+                format!("{per_million:.0} MB per million cells in; goal ≤ 150"),
+                per_million <= 150.0,
+            )
+        };
         let line = format!(
-            "| report{} | 1 workbook, 10,000 projects, 100,000 payments ({in_cells} cells in, {out_cells} out) | {:.2} s (read {:.2} + write {:.2}) | {:.2} s | {:.2}× | {:.0} MB |",
+            "| report{} | 1 workbook, 10,000 projects, 100,000 payments ({in_cells} cells in, {out_cells} out) | {:.2} s (read {:.2} + write {:.2}) | {:.2} s | {ratio:.2}× ({}) | {mb:.0} MB ({}) |",
             if with_forms {
                 " (with the forms workbook: 20,000 form sheets)"
             } else {
@@ -223,12 +322,13 @@ fn main() {
             read.as_secs_f64(),
             write.as_secs_f64(),
             ours.as_secs_f64(),
-            ours.as_secs_f64() / floor.as_secs_f64(),
-            rss as f64 / 1024.0
+            goal(time_ok, time_goal),
+            met(mem_ok, &mem_goal),
         );
         eprintln!("{line}");
         table.push(line);
     }
+    table.push(python_peer(&big, &out));
     let text = table.join("\n") + "\n";
     std::fs::write(data_dir().join("results.md"), &text).unwrap();
     println!("{text}");

@@ -227,6 +227,25 @@ fn example_r013() {
 
 #[test]
 fn example_r014() {
+    // A second column of a text field: the first is read, the other said.
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            let name = b[0].1[0][1].clone();
+            b[0].1[0].push(name);
+            b[0].1[1].push(S("另一个名称"));
+        }),
+    );
+    let (_, j) = report_json(&w, &[]);
+    let (cell, m) = find(&j, "R014");
+    assert_eq!(cell, "项目!B1");
+    assert!(m.contains("B1、H1"), "{m}");
+}
+
+#[test]
+fn example_r113() {
+    // Two columns for one amount: never chosen silently.
     let w = Workdir::new();
     write_book(
         &w.path("in.xlsx"),
@@ -236,13 +255,9 @@ fn example_r014() {
             b[0].1[1].push(N(1.0));
         }),
     );
-    let (_, j) = report_json(&w, &[]);
-    let (cell, m) = find(&j, "R014");
-    assert_eq!(cell, "项目!E1");
-    assert!(
-        m.starts_with("工作表“项目”有2列“预算金额”（E1、H1）：使用了 E 列，H 列未读取"),
-        "{m}"
-    );
+    let r = w.run(&["report", "in.xlsx", "--json", "out.json"]);
+    let line = fatal(&r, "R113");
+    assert!(line.contains("E1") && line.contains("H1"), "{line}");
 }
 
 fn township(path: &Path, as_of: &'static str, budget: f64) {

@@ -459,19 +459,22 @@ fn a_40000_character_amount_is_an_error_in_chinese_not_a_crash() {
 
 #[test]
 fn two_columns_for_one_field_are_said() {
+    // Two columns for one amount: refused naming both (R113), never one
+    // of them used silently.
     let w = Workdir::new();
     let mut b = small_book();
     b[0].1[0].push(S("预算金额（万元）"));
     b[0].1[1].push(N(999.0));
     b[0].1[2].push(N(999.0));
     write_book(&w.path("in.xlsx"), &b);
-    let (_, j) = report_json(&w, &[]);
-    let c = codes(&j);
+    let r = w.run(&["report", "in.xlsx", "--json", "out.json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        c.iter()
-            .any(|(code, at, m)| code == "R014" && at == "项目!E1" && m.contains("H")),
-        "{c:?}"
+        r.stderr.contains("错误 R113：") && r.stderr.contains("E1") && r.stderr.contains("H1"),
+        "{}",
+        r.stderr
     );
+    assert!(!w.path("out.json").exists());
 }
 
 // ---- Messages ----

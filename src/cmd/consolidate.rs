@@ -260,15 +260,19 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
         ));
     }
     match crate::analysis::analyse_book(path, book, as_of, None, mapping) {
-        Ok(mut o) => {
-            let problems = std::mem::take(&mut o.report.problems)
+        Ok(o) => {
+            // The workbook and ledger go now; the report is taken apart.
+            let mut report = o.report;
+            drop((o.book, o.ledger));
+            let problems = std::mem::take(&mut report.problems)
                 .into_iter()
                 .map(|p| FileProblem {
                     file: file.clone(),
                     problem: p,
                 })
                 .collect();
-            let t = Township::from_report(&o.report.unit_name, &file, &o.report);
+            let unit = std::mem::take(&mut report.unit_name);
+            let t = Township::from_owned_report(&unit, &file, report);
             let print = fingerprint(&t);
             Read::Township(Box::new(t), problems, print)
         }

@@ -82,12 +82,13 @@ pub fn run(a: &Args) -> Result<i32, String> {
     eprintln!("共 {} 个工作簿，在 {}", files.len(), a.output.display());
     let p = crate::synth::planted(&o);
     eprintln!(
-        "按截止日期 {} 有意埋设：晚于截止日期的拨付 {} 笔，超过预算拨付的项目 {} 个，超过结算金额拨付的项目 {} 个（report 对这些各提示一条，共 {} 条）；另有资金退回 {} 笔，资金性质与项目不同的拨付 {} 笔（report 按项目各提示一条）",
+        "按截止日期 {} 有意埋设：晚于截止日期的拨付 {} 笔，超过预算拨付的项目 {} 个，超过结算金额拨付的项目 {} 个（report 对这些各提示一条，共 {} 条；一个台账中晚于截止日期的拨付超过 {} 笔时，按项目各提示一条）；另有资金退回 {} 笔，资金性质与项目不同的拨付 {} 笔（report 按项目各提示一条）",
         crate::synth::cutoff(a.year),
         p.late_payments,
         p.over_budget,
         p.over_settled,
         p.notices(),
+        crate::compute::LATE_NOTICES_EACH,
         p.refunds,
         p.other_fund
     );

@@ -72,6 +72,45 @@ impl Township {
     }
 }
 
+impl Township {
+    /// The same, taking the report apart instead of copying it (`consolidate`
+    /// drops the report right after): each project keeps only what the county
+    /// sheets, JSON and levels use — its figures, funds and level, not its
+    /// descriptive texts, row or evaluation.
+    pub fn from_owned_report(unit: &str, file: &str, r: Report) -> Township {
+        let industry_share = industry_share(&r.projects);
+        let projects = r
+            .projects
+            .into_iter()
+            .map(|p| ProjectFigures {
+                location: None,
+                implementer: None,
+                deviation_reason: None,
+                annual_target: None,
+                actual_result: None,
+                evaluation: None,
+                ..p
+            })
+            .collect();
+        Township {
+            unit: unit.to_string(),
+            file: file.to_string(),
+            as_of: r.as_of,
+            totals: r.totals,
+            by_category: r.by_category,
+            by_fund_source: r.by_fund_source,
+            industry_share,
+            projects,
+            excluded: Excluded {
+                rows: Vec::new(),
+                ..r.excluded
+            },
+            late: r.late,
+            year: r.year,
+        }
+    }
+}
+
 /// A problem with the file it came from (empty for the county as a whole).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FileProblem {

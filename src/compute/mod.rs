@@ -438,6 +438,21 @@ pub struct LatePayments {
 /// The words that mark a payment after the cut-off in its 提示.
 pub const LATE_PAYMENT: &str = "晚于截止日期";
 
+/// Up to this many payments after the cut-off, each gets its own 提示; a
+/// ledger with more gets one per project (every payment is still listed,
+/// marked 未计入, in 拨付明细), so a large ledger's problem list stays readable.
+pub const LATE_NOTICES_EACH: usize = 100;
+
+/// One project's payments after the cut-off, summarised.
+struct LateOfProject<'a> {
+    project_id: &'a str,
+    first: &'a crate::model::CellRef,
+    count: usize,
+    amount: Decimal,
+    earliest: NaiveDate,
+    latest: NaiveDate,
+}
+
 /// The report data of one workbook at one cut-off date. Its JSON (field
 /// order as the README documents it) is what `report --json` writes.
 #[derive(Debug, Clone, Serialize)]
@@ -519,9 +534,36 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
     let mut records = vec![0usize; ledger.projects.len()];
     let mut payment_use = Vec::with_capacity(ledger.payments.len());
     let mut late = LatePayments::default();
+    let each = ledger.payments.iter().filter(|p| p.date > as_of).count() <= LATE_NOTICES_EACH;
+    let mut late_by_project: Vec<LateOfProject> = Vec::new();
+    let mut late_index: HashMap<&str, usize> = HashMap::new();
     for pay in &ledger.payments {
         if let Some(&i) = index_of.get(pay.project_id.as_str()) {
             records[i] += 1;
+        }
+        if pay.date > as_of && !each {
+            payment_use.push(PaymentUse::AfterCutOff);
+            late.count += 1;
+            late.amount += pay.amount;
+            let k = *late_index
+                .entry(pay.project_id.as_str())
+                .or_insert_with(|| {
+                    late_by_project.push(LateOfProject {
+                        project_id: &pay.project_id,
+                        first: &pay.row,
+                        count: 0,
+                        amount: Decimal::ZERO,
+                        earliest: pay.date,
+                        latest: pay.date,
+                    });
+                    late_by_project.len() - 1
+                });
+            let l = &mut late_by_project[k];
+            l.count += 1;
+            l.amount += pay.amount;
+            l.earliest = l.earliest.min(pay.date);
+            l.latest = l.latest.max(pay.date);
+            continue;
         }
         if pay.date > as_of {
             payment_use.push(PaymentUse::AfterCutOff);
@@ -561,6 +603,29 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
                 None => paid_by_fund[i].push((pay.fund_source.clone(), pay.amount)),
             }
         }
+    }
+
+    for l in &late_by_project {
+        let name = index_of
+            .get(l.project_id)
+            .map(|&i| format!("（{}）", ledger.projects[i].name))
+            .unwrap_or_default();
+        let dates = if l.earliest == l.latest {
+            l.earliest.to_string()
+        } else {
+            format!("{} 至 {}", l.earliest, l.latest)
+        };
+        problems.push(Problem::warning_at(
+            l.first,
+            format!(
+                "{}：项目“{}”{name}有 {} 笔拨付日期（{dates}）{LATE_PAYMENT} {as_of}，共 {} 万元未计入；逐笔见“拨付明细”（本台账共 {} 笔{LATE_PAYMENT}，按项目各列一条）",
+                l.first,
+                l.project_id,
+                l.count,
+                Wan(l.amount),
+                late.count
+            ),
+        ));
     }
 
     // A ledger without a payment list: paid is the 累计拨付 column, as of the ledger's date.
@@ -1077,6 +1142,78 @@ mod tests {
         for w in r.monthly.windows(2) {
             assert_eq!(w[1].cumulative_paid, w[0].cumulative_paid + w[1].paid);
         }
+    }
+
+    #[test]
+    fn many_late_payments_are_summarised_per_project() {
+        let mut ledger = Ledger::default();
+        ledger.projects = vec![
+            project("A", "产业项目", "衔接资金", "1000", None),
+            project("B", "产业项目", "衔接资金", "1000", None),
+        ];
+        let at = |row: u32, mut p: Payment| {
+            p.row = CellRef::new("拨付", row, 0);
+            p
+        };
+        // One counted payment, then A: 60 late (0.5 each), B: 50 late (1 each), 110 in all.
+        let mut pays = vec![at(1, pay("A", "2024-05-01", "7", "衔接资金"))];
+        for i in 0..110u32 {
+            let (id, amount, on) = if i % 2 == 0 || i >= 100 {
+                ("A", "0.5", if i == 0 { "2024-06-03" } else { "2024-07-09" })
+            } else {
+                ("B", "1", "2024-06-10")
+            };
+            pays.push(at(2 + i, pay(id, on, amount, "衔接资金")));
+        }
+        ledger.payments = pays;
+        let r = compute_report(&ledger, date("2024-05-31"), "测试");
+        let late: Vec<&Problem> = r
+            .problems
+            .iter()
+            .filter(|p| p.message.contains(LATE_PAYMENT))
+            .collect();
+        assert_eq!(late.len(), 2, "{late:?}");
+        assert_eq!(
+            late[0].cell,
+            Some(CellRef::new("拨付", 2, 0)),
+            "A's first late row"
+        );
+        assert!(
+            late[0].message.contains("项目“A”")
+                && late[0].message.contains("有 60 笔")
+                && late[0].message.contains("2024-06-03 至 2024-07-09")
+                && late[0].message.contains("共 30 万元未计入"),
+            "{}",
+            late[0].message
+        );
+        assert_eq!(late[1].cell, Some(CellRef::new("拨付", 3, 0)));
+        assert!(late[1].message.contains("有 50 笔") && late[1].message.contains("共 50 万元"));
+        // Each one still marked in 拨付明细, and the sums leave them all out.
+        assert_eq!(
+            r.payments
+                .iter()
+                .filter(|p| p.used == PaymentUse::AfterCutOff)
+                .count(),
+            110
+        );
+        assert_eq!(
+            r.late,
+            LatePayments {
+                count: 110,
+                amount: d("80")
+            }
+        );
+        assert_eq!(r.totals.paid, d("7"));
+
+        // At the limit (100 late payments) each still has its own notice.
+        ledger.payments.truncate(1 + LATE_NOTICES_EACH);
+        let r = compute_report(&ledger, date("2024-05-31"), "测试");
+        let n = r
+            .problems
+            .iter()
+            .filter(|p| p.message.contains(LATE_PAYMENT))
+            .count();
+        assert_eq!(n, LATE_NOTICES_EACH);
     }
 
     #[test]

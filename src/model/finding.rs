@@ -160,6 +160,10 @@ catalogue! {
         "命令行参数有误：没有这个子命令或参数、取值不对、缺少必填参数",
         "按消息后附的用法改正；jixiao 子命令 --help 列出全部参数",
         "错误 R112：没有子命令“reprot”…是否想用 report？";
+    ColumnConflict = "R113", Fatal,
+        "表头中有两列或更多列都可作为同一项金额、日期或编号（如两列“预算金额”），jixiao 不会自行选择",
+        "删去或改名多余的列，或在映射文件中写明用哪一列（--mapping）",
+        "错误 R113：文件 in.xlsx：工作表“项目”有 2 列都可作为“预算金额”：E1“预算金额（元）”、H1“预算金额（元）”；无法确定用哪一列（不会自行选择）…";
 }
 
 impl Finding {
@@ -201,10 +205,23 @@ pub fn code_of(message: &str) -> Option<&str> {
 /// A fatal message as printed: `错误 R101：…`; one without a code gets the
 /// catch-all R100.
 pub fn fatal_line(message: &str) -> String {
-    match code_of(message) {
-        Some(_) => format!("错误 {message}"),
-        None => format!("错误 {}：{message}", Finding::Fatal.code()),
+    if code_of(message).is_some() {
+        return format!("错误 {message}");
     }
+    // A coded message wrapped in its file's name ("文件 a.xlsx：R113：…"):
+    // its code leads the line.
+    for e in CATALOGUE.iter().filter(|e| e.level == Level::Fatal) {
+        let tag = format!("{}：", e.code);
+        if let Some(i) = message.find(&tag) {
+            return format!(
+                "错误 {}：{}{}",
+                e.code,
+                &message[..i],
+                &message[i + tag.len()..]
+            );
+        }
+    }
+    format!("错误 {}：{message}", Finding::Fatal.code())
 }
 
 /// `docs/errors.md`, generated from the catalogue.
@@ -264,5 +281,9 @@ mod tests {
         assert_eq!(fatal_line("R101：已存在"), "错误 R101：已存在");
         assert_eq!(fatal_line("找不到"), "错误 R100：找不到");
         assert_eq!(fatal_line("R001：x"), "错误 R100：R001：x");
+        assert_eq!(
+            fatal_line("文件 a.xlsx：R113：两列"),
+            "错误 R113：文件 a.xlsx：两列"
+        );
     }
 }

@@ -393,7 +393,11 @@ pub fn locate_table<'a>(
         return Err(missing_message(sheet, role, best));
     };
     if !m.conflicts.is_empty() {
-        return Err(format!("工作表“{}”{}", sheet.name, m.conflicts.join("；")));
+        return Err(crate::model::Finding::ColumnConflict.fatal(format!(
+            "工作表“{}”{}",
+            sheet.name,
+            m.conflicts.join("；")
+        )));
     }
     // A sub-header row the match didn't need is still a header, never a record.
     let depth = if depth == 1
