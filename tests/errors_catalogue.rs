@@ -515,3 +515,142 @@ fn example_r112() {
     assert!(err.starts_with("错误 R112：没有子命令“reprot”"), "{err}");
     assert!(err.contains("report"), "{err}");
 }
+
+// ---- the ledger's own figures (read17) ----
+
+/// The example's message is the problem's, whole.
+fn assert_example(j: &serde_json::Value, code: &str, cell: &str) {
+    let want = CATALOGUE.iter().find(|e| e.code == code).unwrap().example;
+    let (c, m) = find(j, code);
+    assert_eq!(c, cell, "{m}");
+    assert_eq!(m, want);
+    let p = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code)
+        .unwrap();
+    assert_eq!(p["severity"], "错误", "{p:#}");
+}
+
+#[test]
+fn example_r020() {
+    // A printed 合计 that is not the sum of the rows above it.
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| b[0].1.push(vec![S("合计"), E, E, E, N(125.0), N(98.5), E])),
+    );
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_example(&j, "R020", "项目!E4");
+    assert_eq!(
+        j["totals"]["budget"], "120",
+        "a printed total never changes the sums"
+    );
+}
+
+/// No payment sheet: month columns on the project sheet.
+fn month_book(header1: Vec<C>, header2: Vec<C>, row: Vec<C>) -> Vec<(&'static str, Vec<Vec<C>>)> {
+    let mut b = small_book();
+    b[0].1 = vec![header1, header2, row];
+    b.remove(1);
+    b
+}
+
+#[test]
+fn example_r021() {
+    // 1月 and 2月 over 本月拨付 | 累计拨付: February's 累计 is not January + February.
+    let w = Workdir::new();
+    let base = [
+        S("项目编号"),
+        S("项目名称"),
+        S("项目类别"),
+        S("资金性质"),
+        S("预算金额"),
+    ];
+    let mut h1 = base.to_vec();
+    h1.extend([S("1月"), E, S("2月"), E]);
+    let mut h2 = vec![E, E, E, E, E];
+    h2.extend([S("本月拨付"), S("累计拨付"), S("本月拨付"), S("累计拨付")]);
+    let row = vec![
+        S("P1"),
+        S("道路"),
+        S("基础设施建设项目"),
+        S("整合资金"),
+        N(100.0),
+        N(50.0),
+        N(50.0),
+        N(30.0),
+        N(70.0),
+    ];
+    write_book(&w.path("in.xlsx"), &month_book(h1, h2, row));
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_example(&j, "R021", "项目!I3");
+    assert_eq!(j["totals"]["paid"], "80", "paid by the months");
+}
+
+#[test]
+fn example_r022() {
+    // 1月, 2月 and a 累计 column that is not their sum.
+    let w = Workdir::new();
+    let base = [
+        S("项目编号"),
+        S("项目名称"),
+        S("项目类别"),
+        S("资金性质"),
+        S("预算金额"),
+    ];
+    let mut h1 = base.to_vec();
+    h1.extend([S("拨付金额"), E, S("累计")]);
+    let mut h2 = vec![E, E, E, E, E];
+    h2.extend([S("1月"), S("2月"), E]);
+    let row = vec![
+        S("P1"),
+        S("道路"),
+        S("基础设施建设项目"),
+        S("整合资金"),
+        N(100.0),
+        N(50.0),
+        N(30.0),
+        N(90.0),
+    ];
+    write_book(&w.path("in.xlsx"), &month_book(h1, h2, row));
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_example(&j, "R022", "项目!H3");
+    assert_eq!(j["totals"]["paid"], "80", "paid by the months");
+}
+
+#[test]
+fn example_r023() {
+    // P1 paid 50 + 30 of 100: 80 %, the ledger says 12.34.
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            b[0].1[0].push(S("执行率"));
+            b[0].1[1].push(N(12.34));
+            b[0].1[2].push(N(27.5));
+        }),
+    );
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_example(&j, "R023", "项目!H2");
+}
+
+#[test]
+fn example_r024() {
+    // A section label says 3 projects; 2 rows stand under it.
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            b[0].1.insert(1, vec![S("一、产业发展类项目（3个）")]);
+        }),
+    );
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_example(&j, "R024", "项目!A2");
+}

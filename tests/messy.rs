@@ -622,7 +622,8 @@ fn a_wrong_printed_total_is_reported_with_both_figures() {
     b[0].1.push(vec![S("合计"), E, E, E, N(121.0)]);
     write_book(&w.path("in.xlsx"), &b);
     let r = w.run(&["report", "in.xlsx", "-o", "o.xlsx", "--json", "o.json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A disagreeing 合计 is an 错误 (R020): exit 1.
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let j = read_json(&w.path("o.json"));
     assert_eq!(
         j["totals"]["budget"], "120",
@@ -636,4 +637,6 @@ fn a_wrong_printed_total_is_reported_with_both_figures() {
         .expect("total row flagged");
     let m = p["message"].as_str().unwrap();
     assert!(m.contains("121") && m.contains("120"), "{m}");
+    assert_eq!(p["severity"], "错误", "{p:#}");
+    assert_eq!(p["code"], "R020", "{p:#}");
 }

@@ -533,7 +533,8 @@ fn village_subtotals_above_or_below_their_group_are_checked_per_group() {
     assert_eq!(subs, [5, 9]);
     write_sheets(&w.path("wrong.xlsx"), &[sheet, pay()]);
     let (r, j) = report(&w, "wrong.xlsx", &args());
-    assert_code(&r, &j, 0, "report");
+    // A disagreeing 小计 is an 错误 (R020): exit 1.
+    assert_code(&r, &j, 1, "report");
     assert_eq!(
         j["totals"]["budget"], "87.5",
         "a printed subtotal never changes the sums"
@@ -549,7 +550,8 @@ fn village_subtotals_above_or_below_their_group_are_checked_per_group() {
         .collect();
     assert_eq!(flagged.len(), 1, "{flagged:#?}");
     let p = flagged[0];
-    assert_eq!(p["severity"], "提示");
+    assert_eq!(p["severity"], "错误");
+    assert_eq!(p["code"], "R020");
     assert_eq!(p["cell"], "项目台账!G9", "{p:#}");
     assert!(
         message(p).contains("55.1") && message(p).contains("55"),
@@ -560,7 +562,7 @@ fn village_subtotals_above_or_below_their_group_are_checked_per_group() {
     assert_eq!(subs, [4, 7]);
     write_sheets(&w.path("wrong-above.xlsx"), &[sheet, pay()]);
     let (r, j) = report(&w, "wrong-above.xlsx", &args());
-    assert_code(&r, &j, 0, "report");
+    assert_code(&r, &j, 1, "report");
     let flagged: Vec<_> = j["problems"]
         .as_array()
         .unwrap()
@@ -1364,7 +1366,8 @@ fn month_columns_are_payments_on_the_last_day_of_each_month() {
     );
     for f in ["a.xlsx", "b.xlsx"] {
         let (r, j) = report(&w, f, &args());
-        assert_code(&r, &j, 0, f);
+        // MC-03's printed 累计 disagrees with its months: an 错误 (exit 1).
+        assert_code(&r, &j, 1, f);
         let t = &j["totals"];
         assert_eq!(t["project_count"], 3, "{f}");
         assert_eq!(t["budget"], "78", "{f}"); // 50 + 20 + 8
@@ -1396,13 +1399,17 @@ fn month_columns_are_payments_on_the_last_day_of_each_month() {
         if let Some(e) = month(&j, "2024-02") {
             assert_eq!(e["paid"], "0", "{f}");
         }
-        // MC-03: printed 累计 5 ≠ 11月 4.
-        let p = notes(&j)
-            .into_iter()
-            .find(|p| p["cell"] == "项目!R6")
-            .unwrap_or_else(|| panic!("{f}: 累计 R6 flagged: {:#}", j["problems"]));
+        // MC-03: printed 累计 5 ≠ 11月 4: the only 错误 (R022), naming both.
+        let errs = errors(&j);
+        assert_eq!(errs.len(), 1, "{f}: {:#}", j["problems"]);
+        let p = errs[0];
+        assert_eq!(
+            (p["cell"].as_str(), p["code"].as_str()),
+            (Some("项目!R6"), Some("R022")),
+            "{p:#}"
+        );
         assert!(
-            message(p).contains('5') && message(p).contains('4'),
+            message(p).contains("累计 5 万元") && message(p).contains("之和 4 万元"),
             "{p:#}"
         );
         for cell in ["项目!R4", "项目!R5"] {
@@ -1415,10 +1422,9 @@ fn month_columns_are_payments_on_the_last_day_of_each_month() {
                 "{f}: {cell} agrees"
             );
         }
-        assert!(errors(&j).is_empty(), "{f}: {:#}", j["problems"]);
         // June's payments are dated 2024-06-30: not yet paid on 06-29.
         let (r, j) = report(&w, f, &["--as-of", "2024-06-29", "--unit", "测试镇"]);
-        assert_code(&r, &j, 0, f);
+        assert_code(&r, &j, 1, f);
         assert_eq!(j["totals"]["paid"], "12.5", "{f}"); // 1月 2.5 + 3月 10
         let (_, j) = report(&w, f, &["--as-of", "2024-06-30", "--unit", "测试镇"]);
         assert_eq!(j["totals"]["paid"], "35", "{f}"); // + 6月 22.5

@@ -1,5 +1,8 @@
 //! One file per subcommand: clap `Args` and a `run` that returns the exit
 //! status, or a one-line fatal message (exit status 2, nothing written).
+//! Exit status 0: done, at most 提示 on 问题清单; 1: done, with 错误 — a row
+//! left out of the sums, or a figure of the ledger (合计/小计/累计/执行率,
+//! a section's count) that disagrees with the one computed; 2: fatal.
 
 pub mod assets;
 pub mod consolidate;

@@ -14,7 +14,8 @@ use serde::Serialize;
 /// How a finding affects a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
-    /// 错误: a row left out of the sums (exit 1).
+    /// 错误: a row left out of the sums, or a figure of the ledger (合计,
+    /// 累计, 执行率) that disagrees with the one computed (exit 1).
     Error,
     /// 提示: a note (exit 0).
     Warning,
@@ -106,6 +107,26 @@ catalogue! {
         "汇总时有文件未能读取，未计入汇总（其余照常汇总）",
         "按消息改正或另存该文件后重新汇总",
         "无法读取文件 乡镇/坏.xlsx：…，该文件未汇总";
+    TotalDisagrees = "R020", Error,
+        "台账自带的合计或小计行与读出的各行之和不符（按该单元格的精度比较）：可能有行读错、漏读，或台账的合计算错；合计/小计行本身不计入",
+        "核对消息所指的合计单元格和其下（或其上）各行：改正读错的行，或改正台账的合计",
+        "项目!E4：合计行的预算金额为 125 万元，而对应各行之和为 120 万元，相差 5 万元（合计行不计入）；可能有行读错或漏读，或台账的合计有误，请核对";
+    MonthCumulativeDisagrees = "R021", Error,
+        "某月的“累计”列与1月至该月各月拨付之和不符：可能有月份读错或漏读，或台账的累计算错；已拨付按各月计",
+        "核对消息所指的累计单元格和同一行的各月金额",
+        "项目!I3：2月累计 70 万元与1—2月各月之和 80 万元不符；已拨付按各月计，请核对";
+    CumulativeDisagrees = "R022", Error,
+        "“累计拨付”列与同一行各月拨付之和不符：可能有月份读错或漏读，或台账的累计算错；已拨付按各月之和计",
+        "核对消息所指的累计单元格和同一行的各月金额",
+        "项目!H3：累计 90 万元与各月拨付之和 80 万元不符（已拨付按各月之和计），请核对";
+    RateDisagrees = "R023", Error,
+        "台账的执行率（支出进度）与按读出的已拨付 ÷ 预算算得的不符（按该单元格写到的位数比较）：可能有拨付读错或漏读",
+        "核对该项目的拨付和预算；台账的执行率算错时改正它",
+        "项目!H2：台账的执行率为 12.34，而按读出的已拨付 80 万元 ÷ 预算 100 万元 算得 80%；可能有拨付读错或漏读，请核对";
+    SectionCountDisagrees = "R024", Error,
+        "分类标题写明的项目个数（如“（4个）”）与其下读出的项目行数不符：可能有行读错或漏读",
+        "核对该分类下的各行；个数写错时改正分类标题",
+        "项目!A2：分类标题“一、产业发展类项目（3个）”写明 3 个项目，其下读出 2 行项目；可能有行读错或漏读，请核对";
 
     // ---- Fatal: nothing written ----
     Fatal = "R100", Fatal,
@@ -231,7 +252,7 @@ pub fn markdown() -> String {
          本文件由 `src/model/finding.rs` 生成（`cargo test --test errors_catalogue` 检查它与代码一致；\
          更新：`JIXIAO_WRITE_DOCS=1 cargo test --test errors_catalogue`）。\n\n\
          问题清单、JSON（`code` 字段，在 `message` 旁）和致命错误（`错误 R101：…`，退出状态 2）都带这里的代码。\
-         “错误”使该行不计入合计（退出状态 1），“提示”只是提醒（退出状态 0）。\n\n\
+         “错误”使该行不计入合计，或表明台账自带的合计/小计/累计/执行率与算出的不符（退出状态 1），“提示”只是提醒（退出状态 0）。\n\n\
          | 代码 | 级别 | 含义 |\n|---|---|---|\n",
     );
     for e in CATALOGUE {

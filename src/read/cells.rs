@@ -242,6 +242,31 @@ impl Table<'_> {
         };
         Ok(Some((wan.normalize(), cell)))
     }
+    /// The decimal places (in 万元) a money cell holds: what it shows in
+    /// its own unit (a 元 integer is 4 places of 万元), at least 2 for a
+    /// 万元 figure. A printed total is compared with a computed sum rounded
+    /// to these places.
+    /// `places_at` for a field's column (2 when the table has none).
+    pub(crate) fn places(&self, row: u32, field: Field) -> u32 {
+        self.columns
+            .get(&field)
+            .map_or(2, |c| self.places_at(row, c.col, c.unit))
+    }
+    pub(crate) fn places_at(&self, row: u32, col: u32, col_unit: Option<MoneyUnit>) -> u32 {
+        let (unit, _) = self.unit_of(col_unit);
+        let (scale, unit) = match self.sheet.cell(row, col) {
+            Data::Float(f) => (
+                value::decimal_from_f64(*f).map_or(4, |d| d.normalize().scale()),
+                unit,
+            ),
+            Data::String(s) => match value::parse_amount_text(s) {
+                Ok((d, u)) => (d.normalize().scale(), u.unwrap_or(unit)),
+                Err(_) => (4, unit),
+            },
+            _ => (0, unit),
+        };
+        super::totals::places_in_wan(scale, unit)
+    }
     pub(crate) fn date(&self, row: u32, field: Field) -> Result<Option<NaiveDate>, Problem> {
         let Some((v, cell)) = self.cell(row, field) else {
             return Ok(None);

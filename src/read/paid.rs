@@ -7,7 +7,9 @@ use super::cells::ColumnNotes;
 use super::context::Context;
 use super::layout::{Field, MoneyUnit};
 use super::table::Table;
+use super::totals::agrees;
 use crate::model::Info;
+use crate::model::finding::Finding;
 use crate::model::{CellRef, Payment, PaymentBasis, Problem, Wan};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -17,8 +19,9 @@ pub(crate) struct PaidColumns {
     active: bool,
     cumulative: Option<(u32, Option<MoneyUnit>)>,
     months: Vec<(u32, NaiveDate, Option<MoneyUnit>)>,
-    /// Each month's 累计 column: (col, month, unit, ledger sum, computed sum, first cell).
-    cums: Vec<(u32, u32, Option<MoneyUnit>, Decimal, Decimal, CellRef)>,
+    /// Each month's 累计 column: (col, month, unit, ledger sum, computed sum,
+    /// first cell, every row agrees).
+    cums: Vec<(u32, u32, Option<MoneyUnit>, Decimal, Decimal, CellRef, bool)>,
     /// The year the months were dated by, and where it came from.
     year_from: Option<String>,
     /// The date the cumulative figures stand at, and where it was found.
@@ -90,6 +93,7 @@ impl PaidColumns {
                         table.header_row + table.header_depth - 1,
                         m.col,
                     ),
+                    true,
                 )
             })
             .collect();
@@ -168,13 +172,15 @@ impl PaidColumns {
             }
         }
         // Each month's 累计 is the months so far: a check, never the figure.
-        for (col, month, unit, ledger_sum, computed, _) in &mut self.cums {
+        for (col, month, unit, ledger_sum, computed, _, all_agree) in &mut self.cums {
             let so_far: Decimal = by_month[1..=*month as usize].iter().copied().sum();
             if let Ok(Some((v, cell))) = table.money_at(row, *col, *unit, "累计拨付", notes) {
                 *ledger_sum += v;
                 *computed += so_far;
-                if v != so_far {
-                    problems.push(Problem::error_at(
+                if !agrees(v, so_far, table.places_at(row, *col, *unit)) {
+                    *all_agree = false;
+                    problems.push(Problem::at(
+                        Finding::MonthCumulativeDisagrees,
                         &cell,
                         format!(
                             "{cell}：{month}月累计 {} 万元与1—{month}月各月之和 {} 万元不符；已拨付按各月计，请核对",
@@ -187,12 +193,14 @@ impl PaidColumns {
         }
         self.rows += 1;
         if let Some((printed, cell)) = cumulative
-            && printed != sum
+            && let Some((col, unit)) = self.cumulative
+            && !agrees(printed, sum, table.places_at(row, col, unit))
         {
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(
+                Finding::CumulativeDisagrees,
                 &cell,
                 format!(
-                    "{cell}：累计 {} 万元与各月拨付之和 {} 万元不符（已拨付按各月之和计）",
+                    "{cell}：累计 {} 万元与各月拨付之和 {} 万元不符（已拨付按各月之和计），请核对",
                     Wan(printed),
                     Wan(sum)
                 ),
@@ -214,13 +222,13 @@ impl PaidColumns {
         if !self.active || self.rows == 0 {
             return rules;
         }
-        for (_, month, _, ledger_sum, computed, at) in &self.cums {
+        for (_, month, _, ledger_sum, computed, at, all_agree) in &self.cums {
             checks.push(crate::model::reading::Check {
                 kind: format!("{month}月累计"),
                 cell: at.to_string(),
                 ledger: Wan(*ledger_sum).to_string(),
                 computed: Wan(*computed).to_string(),
-                agrees: ledger_sum == computed,
+                agrees: *all_agree,
             });
         }
         if !self.months.is_empty() {

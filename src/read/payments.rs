@@ -76,7 +76,8 @@ pub(crate) fn read_payments(
                 if let Ok(Some((v, cell))) =
                     table.money(row, Field::PaymentAmount, &mut ColumnNotes::default())
                 {
-                    check.printed(kind, v, cell, group);
+                    let places = table.places(row, Field::PaymentAmount);
+                    check.printed(kind, (v, places), cell, group);
                 }
                 continue;
             }

@@ -9,6 +9,7 @@ use super::paid::PaidColumns;
 use super::rows::{RowKind, Section, SkippedRows};
 use super::table::Table;
 use super::totals::TotalCheck;
+use crate::model::finding::Finding;
 use crate::model::{CellRef, ExcludedRow, Problem, Project, RecordKind, Wan};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -152,18 +153,28 @@ pub(crate) fn read_splits(
 
 /// A row's budget: its budget column, else the sum of its parts (for
 /// total rows and the total plan; no notes are taken).
-fn budget_or_parts(table: &Table, row: u32) -> Option<(Decimal, CellRef)> {
+/// The row's budget (or the sum of its split columns), with the places
+/// its cells hold.
+fn budget_or_parts(table: &Table, row: u32) -> Option<((Decimal, u32), CellRef)> {
     let mut scratch = ColumnNotes::default();
     if table.has(Field::Budget) {
-        return table.money(row, Field::Budget, &mut scratch).ok().flatten();
+        return table
+            .money(row, Field::Budget, &mut scratch)
+            .ok()
+            .flatten()
+            .map(|(v, cell)| ((v, table.places(row, Field::Budget)), cell));
     }
-    let mut sum: Option<(Decimal, CellRef)> = None;
+    let mut sum: Option<((Decimal, u32), CellRef)> = None;
     for sp in &table.fund_splits {
         if let Ok(Some((d, cell))) = table.money_at(row, sp.col, sp.unit, "资金规模", &mut scratch)
         {
+            let places = table.places_at(row, sp.col, sp.unit);
             match &mut sum {
-                Some((s, _)) => *s += d,
-                None => sum = Some((d, cell)),
+                Some(((s, p), _)) => {
+                    *s += d;
+                    *p = (*p).max(places);
+                }
+                None => sum = Some(((d, places), cell)),
             }
         }
     }
@@ -252,7 +263,8 @@ pub(crate) fn check_rates(ledger: &mut Ledger) {
             computed: shown.normalize().to_string(),
             agrees: false,
         });
-        problems.push(Problem::error_at(
+        problems.push(Problem::at(
+            Finding::RateDisagrees,
             cell,
             format!(
                 "{cell}：台账的执行率为 {}，而按读出的已拨付 {} 万元 ÷ 预算 {} 万元 算得 {}%；可能有拨付读错或漏读，请核对",
@@ -350,7 +362,7 @@ pub(crate) fn read_projects(
     });
     let plan = table.plan_totals(
         &skip,
-        &|row| budget_or_parts(table, row).map(|(v, _)| v),
+        &|row| budget_or_parts(table, row).map(|((v, _), _)| v),
         &[key, Field::ProjectName],
     );
     // The section the rows below belong to, and how many records it has so far.
@@ -372,7 +384,8 @@ pub(crate) fn read_projects(
                     budget_check.printed(kind, v, cell, group.clone());
                 }
                 if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
-                    settled_check.printed(kind, v, cell, group);
+                    let places = table.places(row, Field::Settled);
+                    settled_check.printed(kind, (v, places), cell, group);
                 }
                 continue;
             }
@@ -399,7 +412,13 @@ pub(crate) fn read_projects(
                         budget_check.printed(super::totals::TotalKind::Subtotal, v, cell, None);
                     }
                     if let Ok(Some((v, cell))) = table.money(row, Field::Settled, &mut scratch) {
-                        settled_check.printed(super::totals::TotalKind::Subtotal, v, cell, None);
+                        let places = table.places(row, Field::Settled);
+                        settled_check.printed(
+                            super::totals::TotalKind::Subtotal,
+                            (v, places),
+                            cell,
+                            None,
+                        );
                     }
                 }
                 if let Some((prev, n)) = section.take() {
@@ -720,7 +739,8 @@ pub(crate) fn read_projects(
                 agrees: want == n,
             });
             if want != n {
-                ledger.problems.push(Problem::error_at(
+                ledger.problems.push(Problem::at(
+                    Finding::SectionCountDisagrees,
                     &s.at,
                     format!(
                         "{}：分类标题“{}”写明 {want} 个项目，其下读出 {n} 行项目；可能有行读错或漏读，请核对",

@@ -3,9 +3,30 @@
 //! which rows it sums: a subtotal that agrees with any of these readings is
 //! right and never reported.
 
+use super::layout::MoneyUnit;
+use crate::model::finding::Finding;
 use crate::model::reading::Check;
 use crate::model::{CellRef, Problem, Wan};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// The places in 万元 of a figure written with `scale` decimals in `unit`:
+/// a 元 integer holds 4 places of 万元; a 万元 figure is taken to at least
+/// 2 places (a total printed to the 万元 is still checked to the 百元).
+pub(crate) fn places_in_wan(scale: u32, unit: MoneyUnit) -> u32 {
+    match unit {
+        MoneyUnit::Yuan => scale + 4,
+        MoneyUnit::QianYuan => scale + 1,
+        MoneyUnit::WanYuan => scale.max(2),
+        MoneyUnit::YiYuan => scale.saturating_sub(4).max(2),
+    }
+}
+
+/// A figure of the ledger agrees with the computed one when the computed
+/// one, rounded (四舍五入) to the places the ledger's cell holds, is it.
+pub(crate) fn agrees(ledger: Decimal, computed: Decimal, places: u32) -> bool {
+    ledger == computed
+        || computed.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero) == ledger
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TotalKind {
@@ -21,6 +42,8 @@ enum Entry {
     Printed {
         kind: TotalKind,
         amount: Decimal,
+        /// Places (in 万元) the printed cell holds.
+        places: u32,
         cell: CellRef,
         /// The group the row names: its grouping cell, or its label less 小计.
         group: Option<String>,
@@ -42,19 +65,20 @@ impl TotalCheck {
     pub(crate) fn printed(
         &mut self,
         kind: TotalKind,
-        amount: Decimal,
+        (amount, places): (Decimal, u32),
         cell: CellRef,
         group: Option<String>,
     ) {
         self.entries.push(Entry::Printed {
             kind,
             amount,
+            places,
             cell,
             group,
         });
     }
     /// Each printed total against the records it sums, listed in `checks`;
-    /// one that disagrees is a note naming both figures.
+    /// one that disagrees is an 错误 (R020) naming its cell and both figures.
     pub(crate) fn finish(self, header: &str, problems: &mut Vec<Problem>, checks: &mut Vec<Check>) {
         let printed_at: Vec<usize> = (0..self.entries.len())
             .filter(|&i| matches!(self.entries[i], Entry::Printed { .. }))
@@ -72,6 +96,7 @@ impl TotalCheck {
             let Entry::Printed {
                 kind,
                 amount,
+                places,
                 cell,
                 group,
             } = &self.entries[i]
@@ -98,7 +123,11 @@ impl TotalCheck {
                             .sum()
                     });
                     let candidates = [Some(below), Some(above), by_group];
-                    if candidates.iter().flatten().any(|s| s == amount) {
+                    if candidates
+                        .iter()
+                        .flatten()
+                        .any(|s| agrees(*amount, *s, *places))
+                    {
                         checks.push(Check {
                             kind: format!("小计（{header}）"),
                             cell: cell.to_string(),
@@ -111,23 +140,29 @@ impl TotalCheck {
                     (by_group.unwrap_or(below), "小计")
                 }
             };
+            let ok = agrees(*amount, sum, *places);
             checks.push(Check {
                 kind: format!("{label}（{header}）"),
                 cell: cell.to_string(),
                 ledger: Wan(*amount).to_string(),
                 computed: Wan(sum).to_string(),
-                agrees: *amount == sum,
+                agrees: ok,
             });
-            if *amount != sum {
+            if !ok {
+                let rounded =
+                    sum.round_dp_with_strategy(*places, RoundingStrategy::MidpointAwayFromZero);
+                let at_places = if rounded == sum {
+                    String::new()
+                } else {
+                    format!("（按该单元格的 {places} 位小数为 {}）", Wan(rounded))
+                };
                 let message = format!(
-                    "{cell}：{label}行的{header}为 {} 万元，而对应各行之和为 {} 万元，相差 {} 万元（{label}行不计入）",
+                    "{cell}：{label}行的{header}为 {} 万元，而对应各行之和为 {} 万元{at_places}，相差 {} 万元（{label}行不计入）；可能有行读错或漏读，或台账的{label}有误，请核对",
                     Wan(*amount),
                     Wan(sum),
-                    Wan(*amount - sum)
+                    Wan(*amount - rounded)
                 );
-                // A 提示, as tests/messy.rs and tests/real_ledgers.rs require
-                // (exit 0); the check is listed in 读取说明 with agrees = false.
-                problems.push(Problem::warning_at(cell, message));
+                problems.push(Problem::at(Finding::TotalDisagrees, cell, message));
             }
         }
     }
