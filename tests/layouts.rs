@@ -327,6 +327,12 @@ struct Layout {
     subtotal_labelled: bool,
     /// 34. Section rows name the 乡镇 (the category stays a column).
     town_sections: bool,
+    /// 35. A row over the groups (项目基本情况 | 资金安排及使用情况): one header row more.
+    top_band: bool,
+    /// 36. The budget split three rows deep (资金来源 / 财政衔接资金 / 中央 …).
+    deep_funds: bool,
+    /// 37. A year over the month columns (2024年 / 1月 / 本月 | 累计).
+    year_over_months: bool,
 }
 
 impl Layout {
@@ -367,6 +373,9 @@ impl Layout {
             pay_total: g(31, 2) == 1,
             subtotal_labelled: g(32, 2) == 0,
             town_sections: g(33, 2) == 1,
+            top_band: g(34, 2) == 1,
+            deep_funds: g(35, 2) == 1,
+            year_over_months: g(36, 2) == 1,
         };
         if !l.sections {
             l.town_sections = false;
@@ -537,16 +546,27 @@ fn split_amount(p: &Proj, k: SplitKey) -> Decimal {
     }
 }
 
-/// A column group: one column (parent None), or a parent over children.
+/// A column group kept together when columns are shuffled: each column with
+/// its header path, top down (one text for a one-row header, a parent and
+/// its child, or deeper).
 struct ColGroup {
-    parent: Option<String>,
-    cols: Vec<(String, What)>,
+    cols: Vec<(Vec<String>, What)>,
 }
 
 fn single(label: impl Into<String>, w: What) -> ColGroup {
     ColGroup {
-        parent: None,
-        cols: vec![(label.into(), w)],
+        cols: vec![(vec![label.into()], w)],
+    }
+}
+
+/// A parent over children.
+fn under(parent: impl Into<String>, cols: Vec<(String, What)>) -> ColGroup {
+    let p = parent.into();
+    ColGroup {
+        cols: cols
+            .into_iter()
+            .map(|(c, w)| (vec![p.clone(), c], w))
+            .collect(),
     }
 }
 
@@ -631,10 +651,23 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
                 hu(pick(l, &["其他资金", "自筹资金", "其他资金"])),
                 What::Split(SplitKey::Other),
             ));
-            g.push(ColGroup {
-                parent: Some(pu(parent)),
-                cols,
-            });
+            if l.deep_funds {
+                // 资金来源 / 财政资金 / 衔接资金 | 整合资金, beside 其他资金 and 合计.
+                let p = pu(parent);
+                g.push(ColGroup {
+                    cols: cols
+                        .into_iter()
+                        .map(|(c, w)| match w {
+                            What::Split(SplitKey::Xj | SplitKey::Zh) => {
+                                (vec![p.clone(), "财政资金".to_string(), c], w)
+                            }
+                            _ => (vec![p.clone(), c], w),
+                        })
+                        .collect(),
+                });
+            } else {
+                g.push(under(pu(parent), cols));
+            }
         }
         _ => {
             let parent = [
@@ -660,22 +693,44 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             }
             if parent == "财政衔接资金" {
                 // The other funds stand on their own, beside the level group.
-                if l.split_total {
-                    g.push(single(hu(&pu("总投资")), What::Budget));
+                if l.deep_funds {
+                    // 资金来源 over all: 总投资 | 财政衔接资金 / 中央 … | 整合资金 | 自筹资金.
+                    let top = pu("资金来源");
+                    let mut all = Vec::new();
+                    if l.split_total {
+                        all.push((vec![top.clone(), hu("总投资")], What::Budget));
+                    }
+                    for (c, w) in cols {
+                        all.push((vec![top.clone(), parent.to_string(), c], w));
+                    }
+                    all.push((vec![top.clone(), hu("整合资金")], What::Split(SplitKey::Zh)));
+                    all.push((vec![top, hu("自筹资金")], What::Split(SplitKey::Other)));
+                    g.push(ColGroup { cols: all });
+                } else {
+                    if l.split_total {
+                        g.push(single(hu(&pu("总投资")), What::Budget));
+                    }
+                    g.push(under(pu(parent), cols));
+                    g.push(single(hu(&pu("整合资金")), What::Split(SplitKey::Zh)));
+                    g.push(single(hu(&pu("自筹资金")), What::Split(SplitKey::Other)));
                 }
-                g.push(ColGroup {
-                    parent: Some(pu(parent)),
-                    cols,
-                });
-                g.push(single(hu(&pu("整合资金")), What::Split(SplitKey::Zh)));
-                g.push(single(hu(&pu("自筹资金")), What::Split(SplitKey::Other)));
+            } else if l.deep_funds {
+                // 资金规模 / 财政衔接资金 / 中央 …, beside 合计, 整合资金, 自筹资金.
+                let p = pu(parent);
+                let mut all: Vec<(Vec<String>, What)> = cols
+                    .into_iter()
+                    .map(|(c, w)| match w {
+                        What::Split(_) => (vec![p.clone(), "财政衔接资金".to_string(), c], w),
+                        _ => (vec![p.clone(), c], w),
+                    })
+                    .collect();
+                all.push((vec![p.clone(), hu("整合资金")], What::Split(SplitKey::Zh)));
+                all.push((vec![p, hu("自筹资金")], What::Split(SplitKey::Other)));
+                g.push(ColGroup { cols: all });
             } else {
                 cols.push((hu("整合资金"), What::Split(SplitKey::Zh)));
                 cols.push((hu("自筹资金"), What::Split(SplitKey::Other)));
-                g.push(ColGroup {
-                    parent: Some(pu(parent)),
-                    cols,
-                });
+                g.push(under(pu(parent), cols));
             }
         }
     }
@@ -722,14 +777,25 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             // Month headers carry no unit: the parent states it (in the
             // header, or as the parent's own unit).
             let parent = pick(l, &["拨付金额", "资金拨付情况", "拨付金额"]);
-            g.push(ColGroup {
-                parent: Some(if l.unit_at <= 1 {
-                    format!("{parent}（{unit}）")
-                } else {
-                    parent.to_string()
-                }),
-                cols,
-            });
+            let parent = if l.unit_at <= 1 {
+                format!("{parent}（{unit}）")
+            } else {
+                parent.to_string()
+            };
+            if l.year_over_months {
+                // 拨付金额 / 2024年 / 1月 …, beside 拨付金额 / 累计.
+                g.push(ColGroup {
+                    cols: cols
+                        .into_iter()
+                        .map(|(c, w)| match w {
+                            What::Month(_) => (vec![parent.clone(), format!("{YEAR}年"), c], w),
+                            _ => (vec![parent.clone(), c], w),
+                        })
+                        .collect(),
+                });
+            } else {
+                g.push(under(parent, cols));
+            }
         }
         5 => {
             let parent = pick(l, &["拨付金额", "资金拨付情况", "拨付金额"]);
@@ -745,20 +811,21 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
                     (label, What::Quarter(i as u32 + 1))
                 })
                 .collect();
-            g.push(ColGroup {
-                parent: Some(if l.unit_at <= 1 {
+            g.push(under(
+                if l.unit_at <= 1 {
                     format!("{parent}（{unit}）")
                 } else {
                     parent.to_string()
-                }),
+                },
                 cols,
-            });
+            ));
         }
         4 => {
+            let mut months = Vec::new();
             for m in 1..=12 {
-                g.push(ColGroup {
-                    parent: Some(pu(&mlabel(m))),
-                    cols: vec![
+                months.push(under(
+                    pu(&mlabel(m)),
+                    vec![
                         (
                             hu(pick(l, &["本月拨付", "本月", "本月支出"])),
                             What::Month(m),
@@ -768,7 +835,22 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
                             What::MonthCum(m),
                         ),
                     ],
+                ));
+            }
+            if l.year_over_months {
+                // 2024年 / 1月 / 本月拨付 | 累计拨付 …: one group under the year.
+                g.push(ColGroup {
+                    cols: months
+                        .into_iter()
+                        .flat_map(|mg| mg.cols)
+                        .map(|(mut path, w)| {
+                            path.insert(0, format!("{YEAR}年"));
+                            (path, w)
+                        })
+                        .collect(),
                 });
+            } else {
+                g.extend(months);
             }
         }
         _ => {}
@@ -798,6 +880,53 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
                 .wrapping_add(1_442_695_040_888_963_407);
             let j = (seed >> 33) as usize % (i + 1);
             g.swap(i, j);
+        }
+    }
+    if l.top_band {
+        // A row over the groups: 项目基本情况 over the descriptive columns,
+        // 资金安排及使用情况 over the figures (each part kept together, in
+        // its shuffled order).
+        let is_money = |grp: &ColGroup| {
+            grp.cols.iter().any(|(_, w)| {
+                matches!(
+                    w,
+                    What::Budget
+                        | What::Split(_)
+                        | What::Settled
+                        | What::Cumulative
+                        | What::Month(_)
+                        | What::MonthCum(_)
+                        | What::Quarter(_)
+                        | What::Rate
+                )
+            })
+        };
+        let (mut text, money): (Vec<ColGroup>, Vec<ColGroup>) =
+            g.into_iter().partition(|grp| !is_money(grp));
+        text.extend(money);
+        g = text;
+        for grp in &mut g {
+            let money = grp.cols.iter().any(|(_, w)| {
+                matches!(
+                    w,
+                    What::Budget
+                        | What::Split(_)
+                        | What::Settled
+                        | What::Cumulative
+                        | What::Month(_)
+                        | What::MonthCum(_)
+                        | What::Quarter(_)
+                        | What::Rate
+                )
+            });
+            let top = if money {
+                "资金安排及使用情况"
+            } else {
+                "项目基本情况"
+            };
+            for (path, _) in &mut grp.cols {
+                path.insert(0, top.to_string());
+            }
         }
     }
     g
@@ -893,8 +1022,8 @@ fn project_sheet(l: &Layout) -> RawSheet {
         let mut v = Vec::new();
         let mut c = l.offset as u32;
         for g in &groups {
-            for (label, w) in &g.cols {
-                v.push((c, label.as_str(), *w));
+            for (path, w) in &g.cols {
+                v.push((c, path.last().unwrap().as_str(), *w));
                 c += 1;
             }
         }
@@ -940,35 +1069,48 @@ fn project_sheet(l: &Layout) -> RawSheet {
         }
         r += 1;
     }
-    // Header band.
-    let two = groups.iter().any(|g| g.parent.is_some());
+    // Header band: each level of the paths in a row; an ancestor spans its
+    // run of columns, a column's own text is merged down to the band's foot.
+    let paths: Vec<&Vec<String>> = groups
+        .iter()
+        .flat_map(|g| g.cols.iter().map(|(p, _)| p))
+        .collect();
+    let depth = paths.iter().map(|p| p.len()).max().unwrap_or(1) as u32;
     let header_top = r;
     let write_header = |grid: &mut Grid, r: u32, merges: bool| {
-        let mut c = first;
-        for g in &groups {
-            match &g.parent {
-                None => {
-                    grid.text(r, c, &g.cols[0].0);
-                    if two && merges {
-                        grid.merge(r, c, r + 1, c);
-                    }
-                    c += 1;
+        for level in 0..depth as usize {
+            let mut i = 0;
+            while i < paths.len() {
+                let p = paths[i];
+                let c = first + i as u32;
+                if p.len() <= level {
+                    i += 1;
+                    continue;
                 }
-                Some(p) => {
-                    grid.text(r, c, p);
-                    if merges {
-                        grid.merge(r, c, r, c + g.cols.len() as u32 - 1);
+                grid.text(r + level as u32, c, &p[level]);
+                if level + 1 == p.len() {
+                    if merges && (level as u32) + 1 < depth {
+                        grid.merge(r + level as u32, c, r + depth - 1, c);
                     }
-                    for (label, _) in &g.cols {
-                        grid.text(r + 1, c, label);
-                        c += 1;
-                    }
+                    i += 1;
+                    continue;
                 }
+                let mut j = i;
+                while j + 1 < paths.len()
+                    && paths[j + 1].len() > level + 1
+                    && paths[j + 1][..=level] == p[..=level]
+                {
+                    j += 1;
+                }
+                if merges {
+                    grid.merge(r + level as u32, c, r + level as u32, first + j as u32);
+                }
+                i = j + 1;
             }
         }
     };
     write_header(&mut grid, r, l.merges);
-    r += if two { 2 } else { 1 };
+    r += depth;
     let rows = ordered(l);
     let money_cols: Vec<(u32, What)> = leaves
         .iter()
@@ -1096,7 +1238,7 @@ fn project_sheet(l: &Layout) -> RawSheet {
             }
             if l.repeat_header && written == 6 {
                 write_header(&mut grid, r, false);
-                r += if two { 2 } else { 1 };
+                r += depth;
             }
         }
         if l.merged_down && ps.len() > 1 {
@@ -1424,8 +1566,11 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
     Ok(())
 }
 
+/// Bytes a layout is made from: one per transformation.
+const BYTES: usize = 37;
+
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(any::<u8>(), 35)
+    prop::collection::vec(any::<u8>(), BYTES)
 }
 
 fn run_cases(seed: [u8; 32], cases: u32) {
@@ -1454,16 +1599,16 @@ fn run_cases(seed: [u8; 32], cases: u32) {
 
 #[test]
 fn the_canonical_ledger_reads_exactly() {
-    check(&Layout::from_bytes(&[0; 35])).unwrap();
+    check(&Layout::from_bytes(&[0; BYTES])).unwrap();
 }
 
 /// Each transformation alone, at each of its values.
 #[test]
 fn each_transformation_alone_reads_exactly() {
     let mut failures = Vec::new();
-    for i in 0..35 {
+    for i in 0..BYTES {
         for v in 1..=8u8 {
-            let mut b = [0u8; 35];
+            let mut b = [0u8; BYTES];
             b[i] = v;
             let l = Layout::from_bytes(&b);
             if let Err(e) = check(&l) {
@@ -1518,7 +1663,7 @@ fn one_layout() {
     let Ok(spec) = std::env::var("LAYOUT") else {
         return;
     };
-    let mut b = [0u8; 35];
+    let mut b = [0u8; BYTES];
     for kv in spec.split(',').filter(|s| !s.is_empty()) {
         let (k, v) = kv.split_once(':').unwrap();
         b[k.trim().parse::<usize>().unwrap()] = v.trim().parse().unwrap();
@@ -1810,6 +1955,12 @@ fn compositions_round_trip_through_xlsx_xls_and_ods() {
         vec![
             1, 2, 0, 2, 1, 1, 1, 3, 2, 0, 2, 0, 1, 0, 0, 1, 0, 0, 3, 0, 0, 0, 0, 2, 0, 0, 2, 0, 1,
             1, 0, 0, 0, 0,
+        ],
+        // Four header rows: a top band over 资金来源 / 财政衔接资金 / 中央 …, and
+        // 2024年 / 1月 / 本月 | 累计 pairs; a title, unlabelled total last.
+        vec![
+            1, 0, 0, 0, 2, 1, 1, 4, 2, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 1, 1, 1,
         ],
     ];
     let mut files = Vec::new();

@@ -187,10 +187,14 @@ fn claim_of(
 /// The header path as 读取说明 shows it: "资金规模/小计".
 fn path_of(h: &HeaderCell) -> String {
     let clean = |s: &str| s.replace(['\n', '\r'], "");
-    match &h.parent {
-        Some(p) if *p != h.own => format!("{}/{}", clean(p), clean(&h.own)),
-        _ => clean(&h.own),
-    }
+    let mut parts: Vec<String> = h
+        .ancestors
+        .iter()
+        .filter(|a| **a != h.own)
+        .map(|a| clean(a))
+        .collect();
+    parts.push(clean(&h.own));
+    parts.join("/")
 }
 
 pub(crate) fn match_headers(
@@ -218,7 +222,11 @@ pub(crate) fn match_headers(
         if !layout::PARENT_ONLY.contains(&own.as_str()) {
             continue;
         }
-        let in_group = |j: usize| cells[j].parent.as_ref() == Some(parent);
+        // Its siblings, and their children (资金来源 over 合计 | 财政衔接资金
+        // over 中央 … | 整合资金).
+        let in_group = |j: usize| {
+            cells[j].parent.as_ref() == Some(parent) || cells[j].ancestors.contains(parent)
+        };
         let mut j = i;
         let mut group = vec![i];
         while j > 0 && in_group(j - 1) && cells[j - 1].col + 1 == cells[j].col {

@@ -1,6 +1,7 @@
 //! The header band of a table: which rows are titles and context lines
-//! (never headers), which are header rows (one or two deep), and each
-//! column's header texts — its own and its parent's.
+//! (never headers), which are header rows (one or more deep: a parent row
+//! counts when its merged or spanning cells sit over children), and each
+//! column's header path — its own text and every parent's above it.
 
 use super::book::RawSheet;
 use super::layout::{self, MoneyUnit};
@@ -13,8 +14,11 @@ use calamine::Dimensions;
 pub(crate) struct HeaderCell {
     pub(crate) col: u32,
     pub(crate) candidates: Vec<String>,
-    /// The merged parent, for two-row headers.
+    /// The nearest parent (a merged cell over it), for headers of two or
+    /// more rows.
     pub(crate) parent: Option<String>,
+    /// Every text above the column's own, top down (the parent last).
+    pub(crate) ancestors: Vec<String>,
     /// The text the column is known by (the child, or the cell itself).
     pub(crate) own: String,
     pub(crate) unit: Option<MoneyUnit>,
@@ -86,93 +90,133 @@ pub(crate) fn is_title_row(sheet: &RawSheet, row: u32) -> bool {
 
 pub(crate) fn header_cells(sheet: &RawSheet, row: u32, depth: u32) -> Vec<HeaderCell> {
     let mut out = Vec::new();
-    let mut carried: Option<String> = None;
-    let mut prev: Option<u32> = None;
-    for col in header_columns(sheet, row, depth) {
-        // A column with nothing in either row breaks a run of children.
-        if prev.is_some_and(|p| p + 1 != col) {
-            carried = None;
-        }
-        prev = Some(col);
-        let own = cell_text(sheet.cell(row, col));
-        if depth == 1 {
-            if let Some(t) = own {
+    if depth == 1 {
+        for col in header_columns(sheet, row, depth) {
+            if let Some(t) = cell_text(sheet.cell(row, col)) {
                 let unit = layout::normalize_header(&t).1;
                 out.push(HeaderCell {
                     col,
                     candidates: vec![t.clone()],
                     parent: None,
+                    ancestors: Vec::new(),
                     own: t,
                     unit,
                     at: CellRef::new(&sheet.name, row, col),
                 });
             }
-            continue;
         }
-        let child = cell_text(sheet.cell(row + 1, col));
-        // The parent: this cell, the start of a merge covering it, or (where
-        // the file keeps no merges) the last parent to the left over a run of children.
-        let merged_parent = sheet
-            .merges
-            .iter()
-            .find(|m| {
-                m.start.0 <= row
-                    && row <= m.end.0
+        return out;
+    }
+    // Any depth: each column's header path, top down. At each level the
+    // text is the cell's own, a horizontal merge's over it (not a title), or
+    // (where the file keeps no merges) the last text to the left at that
+    // level over a run of columns with text below it. A cell merged down
+    // counts once.
+    let levels = depth as usize;
+    let mut carried: Vec<Option<String>> = vec![None; levels];
+    let mut prev: Option<u32> = None;
+    let no_merges = sheet.merges.is_empty();
+    for col in header_columns(sheet, row, depth) {
+        // A column with nothing in the band breaks a run of children.
+        if prev.is_some_and(|p| p + 1 != col) {
+            carried.iter_mut().for_each(|c| *c = None);
+        }
+        prev = Some(col);
+        let texts: Vec<Option<String>> = (row..row + depth)
+            .map(|r| cell_text(sheet.cell(r, col)))
+            .collect();
+        let below = |l: usize| texts[l + 1..].iter().any(Option::is_some);
+        let mut path: Vec<(String, CellRef)> = Vec::new();
+        for l in 0..levels {
+            let r = row + l as u32;
+            let covering = sheet.merges.iter().find(|m| {
+                m.start.0 <= r
+                    && r <= m.end.0
                     && m.start.1 <= col
                     && col <= m.end.1
-                    && m.start.1 != m.end.1
-                    && !is_title_merge(sheet, m, row)
-            })
-            .and_then(|m| cell_text(sheet.cell(m.start.0, m.start.1)));
-        let parent = match (&own, &merged_parent) {
-            (Some(t), _) => Some(t.clone()),
-            (None, Some(m)) => Some(m.clone()),
-            (None, None) if sheet.merges.is_empty() && child.is_some() => carried.clone(),
-            _ => None,
+                    && (m.start.0, m.start.1) != (r, col)
+            });
+            let text = match (&texts[l], covering) {
+                (Some(t), _) => {
+                    carried[l] = below(l).then(|| t.clone());
+                    Some((t.clone(), CellRef::new(&sheet.name, r, col)))
+                }
+                (None, Some(m)) => {
+                    let start = (m.start.0, m.start.1);
+                    let t = cell_text(sheet.cell(start.0, start.1));
+                    let horizontal = m.start.1 != m.end.1 && !is_title_merge(sheet, m, row);
+                    // Merged down from a level above: already in the path.
+                    let seen = start.0 < r
+                        && path
+                            .iter()
+                            .any(|(_, at)| (at.row, at.col) == (start.0, start.1));
+                    carried[l] = None;
+                    match t {
+                        // The last level is a column's own text: a merge
+                        // across children there names none of them.
+                        Some(t) if horizontal && !seen && start.0 >= row && l + 1 < levels => {
+                            Some((t, CellRef::new(&sheet.name, start.0, start.1)))
+                        }
+                        _ => None,
+                    }
+                }
+                (None, None) if no_merges && below(l) && l + 1 < levels => carried[l]
+                    .clone()
+                    .map(|t| (t, CellRef::new(&sheet.name, r, col))),
+                (None, None) => {
+                    carried[l] = None;
+                    None
+                }
+            };
+            if let Some(t) = text
+                && path.last().is_none_or(|(p, _)| *p != t.0)
+            {
+                path.push(t);
+            }
+        }
+        let Some((own, at)) = path.pop() else {
+            continue;
         };
-        carried = if own.is_some() || (child.is_some() && parent.is_some()) {
-            parent.clone()
-        } else {
-            None
-        };
-        let (candidates, at, own_text) = match (&child, &parent) {
-            (Some(c), Some(p)) => {
-                let mut v = vec![c.clone(), format!("{p}{c}")];
-                if PARENT_ONLY.contains(&layout::normalize_header(c).0.as_str()) {
+        let ancestors: Vec<String> = path.into_iter().map(|(t, _)| t).collect();
+        let mut parent = ancestors.last().cloned();
+        // A bare year over a month ("2024年" over "3月"): the month's year.
+        if let [.., g, p] = ancestors.as_slice() {
+            let pk = layout::normalize_header(p).0;
+            if bare_year(g) && layout::month_header(&pk).is_some_and(|(y, _)| y.is_none()) {
+                parent = Some(format!("{}{p}", g.trim_end_matches('度')));
+            }
+        }
+        let candidates = match &parent {
+            Some(p) => {
+                let mut v = vec![own.clone(), format!("{p}{own}")];
+                if PARENT_ONLY.contains(&layout::normalize_header(&own).0.as_str()) {
                     v.push(p.clone());
                 }
-                (v, CellRef::new(&sheet.name, row + 1, col), c.clone())
+                v
             }
-            (Some(c), None) => (
-                vec![c.clone()],
-                CellRef::new(&sheet.name, row + 1, col),
-                c.clone(),
-            ),
-            (None, Some(p)) => (
-                vec![p.clone()],
-                CellRef::new(&sheet.name, row, col),
-                p.clone(),
-            ),
-            (None, None) => continue,
+            None => vec![own.clone()],
         };
-        let unit = child
-            .as_deref()
-            .and_then(|c| layout::normalize_header(c).1)
-            .or_else(|| {
-                parent
-                    .as_deref()
-                    .and_then(|p| layout::normalize_header(p).1)
-            });
+        let unit = std::iter::once(&own)
+            .chain(ancestors.iter().rev())
+            .find_map(|t| layout::normalize_header(t).1);
         out.push(HeaderCell {
             col,
             candidates,
-            parent: if child.is_some() { parent } else { None },
-            own: own_text,
+            parent,
+            ancestors,
+            own,
             unit,
             at,
         });
     }
     out
+}
+
+/// "2024年", "2024年度": a year alone, as a parent over months.
+fn bare_year(t: &str) -> bool {
+    let k = layout::normalize_header(t).0;
+    let k = k.trim_end_matches('度').trim_end_matches('年');
+    k.len() == 4 && k.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Columns that can hold a header cell at `row` (and the row below for a
@@ -223,6 +267,7 @@ pub fn is_subheader_row(sheet: &RawSheet, row: u32) -> bool {
         }
         if layout::SUBHEADER_WORDS.iter().any(|w| key.contains(w))
             || layout::month_header(&key).is_some()
+            || bare_year(&key)
             || layout::normalize_value(&key) != key
         {
             known += 1;

@@ -634,6 +634,9 @@ pub const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0
 /// How far down a header row may sit.
 pub const HEADER_SEARCH_ROWS: u32 = 15;
 
+/// The deepest header band read (资金来源 / 财政衔接资金 / 中央 is three).
+pub const MAX_HEADER_DEPTH: u32 = 4;
+
 /// Words that put a date on a ledger's figures ("截至2024年9月30日").
 pub const CUTOFF_WORDS: &[&str] = &["截至", "截止", "数据截止"];
 

@@ -213,7 +213,8 @@ impl Table<'_> {
                     .is_some_and(|t| layout::normalize_header(&t).0 == *k)
             })
             .count();
-        same >= 2 && same * 2 >= texts.len()
+        // A row of a deeper band met again may hold one text (2024年 over the months).
+        (same >= 2 && same * 2 >= texts.len()) || (same >= 1 && same == texts.len())
     }
     pub fn has(&self, field: Field) -> bool {
         self.columns.contains_key(&field)
@@ -313,6 +314,20 @@ fn missing_message(
     )
 }
 
+/// Row `r` continues a header band whose last row is `r - 1`: it names
+/// columns (sub-header words, months, a year) and sits under merged or
+/// spanning cells — of the row above, or (one parent over a year over the
+/// months, without merges) its own over the row below.
+fn band_continues(sheet: &RawSheet, r: u32) -> bool {
+    r > 0
+        && r < sheet.end_row()
+        && is_subheader_row(sheet, r)
+        && (looks_two_deep(sheet, r - 1)
+            || (r + 1 < sheet.end_row()
+                && is_subheader_row(sheet, r + 1)
+                && looks_two_deep(sheet, r)))
+}
+
 /// Where a table's header was found, before the table is built.
 struct Found {
     row: u32,
@@ -359,20 +374,41 @@ pub fn locate_table<'a>(
             (m, missing)
         };
         let (m1, miss1) = try_depth(forced_depth.unwrap_or(1));
-        let two = forced_depth.is_none() && row + 1 < sheet.end_row() && looks_two_deep(sheet, row);
-        let (m2, miss2) = if two {
-            try_depth(2)
+        // A parent row over a deeper band may have no gap of its own (no
+        // merges, one parent over 2024年 over the months).
+        let two = forced_depth.is_none()
+            && row + 1 < sheet.end_row()
+            && (looks_two_deep(sheet, row)
+                || (row + 2 < sheet.end_row()
+                    && is_subheader_row(sheet, row + 1)
+                    && looks_two_deep(sheet, row + 1)));
+        // Two rows, or deeper while each further row sits under merged or
+        // spanning cells (项目基本情况 | 资金情况 over 资金规模 over 中央 …).
+        let (m2, miss2, d2) = if two {
+            let (mut m, mut miss, mut d) = {
+                let (m, miss) = try_depth(2);
+                (m, miss, 2)
+            };
+            while !miss.is_empty() && d < layout::MAX_HEADER_DEPTH && band_continues(sheet, row + d)
+            {
+                let (mm, mi) = try_depth(d + 1);
+                if !mi.is_empty() {
+                    break;
+                }
+                (m, miss, d) = (mm, mi, d + 1);
+            }
+            (m, miss, d)
         } else {
-            (Matched::empty(), vec![])
+            (Matched::empty(), vec![], 2)
         };
         let sub = two && is_subheader_row(sheet, row + 1);
         let pick =
             if two && miss2.is_empty() && (m2.count() > m1.count() || sub || !miss1.is_empty()) {
-                Some((2, m2))
+                Some((d2, m2))
             } else if miss1.is_empty() {
                 Some((forced_depth.unwrap_or(1), m1))
             } else {
-                for (m, missing, depth) in [(&m1, &miss1, 1), (&m2, &miss2, 2)] {
+                for (m, missing, depth) in [(&m1, &miss1, 1), (&m2, &miss2, d2)] {
                     if missing.is_empty() {
                         continue;
                     }
@@ -384,7 +420,24 @@ pub fn locate_table<'a>(
                 }
                 None
             };
-        if let Some((depth, m)) = pick {
+        if let Some((mut depth, mut m)) = pick {
+            // Deeper bands by the same evidence: each further row sits under
+            // merged or spanning cells of the row above and names columns
+            // (中央 | 省级 under 财政衔接资金, 本月 | 累计 under 1月).
+            // The deepest band whose reading loses nothing is taken.
+            let mut d = depth;
+            while forced_depth.is_none()
+                && d >= 2
+                && d < layout::MAX_HEADER_DEPTH
+                && band_continues(sheet, row + d)
+            {
+                d += 1;
+                let (md, missing) = try_depth(d);
+                if missing.is_empty() && md.count() >= m.count() && md.conflicts.is_empty() {
+                    depth = d;
+                    m = md;
+                }
+            }
             found = Some(Found { row, depth, m });
             break;
         }
