@@ -333,6 +333,9 @@ struct Layout {
     deep_funds: bool,
     /// 37. A year over the month columns (2024年 / 1月 / 本月 | 累计).
     year_over_months: bool,
+    /// 38. Headers renamed to words the reader cannot know, and a mapping
+    /// file (`--mapping`) naming them.
+    renamed: bool,
 }
 
 impl Layout {
@@ -376,6 +379,7 @@ impl Layout {
             top_band: g(34, 2) == 1,
             deep_funds: g(35, 2) == 1,
             year_over_months: g(36, 2) == 1,
+            renamed: g(37, 2) == 1,
         };
         if !l.sections {
             l.town_sections = false;
@@ -568,6 +572,73 @@ fn under(parent: impl Into<String>, cols: Vec<(String, What)>) -> ColGroup {
             .map(|(c, w)| (vec![p.clone(), c], w))
             .collect(),
     }
+}
+
+/// Standard column names and the words a renamed ledger uses for them (no
+/// alias or meaning of the reader's knows these).
+const RENAMED: &[(&str, &str)] = &[
+    ("项目编号", "库内码"),
+    ("项目名称", "工程名目"),
+    ("项目类别", "归口"),
+    ("资金性质", "钱从哪来"),
+    ("预算金额", "盘子数"),
+    ("结算金额", "核后数"),
+    ("建设状态", "眼下光景"),
+    ("拨付日期", "哪天给的"),
+    ("拨付金额", "给了多少"),
+];
+
+/// The standard name of a project column the renamed layout renames.
+fn renamed_field(l: &Layout, w: What) -> Option<&'static str> {
+    Some(match w {
+        What::Id => "项目编号",
+        What::Name => "项目名称",
+        What::Category => "项目类别",
+        What::FundText => "资金性质",
+        What::Budget if l.budget == 0 => "预算金额",
+        What::Settled => "结算金额",
+        What::Status => "建设状态",
+        _ => return None,
+    })
+}
+
+/// The mapping file a renamed layout comes with (read through
+/// `Mapping::load`, as `--mapping` reads it).
+fn mapping(l: &Layout) -> Mapping {
+    if !l.renamed {
+        return Mapping::default();
+    }
+    // A line for each column the ledger has, as a clerk would write it.
+    let mut text = String::from("[columns.项目]\n");
+    for g in columns(l) {
+        for (_, w) in g.cols {
+            if let Some(std) = renamed_field(l, w) {
+                let word = RENAMED.iter().find(|(f, _)| *f == std).unwrap().1;
+                text.push_str(&format!("{std} = \"{word}\"\n"));
+            }
+        }
+    }
+    if l.has_pay_sheet() {
+        text.push_str("\n[columns.拨付]\n");
+        let by_name = l.pay_by_name || l.no_id;
+        for std in ["项目编号", "项目名称", "拨付日期", "拨付金额"] {
+            if by_name && std == "项目编号" {
+                continue;
+            }
+            let word = RENAMED.iter().find(|(f, _)| *f == std).unwrap().1;
+            text.push_str(&format!("{std} = \"{word}\"\n"));
+        }
+    }
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "jixiao-layouts-{}-{}.toml",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::write(&path, text).unwrap();
+    let m = Mapping::load(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    m
 }
 
 fn pick<'a>(l: &Layout, v: &[&'a str]) -> &'a str {
@@ -880,6 +951,24 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
                 .wrapping_add(1_442_695_040_888_963_407);
             let j = (seed >> 33) as usize % (i + 1);
             g.swap(i, j);
+        }
+    }
+    if l.renamed {
+        for grp in &mut g {
+            for (path, w) in &mut grp.cols {
+                let Some(std) = renamed_field(l, *w) else {
+                    continue;
+                };
+                let label = path.last_mut().unwrap();
+                let unit = label
+                    .find('（')
+                    .map(|i| label[i..].to_string())
+                    .unwrap_or_default();
+                *label = format!(
+                    "{}{unit}",
+                    RENAMED.iter().find(|(f, _)| *f == std).unwrap().1
+                );
+            }
         }
     }
     if l.top_band {
@@ -1352,19 +1441,26 @@ fn payment_sheet(l: &Layout) -> RawSheet {
         g.text(0, 0, "2024年度资金拨付明细");
         r = 1;
     }
+    let word = |std: &'static str| -> &'static str {
+        if l.renamed {
+            RENAMED.iter().find(|(f, _)| *f == std).unwrap().1
+        } else {
+            std
+        }
+    };
     if !by_name {
-        g.text(r, c, "项目编号");
+        g.text(r, c, word("项目编号"));
         c += 1;
     }
-    g.text(r, c, "项目名称");
-    g.text(r, c + 1, "拨付日期");
+    g.text(r, c, word("项目名称"));
+    g.text(r, c + 1, word("拨付日期"));
     g.text(
         r,
         c + 2,
         &if l.unit_at == 3 {
-            "拨付金额".to_string()
+            word("拨付金额").to_string()
         } else {
-            format!("拨付金额（{unit}）")
+            format!("{}（{unit}）", word("拨付金额"))
         },
     );
     g.text(r, c + 3, "凭证号");
@@ -1421,7 +1517,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
         b,
         Some(as_of()),
         Some("某某镇"),
-        &Mapping::default(),
+        &mapping(l),
     )
     .map_err(|e| format!("fatal: {e}"))?;
     let r = &outcome.report;
@@ -1567,7 +1663,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 37;
+const BYTES: usize = 38;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)
@@ -1701,7 +1797,7 @@ fn one_layout() {
         book(&l),
         Some(as_of()),
         Some("某某镇"),
-        &Mapping::default(),
+        &mapping(&l),
     ) {
         eprintln!(
             "{}",
@@ -1731,6 +1827,7 @@ fn two_columns_for_one_figure_are_never_chosen_silently() {
     runner
         .run(&layout_bytes(), |mut b| {
             b[4] = 0; // one budget column
+            b[37] = 0; // its standard name
             let l = Layout::from_bytes(&b);
             let mut book = book(&l);
             let sheet = &mut book.sheets[0];
@@ -1873,7 +1970,7 @@ fn a_wrong_ledger_rate_is_an_error_naming_the_cell() {
                 book,
                 Some(as_of()),
                 None,
-                &Mapping::default(),
+                &mapping(&l),
             )
             .map_err(|e| TestCaseError::fail(e))?;
             let p = o
@@ -1997,4 +2094,24 @@ fn compositions_round_trip_through_xlsx_xls_and_ods() {
             check_book(l, book).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         }
     }
+}
+
+/// The renamed layout is unreadable without its mapping file (the words are
+/// truly unknown to the reader), and reads exactly with it.
+#[test]
+fn renamed_headers_are_read_through_the_mapping_file_only() {
+    let mut b = [0u8; BYTES];
+    b[37] = 1;
+    let l = Layout::from_bytes(&b);
+    let err = analyse_book(
+        std::path::Path::new("台账.xlsx"),
+        book(&l),
+        Some(as_of()),
+        None,
+        &Mapping::default(),
+    )
+    .err()
+    .expect("renamed headers without a mapping are refused");
+    assert!(err.contains("缺少必填列"), "{err}");
+    check(&l).unwrap();
 }
