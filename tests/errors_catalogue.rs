@@ -654,3 +654,33 @@ fn example_r024() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_example(&j, "R024", "项目!A2");
 }
+
+#[test]
+fn example_r025() {
+    // 单位：元 above the table, and one header in 万元: the header wins.
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            b[0].1[0][4] = S("预算金额");
+            b[0].1[0][5] = S("结算金额（万元）");
+            b[0].1[1][4] = N(1_000_000.0);
+            b[0].1[2][4] = N(200_000.0);
+            b[0].1.insert(0, vec![S("单位：元")]);
+        }),
+    );
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let want = CATALOGUE.iter().find(|e| e.code == "R025").unwrap().example;
+    let (cell, m) = find(&j, "R025");
+    assert_eq!(cell, "项目!F2");
+    assert_eq!(m, want);
+    let p1 = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P1")
+        .unwrap();
+    assert_eq!(p1["budget"], "100", "the line's 元");
+    assert_eq!(p1["settled"], "98.5", "the header's 万元");
+}

@@ -336,6 +336,20 @@ struct Layout {
     /// 38. Headers renamed to words the reader cannot know, and a mapping
     /// file (`--mapping`) naming them.
     renamed: bool,
+    /// 39. A 序号 column numbering rows 1, 2 … within each group, and the
+    /// section's number (一, 二 …) in it beside the section's words.
+    seq_style: bool,
+    /// 40. A blank separator column between two groups.
+    separator: bool,
+    /// 41. A 备注 column full of text and numbers.
+    remarks: bool,
+    /// 42. The total row's word: 0 合计, 1 总计, 2 合  计 (spaced).
+    total_word: u8,
+    /// 43. A 其中：衔接资金 row under the total row.
+    breakdown: bool,
+    /// 44. One header says 万元 while the rest of the table is in the
+    /// ledger's unit (the header wins for its column).
+    unit_override: bool,
 }
 
 impl Layout {
@@ -380,6 +394,12 @@ impl Layout {
             deep_funds: g(35, 2) == 1,
             year_over_months: g(36, 2) == 1,
             renamed: g(37, 2) == 1,
+            seq_style: g(38, 2) == 1,
+            separator: g(39, 2) == 1,
+            remarks: g(40, 2) == 1,
+            total_word: g(41, 3),
+            breakdown: g(42, 2) == 1,
+            unit_override: g(43, 2) == 1,
         };
         if !l.sections {
             l.town_sections = false;
@@ -499,7 +519,21 @@ fn with_thousands(d: &Decimal) -> String {
 
 /// An amount in 万元 as the layout writes it.
 fn money(l: &Layout, wan: Decimal) -> Data {
-    let v = (wan * l.factor()).normalize();
+    money_in(l, wan, l.factor())
+}
+
+/// An amount of a column: the settled column is in 万元 when its header
+/// overrides the ledger's unit.
+fn money_of(l: &Layout, w: What, wan: Decimal) -> Data {
+    if l.unit_override && w == What::Settled {
+        money_in(l, wan, Decimal::ONE)
+    } else {
+        money(l, wan)
+    }
+}
+
+fn money_in(l: &Layout, wan: Decimal, factor: Decimal) -> Data {
+    let v = (wan * factor).normalize();
     match l.text_numbers {
         1 => Data::String(with_thousands(&v)),
         2 => Data::String(full_width(&v.to_string())),
@@ -662,7 +696,7 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
         }
     };
     let mut g = Vec::new();
-    if l.extras >= 3 {
+    if l.extras >= 3 || l.seq_style {
         g.push(single("序号", What::Seq));
     }
     if !l.no_id {
@@ -806,7 +840,12 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
         }
     }
     g.push(single(
-        if l.unit_at <= 1 {
+        if l.unit_override {
+            format!(
+                "{}（万元）",
+                pick(l, &["结算金额", "审定结算金额", "决算金额"])
+            )
+        } else if l.unit_at <= 1 {
             format!(
                 "{}（{unit}）",
                 pick(l, &["结算金额", "审定结算金额", "决算金额"])
@@ -932,7 +971,7 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             What::Rate,
         ));
     }
-    if l.extras >= 1 {
+    if l.extras >= 1 || l.remarks {
         g.push(single("备注", What::Remark));
     }
     if l.extras >= 2 {
@@ -1110,7 +1149,11 @@ fn project_sheet(l: &Layout) -> RawSheet {
     let leaves: Vec<(u32, &str, What)> = {
         let mut v = Vec::new();
         let mut c = l.offset as u32;
-        for g in &groups {
+        for (gi, g) in groups.iter().enumerate() {
+            if l.separator && gi == 2 {
+                // A blank column between two groups: no header, no data.
+                c += 1;
+            }
             for (path, w) in &g.cols {
                 v.push((c, path.last().unwrap().as_str(), *w));
                 c += 1;
@@ -1171,7 +1214,7 @@ fn project_sheet(l: &Layout) -> RawSheet {
             let mut i = 0;
             while i < paths.len() {
                 let p = paths[i];
-                let c = first + i as u32;
+                let c = leaves[i].0;
                 if p.len() <= level {
                     i += 1;
                     continue;
@@ -1186,13 +1229,14 @@ fn project_sheet(l: &Layout) -> RawSheet {
                 }
                 let mut j = i;
                 while j + 1 < paths.len()
+                    && leaves[j + 1].0 == leaves[j].0 + 1
                     && paths[j + 1].len() > level + 1
                     && paths[j + 1][..=level] == p[..=level]
                 {
                     j += 1;
                 }
                 if merges {
-                    grid.merge(r + level as u32, c, r + level as u32, first + j as u32);
+                    grid.merge(r + level as u32, c, r + level as u32, leaves[j].0);
                 }
                 i = j + 1;
             }
@@ -1249,18 +1293,27 @@ fn project_sheet(l: &Layout) -> RawSheet {
             grid.text(r, c, &t);
         }
         for (c, w) in &money_cols {
-            grid.put(r, *c, money(l, sums(ps, *w)));
+            grid.put(r, *c, money_of(l, *w, sums(ps, *w)));
         }
     };
     let all: Vec<&Proj> = CANON.iter().collect();
+    let total_word = ["合计", "总计", "合  计"][l.total_word as usize].to_string();
+    let xj: Vec<&Proj> = CANON
+        .iter()
+        .filter(|p| matches!(p.main_fund(), Xj(_)))
+        .collect();
     if l.total == 1 {
         sum_row(
             &mut grid,
             r,
             &all,
-            l.total_labelled.then(|| "合计".to_string()),
+            l.total_labelled.then(|| total_word.clone()),
         );
         r += 1;
+        if l.breakdown {
+            sum_row(&mut grid, r, &xj, Some("其中：衔接资金".to_string()));
+            r += 1;
+        }
     }
     let mut seq = 0;
     let mut written = 0;
@@ -1278,8 +1331,15 @@ fn project_sheet(l: &Layout) -> RawSheet {
                 sum_row(&mut grid, r, ps, None);
             }
             let c = col_of(What::Name).unwrap();
-            let lc = col_of(What::Seq).or(col_of(What::Id)).unwrap_or(c);
-            grid.text(r, lc, &label);
+            if l.seq_style {
+                // 一 | 产业发展类项目（5个）: the number in 序号, the words beside.
+                let (num, words) = label.split_once('、').unwrap();
+                grid.text(r, col_of(What::Seq).unwrap(), num);
+                grid.text(r, c, words);
+            } else {
+                let lc = col_of(What::Seq).or(col_of(What::Id)).unwrap_or(c);
+                grid.text(r, lc, &label);
+            }
             r += 1;
         }
         if l.subtotals == 2 && !(l.sections && l.section_sums) {
@@ -1292,6 +1352,7 @@ fn project_sheet(l: &Layout) -> RawSheet {
             written += 1;
             for (c, _, w) in &leaves {
                 let v = match w {
+                    What::Seq if l.seq_style => Some(Data::Float(i as f64 + 1.0)),
                     What::Seq => Some(Data::Float(seq as f64)),
                     What::Id => Some(Data::String(p.id.into())),
                     What::Name => Some(Data::String(p.name.into())),
@@ -1311,11 +1372,18 @@ fn project_sheet(l: &Layout) -> RawSheet {
                         let rate = (paid / p.budget() * Decimal::from(100)).round_dp(2);
                         Some(Data::Float(rate.to_string().parse().unwrap()))
                     }
+                    What::Remark if l.remarks => match written % 5 {
+                        0 => Some(Data::String("已拨付60万元，余款待审计后拨付".into())),
+                        1 => Some(Data::Float(35.0)),
+                        2 => Some(Data::String("2024年9月完工".into())),
+                        3 => Some(Data::String("12.5".into())),
+                        _ => None,
+                    },
                     What::Remark => (written % 3 == 0).then(|| Data::String("按计划推进".into())),
                     What::Households => Some(Data::Float((10 + written * 7) as f64)),
                     What::Contact => Some(Data::String("王某".into())),
                     What::Hidden => Some(Data::Float(written as f64 * 1.5)),
-                    w => figure(p, *w).map(|d| money(l, d)),
+                    w => figure(p, *w).map(|d| money_of(l, *w, d)),
                 };
                 if let Some(v) = v {
                     grid.put(r, *c, v);
@@ -1354,9 +1422,13 @@ fn project_sheet(l: &Layout) -> RawSheet {
             &mut grid,
             r,
             &all,
-            l.total_labelled.then(|| "合计".to_string()),
+            l.total_labelled.then(|| total_word.clone()),
         );
         r += 1;
+        if l.breakdown {
+            sum_row(&mut grid, r, &xj, Some("其中：衔接资金".to_string()));
+            r += 1;
+        }
     }
     let notes = [
         "注：本表金额均为财政资金，不含群众自筹以外的其他资金说明。",
@@ -1559,6 +1631,16 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
     {
         return Err(format!("执行率 not checked: {:?}", project_reading.checks));
     }
+    // The header that overrides the unit line is said (R025).
+    let said = |code: &str| r.problems.iter().any(|p| p.finding.code() == code);
+    if l.unit_override && l.unit_at == 2 && l.unit != 0 && !said("R025") {
+        return Err(format!("unit override not said: {:#?}", r.problems));
+    }
+    // The 其中 row under a total is skipped, and said.
+    if l.breakdown && l.total > 0 && !r.problems.iter().any(|p| p.message.contains("“其中”行"))
+    {
+        return Err(format!("其中 row not said: {:#?}", r.problems));
+    }
     if l.sections && project_reading.sections.len() != 3 {
         return Err(format!("sections read: {:?}", project_reading.sections));
     }
@@ -1663,7 +1745,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 38;
+const BYTES: usize = 44;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)

@@ -308,6 +308,10 @@ impl Table<'_> {
 
     /// Says once per column how dates without a day or a year were read.
     pub(crate) fn flush_date_forms(&self, problems: &mut Vec<Problem>, rules: &mut Vec<String>) {
+        for p in &self.unit_notes {
+            rules.push(p.message.clone());
+            problems.push(p.clone());
+        }
         for (form, first, n) in self.date_forms.borrow().iter() {
             let what = match form {
                 value::DateForm::Month => {

@@ -69,11 +69,28 @@ pub fn is_context_text(t: &str) -> bool {
 pub(crate) fn has_section_rows(sheet: &RawSheet, from: u32) -> bool {
     sheet.rows_from(from).any(|(_, cells)| {
         // Sums beside the label may be numbers kept as text.
+        // The section's number may stand in a cell of its own (一 | 产业发展类项目).
         let mut texts = cells
             .iter()
             .filter_map(|(_, v)| cell_text(v))
             .filter(|t| super::value::parse_amount_text(t).is_err());
-        matches!((texts.next(), texts.next()), (Some(t), None) if layout::section_label(&t).is_some())
+        match (texts.next(), texts.next(), texts.next()) {
+            (Some(t), None, _) => layout::section_label(&t).is_some(),
+            (Some(a), Some(b), None) => {
+                let (n, t) = if layout::section_number(&a) {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                layout::section_number(&n)
+                    && layout::section_label(&format!(
+                        "{}、{t}",
+                        n.trim_end_matches(['、', '.', '．'])
+                    ))
+                    .is_some()
+            }
+            _ => false,
+        }
     })
 }
 

@@ -430,6 +430,7 @@ pub enum RowSignal {
     MappedSkip,
     Outside,
     TotalLabel,
+    Breakdown,
     Section,
     NoteOrFooter,
     HeaderAgain,
@@ -462,6 +463,10 @@ pub const ROW_SIGNALS: &[RowClass] = &[
     RowClass {
         signal: RowSignal::TotalLabel,
         means: "前几格写“合计/总计/小计/某某小计”的行",
+    },
+    RowClass {
+        signal: RowSignal::Breakdown,
+        means: "前几格写“其中：…”的行：上面合计或小计的一部分，不是项目，不计入",
     },
     RowClass {
         signal: RowSignal::Section,
@@ -642,6 +647,27 @@ pub const CUTOFF_WORDS: &[&str] = &["截至", "截止", "数据截止"];
 
 /// Labels of rows that are totals, not records.
 pub const TOTAL_LABELS: &[&str] = &["合计", "小计", "总计", "总合计"];
+
+/// Headers of a row-number column, where a total's label may stand alone.
+pub const SEQ_HEADERS: &[&str] = &["序号", "序", "编号"];
+
+/// A row under a total giving a part of it: 其中：衔接资金.
+pub const BREAKDOWN_PREFIXES: &[&str] = &["其中"];
+
+/// A section's number written in a cell of its own (一 | 产业发展类项目):
+/// 一, 二 …, （一）, 一、.
+pub fn section_number(t: &str) -> bool {
+    const NUMERALS: &str = "一二三四五六七八九十";
+    let k: String = super::value::fold_width(t)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let k = k
+        .trim_start_matches(['(', '（'])
+        .trim_end_matches([')', '）', '、', '.', '．']);
+    let n = k.chars().count();
+    (1..=3).contains(&n) && k.chars().all(|c| NUMERALS.contains(c))
+}
 
 #[cfg(test)]
 mod tests {

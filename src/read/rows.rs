@@ -25,6 +25,8 @@ pub(crate) enum RowKind {
     Section(Section),
     /// 注：…, 填表人：…, 公告期：… — a text-only line outside the amounts.
     Note,
+    /// 其中：衔接资金 — a part of the total or subtotal above.
+    Breakdown,
     /// The header again (printed ledgers repeat it on each page).
     HeaderAgain,
     /// A row the mapping file says to skip.
@@ -52,6 +54,7 @@ pub(crate) struct Section {
 #[derive(Default)]
 pub(crate) struct SkippedRows {
     pub(crate) notes: Vec<CellRef>,
+    pub(crate) parts: Vec<CellRef>,
     pub(crate) headers: Vec<CellRef>,
     pub(crate) mapped: Vec<CellRef>,
     pub(crate) examples: Vec<CellRef>,
@@ -67,6 +70,7 @@ impl SkippedRows {
         );
         match kind {
             RowKind::Note => self.notes.push(at),
+            RowKind::Breakdown => self.parts.push(at),
             RowKind::HeaderAgain => self.headers.push(at),
             RowKind::Skipped => self.mapped.push(at),
             RowKind::Example => self.examples.push(at),
@@ -104,6 +108,11 @@ impl SkippedRows {
             "是注释或落款行（注、说明、公告期、监督电话、填表人等只有文字、没有金额的行），不是项目，未读取，已原样保留在报告中",
             problems,
         );
+        say(
+            &self.parts,
+            "是合计或小计下的“其中”行（上面合计的一部分），不是项目，未读取",
+            problems,
+        );
         say(&self.headers, "重复的表头行，已跳过", problems);
         say(
             &self.mapped,
@@ -119,8 +128,9 @@ impl SkippedRows {
             .notes
             .extend(self.notes.iter().map(|c| c.to_string()));
         reading.skipped.extend(
-            self.headers
+            self.parts
                 .iter()
+                .chain(&self.headers)
                 .chain(&self.mapped)
                 .chain(&self.examples)
                 .chain(&self.outside)
@@ -170,6 +180,7 @@ impl Table<'_> {
                     });
                     RowKind::Total(kind, group)
                 }),
+                RowSignal::Breakdown => self.is_breakdown_row(row).then_some(RowKind::Breakdown),
                 RowSignal::Section => self.section_row(row).map(RowKind::Section),
                 RowSignal::NoteOrFooter => self.is_note_row(row).then_some(RowKind::Note),
                 RowSignal::HeaderAgain => self.is_header_again(row).then_some(RowKind::HeaderAgain),
@@ -320,18 +331,51 @@ impl Table<'_> {
             .take_while(|(c, _)| *c < first + 4)
             .find_map(|(_, v)| label(v))
             .or_else(|| {
-                [Field::ProjectId, Field::ProjectName]
-                    .iter()
-                    .filter_map(|f| self.columns.get(f))
-                    .filter(|c| c.col >= first + 4)
-                    .find_map(|c| label(self.sheet.cell(row, c.col)))
+                self.label_columns()
+                    .filter(|c| *c >= first + 4)
+                    .find_map(|c| label(self.sheet.cell(row, c)))
             })
     }
 
-    /// A section row: one text, a section label, and otherwise only amounts.
+    /// Columns where a row's label stands wherever they are: the id, the
+    /// name, and a 序号 column.
+    fn label_columns(&self) -> impl Iterator<Item = u32> + '_ {
+        [Field::ProjectId, Field::ProjectName]
+            .into_iter()
+            .filter_map(|f| self.columns.get(&f).map(|c| c.col))
+            .chain(
+                self.header_keys
+                    .iter()
+                    .filter(|(_, k)| layout::SEQ_HEADERS.contains(&k.as_str()))
+                    .map(|(c, _)| *c),
+            )
+    }
+
+    /// A 其中 row: its label (其中：衔接资金) in one of the first cells, or
+    /// in the id or name column.
+    fn is_breakdown_row(&self, row: u32) -> bool {
+        let first = self.sheet.first_col();
+        let part = |v: &Data| match v {
+            Data::String(s) => {
+                let t = s.trim_start();
+                layout::BREAKDOWN_PREFIXES.iter().any(|p| t.starts_with(p))
+            }
+            _ => false,
+        };
+        self.sheet
+            .row_cells(row)
+            .iter()
+            .take_while(|(c, _)| *c < first + 4)
+            .any(|(_, v)| part(v))
+            || self.label_columns().any(|c| part(self.sheet.cell(row, c)))
+    }
+
+    /// A section row: one text, a section label, and otherwise only amounts;
+    /// the section's number may stand in a cell of its own (一 | 产业发展类项目).
     fn section_row(&self, row: u32) -> Option<Section> {
         let cells = self.sheet.row_cells(row);
-        let mut label = None;
+        let mut label: Option<(u32, String)> = None;
+        let mut number: Option<String> = None;
         let mut has_sums = false;
         for (c, v) in cells {
             match v {
@@ -339,6 +383,10 @@ impl Table<'_> {
                     // Sums may be numbers kept as text.
                     if value::parse_amount_text(s).is_ok() {
                         has_sums |= self.is_amount_col(*c);
+                        continue;
+                    }
+                    if number.is_none() && layout::section_number(s) {
+                        number = Some(s.trim().trim_end_matches(['、', '.', '．']).to_string());
                         continue;
                     }
                     if label.is_some() {
@@ -353,6 +401,11 @@ impl Table<'_> {
             }
         }
         let (col, text) = label?;
+        let text = match number {
+            Some(n) if n.ends_with([')', '）']) => format!("{n}{}", text.trim()),
+            Some(n) => format!("{n}、{}", text.trim()),
+            None => text,
+        };
         let (name, count) = layout::section_label(&text)?;
         Some(Section {
             label: text.trim().to_string(),

@@ -95,6 +95,9 @@ pub struct Table<'a> {
     pub paths: Vec<(u32, String, Option<String>)>,
     /// Choices settled by a stated rule, for 读取说明.
     pub decisions: Vec<String>,
+    /// Columns whose header states a unit other than the line above the
+    /// table (the header wins), said when the table is read.
+    pub unit_notes: Vec<crate::model::Problem>,
     /// Data cells covered by a vertical merge → the merge's first cell, whose
     /// value they share (项目类别 merged down over its projects).
     pub filled: std::collections::HashMap<(u32, u32), (u32, u32)>,
@@ -484,8 +487,41 @@ pub fn locate_table<'a>(
                     .find_map(|s| s.unit.map(|u| (u, "表头".to_string())))
             }),
     };
-    // A column's own unit that contradicts the unit line is the same error.
+    // A column's own unit that contradicts the unit line: the header wins
+    // for its column when the line still gives other amount columns their
+    // unit (said once per column); when it gives none, the two say
+    // different things of the same figures — an error.
+    let mut unit_notes = Vec::new();
+    let line_used = m
+        .columns
+        .iter()
+        .any(|c| c.unit.is_none() && c.spec.kind == layout::Kind::Money)
+        || m.splits.iter().any(|s| s.unit.is_none())
+        || m.months.iter().any(|x| x.unit.is_none())
+        || m.month_cums.iter().any(|x| x.unit.is_none());
     if mapping.unit(role).is_none()
+        && let Some((u, at)) = &line
+        && line_used
+    {
+        for c in m
+            .columns
+            .iter()
+            .filter(|c| c.unit.is_some_and(|cu| cu != *u))
+        {
+            unit_notes.push(crate::model::Problem::at(
+                crate::model::Finding::UnitOverride,
+                &c.header_cell,
+                format!(
+                    "{at} 写“单位：{}”，而表头 {} 写“{}”：该列按表头的{}读，其余金额列按{}读；如不是这样，请改正其中一处",
+                    u.name(),
+                    c.header_cell,
+                    c.unit.map(MoneyUnit::name).unwrap_or_default(),
+                    c.unit.map(MoneyUnit::name).unwrap_or_default(),
+                    u.name()
+                ),
+            ));
+        }
+    } else if mapping.unit(role).is_none()
         && let Some((u, at)) = &line
         && let Some(c) = m.columns.iter().find(|c| c.unit.is_some_and(|cu| cu != *u))
     {
@@ -542,6 +578,7 @@ pub fn locate_table<'a>(
         month_cums: m.month_cums,
         paths: m.paths,
         decisions: m.decisions,
+        unit_notes,
         filled,
         header_keys,
         above,
