@@ -684,3 +684,42 @@ fn example_r025() {
     assert_eq!(p1["budget"], "100", "the line's 元");
     assert_eq!(p1["settled"], "98.5", "the header's 万元");
 }
+
+#[test]
+fn example_r026() {
+    // P1 over rows 3-4: its id, name, category, settled and status merged
+    // down; 整合资金 100 on one row, 衔接资金 5 on the other.
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1.insert(1, vec![S("单位：万元")]);
+    b[0].1.insert(3, vec![E, E, E, S("衔接资金"), N(5.0), E, E]);
+    let sheets: Vec<SheetData> = b
+        .into_iter()
+        .map(|(name, rows)| {
+            let merges = if name == "项目" {
+                [0u16, 1, 2, 5, 6].iter().map(|&c| (2, c, 3, c)).collect()
+            } else {
+                vec![]
+            };
+            (name.to_string(), rows, merges)
+        })
+        .collect();
+    // The unit line stands above the header: move the header below it.
+    let mut sheets = sheets;
+    sheets[0].1.swap(0, 1);
+    write_xlsx_merged(&w.path("in.xlsx"), &sheets);
+    let (r, j) = report_json(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let want = CATALOGUE.iter().find(|e| e.code == "R026").unwrap().example;
+    let (cell, m) = find(&j, "R026");
+    assert_eq!(cell, "项目!A3");
+    assert_eq!(m, want);
+    let p = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P1")
+        .unwrap();
+    assert_eq!(p["budget"], "105", "{p:#}");
+    assert_eq!(j["totals"]["project_count"], 2);
+}

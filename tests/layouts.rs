@@ -350,6 +350,9 @@ struct Layout {
     /// 44. One header says 万元 while the rest of the table is in the
     /// ledger's unit (the header wins for its column).
     unit_override: bool,
+    /// 45. A project of two funds written over two rows (one fund each), its
+    /// other cells merged down over both (a one-column budget, with merges).
+    split_project: bool,
 }
 
 impl Layout {
@@ -400,6 +403,7 @@ impl Layout {
             total_word: g(41, 3),
             breakdown: g(42, 2) == 1,
             unit_override: g(43, 2) == 1,
+            split_project: g(44, 2) == 1,
         };
         if !l.sections {
             l.town_sections = false;
@@ -1089,6 +1093,19 @@ fn fund_text(l: &Layout, p: &Proj) -> String {
     }
 }
 
+/// The 资金性质 text of one fund of a project, as the layout spells it.
+fn fund_text_of(l: &Layout, f: Fund) -> String {
+    match (l.spellings, f) {
+        (0, f) => fund_name(f).into(),
+        (1, Xj(lv)) => format!("{lv}财政衔接推进乡村振兴补助资金"),
+        (2, Xj("中央")) => "中央财政常态化帮扶资金".into(),
+        (2, Xj(lv)) => format!("{lv}常态化帮扶资金"),
+        (1, Zh) => "统筹整合使用财政涉农资金".into(),
+        (_, Other) => "自筹资金".into(),
+        (_, f) => fund_name(f).into(),
+    }
+}
+
 fn section_label(l: &Layout, i: usize, c: &str, n: usize) -> String {
     let num = ["一", "二", "三"][i];
     if l.town_sections {
@@ -1385,9 +1402,33 @@ fn project_sheet(l: &Layout) -> RawSheet {
                     What::Hidden => Some(Data::Float(written as f64 * 1.5)),
                     w => figure(p, *w).map(|d| money_of(l, *w, d)),
                 };
+                let two_rows = l.split_project && l.budget == 0 && l.merges && p.funds.len() == 2;
+                if two_rows && matches!(w, What::FundText | What::Budget) {
+                    // One fund a row.
+                    for (k, (f, a)) in p.funds.iter().enumerate() {
+                        let v = if *w == What::FundText {
+                            Data::String(fund_text_of(l, *f))
+                        } else {
+                            money(l, dec(a))
+                        };
+                        grid.put(r + k as u32, *c, v);
+                    }
+                    continue;
+                }
                 if let Some(v) = v {
                     grid.put(r, *c, v);
+                    let group_merged = l.merged_down
+                        && !(l.repeat_header || l.blank_rows)
+                        && ps.len() > 1
+                        && ((*w == What::Category && by == Some(Group::Category))
+                            || (*w == What::Town && by == Some(Group::Town)));
+                    if two_rows && !group_merged {
+                        grid.merge(r, *c, r + 1, *c);
+                    }
                 }
+            }
+            if l.split_project && l.budget == 0 && l.merges && p.funds.len() == 2 {
+                r += 1;
             }
             r += 1;
             if l.blank_rows && written % 4 == 0 {
@@ -1745,7 +1786,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 44;
+const BYTES: usize = 45;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)

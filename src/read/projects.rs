@@ -371,6 +371,8 @@ pub(crate) fn read_projects(
     let mut sec_fund: Option<&'static str> = None;
     let mut sec_town: Option<String> = None;
     let mut section_counts: Vec<(Section, usize)> = Vec::new();
+    // Projects written over several rows: (first row, last row).
+    let mut continued: Vec<(u32, u32)> = Vec::new();
     for row in table.data_rows() {
         let Some(kind) = table.row_kind(row, &skip, &mut skipped, &plan) else {
             continue;
@@ -428,6 +430,55 @@ pub(crate) fn read_projects(
                 continue;
             }
             _ => {}
+        }
+        // A project over two or more rows: its key merged down over them,
+        // each row one fund's part of the budget.
+        if let Some(c) = table.columns.get(&key)
+            && let Some(&(r0, _)) = table.filled.get(&(row, c.col))
+            && r0 < row
+            && let Some(p) = ledger.projects.last_mut()
+            && (p.row.row == r0 || continued.last().is_some_and(|(_, last)| *last + 1 == row))
+        {
+            let fund = table
+                .text(row, Field::FundSource)
+                .map(|t| layout::normalize_value(&t))
+                .unwrap_or_else(|| p.fund_source.clone());
+            match table.money(row, Field::Budget, &mut notes) {
+                Ok(Some((b, _))) => {
+                    p.budget += b;
+                    if p.budget_by_fund.is_empty() {
+                        p.budget_by_fund.push((p.fund_source.clone(), p.budget - b));
+                    }
+                    match p.budget_by_fund.iter_mut().find(|(f, _)| *f == fund) {
+                        Some((_, d)) => *d += b,
+                        None => p.budget_by_fund.push((fund, b)),
+                    }
+                    // The main fund: the largest part (the first row's on a tie).
+                    let main = p
+                        .budget_by_fund
+                        .iter()
+                        .fold(None::<&(String, Decimal)>, |best, x| match best {
+                            Some(m) if m.1 >= x.1 => Some(m),
+                            _ => Some(x),
+                        })
+                        .map(|(f, _)| f.clone());
+                    if let Some(m) = main
+                        && m != p.fund_source
+                    {
+                        p.fund_source = m;
+                        p.fund_level = None;
+                    }
+                    let group = table.text(row, Field::Group).or_else(|| sec_town.clone());
+                    budget_check.add(b, group);
+                }
+                Ok(None) => {}
+                Err(e) => problems.push(e),
+            }
+            match continued.last_mut() {
+                Some((_, last)) if *last + 1 == row => *last = row,
+                _ => continued.push((r0, row)),
+            }
+            continue;
         }
         if let Some((.., n)) = &mut section {
             *n += 1;
@@ -708,6 +759,32 @@ pub(crate) fn read_projects(
             row: row_ref,
             budget_cell,
         });
+    }
+    if let Some(&(first, _)) = continued.first() {
+        let key_col = table.columns.get(&key).map(|c| c.col).unwrap_or(0);
+        let shown: Vec<String> = continued
+            .iter()
+            .take(8)
+            .map(|(a, b)| {
+                format!(
+                    "{}–{}",
+                    CellRef::at(&table.name, *a, key_col),
+                    CellRef::at(&table.name, *b, key_col).a1()
+                )
+            })
+            .collect();
+        let message = format!(
+            "{}：{} 个项目各占几行（{}合并在这几行上），每行一种资金：按一个项目读，预算为各行之和、按各行的资金性质分列",
+            shown.join("、"),
+            continued.len(),
+            table.column_header(key)
+        );
+        reading.rules.push(message.clone());
+        ledger.problems.push(Problem::at(
+            Finding::ProjectOverRows,
+            &CellRef::at(&table.name, first, key_col),
+            message,
+        ));
     }
     ledger.excluded.append(&mut excluded_rows);
     ledger.payments.append(&mut new_payments);
