@@ -54,16 +54,43 @@ pub fn field_label(field: Option<&str>) -> String {
     .to_string()
 }
 
-fn list(v: &[String]) -> String {
+/// The items of a list as printed: at most 20, then "等 N 处".
+fn list(v: &[String]) -> Vec<String> {
     if v.is_empty() {
-        return "无".to_string();
+        return vec!["无".to_string()];
     }
-    let shown: Vec<&str> = v.iter().take(20).map(String::as_str).collect();
-    if v.len() > 20 {
-        format!("{} 等 {} 处", shown.join("、"), v.len())
-    } else {
-        shown.join("、")
+    let mut shown: Vec<String> = v.iter().take(20).cloned().collect();
+    if v.len() > 20
+        && let Some(last) = shown.last_mut()
+    {
+        last.push_str(&format!(" 等 {} 处", v.len()));
     }
+    shown
+}
+
+/// Width of the facts column, in characters.
+const FACTS_WIDTH: f64 = 56.0;
+/// Lines one printed row of facts may take (rows stop growing at
+/// `sheet::MAX_LINES`; a longer list goes on to the next row).
+const FACTS_LINES: f64 = 6.0;
+
+/// Items joined with 、 into rows that each fit `FACTS_LINES` lines of the
+/// facts column, so nothing is cut on paper.
+fn fact_rows(items: &[String]) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    for item in items {
+        match rows.last_mut() {
+            Some(row)
+                if super::sheet::text_lines(&format!("{row}、{item}"), FACTS_WIDTH)
+                    <= FACTS_LINES =>
+            {
+                row.push('、');
+                row.push_str(item);
+            }
+            _ => rows.push(item.clone()),
+        }
+    }
+    rows
 }
 
 pub fn reading_sheet(unit: &str, as_of: chrono::NaiveDate, reading: &[SheetReading]) -> Sheet {
@@ -92,41 +119,57 @@ pub fn reading_sheet(unit: &str, as_of: chrono::NaiveDate, reading: &[SheetReadi
         s.merge(r, 0, r, 4);
         r += 1;
         let rows: Vec<String> = sr.header_rows.iter().map(|n| format!("第{n}行")).collect();
+        let one = |t: String| vec![t];
         let facts = [
-            ("表头行", rows.join("、")),
+            (
+                "表头行",
+                one(if rows.is_empty() {
+                    "—".to_string()
+                } else {
+                    rows.join("、")
+                }),
+            ),
             (
                 "金额单位",
-                sr.unit
+                one(sr
+                    .unit
                     .as_ref()
                     .map(|u| format!("{}（{}）", u.value, u.from))
-                    .unwrap_or_else(|| "—".into()),
+                    .unwrap_or_else(|| "—".into())),
             ),
             (
                 "截止日期",
-                sr.as_of
+                one(sr
+                    .as_of
                     .as_ref()
                     .map(|u| format!("{}（{}）", u.value, u.from))
-                    .unwrap_or_else(|| "—".into()),
+                    .unwrap_or_else(|| "—".into())),
             ),
             ("合计/小计行", list(&sr.totals)),
             ("分类标题行", list(&sr.sections)),
             ("注释、落款行", list(&sr.notes)),
             ("其他未读的行", list(&sr.skipped)),
         ];
+        // A long list goes on over several rows (the key on the first).
         for (k, v) in facts {
-            s.text(r, 0, k, Role::Text);
-            s.text(r, 1, v, Role::Note);
-            r += 1;
+            for (i, line) in fact_rows(&v).into_iter().enumerate() {
+                s.text(r, 0, if i == 0 { k } else { "" }, Role::Text);
+                s.text(r, 1, line, Role::Note);
+                r += 1;
+            }
         }
         for rule in &sr.rules {
             s.text(r, 0, "规则", Role::Text);
             s.text(r, 1, rule.clone(), Role::Note);
             r += 1;
         }
-        for (i, h) in ["列", "表头", "读作"].iter().enumerate() {
-            s.text(r, i as u16, *h, Role::Header);
+        // A sheet read by rows of its own (说明) has no columns to list.
+        if !sr.columns.is_empty() {
+            for (i, h) in ["列", "表头", "读作"].iter().enumerate() {
+                s.text(r, i as u16, *h, Role::Header);
+            }
+            r += 1;
         }
-        r += 1;
         for c in &sr.columns {
             s.text(r, 0, c.column.clone(), Role::Text);
             s.text(r, 1, c.header.clone(), Role::Text);
@@ -161,7 +204,7 @@ pub fn reading_sheet(unit: &str, as_of: chrono::NaiveDate, reading: &[SheetReadi
     }
     // Column 1 is wide: the facts and rules wrap in it (no merges, so row
     // heights follow the text).
-    s.widths = vec![(0, 14.0), (1, 56.0), (2, 34.0), (3, 18.0), (4, 10.0)];
+    s.widths = vec![(0, 14.0), (1, FACTS_WIDTH), (2, 34.0), (3, 18.0), (4, 10.0)];
     s.fit_heights(1);
     s.print = Some(PageSetup::new(unit, None));
     s
