@@ -515,3 +515,28 @@ fn example_r112() {
     assert!(err.starts_with("错误 R112：没有子命令“reprot”"), "{err}");
     assert!(err.contains("report"), "{err}");
 }
+
+// ---- rel18: R050–R079, R130–R149 ----
+
+fn fuzz_case(w: &Workdir, case: &str, as_name: &str) {
+    std::fs::copy(
+        format!("{}/tests/fuzz-cases/{case}", env!("CARGO_MANIFEST_DIR")),
+        w.path(as_name),
+    )
+    .unwrap();
+}
+
+#[test]
+fn example_r130() {
+    let w = Workdir::new();
+    fuzz_case(&w, "xls-boundsheet-past-stream.xls", "坏.xls");
+    let line = fatal(&w.run(&["report", "坏.xls"]), "R130");
+    assert_eq!(
+        line,
+        "错误 R130：无法读取文件 坏.xls：文件已损坏（可能下载或复制中断，或由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：BOUNDSHEET 记录无效"
+    );
+    // The .xlsx side: a sheet range that ends before it starts.
+    fuzz_case(&w, "xlsx-dimension-end-before-start.xlsx", "坏.xlsx");
+    let line = fatal(&w.run(&["report", "坏.xlsx"]), "R130");
+    assert!(line.contains("<dimension ref=\"H30:A1\"> 无效"), "{line}");
+}
