@@ -85,9 +85,9 @@ fn walk(
     let real = match dir.canonicalize() {
         Ok(r) => r,
         Err(e) => {
-            problems.push(FileProblem::of_file(
+            problems.push(FileProblem::coded(
                 &dir.display().to_string(),
-                Severity::Error,
+                Finding::FileSkipped,
                 format!("无法读取文件夹：{}", crate::output::io_text(&e)),
             ));
             return;
@@ -99,9 +99,9 @@ fn walk(
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            problems.push(FileProblem::of_file(
+            problems.push(FileProblem::coded(
                 &dir.display().to_string(),
-                Severity::Error,
+                Finding::FileSkipped,
                 format!("无法读取文件夹：{}", crate::output::io_text(&e)),
             ));
             return;
@@ -131,9 +131,9 @@ pub fn collect_inputs(inputs: &[PathBuf], problems: &mut Vec<FileProblem>) -> Ve
         } else if i.exists() {
             files.push((i.clone(), false));
         } else {
-            problems.push(FileProblem::of_file(
+            problems.push(FileProblem::coded(
                 &i.display().to_string(),
-                Severity::Error,
+                Finding::FileSkipped,
                 "找不到文件".into(),
             ));
         }
@@ -143,9 +143,9 @@ pub fn collect_inputs(inputs: &[PathBuf], problems: &mut Vec<FileProblem>) -> Ve
     for (f, found) in files {
         let canon = f.canonicalize().unwrap_or_else(|_| f.clone());
         match seen.get(&canon) {
-            Some(first) => problems.push(FileProblem::of_file(
+            Some(first) => problems.push(FileProblem::coded(
                 &f.display().to_string(),
-                Severity::Warning,
+                Finding::InputSkipped,
                 format!("与 {} 是同一个文件，只计一次", first.display()),
             )),
             None => {
@@ -216,9 +216,9 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     if let Some(kind) = crate::output::marker(path)
         && crate::output::Kind::is_output(&kind)
     {
-        return Read::Skipped(FileProblem::of_file(
+        return Read::Skipped(FileProblem::coded(
             &file,
-            Severity::Warning,
+            Finding::InputSkipped,
             format!("这是 jixiao 生成的{kind}，不是台账，已跳过"),
         ));
     }
@@ -253,9 +253,9 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
             .iter()
             .all(|n| book.sheet(n).is_some())
     {
-        return Read::Skipped(FileProblem::of_file(
+        return Read::Skipped(FileProblem::coded(
             &file,
-            Severity::Warning,
+            Finding::InputSkipped,
             "这是 jixiao 生成的报告，不是台账，已跳过".into(),
         ));
     }

@@ -327,7 +327,7 @@ pub fn county_levels(
     problems.extend(
         notes
             .into_iter()
-            .map(|n| super::county::FileProblem::county(crate::model::Severity::Warning, n)),
+            .map(|n| super::county::FileProblem::county(crate::model::Finding::LevelUnsplit, n)),
     );
     by
 }

@@ -502,7 +502,8 @@ pub fn monitor_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, Str
     let evals = o.score(&rules, &libs);
     let mut problems = o.report.problems.clone();
     if let Some(y) = o.ledger.info.year.filter(|y| *y != year) {
-        problems.push(crate::model::Problem::warning(
+        problems.push(crate::model::Problem::on(
+            crate::model::Finding::MonitorOtherYear,
             "说明",
             format!(
                 "台账是 {y} 年度的，而监控期是 {year} 年 1—{month} 月：执行数按截至月末的累计拨付计"
@@ -617,7 +618,11 @@ pub fn county(
     let problems: Vec<FileProblem> = failed
         .iter()
         .map(|(file, why)| {
-            FileProblem::of_file(file, Severity::Error, format!("{why}，该文件未汇总"))
+            FileProblem::coded(
+                file,
+                crate::model::Finding::FileSkipped,
+                format!("{why}，该文件未汇总"),
+            )
         })
         .collect();
     // As `consolidate` chooses: county.toml's floor, else the policy's, else
