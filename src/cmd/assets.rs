@@ -42,12 +42,9 @@ pub struct Args {
 
 pub fn load_rules(path: Option<&Path>) -> Result<AssetRules, String> {
     match path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("无法读取资产分类规则 {}：{e}", p.display()))?;
-            AssetRules::from_toml(&text, &p.display().to_string())
-                .map_err(|e| format!("资产分类规则 {} 有误：{e}", p.display()))
-        }
+        Some(p) => crate::policy::load_settings("资产分类规则", p, |text| {
+            AssetRules::from_toml(text, &p.display().to_string())
+        }),
         None => Ok(AssetRules::default()),
     }
 }

@@ -160,7 +160,7 @@ pub fn collect_inputs(inputs: &[PathBuf], problems: &mut Vec<FileProblem>) -> Ve
 /// Names from an expectation list: one per line, or TOML `townships = [...]`.
 pub fn read_expect(path: &Path) -> Result<Vec<String>, String> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("无法读取应报送名单 {}：{e}", path.display()))?;
+        .map_err(|e| crate::output::io_fatal(&e, format!("读取应报送名单 {} ", path.display())))?;
     #[derive(serde::Deserialize)]
     struct List {
         townships: Vec<String>,

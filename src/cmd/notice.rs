@@ -178,8 +178,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     plan.lock()?;
     let template = match &args.template {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| format!("无法读取结果公示模板 {}：{e}", p.display()))?,
+        Some(p) => std::fs::read_to_string(p).map_err(|e| {
+            crate::output::io_fatal(&e, format!("读取结果公示模板 {} ", p.display()))
+        })?,
         None => write::notice::RESULT_TEMPLATE.to_string(),
     };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
