@@ -733,6 +733,16 @@ fn chinese_first(stderr: &str, english: &str) -> String {
     body.to_string()
 }
 
+/// `args` exit 2 with `code`, a message that starts with `start` and keeps
+/// `english` only after its label.
+fn refused_in_chinese(w: &Workdir, args: &[&str], code: &str, english: &str, start: &str) {
+    let r = w.run(args);
+    assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+    assert_eq!(fatal_code(&r.stderr), code, "{args:?}: {}", r.stderr);
+    let body = chinese_first(&r.stderr, english);
+    assert!(body.starts_with(start), "{body}");
+}
+
 #[test]
 fn settings_files_that_do_not_parse_say_the_line_and_the_fix_in_chinese() {
     let w = Workdir::new();
@@ -777,13 +787,12 @@ fn settings_files_that_do_not_parse_say_the_line_and_the_fix_in_chinese() {
             "序时进度表",
         ),
     ] {
-        let r = w.run(&args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
-        assert_eq!(fatal_code(&r.stderr), "R105", "{args:?}: {}", r.stderr);
-        let body = chinese_first(&r.stderr, "unclosed table");
-        assert!(
-            body.starts_with(&format!("{what} 坏.toml 有误：第2行格式有误，请对照")),
-            "{body}"
+        refused_in_chinese(
+            &w,
+            &args,
+            "R105",
+            "unclosed table",
+            &format!("{what} 坏.toml 有误：第2行格式有误，请对照"),
         );
         assert!(w.files().iter().all(|f| f != "c.xlsx"), "nothing written");
     }
@@ -843,15 +852,12 @@ fn settings_files_that_cannot_be_read_say_the_fix_first() {
             "结果公示模板",
         ),
     ] {
-        let r = w.run(&args);
-        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
-        assert_eq!(fatal_code(&r.stderr), "R100", "{args:?}: {}", r.stderr);
-        let body = chinese_first(&r.stderr, "No such file or directory");
-        assert!(
-            body.starts_with(&format!(
-                "文件或文件夹不存在：请检查路径；读取{what} 缺.toml 失败（系统信息："
-            )),
-            "{body}"
+        refused_in_chinese(
+            &w,
+            &args,
+            "R100",
+            "No such file or directory",
+            &format!("文件或文件夹不存在：请检查路径；读取{what} 缺.toml 失败（系统信息："),
         );
     }
 }
