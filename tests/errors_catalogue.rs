@@ -1162,3 +1162,69 @@ fn example_r073() {
         "输入文件不是 xlsx 格式，原表中的公式以计算结果（数值）复制"
     );
 }
+
+#[test]
+fn example_r131() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("空")).unwrap();
+    let line = fatal(&w.run(&["consolidate", "空", "-o", "c.xlsx"]), "R131");
+    assert_eq!(
+        line,
+        "错误 R131：在 空 中没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods；jixiao 自己写出的报告、月报等不算）"
+    );
+}
+
+#[test]
+fn example_r132() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("乡镇")).unwrap();
+    write_book(&w.path("乡镇/甲.xlsx"), &small_book());
+    let before = std::fs::read(w.path("乡镇/甲.xlsx")).unwrap();
+    let r = w.run(&["consolidate", "乡镇", "-o", "乡镇/甲.xlsx", "--force"]);
+    assert_eq!(
+        fatal(&r, "R132"),
+        "错误 R132：输出文件 乡镇/甲.xlsx 是要汇总的输入（在输入文件夹中），拒绝覆盖输入；请换一个输出文件名"
+    );
+    assert_eq!(std::fs::read(w.path("乡镇/甲.xlsx")).unwrap(), before);
+}
+
+#[test]
+fn example_r133() {
+    let w = Workdir::new();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--data", "数据", "--reset-password", "甲", "--password-stdin"])
+        .current_dir(w.path(""))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.lines().find(|l| l.starts_with("错误 ")),
+        Some("错误 R133：密码至少 8 个字符"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn argument_misuse_found_after_parsing_is_r112() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    let line = fatal(
+        &w.run(&["notice", "in.xlsx", "--stage", "result", "-o", "x.pdf"]),
+        "R112",
+    );
+    assert_eq!(
+        line,
+        "错误 R112：-o x.pdf：结果公示写成 .docx（不是 .pdf）；请改为 x.docx"
+    );
+    std::fs::write(w.path("文件"), b"").unwrap();
+    fatal(&w.run(&["synth", "-o", "文件"]), "R112");
+}

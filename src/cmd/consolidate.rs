@@ -310,7 +310,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             if found && ours {
                 continue;
             }
-            return Err(format!(
+            return Err(crate::model::Finding::OutputIsInput.fatal(format!(
                 "输出文件 {} 是要汇总的输入（{}），拒绝覆盖输入；请换一个输出文件名",
                 f.display(),
                 if found {
@@ -318,7 +318,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
                 } else {
                     "命令行中给出"
                 }
-            ));
+            )));
         }
         files.push(f);
     }
@@ -358,7 +358,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             .iter()
             .filter(|p| !std::path::Path::new(p.as_str()).exists())
             .collect();
-        return Err(if missing.is_empty() {
+        return Err(crate::model::Finding::NothingToConsolidate.fatal(if missing.is_empty() {
             format!(
                 "在 {} 中没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods；jixiao 自己写出的报告、月报等不算）",
                 given.join("、")
@@ -372,7 +372,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
                     .collect::<Vec<_>>()
                     .join("、")
             )
-        });
+        }));
     }
     lap("inputs listed");
 

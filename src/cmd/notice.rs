@@ -132,11 +132,11 @@ pub fn run(args: &Args) -> Result<i32, String> {
                 Some("docx") => o.clone(),
                 None => o.with_extension("docx"),
                 Some(e) => {
-                    return Err(format!(
+                    return Err(crate::model::Finding::BadArguments.fatal(format!(
                         "-o {}：结果公示写成 .docx（不是 .{e}）；请改为 {}",
                         o.display(),
                         o.with_extension("docx").display()
-                    ));
+                    )));
                 }
             }
         }
@@ -146,7 +146,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
         }
     };
     if args.days == Some(0) {
-        return Err("--days 须至少为 1 天（公示期一般不少于 10 天）".into());
+        return Err(crate::model::Finding::BadArguments
+            .fatal("--days 须至少为 1 天（公示期一般不少于 10 天）"));
     }
     let mut plan = crate::output::Plan::new(args.ledger.force);
     let output = plan.add(
