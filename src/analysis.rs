@@ -142,7 +142,8 @@ pub fn long_ids(ledger: &Ledger) -> Vec<Problem> {
         .iter()
         .filter(|p| p.id.len() > 15 && p.id.chars().all(|c| c.is_ascii_digit()))
         .map(|p| {
-            Problem::warning_at(
+            Problem::at(
+                crate::model::Finding::LongDigitId,
                 &p.row,
                 format!(
                     "{}!{}：项目编号“{}”是 {} 位数字，超过 Excel 数字的 15 位精度；请在台账中把该列设为文本，否则末几位会变成 0",

@@ -154,15 +154,50 @@ impl Family {
     }
 }
 
+/// A settings file (policy, benchmark, asset rules, county settings) that
+/// does not parse, as the user reads it: the line and the fix first, the
+/// parser's own words after.
+pub fn toml_text(text: &str, e: &toml::de::Error) -> String {
+    let line = e
+        .span()
+        .map(|s| {
+            format!(
+                "第{}行",
+                text[..s.start.min(text.len())].lines().count().max(1)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{line}格式有误，请对照 templates/ 中的模板改正（技术信息：{}）",
+        e.message().trim()
+    )
+}
+
+/// A settings file that can't be read or doesn't parse: a fatal message
+/// (R105) naming `what` and the file, the fix first.
+pub fn load_settings<T>(
+    what: &str,
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, String> {
+    use crate::model::Finding;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| crate::output::io_fatal(&e, format!("读取{what} {} ", path.display())))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    parse(text).map_err(|m| {
+        // A parser's own English ("TOML parse error at line …"): said again
+        // with the line and the fix first.
+        let m = match toml::from_str::<toml::Table>(text) {
+            Err(e) if m.starts_with("TOML parse error") => toml_text(text, &e),
+            _ => m,
+        };
+        Finding::BadSettings.fatal(format!("{what} {} 有误：{m}", path.display()))
+    })
+}
+
 impl Policy {
     pub fn from_toml(text: &str, source: &str) -> Result<Policy, String> {
-        let mut p: Policy = toml::from_str(text).map_err(|e| {
-            e.to_string()
-                .lines()
-                .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|'))
-                .collect::<Vec<_>>()
-                .join("；")
-        })?;
+        let mut p: Policy = toml::from_str(text).map_err(|e| toml_text(text, &e))?;
         if p.family.labels.is_empty() {
             return Err("[family] labels 不能为空".into());
         }
@@ -188,12 +223,9 @@ impl Policy {
     /// `--policy F`, else the bundled profile for the ledger's year.
     pub fn load(path: Option<&Path>, year: Option<i32>) -> Result<Policy, String> {
         match path {
-            Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| format!("无法读取政策口径文件 {}：{e}", p.display()))?;
-                Policy::from_toml(&text, &p.display().to_string())
-                    .map_err(|e| format!("政策口径文件 {} 有误：{e}", p.display()))
-            }
+            Some(p) => load_settings("政策口径文件", p, |text| {
+                Policy::from_toml(text, &p.display().to_string())
+            }),
             None => Ok(Policy::bundled(year)),
         }
     }

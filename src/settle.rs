@@ -62,7 +62,8 @@ pub fn settle(
                 ),
                 None => "；如要按其他日期计算请加 --as-of YYYY-MM-DD".to_string(),
             };
-            problems.push(Problem::warning(
+            problems.push(Problem::on(
+                crate::model::Finding::InfoDefaulted,
                 "说明",
                 format!(
                     "未指定截止日期（--as-of、“说明”表的截止日期或标题中的“截至…”），按今天 {today} 计算{hint}"
@@ -74,7 +75,8 @@ pub fn settle(
     let unit_name = match unit.map(str::to_string).or_else(|| info.unit_name.clone()) {
         Some(u) => u,
         None => {
-            problems.push(Problem::warning(
+            problems.push(Problem::on(
+                crate::model::Finding::InfoDefaulted,
                 "说明",
                 format!("未指定单位名称（--unit 或“说明”表的单位名称），暂用文件名“{file_stem}”"),
             ));

@@ -388,33 +388,6 @@ async fn clerk_and_county_in_chromium() {
     env.finish().await;
 }
 
-/// The sample with its 预算金额 header renamed to one the reader does not know.
-fn odd_sample() -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(sample())).unwrap();
-    let mut out = std::io::Cursor::new(Vec::new());
-    {
-        let mut zout = zip::ZipWriter::new(&mut out);
-        for i in 0..zin.len() {
-            let mut f = zin.by_index(i).unwrap();
-            let name = f.name().unwrap().to_string();
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).unwrap();
-            if name == "xl/sharedStrings.xml" {
-                bytes = String::from_utf8(bytes)
-                    .unwrap()
-                    .replace("预算金额（万元）", "甲乙丙核定数（万元）")
-                    .into_bytes();
-            }
-            zout.start_file(name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            zout.write_all(&bytes).unwrap();
-        }
-        zout.finish().unwrap();
-    }
-    out.into_inner()
-}
-
 /// The mapping dropdowns in a browser: a ledger whose 预算金额 column the
 /// reader does not know is refused; the clerk picks 预算金额 for column E,
 /// saves, and the upload is read again with the sample's figures and its
@@ -429,7 +402,7 @@ async fn mapping_dropdowns_in_chromium() {
     let scratch = tempfile::tempdir().unwrap();
     let token = env.add_township("jy", "靖宇镇").await;
     let (s, v) = Api::new(&env, &token)
-        .submit("odd.xlsx", odd_sample(), Some("2023-05-31"))
+        .submit("odd.xlsx", odd_header(sample()), Some("2023-05-31"))
         .await;
     assert_eq!(s, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let c = browser(
@@ -503,7 +476,7 @@ async fn mapping_dropdowns_in_chromium() {
     .unwrap();
     screenshot("serve-reading.png", &c.screenshot().await.unwrap());
     let (_, later) = Api::new(&env, &token)
-        .submit("odd-june.xlsx", odd_sample(), Some("2023-06-30"))
+        .submit("odd-june.xlsx", odd_header(sample()), Some("2023-06-30"))
         .await;
     assert_eq!(later["status"], "ok", "{later}");
     c.close().await.unwrap();

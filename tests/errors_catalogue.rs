@@ -723,3 +723,716 @@ fn example_r026() {
     assert_eq!(p["budget"], "105", "{p:#}");
     assert_eq!(j["totals"]["project_count"], 2);
 }
+
+// ---- rel18: R050–R079, R130–R149 ----
+
+fn fuzz_case(w: &Workdir, case: &str, as_name: &str) {
+    std::fs::copy(
+        format!("{}/tests/fuzz-cases/{case}", env!("CARGO_MANIFEST_DIR")),
+        w.path(as_name),
+    )
+    .unwrap();
+}
+
+#[test]
+fn example_r130() {
+    let w = Workdir::new();
+    fuzz_case(&w, "xls-boundsheet-past-stream.xls", "坏.xls");
+    let line = fatal(&w.run(&["report", "坏.xls"]), "R130");
+    assert_eq!(
+        line,
+        "错误 R130：无法读取文件 坏.xls：文件已损坏（可能下载或复制中断，或由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：BOUNDSHEET 记录无效"
+    );
+    // The .xlsx side: a sheet range that ends before it starts.
+    fuzz_case(&w, "xlsx-dimension-end-before-start.xlsx", "坏.xlsx");
+    let line = fatal(&w.run(&["report", "坏.xlsx"]), "R130");
+    assert!(line.contains("<dimension ref=\"H30:A1\"> 无效"), "{line}");
+}
+
+const IND_HEADER: [C; 9] = [
+    S("项目编号"),
+    S("一级指标"),
+    S("二级指标"),
+    S("三级指标"),
+    S("指标值"),
+    S("实际完成值"),
+    S("分值"),
+    S("得分"),
+    S("偏差原因"),
+];
+
+/// One ledger with a case of most findings of the computation (R050–R069):
+/// its report JSON, made once for all the `example_r0xx` tests below.
+fn rich() -> &'static serde_json::Value {
+    static J: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    J.get_or_init(|| {
+        let w = Workdir::new();
+        let p = |id: &'static str,
+                 name: &'static str,
+                 fund: &'static str,
+                 budget: f64,
+                 settled: C,
+                 status: &'static str| {
+            vec![
+                S(id),
+                S(name),
+                S("基础设施建设项目"),
+                S(fund),
+                N(budget),
+                settled,
+                S(status),
+            ]
+        };
+        let projects = vec![
+            PROJECT_HEADER.to_vec(),
+            p("P1", "道路", "整合资金", 100.0, N(98.5), "已完工"),
+            p("P2", "补助", "衔接资金", 20.0, E, "在建"),
+            p("P3", "零预算", "整合资金", 0.0, E, "在建"),
+            p("P4", "超支", "整合资金", 10.0, N(12.0), "在建"),
+            p("P5", "未结算", "整合资金", 10.0, E, "已完工"),
+            p("P6", "退回", "整合资金", 10.0, E, "在建"),
+            p("2024220100000123", "长编号", "整合资金", 10.0, E, "在建"),
+            p("P8", "低执行", "整合资金", 100.0, E, "在建"),
+        ];
+        let pay = |id: &'static str, d: &'static str, a: f64, f: C| vec![S(id), D(d), N(a), f];
+        let payments = vec![
+            PAYMENT_HEADER.to_vec(),
+            pay("P1", "2024-03-01", 100.0, E),
+            pay("P2", "2024-04-15", 5.5, S("衔接资金")),
+            pay("P2", "2024-05-15", 2.0, S("整合资金")),
+            pay("P4", "2024-05-01", 15.0, E),
+            pay("P5", "2024-05-01", 5.0, E),
+            pay("P6", "2024-05-01", -3.0, E),
+            pay("P1", "2025-01-10", 3.0, E),
+            pay("P5", "2023-12-20", 1.0, E),
+            pay("P8", "2024-05-01", 10.0, E),
+        ];
+        let ind = |id: &'static str,
+                   l1: &'static str,
+                   name: &'static str,
+                   t: &'static str,
+                   a: &'static str,
+                   w: C,
+                   h: C| {
+            vec![S(id), S(l1), S("数量指标"), S(name), S(t), S(a), w, h, E]
+        };
+        let indicators = vec![
+            IND_HEADER.to_vec(),
+            ind(
+                "P1",
+                "过程指标",
+                "新建道路长度",
+                "≥1公里",
+                "2公里",
+                N(30.0),
+                E,
+            ),
+            ind(
+                "P1",
+                "效益指标",
+                "完工时间",
+                "2024-06-30",
+                "2024-09-30",
+                N(30.0),
+                E,
+            ),
+            ind(
+                "P1",
+                "满意度指标",
+                "群众满意度",
+                "≥90%",
+                "基本满意",
+                N(10.0),
+                N(10.0),
+            ),
+            ind("P4", "产出指标", "硬化面积", "≥1000平方米", "", N(30.0), E),
+            ind(
+                "P8",
+                "产出指标",
+                "培训人次",
+                "≥100人次",
+                "120人次",
+                N(45.0),
+                E,
+            ),
+            ind("P8", "效益指标", "带动增收", "≥10户", "12户", N(25.0), E),
+            ind(
+                "P8",
+                "满意度指标",
+                "受益群众满意度",
+                "≥90%",
+                "95%",
+                N(20.0),
+                E,
+            ),
+        ];
+        write_book(
+            &w.path("in.xlsx"),
+            &[
+                ("项目", projects),
+                ("拨付", payments),
+                ("绩效指标", indicators),
+                (
+                    "说明",
+                    vec![
+                        vec![S("单位名称"), S("测试镇")],
+                        vec![S("年度"), N(2024.0)],
+                        vec![S("截止日期"), D("2024-12-31")],
+                    ],
+                ),
+                ("汇总", vec![vec![S("原表")]]),
+            ],
+        );
+        let (_, j) = report_json(&w, &[]);
+        j
+    })
+}
+
+/// A township ledger for the county findings (R071, R074–R079).
+fn town(
+    path: &Path,
+    unit: &'static str,
+    as_of: &'static str,
+    projects: Vec<(&'static str, &'static str, &'static str, &'static str, f64)>,
+) {
+    let mut p = vec![vec![
+        S("项目编号"),
+        S("项目名称"),
+        S("项目类别"),
+        S("资金性质"),
+        S("预算金额（万元）"),
+    ]];
+    let mut pay = vec![vec![S("项目编号"), S("拨付日期"), S("拨付金额（万元）")]];
+    for (id, name, cat, fund, b) in projects {
+        p.push(vec![S(id), S(name), S(cat), S(fund), N(b)]);
+        pay.push(vec![S(id), D("2024-03-01"), N(b / 2.0)]);
+    }
+    write_book(
+        path,
+        &[
+            ("项目", p),
+            ("拨付", pay),
+            (
+                "说明",
+                vec![
+                    vec![S("单位名称"), S(unit)],
+                    vec![S("年度"), N(2024.0)],
+                    vec![S("截止日期"), D(as_of)],
+                ],
+            ),
+        ],
+    );
+}
+
+/// A county folder with a case of each county finding: its JSON, once.
+fn county() -> &'static serde_json::Value {
+    static J: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    J.get_or_init(|| {
+        let w = Workdir::new();
+        std::fs::create_dir(w.path("乡镇")).unwrap();
+        town(
+            &w.path("乡镇/甲.xlsx"),
+            "甲镇",
+            "2024-12-31",
+            vec![
+                ("P1", "道路", "基础设施建设项目", "衔接资金", 100.0),
+                ("P2", "路灯", "基础设施建设项目", "衔接资金", 20.0),
+                ("J3", "养殖", "产业项目", "中央衔接资金、省级衔接资金", 30.0),
+            ],
+        );
+        town(
+            &w.path("乡镇/乙.xlsx"),
+            "乙镇",
+            "2024-06-30",
+            vec![
+                ("P1", "道路", "基础设施建设项目", "衔接资金", 100.0),
+                ("P2", "水渠", "基础设施建设项目", "整合资金", 20.0),
+            ],
+        );
+        let r = w.run(&["report", "乡镇/乙.xlsx", "-o", "乡镇/乙-报告.xlsx"]);
+        assert!(r.code <= 1, "{}", r.stderr);
+        let r = w.run(&[
+            "consolidate",
+            "乡镇",
+            "乡镇/甲.xlsx",
+            "-o",
+            "c.xlsx",
+            "--json",
+            "c.json",
+        ]);
+        assert!(r.code <= 1, "{}", r.stderr);
+        read_json(&w.path("c.json"))
+    })
+}
+
+#[test]
+fn example_r079() {
+    // Through the library: a county of one township whose project's budget
+    // is split between 中央 and 省级 衔接资金, and a payment of 衔接资金
+    // that names no level.
+    use jixiao::compute::county::{Settings, Township};
+    use jixiao::compute::{GroupFigures, ProjectFigures};
+    use rust_decimal::Decimal;
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+    let project = ProjectFigures {
+        id: "P1".into(),
+        name: "道路".into(),
+        fund_source: "中央衔接资金".into(),
+        budget: d("20"),
+        budget_by_fund: vec![
+            ("中央衔接资金".into(), d("10")),
+            ("省级衔接资金".into(), d("10")),
+        ],
+        paid: d("5"),
+        paid_by_fund: vec![("衔接资金".into(), d("5"))],
+        ..Default::default()
+    };
+    let town = Township {
+        unit: "测试镇".into(),
+        file: "乡镇/甲.xlsx".into(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        totals: GroupFigures::new("合计"),
+        by_category: Vec::new(),
+        by_fund_source: Vec::new(),
+        projects: vec![project],
+        industry_share: None,
+        excluded: Default::default(),
+        late: Default::default(),
+        year: Some(2026),
+    };
+    let settings = Settings {
+        policy: Some(jixiao::policy::Policy::bundled(Some(2026))),
+        ..Settings::default()
+    };
+    let mut problems = Vec::new();
+    jixiao::compute::levels::county_levels(&[town], &settings, &mut problems);
+    let p = problems
+        .iter()
+        .find(|p| p.problem.code() == "R079")
+        .expect("R079");
+    assert_eq!(
+        p.problem.message,
+        "测试镇 项目“道路”（P1）的预算分属 中央、省级 级，拨付 5 万元未注明级次，计入“未分级”"
+    );
+}
+
+/// The problem with `code` at `cell` in `j` (the first when several).
+fn at_cell(j: &serde_json::Value, code: &str, cell: &str) -> String {
+    j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code && p["cell"] == cell)
+        .and_then(|p| p["message"].as_str())
+        .unwrap_or_else(|| panic!("no {code} at {cell} in {}", j["problems"]))
+        .to_string()
+}
+
+#[test]
+fn example_r050() {
+    assert_eq!(
+        at_cell(rich(), "R050", "项目!A3"),
+        "项目!A3：项目“P2”没有绩效指标，已按“通用”指标库草拟（标为草拟），请核实后填入“绩效指标”表"
+    );
+}
+
+#[test]
+fn example_r051() {
+    assert_eq!(
+        at_cell(rich(), "R051", "项目!E9"),
+        "项目!E9：项目“P8”预算执行率 10.00% 低于 60%，但自评等级为“优”：请在自评表“偏差原因分析”中说明原因及改进措施（县级审核会退回未说明的表）"
+    );
+}
+
+#[test]
+fn example_r052() {
+    assert_eq!(
+        at_cell(rich(), "R052", "拨付!A8"),
+        "拨付!A8：拨付日期 2025-01-10 晚于截止日期 2024-12-31，该笔 3 万元未计入"
+    );
+}
+
+#[test]
+fn example_r053() {
+    assert_eq!(
+        at_cell(rich(), "R053", "拨付!A9"),
+        "拨付!A9：拨付日期 2023-12-20 早于台账年度 2024 年，已计入；请核对是否上年的拨付"
+    );
+}
+
+#[test]
+fn example_r055() {
+    assert_eq!(
+        at_cell(rich(), "R055", "项目!A3"),
+        "项目!A3：项目“P2”的预算来自衔接资金，但有 2 万元从整合资金拨付（首笔见 拨付!A4）；这笔钱计入整合资金的已拨付，不计入其执行率，在“按资金性质”中单列"
+    );
+}
+
+#[test]
+fn example_r056() {
+    assert_eq!(
+        at_cell(rich(), "R056", "项目!A7"),
+        "项目!A7：项目“P6”的拨付合计为 -3 万元（退回多于拨付），请核对退回资金"
+    );
+}
+
+#[test]
+fn example_r057() {
+    assert_eq!(
+        at_cell(rich(), "R057", "项目!E4"),
+        "项目!E4：项目“P3”预算金额为0，执行率不计算"
+    );
+}
+
+#[test]
+fn example_r058() {
+    assert_eq!(
+        at_cell(rich(), "R058", "项目!E5"),
+        "项目!E5：项目“P4”已拨付 15 万元，超过预算 10 万元"
+    );
+}
+
+#[test]
+fn example_r059() {
+    assert_eq!(
+        at_cell(rich(), "R059", "项目!F6"),
+        "项目!F6：项目“P5”状态为已完工，但没有结算金额，待拨付和结余未计算"
+    );
+}
+
+#[test]
+fn example_r060() {
+    assert_eq!(
+        at_cell(rich(), "R060", "项目!F2"),
+        "项目!F2：项目“P1”已拨付 100 万元，超过结算金额 98.5 万元（多拨 1.5 万元）"
+    );
+}
+
+#[test]
+fn example_r061() {
+    assert_eq!(
+        at_cell(rich(), "R061", "项目!F5"),
+        "项目!F5：项目“P4”结算金额 12 万元超过预算 10 万元"
+    );
+}
+
+#[test]
+fn example_r062() {
+    assert_eq!(
+        at_cell(rich(), "R062", "绩效指标!A2"),
+        "绩效指标!A2：一级指标“过程指标”不是产出/效益/满意度指标，按产出指标计分"
+    );
+}
+
+#[test]
+fn example_r063() {
+    assert_eq!(
+        at_cell(rich(), "R063", "绩效指标!A2"),
+        "绩效指标!A2：表中所填分值与预算执行率 10 分合计为 80，不等于 100（绩效指标!A2、绩效指标!A3、绩效指标!A4）"
+    );
+}
+
+#[test]
+fn example_r064() {
+    assert_eq!(
+        at_cell(rich(), "R064", "绩效指标!A5"),
+        "绩效指标!A5：指标“硬化面积”未填实际完成值，需补填后评分"
+    );
+}
+
+#[test]
+fn example_r065() {
+    assert_eq!(
+        at_cell(rich(), "R065", "绩效指标!A4"),
+        "绩效指标!A4：指标“群众满意度”手填得分 10 不在“部分达成”档（6–8 分）内"
+    );
+}
+
+#[test]
+fn example_r066() {
+    assert_eq!(
+        at_cell(rich(), "R066", "绩效指标!A2"),
+        "绩效指标!A2：指标“新建道路长度”超额完成（达目标的 200%），请在偏差原因中说明"
+    );
+}
+
+#[test]
+fn example_r067() {
+    assert_eq!(
+        at_cell(rich(), "R067", "绩效指标!A3"),
+        "绩效指标!A3：指标“完工时间”未按期完成"
+    );
+}
+
+#[test]
+fn example_r069() {
+    assert_eq!(
+        at_cell(rich(), "R069", "项目!A8"),
+        "项目!A8：项目编号“2024220100000123”是 16 位数字，超过 Excel 数字的 15 位精度；请在台账中把该列设为文本，否则末几位会变成 0"
+    );
+}
+
+#[test]
+fn example_r072() {
+    let m = find(rich(), "R072").1;
+    assert_eq!(
+        m,
+        "输入工作表“汇总”与报告工作表同名或不能用作 Excel 表名，复制为“原-汇总”"
+    );
+}
+
+/// The message of the county problem with `code` (and `file`).
+fn county_problem(code: &str, file: &str) -> String {
+    county()["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code && p["file"] == file)
+        .and_then(|p| p["message"].as_str())
+        .unwrap_or_else(|| panic!("no {code} for {file:?} in {}", county()["problems"]))
+        .to_string()
+}
+
+#[test]
+fn example_r071() {
+    assert_eq!(
+        county_problem("R071", "乡镇/乙-报告.xlsx"),
+        "这是 jixiao 生成的报告，不是台账，已跳过"
+    );
+    assert_eq!(
+        county_problem("R071", "乡镇/甲.xlsx"),
+        "与 乡镇/甲.xlsx 是同一个文件，只计一次"
+    );
+}
+
+#[test]
+fn example_r074() {
+    assert_eq!(
+        county_problem("R074", "乡镇/甲.xlsx"),
+        "项目编号“P1”（道路）同时出现在 乡镇/乙.xlsx（道路）：疑似同一项目重复上报，两处都已计入合计，请核对"
+    );
+}
+
+#[test]
+fn example_r075() {
+    assert_eq!(
+        county_problem("R075", "乡镇/甲.xlsx"),
+        "项目编号“P2”（路灯）同时出现在 乡镇/乙.xlsx（水渠）：项目名称不同，可能是各乡镇自编编号重复"
+    );
+}
+
+#[test]
+fn example_r077() {
+    assert_eq!(
+        county_problem("R077", "乡镇/甲.xlsx"),
+        "甲镇：衔接资金用于产业项目的比例 20.00%，低于 60% 的要求"
+    );
+}
+
+#[test]
+fn example_r078() {
+    assert_eq!(
+        county_problem("R078", ""),
+        "各单位的截止日期不一致（未指定 --as-of / --month 时取各自“说明”表的截止日期），汇总数据口径不一"
+    );
+}
+
+/// A township for the library-level county examples (R076, R079).
+fn lib_town(
+    unit: &str,
+    file: &str,
+    project: jixiao::compute::ProjectFigures,
+) -> jixiao::compute::county::Township {
+    jixiao::compute::county::Township {
+        unit: unit.into(),
+        file: file.into(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap(),
+        totals: jixiao::compute::GroupFigures::new("合计"),
+        by_category: Vec::new(),
+        by_fund_source: Vec::new(),
+        projects: vec![project],
+        industry_share: None,
+        excluded: Default::default(),
+        late: Default::default(),
+        year: Some(2026),
+    }
+}
+
+#[test]
+fn example_r076() {
+    // Through the library (the CLI decides between two ledgers of one
+    // unit first, R015): two townships of one unit reach the county sums.
+    use jixiao::compute::ProjectFigures;
+    let p = |id: &str| ProjectFigures {
+        id: id.into(),
+        name: id.into(),
+        ..Default::default()
+    };
+    let c = jixiao::compute::county::consolidate(
+        vec![
+            lib_town("测试镇", "乡镇/甲.xlsx", p("A1")),
+            lib_town("测试镇", "乡镇/乙.xlsx", p("B1")),
+        ],
+        &[],
+        &jixiao::compute::county::Settings::default(),
+        Vec::new(),
+    );
+    let m = c
+        .problems
+        .iter()
+        .find(|p| p.problem.code() == "R076")
+        .map(|p| p.problem.message.clone())
+        .expect("R076");
+    assert!(
+        m == "单位“测试镇”同时出现在 乡镇/甲.xlsx 和 乡镇/乙.xlsx，两份都已计入"
+            || m == "单位“测试镇”同时出现在 乡镇/乙.xlsx 和 乡镇/甲.xlsx，两份都已计入",
+        "{m}"
+    );
+}
+
+#[test]
+fn example_r054() {
+    let w = Workdir::new();
+    let mut header = PROJECT_HEADER.to_vec();
+    header.push(S("累计拨付（万元）"));
+    let mut b = small_book();
+    b[0].1 = vec![
+        header,
+        vec![
+            S("P1"),
+            S("道路"),
+            S("基础设施建设项目"),
+            S("整合资金"),
+            N(100.0),
+            E,
+            S("在建"),
+            N(40.0),
+        ],
+    ];
+    b.remove(1);
+    write_book(&w.path("in.xlsx"), &b);
+    let (_, j) = report_json(&w, &["--as-of", "2024-06-30"]);
+    let (_, m) = find(&j, "R054");
+    assert_eq!(
+        m,
+        "累计拨付是截至 2024-12-31 的数，早于该日的截止日期 2024-06-30 无法从中拆分，已全部计入"
+    );
+}
+
+#[test]
+fn example_r068() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    let r = w.run(&["monitor", "in.xlsx", "--month", "2025-07", "-o", "m.xlsx"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let msg = "台账是 2024 年度的，而监控期是 2025 年 1—7 月：执行数按截至 2025-07-31 的累计拨付计；如要监控 2024 年，请用 --month 2024-07";
+    assert!(
+        r.stderr.lines().any(|l| l == format!("提示 R068：{msg}")),
+        "{}",
+        r.stderr
+    );
+    // And in the workbook's list of problems.
+    let cells = read_cells(&w.path("m.xlsx"));
+    assert!(
+        cells
+            .iter()
+            .any(|(_, c)| c.iter().any(|(_, v)| v.to_string() == msg)),
+        "{cells:?}"
+    );
+}
+
+#[test]
+fn example_r070() {
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            b[2].1.remove(0);
+        }),
+    );
+    let (_, j) = report_json(&w, &[]);
+    let (_, m) = find(&j, "R070");
+    assert_eq!(
+        m,
+        "未指定单位名称（--unit 或“说明”表的单位名称），暂用文件名“in”"
+    );
+}
+
+#[test]
+fn example_r073() {
+    let w = Workdir::new();
+    fuzz_case(&w, "xls-formula-token-cut.xls", "in.xls");
+    let r = w.run(&["report", "in.xls", "-o", "out.xlsx", "--json", "out.json"]);
+    assert!(r.code <= 1, "{}", r.stderr);
+    let (_, m) = find(&read_json(&w.path("out.json")), "R073");
+    assert_eq!(
+        m,
+        "输入文件不是 xlsx 格式，原表中的公式以计算结果（数值）复制"
+    );
+}
+
+#[test]
+fn example_r131() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("空")).unwrap();
+    let line = fatal(&w.run(&["consolidate", "空", "-o", "c.xlsx"]), "R131");
+    assert_eq!(
+        line,
+        "错误 R131：在 空 中没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods；jixiao 自己写出的报告、月报等不算）"
+    );
+}
+
+#[test]
+fn example_r132() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("乡镇")).unwrap();
+    write_book(&w.path("乡镇/甲.xlsx"), &small_book());
+    let before = std::fs::read(w.path("乡镇/甲.xlsx")).unwrap();
+    let r = w.run(&["consolidate", "乡镇", "-o", "乡镇/甲.xlsx", "--force"]);
+    assert_eq!(
+        fatal(&r, "R132"),
+        "错误 R132：输出文件 乡镇/甲.xlsx 是要汇总的输入（在输入文件夹中），拒绝覆盖输入；请换一个输出文件名"
+    );
+    assert_eq!(std::fs::read(w.path("乡镇/甲.xlsx")).unwrap(), before);
+}
+
+#[test]
+fn example_r133() {
+    let w = Workdir::new();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--data", "数据", "--reset-password", "甲", "--password-stdin"])
+        .current_dir(w.path(""))
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(b"short\n").unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.lines().find(|l| l.starts_with("错误 ")),
+        Some("错误 R133：密码至少 8 个字符"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn argument_misuse_found_after_parsing_is_r112() {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &small_book());
+    let line = fatal(
+        &w.run(&["notice", "in.xlsx", "--stage", "result", "-o", "x.pdf"]),
+        "R112",
+    );
+    assert_eq!(
+        line,
+        "错误 R112：-o x.pdf：结果公示写成 .docx（不是 .pdf）；请改为 x.docx"
+    );
+    std::fs::write(w.path("文件"), b"").unwrap();
+    fatal(&w.run(&["synth", "-o", "文件"]), "R112");
+}

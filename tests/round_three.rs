@@ -705,3 +705,159 @@ fn a_broken_biff_record_is_refused_before_calamine_reads_it() {
         );
     }
 }
+
+// ---- No English reaching a user except after the Chinese sentence ----
+
+/// The body of the fatal line (after `错误 Rxxx：`) starts with a Chinese
+/// sentence, and `english` (the library's or the OS's text) comes only
+/// after a `技术信息：` / `系统信息：` label.
+fn chinese_first(stderr: &str, english: &str) -> String {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("错误 "))
+        .unwrap_or_else(|| panic!("no fatal line: {stderr}"));
+    let body = &line[line.find('：').unwrap() + '：'.len_utf8()..];
+    let first = body.chars().next().unwrap();
+    assert!(
+        ('\u{4e00}'..='\u{9fff}').contains(&first),
+        "starts with a Chinese sentence: {line}"
+    );
+    let at = body
+        .find(english)
+        .unwrap_or_else(|| panic!("{english:?} kept for whoever helps: {line}"));
+    let label = body
+        .find("技术信息：")
+        .or_else(|| body.find("系统信息："))
+        .unwrap_or_else(|| panic!("technical text labelled: {line}"));
+    assert!(label < at, "English only after the label: {line}");
+    body.to_string()
+}
+
+/// `args` exit 2 with `code`, a message that starts with `start` and keeps
+/// `english` only after its label.
+fn refused_in_chinese(w: &Workdir, args: &[&str], code: &str, english: &str, start: &str) {
+    let r = w.run(args);
+    assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+    assert_eq!(fatal_code(&r.stderr), code, "{args:?}: {}", r.stderr);
+    let body = chinese_first(&r.stderr, english);
+    assert!(body.starts_with(start), "{body}");
+}
+
+#[test]
+fn settings_files_that_do_not_parse_say_the_line_and_the_fix_in_chinese() {
+    let w = Workdir::new();
+    std::fs::copy(SAMPLE, w.path("in.xlsx")).unwrap();
+    std::fs::write(w.path("坏.toml"), "name = \"x\"\n[rates\n").unwrap();
+    for (args, what) in [
+        (
+            vec![
+                "consolidate",
+                "in.xlsx",
+                "-o",
+                "c.xlsx",
+                "--benchmark",
+                "坏.toml",
+            ],
+            "基准文件",
+        ),
+        (
+            vec![
+                "consolidate",
+                "in.xlsx",
+                "-o",
+                "c.xlsx",
+                "--policy",
+                "坏.toml",
+            ],
+            "政策口径文件",
+        ),
+        (
+            vec!["assets", "in.xlsx", "--rules", "坏.toml"],
+            "资产分类规则",
+        ),
+        (
+            vec![
+                "monthly",
+                "in.xlsx",
+                "--month",
+                "2023-06",
+                "--schedule",
+                "坏.toml",
+            ],
+            "序时进度表",
+        ),
+    ] {
+        refused_in_chinese(
+            &w,
+            &args,
+            "R105",
+            "unclosed table",
+            &format!("{what} 坏.toml 有误：第2行格式有误，请对照"),
+        );
+        assert!(w.files().iter().all(|f| f != "c.xlsx"), "nothing written");
+    }
+}
+
+#[test]
+fn settings_files_that_cannot_be_read_say_the_fix_first() {
+    let w = Workdir::new();
+    std::fs::copy(SAMPLE, w.path("in.xlsx")).unwrap();
+    for (args, what) in [
+        (
+            vec![
+                "consolidate",
+                "in.xlsx",
+                "-o",
+                "c.xlsx",
+                "--benchmark",
+                "缺.toml",
+            ],
+            "基准文件",
+        ),
+        (
+            vec!["assets", "in.xlsx", "--rules", "缺.toml"],
+            "资产分类规则",
+        ),
+        (
+            vec![
+                "monthly",
+                "in.xlsx",
+                "--month",
+                "2023-06",
+                "--schedule",
+                "缺.toml",
+            ],
+            "序时进度表",
+        ),
+        (
+            vec![
+                "consolidate",
+                "in.xlsx",
+                "-o",
+                "c.xlsx",
+                "--expect",
+                "缺.toml",
+            ],
+            "应报送名单",
+        ),
+        (
+            vec![
+                "notice",
+                "in.xlsx",
+                "--stage",
+                "result",
+                "--template",
+                "缺.toml",
+            ],
+            "结果公示模板",
+        ),
+    ] {
+        refused_in_chinese(
+            &w,
+            &args,
+            "R100",
+            "No such file or directory",
+            &format!("文件或文件夹不存在：请检查路径；读取{what} 缺.toml 失败（系统信息："),
+        );
+    }
+}

@@ -1807,34 +1807,6 @@ fn rewrite_sample(f: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
     out.into_inner()
 }
 
-/// The sample with its 预算金额 header renamed to one only a mapping knows.
-fn sample_with_odd_header() -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(sample())).unwrap();
-    let mut out = std::io::Cursor::new(Vec::new());
-    {
-        let mut zout = zip::ZipWriter::new(&mut out);
-        for i in 0..zin.len() {
-            let mut f = zin.by_index(i).unwrap();
-            let name = f.name().unwrap().to_string();
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).unwrap();
-            if name == "xl/sharedStrings.xml" {
-                let text = String::from_utf8(bytes).unwrap();
-                assert!(text.contains("预算金额（万元）"));
-                bytes = text
-                    .replace("预算金额（万元）", "甲乙丙核定数（万元）")
-                    .into_bytes();
-            }
-            zout.start_file(name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            zout.write_all(&bytes).unwrap();
-        }
-        zout.finish().unwrap();
-    }
-    out.into_inner()
-}
-
 fn run_cli(args: &[&str]) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_jixiao"))
         .args(args)
@@ -1860,7 +1832,7 @@ async fn sqlite_settings_give_the_clis_figures() {
     std::fs::write(sd.join("county.toml"), "industry_floor = 98\n").unwrap();
     let work = tempfile::tempdir().unwrap();
     let wb = work.path().join("odd.xlsx");
-    std::fs::write(&wb, sample_with_odd_header()).unwrap();
+    std::fs::write(&wb, odd_header(sample())).unwrap();
     let map = sd.join("mapping").join("靖宇镇.toml");
     let p = |x: &std::path::Path| x.to_str().unwrap().to_string();
     let out = |n: &str| p(&work.path().join(n));
@@ -1916,7 +1888,7 @@ async fn sqlite_settings_give_the_clis_figures() {
     let token = env.add_township("jy", "靖宇镇").await;
     let tc = env.add_county("county").await;
     let (s, v) = Api::new(&env, &token)
-        .submit("odd.xlsx", sample_with_odd_header(), Some("2023-05-31"))
+        .submit("odd.xlsx", odd_header(sample()), Some("2023-05-31"))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["report"]["totals"], cli_r["totals"], "{v}");
@@ -1949,7 +1921,7 @@ async fn sqlite_settings_give_the_clis_figures() {
     let plain = Env::start(Backend::Sqlite).await.unwrap();
     let token = plain.add_township("jy", "靖宇镇").await;
     let (_, v) = Api::new(&plain, &token)
-        .submit("odd.xlsx", sample_with_odd_header(), Some("2023-05-31"))
+        .submit("odd.xlsx", odd_header(sample()), Some("2023-05-31"))
         .await;
     assert_ne!(v["report"]["totals"], cli_r["totals"], "{v}");
     plain.finish().await;
@@ -2446,33 +2418,6 @@ async fn sqlite_register_and_notices_are_the_clis_with_the_same_files() {
     assert!(floor_said(&cli_c), "{cli_c}");
     assert!(floor_said(&c), "{c}");
     env.finish().await;
-}
-
-/// A sample (of any unit) whose 预算金额 header only a mapping knows.
-fn odd_header(book: Vec<u8>) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
-    let mut out = std::io::Cursor::new(Vec::new());
-    {
-        let mut zout = zip::ZipWriter::new(&mut out);
-        for i in 0..zin.len() {
-            let mut f = zin.by_index(i).unwrap();
-            let name = f.name().unwrap().to_string();
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes).unwrap();
-            if name == "xl/sharedStrings.xml" {
-                bytes = String::from_utf8(bytes)
-                    .unwrap()
-                    .replace("预算金额（万元）", "甲乙丙核定数（万元）")
-                    .into_bytes();
-            }
-            zout.start_file(name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            zout.write_all(&bytes).unwrap();
-        }
-        zout.finish().unwrap();
-    }
-    out.into_inner()
 }
 
 /// The mapping form's fields as the page fills them: hidden inputs and

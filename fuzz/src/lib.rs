@@ -194,69 +194,6 @@ pub fn xlsx_from_parts(data: &[u8]) -> Vec<u8> {
     zip_of(&files)
 }
 
-fn run_known() -> bool {
-    static RUN_KNOWN: OnceLock<bool> = OnceLock::new();
-    *RUN_KNOWN.get_or_init(|| std::env::var_os("JIXIAO_FUZZ_KNOWN").is_some())
-}
-
-/// A cell reference (an ` r="…"`, `ref="…"` or `sqref="…"` value) with 7 or more letters
-/// or 10 or more digits in a run: calamine 0.38 `xlsx::get_row_and_optional_column`
-/// (src/xlsx/mod.rs:3096-3112) overflows u32 on it, a panic with overflow
-/// checks (debug builds, `cargo test`). Found by this fuzzer; cases in
-/// `tests/fuzz-cases/xlsx-ref-*`. Skipped by `xlsx_parts` while the fix is
-/// pending (`JIXIAO_FUZZ_KNOWN=1` runs it anyway).
-pub fn known_xlsx_ref_overflow(data: &[u8]) -> bool {
-    if run_known() {
-        return false;
-    }
-    let mut rest = data;
-    while let Some(at) = rest
-        .windows(4)
-        .position(|w| w[1..] == *b"r=\"" && matches!(w[0], b' ' | b'\t' | b'\n' | b'\r' | b'e'))
-    {
-        rest = &rest[at + 4..];
-        let value = rest.split(|&b| b == b'"').next().unwrap_or(&[]);
-        let (mut letters, mut digits) = (0, 0);
-        for &b in value.iter().take(256) {
-            if b.is_ascii_alphabetic() {
-                letters += 1;
-                digits = 0;
-            } else if b.is_ascii_digit() {
-                digits += 1;
-                letters = 0;
-            } else {
-                letters = 0;
-                digits = 0;
-            }
-            if letters >= 7 || digits >= 10 {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// Content that ends inside a `<table:table>` or an `<office:annotation>`:
-/// calamine 0.38's ODS reader loops forever on it (`ods::read_table` and the
-/// annotation loop of `ods::get_datatype` have no arm for end of file). Found
-/// by this fuzzer; the cases are in `tests/fuzz-cases/ods-*-hang.ods`. While
-/// the fix is pending the `ods_content` target skips such content
-/// (`JIXIAO_FUZZ_KNOWN=1` runs it anyway), so the fuzzer can find others.
-pub fn known_ods_hang(content: &[u8]) -> bool {
-    if run_known() {
-        return false;
-    }
-    let count = |needle: &[u8]| {
-        content
-            .windows(needle.len())
-            .filter(|w| *w == needle)
-            .count()
-    };
-    let tables = count(b"<table:table ") + count(b"<table:table>");
-    tables > count(b"</table:table>")
-        || count(b"<office:annotation") > count(b"</office:annotation>")
-}
-
 /// An .ods whose `content.xml` is the fuzzed bytes (an optional second part,
 /// after a NUL, is `styles.xml`).
 pub fn ods_from_content(data: &[u8]) -> Vec<u8> {

@@ -26,28 +26,15 @@ pub struct Args {
     /// 资产分类规则（TOML，默认内置 templates/assets.toml）
     #[arg(long, value_name = "文件")]
     pub rules: Option<PathBuf>,
-    /// 政策口径文件（TOML，默认按台账年度取内置 templates/policy/<年度>.toml）
-    #[arg(long, value_name = "文件")]
-    pub policy: Option<PathBuf>,
-    /// 单位名称（默认取“说明”表的单位名称）
-    #[arg(long)]
-    pub unit: Option<String>,
-    /// 列名映射文件（TOML）
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
-    /// 覆盖已存在的输出文件
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub ledger: super::LedgerArgs,
 }
 
 pub fn load_rules(path: Option<&Path>) -> Result<AssetRules, String> {
     match path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("无法读取资产分类规则 {}：{e}", p.display()))?;
-            AssetRules::from_toml(&text, &p.display().to_string())
-                .map_err(|e| format!("资产分类规则 {} 有误：{e}", p.display()))
-        }
+        Some(p) => crate::policy::load_settings("资产分类规则", p, |text| {
+            AssetRules::from_toml(text, &p.display().to_string())
+        }),
         None => Ok(AssetRules::default()),
     }
 }
@@ -83,13 +70,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
         Some(o) => crate::output::xlsx_path(o, "-o")?,
         None => super::report::default_output(&args.workbook, "资产台账"),
     };
-    let mut plan = crate::output::Plan::new(args.force);
+    let mut plan = crate::output::Plan::new(args.ledger.force);
     let output = plan.add(&output, "资产台账")?;
     if let Some(j) = &args.json {
         plan.add(j, "JSON 文件")?;
     }
     plan.not_input(&args.workbook)?;
-    for p in [&args.mapping, &args.rules, &args.policy]
+    for p in [&args.ledger.mapping, &args.rules, &args.ledger.policy]
         .into_iter()
         .flatten()
     {
@@ -97,14 +84,14 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     plan.lock()?;
     let rules = load_rules(args.rules.as_deref())?;
-    let mapping = Mapping::load_opt(args.mapping.as_deref())?;
+    let mapping = Mapping::load_opt(args.ledger.mapping.as_deref())?;
     let reg = register(
         &args.workbook,
         args.as_of,
-        args.unit.as_deref(),
+        args.ledger.unit.as_deref(),
         &mapping,
         &rules,
-        args.policy.as_deref(),
+        args.ledger.policy.as_deref(),
     )?;
     let sheets = write::assets::register_workbook(&reg);
     let mut stage = plan.stage()?;

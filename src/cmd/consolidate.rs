@@ -85,9 +85,9 @@ fn walk(
     let real = match dir.canonicalize() {
         Ok(r) => r,
         Err(e) => {
-            problems.push(FileProblem::of_file(
+            problems.push(FileProblem::coded(
                 &dir.display().to_string(),
-                Severity::Error,
+                Finding::FileSkipped,
                 format!("无法读取文件夹：{}", crate::output::io_text(&e)),
             ));
             return;
@@ -99,9 +99,9 @@ fn walk(
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            problems.push(FileProblem::of_file(
+            problems.push(FileProblem::coded(
                 &dir.display().to_string(),
-                Severity::Error,
+                Finding::FileSkipped,
                 format!("无法读取文件夹：{}", crate::output::io_text(&e)),
             ));
             return;
@@ -131,9 +131,9 @@ pub fn collect_inputs(inputs: &[PathBuf], problems: &mut Vec<FileProblem>) -> Ve
         } else if i.exists() {
             files.push((i.clone(), false));
         } else {
-            problems.push(FileProblem::of_file(
+            problems.push(FileProblem::coded(
                 &i.display().to_string(),
-                Severity::Error,
+                Finding::FileSkipped,
                 "找不到文件".into(),
             ));
         }
@@ -143,9 +143,9 @@ pub fn collect_inputs(inputs: &[PathBuf], problems: &mut Vec<FileProblem>) -> Ve
     for (f, found) in files {
         let canon = f.canonicalize().unwrap_or_else(|_| f.clone());
         match seen.get(&canon) {
-            Some(first) => problems.push(FileProblem::of_file(
+            Some(first) => problems.push(FileProblem::coded(
                 &f.display().to_string(),
-                Severity::Warning,
+                Finding::InputSkipped,
                 format!("与 {} 是同一个文件，只计一次", first.display()),
             )),
             None => {
@@ -160,7 +160,7 @@ pub fn collect_inputs(inputs: &[PathBuf], problems: &mut Vec<FileProblem>) -> Ve
 /// Names from an expectation list: one per line, or TOML `townships = [...]`.
 pub fn read_expect(path: &Path) -> Result<Vec<String>, String> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("无法读取应报送名单 {}：{e}", path.display()))?;
+        .map_err(|e| crate::output::io_fatal(&e, format!("读取应报送名单 {} ", path.display())))?;
     #[derive(serde::Deserialize)]
     struct List {
         townships: Vec<String>,
@@ -216,9 +216,9 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     if let Some(kind) = crate::output::marker(path)
         && crate::output::Kind::is_output(&kind)
     {
-        return Read::Skipped(FileProblem::of_file(
+        return Read::Skipped(FileProblem::coded(
             &file,
-            Severity::Warning,
+            Finding::InputSkipped,
             format!("这是 jixiao 生成的{kind}，不是台账，已跳过"),
         ));
     }
@@ -253,9 +253,9 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
             .iter()
             .all(|n| book.sheet(n).is_some())
     {
-        return Read::Skipped(FileProblem::of_file(
+        return Read::Skipped(FileProblem::coded(
             &file,
-            Severity::Warning,
+            Finding::InputSkipped,
             "这是 jixiao 生成的报告，不是台账，已跳过".into(),
         ));
     }
@@ -310,7 +310,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             if found && ours {
                 continue;
             }
-            return Err(format!(
+            return Err(crate::model::Finding::OutputIsInput.fatal(format!(
                 "输出文件 {} 是要汇总的输入（{}），拒绝覆盖输入；请换一个输出文件名",
                 f.display(),
                 if found {
@@ -318,7 +318,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
                 } else {
                     "命令行中给出"
                 }
-            ));
+            )));
         }
         files.push(f);
     }
@@ -358,7 +358,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             .iter()
             .filter(|p| !std::path::Path::new(p.as_str()).exists())
             .collect();
-        return Err(if missing.is_empty() {
+        return Err(crate::model::Finding::NothingToConsolidate.fatal(if missing.is_empty() {
             format!(
                 "在 {} 中没有找到可汇总的工作簿（.xlsx / .xlsm / .xls / .ods；jixiao 自己写出的报告、月报等不算）",
                 given.join("、")
@@ -372,7 +372,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
                     .collect::<Vec<_>>()
                     .join("、")
             )
-        });
+        }));
     }
     lap("inputs listed");
 

@@ -105,3 +105,21 @@ impl Default for Laps {
         Laps::new()
     }
 }
+
+/// The options `assets` and `notice` share, after their own: the policy
+/// profile, the unit, the column mapping and `--force`.
+#[derive(clap::Args, Debug)]
+pub struct LedgerArgs {
+    /// 政策口径文件（TOML，默认按台账年度取内置 templates/policy/<年度>.toml）
+    #[arg(long, value_name = "文件")]
+    pub policy: Option<std::path::PathBuf>,
+    /// 单位名称（默认取“说明”表的单位名称）
+    #[arg(long)]
+    pub unit: Option<String>,
+    /// 列名映射文件（TOML）
+    #[arg(long)]
+    pub mapping: Option<std::path::PathBuf>,
+    /// 覆盖已存在的输出文件
+    #[arg(long)]
+    pub force: bool,
+}

@@ -60,8 +60,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
         let msg = format!(
             "台账是 {y} 年度的，而监控期是 {year} 年 1—{month} 月：执行数按截至 {as_of} 的累计拨付计；如要监控 {y} 年，请用 --month {y}-{month:02}"
         );
-        eprintln!("提示：{msg}");
-        problems.push(crate::model::Problem::warning("说明", msg));
+        let finding = crate::model::Finding::MonitorOtherYear;
+        eprintln!("提示 {}：{msg}", finding.code());
+        problems.push(crate::model::Problem::on(finding, "说明", msg));
     }
     problems.sort_by_key(|p| p.severity);
     let sheets = write::monitor::monitor_sheets(&outcome.report, &evals, month, &problems);

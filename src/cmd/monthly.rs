@@ -69,10 +69,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     plan.lock()?;
     let schedule = match &args.schedule {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| format!("无法读取序时进度表 {}：{e}", p.display()))?;
-            crate::read::schedule::read_schedule(&text)
-                .map_err(|e| format!("序时进度表 {} 有误：{e}", p.display()))?
+            crate::policy::load_settings("序时进度表", p, crate::read::schedule::read_schedule)?
         }
         None => Schedule::default(),
     };

@@ -65,18 +65,8 @@ pub struct Args {
     /// 结果公示模板（minijinja 文本，默认内置 templates/notice/结果公示.txt）
     #[arg(long, value_name = "文件")]
     pub template: Option<PathBuf>,
-    /// 政策口径文件（TOML，默认按台账年度取内置 templates/policy/<年度>.toml）
-    #[arg(long, value_name = "文件")]
-    pub policy: Option<PathBuf>,
-    /// 单位名称（默认取“说明”表的单位名称）
-    #[arg(long)]
-    pub unit: Option<String>,
-    /// 列名映射文件（TOML）
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
-    /// 覆盖已存在的输出文件
-    #[arg(long)]
-    pub force: bool,
+    #[command(flatten)]
+    pub ledger: super::LedgerArgs,
 }
 
 /// The notice of one ledger and the ledger's problems, as `serve` would
@@ -142,11 +132,11 @@ pub fn run(args: &Args) -> Result<i32, String> {
                 Some("docx") => o.clone(),
                 None => o.with_extension("docx"),
                 Some(e) => {
-                    return Err(format!(
+                    return Err(crate::model::Finding::BadArguments.fatal(format!(
                         "-o {}：结果公示写成 .docx（不是 .{e}）；请改为 {}",
                         o.display(),
                         o.with_extension("docx").display()
-                    ));
+                    )));
                 }
             }
         }
@@ -156,9 +146,10 @@ pub fn run(args: &Args) -> Result<i32, String> {
         }
     };
     if args.days == Some(0) {
-        return Err("--days 须至少为 1 天（公示期一般不少于 10 天）".into());
+        return Err(crate::model::Finding::BadArguments
+            .fatal("--days 须至少为 1 天（公示期一般不少于 10 天）"));
     }
-    let mut plan = crate::output::Plan::new(args.force);
+    let mut plan = crate::output::Plan::new(args.ledger.force);
     let output = plan.add(
         &output,
         match args.stage {
@@ -170,7 +161,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         plan.add(j, "JSON 文件")?;
     }
     plan.not_input(&args.workbook)?;
-    for p in [&args.mapping, &args.template, &args.policy]
+    for p in [&args.ledger.mapping, &args.template, &args.ledger.policy]
         .into_iter()
         .flatten()
     {
@@ -178,17 +169,18 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     plan.lock()?;
     let template = match &args.template {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| format!("无法读取结果公示模板 {}：{e}", p.display()))?,
+        Some(p) => std::fs::read_to_string(p).map_err(|e| {
+            crate::output::io_fatal(&e, format!("读取结果公示模板 {} ", p.display()))
+        })?,
         None => write::notice::RESULT_TEMPLATE.to_string(),
     };
-    let mapping = Mapping::load_opt(args.mapping.as_deref())?;
+    let mapping = Mapping::load_opt(args.ledger.mapping.as_deref())?;
     let (n, problems, policy) = notice_of(
         &args.workbook,
         args.as_of,
-        args.unit.as_deref(),
+        args.ledger.unit.as_deref(),
         &mapping,
-        args.policy.as_deref(),
+        args.ledger.policy.as_deref(),
     )?;
     let days = args.days.unwrap_or(policy.notice.days);
     if days < 10 {

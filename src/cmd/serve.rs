@@ -189,12 +189,13 @@ async fn run_async(args: &Args) -> Result<i32, String> {
     let cfg = config(args);
     let sqlite_existed = args.data.join("jixiao.db").exists();
     if args.password_stdin && args.add_user.is_none() && args.reset_password.is_none() {
-        return Err("--password-stdin 只能与 --add-user 或 --reset-password 同用".into());
+        return Err(crate::model::Finding::BadArguments
+            .fatal("--password-stdin 只能与 --add-user 或 --reset-password 同用"));
     }
     if let Some(name) = &args.reset_password {
         let (pw, generated) = password(args)?;
         if pw.chars().count() < 8 {
-            return Err("密码至少 8 个字符".into());
+            return Err(crate::model::Finding::AccountRefused.fatal("密码至少 8 个字符"));
         }
         let state = crate::serve::State::open(cfg).await?;
         let result = reset_password(&state, name, &pw).await;
@@ -222,7 +223,10 @@ async fn run_async(args: &Args) -> Result<i32, String> {
         let (role, unit) = match (&args.township, &args.county) {
             (Some(t), None) => ("township", t.clone()),
             (None, Some(c)) => ("county", c.clone()),
-            _ => return Err("--add-user 需要 --township 某某镇 或 --county 某某县".into()),
+            _ => {
+                return Err(crate::model::Finding::BadArguments
+                    .fatal("--add-user 需要 --township 某某镇 或 --county 某某县"));
+            }
         };
         let (pw, generated) = password(args)?;
         let state = crate::serve::State::open(cfg).await?;
@@ -235,10 +239,10 @@ async fn run_async(args: &Args) -> Result<i32, String> {
                 .collect();
             if !existing.is_empty() {
                 state.db.pool.close().await;
-                return Err(format!(
+                return Err(crate::model::Finding::AccountRefused.fatal(format!(
                     "{unit} 已有账号 {}：第二个账号能看到并替换 {unit} 的全部报送。确实需要，请加 --confirm-second 重新执行",
                     existing.join("、")
-                ));
+                )));
             }
         }
         state
@@ -344,11 +348,10 @@ async fn reset_password(
     name: &str,
     password: &str,
 ) -> Result<u64, String> {
-    let (user, _) = state
-        .db
-        .user_by_name(name)
-        .await?
-        .ok_or_else(|| format!("没有用户“{name}”"))?;
+    let (user, _) =
+        state.db.user_by_name(name).await?.ok_or_else(|| {
+            crate::model::Finding::AccountRefused.fatal(format!("没有用户“{name}”"))
+        })?;
     let hash = state.hash(password).await?;
     let sessions = state.db.set_password(user.id, &hash).await?;
     state
@@ -360,11 +363,10 @@ async fn reset_password(
 
 /// Every API token of `name` revoked; how many.
 async fn revoke_tokens(state: &crate::serve::State, name: &str) -> Result<u64, String> {
-    let (user, _) = state
-        .db
-        .user_by_name(name)
-        .await?
-        .ok_or_else(|| format!("没有用户“{name}”"))?;
+    let (user, _) =
+        state.db.user_by_name(name).await?.ok_or_else(|| {
+            crate::model::Finding::AccountRefused.fatal(format!("没有用户“{name}”"))
+        })?;
     let n = state.db.revoke_tokens(user.id).await?;
     state
         .db

@@ -45,10 +45,10 @@ pub fn run(a: &Args) -> Result<i32, String> {
     // existing one needs --force) before any is written, all renamed into
     // place together.
     if a.output.exists() && !a.output.is_dir() {
-        return Err(format!(
+        return Err(crate::model::Finding::BadArguments.fatal(format!(
             "-o {} 是文件，不是文件夹；请给出一个文件夹",
             a.output.display()
-        ));
+        )));
     }
     let mut plan = crate::output::Plan::new(a.force);
     let targets: Vec<std::path::PathBuf> = (0..o.townships)

@@ -45,13 +45,8 @@ pub struct AssetRules {
 
 impl AssetRules {
     pub fn from_toml(text: &str, source: &str) -> Result<AssetRules, String> {
-        let mut r: AssetRules = toml::from_str(text).map_err(|e| {
-            e.to_string()
-                .lines()
-                .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|'))
-                .collect::<Vec<_>>()
-                .join("；")
-        })?;
+        let mut r: AssetRules =
+            toml::from_str(text).map_err(|e| crate::policy::toml_text(text, &e))?;
         for (i, rule) in r.rules.iter().enumerate() {
             if !CLASSES.contains(&rule.class.as_str()) && rule.class != NOT_ASSET {
                 return Err(format!(

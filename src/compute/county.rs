@@ -6,7 +6,7 @@ use super::{
     Excluded, GroupFigures, LatePayments, ProjectFigures, Report, execution_rate, group_order,
 };
 use crate::model::standard as layout;
-use crate::model::{Problem, Severity};
+use crate::model::{Finding, Problem};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
@@ -121,42 +121,18 @@ pub struct FileProblem {
 }
 
 impl FileProblem {
-    pub fn county(severity: Severity, message: String) -> FileProblem {
+    /// A finding of the catalogue about the county as a whole.
+    pub fn county(finding: Finding, message: String) -> FileProblem {
         FileProblem {
             file: String::new(),
-            problem: Problem {
-                severity,
-                sheet: String::new(),
-                cell: None,
-                finding: default_finding(severity),
-                message,
-            },
+            problem: Problem::on(finding, "", message),
         }
-    }
-    pub fn of_file(file: &str, severity: Severity, message: String) -> FileProblem {
-        FileProblem {
-            file: file.to_string(),
-            problem: Problem {
-                severity,
-                sheet: String::new(),
-                cell: None,
-                finding: default_finding(severity),
-                message,
-            },
-        }
-    }
-}
-
-fn default_finding(severity: Severity) -> crate::model::Finding {
-    match severity {
-        Severity::Error => crate::model::Finding::RowError,
-        Severity::Warning => crate::model::Finding::Note,
     }
 }
 
 impl FileProblem {
     /// A finding of the catalogue about one file.
-    pub fn coded(file: &str, finding: crate::model::Finding, message: String) -> FileProblem {
+    pub fn coded(file: &str, finding: Finding, message: String) -> FileProblem {
         FileProblem {
             file: file.to_string(),
             problem: Problem::on(finding, "", message),
@@ -371,17 +347,20 @@ pub fn consolidate(
         for p in &t.projects {
             match seen.get(p.id.as_str()) {
                 Some((other, q)) if other.file != t.file => {
-                    let (severity, what) = if q.name == p.name {
+                    let (finding, what) = if q.name == p.name {
                         (
-                            Severity::Error,
+                            Finding::ProjectInTwoFiles,
                             "疑似同一项目重复上报，两处都已计入合计，请核对",
                         )
                     } else {
-                        (Severity::Warning, "项目名称不同，可能是各乡镇自编编号重复")
+                        (
+                            Finding::IdInTwoFiles,
+                            "项目名称不同，可能是各乡镇自编编号重复",
+                        )
                     };
-                    problems.push(FileProblem::of_file(
+                    problems.push(FileProblem::coded(
                         &t.file,
-                        severity,
+                        finding,
                         format!(
                             "项目编号“{}”（{}）同时出现在 {}（{}）：{what}",
                             p.id, p.name, other.file, q.name
@@ -398,9 +377,9 @@ pub fn consolidate(
     let mut by_unit: HashMap<&str, &str> = HashMap::new();
     for t in &townships {
         if let Some(f) = by_unit.insert(&t.unit, &t.file) {
-            problems.push(FileProblem::of_file(
+            problems.push(FileProblem::coded(
                 &t.file,
-                Severity::Warning,
+                Finding::UnitInTwoFiles,
                 format!("单位“{}”同时出现在 {f} 和 {}，两份都已计入", t.unit, t.file),
             ));
         }
@@ -410,9 +389,9 @@ pub fn consolidate(
     if let Some(floor) = settings.industry_floor {
         for t in &townships {
             if let Some(s) = t.industry_share.filter(|s| *s < floor) {
-                problems.push(FileProblem::of_file(
+                problems.push(FileProblem::coded(
                     &t.file,
-                    Severity::Warning,
+                    Finding::IndustryShareLow,
                     format!(
                         "{}：衔接资金用于产业项目的比例 {s:.2}%，低于 {floor}% 的要求",
                         t.unit
@@ -422,7 +401,7 @@ pub fn consolidate(
         }
         if let Some(s) = industry.filter(|s| *s < floor) {
             problems.push(FileProblem::county(
-                Severity::Warning,
+                Finding::IndustryShareLow,
                 format!("全县衔接资金用于产业项目的比例 {s:.2}%，低于 {floor}% 的要求"),
             ));
         }
@@ -440,7 +419,7 @@ pub fn consolidate(
         None
     };
     if as_of.is_none() && !townships.is_empty() {
-        problems.push(FileProblem::county(Severity::Warning, "各单位的截止日期不一致（未指定 --as-of / --month 时取各自“说明”表的截止日期），汇总数据口径不一".into()));
+        problems.push(FileProblem::county(Finding::CutOffDatesDiffer, "各单位的截止日期不一致（未指定 --as-of / --month 时取各自“说明”表的截止日期），汇总数据口径不一".into()));
     }
     let by_level = super::levels::county_levels(&townships, settings, &mut problems);
     County {
@@ -462,6 +441,7 @@ pub fn consolidate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Severity;
 
     use crate::testutil::d;
     fn group(key: &str, budget: &str, paid: &str) -> GroupFigures {

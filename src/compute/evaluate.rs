@@ -46,14 +46,15 @@ pub fn evaluate_all(
                     .collect(),
                 None => {
                     let lib = draft::library_for(project, libs).map(|l| l.name.clone()).unwrap_or_default();
-                    problems.push(Problem::warning_at(&project.row, format!("{}：项目“{}”没有绩效指标，已按“{lib}”指标库草拟（标为草拟），请核实后填入“绩效指标”表", project.row, project.id)));
+                    problems.push(Problem::at(crate::model::Finding::IndicatorsDrafted, &project.row, format!("{}：项目“{}”没有绩效指标，已按“{lib}”指标库草拟（标为草拟），请核实后填入“绩效指标”表", project.row, project.id)));
                     draft::draft(project, year, libs)
                 }
             };
             let e = evaluate(f.execution_rate, inputs, year, rules);
             problems.extend(e.problems.iter().cloned());
             if let Some(prompt) = low_rate_prompt(f.execution_rate, e.grade) {
-                problems.push(Problem::warning_at(
+                problems.push(Problem::at(
+                    crate::model::Finding::LowRateHighGrade,
                     &project.budget_cell,
                     format!("{}：项目“{}”{prompt}", project.budget_cell, project.id),
                 ));

@@ -32,13 +32,8 @@ fn default_name() -> String {
 
 impl Benchmark {
     pub fn from_toml(text: &str) -> Result<Benchmark, String> {
-        let mut b: Benchmark = toml::from_str(text).map_err(|e| {
-            e.to_string()
-                .lines()
-                .filter(|l| !l.trim().is_empty() && !l.trim().starts_with('|'))
-                .collect::<Vec<_>>()
-                .join("；")
-        })?;
+        let mut b: Benchmark =
+            toml::from_str(text).map_err(|e| crate::policy::toml_text(text, &e))?;
         if let Some(v) = b.rates.remove("四级") {
             b.rates.insert(FOUR.into(), v);
         }
@@ -53,9 +48,7 @@ impl Benchmark {
         Ok(b)
     }
     pub fn load(path: &std::path::Path) -> Result<Benchmark, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("无法读取基准文件 {}：{e}", path.display()))?;
-        Benchmark::from_toml(&text).map_err(|e| format!("基准文件 {} 有误：{e}", path.display()))
+        crate::policy::load_settings("基准文件", path, Benchmark::from_toml)
     }
 }
 
@@ -327,7 +320,7 @@ pub fn county_levels(
     problems.extend(
         notes
             .into_iter()
-            .map(|n| super::county::FileProblem::county(crate::model::Severity::Warning, n)),
+            .map(|n| super::county::FileProblem::county(crate::model::Finding::LevelUnsplit, n)),
     );
     by
 }

@@ -569,7 +569,8 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
             payment_use.push(PaymentUse::AfterCutOff);
             late.count += 1;
             late.amount += pay.amount;
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(
+                crate::model::Finding::PaymentAfterCutOff,
                 &pay.row,
                 format!(
                     "{}：拨付日期 {} {LATE_PAYMENT} {}，该笔 {} 万元未计入",
@@ -585,7 +586,8 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         if let Some(year) = ledger.info.year
             && pay.date.year() < year
         {
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(
+                crate::model::Finding::PaymentBeforeYear,
                 &pay.row,
                 format!(
                     "{}：拨付日期 {} 早于台账年度 {year} 年，已计入；请核对是否上年的拨付",
@@ -615,7 +617,8 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
         } else {
             format!("{} 至 {}", l.earliest, l.latest)
         };
-        problems.push(Problem::warning_at(
+        problems.push(Problem::at(
+            crate::model::Finding::PaymentAfterCutOff,
             l.first,
             format!(
                 "{}：项目“{}”{name}有 {} 笔拨付日期（{dates}）{LATE_PAYMENT} {as_of}，共 {} 万元未计入；逐笔见“拨付明细”（本台账共 {} 笔{LATE_PAYMENT}，按项目各列一条）",
@@ -637,7 +640,8 @@ pub fn compute_report(ledger: &Ledger, as_of: NaiveDate, unit_name: &str) -> Rep
     if let Some(d) = ledger.info.as_of.filter(|d| *d > as_of)
         && ledger.projects.iter().any(|p| p.cumulative_paid.is_some())
     {
-        problems.push(Problem::warning(
+        problems.push(Problem::on(
+            crate::model::Finding::CumulativePaidAfterCutOff,
             "说明",
             format!("累计拨付是截至 {d} 的数，早于该日的截止日期 {as_of} 无法从中拆分，已全部计入"),
         ));
@@ -840,7 +844,8 @@ fn fund_rows(
         let i = index_of[id.as_str()];
         let p = &ledger.projects[i];
         let has: Vec<&str> = p.funds().iter().map(|(f, _)| *f).collect();
-        problems.push(Problem::warning_at(
+        problems.push(Problem::at(
+            crate::model::Finding::PaidFromOtherFund,
             &p.row,
             format!(
                 "{}：项目“{id}”的预算来自{}，但有 {} 万元从{fund}拨付（首笔见 {first}）；这笔钱计入{fund}的已拨付，不计入其执行率，在“按资金性质”中单列",
@@ -883,7 +888,8 @@ fn project_figures(
         .and_then(layout::Status::of)
         .is_some_and(layout::Status::is_finished);
     if paid < Decimal::ZERO {
-        problems.push(Problem::warning_at(
+        problems.push(Problem::at(
+            crate::model::Finding::NegativePaid,
             &p.row,
             format!(
                 "{}：项目“{}”的拨付合计为 {} 万元（退回多于拨付），请核对退回资金",
@@ -894,12 +900,14 @@ fn project_figures(
         ));
     }
     if p.budget.is_zero() {
-        problems.push(Problem::warning_at(
+        problems.push(Problem::at(
+            crate::model::Finding::ZeroBudget,
             &p.budget_cell,
             format!("{}：项目“{}”预算金额为0，执行率不计算", p.budget_cell, p.id),
         ));
     } else if paid > p.budget {
-        problems.push(Problem::warning_at(
+        problems.push(Problem::at(
+            crate::model::Finding::PaidOverBudget,
             &p.budget_cell,
             format!(
                 "{}：项目“{}”已拨付 {} 万元，超过预算 {} 万元",
@@ -912,7 +920,8 @@ fn project_figures(
     }
     if finished && p.settled.is_none() {
         let cell = p.settled_cell.as_ref().unwrap_or(&p.row);
-        problems.push(Problem::warning_at(
+        problems.push(Problem::at(
+            crate::model::Finding::FinishedNotSettled,
             cell,
             format!(
                 "{cell}：项目“{}”状态为{}，但没有结算金额，待拨付和结余未计算",
@@ -923,7 +932,8 @@ fn project_figures(
     }
     if let (Some(s), Some(cell)) = (p.settled, &p.settled_cell) {
         if paid > s {
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(
+                crate::model::Finding::PaidOverSettled,
                 cell,
                 format!(
                     "{cell}：项目“{}”已拨付 {} 万元，超过结算金额 {} 万元（多拨 {} 万元）",
@@ -935,7 +945,8 @@ fn project_figures(
             ));
         }
         if s > p.budget {
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(
+                crate::model::Finding::SettledOverBudget,
                 cell,
                 format!(
                     "{cell}：项目“{}”结算金额 {} 万元超过预算 {} 万元",

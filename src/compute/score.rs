@@ -730,6 +730,18 @@ fn show(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
+/// The finding of an indicator's problem message, by the rule it was
+/// scored under.
+fn rule_finding(rule: &ScoreRule) -> crate::model::Finding {
+    use crate::model::Finding;
+    match rule {
+        ScoreRule::HandScore { .. } => Finding::HandScoreDisagrees,
+        ScoreRule::Reached(_) | ScoreRule::Proportional { .. } => Finding::OverCompleted,
+        ScoreRule::Late { .. } | ScoreRule::LateText { .. } => Finding::IndicatorLate,
+        _ => Finding::IndicatorNotScored,
+    }
+}
+
 /// Score one indicator. Returns (score, rule, note, problem message).
 fn score_one(
     i: &IndicatorInput,
@@ -1052,7 +1064,8 @@ pub fn evaluate(
     for i in inputs {
         let g = Level1::parse(&i.level1).unwrap_or_else(|| {
             if let Some(row) = &i.row {
-                problems.push(Problem::warning_at(
+                problems.push(Problem::at(
+                    crate::model::Finding::UnknownLevel1,
                     row,
                     format!(
                         "{row}：一级指标“{}”不是产出/效益/满意度指标，按产出指标计分",
@@ -1117,14 +1130,23 @@ pub fn evaluate(
             cells.join("、")
         );
         match typed.iter().find_map(|i| i.row.clone()) {
-            Some(row) => problems.push(Problem::warning_at(&row, format!("{row}：{msg}"))),
-            None => problems.push(Problem::warning("绩效指标", msg)),
+            Some(row) => problems.push(Problem::at(
+                crate::model::Finding::WeightsNot100,
+                &row,
+                format!("{row}：{msg}"),
+            )),
+            None => problems.push(Problem::on(
+                crate::model::Finding::WeightsNot100,
+                "绩效指标",
+                msg,
+            )),
         }
     }
     let mut indicators = Vec::with_capacity(grouped.len());
     for ((group, input), weight) in grouped.into_iter().zip(item_weights) {
         let (score, rule, mut note, problem) = score_one(&input, weight, year, rules);
         let mut problem = problem;
+        let mut finding = rule_finding(&rule);
         if let (Some(h), Some(s)) = (input.hand_score, score)
             && h != s
             && !matches!(rule, ScoreRule::HandScore { .. })
@@ -1135,11 +1157,12 @@ pub fn evaluate(
                 show(s)
             );
             problem = Some(format!("指标“{}”{n}", input.name));
+            finding = crate::model::Finding::HandScoreDisagrees;
             note = Some(note.map(|x| format!("{x}；{n}")).unwrap_or(n));
         }
         if let Some(msg) = problem {
             if let Some(row) = &input.row {
-                problems.push(Problem::warning_at(row, format!("{row}：{msg}")))
+                problems.push(Problem::at(finding, row, format!("{row}：{msg}")))
             }
         }
         indicators.push(IndicatorScore {

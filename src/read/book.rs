@@ -30,6 +30,7 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
         ));
     }
     check_unpacked_size(path)?;
+    check_xlsx_dimensions(path)?;
     // .ods: our own streaming sparse reader (calamine's is dense, no merges).
     if super::ods::is_ods(path) {
         let sheets = super::ods::read_ods(path, full, max_cells()).map_err(|e| match e {
@@ -139,10 +140,10 @@ fn check_xls_extent(path: &Path) -> Result<(), String> {
         ));
     }
     if let Some(record) = super::xls_extent::broken_record(&bytes) {
-        return Err(format!(
+        return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
             "无法读取文件 {}：文件已损坏（可能下载或复制中断，或由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：{record} 记录无效",
             path.display()
-        ));
+        )));
     }
     let Some(sheets) = super::xls_extent::extents(&bytes) else {
         return Ok(());
@@ -269,6 +270,110 @@ fn check_unpacked_size(path: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Each worksheet's `<dimension ref="…">` (at the start of its XML, read
+/// before calamine parses the sheet): a reference past u32 or a range whose
+/// end is before its start is a damaged file, refused with R130 (calamine
+/// 0.38 `get_dimension` would overflow on it).
+fn check_xlsx_dimensions(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Ok(());
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+        return Ok(());
+    };
+    for i in 0..zip.len() {
+        let Ok(part) = zip.by_index(i) else {
+            continue;
+        };
+        let Ok(name) = part.name().map(|n| n.to_string()) else {
+            continue;
+        };
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            continue;
+        }
+        let mut head = Vec::new();
+        if part.take(16 * 1024).read_to_end(&mut head).is_err() {
+            continue;
+        }
+        let Some(value) = dimension_ref(&head) else {
+            continue;
+        };
+        if !dimension_is_valid(&value) {
+            return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
+                "无法读取文件 {}：文件已损坏（可能由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：{name} 的表格范围 <dimension ref=\"{}\"> 无效（终点在起点之前，或超出 Excel 的行列编号）",
+                path.display(),
+                value.chars().take(40).collect::<String>()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The `ref` of the first `<dimension>` before `<sheetData>`.
+fn dimension_ref(head: &[u8]) -> Option<String> {
+    let end = find(head, b"sheetData").unwrap_or(head.len());
+    let head = &head[..end];
+    let at = find(head, b"dimension")?;
+    let rest = &head[at..];
+    let tag_end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
+    let tag = &rest[..tag_end];
+    let r = find(tag, b" ref=\"")? + 6;
+    let value = tag[r..].split(|&b| b == b'"').next()?;
+    Some(String::from_utf8_lossy(value).into_owned())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A `<dimension ref>` calamine can read: one or two cell references whose
+/// column and row fit u32 (as it computes them), the second not before the
+/// first. Something else it refuses itself (not ours to judge).
+fn dimension_is_valid(value: &str) -> bool {
+    fn cell(s: &str) -> Option<Option<(u32, u32)>> {
+        let (mut col, mut row) = (0u32, 0u32);
+        let mut digits = false;
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' if !digits => {
+                    let v = (b.to_ascii_uppercase() - b'A') as u32 + 1;
+                    col = match col.checked_mul(26).and_then(|c| c.checked_add(v)) {
+                        Some(c) => c,
+                        None => return None,
+                    };
+                }
+                b'0'..=b'9' => {
+                    digits = true;
+                    row = match row
+                        .checked_mul(10)
+                        .and_then(|r| r.checked_add((b - b'0') as u32))
+                    {
+                        Some(r) => r,
+                        None => return None,
+                    };
+                }
+                // Not a reference: calamine's own error.
+                _ => return Some(None),
+            }
+        }
+        Some(Some((row, col)))
+    }
+    let parts: Vec<&str> = value.split(':').collect();
+    let mut cells = Vec::new();
+    for p in &parts {
+        match cell(p) {
+            None => return false,
+            Some(None) => return true,
+            Some(Some(c)) => cells.push(c),
+        }
+    }
+    match cells.as_slice() {
+        [a, b] => b.0 >= a.0 && b.1 >= a.1,
+        _ => true,
+    }
 }
 
 fn too_many_cells(path: &Path) -> String {

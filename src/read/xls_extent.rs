@@ -283,13 +283,15 @@ pub fn extents(file: &[u8]) -> Option<Vec<SheetExtent>> {
 /// first (`xls.rs:665`, the subtraction overflows; wrapped, it asks for
 /// terabytes and aborts) or that is larger than any .xls sheet can be, a
 /// MULRK whose last column is before its first (`xls.rs:987`), a NAME
-/// record too short for its fixed part (`xls.rs:838`). The record's name
-/// when there is one.
+/// record too short for its fixed part (`xls.rs:838`), and what
+/// [`walk_records`] finds. The record's name when there is one.
 pub fn broken_record(file: &[u8]) -> Option<&'static str> {
     let wb = Cfb::new(file)?.workbook()?;
     let mut at = 0usize;
     while let (Some(typ), Some(len)) = (u16_at(&wb, at), u16_at(&wb, at + 2)) {
-        let data = wb.get(at + 4..at + 4 + len as usize)?;
+        let Some(data) = wb.get(at + 4..at + 4 + len as usize) else {
+            break;
+        };
         at += 4 + len as usize;
         match typ {
             0x0200 => {
@@ -334,7 +336,254 @@ pub fn broken_record(file: &[u8]) -> Option<&'static str> {
             _ => {}
         }
     }
+    walk_records(&wb)
+}
+
+/// calamine's `RecordIter`: a record with the CONTINUE records after it;
+/// `Err` where calamine stops with an error (a clean refusal).
+struct Records<'a> {
+    stream: &'a [u8],
+}
+
+struct Rec<'a> {
+    typ: u16,
+    data: &'a [u8],
+    cont: Vec<&'a [u8]>,
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Result<Rec<'a>, ()>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.stream.len() < 4 {
+            return (!self.stream.is_empty()).then_some(Err(()));
+        }
+        let typ = u16_at(self.stream, 0)?;
+        let len = u16_at(self.stream, 2)? as usize;
+        if self.stream.len() < len + 4 {
+            return Some(Err(()));
+        }
+        let (rec, next) = self.stream.split_at(len + 4);
+        self.stream = next;
+        let mut cont = Vec::new();
+        if next.len() > 4 && u16_at(next, 0) == Some(0x003C) {
+            while self.stream.len() > 4 && u16_at(self.stream, 0) == Some(0x003C) {
+                let len = u16_at(self.stream, 2)? as usize;
+                if self.stream.len() < len + 4 {
+                    return Some(Err(()));
+                }
+                let (c, rest) = self.stream.split_at(len + 4);
+                cont.push(&c[4..]);
+                self.stream = rest;
+            }
+        }
+        Some(Ok(Rec {
+            typ,
+            data: &rec[4..],
+            cont,
+        }))
+    }
+}
+
+/// The records as calamine 0.38 `Xls::parse_workbook` reads them — the
+/// globals up to their EOF, then each sheet from its BoundSheet8 position —
+/// checked for the lengths and positions it indexes without checking
+/// (`utils::read_u16`/`read_u32`/`read_i32` on a short record, `&stream[pos..]`
+/// past the stream, a NAME whose formula is longer than the record, a
+/// MERGECELLS shorter than its count, an SST string cut inside its header or
+/// continued by an empty CONTINUE). The record's name when one is broken;
+/// `None` when the walk ends where calamine would stop with an error of its
+/// own, or at the end.
+fn walk_records(wb: &[u8]) -> Option<&'static str> {
+    let mut biff8 = true;
+    let mut positions: Vec<usize> = Vec::new();
+    for rec in (Records { stream: wb }) {
+        let Ok(mut r) = rec else {
+            return None;
+        };
+        let d = r.data;
+        match r.typ {
+            0x002F if d.len() < 2 => return Some("FILEPASS"),
+            0x0042 if d.len() < 2 => return Some("CODEPAGE"),
+            0x0022 if d.len() < 2 => return Some("DATEMODE"),
+            0x0809 => {
+                let Some(version) = u16_at(d, 0) else {
+                    return Some("BOF");
+                };
+                let dt = u16_at(d, 2).unwrap_or(0);
+                biff8 = !matches!(version, 0x0200 | 0x0002 | 0x0007 | 0x0300 | 0x0400 | 0x0500)
+                    && !(version == 0 && dt == 0x1000);
+            }
+            0x0085 => {
+                if d.len() < 6 {
+                    return Some("BOUNDSHEET");
+                }
+                positions.push(u32_at(d, 0)? as usize);
+            }
+            0x0018 => {
+                if name_is_broken(d, biff8)? {
+                    return Some("NAME");
+                }
+            }
+            0x0017 if biff8 && d.len() < 2 => return Some("EXTERNSHEET"),
+            0x00FC => {
+                if sst_is_broken(&mut r)? {
+                    return Some("SST");
+                }
+            }
+            0x000A => break,
+            _ => {}
+        }
+    }
+    for pos in positions {
+        let Some(sheet) = wb.get(pos..) else {
+            return Some("BOUNDSHEET");
+        };
+        let mut depth = 0usize;
+        let mut seen_bof = false;
+        for rec in (Records { stream: sheet }) {
+            let Ok(r) = rec else {
+                return None;
+            };
+            if depth > 0 {
+                match r.typ {
+                    0x0809 => depth += 1,
+                    0x000A => depth -= 1,
+                    _ => {}
+                }
+                continue;
+            }
+            match r.typ {
+                0x0809 if seen_bof => depth += 1,
+                0x0809 => seen_bof = true,
+                0x00E5 => {
+                    let count = u16_at(r.data, 0).ok_or(()).map(|c| c as usize);
+                    match count {
+                        Ok(c) if r.data.len() >= 2 + 8 * c => {}
+                        _ => return Some("MERGECELLS"),
+                    }
+                }
+                0x000A => break,
+                _ => {}
+            }
+        }
+    }
     None
+}
+
+/// Lbl (NAME, MS-XLS 2.4.150) as calamine's `parse_lbl` reads it: `Some(true)`
+/// when it would index past the record, `None` when it stops with an error.
+fn name_is_broken(d: &[u8], biff8: bool) -> Option<bool> {
+    if d.len() < 14 {
+        return Some(true);
+    }
+    let cch = d[3] as usize;
+    let cce = u16_at(d, 4)? as usize;
+    if biff8 {
+        // XLUnicodeStringNoCch: checked by calamine (an error).
+        let flags = *d.get(14)?;
+        let consumed = 1 + if flags & 1 != 0 { 2 * cch } else { cch };
+        if d.len() - 14 < consumed {
+            return None;
+        }
+    }
+    if cce > d.len() {
+        return Some(true);
+    }
+    let rgce = &d[d.len() - cce..];
+    let Some(&ptg) = rgce.first() else {
+        return Some(false);
+    };
+    // `parse_defined_names`: the bytes each reference token reads.
+    let need = match (ptg, biff8) {
+        (0x3a | 0x5a | 0x7a, true) => 7,
+        (0x3a | 0x5a | 0x7a, false) => 18,
+        (0x3b | 0x5b | 0x7b, true) => 11,
+        (0x3b | 0x5b | 0x7b, false) => 21,
+        (0x3c | 0x5c | 0x7c | 0x3d | 0x5d | 0x7d, true) => 3,
+        (0x3c | 0x5c | 0x7c | 0x3d | 0x5d | 0x7d, false) => 13,
+        _ => 0,
+    };
+    Some(rgce.len() < need)
+}
+
+/// SST (MS-XLS 2.4.265) as calamine's `parse_sst` reads it: `Some(true)`
+/// when a string's header is cut (`read_u16`/`read_i32` on fewer bytes) or a
+/// CONTINUE that carries the rest of a string is empty (`r.data[0]`);
+/// `None` when calamine stops with an error.
+fn sst_is_broken(r: &mut Rec) -> Option<bool> {
+    fn next_part<'a>(r: &mut Rec<'a>) -> bool {
+        if r.cont.is_empty() {
+            false
+        } else {
+            r.data = r.cont.remove(0);
+            true
+        }
+    }
+    fn skip(r: &mut Rec, mut len: usize) -> Option<()> {
+        while len > 0 {
+            if r.data.is_empty() && !next_part(r) {
+                return None;
+            }
+            let l = len.min(r.data.len());
+            r.data = &r.data[l..];
+            len -= l;
+        }
+        Some(())
+    }
+    if r.data.len() < 8 {
+        return None;
+    }
+    r.data = &r.data[8..];
+    while !r.data.is_empty() || next_part(r) {
+        if r.data.is_empty() {
+            continue;
+        }
+        if r.data.len() < 3 {
+            return None;
+        }
+        let mut left = u16_at(r.data, 0)? as usize;
+        let flags = r.data[2];
+        r.data = &r.data[3..];
+        let mut runs = 0usize;
+        let mut ext = 0usize;
+        if flags & 0x8 != 0 {
+            let Some(n) = u16_at(r.data, 0) else {
+                return Some(true);
+            };
+            runs = n as usize;
+            r.data = &r.data[2..];
+        }
+        if flags & 0x4 != 0 {
+            let Some(n) = u32_at(r.data, 0) else {
+                return Some(true);
+            };
+            ext = n as i32 as usize;
+            r.data = &r.data[4..];
+        }
+        let mut wide = flags & 1 != 0;
+        while left > 0 {
+            let chars = if wide {
+                (r.data.len() / 2).min(left)
+            } else {
+                r.data.len().min(left)
+            };
+            r.data = &r.data[if wide { 2 * chars } else { chars }..];
+            left -= chars;
+            if left > 0 {
+                if !next_part(r) {
+                    return None;
+                }
+                let Some(&f) = r.data.first() else {
+                    return Some(true);
+                };
+                wide = f & 1 != 0;
+                r.data = &r.data[1..];
+            }
+        }
+        skip(r, runs * 4)?;
+        skip(r, ext)?;
+    }
+    Some(false)
 }
 
 /// ShortXLUnicodeString (BIFF8); BIFF5's 8-bit names read as Latin-1.
@@ -591,6 +840,14 @@ mod tests {
             ("xls-fuzzer-crash-13150640-mulrk.xls", "MULRK"),
             ("xls-fuzzer-crash-7bb8c1af-name-record.xls", "NAME"),
             ("xls-fuzzer-crash-7c631221-dimensions.xls", "DIMENSIONS"),
+            ("xls-boundsheet-past-stream.xls", "BOUNDSHEET"),
+            ("xls-short-codepage-read-u16.xls", "CODEPAGE"),
+            ("xls-short-externsheet.xls", "EXTERNSHEET"),
+            ("xls-short-bof.xls", "BOF"),
+            ("xls-mergecells-count-past-record.xls", "MERGECELLS"),
+            ("xls-sst-cut-ext-header-read-i32.xls", "SST"),
+            ("xls-sst-empty-continue.xls", "SST"),
+            ("xls-name-formula-longer-than-record.xls", "NAME"),
         ] {
             let b = std::fs::read(format!("{cases}/{name}")).unwrap();
             assert_eq!(broken_record(&b), Some(record), "{name}");

@@ -118,10 +118,11 @@ impl ServeSettings {
         }
         let schedule = dir.join("schedule.toml");
         if schedule.exists() {
-            let text = std::fs::read_to_string(&schedule)
-                .map_err(|e| format!("无法读取序时进度表 {}：{e}", schedule.display()))?;
-            s.schedule = crate::read::schedule::read_schedule(&text)
-                .map_err(|e| format!("序时进度表 {} 有误：{e}", schedule.display()))?;
+            s.schedule = crate::policy::load_settings(
+                "序时进度表",
+                &schedule,
+                crate::read::schedule::read_schedule,
+            )?;
             s.loaded.push("序时进度表 schedule.toml".into());
         }
         let mapping = dir.join("mapping.toml");
@@ -149,10 +150,10 @@ impl ServeSettings {
         }
         let county = dir.join("county.toml");
         if county.exists() {
-            let text = std::fs::read_to_string(&county)
-                .map_err(|e| format!("无法读取 {}：{e}", county.display()))?;
-            let f: CountyFile = toml::from_str(&text)
-                .map_err(|e| format!("县级汇总设置 {} 有误：{e}", county.display()))?;
+            let f: CountyFile =
+                crate::policy::load_settings("县级汇总设置", &county, |text| {
+                    toml::from_str(text).map_err(|e| crate::policy::toml_text(text, &e))
+                })?;
             if let Some(floor) = f.industry_floor {
                 if floor < rust_decimal::Decimal::ZERO || floor > rust_decimal::Decimal::from(100) {
                     return Err(format!(
@@ -172,8 +173,9 @@ impl ServeSettings {
         if !per.is_dir() {
             return Ok(());
         }
-        let entries =
-            std::fs::read_dir(per).map_err(|e| format!("无法读取 {}：{e}", per.display()))?;
+        let entries = std::fs::read_dir(per).map_err(|e| {
+            crate::output::io_fatal(&e, format!("读取列名映射文件夹 {} ", per.display()))
+        })?;
         let mut map = self.mappings.write().unwrap_or_else(|e| e.into_inner());
         for e in entries.flatten() {
             let p = e.path();
@@ -445,7 +447,7 @@ fn xlsx_bytes(
 ) -> Result<Vec<u8>, String> {
     let mut wb = write::xlsx::workbook_of(sheets, kind)?;
     wb.save_to_buffer()
-        .map_err(|e| format!("写出工作簿失败：{e}"))
+        .map_err(|e| format!("写出工作簿失败：程序内部出错，请把台账发给维护人员（技术信息：{e}）"))
 }
 
 /// The annotated report workbook (`jixiao report`'s `-o`).
@@ -502,7 +504,8 @@ pub fn monitor_xlsx(input: &Input, year: i32, month: u32) -> Result<Vec<u8>, Str
     let evals = o.score(&rules, &libs);
     let mut problems = o.report.problems.clone();
     if let Some(y) = o.ledger.info.year.filter(|y| *y != year) {
-        problems.push(crate::model::Problem::warning(
+        problems.push(crate::model::Problem::on(
+            crate::model::Finding::MonitorOtherYear,
             "说明",
             format!(
                 "台账是 {y} 年度的，而监控期是 {year} 年 1—{month} 月：执行数按截至月末的累计拨付计"
@@ -617,7 +620,11 @@ pub fn county(
     let problems: Vec<FileProblem> = failed
         .iter()
         .map(|(file, why)| {
-            FileProblem::of_file(file, Severity::Error, format!("{why}，该文件未汇总"))
+            FileProblem::coded(
+                file,
+                crate::model::Finding::FileSkipped,
+                format!("{why}，该文件未汇总"),
+            )
         })
         .collect();
     // As `consolidate` chooses: county.toml's floor, else the policy's, else

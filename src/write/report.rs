@@ -1087,7 +1087,8 @@ pub fn annotated_workbook(
     for raw in &book.sheets {
         let name = copy_name(&raw.name, &mut taken);
         if name != raw.name {
-            extra.push(Problem::warning(
+            extra.push(Problem::on(
+                crate::model::Finding::SheetCopiedAs,
                 &raw.name,
                 format!(
                     "输入工作表“{}”与报告工作表同名或不能用作 Excel 表名，复制为“{name}”",
@@ -1114,7 +1115,8 @@ pub fn annotated_workbook(
         ));
     }
     if !book.formulas_portable() && book.sheets.iter().any(|s| s.has_formulas()) {
-        extra.push(Problem::warning(
+        extra.push(Problem::on(
+            crate::model::Finding::FormulasAsValues,
             "",
             "输入文件不是 xlsx 格式，原表中的公式以计算结果（数值）复制",
         ));

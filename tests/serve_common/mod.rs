@@ -363,8 +363,14 @@ pub fn sample() -> Vec<u8> {
 /// The sample ledger as another township's: its 说明 (and 实施单位) name
 /// `<unit>人民政府` instead of 靖宇镇人民政府; every figure is the sample's.
 pub fn sample_of(unit: &str) -> Vec<u8> {
+    with_shared_strings(sample(), "靖宇镇人民政府", &format!("{unit}人民政府"))
+}
+
+/// `book` (an .xlsx) with `from` replaced by `to` in its shared strings
+/// (`from` must be there).
+pub fn with_shared_strings(book: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
     use std::io::{Read, Write};
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(sample())).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
     let mut out = std::io::Cursor::new(Vec::new());
     {
         let mut zout = zip::ZipWriter::new(&mut out);
@@ -375,10 +381,8 @@ pub fn sample_of(unit: &str) -> Vec<u8> {
             f.read_to_end(&mut bytes).unwrap();
             if name == "xl/sharedStrings.xml" {
                 let text = String::from_utf8(bytes).unwrap();
-                assert!(text.contains("靖宇镇人民政府"));
-                bytes = text
-                    .replace("靖宇镇人民政府", &format!("{unit}人民政府"))
-                    .into_bytes();
+                assert!(text.contains(from), "{from} in the shared strings");
+                bytes = text.replace(from, to).into_bytes();
             }
             zout.start_file(name, zip::write::SimpleFileOptions::default())
                 .unwrap();
@@ -387,6 +391,11 @@ pub fn sample_of(unit: &str) -> Vec<u8> {
         zout.finish().unwrap();
     }
     out.into_inner()
+}
+
+/// `book` with its 预算金额 header renamed to one only a mapping knows.
+pub fn odd_header(book: Vec<u8>) -> Vec<u8> {
+    with_shared_strings(book, "预算金额（万元）", "甲乙丙核定数（万元）")
 }
 
 /// Files left in the server's temporary folders (each process's own
