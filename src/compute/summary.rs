@@ -428,6 +428,7 @@ pub fn build(
                 f.name
             ));
         }
+        notes.extend(amounts_not_in_ledger(f, report.as_of));
         let texts = Texts::of(
             f.annual_target.as_deref(),
             f.actual_result.as_deref(),
@@ -564,6 +565,85 @@ pub fn build(
     }
 }
 
+/// The amounts ("10.22万元") a clause states, in order.
+fn amounts_in(clause: &str) -> Vec<Decimal> {
+    let mut out = Vec::new();
+    let mut rest = clause;
+    while let Some(i) = rest.find("万元") {
+        let head = &rest[..i];
+        let start = head
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_digit() || *c == '.')
+            .last()
+            .map(|(k, _)| k);
+        if let Some(k) = start
+            && let Ok(d) = Decimal::from_str_exact(head[k..].trim_start_matches('.'))
+        {
+            out.push(d);
+        }
+        rest = &rest[i + "万元".len()..];
+    }
+    out
+}
+
+/// Amounts the project's own texts (实际完成情况, 年度目标) state that the
+/// ledger's figures do not bear out, each said as a line for the screen: a
+/// clause about 拨付 against the paid amounts (in all and by fund), one about
+/// 结算 against the 结算金额, any other against every figure of the project.
+/// The summary never copies an amount from these texts (it writes the
+/// computed figures), so a wrong one is only shown, not printed.
+pub fn amounts_not_in_ledger(f: &super::ProjectFigures, as_of: NaiveDate) -> Vec<String> {
+    let by_fund = |v: &[(String, Decimal)]| v.iter().map(|(_, d)| *d).collect::<Vec<_>>();
+    let mut all: Vec<Decimal> = vec![f.budget, f.paid, f.remaining];
+    all.extend(f.settled);
+    all.extend(f.outstanding);
+    all.extend(f.unspent);
+    all.extend(by_fund(&f.paid_by_fund));
+    all.extend(by_fund(&f.budget_by_fund));
+    let mut paid = vec![f.paid];
+    paid.extend(by_fund(&f.paid_by_fund));
+    let mut out = Vec::new();
+    for (column, text) in [
+        ("实际完成情况", f.actual_result.as_deref()),
+        ("年度目标", f.annual_target.as_deref()),
+    ] {
+        for c in clauses(text.unwrap_or("")) {
+            let figures: &[Decimal] = if c.contains("拨付") {
+                &paid
+            } else if c.contains("结算") {
+                f.settled.as_slice()
+            } else {
+                &all
+            };
+            let stated = amounts_in(&c);
+            for a in &stated {
+                if figures.iter().any(|x| x.normalize() == a.normalize()) {
+                    continue;
+                }
+                let which = if stated.len() > 1 {
+                    format!("其中{}万元", a.normalize())
+                } else {
+                    String::new()
+                };
+                let said = |d: Option<Decimal>| {
+                    d.map(|d| format!("{}万元", d.normalize()))
+                        .unwrap_or_else(|| "未填".to_string())
+                };
+                out.push(format!(
+                    "项目“{}”的“{column}”写“{c}”，{which}与台账不符（预算{}万元，结算{}，截至{}已拨付{}万元）；总结用台账的数，请核对该列",
+                    f.name,
+                    f.budget.normalize(),
+                    said(f.settled),
+                    as_of.format("%Y年%-m月%-d日"),
+                    f.paid.normalize(),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Words that start an effect clause of a 年度目标 ("增加村集体收入").
 const EFFECT_VERBS: &[&str] = &[
     "增加", "带动", "改善", "激发", "提升", "提高", "方便", "促进", "增强", "推进", "保障", "巩固",
@@ -626,6 +706,10 @@ impl Texts {
         let (mut doing, mut effect) = (Vec::new(), Vec::new());
         for c in clauses(target) {
             let c = after_label(&c).to_string();
+            // Amounts are the ledger's to say (the paragraph opens with them).
+            if c.contains("万元") {
+                continue;
+            }
             if EFFECT_VERBS.iter().any(|v| c.starts_with(v)) {
                 effect.push(c);
             } else {
@@ -712,6 +796,20 @@ mod tests {
         );
         assert_eq!(t.done.as_deref(), Some("完成补贴发放"));
         assert_eq!(t.reason.as_deref(), Some("因预算不准未用完"));
+    }
+
+    #[test]
+    fn amounts_of_a_clause() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(
+            amounts_in("使用衔接资金10.22万元完成补贴发放"),
+            vec![d("10.22")]
+        );
+        assert_eq!(
+            amounts_in("结算83.0827万元，已拨付60万元"),
+            vec![d("83.0827"), d("60")]
+        );
+        assert!(amounts_in("资助25人次，每人1500元").is_empty());
     }
 
     #[test]
