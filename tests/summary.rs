@@ -654,6 +654,11 @@ fn reference_sentences_reproduced_word_for_word() {
     let at = |s: &str| cattle.find(s).unwrap_or_else(|| panic!("{s} in {cattle}"));
     assert!(at("使用整合资金166万元") < at("已完成新建牛舍2栋共720平方米"));
     assert!(at("已完成新建牛舍2栋共720平方米") < at("用以增加村集体收入"));
+    // Every indicator it set reached its target: the reference's phrase.
+    assert!(
+        cattle.contains("该项目完成年初建设目标，用以增加村集体收入"),
+        "{cattle}"
+    );
     // The reason money is left comes last, as the ledger gives it.
     let subsidy = md.lines().find(|l| l.contains("以奖代补”项目。")).unwrap();
     assert!(subsidy.ends_with("因年初预算数据不够精准导致预算资金未全部使用。"));
@@ -1005,6 +1010,8 @@ fn another_ledger_gives_a_summary_of_its_own() {
     ] {
         at(&bridge, &s);
     }
+    // No indicators to show its targets were met: not said.
+    assert!(!bridge.contains("完成年初建设目标"), "{bridge}");
     // The 21万元 the clerk typed is not printed; it is said on screen.
     assert!(!md.contains("21万元"), "{md}");
     assert!(

@@ -276,6 +276,10 @@ pub struct ProjectSummary {
     pub new_this_year: bool,
     /// The 实际完成情况 says the year's target was met (已完成年初目标).
     pub met: bool,
+    /// Finished, and every indicator the clerk set reached its target (each
+    /// scored its full weight): the summary may say 完成年初建设目标 though
+    /// the 实际完成情况 does not.
+    pub targets_met: bool,
     /// What the project does or builds: the 年度目标's clauses other than
     /// its effects ("新建永生村一撮毛屯沥青路1216.1米，…").
     pub doing: Option<String>,
@@ -469,6 +473,10 @@ pub fn build(
             construction,
             new_this_year: f.start_date.is_some_and(|d| d.year() == year),
             met: texts.met,
+            targets_met: !matches!(state, State::Ongoing | State::NotStarted | State::Unknown)
+                && eval.is_some_and(|e| e.complete && !e.drafted)
+                && !real.is_empty()
+                && real.iter().all(|s| s.score == Some(s.weight)),
             doing: texts.doing,
             effect: texts.effect,
             done: texts.done,
