@@ -450,7 +450,7 @@ fn shortfalls_low_scores_and_carry_over() {
         "截止2024年12月31日，实际支出85.5万元，完成71.25%。结转资金14.5万元。",
         // Used, what was built (the indicators, the ledger having no
         // 年度目标 text), the effect; no 结余 sentence the data gives no reason for.
-        "①道路。使用整合资金98.5万元，现已完成施工，但【待补充：未结算的原因】，所以尚未结算，截止目前已拨付80万元。项目已完成道路长度200米。通行条件明显改善。",
+        "①道路。使用整合资金98.5万元，现已完成施工，但【待补充：未结算的原因】，所以尚未结算，截止目前已拨付80万元。该项目已完成道路长度200米。通行条件明显改善。",
         "①补助。安排衔接资金20万元，目前在建，截止2024年12月31日已拨付5.5万元，未支出14.5万元。",
         "## 四、偏离绩效目标的原因\n\n①道路：道路长度，目标≥1000米，实际完成200米，【待补充：偏差原因】。\n\n②补助：截止2024年12月31日项目在建，【待补充：偏差原因】。",
         "自评得分低于80分",
@@ -1125,4 +1125,33 @@ fn printed_pages_are_full_and_amounts_whole() {
             "{n} broken over two lines:\n{text}"
         );
     }
+}
+
+/// A finished project that builds nothing (a subsidy) is 实施完成, not 完成施工;
+/// with no texts and no indicators, what it did is a marker, listed on screen.
+#[test]
+fn a_finished_subsidy_is_not_said_to_be_built() {
+    let w = Workdir::new();
+    let mut book = small_book();
+    book[0].1[2][5] = N(8.0);
+    book[0].1[2][6] = S("已完工");
+    write_book(&w.path("台账.xlsx"), &book);
+    let r = w.run(&["summary", "台账.xlsx", "-o", "s.docx", "--markdown", "s.md"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("s.md"))
+        .unwrap()
+        .replace("**", "");
+    for needle in [
+        "①补助。使用衔接资金8万元，现已实施完成，但【待补充：未结算的原因】，所以尚未结算，截止目前已拨付5.5万元。【待补充：实施内容及完成情况】。",
+        "①道路。使用整合资金98.5万元，现已完成施工，",
+    ] {
+        assert!(md.contains(needle), "“{needle}” not in\n{md}");
+    }
+    assert!(r.stderr.contains("实施内容及完成情况"), "{}", r.stderr);
+    assert_eq!(
+        md.matches("【待补充：").count(),
+        r.stderr.matches("[待补充]").count(),
+        "{}",
+        r.stderr
+    );
 }

@@ -269,7 +269,8 @@ pub struct ProjectSummary {
     /// 效益 indicators' 实际完成值 ("脱贫户产业发展收入明显提升").
     pub benefits: Option<String>,
     pub annual_target: Option<String>,
-    /// A building project (its 年度目标 says 新建/改建, or its name 建设项目):
+    /// A building project (its 年度目标 says 新建/改建, its name 建设项目, or
+    /// its category is 基础设施):
     /// the summary says "该项目为YYYY年新建项目".
     pub construction: bool,
     /// Started in the ledger's year.
@@ -448,7 +449,8 @@ pub fn build(
             .annual_target
             .as_deref()
             .is_some_and(|t| t.contains("新建") || t.contains("改建"))
-            || f.name.contains("建设项目");
+            || f.name.contains("建设项目")
+            || f.category.contains("基础设施");
         projects.push(ProjectSummary {
             id: f.id.clone(),
             name: f.name.clone(),
