@@ -1155,3 +1155,62 @@ fn a_finished_subsidy_is_not_said_to_be_built() {
         r.stderr
     );
 }
+
+/// The document facts a county shares with all its townships can be given
+/// once in a settings file (`--facts`, keys as on 说明, written bare); what a
+/// township's 说明 says wins; a misspelt key is refused before anything is
+/// written (it would otherwise leave its placeholder without a word).
+#[test]
+fn document_facts_from_a_settings_file() {
+    let w = Workdir::new();
+    std::fs::write(
+        w.path("县.toml"),
+        "# 全县共用\n通知文号 = \"县财农〔2099〕1号\"\n整合方案 = \"某县统筹整合使用方案\"\n整合资金管理办法 = \"《某县整合资金管理办法》\"\n衔接资金管理办法 = \"《某县衔接资金实施细则》\"\n",
+    )
+    .unwrap();
+    let r = summary(&w, &["--facts", "县.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("总结.md")).unwrap();
+    for needle in [
+        "开展绩效自评总结工作的通知》（县财农〔2099〕1号）文件要求",
+        "按照县政府印发的《某县统筹整合使用方案》和县委",
+        "按照《某县整合资金管理办法》和《某县衔接资金实施细则》文件要求",
+    ] {
+        assert!(md.contains(needle), "“{needle}” not in\n{md}");
+    }
+    assert!(
+        !md.contains("【待补充") && !r.stderr.contains("需补充"),
+        "{md}"
+    );
+
+    // 说明 wins over the file.
+    with_facts(&w.path("说明.xlsx"), &[("通知文号", "乡财〔2099〕7号")]);
+    let r = w.run(&[
+        "summary",
+        w.path("说明.xlsx").to_str().unwrap(),
+        "-o",
+        "s.docx",
+        "--markdown",
+        "s.md",
+        "--facts",
+        "县.toml",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("s.md")).unwrap();
+    assert!(
+        md.contains("（乡财〔2099〕7号）") && !md.contains("县财农"),
+        "{md}"
+    );
+    assert!(md.contains("《某县统筹整合使用方案》"), "{md}");
+
+    // A misspelt key: R105, nothing written.
+    std::fs::write(w.path("错.toml"), "通知号 = \"x\"\n").unwrap();
+    let r = w.run(&["summary", SAMPLE, "-o", "x.docx", "--facts", "错.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("R105") && r.stderr.contains("错.toml") && r.stderr.contains("“通知号”"),
+        "{}",
+        r.stderr
+    );
+    assert!(!w.exists("x.docx"));
+}

@@ -97,6 +97,54 @@ impl DocFacts {
         f
     }
 
+    /// The facts of a settings file (`--facts`): TOML `键 = "值"` lines with
+    /// the keys 说明 takes (通知文号 = "…"), for the facts a county shares
+    /// with all its townships. An unknown key is refused (a misspelt one
+    /// would silently leave its placeholder); `source` names the file.
+    pub fn from_toml(text: &str, source: &str) -> Result<Vec<(String, String)>, String> {
+        let bad = |m: String| {
+            crate::model::Finding::BadSettings.fatal(format!("文书事实文件 {source} 有误：{m}"))
+        };
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| {
+                    format!(
+                        "第{}行",
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
+                    )
+                })
+                .unwrap_or_default();
+            bad(format!(
+                "{line}格式不对，每行应为 键 = \"值\"（{}）",
+                e.message().trim()
+            ))
+        })?;
+        let known: Vec<&str> = FACT_KEYS
+            .iter()
+            .flat_map(|(_, k)| k.iter().copied())
+            .collect();
+        let mut pairs = Vec::new();
+        for (key, value) in table {
+            let k = key.trim().trim_end_matches([':', '：']).trim();
+            if !known.contains(&k) {
+                return Err(bad(format!(
+                    "“{key}”不是可用的键（可用：{}）",
+                    FACT_KEYS
+                        .iter()
+                        .map(|(_, k)| k[0])
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )));
+            }
+            let toml::Value::String(v) = value else {
+                return Err(bad(format!("“{key}”的值应写在引号里（{key} = \"…\"）")));
+            };
+            pairs.push((key, v));
+        }
+        Ok(pairs)
+    }
+
     /// The key–value rows of the sheets the reader took as 说明.
     pub fn from_book(book: &crate::model::book::RawBook, ledger: &Ledger) -> Self {
         use crate::model::standard::SheetRole;
@@ -124,6 +172,30 @@ impl DocFacts {
             }
         }
         Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())))
+    }
+
+    /// Facts given on 说明, then those of a settings file for what 说明
+    /// leaves out (the township's own sheet wins).
+    pub fn from_book_and(
+        book: &crate::model::book::RawBook,
+        ledger: &Ledger,
+        file: &[(String, String)],
+    ) -> Self {
+        let mut f = Self::from_book(book, ledger);
+        let extra = Self::from_pairs(file.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        for (mine, theirs) in [
+            (&mut f.notice_no, extra.notice_no),
+            (&mut f.plan, extra.plan),
+            (&mut f.pooled_rules, extra.pooled_rules),
+            (&mut f.xianjie_rules, extra.xianjie_rules),
+            (&mut f.manager, extra.manager),
+            (&mut f.phone, extra.phone),
+        ] {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+        f
     }
 
     /// "项目负责人　电话" for the forms' 项目负责人及电话 cell.
