@@ -31,7 +31,8 @@ fn rate_opt<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error>
 
 /// Facts of the document a clerk knows and the ledger does not: given once
 /// as key–value rows of the 说明 sheet (column A the key, column B the
-/// value). Absent ones stay 【待补充】 markers in the summary.
+/// value) or in a settings file (`summary --facts`). Absent ones stay
+/// 【待补充】 markers in the summary.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct DocFacts {
     /// 通知文号 of the county's notice asking for the summary (靖财农〔2024〕603号).
