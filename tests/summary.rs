@@ -450,7 +450,7 @@ fn shortfalls_low_scores_and_carry_over() {
         "截止2024年12月31日，实际支出85.5万元，完成71.25%。结转资金14.5万元。",
         // Used, what was built (the indicators, the ledger having no
         // 年度目标 text), the effect; no 结余 sentence the data gives no reason for.
-        "①道路。使用整合资金98.5万元，现已完成施工，但【待补充：未结算的原因】，所以尚未结算，截止目前已拨付80万元。项目已完成道路长度200米。通行条件明显改善。",
+        "①道路。使用整合资金98.5万元，现已完成施工，但【待补充：未结算的原因】，所以尚未结算，截止目前已拨付80万元。该项目已完成道路长度200米。通行条件明显改善。",
         "①补助。安排衔接资金20万元，目前在建，截止2024年12月31日已拨付5.5万元，未支出14.5万元。",
         "## 四、偏离绩效目标的原因\n\n①道路：道路长度，目标≥1000米，实际完成200米，【待补充：偏差原因】。\n\n②补助：截止2024年12月31日项目在建，【待补充：偏差原因】。",
         "自评得分低于80分",
@@ -654,6 +654,11 @@ fn reference_sentences_reproduced_word_for_word() {
     let at = |s: &str| cattle.find(s).unwrap_or_else(|| panic!("{s} in {cattle}"));
     assert!(at("使用整合资金166万元") < at("已完成新建牛舍2栋共720平方米"));
     assert!(at("已完成新建牛舍2栋共720平方米") < at("用以增加村集体收入"));
+    // Every indicator it set reached its target: the reference's phrase.
+    assert!(
+        cattle.contains("该项目完成年初建设目标，用以增加村集体收入"),
+        "{cattle}"
+    );
     // The reason money is left comes last, as the ledger gives it.
     let subsidy = md.lines().find(|l| l.contains("以奖代补”项目。")).unwrap();
     assert!(subsidy.ends_with("因年初预算数据不够精准导致预算资金未全部使用。"));
@@ -760,9 +765,18 @@ fn docx_language_fonts_author_and_date() {
     let styles = part("word/styles.xml");
     let defaults = &styles[styles.find("<w:rPrDefault>").unwrap()..];
     let defaults = &defaults[..defaults.find("</w:rPrDefault>").unwrap()];
+    // East Asian text zh-CN; Western text en-US as Word writes Chinese
+    // documents (LibreOffice breaks numbers apart in zh-CN Western text).
     assert!(
-        defaults.contains(r#"w:eastAsia="zh-CN""#) && defaults.contains(r#"w:val="zh-CN""#),
+        defaults.contains(r#"w:eastAsia="zh-CN""#) && defaults.contains(r#"w:val="en-US""#),
         "{defaults}"
+    );
+    // No widow/orphan control: full pages of 22 lines, as 公文 are set.
+    let body = part("word/document.xml");
+    assert_eq!(
+        body.matches("<w:p ").count(),
+        body.matches(r#"<w:widowControl w:val="0" />"#).count(),
+        "every paragraph without widow control"
     );
     assert!(
         defaults.contains(r#"w:eastAsia="仿宋_GB2312""#),
@@ -793,4 +807,410 @@ fn docx_language_fonts_author_and_date() {
         "{core}"
     );
     assert!(!core.contains("1970"), "{core}");
+}
+
+/// Another township's ledger (its own names, year, figures and texts) gives
+/// a summary of its own: none of 靖宇镇's facts, every amount one the ledger
+/// gives or the tool computes, each project paragraph from its own texts in
+/// the reference's order (used → built → effect → why money is left), and an
+/// amount its 实际完成情况 states that the ledger does not bear out shown on
+/// screen, not printed.
+#[test]
+fn another_ledger_gives_a_summary_of_its_own() {
+    let w = Workdir::new();
+    let header = vec![
+        S("项目编号"),
+        S("项目名称"),
+        S("项目类别"),
+        S("资金性质"),
+        S("预算金额（万元）"),
+        S("结算金额（万元）"),
+        S("建设状态"),
+        S("开工日期"),
+        S("偏差原因"),
+        S("年度目标"),
+        S("实际完成情况"),
+    ];
+    // (budget, settled, payments) of the two projects, in 万元.
+    let (b1, s1, p1) = (50.0, 48.0, [30.0, 18.0]);
+    let (b2, s2, p2) = (30.0, 30.0, 20.0);
+    let book = vec![
+        (
+            "项目",
+            vec![
+                header,
+                vec![
+                    S("Q1"),
+                    S("青山乡石门村蔬菜大棚建设项目"),
+                    S("产业项目"),
+                    S("衔接资金"),
+                    N(b1),
+                    N(s1),
+                    S("已结算"),
+                    D("2021-04-01"),
+                    S("因招标价格低于预算，资金有结余"),
+                    S("新建蔬菜大棚12座，每座600平方米，增加脱贫户务工收入，带动村集体经济发展。"),
+                    S("已完成年初目标，新建蔬菜大棚12座，结算48万元。"),
+                ],
+                vec![
+                    S("Q2"),
+                    S("青山乡河口村便民桥建设项目"),
+                    S("基础设施建设项目"),
+                    S("整合资金"),
+                    N(b2),
+                    N(s2),
+                    S("已完工"),
+                    D("2021-05-10"),
+                    S("因审计未完成，尚未拨付尾款"),
+                    S("新建便民桥1座，长24米，方便群众出行。"),
+                    // 21 is not what the ledger paid (20).
+                    S("已完成施工：新建便民桥1座长24米；已拨付21万元。"),
+                ],
+            ],
+        ),
+        (
+            "拨付",
+            vec![
+                PAYMENT_HEADER.to_vec(),
+                vec![S("Q1"), D("2021-08-01"), N(p1[0]), S("衔接资金")],
+                vec![S("Q1"), D("2021-12-01"), N(p1[1]), S("衔接资金")],
+                vec![S("Q2"), D("2021-09-01"), N(p2), S("整合资金")],
+            ],
+        ),
+        (
+            "说明",
+            vec![
+                vec![S("单位名称"), S("青山乡人民政府")],
+                vec![S("年度"), N(2021.0)],
+                vec![S("截止日期"), D("2022-06-30")],
+            ],
+        ),
+    ];
+    write_book(&w.path("青山.xlsx"), &book);
+    let r = w.run(&[
+        "summary",
+        "青山.xlsx",
+        "--date",
+        "2022-07-05",
+        "-o",
+        "q.docx",
+        "--markdown",
+        "q.md",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("q.md"))
+        .unwrap()
+        .replace("**", "");
+
+    // None of 靖宇镇's facts: its places, works, years, and every amount the
+    // reference states (but 0).
+    for theirs in [
+        "靖宇",
+        "河南村",
+        "永生村",
+        "靖安村",
+        "牛舍",
+        "沥青",
+        "雨露",
+        "LED",
+        "化粪池",
+        "2023",
+        "2024",
+    ] {
+        assert!(!md.contains(theirs), "“{theirs}” in\n{md}");
+    }
+    let reference = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sample-data/2023-jingyu-self-evaluation.txt"
+    ))
+    .unwrap();
+    let amounts = |t: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, _) in t.match_indices("万元") {
+            let n: String = t[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if !n.is_empty() {
+                out.push(n);
+            }
+        }
+        out
+    };
+    let ours = amounts(&md);
+    for a in amounts(&reference) {
+        assert!(
+            a == "0" || !ours.contains(&a),
+            "the reference's {a}万元 in\n{md}"
+        );
+    }
+    // Every amount printed is one the ledger gives or the tool computes.
+    let dec = |x: f64| rust_decimal::Decimal::try_from(x).unwrap().normalize();
+    let paid = dec(p1[0] + p1[1] + p2);
+    let total = dec(b1 + b2);
+    let own: Vec<rust_decimal::Decimal> = [b1, s1, b2, s2, p1[0] + p1[1], p2, 0.0]
+        .into_iter()
+        .map(dec)
+        .chain([paid, total])
+        .collect();
+    for a in &ours {
+        let a: rust_decimal::Decimal = a.parse().unwrap();
+        assert!(
+            own.contains(&a.normalize()),
+            "{a}万元 is none of the ledger's\n{md}"
+        );
+    }
+    let rate = (paid / total * rust_decimal::Decimal::from(100)).round_dp(2);
+    for needle in [
+        "青山乡人民政府2021年度衔接及整合资金".to_string(),
+        format!(
+            "2021年我单位衔接及整合资金总计{total}万元（包括衔接资金{}万元）",
+            dec(p1[0] + p1[1])
+        ),
+        format!("截止2022年6月30日，实际支出{paid}万元，完成{rate:.2}%。结转资金0万元。"),
+        "<p align=\"right\">2022年7月5日</p>".to_string(),
+    ] {
+        assert!(md.contains(&needle), "“{needle}” not in\n{md}");
+    }
+    // Each paragraph: used, built, effect, why money is left — its own words.
+    let para = |name: &str| {
+        md.lines()
+            .find(|l| l.contains(&format!("{name}。")))
+            .unwrap_or_else(|| panic!("{name} has no paragraph:\n{md}"))
+            .to_string()
+    };
+    let greenhouse = para("青山乡石门村蔬菜大棚建设项目");
+    let at = |p: &str, s: &str| p.find(s).unwrap_or_else(|| panic!("“{s}” not in {p}"));
+    let order = [
+        format!("使用衔接资金{}万元", dec(s1)),
+        "该项目为2021年新建项目，已完成年初目标".to_string(),
+        "新建蔬菜大棚12座，每座600平方米".to_string(),
+        "用以增加脱贫户务工收入，带动村集体经济发展".to_string(),
+        "因招标价格低于预算，资金有结余。".to_string(),
+    ];
+    for pair in order.windows(2) {
+        assert!(
+            at(&greenhouse, &pair[0]) < at(&greenhouse, &pair[1]),
+            "{greenhouse}"
+        );
+    }
+    let bridge = para("青山乡河口村便民桥建设项目");
+    for s in [
+        format!(
+            "使用整合资金{}万元，现已完成施工，但因审计未完成，尚未拨付尾款，所以尚未结算，截止目前已拨付{}万元",
+            dec(s2),
+            dec(p2)
+        ),
+        "新建便民桥1座，长24米".to_string(),
+        "用以方便群众出行".to_string(),
+    ] {
+        at(&bridge, &s);
+    }
+    // No indicators to show its targets were met: not said.
+    assert!(!bridge.contains("完成年初建设目标"), "{bridge}");
+    // The 21万元 the clerk typed is not printed; it is said on screen.
+    assert!(!md.contains("21万元"), "{md}");
+    assert!(
+        r.stderr.contains("青山乡河口村便民桥建设项目")
+            && r.stderr.contains("“已拨付21万元”，与台账不符"),
+        "{}",
+        r.stderr
+    );
+    // The placeholders on the page are the ones listed on screen.
+    assert_eq!(
+        md.matches("【待补充：").count(),
+        r.stderr.matches("[待补充]").count(),
+        "{}",
+        r.stderr
+    );
+    // 六、机制创新 speaks of 基础设施 only in a year that had such projects.
+    assert!(md.contains("在基础设施上坚持便民利民原则"), "{md}");
+    let mut industry_only = book.clone();
+    industry_only[0].1.truncate(2);
+    industry_only[1].1.truncate(3);
+    write_book(&w.path("产业.xlsx"), &industry_only);
+    let r = w.run(&["summary", "产业.xlsx", "-o", "c.docx", "--markdown", "c.md"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("c.md")).unwrap();
+    assert!(
+        md.contains("项目资金如有结余做退回财政处理") && !md.contains("基础设施"),
+        "{md}"
+    );
+}
+
+/// As LibreOffice prints the sample's summary: every page but the last is
+/// full (22 lines of text, at most one short where a heading keeps with its
+/// paragraph — no gap on page 2), and no amount or rate is broken over two
+/// lines ("408.558 / 7万元"). Skipped, saying so, without soffice or pdftotext.
+#[test]
+fn printed_pages_are_full_and_amounts_whole() {
+    let Some(soffice) = soffice() else {
+        skip::soffice_missing();
+        return;
+    };
+    if std::process::Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_err()
+    {
+        skip::missing(
+            "pdftotext",
+            "没有 poppler 的 pdftotext（PATH 上找不到）",
+            skip::POPPLER_INSTALL,
+        );
+        return;
+    }
+    let w = Workdir::new();
+    let r = summary(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            w.path("lo-profile").display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(w.path("pdf"))
+        .arg(w.path("总结.docx"))
+        .output()
+        .expect("run soffice");
+    assert!(status.status.success(), "{status:?}");
+    let out = std::process::Command::new("pdftotext")
+        .arg(w.path("pdf/总结.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let mut pages: Vec<&str> = text.split('\u{c}').collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    assert!(pages.len() >= 2, "{text}");
+    for (k, p) in pages.iter().enumerate().take(pages.len() - 1) {
+        // The text lines and the page number.
+        let lines = p.lines().filter(|l| !l.trim().is_empty()).count();
+        assert!(lines >= 22, "page {} has {lines} lines:\n{p}", k + 1);
+    }
+    // Every amount and rate of the document, whole on one printed line.
+    let md = std::fs::read_to_string(w.path("总结.md")).unwrap();
+    let mut figures = Vec::new();
+    for unit in ["万元", "%"] {
+        for (i, _) in md.match_indices(unit) {
+            let n: String = md[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            if n.chars().count() >= 3 {
+                figures.push(n);
+            }
+        }
+    }
+    assert!(figures.len() >= 10, "{figures:?}");
+    for n in &figures {
+        assert!(
+            text.lines().any(|l| l.contains(n.as_str())),
+            "{n} broken over two lines:\n{text}"
+        );
+    }
+}
+
+/// A finished project that builds nothing (a subsidy) is 实施完成, not 完成施工;
+/// with no texts and no indicators, what it did is a marker, listed on screen.
+#[test]
+fn a_finished_subsidy_is_not_said_to_be_built() {
+    let w = Workdir::new();
+    let mut book = small_book();
+    book[0].1[2][5] = N(8.0);
+    book[0].1[2][6] = S("已完工");
+    write_book(&w.path("台账.xlsx"), &book);
+    let r = w.run(&["summary", "台账.xlsx", "-o", "s.docx", "--markdown", "s.md"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("s.md"))
+        .unwrap()
+        .replace("**", "");
+    for needle in [
+        "①补助。使用衔接资金8万元，现已实施完成，但【待补充：未结算的原因】，所以尚未结算，截止目前已拨付5.5万元。【待补充：实施内容及完成情况】。",
+        "①道路。使用整合资金98.5万元，现已完成施工，",
+    ] {
+        assert!(md.contains(needle), "“{needle}” not in\n{md}");
+    }
+    assert!(r.stderr.contains("实施内容及完成情况"), "{}", r.stderr);
+    assert_eq!(
+        md.matches("【待补充：").count(),
+        r.stderr.matches("[待补充]").count(),
+        "{}",
+        r.stderr
+    );
+}
+
+/// The document facts a county shares with all its townships can be given
+/// once in a settings file (`--facts`, keys as on 说明, written bare); what a
+/// township's 说明 says wins; a misspelt key is refused before anything is
+/// written (it would otherwise leave its placeholder without a word).
+#[test]
+fn document_facts_from_a_settings_file() {
+    let w = Workdir::new();
+    std::fs::write(
+        w.path("县.toml"),
+        "# 全县共用\n通知文号 = \"县财农〔2099〕1号\"\n整合方案 = \"某县统筹整合使用方案\"\n整合资金管理办法 = \"《某县整合资金管理办法》\"\n衔接资金管理办法 = \"《某县衔接资金实施细则》\"\n",
+    )
+    .unwrap();
+    let r = summary(&w, &["--facts", "县.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("总结.md")).unwrap();
+    for needle in [
+        "开展绩效自评总结工作的通知》（县财农〔2099〕1号）文件要求",
+        "按照县政府印发的《某县统筹整合使用方案》和县委",
+        "按照《某县整合资金管理办法》和《某县衔接资金实施细则》文件要求",
+    ] {
+        assert!(md.contains(needle), "“{needle}” not in\n{md}");
+    }
+    assert!(
+        !md.contains("【待补充") && !r.stderr.contains("需补充"),
+        "{md}"
+    );
+
+    // 说明 wins over the file.
+    with_facts(&w.path("说明.xlsx"), &[("通知文号", "乡财〔2099〕7号")]);
+    let r = w.run(&[
+        "summary",
+        w.path("说明.xlsx").to_str().unwrap(),
+        "-o",
+        "s.docx",
+        "--markdown",
+        "s.md",
+        "--facts",
+        "县.toml",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let md = std::fs::read_to_string(w.path("s.md")).unwrap();
+    assert!(
+        md.contains("（乡财〔2099〕7号）") && !md.contains("县财农"),
+        "{md}"
+    );
+    assert!(md.contains("《某县统筹整合使用方案》"), "{md}");
+
+    // A misspelt key: R105, nothing written.
+    std::fs::write(w.path("错.toml"), "通知号 = \"x\"\n").unwrap();
+    let r = w.run(&["summary", SAMPLE, "-o", "x.docx", "--facts", "错.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("R105") && r.stderr.contains("错.toml") && r.stderr.contains("“通知号”"),
+        "{}",
+        r.stderr
+    );
+    assert!(!w.exists("x.docx"));
 }

@@ -28,6 +28,9 @@ pub struct Args {
     /// 列名映射文件（TOML）
     #[arg(long)]
     pub mapping: Option<PathBuf>,
+    /// 文书事实文件（TOML，如 通知文号 = "…"、整合方案 = "…"；“说明”表写了的以“说明”表为准）
+    #[arg(long, value_name = "文件")]
+    pub facts: Option<PathBuf>,
     /// 单位名称（默认取“说明”表的单位名称）
     #[arg(long)]
     pub unit: Option<String>,
@@ -49,7 +52,10 @@ pub fn run(args: &Args) -> Result<i32, String> {
         plan.add(m, "Markdown 文件")?;
     }
     plan.not_input(&args.workbook)?;
-    for p in [&args.mapping, &args.template].into_iter().flatten() {
+    for p in [&args.mapping, &args.template, &args.facts]
+        .into_iter()
+        .flatten()
+    {
         plan.not_input(p)?;
     }
     // Free space for about this much is checked with the lock.
@@ -65,6 +71,14 @@ pub fn run(args: &Args) -> Result<i32, String> {
             docx::DEFAULT_TEMPLATE.to_string(),
         ),
     };
+    let facts_file = match &args.facts {
+        Some(p) => summary::DocFacts::from_toml(
+            // Keys written bare, as clerks write them (通知文号 = "…").
+            &crate::read::mapping::quote_keys(&crate::read::mapping::read_text(p, "文书事实文件")?),
+            &p.display().to_string(),
+        )?,
+        None => Vec::new(),
+    };
     let mapping = Mapping::load_opt(args.mapping.as_deref())?;
     let mut outcome =
         crate::analysis::analyse(&args.workbook, args.as_of, args.unit.as_deref(), &mapping)?;
@@ -75,8 +89,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
         .date
         .unwrap_or_else(|| chrono::Local::now().date_naive());
     let mut data = summary::build(&outcome.ledger, &outcome.report, &evals, signed);
-    // 通知文号, 整合方案, 管理办法 given once on 说明 fill their places.
-    data.facts = summary::DocFacts::from_book(&outcome.book, &outcome.ledger);
+    // 通知文号, 整合方案, 管理办法 given once on 说明 (or in --facts) fill
+    // their places.
+    data.facts = summary::DocFacts::from_book_and(&outcome.book, &outcome.ledger, &facts_file);
     let text = docx::render_named(&template_name, &template, &data)?;
     let blocks = docx::parse(&text);
     let bytes = docx::to_docx(&blocks)?;

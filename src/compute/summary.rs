@@ -31,7 +31,8 @@ fn rate_opt<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error>
 
 /// Facts of the document a clerk knows and the ledger does not: given once
 /// as key–value rows of the 说明 sheet (column A the key, column B the
-/// value). Absent ones stay 【待补充】 markers in the summary.
+/// value) or in a settings file (`summary --facts`). Absent ones stay
+/// 【待补充】 markers in the summary.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct DocFacts {
     /// 通知文号 of the county's notice asking for the summary (靖财农〔2024〕603号).
@@ -97,6 +98,54 @@ impl DocFacts {
         f
     }
 
+    /// The facts of a settings file (`--facts`): TOML `键 = "值"` lines with
+    /// the keys 说明 takes (通知文号 = "…"), for the facts a county shares
+    /// with all its townships. An unknown key is refused (a misspelt one
+    /// would silently leave its placeholder); `source` names the file.
+    pub fn from_toml(text: &str, source: &str) -> Result<Vec<(String, String)>, String> {
+        let bad = |m: String| {
+            crate::model::Finding::BadSettings.fatal(format!("文书事实文件 {source} 有误：{m}"))
+        };
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| {
+                    format!(
+                        "第{}行",
+                        text[..s.start.min(text.len())].matches('\n').count() + 1
+                    )
+                })
+                .unwrap_or_default();
+            bad(format!(
+                "{line}格式不对，每行应为 键 = \"值\"（{}）",
+                e.message().trim()
+            ))
+        })?;
+        let known: Vec<&str> = FACT_KEYS
+            .iter()
+            .flat_map(|(_, k)| k.iter().copied())
+            .collect();
+        let mut pairs = Vec::new();
+        for (key, value) in table {
+            let k = key.trim().trim_end_matches([':', '：']).trim();
+            if !known.contains(&k) {
+                return Err(bad(format!(
+                    "“{key}”不是可用的键（可用：{}）",
+                    FACT_KEYS
+                        .iter()
+                        .map(|(_, k)| k[0])
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )));
+            }
+            let toml::Value::String(v) = value else {
+                return Err(bad(format!("“{key}”的值应写在引号里（{key} = \"…\"）")));
+            };
+            pairs.push((key, v));
+        }
+        Ok(pairs)
+    }
+
     /// The key–value rows of the sheets the reader took as 说明.
     pub fn from_book(book: &crate::model::book::RawBook, ledger: &Ledger) -> Self {
         use crate::model::standard::SheetRole;
@@ -124,6 +173,30 @@ impl DocFacts {
             }
         }
         Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.clone())))
+    }
+
+    /// Facts given on 说明, then those of a settings file for what 说明
+    /// leaves out (the township's own sheet wins).
+    pub fn from_book_and(
+        book: &crate::model::book::RawBook,
+        ledger: &Ledger,
+        file: &[(String, String)],
+    ) -> Self {
+        let mut f = Self::from_book(book, ledger);
+        let extra = Self::from_pairs(file.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        for (mine, theirs) in [
+            (&mut f.notice_no, extra.notice_no),
+            (&mut f.plan, extra.plan),
+            (&mut f.pooled_rules, extra.pooled_rules),
+            (&mut f.xianjie_rules, extra.xianjie_rules),
+            (&mut f.manager, extra.manager),
+            (&mut f.phone, extra.phone),
+        ] {
+            if mine.is_none() {
+                *mine = theirs;
+            }
+        }
+        f
     }
 
     /// "项目负责人　电话" for the forms' 项目负责人及电话 cell.
@@ -269,13 +342,18 @@ pub struct ProjectSummary {
     /// 效益 indicators' 实际完成值 ("脱贫户产业发展收入明显提升").
     pub benefits: Option<String>,
     pub annual_target: Option<String>,
-    /// A building project (its 年度目标 says 新建/改建, or its name 建设项目):
+    /// A building project (its 年度目标 says 新建/改建, its name 建设项目, or
+    /// its category is 基础设施):
     /// the summary says "该项目为YYYY年新建项目".
     pub construction: bool,
     /// Started in the ledger's year.
     pub new_this_year: bool,
     /// The 实际完成情况 says the year's target was met (已完成年初目标).
     pub met: bool,
+    /// Finished, and every indicator the clerk set reached its target (each
+    /// scored its full weight): the summary may say 完成年初建设目标 though
+    /// the 实际完成情况 does not.
+    pub targets_met: bool,
     /// What the project does or builds: the 年度目标's clauses other than
     /// its effects ("新建永生村一撮毛屯沥青路1216.1米，…").
     pub doing: Option<String>,
@@ -428,6 +506,7 @@ pub fn build(
                 f.name
             ));
         }
+        notes.extend(amounts_not_in_ledger(f, report.as_of));
         let texts = Texts::of(
             f.annual_target.as_deref(),
             f.actual_result.as_deref(),
@@ -443,7 +522,8 @@ pub fn build(
             .annual_target
             .as_deref()
             .is_some_and(|t| t.contains("新建") || t.contains("改建"))
-            || f.name.contains("建设项目");
+            || f.name.contains("建设项目")
+            || f.category.contains("基础设施");
         projects.push(ProjectSummary {
             id: f.id.clone(),
             name: f.name.clone(),
@@ -468,6 +548,10 @@ pub fn build(
             construction,
             new_this_year: f.start_date.is_some_and(|d| d.year() == year),
             met: texts.met,
+            targets_met: !matches!(state, State::Ongoing | State::NotStarted | State::Unknown)
+                && eval.is_some_and(|e| e.complete && !e.drafted)
+                && !real.is_empty()
+                && real.iter().all(|s| s.score == Some(s.weight)),
             doing: texts.doing,
             effect: texts.effect,
             done: texts.done,
@@ -564,6 +648,85 @@ pub fn build(
     }
 }
 
+/// The amounts ("10.22万元") a clause states, in order.
+fn amounts_in(clause: &str) -> Vec<Decimal> {
+    let mut out = Vec::new();
+    let mut rest = clause;
+    while let Some(i) = rest.find("万元") {
+        let head = &rest[..i];
+        let start = head
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_digit() || *c == '.')
+            .last()
+            .map(|(k, _)| k);
+        if let Some(k) = start
+            && let Ok(d) = Decimal::from_str_exact(head[k..].trim_start_matches('.'))
+        {
+            out.push(d);
+        }
+        rest = &rest[i + "万元".len()..];
+    }
+    out
+}
+
+/// Amounts the project's own texts (实际完成情况, 年度目标) state that the
+/// ledger's figures do not bear out, each said as a line for the screen: a
+/// clause about 拨付 against the paid amounts (in all and by fund), one about
+/// 结算 against the 结算金额, any other against every figure of the project.
+/// The summary never copies an amount from these texts (it writes the
+/// computed figures), so a wrong one is only shown, not printed.
+pub fn amounts_not_in_ledger(f: &super::ProjectFigures, as_of: NaiveDate) -> Vec<String> {
+    let by_fund = |v: &[(String, Decimal)]| v.iter().map(|(_, d)| *d).collect::<Vec<_>>();
+    let mut all: Vec<Decimal> = vec![f.budget, f.paid, f.remaining];
+    all.extend(f.settled);
+    all.extend(f.outstanding);
+    all.extend(f.unspent);
+    all.extend(by_fund(&f.paid_by_fund));
+    all.extend(by_fund(&f.budget_by_fund));
+    let mut paid = vec![f.paid];
+    paid.extend(by_fund(&f.paid_by_fund));
+    let mut out = Vec::new();
+    for (column, text) in [
+        ("实际完成情况", f.actual_result.as_deref()),
+        ("年度目标", f.annual_target.as_deref()),
+    ] {
+        for c in clauses(text.unwrap_or("")) {
+            let figures: &[Decimal] = if c.contains("拨付") {
+                &paid
+            } else if c.contains("结算") {
+                f.settled.as_slice()
+            } else {
+                &all
+            };
+            let stated = amounts_in(&c);
+            for a in &stated {
+                if figures.iter().any(|x| x.normalize() == a.normalize()) {
+                    continue;
+                }
+                let which = if stated.len() > 1 {
+                    format!("其中{}万元", a.normalize())
+                } else {
+                    String::new()
+                };
+                let said = |d: Option<Decimal>| {
+                    d.map(|d| format!("{}万元", d.normalize()))
+                        .unwrap_or_else(|| "未填".to_string())
+                };
+                out.push(format!(
+                    "项目“{}”的“{column}”写“{c}”，{which}与台账不符（预算{}万元，结算{}，截至{}已拨付{}万元）；总结用台账的数，请核对该列",
+                    f.name,
+                    f.budget.normalize(),
+                    said(f.settled),
+                    as_of.format("%Y年%-m月%-d日"),
+                    f.paid.normalize(),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Words that start an effect clause of a 年度目标 ("增加村集体收入").
 const EFFECT_VERBS: &[&str] = &[
     "增加", "带动", "改善", "激发", "提升", "提高", "方便", "促进", "增强", "推进", "保障", "巩固",
@@ -626,6 +789,10 @@ impl Texts {
         let (mut doing, mut effect) = (Vec::new(), Vec::new());
         for c in clauses(target) {
             let c = after_label(&c).to_string();
+            // Amounts are the ledger's to say (the paragraph opens with them).
+            if c.contains("万元") {
+                continue;
+            }
             if EFFECT_VERBS.iter().any(|v| c.starts_with(v)) {
                 effect.push(c);
             } else {
@@ -712,6 +879,20 @@ mod tests {
         );
         assert_eq!(t.done.as_deref(), Some("完成补贴发放"));
         assert_eq!(t.reason.as_deref(), Some("因预算不准未用完"));
+    }
+
+    #[test]
+    fn amounts_of_a_clause() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(
+            amounts_in("使用衔接资金10.22万元完成补贴发放"),
+            vec![d("10.22")]
+        );
+        assert_eq!(
+            amounts_in("结算83.0827万元，已拨付60万元"),
+            vec![d("83.0827"), d("60")]
+        );
+        assert!(amounts_in("资助25人次，每人1500元").is_empty());
     }
 
     #[test]

@@ -343,8 +343,10 @@ pub const FONTS: &[(&str, &str)] = &[
     ("宋体", "SimSun"),
 ];
 
-/// Every run's language: Chinese, so East Asian text takes Chinese faces.
-const LANG: &str = r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#;
+/// Every run's language, as Word writes it for a Chinese document: East
+/// Asian text zh-CN (Chinese faces, not Japanese ones), Western text en-US
+/// (with zh-CN there LibreOffice breaks lines inside numbers: "408.558 / 7万元").
+const LANG: &str = r#"<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA" />"#;
 
 fn fonts(name: &str) -> RunFonts {
     RunFonts::new()
@@ -428,7 +430,11 @@ pub fn to_docx(blocks: &[Block]) -> Result<Vec<u8>, String> {
     let mut after_title = false;
     let mut in_signature = false;
     for (i, b) in blocks.iter().enumerate() {
-        let p = Paragraph::new().line_spacing(exact());
+        // No widow/orphan control: every full page has its 22 lines, as
+        // 公文 are typeset (a chain of headings and a paragraph that does not
+        // fit whole would otherwise leave lines empty at the foot of a page;
+        // headings still keep with what follows).
+        let p = Paragraph::new().line_spacing(exact()).widow_control(false);
         // The 落款 never stands alone on a page (GB/T 9704): the paragraph
         // before it and its own lines keep with what follows.
         let p = if matches!(blocks.get(i + 1), Some(Block::Right(_))) {
@@ -483,7 +489,12 @@ pub fn to_docx(blocks: &[Block]) -> Result<Vec<u8>, String> {
         }
         // One empty line before the signature block.
         if matches!(b, Block::Right(_)) && !in_signature {
-            doc = doc.add_paragraph(Paragraph::new().line_spacing(exact()).keep_next(true));
+            doc = doc.add_paragraph(
+                Paragraph::new()
+                    .line_spacing(exact())
+                    .widow_control(false)
+                    .keep_next(true),
+            );
         }
         in_signature = matches!(b, Block::Right(_));
         doc = doc.add_paragraph(p);
