@@ -14,6 +14,10 @@ use crate::model::{CellRef, Payment, PaymentBasis, Problem, Wan};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+/// A month's 累计 column as checked: (col, month, unit, ledger sum,
+/// computed sum, first cell, every row agrees).
+type MonthCum = (u32, u32, Option<MoneyUnit>, Decimal, Decimal, CellRef, bool);
+
 pub(crate) struct PaidColumns {
     /// This table's paid columns are the ledger's payments.
     active: bool,
@@ -21,7 +25,7 @@ pub(crate) struct PaidColumns {
     months: Vec<(u32, NaiveDate, Option<MoneyUnit>)>,
     /// Each month's 累计 column: (col, month, unit, ledger sum, computed sum,
     /// first cell, every row agrees).
-    cums: Vec<(u32, u32, Option<MoneyUnit>, Decimal, Decimal, CellRef, bool)>,
+    cums: Vec<MonthCum>,
     /// The year the months were dated by, and where it came from.
     year_from: Option<String>,
     /// The date the cumulative figures stand at, and where it was found.
