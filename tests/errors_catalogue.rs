@@ -105,9 +105,21 @@ fn example_r001() {
     );
     let (r, j) = report_json(&w, &[]);
     assert_eq!(r.code, 1);
-    let (cell, m) = find(&j, "R001");
+    // R001 is the catch-all for a row error without its own code: the
+    // reader gives every row error its own code now, this one R028.
+    let (cell, m) = find(&j, "R028");
     assert_eq!(cell, "项目!E4");
-    assert!(m.contains("“约5万”不是数字，该项目未计入合计"), "{m}");
+    let want = CATALOGUE.iter().find(|e| e.code == "R001").unwrap().example;
+    assert_eq!(m, want);
+    assert!(
+        !j["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "R001"),
+        "{:#}",
+        j["problems"]
+    );
 }
 
 #[test]
@@ -115,19 +127,26 @@ fn example_r002() {
     let w = Workdir::new();
     write_book(
         &w.path("in.xlsx"),
-        &book_with(|b| b.push(("Sheet3", vec![vec![S("草稿")]]))),
+        &book_with(|b| {
+            // No 单位名称 in 说明.
+            b[2].1.remove(0);
+        }),
     );
     let (r, j) = report_json(&w, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let (_, m) = find(&j, "R002");
+    // R002 is the catch-all for a note without its own code: every note
+    // has its own code now, this one R070.
+    let (_, m) = find(&j, "R070");
+    let want = CATALOGUE.iter().find(|e| e.code == "R002").unwrap().example;
+    assert_eq!(m, want);
     assert!(
-        j["problems"]
+        !j["problems"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|p| p["code"] == "R002"
-                && p["message"] == "工作表“Sheet3”未被使用，已原样复制到报告中"),
-        "{m}"
+            .any(|p| p["code"] == "R002"),
+        "{:#}",
+        j["problems"]
     );
 }
 
@@ -722,6 +741,315 @@ fn example_r026() {
         .unwrap();
     assert_eq!(p["budget"], "105", "{p:#}");
     assert_eq!(j["totals"]["project_count"], 2);
+}
+
+// ---- the reader's own codes (read17): each small change to the small book ----
+
+/// Run the book, find `code` at `cell` (None: a whole-sheet finding), with
+/// the catalogue's level, and its message equal to the catalogue's example.
+fn reproduce(code: &str, cell: Option<&str>, b: Vec<(&'static str, Vec<Vec<C>>)>) {
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &b);
+    let (r, j) = report_json(&w, &[]);
+    let e = CATALOGUE.iter().find(|e| e.code == code).unwrap();
+    let p = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code)
+        .unwrap_or_else(|| panic!("no {code}: {:#}", j["problems"]));
+    let msg = p["message"].as_str().unwrap();
+    if std::env::var_os("SHOW_EXAMPLES").is_some() {
+        eprintln!("EXAMPLE {code} {msg}");
+    }
+    assert_eq!(p["cell"].as_str(), cell, "{p:#}");
+    let level = if e.level == jixiao::model::finding::Level::Error {
+        "错误"
+    } else {
+        "提示"
+    };
+    assert_eq!(p["severity"], level, "{p:#}");
+    assert_eq!(
+        r.code,
+        if level == "错误" { 1 } else { r.code },
+        "{}",
+        r.stderr
+    );
+    assert_eq!(msg, e.example);
+}
+
+#[test]
+fn example_r027() {
+    reproduce("R027", Some("项目!B3"), book_with(|b| b[0].1[2][1] = E));
+}
+
+#[test]
+fn example_r028() {
+    reproduce(
+        "R028",
+        Some("项目!E3"),
+        book_with(|b| b[0].1[2][4] = S("待定")),
+    );
+}
+
+#[test]
+fn example_r029() {
+    reproduce(
+        "R029",
+        Some("项目!E3"),
+        book_with(|b| b[0].1[2][4] = N(1e15)),
+    );
+}
+
+#[test]
+fn example_r030() {
+    reproduce(
+        "R030",
+        Some("拨付!B2"),
+        book_with(|b| b[1].1[1][1] = S("2024-13-45")),
+    );
+}
+
+#[test]
+fn example_r031() {
+    reproduce(
+        "R031",
+        Some("项目!E3"),
+        book_with(|b| b[0].1[2][4] = N(-20.0)),
+    );
+}
+
+#[test]
+fn example_r032() {
+    reproduce(
+        "R032",
+        Some("项目!A3"),
+        book_with(|b| b[0].1[2][0] = S("P1")),
+    );
+}
+
+#[test]
+fn example_r033() {
+    // A section row below P1: P1 stands under none, and there is no category column.
+    reproduce(
+        "R033",
+        Some("项目!A2"),
+        book_with(|b| {
+            for row in &mut b[0].1 {
+                row.remove(2);
+            }
+            b[0].1.insert(2, vec![S("一、产业发展类项目")]);
+        }),
+    );
+}
+
+#[test]
+fn example_r034() {
+    // A 衔接资金 column instead of 资金性质: P2 has nothing in it.
+    reproduce(
+        "R034",
+        Some("项目!D3"),
+        book_with(|b| {
+            b[0].1[0][3] = S("衔接资金");
+            b[0].1[1][3] = N(100.0);
+            b[0].1[2][3] = E;
+        }),
+    );
+}
+
+#[test]
+fn example_r035() {
+    reproduce(
+        "R035",
+        Some("拨付!A2"),
+        book_with(|b| b[1].1[1][0] = S("P9")),
+    );
+}
+
+#[test]
+fn example_r036() {
+    // Payments by name; both projects are called 道路.
+    reproduce(
+        "R036",
+        Some("拨付!A2"),
+        book_with(|b| {
+            b[0].1[2][1] = S("道路");
+            b[1].1[0][0] = S("项目名称");
+            for row in b[1].1.iter_mut().skip(1) {
+                row[0] = S("道路");
+            }
+        }),
+    );
+}
+
+#[test]
+fn example_r037() {
+    reproduce(
+        "R037",
+        Some("项目!H2"),
+        book_with(|b| {
+            b[0].1[0].push(S("开工日期"));
+            b[0].1[1].push(S("不详"));
+        }),
+    );
+}
+
+#[test]
+fn example_r038() {
+    reproduce(
+        "R038",
+        Some("项目!E3"),
+        book_with(|b| b[0].1[2][4] = S("20")),
+    );
+}
+
+#[test]
+fn example_r039() {
+    reproduce(
+        "R039",
+        Some("项目!E2"),
+        book_with(|b| {
+            b[0].1[0][4] = S("预算金额");
+            b[0].1[1][4] = N(1_000_000.0);
+        }),
+    );
+}
+
+#[test]
+fn example_r040() {
+    reproduce(
+        "R040",
+        Some("拨付!B2"),
+        book_with(|b| b[1].1[1][1] = S("2024年3月")),
+    );
+}
+
+#[test]
+fn example_r041() {
+    reproduce(
+        "R041",
+        Some("绩效指标!A2"),
+        book_with(|b| {
+            b.push((
+                "绩效指标",
+                vec![
+                    vec![
+                        S("项目编号"),
+                        S("一级指标"),
+                        S("二级指标"),
+                        S("三级指标"),
+                        S("指标值"),
+                        S("实际完成值"),
+                        S("分值"),
+                    ],
+                    vec![
+                        S("P9"),
+                        S("产出指标"),
+                        S("数量指标"),
+                        S("道路长度"),
+                        S("≥1公里"),
+                        S("1公里"),
+                        N(10.0),
+                    ],
+                ],
+            ))
+        }),
+    );
+}
+
+#[test]
+fn example_r042() {
+    reproduce(
+        "R042",
+        Some("说明!B2"),
+        book_with(|b| b[2].1[1][1] = S("二〇二四")),
+    );
+}
+
+#[test]
+fn example_r043() {
+    // A 衔接资金 column beside 预算金额: 60 ≠ 100.
+    reproduce(
+        "R043",
+        Some("项目!E2"),
+        book_with(|b| {
+            b[0].1[0].push(S("衔接资金（万元）"));
+            b[0].1[1].push(N(60.0));
+        }),
+    );
+}
+
+#[test]
+fn example_r044() {
+    reproduce(
+        "R044",
+        None,
+        book_with(|b| {
+            b.remove(1);
+        }),
+    );
+}
+
+#[test]
+fn example_r045() {
+    reproduce(
+        "R045",
+        None,
+        book_with(|b| b.push(("Sheet3", vec![vec![S("草稿")]]))),
+    );
+}
+
+#[test]
+fn example_r046() {
+    reproduce(
+        "R046",
+        None,
+        book_with(|b| {
+            b.remove(1);
+            b[0].1[0].push(S("累计拨付（万元）"));
+            b[0].1[1].push(N(80.0));
+            b[0].1[2].push(N(5.5));
+        }),
+    );
+}
+
+#[test]
+fn example_r047() {
+    // No 项目编号 column: a 序号 column, payments by name.
+    reproduce(
+        "R047",
+        None,
+        book_with(|b| {
+            b[0].1[0][0] = S("序号");
+            b[0].1[1][0] = N(1.0);
+            b[0].1[2][0] = N(2.0);
+            b[1].1[0][0] = S("项目名称");
+            b[1].1[1][0] = S("道路");
+            b[1].1[2][0] = S("道路");
+            b[1].1[3][0] = S("补助");
+        }),
+    );
+}
+
+#[test]
+fn example_r048() {
+    reproduce(
+        "R048",
+        Some("项目!A4"),
+        book_with(|b| {
+            b[0].1
+                .push(vec![S("注：本表金额单位为万元，资金均已下达。")])
+        }),
+    );
+}
+
+#[test]
+fn example_r049() {
+    reproduce(
+        "R049",
+        Some("项目!G3"),
+        book_with(|b| b[0].1[2][6] = S("筹备中")),
+    );
 }
 
 // ---- rel18: R050–R079, R130–R149 ----
@@ -1400,7 +1728,14 @@ fn example_r132() {
 fn example_r133() {
     let w = Workdir::new();
     let mut child = Command::new(BIN)
-        .args(["serve", "--data", "数据", "--reset-password", "甲", "--password-stdin"])
+        .args([
+            "serve",
+            "--data",
+            "数据",
+            "--reset-password",
+            "甲",
+            "--password-stdin",
+        ])
         .current_dir(w.path(""))
         .stdin(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

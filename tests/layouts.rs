@@ -272,8 +272,8 @@ struct Layout {
     split_total: bool,
     /// 7. The split's parent label (0–4).
     split_parent: u8,
-    /// 8. Paid: 0 payment sheet, 1 累计 column, 2 month columns, 3 months + 累计, 4 本月/累计
-    /// pairs, 5 quarter columns.
+    /// 8. Paid: 0 payment sheet, 1 累计 column, 2 month columns, 3 months + 累计,
+    ///    4 本月/累计 pairs, 5 quarter columns.
     paid: u8,
     /// 9. Total row: 0 none, 1 first, 2 last.
     total: u8,
@@ -333,11 +333,11 @@ struct Layout {
     deep_funds: bool,
     /// 37. A year over the month columns (2024年 / 1月 / 本月 | 累计).
     year_over_months: bool,
-    /// 38. Headers renamed to words the reader cannot know, and a mapping
-    /// file (`--mapping`) naming them.
+    /// 38. Headers renamed to words the reader cannot know, and a mapping file
+    ///     (`--mapping`) naming them.
     renamed: bool,
-    /// 39. A 序号 column numbering rows 1, 2 … within each group, and the
-    /// section's number (一, 二 …) in it beside the section's words.
+    /// 39. A 序号 column numbering rows 1, 2 … within each group, and the section's
+    ///     number (一, 二 …) in it beside the section's words.
     seq_style: bool,
     /// 40. A blank separator column between two groups.
     separator: bool,
@@ -347,11 +347,11 @@ struct Layout {
     total_word: u8,
     /// 43. A 其中：衔接资金 row under the total row.
     breakdown: bool,
-    /// 44. One header says 万元 while the rest of the table is in the
-    /// ledger's unit (the header wins for its column).
+    /// 44. One header says 万元 while the rest of the table is in the ledger's
+    ///     unit (the header wins for its column).
     unit_override: bool,
-    /// 45. A project of two funds written over two rows (one fund each), its
-    /// other cells merged down over both (a one-column budget, with merges).
+    /// 45. A project of two funds written over two rows (one fund each), its other
+    ///     cells merged down over both (a one-column budget, with merges).
     split_project: bool,
 }
 
@@ -2095,7 +2095,7 @@ fn a_wrong_ledger_rate_is_an_error_naming_the_cell() {
                 None,
                 &mapping(&l),
             )
-            .map_err(|e| TestCaseError::fail(e))?;
+            .map_err(TestCaseError::fail)?;
             let p = o
                 .report
                 .problems

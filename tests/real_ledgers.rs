@@ -417,8 +417,11 @@ fn an_unlabelled_sum_row_is_a_total_not_a_project() {
     }
 }
 
+/// One village's rows: (id, name, category, budget).
+type VillageRows = &'static [(&'static str, &'static str, &'static str, f64)];
+
 /// Village-grouped ledger rows: (村, id, name, category, fund, budget).
-const GROUPS: &[(&str, &[(&str, &str, &str, f64)])] = &[
+const GROUPS: &[(&str, VillageRows)] = &[
     (
         "东风村",
         &[

@@ -137,18 +137,6 @@ impl Problem {
             message: message.into(),
         }
     }
-    /// An error without its own code yet (R001).
-    pub fn error_at(cell: &CellRef, message: impl Into<String>) -> Self {
-        Problem::at(Finding::RowError, cell, message)
-    }
-    /// A note without its own code yet (R002).
-    pub fn warning_at(cell: &CellRef, message: impl Into<String>) -> Self {
-        Problem::at(Finding::Note, cell, message)
-    }
-    /// A note about a sheet without its own code yet (R002).
-    pub fn warning(sheet: &str, message: impl Into<String>) -> Self {
-        Problem::on(Finding::Note, sheet, message)
-    }
     /// The code shown beside the message (`R012`). A catch-all follows
     /// the severity (an error made a note by its reader is R002).
     pub fn code(&self) -> &'static str {

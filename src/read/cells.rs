@@ -29,7 +29,7 @@ impl ColumnNotes {
             } else {
                 format!("{first} 等 {n} 个单元格：{header}是以文本保存的数字，已按数字读取")
             };
-            problems.push(Problem::warning_at(&first, msg));
+            problems.push(Problem::at(crate::model::Finding::TextNumbers, &first, msg));
         }
         let mut big: Vec<_> = self
             .unstated_max
@@ -38,7 +38,7 @@ impl ColumnNotes {
             .collect();
         big.sort_by(|a, b| a.1.cmp(&b.1));
         for (max, at, header) in big {
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(crate::model::Finding::LooksLikeYuan,
                 &at,
                 format!("{at}：{header}列未注明单位，按万元读取，但有金额达 {}，看起来像是元；请在表头注明“（元）”、在表上方写“单位：元”，或用 --mapping 指定单位", Wan(max)),
             ));
@@ -184,7 +184,11 @@ impl Table<'_> {
             Data::String(s) if is_placeholder(s) => return Ok(None),
             Data::Float(f) => (
                 value::decimal_from_f64(*f).ok_or_else(|| {
-                    Problem::error_at(&cell, format!("{cell}：{header}{}无法读取为金额", shown()))
+                    Problem::at(
+                        crate::model::Finding::NotANumber,
+                        &cell,
+                        format!("{cell}：{header}{}无法读取为金额", shown()),
+                    )
                 })?,
                 None,
             ),
@@ -200,20 +204,23 @@ impl Table<'_> {
                     (d, u)
                 }
                 Err(AmountError::NotANumber) => {
-                    return Err(Problem::error_at(
+                    return Err(Problem::at(
+                        crate::model::Finding::NotANumber,
                         &cell,
                         format!("{cell}：{header}{}不是数字", shown()),
                     ));
                 }
                 Err(AmountError::OutOfRange) => {
-                    return Err(Problem::error_at(
+                    return Err(Problem::at(
+                        crate::model::Finding::AmountOutOfRange,
                         &cell,
                         format!("{cell}：{header}{}超出可处理的范围", shown()),
                     ));
                 }
             },
             _ => {
-                return Err(Problem::error_at(
+                return Err(Problem::at(
+                    crate::model::Finding::NotANumber,
                     &cell,
                     format!("{cell}：{header}{}不是数字", shown()),
                 ));
@@ -235,7 +242,8 @@ impl Table<'_> {
         }
         .filter(|w| w.abs() <= value::MAX_AMOUNT);
         let Some(wan) = wan else {
-            return Err(Problem::error_at(
+            return Err(Problem::at(
+                crate::model::Finding::AmountOutOfRange,
                 &cell,
                 format!("{cell}：{header}{}超出合理范围", shown()),
             ));
@@ -294,7 +302,8 @@ impl Table<'_> {
                 } else {
                     "不是有效日期"
                 };
-                Err(Problem::error_at(
+                Err(Problem::at(
+                    crate::model::Finding::BadDate,
                     &cell,
                     format!(
                         "{cell}：{}{}{why}",
@@ -328,7 +337,11 @@ impl Table<'_> {
             } else {
                 format!("{first} 等 {n} 个单元格")
             };
-            problems.push(Problem::warning_at(first, format!("{at}：日期{what}")));
+            problems.push(Problem::at(
+                crate::model::Finding::DateFormRead,
+                first,
+                format!("{at}：日期{what}"),
+            ));
             rules.push(format!("{at}：日期{what}"));
         }
     }

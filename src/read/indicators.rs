@@ -28,7 +28,8 @@ pub(crate) fn read_indicators(
         }
         let (_, id_cell) = table.cell(row, Field::ProjectId).expect("located");
         let Some(id) = table.text(row, Field::ProjectId) else {
-            ledger.problems.push(Problem::warning_at(
+            ledger.problems.push(Problem::at(
+                crate::model::Finding::IndicatorUnused,
                 &id_cell,
                 format!("{id_cell}：项目编号为空，该指标未使用"),
             ));
@@ -42,7 +43,8 @@ pub(crate) fn read_indicators(
             continue;
         }
         if !known.contains(id.as_str()) {
-            ledger.problems.push(Problem::warning_at(
+            ledger.problems.push(Problem::at(
+                crate::model::Finding::IndicatorUnused,
                 &id_cell,
                 format!(
                     "{id_cell}：项目编号“{}”在项目表中不存在（或该项目有误），该指标未使用",
@@ -59,7 +61,8 @@ pub(crate) fn read_indicators(
                 _ => None,
             }
             .or_else(|| {
-                ledger.problems.push(Problem::warning_at(
+                ledger.problems.push(Problem::at(
+                    crate::model::Finding::ValueIgnored,
                     &cell,
                     format!("{cell}：{what}{}不是数字，按未填处理", value::show_cell(v)),
                 ));
@@ -83,7 +86,8 @@ pub(crate) fn read_indicators(
         });
     }
     for (id, at, n) in of_excluded {
-        ledger.problems.push(Problem::warning(
+        ledger.problems.push(Problem::on(
+            crate::model::Finding::IndicatorUnused,
             &table.sheet.name,
             format!(
                 "绩效指标表中项目“{}”的 {n} 行指标未使用：该项目的数据有误，未计入（见 {at}）",

@@ -28,7 +28,8 @@ pub(crate) fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
                     .and_then(|t| t.trim_end_matches('年').trim().parse::<i32>().ok())
                     .filter(|y| (2000..=2099).contains(y));
                 if year.is_none() {
-                    problems.push(Problem::warning_at(
+                    problems.push(Problem::at(
+                        crate::model::Finding::ValueIgnored,
                         &cell,
                         format!("{cell}：年度{}无法识别，已忽略", value::show_cell(v)),
                     ));
@@ -38,7 +39,8 @@ pub(crate) fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
             layout::INFO_AS_OF => {
                 let d = value::date_from_cell(v);
                 if d.is_none() {
-                    problems.push(Problem::warning_at(
+                    problems.push(Problem::at(
+                        crate::model::Finding::ValueIgnored,
                         &cell,
                         format!(
                             "{cell}：截止日期{}不是有效日期，已忽略",

@@ -530,7 +530,7 @@ pub fn section_label(text: &str) -> Option<(String, Option<usize>)> {
     }
     let named = rest.ends_with("类项目") || rest.ends_with('类');
     let n = rest.chars().count();
-    ((numbered || named) && n >= 2 && n <= 20).then(|| (rest.to_string(), count))
+    ((numbered || named) && (2..=20).contains(&n)).then(|| (rest.to_string(), count))
 }
 
 /// Category words: a section label (or a value) naming a category.

@@ -73,7 +73,8 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             if !project_table.has(layout::Field::CumulativePaid)
                 && project_table.month_columns.is_empty()
             {
-                ledger.problems.push(Problem::warning(
+                ledger.problems.push(Problem::on(
+                    crate::model::Finding::NoPayments,
                     "拨付",
                     "工作簿中没有“拨付”工作表，项目表也没有累计拨付或月份列，所有项目的已拨付按0计",
                 ));
@@ -91,9 +92,11 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
                     Some(t)
                 }
                 Err(m) => {
-                    ledger
-                        .problems
-                        .push(Problem::warning(&s.name, format!("{m}；绩效指标未读取")));
+                    ledger.problems.push(Problem::on(
+                        crate::model::Finding::IndicatorUnused,
+                        &s.name,
+                        format!("{m}；绩效指标未读取"),
+                    ));
                     None
                 }
             }
@@ -126,7 +129,8 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     }
     for s in &book.sheets {
         if !taken.contains(&s.name.as_str()) {
-            ledger.problems.push(Problem::warning(
+            ledger.problems.push(Problem::on(
+                crate::model::Finding::SheetRoles,
                 &s.name,
                 format!("工作表“{}”未被使用，已原样复制到报告中", s.name),
             ));
@@ -207,7 +211,8 @@ fn note_role(ledger: &mut Ledger, sheet: &RawSheet, role: SheetRole, by: FoundBy
         FoundBy::Content => "按表头内容",
         FoundBy::Hidden => "没有可见的工作表适用，使用了隐藏的",
     };
-    ledger.problems.push(Problem::warning(
+    ledger.problems.push(Problem::on(
+        crate::model::Finding::SheetRoles,
         &sheet.name,
         format!("{how}识别：工作表“{}”用作{}", sheet.name, role_name(role)),
     ));

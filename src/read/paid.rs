@@ -14,6 +14,10 @@ use crate::model::{CellRef, Payment, PaymentBasis, Problem, Wan};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+/// A month's 累计 column as checked: (col, month, unit, ledger sum,
+/// computed sum, first cell, every row agrees).
+type MonthCum = (u32, u32, Option<MoneyUnit>, Decimal, Decimal, CellRef, bool);
+
 pub(crate) struct PaidColumns {
     /// This table's paid columns are the ledger's payments.
     active: bool,
@@ -21,7 +25,7 @@ pub(crate) struct PaidColumns {
     months: Vec<(u32, NaiveDate, Option<MoneyUnit>)>,
     /// Each month's 累计 column: (col, month, unit, ledger sum, computed sum,
     /// first cell, every row agrees).
-    cums: Vec<(u32, u32, Option<MoneyUnit>, Decimal, Decimal, CellRef, bool)>,
+    cums: Vec<MonthCum>,
     /// The year the months were dated by, and where it came from.
     year_from: Option<String>,
     /// The date the cumulative figures stand at, and where it was found.
@@ -58,7 +62,7 @@ impl PaidColumns {
                 Some(d) => months.push((m.col, d, m.unit)),
                 None => {
                     // Unsure which year: said as an error, never a silent 0.
-                    problems.push(Problem::error_at(
+                    problems.push(Problem::at(crate::model::Finding::BadDate,
                         &CellRef::at(&table.name, table.header_row + table.header_depth - 1, m.col),
                         format!(
                             "{}：月份列“{}月”没有写年份，台账也没有注明年度（说明表“年度”或标题中的“2024年度”），该列未计入",
@@ -70,7 +74,7 @@ impl PaidColumns {
             }
         }
         if !paid_here && (cumulative.is_some() || !months.is_empty()) {
-            problems.push(Problem::warning(
+            problems.push(Problem::on(crate::model::Finding::PaidFromTable,
                 &table.sheet.name,
                 format!(
                     "工作表“{}”有累计拨付或月份列，但工作簿另有拨付表：已拨付按拨付表计，这些列只原样保留",
@@ -249,7 +253,7 @@ impl PaidColumns {
             rules.push("已拨付按累计拨付列计（没有逐笔日期）".to_string());
         }
         if !self.months.is_empty() {
-            problems.push(Problem::warning(
+            problems.push(Problem::on(crate::model::Finding::PaidFromTable,
                 sheet,
                 format!(
                     "工作簿没有拨付表：已拨付按工作表“{sheet}”的 {} 个月份列计，每月金额记为当月最后一天拨付；逐笔的凭证和日期无从核对",
@@ -262,7 +266,7 @@ impl PaidColumns {
                 Some((d, None)) => format!("截至 {d}（说明表）"),
                 None => "截至台账日期（台账未注明日期）".to_string(),
             };
-            problems.push(Problem::warning(
+            problems.push(Problem::on(crate::model::Finding::PaidFromTable,
                 sheet,
                 format!(
                     "工作簿没有拨付表：已拨付按工作表“{sheet}”的累计拨付列计，{when}；没有逐笔日期，不能按截止日期筛选拨付，也没有逐月进度"

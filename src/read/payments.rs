@@ -145,7 +145,8 @@ pub(crate) fn read_payments(
         };
         let (_, id_cell) = table.cell(row, key).expect("located");
         if ambiguous.contains(&id) {
-            problems.push(Problem::error_at(
+            problems.push(Problem::at(
+                crate::model::Finding::AmbiguousName,
                 &id_cell,
                 format!("{id_cell}：项目名称“{id}”对应多个项目，无法确定拨付给哪个，{left_out}"),
             ));
@@ -161,7 +162,8 @@ pub(crate) fn read_payments(
                     super::value::visible(&id)
                 ),
             };
-            problems.push(Problem::error_at(
+            problems.push(Problem::at(
+                crate::model::Finding::UnknownProject,
                 &id_cell,
                 format!("{id_cell}：{why}，{left_out}"),
             ));

@@ -28,7 +28,8 @@ pub(crate) fn required<T>(
         Ok(Some(v)) => Some(v),
         Ok(None) => {
             if let Some((_, cell)) = table.cell(row, field) {
-                problems.push(Problem::error_at(
+                problems.push(Problem::at(
+                    crate::model::Finding::RequiredBlank,
                     &cell,
                     format!(
                         "{cell}：{}{}，{left_out}",
@@ -94,7 +95,8 @@ pub(crate) fn required_text(
         Some(t) => Some(t),
         None => {
             let (_, cell) = table.cell(row, field)?;
-            problems.push(Problem::error_at(
+            problems.push(Problem::at(
+                crate::model::Finding::RequiredBlank,
                 &cell,
                 format!(
                     "{cell}：{}{}，{what}",
@@ -338,7 +340,8 @@ pub(crate) fn read_projects(
     let (mut budget_check, mut settled_check) = (TotalCheck::default(), TotalCheck::default());
     let key = key_field(table);
     if key == Field::ProjectName {
-        ledger.problems.push(Problem::warning(
+        ledger.problems.push(Problem::on(
+            crate::model::Finding::StandIn,
             &table.sheet.name,
             format!(
                 "工作表“{}”没有“项目编号”列，以项目名称作为项目编号",
@@ -517,7 +520,7 @@ pub(crate) fn read_projects(
         };
         if category.is_none() && !table.has(Field::Category) {
             let cell = CellRef::at(&table.name, row, table.sheet.first_col());
-            problems.push(Problem::error_at(
+            problems.push(Problem::at(crate::model::Finding::NoCategory,
                 &cell,
                 format!("{cell}：没有项目类别列，该行也不在任何分类标题行（如“一、产业发展类项目”）之下，无法确定项目类别，{left_out}"),
             ));
@@ -559,7 +562,7 @@ pub(crate) fn read_projects(
                 row,
                 table.fund_splits.first().map(|s| s.col).unwrap_or(0),
             );
-            problems.push(Problem::error_at(
+            problems.push(Problem::at(crate::model::Finding::NoFundSource,
                 &cell,
                 format!("{cell}：没有资金性质列，各资金来源的金额也都为空，无法确定资金性质（可在映射文件写 [defaults.项目] 资金性质 = \"衔接资金\"），{left_out}"),
             ));
@@ -577,7 +580,8 @@ pub(crate) fn read_projects(
             )
             .and_then(|(b, cell)| {
                 if b < Decimal::ZERO {
-                    problems.push(Problem::error_at(
+                    problems.push(Problem::at(
+                        crate::model::Finding::NegativeAmount,
                         &cell,
                         format!("{cell}：预算金额 {b} 为负数，{left_out}"),
                     ));
@@ -598,7 +602,8 @@ pub(crate) fn read_projects(
         if let (Some((b, cell)), Ok(v)) = (&budget, &splits) {
             let sum: Decimal = v.iter().map(|(_, d, _)| *d).sum();
             if table.has(Field::Budget) && !v.is_empty() && sum != *b {
-                problems.push(Problem::warning_at(
+                problems.push(Problem::at(
+                    crate::model::Finding::BudgetSplitDisagrees,
                     cell,
                     format!(
                         "{cell}：预算金额 {} 万元与各资金来源之和 {} 万元不符",
@@ -610,7 +615,8 @@ pub(crate) fn read_projects(
         }
         let settled = match table.money(row, Field::Settled, &mut notes) {
             Ok(Some((s, cell))) if s < Decimal::ZERO => {
-                problems.push(Problem::error_at(
+                problems.push(Problem::at(
+                    crate::model::Finding::NegativeAmount,
                     &cell,
                     format!("{cell}：结算金额 {s} 为负数，按未结算处理，待拨付和结余未计算"),
                 ));
@@ -627,6 +633,7 @@ pub(crate) fn read_projects(
             Ok(d) => d,
             Err(mut p) => {
                 p.severity = crate::model::Severity::Warning;
+                p.finding = Finding::OptionalDateIgnored;
                 p.message.push_str("，已忽略");
                 problems.push(p);
                 None
@@ -642,7 +649,8 @@ pub(crate) fn read_projects(
         if let (Some(c), Some((_, cell))) = (&category, table.cell(row, Field::Category))
             && !layout::CATEGORIES.contains(&c.as_str())
         {
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(
+                crate::model::Finding::ValueAsWritten,
                 &cell,
                 format!(
                     "{cell}：项目类别“{c}”不是 产业项目/基础设施建设项目/其他项目，按原样单列一类"
@@ -652,7 +660,8 @@ pub(crate) fn read_projects(
         if let (Some(f), Some((_, cell))) = (&fund_source, table.cell(row, Field::FundSource))
             && !layout::KNOWN_FUNDS.contains(&f.as_str())
         {
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(
+                crate::model::Finding::ValueAsWritten,
                 &cell,
                 format!("{cell}：资金性质“{f}”不是 衔接资金/整合资金/其他资金，按原样单列"),
             ));
@@ -660,7 +669,8 @@ pub(crate) fn read_projects(
         if let (Some(st), Some((_, cell))) = (&status, table.cell(row, Field::Status))
             && !layout::STATUSES.contains(&st.as_str())
         {
-            problems.push(Problem::warning_at(
+            problems.push(Problem::at(
+                crate::model::Finding::ValueAsWritten,
                 &cell,
                 format!("{cell}：建设状态“{st}”不是 未开工/在建/已完工/已结算，按原样保留"),
             ));
@@ -690,7 +700,8 @@ pub(crate) fn read_projects(
         };
         if let Some(first) = seen.get(&id) {
             let (_, cell) = table.cell(row, key).expect("located");
-            problems.push(Problem::error_at(
+            problems.push(Problem::at(
+                crate::model::Finding::DuplicateId,
                 &cell,
                 format!(
                     "{cell}：{}“{id}”与 {first} 重复，该行未计入合计（拨付计入第一次出现的项目）",
@@ -792,7 +803,8 @@ pub(crate) fn read_projects(
     let paid_rules = paid_rows.finish(&table.sheet.name, &mut ledger.problems, &mut reading.checks);
     skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);
     if default_fund_used && let Some((f, from)) = &default_fund {
-        ledger.problems.push(Problem::warning(
+        ledger.problems.push(Problem::on(
+            crate::model::Finding::StandIn,
             &table.sheet.name,
             format!(
                 "工作表“{}”没有填写资金性质的项目，{from}，按“{f}”计",

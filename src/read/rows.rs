@@ -97,7 +97,8 @@ impl SkippedRows {
         };
         let say = |v: &[CellRef], what: &str, problems: &mut Vec<crate::model::Problem>| {
             if let Some(first) = v.first() {
-                problems.push(crate::model::Problem::warning_at(
+                problems.push(crate::model::Problem::at(
+                    crate::model::Finding::RowsNotRead,
                     first,
                     format!("{}：{what}", list(v)),
                 ));

@@ -253,7 +253,7 @@ fn missing_required(
         .filter(|c| c.required && !m.columns.contains_key(&c.field))
         .filter(|c| !(c.field == Field::Category && sections()))
         .filter(|c| !(c.field == Field::ProjectId && m.columns.contains_key(&Field::ProjectName)))
-        .filter(|c| !(matches!(c.field, Field::Budget | Field::FundSource) && !m.splits.is_empty()))
+        .filter(|c| !matches!(c.field, Field::Budget | Field::FundSource) || m.splits.is_empty())
         .filter(|c| {
             !(c.field == Field::FundSource
                 && (fund_known || mapping.default_value(spec.role, c.header).is_some()))
@@ -430,8 +430,7 @@ pub fn locate_table<'a>(
             // The deepest band whose reading loses nothing is taken.
             let mut d = depth;
             while forced_depth.is_none()
-                && d >= 2
-                && d < layout::MAX_HEADER_DEPTH
+                && (2..layout::MAX_HEADER_DEPTH).contains(&d)
                 && band_continues(sheet, row + d)
             {
                 d += 1;
