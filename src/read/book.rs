@@ -340,20 +340,13 @@ fn dimension_is_valid(value: &str) -> bool {
             match b {
                 b'A'..=b'Z' | b'a'..=b'z' if !digits => {
                     let v = (b.to_ascii_uppercase() - b'A') as u32 + 1;
-                    col = match col.checked_mul(26).and_then(|c| c.checked_add(v)) {
-                        Some(c) => c,
-                        None => return None,
-                    };
+                    col = col.checked_mul(26).and_then(|c| c.checked_add(v))?;
                 }
                 b'0'..=b'9' => {
                     digits = true;
-                    row = match row
+                    row = row
                         .checked_mul(10)
-                        .and_then(|r| r.checked_add((b - b'0') as u32))
-                    {
-                        Some(r) => r,
-                        None => return None,
-                    };
+                        .and_then(|r| r.checked_add((b - b'0') as u32))?;
                 }
                 // Not a reference: calamine's own error.
                 _ => return Some(None),
