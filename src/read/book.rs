@@ -134,10 +134,10 @@ fn check_xls_extent(path: &Path) -> Result<(), String> {
     };
     // Chains calamine would follow into a panic or a loop: damaged, said so.
     if super::xls_extent::cfb_is_broken(&bytes) {
-        return Err(format!(
+        return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
             "无法读取文件 {}：文件已损坏或不完整（可能下载或复制中断），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：OLE2 复合文件的扇区链断裂",
             path.display()
-        ));
+        )));
     }
     if let Some(record) = super::xls_extent::broken_record(&bytes) {
         return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
