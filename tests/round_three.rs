@@ -676,7 +676,7 @@ fn a_broken_sector_chain_is_refused_before_calamine_follows_it() {
         std::fs::copy(&case, w.path("in.xls")).unwrap();
         let r = w.run(&["report", "in.xls"]);
         assert_eq!(r.code, 2, "{name}: {}", r.stderr);
-        assert_eq!(fatal_code(&r.stderr), "R100");
+        assert_eq!(fatal_code(&r.stderr), "R130");
         assert!(
             r.stderr.contains("文件已损坏或不完整") && r.stderr.contains("扇区链断裂"),
             "{name}: {}",
@@ -697,7 +697,7 @@ fn a_broken_biff_record_is_refused_before_calamine_reads_it() {
         std::fs::copy(&case, w.path("in.xls")).unwrap();
         let r = w.run(&["report", "in.xls"]);
         assert_eq!(r.code, 2, "{name}: {}", r.stderr);
-        assert_eq!(fatal_code(&r.stderr), "R100");
+        assert_eq!(fatal_code(&r.stderr), "R130");
         assert!(
             r.stderr.contains("文件已损坏") && r.stderr.contains(&format!("{record} 记录无效")),
             "{name}: {}",
@@ -859,5 +859,96 @@ fn settings_files_that_cannot_be_read_say_the_fix_first() {
             "No such file or directory",
             &format!("文件或文件夹不存在：请检查路径；读取{what} 缺.toml 失败（系统信息："),
         );
+    }
+}
+
+/// An .xlsx of `rows` × 1000 numeric cells (one sheet, 项目), streamed.
+fn many_cells(path: &Path, rows: u32) {
+    use std::io::Write;
+    let col = |mut n: u32| {
+        let mut s = Vec::new();
+        n += 1;
+        while n > 0 {
+            let r = (n - 1) % 26;
+            s.insert(0, b'A' + r as u8);
+            n = (n - 1) / 26;
+        }
+        String::from_utf8(s).unwrap()
+    };
+    let cols: Vec<String> = (0..1000).map(col).collect();
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let o = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1));
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="项目" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+    ];
+    for (name, text) in parts {
+        z.start_file(name, o).unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    }
+    z.start_file("xl/worksheets/sheet1.xml", o).unwrap();
+    z.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#).unwrap();
+    let mut row = String::new();
+    for r in 1..=rows {
+        row.clear();
+        row.push_str(&format!("<row r=\"{r}\">"));
+        for c in &cols {
+            row.push_str(&format!("<c r=\"{c}{r}\"><v>1</v></c>"));
+        }
+        row.push_str("</row>");
+        z.write_all(row.as_bytes()).unwrap();
+    }
+    z.write_all(b"</sheetData></worksheet>").unwrap();
+    z.finish().unwrap();
+}
+
+/// Issue 18: "a 621 KB .xlsx of 9.9 M cells, within the limits, costs
+/// 1.2 GB". The default cell limit (2,000,000) now refuses it (R109) while
+/// reading stops at the limit: the peak stays far below what the whole
+/// sheet would cost. 2.1 million cells here (the same path, a shorter test).
+#[test]
+fn a_workbook_past_the_cell_limit_is_refused_without_reading_it_all() {
+    let time = Path::new("/usr/bin/time");
+    let w = Workdir::new();
+    many_cells(&w.path("大.xlsx"), 2_100);
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-v").arg(BIN);
+        c
+    } else {
+        Command::new(BIN)
+    };
+    let out = cmd
+        .args(["report", "大.xlsx"])
+        .env_remove("JIXIAO_MAX_CELLS")
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(fatal_code(&err), "R109", "{err}");
+    assert!(!w.exists("大-报告.xlsx"));
+    if let Some(kb) = err.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("Maximum resident set size (kbytes): ")
+    }) {
+        let mb = kb.trim().parse::<u64>().unwrap() / 1024;
+        assert!(mb < 600, "peak {mb} MB");
     }
 }

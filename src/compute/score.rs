@@ -1160,10 +1160,8 @@ pub fn evaluate(
             finding = crate::model::Finding::HandScoreDisagrees;
             note = Some(note.map(|x| format!("{x}；{n}")).unwrap_or(n));
         }
-        if let Some(msg) = problem {
-            if let Some(row) = &input.row {
-                problems.push(Problem::at(finding, row, format!("{row}：{msg}")))
-            }
+        if let (Some(msg), Some(row)) = (problem, &input.row) {
+            problems.push(Problem::at(finding, row, format!("{row}：{msg}")))
         }
         indicators.push(IndicatorScore {
             input,

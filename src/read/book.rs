@@ -134,10 +134,10 @@ fn check_xls_extent(path: &Path) -> Result<(), String> {
     };
     // Chains calamine would follow into a panic or a loop: damaged, said so.
     if super::xls_extent::cfb_is_broken(&bytes) {
-        return Err(format!(
+        return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
             "无法读取文件 {}：文件已损坏或不完整（可能下载或复制中断），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：OLE2 复合文件的扇区链断裂",
             path.display()
-        ));
+        )));
     }
     if let Some(record) = super::xls_extent::broken_record(&bytes) {
         return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
@@ -340,20 +340,13 @@ fn dimension_is_valid(value: &str) -> bool {
             match b {
                 b'A'..=b'Z' | b'a'..=b'z' if !digits => {
                     let v = (b.to_ascii_uppercase() - b'A') as u32 + 1;
-                    col = match col.checked_mul(26).and_then(|c| c.checked_add(v)) {
-                        Some(c) => c,
-                        None => return None,
-                    };
+                    col = col.checked_mul(26).and_then(|c| c.checked_add(v))?;
                 }
                 b'0'..=b'9' => {
                     digits = true;
-                    row = match row
+                    row = row
                         .checked_mul(10)
-                        .and_then(|r| r.checked_add((b - b'0') as u32))
-                    {
-                        Some(r) => r,
-                        None => return None,
-                    };
+                        .and_then(|r| r.checked_add((b - b'0') as u32))?;
                 }
                 // Not a reference: calamine's own error.
                 _ => return Some(None),

@@ -410,8 +410,8 @@ fn walk_records(wb: &[u8]) -> Option<&'static str> {
                     return Some("BOF");
                 };
                 let dt = u16_at(d, 2).unwrap_or(0);
-                biff8 = !matches!(version, 0x0200 | 0x0002 | 0x0007 | 0x0300 | 0x0400 | 0x0500)
-                    && !(version == 0 && dt == 0x1000);
+                let older = matches!(version, 0x0200 | 0x0002 | 0x0007 | 0x0300 | 0x0400 | 0x0500);
+                biff8 = !(older || version == 0 && dt == 0x1000);
             }
             0x0085 => {
                 if d.len() < 6 {
@@ -419,14 +419,11 @@ fn walk_records(wb: &[u8]) -> Option<&'static str> {
                 }
                 positions.push(u32_at(d, 0)? as usize);
             }
-            0x0018 => {
-                if name_is_broken(d, biff8)? {
-                    return Some("NAME");
-                }
-            }
+            0x0018 if name_is_broken(d, biff8)? => return Some("NAME"),
             0x0017 if biff8 && d.len() < 2 => return Some("EXTERNSHEET"),
             0x00FC => {
-                if sst_is_broken(&mut r)? {
+                let broken = sst_is_broken(&mut r)?;
+                if broken {
                     return Some("SST");
                 }
             }
