@@ -35,7 +35,13 @@ fn compare(path: &Path) -> (usize, usize) {
     if let Ok(raw) = jixiao::read::book::open_book(path) {
         for s in &raw.sheets {
             let theirs = book.merge_cells_by_sheet_name(&s.name).unwrap_or_default();
-            assert_eq!(s.merges, theirs, "open_book {}: “{}”", path.display(), s.name);
+            assert_eq!(
+                s.merges,
+                theirs,
+                "open_book {}: “{}”",
+                path.display(),
+                s.name
+            );
         }
     }
     (fast, fallback)
@@ -105,13 +111,23 @@ fn fixtures_sample_synth_and_outputs_match_calamine() {
             let names = b.sheet_names().to_vec();
             with_merges += names
                 .iter()
-                .filter(|n| !b.merge_cells_by_sheet_name(n).unwrap_or_default().is_empty())
+                .filter(|n| {
+                    !b.merge_cells_by_sheet_name(n)
+                        .unwrap_or_default()
+                        .is_empty()
+                })
                 .count();
         }
     }
     assert!(files.len() >= 16, "{} files", files.len());
-    assert!(with_merges >= 5, "only {with_merges} sheets with merged ranges compared");
-    assert_eq!(fallback, 0, "ordinary workbooks are read without calamine's second parse");
+    assert!(
+        with_merges >= 5,
+        "only {with_merges} sheets with merged ranges compared"
+    );
+    assert_eq!(
+        fallback, 0,
+        "ordinary workbooks are read without calamine's second parse"
+    );
     assert!(fast > 20, "{fast} sheets compared");
 }
 
@@ -124,7 +140,11 @@ fn merged_book(path: &Path, rows: usize) {
     write_xlsx_merged(
         path,
         &[
-            ("项目".into(), data, vec![(0, 0, 1, 1), (3, 2, 3, 5), (10, 0, 12, 0)]),
+            (
+                "项目".into(),
+                data,
+                vec![(0, 0, 1, 1), (3, 2, 3, 5), (10, 0, 12, 0)],
+            ),
             ("说明".into(), vec![vec![S("a")]], vec![]),
             ("第三".into(), vec![vec![S("b")]], vec![(0, 0, 0, 3)]),
         ],
@@ -154,12 +174,34 @@ fn large_sheets_prefixes_and_odd_markup() {
             ],
             true,
         ),
-        ("comment", &[("<sheetData>", "<!-- <mergeCells><mergeCell ref=\"A1:Z9\"/></mergeCells> --><sheetData>")], false),
-        ("extra-attribute", &[("<mergeCell ref=", "<mergeCell xr:uid=\"{1}\" ref=")], true),
-        ("single-quotes", &[("<mergeCell ref=\"A1:B2\"", "<mergeCell ref='A1:B2'")], true),
+        (
+            "comment",
+            &[(
+                "<sheetData>",
+                "<!-- <mergeCells><mergeCell ref=\"A1:Z9\"/></mergeCells> --><sheetData>",
+            )],
+            false,
+        ),
+        (
+            "extra-attribute",
+            &[("<mergeCell ref=", "<mergeCell xr:uid=\"{1}\" ref=")],
+            true,
+        ),
+        (
+            "single-quotes",
+            &[("<mergeCell ref=\"A1:B2\"", "<mergeCell ref='A1:B2'")],
+            true,
+        ),
         ("bad-ref", &[("ref=\"A1:B2\"", "ref=\"A0:B2\"")], false),
         ("no-end", &[("</mergeCells>", "")], false),
-        ("text-lookalike", &[("<sheetData>", "<sheetData><row r=\"900\"><c r=\"A900\" t=\"inlineStr\"><is><t>mergeCells &lt;mergeCells&gt;</t></is></c></row>")], true),
+        (
+            "text-lookalike",
+            &[(
+                "<sheetData>",
+                "<sheetData><row r=\"900\"><c r=\"A900\" t=\"inlineStr\"><is><t>mergeCells &lt;mergeCells&gt;</t></is></c></row>",
+            )],
+            true,
+        ),
     ];
     for (name, pairs, expect_fast) in variants {
         let p = w.path(&format!("{name}.xlsx"));
@@ -202,7 +244,13 @@ fn libreoffice_written_workbooks_match_calamine() {
             "-env:UserInstallation=file://{}",
             w.path("lo-profile").display()
         ))
-        .args(["--headless", "--norestore", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir"])
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+        ])
         .arg(&out)
         .args([w.path("sample.xlsx"), w.path("forms.xlsx")])
         .stdout(std::process::Stdio::null())

@@ -506,18 +506,15 @@ pub fn run(args: &Args) -> Result<i32, String> {
     county.files_left_out = left_out;
     let county = std::sync::Arc::new(county);
     lap("consolidate");
-    // The JSON is serialised on another core while the county workbook is
-    // built and written (both only read the figures).
-    let (sheets, json) = rayon::join(
-        || write::county::county_sheets(&county, &args.title, args.expect.is_some()),
-        || args.json.as_ref().map(|_| write::json::to_bytes(&county)),
-    );
+    let sheets = write::county::county_sheets(&county, &args.title, args.expect.is_some());
     lap("sheet model");
     let mut stage = plan.stage()?;
     stage.xlsx(&output, &sheets, crate::output::Kind::County)?;
     lap("xlsx written");
-    if let (Some(j), Some(json)) = (&args.json, json) {
-        stage.bytes(j, &json)?;
+    // The sheet model goes before the JSON text is built (peak memory).
+    drop(sheets);
+    if let Some(j) = &args.json {
+        stage.bytes(j, &write::json::to_bytes(&county))?;
     }
     stage.commit()?;
     let errors = county

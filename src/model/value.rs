@@ -149,7 +149,15 @@ mod tests {
             let want: f64 = d.normalize().to_string().parse().unwrap();
             assert_eq!(decimal_to_f64(d).to_bits(), want.to_bits(), "{d} ({i})");
         }
-        for s in ["0", "-0", "0.1", "209.8735", "-3.7883", "12345678901234.5678", "0.0000000000000000000000000001"] {
+        for s in [
+            "0",
+            "-0",
+            "0.1",
+            "209.8735",
+            "-3.7883",
+            "12345678901234.5678",
+            "0.0000000000000000000000000001",
+        ] {
             let d: Decimal = s.parse().unwrap();
             let want: f64 = d.normalize().to_string().parse().unwrap();
             assert_eq!(decimal_to_f64(d).to_bits(), want.to_bits(), "{s}");

@@ -27,7 +27,9 @@ pub fn parse_amount_text(s: &str) -> Result<(Decimal, Option<MoneyUnit>), Amount
     // Most texts read here are names, ids and notes: a number needs a digit
     // and nothing but digits, signs, separators, ¥ and unit words (half- or
     // full-width), so anything else is told without folding or copying.
-    if !s.chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    if !s
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
         || !s.chars().all(amount_char)
     {
         return Err(AmountError::NotANumber);
@@ -223,9 +225,9 @@ mod tests {
     #[test]
     fn quick_refusal_agrees_with_the_full_reading() {
         let pieces = [
-            "1", "０", "９", "12", ",", "，", ".", "．", "。", "-", "－", "+", "＋", "¥", "￥", " ",
-            "\u{3000}", "万元", "元", "亿元", "千元", "万", "e", "E", "项目", "XM-", "/", "%", "(", "㈠",
-            "½", "٣", "\t",
+            "1", "０", "９", "12", ",", "，", ".", "．", "。", "-", "－", "+", "＋", "¥", "￥",
+            " ", "\u{3000}", "万元", "元", "亿元", "千元", "万", "e", "E", "项目", "XM-", "/", "%",
+            "(", "㈠", "½", "٣", "\t",
         ];
         let mut n = 0;
         // Every string of up to four pieces.

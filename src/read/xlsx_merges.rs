@@ -25,7 +25,10 @@ pub fn merges<R: Read + Seek>(reader: R, names: &[String]) -> Option<Vec<Option<
     let mut cache: HashMap<String, String> = HashMap::with_capacity(zip.len());
     for name in zip.file_names() {
         let name = name.ok()?;
-        cache.insert(name.replace('\\', "/").to_ascii_lowercase(), name.to_string());
+        cache.insert(
+            name.replace('\\', "/").to_ascii_lowercase(),
+            name.to_string(),
+        );
     }
     let part = |path: &str| -> String {
         cache
@@ -92,7 +95,9 @@ fn raw_attr<'a>(e: &'a quick_xml::events::BytesStart<'_>, key: &str) -> Option<O
 }
 
 fn decoded(raw: &str) -> Option<String> {
-    quick_xml::escape::unescape(raw).ok().map(|s| s.into_owned())
+    quick_xml::escape::unescape(raw)
+        .ok()
+        .map(|s| s.into_owned())
 }
 
 /// `_rels/.rels` → (folder of the workbook part, its file name).
