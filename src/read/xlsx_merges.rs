@@ -84,7 +84,7 @@ fn reader(xml: &[u8]) -> quick_xml::Reader<&[u8]> {
 }
 
 /// An attribute's raw (undecoded) value by exact key.
-fn raw_attr<'a>(e: &'a quick_xml::events::BytesStart<'_>, key: &str) -> Option<Option<String>> {
+fn raw_attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Option<Option<String>> {
     for a in e.attributes().with_checks(false) {
         let a = a.ok()?;
         if a.key.as_ref() == key {
