@@ -2,6 +2,8 @@
 //! parsing their inputs (and, for `report`, writing an xlsx of its output's
 //! size). Run: `cargo bench --bench scale` (sizes: JIXIAO_BENCH_SIZES,
 //! default 100,1000,10000). Prints a markdown table for BENCHMARKS.md.
+//! `JIXIAO_BENCH_JOBS` picks the rows (comma-separated: consolidate, report,
+//! forms, peer; default all).
 
 use calamine::{Reader, open_workbook_auto};
 use jixiao::synth::{SynthOptions, write_townships};
@@ -225,6 +227,8 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![100, 1000, 10_000]);
+    let jobs = std::env::var("JIXIAO_BENCH_JOBS").unwrap_or_default();
+    let job = |name: &str| jobs.trim().is_empty() || jobs.split(',').any(|j| j.trim() == name);
     let out = data_dir().join("out");
     std::fs::create_dir_all(&out).unwrap();
     let threads = rayon::current_num_threads();
@@ -236,7 +240,7 @@ fn main() {
         "| job | inputs | floor | jixiao | ratio (goal) | jixiao peak RSS (goal) |".into(),
         "|---|---|---|---|---|---|".into(),
     ];
-    for &n in &sizes {
+    for &n in sizes.iter().filter(|_| job("consolidate")) {
         let files = townships(n);
         let dir = files[0].parent().unwrap().to_path_buf();
         let runs = if n >= 10_000 { 2 } else { 3 };
@@ -270,7 +274,10 @@ fn main() {
     let big = large();
     let (read, in_cells) = best_of(3, || read_floor(&[big.clone()]));
     // `report` as the issue measures it (figures and the annotated workbook), then with the forms workbook too.
-    for with_forms in [false, true] {
+    for with_forms in [false, true]
+        .into_iter()
+        .filter(|f| job(if *f { "forms" } else { "report" }))
+    {
         let report = out.join("large-report.xlsx");
         let forms = out.join("large-forms.xlsx");
         let mut args = vec![
@@ -328,7 +335,9 @@ fn main() {
         eprintln!("{line}");
         table.push(line);
     }
-    table.push(python_peer(&big, &out));
+    if job("peer") {
+        table.push(python_peer(&big, &out));
+    }
     let text = table.join("\n") + "\n";
     std::fs::write(data_dir().join("results.md"), &text).unwrap();
     println!("{text}");

@@ -511,6 +511,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mut stage = plan.stage()?;
     stage.xlsx(&output, &sheets, crate::output::Kind::County)?;
     lap("xlsx written");
+    // The sheet model goes before the JSON text is built (peak memory).
+    drop(sheets);
     if let Some(j) = &args.json {
         stage.bytes(j, &write::json::to_bytes(&county))?;
     }

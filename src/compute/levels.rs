@@ -297,14 +297,23 @@ pub fn county_levels(
     // figures as one pass over every project, at half the cost).
     let (mut by, _) = by_level(std::iter::empty(), &policy, settings.benchmark.as_ref());
     let mut notes = Vec::new();
-    by.townships = townships
-        .iter()
+    // Each township's figures on all cores; added up below in township
+    // order (exact decimal sums: the same figures in any order).
+    use rayon::prelude::*;
+    let parts: Vec<(ByLevel, Vec<String>)> = townships
+        .par_iter()
         .map(|t| {
-            let (b, n) = by_level(
+            by_level(
                 t.projects.iter().map(|p| (t.unit.as_str(), p)),
                 &policy,
                 settings.benchmark.as_ref(),
-            );
+            )
+        })
+        .collect();
+    by.townships = townships
+        .iter()
+        .zip(parts)
+        .map(|(t, (b, n))| {
             notes.extend(n);
             for (sum, part) in by.levels.iter_mut().zip(&b.levels) {
                 sum.add(part);

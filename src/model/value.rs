@@ -53,8 +53,20 @@ pub fn decimal_from_f64(v: f64) -> Option<Decimal> {
 
 /// Decimal → f64 for the writer, correctly rounded (via the decimal string).
 pub fn decimal_to_f64(d: Decimal) -> f64 {
+    // Mantissa and power of ten both exact in f64: one IEEE division is the
+    // correctly rounded quotient, the same double the string gives.
+    let (m, scale) = (d.mantissa(), d.scale() as usize);
+    if m.unsigned_abs() < 1 << 53 && scale < POW10.len() {
+        return m as f64 / POW10[scale];
+    }
     d.normalize().to_string().parse().unwrap_or(0.0)
 }
+
+/// 10^0 ..= 10^22: every one exact in f64.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
 
 fn fold_char(c: char) -> Option<char> {
     // Full-width ASCII (digits, letters, punctuation) → half-width.
@@ -112,4 +124,43 @@ pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
     let m = parts[1].parse().ok()?;
     let d = parts[2].parse().ok()?;
     NaiveDate::from_ymd_opt(y, m, d).and_then(plausible)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The division path gives the double the decimal string parses to.
+    #[test]
+    fn decimal_to_f64_matches_the_string() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..200_000u32 {
+            let r = next();
+            let bits = 1 + (r % 63) as u32;
+            let m = (next() >> (64 - bits)) as i64 * if r & 1 == 0 { 1 } else { -1 };
+            let scale = (next() % 29) as u32;
+            let d = Decimal::new(m, scale.min(28));
+            let want: f64 = d.normalize().to_string().parse().unwrap();
+            assert_eq!(decimal_to_f64(d).to_bits(), want.to_bits(), "{d} ({i})");
+        }
+        for s in [
+            "0",
+            "-0",
+            "0.1",
+            "209.8735",
+            "-3.7883",
+            "12345678901234.5678",
+            "0.0000000000000000000000000001",
+        ] {
+            let d: Decimal = s.parse().unwrap();
+            let want: f64 = d.normalize().to_string().parse().unwrap();
+            assert_eq!(decimal_to_f64(d).to_bits(), want.to_bits(), "{s}");
+        }
+    }
 }

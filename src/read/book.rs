@@ -188,9 +188,21 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
         .iter()
         .map(|m| (m.name.clone(), m.visible != calamine::SheetVisible::Visible))
         .collect();
+    // .xlsx merged ranges by a byte search of each sheet's XML instead of
+    // calamine's second parse (`xlsx_merges`); a sheet it leaves is calamine's.
+    let mut fast_merges = match &book {
+        Sheets::Xlsx(_) if full => {
+            let names: Vec<String> = meta.iter().map(|(n, _)| n.clone()).collect();
+            std::fs::File::open(path)
+                .ok()
+                .and_then(|f| super::xlsx_merges::merges(std::io::BufReader::new(f), &names))
+        }
+        _ => None,
+    }
+    .unwrap_or_default();
     let mut sheets = Vec::with_capacity(meta.len());
     let mut total_cells = 0usize;
-    for (name, hidden) in meta {
+    for (i, (name, hidden)) in meta.into_iter().enumerate() {
         let failed = |e: &dyn std::fmt::Display| {
             format!(
                 "无法读取文件 {shown} 的工作表“{name}”：{}",
@@ -230,7 +242,10 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
         // Reading merges costs another pass over the sheet; without them the
         // two-row header reader carries a parent across its children instead.
         let merges = match &mut book {
-            Sheets::Xlsx(x) if full => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            Sheets::Xlsx(x) if full => fast_merges
+                .get_mut(i)
+                .and_then(Option::take)
+                .unwrap_or_else(|| x.merge_cells_by_sheet_name(&name).unwrap_or_default()),
             Sheets::Xls(x) if full => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         };

@@ -190,6 +190,15 @@ impl Table<'_> {
     /// or a second header row met again.
     pub fn is_header_again(&self, row: u32) -> bool {
         let cells = self.sheet.row_cells(row);
+        // Only a row of texts can repeat the header (a number in it ends
+        // the question): checked before anything is copied or normalised.
+        if cells.is_empty()
+            || !cells
+                .iter()
+                .all(|(_, v)| matches!(v, Data::String(s) if !s.trim().is_empty()))
+        {
+            return false;
+        }
         let texts: Vec<String> = cells
             .iter()
             .filter_map(|(_, v)| cell_text(v))

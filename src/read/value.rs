@@ -24,6 +24,21 @@ pub enum AmountError {
 /// A number written as text: `2,150,000.00`, `１２００`, `10.5万元`, `-3`.
 /// Prose around a number ("10(其中,灾情因素6万元)") is not a number.
 pub fn parse_amount_text(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountError> {
+    // Most texts read here are names, ids and notes: a number needs a digit
+    // and nothing but digits, signs, separators, ¥ and unit words (half- or
+    // full-width), so anything else is told without folding or copying.
+    if !s
+        .chars()
+        .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        || !s.chars().all(amount_char)
+    {
+        return Err(AmountError::NotANumber);
+    }
+    parse_folded_amount(s)
+}
+
+/// `parse_amount_text` without its quick refusal.
+fn parse_folded_amount(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountError> {
     let folded = fold_width(s);
     let mut t = folded.trim();
     let mut unit = None;
@@ -82,6 +97,19 @@ pub fn parse_amount_text(s: &str) -> Result<(Decimal, Option<MoneyUnit>), Amount
     };
     let d = Decimal::from_str_exact(&text).map_err(|_| AmountError::OutOfRange)?;
     Ok((d.normalize(), unit))
+}
+
+/// A character that can stand in a number written as text (before folding).
+fn amount_char(c: char) -> bool {
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '。' => '.',
+        c => c,
+    };
+    c.is_ascii_digit()
+        || c.is_whitespace()
+        || matches!(c, ',' | '.' | '+' | '-' | '¥' | '￥')
+        || UNIT_WORDS.iter().any(|(w, _)| w.contains(c))
 }
 
 /// Excel serial (1900 system) → date. Only whole-day parts are used.
@@ -192,6 +220,30 @@ pub fn show_cell(v: &Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quick refusal never refuses what the full reading accepts.
+    #[test]
+    fn quick_refusal_agrees_with_the_full_reading() {
+        let pieces = [
+            "1", "０", "９", "12", ",", "，", ".", "．", "。", "-", "－", "+", "＋", "¥", "￥",
+            " ", "\u{3000}", "万元", "元", "亿元", "千元", "万", "e", "E", "项目", "XM-", "/", "%",
+            "(", "㈠", "½", "٣", "\t",
+        ];
+        let mut n = 0;
+        // Every string of up to four pieces.
+        let mut stack: Vec<(String, usize)> = vec![(String::new(), 0)];
+        while let Some((s, depth)) = stack.pop() {
+            let full = parse_folded_amount(&s);
+            assert_eq!(parse_amount_text(&s), full, "{s:?}");
+            n += 1;
+            if depth < 4 {
+                for p in pieces {
+                    stack.push((format!("{s}{p}"), depth + 1));
+                }
+            }
+        }
+        assert!(n > 1_000_000, "{n}");
+    }
     use std::str::FromStr;
 
     fn d(s: &str) -> Decimal {
