@@ -106,7 +106,10 @@ fn fixtures_sample_synth_and_outputs_match_calamine() {
     for f in &files {
         let (a, b) = compare(f);
         fast += a;
-        fallback += b;
+        // The fuzzer's damaged packages may step aside; ordinary files not.
+        if !f.starts_with(root.join("tests").join("fuzz-cases")) {
+            fallback += b;
+        }
         if let Ok(mut b) = open_workbook::<Xlsx<_>, _>(f) {
             let names = b.sheet_names().to_vec();
             with_merges += names

@@ -325,7 +325,8 @@ fn dimension(s: &str) -> Option<Dimensions> {
             start: *one,
             end: *one,
         }),
-        [a, b] => Some(Dimensions { start: *a, end: *b }),
+        // An end before its start is an error to (patched) calamine too.
+        [a, b] if b.0 >= a.0 && b.1 >= a.1 => Some(Dimensions { start: *a, end: *b }),
         _ => None,
     }
 }
