@@ -74,6 +74,43 @@ pub enum Role {
     FormInputMoney,
 }
 
+impl Role {
+    /// Every role, in declaration order (the order formats are registered).
+    pub const ALL: [Role; 28] = [
+        Role::Raw,
+        Role::RawWrap,
+        Role::Title,
+        Role::Caption,
+        Role::Header,
+        Role::Section,
+        Role::Text,
+        Role::Money,
+        Role::Rate,
+        Role::Count,
+        Role::Date,
+        Role::Month,
+        Role::TotalText,
+        Role::TotalMoney,
+        Role::TotalRate,
+        Role::TotalCount,
+        Role::Note,
+        Role::FormTitle,
+        Role::FormLabel,
+        Role::FormText,
+        Role::FormMoney,
+        Role::FormRate,
+        Role::FormNumber,
+        Role::FormFoot,
+        Role::Score,
+        Role::Banner,
+        Role::FormInput,
+        Role::FormInputMoney,
+    ];
+}
+
+// A role added to the enum but not to `Role::ALL` fails here.
+const _: () = assert!(Role::ALL.len() == Role::FormInputMoney as usize + 1);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub row: u32,

@@ -515,6 +515,23 @@ fn workbook(sheets: &[Sheet]) -> Result<Workbook, String> {
     {
         wb.set_zip_compression_level(1);
     }
+    // Constant-memory sheets number their formats in the workbook's table
+    // at first use; filled in parallel, that order would vary from run to
+    // run. Every format is numbered first, in one fixed order, so the same
+    // input gives the same file.
+    if sheets.iter().any(streams) {
+        let mut scratch = wb
+            .new_worksheet_with_constant_memory()
+            .map_err(|e| format!("生成工作簿时出错：{e}"))?;
+        for (i, role) in Role::ALL.iter().enumerate() {
+            for flagged in [false, true] {
+                let col = (i * 2 + usize::from(flagged)) as u16;
+                scratch
+                    .set_column_format(col, &format_for(*role, flagged))
+                    .map_err(|e| format!("生成工作簿时出错：{e}"))?;
+            }
+        }
+    }
     // Sheets are filled in parallel (writing is most of a large report's
     // cost), then added in order.
     let mut worksheets = Vec::with_capacity(sheets.len());
