@@ -272,7 +272,7 @@ fn main() {
         table.push(line);
     }
     let big = large();
-    let (read, in_cells) = best_of(3, || read_floor(&[big.clone()]));
+    let (read, in_cells) = best_of(3, || read_floor(std::slice::from_ref(&big)));
     // `report` as the issue measures it (figures and the annotated workbook), then with the forms workbook too.
     for with_forms in [false, true]
         .into_iter()
