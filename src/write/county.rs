@@ -198,12 +198,15 @@ pub fn summary(c: &County, title: &str) -> Sheet {
     s
 }
 
+/// One township's figures by category or by fund source.
+type PickGroups = fn(&Township) -> &[GroupFigures];
+
 /// 分类汇总: township × category and township × fund source, three columns each.
 pub fn by_group(c: &County, title: &str) -> Sheet {
     let mut s = Sheet::new("分类汇总");
     title_rows(&mut s, 7, c, title, "衔接及整合资金分类汇总");
     let mut row = 3;
-    let blocks: [(&str, &[GroupFigures], fn(&Township) -> &[GroupFigures]); 2] = [
+    let blocks: [(&str, &[GroupFigures], PickGroups); 2] = [
         ("按项目类别", &c.by_category, |t| &t.by_category),
         ("按资金性质", &c.by_fund_source, |t| &t.by_fund_source),
     ];

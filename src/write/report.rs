@@ -946,7 +946,7 @@ pub fn copy_sheet(
     }
     // Problems on empty cells (a missing required value) are flagged too.
     for &(row, col) in notes.keys() {
-        if !has_value(row, col) && !(formulas && raw.formula(row, col).is_some()) {
+        if !(has_value(row, col) || formulas && raw.formula(row, col).is_some()) {
             push_raw(&mut s, row, col, Value::Empty, notes);
         }
     }
