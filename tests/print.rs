@@ -369,20 +369,11 @@ fn rows_left_out_of_the_sums_are_said_on_paper_and_in_json() {
         .find(|(n, _)| n == "项目进度")
         .unwrap()
         .1;
-    let find = |text: &str| {
-        cells
-            .iter()
-            .find(|(_, v)| v.to_string() == text)
-            .map(|((r, _), _)| *r)
-    };
+    let find = |text: &str| cells.iter().find(|(_, v)| *v == text).map(|((r, _), _)| *r);
     let total = find("合计").expect("合计 row");
     let p3 = find("P3").expect("P3 listed");
     assert!(p3 > total, "P3 below 合计, where the sums don't reach");
-    assert!(
-        cells
-            .iter()
-            .any(|((r, _), v)| *r == p3 && v.to_string() == "未计入")
-    );
+    assert!(cells.iter().any(|((r, _), v)| *r == p3 && *v == "未计入"));
     // 拨付明细: the payment too, with its amount, marked 未计入.
     let pays = read_cells(&out)
         .into_iter()

@@ -198,12 +198,15 @@ pub fn summary(c: &County, title: &str) -> Sheet {
     s
 }
 
+/// One township's figures by category or by fund source.
+type PickGroups = fn(&Township) -> &[GroupFigures];
+
 /// 分类汇总: township × category and township × fund source, three columns each.
 pub fn by_group(c: &County, title: &str) -> Sheet {
     let mut s = Sheet::new("分类汇总");
     title_rows(&mut s, 7, c, title, "衔接及整合资金分类汇总");
     let mut row = 3;
-    let blocks: [(&str, &[GroupFigures], fn(&Township) -> &[GroupFigures]); 2] = [
+    let blocks: [(&str, &[GroupFigures], PickGroups); 2] = [
         ("按项目类别", &c.by_category, |t| &t.by_category),
         ("按资金性质", &c.by_fund_source, |t| &t.by_fund_source),
     ];
@@ -498,10 +501,12 @@ pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
         (3, Role::Text),
         (4, Role::Text),
         (5, Role::Text),
+        (6, Role::Text),
     ];
     let h = 2;
-    title_rows(&mut s, 5, c, title, "各单位台账问题清单");
-    for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "说明"]
+    title_rows(&mut s, 6, c, title, "各单位台账问题清单");
+    // The finding's code (as JSON's `code`) beside its message.
+    for (i, t) in ["序号", "文件", "级别", "工作表", "单元格", "代码", "说明"]
         .iter()
         .enumerate()
     {
@@ -531,9 +536,10 @@ pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
                 p.cell_label()
             };
             emit(cell(r, 4, Value::Text(label), Role::Text));
+            emit(boxed(5, p.code()));
             emit(cell(
                 r,
-                5,
+                6,
                 Value::Text(message.unwrap_or_else(|| p.message.clone())),
                 Role::Text,
             ));
@@ -556,14 +562,15 @@ pub fn problems(c: &Arc<County>, title: &str) -> Sheet {
         (2, 6.0),
         (3, 10.0),
         (4, 12.0),
-        (5, PROBLEM_TEXT_WIDTH),
+        (5, 6.0),
+        (6, PROBLEM_TEXT_WIDTH),
     ];
     s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
         first_row: h,
         first_col: 0,
         last_row: h + n.max(1) as u32,
-        last_col: 5,
+        last_col: 6,
     });
     s.print = Some(PageSetup::new(title, Some((h, h))));
     s

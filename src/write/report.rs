@@ -846,9 +846,12 @@ pub fn problems_sheet_at(
 ) -> Sheet {
     let mut s = Sheet::new(PROBLEMS);
     let h = 2;
+    // The finding's code (R012, as in JSON's `code` and docs/errors.md) beside its message.
+    const CODE: u16 = 4;
+    const MESSAGE: u16 = 5;
     title_rows(
         &mut s,
-        4,
+        MESSAGE,
         format!("{unit}台账问题清单"),
         format!(
             "{}金额单位：万元",
@@ -857,7 +860,7 @@ pub fn problems_sheet_at(
                 .unwrap_or_default()
         ),
     );
-    for (i, t) in ["序号", "级别", "工作表", "单元格", "说明"]
+    for (i, t) in ["序号", "级别", "工作表", "单元格", "代码", "说明"]
         .iter()
         .enumerate()
     {
@@ -873,17 +876,18 @@ pub fn problems_sheet_at(
         level.flagged = p.severity == Severity::Error;
         s.text(r, 2, p.sheet.clone(), Role::Text);
         s.text(r, 3, p.cell_label(), Role::Text);
-        s.text(r, 4, p.message.clone(), Role::Text);
+        s.text(r, CODE, p.code(), Role::Text);
+        s.text(r, MESSAGE, p.message.clone(), Role::Text);
     }
     s.fit_widths(6.0, 14.0);
-    s.set_width(4, 80.0);
+    s.set_width(MESSAGE, 80.0);
     s.fit_label_heights(h);
     s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
         first_row: h,
         first_col: 0,
         last_row: h + problems.len().max(1) as u32,
-        last_col: 4,
+        last_col: MESSAGE,
     });
     s.print = Some(PageSetup::new(unit, Some((h, h))));
     s
@@ -942,7 +946,7 @@ pub fn copy_sheet(
     }
     // Problems on empty cells (a missing required value) are flagged too.
     for &(row, col) in notes.keys() {
-        if !has_value(row, col) && !(formulas && raw.formula(row, col).is_some()) {
+        if !(has_value(row, col) || formulas && raw.formula(row, col).is_some()) {
             push_raw(&mut s, row, col, Value::Empty, notes);
         }
     }
