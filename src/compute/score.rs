@@ -109,10 +109,7 @@ const KNOWN_KEYS: &[&str] = &[
     "prospective",
 ];
 
-/// 1-based line of a byte offset.
-fn line_of(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].matches('\n').count() + 1
-}
+use crate::model::value::line_of;
 
 impl ScoringRules {
     /// The rules from a scoring file's text, checked as values: known keys

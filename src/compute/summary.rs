@@ -107,15 +107,7 @@ impl DocFacts {
             crate::model::Finding::BadSettings.fatal(format!("文书事实文件 {source} 有误：{m}"))
         };
         let table: toml::Table = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| {
-                    format!(
-                        "第{}行",
-                        text[..s.start.min(text.len())].matches('\n').count() + 1
-                    )
-                })
-                .unwrap_or_default();
+            let line = crate::model::value::toml_error_line(&text, &e);
             bad(format!(
                 "{line}格式不对，每行应为 键 = \"值\"（{}）",
                 e.message().trim()

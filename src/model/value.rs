@@ -164,3 +164,16 @@ mod tests {
         }
     }
 }
+
+/// Where a TOML settings file went wrong, as the clerk reads it: `第N行`
+/// (empty when the parser gives no position).
+pub fn toml_error_line(text: &str, e: &toml::de::Error) -> String {
+    e.span()
+        .map(|s| format!("第{}行", line_of(text, s.start)))
+        .unwrap_or_default()
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
+}

@@ -96,15 +96,7 @@ impl Mapping {
     pub fn load(path: &Path) -> Result<Mapping, String> {
         let text = read_text(path, "映射文件")?;
         let mut m: Mapping = toml::from_str(&quote_keys(&text)).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| {
-                    format!(
-                        "第{}行",
-                        text[..s.start.min(text.len())].matches('\n').count() + 1
-                    )
-                })
-                .unwrap_or_default();
+            let line = crate::model::value::toml_error_line(&text, &e);
             Finding::BadMapping.fatal(format!(
                 "映射文件 {} {line}格式有误，请对照 README 中“列名映射”的写法改正（{}）",
                 path.display(),
