@@ -212,8 +212,8 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
         .map(|c| (c.row, 24.0))
         .collect();
     heights.extend(sheet.row_heights.iter().copied());
-    for (row, h) in heights {
-        ws.set_row_height(row, h)?;
+    for (row, h) in &heights {
+        ws.set_row_height(*row, *h)?;
     }
     let mut column_role: HashMap<u16, Role> = HashMap::new();
     for (col, role) in &sheet.column_roles {
@@ -258,10 +258,12 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
     if stream {
         order.sort_by_key(|c| (c.row, c.col));
     }
+    let mut last_row: Option<u32> = None;
     for c in order {
         if stream {
             write_merges_to(ws, c.row, &mut next_merge);
         }
+        last_row = last_row.max(Some(c.row));
         write_cell(ws, c, &mut formats, &column_role)?;
     }
     // Rows produced on demand (large tables), after the model's own cells.
@@ -269,12 +271,21 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
         let mut result = Ok(());
         source(&mut |c: super::sheet::Cell| {
             if result.is_ok() {
+                last_row = last_row.max(Some(c.row));
                 result = write_cell(ws, &c, &mut formats, &column_role);
             }
         });
         result?;
     }
     write_merges_to(ws, u32::MAX, &mut next_merge);
+    // rust_xlsxwriter 0.102 in constant-memory mode writes a last row that
+    // has a height twice (`<row r="N">…</row><row r="N" ht=…/>`), which Excel
+    // may offer to repair. An empty row after it (no cell, no height) moves
+    // the final flush past it. Its one blank cell has the sheet's font and
+    // nothing visible (a default format would take the column's borders).
+    if let Some(r) = last_row.filter(|r| stream && heights.contains_key(r) && *r < 1_048_575) {
+        ws.write_blank(r + 1, 0, &Format::new().set_font_name(FONT))?;
+    }
     if let Some((r, c)) = sheet.freeze {
         ws.set_freeze_panes(r, c)?;
     }
