@@ -111,6 +111,11 @@ fn unregister(p: &Path) {
     }
 }
 
+/// Output folders whose lock this run holds: every temporary in them is
+/// this run's or a killed run's, so the signal handler may remove them all —
+/// including one created a moment before it was registered.
+static LOCKED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
 fn install_handler() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -119,6 +124,14 @@ fn install_handler() {
             let v = LIVE.lock().unwrap_or_else(|e| e.into_inner());
             for p in v.iter() {
                 let _ = std::fs::remove_file(p);
+            }
+            let dirs = LOCKED.lock().unwrap_or_else(|e| e.into_inner());
+            for dir in dirs.iter() {
+                for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                    if is_temporary(&e.file_name().to_string_lossy()) {
+                        let _ = std::fs::remove_file(e.path());
+                    }
+                }
             }
             eprintln!("已中断，临时文件已删除");
             std::process::exit(130);
@@ -433,7 +446,13 @@ impl Plan {
                 }
             };
             match f.try_lock() {
-                Ok(()) => {}
+                Ok(()) => {
+                    // The handler is in place before the first temporary.
+                    install_handler();
+                    if let Ok(mut v) = LOCKED.lock() {
+                        v.push(dir.clone());
+                    }
+                }
                 Err(std::fs::TryLockError::WouldBlock) => {
                     return Err(crate::model::Finding::Busy.fatal(format!(
                         "另一个 jixiao 正在向文件夹 {} 写出文件；请等它完成后再运行（两次运行同时写同一处会把文件混在一起）",
@@ -803,6 +822,15 @@ fn keep_aside(target: &Path, i: usize) -> Option<PathBuf> {
         Some(b)
     } else {
         None
+    }
+}
+
+/// A folder whose lock is let go is no longer swept by the signal handler.
+impl Drop for Plan {
+    fn drop(&mut self) {
+        if let Ok(mut v) = LOCKED.lock() {
+            v.retain(|d| !self.locks.iter().any(|(l, _)| l == d));
+        }
     }
 }
 
