@@ -79,6 +79,7 @@ impl Outcome {
             crate::compute::evaluate::evaluate_all(&self.ledger, &self.report, rules, libs);
         let problems = &mut self.report.problems;
         problems.extend(more);
+        problems.extend(long_ids(&self.ledger));
         problems.sort_by_key(|p| p.severity);
         self.report.set_evaluations(&evals);
         evals
@@ -132,4 +133,26 @@ pub fn over_limit(book: &RawBook) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// Numeric ids longer than Excel's 15 digits of precision.
+pub fn long_ids(ledger: &Ledger) -> Vec<Problem> {
+    ledger
+        .projects
+        .iter()
+        .filter(|p| p.id.len() > 15 && p.id.chars().all(|c| c.is_ascii_digit()))
+        .map(|p| {
+            Problem::at(
+                crate::model::Finding::LongDigitId,
+                &p.row,
+                format!(
+                    "{}!{}：项目编号“{}”是 {} 位数字，超过 Excel 数字的 15 位精度；请在台账中把该列设为文本，否则末几位会变成 0",
+                    p.row.sheet,
+                    p.row.a1(),
+                    p.id,
+                    p.id.len()
+                ),
+            )
+        })
+        .collect()
 }
