@@ -278,13 +278,17 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
         result?;
     }
     write_merges_to(ws, u32::MAX, &mut next_merge);
-    // rust_xlsxwriter 0.102 in constant-memory mode writes a last row that
-    // has a height twice (`<row r="N">…</row><row r="N" ht=…/>`), which Excel
-    // may offer to repair. An empty row after it (no cell, no height) moves
-    // the final flush past it. Its one blank cell has the sheet's font and
-    // nothing visible (a default format would take the column's borders).
-    if let Some(r) = last_row.filter(|r| stream && heights.contains_key(r) && *r < 1_048_575) {
-        ws.write_blank(r + 1, 0, &Format::new().set_font_name(FONT))?;
+    // rust_xlsxwriter 0.102 in constant-memory mode writes the last row
+    // twice when it has a height (`<row r="N">…</row><row r="N" ht=…/>`),
+    // which Excel may offer to repair. A row after every row with a height,
+    // itself without one, moves the final flush past them: it holds one
+    // blank cell in the sheet's font, nothing visible (a default format
+    // would take the column's borders).
+    if let Some(r) = last_row.filter(|r| stream && heights.contains_key(r)) {
+        let after = heights.keys().next_back().map_or(r, |h| (*h).max(r)) + 1;
+        if after < 1_048_576 {
+            ws.write_blank(after, 0, &Format::new().set_font_name(FONT))?;
+        }
     }
     if let Some((r, c)) = sheet.freeze {
         ws.set_freeze_panes(r, c)?;
