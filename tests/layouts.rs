@@ -88,10 +88,10 @@ const CANON: &[Proj] = &[
         category: "基础设施建设项目",
         town: "白山乡",
         village: "北村",
-        funds: &[(Zh, "38.25")],
+        funds: &[(Zh, "38.2575")],
         settled: None,
         status: "在建",
-        pays: &[("2024-07-01", "20")],
+        pays: &[("2024-07-01", "20.0437")],
     },
     Proj {
         id: "XM-05",
@@ -353,6 +353,9 @@ struct Layout {
     /// 45. A project of two funds written over two rows (one fund each), its other
     ///     cells merged down over both (a one-column budget, with merges).
     split_project: bool,
+    /// 46. Totals and subtotals typed rounded to two places in the ledger's
+    ///     unit, as a clerk types them (the rows hold up to four in 万元).
+    rounded_totals: bool,
 }
 
 impl Layout {
@@ -404,6 +407,7 @@ impl Layout {
             breakdown: g(42, 2) == 1,
             unit_override: g(43, 2) == 1,
             split_project: g(44, 2) == 1,
+            rounded_totals: g(45, 2) == 1,
         };
         if !l.sections {
             l.town_sections = false;
@@ -534,6 +538,19 @@ fn money_of(l: &Layout, w: What, wan: Decimal) -> Data {
     } else {
         money(l, wan)
     }
+}
+
+/// A total as a clerk types it: two places in the column's unit, half away
+/// from zero.
+fn rounded_money(l: &Layout, w: What, wan: Decimal) -> Data {
+    let factor = if l.unit_override && w == What::Settled {
+        Decimal::ONE
+    } else {
+        l.factor()
+    };
+    let shown = (wan * factor)
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    money_in(l, shown, Decimal::ONE)
 }
 
 fn money_in(l: &Layout, wan: Decimal, factor: Decimal) -> Data {
@@ -1310,7 +1327,16 @@ fn project_sheet(l: &Layout) -> RawSheet {
             grid.text(r, c, &t);
         }
         for (c, w) in &money_cols {
-            grid.put(r, *c, money_of(l, *w, sums(ps, *w)));
+            let sum = sums(ps, *w);
+            grid.put(
+                r,
+                *c,
+                if l.rounded_totals {
+                    rounded_money(l, *w, sum)
+                } else {
+                    money_of(l, *w, sum)
+                },
+            );
         }
     };
     let all: Vec<&Proj> = CANON.iter().collect();
@@ -1596,7 +1622,15 @@ fn payment_sheet(l: &Layout) -> RawSheet {
     }
     if l.pay_total {
         g.text(r, 0, "合计");
-        g.put(r, c + 2, money(l, total));
+        g.put(
+            r,
+            c + 2,
+            if l.rounded_totals {
+                rounded_money(l, What::Budget, total)
+            } else {
+                money(l, total)
+            },
+        );
     }
     g.sheet(match l.sheet_names {
         1 => "附件2",
@@ -1786,7 +1820,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 45;
+const BYTES: usize = 46;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)

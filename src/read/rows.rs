@@ -297,9 +297,12 @@ impl Table<'_> {
                 .unwrap_or(items.len());
             let (above, na) = sum_recs(prev, i);
             let (below, nb) = sum_recs(i + 1, next);
-            if *v == grand {
+            // A total typed rounded (to the places its cell holds, 万元 to at
+            // least 2) is still the sum: the same rule the checks use.
+            let is = |sum: Decimal| super::totals::agrees(*v, sum, v.scale().max(2));
+            if is(grand) {
                 plan.rows.insert(*row, TotalKind::Total);
-            } else if (na > 0 && *v == above) || (nb > 0 && *v == below) {
+            } else if (na > 0 && is(above)) || (nb > 0 && is(below)) {
                 plan.rows.insert(*row, TotalKind::Subtotal);
             }
         }
