@@ -900,19 +900,7 @@ fn official_forms_hold_only_the_form() {
 #[test]
 fn county_detail_prints_whole() {
     let w = Workdir::new();
-    let r = w.run(&[
-        "synth",
-        "--townships",
-        "5",
-        "--projects",
-        "7",
-        "--payments",
-        "15",
-        "--seed",
-        "7",
-        "-o",
-        "in",
-    ]);
+    let r = w.run(SMALL_COUNTY);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = w.run(&["consolidate", "in", "-o", "c.xlsx", "--title", "测试县"]);
     assert!(r.code <= 1, "{}", r.stderr);
@@ -1233,19 +1221,7 @@ fn sample_workbooks_equal_their_golden_copies() {
         &["report", &s, "-o", "report.xlsx", "--forms", "forms.xlsx"],
         &["monthly", &s, "--month", "2024-03", "-o", "monthly.xlsx"],
         &["monitor", &s, "--month", "2024-05", "-o", "monitor.xlsx"],
-        &[
-            "synth",
-            "--townships",
-            "5",
-            "--projects",
-            "7",
-            "--payments",
-            "15",
-            "--seed",
-            "7",
-            "-o",
-            "in",
-        ],
+        SMALL_COUNTY,
         &[
             "consolidate",
             "in",

@@ -11,19 +11,7 @@ use common::*;
 #[test]
 fn consolidate_writes_the_same_workbook_on_every_run() {
     let w = Workdir::new();
-    let r = w.run(&[
-        "synth",
-        "--townships",
-        "5",
-        "--projects",
-        "7",
-        "--payments",
-        "15",
-        "--seed",
-        "7",
-        "-o",
-        "in",
-    ]);
+    let r = w.run(SMALL_COUNTY);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let runs = 8;
     // Each run its own folder (an output folder is locked while written).
@@ -67,19 +55,7 @@ fn consolidate_writes_the_same_workbook_on_every_run() {
 fn no_row_is_written_twice() {
     let w = Workdir::new();
     for args in [
-        &[
-            "synth",
-            "--townships",
-            "5",
-            "--projects",
-            "7",
-            "--payments",
-            "15",
-            "--seed",
-            "7",
-            "-o",
-            "in",
-        ][..],
+        SMALL_COUNTY,
         &[
             "synth",
             "--townships",

@@ -4,6 +4,22 @@
 
 pub mod skip;
 
+/// `jixiao synth` arguments for a small county: five townships of 7
+/// projects and 15 payments, fixed seed, into the folder `in`.
+pub const SMALL_COUNTY: &[&str] = &[
+    "synth",
+    "--townships",
+    "5",
+    "--projects",
+    "7",
+    "--payments",
+    "15",
+    "--seed",
+    "7",
+    "-o",
+    "in",
+];
+
 use calamine::{Data, Reader, open_workbook_auto};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use std::path::{Path, PathBuf};
