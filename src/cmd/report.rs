@@ -139,7 +139,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
                 FormLayout::A => &write::forms::LAYOUT_A,
                 FormLayout::B => &write::forms::LAYOUT_B,
             },
-            &crate::compute::summary::DocFacts::from_book(&outcome.book, &outcome.ledger),
+            &crate::read::facts::from_book(&outcome.book, &outcome.ledger),
         );
         laps.lap("forms sheet model");
         stage.xlsx(&forms, &sheets, crate::output::Kind::Forms)?;

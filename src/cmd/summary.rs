@@ -72,7 +72,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         ),
     };
     let facts_file = match &args.facts {
-        Some(p) => summary::DocFacts::from_toml(
+        Some(p) => crate::read::facts::from_toml(
             // Keys written bare, as clerks write them (通知文号 = "…").
             &crate::read::mapping::quote_keys(&crate::read::mapping::read_text(p, "文书事实文件")?),
             &p.display().to_string(),
@@ -91,7 +91,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mut data = summary::build(&outcome.ledger, &outcome.report, &evals, signed);
     // 通知文号, 整合方案, 管理办法 given once on 说明 (or in --facts) fill
     // their places.
-    data.facts = summary::DocFacts::from_book_and(&outcome.book, &outcome.ledger, &facts_file);
+    data.facts = crate::read::facts::from_book_and(&outcome.book, &outcome.ledger, &facts_file);
     let text = docx::render_named(&template_name, &template, &data)?;
     let blocks = docx::parse(&text);
     let bytes = docx::to_docx(&blocks)?;

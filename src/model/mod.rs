@@ -1,6 +1,7 @@
 //! Typed records read from a ledger, and the problems found on the way.
 
 pub mod book;
+pub mod facts;
 pub mod finding;
 pub mod ledger;
 pub mod library;

@@ -5,6 +5,7 @@ pub mod book;
 mod cells;
 mod columns;
 mod context;
+pub mod facts;
 mod header;
 mod indicators;
 mod info;
