@@ -329,19 +329,15 @@ fn check_xlsx_dimensions(path: &Path) -> Result<(), String> {
 
 /// The `ref` of the first `<dimension>` before `<sheetData>`.
 fn dimension_ref(head: &[u8]) -> Option<String> {
-    let end = find(head, b"sheetData").unwrap_or(head.len());
+    let end = memchr::memmem::find(head, b"sheetData").unwrap_or(head.len());
     let head = &head[..end];
-    let at = find(head, b"dimension")?;
+    let at = memchr::memmem::find(head, b"dimension")?;
     let rest = &head[at..];
     let tag_end = rest.iter().position(|&b| b == b'>').unwrap_or(rest.len());
     let tag = &rest[..tag_end];
-    let r = find(tag, b" ref=\"")? + 6;
+    let r = memchr::memmem::find(tag, b" ref=\"")? + 6;
     let value = tag[r..].split(|&b| b == b'"').next()?;
     Some(String::from_utf8_lossy(value).into_owned())
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// A `<dimension ref>` calamine can read: one or two cell references whose

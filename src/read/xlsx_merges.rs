@@ -331,15 +331,16 @@ fn dimension(s: &str) -> Option<Dimensions> {
     }
 }
 
-/// calamine's `get_row_column` (0-based; letters then digits).
+/// calamine's `get_row_column` (0-based; letters then digits); a reference
+/// too long for u32 is an error, as in the patched calamine (`vendor/`).
 fn row_column(s: &str) -> Option<(u32, u32)> {
     let b = s.as_bytes();
     let mut i = 0;
     let (mut col, mut row) = (0u32, 0u32);
     while i < b.len() {
         match b[i] {
-            c @ b'A'..=b'Z' => col = col.wrapping_mul(26).wrapping_add((c - b'A') as u32 + 1),
-            c @ b'a'..=b'z' => col = col.wrapping_mul(26).wrapping_add((c - b'a') as u32 + 1),
+            c @ b'A'..=b'Z' => col = col.checked_mul(26)?.checked_add((c - b'A') as u32 + 1)?,
+            c @ b'a'..=b'z' => col = col.checked_mul(26)?.checked_add((c - b'a') as u32 + 1)?,
             c @ b'0'..=b'9' => {
                 row = (c - b'0') as u32;
                 i += 1;
@@ -351,7 +352,7 @@ fn row_column(s: &str) -> Option<(u32, u32)> {
     }
     while i < b.len() {
         match b[i] {
-            c @ b'0'..=b'9' => row = row.wrapping_mul(10).wrapping_add((c - b'0') as u32),
+            c @ b'0'..=b'9' => row = row.checked_mul(10)?.checked_add((c - b'0') as u32)?,
             _ => return None,
         }
         i += 1;
@@ -371,6 +372,22 @@ mod tests {
         let at2 = memchr::memmem::find(&w[at + 1..], NEEDLE).unwrap() + at + 1;
         assert!(matches!(element_start(w, at2), Start::Open(i) if w[i] == b'<'));
         assert!(matches!(element_start(b"</mergeCells>", 2), Start::Not));
+    }
+
+    /// A reference too long for u32 is left to calamine (which refuses it),
+    /// never wrapped into some other cell.
+    #[test]
+    fn overlong_references_are_not_wrapped() {
+        assert_eq!(row_column("A1"), Some((0, 0)));
+        assert_eq!(row_column("XFD1048576"), Some((1_048_575, 16_383)));
+        assert_eq!(row_column("AAAAAAAAA9"), None);
+        assert_eq!(row_column("A99999999999"), None);
+        assert!(
+            parse_merges(
+                br#"<mergeCells count="1"><mergeCell ref="A1:A99999999999"/></mergeCells>"#
+            )
+            .is_none()
+        );
     }
 
     #[test]
