@@ -8,7 +8,7 @@ What a reader of the workbook sees is kept; what only differs in how the
 file spells it is made equal:
 - a shared string (`t="s"`) and an inline string (`t="inlineStr"`) become
   the text itself;
-- a cell's style index `s="N"` becomes the style it stands for (number
+- a cell's (and a column's) style index becomes the style it stands for (number
   format, font, fill, border, alignment, protection spelled out), so the
   order in which formats were registered does not matter;
 - `spans` on rows (a hint for readers) and the creation time are dropped;
@@ -132,6 +132,15 @@ def dump(path):
                         lines.append(
                             f"  {c.get('r')} t={t} v={val!r} f={ftxt} style={s}"
                         )
+            elif tag == "cols":
+                # A column's format by what it is, not by its number.
+                for col in child:
+                    ca = dict(col.attrib)
+                    if "style" in ca:
+                        ca["style"] = xfs[int(ca["style"])]
+                    lines.append(
+                        "col " + " ".join(f"{k}={v}" for k, v in sorted(ca.items()))
+                    )
             elif tag in ("legacyDrawing", "drawing"):
                 lines.append(tag)
             else:

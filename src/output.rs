@@ -679,13 +679,12 @@ impl Stage<'_> {
         sheets: &[crate::write::sheet::Sheet],
         kind: Kind,
     ) -> Result<tempfile::NamedTempFile, String> {
-        let mut wb = crate::write::xlsx::workbook_of(sheets, kind)?;
         let mut tmp = self.temp(target)?;
         let shown = target.display();
         {
-            let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-            wb.save_to_writer(&mut w)
-                .map_err(|e| xlsx_error_text(e, &format!("写入 {shown} ")))?;
+            let w = std::io::BufWriter::new(tmp.as_file_mut());
+            let mut w = crate::write::xlsx::write_workbook(w, sheets, kind)
+                .map_err(|e| book_error_text(e, &format!("写入 {shown} ")))?;
             w.flush()
                 .map_err(|e| io_fatal(&e, format!("写入 {shown} ")))?;
         }
@@ -846,10 +845,10 @@ impl Drop for Stage<'_> {
     }
 }
 
-fn xlsx_error_text(e: rust_xlsxwriter::XlsxError, what: &str) -> String {
+fn book_error_text(e: crate::write::xlsx::BookError, what: &str) -> String {
     match e {
-        rust_xlsxwriter::XlsxError::IoError(io) => io_fatal(&io, what),
-        other => format!("{what}失败：生成工作簿时出错，请把输入文件发给维护人员（{other}）"),
+        crate::write::xlsx::BookError::Io(io) => io_fatal(&io, what),
+        crate::write::xlsx::BookError::Other(m) => format!("{what}失败：{m}"),
     }
 }
 

@@ -445,9 +445,12 @@ fn xlsx_bytes(
     sheets: &[write::sheet::Sheet],
     kind: crate::output::Kind,
 ) -> Result<Vec<u8>, String> {
-    let mut wb = write::xlsx::workbook_of(sheets, kind)?;
-    wb.save_to_buffer()
-        .map_err(|e| format!("写出工作簿失败：程序内部出错，请把台账发给维护人员（技术信息：{e}）"))
+    write::xlsx::write_workbook(Vec::new(), sheets, kind).map_err(|e| {
+        format!(
+            "写出工作簿失败：程序内部出错，请把台账发给维护人员（技术信息：{}）",
+            e.message(|e| e.to_string())
+        )
+    })
 }
 
 /// The annotated report workbook (`jixiao report`'s `-o`).

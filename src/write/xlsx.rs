@@ -1,151 +1,31 @@
-//! The one place that maps the sheet model to rust_xlsxwriter. Files are
-//! written by `crate::output` (temporaries, then renamed together).
+//! The one place that maps the sheet model to xlsx: our own streaming
+//! SpreadsheetML writer. Each worksheet's XML is generated straight from
+//! its `Sheet` (and the rows its `source` produces), deflated and written
+//! to the zip, then freed; sheets are generated in parallel, in chunks, and
+//! written in order. A sheet may be built only when it is written
+//! (`Slot::Lazy`), or after every other sheet (`Slot::After`: an overview
+//! of all the others), so a workbook of 20,000 forms never holds them all.
+//!
+//! The XML mirrors what rust_xlsxwriter 0.102 wrote before (element order,
+//! numbers, escaping, notes' VML); the format table is fixed (every role,
+//! flagged or not, numbered once in `Role::ALL` order) and strings are
+//! inline. Files are written by `crate::output` (temporaries, then renamed
+//! together).
 
-use super::sheet::{Role, Sheet, Value};
+mod formula;
+mod legacy;
+mod zip;
+
+use super::sheet::{Cell, Role, Sheet, Span, Value};
 use crate::model::value::decimal_to_f64;
-use rust_xlsxwriter::{
-    Chart, ChartType, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, Workbook,
-    Worksheet, XlsxError,
-};
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::sync::OnceLock;
+use zip::{Deflating, Part, ZipOut};
 
-const FONT: &str = "宋体";
-const MONEY: &str = "#,##0.0000";
-const RATE: &str = "0.00%";
-const DATE: &str = "yyyy-mm-dd";
-
-const FORM_FONT: &str = "仿宋";
-
-fn form(f: Format) -> Format {
-    f.set_border(FormatBorder::Thin)
-        .set_font_name(FORM_FONT)
-        .set_font_size(11)
-        .set_text_wrap()
-        .set_align(FormatAlign::VerticalCenter)
-}
-
-fn format_for(role: Role, flagged: bool) -> Format {
-    let boxed = |f: Format| {
-        f.set_border(FormatBorder::Thin)
-            .set_font_name(FONT)
-            .set_align(FormatAlign::VerticalCenter)
-    };
-    let mut f = match role {
-        Role::Raw => Format::new(),
-        // Bottom-aligned like the copied numbers beside it (Excel's default).
-        Role::RawWrap => Format::new().set_text_wrap(),
-        Role::Title => Format::new()
-            .set_font_name(FONT)
-            .set_bold()
-            .set_font_size(16)
-            .set_text_wrap()
-            .set_align(FormatAlign::Center)
-            .set_align(FormatAlign::VerticalCenter),
-        Role::Caption => Format::new().set_font_name(FONT),
-        Role::Section => boxed(Format::new())
-            .set_bold()
-            .set_background_color("F2F2F2"),
-        Role::Header => boxed(Format::new())
-            .set_bold()
-            .set_text_wrap()
-            .set_align(FormatAlign::Center)
-            .set_background_color("DDEBF7"),
-        Role::Text => boxed(Format::new()).set_text_wrap(),
-        Role::Money => boxed(Format::new()).set_num_format(MONEY),
-        Role::Rate => boxed(Format::new())
-            .set_num_format(RATE)
-            .set_align(FormatAlign::Right),
-        Role::Count => boxed(Format::new()).set_num_format("0"),
-        Role::Date => boxed(Format::new()).set_num_format(DATE),
-        Role::Month => boxed(Format::new())
-            .set_num_format("yyyy\"年\"m\"月\"")
-            .set_align(FormatAlign::Left),
-        Role::TotalText => boxed(Format::new()).set_bold().set_text_wrap(),
-        Role::TotalMoney => boxed(Format::new()).set_bold().set_num_format(MONEY),
-        Role::TotalRate => boxed(Format::new())
-            .set_bold()
-            .set_num_format(RATE)
-            .set_align(FormatAlign::Right),
-        Role::TotalCount => boxed(Format::new()).set_bold().set_num_format("0"),
-        Role::Note => Format::new()
-            .set_font_name(FONT)
-            .set_text_wrap()
-            .set_align(FormatAlign::Top),
-        Role::FormTitle => Format::new()
-            .set_font_name(FONT)
-            .set_bold()
-            .set_font_size(18)
-            .set_align(FormatAlign::Center)
-            .set_align(FormatAlign::VerticalCenter),
-        Role::FormLabel => form(Format::new())
-            .set_bold()
-            .set_align(FormatAlign::Center),
-        Role::FormText => form(Format::new()).set_align(FormatAlign::Left),
-        Role::FormMoney => form(Format::new())
-            .set_num_format(MONEY)
-            .set_align(FormatAlign::Right),
-        Role::FormRate => form(Format::new())
-            .set_num_format(RATE)
-            .set_align(FormatAlign::Right),
-        Role::FormNumber => form(Format::new())
-            .set_num_format("0.00")
-            .set_align(FormatAlign::Center),
-        Role::FormFoot => Format::new()
-            .set_font_name(FORM_FONT)
-            .set_font_size(11)
-            .set_align(FormatAlign::VerticalCenter),
-        Role::Score => boxed(Format::new())
-            .set_num_format("0.00")
-            .set_align(FormatAlign::Right),
-        Role::Banner => boxed(Format::new())
-            .set_bold()
-            .set_text_wrap()
-            .set_font_color("C00000")
-            .set_background_color("FFE4E1"),
-        Role::FormInput => form(Format::new())
-            .set_align(FormatAlign::Left)
-            .set_background_color("FFF2CC")
-            .set_unlocked(),
-        Role::FormInputMoney => form(Format::new())
-            .set_num_format(MONEY)
-            .set_align(FormatAlign::Right)
-            .set_background_color("FFF2CC")
-            .set_unlocked(),
-    };
-    if flagged {
-        f = f.set_background_color("FFC7CE").set_font_color("9C0006");
-    }
-    f
-}
-
-/// Dates copied from the input keep a date look.
-fn raw_value_format(value: &Value, base: &Format) -> Option<Format> {
-    match value {
-        Value::Serial(_, false) | Value::Date(_) => Some(base.clone().set_num_format(DATE)),
-        Value::Serial(_, true) => Some(base.clone().set_num_format("yyyy-mm-dd hh:mm:ss")),
-        _ => None,
-    }
-}
-
-fn cached(value: &Value) -> String {
-    match value {
-        Value::Number(d) => d.normalize().to_string(),
-        Value::Float(f) => f.to_string(),
-        Value::Text(s) => s.clone(),
-        Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Value::Date(d) => excel_serial(*d).to_string(),
-        Value::Serial(f, _) => f.to_string(),
-        Value::Empty | Value::Formula(..) => String::new(),
-    }
-}
-
-fn excel_serial(d: chrono::NaiveDate) -> i64 {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
-    (d - epoch).num_days()
-}
-
-/// Excel's limit on text in a cell, in UTF-16 units (rust_xlsxwriter
-/// counts characters, which is never more).
+/// Excel's limit on text in a cell, in UTF-16 units.
 pub const MAX_TEXT: usize = 32767;
 
 /// The text cut to Excel's limit, and how many characters were cut.
@@ -163,7 +43,8 @@ pub fn clip(s: &str) -> (&str, usize) {
     (s, 0)
 }
 
-/// A note cut to what rust_xlsxwriter takes (54 units under a cell's limit).
+/// A note cut to what a note holds (54 units under a cell's limit, as
+/// rust_xlsxwriter took).
 fn clip_note(s: &str) -> &str {
     let mut units = 0;
     for (i, ch) in s.char_indices() {
@@ -187,46 +68,583 @@ fn clipped_note(total: usize, cut: usize) -> String {
     )
 }
 
-/// Large sheets without multi-row merges are written row by row.
-fn streams(sheet: &Sheet) -> bool {
-    (sheet.stream || sheet.source.is_some() || sheet.cells.len() > STREAM_CELLS)
-        && sheet.merges.iter().all(|m| m.first_row == m.last_row)
+// ---------------------------------------------------------------------------
+// The format table.
+
+/// Formats beyond the roles: dates copied from the input (date, date and
+/// time), plain and flagged.
+const RAW_DATE: usize = Role::ALL.len() * 2;
+const RAW_DATETIME: usize = RAW_DATE + 2;
+const FORMATS: usize = RAW_DATETIME + 2;
+
+struct Styles {
+    /// xf index of format slot k (`role * 2 + flagged`, then the raw dates).
+    xf: [u32; FORMATS],
+    styles_xml: String,
+    theme_xml: String,
 }
 
-const STREAM_CELLS: usize = 50_000;
+/// The fixed table, made once by rust_xlsxwriter from the same `Format`s
+/// as before (so fonts, fills, borders and number formats are spelled as
+/// they were): a scratch sheet with one formatted blank cell per format,
+/// read back for the index each got.
+fn styles() -> &'static Styles {
+    static STYLES: OnceLock<Styles> = OnceLock::new();
+    STYLES.get_or_init(|| {
+        use std::io::Read;
+        let mut formats = Vec::with_capacity(FORMATS);
+        for role in Role::ALL {
+            for flagged in [false, true] {
+                formats.push(legacy::format_for(role, flagged));
+            }
+        }
+        for (v, _) in [
+            (Value::Date(chrono::NaiveDate::MIN), 0),
+            (Value::Serial(0.0, true), 1),
+        ] {
+            for flagged in [false, true] {
+                let base = legacy::format_for(Role::Raw, flagged);
+                formats.push(legacy::raw_value_format(&v, &base).expect("a date format"));
+            }
+        }
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for (k, f) in formats.iter().enumerate() {
+            ws.write_blank(0, k as u16, f).expect("scratch cell");
+        }
+        let bytes = wb.save_to_buffer().expect("scratch workbook");
+        let mut z = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("scratch zip");
+        let mut read = |name: &str| {
+            let mut s = String::new();
+            z.by_name(name)
+                .expect("scratch part")
+                .read_to_string(&mut s)
+                .expect("scratch part");
+            s
+        };
+        let styles_xml = read("xl/styles.xml");
+        let theme_xml = read("xl/theme/theme1.xml");
+        let sheet = read("xl/worksheets/sheet1.xml");
+        let mut xf = [0u32; FORMATS];
+        for c in sheet.split("<c r=\"").skip(1) {
+            let col: String = c.chars().take_while(|ch| ch.is_ascii_uppercase()).collect();
+            let k = col
+                .bytes()
+                .fold(0usize, |n, b| n * 26 + (b - b'A' + 1) as usize)
+                - 1;
+            if let Some(s) = c.split("s=\"").nth(1).filter(|_| k < FORMATS) {
+                xf[k] = s
+                    .split('"')
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+            }
+        }
+        Styles {
+            xf,
+            styles_xml,
+            theme_xml,
+        }
+    })
+}
 
-fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), XlsxError> {
-    ws.set_name(&sheet.name)?;
-    // Formats by (role, flagged): looked up for every cell, so an array.
-    let mut formats: Vec<Option<Format>> = vec![None; 64];
-    // Column widths and formats first: constant-memory sheets can't take them later.
-    for (col, w) in &sheet.widths {
-        ws.set_column_width(*col, *w)?;
+fn role_xf(role: Role, flagged: bool) -> u32 {
+    styles().xf[role as usize * 2 + usize::from(flagged)]
+}
+
+/// Dates copied from the input keep a date look.
+fn raw_value_xf(value: &Value, flagged: bool) -> Option<u32> {
+    let f = usize::from(flagged);
+    match value {
+        Value::Serial(_, false) | Value::Date(_) => Some(styles().xf[RAW_DATE + f]),
+        Value::Serial(_, true) => Some(styles().xf[RAW_DATETIME + f]),
+        _ => None,
     }
-    // Row heights before any cell: a row written row by row can't take one later.
+}
+
+// ---------------------------------------------------------------------------
+// XML text.
+
+/// Text of an element (`&`, `<`, `>`; control characters as `_xHHHH_`, and
+/// a literal `_xHHHH_` kept literal), as Excel writes it.
+fn push_text(out: &mut String, s: &str) {
+    let s = escape_escapes(s);
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' | '\n' => out.push(ch),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                let _ = write!(out, "_x{:04X}_", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// Plain data escaping (formulas, defined names, header text).
+fn push_data(out: &mut String, s: &str) {
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\t' | '\n' => out.push(ch),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                let _ = write!(out, "_x{:04X}_", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+fn data(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    push_data(&mut out, s);
+    out
+}
+
+/// An attribute value.
+fn attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => out.push_str("&#xA;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A literal `_x0041_` in a text is written `_x005F_x0041_`, or a reader
+/// would take it for an escape.
+fn escape_escapes(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("_x") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = s.to_string();
+    for (i, _) in s.rmatch_indices("_x") {
+        let end = i + 7;
+        if end > s.len() || !s.is_char_boundary(end - 1) || !s[end - 1..].starts_with('_') {
+            continue;
+        }
+        if s[i + 2..end - 1].chars().all(|c| c.is_ascii_hexdigit()) {
+            out.replace_range(i..i, "_x005F");
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn preserve(s: &str) -> &'static str {
+    let ws = ['\t', '\n', ' '];
+    if s.starts_with(ws) || s.ends_with(ws) {
+        " xml:space=\"preserve\""
+    } else {
+        ""
+    }
+}
+
+fn col_name(col: u16) -> String {
+    crate::model::col_name(col as u32)
+}
+
+fn cell_ref(row: u32, col: u16) -> String {
+    format!("{}{}", col_name(col), row + 1)
+}
+
+fn range_ref(r0: u32, c0: u16, r1: u32, c1: u16) -> String {
+    if r0 == r1 && c0 == c1 {
+        cell_ref(r0, c0)
+    } else {
+        format!("{}:{}", cell_ref(r0, c0), cell_ref(r1, c1))
+    }
+}
+
+fn abs_range(r0: u32, c0: u16, r1: u32, c1: u16) -> String {
+    let one = |r: u32, c: u16| format!("${}${}", col_name(c), r + 1);
+    if r0 == r1 && c0 == c1 {
+        one(r0, c0)
+    } else {
+        format!("{}:{}", one(r0, c0), one(r1, c1))
+    }
+}
+
+const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n";
+const NS_MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+const NS_R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+const NS_PKG_REL: &str = "http://schemas.openxmlformats.org/package/2006/relationships";
+
+// ---------------------------------------------------------------------------
+// One worksheet.
+
+/// Excel's default column width in pixels (8.43 characters).
+const DEFAULT_COL_PX: u32 = 64;
+const DEFAULT_ROW_PX: u32 = 20;
+
+fn col_px(width: f64) -> u32 {
+    if width == 0.0 {
+        0
+    } else if width < 1.0 {
+        (width * 12.0).round() as u32
+    } else {
+        (width * 7.0).round() as u32 + 5
+    }
+}
+
+/// A defined name of a sheet (print area, print titles, filter range).
+struct Defined {
+    /// 0 filter, 1 print area, 2 print titles (Excel's sorted order).
+    kind: u8,
+    range: String,
+    local: usize,
+}
+
+impl Defined {
+    fn sort_key(&self) -> (&'static str, &str) {
+        let k = match self.kind {
+            0 => "_filterdatabase{}",
+            1 => "print_area{}",
+            _ => "print_titles",
+        };
+        (k, &self.range)
+    }
+}
+
+/// A note as placed: its cell, text and VML anchor.
+struct NoteOut {
+    row: u32,
+    col: u16,
+    text: String,
+    /// from col, col offset, from row, row offset, to col, to col offset,
+    /// to row, to row offset (px), and the absolute left/top (px).
+    anchor: (u32, u32, u32, u32, u32, f64, u32, f64),
+    abs: (u32, u32),
+}
+
+/// A sheet rendered: its XML deflated, what goes in other parts.
+struct Rendered {
+    index: usize,
+    name: String,
+    xml: Part,
+    notes: Vec<NoteOut>,
+    /// The drawing and chart XML (rust_xlsxwriter's).
+    charts: Option<(String, Vec<String>)>,
+    defined: Vec<Defined>,
+}
+
+/// What a stored cell is, in write order (a later write to a cell wins).
+#[derive(Clone, Copy)]
+enum Stored<'s> {
+    /// A merged range's blank in the format of its first cell.
+    Fill(u32),
+    Cell(&'s Cell),
+}
+
+struct SheetWriter<'s> {
+    sheet: &'s Sheet,
+    column_role: HashMap<u16, Role>,
+    col_xf: HashMap<u16, u32>,
+    /// Row heights in pixels.
+    heights: BTreeMap<u32, u32>,
+    notes: BTreeMap<(u32, u16), String>,
+    dim: Option<(u32, u16, u32, u16)>,
+    rows: Deflating,
+    any_row: bool,
+    /// Heights not yet written (rows are written in order).
+    next_height: u32,
+    buf: String,
+}
+
+impl<'s> SheetWriter<'s> {
+    fn grow(&mut self, row: u32, col: u16) {
+        self.dim = Some(match self.dim {
+            None => (row, col, row, col),
+            Some((r0, c0, r1, c1)) => (r0.min(row), c0.min(col), r1.max(row), c1.max(col)),
+        });
+    }
+
+    fn out_xf(&self, xf: u32, col: u16) -> u32 {
+        if xf == 0 {
+            self.col_xf.get(&col).copied().unwrap_or(0)
+        } else {
+            xf
+        }
+    }
+
+    /// Whether writing the cell stores anything (rust_xlsxwriter ignores an
+    /// empty text without a format and an unformatted empty copy).
+    fn stores(&self, c: &Cell) -> bool {
+        let plain = self.plain(c);
+        match &c.value {
+            Value::Text(s) if plain => !s.is_empty(),
+            Value::Empty if c.role == Role::Raw => c.flagged,
+            _ => true,
+        }
+    }
+
+    fn plain(&self, c: &Cell) -> bool {
+        let own = c.role == Role::Raw && raw_value_xf(&c.value, c.flagged).is_some();
+        let long = matches!(&c.value, Value::Text(t) if too_long(t));
+        !own && !c.flagged
+            && !long
+            && c.note.is_none()
+            && (c.role == Role::Raw || self.column_role.get(&c.col) == Some(&c.role))
+    }
+
+    /// The note a cell carries (its own, and one on a text cut to fit).
+    fn take_note(&mut self, c: &Cell) {
+        let cut = match &c.value {
+            Value::Text(t) if too_long(t) => Some(clipped_note(t.chars().count(), clip(t).1)),
+            _ => None,
+        };
+        let note = match (&c.note, cut) {
+            (Some(n), Some(cut)) => Some(format!("{cut}\n{n}")),
+            (Some(n), None) => Some(n.clone()),
+            (None, cut) => cut,
+        };
+        if let Some(n) = note {
+            self.grow(c.row, c.col);
+            self.notes.insert((c.row, c.col), clip_note(&n).to_string());
+        }
+    }
+
+    /// One stored cell's XML into `buf`.
+    fn cell_xml(&mut self, s: Stored<'_>, row: u32, col: u16) {
+        let r = cell_ref(row, col);
+        match s {
+            Stored::Fill(xf) => {
+                let xf = self.out_xf(xf, col);
+                if xf > 0 {
+                    let _ = write!(self.buf, "<c r=\"{r}\" s=\"{xf}\"/>");
+                }
+            }
+            Stored::Cell(c) => {
+                let plain = self.plain(c);
+                let base = role_xf(c.role, c.flagged);
+                let own = if c.role == Role::Raw {
+                    raw_value_xf(&c.value, c.flagged)
+                } else {
+                    None
+                };
+                // Values written without a format take their column's.
+                let bare = plain
+                    && match &c.value {
+                        Value::Text(_) | Value::Number(_) | Value::Float(_) => true,
+                        Value::Date(_) => c.role != Role::Raw,
+                        Value::Empty => c.role == Role::Raw,
+                        _ => false,
+                    };
+                let fmt = if bare { 0 } else { own.unwrap_or(base) };
+                let xf = self.out_xf(fmt, col);
+                let s_attr = if xf > 0 {
+                    format!(" s=\"{xf}\"")
+                } else {
+                    String::new()
+                };
+                let number = |buf: &mut String, n: f64| {
+                    let _ = write!(buf, "<c r=\"{r}\"{s_attr}><v>{n}</v></c>");
+                };
+                match &c.value {
+                    Value::Empty => {
+                        if xf > 0 {
+                            let _ = write!(self.buf, "<c r=\"{r}\"{s_attr}/>");
+                        }
+                    }
+                    Value::Text(t) => {
+                        let t = clip(t).0;
+                        if t.is_empty() {
+                            if xf > 0 {
+                                let _ = write!(self.buf, "<c r=\"{r}\"{s_attr}/>");
+                            }
+                        } else {
+                            let _ = write!(
+                                self.buf,
+                                "<c r=\"{r}\"{s_attr} t=\"inlineStr\"><is><t{}>",
+                                preserve(t)
+                            );
+                            push_text(&mut self.buf, t);
+                            self.buf.push_str("</t></is></c>");
+                        }
+                    }
+                    Value::Number(d) => number(&mut self.buf, decimal_to_f64(*d)),
+                    Value::Float(f) => number(&mut self.buf, *f),
+                    Value::Date(d) => number(&mut self.buf, legacy::excel_serial(*d) as f64),
+                    Value::Serial(f, _) => number(&mut self.buf, *f),
+                    Value::Bool(b) => {
+                        let _ = write!(
+                            self.buf,
+                            "<c r=\"{r}\"{s_attr} t=\"b\"><v>{}</v></c>",
+                            i32::from(*b)
+                        );
+                    }
+                    Value::Formula(expr, result) => {
+                        let own = if c.role == Role::Raw {
+                            raw_value_xf(result, c.flagged)
+                        } else {
+                            None
+                        };
+                        let xf = self.out_xf(own.unwrap_or(fmt), col);
+                        let s_attr = if xf > 0 {
+                            format!(" s=\"{xf}\"")
+                        } else {
+                            String::new()
+                        };
+                        let cached = legacy::cached(result);
+                        let result = clip(&cached).0;
+                        let f = formula_text(expr);
+                        let kind = if result.parse::<f64>().is_ok() {
+                            ""
+                        } else {
+                            match result {
+                                "#DIV/0!" | "#N/A" | "#NAME?" | "#NULL!" | "#NUM!" | "#REF!"
+                                | "#VALUE!" | "#GETTING_DATA" => " t=\"e\"",
+                                "TRUE" | "FALSE" => " t=\"b\"",
+                                _ => " t=\"str\"",
+                            }
+                        };
+                        let _ = write!(self.buf, "<c r=\"{r}\"{s_attr}{kind}><f>");
+                        push_data(&mut self.buf, &f);
+                        self.buf.push_str("</f><v>");
+                        match result {
+                            "TRUE" => self.buf.push('1'),
+                            "FALSE" => self.buf.push('0'),
+                            _ => push_data(&mut self.buf, result),
+                        }
+                        self.buf.push_str("</v></c>");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Rows with a height and nothing else, before `row`.
+    fn heights_before(&mut self, row: u32) {
+        let pending: Vec<(u32, u32)> = self
+            .heights
+            .range(self.next_height..row)
+            .map(|(r, h)| (*r, *h))
+            .collect();
+        for (r, h) in pending {
+            let mut s = String::new();
+            let _ = write!(
+                s,
+                "<row r=\"{}\" ht=\"{}\" customHeight=\"1\"/>",
+                r + 1,
+                h as f64 * 0.75
+            );
+            self.rows.push_str(&s);
+            self.any_row = true;
+        }
+        self.next_height = self.next_height.max(row);
+    }
+
+    /// A row: its cells (already in `buf`), written with its height.
+    fn end_row(&mut self, row: u32, has_note: bool) {
+        self.heights_before(row);
+        let ht = self.heights.get(&row).copied();
+        let mut head = format!("<row r=\"{}\"", row + 1);
+        if let Some(h) = ht {
+            let _ = write!(head, " ht=\"{}\" customHeight=\"1\"", h as f64 * 0.75);
+        }
+        if !self.buf.is_empty() {
+            head.push('>');
+            self.rows.push_str(&head);
+            let buf = std::mem::take(&mut self.buf);
+            self.rows.push_str(&buf);
+            self.buf = buf;
+            self.buf.clear();
+            self.rows.push_str("</row>");
+            self.any_row = true;
+        } else if ht.is_some() || has_note {
+            head.push_str("/>");
+            self.rows.push_str(&head);
+            self.any_row = true;
+        }
+        self.next_height = self.next_height.max(row + 1);
+    }
+}
+
+/// A formula as written: without "=" (and array braces), future functions
+/// prefixed, as rust_xlsxwriter's `Formula::new`.
+fn formula_text(expr: &str) -> String {
+    let f = format!("={expr}");
+    let mut f = f.as_str();
+    if let Some(s) = f.strip_prefix('{') {
+        f = s;
+    }
+    if let Some(s) = f.strip_prefix('=') {
+        f = s;
+    }
+    if let Some(s) = f.strip_suffix('}') {
+        f = s;
+    }
+    formula::escape(f)
+}
+
+/// `&` starts a code in page headers.
+fn header_text(s: &str) -> String {
+    s.replace('&', "&&")
+}
+
+fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, String> {
+    // Column widths and formats.
+    let mut cols: BTreeMap<u16, (u32, u32)> = BTreeMap::new();
+    for (c, w) in &sheet.widths {
+        cols.entry(*c).or_insert((DEFAULT_COL_PX, 0)).0 = col_px(*w);
+    }
+    let mut column_role = HashMap::new();
+    let mut col_xf = HashMap::new();
+    for (c, role) in &sheet.column_roles {
+        let xf = role_xf(*role, false);
+        cols.entry(*c).or_insert((DEFAULT_COL_PX, 0)).1 = xf;
+        column_role.insert(*c, *role);
+        col_xf.insert(*c, xf);
+    }
     // Title rows are tall enough for their larger font.
-    let mut heights: std::collections::BTreeMap<u32, f64> = sheet
+    let mut heights: BTreeMap<u32, u32> = sheet
         .cells
         .iter()
         .filter(|c| c.role == Role::Title)
-        .map(|c| (c.row, 24.0))
+        .map(|c| (c.row, 32))
         .collect();
-    heights.extend(sheet.row_heights.iter().copied());
-    for (row, h) in &heights {
-        ws.set_row_height(*row, *h)?;
+    for (r, h) in &sheet.row_heights {
+        heights.insert(*r, (h * 4.0 / 3.0).round() as u32);
     }
-    let mut column_role: HashMap<u16, Role> = HashMap::new();
-    for (col, role) in &sheet.column_roles {
-        ws.set_column_format(*col, &format_for(*role, false))?;
-        column_role.insert(*col, *role);
+    heights.retain(|_, h| *h > 0);
+    let mut w = SheetWriter {
+        sheet,
+        column_role,
+        col_xf,
+        heights,
+        notes: BTreeMap::new(),
+        dim: None,
+        rows: Deflating::new(level),
+        any_row: false,
+        next_height: 0,
+        buf: String::new(),
+    };
+    if let Some((r, _)) = w.heights.iter().next_back() {
+        w.grow(*r, 0);
+        let first = *w.heights.keys().next().expect("a height");
+        w.grow(first, 0);
     }
-    let mut merges: Vec<&super::sheet::Span> = sheet
+
+    // Merges: a blank in the first cell's format over the whole range
+    // (cells written later take their place); an overlapping merge of a
+    // damaged input is dropped, its blanks kept, as before.
+    let mut merges: Vec<&Span> = sheet
         .merges
         .iter()
         .filter(|m| !(m.first_row == m.last_row && m.first_col == m.last_col))
+        .filter(|m| m.first_row <= m.last_row && m.first_col <= m.last_col)
         .collect();
     merges.sort_by_key(|m| (m.first_row, m.first_col));
-    let starts: HashMap<(u32, u16), (Role, bool)> = if merges.is_empty() {
+    let starts: HashMap<(u32, u16), u32> = if merges.is_empty() {
         HashMap::new()
     } else {
         let wanted: std::collections::HashSet<(u32, u16)> =
@@ -235,346 +653,1052 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), Xl
             .cells
             .iter()
             .filter(|c| wanted.contains(&(c.row, c.col)))
-            .map(|c| ((c.row, c.col), (c.role, c.flagged)))
+            .map(|c| ((c.row, c.col), role_xf(c.role, c.flagged)))
             .collect()
     };
-    let mut next_merge = 0;
-    let write_merges_to = |ws: &mut Worksheet, row: u32, next: &mut usize| {
-        while *next < merges.len() && merges[*next].first_row <= row {
-            let m = merges[*next];
-            let f = starts
-                .get(&(m.first_row, m.first_col))
-                .map(|(r, fl)| format_for(*r, *fl))
-                .unwrap_or_default();
-            // Overlapping merges in a damaged input are dropped rather than fail the file.
-            let _ = ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", &f);
-            *next += 1;
+    let mut entries: Vec<(u32, u16, Stored<'_>)> = Vec::new();
+    let mut kept: Vec<&Span> = Vec::new();
+    let mut merged: std::collections::HashSet<(u32, u16)> = Default::default();
+    for m in &merges {
+        let xf = starts.get(&(m.first_row, m.first_col)).copied().unwrap_or(0);
+        let mut overlaps = false;
+        for r in m.first_row..=m.last_row {
+            for c in m.first_col..=m.last_col {
+                entries.push((r, c, Stored::Fill(xf)));
+                overlaps |= merged.contains(&(r, c));
+            }
+        }
+        w.grow(m.first_row, m.first_col);
+        w.grow(m.last_row, m.last_col);
+        if !overlaps {
+            for r in m.first_row..=m.last_row {
+                for c in m.first_col..=m.last_col {
+                    merged.insert((r, c));
+                }
+            }
+            kept.push(m);
+        }
+    }
+    drop(merged);
+    for c in &sheet.cells {
+        w.take_note(c);
+        if w.stores(c) {
+            entries.push((c.row, c.col, Stored::Cell(c)));
+        }
+    }
+    // Write order kept among writes to the same cell: the last one wins.
+    entries.sort_by_key(|(r, c, _)| (*r, *c));
+    let mut i = 0;
+    let mut model_rows: Vec<(u32, Vec<(u16, Stored<'_>)>)> = Vec::new();
+    while i < entries.len() {
+        let row = entries[i].0;
+        let mut cells: Vec<(u16, Stored<'_>)> = Vec::new();
+        while i < entries.len() && entries[i].0 == row {
+            let (_, col, s) = entries[i];
+            match cells.last_mut() {
+                Some((c, last)) if *c == col => *last = s,
+                _ => cells.push((col, s)),
+            }
+            i += 1;
+        }
+        model_rows.push((row, cells));
+    }
+    drop(entries);
+    // Rows whose only content is a note (an unformatted empty copy) are
+    // written all the same.
+    for (r, _) in w.notes.keys() {
+        if model_rows.binary_search_by_key(r, |(m, _)| *m).is_err() {
+            let at = model_rows.partition_point(|(m, _)| m < r);
+            model_rows.insert(at, (*r, Vec::new()));
+        }
+    }
+    let note_rows: std::collections::HashSet<u32> = w.notes.keys().map(|(r, _)| *r).collect();
+    let mut model = model_rows.into_iter().peekable();
+    // Writes every model row before `row` (all when `None`).
+    let flush_model = |w: &mut SheetWriter<'_>,
+                       model: &mut std::iter::Peekable<
+        std::vec::IntoIter<(u32, Vec<(u16, Stored<'_>)>)>,
+    >,
+                       before: Option<u32>,
+                       note_rows: &std::collections::HashSet<u32>| {
+        while let Some((r, _)) = model.peek() {
+            if before.is_some_and(|b| *r >= b) {
+                break;
+            }
+            let (r, cells) = model.next().expect("peeked");
+            for (c, s) in cells {
+                w.grow(r, c);
+                w.cell_xml(s, r, c);
+            }
+            w.end_row(r, note_rows.contains(&r));
         }
     };
-    if !stream {
-        write_merges_to(ws, u32::MAX, &mut next_merge);
-    }
-    let mut order: Vec<&super::sheet::Cell> = sheet.cells.iter().collect();
-    if stream {
-        order.sort_by_key(|c| (c.row, c.col));
-    }
-    let mut last_row: Option<u32> = None;
-    for c in order {
-        if stream {
-            write_merges_to(ws, c.row, &mut next_merge);
-        }
-        last_row = last_row.max(Some(c.row));
-        write_cell(ws, c, &mut formats, &column_role)?;
-    }
-    // Rows produced on demand (large tables), after the model's own cells.
     if let Some(source) = &sheet.source {
-        let mut result = Ok(());
-        source(&mut |c: super::sheet::Cell| {
-            if result.is_ok() {
-                last_row = last_row.max(Some(c.row));
-                result = write_cell(ws, &c, &mut formats, &column_role);
+        // Rows produced on demand, in row order, after the model's own.
+        let mut row: Vec<Cell> = Vec::new();
+        let emit_row =
+            |w: &mut SheetWriter<'_>,
+             row: &mut Vec<Cell>,
+             model: &mut std::iter::Peekable<
+                std::vec::IntoIter<(u32, Vec<(u16, Stored<'_>)>)>,
+            >| {
+                let Some(r) = row.first().map(|c| c.row) else {
+                    return;
+                };
+                flush_model(w, model, Some(r), &note_rows);
+                let mut own: Vec<(u16, Stored<'_>)> = match model.peek() {
+                    Some((mr, _)) if *mr == r => model.next().expect("peeked").1,
+                    _ => Vec::new(),
+                };
+                // Source cells are written after the model's: they win.
+                for c in row.iter() {
+                    w.take_note(c);
+                }
+                let mut all: BTreeMap<u16, Option<usize>> = BTreeMap::new();
+                for (c, _) in &own {
+                    all.insert(*c, None);
+                }
+                for (k, c) in row.iter().enumerate() {
+                    if w.stores(c) {
+                        all.insert(c.col, Some(k));
+                    }
+                }
+                let has_note = w.notes.range((r, 0)..=(r, u16::MAX)).next().is_some();
+                for (col, src) in all {
+                    w.grow(r, col);
+                    match src {
+                        Some(k) => {
+                            let c = &row[k];
+                            w.cell_xml(Stored::Cell(c), r, col);
+                        }
+                        None => {
+                            let k = own.iter().position(|(c, _)| *c == col).expect("own cell");
+                            let (_, s) = own.swap_remove(k);
+                            w.cell_xml(s, r, col);
+                        }
+                    }
+                }
+                w.end_row(r, has_note);
+                row.clear();
+            };
+        source(&mut |c: Cell| {
+            if row.first().is_some_and(|f| f.row != c.row) {
+                emit_row(&mut w, &mut row, &mut model);
             }
-        });
-        result?;
-    }
-    write_merges_to(ws, u32::MAX, &mut next_merge);
-    // rust_xlsxwriter 0.102 in constant-memory mode writes the last row
-    // twice when it has a height (`<row r="N">…</row><row r="N" ht=…/>`),
-    // which Excel may offer to repair. A row after every row with a height,
-    // itself without one, moves the final flush past them: it holds one
-    // blank cell in the sheet's font, nothing visible (a default format
-    // would take the column's borders).
-    if let Some(r) = last_row.filter(|r| stream && heights.contains_key(r)) {
-        let after = heights.keys().next_back().map_or(r, |h| (*h).max(r)) + 1;
-        if after < 1_048_576 {
-            ws.write_blank(after, 0, &Format::new().set_font_name(FONT))?;
-        }
-    }
-    if let Some((r, c)) = sheet.freeze {
-        ws.set_freeze_panes(r, c)?;
-    }
-    if let Some(a) = sheet.autofilter {
-        ws.autofilter(a.first_row, a.first_col, a.last_row, a.last_col)?;
-    }
-    if let Some(p) = &sheet.print {
-        page_setup(ws, sheet, p, stream)?;
-    }
-    for v in &sheet.validations {
-        let dv = DataValidation::new().allow_list_strings(&v.choices)?;
-        ws.add_data_validation(v.first_row, v.col, v.last_row, v.col, &dv)?;
-    }
-    for spec in &sheet.charts {
-        let mut chart = Chart::new(if spec.columns.is_empty() {
-            ChartType::Line
-        } else {
-            ChartType::Column
-        });
-        let add = |chart: &mut Chart, s: &super::sheet::ChartSeries| {
-            chart
-                .add_series()
-                .set_name(s.name.as_str())
-                .set_categories((
-                    sheet.name.as_str(),
-                    s.rows.0,
-                    spec.categories_col,
-                    s.rows.1,
-                    spec.categories_col,
-                ))
-                .set_values((sheet.name.as_str(), s.rows.0, s.col, s.rows.1, s.col));
-        };
-        for s in if spec.columns.is_empty() {
-            &spec.lines
-        } else {
-            &spec.columns
-        } {
-            add(&mut chart, s);
-        }
-        if !spec.columns.is_empty() && !spec.lines.is_empty() {
-            let mut line = Chart::new(ChartType::Line);
-            for s in &spec.lines {
-                add(&mut line, s);
+            if row.is_empty() && w.next_height > c.row && w.any_row {
+                // A row before one already written can't be added: dropped,
+                // as rust_xlsxwriter's row-by-row mode did.
+                return;
             }
-            chart.combine(&line);
-        }
-        chart.title().set_name(spec.title.as_str());
-        if let Some(f) = &spec.value_format {
-            chart.y_axis().set_num_format(f.as_str());
-        }
-        chart.set_width(spec.size.0).set_height(spec.size.1);
-        if let Some(f) = &spec.category_format {
-            chart
-                .x_axis()
-                .set_num_format(f.as_str())
-                .set_text_axis(true);
-        }
-        ws.insert_chart(spec.at.0, spec.at.1, &chart)?;
+            row.push(c);
+        });
+        emit_row(&mut w, &mut row, &mut model);
     }
-    Ok(())
-}
+    flush_model(&mut w, &mut model, None, &note_rows);
+    w.heights_before(u32::MAX);
 
-/// `&` starts a code in page headers.
-fn header_text(s: &str) -> String {
-    s.replace('&', "&&")
-}
-
-/// The page setup `page_layout` decided: A4, orientation, scale, print area
-/// (titles, unit labels, banners and charts included), repeated rows and
-/// columns, margins, and a header (unit, sheet) and footer (第 N 页 共 M 页).
-fn page_setup(
-    ws: &mut Worksheet,
-    sheet: &Sheet,
-    p: &super::sheet::PageSetup,
-    _stream: bool,
-) -> Result<(), XlsxError> {
     let source_rows = sheet.source_rows;
-    let Some(l) = super::sheet::page_layout(sheet, source_rows) else {
-        return Ok(());
+    let layout = sheet
+        .print
+        .as_ref()
+        .and_then(|_| super::sheet::page_layout(sheet, source_rows));
+
+    // The head (needs the dimension, known once every row is written).
+    let mut head = String::with_capacity(2048);
+    head.push_str(XML_DECL);
+    let _ = write!(head, "<worksheet xmlns=\"{NS_MAIN}\" xmlns:r=\"{NS_R}\">");
+    if layout.is_some_and(|l| l.fit_width) {
+        head.push_str("<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>");
+    }
+    let dim = match w.dim {
+        Some((r0, c0, r1, c1)) => range_ref(r0, c0, r1, c1),
+        None => "A1".into(),
     };
-    ws.set_paper_size(9); // A4
-    if l.landscape {
-        ws.set_landscape();
+    let _ = write!(head, "<dimension ref=\"{dim}\"/><sheetViews>");
+    let selected = if index == 0 { " tabSelected=\"1\"" } else { "" };
+    match sheet.freeze.filter(|(r, c)| *r > 0 || *c > 0) {
+        None => {
+            let _ = write!(head, "<sheetView{selected} workbookViewId=\"0\"/>");
+        }
+        Some((row, col)) => {
+            let _ = write!(head, "<sheetView{selected} workbookViewId=\"0\">");
+            let top_left = cell_ref(row, col);
+            let split = |head: &mut String, pane: &str| {
+                head.push_str("<pane");
+                if col > 0 {
+                    let _ = write!(head, " xSplit=\"{col}\"");
+                }
+                if row > 0 {
+                    let _ = write!(head, " ySplit=\"{row}\"");
+                }
+                let _ = write!(
+                    head,
+                    " topLeftCell=\"{top_left}\" activePane=\"{pane}\" state=\"frozen\"/>"
+                );
+            };
+            if row > 0 && col > 0 {
+                split(&mut head, "bottomRight");
+                let tr = cell_ref(0, col);
+                let bl = cell_ref(row, 0);
+                let _ = write!(
+                    head,
+                    "<selection pane=\"topRight\" activeCell=\"{tr}\" sqref=\"{tr}\"/><selection pane=\"bottomLeft\" activeCell=\"{bl}\" sqref=\"{bl}\"/><selection pane=\"bottomRight\"/>"
+                );
+            } else if col > 0 {
+                split(&mut head, "topRight");
+                head.push_str("<selection pane=\"topRight\"/>");
+            } else {
+                split(&mut head, "bottomLeft");
+                head.push_str("<selection pane=\"bottomLeft\"/>");
+            }
+            head.push_str("</sheetView>");
+        }
+    }
+    head.push_str("</sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>");
+    if !cols.is_empty() {
+        head.push_str("<cols>");
+        let list: Vec<(u16, (u32, u32))> = cols.iter().map(|(c, v)| (*c, *v)).collect();
+        let mut i = 0;
+        while i < list.len() {
+            let (first, props) = list[i];
+            let mut last = first;
+            while i + 1 < list.len() && list[i + 1].0 == last + 1 && list[i + 1].1 == props {
+                i += 1;
+                last = list[i].0;
+            }
+            let (px, xf) = props;
+            let width = f64::from(px * 256 / 7) / 256.0;
+            let _ = write!(
+                head,
+                "<col min=\"{}\" max=\"{}\" width=\"{width}\"",
+                first + 1,
+                last + 1
+            );
+            if xf > 0 {
+                let _ = write!(head, " style=\"{xf}\"");
+            }
+            if px != DEFAULT_COL_PX {
+                head.push_str(" customWidth=\"1\"");
+            }
+            head.push_str("/>");
+            i += 1;
+        }
+        head.push_str("</cols>");
+    }
+    head.push_str(if w.any_row {
+        "<sheetData>"
     } else {
-        ws.set_portrait();
+        "<sheetData/>"
+    });
+
+    // The tail.
+    let mut tail = String::with_capacity(2048);
+    if w.any_row {
+        tail.push_str("</sheetData>");
     }
-    if l.fit_width {
-        ws.set_print_fit_to_pages(1, u16::from(l.fit_height));
+    let mut defined = Vec::new();
+    let qname = rust_xlsxwriter::utility::quote_sheet_name(&sheet.name);
+    if let Some(a) = sheet.autofilter {
+        let _ = write!(
+            tail,
+            "<autoFilter ref=\"{}\"/>",
+            range_ref(a.first_row, a.first_col, a.last_row, a.last_col)
+        );
+        defined.push(Defined {
+            kind: 0,
+            range: format!(
+                "{qname}!{}",
+                abs_range(a.first_row, a.first_col, a.last_row, a.last_col)
+            ),
+            local: index,
+        });
+    }
+    if !kept.is_empty() {
+        let _ = write!(tail, "<mergeCells count=\"{}\">", kept.len());
+        for m in &kept {
+            let _ = write!(
+                tail,
+                "<mergeCell ref=\"{}\"/>",
+                range_ref(m.first_row, m.first_col, m.last_row, m.last_col)
+            );
+        }
+        tail.push_str("</mergeCells>");
+    }
+    let mut validations: Vec<(String, String)> = Vec::new();
+    for v in &sheet.validations {
+        let sqref = range_ref(v.first_row, v.col, v.last_row, v.col);
+        let list = v
+            .choices
+            .iter()
+            .map(|s| s.replace('"', "\"\""))
+            .collect::<Vec<_>>()
+            .join(",");
+        match validations.iter_mut().find(|(r, _)| *r == sqref) {
+            Some(slot) => slot.1 = list,
+            None => validations.push((sqref, list)),
+        }
+    }
+    if !validations.is_empty() {
+        let _ = write!(tail, "<dataValidations count=\"{}\">", validations.len());
+        for (sqref, list) in &validations {
+            let _ = write!(
+                tail,
+                "<dataValidation type=\"list\" allowBlank=\"1\" showInputMessage=\"1\" showErrorMessage=\"1\" sqref=\"{sqref}\"><formula1>\"{}\"</formula1></dataValidation>",
+                data(list)
+            );
+        }
+        tail.push_str("</dataValidations>");
+    }
+    match (&sheet.print, layout) {
+        (Some(p), Some(l)) => {
+            tail.push_str("<printOptions horizontalCentered=\"1\"/>");
+            let [left, right, top, bottom, header, footer] =
+                super::sheet::margins_cm(l.landscape).map(|cm| cm / 2.54);
+            let _ = write!(
+                tail,
+                "<pageMargins left=\"{left}\" right=\"{right}\" top=\"{top}\" bottom=\"{bottom}\" header=\"{header}\" footer=\"{footer}\"/>"
+            );
+            tail.push_str("<pageSetup paperSize=\"9\"");
+            if l.fit_width {
+                if !l.fit_height {
+                    tail.push_str(" fitToHeight=\"0\"");
+                }
+            } else {
+                if l.scale != 100 {
+                    let _ = write!(tail, " scale=\"{}\"", l.scale);
+                }
+                // Split across pages: the two halves of a row band come one after the other.
+                tail.push_str(" pageOrder=\"overThenDown\"");
+            }
+            let _ = write!(
+                tail,
+                " orientation=\"{}\" horizontalDpi=\"200\" verticalDpi=\"200\"/>",
+                if l.landscape { "landscape" } else { "portrait" }
+            );
+            let font = "&\"宋体,常规\"&9";
+            let head_text = format!("&L{font}{}&C{font}&A", header_text(&p.unit));
+            let foot_text = format!("&C{font}第 &P 页 共 &N 页");
+            let _ = write!(
+                tail,
+                "<headerFooter><oddHeader>{}</oddHeader><oddFooter>{}</oddFooter></headerFooter>",
+                data(&head_text),
+                data(&foot_text)
+            );
+            defined.push(Defined {
+                kind: 1,
+                range: format!(
+                    "{qname}!{}",
+                    abs_range(0, l.first_col, l.last_row, l.last_col)
+                ),
+                local: index,
+            });
+            let mut titles = String::new();
+            if let Some((a, b)) = l.repeat_cols {
+                let _ = write!(titles, "{qname}!${}:${}", col_name(a), col_name(b));
+            }
+            if let Some((a, b)) = p.repeat_rows {
+                if !titles.is_empty() {
+                    titles.push(',');
+                }
+                let _ = write!(titles, "{qname}!${}:${}", a + 1, b + 1);
+            }
+            if !titles.is_empty() {
+                defined.push(Defined {
+                    kind: 2,
+                    range: titles,
+                    local: index,
+                });
+            }
+        }
+        _ => tail.push_str(
+            "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/>",
+        ),
+    }
+    let charts = if sheet.charts.is_empty() {
+        None
     } else {
-        ws.set_print_scale(l.scale);
-        // Split across pages: the two halves of a row band come one after the other.
-        ws.set_page_order(false);
+        Some(legacy::chart_parts(sheet)?)
+    };
+    if charts.is_some() {
+        tail.push_str("<drawing r:id=\"rId1\"/>");
     }
-    if let Some((a, b)) = p.repeat_rows {
-        ws.set_repeat_rows(a, b)?;
+    if !w.notes.is_empty() {
+        let _ = write!(
+            tail,
+            "<legacyDrawing r:id=\"rId{}\"/>",
+            1 + usize::from(charts.is_some())
+        );
     }
-    if let Some((a, b)) = l.repeat_cols {
-        ws.set_repeat_columns(a, b)?;
+    tail.push_str("</worksheet>");
+
+    // Notes placed as rust_xlsxwriter placed them: to the right of and just
+    // above their cell, 360 × 120 px.
+    let col_w = |c: u32| -> u32 {
+        cols.get(&(c as u16))
+            .map(|(px, _)| *px)
+            .unwrap_or(DEFAULT_COL_PX)
+    };
+    let row_h = |r: u32| -> u32 { w.heights.get(&r).copied().unwrap_or(DEFAULT_ROW_PX) };
+    let notes: Vec<NoteOut> = std::mem::take(&mut w.notes)
+        .into_iter()
+        .map(|((row, col), text)| {
+            let (max_row, max_col) = (1_048_576u32, 16_384u32);
+            let cr = row;
+            let cc = col as u32;
+            let nrow = if cr == 0 {
+                0
+            } else if cr == max_row - 3 {
+                max_row - 7
+            } else if cr == max_row - 2 {
+                max_row - 6
+            } else if cr == max_row - 1 {
+                max_row - 5
+            } else {
+                cr - 1
+            };
+            let ncol = if cc >= max_col - 3 { cc - 3 } else { cc + 1 };
+            let x_off = if cc >= max_col - 3 { 49 } else { 15 };
+            let y_off = if cr == 0 {
+                2
+            } else if cr >= max_row - 3 {
+                if cr == max_row - 1 { 14 } else { 16 }
+            } else {
+                10
+            };
+            let (width, height) = (360.0f64, 120.0f64);
+            let x_abs: u32 = (0..ncol).map(col_w).sum::<u32>() + x_off;
+            let y_abs: u32 = (0..nrow).map(row_h).sum::<u32>() + y_off;
+            let (mut c0, mut r0, mut x1, mut y1) = (ncol, nrow, x_off, y_off);
+            while x1 >= col_w(c0) {
+                x1 -= col_w(c0);
+                c0 += 1;
+            }
+            while y1 >= row_h(r0) {
+                y1 -= row_h(r0);
+                r0 += 1;
+            }
+            let (mut c1, mut r1) = (c0, r0);
+            let mut x2 = width + x1 as f64;
+            let mut y2 = height + y1 as f64;
+            while x2 >= col_w(c1) as f64 {
+                x2 -= col_w(c1) as f64;
+                c1 += 1;
+            }
+            while y2 >= row_h(r1) as f64 {
+                y2 -= row_h(r1) as f64;
+                r1 += 1;
+            }
+            NoteOut {
+                row,
+                col,
+                text,
+                anchor: (c0, x1, r0, y1, c1, x2, r1, y2),
+                abs: (x_abs, y_abs),
+            }
+        })
+        .collect();
+
+    let mut h = Deflating::new(level);
+    h.push_str(&head);
+    let mut t = Deflating::new(level);
+    t.push_str(&tail);
+    let rows = std::mem::replace(&mut w.rows, Deflating::new(level));
+    let xml = Deflating::join(format!("xl/worksheets/sheet{}.xml", index + 1), vec![h, rows, t]);
+    Ok(Rendered {
+        index,
+        name: sheet.name.clone(),
+        xml,
+        notes,
+        charts,
+        defined,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Notes: comments part and VML drawing.
+
+fn comments_xml(notes: &[NoteOut]) -> String {
+    let mut s = String::with_capacity(notes.len() * 400 + 300);
+    s.push_str(XML_DECL);
+    let _ = write!(
+        s,
+        "<comments xmlns=\"{NS_MAIN}\"><authors><author>Author</author><author>jixiao</author></authors><commentList>"
+    );
+    let run = "<sz val=\"8\"/><color indexed=\"81\"/><rFont val=\"Tahoma\"/><family val=\"2\"/></rPr>";
+    for n in notes {
+        let text = format!("\n{}", n.text);
+        let _ = write!(
+            s,
+            "<comment ref=\"{}\" authorId=\"1\"><text><r><rPr><b/>{run}<t>jixiao:</t></r><r><rPr>{run}<t{}>",
+            cell_ref(n.row, n.col),
+            preserve(&text)
+        );
+        push_data(&mut s, &text);
+        s.push_str("</t></r></text></comment>");
     }
-    ws.set_print_area(0, l.first_col, l.last_row, l.last_col)?;
-    let [left, right, top, bottom, header, footer] =
-        super::sheet::margins_cm(l.landscape).map(|cm| cm / 2.54);
-    ws.set_margins(left, right, top, bottom, header, footer);
-    ws.set_print_center_horizontally(true);
-    let font = "&\"宋体,常规\"&9";
-    ws.set_header(format!("&L{font}{}&C{font}&A", header_text(&p.unit)));
-    ws.set_footer(format!("&C{font}第 &P 页 共 &N 页"));
-    Ok(())
+    s.push_str("</commentList></comments>");
+    s
+}
+
+fn vml_xml(notes: &[NoteOut], data_id: u32) -> String {
+    let mut s = String::with_capacity(notes.len() * 900 + 600);
+    s.push_str("<xml xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\">");
+    let mut idmap = data_id.to_string();
+    for i in 0..notes.len() as u32 / 1024 {
+        let _ = write!(idmap, ",{}", data_id + i + 1);
+    }
+    let _ = write!(
+        s,
+        "<o:shapelayout v:ext=\"edit\"><o:idmap v:ext=\"edit\" data=\"{idmap}\"/></o:shapelayout><v:shapetype id=\"_x0000_t202\" coordsize=\"21600,21600\" o:spt=\"202\" path=\"m,l,21600r21600,l21600,xe\"><v:stroke joinstyle=\"miter\"/><v:path gradientshapeok=\"t\" o:connecttype=\"rect\"/></v:shapetype>"
+    );
+    let pt = |px: f64| (px + 0.25).floor() * 72.0 / 96.0;
+    for (i, n) in notes.iter().enumerate() {
+        let (c0, x1, r0, y1, c1, x2, r1, y2) = n.anchor;
+        let _ = write!(
+            s,
+            "<v:shape id=\"_x0000_s{}\" type=\"#_x0000_t202\" style=\"position:absolute;margin-left:{}pt;margin-top:{}pt;width:{}pt;height:{}pt;z-index:{};visibility:hidden\" fillcolor=\"#ffffe1\" o:insetmode=\"auto\"><v:fill color2=\"#ffffe1\"/><v:shadow on=\"t\" color=\"black\" obscured=\"t\"/><v:path o:connecttype=\"none\"/><v:textbox style=\"mso-direction-alt:auto\"><div style=\"text-align:left\"></div></v:textbox><x:ClientData ObjectType=\"Note\"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>{c0}, {x1}, {r0}, {y1}, {c1}, {x2}, {r1}, {y2}</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>{}</x:Row><x:Column>{}</x:Column></x:ClientData></v:shape>",
+            1024 * data_id + 1 + i as u32,
+            pt(n.abs.0 as f64),
+            pt(n.abs.1 as f64),
+            pt(360.0),
+            pt(120.0),
+            i + 1,
+            n.row,
+            n.col
+        );
+    }
+    s.push_str("</xml>");
+    s
+}
+
+fn rels_xml(rels: &[(&str, String)]) -> String {
+    let mut s = String::new();
+    s.push_str(XML_DECL);
+    let _ = write!(s, "<Relationships xmlns=\"{NS_PKG_REL}\">");
+    for (i, (kind, target)) in rels.iter().enumerate() {
+        let _ = write!(
+            s,
+            "<Relationship Id=\"rId{}\" Type=\"{kind}\" Target=\"{target}\"/>",
+            i + 1
+        );
+    }
+    s.push_str("</Relationships>");
+    s
+}
+
+const REL_DOC: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+// ---------------------------------------------------------------------------
+// The workbook.
+
+/// A sheet of a workbook being written.
+pub enum Slot<'a> {
+    Sheet(&'a Sheet),
+    /// Built when it is written (in parallel with its neighbours), then dropped.
+    Lazy(Box<dyn Fn() -> Sheet + Send + Sync + 'a>),
+    /// Built after every other sheet has been written (a summary of them);
+    /// its place in the workbook is still its place in the list.
+    After(Box<dyn FnOnce() -> Sheet + Send + 'a>),
+}
+
+/// Why a workbook was not written.
+#[derive(Debug)]
+pub enum BookError {
+    Io(std::io::Error),
+    Other(String),
+}
+
+impl BookError {
+    /// The message, with `io` for what went wrong writing.
+    pub fn message(self, io: impl FnOnce(std::io::Error) -> String) -> String {
+        match self {
+            BookError::Io(e) => io(e),
+            BookError::Other(s) => s,
+        }
+    }
+}
+
+impl From<zip::ZipError> for BookError {
+    fn from(e: zip::ZipError) -> Self {
+        match e {
+            zip::ZipError::Io(e) => BookError::Io(e),
+            zip::ZipError::TooLarge => BookError::Other(
+                "工作簿超过 4 GB（xlsx 文件的上限），无法写出；请按乡镇或年度分开处理".into(),
+            ),
+        }
+    }
 }
 
 /// Above this many cells, compress fast rather than small: a county workbook
 /// is written once and opened a few times.
 const FAST_ZIP_CELLS: usize = 50_000;
-
-/// One cell of the model into the worksheet.
-fn write_cell(
-    ws: &mut Worksheet,
-    c: &super::sheet::Cell,
-    formats: &mut [Option<Format>],
-    column_role: &HashMap<u16, Role>,
-) -> Result<(), XlsxError> {
-    let slot = &mut formats[(c.role as usize) * 2 + usize::from(c.flagged)];
-    let base: &Format = slot.get_or_insert_with(|| format_for(c.role, c.flagged));
-    // Only copied input picks its look from the value; report cells have a role.
-    let own = if c.role == Role::Raw {
-        raw_value_format(&c.value, base)
-    } else {
-        None
-    };
-    let fmt = own.as_ref().unwrap_or(base);
-    let (r, col) = (c.row, c.col);
-    let long = matches!(&c.value, Value::Text(t) if too_long(t));
-    let plain = own.is_none()
-        && !c.flagged
-        && !long
-        && c.note.is_none()
-        && (c.role == Role::Raw || column_role.get(&col) == Some(&c.role));
-    if plain {
-        match &c.value {
-            Value::Text(s) => {
-                ws.write_string(r, col, s)?;
-                return Ok(());
-            }
-            Value::Number(d) => {
-                ws.write_number(r, col, decimal_to_f64(*d))?;
-                return Ok(());
-            }
-            Value::Float(f) => {
-                ws.write_number(r, col, *f)?;
-                return Ok(());
-            }
-            Value::Date(d) if c.role != Role::Raw => {
-                ws.write_number(r, col, excel_serial(*d) as f64)?;
-                return Ok(());
-            }
-            Value::Empty if c.role == Role::Raw => return Ok(()),
-            _ => {}
-        }
-    }
-    match &c.value {
-        Value::Empty => {
-            if c.role != Role::Raw || c.flagged {
-                ws.write_blank(r, col, fmt)?;
-            }
-        }
-        Value::Text(s) => {
-            ws.write_string_with_format(r, col, clip(s).0, fmt)?;
-        }
-        Value::Number(d) => {
-            ws.write_number_with_format(r, col, decimal_to_f64(*d), fmt)?;
-        }
-        Value::Float(f) => {
-            ws.write_number_with_format(r, col, *f, fmt)?;
-        }
-        Value::Bool(b) => {
-            ws.write_boolean_with_format(r, col, *b, fmt)?;
-        }
-        Value::Date(d) => {
-            ws.write_number_with_format(r, col, excel_serial(*d) as f64, fmt)?;
-        }
-        Value::Serial(f, _) => {
-            ws.write_number_with_format(r, col, *f, fmt)?;
-        }
-        Value::Formula(expr, result) => {
-            let own = if c.role == Role::Raw {
-                raw_value_format(result, fmt)
-            } else {
-                None
-            };
-            let cached = cached(result);
-            ws.write_formula_with_format(
-                r,
-                col,
-                Formula::new(format!("={expr}")).set_result(clip(&cached).0),
-                own.as_ref().unwrap_or(fmt),
-            )?;
-        }
-    }
-    let cut = match &c.value {
-        Value::Text(t) if long => Some(clipped_note(t.chars().count(), clip(t).1)),
-        _ => None,
-    };
-    let note = match (&c.note, cut) {
-        (Some(n), Some(cut)) => Some(format!("{cut}\n{n}")),
-        (Some(n), None) => Some(n.clone()),
-        (None, cut) => cut,
-    };
-    if let Some(note) = &note {
-        ws.insert_note(
-            r,
-            col,
-            &Note::new(clip_note(note))
-                .set_author("jixiao")
-                .set_width(360)
-                .set_height(120),
-        )?;
-    }
-    Ok(())
-}
+/// Cells a sheet built on demand is counted as (a form) for that rule.
+const LAZY_CELLS: usize = 100;
+/// Sheets generated together (in parallel) before being written.
+const CHUNK: usize = 64;
 
 /// A workbook marked as jixiao's (`生成工具 = jixiao`, `类型 = kind`), so
-/// that `consolidate` knows its own outputs whatever their names.
-pub fn workbook_of(sheets: &[Sheet], kind: crate::output::Kind) -> Result<Workbook, String> {
-    let mut wb = workbook(sheets)?;
-    wb.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_custom_property(crate::output::TOOL_PROPERTY, crate::output::TOOL)
-            .set_custom_property(crate::output::KIND_PROPERTY, kind.label()),
-    );
-    Ok(wb)
-}
-
-fn workbook(sheets: &[Sheet]) -> Result<Workbook, String> {
-    use rayon::prelude::*;
-    let mut wb = Workbook::new();
-    if sheets.iter().map(|s| s.cells.len()).sum::<usize>() > FAST_ZIP_CELLS
-        || sheets.iter().any(|s| s.source.is_some())
-    {
-        wb.set_zip_compression_level(1);
-    }
-    // Constant-memory sheets number their formats in the workbook's table
-    // at first use; filled in parallel, that order would vary from run to
-    // run. Every format is numbered first, in one fixed order, so the same
-    // input gives the same file.
-    if sheets.iter().any(streams) {
-        let mut scratch = wb
-            .new_worksheet_with_constant_memory()
-            .map_err(|e| format!("生成工作簿时出错：{e}"))?;
-        for (i, role) in Role::ALL.iter().enumerate() {
-            for flagged in [false, true] {
-                let col = (i * 2 + usize::from(flagged)) as u16;
-                scratch
-                    .set_column_format(col, &format_for(*role, flagged))
-                    .map_err(|e| format!("生成工作簿时出错：{e}"))?;
-            }
-        }
-    }
-    // Sheets are filled in parallel (writing is most of a large report's
-    // cost), then added in order.
-    let mut worksheets = Vec::with_capacity(sheets.len());
-    for sheet in sheets {
-        let ws = if streams(sheet) {
-            wb.new_worksheet_with_constant_memory()
-                .map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))?
-        } else {
-            Worksheet::new()
-        };
-        worksheets.push(ws);
-    }
-    worksheets
-        .par_iter_mut()
-        .zip(sheets.par_iter())
-        .try_for_each(|(ws, sheet)| {
-            write_sheet(ws, sheet, streams(sheet))
-                .map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))
-        })?;
-    for ws in worksheets {
-        wb.push_worksheet(ws);
-    }
-    Ok(wb)
+/// that `consolidate` knows its own outputs whatever their names, written to `out`.
+pub fn write_workbook<W: Write>(
+    out: W,
+    sheets: &[Sheet],
+    kind: crate::output::Kind,
+) -> Result<W, BookError> {
+    write_book(out, sheets.iter().map(Slot::Sheet).collect(), Some(kind))
 }
 
 /// Render sheets into an xlsx in memory.
 pub fn render(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
-    workbook(sheets)?
-        .save_to_buffer()
-        .map_err(|e| format!("生成工作簿时出错：{e}"))
+    write_book(Vec::new(), sheets.iter().map(Slot::Sheet).collect(), None)
+        .map_err(|e| e.message(|e| format!("生成工作簿时出错：{e}")))
+}
+
+/// A workbook in memory, marked as jixiao's.
+pub fn workbook_bytes(sheets: &[Sheet], kind: crate::output::Kind) -> Result<Vec<u8>, String> {
+    write_workbook(Vec::new(), sheets, kind)
+        .map_err(|e| e.message(|e| format!("生成工作簿时出错：{e}")))
+}
+
+enum Work<'a, 'b> {
+    Ref(&'b Sheet),
+    Lazy(&'b (dyn Fn() -> Sheet + Send + Sync + 'a)),
+    Owned(Sheet),
+}
+
+/// Numbers given in writing order (as rust_xlsxwriter gave them in sheet order).
+#[derive(Default)]
+struct Counters {
+    comments: u32,
+    vml_data: u32,
+    drawings: u32,
+    charts: u32,
+    content: Vec<String>,
+}
+
+struct SheetMeta {
+    name: String,
+    defined: Vec<Defined>,
+}
+
+/// Write a workbook: its sheets in `slots` order.
+pub fn write_book<W: Write>(
+    out: W,
+    slots: Vec<Slot<'_>>,
+    kind: Option<crate::output::Kind>,
+) -> Result<W, BookError> {
+    let created = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let cells: usize = slots
+        .iter()
+        .map(|s| match s {
+            Slot::Sheet(s) => s.cells.len(),
+            _ => LAZY_CELLS,
+        })
+        .sum();
+    let fast = cells > FAST_ZIP_CELLS
+        || slots
+            .iter()
+            .any(|s| matches!(s, Slot::Sheet(s) if s.source.is_some()));
+    let level = if fast { 1 } else { 6 };
+    let n = slots.len();
+    let mut zip = ZipOut::new(out);
+    let mut meta: Vec<Option<SheetMeta>> = (0..n).map(|_| None).collect();
+    let mut counters = Counters {
+        vml_data: 1,
+        ..Default::default()
+    };
+    let mut after: Vec<(usize, Box<dyn FnOnce() -> Sheet + Send + '_>)> = Vec::new();
+    let mut kept: Vec<(usize, Slot<'_>)> = Vec::new();
+    for (i, s) in slots.into_iter().enumerate() {
+        match s {
+            Slot::After(f) => after.push((i, f)),
+            other => kept.push((i, other)),
+        }
+    }
+    let now: Vec<(usize, Work<'_, '_>)> = kept
+        .iter()
+        .map(|(i, s)| {
+            let w = match s {
+                Slot::Sheet(s) => Work::Ref(s),
+                Slot::Lazy(f) => Work::Lazy(f.as_ref()),
+                Slot::After(_) => unreachable!("taken apart above"),
+            };
+            (*i, w)
+        })
+        .collect();
+    let mut pending = now;
+    loop {
+        for chunk in pending.chunks(CHUNK) {
+            write_chunk(chunk, level, &mut zip, &mut meta, &mut counters)?;
+        }
+        if after.is_empty() {
+            break;
+        }
+        // Sheets that sum up the others, built now (one by one: each may
+        // gather what the others left).
+        pending = std::mem::take(&mut after)
+            .into_iter()
+            .map(|(i, f)| (i, Work::Owned(f())))
+            .collect();
+    }
+    let meta: Vec<SheetMeta> = meta
+        .into_iter()
+        .map(|m| m.expect("every sheet written"))
+        .collect();
+    // Excel refuses a workbook with two sheets of one name (in any case).
+    let mut seen = std::collections::HashSet::new();
+    for m in &meta {
+        if !seen.insert(m.name.to_lowercase()) {
+            return Err(BookError::Other(format!(
+                "生成工作簿时出错：工作表名“{}”重复",
+                m.name
+            )));
+        }
+    }
+    write_book_parts(&mut zip, &meta, &counters, kind, &created, level)?;
+    Ok(zip.finish()?)
+}
+
+fn write_chunk<W: Write>(
+    chunk: &[(usize, Work<'_, '_>)],
+    level: u32,
+    zip: &mut ZipOut<W>,
+    meta: &mut [Option<SheetMeta>],
+    counters: &mut Counters,
+) -> Result<(), BookError> {
+    let rendered: Vec<Result<Rendered, String>> = chunk
+        .par_iter()
+        .map(|(i, work)| {
+            let built;
+            let sheet: &Sheet = match work {
+                Work::Ref(s) => s,
+                Work::Owned(s) => s,
+                Work::Lazy(f) => {
+                    built = f();
+                    &built
+                }
+            };
+            render_sheet(sheet, *i, level)
+                .map_err(|e| format!("生成工作表“{}”时出错：{e}", sheet.name))
+        })
+        .collect();
+    // Numbers in writing order.
+    let mut jobs = Vec::with_capacity(rendered.len());
+    for r in rendered {
+        let r = r.map_err(BookError::Other)?;
+        let mut numbers = (0, 0, 0, 0);
+        if r.charts.is_some() {
+            counters.drawings += 1;
+            numbers.2 = counters.drawings;
+            numbers.3 = counters.charts + 1;
+            counters.charts += r.charts.as_ref().map_or(0, |c| c.1.len() as u32);
+        }
+        if !r.notes.is_empty() {
+            counters.comments += 1;
+            numbers.0 = counters.comments;
+            numbers.1 = counters.vml_data;
+            counters.vml_data += (1024 + r.notes.len() as u32) / 1024;
+        }
+        jobs.push((r, numbers));
+    }
+    let parts: Vec<(Vec<Part>, SheetMeta, usize, bool, u32, u32)> = jobs
+        .into_par_iter()
+        .map(|(r, (comment, vml, drawing, chart))| {
+            let sheet_no = r.index + 1;
+            let mut parts = vec![r.xml];
+            let mut rels: Vec<(&str, String)> = Vec::new();
+            if let Some((drawing_xml, charts)) = &r.charts {
+                rels.push((
+                    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing",
+                    format!("../drawings/drawing{drawing}.xml"),
+                ));
+                parts.push(zip::part(
+                    format!("xl/drawings/drawing{drawing}.xml"),
+                    drawing_xml,
+                    level,
+                ));
+                let mut drels: Vec<(&str, String)> = Vec::new();
+                for (k, c) in charts.iter().enumerate() {
+                    let no = chart + k as u32;
+                    drels.push((
+                        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart",
+                        format!("../charts/chart{no}.xml"),
+                    ));
+                    parts.push(zip::part(format!("xl/charts/chart{no}.xml"), c, level));
+                }
+                parts.push(zip::part(
+                    format!("xl/drawings/_rels/drawing{drawing}.xml.rels"),
+                    &rels_xml(&drels),
+                    level,
+                ));
+            }
+            if !r.notes.is_empty() {
+                rels.push((
+                    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing",
+                    format!("../drawings/vmlDrawing{comment}.vml"),
+                ));
+                rels.push((
+                    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments",
+                    format!("../comments{comment}.xml"),
+                ));
+                parts.push(zip::part(
+                    format!("xl/drawings/vmlDrawing{comment}.vml"),
+                    &vml_xml(&r.notes, vml),
+                    level,
+                ));
+                parts.push(zip::part(
+                    format!("xl/comments{comment}.xml"),
+                    &comments_xml(&r.notes),
+                    level,
+                ));
+            }
+            if !rels.is_empty() {
+                parts.push(zip::part(
+                    format!("xl/worksheets/_rels/sheet{sheet_no}.xml.rels"),
+                    &rels_xml(&rels),
+                    level,
+                ));
+            }
+            let n_charts = r.charts.as_ref().map_or(0, |c| c.1.len() as u32);
+            (
+                parts,
+                SheetMeta {
+                    name: r.name,
+                    defined: r.defined,
+                },
+                r.index,
+                !r.notes.is_empty(),
+                drawing,
+                if n_charts > 0 { chart + n_charts - 1 } else { 0 },
+            )
+        })
+        .collect();
+    for (ps, m, index, notes, drawing, last_chart) in parts {
+        let _ = (notes, drawing, last_chart);
+        for p in ps {
+            counters.content.push(p.name.clone());
+            zip.add(p)?;
+        }
+        meta[index] = Some(m);
+    }
+    Ok(())
+}
+
+fn write_book_parts<W: Write>(
+    zip: &mut ZipOut<W>,
+    meta: &[SheetMeta],
+    counters: &Counters,
+    kind: Option<crate::output::Kind>,
+    created: &str,
+    level: u32,
+) -> Result<(), BookError> {
+    let n = meta.len();
+    let has_vml = counters.comments > 0;
+    // [Content_Types].xml
+    let mut ct = String::new();
+    ct.push_str(XML_DECL);
+    ct.push_str("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>");
+    if has_vml {
+        ct.push_str("<Default Extension=\"vml\" ContentType=\"application/vnd.openxmlformats-officedocument.vmlDrawing\"/>");
+    }
+    let ov = |ct: &mut String, part: &str, t: &str| {
+        let _ = write!(
+            ct,
+            "<Override PartName=\"/{part}\" ContentType=\"application/vnd.openxmlformats-{t}\"/>"
+        );
+    };
+    ov(&mut ct, "docProps/app.xml", "officedocument.extended-properties+xml");
+    ov(&mut ct, "docProps/core.xml", "package.core-properties+xml");
+    ov(&mut ct, "xl/styles.xml", "officedocument.spreadsheetml.styles+xml");
+    ov(&mut ct, "xl/theme/theme1.xml", "officedocument.theme+xml");
+    ov(&mut ct, "xl/workbook.xml", "officedocument.spreadsheetml.sheet.main+xml");
+    for i in 1..=n {
+        ov(
+            &mut ct,
+            &format!("xl/worksheets/sheet{i}.xml"),
+            "officedocument.spreadsheetml.worksheet+xml",
+        );
+    }
+    for i in 1..=counters.drawings {
+        ov(&mut ct, &format!("xl/drawings/drawing{i}.xml"), "officedocument.drawing+xml");
+    }
+    for i in 1..=counters.charts {
+        ov(
+            &mut ct,
+            &format!("xl/charts/chart{i}.xml"),
+            "officedocument.drawingml.chart+xml",
+        );
+    }
+    for i in 1..=counters.comments {
+        ov(
+            &mut ct,
+            &format!("xl/comments{i}.xml"),
+            "officedocument.spreadsheetml.comments+xml",
+        );
+    }
+    if kind.is_some() {
+        ov(&mut ct, "docProps/custom.xml", "officedocument.custom-properties+xml");
+    }
+    ct.push_str("</Types>");
+    zip.add(zip::part("[Content_Types].xml", &ct, level))?;
+
+    // _rels/.rels
+    let mut root: Vec<(&str, String)> = vec![
+        (
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+            "xl/workbook.xml".into(),
+        ),
+        (
+            "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties",
+            "docProps/core.xml".into(),
+        ),
+        (
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties",
+            "docProps/app.xml".into(),
+        ),
+    ];
+    if kind.is_some() {
+        root.push((
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties",
+            "docProps/custom.xml".into(),
+        ));
+    }
+    zip.add(zip::part("_rels/.rels", &rels_xml(&root), level))?;
+
+    // xl/_rels/workbook.xml.rels
+    let mut wrels: Vec<(&str, String)> = (1..=n)
+        .map(|i| {
+            (
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet",
+                format!("worksheets/sheet{i}.xml"),
+            )
+        })
+        .collect();
+    wrels.push((
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme",
+        "theme/theme1.xml".into(),
+    ));
+    wrels.push((
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles",
+        "styles.xml".into(),
+    ));
+    zip.add(zip::part(
+        "xl/_rels/workbook.xml.rels",
+        &rels_xml(&wrels),
+        level,
+    ))?;
+    let st = styles();
+    zip.add(zip::part("xl/theme/theme1.xml", &st.theme_xml, level))?;
+    zip.add(zip::part("xl/styles.xml", &st.styles_xml, level))?;
+
+    // xl/workbook.xml
+    let mut defined: Vec<&Defined> = meta.iter().flat_map(|m| m.defined.iter()).collect();
+    defined.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut wb = String::new();
+    wb.push_str(XML_DECL);
+    let _ = write!(
+        wb,
+        "<workbook xmlns=\"{NS_MAIN}\" xmlns:r=\"{NS_R}\"><fileVersion appName=\"xl\" lastEdited=\"4\" lowestEdited=\"4\" rupBuild=\"4505\"/><workbookPr defaultThemeVersion=\"124226\"/><bookViews><workbookView xWindow=\"240\" yWindow=\"15\" windowWidth=\"16095\" windowHeight=\"9660\"/></bookViews><sheets>"
+    );
+    for (i, m) in meta.iter().enumerate() {
+        let _ = write!(
+            wb,
+            "<sheet name=\"{}\" sheetId=\"{}\" r:id=\"rId{}\"/>",
+            attr(&m.name),
+            i + 1,
+            i + 1
+        );
+    }
+    wb.push_str("</sheets>");
+    if !defined.is_empty() {
+        wb.push_str("<definedNames>");
+        for d in &defined {
+            let name = match d.kind {
+                0 => "_xlnm._FilterDatabase",
+                1 => "_xlnm.Print_Area",
+                _ => "_xlnm.Print_Titles",
+            };
+            let hidden = if d.kind == 0 { " hidden=\"1\"" } else { "" };
+            let _ = write!(
+                wb,
+                "<definedName name=\"{name}\" localSheetId=\"{}\"{hidden}>{}</definedName>",
+                d.local,
+                data(&d.range)
+            );
+        }
+        wb.push_str("</definedNames>");
+    }
+    wb.push_str("<calcPr calcId=\"124519\" fullCalcOnLoad=\"1\"/></workbook>");
+    zip.add(zip::part("xl/workbook.xml", &wb, level))?;
+
+    // docProps
+    let app_names: Vec<String> = defined
+        .iter()
+        .filter(|d| d.kind != 0)
+        .map(|d| {
+            let q = rust_xlsxwriter::utility::quote_sheet_name(&meta[d.local].name);
+            format!(
+                "{q}!{}",
+                if d.kind == 1 { "Print_Area" } else { "Print_Titles" }
+            )
+        })
+        .collect();
+    let mut app = String::new();
+    app.push_str(XML_DECL);
+    app.push_str("<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/extended-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\"><Application>Microsoft Excel</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><HeadingPairs>");
+    if app_names.is_empty() {
+        let _ = write!(
+            app,
+            "<vt:vector size=\"2\" baseType=\"variant\"><vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>{n}</vt:i4></vt:variant></vt:vector>"
+        );
+    } else {
+        let _ = write!(
+            app,
+            "<vt:vector size=\"4\" baseType=\"variant\"><vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>{n}</vt:i4></vt:variant><vt:variant><vt:lpstr>Named Ranges</vt:lpstr></vt:variant><vt:variant><vt:i4>{}</vt:i4></vt:variant></vt:vector>",
+            app_names.len()
+        );
+    }
+    let _ = write!(
+        app,
+        "</HeadingPairs><TitlesOfParts><vt:vector size=\"{}\" baseType=\"lpstr\">",
+        n + app_names.len()
+    );
+    for m in meta {
+        let _ = write!(app, "<vt:lpstr>{}</vt:lpstr>", data(&m.name));
+    }
+    for a in &app_names {
+        let _ = write!(app, "<vt:lpstr>{}</vt:lpstr>", data(a));
+    }
+    app.push_str("</vt:vector></TitlesOfParts><Company></Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged><AppVersion>12.0000</AppVersion></Properties>");
+    zip.add(zip::part("docProps/app.xml", &app, level))?;
+    let mut core = String::new();
+    core.push_str(XML_DECL);
+    let _ = write!(
+        core,
+        "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:dcterms=\"http://purl.org/dc/terms/\" xmlns:dcmitype=\"http://purl.org/dc/dcmitype/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><dc:creator></dc:creator><cp:lastModifiedBy></cp:lastModifiedBy><dcterms:created xsi:type=\"dcterms:W3CDTF\">{created}</dcterms:created><dcterms:modified xsi:type=\"dcterms:W3CDTF\">{created}</dcterms:modified></cp:coreProperties>"
+    );
+    zip.add(zip::part("docProps/core.xml", &core, level))?;
+    if let Some(kind) = kind {
+        let mut custom = String::new();
+        custom.push_str(XML_DECL);
+        custom.push_str("<Properties xmlns=\"http://schemas.openxmlformats.org/officeDocument/2006/custom-properties\" xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\">");
+        for (pid, (name, value)) in [
+            (crate::output::TOOL_PROPERTY, crate::output::TOOL),
+            (crate::output::KIND_PROPERTY, kind.label()),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let _ = write!(
+                custom,
+                "<property fmtid=\"{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}\" pid=\"{}\" name=\"{}\"><vt:lpwstr>{}</vt:lpwstr></property>",
+                pid + 2,
+                attr(name),
+                data(value)
+            );
+        }
+        custom.push_str("</Properties>");
+        zip.add(zip::part("docProps/custom.xml", &custom, level))?;
+    }
+    let _ = REL_DOC;
+    Ok(())
 }

@@ -1,0 +1,242 @@
+//! The zip container of an xlsx: parts deflated beforehand (in parallel),
+//! then written one after the other with their local headers, and the
+//! central directory at the end. zip32 only: a workbook over 4 GB is
+//! refused with a message rather than written damaged.
+
+use std::io::{self, Write};
+
+/// A part deflated in memory: raw deflate data, its CRC and plain size.
+pub struct Part {
+    pub name: String,
+    pub crc: u32,
+    pub size: u64,
+    pub data: Vec<u8>,
+}
+
+/// A part's bytes being deflated: written in pieces, which may be deflated
+/// apart and joined (`join`), so a sheet's head can follow its rows.
+pub struct Deflating {
+    enc: flate2::write::DeflateEncoder<Vec<u8>>,
+    crc: crc32fast::Hasher,
+    size: u64,
+}
+
+impl Deflating {
+    pub fn new(level: u32) -> Self {
+        Deflating {
+            enc: flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(level)),
+            crc: crc32fast::Hasher::new(),
+            size: 0,
+        }
+    }
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.crc.update(bytes);
+        self.size += bytes.len() as u64;
+        // Writing to a Vec does not fail.
+        self.enc.write_all(bytes).expect("deflate into memory");
+    }
+    pub fn push_str(&mut self, s: &str) {
+        self.push(s.as_bytes());
+    }
+    /// Compressed bytes so far (the encoder keeps its window).
+    pub fn compressed_len(&self) -> usize {
+        self.enc.get_ref().len()
+    }
+    /// The data ended without a final block (a sync flush), to be followed
+    /// by another piece.
+    fn open_piece(mut self) -> (Vec<u8>, crc32fast::Hasher, u64) {
+        self.enc.flush().expect("deflate into memory");
+        let data = std::mem::take(self.enc.get_mut());
+        (data, self.crc, self.size)
+    }
+    /// The last piece.
+    fn final_piece(self) -> (Vec<u8>, crc32fast::Hasher, u64) {
+        let data = self.enc.finish().expect("deflate into memory");
+        (data, self.crc, self.size)
+    }
+    pub fn part(self, name: impl Into<String>) -> Part {
+        let (data, crc, size) = self.final_piece();
+        Part {
+            name: name.into(),
+            crc: crc.finalize(),
+            size,
+            data,
+        }
+    }
+    /// Pieces deflated apart, joined in order into one part: each but the
+    /// last ends on a byte boundary without a final block, and none refers
+    /// back before its own start, so the concatenation is one valid stream.
+    pub fn join(name: impl Into<String>, pieces: Vec<Deflating>) -> Part {
+        let n = pieces.len();
+        let mut data = Vec::new();
+        let mut crc: Option<crc32fast::Hasher> = None;
+        let mut size = 0;
+        for (i, p) in pieces.into_iter().enumerate() {
+            let (d, c, s) = if i + 1 == n {
+                p.final_piece()
+            } else {
+                p.open_piece()
+            };
+            if data.is_empty() {
+                data = d;
+            } else {
+                data.extend_from_slice(&d);
+            }
+            match &mut crc {
+                None => crc = Some(c),
+                Some(all) => all.combine(&c),
+            }
+            size += s;
+        }
+        Part {
+            name: name.into(),
+            crc: crc.map_or(0, |c| c.finalize()),
+            size,
+            data,
+        }
+    }
+}
+
+/// A part from text, deflated at `level`.
+pub fn part(name: impl Into<String>, text: &str, level: u32) -> Part {
+    let mut d = Deflating::new(level);
+    d.push_str(text);
+    d.part(name)
+}
+
+struct Entry {
+    name: String,
+    crc: u32,
+    csize: u32,
+    size: u32,
+    offset: u32,
+}
+
+/// Why a workbook could not be written.
+#[derive(Debug)]
+pub enum ZipError {
+    Io(io::Error),
+    /// Over zip32's 4 GB limits (a part, or the whole file).
+    TooLarge,
+}
+
+impl From<io::Error> for ZipError {
+    fn from(e: io::Error) -> Self {
+        ZipError::Io(e)
+    }
+}
+
+pub struct ZipOut<W: Write> {
+    w: W,
+    at: u64,
+    entries: Vec<Entry>,
+}
+
+// 1980-01-01 00:00, as rust_xlsxwriter writes it: the same input gives the same file.
+const DOS_TIME: u16 = 0;
+const DOS_DATE: u16 = (1 << 5) | 1;
+
+impl<W: Write> ZipOut<W> {
+    pub fn new(w: W) -> Self {
+        ZipOut {
+            w,
+            at: 0,
+            entries: Vec::new(),
+        }
+    }
+    fn put(&mut self, b: &[u8]) -> Result<(), ZipError> {
+        self.w.write_all(b)?;
+        self.at += b.len() as u64;
+        Ok(())
+    }
+    pub fn add(&mut self, p: Part) -> Result<(), ZipError> {
+        let big = |v: u64| v >= u32::MAX as u64;
+        if big(p.size) || big(p.data.len() as u64) || big(self.at) {
+            return Err(ZipError::TooLarge);
+        }
+        let e = Entry {
+            crc: p.crc,
+            csize: p.data.len() as u32,
+            size: p.size as u32,
+            offset: self.at as u32,
+            name: p.name,
+        };
+        let mut h = Vec::with_capacity(30 + e.name.len());
+        h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        h.extend_from_slice(&20u16.to_le_bytes()); // version needed
+        h.extend_from_slice(&(1u16 << 11).to_le_bytes()); // UTF-8 names
+        h.extend_from_slice(&8u16.to_le_bytes()); // deflate
+        h.extend_from_slice(&DOS_TIME.to_le_bytes());
+        h.extend_from_slice(&DOS_DATE.to_le_bytes());
+        h.extend_from_slice(&e.crc.to_le_bytes());
+        h.extend_from_slice(&e.csize.to_le_bytes());
+        h.extend_from_slice(&e.size.to_le_bytes());
+        h.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+        h.extend_from_slice(&0u16.to_le_bytes());
+        h.extend_from_slice(e.name.as_bytes());
+        self.put(&h)?;
+        self.put(&p.data)?;
+        self.entries.push(e);
+        Ok(())
+    }
+    /// The central directory; the writer back.
+    pub fn finish(mut self) -> Result<W, ZipError> {
+        let start = self.at;
+        let mut cd = Vec::new();
+        for e in &self.entries {
+            cd.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            cd.extend_from_slice(&20u16.to_le_bytes()); // made by
+            cd.extend_from_slice(&20u16.to_le_bytes()); // needed
+            cd.extend_from_slice(&(1u16 << 11).to_le_bytes());
+            cd.extend_from_slice(&8u16.to_le_bytes());
+            cd.extend_from_slice(&DOS_TIME.to_le_bytes());
+            cd.extend_from_slice(&DOS_DATE.to_le_bytes());
+            cd.extend_from_slice(&e.crc.to_le_bytes());
+            cd.extend_from_slice(&e.csize.to_le_bytes());
+            cd.extend_from_slice(&e.size.to_le_bytes());
+            cd.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
+            cd.extend_from_slice(&0u16.to_le_bytes()); // extra
+            cd.extend_from_slice(&0u16.to_le_bytes()); // comment
+            cd.extend_from_slice(&0u16.to_le_bytes()); // disk
+            cd.extend_from_slice(&0u16.to_le_bytes()); // internal attrs
+            cd.extend_from_slice(&0u32.to_le_bytes()); // external attrs
+            cd.extend_from_slice(&e.offset.to_le_bytes());
+            cd.extend_from_slice(e.name.as_bytes());
+        }
+        let size = cd.len() as u64;
+        if start + size >= u32::MAX as u64 {
+            return Err(ZipError::TooLarge);
+        }
+        let count = self.entries.len() as u64;
+        // More parts than zip32 counts (a forms workbook of 20,000 sheets
+        // with their notes): the count in a zip64 end record.
+        if count >= 0xFFFF {
+            let end64 = start + size;
+            cd.extend_from_slice(&0x0606_4b50u32.to_le_bytes());
+            cd.extend_from_slice(&44u64.to_le_bytes());
+            cd.extend_from_slice(&45u16.to_le_bytes());
+            cd.extend_from_slice(&45u16.to_le_bytes());
+            cd.extend_from_slice(&0u32.to_le_bytes());
+            cd.extend_from_slice(&0u32.to_le_bytes());
+            cd.extend_from_slice(&count.to_le_bytes());
+            cd.extend_from_slice(&count.to_le_bytes());
+            cd.extend_from_slice(&size.to_le_bytes());
+            cd.extend_from_slice(&start.to_le_bytes());
+            cd.extend_from_slice(&0x0706_4b50u32.to_le_bytes());
+            cd.extend_from_slice(&0u32.to_le_bytes());
+            cd.extend_from_slice(&end64.to_le_bytes());
+            cd.extend_from_slice(&1u32.to_le_bytes());
+        }
+        let n = count.min(0xFFFF) as u16;
+        cd.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        cd.extend_from_slice(&0u16.to_le_bytes());
+        cd.extend_from_slice(&0u16.to_le_bytes());
+        cd.extend_from_slice(&n.to_le_bytes());
+        cd.extend_from_slice(&n.to_le_bytes());
+        cd.extend_from_slice(&(size as u32).to_le_bytes());
+        cd.extend_from_slice(&(start as u32).to_le_bytes());
+        cd.extend_from_slice(&0u16.to_le_bytes());
+        self.put(&cd)?;
+        Ok(self.w)
+    }
+}
