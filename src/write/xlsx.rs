@@ -326,15 +326,80 @@ struct NoteOut {
     abs: (u32, u32),
 }
 
+/// A worksheet's XML: deflated, or waiting for its shared strings' numbers.
+enum Xml {
+    Done(Part),
+    Shared {
+        head: String,
+        rows: String,
+        tail: String,
+        strings: Vec<String>,
+        refs: u64,
+    },
+}
+
+/// The workbook's shared strings.
+#[derive(Default)]
+struct Sst {
+    ids: HashMap<String, u32>,
+    count: u64,
+}
+
+impl Sst {
+    fn id(&mut self, s: String) -> u32 {
+        let n = self.ids.len() as u32;
+        *self.ids.entry(s).or_insert(n)
+    }
+}
+
+/// The sheet's XML with its strings' workbook numbers.
+fn shared_part(name: String, head: &str, rows: &str, tail: &str, ids: &[u32], level: u32) -> Part {
+    let mut d = Deflating::new(level);
+    d.push_str(head);
+    let b = rows.as_bytes();
+    let mut at = 0;
+    let mut num = String::new();
+    while let Some(i) = memchr::memchr(0, &b[at..]) {
+        let start = at + i;
+        d.push(&b[at..start]);
+        let end = start + 1 + memchr::memchr(0, &b[start + 1..]).expect("marker closed");
+        let k: usize = rows[start + 1..end].parse().expect("marker number");
+        num.clear();
+        let _ = write!(num, "{}", ids[k]);
+        d.push_str(&num);
+        at = end + 1;
+    }
+    d.push(&b[at..]);
+    d.push_str(tail);
+    d.part(name)
+}
+
 /// A sheet rendered: its XML deflated, what goes in other parts.
 struct Rendered {
     index: usize,
     name: String,
-    xml: Part,
+    xml: Xml,
     notes: Vec<NoteOut>,
     /// The drawing and chart XML (rust_xlsxwriter's).
     charts: Option<(String, Vec<String>)>,
     defined: Vec<Defined>,
+}
+
+/// A sheet's rows: deflated as written (inline strings), or kept as text
+/// with each shared string as `\0<local id>\0` until the workbook's
+/// numbers for them are known.
+enum RowsOut {
+    Deflate(Deflating),
+    Text(String),
+}
+
+impl RowsOut {
+    fn push_str(&mut self, s: &str) {
+        match self {
+            RowsOut::Deflate(d) => d.push_str(s),
+            RowsOut::Text(t) => t.push_str(s),
+        }
+    }
 }
 
 /// What a stored cell is, in write order (a later write to a cell wins).
@@ -353,7 +418,11 @@ struct SheetWriter<'s> {
     heights: BTreeMap<u32, u32>,
     notes: BTreeMap<(u32, u16), String>,
     dim: Option<(u32, u16, u32, u16)>,
-    rows: Deflating,
+    rows: RowsOut,
+    /// This sheet's shared strings in order of first use, and their ids.
+    strings: Vec<String>,
+    string_ids: HashMap<String, u32>,
+    string_refs: u64,
     any_row: bool,
     /// Heights not yet written (rows are written in order).
     next_height: u32,
@@ -461,6 +530,18 @@ impl<'s> SheetWriter<'s> {
                             if xf > 0 {
                                 let _ = write!(self.buf, "<c r=\"{r}\"{s_attr}/>");
                             }
+                        } else if matches!(self.rows, RowsOut::Text(_)) {
+                            let k = match self.string_ids.get(t) {
+                                Some(k) => *k,
+                                None => {
+                                    let k = self.strings.len() as u32;
+                                    self.strings.push(t.to_string());
+                                    self.string_ids.insert(t.to_string(), k);
+                                    k
+                                }
+                            };
+                            self.string_refs += 1;
+                            let _ = write!(self.buf, "<c r=\"{r}\"{s_attr} t=\"s\"><v>\0{k}\0</v></c>");
                         } else {
                             let _ = write!(
                                 self.buf,
@@ -591,7 +672,17 @@ fn header_text(s: &str) -> String {
     s.replace('&', "&&")
 }
 
+/// Large sheets without multi-row merges have inline strings (rust_xlsxwriter's
+/// row-by-row mode did); the others share theirs.
+fn streams(sheet: &Sheet) -> bool {
+    (sheet.stream || sheet.source.is_some() || sheet.cells.len() > STREAM_CELLS)
+        && sheet.merges.iter().all(|m| m.first_row == m.last_row)
+}
+
+const STREAM_CELLS: usize = 50_000;
+
 fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, String> {
+    let shared = !streams(sheet);
     // Column widths and formats.
     let mut cols: BTreeMap<u16, (u32, u32)> = BTreeMap::new();
     for (c, w) in &sheet.widths {
@@ -623,7 +714,14 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
         heights,
         notes: BTreeMap::new(),
         dim: None,
-        rows: Deflating::new(level),
+        rows: if shared {
+            RowsOut::Text(String::new())
+        } else {
+            RowsOut::Deflate(Deflating::new(level))
+        },
+        strings: Vec::new(),
+        string_ids: HashMap::new(),
+        string_refs: 0,
         any_row: false,
         next_height: 0,
         buf: String::new(),
@@ -1098,12 +1196,26 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
         })
         .collect();
 
-    let mut h = Deflating::new(level);
-    h.push_str(&head);
-    let mut t = Deflating::new(level);
-    t.push_str(&tail);
-    let rows = std::mem::replace(&mut w.rows, Deflating::new(level));
-    let xml = Deflating::join(format!("xl/worksheets/sheet{}.xml", index + 1), vec![h, rows, t]);
+    let rows = std::mem::replace(&mut w.rows, RowsOut::Text(String::new()));
+    let xml = match rows {
+        RowsOut::Deflate(rows) => {
+            let mut h = Deflating::new(level);
+            h.push_str(&head);
+            let mut t = Deflating::new(level);
+            t.push_str(&tail);
+            Xml::Done(Deflating::join(
+                format!("xl/worksheets/sheet{}.xml", index + 1),
+                vec![h, rows, t],
+            ))
+        }
+        RowsOut::Text(rows) => Xml::Shared {
+            head,
+            rows,
+            tail,
+            strings: std::mem::take(&mut w.strings),
+            refs: w.string_refs,
+        },
+    };
     Ok(Rendered {
         index,
         name: sheet.name.clone(),
@@ -1272,7 +1384,7 @@ struct Counters {
     vml_data: u32,
     drawings: u32,
     charts: u32,
-    content: Vec<String>,
+    sst: Sst,
 }
 
 struct SheetMeta {
@@ -1384,7 +1496,15 @@ fn write_chunk<W: Write>(
     // Numbers in writing order.
     let mut jobs = Vec::with_capacity(rendered.len());
     for r in rendered {
-        let r = r.map_err(BookError::Other)?;
+        let mut r = r.map_err(BookError::Other)?;
+        let mut ids = Vec::new();
+        if let Xml::Shared { strings, refs, .. } = &mut r.xml {
+            ids = std::mem::take(strings)
+                .into_iter()
+                .map(|s| counters.sst.id(s))
+                .collect();
+            counters.sst.count += *refs;
+        }
         let mut numbers = (0, 0, 0, 0);
         if r.charts.is_some() {
             counters.drawings += 1;
@@ -1398,13 +1518,26 @@ fn write_chunk<W: Write>(
             numbers.1 = counters.vml_data;
             counters.vml_data += (1024 + r.notes.len() as u32) / 1024;
         }
-        jobs.push((r, numbers));
+        jobs.push((r, numbers, ids));
     }
     let parts: Vec<(Vec<Part>, SheetMeta, usize, bool, u32, u32)> = jobs
         .into_par_iter()
-        .map(|(r, (comment, vml, drawing, chart))| {
+        .map(|(r, (comment, vml, drawing, chart), ids)| {
             let sheet_no = r.index + 1;
-            let mut parts = vec![r.xml];
+            let xml = match r.xml {
+                Xml::Done(p) => p,
+                Xml::Shared {
+                    head, rows, tail, ..
+                } => shared_part(
+                    format!("xl/worksheets/sheet{sheet_no}.xml"),
+                    &head,
+                    &rows,
+                    &tail,
+                    &ids,
+                    level,
+                ),
+            };
+            let mut parts = vec![xml];
             let mut rels: Vec<(&str, String)> = Vec::new();
             if let Some((drawing_xml, charts)) = &r.charts {
                 rels.push((
@@ -1475,7 +1608,6 @@ fn write_chunk<W: Write>(
     for (ps, m, index, notes, drawing, last_chart) in parts {
         let _ = (notes, drawing, last_chart);
         for p in ps {
-            counters.content.push(p.name.clone());
             zip.add(p)?;
         }
         meta[index] = Some(m);
@@ -1535,6 +1667,14 @@ fn write_book_parts<W: Write>(
             "officedocument.spreadsheetml.comments+xml",
         );
     }
+    let has_sst = counters.sst.count > 0;
+    if has_sst {
+        ov(
+            &mut ct,
+            "xl/sharedStrings.xml",
+            "officedocument.spreadsheetml.sharedStrings+xml",
+        );
+    }
     if kind.is_some() {
         ov(&mut ct, "docProps/custom.xml", "officedocument.custom-properties+xml");
     }
@@ -1581,6 +1721,12 @@ fn write_book_parts<W: Write>(
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles",
         "styles.xml".into(),
     ));
+    if has_sst {
+        wrels.push((
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings",
+            "sharedStrings.xml".into(),
+        ));
+    }
     zip.add(zip::part(
         "xl/_rels/workbook.xml.rels",
         &rels_xml(&wrels),
@@ -1589,6 +1735,33 @@ fn write_book_parts<W: Write>(
     let st = styles();
     zip.add(zip::part("xl/theme/theme1.xml", &st.theme_xml, level))?;
     zip.add(zip::part("xl/styles.xml", &st.styles_xml, level))?;
+    if has_sst {
+        let mut by_id: Vec<&str> = vec![""; counters.sst.ids.len()];
+        for (s, k) in &counters.sst.ids {
+            by_id[*k as usize] = s;
+        }
+        let mut d = Deflating::new(level);
+        let mut s = String::new();
+        s.push_str(XML_DECL);
+        let _ = write!(
+            s,
+            "<sst xmlns=\"{NS_MAIN}\" count=\"{}\" uniqueCount=\"{}\">",
+            counters.sst.count,
+            by_id.len()
+        );
+        for t in by_id {
+            let _ = write!(s, "<si><t{}>", preserve(t));
+            push_text(&mut s, t);
+            s.push_str("</t></si>");
+            if s.len() > 1 << 16 {
+                d.push_str(&s);
+                s.clear();
+            }
+        }
+        s.push_str("</sst>");
+        d.push_str(&s);
+        zip.add(d.part("xl/sharedStrings.xml"))?;
+    }
 
     // xl/workbook.xml
     let mut defined: Vec<&Defined> = meta.iter().flat_map(|m| m.defined.iter()).collect();
