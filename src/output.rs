@@ -673,17 +673,43 @@ impl Stage<'_> {
         }
     }
 
+    /// A workbook whose sheets may be built as they are written
+    /// (`write::xlsx::Slot`): the forms workbook.
+    pub fn xlsx_book(
+        &mut self,
+        target: &Path,
+        slots: Vec<crate::write::xlsx::Slot<'_>>,
+        kind: Kind,
+    ) -> Result<(), String> {
+        let tmp = self.temp_book(target, slots, kind)?;
+        self.keep(tmp, target);
+        Ok(())
+    }
+
     fn temp_xlsx(
         &self,
         target: &Path,
         sheets: &[crate::write::sheet::Sheet],
         kind: Kind,
     ) -> Result<tempfile::NamedTempFile, String> {
+        self.temp_book(
+            target,
+            sheets.iter().map(crate::write::xlsx::Slot::Sheet).collect(),
+            kind,
+        )
+    }
+
+    fn temp_book(
+        &self,
+        target: &Path,
+        slots: Vec<crate::write::xlsx::Slot<'_>>,
+        kind: Kind,
+    ) -> Result<tempfile::NamedTempFile, String> {
         let mut tmp = self.temp(target)?;
         let shown = target.display();
         {
             let w = std::io::BufWriter::new(tmp.as_file_mut());
-            let mut w = crate::write::xlsx::write_workbook(w, sheets, kind)
+            let mut w = crate::write::xlsx::write_book(w, slots, Some(kind))
                 .map_err(|e| book_error_text(e, &format!("写入 {shown} ")))?;
             w.flush()
                 .map_err(|e| io_fatal(&e, format!("写入 {shown} ")))?;

@@ -132,18 +132,19 @@ pub fn run(args: &Args) -> Result<i32, String> {
     drop(sheets);
     laps.lap("xlsx written");
     if !args.no_forms {
-        let sheets = write::forms::forms_workbook_with(
+        let facts = crate::read::facts::from_book(&outcome.book, &outcome.ledger);
+        // Each form is built as it is written (a chunk at a time), not all first.
+        let slots = write::forms::forms_book(
             &outcome.report,
             &evals,
             match args.form_layout {
                 FormLayout::A => &write::forms::LAYOUT_A,
                 FormLayout::B => &write::forms::LAYOUT_B,
             },
-            &crate::read::facts::from_book(&outcome.book, &outcome.ledger),
+            &facts,
         );
-        laps.lap("forms sheet model");
-        stage.xlsx(&forms, &sheets, crate::output::Kind::Forms)?;
-        laps.lap("forms written");
+        stage.xlsx_book(&forms, slots, crate::output::Kind::Forms)?;
+        laps.lap("forms built and written");
     }
     if let (Some(path), Some(json)) = (&args.json, json) {
         stage.bytes(path, &json)?;

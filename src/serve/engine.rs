@@ -463,8 +463,14 @@ pub fn report_xlsx(input: &Input) -> Result<Vec<u8>, String> {
 /// The forms workbook (`jixiao report`'s `--forms`, layout A).
 pub fn forms_xlsx(input: &Input) -> Result<Vec<u8>, String> {
     let (o, evals) = scored(input, false)?;
-    let sheets = write::forms::forms_workbook(&o.report, &evals, &write::forms::LAYOUT_A);
-    xlsx_bytes(&sheets, crate::output::Kind::Forms)
+    let facts = crate::compute::summary::DocFacts::default();
+    let slots = write::forms::forms_book(&o.report, &evals, &write::forms::LAYOUT_A, &facts);
+    write::xlsx::write_book(Vec::new(), slots, Some(crate::output::Kind::Forms)).map_err(|e| {
+        format!(
+            "写出工作簿失败：程序内部出错，请把台账发给维护人员（技术信息：{}）",
+            e.message(|e| e.to_string())
+        )
+    })
 }
 
 /// The 绩效自评总结 .docx (`jixiao summary`), signed with the unit's full

@@ -1035,25 +1035,85 @@ pub fn forms_workbook_with(
     layout: &SelfLayout,
     facts: &DocFacts,
 ) -> Vec<Sheet> {
-    let mut sheets = vec![];
-    let mut totals = vec![];
-    let mut checks = vec![];
+    crate::write::xlsx::materialize(forms_book(report, evals, layout, facts))
+}
+
+/// What the forms leave for the sheets written after them: each form's
+/// lines of 待核实 (two a project, in order) and where each
+/// self-evaluation keeps its totals (for 总览).
+struct Left {
+    checks: Vec<Vec<Check>>,
+    totals: Vec<Option<FormTotals>>,
+}
+
+/// The forms workbook as it is written: 总览, each project's 目标 and
+/// 自评 forms, 待核实. The forms are built only when written (a chunk at
+/// a time, in parallel) and dropped; 总览 and 待核实, which gather what
+/// every form left, are built after them. A workbook of 20,000 forms never
+/// holds them all.
+pub fn forms_book<'a>(
+    report: &'a Report,
+    evals: &'a [Evaluation],
+    layout: &'a SelfLayout,
+    facts: &'a DocFacts,
+) -> Vec<crate::write::xlsx::Slot<'a>> {
+    use crate::write::xlsx::Slot;
+    use std::sync::{Arc, Mutex};
+    let n = report.projects.len().min(evals.len());
     let mut taken: HashSet<String> =
         HashSet::from(["总览".to_lowercase(), CHECKS_SHEET.to_lowercase()]);
-    for (f, e) in report.projects.iter().zip(evals) {
-        let target = sheet_name("目标", &f.id, &mut taken);
-        let own = sheet_name("自评", &f.id, &mut taken);
-        let mut t = target_form(&target, f, e, report, facts);
-        checks.extend(take_checks(&mut t));
-        sheets.push(t);
-        let (mut form, at) = self_evaluation_at(&own, f, e, report, layout, facts);
-        checks.extend(take_checks(&mut form));
-        sheets.push(form);
-        totals.push((own, at));
+    let names: Vec<(String, String)> = report.projects[..n]
+        .iter()
+        .map(|f| {
+            let target = sheet_name("目标", &f.id, &mut taken);
+            let own = sheet_name("自评", &f.id, &mut taken);
+            (target, own)
+        })
+        .collect();
+    let left = Arc::new(Mutex::new(Left {
+        checks: vec![Vec::new(); 2 * n],
+        totals: vec![None; n],
+    }));
+    let names = Arc::new(names);
+    let mut slots: Vec<Slot<'a>> = Vec::with_capacity(2 * n + 2);
+    {
+        let left = left.clone();
+        let names = names.clone();
+        slots.push(Slot::After(Box::new(move || {
+            let left = left.lock().expect("forms state");
+            let totals: Vec<(String, FormTotals)> = names
+                .iter()
+                .zip(&left.totals)
+                .map(|((_, own), at)| (own.clone(), at.expect("form written before 总览")))
+                .collect();
+            overview(report, evals, &totals)
+        })));
     }
-    sheets.insert(0, overview(report, evals, &totals));
-    sheets.push(checks_sheet(report, &checks));
-    sheets
+    for k in 0..n {
+        let (f, e) = (&report.projects[k], &evals[k]);
+        let (l, ns) = (left.clone(), names.clone());
+        slots.push(Slot::Lazy(Box::new(move || {
+            let mut t = target_form(&ns[k].0, f, e, report, facts);
+            let checks = take_checks(&mut t);
+            l.lock().expect("forms state").checks[2 * k] = checks;
+            t
+        })));
+        let (l, ns) = (left.clone(), names.clone());
+        slots.push(Slot::Lazy(Box::new(move || {
+            let (mut form, at) = self_evaluation_at(&ns[k].1, f, e, report, layout, facts);
+            let checks = take_checks(&mut form);
+            let mut left = l.lock().expect("forms state");
+            left.checks[2 * k + 1] = checks;
+            left.totals[k] = Some(at);
+            form
+        })));
+    }
+    slots.push(Slot::After(Box::new(move || {
+        let left = left.lock().expect("forms state");
+        let checks: Vec<Check> = left.checks.iter().flatten().cloned().collect();
+        checks_sheet(report, &checks)
+    })));
+    slots
 }
 
 #[cfg(test)]

@@ -410,8 +410,7 @@ enum Stored<'s> {
     Cell(&'s Cell),
 }
 
-struct SheetWriter<'s> {
-    sheet: &'s Sheet,
+struct SheetWriter {
     column_role: HashMap<u16, Role>,
     col_xf: HashMap<u16, u32>,
     /// Row heights in pixels.
@@ -429,7 +428,7 @@ struct SheetWriter<'s> {
     buf: String,
 }
 
-impl<'s> SheetWriter<'s> {
+impl SheetWriter {
     fn grow(&mut self, row: u32, col: u16) {
         self.dim = Some(match self.dim {
             None => (row, col, row, col),
@@ -541,7 +540,8 @@ impl<'s> SheetWriter<'s> {
                                 }
                             };
                             self.string_refs += 1;
-                            let _ = write!(self.buf, "<c r=\"{r}\"{s_attr} t=\"s\"><v>\0{k}\0</v></c>");
+                            let _ =
+                                write!(self.buf, "<c r=\"{r}\"{s_attr} t=\"s\"><v>\0{k}\0</v></c>");
                         } else {
                             let _ = write!(
                                 self.buf,
@@ -708,7 +708,6 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
     }
     heights.retain(|_, h| *h > 0);
     let mut w = SheetWriter {
-        sheet,
         column_role,
         col_xf,
         heights,
@@ -758,7 +757,10 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
     let mut kept: Vec<&Span> = Vec::new();
     let mut merged: std::collections::HashSet<(u32, u16)> = Default::default();
     for m in &merges {
-        let xf = starts.get(&(m.first_row, m.first_col)).copied().unwrap_or(0);
+        let xf = starts
+            .get(&(m.first_row, m.first_col))
+            .copied()
+            .unwrap_or(0);
         let mut overlaps = false;
         for r in m.first_row..=m.last_row {
             for c in m.first_col..=m.last_col {
@@ -813,72 +815,70 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
     let note_rows: std::collections::HashSet<u32> = w.notes.keys().map(|(r, _)| *r).collect();
     let mut model = model_rows.into_iter().peekable();
     // Writes every model row before `row` (all when `None`).
-    let flush_model = |w: &mut SheetWriter<'_>,
-                       model: &mut std::iter::Peekable<
-        std::vec::IntoIter<(u32, Vec<(u16, Stored<'_>)>)>,
-    >,
-                       before: Option<u32>,
-                       note_rows: &std::collections::HashSet<u32>| {
-        while let Some((r, _)) = model.peek() {
-            if before.is_some_and(|b| *r >= b) {
-                break;
+    let flush_model =
+        |w: &mut SheetWriter,
+         model: &mut std::iter::Peekable<std::vec::IntoIter<(u32, Vec<(u16, Stored<'_>)>)>>,
+         before: Option<u32>,
+         note_rows: &std::collections::HashSet<u32>| {
+            while let Some((r, _)) = model.peek() {
+                if before.is_some_and(|b| *r >= b) {
+                    break;
+                }
+                let (r, cells) = model.next().expect("peeked");
+                for (c, s) in cells {
+                    w.grow(r, c);
+                    w.cell_xml(s, r, c);
+                }
+                w.end_row(r, note_rows.contains(&r));
             }
-            let (r, cells) = model.next().expect("peeked");
-            for (c, s) in cells {
-                w.grow(r, c);
-                w.cell_xml(s, r, c);
-            }
-            w.end_row(r, note_rows.contains(&r));
-        }
-    };
+        };
     if let Some(source) = &sheet.source {
         // Rows produced on demand, in row order, after the model's own.
         let mut row: Vec<Cell> = Vec::new();
-        let emit_row =
-            |w: &mut SheetWriter<'_>,
-             row: &mut Vec<Cell>,
-             model: &mut std::iter::Peekable<
-                std::vec::IntoIter<(u32, Vec<(u16, Stored<'_>)>)>,
-            >| {
-                let Some(r) = row.first().map(|c| c.row) else {
-                    return;
-                };
-                flush_model(w, model, Some(r), &note_rows);
-                let mut own: Vec<(u16, Stored<'_>)> = match model.peek() {
-                    Some((mr, _)) if *mr == r => model.next().expect("peeked").1,
-                    _ => Vec::new(),
-                };
-                // Source cells are written after the model's: they win.
-                for c in row.iter() {
-                    w.take_note(c);
-                }
-                let mut all: BTreeMap<u16, Option<usize>> = BTreeMap::new();
-                for (c, _) in &own {
-                    all.insert(*c, None);
-                }
-                for (k, c) in row.iter().enumerate() {
-                    if w.stores(c) {
-                        all.insert(c.col, Some(k));
-                    }
-                }
-                let has_note = w.notes.range((r, 0)..=(r, u16::MAX)).next().is_some();
-                for (col, src) in all {
-                    w.grow(r, col);
-                    match src {
-                        Some(k) => {
-                            let c = &row[k];
-                            w.cell_xml(Stored::Cell(c), r, col);
-                        }
-                        None => {
-                            let k = own.iter().position(|(c, _)| *c == col).expect("own cell");
-                            let (_, s) = own.swap_remove(k);
-                            w.cell_xml(s, r, col);
-                        }
-                    }
-                }
-                w.end_row(r, has_note);
-                row.clear();
+        let emit_row = |w: &mut SheetWriter,
+                        row: &mut Vec<Cell>,
+                        model: &mut std::iter::Peekable<
+            std::vec::IntoIter<(u32, Vec<(u16, Stored<'_>)>)>,
+        >| {
+            let Some(r) = row.first().map(|c| c.row) else {
+                return;
             };
+            flush_model(w, model, Some(r), &note_rows);
+            let mut own: Vec<(u16, Stored<'_>)> = match model.peek() {
+                Some((mr, _)) if *mr == r => model.next().expect("peeked").1,
+                _ => Vec::new(),
+            };
+            // Source cells are written after the model's: they win.
+            for c in row.iter() {
+                w.take_note(c);
+            }
+            let mut all: BTreeMap<u16, Option<usize>> = BTreeMap::new();
+            for (c, _) in &own {
+                all.insert(*c, None);
+            }
+            for (k, c) in row.iter().enumerate() {
+                if w.stores(c) {
+                    all.insert(c.col, Some(k));
+                }
+            }
+            let has_note = w.notes.range((r, 0)..=(r, u16::MAX)).next().is_some();
+            for (col, src) in all {
+                w.grow(r, col);
+                match src {
+                    Some(k) => {
+                        let c = &row[k];
+                        w.cell_xml(Stored::Cell(c), r, col);
+                    }
+                    None => {
+                        let k = own.iter().position(|(c, _)| *c == col).expect("own cell");
+                        let (_, s) = own.swap_remove(k);
+                        w.cell_xml(s, r, col);
+                    }
+                }
+            }
+            w.end_row(r, has_note);
+            row.clear();
+        };
         source(&mut |c: Cell| {
             if row.first().is_some_and(|f| f.row != c.row) {
                 emit_row(&mut w, &mut row, &mut model);
@@ -1236,7 +1236,8 @@ fn comments_xml(notes: &[NoteOut]) -> String {
         s,
         "<comments xmlns=\"{NS_MAIN}\"><authors><author>Author</author><author>jixiao</author></authors><commentList>"
     );
-    let run = "<sz val=\"8\"/><color indexed=\"81\"/><rFont val=\"Tahoma\"/><family val=\"2\"/></rPr>";
+    let run =
+        "<sz val=\"8\"/><color indexed=\"81\"/><rFont val=\"Tahoma\"/><family val=\"2\"/></rPr>";
     for n in notes {
         let text = format!("\n{}", n.text);
         let _ = write!(
@@ -1369,6 +1370,27 @@ pub fn render(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
 pub fn workbook_bytes(sheets: &[Sheet], kind: crate::output::Kind) -> Result<Vec<u8>, String> {
     write_workbook(Vec::new(), sheets, kind)
         .map_err(|e| e.message(|e| format!("生成工作簿时出错：{e}")))
+}
+
+/// The sheets of a workbook in order, every one built (tests, the web
+/// service's JSON views): what `write_book` would write.
+pub fn materialize(slots: Vec<Slot<'_>>) -> Vec<Sheet> {
+    let mut out: Vec<Option<Sheet>> = Vec::with_capacity(slots.len());
+    let mut after = Vec::new();
+    for (i, s) in slots.into_iter().enumerate() {
+        match s {
+            Slot::Sheet(s) => out.push(Some(s.clone())),
+            Slot::Lazy(f) => out.push(Some(f())),
+            Slot::After(f) => {
+                out.push(None);
+                after.push((i, f));
+            }
+        }
+    }
+    for (i, f) in after {
+        out[i] = Some(f());
+    }
+    out.into_iter().map(|s| s.expect("built")).collect()
 }
 
 enum Work<'a, 'b> {
@@ -1638,11 +1660,23 @@ fn write_book_parts<W: Write>(
             "<Override PartName=\"/{part}\" ContentType=\"application/vnd.openxmlformats-{t}\"/>"
         );
     };
-    ov(&mut ct, "docProps/app.xml", "officedocument.extended-properties+xml");
+    ov(
+        &mut ct,
+        "docProps/app.xml",
+        "officedocument.extended-properties+xml",
+    );
     ov(&mut ct, "docProps/core.xml", "package.core-properties+xml");
-    ov(&mut ct, "xl/styles.xml", "officedocument.spreadsheetml.styles+xml");
+    ov(
+        &mut ct,
+        "xl/styles.xml",
+        "officedocument.spreadsheetml.styles+xml",
+    );
     ov(&mut ct, "xl/theme/theme1.xml", "officedocument.theme+xml");
-    ov(&mut ct, "xl/workbook.xml", "officedocument.spreadsheetml.sheet.main+xml");
+    ov(
+        &mut ct,
+        "xl/workbook.xml",
+        "officedocument.spreadsheetml.sheet.main+xml",
+    );
     for i in 1..=n {
         ov(
             &mut ct,
@@ -1651,7 +1685,11 @@ fn write_book_parts<W: Write>(
         );
     }
     for i in 1..=counters.drawings {
-        ov(&mut ct, &format!("xl/drawings/drawing{i}.xml"), "officedocument.drawing+xml");
+        ov(
+            &mut ct,
+            &format!("xl/drawings/drawing{i}.xml"),
+            "officedocument.drawing+xml",
+        );
     }
     for i in 1..=counters.charts {
         ov(
@@ -1676,7 +1714,11 @@ fn write_book_parts<W: Write>(
         );
     }
     if kind.is_some() {
-        ov(&mut ct, "docProps/custom.xml", "officedocument.custom-properties+xml");
+        ov(
+            &mut ct,
+            "docProps/custom.xml",
+            "officedocument.custom-properties+xml",
+        );
     }
     ct.push_str("</Types>");
     zip.add(zip::part("[Content_Types].xml", &ct, level))?;
@@ -1811,7 +1853,11 @@ fn write_book_parts<W: Write>(
             let q = rust_xlsxwriter::utility::quote_sheet_name(&meta[d.local].name);
             format!(
                 "{q}!{}",
-                if d.kind == 1 { "Print_Area" } else { "Print_Titles" }
+                if d.kind == 1 {
+                    "Print_Area"
+                } else {
+                    "Print_Titles"
+                }
             )
         })
         .collect();

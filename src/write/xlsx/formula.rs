@@ -35,8 +35,7 @@ fn escape_formula(formula: &str) -> (String, bool) {
         }
 
         // Function names are comprised of "A-Z", "0-9" and ".".
-        let is_function_char =
-            char.is_ascii_uppercase() || char.is_ascii_digit() || char == '.';
+        let is_function_char = char.is_ascii_uppercase() || char.is_ascii_digit() || char == '.';
 
         // Simple state machine where we are either accumulating possible
         // function names in a buffer for evaluation, or copying non-function

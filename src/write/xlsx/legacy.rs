@@ -3,8 +3,8 @@
 //! and sheets with charts (the chart and its drawing, caches included).
 
 use super::{clip, clip_note, clipped_note, too_long};
-use crate::write::sheet::{Role, Sheet, Value};
 use crate::model::value::decimal_to_f64;
+use crate::write::sheet::{Role, Sheet, Value};
 use rust_xlsxwriter::{
     Chart, ChartType, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet,
     XlsxError,
@@ -145,7 +145,11 @@ pub(super) fn excel_serial(d: chrono::NaiveDate) -> i64 {
     let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
     (d - epoch).num_days()
 }
-pub(super) fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, stream: bool) -> Result<(), XlsxError> {
+pub(super) fn write_sheet(
+    ws: &mut Worksheet,
+    sheet: &Sheet,
+    stream: bool,
+) -> Result<(), XlsxError> {
     ws.set_name(&sheet.name)?;
     // Formats by (role, flagged): looked up for every cell, so an array.
     let mut formats: Vec<Option<Format>> = vec![None; 64];
@@ -349,7 +353,6 @@ fn page_setup(
     ws.set_footer(format!("&C{font}第 &P 页 共 &N 页"));
     Ok(())
 }
-
 
 /// One cell of the model into the worksheet.
 fn write_cell(

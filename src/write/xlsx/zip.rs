@@ -38,10 +38,6 @@ impl Deflating {
     pub fn push_str(&mut self, s: &str) {
         self.push(s.as_bytes());
     }
-    /// Compressed bytes so far (the encoder keeps its window).
-    pub fn compressed_len(&self) -> usize {
-        self.enc.get_ref().len()
-    }
     /// The data ended without a final block (a sync flush), to be followed
     /// by another piece.
     fn open_piece(mut self) -> (Vec<u8>, crc32fast::Hasher, u64) {
