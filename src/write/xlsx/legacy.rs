@@ -6,8 +6,7 @@ use super::{clip, clip_note, clipped_note, too_long};
 use crate::model::value::decimal_to_f64;
 use crate::write::sheet::{Role, Sheet, Value};
 use rust_xlsxwriter::{
-    Chart, ChartType, DataValidation, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet,
-    XlsxError,
+    Chart, ChartType, Format, FormatAlign, FormatBorder, Formula, Note, Worksheet, XlsxError,
 };
 use std::collections::HashMap;
 
@@ -145,19 +144,15 @@ pub(super) fn excel_serial(d: chrono::NaiveDate) -> i64 {
     let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
     (d - epoch).num_days()
 }
-pub(super) fn write_sheet(
-    ws: &mut Worksheet,
-    sheet: &Sheet,
-    stream: bool,
-) -> Result<(), XlsxError> {
+/// A sheet with its charts into a scratch worksheet: what the chart and its
+/// drawing depend on (cells for the caches, widths and heights for the
+/// anchor).
+fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     ws.set_name(&sheet.name)?;
-    // Formats by (role, flagged): looked up for every cell, so an array.
     let mut formats: Vec<Option<Format>> = vec![None; 64];
-    // Column widths and formats first: constant-memory sheets can't take them later.
     for (col, w) in &sheet.widths {
         ws.set_column_width(*col, *w)?;
     }
-    // Row heights before any cell: a row written row by row can't take one later.
     // Title rows are tall enough for their larger font.
     let mut heights: std::collections::BTreeMap<u32, f64> = sheet
         .cells
@@ -174,88 +169,17 @@ pub(super) fn write_sheet(
         ws.set_column_format(*col, &format_for(*role, false))?;
         column_role.insert(*col, *role);
     }
-    let mut merges: Vec<&crate::write::sheet::Span> = sheet
-        .merges
-        .iter()
-        .filter(|m| !(m.first_row == m.last_row && m.first_col == m.last_col))
-        .collect();
-    merges.sort_by_key(|m| (m.first_row, m.first_col));
-    let starts: HashMap<(u32, u16), (Role, bool)> = if merges.is_empty() {
-        HashMap::new()
-    } else {
-        let wanted: std::collections::HashSet<(u32, u16)> =
-            merges.iter().map(|m| (m.first_row, m.first_col)).collect();
-        sheet
-            .cells
-            .iter()
-            .filter(|c| wanted.contains(&(c.row, c.col)))
-            .map(|c| ((c.row, c.col), (c.role, c.flagged)))
-            .collect()
-    };
-    let mut next_merge = 0;
-    let write_merges_to = |ws: &mut Worksheet, row: u32, next: &mut usize| {
-        while *next < merges.len() && merges[*next].first_row <= row {
-            let m = merges[*next];
-            let f = starts
-                .get(&(m.first_row, m.first_col))
-                .map(|(r, fl)| format_for(*r, *fl))
-                .unwrap_or_default();
-            // Overlapping merges in a damaged input are dropped rather than fail the file.
-            let _ = ws.merge_range(m.first_row, m.first_col, m.last_row, m.last_col, "", &f);
-            *next += 1;
-        }
-    };
-    if !stream {
-        write_merges_to(ws, u32::MAX, &mut next_merge);
-    }
-    let mut order: Vec<&crate::write::sheet::Cell> = sheet.cells.iter().collect();
-    if stream {
-        order.sort_by_key(|c| (c.row, c.col));
-    }
-    let mut last_row: Option<u32> = None;
-    for c in order {
-        if stream {
-            write_merges_to(ws, c.row, &mut next_merge);
-        }
-        last_row = last_row.max(Some(c.row));
+    for c in &sheet.cells {
         write_cell(ws, c, &mut formats, &column_role)?;
     }
-    // Rows produced on demand (large tables), after the model's own cells.
     if let Some(source) = &sheet.source {
         let mut result = Ok(());
         source(&mut |c: crate::write::sheet::Cell| {
             if result.is_ok() {
-                last_row = last_row.max(Some(c.row));
                 result = write_cell(ws, &c, &mut formats, &column_role);
             }
         });
         result?;
-    }
-    write_merges_to(ws, u32::MAX, &mut next_merge);
-    // rust_xlsxwriter 0.102 in constant-memory mode writes the last row
-    // twice when it has a height (`<row r="N">…</row><row r="N" ht=…/>`),
-    // which Excel may offer to repair. A row after every row with a height,
-    // itself without one, moves the final flush past them: it holds one
-    // blank cell in the sheet's font, nothing visible (a default format
-    // would take the column's borders).
-    if let Some(r) = last_row.filter(|r| stream && heights.contains_key(r)) {
-        let after = heights.keys().next_back().map_or(r, |h| (*h).max(r)) + 1;
-        if after < 1_048_576 {
-            ws.write_blank(after, 0, &Format::new().set_font_name(FONT))?;
-        }
-    }
-    if let Some((r, c)) = sheet.freeze {
-        ws.set_freeze_panes(r, c)?;
-    }
-    if let Some(a) = sheet.autofilter {
-        ws.autofilter(a.first_row, a.first_col, a.last_row, a.last_col)?;
-    }
-    if let Some(p) = &sheet.print {
-        page_setup(ws, sheet, p, stream)?;
-    }
-    for v in &sheet.validations {
-        let dv = DataValidation::new().allow_list_strings(&v.choices)?;
-        ws.add_data_validation(v.first_row, v.col, v.last_row, v.col, &dv)?;
     }
     for spec in &sheet.charts {
         let mut chart = Chart::new(if spec.columns.is_empty() {
@@ -303,54 +227,6 @@ pub(super) fn write_sheet(
         }
         ws.insert_chart(spec.at.0, spec.at.1, &chart)?;
     }
-    Ok(())
-}
-
-/// `&` starts a code in page headers.
-fn header_text(s: &str) -> String {
-    s.replace('&', "&&")
-}
-
-/// The page setup `page_layout` decided: A4, orientation, scale, print area
-/// (titles, unit labels, banners and charts included), repeated rows and
-/// columns, margins, and a header (unit, sheet) and footer (第 N 页 共 M 页).
-fn page_setup(
-    ws: &mut Worksheet,
-    sheet: &Sheet,
-    p: &crate::write::sheet::PageSetup,
-    _stream: bool,
-) -> Result<(), XlsxError> {
-    let source_rows = sheet.source_rows;
-    let Some(l) = crate::write::sheet::page_layout(sheet, source_rows) else {
-        return Ok(());
-    };
-    ws.set_paper_size(9); // A4
-    if l.landscape {
-        ws.set_landscape();
-    } else {
-        ws.set_portrait();
-    }
-    if l.fit_width {
-        ws.set_print_fit_to_pages(1, u16::from(l.fit_height));
-    } else {
-        ws.set_print_scale(l.scale);
-        // Split across pages: the two halves of a row band come one after the other.
-        ws.set_page_order(false);
-    }
-    if let Some((a, b)) = p.repeat_rows {
-        ws.set_repeat_rows(a, b)?;
-    }
-    if let Some((a, b)) = l.repeat_cols {
-        ws.set_repeat_columns(a, b)?;
-    }
-    ws.set_print_area(0, l.first_col, l.last_row, l.last_col)?;
-    let [left, right, top, bottom, header, footer] =
-        crate::write::sheet::margins_cm(l.landscape).map(|cm| cm / 2.54);
-    ws.set_margins(left, right, top, bottom, header, footer);
-    ws.set_print_center_horizontally(true);
-    let font = "&\"宋体,常规\"&9";
-    ws.set_header(format!("&L{font}{}&C{font}&A", header_text(&p.unit)));
-    ws.set_footer(format!("&C{font}第 &P 页 共 &N 页"));
     Ok(())
 }
 
@@ -467,7 +343,7 @@ pub(super) fn chart_parts(sheet: &Sheet) -> Result<(String, Vec<String>), String
     use std::io::Read;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    write_sheet(ws, sheet, false).map_err(|e| e.to_string())?;
+    write_sheet(ws, sheet).map_err(|e| e.to_string())?;
     let bytes = wb.save_to_buffer().map_err(|e| e.to_string())?;
     let mut z = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut read = |name: &str| -> Result<String, String> {

@@ -236,3 +236,44 @@ impl<W: Write> ZipOut<W> {
         Ok(self.w)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    /// More parts than zip32 can count (a forms workbook of 20,000 sheets
+    /// with notes): the zip64 end record carries the count, and a reader
+    /// finds every part; pieces deflated apart read back as one.
+    #[test]
+    fn many_parts_and_joined_pieces_read_back() {
+        let mut z = ZipOut::new(Vec::new());
+        let n = 70_000;
+        for i in 0..n {
+            z.add(part(format!("p/{i}.xml"), &format!("<x>{i}</x>"), 1))
+                .unwrap();
+        }
+        let mut pieces = Vec::new();
+        for text in ["head ", "rows ".repeat(10_000).as_str(), "tail"] {
+            let mut d = Deflating::new(6);
+            d.push_str(text);
+            pieces.push(d);
+        }
+        z.add(Deflating::join("joined.xml", pieces)).unwrap();
+        let bytes = z.finish().unwrap();
+        let mut r = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(r.len(), n + 1);
+        let mut s = String::new();
+        r.by_name("p/69999.xml")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        assert_eq!(s, "<x>69999</x>");
+        s.clear();
+        r.by_name("joined.xml")
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
+        assert_eq!(s, format!("head {}tail", "rows ".repeat(10_000)));
+    }
+}
