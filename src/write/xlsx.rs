@@ -389,7 +389,7 @@ struct Rendered {
 /// with each shared string as `\0<local id>\0` until the workbook's
 /// numbers for them are known.
 enum RowsOut {
-    Deflate(Deflating),
+    Deflate(Box<Deflating>),
     Text(String),
 }
 
@@ -401,6 +401,9 @@ impl RowsOut {
         }
     }
 }
+
+/// The model's rows not yet written.
+type ModelRows<'s> = std::iter::Peekable<std::vec::IntoIter<(u32, Vec<(u16, Stored<'s>)>)>>;
 
 /// What a stored cell is, in write order (a later write to a cell wins).
 #[derive(Clone, Copy)]
@@ -758,7 +761,7 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
         rows: if shared {
             RowsOut::Text(String::new())
         } else {
-            RowsOut::Deflate(Deflating::new(level))
+            RowsOut::Deflate(Box::new(Deflating::new(level)))
         },
         strings: Vec::new(),
         string_ids: HashMap::new(),
@@ -857,31 +860,26 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
     let note_rows: std::collections::HashSet<u32> = w.notes.keys().map(|(r, _)| *r).collect();
     let mut model = model_rows.into_iter().peekable();
     // Writes every model row before `row` (all when `None`).
-    let flush_model =
-        |w: &mut SheetWriter,
-         model: &mut std::iter::Peekable<std::vec::IntoIter<(u32, Vec<(u16, Stored<'_>)>)>>,
-         before: Option<u32>,
-         note_rows: &std::collections::HashSet<u32>| {
-            while let Some((r, _)) = model.peek() {
-                if before.is_some_and(|b| *r >= b) {
-                    break;
-                }
-                let (r, cells) = model.next().expect("peeked");
-                for (c, s) in cells {
-                    w.grow(r, c);
-                    w.cell_xml(s, r, c);
-                }
-                w.end_row(r, note_rows.contains(&r));
+    let flush_model = |w: &mut SheetWriter,
+                       model: &mut ModelRows<'_>,
+                       before: Option<u32>,
+                       note_rows: &std::collections::HashSet<u32>| {
+        while let Some((r, _)) = model.peek() {
+            if before.is_some_and(|b| *r >= b) {
+                break;
             }
-        };
+            let (r, cells) = model.next().expect("peeked");
+            for (c, s) in cells {
+                w.grow(r, c);
+                w.cell_xml(s, r, c);
+            }
+            w.end_row(r, note_rows.contains(&r));
+        }
+    };
     if let Some(source) = &sheet.source {
         // Rows produced on demand, in row order, after the model's own.
         let mut row: Vec<Cell> = Vec::new();
-        let emit_row = |w: &mut SheetWriter,
-                        row: &mut Vec<Cell>,
-                        model: &mut std::iter::Peekable<
-            std::vec::IntoIter<(u32, Vec<(u16, Stored<'_>)>)>,
-        >| {
+        let emit_row = |w: &mut SheetWriter, row: &mut Vec<Cell>, model: &mut ModelRows<'_>| {
             let Some(r) = row.first().map(|c| c.row) else {
                 return;
             };
@@ -1260,7 +1258,7 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
             t.push_str(&tail);
             Xml::Done(Deflating::join(
                 format!("xl/worksheets/sheet{}.xml", index + 1),
-                vec![h, rows, t],
+                vec![h, *rows, t],
             ))
         }
         RowsOut::Text(rows) => Xml::Shared {
@@ -1451,7 +1449,7 @@ pub fn materialize(slots: Vec<Slot<'_>>) -> Vec<Sheet> {
 enum Work<'a, 'b> {
     Ref(&'b Sheet),
     Lazy(&'b (dyn Fn() -> Sheet + Send + Sync + 'a)),
-    Owned(Sheet),
+    Owned(Box<Sheet>),
 }
 
 /// Numbers given in writing order (as rust_xlsxwriter gave them in sheet order).
@@ -1526,7 +1524,7 @@ pub fn write_book<W: Write>(
         // gather what the others left).
         pending = std::mem::take(&mut after)
             .into_iter()
-            .map(|(i, f)| (i, Work::Owned(f())))
+            .map(|(i, f)| (i, Work::Owned(Box::new(f()))))
             .collect();
     }
     let meta: Vec<SheetMeta> = meta
