@@ -117,39 +117,45 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mut outcome = outcome;
     let evals = outcome.score(&rules, &libs);
     outcome.with_copy_notes();
-    let (sheets, extra) =
-        write::report::annotated_workbook(&outcome.book, &outcome.report, &outcome.report.problems);
-    // The copy's own notes (renamed sheets, cut texts) are for JSON and the screen.
+    // The copy's own notes (renamed sheets, cut texts) are for JSON and the
+    // screen too, so they join the problems before any sheet is built.
+    let extra = write::report::copy_problems(&outcome.book);
     outcome.report.problems.extend(extra);
+    let crate::analysis::Outcome {
+        book,
+        ledger,
+        report,
+    } = outcome;
+    // Shared with the sheets: their large tables are produced as written.
+    let (book, report) = (std::sync::Arc::new(book), std::sync::Arc::new(report));
+    let sheets = write::report::annotated_sheets(&book, &report);
     laps.lap("sheet model");
-    let json = args
-        .json
-        .as_ref()
-        .map(|_| write::json::to_bytes(&outcome.report));
-    let problems = &outcome.report.problems;
     let mut stage = plan.stage()?;
     stage.xlsx(&output, &sheets, crate::output::Kind::Report)?;
     drop(sheets);
     laps.lap("xlsx written");
     if !args.no_forms {
         let sheets = write::forms::forms_workbook_with(
-            &outcome.report,
+            &report,
             &evals,
             match args.form_layout {
                 FormLayout::A => &write::forms::LAYOUT_A,
                 FormLayout::B => &write::forms::LAYOUT_B,
             },
-            &crate::read::facts::from_book(&outcome.book, &outcome.ledger),
+            &crate::read::facts::from_book(&book, &ledger),
         );
         laps.lap("forms sheet model");
         stage.xlsx(&forms, &sheets, crate::output::Kind::Forms)?;
         laps.lap("forms written");
     }
-    if let (Some(path), Some(json)) = (&args.json, json) {
+    if let Some(path) = &args.json {
+        let json = write::json::to_bytes(&report);
         stage.bytes(path, &json)?;
+        laps.lap("json");
     }
     stage.commit()?;
-    let t = &outcome.report.totals;
+    let problems = &report.problems;
+    let t = &report.totals;
     let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
@@ -157,9 +163,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let warnings = problems.len() - errors;
     eprintln!(
         "{}：截止 {}（来源：{}），{} 个项目，预算 {} 万元，已拨付 {} 万元，执行率 {}",
-        outcome.report.unit_name,
-        outcome.report.as_of,
-        outcome.report.as_of_source,
+        report.unit_name,
+        report.as_of,
+        report.as_of_source,
         t.project_count,
         write::json::amount(t.budget),
         write::json::amount(t.paid),
