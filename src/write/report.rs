@@ -1119,7 +1119,10 @@ impl CopySource {
                 role = Role::RawWrap;
             }
             let mut c = cell(row, col16, value, role);
-            if let Some(msgs) = self.notes.get(&(row, col)) {
+            if let Some(msgs) = (!self.notes.is_empty())
+                .then(|| self.notes.get(&(row, col)))
+                .flatten()
+            {
                 c.flagged = true;
                 c.note = Some(msgs.join("\n"));
             }
@@ -1176,8 +1179,8 @@ fn copy_sheet(
     let rows = Arc::clone(&src);
     s.take_rows_sized(Arc::new(move |_, emit| rows.emit(emit)), Some(size));
     // The input's own column widths are not readable; fit them to the text so
-    // Chinese cells are not cut off.
-    s.fit_widths(6.0, COPY_WIDTH + 2.0);
+    // Chinese cells are not cut off (`fit_widths`, in the one pass below).
+    let mut fit = super::sheet::WidthFit::new(&s.merges, 6.0, COPY_WIDTH + 2.0);
     // Printed landscape, with the title rows down to the table header on
     // every page: the header is the first row at least half as full as the
     // fullest row.
@@ -1187,6 +1190,7 @@ fn copy_sheet(
     let mut mins_below: std::collections::BTreeMap<u16, f64> = Default::default();
     let mut top: Vec<(u32, u16, f64)> = Vec::new();
     s.each_cell(|c| {
+        fit.add(c);
         if c.value != Value::Empty {
             *per_row.entry(c.row).or_default() += 1;
         }
@@ -1203,6 +1207,7 @@ fn copy_sheet(
             top.push((c.row, c.col, least));
         }
     });
+    s.widths = fit.finish();
     let fullest = per_row.values().copied().max().unwrap_or(0);
     let header = per_row
         .iter()

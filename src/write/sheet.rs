@@ -739,7 +739,7 @@ impl Sheet {
 }
 
 /// `Sheet::fit_widths` over cells seen one at a time.
-struct WidthFit {
+pub struct WidthFit {
     /// Text in a cell merged across columns doesn't size any one column.
     spanning: HashSet<(u32, u16)>,
     widths: BTreeMap<u16, f64>,
@@ -748,7 +748,7 @@ struct WidthFit {
 }
 
 impl WidthFit {
-    fn new(merges: &[Span], min: f64, max: f64) -> Self {
+    pub fn new(merges: &[Span], min: f64, max: f64) -> Self {
         WidthFit {
             spanning: merges
                 .iter()
@@ -760,7 +760,7 @@ impl WidthFit {
             max,
         }
     }
-    fn add(&mut self, c: &Cell) {
+    pub fn add(&mut self, c: &Cell) {
         if matches!(
             c.role,
             Role::Title | Role::Caption | Role::Section | Role::Note
@@ -785,7 +785,7 @@ impl WidthFit {
         };
         *e = e.max((w + pad).clamp(self.min, self.max));
     }
-    fn finish(self) -> Vec<(u16, f64)> {
+    pub fn finish(self) -> Vec<(u16, f64)> {
         self.widths.into_iter().collect()
     }
 }
@@ -1055,6 +1055,97 @@ mod tests {
         assert!(row >= 5 + 288 / 20 - 1);
     }
 
+    /// 70,000 cells in 7,000 rows: texts of several widths (CJK, long,
+    /// multi-line), numbers and formulas, a merged row at the top.
+    fn big_rows() -> Rows {
+        Arc::new(|full, emit| {
+            for r in 3..7003u32 {
+                for col in 0..10u16 {
+                    let value = match (r + col as u32) % 5 {
+                        0 => Value::Text("项目".repeat((r % 13) as usize)),
+                        1 => {
+                            Value::Text(format!("line {r}\nand {}", "x".repeat((r % 40) as usize)))
+                        }
+                        2 => Value::Number(Decimal::new(r as i64 * 12345, 4)),
+                        3 => Value::Formula(
+                            if full {
+                                format!("A{r}+1")
+                            } else {
+                                String::new()
+                            },
+                            Box::new(Value::Number(r.into())),
+                        ),
+                        _ => Value::Empty,
+                    };
+                    let role = if col % 3 == 0 {
+                        Role::Money
+                    } else {
+                        Role::Text
+                    };
+                    emit(Cell {
+                        row: r,
+                        col,
+                        value,
+                        role,
+                        flagged: false,
+                        note: None,
+                    });
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn a_table_produced_on_demand_has_the_cells_widths_and_heights_of_one_held_whole() {
+        let head = |s: &mut Sheet| {
+            s.text(0, 0, "标题", Role::Title);
+            s.merge(0, 0, 0, 9);
+            s.text(2, 0, "表头", Role::Header);
+        };
+        let mut held = Sheet::new("t");
+        head(&mut held);
+        big_rows()(true, &mut |c| held.cells.push(c));
+        let mut lazy = Sheet::new("t");
+        head(&mut lazy);
+        lazy.take_rows(big_rows());
+        assert!(lazy.source.is_some() && lazy.cells.len() == 2, "not held");
+        assert_eq!(lazy.source_rows, 7002);
+        assert_eq!(lazy.all_cells(), held.cells);
+        for s in [&mut held, &mut lazy] {
+            s.fit_widths(6.0, 30.0);
+            s.cap_width(1, 12.0);
+            s.fit_heights(2);
+        }
+        assert_eq!(lazy.widths, held.widths);
+        assert_eq!(lazy.row_heights, held.row_heights);
+        assert!(held.row_heights.len() > 1000, "heights are exercised");
+        // A small table stays the sheet's own cells.
+        let mut small = Sheet::new("t");
+        small.take_rows(Arc::new(|_, emit| {
+            emit(Cell {
+                row: 1,
+                col: 0,
+                value: Value::Empty,
+                role: Role::Text,
+                flagged: false,
+                note: None,
+            })
+        }));
+        assert!(small.source.is_none() && small.cells.len() == 1);
+    }
+
+    #[test]
+    fn rows_down_to_the_last_merge_stay_the_sheets_own() {
+        let mut s = Sheet::new("t");
+        s.merge(5, 0, 5, 3);
+        s.take_rows(big_rows());
+        assert!(s.cells.iter().all(|c| c.row <= 5) && s.cells.len() == 30);
+        let mut produced = Vec::new();
+        s.source.as_ref().unwrap()(&mut |c| produced.push(c.row));
+        assert!(produced.iter().all(|r| *r > 5));
+        assert_eq!(produced.len() + s.cells.len(), 70_000);
+    }
+
     #[test]
     fn numbers_are_sized_as_printed() {
         let d = |s: &str| Value::Number(s.parse().unwrap());
@@ -1062,5 +1153,31 @@ mod tests {
         assert_eq!(value_width(&d("408.5587"), Role::Money), 8.0);
         assert_eq!(value_width(&d("12345.6"), Role::Money), 11.0);
         assert_eq!(value_width(&d("0.5662"), Role::Rate), 6.0);
+        // Counted as the text would be spelled.
+        for v in [
+            "-1234567.891",
+            "0.999999",
+            "99.995",
+            "1e-7",
+            "123456789012.5",
+        ] {
+            use rust_decimal::prelude::ToPrimitive;
+            let x: Decimal = v
+                .parse()
+                .unwrap_or_else(|_| Decimal::from_scientific(v).unwrap());
+            let f = x.to_f64().unwrap();
+            assert_eq!(
+                value_width(&Value::Number(x), Role::Rate),
+                format!("{:.2}%", f * 100.0).len() as f64
+            );
+            assert_eq!(
+                value_width(&Value::Number(x), Role::Count),
+                x.normalize().to_string().len() as f64
+            );
+            assert_eq!(
+                value_width(&Value::Float(f), Role::Raw),
+                f.to_string().len().min(12) as f64
+            );
+        }
     }
 }
