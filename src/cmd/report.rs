@@ -116,6 +116,8 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     let mut outcome = outcome;
     let evals = outcome.score(&rules, &libs);
+    // The report keeps its own copy; only the forms read these.
+    let evals = (!args.no_forms).then_some(evals).unwrap_or_default();
     outcome.with_copy_notes();
     // The copy's own notes (renamed sheets, cut texts) are for JSON and the
     // screen too, so they join the problems before any sheet is built.
@@ -149,8 +151,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         laps.lap("forms written");
     }
     if let Some(path) = &args.json {
-        let json = write::json::to_bytes(&report);
-        stage.bytes(path, &json)?;
+        stage.streamed(path, |w| write::json::to_writer(w, &*report))?;
         laps.lap("json");
     }
     stage.commit()?;

@@ -16,3 +16,9 @@ pub fn to_bytes(value: &impl Serialize) -> Vec<u8> {
     v.push(b'\n');
     v
 }
+
+/// `to_bytes`, written to `w` as it is made.
+pub fn to_writer(w: &mut dyn std::io::Write, value: &impl Serialize) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value)?;
+    w.write_all(b"\n")
+}

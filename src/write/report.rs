@@ -440,10 +440,11 @@ pub fn progress_sheet(report: &Arc<Report>) -> Sheet {
     }
     let data = Arc::clone(report);
     let folded = case_clashes(report);
-    s.take_rows(Arc::new(move |full, emit| {
-        progress_rows(&data, &folded, full, emit)
-    }));
-    s.fit_widths(8.0, 24.0);
+    s.take_rows_fitted(
+        Arc::new(move |full, emit| progress_rows(&data, &folded, full, emit)),
+        8.0,
+        24.0,
+    );
     s.cap_width(NAME, 16.0);
     s.cap_width(CATEGORY, 10.0);
     s.cap_width(FUND, 10.0);
@@ -767,8 +768,11 @@ pub fn payments_sheet(report: &Arc<Report>) -> Sheet {
         s.merge(r, NO, r, SOURCE);
     }
     let data = Arc::clone(report);
-    s.take_rows(Arc::new(move |_, emit| payment_rows(&data, emit)));
-    s.fit_widths(6.0, 24.0);
+    s.take_rows_fitted(
+        Arc::new(move |_, emit| payment_rows(&data, emit)),
+        6.0,
+        24.0,
+    );
     s.cap_width(MEMO, 24.0);
     s.cap_width(STATE, 20.0);
     s.fit_label_heights(h);
@@ -936,8 +940,9 @@ pub fn problems_sheet_at(
     as_of: Option<chrono::NaiveDate>,
     problems: &[Problem],
 ) -> Sheet {
-    problems_sheet_with(unit, as_of, problems.len(), |s| {
-        problem_rows(problems, &mut |c| s.cells.push(c))
+    problems_sheet_with(unit, as_of, problems.len(), |s, (min, max)| {
+        problem_rows(problems, &mut |c| s.cells.push(c));
+        s.fit_widths(min, max);
     })
 }
 
@@ -949,7 +954,13 @@ pub fn report_problems_sheet(report: &Arc<Report>) -> Sheet {
         &report.unit_name,
         Some(report.as_of),
         report.problems.len(),
-        move |s| s.take_rows(Arc::new(move |_, emit| problem_rows(&data.problems, emit))),
+        move |s, (min, max)| {
+            s.take_rows_fitted(
+                Arc::new(move |_, emit| problem_rows(&data.problems, emit)),
+                min,
+                max,
+            )
+        },
     )
 }
 
@@ -962,7 +973,7 @@ fn problems_sheet_with(
     unit: &str,
     as_of: Option<chrono::NaiveDate>,
     n: usize,
-    rows: impl FnOnce(&mut Sheet),
+    rows: impl FnOnce(&mut Sheet, (f64, f64)),
 ) -> Sheet {
     let mut s = Sheet::new(PROBLEMS);
     let h = PROBLEM_HEADER_ROW;
@@ -986,8 +997,8 @@ fn problems_sheet_with(
     if n == 0 {
         s.text(h + 1, 0, "未发现问题", Role::Text);
     }
-    rows(&mut s);
-    s.fit_widths(6.0, 14.0);
+    // The rows, then widths fitted to them.
+    rows(&mut s, (6.0, 14.0));
     s.set_width(PROBLEM_MESSAGE, 80.0);
     s.fit_label_heights(h);
     s.freeze = Some((h + 1, 0));
@@ -1043,7 +1054,8 @@ struct CopySource {
     book: Arc<RawBook>,
     sheet: usize,
     formulas: bool,
-    notes: CopyNotes,
+    /// Each noted cell's note, ascending by (row, col).
+    notes: Vec<((u32, u32), String)>,
     /// Cells without a value that are written all the same, ascending:
     /// formulas whose cached value is empty (`true`), and empty cells a
     /// problem names (`false`).
@@ -1073,6 +1085,11 @@ impl CopySource {
             }
         }
         extras.sort_unstable();
+        let mut notes: Vec<((u32, u32), String)> = notes
+            .into_iter()
+            .map(|(at, msgs)| (at, msgs.join("\n")))
+            .collect();
+        notes.sort_unstable_by_key(|n| n.0);
         CopySource {
             book,
             sheet,
@@ -1104,7 +1121,11 @@ impl CopySource {
         let raw = self.raw();
         let with_formulas = self.formulas && raw.has_formulas();
         let mut extras = self.extras.iter().peekable();
+        // Cells come in (row, col) order: the notes are walked beside them.
+        let mut notes = self.notes.iter().peekable();
         let mut put = |row: u32, col: u32, value: Value| {
+            while notes.next_if(|n| n.0 < (row, col)).is_some() {}
+            let note = notes.next_if(|n| n.0 == (row, col)).map(|n| n.1.clone());
             let Ok(col16) = u16::try_from(col) else {
                 return;
             };
@@ -1119,12 +1140,9 @@ impl CopySource {
                 role = Role::RawWrap;
             }
             let mut c = cell(row, col16, value, role);
-            if let Some(msgs) = (!self.notes.is_empty())
-                .then(|| self.notes.get(&(row, col)))
-                .flatten()
-            {
+            if note.is_some() {
                 c.flagged = true;
-                c.note = Some(msgs.join("\n"));
+                c.note = note;
             }
             emit(c);
         };

@@ -526,6 +526,21 @@ impl Sheet {
     pub fn take_rows(&mut self, rows: Rows) {
         self.take_rows_sized(rows, None)
     }
+    /// `take_rows` then `fit_widths(min, max)`, measured in one pass.
+    pub fn take_rows_fitted(&mut self, rows: Rows, min: f64, max: f64) {
+        let mut fit = WidthFit::new(&self.merges, min, max);
+        for c in &self.cells {
+            fit.add(c);
+        }
+        let (mut n, mut last_row) = (0usize, 0u32);
+        rows(false, &mut |c| {
+            n += 1;
+            last_row = last_row.max(c.row);
+            fit.add(&c);
+        });
+        self.widths = fit.finish();
+        self.take_rows_sized(rows, Some((n, last_row)));
+    }
     /// `take_rows` when the caller knows how many cells `rows` produces
     /// and the last row they reach.
     pub fn take_rows_sized(&mut self, rows: Rows, size: Option<(usize, u32)>) {
@@ -742,6 +757,8 @@ impl Sheet {
 pub struct WidthFit {
     /// Text in a cell merged across columns doesn't size any one column.
     spanning: HashSet<(u32, u16)>,
+    /// The last row a spanning merge starts on (most rows need no lookup).
+    spanning_to: Option<u32>,
     widths: BTreeMap<u16, f64>,
     min: f64,
     max: f64,
@@ -755,6 +772,11 @@ impl WidthFit {
                 .filter(|m| m.last_col > m.first_col)
                 .map(|m| (m.first_row, m.first_col))
                 .collect(),
+            spanning_to: merges
+                .iter()
+                .filter(|m| m.last_col > m.first_col)
+                .map(|m| m.first_row)
+                .max(),
             widths: BTreeMap::new(),
             min,
             max,
@@ -764,7 +786,8 @@ impl WidthFit {
         if matches!(
             c.role,
             Role::Title | Role::Caption | Role::Section | Role::Note
-        ) || (!self.spanning.is_empty() && self.spanning.contains(&(c.row, c.col)))
+        ) || (self.spanning_to.is_some_and(|r| c.row <= r)
+            && self.spanning.contains(&(c.row, c.col)))
         {
             return;
         }
@@ -798,6 +821,8 @@ struct HeightFit {
     widths: Vec<f64>,
     /// Text in a merged cell has the merge's width and shares its rows.
     spans: HashMap<(u32, u16), (f64, f64)>,
+    /// The last row a merge starts on.
+    spans_to: Option<u32>,
     lines: BTreeMap<u32, f64>,
     /// The row being added to and its lines so far (cells come row by row).
     current: Option<(u32, f64)>,
@@ -828,6 +853,7 @@ impl HeightFit {
                     )
                 })
                 .collect(),
+            spans_to: sheet.merges.iter().map(|m| m.first_row).max(),
             lines: BTreeMap::new(),
             current: None,
         }
@@ -857,7 +883,12 @@ impl HeightFit {
             return;
         }
         let Value::Text(t) = &c.value else { return };
-        let (width, rows) = match self.spans.get(&(c.row, c.col)) {
+        let span = self
+            .spans_to
+            .is_some_and(|r| c.row <= r)
+            .then(|| self.spans.get(&(c.row, c.col)))
+            .flatten();
+        let (width, rows) = match span {
             Some(s) => *s,
             None => (self.width_of(c.col), 1.0),
         };
