@@ -117,7 +117,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mut outcome = outcome;
     let evals = outcome.score(&rules, &libs);
     // The report keeps its own copy; only the forms read these.
-    let evals = (!args.no_forms).then_some(evals).unwrap_or_default();
+    let evals = if args.no_forms { Vec::new() } else { evals };
     outcome.with_copy_notes();
     // The copy's own notes (renamed sheets, cut texts) are for JSON and the
     // screen too, so they join the problems before any sheet is built.

@@ -1347,12 +1347,15 @@ pub fn copy_problems(book: &RawBook) -> Vec<Problem> {
 /// included. Large tables are produced as they are written, from the
 /// report and the book (hence shared).
 pub fn annotated_sheets(book: &Arc<RawBook>, report: &Arc<Report>) -> Vec<Sheet> {
-    let mut sheets = vec![
-        summary_sheet(report),
-        progress_sheet(report),
-        payments_sheet(report),
-        monthly_sheet(report),
-        report_problems_sheet(report),
+    use rayon::prelude::*;
+    type Job<'a> = Box<dyn FnOnce() -> Sheet + Send + 'a>;
+    // Each sheet measures its own rows: built side by side.
+    let mut jobs: Vec<Job> = vec![
+        Box::new(|| summary_sheet(report)),
+        Box::new(|| progress_sheet(report)),
+        Box::new(|| payments_sheet(report)),
+        Box::new(|| monthly_sheet(report)),
+        Box::new(|| report_problems_sheet(report)),
     ];
     // Problem notes by copied sheet, in one pass over the problems.
     let mut notes: Vec<CopyNotes> = book.sheets.iter().map(|_| HashMap::new()).collect();
@@ -1392,21 +1395,21 @@ pub fn annotated_sheets(book: &Arc<RawBook>, report: &Arc<Report>) -> Vec<Sheet>
         } else {
             notes
         };
-        sheets.push(copy_sheet(
-            book,
-            i,
-            &name,
-            &report.unit_name,
-            book.formulas_portable(),
-            notes,
-        ));
+        jobs.push(Box::new(move || {
+            copy_sheet(
+                book,
+                i,
+                &name,
+                &report.unit_name,
+                book.formulas_portable(),
+                notes,
+            )
+        }));
     }
-    sheets.push(super::reading::reading_sheet(
-        &report.unit_name,
-        report.as_of,
-        &report.reading,
-    ));
-    sheets
+    jobs.push(Box::new(|| {
+        super::reading::reading_sheet(&report.unit_name, report.as_of, &report.reading)
+    }));
+    jobs.into_par_iter().map(|job| job()).collect()
 }
 
 #[cfg(test)]

@@ -883,6 +883,14 @@ impl HeightFit {
             return;
         }
         let Value::Text(t) = &c.value else { return };
+        // Most texts fit on one line, which needs no entry: a character is
+        // at most 1.1 wide per byte, so a short one is known to fit.
+        if self.spans_to.is_none_or(|r| c.row > r)
+            && 1.1 * t.len() as f64 <= (self.width_of(c.col) - PADDING).max(1.0)
+            && !t.contains('\n')
+        {
+            return;
+        }
         let span = self
             .spans_to
             .is_some_and(|r| c.row <= r)
@@ -963,18 +971,44 @@ pub fn value_width(v: &Value, role: Role) -> f64 {
                     printed_len(format_args!("{:.2}%", f * 100.0)) as f64
                 }
                 Role::Money | Role::TotalMoney | Role::FormMoney => {
-                    let int = printed_len(format_args!("{:.0}", f.abs().trunc()));
+                    let int = int_len(f.abs().trunc())
+                        .unwrap_or_else(|| printed_len(format_args!("{:.0}", f.abs().trunc())));
                     (int + (int - 1) / 3 + 5 + usize::from(f < 0.0)) as f64
                 }
                 Role::Score | Role::FormNumber => printed_len(format_args!("{f:.2}")) as f64,
+                // An integer (序号, counts) prints as its digits.
+                _ if d.scale() == 0 => int_len(f.abs())
+                    .filter(|_| d.abs() < Decimal::from(1u64 << 52))
+                    .map(|n| n + usize::from(d.is_sign_negative() && !d.is_zero()))
+                    .unwrap_or_else(|| printed_len(format_args!("{}", d.normalize())))
+                    as f64,
                 _ => printed_len(format_args!("{}", d.normalize())) as f64,
             }
         }
-        Value::Float(f) => printed_len(format_args!("{f}")).min(12) as f64,
+        // An integral number prints as its digits (and sign, "-0" too).
+        Value::Float(f) => int_len(f.abs())
+            .map(|n| n + usize::from(f.is_sign_negative()))
+            .unwrap_or_else(|| printed_len(format_args!("{f}")))
+            .min(12) as f64,
         Value::Formula(_, cached) => value_width(cached, role).max(4.0),
         Value::Date(_) | Value::Serial(..) => 10.0,
         _ => 0.0,
     }
+}
+
+/// Digits of a non-negative integral float below 2^52 (printed exactly as
+/// that integer); `None` for any other.
+fn int_len(f: f64) -> Option<usize> {
+    if !(0.0..4_503_599_627_370_496.0).contains(&f) || f.fract() != 0.0 {
+        return None;
+    }
+    let mut n = f as u64;
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    Some(digits)
 }
 
 /// Bytes a value prints as, counted without building the text (sizing is
@@ -1191,6 +1225,13 @@ mod tests {
             "99.995",
             "1e-7",
             "123456789012.5",
+            "0",
+            "-0",
+            "7",
+            "-42",
+            "100000",
+            "-99999999.99999",
+            "12345678901234567",
         ] {
             use rust_decimal::prelude::ToPrimitive;
             let x: Decimal = v
@@ -1208,6 +1249,21 @@ mod tests {
             assert_eq!(
                 value_width(&Value::Float(f), Role::Raw),
                 f.to_string().len().min(12) as f64
+            );
+            assert_eq!(
+                value_width(&Value::Number(x), Role::Money),
+                {
+                    let int = format!("{:.0}", f.abs().trunc()).len();
+                    (int + (int - 1) / 3 + 5 + usize::from(f < 0.0)) as f64
+                },
+                "{v}"
+            );
+        }
+        for f in [-0.0, 0.0, 1e15, -3.0, 4503599627370496.0, 1e300, 2.5] {
+            assert_eq!(
+                value_width(&Value::Float(f), Role::Raw),
+                f.to_string().len().min(12) as f64,
+                "{f}"
             );
         }
     }
