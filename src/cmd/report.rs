@@ -128,6 +128,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
         ledger,
         report,
     } = outcome;
+    // What was read is in the report now; only the forms look at it again.
+    let ledger = if args.no_forms {
+        drop(ledger);
+        None
+    } else {
+        Some(ledger)
+    };
     // Shared with the sheets: their large tables are produced as written.
     let (book, report) = (std::sync::Arc::new(book), std::sync::Arc::new(report));
     let sheets = write::report::annotated_sheets(&book, &report);
@@ -144,7 +151,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
                 FormLayout::A => &write::forms::LAYOUT_A,
                 FormLayout::B => &write::forms::LAYOUT_B,
             },
-            &crate::read::facts::from_book(&book, &ledger),
+            &crate::read::facts::from_book(&book, ledger.as_ref().expect("kept for the forms")),
         );
         laps.lap("forms sheet model");
         stage.xlsx(&forms, &sheets, crate::output::Kind::Forms)?;
