@@ -1129,16 +1129,31 @@ impl CopySource {
             let Ok(col16) = u16::try_from(col) else {
                 return;
             };
-            let mut role = match &value {
-                Value::Text(t) if super::sheet::display_width(t) > COPY_WIDTH => Role::RawWrap,
+            let role = match &value {
+                Value::Text(t) => {
+                    let fits = self
+                        .widths
+                        .get()
+                        .map_or(f64::MAX, |w| {
+                            w.get(col16 as usize).copied().unwrap_or(8.43) - 1.5
+                        })
+                        .min(COPY_WIDTH);
+                    // At most 1.1 wide a byte: a short text is known to fit.
+                    if 1.1 * t.len() as f64 + 0.001 <= fits {
+                        Role::Raw
+                    } else {
+                        let w = super::sheet::display_width(t);
+                        let narrow = self.widths.get().is_some_and(|ws| {
+                            w + 1.5 > ws.get(col16 as usize).copied().unwrap_or(8.43)
+                        });
+                        match w > COPY_WIDTH || narrow {
+                            true => Role::RawWrap,
+                            false => Role::Raw,
+                        }
+                    }
+                }
                 _ => Role::Raw,
             };
-            if let (Some(widths), Role::Raw, Value::Text(t)) = (self.widths.get(), role, &value)
-                && super::sheet::display_width(t) + 1.5
-                    > widths.get(col16 as usize).copied().unwrap_or(8.43)
-            {
-                role = Role::RawWrap;
-            }
             let mut c = cell(row, col16, value, role);
             if note.is_some() {
                 c.flagged = true;
@@ -1202,15 +1217,31 @@ fn copy_sheet(
     // Printed landscape, with the title rows down to the table header on
     // every page: the header is the first row at least half as full as the
     // fullest row.
+    // Values per row (a copy's cells come row by row): the first ten rows'
+    // counts, the fullest row's, how many rows have any.
     let mut per_row: std::collections::BTreeMap<u32, usize> = Default::default();
+    let (mut fullest, mut rows_with_values) = (0usize, 0usize);
+    let mut current: Option<(u32, usize)> = None;
     // The least width of each column's texts, below the first ten rows and
     // in each of those (the header is one of them).
-    let mut mins_below: std::collections::BTreeMap<u16, f64> = Default::default();
+    let mut mins_below: Vec<Option<f64>> = Vec::new();
     let mut top: Vec<(u32, u16, f64)> = Vec::new();
     s.each_cell(|c| {
         fit.add(c);
         if c.value != Value::Empty {
-            *per_row.entry(c.row).or_default() += 1;
+            match &mut current {
+                Some((r, n)) if *r == c.row => *n += 1,
+                cur => {
+                    debug_assert!(cur.is_none_or(|(r, _)| r < c.row), "row by row");
+                    if let Some((r, n)) = cur.replace((c.row, 1)) {
+                        fullest = fullest.max(n);
+                        rows_with_values += 1;
+                        if r < 10 {
+                            per_row.insert(r, n);
+                        }
+                    }
+                }
+            }
         }
         let least = match &c.value {
             Value::Text(t) if t.chars().any(|ch| (ch as u32) >= 0x2E80) => 6.0,
@@ -1219,14 +1250,29 @@ fn copy_sheet(
             v => super::sheet::value_width(v, c.role) + 2.0,
         };
         if c.row >= 10 {
-            let m = mins_below.entry(c.col).or_insert(6.0);
+            let col = c.col as usize;
+            if mins_below.len() <= col {
+                mins_below.resize(col + 1, None);
+            }
+            let m = mins_below[col].get_or_insert(6.0);
             *m = m.max(least);
         } else {
             top.push((c.row, c.col, least));
         }
     });
+    if let Some((r, n)) = current {
+        fullest = fullest.max(n);
+        rows_with_values += 1;
+        if r < 10 {
+            per_row.insert(r, n);
+        }
+    }
+    let mins_below: std::collections::BTreeMap<u16, f64> = mins_below
+        .into_iter()
+        .enumerate()
+        .filter_map(|(c, m)| m.map(|m| (c as u16, m)))
+        .collect();
     s.widths = fit.finish();
-    let fullest = per_row.values().copied().max().unwrap_or(0);
     let header = per_row
         .iter()
         .find(|(_, n)| **n * 2 >= fullest && fullest > 0)
@@ -1252,7 +1298,7 @@ fn copy_sheet(
     let cols: Vec<(u16, f64)> = mins.into_iter().collect();
     let before = s.widths.clone();
     // A short sheet: narrow where it costs fewest lines; a long one evenly.
-    let fits = if per_row.len() <= 100 {
+    let fits = if rows_with_values <= 100 {
         s.narrow_for_fewest_lines(&cols, header)
     } else {
         let texts: Vec<u16> = cols.iter().map(|(c, _)| *c).collect();
