@@ -731,6 +731,28 @@ impl Stage<'_> {
         Ok(())
     }
 
+    /// Bytes written as they are made (a large report's JSON is not held
+    /// whole in memory): `write` fills the file.
+    pub fn streamed(
+        &mut self,
+        target: &Path,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), String> {
+        let mut tmp = self.temp(target)?;
+        let shown = target.display();
+        {
+            let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+            write(&mut w)
+                .and_then(|_| w.flush())
+                .map_err(|e| io_fatal(&e, format!("写入 {shown} ")))?;
+        }
+        tmp.as_file()
+            .sync_all()
+            .map_err(|e| io_fatal(&e, format!("写入 {shown} ")))?;
+        self.keep(tmp, target);
+        Ok(())
+    }
+
     /// Rename every temporary into place, all or nothing: should a rename
     /// fail, the files already renamed are taken back (a file `--force`
     /// replaced is restored) and the temporaries removed.

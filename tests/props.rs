@@ -262,13 +262,20 @@ fn reading_random_grids_never_panics() {
                 NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
                 "测试",
             );
-            let problems: Vec<_> = ledger
+            let mut report = report;
+            report.problems = ledger
                 .problems
                 .iter()
                 .chain(&report.problems)
                 .cloned()
                 .collect();
-            let (sheets, _) = jixiao::write::report::annotated_workbook(&book, &report, &problems);
+            report
+                .problems
+                .extend(jixiao::write::report::copy_problems(&book));
+            let sheets = jixiao::write::report::annotated_sheets(
+                &std::sync::Arc::new(book),
+                &std::sync::Arc::new(report),
+            );
             let bytes = jixiao::write::xlsx::render(&sheets);
             assert!(bytes.is_ok(), "{:?}", bytes.err());
         }

@@ -116,26 +116,38 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     let mut outcome = outcome;
     let evals = outcome.score(&rules, &libs);
+    // The report keeps its own copy; only the forms read these.
+    let evals = if args.no_forms { Vec::new() } else { evals };
     outcome.with_copy_notes();
-    let (sheets, extra) =
-        write::report::annotated_workbook(&outcome.book, &outcome.report, &outcome.report.problems);
-    // The copy's own notes (renamed sheets, cut texts) are for JSON and the screen.
+    // The copy's own notes (renamed sheets, cut texts) are for JSON and the
+    // screen too, so they join the problems before any sheet is built.
+    let extra = write::report::copy_problems(&outcome.book);
     outcome.report.problems.extend(extra);
+    let crate::analysis::Outcome {
+        book,
+        ledger,
+        report,
+    } = outcome;
+    // What was read is in the report now; only the forms look at it again.
+    let ledger = if args.no_forms {
+        drop(ledger);
+        None
+    } else {
+        Some(ledger)
+    };
+    // Shared with the sheets: their large tables are produced as written.
+    let (book, report) = (std::sync::Arc::new(book), std::sync::Arc::new(report));
+    let sheets = write::report::annotated_sheets(&book, &report);
     laps.lap("sheet model");
-    let json = args
-        .json
-        .as_ref()
-        .map(|_| write::json::to_bytes(&outcome.report));
-    let problems = &outcome.report.problems;
     let mut stage = plan.stage()?;
     stage.xlsx(&output, &sheets, crate::output::Kind::Report)?;
     drop(sheets);
     laps.lap("xlsx written");
-    if !args.no_forms {
-        let facts = crate::read::facts::from_book(&outcome.book, &outcome.ledger);
+    if let Some(ledger) = &ledger {
+        let facts = crate::read::facts::from_book(&book, ledger);
         // Each form is built as it is written (a chunk at a time), not all first.
         let slots = write::forms::forms_book(
-            &outcome.report,
+            &report,
             &evals,
             match args.form_layout {
                 FormLayout::A => &write::forms::LAYOUT_A,
@@ -146,11 +158,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
         stage.xlsx_book(&forms, slots, crate::output::Kind::Forms)?;
         laps.lap("forms built and written");
     }
-    if let (Some(path), Some(json)) = (&args.json, json) {
-        stage.bytes(path, &json)?;
+    if let Some(path) = &args.json {
+        stage.streamed(path, |w| write::json::to_writer(w, &*report))?;
+        laps.lap("json");
     }
     stage.commit()?;
-    let t = &outcome.report.totals;
+    let problems = &report.problems;
+    let t = &report.totals;
     let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
@@ -158,9 +172,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let warnings = problems.len() - errors;
     eprintln!(
         "{}：截止 {}（来源：{}），{} 个项目，预算 {} 万元，已拨付 {} 万元，执行率 {}",
-        outcome.report.unit_name,
-        outcome.report.as_of,
-        outcome.report.as_of_source,
+        report.unit_name,
+        report.as_of,
+        report.as_of_source,
         t.project_count,
         write::json::amount(t.budget),
         write::json::amount(t.paid),

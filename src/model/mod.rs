@@ -45,7 +45,31 @@ impl CellRef {
     }
     /// `C7` without the sheet.
     pub fn a1(&self) -> String {
-        format!("{}{}", col_name(self.col), self.row + 1)
+        let mut s = String::with_capacity(12);
+        let _ = fmt::Write::write_fmt(&mut s, format_args!("{}", A1(self.row, self.col)));
+        s
+    }
+}
+
+/// `C7`, written without building the letters first (labels are made for
+/// every row of a large table).
+struct A1(u32, u32);
+
+impl fmt::Display for A1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut letters = [0u8; 8];
+        let mut at = letters.len();
+        let mut col = self.1;
+        loop {
+            at -= 1;
+            letters[at] = b'A' + (col % 26) as u8;
+            if col < 26 {
+                break;
+            }
+            col = col / 26 - 1;
+        }
+        f.write_str(std::str::from_utf8(&letters[at..]).unwrap_or_default())?;
+        write!(f, "{}", self.0 + 1)
     }
 }
 
@@ -58,7 +82,9 @@ impl Serialize for CellRef {
 
 impl fmt::Display for CellRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}!{}", self.sheet, self.a1())
+        f.write_str(&self.sheet)?;
+        f.write_str("!")?;
+        fmt::Display::fmt(&A1(self.row, self.col), f)
     }
 }
 

@@ -342,7 +342,7 @@ pub fn analyse(input: &Input) -> Result<Analysis, String> {
     let placeholders = summary_placeholders(&o, &evals, chrono::Local::now().date_naive());
     let notice_placeholders = notice_placeholders(input, &o, chrono::Local::now().date_naive());
     // The annotated copy adds problems of its own (as the CLI's JSON has them).
-    let (_, extra) = write::report::annotated_workbook(&o.book, &o.report, &o.report.problems);
+    let extra = write::report::copy_problems(&o.book);
     o.report.problems.extend(extra);
     web_problems(&mut o.report.problems);
     let report = serde_json::to_value(&o.report).map_err(|e| e.to_string())?;
@@ -456,7 +456,12 @@ fn xlsx_bytes(
 /// The annotated report workbook (`jixiao report`'s `-o`).
 pub fn report_xlsx(input: &Input) -> Result<Vec<u8>, String> {
     let (o, _) = scored(input, true)?;
-    let (sheets, _) = write::report::annotated_workbook(&o.book, &o.report, &o.report.problems);
+    let mut report = o.report;
+    report
+        .problems
+        .extend(write::report::copy_problems(&o.book));
+    let sheets =
+        write::report::annotated_sheets(&std::sync::Arc::new(o.book), &std::sync::Arc::new(report));
     xlsx_bytes(&sheets, crate::output::Kind::Report)
 }
 

@@ -1,8 +1,8 @@
 //! Report data → the sheets of the annotated workbook.
 
 use super::sheet::{
-    CHART_SIZE, ChartSeries, ChartSpec, Orientation, PageSetup, Role, Sheet, Span, Value, abs_ref,
-    col_ref,
+    CHART_SIZE, Cell, ChartSeries, ChartSpec, Orientation, PageSetup, Role, Sheet, Span, Value,
+    abs_ref, col_ref,
 };
 use crate::compute::formula as rules;
 use crate::compute::{GroupFigures, PaymentUse, Report};
@@ -11,6 +11,7 @@ use crate::model::{Problem, RecordKind, Severity};
 use calamine::Data;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 pub const SUMMARY: &str = "汇总";
 pub const PROGRESS: &str = "项目进度";
@@ -386,7 +387,7 @@ pub fn banner(s: &mut Sheet, row: u32, last_col: u16, text: String) {
     s.row_heights.push((row, 30.0));
 }
 
-pub fn progress_sheet(report: &Report) -> Sheet {
+pub fn progress_sheet(report: &Arc<Report>) -> Sheet {
     use prj_col::*;
     let mut s = Sheet::new(PROGRESS);
     s.text(0, 0, format!("{}项目进度表", title_of(report)), Role::Title);
@@ -426,192 +427,24 @@ pub fn progress_sheet(report: &Report) -> Sheet {
     for (i, t) in headers.iter().enumerate() {
         s.text(h, i as u16, *t, Role::Header);
     }
-    let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
-    let folded = case_clashes(report);
-    for (i, f) in report.projects.iter().enumerate() {
-        let r = h + 1 + i as u32;
-        s.text(r, ID, f.id.clone(), Role::Text);
-        s.text(r, NAME, f.name.clone(), Role::Text);
-        s.text(r, CATEGORY, f.category.clone(), Role::Text);
-        s.text(r, FUND, f.fund_source.clone(), Role::Text);
-        s.put(r, STATUS, opt_text(&f.status), Role::Text);
-        s.put(r, BUDGET, money(f.budget), Role::Money);
-        s.put(
-            r,
-            SETTLED,
-            f.settled.map(money).unwrap_or(Value::Empty),
-            Role::Money,
-        );
-        let paid = if folded.contains(&f.id.to_lowercase()) {
-            // SUMIFS ignores case: ids differing only by case are told
-            // apart by EXACT over the payment rows.
-            let rows = |col: u16| {
-                let n = crate::model::col_name(col as u32);
-                format!(
-                    "{}!${n}${}:${n}${}",
-                    super::sheet::quoted(PAYMENTS),
-                    PAY_HEADER_ROW + 2,
-                    report.payments.len() as u32 + PAY_HEADER_ROW + 1
-                )
-            };
-            rules::paid_by_cutoff_case_exact(
-                &rows(pay_col::AMOUNT),
-                &rows(pay_col::ID),
-                &c(r, ID),
-                &rows(pay_col::DATE),
-                &cutoff,
-            )
-        } else {
-            rules::paid_by_cutoff(
-                &col_ref(PAYMENTS, pay_col::AMOUNT),
-                &col_ref(PAYMENTS, pay_col::ID),
-                &c(r, ID),
-                &col_ref(PAYMENTS, pay_col::DATE),
-                &cutoff,
-            )
-        };
-        s.put(r, PAID, formula(paid, money(f.paid)), Role::Money);
-        s.put(
-            r,
-            RATE,
-            rate_formula(&c(r, PAID), &c(r, BUDGET), f.execution_rate),
-            Role::Rate,
-        );
-        let dash = || Value::Text("—".into());
-        s.put(
-            r,
-            OUTSTANDING,
-            formula(
-                rules::outstanding(&c(r, SETTLED), &c(r, PAID)),
-                f.outstanding.map(money).unwrap_or_else(dash),
-            ),
-            Role::Money,
-        );
-        s.put(
-            r,
-            UNSPENT,
-            formula(
-                rules::unspent(&c(r, SETTLED), &c(r, BUDGET)),
-                f.unspent.map(money).unwrap_or_else(dash),
-            ),
-            Role::Money,
-        );
-        s.put(
-            r,
-            REMAINING,
-            formula(
-                rules::remaining(&c(r, BUDGET), &c(r, PAID)),
-                money(f.remaining),
-            ),
-            Role::Money,
-        );
-        s.put(r, LOCATION, opt_text(&f.location), Role::Text);
-        s.put(r, IMPLEMENTER, opt_text(&f.implementer), Role::Text);
-        s.put(
-            r,
-            START,
-            f.start_date.map(Value::Date).unwrap_or(Value::Empty),
-            Role::Date,
-        );
-        s.put(
-            r,
-            END,
-            f.end_date.map(Value::Date).unwrap_or(Value::Empty),
-            Role::Date,
-        );
-        s.put(r, REASON, opt_text(&f.deviation_reason), Role::Text);
-        s.text(r, SOURCE, f.row.to_string(), Role::Text);
-    }
-    let first = h + 1;
     let last = h + report.projects.len() as u32;
     let total = last + 1;
-    let t = &report.totals;
-    s.text(total, ID, "合计", Role::TotalText);
-    for col in [NAME, CATEGORY, FUND, STATUS] {
-        s.put(total, col, Value::Empty, Role::TotalText);
-    }
-    let sum = |col: u16| rules::sum(&rules::range(&c(first, col), &c(last.max(first), col)));
-    let settled_sum: Option<Decimal> = report
-        .projects
-        .iter()
-        .filter_map(|p| p.settled)
-        .reduce(|a, b| a + b);
-    s.put(
-        total,
-        BUDGET,
-        formula(sum(BUDGET), money(t.budget)),
-        Role::TotalMoney,
-    );
-    match settled_sum {
-        Some(v) => s.put(
-            total,
-            SETTLED,
-            formula(sum(SETTLED), money(v)),
-            Role::TotalMoney,
-        ),
-        None => s.text(total, SETTLED, "—", Role::TotalMoney),
-    };
-    s.put(
-        total,
-        PAID,
-        formula(sum(PAID), money(t.paid)),
-        Role::TotalMoney,
-    );
-    s.put(
-        total,
-        RATE,
-        rate_formula(&c(total, PAID), &c(total, BUDGET), t.execution_rate),
-        Role::TotalRate,
-    );
-    for (col, v) in [(OUTSTANDING, t.outstanding), (UNSPENT, t.unspent)] {
-        match v {
-            Some(v) => s.put(total, col, formula(sum(col), money(v)), Role::TotalMoney),
-            None => s.text(total, col, "—", Role::TotalMoney),
-        };
-    }
-    s.put(
-        total,
-        REMAINING,
-        formula(
-            rules::remaining(&c(total, BUDGET), &c(total, PAID)),
-            money(t.remaining),
-        ),
-        Role::TotalMoney,
-    );
-    // Rows left out of the sums, below the 合计 row where no SUM reaches;
-    // without 类别 and 资金性质, so no SUMIFS on 汇总 counts them.
-    let mut r = total + 1;
-    let left_out: Vec<_> = report
+    let left_out = report
         .excluded
         .rows
         .iter()
         .filter(|e| e.kind == RecordKind::Project)
-        .collect();
-    if !left_out.is_empty() {
-        r += 1;
-        let title = format!(
-            "以下 {} 个项目因数据错误未计入合计（见问题清单）",
-            left_out.len()
-        );
-        section_row(&mut s, r, ID, REMAINING, title);
-        for e in left_out {
-            r += 1;
-            for col in ID..=REMAINING {
-                let (v, role) = match col {
-                    ID => (opt_text(&e.id), Role::Text),
-                    NAME => (opt_text(&e.name), Role::Text),
-                    STATUS => (Value::Text("未计入".into()), Role::Text),
-                    BUDGET => (amount_read(e), Role::Money),
-                    CATEGORY | FUND => (Value::Empty, Role::Text),
-                    _ => (Value::Text("—".into()), Role::Money),
-                };
-                s.put(r, col, v, role).flagged = true;
-            }
-            s.text(r, REASON, e.reason.clone(), Role::Text);
-            s.text(r, SOURCE, e.row.to_string(), Role::Text);
-        }
+        .count() as u32;
+    if left_out > 0 {
+        s.merge(total + 2, ID, total + 2, REMAINING);
     }
-    s.fit_widths(8.0, 24.0);
+    let data = Arc::clone(report);
+    let folded = case_clashes(report);
+    s.take_rows_fitted(
+        Arc::new(move |full, emit| progress_rows(&data, &folded, full, emit)),
+        8.0,
+        24.0,
+    );
     s.cap_width(NAME, 16.0);
     s.cap_width(CATEGORY, 10.0);
     s.cap_width(FUND, 10.0);
@@ -632,13 +465,246 @@ pub fn progress_sheet(report: &Report) -> Sheet {
     s
 }
 
-/// A shaded heading row over `first..=last` (the 未计入 blocks).
-fn section_row(s: &mut Sheet, r: u32, first: u16, last: u16, title: String) {
-    s.text(r, first, title, Role::Section);
-    for col in first + 1..=last {
-        s.put(r, col, Value::Empty, Role::Section);
+/// A cell of a table produced on demand.
+fn cell(row: u32, col: u16, value: Value, role: Role) -> Cell {
+    Cell {
+        row,
+        col,
+        value,
+        role,
+        flagged: false,
+        note: None,
     }
-    s.merge(r, first, r, last);
+}
+
+fn flagged(mut c: Cell) -> Cell {
+    c.flagged = true;
+    c
+}
+
+/// A formula whose text is spelled only when the cell is written (`full`).
+fn lazy_formula(full: bool, expr: impl FnOnce() -> String, result: Value) -> Value {
+    formula(if full { expr() } else { String::new() }, result)
+}
+
+/// 项目进度's rows under the header: one per project, 合计, and the
+/// projects left out of the sums.
+fn progress_rows(
+    report: &Report,
+    folded: &HashSet<String>,
+    full: bool,
+    emit: &mut dyn FnMut(Cell),
+) {
+    use prj_col::*;
+    let h = PROGRESS_HEADER_ROW;
+    let cutoff = abs_ref(SUMMARY, CUTOFF.0, CUTOFF.1);
+    let text = |t: &str| Value::Text(t.to_string());
+    for (i, f) in report.projects.iter().enumerate() {
+        let r = h + 1 + i as u32;
+        emit(cell(r, ID, text(&f.id), Role::Text));
+        emit(cell(r, NAME, text(&f.name), Role::Text));
+        emit(cell(r, CATEGORY, text(&f.category), Role::Text));
+        emit(cell(r, FUND, text(&f.fund_source), Role::Text));
+        emit(cell(r, STATUS, opt_text(&f.status), Role::Text));
+        emit(cell(r, BUDGET, money(f.budget), Role::Money));
+        emit(cell(
+            r,
+            SETTLED,
+            f.settled.map(money).unwrap_or(Value::Empty),
+            Role::Money,
+        ));
+        let paid = || {
+            if !folded.is_empty() && folded.contains(&f.id.to_lowercase()) {
+                // SUMIFS ignores case: ids differing only by case are told
+                // apart by EXACT over the payment rows.
+                let rows = |col: u16| {
+                    let n = crate::model::col_name(col as u32);
+                    format!(
+                        "{}!${n}${}:${n}${}",
+                        super::sheet::quoted(PAYMENTS),
+                        PAY_HEADER_ROW + 2,
+                        report.payments.len() as u32 + PAY_HEADER_ROW + 1
+                    )
+                };
+                rules::paid_by_cutoff_case_exact(
+                    &rows(pay_col::AMOUNT),
+                    &rows(pay_col::ID),
+                    &c(r, ID),
+                    &rows(pay_col::DATE),
+                    &cutoff,
+                )
+            } else {
+                rules::paid_by_cutoff(
+                    &col_ref(PAYMENTS, pay_col::AMOUNT),
+                    &col_ref(PAYMENTS, pay_col::ID),
+                    &c(r, ID),
+                    &col_ref(PAYMENTS, pay_col::DATE),
+                    &cutoff,
+                )
+            }
+        };
+        emit(cell(
+            r,
+            PAID,
+            lazy_formula(full, paid, money(f.paid)),
+            Role::Money,
+        ));
+        emit(cell(
+            r,
+            RATE,
+            lazy_formula(
+                full,
+                || rules::execution_rate(&c(r, PAID), &c(r, BUDGET)),
+                Value::rate(f.execution_rate),
+            ),
+            Role::Rate,
+        ));
+        let dash = || Value::Text("—".into());
+        emit(cell(
+            r,
+            OUTSTANDING,
+            lazy_formula(
+                full,
+                || rules::outstanding(&c(r, SETTLED), &c(r, PAID)),
+                f.outstanding.map(money).unwrap_or_else(dash),
+            ),
+            Role::Money,
+        ));
+        emit(cell(
+            r,
+            UNSPENT,
+            lazy_formula(
+                full,
+                || rules::unspent(&c(r, SETTLED), &c(r, BUDGET)),
+                f.unspent.map(money).unwrap_or_else(dash),
+            ),
+            Role::Money,
+        ));
+        emit(cell(
+            r,
+            REMAINING,
+            lazy_formula(
+                full,
+                || rules::remaining(&c(r, BUDGET), &c(r, PAID)),
+                money(f.remaining),
+            ),
+            Role::Money,
+        ));
+        emit(cell(r, LOCATION, opt_text(&f.location), Role::Text));
+        emit(cell(r, IMPLEMENTER, opt_text(&f.implementer), Role::Text));
+        emit(cell(
+            r,
+            START,
+            f.start_date.map(Value::Date).unwrap_or(Value::Empty),
+            Role::Date,
+        ));
+        emit(cell(
+            r,
+            END,
+            f.end_date.map(Value::Date).unwrap_or(Value::Empty),
+            Role::Date,
+        ));
+        emit(cell(r, REASON, opt_text(&f.deviation_reason), Role::Text));
+        emit(cell(r, SOURCE, Value::Text(f.row.to_string()), Role::Text));
+    }
+    let first = h + 1;
+    let last = h + report.projects.len() as u32;
+    let total = last + 1;
+    let t = &report.totals;
+    emit(cell(total, ID, text("合计"), Role::TotalText));
+    for col in [NAME, CATEGORY, FUND, STATUS] {
+        emit(cell(total, col, Value::Empty, Role::TotalText));
+    }
+    let sum = |col: u16| rules::sum(&rules::range(&c(first, col), &c(last.max(first), col)));
+    let settled_sum: Option<Decimal> = report
+        .projects
+        .iter()
+        .filter_map(|p| p.settled)
+        .reduce(|a, b| a + b);
+    emit(cell(
+        total,
+        BUDGET,
+        formula(sum(BUDGET), money(t.budget)),
+        Role::TotalMoney,
+    ));
+    emit(match settled_sum {
+        Some(v) => cell(
+            total,
+            SETTLED,
+            formula(sum(SETTLED), money(v)),
+            Role::TotalMoney,
+        ),
+        None => cell(total, SETTLED, text("—"), Role::TotalMoney),
+    });
+    emit(cell(
+        total,
+        PAID,
+        formula(sum(PAID), money(t.paid)),
+        Role::TotalMoney,
+    ));
+    emit(cell(
+        total,
+        RATE,
+        rate_formula(&c(total, PAID), &c(total, BUDGET), t.execution_rate),
+        Role::TotalRate,
+    ));
+    for (col, v) in [(OUTSTANDING, t.outstanding), (UNSPENT, t.unspent)] {
+        emit(match v {
+            Some(v) => cell(total, col, formula(sum(col), money(v)), Role::TotalMoney),
+            None => cell(total, col, text("—"), Role::TotalMoney),
+        });
+    }
+    emit(cell(
+        total,
+        REMAINING,
+        formula(
+            rules::remaining(&c(total, BUDGET), &c(total, PAID)),
+            money(t.remaining),
+        ),
+        Role::TotalMoney,
+    ));
+    // Rows left out of the sums, below the 合计 row where no SUM reaches;
+    // without 类别 and 资金性质, so no SUMIFS on 汇总 counts them.
+    let mut r = total + 1;
+    let left_out: Vec<_> = report
+        .excluded
+        .rows
+        .iter()
+        .filter(|e| e.kind == RecordKind::Project)
+        .collect();
+    if !left_out.is_empty() {
+        r += 1;
+        let title = format!(
+            "以下 {} 个项目因数据错误未计入合计（见问题清单）",
+            left_out.len()
+        );
+        section_cells(emit, r, ID, REMAINING, title);
+        for e in left_out {
+            r += 1;
+            for col in ID..=REMAINING {
+                let (v, role) = match col {
+                    ID => (opt_text(&e.id), Role::Text),
+                    NAME => (opt_text(&e.name), Role::Text),
+                    STATUS => (Value::Text("未计入".into()), Role::Text),
+                    BUDGET => (amount_read(e), Role::Money),
+                    CATEGORY | FUND => (Value::Empty, Role::Text),
+                    _ => (Value::Text("—".into()), Role::Money),
+                };
+                emit(flagged(cell(r, col, v, role)));
+            }
+            emit(cell(r, REASON, Value::Text(e.reason.clone()), Role::Text));
+            emit(cell(r, SOURCE, Value::Text(e.row.to_string()), Role::Text));
+        }
+    }
+}
+
+/// The cells of a shaded heading row over `first..=last` (its merge is
+/// the sheet's, set before the rows are taken).
+fn section_cells(emit: &mut dyn FnMut(Cell), r: u32, first: u16, last: u16, title: String) {
+    emit(cell(r, first, Value::Text(title), Role::Section));
+    for col in first + 1..=last {
+        emit(cell(r, col, Value::Empty, Role::Section));
+    }
 }
 
 /// The amount a left-out row showed, or 无法读出 — never 0.
@@ -648,7 +714,7 @@ fn amount_read(e: &crate::model::ExcludedRow) -> Value {
         .unwrap_or_else(|| Value::Text("无法读出".into()))
 }
 
-pub fn payments_sheet(report: &Report) -> Sheet {
+pub fn payments_sheet(report: &Arc<Report>) -> Sheet {
     use pay_col::*;
     let mut s = Sheet::new(PAYMENTS);
     let h = PAY_HEADER_ROW;
@@ -691,54 +757,22 @@ pub fn payments_sheet(report: &Report) -> Sheet {
     // One note on the header, not one per row: a note per cell makes large files slow to open.
     s.cells[2 + FUND as usize].note =
         Some("本笔拨付实际使用的资金性质；原表未填的，取项目的资金性质（项目预算分几种资金而本笔未注明的，记为“未注明资金性质”）".into());
-    for (i, p) in report.payments.iter().enumerate() {
-        let r = h + 1 + i as u32;
-        s.put(r, NO, Value::Number((i + 1).into()), Role::Count);
-        s.text(r, ID, p.project_id.clone(), Role::Text);
-        s.put(r, DATE, Value::Date(p.date), Role::Date);
-        s.put(r, AMOUNT, money(p.amount), Role::Money);
-        s.text(r, FUND, p.fund.clone(), Role::Text);
-        s.put(r, VOUCHER, opt_text(&p.voucher), Role::Text);
-        s.put(r, MEMO, opt_text(&p.memo), Role::Text);
-        let cell = s.text(r, STATE, p.used.describe(report.as_of), Role::Text);
-        cell.flagged = p.used != PaymentUse::Counted;
-        s.text(r, SOURCE, p.row.to_string(), Role::Text);
-    }
-    // Payments left out of the sums, below the others: no 拨付日期 and no
-    // 资金性质, so none of the SUMIFS that read this sheet counts them.
-    let left_out: Vec<_> = report
+    let left_out = report
         .excluded
         .rows
         .iter()
         .filter(|e| e.kind == RecordKind::Payment)
-        .collect();
-    let mut r = h + report.payments.len() as u32;
-    if !left_out.is_empty() {
-        r += 2;
-        let title = format!(
-            "以下 {} 笔拨付因数据错误未计入合计（见问题清单）",
-            left_out.len()
-        );
-        section_row(&mut s, r, NO, SOURCE, title);
-        for e in left_out {
-            r += 1;
-            for col in NO..=SOURCE {
-                let (v, role) = match col {
-                    ID => (opt_text(&e.id), Role::Text),
-                    AMOUNT => (amount_read(e), Role::Money),
-                    MEMO => (opt_text(&e.name), Role::Text),
-                    STATE => (
-                        Value::Text("未计入（数据错误，见问题清单）".into()),
-                        Role::Text,
-                    ),
-                    SOURCE => (Value::Text(e.row.to_string()), Role::Text),
-                    _ => (Value::Empty, Role::Text),
-                };
-                s.put(r, col, v, role).flagged = true;
-            }
-        }
+        .count();
+    if left_out > 0 {
+        let r = h + report.payments.len() as u32 + 2;
+        s.merge(r, NO, r, SOURCE);
     }
-    s.fit_widths(6.0, 24.0);
+    let data = Arc::clone(report);
+    s.take_rows_fitted(
+        Arc::new(move |_, emit| payment_rows(&data, emit)),
+        6.0,
+        24.0,
+    );
     s.cap_width(MEMO, 24.0);
     s.cap_width(STATE, 20.0);
     s.fit_label_heights(h);
@@ -756,6 +790,68 @@ pub fn payments_sheet(report: &Report) -> Sheet {
             .repeat_cols(NO, ID),
     );
     s
+}
+
+/// 拨付明细's rows under the header: one per payment, then the payments
+/// left out of the sums.
+fn payment_rows(report: &Report, emit: &mut dyn FnMut(Cell)) {
+    use pay_col::*;
+    let h = PAY_HEADER_ROW;
+    // The same two texts for most rows.
+    let counted = PaymentUse::Counted.describe(report.as_of);
+    let late = PaymentUse::AfterCutOff.describe(report.as_of);
+    for (i, p) in report.payments.iter().enumerate() {
+        let r = h + 1 + i as u32;
+        emit(cell(r, NO, Value::Number((i + 1).into()), Role::Count));
+        emit(cell(r, ID, Value::Text(p.project_id.clone()), Role::Text));
+        emit(cell(r, DATE, Value::Date(p.date), Role::Date));
+        emit(cell(r, AMOUNT, money(p.amount), Role::Money));
+        emit(cell(r, FUND, Value::Text(p.fund.clone()), Role::Text));
+        emit(cell(r, VOUCHER, opt_text(&p.voucher), Role::Text));
+        emit(cell(r, MEMO, opt_text(&p.memo), Role::Text));
+        let state = match p.used {
+            PaymentUse::Counted => counted.clone(),
+            PaymentUse::AfterCutOff => late.clone(),
+        };
+        let mut state = cell(r, STATE, Value::Text(state), Role::Text);
+        state.flagged = p.used != PaymentUse::Counted;
+        emit(state);
+        emit(cell(r, SOURCE, Value::Text(p.row.to_string()), Role::Text));
+    }
+    // Payments left out of the sums, below the others: no 拨付日期 and no
+    // 资金性质, so none of the SUMIFS that read this sheet counts them.
+    let left_out: Vec<_> = report
+        .excluded
+        .rows
+        .iter()
+        .filter(|e| e.kind == RecordKind::Payment)
+        .collect();
+    let mut r = h + report.payments.len() as u32;
+    if !left_out.is_empty() {
+        r += 2;
+        let title = format!(
+            "以下 {} 笔拨付因数据错误未计入合计（见问题清单）",
+            left_out.len()
+        );
+        section_cells(emit, r, NO, SOURCE, title);
+        for e in left_out {
+            r += 1;
+            for col in NO..=SOURCE {
+                let (v, role) = match col {
+                    ID => (opt_text(&e.id), Role::Text),
+                    AMOUNT => (amount_read(e), Role::Money),
+                    MEMO => (opt_text(&e.name), Role::Text),
+                    STATE => (
+                        Value::Text("未计入（数据错误，见问题清单）".into()),
+                        Role::Text,
+                    ),
+                    SOURCE => (Value::Text(e.row.to_string()), Role::Text),
+                    _ => (Value::Empty, Role::Text),
+                };
+                emit(flagged(cell(r, col, v, role)));
+            }
+        }
+    }
 }
 
 pub fn monthly_sheet(report: &Report) -> Sheet {
@@ -844,14 +940,46 @@ pub fn problems_sheet_at(
     as_of: Option<chrono::NaiveDate>,
     problems: &[Problem],
 ) -> Sheet {
+    problems_sheet_with(unit, as_of, problems.len(), |s, (min, max)| {
+        problem_rows(problems, &mut |c| s.cells.push(c));
+        s.fit_widths(min, max);
+    })
+}
+
+/// 问题清单 of a report: every problem of `report.problems`, produced on
+/// demand when there are many.
+pub fn report_problems_sheet(report: &Arc<Report>) -> Sheet {
+    let data = Arc::clone(report);
+    problems_sheet_with(
+        &report.unit_name,
+        Some(report.as_of),
+        report.problems.len(),
+        move |s, (min, max)| {
+            s.take_rows_fitted(
+                Arc::new(move |_, emit| problem_rows(&data.problems, emit)),
+                min,
+                max,
+            )
+        },
+    )
+}
+
+/// The finding's code (R012, as in JSON's `code` and docs/errors.md) beside its message.
+const PROBLEM_CODE: u16 = 4;
+const PROBLEM_MESSAGE: u16 = 5;
+const PROBLEM_HEADER_ROW: u32 = 2;
+
+fn problems_sheet_with(
+    unit: &str,
+    as_of: Option<chrono::NaiveDate>,
+    n: usize,
+    rows: impl FnOnce(&mut Sheet, (f64, f64)),
+) -> Sheet {
     let mut s = Sheet::new(PROBLEMS);
-    let h = 2;
-    // The finding's code (R012, as in JSON's `code` and docs/errors.md) beside its message.
-    const CODE: u16 = 4;
-    const MESSAGE: u16 = 5;
+    let h = PROBLEM_HEADER_ROW;
     title_rows(
         &mut s,
-        MESSAGE,
+        PROBLEM_MESSAGE,
         format!("{unit}台账问题清单"),
         format!(
             "{}金额单位：万元",
@@ -866,31 +994,39 @@ pub fn problems_sheet_at(
     {
         s.text(h, i as u16, *t, Role::Header);
     }
-    if problems.is_empty() {
+    if n == 0 {
         s.text(h + 1, 0, "未发现问题", Role::Text);
     }
-    for (i, p) in problems.iter().enumerate() {
-        let r = h + 1 + i as u32;
-        s.put(r, 0, Value::Number((i + 1).into()), Role::Count);
-        let level = s.text(r, 1, p.severity.label(), Role::Text);
-        level.flagged = p.severity == Severity::Error;
-        s.text(r, 2, p.sheet.clone(), Role::Text);
-        s.text(r, 3, p.cell_label(), Role::Text);
-        s.text(r, CODE, p.code(), Role::Text);
-        s.text(r, MESSAGE, p.message.clone(), Role::Text);
-    }
-    s.fit_widths(6.0, 14.0);
-    s.set_width(MESSAGE, 80.0);
+    // The rows, then widths fitted to them.
+    rows(&mut s, (6.0, 14.0));
+    s.set_width(PROBLEM_MESSAGE, 80.0);
     s.fit_label_heights(h);
     s.freeze = Some((h + 1, 0));
     s.autofilter = Some(Span {
         first_row: h,
         first_col: 0,
-        last_row: h + problems.len().max(1) as u32,
-        last_col: MESSAGE,
+        last_row: h + n.max(1) as u32,
+        last_col: PROBLEM_MESSAGE,
     });
     s.print = Some(PageSetup::new(unit, Some((h, h))));
     s
+}
+
+/// 问题清单's rows: one per problem.
+fn problem_rows(problems: &[Problem], emit: &mut dyn FnMut(Cell)) {
+    let h = PROBLEM_HEADER_ROW;
+    let text = |r: u32, col: u16, t: String| cell(r, col, Value::Text(t), Role::Text);
+    for (i, p) in problems.iter().enumerate() {
+        let r = h + 1 + i as u32;
+        emit(cell(r, 0, Value::Number((i + 1).into()), Role::Count));
+        let mut level = text(r, 1, p.severity.label().to_string());
+        level.flagged = p.severity == Severity::Error;
+        emit(level);
+        emit(text(r, 2, p.sheet.clone()));
+        emit(text(r, 3, p.cell_label()));
+        emit(text(r, PROBLEM_CODE, p.code().to_string()));
+        emit(text(r, PROBLEM_MESSAGE, p.message.clone()));
+    }
 }
 
 /// The name a copied input sheet gets: its own, unless a report sheet has it.
@@ -910,46 +1046,158 @@ pub fn copy_name(input: &str, taken: &mut HashSet<String>) -> String {
     super::forms::sheet_name("原", input, taken)
 }
 
+/// Problem notes on a copied sheet's cells, by (row, col).
+pub type CopyNotes = HashMap<(u32, u32), Vec<String>>;
+
+/// What a copied sheet's cells are made from.
+struct CopySource {
+    book: Arc<RawBook>,
+    sheet: usize,
+    formulas: bool,
+    /// Each noted cell's note, ascending by (row, col).
+    notes: Vec<((u32, u32), String)>,
+    /// Cells without a value that are written all the same, ascending:
+    /// formulas whose cached value is empty (`true`), and empty cells a
+    /// problem names (`false`).
+    extras: Vec<(u32, u32, bool)>,
+    /// Widths of the copy's columns once fitted: text wider than its
+    /// column wraps.
+    widths: std::sync::OnceLock<Vec<f64>>,
+}
+
+impl CopySource {
+    fn new(book: Arc<RawBook>, sheet: usize, formulas: bool, notes: CopyNotes) -> Self {
+        let raw = &book.sheets[sheet];
+        let has_value = |row: u32, col: u32| !matches!(raw.cell(row, col), Data::Empty);
+        let mut extras = Vec::new();
+        // Formulas whose cached value is empty still belong to the sheet.
+        if formulas {
+            for (row, col, _) in raw.formula_cells() {
+                if !has_value(row, col) {
+                    extras.push((row, col, true));
+                }
+            }
+        }
+        // Problems on empty cells (a missing required value) are flagged too.
+        for &(row, col) in notes.keys() {
+            if !(has_value(row, col) || formulas && raw.formula(row, col).is_some()) {
+                extras.push((row, col, false));
+            }
+        }
+        extras.sort_unstable();
+        let mut notes: Vec<((u32, u32), String)> = notes
+            .into_iter()
+            .map(|(at, msgs)| (at, msgs.join("\n")))
+            .collect();
+        notes.sort_unstable_by_key(|n| n.0);
+        CopySource {
+            book,
+            sheet,
+            formulas,
+            notes,
+            extras,
+            widths: std::sync::OnceLock::new(),
+        }
+    }
+    fn raw(&self) -> &RawSheet {
+        &self.book.sheets[self.sheet]
+    }
+    fn cells(&self) -> (usize, u32) {
+        let raw = self.raw();
+        let cells = raw.used_cells().filter(|c| c.1 <= u16::MAX as u32).count()
+            + self
+                .extras
+                .iter()
+                .filter(|c| c.1 <= u16::MAX as u32)
+                .count();
+        let last = raw
+            .end_row()
+            .saturating_sub(1)
+            .max(self.extras.iter().map(|e| e.0).max().unwrap_or(0));
+        (cells, last)
+    }
+    /// Every cell of the copy, row by row.
+    fn emit(&self, emit: &mut dyn FnMut(Cell)) {
+        let raw = self.raw();
+        let with_formulas = self.formulas && raw.has_formulas();
+        let mut extras = self.extras.iter().peekable();
+        // Cells come in (row, col) order: the notes are walked beside them.
+        let mut notes = self.notes.iter().peekable();
+        let mut put = |row: u32, col: u32, value: Value| {
+            while notes.next_if(|n| n.0 < (row, col)).is_some() {}
+            let note = notes.next_if(|n| n.0 == (row, col)).map(|n| n.1.clone());
+            let Ok(col16) = u16::try_from(col) else {
+                return;
+            };
+            let role = match &value {
+                Value::Text(t) => {
+                    let fits = self
+                        .widths
+                        .get()
+                        .map_or(f64::MAX, |w| {
+                            w.get(col16 as usize).copied().unwrap_or(8.43) - 1.5
+                        })
+                        .min(COPY_WIDTH);
+                    // At most 1.1 wide a byte: a short text is known to fit.
+                    if 1.1 * t.len() as f64 + 0.001 <= fits {
+                        Role::Raw
+                    } else {
+                        let w = super::sheet::display_width(t);
+                        let narrow = self.widths.get().is_some_and(|ws| {
+                            w + 1.5 > ws.get(col16 as usize).copied().unwrap_or(8.43)
+                        });
+                        match w > COPY_WIDTH || narrow {
+                            true => Role::RawWrap,
+                            false => Role::Raw,
+                        }
+                    }
+                }
+                _ => Role::Raw,
+            };
+            let mut c = cell(row, col16, value, role);
+            if note.is_some() {
+                c.flagged = true;
+                c.note = note;
+            }
+            emit(c);
+        };
+        let extra = |put: &mut dyn FnMut(u32, u32, Value),
+                     (row, col, formula): (u32, u32, bool)| {
+            let value = match raw.formula(row, col) {
+                Some(f) if formula => Value::Formula(f.to_string(), Box::new(Value::Empty)),
+                _ => Value::Empty,
+            };
+            put(row, col, value)
+        };
+        for (row, col, v) in raw.used_cells() {
+            while let Some(e) = extras.next_if(|e| (e.0, e.1) < (row, col)) {
+                extra(&mut put, *e);
+            }
+            let value = raw_value(v);
+            let value = match with_formulas.then(|| raw.formula(row, col)).flatten() {
+                Some(f) => Value::Formula(f.to_string(), Box::new(value)),
+                None => value,
+            };
+            put(row, col, value);
+        }
+        for e in extras {
+            extra(&mut put, *e);
+        }
+    }
+}
+
 /// An input sheet copied cell for cell, with each problem's cell flagged and
-/// its message as a note.
-pub fn copy_sheet(
-    raw: &RawSheet,
+/// its message as a note. A large one is produced again as written.
+fn copy_sheet(
+    book: &Arc<RawBook>,
+    sheet: usize,
     name: &str,
     unit: &str,
     formulas: bool,
-    notes: &HashMap<(u32, u32), Vec<String>>,
+    notes: CopyNotes,
 ) -> Sheet {
+    let raw = &book.sheets[sheet];
     let mut s = Sheet::new(name);
-    s.cells.reserve(raw.cell_count());
-    for (row, col, v) in raw.used_cells() {
-        let value = raw_value(v);
-        let value = match raw.formula(row, col) {
-            Some(f) if formulas => Value::Formula(f.to_string(), Box::new(value)),
-            _ => value,
-        };
-        push_raw(&mut s, row, col, value, notes);
-    }
-    let has_value = |row: u32, col: u32| !matches!(raw.cell(row, col), Data::Empty);
-    // Formulas whose cached value is empty still belong to the sheet.
-    if formulas {
-        for (row, col, f) in raw.formula_cells() {
-            if !has_value(row, col) {
-                push_raw(
-                    &mut s,
-                    row,
-                    col,
-                    Value::Formula(f.to_string(), Box::new(Value::Empty)),
-                    notes,
-                );
-            }
-        }
-    }
-    // Problems on empty cells (a missing required value) are flagged too.
-    for &(row, col) in notes.keys() {
-        if !(has_value(row, col) || formulas && raw.formula(row, col).is_some()) {
-            push_raw(&mut s, row, col, Value::Empty, notes);
-        }
-    }
     for d in &raw.merges {
         s.merges.push(Span {
             first_row: d.start.0,
@@ -958,17 +1206,73 @@ pub fn copy_sheet(
             last_col: d.end.1 as u16,
         });
     }
+    let src = CopySource::new(Arc::clone(book), sheet, formulas, notes);
+    let size = src.cells();
+    let src = Arc::new(src);
+    let rows = Arc::clone(&src);
+    s.take_rows_sized(Arc::new(move |_, emit| rows.emit(emit)), Some(size));
     // The input's own column widths are not readable; fit them to the text so
-    // Chinese cells are not cut off.
-    s.fit_widths(6.0, COPY_WIDTH + 2.0);
+    // Chinese cells are not cut off (`fit_widths`, in the one pass below).
+    let mut fit = super::sheet::WidthFit::new(&s.merges, 6.0, COPY_WIDTH + 2.0);
     // Printed landscape, with the title rows down to the table header on
     // every page: the header is the first row at least half as full as the
     // fullest row.
+    // Values per row (a copy's cells come row by row): the first ten rows'
+    // counts, the fullest row's, how many rows have any.
     let mut per_row: std::collections::BTreeMap<u32, usize> = Default::default();
-    for c in s.cells.iter().filter(|c| c.value != Value::Empty) {
-        *per_row.entry(c.row).or_default() += 1;
+    let (mut fullest, mut rows_with_values) = (0usize, 0usize);
+    let mut current: Option<(u32, usize)> = None;
+    // The least width of each column's texts, below the first ten rows and
+    // in each of those (the header is one of them).
+    let mut mins_below: Vec<Option<f64>> = Vec::new();
+    let mut top: Vec<(u32, u16, f64)> = Vec::new();
+    s.each_cell(|c| {
+        fit.add(c);
+        if c.value != Value::Empty {
+            match &mut current {
+                Some((r, n)) if *r == c.row => *n += 1,
+                cur => {
+                    debug_assert!(cur.is_none_or(|(r, _)| r < c.row), "row by row");
+                    if let Some((r, n)) = cur.replace((c.row, 1)) {
+                        fullest = fullest.max(n);
+                        rows_with_values += 1;
+                        if r < 10 {
+                            per_row.insert(r, n);
+                        }
+                    }
+                }
+            }
+        }
+        let least = match &c.value {
+            Value::Text(t) if t.chars().any(|ch| (ch as u32) >= 0x2E80) => 6.0,
+            Value::Text(t) => (super::sheet::display_width(t) + 1.5).min(14.0),
+            Value::Empty => 6.0,
+            v => super::sheet::value_width(v, c.role) + 2.0,
+        };
+        if c.row >= 10 {
+            let col = c.col as usize;
+            if mins_below.len() <= col {
+                mins_below.resize(col + 1, None);
+            }
+            let m = mins_below[col].get_or_insert(6.0);
+            *m = m.max(least);
+        } else {
+            top.push((c.row, c.col, least));
+        }
+    });
+    if let Some((r, n)) = current {
+        fullest = fullest.max(n);
+        rows_with_values += 1;
+        if r < 10 {
+            per_row.insert(r, n);
+        }
     }
-    let fullest = per_row.values().copied().max().unwrap_or(0);
+    let mins_below: std::collections::BTreeMap<u16, f64> = mins_below
+        .into_iter()
+        .enumerate()
+        .filter_map(|(c, m)| m.map(|m| (c as u16, m)))
+        .collect();
+    s.widths = fit.finish();
     let header = per_row
         .iter()
         .find(|(_, n)| **n * 2 >= fullest && fullest > 0)
@@ -984,21 +1288,17 @@ pub fn copy_sheet(
     // of 7 rows is not three pages): their texts wrap, rows fitted.
     // Only columns of texts wrap (a number or date too narrow shows ###);
     // a code or date typed as text ("JY2023-01") is not broken.
-    let mut mins: std::collections::BTreeMap<u16, f64> = Default::default();
-    for c in s.cells.iter().filter(|c| c.row > header) {
-        let m = mins.entry(c.col).or_insert(6.0);
-        let least = match &c.value {
-            Value::Text(t) if t.chars().any(|ch| (ch as u32) >= 0x2E80) => 6.0,
-            Value::Text(t) => (super::sheet::display_width(t) + 1.5).min(14.0),
-            Value::Empty => 6.0,
-            v => super::sheet::value_width(v, c.role) + 2.0,
-        };
-        *m = m.max(least);
+    let mut mins = mins_below;
+    for (row, col, least) in top {
+        if row > header {
+            let m = mins.entry(col).or_insert(6.0);
+            *m = m.max(least);
+        }
     }
     let cols: Vec<(u16, f64)> = mins.into_iter().collect();
     let before = s.widths.clone();
     // A short sheet: narrow where it costs fewest lines; a long one evenly.
-    let fits = if per_row.len() <= 100 {
+    let fits = if rows_with_values <= 100 {
         s.narrow_for_fewest_lines(&cols, header)
     } else {
         let texts: Vec<u16> = cols.iter().map(|(c, _)| *c).collect();
@@ -1016,33 +1316,20 @@ pub fn copy_sheet(
             c.role = Role::RawWrap;
         }
     }
+    if s.source.is_some() {
+        let last = widths.keys().copied().max().unwrap_or(0);
+        let _ = src.widths.set(
+            (0..=last)
+                .map(|c| widths.get(&c).copied().unwrap_or(8.43))
+                .collect(),
+        );
+    }
     s.fit_heights(0);
     s
 }
 
 /// Copied text wider than this wraps (so a copied ledger fits a landscape page).
 const COPY_WIDTH: f64 = 20.0;
-
-fn push_raw(
-    s: &mut Sheet,
-    row: u32,
-    col: u32,
-    value: Value,
-    notes: &HashMap<(u32, u32), Vec<String>>,
-) {
-    let Ok(col16) = u16::try_from(col) else {
-        return;
-    };
-    let role = match &value {
-        Value::Text(t) if super::sheet::display_width(t) > COPY_WIDTH => Role::RawWrap,
-        _ => Role::Raw,
-    };
-    let cell = s.put(row, col16, value, role);
-    if let Some(msgs) = notes.get(&(row, col)) {
-        cell.flagged = true;
-        cell.note = Some(msgs.join("\n"));
-    }
-}
 
 pub fn raw_value(v: &Data) -> Value {
     match v {
@@ -1072,22 +1359,12 @@ pub fn raw_value(v: &Data) -> Value {
     }
 }
 
-/// All sheets of the annotated workbook: the report sheets, then every input
-/// sheet copied.
-pub fn annotated_workbook(
-    book: &RawBook,
-    report: &Report,
-    problems: &[Problem],
-) -> (Vec<Sheet>, Vec<Problem>) {
+/// What the annotated copy of `book` adds to the problems: sheets copied
+/// under another name, formulas copied as values. `annotated_sheets`
+/// expects them in the report's problems.
+pub fn copy_problems(book: &RawBook) -> Vec<Problem> {
     let mut extra = Vec::new();
-    let mut sheets = vec![
-        summary_sheet(report),
-        progress_sheet(report),
-        payments_sheet(report),
-        monthly_sheet(report),
-    ];
     let mut taken: HashSet<String> = REPORT_SHEETS.iter().map(|s| s.to_lowercase()).collect();
-    let mut copies = Vec::new();
     for raw in &book.sheets {
         let name = copy_name(&raw.name, &mut taken);
         if name != raw.name {
@@ -1100,23 +1377,6 @@ pub fn annotated_workbook(
                 ),
             ));
         }
-        let mut notes: HashMap<(u32, u32), Vec<String>> = HashMap::new();
-        for p in problems.iter().filter(|p| p.sheet == raw.name) {
-            if let Some(c) = &p.cell {
-                notes.entry((c.row, c.col)).or_default().push(format!(
-                    "[{}] {}",
-                    p.severity.label(),
-                    p.message
-                ));
-            }
-        }
-        copies.push(copy_sheet(
-            raw,
-            &name,
-            &report.unit_name,
-            book.formulas_portable(),
-            &notes,
-        ));
     }
     if !book.formulas_portable() && book.sheets.iter().any(|s| s.has_formulas()) {
         extra.push(Problem::on(
@@ -1125,20 +1385,77 @@ pub fn annotated_workbook(
             "输入文件不是 xlsx 格式，原表中的公式以计算结果（数值）复制",
         ));
     }
-    let mut all: Vec<Problem> = problems.to_vec();
-    all.extend(extra.iter().cloned());
-    sheets.push(problems_sheet_at(
-        &report.unit_name,
-        Some(report.as_of),
-        &all,
-    ));
-    sheets.extend(copies);
-    sheets.push(super::reading::reading_sheet(
-        &report.unit_name,
-        report.as_of,
-        &report.reading,
-    ));
-    (sheets, extra)
+    extra
+}
+
+/// All sheets of the annotated workbook: the report sheets, then every input
+/// sheet copied. `report.problems` holds every problem, `copy_problems`
+/// included. Large tables are produced as they are written, from the
+/// report and the book (hence shared).
+pub fn annotated_sheets(book: &Arc<RawBook>, report: &Arc<Report>) -> Vec<Sheet> {
+    use rayon::prelude::*;
+    type Job<'a> = Box<dyn FnOnce() -> Sheet + Send + 'a>;
+    // Each sheet measures its own rows: built side by side.
+    let mut jobs: Vec<Job> = vec![
+        Box::new(|| summary_sheet(report)),
+        Box::new(|| progress_sheet(report)),
+        Box::new(|| payments_sheet(report)),
+        Box::new(|| monthly_sheet(report)),
+        Box::new(|| report_problems_sheet(report)),
+    ];
+    // Problem notes by copied sheet, in one pass over the problems.
+    let mut notes: Vec<CopyNotes> = book.sheets.iter().map(|_| HashMap::new()).collect();
+    let index: HashMap<&str, usize> = book
+        .sheets
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    for p in &report.problems {
+        if let (Some(c), Some(&i)) = (&p.cell, index.get(p.sheet.as_str())) {
+            notes[i].entry((c.row, c.col)).or_default().push(format!(
+                "[{}] {}",
+                p.severity.label(),
+                p.message
+            ));
+        }
+    }
+    let mut taken: HashSet<String> = REPORT_SHEETS.iter().map(|s| s.to_lowercase()).collect();
+    for (i, notes) in notes.into_iter().enumerate() {
+        let raw = &book.sheets[i];
+        let name = copy_name(&raw.name, &mut taken);
+        let notes = if book.sheets[..i].iter().any(|s| s.name == raw.name) {
+            // Two input sheets of one name (not in Excel files): both flagged.
+            let mut n = CopyNotes::new();
+            for p in report.problems.iter().filter(|p| p.sheet == raw.name) {
+                if let Some(c) = &p.cell {
+                    n.entry((c.row, c.col)).or_default().push(format!(
+                        "[{}] {}",
+                        p.severity.label(),
+                        p.message
+                    ));
+                }
+            }
+            n
+        } else {
+            notes
+        };
+        jobs.push(Box::new(move || {
+            copy_sheet(
+                book,
+                i,
+                &name,
+                &report.unit_name,
+                book.formulas_portable(),
+                notes,
+            )
+        }));
+    }
+    jobs.push(Box::new(|| {
+        super::reading::reading_sheet(&report.unit_name, report.as_of, &report.reading)
+    }));
+    jobs.into_par_iter().map(|job| job()).collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -168,6 +170,14 @@ pub struct ListValidation {
 /// tables are written without first holding every cell in memory.
 pub type CellSource = std::sync::Arc<dyn Fn(&mut dyn FnMut(Cell)) + Send + Sync>;
 
+/// A table's rows for `Sheet::take_rows`: `rows(full, emit)`, `full` false
+/// when only measuring.
+pub type Rows = Arc<dyn Fn(bool, &mut dyn FnMut(Cell)) + Send + Sync>;
+
+/// A sheet of more cells than this is written row by row (as xlsx's own
+/// threshold), so a table this large is produced on demand.
+pub const LAZY_CELLS: usize = 50_000;
+
 #[derive(Clone, Default)]
 pub struct Sheet {
     pub name: String,
@@ -190,6 +200,9 @@ pub struct Sheet {
     pub source: Option<CellSource>,
     /// The last row `source` writes (for the print area).
     pub source_rows: u32,
+    /// The same cells as `source` for measuring widths and heights: formula
+    /// texts may be left unspelled (only values and roles are looked at).
+    pub measure: Option<CellSource>,
 }
 
 impl std::fmt::Debug for Sheet {
@@ -486,42 +499,105 @@ impl Sheet {
             .rev()
             .find(|c| c.row == row && c.col == col)
     }
-    /// Column widths that fit the text (CJK characters count double).
+    /// Column widths that fit the text (CJK characters count double), over
+    /// the sheet's own cells and the rows it produces on demand.
     pub fn fit_widths(&mut self, min: f64, max: f64) {
-        // Text in a cell merged across columns doesn't size any one column.
-        let spanning: std::collections::HashSet<(u32, u16)> = self
-            .merges
-            .iter()
-            .filter(|m| m.last_col > m.first_col)
-            .map(|m| (m.first_row, m.first_col))
-            .collect();
-        let mut widths: std::collections::BTreeMap<u16, f64> = Default::default();
-        for c in &self.cells {
-            if matches!(
-                c.role,
-                Role::Title | Role::Caption | Role::Section | Role::Note
-            ) || spanning.contains(&(c.row, c.col))
-            {
-                continue;
-            }
-            let w = value_width(&c.value, c.role);
-            // Headers wrap: two lines of a long header are enough.
-            let w = if matches!(c.role, Role::Header) && w > 6.0 {
-                (w / 2.0).ceil() + 0.5
-            } else {
-                w
-            };
-            let e = widths.entry(c.col).or_insert(min);
-            // Numbers get half a character more: bold totals and fallback fonts print wider.
-            let pad = match (&c.value, c.role) {
-                (Value::Text(_), _) => PADDING,
-                // Bold digits are wider still.
-                (_, Role::TotalMoney | Role::TotalRate | Role::TotalCount) => PADDING + 1.5,
-                _ => PADDING + 0.5,
-            };
-            *e = e.max((w + pad).clamp(min, max));
+        let mut fit = WidthFit::new(&self.merges, min, max);
+        self.each_cell(|c| fit.add(c));
+        self.widths = fit.finish();
+    }
+    /// Every cell of the sheet, its own then those produced on demand
+    /// (spelled as written): for tests and tools that look at a whole sheet.
+    pub fn all_cells(&self) -> Vec<Cell> {
+        let mut out = self.cells.clone();
+        if let Some(src) = &self.source {
+            src(&mut |c| out.push(c));
         }
-        self.widths = widths.into_iter().collect();
+        out
+    }
+    /// Takes a table's rows, produced by `rows(full, emit)` in row order
+    /// after every cell the sheet already has (`full` false: formula texts
+    /// may be left unspelled, for measuring). A table small enough to be
+    /// written in memory (at most `LAZY_CELLS` cells in the sheet) becomes
+    /// the sheet's own cells, as before; a larger one is produced again when
+    /// measured and when written (`source`), so no one holds all its cells.
+    /// Rows down to the last merged row stay the sheet's own: a merge is
+    /// written with its rows.
+    pub fn take_rows(&mut self, rows: Rows) {
+        self.take_rows_sized(rows, None)
+    }
+    /// `take_rows` then `fit_widths(min, max)`, measured in one pass.
+    pub fn take_rows_fitted(&mut self, rows: Rows, min: f64, max: f64) {
+        let mut fit = WidthFit::new(&self.merges, min, max);
+        for c in &self.cells {
+            fit.add(c);
+        }
+        let (mut n, mut last_row) = (0usize, 0u32);
+        rows(false, &mut |c| {
+            n += 1;
+            last_row = last_row.max(c.row);
+            fit.add(&c);
+        });
+        self.widths = fit.finish();
+        self.take_rows_sized(rows, Some((n, last_row)));
+    }
+    /// `take_rows` when the caller knows how many cells `rows` produces
+    /// and the last row they reach.
+    pub fn take_rows_sized(&mut self, rows: Rows, size: Option<(usize, u32)>) {
+        let budget = LAZY_CELLS.saturating_sub(self.cells.len());
+        let (n, last_row) = size.unwrap_or_else(|| {
+            let (mut n, mut last_row) = (0usize, 0u32);
+            rows(false, &mut |c| {
+                n += 1;
+                last_row = last_row.max(c.row);
+            });
+            (n, last_row)
+        });
+        if n <= budget {
+            rows(true, &mut |c| self.cells.push(c));
+            return;
+        }
+        let split = self.merges.iter().map(|m| m.last_row).max();
+        if let Some(split) = split {
+            rows(true, &mut |c| {
+                if c.row <= split {
+                    self.cells.push(c)
+                }
+            });
+        }
+        self.produce_rows(rows);
+        self.source_rows = last_row;
+    }
+    /// The rows of `rows` below the last merged row, produced when measured
+    /// and when written.
+    pub fn produce_rows(&mut self, rows: Rows) {
+        let split = self.merges.iter().map(|m| m.last_row).max();
+        let own = move |row: u32| split.is_some_and(|s| row <= s);
+        let (w, m) = (Arc::clone(&rows), rows);
+        self.source = Some(Arc::new(move |emit: &mut dyn FnMut(Cell)| {
+            w(true, &mut |c| {
+                if !own(c.row) {
+                    emit(c)
+                }
+            })
+        }));
+        self.measure = Some(Arc::new(move |emit: &mut dyn FnMut(Cell)| {
+            m(false, &mut |c| {
+                if !own(c.row) {
+                    emit(c)
+                }
+            })
+        }));
+    }
+    /// Every cell for measuring: the sheet's own, then those produced on
+    /// demand (formula texts possibly unspelled).
+    pub fn each_cell(&self, mut f: impl FnMut(&Cell)) {
+        for c in &self.cells {
+            f(c);
+        }
+        if let Some(m) = &self.measure {
+            m(&mut |c| f(&c));
+        }
     }
     /// The width (characters) a cell's text has: its merge's, else its column's.
     pub fn cell_width(&self, row: u32, col: u16) -> f64 {
@@ -609,19 +685,16 @@ impl Sheet {
                 .map(|(_, m)| *m)
                 .unwrap_or(f64::MAX)
         };
-        let mut rows: std::collections::BTreeMap<u32, Vec<(u16, &str)>> = Default::default();
-        for c in &self.cells {
+        let mut rows: std::collections::BTreeMap<u32, Vec<(u16, String)>> = Default::default();
+        self.each_cell(|c| {
             if let Value::Text(t) = &c.value
                 && c.row >= from_row
                 && cols.iter().any(|(k, _)| *k == c.col)
             {
-                rows.entry(c.row).or_default().push((c.col, t.as_str()));
+                rows.entry(c.row).or_default().push((c.col, t.clone()));
             }
-        }
-        let rows: Vec<Vec<(u16, String)>> = rows
-            .into_values()
-            .map(|v| v.into_iter().map(|(c, t)| (c, t.to_string())).collect())
-            .collect();
+        });
+        let rows: Vec<Vec<(u16, String)>> = rows.into_values().collect();
         let total = |widths: &dyn Fn(u16) -> f64| -> f64 {
             rows.iter()
                 .map(|r| {
@@ -674,60 +747,188 @@ impl Sheet {
     /// its explicit line breaks and the column (or merge) width, CJK counted
     /// double; `LINE_PT` a line.
     pub fn fit_heights(&mut self, from_row: u32) {
-        let width_of = |col: u16| self.width_of(col);
-        let printed = self
-            .print
-            .as_ref()
-            .and_then(|p| p.columns)
-            .unwrap_or((0, u16::MAX));
-        // Text in a merged cell has the merge's width and shares its rows.
-        let spans: std::collections::HashMap<(u32, u16), &Span> = self
-            .merges
-            .iter()
-            .map(|m| ((m.first_row, m.first_col), m))
-            .collect();
-        let mut lines: std::collections::BTreeMap<u32, f64> = Default::default();
-        for c in self.cells.iter().filter(|c| {
-            c.row >= from_row
-                && (printed.0..=printed.1).contains(&c.col)
-                && matches!(
-                    c.role,
-                    Role::Text
-                        | Role::FormText
-                        | Role::FormLabel
-                        | Role::FormInput
-                        | Role::Header
-                        | Role::RawWrap
-                        | Role::TotalText
-                        | Role::Banner
-                        | Role::Note
-                )
-        }) {
-            if let Value::Text(t) = &c.value {
-                let (width, rows) = match spans.get(&(c.row, c.col)) {
-                    Some(m) => (
-                        (m.first_col..=m.last_col).map(width_of).sum::<f64>(),
-                        (m.last_row - m.first_row + 1) as f64,
-                    ),
-                    None => (width_of(c.col), 1.0),
-                };
-                // Copied ledger texts are shown whole however long; our own
-                // cells up to MAX_LINES.
-                let cap = if c.role == Role::RawWrap {
-                    MAX_COPY_LINES
-                } else {
-                    MAX_LINES
-                };
-                let n = (text_lines(t, width) / rows - 0.01).ceil().clamp(1.0, cap);
-                let e = lines.entry(c.row).or_insert(1.0);
-                *e = e.max(n);
+        let mut fit = HeightFit::new(self, from_row);
+        self.each_cell(|c| fit.add(c));
+        self.row_heights = fit.finish();
+    }
+}
+
+/// `Sheet::fit_widths` over cells seen one at a time.
+pub struct WidthFit {
+    /// Text in a cell merged across columns doesn't size any one column.
+    spanning: HashSet<(u32, u16)>,
+    /// The last row a spanning merge starts on (most rows need no lookup).
+    spanning_to: Option<u32>,
+    widths: BTreeMap<u16, f64>,
+    min: f64,
+    max: f64,
+}
+
+impl WidthFit {
+    pub fn new(merges: &[Span], min: f64, max: f64) -> Self {
+        WidthFit {
+            spanning: merges
+                .iter()
+                .filter(|m| m.last_col > m.first_col)
+                .map(|m| (m.first_row, m.first_col))
+                .collect(),
+            spanning_to: merges
+                .iter()
+                .filter(|m| m.last_col > m.first_col)
+                .map(|m| m.first_row)
+                .max(),
+            widths: BTreeMap::new(),
+            min,
+            max,
+        }
+    }
+    pub fn add(&mut self, c: &Cell) {
+        if matches!(
+            c.role,
+            Role::Title | Role::Caption | Role::Section | Role::Note
+        ) || (self.spanning_to.is_some_and(|r| c.row <= r)
+            && self.spanning.contains(&(c.row, c.col)))
+        {
+            return;
+        }
+        let w = value_width(&c.value, c.role);
+        // Headers wrap: two lines of a long header are enough.
+        let w = if matches!(c.role, Role::Header) && w > 6.0 {
+            (w / 2.0).ceil() + 0.5
+        } else {
+            w
+        };
+        let e = self.widths.entry(c.col).or_insert(self.min);
+        // Numbers get half a character more: bold totals and fallback fonts print wider.
+        let pad = match (&c.value, c.role) {
+            (Value::Text(_), _) => PADDING,
+            // Bold digits are wider still.
+            (_, Role::TotalMoney | Role::TotalRate | Role::TotalCount) => PADDING + 1.5,
+            _ => PADDING + 0.5,
+        };
+        *e = e.max((w + pad).clamp(self.min, self.max));
+    }
+    pub fn finish(self) -> Vec<(u16, f64)> {
+        self.widths.into_iter().collect()
+    }
+}
+
+/// `Sheet::fit_heights` over cells seen one at a time.
+struct HeightFit {
+    from_row: u32,
+    printed: (u16, u16),
+    /// Column widths by column (the last set wins, as `width_of`).
+    widths: Vec<f64>,
+    /// Text in a merged cell has the merge's width and shares its rows.
+    spans: HashMap<(u32, u16), (f64, f64)>,
+    /// The last row a merge starts on.
+    spans_to: Option<u32>,
+    lines: BTreeMap<u32, f64>,
+    /// The row being added to and its lines so far (cells come row by row).
+    current: Option<(u32, f64)>,
+}
+
+impl HeightFit {
+    fn new(sheet: &Sheet, from_row: u32) -> Self {
+        let last = sheet.widths.iter().map(|(c, _)| *c).max().unwrap_or(0);
+        let widths = (0..=last).map(|c| sheet.width_of(c)).collect();
+        HeightFit {
+            from_row,
+            printed: sheet
+                .print
+                .as_ref()
+                .and_then(|p| p.columns)
+                .unwrap_or((0, u16::MAX)),
+            widths,
+            spans: sheet
+                .merges
+                .iter()
+                .map(|m| {
+                    (
+                        (m.first_row, m.first_col),
+                        (
+                            (m.first_col..=m.last_col).map(|c| sheet.width_of(c)).sum(),
+                            (m.last_row - m.first_row + 1) as f64,
+                        ),
+                    )
+                })
+                .collect(),
+            spans_to: sheet.merges.iter().map(|m| m.first_row).max(),
+            lines: BTreeMap::new(),
+            current: None,
+        }
+    }
+    fn width_of(&self, col: u16) -> f64 {
+        self.widths
+            .get(col as usize)
+            .copied()
+            .unwrap_or(DEFAULT_WIDTH)
+    }
+    fn add(&mut self, c: &Cell) {
+        if !(c.row >= self.from_row
+            && (self.printed.0..=self.printed.1).contains(&c.col)
+            && matches!(
+                c.role,
+                Role::Text
+                    | Role::FormText
+                    | Role::FormLabel
+                    | Role::FormInput
+                    | Role::Header
+                    | Role::RawWrap
+                    | Role::TotalText
+                    | Role::Banner
+                    | Role::Note
+            ))
+        {
+            return;
+        }
+        let Value::Text(t) = &c.value else { return };
+        // Most texts fit on one line, which needs no entry: a character is
+        // at most 1.1 wide per byte, so a short one is known to fit.
+        if self.spans_to.is_none_or(|r| c.row > r)
+            && 1.1 * t.len() as f64 <= (self.width_of(c.col) - PADDING).max(1.0)
+            && !t.contains('\n')
+        {
+            return;
+        }
+        let span = self
+            .spans_to
+            .is_some_and(|r| c.row <= r)
+            .then(|| self.spans.get(&(c.row, c.col)))
+            .flatten();
+        let (width, rows) = match span {
+            Some(s) => *s,
+            None => (self.width_of(c.col), 1.0),
+        };
+        // Copied ledger texts are shown whole however long; our own
+        // cells up to MAX_LINES.
+        let cap = if c.role == Role::RawWrap {
+            MAX_COPY_LINES
+        } else {
+            MAX_LINES
+        };
+        let n = (text_lines(t, width) / rows - 0.01).ceil().clamp(1.0, cap);
+        match &mut self.current {
+            Some((r, m)) if *r == c.row => *m = m.max(n),
+            cur => {
+                if let Some((r, m)) = cur.take() {
+                    let e = self.lines.entry(r).or_insert(1.0);
+                    *e = e.max(m);
+                }
+                *cur = Some((c.row, n));
             }
         }
-        self.row_heights = lines
+    }
+    fn finish(mut self) -> Vec<(u32, f64)> {
+        if let Some((r, m)) = self.current.take() {
+            let e = self.lines.entry(r).or_insert(1.0);
+            *e = e.max(m);
+        }
+        self.lines
             .into_iter()
             .filter(|(_, n)| *n > 1.0)
             .map(|(r, n)| (r, row_pt(n)))
-            .collect();
+            .collect()
     }
 }
 
@@ -767,21 +968,62 @@ pub fn value_width(v: &Value, role: Role) -> f64 {
             let f = d.to_f64().unwrap_or(0.0);
             match role {
                 Role::Rate | Role::TotalRate | Role::FormRate => {
-                    format!("{:.2}%", f * 100.0).len() as f64
+                    printed_len(format_args!("{:.2}%", f * 100.0)) as f64
                 }
                 Role::Money | Role::TotalMoney | Role::FormMoney => {
-                    let int = format!("{:.0}", f.abs().trunc()).len();
+                    let int = int_len(f.abs().trunc())
+                        .unwrap_or_else(|| printed_len(format_args!("{:.0}", f.abs().trunc())));
                     (int + (int - 1) / 3 + 5 + usize::from(f < 0.0)) as f64
                 }
-                Role::Score | Role::FormNumber => format!("{f:.2}").len() as f64,
-                _ => d.normalize().to_string().len() as f64,
+                Role::Score | Role::FormNumber => printed_len(format_args!("{f:.2}")) as f64,
+                // An integer (序号, counts) prints as its digits.
+                _ if d.scale() == 0 => int_len(f.abs())
+                    .filter(|_| d.abs() < Decimal::from(1u64 << 52))
+                    .map(|n| n + usize::from(d.is_sign_negative() && !d.is_zero()))
+                    .unwrap_or_else(|| printed_len(format_args!("{}", d.normalize())))
+                    as f64,
+                _ => printed_len(format_args!("{}", d.normalize())) as f64,
             }
         }
-        Value::Float(f) => f.to_string().len().min(12) as f64,
+        // An integral number prints as its digits (and sign, "-0" too).
+        Value::Float(f) => int_len(f.abs())
+            .map(|n| n + usize::from(f.is_sign_negative()))
+            .unwrap_or_else(|| printed_len(format_args!("{f}")))
+            .min(12) as f64,
         Value::Formula(_, cached) => value_width(cached, role).max(4.0),
         Value::Date(_) | Value::Serial(..) => 10.0,
         _ => 0.0,
     }
+}
+
+/// Digits of a non-negative integral float below 2^52 (printed exactly as
+/// that integer); `None` for any other.
+fn int_len(f: f64) -> Option<usize> {
+    if !(0.0..4_503_599_627_370_496.0).contains(&f) || f.fract() != 0.0 {
+        return None;
+    }
+    let mut n = f as u64;
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    Some(digits)
+}
+
+/// Bytes a value prints as, counted without building the text (sizing is
+/// done for every cell of a large table).
+fn printed_len(args: std::fmt::Arguments) -> usize {
+    struct Count(usize);
+    impl std::fmt::Write for Count {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0 += s.len();
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    let _ = std::fmt::write(&mut n, args);
+    n.0
 }
 
 /// Width in Excel character units: CJK and full-width characters take two.
@@ -878,6 +1120,97 @@ mod tests {
         assert!(row >= 5 + 288 / 20 - 1);
     }
 
+    /// 70,000 cells in 7,000 rows: texts of several widths (CJK, long,
+    /// multi-line), numbers and formulas, a merged row at the top.
+    fn big_rows() -> Rows {
+        Arc::new(|full, emit| {
+            for r in 3..7003u32 {
+                for col in 0..10u16 {
+                    let value = match (r + col as u32) % 5 {
+                        0 => Value::Text("项目".repeat((r % 13) as usize)),
+                        1 => {
+                            Value::Text(format!("line {r}\nand {}", "x".repeat((r % 40) as usize)))
+                        }
+                        2 => Value::Number(Decimal::new(r as i64 * 12345, 4)),
+                        3 => Value::Formula(
+                            if full {
+                                format!("A{r}+1")
+                            } else {
+                                String::new()
+                            },
+                            Box::new(Value::Number(r.into())),
+                        ),
+                        _ => Value::Empty,
+                    };
+                    let role = if col % 3 == 0 {
+                        Role::Money
+                    } else {
+                        Role::Text
+                    };
+                    emit(Cell {
+                        row: r,
+                        col,
+                        value,
+                        role,
+                        flagged: false,
+                        note: None,
+                    });
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn a_table_produced_on_demand_has_the_cells_widths_and_heights_of_one_held_whole() {
+        let head = |s: &mut Sheet| {
+            s.text(0, 0, "标题", Role::Title);
+            s.merge(0, 0, 0, 9);
+            s.text(2, 0, "表头", Role::Header);
+        };
+        let mut held = Sheet::new("t");
+        head(&mut held);
+        big_rows()(true, &mut |c| held.cells.push(c));
+        let mut lazy = Sheet::new("t");
+        head(&mut lazy);
+        lazy.take_rows(big_rows());
+        assert!(lazy.source.is_some() && lazy.cells.len() == 2, "not held");
+        assert_eq!(lazy.source_rows, 7002);
+        assert_eq!(lazy.all_cells(), held.cells);
+        for s in [&mut held, &mut lazy] {
+            s.fit_widths(6.0, 30.0);
+            s.cap_width(1, 12.0);
+            s.fit_heights(2);
+        }
+        assert_eq!(lazy.widths, held.widths);
+        assert_eq!(lazy.row_heights, held.row_heights);
+        assert!(held.row_heights.len() > 1000, "heights are exercised");
+        // A small table stays the sheet's own cells.
+        let mut small = Sheet::new("t");
+        small.take_rows(Arc::new(|_, emit| {
+            emit(Cell {
+                row: 1,
+                col: 0,
+                value: Value::Empty,
+                role: Role::Text,
+                flagged: false,
+                note: None,
+            })
+        }));
+        assert!(small.source.is_none() && small.cells.len() == 1);
+    }
+
+    #[test]
+    fn rows_down_to_the_last_merge_stay_the_sheets_own() {
+        let mut s = Sheet::new("t");
+        s.merge(5, 0, 5, 3);
+        s.take_rows(big_rows());
+        assert!(s.cells.iter().all(|c| c.row <= 5) && s.cells.len() == 30);
+        let mut produced = Vec::new();
+        s.source.as_ref().unwrap()(&mut |c| produced.push(c.row));
+        assert!(produced.iter().all(|r| *r > 5));
+        assert_eq!(produced.len() + s.cells.len(), 70_000);
+    }
+
     #[test]
     fn numbers_are_sized_as_printed() {
         let d = |s: &str| Value::Number(s.parse().unwrap());
@@ -885,5 +1218,53 @@ mod tests {
         assert_eq!(value_width(&d("408.5587"), Role::Money), 8.0);
         assert_eq!(value_width(&d("12345.6"), Role::Money), 11.0);
         assert_eq!(value_width(&d("0.5662"), Role::Rate), 6.0);
+        // Counted as the text would be spelled.
+        for v in [
+            "-1234567.891",
+            "0.999999",
+            "99.995",
+            "1e-7",
+            "123456789012.5",
+            "0",
+            "-0",
+            "7",
+            "-42",
+            "100000",
+            "-99999999.99999",
+            "12345678901234567",
+        ] {
+            use rust_decimal::prelude::ToPrimitive;
+            let x: Decimal = v
+                .parse()
+                .unwrap_or_else(|_| Decimal::from_scientific(v).unwrap());
+            let f = x.to_f64().unwrap();
+            assert_eq!(
+                value_width(&Value::Number(x), Role::Rate),
+                format!("{:.2}%", f * 100.0).len() as f64
+            );
+            assert_eq!(
+                value_width(&Value::Number(x), Role::Count),
+                x.normalize().to_string().len() as f64
+            );
+            assert_eq!(
+                value_width(&Value::Float(f), Role::Raw),
+                f.to_string().len().min(12) as f64
+            );
+            assert_eq!(
+                value_width(&Value::Number(x), Role::Money),
+                {
+                    let int = format!("{:.0}", f.abs().trunc()).len();
+                    (int + (int - 1) / 3 + 5 + usize::from(f < 0.0)) as f64
+                },
+                "{v}"
+            );
+        }
+        for f in [-0.0, 0.0, 1e15, -3.0, 4503599627370496.0, 1e300, 2.5] {
+            assert_eq!(
+                value_width(&Value::Float(f), Role::Raw),
+                f.to_string().len().min(12) as f64,
+                "{f}"
+            );
+        }
     }
 }
