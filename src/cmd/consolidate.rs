@@ -4,7 +4,7 @@
 use crate::compute::county::{FileProblem, Township, consolidate};
 use crate::compute::monthly::month_end;
 use crate::model::{Finding, Severity};
-use crate::read::book::open_book_with;
+use crate::read::book::{Input, open_input};
 use crate::read::mapping::Mapping;
 use crate::write;
 use chrono::NaiveDate;
@@ -212,8 +212,10 @@ static ANALYSE_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::
 
 fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     let file = path.display().to_string();
+    // Read once: the marker, the reader's checks and calamine share it.
+    let mut input = Input::read(path);
     // Our own outputs carry a marker whatever their names.
-    if let Some(kind) = crate::output::marker(path)
+    if let Some(kind) = input.marker()
         && crate::output::Kind::is_output(&kind)
     {
         return Read::Skipped(FileProblem::coded(
@@ -229,7 +231,7 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
         panic!("测试用：读取 {file} 时故意出错");
     }
     let t0 = std::time::Instant::now();
-    let opened = open_book_with(path, false);
+    let opened = open_input(input, false);
     OPEN_NS.fetch_add(
         t0.elapsed().as_nanos() as u64,
         std::sync::atomic::Ordering::Relaxed,
