@@ -409,14 +409,44 @@ fn check_xlsx_dimensions<R: std::io::Read + std::io::Seek>(
         if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
             continue;
         }
-        let mut head = Vec::new();
-        if part.take(16 * 1024).read_to_end(&mut head).is_err() {
+        // Inflated only up to `<sheetData` (the dimension is before it):
+        // the rest of the 16 KiB head is read only to refuse, so that a part
+        // that fails to inflate there is still left to calamine.
+        let mut part = part.take(16 * 1024);
+        let mut head = Vec::with_capacity(2048);
+        let mut chunk = [0u8; 1024];
+        let mut ended = false;
+        let mut failed = false;
+        loop {
+            match part.read(&mut chunk) {
+                Ok(0) => {
+                    ended = true;
+                    break;
+                }
+                Ok(n) => {
+                    let from = head.len().saturating_sub(8);
+                    head.extend_from_slice(&chunk[..n]);
+                    if memchr::memmem::find(&head[from..], b"sheetData").is_some() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        if failed {
             continue;
         }
         let Some(value) = dimension_ref(&head) else {
             continue;
         };
         if !dimension_is_valid(&value) {
+            if !ended && part.read_to_end(&mut head).is_err() {
+                continue;
+            }
             return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
                 "无法读取文件 {}：文件已损坏（可能由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：{name} 的表格范围 <dimension ref=\"{}\"> 无效（终点在起点之前，或超出 Excel 的行列编号）",
                 path.display(),
@@ -584,5 +614,51 @@ fn describe_open_error(path: &Path, err: &str) -> String {
         )
     } else {
         format!("无法读取文件 {shown}：{}", describe_cause(err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A package with one worksheet part: `pad` bytes of attributes before
+    /// the `<dimension>`, then `<sheetData>`.
+    fn package(pad: usize, dimension: &str) -> zip::ZipArchive<std::io::Cursor<Vec<u8>>> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file(
+            "xl/worksheets/sheet1.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        let xml = format!(
+            "<worksheet x=\"{}\"><dimension ref=\"{dimension}\"/><sheetData><row r=\"1\"/></sheetData></worksheet>",
+            "a".repeat(pad)
+        );
+        w.write_all(xml.as_bytes()).unwrap();
+        let bytes = w.finish().unwrap().into_inner();
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap()
+    }
+
+    #[test]
+    fn the_dimension_check_stops_at_sheet_data_wherever_the_chunks_split_it() {
+        let path = Path::new("x.xlsx");
+        // Every split of `<dimension …><sheetData` across the 1 KiB chunks,
+        // and a head past the 16 KiB the check reads (not looked at).
+        for pad in (900..1100).chain(1990..2060).chain([20_000]) {
+            let bad = check_xlsx_dimensions(path, &mut package(pad, "B2:A1"));
+            if pad < 16 * 1024 - 100 {
+                assert!(
+                    bad.is_err(),
+                    "pad {pad}: an end before its start is refused"
+                );
+            } else {
+                assert!(bad.is_ok(), "pad {pad}: beyond the head, left to calamine");
+            }
+            assert!(
+                check_xlsx_dimensions(path, &mut package(pad, "A1:B2")).is_ok(),
+                "pad {pad}"
+            );
+        }
     }
 }
