@@ -10,6 +10,7 @@ use crate::model::{Finding, Problem};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What consolidation keeps of one township's report (the workbook itself is
 /// dropped once this is built, so memory follows the output, not the input).
@@ -36,15 +37,15 @@ pub struct Township {
 
 /// A project as the county keeps it: its 项目明细 row and what the duplicate
 /// check, the industry share and the levels read — no descriptive texts,
-/// dates, row or evaluation, texts without spare capacity (a third of a
-/// report's project: memory per township stays small at 10,000 townships).
+/// dates, row or evaluation; texts without spare capacity, the repeated
+/// ones shared (memory per township stays small at 10,000 townships).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CountyProject {
     pub id: Box<str>,
     pub name: Box<str>,
-    pub category: Box<str>,
-    pub fund_source: Box<str>,
-    pub status: Option<Box<str>>,
+    pub category: Arc<str>,
+    pub fund_source: Arc<str>,
+    pub status: Option<Arc<str>>,
     pub budget: Decimal,
     pub settled: Option<Decimal>,
     pub paid: Decimal,
@@ -54,11 +55,11 @@ pub struct CountyProject {
     pub remaining: Decimal,
     /// The budget by fund as the report has it (empty: all of it the
     /// project's 资金性质).
-    pub budget_by_fund: Box<[(Box<str>, Decimal)]>,
+    pub budget_by_fund: Box<[(Arc<str>, Decimal)]>,
     /// 中央/省级/市级/县级, when the 资金性质 spelling named a level.
-    pub fund_level: Option<Box<str>>,
+    pub fund_level: Option<Arc<str>>,
     /// Counted payments by their own 资金性质.
-    pub paid_by_fund: Box<[(Box<str>, Decimal)]>,
+    pub paid_by_fund: Box<[(Arc<str>, Decimal)]>,
 }
 
 impl CountyProject {
@@ -73,11 +74,32 @@ impl CountyProject {
     }
 }
 
-fn boxed_lines(lines: Vec<(String, Decimal)>) -> Box<[(Box<str>, Decimal)]> {
-    lines
-        .into_iter()
-        .map(|(f, b)| (f.into_boxed_str(), b))
-        .collect()
+fn shared_lines(lines: Vec<(String, Decimal)>) -> Box<[(Arc<str>, Decimal)]> {
+    lines.into_iter().map(|(f, b)| (shared(f), b)).collect()
+}
+
+thread_local! {
+    /// The texts every project repeats (类别, 资金性质, 状态, 级次): one copy
+    /// per reading thread instead of one per project.
+    static SHARED: std::cell::RefCell<std::collections::HashSet<Arc<str>>> =
+        Default::default();
+}
+
+/// `text` shared with the projects read before it on this thread.
+fn shared(text: String) -> Arc<str> {
+    SHARED.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(t) = set.get(text.as_str()) {
+            return Arc::clone(t);
+        }
+        // Bounded: a long-running server reads many ledgers.
+        if set.len() >= 4096 {
+            set.clear();
+        }
+        let t: Arc<str> = Arc::from(text);
+        set.insert(Arc::clone(&t));
+        t
+    })
 }
 
 impl From<crate::compute::ProjectFigures> for CountyProject {
@@ -85,9 +107,9 @@ impl From<crate::compute::ProjectFigures> for CountyProject {
         CountyProject {
             id: p.id.into_boxed_str(),
             name: p.name.into_boxed_str(),
-            category: p.category.into_boxed_str(),
-            fund_source: p.fund_source.into_boxed_str(),
-            status: p.status.map(String::into_boxed_str),
+            category: shared(p.category),
+            fund_source: shared(p.fund_source),
+            status: p.status.map(shared),
             budget: p.budget,
             settled: p.settled,
             paid: p.paid,
@@ -95,9 +117,9 @@ impl From<crate::compute::ProjectFigures> for CountyProject {
             outstanding: p.outstanding,
             unspent: p.unspent,
             remaining: p.remaining,
-            budget_by_fund: boxed_lines(p.budget_by_fund),
-            fund_level: p.fund_level.map(String::into_boxed_str),
-            paid_by_fund: boxed_lines(p.paid_by_fund),
+            budget_by_fund: shared_lines(p.budget_by_fund),
+            fund_level: p.fund_level.map(shared),
+            paid_by_fund: shared_lines(p.paid_by_fund),
         }
     }
 }

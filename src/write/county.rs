@@ -653,13 +653,22 @@ pub fn county_sheets(c: &Arc<County>, title: &str, with_missing: bool) -> Vec<Sh
     } else {
         title
     };
-    let mut v = vec![
-        summary(c, title),
-        by_group(c, unit),
-        projects(c, unit),
-        super::county_levels::levels_sheet(c, unit),
-        problems(c, unit),
-    ];
+    // Each sheet is independent of the others: built on all cores.
+    let ((first, second), (third, (fourth, fifth))) = rayon::join(
+        || rayon::join(|| summary(c, title), || by_group(c, unit)),
+        || {
+            rayon::join(
+                || projects(c, unit),
+                || {
+                    rayon::join(
+                        || super::county_levels::levels_sheet(c, unit),
+                        || problems(c, unit),
+                    )
+                },
+            )
+        },
+    );
+    let mut v = vec![first, second, third, fourth, fifth];
     if with_missing {
         v.push(missing(c, unit));
     }
