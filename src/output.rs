@@ -65,6 +65,12 @@ pub const TOOL: &str = "jixiao";
 pub fn marker(path: &Path) -> Option<String> {
     let file = File::open(path).ok()?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    marker_in(&mut zip)
+}
+
+/// The same from a package already open (`consolidate` reads each input's
+/// zip directory once for this and the reader's checks).
+pub fn marker_in<R: std::io::Read + std::io::Seek>(zip: &mut zip::ZipArchive<R>) -> Option<String> {
     let mut part = zip.by_name("docProps/custom.xml").ok()?;
     if part.size() > 1_000_000 {
         return None;

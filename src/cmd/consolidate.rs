@@ -4,7 +4,7 @@
 use crate::compute::county::{FileProblem, Township, consolidate};
 use crate::compute::monthly::month_end;
 use crate::model::{Finding, Severity};
-use crate::read::book::open_book_with;
+use crate::read::book::{Input, open_input};
 use crate::read::mapping::Mapping;
 use crate::write;
 use chrono::NaiveDate;
@@ -107,12 +107,25 @@ fn walk(
             return;
         }
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
+    // The entry's own type where it is not a link (no stat per file; a
+    // province's folder holds tens of thousands), else followed as before.
+    let mut paths: Vec<(PathBuf, Option<std::fs::FileType>)> = entries
+        .filter_map(|e| {
+            e.ok().map(|e| {
+                let kind = e.file_type().ok().filter(|t| !t.is_symlink());
+                (e.path(), kind)
+            })
+        })
+        .collect();
+    paths.sort_by(|a, b| a.0.cmp(&b.0));
+    for (p, kind) in paths {
+        let (dir, file) = match kind {
+            Some(t) => (t.is_dir(), t.is_file()),
+            None => (p.is_dir(), p.is_file()),
+        };
+        if dir {
             walk(&p, out, visited, problems);
-        } else if is_workbook(&p) && p.is_file() {
+        } else if is_workbook(&p) && file {
             out.push(p);
         }
     }
@@ -138,10 +151,13 @@ pub fn collect_inputs(inputs: &[PathBuf], problems: &mut Vec<FileProblem>) -> Ve
             ));
         }
     }
+    let canons: Vec<PathBuf> = files
+        .par_iter()
+        .map(|(f, _)| f.canonicalize().unwrap_or_else(|_| f.clone()))
+        .collect();
     let mut seen: HashMap<PathBuf, PathBuf> = HashMap::new();
     let mut unique = Vec::new();
-    for (f, found) in files {
-        let canon = f.canonicalize().unwrap_or_else(|_| f.clone());
+    for ((f, found), canon) in files.into_iter().zip(canons) {
         match seen.get(&canon) {
             Some(first) => problems.push(FileProblem::coded(
                 &f.display().to_string(),
@@ -212,8 +228,10 @@ static ANALYSE_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::
 
 fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     let file = path.display().to_string();
+    // Read once: the marker, the reader's checks and calamine share it.
+    let mut input = Input::read(path);
     // Our own outputs carry a marker whatever their names.
-    if let Some(kind) = crate::output::marker(path)
+    if let Some(kind) = input.marker()
         && crate::output::Kind::is_output(&kind)
     {
         return Read::Skipped(FileProblem::coded(
@@ -229,7 +247,7 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
         panic!("测试用：读取 {file} 时故意出错");
     }
     let t0 = std::time::Instant::now();
-    let opened = open_book_with(path, false);
+    let opened = open_input(input, false);
     OPEN_NS.fetch_add(
         t0.elapsed().as_nanos() as u64,
         std::sync::atomic::Ordering::Relaxed,
@@ -301,8 +319,10 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let mut problems = Vec::new();
     let listed = collect_inputs(&args.inputs, &mut problems);
     let mut files = Vec::with_capacity(listed.len());
-    for (f, found) in listed {
-        if plan.is_output(&f) {
+    // Each input's checks on all cores (a few system calls each).
+    let is_output: Vec<bool> = listed.par_iter().map(|(f, _)| plan.is_output(f)).collect();
+    for ((f, found), is_output) in listed.into_iter().zip(is_output) {
+        if is_output {
             // An earlier summary in the folder may be replaced (with
             // --force); a ledger never.
             let ours =
@@ -324,7 +344,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     // The county workbook is far smaller than its inputs: a quarter, checked with the lock.
     let input_bytes: u64 = files
-        .iter()
+        .par_iter()
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
@@ -342,12 +362,9 @@ pub fn run(args: &Args) -> Result<i32, String> {
         _ => None,
     };
     let timing = std::env::var_os("JIXIAO_TIMING").is_some();
-    let started = std::time::Instant::now();
-    let lap = |what: &str| {
-        if timing {
-            eprintln!("timing: {what} {:.3}s", started.elapsed().as_secs_f64());
-        }
-    };
+    // Elapsed time and resident memory at each stage.
+    let laps = super::Laps::new();
+    let lap = |what: &str| laps.lap(what);
     if files.is_empty() {
         let given: Vec<String> = args
             .inputs
@@ -517,6 +534,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
         stage.bytes(j, &write::json::to_bytes(&county))?;
     }
     stage.commit()?;
+    lap("json written");
     let errors = county
         .problems
         .iter()

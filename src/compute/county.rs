@@ -10,6 +10,7 @@ use crate::model::{Finding, Problem};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What consolidation keeps of one township's report (the workbook itself is
 /// dropped once this is built, so memory follows the output, not the input).
@@ -22,7 +23,7 @@ pub struct Township {
     pub totals: GroupFigures,
     pub by_category: Vec<GroupFigures>,
     pub by_fund_source: Vec<GroupFigures>,
-    pub projects: Vec<ProjectFigures>,
+    pub projects: Vec<CountyProject>,
     /// Share of 衔接资金 budget arranged for 产业项目, percent; `None` without 衔接资金.
     pub industry_share: Option<Decimal>,
     /// Rows left out of this township's sums (counts and amounts; the rows
@@ -34,21 +35,124 @@ pub struct Township {
     pub year: Option<i32>,
 }
 
+/// A project as the county keeps it: its 项目明细 row and what the duplicate
+/// check, the industry share and the levels read — no descriptive texts,
+/// dates, row or evaluation; texts without spare capacity, the repeated
+/// ones shared (memory per township stays small at 10,000 townships).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CountyProject {
+    pub id: Box<str>,
+    pub name: Box<str>,
+    pub category: Arc<str>,
+    pub fund_source: Arc<str>,
+    pub status: Option<Arc<str>>,
+    pub budget: Decimal,
+    pub settled: Option<Decimal>,
+    pub paid: Decimal,
+    pub execution_rate: Option<Decimal>,
+    pub outstanding: Option<Decimal>,
+    pub unspent: Option<Decimal>,
+    pub remaining: Decimal,
+    /// The budget by fund as the report has it (empty: all of it the
+    /// project's 资金性质).
+    pub budget_by_fund: Box<[(Arc<str>, Decimal)]>,
+    /// 中央/省级/市级/县级, when the 资金性质 spelling named a level.
+    pub fund_level: Option<Arc<str>>,
+    /// Counted payments by their own 资金性质.
+    pub paid_by_fund: Box<[(Arc<str>, Decimal)]>,
+}
+
+impl CountyProject {
+    /// The budget lines with their funds (`assets::budget_lines`, without copies).
+    pub fn budget_lines(&self) -> impl Iterator<Item = (&str, Decimal)> {
+        let own = self
+            .budget_by_fund
+            .is_empty()
+            .then_some((&*self.fund_source, self.budget));
+        own.into_iter()
+            .chain(self.budget_by_fund.iter().map(|(f, b)| (&**f, *b)))
+    }
+}
+
+fn shared_lines(lines: Vec<(String, Decimal)>) -> Box<[(Arc<str>, Decimal)]> {
+    lines.into_iter().map(|(f, b)| (shared(f), b)).collect()
+}
+
+thread_local! {
+    /// The texts every project repeats (类别, 资金性质, 状态, 级次): one copy
+    /// per reading thread instead of one per project.
+    static SHARED: std::cell::RefCell<std::collections::HashSet<Arc<str>>> =
+        Default::default();
+}
+
+/// `text` shared with the projects read before it on this thread.
+fn shared(text: String) -> Arc<str> {
+    SHARED.with(|set| {
+        let mut set = set.borrow_mut();
+        if let Some(t) = set.get(text.as_str()) {
+            return Arc::clone(t);
+        }
+        // Bounded: a long-running server reads many ledgers.
+        if set.len() >= 4096 {
+            set.clear();
+        }
+        let t: Arc<str> = Arc::from(text);
+        set.insert(Arc::clone(&t));
+        t
+    })
+}
+
+impl From<crate::compute::ProjectFigures> for CountyProject {
+    fn from(p: crate::compute::ProjectFigures) -> CountyProject {
+        CountyProject {
+            id: p.id.into_boxed_str(),
+            name: p.name.into_boxed_str(),
+            category: shared(p.category),
+            fund_source: shared(p.fund_source),
+            status: p.status.map(shared),
+            budget: p.budget,
+            settled: p.settled,
+            paid: p.paid,
+            execution_rate: p.execution_rate,
+            outstanding: p.outstanding,
+            unspent: p.unspent,
+            remaining: p.remaining,
+            budget_by_fund: shared_lines(p.budget_by_fund),
+            fund_level: p.fund_level.map(shared),
+            paid_by_fund: shared_lines(p.paid_by_fund),
+        }
+    }
+}
+
 /// The 衔接资金 industry share: budget of 衔接资金 projects in 产业项目 ÷ budget of all 衔接资金 projects.
 pub fn industry_share<'a>(
     projects: impl IntoIterator<Item = &'a ProjectFigures>,
 ) -> Option<Decimal> {
+    industry_share_of(
+        projects
+            .into_iter()
+            .map(|p| (p.fund_source.as_str(), p.category.as_str(), p.budget)),
+    )
+}
+
+/// The same over (资金性质, 项目类别, 预算) of each project.
+fn industry_share_of<'a>(
+    projects: impl Iterator<Item = (&'a str, &'a str, Decimal)>,
+) -> Option<Decimal> {
     let (mut total, mut industry) = (Decimal::ZERO, Decimal::ZERO);
-    for p in projects.into_iter().filter(|p| {
-        crate::model::standard::Fund::of(&p.fund_source)
-            == Some(crate::model::standard::Fund::Xianjie)
+    for (_, category, budget) in projects.filter(|(fund, _, _)| {
+        crate::model::standard::Fund::of(fund) == Some(crate::model::standard::Fund::Xianjie)
     }) {
-        total += p.budget;
-        if p.category == "产业项目" {
-            industry += p.budget;
+        total += budget;
+        if category == "产业项目" {
+            industry += budget;
         }
     }
     execution_rate(industry, total)
+}
+
+fn county_industry_share<'a>(projects: impl Iterator<Item = &'a CountyProject>) -> Option<Decimal> {
+    industry_share_of(projects.map(|p| (&*p.fund_source, &*p.category, p.budget)))
 }
 
 impl Township {
@@ -61,7 +165,12 @@ impl Township {
             by_category: r.by_category.clone(),
             by_fund_source: r.by_fund_source.clone(),
             industry_share: industry_share(&r.projects),
-            projects: r.projects.clone(),
+            projects: r
+                .projects
+                .iter()
+                .cloned()
+                .map(CountyProject::from)
+                .collect(),
             excluded: Excluded {
                 rows: Vec::new(),
                 ..r.excluded.clone()
@@ -75,23 +184,10 @@ impl Township {
 impl Township {
     /// The same, taking the report apart instead of copying it (`consolidate`
     /// drops the report right after): each project keeps only what the county
-    /// sheets, JSON and levels use — its figures, funds and level, not its
-    /// descriptive texts, row or evaluation.
+    /// sheets, JSON and levels use.
     pub fn from_owned_report(unit: &str, file: &str, r: Report) -> Township {
         let industry_share = industry_share(&r.projects);
-        let projects = r
-            .projects
-            .into_iter()
-            .map(|p| ProjectFigures {
-                location: None,
-                implementer: None,
-                deviation_reason: None,
-                annual_target: None,
-                actual_result: None,
-                evaluation: None,
-                ..p
-            })
-            .collect();
+        let projects = r.projects.into_iter().map(CountyProject::from).collect();
         Township {
             unit: unit.to_string(),
             file: file.to_string(),
@@ -295,12 +391,14 @@ fn add_group(sum: &mut GroupFigures, g: &GroupFigures) {
     sum.paid_to_other_funds = super::add_opt(sum.paid_to_other_funds, g.paid_to_other_funds);
 }
 
-/// A township name and an expected name are the same unit when equal or
-/// one is the other plus a suffix (靖宇镇 / 靖宇镇人民政府).
-fn same_unit(a: &str, b: &str) -> bool {
-    let n = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    let (a, b) = (n(a), n(b));
-    !a.is_empty() && !b.is_empty() && (a == b || a.starts_with(&b) || b.starts_with(&a))
+fn without_spaces(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A township name and an expected name (both without spaces) are the same
+/// unit when equal or one is the other plus a suffix (靖宇镇 / 靖宇镇人民政府).
+fn same_normalised_unit(a: &str, b: &str) -> bool {
+    !a.is_empty() && !b.is_empty() && (a == b || a.starts_with(b) || b.starts_with(a))
 }
 
 pub fn consolidate(
@@ -342,10 +440,10 @@ pub fn consolidate(
     let by_fund_source = merge_groups(layout::FUND_SOURCES, &funds);
 
     // The same project in two files would be counted twice: say so.
-    let mut seen: HashMap<&str, (&Township, &ProjectFigures)> = HashMap::new();
+    let mut seen: HashMap<&str, (&Township, &CountyProject)> = HashMap::new();
     for t in &townships {
         for p in &t.projects {
-            match seen.get(p.id.as_str()) {
+            match seen.get(&*p.id) {
                 Some((other, q)) if other.file != t.file => {
                     let (finding, what) = if q.name == p.name {
                         (
@@ -385,7 +483,7 @@ pub fn consolidate(
         }
     }
 
-    let industry = industry_share(townships.iter().flat_map(|t| t.projects.iter()));
+    let industry = county_industry_share(townships.iter().flat_map(|t| t.projects.iter()));
     if let Some(floor) = settings.industry_floor {
         for t in &townships {
             if let Some(s) = t.industry_share.filter(|s| *s < floor) {
@@ -407,9 +505,19 @@ pub fn consolidate(
         }
     }
 
+    // Names without spaces once (a province's list against its townships
+    // is many thousands each way); an equal name found by hash first.
+    let names: Vec<String> = townships.iter().map(|t| without_spaces(&t.unit)).collect();
+    let exact: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
     let missing = expected
         .iter()
-        .filter(|e| !townships.iter().any(|t| same_unit(&t.unit, e)))
+        .filter(|e| {
+            let e = without_spaces(e);
+            let found = !e.is_empty()
+                && (exact.contains(e.as_str())
+                    || names.iter().any(|n| same_normalised_unit(n, &e)));
+            !found
+        })
         .cloned()
         .collect();
     let first = townships.first().map(|t| t.as_of);
@@ -473,6 +581,7 @@ mod tests {
         }
     }
     fn township(unit: &str, budget: &str, paid: &str, projects: Vec<ProjectFigures>) -> Township {
+        let share = industry_share(&projects);
         Township {
             unit: unit.into(),
             file: format!("{unit}.xlsx"),
@@ -480,8 +589,8 @@ mod tests {
             totals: group("合计", budget, paid),
             by_category: vec![group("产业项目", budget, paid)],
             by_fund_source: vec![group("衔接资金", budget, paid)],
-            industry_share: industry_share(&projects),
-            projects,
+            industry_share: share,
+            projects: projects.into_iter().map(CountyProject::from).collect(),
             excluded: Excluded::default(),
             late: LatePayments::default(),
             year: None,

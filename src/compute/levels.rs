@@ -2,7 +2,7 @@
 //! report it against a benchmark (the province's average for the month,
 //! given as data) with the gap in 个百分点. Pure.
 
-use super::ProjectFigures;
+use super::county::CountyProject;
 use crate::model::ser;
 use crate::policy::{LEVELS, NO_LEVEL, Policy};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -130,29 +130,36 @@ impl Default for ByLevel {
     }
 }
 
-/// The budget lines of a project with their levels.
-fn budget_levels(p: &ProjectFigures, policy: &Policy) -> Vec<(&'static str, Decimal)> {
-    let lines = super::assets::budget_lines(p);
-    let family_lines = lines
+/// The budget lines of a project with their levels, and whether each is of
+/// the policy's fund family.
+fn budget_levels(p: &CountyProject, policy: &Policy) -> Vec<(&'static str, Decimal, bool)> {
+    let classified: Vec<(String, Option<&'static str>, Decimal)> = p
+        .budget_lines()
+        .map(|(f, b)| {
+            let (key, named) = policy.classify(f);
+            (key, named, b)
+        })
+        .collect();
+    let family_lines = classified
         .iter()
-        .filter(|(f, _)| policy.classify(f).0 == policy.family.key)
+        .filter(|(key, _, _)| *key == policy.family.key)
         .count();
     let own = p
         .fund_level
         .as_deref()
         .and_then(|l| LEVELS.iter().find(|x| **x == l).copied());
-    lines
-        .iter()
-        .map(|(f, b)| {
-            let (key, named) = policy.classify(f);
-            let level = if key != policy.family.key {
+    classified
+        .into_iter()
+        .map(|(key, named, b)| {
+            let family = key == policy.family.key;
+            let level = if !family {
                 NO_LEVEL
             } else {
                 named
                     .or(if family_lines == 1 { own } else { None })
                     .unwrap_or(NO_LEVEL)
             };
-            (level, *b)
+            (level, b, family)
         })
         .collect()
 }
@@ -160,7 +167,7 @@ fn budget_levels(p: &ProjectFigures, policy: &Policy) -> Vec<(&'static str, Deci
 /// Figures by level over `(unit, project)` pairs, and notes where paid
 /// money could not be put under a level.
 pub fn by_level<'a>(
-    projects: impl Iterator<Item = (&'a str, &'a ProjectFigures)>,
+    projects: impl Iterator<Item = (&'a str, &'a CountyProject)>,
     policy: &Policy,
     bench: Option<&Benchmark>,
 ) -> (ByLevel, Vec<String>) {
@@ -178,7 +185,7 @@ pub fn by_level<'a>(
         let budget = budget_levels(p, policy);
         let mut counted = [false; 5];
         let mut any_level = false;
-        for (l, b) in &budget {
+        for (l, b, _) in &budget {
             let i = at(l);
             rows[i].budget += *b;
             if !b.is_zero() && !counted[i] {
@@ -197,15 +204,14 @@ pub fn by_level<'a>(
         let family_levels: Vec<&str> = {
             let mut v: Vec<&str> = budget
                 .iter()
-                .zip(budget_lines_keys(p, policy))
-                .filter(|(_, is_family)| *is_family)
-                .map(|((l, _), _)| *l)
+                .filter(|(_, _, is_family)| *is_family)
+                .map(|(l, _, _)| *l)
                 .collect();
             v.sort();
             v.dedup();
             v
         };
-        let mut all_levels: Vec<&str> = budget.iter().map(|(l, _)| *l).collect();
+        let mut all_levels: Vec<&str> = budget.iter().map(|(l, _, _)| *l).collect();
         all_levels.sort();
         all_levels.dedup();
         let mut put = |l: &str, amount: Decimal| {
@@ -215,7 +221,7 @@ pub fn by_level<'a>(
             }
         };
         let mut attributed = Decimal::ZERO;
-        for (fund, amount) in &p.paid_by_fund {
+        for (fund, amount) in p.paid_by_fund.iter() {
             attributed += *amount;
             let (key, named) = policy.classify(fund);
             let level = if key != policy.family.key {
@@ -334,17 +340,10 @@ pub fn county_levels(
     by
 }
 
-/// For each budget line, whether it is of the policy's fund family.
-fn budget_lines_keys(p: &ProjectFigures, policy: &Policy) -> Vec<bool> {
-    super::assets::budget_lines(p)
-        .iter()
-        .map(|(f, _)| policy.classify(f).0 == policy.family.key)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compute::ProjectFigures;
     use crate::testutil::d;
 
     fn project(
@@ -353,7 +352,7 @@ mod tests {
         level: Option<&str>,
         paid: &[(&str, &str)],
         total_paid: &str,
-    ) -> ProjectFigures {
+    ) -> CountyProject {
         ProjectFigures {
             id: id.into(),
             name: id.into(),
@@ -365,6 +364,7 @@ mod tests {
             paid_by_fund: paid.iter().map(|(f, b)| (f.to_string(), d(b))).collect(),
             ..Default::default()
         }
+        .into()
     }
 
     #[test]

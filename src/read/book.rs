@@ -13,6 +13,56 @@ pub fn open_book(path: &Path) -> Result<RawBook, String> {
 /// `full = false` reads cell values only: what consolidation needs, at the
 /// cost of one pass over each sheet.
 pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
+    open_input(Input::read(path), full)
+}
+
+/// Files up to this size are read into memory once and every check, the
+/// marker and calamine read the package from there; larger ones from the file.
+const IN_MEMORY: u64 = 256 << 20;
+
+type Bytes = std::io::Cursor<std::sync::Arc<[u8]>>;
+
+/// A workbook file read once: its bytes and, when it is a zip package, its
+/// directory (parsed once for the marker, the size guard and the
+/// `<dimension>` check).
+pub struct Input {
+    path: std::path::PathBuf,
+    bytes: Option<std::sync::Arc<[u8]>>,
+    zip: Option<zip::ZipArchive<Bytes>>,
+}
+
+impl Input {
+    /// Never fails: a file that can't be read (missing, a folder, too large
+    /// for memory) is read from its path as before, with the same messages.
+    pub fn read(path: &Path) -> Input {
+        let bytes = std::fs::metadata(path)
+            .ok()
+            .filter(|m| m.is_file() && m.len() <= IN_MEMORY)
+            .and_then(|_| std::fs::read(path).ok())
+            .map(std::sync::Arc::<[u8]>::from);
+        let zip = bytes
+            .as_ref()
+            .and_then(|b| zip::ZipArchive::new(std::io::Cursor::new(b.clone())).ok());
+        Input {
+            path: path.to_path_buf(),
+            bytes,
+            zip,
+        }
+    }
+
+    /// The `类型` of our own output (`output::marker`), from the same package.
+    pub fn marker(&mut self) -> Option<String> {
+        match (&self.bytes, &mut self.zip) {
+            (_, Some(zip)) => crate::output::marker_in(zip),
+            (Some(_), None) => None,
+            (None, None) => crate::output::marker(&self.path),
+        }
+    }
+}
+
+/// [`open_book_with`] for an input already read.
+pub fn open_input(mut input: Input, full: bool) -> Result<RawBook, String> {
+    let path = input.path.as_path();
     let shown = path.display();
     if !path.exists() {
         return Err(format!("找不到文件 {shown}"));
@@ -24,13 +74,27 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if matches!(ext.as_str(), "xlsx" | "xlsm") && is_ole2(path) {
+    let ole2 = match &input.bytes {
+        Some(b) => b.starts_with(&OLE2_MAGIC),
+        None => is_ole2(path),
+    };
+    if matches!(ext.as_str(), "xlsx" | "xlsm") && ole2 {
         return Err(format!(
             "无法读取文件 {shown}：文件设有打开密码（已加密），或是改了扩展名的旧版 .xls；请在 Excel/WPS 中取消密码后另存为 .xlsx 再试"
         ));
     }
-    check_unpacked_size(path)?;
-    check_xlsx_dimensions(path)?;
+    match (&input.bytes, &mut input.zip) {
+        (_, Some(zip)) => check_package(path, zip)?,
+        (Some(_), None) => {}
+        (None, None) => {
+            let zip = std::fs::File::open(path)
+                .ok()
+                .and_then(|f| zip::ZipArchive::new(std::io::BufReader::new(f)).ok());
+            if let Some(mut zip) = zip {
+                check_package(path, &mut zip)?;
+            }
+        }
+    }
     // .ods: our own streaming sparse reader (calamine's is dense, no merges).
     if super::ods::is_ods(path) {
         let sheets = super::ods::read_ods(path, full, max_cells()).map_err(|e| match e {
@@ -46,15 +110,39 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
     }
     // .xls: calamine lays every sheet out densely at open; the extents are
     // read first so that far cells are refused before it allocates.
-    if is_ole2(path) {
-        check_xls_extent(path)?;
+    if ole2 {
+        match &input.bytes {
+            Some(b) => check_xls_extent(path, b)?,
+            None => {
+                if let Ok(b) = std::fs::read(path) {
+                    check_xls_extent(path, &b)?;
+                }
+            }
+        }
     }
     // The workbook library can panic on damaged files (a truncated .xls, an
     // absurd cell reference): that is a damaged file, said as such.
-    guarded(|| {
-        let book =
-            open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
-        read_sheets(path, book, full)
+    drop(input.zip.take());
+    guarded(|| match input.bytes.take() {
+        Some(b) => {
+            let reopen = {
+                let b = b.clone();
+                move || Some(std::io::Cursor::new(b.clone()))
+            };
+            let book = open_workbook_from(path, std::io::Cursor::new(b))
+                .map_err(|e| describe_open_error(path, &e.to_string()))?;
+            read_sheets(path, book, full, reopen)
+        }
+        None => {
+            let book =
+                open_workbook_auto(path).map_err(|e| describe_open_error(path, &e.to_string()))?;
+            let reopen = || {
+                std::fs::File::open(path)
+                    .ok()
+                    .map(std::io::BufReader::new)
+            };
+            read_sheets(path, book, full, reopen)
+        }
     })
     .unwrap_or_else(|why| {
         Err(format!(
@@ -62,6 +150,29 @@ pub fn open_book_with(path: &Path, full: bool) -> Result<RawBook, String> {
             path.display()
         ))
     })
+}
+
+/// calamine's `open_workbook_auto` on bytes already read: the reader by the
+/// extension as it spells it, else each reader in its order.
+fn open_workbook_from(path: &Path, rs: Bytes) -> Result<Sheets<Bytes>, calamine::Error> {
+    use calamine::{Error, Ods, Xls, Xlsb, Xlsx};
+    Ok(match path.extension().and_then(|e| e.to_str()) {
+        Some("xls" | "xla") => Sheets::Xls(Xls::new(rs).map_err(Error::Xls)?),
+        Some("xlsx" | "xlsm" | "xlam") => Sheets::Xlsx(Xlsx::new(rs).map_err(Error::Xlsx)?),
+        Some("xlsb") => Sheets::Xlsb(Xlsb::new(rs).map_err(Error::Xlsb)?),
+        Some("ods") => Sheets::Ods(Ods::new(rs).map_err(Error::Ods)?),
+        _ => calamine::open_workbook_auto_from_rs(rs)?,
+    })
+}
+
+/// The guards on a zip package, from its directory read once: the
+/// unpacked size, then each worksheet's `<dimension>`.
+fn check_package<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<(), String> {
+    check_unpacked_size(path, zip)?;
+    check_xlsx_dimensions(path, zip)
 }
 
 thread_local! {
@@ -128,24 +239,21 @@ pub fn max_cells() -> usize {
 
 /// Refuse an .xls whose sheets calamine would lay out past the cell limit
 /// (a cell at IV65536 beside one at A1 is 16.7 million cells).
-fn check_xls_extent(path: &Path) -> Result<(), String> {
-    let Ok(bytes) = std::fs::read(path) else {
-        return Ok(());
-    };
+fn check_xls_extent(path: &Path, bytes: &[u8]) -> Result<(), String> {
     // Chains calamine would follow into a panic or a loop: damaged, said so.
-    if super::xls_extent::cfb_is_broken(&bytes) {
+    if super::xls_extent::cfb_is_broken(bytes) {
         return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
             "无法读取文件 {}：文件已损坏或不完整（可能下载或复制中断），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：OLE2 复合文件的扇区链断裂",
             path.display()
         )));
     }
-    if let Some(record) = super::xls_extent::broken_record(&bytes) {
+    if let Some(record) = super::xls_extent::broken_record(bytes) {
         return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
             "无法读取文件 {}：文件已损坏（可能下载或复制中断，或由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：{record} 记录无效",
             path.display()
         )));
     }
-    let Some(sheets) = super::xls_extent::extents(&bytes) else {
+    let Some(sheets) = super::xls_extent::extents(bytes) else {
         return Ok(());
     };
     let limit = max_cells() as u64;
@@ -171,10 +279,11 @@ fn check_xls_extent(path: &Path) -> Result<(), String> {
 /// Uncompressed size of all parts of an .xlsx / .ods package.
 pub const MAX_UNPACKED_BYTES: u64 = 2 << 30;
 
-fn read_sheets<RS: std::io::Read + std::io::Seek>(
+fn read_sheets<RS: std::io::Read + std::io::Seek, R: std::io::Read + std::io::Seek>(
     path: &Path,
     mut book: Sheets<RS>,
     full: bool,
+    reopen: impl Fn() -> Option<R>,
 ) -> Result<RawBook, String> {
     let shown = path.display();
     let format = match &book {
@@ -193,9 +302,7 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
     let mut fast_merges = match &book {
         Sheets::Xlsx(_) if full => {
             let names: Vec<String> = meta.iter().map(|(n, _)| n.clone()).collect();
-            std::fs::File::open(path)
-                .ok()
-                .and_then(|f| super::xlsx_merges::merges(std::io::BufReader::new(f), &names))
+            reopen().and_then(|r| super::xlsx_merges::merges(r, &names))
         }
         _ => None,
     }
@@ -262,14 +369,10 @@ fn read_sheets<RS: std::io::Read + std::io::Seek>(
 
 /// A zip package (.xlsx, .ods) whose parts unpack past the guard is refused
 /// before anything is unpacked (a zip bomb costs nothing).
-fn check_unpacked_size(path: &Path) -> Result<(), String> {
-    let Ok(file) = std::fs::File::open(path) else {
-        return Ok(());
-    };
-    // Not a zip: the workbook reader says what it is.
-    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
-        return Ok(());
-    };
+fn check_unpacked_size<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<(), String> {
     let mut total: u64 = 0;
     for i in 0..zip.len() {
         if let Ok(f) = zip.by_index_raw(i) {
@@ -291,14 +394,11 @@ fn check_unpacked_size(path: &Path) -> Result<(), String> {
 /// before calamine parses the sheet): a reference past u32 or a range whose
 /// end is before its start is a damaged file, refused with R130 (calamine
 /// 0.38 `get_dimension` would overflow on it).
-fn check_xlsx_dimensions(path: &Path) -> Result<(), String> {
+fn check_xlsx_dimensions<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    zip: &mut zip::ZipArchive<R>,
+) -> Result<(), String> {
     use std::io::Read;
-    let Ok(file) = std::fs::File::open(path) else {
-        return Ok(());
-    };
-    let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
-        return Ok(());
-    };
     for i in 0..zip.len() {
         let Ok(part) = zip.by_index(i) else {
             continue;
@@ -309,14 +409,44 @@ fn check_xlsx_dimensions(path: &Path) -> Result<(), String> {
         if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
             continue;
         }
-        let mut head = Vec::new();
-        if part.take(16 * 1024).read_to_end(&mut head).is_err() {
+        // Inflated only up to `<sheetData` (the dimension is before it):
+        // the rest of the 16 KiB head is read only to refuse, so that a part
+        // that fails to inflate there is still left to calamine.
+        let mut part = part.take(16 * 1024);
+        let mut head = Vec::with_capacity(2048);
+        let mut chunk = [0u8; 1024];
+        let mut ended = false;
+        let mut failed = false;
+        loop {
+            match part.read(&mut chunk) {
+                Ok(0) => {
+                    ended = true;
+                    break;
+                }
+                Ok(n) => {
+                    let from = head.len().saturating_sub(8);
+                    head.extend_from_slice(&chunk[..n]);
+                    if memchr::memmem::find(&head[from..], b"sheetData").is_some() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        if failed {
             continue;
         }
         let Some(value) = dimension_ref(&head) else {
             continue;
         };
         if !dimension_is_valid(&value) {
+            if !ended && part.read_to_end(&mut head).is_err() {
+                continue;
+            }
             return Err(crate::model::Finding::BrokenWorkbook.fatal(format!(
                 "无法读取文件 {}：文件已损坏（可能由不规范的程序生成），请在 Excel/WPS 中打开后另存为 .xlsx 再试；技术信息：{name} 的表格范围 <dimension ref=\"{}\"> 无效（终点在起点之前，或超出 Excel 的行列编号）",
                 path.display(),
@@ -484,5 +614,51 @@ fn describe_open_error(path: &Path, err: &str) -> String {
         )
     } else {
         format!("无法读取文件 {shown}：{}", describe_cause(err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A package with one worksheet part: `pad` bytes of attributes before
+    /// the `<dimension>`, then `<sheetData>`.
+    fn package(pad: usize, dimension: &str) -> zip::ZipArchive<std::io::Cursor<Vec<u8>>> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        w.start_file(
+            "xl/worksheets/sheet1.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        let xml = format!(
+            "<worksheet x=\"{}\"><dimension ref=\"{dimension}\"/><sheetData><row r=\"1\"/></sheetData></worksheet>",
+            "a".repeat(pad)
+        );
+        w.write_all(xml.as_bytes()).unwrap();
+        let bytes = w.finish().unwrap().into_inner();
+        zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap()
+    }
+
+    #[test]
+    fn the_dimension_check_stops_at_sheet_data_wherever_the_chunks_split_it() {
+        let path = Path::new("x.xlsx");
+        // Every split of `<dimension …><sheetData` across the 1 KiB chunks,
+        // and a head past the 16 KiB the check reads (not looked at).
+        for pad in (900..1100).chain(1990..2060).chain([20_000]) {
+            let bad = check_xlsx_dimensions(path, &mut package(pad, "B2:A1"));
+            if pad < 16 * 1024 - 100 {
+                assert!(
+                    bad.is_err(),
+                    "pad {pad}: an end before its start is refused"
+                );
+            } else {
+                assert!(bad.is_ok(), "pad {pad}: beyond the head, left to calamine");
+            }
+            assert!(
+                check_xlsx_dimensions(path, &mut package(pad, "A1:B2")).is_ok(),
+                "pad {pad}"
+            );
+        }
     }
 }

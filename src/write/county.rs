@@ -346,7 +346,7 @@ const DETAIL_TEXT: [(u16, f64, f64); 7] = [
 const DETAIL_HEADER_ROW: u32 = 2;
 
 /// The texts of a project's row of 项目明细, by column.
-fn detail_texts<'a>(t: &'a Township, p: &'a crate::compute::ProjectFigures) -> [&'a str; 7] {
+fn detail_texts<'a>(t: &'a Township, p: &'a crate::compute::county::CountyProject) -> [&'a str; 7] {
     [
         &t.unit,
         &t.file,
@@ -425,22 +425,35 @@ pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
     let rows: usize = c.townships.iter().map(|t| t.projects.len()).sum();
     s.source_rows = h + rows as u32;
     // Widths: the texts' own, up to a start width; money as wide as the
-    // largest figure.
+    // largest figure (the widest of the largest and the most negative: a
+    // figure's width grows with its size, and a sign).
     let mut widths: Vec<f64> = DETAIL_TEXT.iter().map(|(_, _, min)| *min).collect();
-    let mut money = 10.0f64;
+    let (mut high, mut low): (Option<Decimal>, Option<Decimal>) = (None, None);
     for t in &c.townships {
+        if t.projects.is_empty() {
+            continue;
+        }
+        for (k, v) in [&t.unit, &t.file].into_iter().enumerate() {
+            widths[k] = widths[k].max((display_width(v) + 1.5).min(DETAIL_TEXT[k].1));
+        }
         for p in &t.projects {
-            for (k, v) in detail_texts(t, p).into_iter().enumerate() {
+            for (k, v) in detail_texts(t, p).into_iter().enumerate().skip(2) {
                 widths[k] = widths[k].max((display_width(v) + 1.5).min(DETAIL_TEXT[k].1));
             }
             for v in [Some(p.budget), p.settled, Some(p.paid)]
                 .into_iter()
                 .flatten()
             {
-                money = money.max(value_width(&Value::Number(v), Role::Money) + 2.0);
+                high = Some(high.map_or(v, |h| h.max(v)));
+                low = Some(low.map_or(v, |l| l.min(v)));
             }
         }
     }
+    let money = [high, low]
+        .into_iter()
+        .flatten()
+        .map(|v| value_width(&Value::Number(v), Role::Money) + 2.0)
+        .fold(10.0f64, f64::max);
     s.widths = widths
         .iter()
         .enumerate()
@@ -461,13 +474,17 @@ pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
     // Row heights from the texts at the widths printed.
     let mut heights = vec![(h, row_pt(2.0))];
     let mut r = h + 1;
+    let column_widths: Vec<f64> = (0..7).map(|k| s.width_of(k)).collect();
     for t in &c.townships {
+        // 单位 and 来源文件 are the same on each of the township's rows.
+        let own = text_lines(&t.unit, column_widths[0]).max(text_lines(&t.file, column_widths[1]));
         for p in &t.projects {
             let lines = detail_texts(t, p)
                 .into_iter()
                 .enumerate()
-                .map(|(k, v)| text_lines(v, s.width_of(k as u16)))
-                .fold(1.0, f64::max)
+                .skip(2)
+                .map(|(k, v)| text_lines(v, column_widths[k]))
+                .fold(own.max(1.0), f64::max)
                 .min(MAX_LINES);
             if lines > 1.0 {
                 heights.push((r, row_pt(lines)));
@@ -636,6 +653,8 @@ pub fn county_sheets(c: &Arc<County>, title: &str, with_missing: bool) -> Vec<Sh
     } else {
         title
     };
+    // One after the other: built in parallel they raised the peak by a
+    // fifth at 1,000 townships (measured) for a tenth of a second.
     let mut v = vec![
         summary(c, title),
         by_group(c, unit),
