@@ -251,6 +251,16 @@ const NOT_MONEY: &[&str] = &[
     "率", "进度", "比例", "%", "日期", "时间", "个数", "人数", "户数",
 ];
 
+/// A pay verb in a project header that is not the amount paid so far: what
+/// is still to pay (待拨付, 未支付), a plan, a text about payment (支付方式,
+/// 拨付依据, 支出科目), or one payment of several (第一次拨付金额: a payment
+/// column pair, see `PAYMENT_ORDINALS`).
+const NOT_PAID: &[&str] = &[
+    "率", "进度", "比例", "%", "日期", "时间", "个数", "人数", "户数", "待", "未", "应付", "应拨",
+    "计划", "剩余", "结余", "预算", "方式", "单位", "依据", "对象", "文号", "凭证", "账", "情况",
+    "说明", "备注", "科目", "分类", "类", "第", "次", "笔", "批", "本月", "当月", "上年", "往年",
+];
+
 pub const MEANINGS: &[Meaning] = &[
     Meaning {
         role: SheetRole::Projects,
@@ -264,8 +274,16 @@ pub const MEANINGS: &[Meaning] = &[
             "已拨",
             "实际支出",
             "累计完成投资",
+            // What was paid out, however the verb is spelt (拨付金额, 支付金额,
+            // 拨款金额, 资金拨付, 已兑付): in a project table it is the paid so far.
+            "拨付",
+            "拨款",
+            "支付",
+            "支出",
+            "兑付",
+            "付款",
         ],
-        unless: NOT_MONEY,
+        unless: NOT_PAID,
     },
     Meaning {
         role: SheetRole::Projects,
@@ -628,6 +646,24 @@ pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
     }
     let m: u32 = rest.strip_suffix('月')?.parse().ok()?;
     (1..=12).contains(&m).then_some((year, m))
+}
+
+/// Words of a header that speaks of money paid or received (拨付, 到位资金,
+/// 报账): an amount column with such a header that no rule reads, in a
+/// ledger whose paid figures would otherwise all be 0, is an error naming
+/// it — never a silent 0.
+pub const PAID_LIKE_WORDS: &[&str] = &[
+    "拨", "支付", "支出", "兑付", "付款", "到位", "报账", "已用", "使用", "完成投资",
+];
+/// …unless the header is a date, a rate or a count.
+pub const PAID_LIKE_UNLESS: &[&str] = &[
+    "日期", "时间", "率", "进度", "比例", "%", "个数", "人数", "户数", "文号", "凭证",
+];
+
+/// Is a header one that speaks of money paid or received?
+pub fn paid_like(key: &str) -> bool {
+    PAID_LIKE_WORDS.iter().any(|w| key.contains(w))
+        && !PAID_LIKE_UNLESS.iter().any(|w| key.contains(w))
 }
 
 /// What clerks type in an amount cell to mean "none".

@@ -80,6 +80,9 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
                     "拨付",
                     "工作簿中没有“拨付”工作表，项目表也没有累计拨付或月份列，所有项目的已拨付按0计",
                 ));
+                ledger
+                    .problems
+                    .extend(unread_paid_columns(&project_table));
             }
             None
         }
@@ -139,6 +142,53 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         }
     }
     Ok(ledger)
+}
+
+/// Amount columns whose header speaks of payment (到位资金, 第一次拨付金额)
+/// that no rule reads, in a ledger whose paid figures are otherwise all 0:
+/// each is an error naming its header cell, so a paid column under a name
+/// the reader does not know is never read as nothing.
+fn unread_paid_columns(table: &table::Table) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (col, path, field) in &table.paths {
+        if field.is_some() {
+            continue;
+        }
+        let key = layout::normalize_header(path).0;
+        if !layout::paid_like(&key) {
+            continue;
+        }
+        let (mut numbers, mut first) = (0usize, None);
+        for row in table.data_rows() {
+            let v = table.value(row, *col);
+            let number = match v {
+                calamine::Data::Float(_) | calamine::Data::Int(_) => true,
+                calamine::Data::String(s) => value::parse_amount_text(s).is_ok(),
+                _ => false,
+            };
+            if number {
+                numbers += 1;
+                first.get_or_insert(row);
+            }
+        }
+        let Some(row) = first else { continue };
+        let head = model::CellRef::at(
+            &table.name,
+            table.header_row + table.header_depth - 1,
+            *col,
+        );
+        let sample = model::CellRef::at(&table.name, row, *col);
+        out.push(Problem::at(
+            model::Finding::PaidColumnUnread,
+            &head,
+            format!(
+                "{head}：“{path}”列有 {numbers} 个金额（如 {sample} {}），看起来与拨付有关，但读不出它是什么；工作簿没有拨付表，所有项目的已拨付按0计。若这一列是已拨付，请在映射文件中写 [columns.项目] 累计拨付 = \"{}\"，用 --mapping 指定；若每次拨付各占一列，请改为“拨付”表（项目编号、拨付日期、拨付金额）",
+                value::show_cell(table.value(row, *col)),
+                path.rsplit('/').next().unwrap_or(path)
+            ),
+        ));
+    }
+    out
 }
 
 /// What the header says that the table does not use: mapped columns not
