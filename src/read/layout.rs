@@ -653,7 +653,16 @@ pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
 /// ledger whose paid figures would otherwise all be 0, is an error naming
 /// it — never a silent 0.
 pub const PAID_LIKE_WORDS: &[&str] = &[
-    "拨", "支付", "支出", "兑付", "付款", "到位", "报账", "已用", "使用", "完成投资",
+    "拨",
+    "支付",
+    "支出",
+    "兑付",
+    "付款",
+    "到位",
+    "报账",
+    "已用",
+    "使用",
+    "完成投资",
 ];
 /// …unless the header is a date, a rate or a count.
 pub const PAID_LIKE_UNLESS: &[&str] = &[

@@ -61,6 +61,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         .map_err(|m| format!("文件 {file}：{m}"))?;
     header_notes(&project_table, mapping, &mut ledger.problems);
 
+    let mut payment_tables = Vec::new();
     let payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
         Some((s, by)) => {
             taken.push(&s.name);
@@ -68,6 +69,20 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             let t = locate_table(s, SheetRole::Payments, mapping)
                 .map_err(|m| format!("文件 {file}：{m}"))?;
             header_notes(&t, mapping, &mut ledger.problems);
+            // Payments kept on several sheets (one a month, one a fund): every
+            // visible sheet that is a payment list is read, never only the first.
+            if mapping.sheet_name(SheetRole::Payments).is_none() && !s.hidden {
+                while let Some((more, by)) = find_sheet(book, SheetRole::Payments, mapping, &taken)
+                    .filter(|(m, _)| !m.hidden)
+                {
+                    taken.push(&more.name);
+                    note_role(&mut ledger, more, SheetRole::Payments, by);
+                    let t = locate_table(more, SheetRole::Payments, mapping)
+                        .map_err(|m| format!("文件 {file}：{m}"))?;
+                    header_notes(&t, mapping, &mut ledger.problems);
+                    payment_tables.push(t);
+                }
+            }
             Some(t)
         }
         None => {
@@ -80,9 +95,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
                     "拨付",
                     "工作簿中没有“拨付”工作表，项目表也没有累计拨付或月份列，所有项目的已拨付按0计",
                 ));
-                ledger
-                    .problems
-                    .extend(unread_paid_columns(&project_table));
+                ledger.problems.extend(unread_paid_columns(&project_table));
             }
             None
         }
@@ -127,6 +140,59 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     );
     if let Some(t) = &payment_table {
         read_payments(t, &excluded, &mut ledger, mapping);
+        if !payment_tables.is_empty() {
+            let mut counted = vec![t.sheet.name.as_str()];
+            for more in &payment_tables {
+                let before = (
+                    ledger.payments.len(),
+                    ledger.problems.len(),
+                    ledger.reading.len(),
+                    ledger.excluded.len(),
+                );
+                read_payments(more, &excluded, &mut ledger, mapping);
+                // A whole copy of payments already read (拨付 (2)) is not
+                // counted again; said, naming the sheet.
+                let new = &ledger.payments[before.0..];
+                if !new.is_empty()
+                    && new.iter().all(|p| {
+                        ledger.payments[..before.0].iter().any(|q| {
+                            q.project_id == p.project_id && q.date == p.date && q.amount == p.amount
+                        })
+                    })
+                {
+                    ledger.payments.truncate(before.0);
+                    ledger.problems.truncate(before.1);
+                    ledger.reading.truncate(before.2);
+                    ledger.excluded.truncate(before.3);
+                    ledger.problems.push(Problem::on(
+                        crate::model::Finding::PaymentSheets,
+                        &more.sheet.name,
+                        format!(
+                            "工作表“{}”的每一笔拨付都已在前面的拨付表中，是副本：未重复计入",
+                            more.sheet.name
+                        ),
+                    ));
+                } else {
+                    counted.push(more.sheet.name.as_str());
+                }
+            }
+            if counted.len() > 1 {
+                ledger.problems.push(Problem::on(
+                    crate::model::Finding::PaymentSheets,
+                    &t.sheet.name,
+                    format!(
+                        "拨付记在 {} 张工作表上（{}）：各表的拨付都已计入",
+                        counted.len(),
+                        counted
+                            .iter()
+                            .map(|n| format!("“{n}”"))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                ));
+            }
+            same_payment_twice(&mut ledger);
+        }
     }
     projects::check_rates(&mut ledger);
     if let Some(t) = &indicator_table {
@@ -142,6 +208,39 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         }
     }
     Ok(ledger)
+}
+
+/// One payment on two payment sheets (the same project, date and amount):
+/// a copy of a sheet, or a month kept twice. Both are counted, and each
+/// pair is an error naming both rows — never one silently dropped.
+fn same_payment_twice(ledger: &mut Ledger) {
+    let mut seen: std::collections::HashMap<
+        (&str, chrono::NaiveDate, rust_decimal::Decimal),
+        &model::CellRef,
+    > = std::collections::HashMap::new();
+    let mut found = Vec::new();
+    for p in &ledger.payments {
+        let key = (p.project_id.as_str(), p.date, p.amount.normalize());
+        match seen.get(&key) {
+            Some(first) if first.sheet != p.row.sheet => found.push(Problem::at(
+                model::Finding::PaymentOnTwoSheets,
+                &p.row,
+                format!(
+                    "{}：项目“{}”{} 拨付 {} 万元，与 {} 的一笔完全相同（两张拨付表上各记了一次）；两笔都已计入，如是重复登记请删去一处",
+                    p.row,
+                    p.project_id,
+                    p.date,
+                    model::Wan(p.amount),
+                    first
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                seen.insert(key, &p.row);
+            }
+        }
+    }
+    ledger.problems.extend(found);
 }
 
 /// Amount columns whose header speaks of payment (到位资金, 第一次拨付金额)
@@ -172,11 +271,7 @@ fn unread_paid_columns(table: &table::Table) -> Vec<Problem> {
             }
         }
         let Some(row) = first else { continue };
-        let head = model::CellRef::at(
-            &table.name,
-            table.header_row + table.header_depth - 1,
-            *col,
-        );
+        let head = model::CellRef::at(&table.name, table.header_row + table.header_depth - 1, *col);
         let sample = model::CellRef::at(&table.name, row, *col);
         out.push(Problem::at(
             model::Finding::PaidColumnUnread,
