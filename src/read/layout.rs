@@ -675,6 +675,65 @@ pub fn paid_like(key: &str) -> bool {
         && !PAID_LIKE_UNLESS.iter().any(|w| key.contains(w))
 }
 
+/// Payments kept as column pairs in a project table, one pair a payment:
+/// 第一次拨付日期 | 第一次拨付金额, or 第2笔拨付 over 日期 | 金额. The
+/// ordinal is 第 + a number + one of these.
+pub const PAYMENT_ORDINAL_UNITS: &[char] = &['次', '笔', '批'];
+/// A pair's header must speak of paying.
+pub const PAYMENT_PAIR_WORDS: &[&str] = &["拨", "支付", "付款", "兑付", "支出"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairPart {
+    Date,
+    Amount,
+}
+
+/// The payment a header path of a pair column names: "第一次拨付日期" →
+/// (1, Date); "第2笔拨付/金额" → (2, Amount).
+pub fn payment_pair_part(key: &str) -> Option<(u32, PairPart)> {
+    if !PAYMENT_PAIR_WORDS.iter().any(|w| key.contains(w)) {
+        return None;
+    }
+    let after = &key[key.find('第')? + '第'.len_utf8()..];
+    let digits: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c))
+        .collect();
+    let rest = &after[digits.len()..];
+    if !rest.starts_with(PAYMENT_ORDINAL_UNITS) {
+        return None;
+    }
+    let n = chinese_number(&digits)?;
+    let part = if ["日期", "时间"].iter().any(|w| rest.contains(w)) {
+        PairPart::Date
+    } else if ["金额", "资金", "额", "数"]
+        .iter()
+        .any(|w| rest.contains(w))
+    {
+        PairPart::Amount
+    } else {
+        return None;
+    };
+    Some((n, part))
+}
+
+/// 1, 12, 一, 十, 十二, 二十一 → the number (up to 99).
+fn chinese_number(t: &str) -> Option<u32> {
+    if let Ok(n) = t.parse() {
+        return Some(n);
+    }
+    let d = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
+    let c: Vec<char> = t.chars().collect();
+    match c.as_slice() {
+        [a] if *a == '十' => Some(10),
+        [a] => d(*a),
+        ['十', b] => Some(10 + d(*b)?),
+        [a, '十'] => Some(d(*a)? * 10),
+        [a, '十', b] => Some(d(*a)? * 10 + d(*b)?),
+        _ => None,
+    }
+}
+
 /// What clerks type in an amount cell to mean "none".
 pub const PLACEHOLDERS: &[&str] = &["", "—", "——", "-", "/", "／", "无"];
 
@@ -767,6 +826,29 @@ mod meaning_tests {
     use super::*;
 
     #[test]
+    fn payment_pair_headers() {
+        assert_eq!(
+            payment_pair_part("第一次拨付日期"),
+            Some((1, PairPart::Date))
+        );
+        assert_eq!(
+            payment_pair_part("第十二次拨付金额"),
+            Some((12, PairPart::Amount))
+        );
+        assert_eq!(
+            payment_pair_part("第2笔拨付/金额"),
+            Some((2, PairPart::Amount))
+        );
+        assert_eq!(
+            payment_pair_part("第三批支付资金/时间"),
+            Some((3, PairPart::Date))
+        );
+        // Not a payment: no pay word, or no ordinal.
+        assert_eq!(payment_pair_part("第一次验收日期"), None);
+        assert_eq!(payment_pair_part("拨付金额"), None);
+    }
+
+    #[test]
     fn headers_by_meaning() {
         let m = |k| field_by_meaning(SheetRole::Projects, k);
         assert_eq!(m("资金规模及筹资方式"), Some(Field::Budget));
@@ -774,5 +856,26 @@ mod meaning_tests {
         assert_eq!(m("累计支出"), Some(Field::CumulativePaid));
         assert_eq!(m("支出进度"), None);
         assert_eq!(m("预算执行率"), None);
+        // A pay verb is the paid so far, unless still to pay, a text or one payment of several.
+        for paid in [
+            "拨付金额",
+            "支付金额",
+            "拨款金额",
+            "资金拨付",
+            "已兑付",
+            "支出金额",
+        ] {
+            assert_eq!(m(paid), Some(Field::CumulativePaid), "{paid}");
+        }
+        for not in [
+            "待拨付",
+            "未支付金额",
+            "拨付方式",
+            "支出科目",
+            "第一次拨付金额",
+            "计划支出",
+        ] {
+            assert_ne!(m(not), Some(Field::CumulativePaid), "{not}");
+        }
     }
 }

@@ -89,6 +89,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             // Paid columns in the project table stand in (said by their reader).
             if !project_table.has(layout::Field::CumulativePaid)
                 && project_table.month_columns.is_empty()
+                && paid::payment_pairs(&project_table).is_empty()
             {
                 ledger.problems.push(Problem::on(
                     crate::model::Finding::NoPayments,
