@@ -23,6 +23,8 @@ pub const UNIT_WORDS: &[(&str, MoneyUnit)] = &[
     ("万元", MoneyUnit::WanYuan),
     ("千元", MoneyUnit::QianYuan),
     ("元", MoneyUnit::Yuan),
+    // "10.5万", "金额（万）": after 万元 and 元, so those are found first.
+    ("万", MoneyUnit::WanYuan),
 ];
 
 impl MoneyUnit {
@@ -305,6 +307,13 @@ pub const MEANINGS: &[Meaning] = &[
             "投资额",
             "计划投入",
             "资金总额",
+            "批复金额",
+            "批复资金",
+            "批复投资",
+            "下达金额",
+            "安排金额",
+            "计划资金",
+            "投资金额",
         ],
         unless: NOT_MONEY,
     },
@@ -373,8 +382,21 @@ pub const MEANINGS: &[Meaning] = &[
     Meaning {
         role: SheetRole::Payments,
         field: Field::PaymentAmount,
-        words: &["拨付金额", "支付金额", "金额"],
-        unless: &["率", "累计"],
+        words: &[
+            "拨付金额",
+            "支付金额",
+            "金额",
+            "拨付",
+            "拨款",
+            "支付",
+            "支出",
+            "付款",
+            "兑付",
+        ],
+        unless: &[
+            "率", "累计", "方式", "单位", "依据", "对象", "账", "凭证", "文号", "科目", "摘要",
+            "说明", "备注", "项目", "批次", "次数",
+        ],
     },
 ];
 
