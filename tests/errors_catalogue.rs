@@ -1000,6 +1000,63 @@ fn example_r045() {
 }
 
 #[test]
+fn example_r080() {
+    // No payment sheet; the paid column under a name no rule reads.
+    reproduce(
+        "R080",
+        Some("项目!H1"),
+        book_with(|b| {
+            b.remove(1);
+            b[0].1[0].push(S("已到位资金"));
+            b[0].1[1].push(N(80.0));
+            b[0].1[2].push(N(5.5));
+        }),
+    );
+}
+
+#[test]
+fn example_r081() {
+    // One payment sheet a month.
+    reproduce(
+        "R081",
+        None,
+        book_with(|b| {
+            let (_, rows) = b.remove(1);
+            let header = rows[0].clone();
+            for (i, name) in [(1, "3月拨付"), (3, "4月拨付"), (2, "6月拨付")]
+                .into_iter()
+                .rev()
+            {
+                b.insert(1, (name, vec![header.clone(), rows[i].clone()]));
+            }
+        }),
+    );
+}
+
+#[test]
+fn example_r082() {
+    // A second payment sheet repeating one payment of the first.
+    reproduce(
+        "R082",
+        Some("拨付补记!A2"),
+        book_with(|b| {
+            let rows = b[1].1.clone();
+            b.insert(
+                2,
+                (
+                    "拨付补记",
+                    vec![
+                        rows[0].clone(),
+                        rows[1].clone(),
+                        vec![S("P2"), D("2024-05-01"), N(1.0), E],
+                    ],
+                ),
+            );
+        }),
+    );
+}
+
+#[test]
 fn example_r046() {
     reproduce(
         "R046",

@@ -1532,7 +1532,9 @@ fn project_sheet(l: &Layout) -> RawSheet {
                         .pays
                         .get(*k as usize - 1)
                         .map(|(d, _)| date_cell(l, date(d))),
-                    What::PayAmount(k) => p.pays.get(*k as usize - 1).map(|(_, a)| money(l, dec(a))),
+                    What::PayAmount(k) => {
+                        p.pays.get(*k as usize - 1).map(|(_, a)| money(l, dec(a)))
+                    }
                     w => figure(p, *w).map(|d| money_of(l, *w, d)),
                 };
                 let two_rows = l.split_project && l.budget == 0 && l.merges && p.funds.len() == 2;
@@ -1887,6 +1889,20 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
     let said = |code: &str| r.problems.iter().any(|p| p.finding.code() == code);
     if l.unit_override && l.unit_at == 2 && l.unit != 0 && !said("R025") {
         return Err(format!("unit override not said: {:#?}", r.problems));
+    }
+    // Payments on several sheets are all read, and said; a copy is not
+    // counted again (the figures below would double), and said.
+    if l.has_pay_sheet() && (l.pay_sheets > 0 || l.pay_copy) && !said("R081") {
+        return Err(format!("payment sheets not said: {:#?}", r.problems));
+    }
+    if l.has_pay_sheet()
+        && l.pay_copy
+        && !r
+            .problems
+            .iter()
+            .any(|p| p.finding.code() == "R081" && p.message.contains("副本"))
+    {
+        return Err(format!("payment sheet copy not said: {:#?}", r.problems));
     }
     // The 其中 row under a total is skipped, and said.
     if l.breakdown && l.total > 0 && !r.problems.iter().any(|p| p.message.contains("“其中”行"))

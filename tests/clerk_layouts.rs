@@ -1,0 +1,264 @@
+//! Regressions for ledgers as township clerks keep them that were once read
+//! as something else without a word: a paid column under a verb the reader
+//! did not know (paid read as 0), payments kept one sheet a month (only the
+//! first sheet read), payments kept as column pairs in the project sheet
+//! (paid read as 0), an amount typed "0.5万" in a 元 table. Each test runs the
+//! binary and checks the figures, not only the messages.
+
+mod common;
+use common::*;
+
+fn report(w: &Workdir, b: &[(&str, Vec<Vec<C>>)], extra: &[&str]) -> (Run, serde_json::Value) {
+    write_book(&w.path("in.xlsx"), b);
+    let mut args = vec![
+        "report",
+        "in.xlsx",
+        "-o",
+        "out.xlsx",
+        "--json",
+        "out.json",
+        "--no-forms",
+        "--force",
+    ];
+    args.extend_from_slice(extra);
+    let r = w.run(&args);
+    assert!(w.exists("out.json"), "{}", r.stderr);
+    (r, read_json(&w.path("out.json")))
+}
+
+fn paid(j: &serde_json::Value, id: &str) -> String {
+    j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no {id}"))["paid"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn codes(j: &serde_json::Value) -> Vec<String> {
+    j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn errors(j: &serde_json::Value) -> Vec<String> {
+    j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["severity"] == "错误")
+        .map(|p| p["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The small book without its payment sheet, its paid column headed `label`.
+fn paid_column_book(label: &'static str) -> Vec<(&'static str, Vec<Vec<C>>)> {
+    let mut b = small_book();
+    b.remove(1);
+    b[0].1[0].push(S(label));
+    b[0].1[1].push(N(80.0));
+    b[0].1[2].push(N(5.5));
+    b
+}
+
+#[test]
+fn a_paid_column_named_by_a_pay_verb_is_the_paid_never_a_silent_zero() {
+    for label in [
+        "拨付金额（万元）",
+        "支付金额",
+        "拨款金额",
+        "资金拨付",
+        "已兑付资金",
+        "支出金额",
+        "实际拨付",
+        "累计拨款",
+    ] {
+        let w = Workdir::new();
+        let (r, j) = report(&w, &paid_column_book(label), &[]);
+        assert_eq!(r.code, 0, "{label}: {}", r.stderr);
+        assert_eq!(paid(&j, "P1"), "80", "{label}");
+        assert_eq!(paid(&j, "P2"), "5.5", "{label}");
+        assert!(!codes(&j).contains(&"R044".to_string()), "{label}");
+    }
+}
+
+#[test]
+fn a_column_still_to_pay_is_never_read_as_paid() {
+    // 待拨付 and 未支付 are what is left, not what was paid: not read as
+    // paid, and as amounts about paying that no rule reads, an error.
+    for label in ["待拨付资金", "未支付金额"] {
+        let w = Workdir::new();
+        let (r, j) = report(&w, &paid_column_book(label), &[]);
+        assert_eq!(paid(&j, "P1"), "0", "{label}");
+        assert_eq!(r.code, 1, "{label}");
+        assert!(codes(&j).contains(&"R080".to_string()), "{label}");
+    }
+}
+
+#[test]
+fn an_unknown_paid_like_amount_column_is_an_error_naming_its_header() {
+    let w = Workdir::new();
+    let (r, j) = report(&w, &paid_column_book("已到位资金"), &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let p = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "R080")
+        .expect("R080");
+    assert_eq!(p["cell"], "项目!H1");
+    // The mapping line the message gives settles it.
+    std::fs::write(
+        w.path("m.toml"),
+        "[columns.项目]\n累计拨付 = \"已到位资金\"\n",
+    )
+    .unwrap();
+    let (r, j) = report(
+        &w,
+        &paid_column_book("已到位资金"),
+        &["--mapping", w.path("m.toml").to_str().unwrap()],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+}
+
+/// The small book's payments on one sheet a month.
+fn monthly_sheets(copy: bool) -> Vec<(&'static str, Vec<Vec<C>>)> {
+    let mut b = small_book();
+    let (_, rows) = b.remove(1);
+    let header = rows[0].clone();
+    let mut sheets = vec![
+        ("3月拨付", vec![header.clone(), rows[1].clone()]),
+        ("4月拨付", vec![header.clone(), rows[3].clone()]),
+        ("6月拨付", vec![header.clone(), rows[2].clone()]),
+    ];
+    if copy {
+        sheets.push(("6月拨付 (2)", vec![header, rows[2].clone()]));
+    }
+    for (i, s) in sheets.into_iter().enumerate() {
+        b.insert(1 + i, s);
+    }
+    b
+}
+
+#[test]
+fn payments_kept_one_sheet_a_month_are_all_counted() {
+    let w = Workdir::new();
+    let (r, j) = report(&w, &monthly_sheets(false), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert_eq!(paid(&j, "P2"), "5.5");
+    assert!(codes(&j).contains(&"R081".to_string()));
+}
+
+#[test]
+fn a_copy_of_a_payment_sheet_is_not_counted_twice() {
+    let w = Workdir::new();
+    let (r, j) = report(&w, &monthly_sheets(true), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert!(
+        j["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "R081" && p["message"].as_str().unwrap().contains("6月拨付 (2)")),
+        "{:#}",
+        j["problems"]
+    );
+}
+
+#[test]
+fn one_payment_on_two_sheets_is_counted_twice_and_an_error_naming_both() {
+    let w = Workdir::new();
+    let mut b = small_book();
+    let rows = b[1].1.clone();
+    b.insert(
+        2,
+        (
+            "拨付补记",
+            vec![
+                rows[0].clone(),
+                rows[1].clone(),
+                vec![S("P2"), D("2024-05-01"), N(1.0), E],
+            ],
+        ),
+    );
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(paid(&j, "P1"), "130");
+    assert_eq!(paid(&j, "P2"), "6.5");
+    let e = errors(&j);
+    assert!(
+        e.iter()
+            .any(|m| m.contains("拨付补记!A2") && m.contains("拨付!A2")),
+        "{e:#?}"
+    );
+}
+
+#[test]
+fn payments_kept_as_column_pairs_are_read_as_dated_payments() {
+    for (date_header, amount_header) in [
+        ("第一次拨付日期", "第一次拨付金额"),
+        ("第1笔拨付时间", "第1笔拨付金额（万元）"),
+    ] {
+        let second = if date_header.contains('笔') {
+            ("第2笔拨付时间", "第2笔拨付金额（万元）")
+        } else {
+            ("第二次拨付日期", "第二次拨付金额")
+        };
+        let mut b = small_book();
+        b.remove(1);
+        b[0].1[0].extend([S(date_header), S(amount_header), S(second.0), S(second.1)]);
+        b[0].1[1].extend([D("2024-03-01"), N(50.0), T("2024年6月1日".into()), N(30.0)]);
+        b[0].1[2].extend([D("2024-04-15"), N(5.5), E, E]);
+        // The dates count: a cut-off before June leaves the second payment out.
+        let w = Workdir::new();
+        let (r, j) = report(&w, &b, &["--as-of", "2024-05-31"]);
+        assert_eq!(r.code, 0, "{date_header}: {}", r.stderr);
+        assert_eq!(paid(&j, "P1"), "50", "{date_header}");
+        assert_eq!(paid(&j, "P2"), "5.5", "{date_header}");
+        let (_, j) = report(&w, &b, &["--as-of", "2024-12-31"]);
+        assert_eq!(paid(&j, "P1"), "80", "{date_header}");
+        assert!(!codes(&j).contains(&"R044".to_string()));
+    }
+}
+
+#[test]
+fn an_amount_typed_with_wan_is_read_in_wan_whatever_the_table_unit() {
+    let mut b = small_book();
+    // The payment sheet in 元, one payment typed "0.5万" (5,000 元).
+    b[1].1[0][2] = S("拨付金额（元）");
+    b[1].1[1][2] = N(500_000.0);
+    b[1].1[2][2] = N(300_000.0);
+    b[1].1[3][2] = T("0.5万".into());
+    let w = Workdir::new();
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert_eq!(paid(&j, "P2"), "0.5");
+}
+
+#[test]
+fn a_budget_headed_as_clerks_write_it_is_read() {
+    for label in [
+        "批复金额",
+        "下达金额（万元）",
+        "安排金额",
+        "计划资金",
+        "投资金额",
+    ] {
+        let mut b = small_book();
+        b[0].1[0][4] = S(label);
+        let w = Workdir::new();
+        let (r, j) = report(&w, &b, &[]);
+        assert_eq!(r.code, 0, "{label}: {}", r.stderr);
+        assert_eq!(j["totals"]["budget"], "120", "{label}");
+    }
+}
