@@ -34,10 +34,14 @@ impl MoneyUnit {
     }
     /// The unit a text starts with ("元）…" → 元).
     pub fn prefix_of(text: &str) -> Option<MoneyUnit> {
+        Self::prefix_word(text).map(|(_, u)| u)
+    }
+    /// The unit word a text starts with, as written ("万" or "万元"), and its unit.
+    pub fn prefix_word(text: &str) -> Option<(&'static str, MoneyUnit)> {
         UNIT_WORDS
             .iter()
             .find(|(w, _)| text.starts_with(w))
-            .map(|(_, u)| *u)
+            .copied()
     }
     pub fn name(self) -> &'static str {
         UNIT_WORDS
@@ -56,6 +60,10 @@ impl MoneyUnit {
         }
     }
 }
+
+/// Words that may stand between "单位：" and the unit word, or after it:
+/// 单位：人民币元, 单位：元人民币.
+pub const CURRENCY_WORDS: &[&str] = &["人民币"];
 
 /// Header text → comparable key: no spaces or line breaks, half-width
 /// brackets, and the trailing bracketed unit split off.
