@@ -373,6 +373,11 @@ struct Layout {
     amount_marks: u8,
     /// 52. More payment date forms: 0 none (see 21), 1 2024/3/15, 2 20240315 as a number.
     date_more: u8,
+    /// 53. The unit as clerks state it: 0 as above (3), 1 单位：人民币元 on the
+    ///     context line, 2 单位：元 in the title's line (its last column),
+    ///     3 the title ending （元）, 4 a row of units under the header
+    ///     (元 under each amount column) instead of units in the headers.
+    unit_spelling: u8,
 }
 
 impl Layout {
@@ -431,7 +436,16 @@ impl Layout {
             pay_copy: g(49, 2) == 1,
             amount_marks: g(50, 4),
             date_more: g(51, 3),
+            unit_spelling: g(52, 5),
         };
+        // The unit's spelling needs its place: a unit line (1–3) with a
+        // title (2, 3), or units in the headers (4).
+        match l.unit_spelling {
+            1..=3 if l.unit_at != 2 => l.unit_spelling = 0,
+            2 | 3 if l.titles == 0 => l.titles = 1,
+            4 if l.unit_at != 0 => l.unit_spelling = 0,
+            _ => {}
+        }
         // Payment pairs stand in for the payment sheet.
         if l.paid != 0 {
             l.pay_pairs = 0;
@@ -1281,7 +1295,26 @@ fn ordered(l: &Layout) -> Vec<(String, Vec<&'static Proj>)> {
 
 fn project_sheet(l: &Layout) -> RawSheet {
     let mut grid = Grid::default();
-    let groups = columns(l);
+    let mut groups = columns(l);
+    // Units in a row of their own under the header: taken off the headers.
+    let mut units_row: Vec<(usize, &'static str)> = Vec::new();
+    if l.unit_spelling == 4 {
+        let mut i = 0;
+        for g in &mut groups {
+            for (path, _) in &mut g.cols {
+                let label = path.last_mut().unwrap();
+                for w in ["万元", "千元", "元"] {
+                    if let Some(bare) = label.strip_suffix(&format!("（{w}）")) {
+                        *label = bare.to_string();
+                        units_row.push((i, w));
+                        break;
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
+    let groups = groups;
     let leaves: Vec<(u32, &str, What)> = {
         let mut v = Vec::new();
         let mut c = l.offset as u32;
@@ -1306,15 +1339,26 @@ fn project_sheet(l: &Layout) -> RawSheet {
         "附件1",
         "某某镇2024年度巩固拓展脱贫攻坚成果和乡村振兴项目实施情况表",
     ];
-    for t in &titles[2 - l.titles as usize..] {
-        grid.text(r, first, t);
+    for (i, t) in titles[2 - l.titles as usize..].iter().enumerate() {
+        let is_last = i + 1 == l.titles as usize;
+        let t = if is_last && l.unit_spelling == 3 {
+            format!("{t}（{}）", l.unit_word())
+        } else {
+            t.to_string()
+        };
+        grid.text(r, first, &t);
+        // 单位：… in the title's line, in its last column.
+        let unit_beside = is_last && l.unit_spelling == 2;
+        if unit_beside {
+            grid.text(r, last, &format!("单位：{}", l.unit_word()));
+        }
         if l.merges && t.chars().count() > 4 {
-            grid.merge(r, first, r, last);
+            grid.merge(r, first, r, if unit_beside { last - 1 } else { last });
         }
         r += 1;
     }
     // Context texts, each in its own cell.
-    let unit_line = l.unit_at == 2;
+    let unit_line = l.unit_at == 2 && !matches!(l.unit_spelling, 2 | 3);
     let mut ctx: Vec<String> = Vec::new();
     if l.context >= 1 {
         ctx.push("填报单位：某某镇人民政府（盖章）".into());
@@ -1323,7 +1367,9 @@ fn project_sheet(l: &Layout) -> RawSheet {
         ctx.push("截至2024年9月30日".into());
     }
     if unit_line || l.context >= 3 {
-        ctx.push(if unit_line {
+        ctx.push(if unit_line && l.unit_spelling == 1 {
+            format!("单位：人民币{}", l.unit_word())
+        } else if unit_line {
             format!("单位：{}", l.unit_word())
         } else {
             "编制日期：2024年10月8日".into()
@@ -1380,6 +1426,12 @@ fn project_sheet(l: &Layout) -> RawSheet {
     };
     write_header(&mut grid, r, l.merges);
     r += depth;
+    if !units_row.is_empty() {
+        for (i, w) in &units_row {
+            grid.text(r, leaves[*i].0, w);
+        }
+        r += 1;
+    }
     let rows = ordered(l);
     let money_cols: Vec<(u32, What)> = leaves
         .iter()
@@ -2013,7 +2065,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 52;
+const BYTES: usize = 53;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)

@@ -75,6 +75,16 @@ impl Matched {
                 any = true;
             }
         }
+        // The units row is the foot of each column's header path (读取说明
+        // shows "预算金额/元"; a column no rule took, such as a payment pair's
+        // amount, finds its unit there).
+        for (col, path, field) in &mut self.paths {
+            if let Some((_, u)) = units.iter().find(|(c, _)| c == col) {
+                path.push('/');
+                path.push_str(u.name());
+                any |= field.is_none() && layout::payment_pair_part(path).is_some();
+            }
+        }
         any
     }
     pub fn empty() -> Matched {

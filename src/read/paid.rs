@@ -363,9 +363,10 @@ pub(crate) fn payment_pairs(table: &Table) -> Vec<PaymentPair> {
         if field.is_some() {
             continue;
         }
+        // The unit in a header (金额（元）), or a units row's word at the path's foot.
         let unit = path
             .split('/')
-            .filter_map(|p| normalize_header(p).1)
+            .filter_map(|p| normalize_header(p).1.or_else(|| MoneyUnit::parse(p)))
             .next_back();
         let key: String = path
             .split('/')
