@@ -262,3 +262,60 @@ fn a_budget_headed_as_clerks_write_it_is_read() {
         assert_eq!(j["totals"]["budget"], "120", "{label}");
     }
 }
+
+/// The small book in 元, its unit stated `how`.
+fn yuan_book(how: &str) -> Vec<(&'static str, Vec<Vec<C>>)> {
+    let mut b = small_book();
+    let rows = &mut b[0].1;
+    for r in rows.iter_mut().skip(1) {
+        for c in [4, 5] {
+            if let N(v) = r[c] {
+                r[c] = N(v * 10_000.0);
+            }
+        }
+    }
+    rows[0][4] = S("预算金额");
+    rows[0][5] = S("结算金额");
+    let title = |t: &'static str| vec![S(t)];
+    match how {
+        "人民币" => {
+            rows.insert(0, vec![E, E, E, E, E, E, S("单位：人民币元")]);
+            rows.insert(0, title("某某镇2024年项目台账"));
+        }
+        "title line" => rows.insert(
+            0,
+            vec![S("某某镇2024年项目台账"), E, E, E, E, E, S("单位：元")],
+        ),
+        "title bracket" => rows.insert(0, title("某某镇2024年项目台账（元）")),
+        "units row" => rows.insert(1, vec![E, E, E, E, S("元"), S("（元）"), E]),
+        _ => unreachable!(),
+    }
+    b
+}
+
+#[test]
+fn a_unit_stated_as_clerks_write_it_is_never_read_as_wan() {
+    for how in ["人民币", "title line", "title bracket", "units row"] {
+        let w = Workdir::new();
+        let (r, j) = report(&w, &yuan_book(how), &[]);
+        assert_eq!(r.code, 0, "{how}: {}", r.stderr);
+        assert_eq!(j["totals"]["budget"], "120", "{how}");
+        assert!(!codes(&j).contains(&"R039".to_string()), "{how}");
+    }
+}
+
+#[test]
+fn a_payment_pair_under_a_units_row_takes_its_unit() {
+    let mut b = small_book();
+    b.remove(1);
+    b[0].1[0].extend([S("第一次拨付日期"), S("第一次拨付金额")]);
+    b[0].1
+        .insert(1, vec![E, E, E, E, S("万元"), S("万元"), E, E, S("元")]);
+    b[0].1[2].extend([D("2024-03-01"), N(500_000.0)]);
+    b[0].1[3].extend([D("2024-04-15"), N(55_000.0)]);
+    let w = Workdir::new();
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "50");
+    assert_eq!(paid(&j, "P2"), "5.5");
+}
