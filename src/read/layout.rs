@@ -782,6 +782,78 @@ pub const CUTOFF_WORDS: &[&str] = &["截至", "截止", "数据截止"];
 /// Labels of rows that are totals, not records.
 pub const TOTAL_LABELS: &[&str] = &["合计", "小计", "总计", "总合计"];
 
+/// What a total row's label says it sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotalLabel {
+    /// The rows of its group (小计, 乡镇小计, 本月合计, 本页合计).
+    Subtotal,
+    /// Every row (合计, 全镇合计, 总计).
+    Total,
+    /// Every row so far (本年累计 under each month of a payment journal).
+    Running,
+}
+
+/// Words before 合计 that make it the whole table's: 全镇合计, 本年度合计.
+pub const TOTAL_WHOLE_QUALIFIERS: &[&str] = &[
+    "全镇",
+    "全乡",
+    "全县",
+    "全村",
+    "全街道",
+    "本表",
+    "全年",
+    "本年度",
+    "年度",
+    "总",
+];
+/// Words before 合计 that make it a part's: 本月合计, 本页合计.
+pub const TOTAL_PART_QUALIFIERS: &[&str] = &["本月", "当月", "本季度", "本季", "本页"];
+/// Labels of a running total: every row so far.
+pub const RUNNING_LABELS: &[&str] = &[
+    "累计",
+    "本年累计",
+    "年累计",
+    "本年度累计",
+    "本季累计",
+    "自年初累计",
+    "至本月累计",
+];
+
+/// A total row's label (no spaces, numbering taken off): 合计, 合计：,
+/// 合计（6个）, 合计数, 全镇合计, 本月合计, 红石镇小计, 本年累计 → what it sums
+/// and the label as kept (a subtotal's names its group).
+pub fn total_label(t: &str) -> Option<(TotalLabel, String)> {
+    let mut k = t.trim_end_matches([':', '：']);
+    // A count or a unit in brackets after it: 合计（6个）, 合计(万元).
+    if k.ends_with([')', '）'])
+        && let Some(open) = k.rfind(['(', '（'])
+    {
+        k = &k[..open];
+    }
+    let k = k
+        .strip_suffix("金额")
+        .or_else(|| k.strip_suffix('数'))
+        .unwrap_or(k);
+    if k == "小计" || (k.ends_with("小计") && k.chars().count() <= 12) {
+        return Some((TotalLabel::Subtotal, k.to_string()));
+    }
+    if RUNNING_LABELS.contains(&k) {
+        return Some((TotalLabel::Running, k.to_string()));
+    }
+    if TOTAL_LABELS.contains(&k) {
+        return Some((TotalLabel::Total, k.to_string()));
+    }
+    let rest = |qs: &[&str]| {
+        qs.iter()
+            .filter_map(|q| k.strip_prefix(q))
+            .find(|r| TOTAL_LABELS.contains(r))
+    };
+    if rest(TOTAL_PART_QUALIFIERS).is_some() {
+        return Some((TotalLabel::Subtotal, "小计".to_string()));
+    }
+    rest(TOTAL_WHOLE_QUALIFIERS).map(|r| (TotalLabel::Total, r.to_string()))
+}
+
 /// Headers of a row-number column, where a total's label may stand alone.
 pub const SEQ_HEADERS: &[&str] = &["序号", "序", "编号"];
 
@@ -841,6 +913,33 @@ mod tests {
     fn total_labels_all_contain_ji() {
         // The reader skips cells without 计 before looking for a total label.
         assert!(TOTAL_LABELS.iter().all(|l| l.contains('计')));
+        assert!(RUNNING_LABELS.iter().all(|l| l.contains('计')));
+    }
+
+    #[test]
+    fn total_labels_as_clerks_write_them() {
+        use TotalLabel::*;
+        let k = |t| total_label(t).map(|(k, _)| k);
+        for t in [
+            "合计",
+            "合计：",
+            "合计（6个）",
+            "合计数",
+            "全镇合计",
+            "总计",
+            "本年度合计",
+        ] {
+            assert_eq!(k(t), Some(Total), "{t}");
+        }
+        for t in ["小计", "红石镇小计", "本月合计", "本页合计"] {
+            assert_eq!(k(t), Some(Subtotal), "{t}");
+        }
+        for t in ["本年累计", "累计"] {
+            assert_eq!(k(t), Some(Running), "{t}");
+        }
+        for t in ["村集体经济合计", "累计拨付", "合计划"] {
+            assert_eq!(k(t), None, "{t}");
+        }
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub(crate) fn agrees(ledger: Decimal, computed: Decimal, places: u32) -> bool {
 pub(crate) enum TotalKind {
     Subtotal,
     Total,
+    /// A running total (本年累计): every record above it.
+    Running,
 }
 
 enum Entry {
@@ -105,6 +107,7 @@ impl TotalCheck {
             };
             let (sum, label) = match kind {
                 TotalKind::Total => (self.all, "合计"),
+                TotalKind::Running => (records_between(0, i), "累计"),
                 TotalKind::Subtotal => {
                     let prev = if n == 0 { 0 } else { printed_at[n - 1] + 1 };
                     let next = printed_at.get(n + 1).copied().unwrap_or(self.entries.len());
