@@ -378,6 +378,12 @@ struct Layout {
     ///     3 the title ending （元）, 4 a row of units under the header
     ///     (元 under each amount column) instead of units in the headers.
     unit_spelling: u8,
+    /// 54. The total row's label as clerks write it: 0 as 42 says, 1 全镇合计,
+    ///     2 合计：, 3 合计（12个）, 4 合计数.
+    total_spelling: u8,
+    /// 55. The payment sheet kept as a journal: payments by date, and under each
+    ///     month a 本月合计 row and a 本年累计 row.
+    pay_journal: bool,
 }
 
 impl Layout {
@@ -437,6 +443,8 @@ impl Layout {
             amount_marks: g(50, 4),
             date_more: g(51, 3),
             unit_spelling: g(52, 5),
+            total_spelling: g(53, 5),
+            pay_journal: g(54, 2) == 1,
         };
         // The unit's spelling needs its place: a unit line (1–3) with a
         // title (2, 3), or units in the headers (4).
@@ -1494,7 +1502,13 @@ fn project_sheet(l: &Layout) -> RawSheet {
         }
     };
     let all: Vec<&Proj> = CANON.iter().collect();
-    let total_word = ["合计", "总计", "合  计"][l.total_word as usize].to_string();
+    let total_word = match l.total_spelling {
+        1 => "全镇合计".to_string(),
+        2 => "合计：".to_string(),
+        3 => format!("合计（{}个）", CANON.len()),
+        4 => "合计数".to_string(),
+        _ => ["合计", "总计", "合  计"][l.total_word as usize].to_string(),
+    };
     let xj: Vec<&Proj> = CANON
         .iter()
         .filter(|p| matches!(p.main_fund(), Xj(_)))
@@ -1843,7 +1857,20 @@ fn payment_sheet(l: &Layout, name: &str, pays: &[(&Proj, &str, &str)]) -> RawShe
     r += 1;
     let mut n = 0;
     let mut total = Decimal::ZERO;
-    for (p, d, a) in pays {
+    let mut pays = pays.to_vec();
+    if l.pay_journal {
+        pays.sort_by_key(|(_, d, _)| date(d));
+    }
+    let month = |d: &str| chrono::Datelike::month(&date(d));
+    let shown = |v: Decimal| {
+        if l.rounded_totals {
+            rounded_money(l, What::Budget, v)
+        } else {
+            money(l, v)
+        }
+    };
+    let mut in_month = Decimal::ZERO;
+    for (i, (p, d, a)) in pays.iter().enumerate() {
         n += 1;
         if !by_name {
             g.text(r, 0, p.id);
@@ -1853,7 +1880,21 @@ fn payment_sheet(l: &Layout, name: &str, pays: &[(&Proj, &str, &str)]) -> RawShe
         g.put(r, c + 2, money(l, dec(a)));
         g.text(r, c + 3, &format!("记-{n:03}"));
         total += dec(a);
+        in_month += dec(a);
         r += 1;
+        // A journal closes each month: 本月合计, then 本年累计.
+        if l.pay_journal
+            && pays
+                .get(i + 1)
+                .is_none_or(|(_, next, _)| month(next) != month(d))
+        {
+            g.text(r, 0, "本月合计");
+            g.put(r, c + 2, shown(in_month));
+            g.text(r + 1, 0, "本年累计");
+            g.put(r + 1, c + 2, shown(total));
+            r += 2;
+            in_month = Decimal::ZERO;
+        }
     }
     if l.pay_total {
         g.text(r, 0, "合计");
@@ -2065,7 +2106,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 53;
+const BYTES: usize = 55;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)
