@@ -319,3 +319,96 @@ fn a_payment_pair_under_a_units_row_takes_its_unit() {
     assert_eq!(paid(&j, "P1"), "50");
     assert_eq!(paid(&j, "P2"), "5.5");
 }
+
+#[test]
+fn projects_kept_one_sheet_a_fund_are_all_read() {
+    let mut b = small_book();
+    let (_, rows) = b.remove(0);
+    b.insert(0, ("整合资金项目", vec![rows[0].clone(), rows[1].clone()]));
+    b.insert(0, ("衔接资金项目", vec![rows[0].clone(), rows[2].clone()]));
+    let w = Workdir::new();
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(j["totals"]["budget"], "120");
+    assert_eq!(paid(&j, "P1"), "80");
+    assert_eq!(paid(&j, "P2"), "5.5");
+    assert!(codes(&j).contains(&"R083".to_string()));
+}
+
+#[test]
+fn a_project_on_two_project_sheets_is_counted_once_and_an_error() {
+    let mut b = small_book();
+    let (_, rows) = b.remove(0);
+    b.insert(0, ("整合资金项目", rows.clone()));
+    b.insert(0, ("衔接资金项目", vec![rows[0].clone(), rows[2].clone()]));
+    let w = Workdir::new();
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(j["totals"]["budget"], "120");
+    assert!(
+        errors(&j)
+            .iter()
+            .any(|m| m.contains("整合资金项目!A3") && m.contains("衔接资金项目!A2")),
+        "{:#?}",
+        errors(&j)
+    );
+}
+
+#[test]
+fn project_sheets_of_two_years_are_refused_never_one_chosen() {
+    let mut b = small_book();
+    let (_, rows) = b.remove(0);
+    let mut old = rows.clone();
+    old[1][0] = S("P23-1");
+    old[2][0] = S("P23-2");
+    // Last year's sheet first: the order must not decide.
+    b.insert(0, ("2024年项目台账", rows));
+    b.insert(0, ("2023年项目台账", old));
+    let w = Workdir::new();
+    write_book(&w.path("in.xlsx"), &b);
+    let r = w.run(&["report", "in.xlsx", "--json", "out.json"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("R114") && r.stderr.contains("2023年项目台账"),
+        "{}",
+        r.stderr
+    );
+    assert!(!w.exists("out.json"));
+    // The mapping line the message gives settles it.
+    std::fs::write(w.path("m.toml"), "[sheets]\n项目 = \"2024年项目台账\"\n").unwrap();
+    let (r, j) = report(&w, &b, &["--mapping", w.path("m.toml").to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+}
+
+#[test]
+fn a_payment_journal_with_month_and_running_totals_reads_only_payments() {
+    let mut b = small_book();
+    let rows = b[1].1.clone();
+    b[1].1 = vec![
+        rows[0].clone(),
+        rows[1].clone(),
+        vec![S("本月合计"), E, N(50.0), E],
+        vec![S("本年累计"), E, N(50.0), E],
+        rows[3].clone(),
+        vec![S("本月合计"), E, N(5.5), E],
+        vec![S("本年累计"), E, N(55.5), E],
+        rows[2].clone(),
+        vec![S("本月合计"), E, N(30.0), E],
+        vec![S("本年累计"), E, N(85.5), E],
+    ];
+    let w = Workdir::new();
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert_eq!(paid(&j, "P2"), "5.5");
+    // A running total that is wrong is an error naming it.
+    b[1].1[6][2] = N(60.0);
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        errors(&j).iter().any(|m| m.contains("拨付!C7")),
+        "{:#?}",
+        errors(&j)
+    );
+}

@@ -279,6 +279,38 @@ fn example_r113() {
     assert!(line.contains("E1") && line.contains("H1"), "{line}");
 }
 
+#[test]
+fn example_r114() {
+    // Two project sheets of different years: never chosen silently.
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            let (_, rows) = b.remove(0);
+            b.insert(0, ("2024年项目台账", rows.clone()));
+            b.insert(0, ("2023年项目台账", rows));
+        }),
+    );
+    let r = w.run(&["report", "in.xlsx", "--json", "out.json"]);
+    let line = fatal(&r, "R114");
+    let e = CATALOGUE.iter().find(|e| e.code == "R114").unwrap();
+    assert_eq!(line, e.example);
+}
+
+#[test]
+fn example_r083() {
+    // Projects kept one sheet a fund.
+    reproduce(
+        "R083",
+        None,
+        book_with(|b| {
+            let (_, rows) = b.remove(0);
+            b.insert(0, ("整合资金项目", vec![rows[0].clone(), rows[1].clone()]));
+            b.insert(0, ("衔接资金项目", vec![rows[0].clone(), rows[2].clone()]));
+        }),
+    );
+}
+
 fn township(path: &Path, as_of: &'static str, budget: f64) {
     write_book(
         path,

@@ -60,6 +60,53 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     let project_table = locate_table(project_sheet, SheetRole::Projects, mapping)
         .map_err(|m| format!("文件 {file}：{m}"))?;
     header_notes(&project_table, mapping, &mut ledger.problems);
+    // Projects kept on several sheets (衔接资金项目 | 整合资金项目): every visible
+    // sheet that is a project table is read — unless their years differ
+    // (2023年项目 | 2024年项目), when which one to read is the clerk's word.
+    let mut project_tables = Vec::new();
+    if matches!(by, FoundBy::Alias | FoundBy::Content) && !project_sheet.hidden {
+        while let Some((more, by)) =
+            find_sheet(book, SheetRole::Projects, mapping, &taken).filter(|(m, _)| !m.hidden)
+        {
+            taken.push(&more.name);
+            let t = locate_table(more, SheetRole::Projects, mapping)
+                .map_err(|m| format!("文件 {file}：{m}"))?;
+            note_role(&mut ledger, more, SheetRole::Projects, by);
+            header_notes(&t, mapping, &mut ledger.problems);
+            project_tables.push(t);
+        }
+        let years: Vec<(&str, Option<i32>)> = std::iter::once(&project_table)
+            .chain(project_tables.iter())
+            .map(|t| (t.sheet.name.as_str(), table_year(t)))
+            .collect();
+        let mut distinct: Vec<i32> = years.iter().filter_map(|(_, y)| *y).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() > 1 {
+            return Err(crate::model::Finding::ProjectSheetsOfYears.fatal(format!(
+                "文件 {file}：{} 都是项目表，年度不同（{}），不知道该读哪一张；请用映射文件指定，如 [sheets] 项目 = \"{}\"，用 --mapping 指定",
+                years
+                    .iter()
+                    .map(|(n, y)| match y {
+                        Some(y) => format!("工作表“{n}”（{y}年）"),
+                        None => format!("工作表“{n}”"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                distinct
+                    .iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                years
+                    .iter()
+                    .filter(|(_, y)| *y == distinct.last().copied())
+                    .map(|(n, _)| *n)
+                    .next()
+                    .unwrap_or_default()
+            )));
+        }
+    }
 
     let mut payment_tables = Vec::new();
     let payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
@@ -133,12 +180,39 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         });
     }
 
-    let excluded = read_projects(
+    let mut excluded = read_projects(
         &project_table,
         &mut ledger,
         mapping,
         payment_table.is_none(),
     );
+    if !project_tables.is_empty() {
+        let mut names = vec![project_table.sheet.name.as_str()];
+        for t in &project_tables {
+            let before = (ledger.projects.len(), ledger.payments.len());
+            excluded.extend(read_projects(
+                t,
+                &mut ledger,
+                mapping,
+                payment_table.is_none(),
+            ));
+            same_project_twice(&mut ledger, before);
+            names.push(t.sheet.name.as_str());
+        }
+        ledger.problems.push(Problem::on(
+            crate::model::Finding::ProjectSheets,
+            &project_table.sheet.name,
+            format!(
+                "项目记在 {} 张工作表上（{}）：各表的项目都已读取、计入",
+                names.len(),
+                names
+                    .iter()
+                    .map(|n| format!("“{n}”"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        ));
+    }
     if let Some(t) = &payment_table {
         read_payments(t, &excluded, &mut ledger, mapping);
         if !payment_tables.is_empty() {
@@ -209,6 +283,55 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         }
     }
     Ok(ledger)
+}
+
+/// The year a project table names: in its sheet's name (2024年项目台账) or
+/// its title (某某镇2024年度项目实施情况表).
+fn table_year(t: &table::Table) -> Option<i32> {
+    context::year_in(&t.sheet.name)
+        .or_else(|| t.above.iter().find_map(|(_, s)| context::year_in(s)))
+}
+
+/// A project read from a later project sheet whose id an earlier sheet
+/// already has: an error naming both, the later one not counted (and its
+/// paid columns' payments with it) — as a repeated id within one sheet.
+fn same_project_twice(ledger: &mut Ledger, (projects, payments): (usize, usize)) {
+    let earlier: std::collections::HashMap<String, model::CellRef> = ledger.projects[..projects]
+        .iter()
+        .map(|p| (p.id.clone(), p.row.clone()))
+        .collect();
+    let mut dropped = Vec::new();
+    let mut i = projects;
+    while i < ledger.projects.len() {
+        if let Some(first) = earlier.get(&ledger.projects[i].id) {
+            let p = ledger.projects.remove(i);
+            ledger.problems.push(Problem::at(
+                model::Finding::DuplicateId,
+                &p.row,
+                format!(
+                    "{}：项目编号“{}”与另一张项目表的 {first} 重复，该行未计入合计（拨付计入第一次出现的项目）",
+                    p.row, p.id
+                ),
+            ));
+            dropped.push(p);
+        } else {
+            i += 1;
+        }
+    }
+    if !dropped.is_empty() {
+        let mut k = payments;
+        while k < ledger.payments.len() {
+            let pay = &ledger.payments[k];
+            if dropped
+                .iter()
+                .any(|p| p.id == pay.project_id && p.row.sheet == pay.row.sheet)
+            {
+                ledger.payments.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+    }
 }
 
 /// One payment on two payment sheets (the same project, date and amount):
