@@ -1750,6 +1750,9 @@ fn date_cell(l: &Layout, d: NaiveDate) -> Data {
     }
 }
 
+/// One payment: its project, date and amount.
+type Pay = (&'static Proj, &'static str, &'static str);
+
 /// The payment sheets: one, one a month, or one a fund (each with its own
 /// title, header and total), and a whole copy of the first when the layout has one.
 fn payment_sheets(l: &Layout) -> Vec<RawSheet> {
@@ -1758,11 +1761,11 @@ fn payment_sheets(l: &Layout) -> Vec<RawSheet> {
         2 => "Sheet2",
         _ => "拨付",
     };
-    let all: Vec<(&Proj, &str, &str)> = CANON
+    let all: Vec<Pay> = CANON
         .iter()
         .flat_map(|p| p.pays.iter().map(move |(d, a)| (p, *d, *a)))
         .collect();
-    let mut parts: Vec<(String, Vec<(&Proj, &str, &str)>)> = match l.pay_sheets {
+    let mut parts: Vec<(String, Vec<Pay>)> = match l.pay_sheets {
         1 => {
             let mut months: Vec<u32> = all
                 .iter()
@@ -1809,7 +1812,7 @@ fn payment_sheets(l: &Layout) -> Vec<RawSheet> {
         .collect()
 }
 
-fn payment_sheet(l: &Layout, name: &str, pays: &[(&Proj, &str, &str)]) -> RawSheet {
+fn payment_sheet(l: &Layout, name: &str, pays: &[Pay]) -> RawSheet {
     let mut g = Grid::default();
     let by_name = l.pay_by_name || l.no_id;
     let unit = l.unit_word();
