@@ -412,3 +412,30 @@ fn a_payment_journal_with_month_and_running_totals_reads_only_payments() {
         errors(&j)
     );
 }
+
+#[test]
+fn payments_in_yuan_without_a_unit_are_an_error_even_when_each_is_small() {
+    // Each payment under 10 万 (so no single amount looks like 元), but the
+    // whole paid is hundreds of times the budget: the unit is misread.
+    let mut b = small_book();
+    b[1].1[0][2] = S("拨付金额");
+    b[1].1[1][2] = N(50_000.0);
+    b[1].1[2][2] = N(30_000.0);
+    b[1].1[3][2] = N(5_500.0);
+    let w = Workdir::new();
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let p = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == "R084")
+        .expect("R084");
+    assert_eq!(p["cell"], "拨付!C1");
+    // Stated, it reads exactly.
+    b[1].1[0][2] = S("拨付金额（元）");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "8");
+    assert_eq!(paid(&j, "P2"), "0.55");
+}

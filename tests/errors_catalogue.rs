@@ -298,6 +298,21 @@ fn example_r114() {
 }
 
 #[test]
+fn example_r084() {
+    // Payments in 元 under a header without a unit.
+    reproduce(
+        "R084",
+        Some("拨付!C1"),
+        book_with(|b| {
+            b[1].1[0][2] = S("拨付金额");
+            b[1].1[1][2] = N(500_000.0);
+            b[1].1[2][2] = N(300_000.0);
+            b[1].1[3][2] = N(55_000.0);
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

@@ -767,6 +767,10 @@ fn chinese_number(t: &str) -> Option<u32> {
 /// What clerks type in an amount cell to mean "none".
 pub const PLACEHOLDERS: &[&str] = &["", "—", "——", "-", "/", "／", "无"];
 
+/// Payments with no stated unit summing to more than this many times the
+/// whole budget are in another unit (元, 千元) read as 万元.
+pub const PAID_OVER_BUDGET_UNIT_RATIO: u32 = 10;
+
 /// Above this, an amount in a column with no stated unit looks like 元.
 pub const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
 

@@ -269,6 +269,9 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             same_payment_twice(&mut ledger);
         }
     }
+    if let Some(t) = &payment_table {
+        paid_unit_plausible(std::iter::once(t).chain(payment_tables.iter()), &mut ledger);
+    }
     projects::check_rates(&mut ledger);
     if let Some(t) = &indicator_table {
         read_indicators(t, &mut ledger, &excluded);
@@ -283,6 +286,42 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         }
     }
     Ok(ledger)
+}
+
+/// Payment amounts in a column with no stated unit, read as 万元, that sum
+/// to many times the whole budget: the unit is misread (元 or 千元 read as
+/// 万元), an error naming the amount column — never only a note per project.
+fn paid_unit_plausible<'a>(
+    tables: impl Iterator<Item = &'a table::Table<'a>>,
+    ledger: &mut Ledger,
+) {
+    let budget: rust_decimal::Decimal = ledger.projects.iter().map(|p| p.budget).sum();
+    let paid: rust_decimal::Decimal = ledger.payments.iter().map(|p| p.amount).sum();
+    if budget <= rust_decimal::Decimal::ZERO
+        || paid <= budget * rust_decimal::Decimal::from(layout::PAID_OVER_BUDGET_UNIT_RATIO)
+    {
+        return;
+    }
+    for t in tables {
+        let Some(c) = t.columns.get(&layout::Field::PaymentAmount) else {
+            continue;
+        };
+        if c.unit.is_some() || t.default_unit.is_some() {
+            continue;
+        }
+        ledger.problems.push(Problem::at(
+            model::Finding::PaidUnitImplausible,
+            &c.header_cell,
+            format!(
+                "{}：拨付金额列未注明单位，按万元读取，但已拨付合计 {} 万元是预算合计 {} 万元的 {} 倍：单位很可能读错了（像是元或千元）；请在表头注明“（元）”、在表上方写“单位：元”，或用 --mapping 指定单位",
+                c.header_cell,
+                model::Wan(paid),
+                model::Wan(budget),
+                (paid / budget).round()
+            ),
+        ));
+        return;
+    }
 }
 
 /// The year a project table names: in its sheet's name (2024年项目台账) or
