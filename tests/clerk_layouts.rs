@@ -439,3 +439,32 @@ fn payments_in_yuan_without_a_unit_are_an_error_even_when_each_is_small() {
     assert_eq!(paid(&j, "P1"), "8");
     assert_eq!(paid(&j, "P2"), "0.55");
 }
+
+#[test]
+fn a_total_of_each_part_of_the_table_is_checked_against_that_part() {
+    // Two tables on one sheet, each closed by its own 合计 (the second under
+    // a repeated header), as a clerk keeps 衔接 and 整合 projects apart.
+    let mut b = small_book();
+    let rows = b[0].1.clone();
+    b[0].1 = vec![
+        rows[0].clone(),
+        rows[2].clone(),
+        vec![S("合计"), E, E, E, N(20.0), E, E],
+        rows[0].clone(),
+        rows[1].clone(),
+        vec![S("合计"), E, E, E, N(100.0), N(98.5), E],
+    ];
+    let w = Workdir::new();
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(j["totals"]["budget"], "120");
+    // A part's 合计 that matches neither its part nor the whole is an error.
+    b[0].1[2][4] = N(21.0);
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        errors(&j).iter().any(|m| m.contains("项目!E3")),
+        "{:#?}",
+        errors(&j)
+    );
+}
