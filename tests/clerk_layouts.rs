@@ -468,3 +468,20 @@ fn a_total_of_each_part_of_the_table_is_checked_against_that_part() {
         errors(&j)
     );
 }
+
+#[test]
+fn two_funds_in_one_cell_are_never_read_as_the_first_named() {
+    let mut b = small_book();
+    b[0].1[1][3] = S("县级衔接资金+整合资金");
+    let w = Workdir::new();
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p1 = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P1")
+        .unwrap();
+    assert_eq!(p1["fund_source"], "县级衔接资金+整合资金");
+    assert!(codes(&j).contains(&"R049".to_string()));
+}

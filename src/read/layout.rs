@@ -173,6 +173,11 @@ pub fn fund_by_words(t: &str) -> Option<(&'static str, Option<&'static str>)> {
         .iter()
         .find(|(w, _)| t.contains(w))
         .map(|(_, f)| *f)?;
+    // Two funds in one text (县级衔接资金+整合资金) are not one fund: kept as
+    // written, never read as the first one named.
+    if FUND_WORDS.iter().any(|(w, f)| *f != fund && t.contains(w)) {
+        return None;
+    }
     let level = FUND_LEVELS
         .iter()
         .find(|l| t.starts_with(*l))
@@ -951,6 +956,12 @@ mod tests {
         assert_eq!(normalize_value("中央衔接推进乡村振兴补助资金"), "衔接资金");
         assert_eq!(normalize_value(" 施工中 "), "在建");
         assert_eq!(normalize_value("乡村建设"), "乡村建设");
+        // Two funds named: kept as written, not the first one.
+        assert_eq!(
+            normalize_value("县级衔接资金+整合资金"),
+            "县级衔接资金+整合资金"
+        );
+        assert_eq!(normalize_value("统筹整合使用财政涉农资金"), "整合资金");
     }
 }
 
