@@ -279,6 +279,53 @@ fn example_r113() {
     assert!(line.contains("E1") && line.contains("H1"), "{line}");
 }
 
+#[test]
+fn example_r114() {
+    // Two project sheets of different years: never chosen silently.
+    let w = Workdir::new();
+    write_book(
+        &w.path("in.xlsx"),
+        &book_with(|b| {
+            let (_, rows) = b.remove(0);
+            b.insert(0, ("2024年项目台账", rows.clone()));
+            b.insert(0, ("2023年项目台账", rows));
+        }),
+    );
+    let r = w.run(&["report", "in.xlsx", "--json", "out.json"]);
+    let line = fatal(&r, "R114");
+    let e = CATALOGUE.iter().find(|e| e.code == "R114").unwrap();
+    assert_eq!(line, e.example);
+}
+
+#[test]
+fn example_r084() {
+    // Payments in 元 under a header without a unit.
+    reproduce(
+        "R084",
+        Some("拨付!C1"),
+        book_with(|b| {
+            b[1].1[0][2] = S("拨付金额");
+            b[1].1[1][2] = N(500_000.0);
+            b[1].1[2][2] = N(300_000.0);
+            b[1].1[3][2] = N(55_000.0);
+        }),
+    );
+}
+
+#[test]
+fn example_r083() {
+    // Projects kept one sheet a fund.
+    reproduce(
+        "R083",
+        None,
+        book_with(|b| {
+            let (_, rows) = b.remove(0);
+            b.insert(0, ("整合资金项目", vec![rows[0].clone(), rows[1].clone()]));
+            b.insert(0, ("衔接资金项目", vec![rows[0].clone(), rows[2].clone()]));
+        }),
+    );
+}
+
 fn township(path: &Path, as_of: &'static str, budget: f64) {
     write_book(
         path,
@@ -996,6 +1043,63 @@ fn example_r045() {
         "R045",
         None,
         book_with(|b| b.push(("Sheet3", vec![vec![S("草稿")]]))),
+    );
+}
+
+#[test]
+fn example_r080() {
+    // No payment sheet; the paid column under a name no rule reads.
+    reproduce(
+        "R080",
+        Some("项目!H1"),
+        book_with(|b| {
+            b.remove(1);
+            b[0].1[0].push(S("已到位资金"));
+            b[0].1[1].push(N(80.0));
+            b[0].1[2].push(N(5.5));
+        }),
+    );
+}
+
+#[test]
+fn example_r081() {
+    // One payment sheet a month.
+    reproduce(
+        "R081",
+        None,
+        book_with(|b| {
+            let (_, rows) = b.remove(1);
+            let header = rows[0].clone();
+            for (i, name) in [(1, "3月拨付"), (3, "4月拨付"), (2, "6月拨付")]
+                .into_iter()
+                .rev()
+            {
+                b.insert(1, (name, vec![header.clone(), rows[i].clone()]));
+            }
+        }),
+    );
+}
+
+#[test]
+fn example_r082() {
+    // A second payment sheet repeating one payment of the first.
+    reproduce(
+        "R082",
+        Some("拨付补记!A2"),
+        book_with(|b| {
+            let rows = b[1].1.clone();
+            b.insert(
+                2,
+                (
+                    "拨付补记",
+                    vec![
+                        rows[0].clone(),
+                        rows[1].clone(),
+                        vec![S("P2"), D("2024-05-01"), N(1.0), E],
+                    ],
+                ),
+            );
+        }),
     );
 }
 

@@ -356,6 +356,34 @@ struct Layout {
     /// 46. Totals and subtotals typed rounded to two places in the ledger's
     ///     unit, as a clerk types them (the rows hold up to four in 万元).
     rounded_totals: bool,
+    /// 47. Headers as clerks write them (0 none, 1–3 variants): 批复金额 /
+    ///     下达金额 / 安排金额 for a one-column budget, 拨付金额 / 支付金额 /
+    ///     拨款金额 for the paid column, 本次拨付 / 拨付资金 / 拨款金额 and
+    ///     拨款日期 / 支付时间 / 拨付时间 on the payment sheet, 项目名称及建设内容.
+    clerk_labels: u8,
+    /// 48. Payments as column pairs in the project sheet, no payment sheet:
+    ///     0 none, 1 第一次拨付日期 | 第一次拨付金额 …, 2 第1笔拨付 over 日期 | 金额.
+    pay_pairs: u8,
+    /// 49. Payment sheets: 0 one, 1 one a month (3月拨付 …), 2 one a fund.
+    pay_sheets: u8,
+    /// 50. A whole copy of the first payment sheet beside it (拨付 (2)).
+    pay_copy: bool,
+    /// 51. Amounts typed as text with a mark: 0 none, 1 the unit word after
+    ///     (60万, 600000元, 6000千元), 2 ￥ before, 3 a trailing no-break space.
+    amount_marks: u8,
+    /// 52. More payment date forms: 0 none (see 21), 1 2024/3/15, 2 20240315 as a number.
+    date_more: u8,
+    /// 53. The unit as clerks state it: 0 as above (3), 1 单位：人民币元 on the
+    ///     context line, 2 单位：元 in the title's line (its last column),
+    ///     3 the title ending （元）, 4 a row of units under the header
+    ///     (元 under each amount column) instead of units in the headers.
+    unit_spelling: u8,
+    /// 54. The total row's label as clerks write it: 0 as 42 says, 1 全镇合计,
+    ///     2 合计：, 3 合计（12个）, 4 合计数.
+    total_spelling: u8,
+    /// 55. The payment sheet kept as a journal: payments by date, and under each
+    ///     month a 本月合计 row and a 本年累计 row.
+    pay_journal: bool,
 }
 
 impl Layout {
@@ -408,7 +436,28 @@ impl Layout {
             unit_override: g(43, 2) == 1,
             split_project: g(44, 2) == 1,
             rounded_totals: g(45, 2) == 1,
+            clerk_labels: g(46, 4),
+            pay_pairs: g(47, 3),
+            pay_sheets: g(48, 3),
+            pay_copy: g(49, 2) == 1,
+            amount_marks: g(50, 4),
+            date_more: g(51, 3),
+            unit_spelling: g(52, 5),
+            total_spelling: g(53, 5),
+            pay_journal: g(54, 2) == 1,
         };
+        // The unit's spelling needs its place: a unit line (1–3) with a
+        // title (2, 3), or units in the headers (4).
+        match l.unit_spelling {
+            1..=3 if l.unit_at != 2 => l.unit_spelling = 0,
+            2 | 3 if l.titles == 0 => l.titles = 1,
+            4 if l.unit_at != 0 => l.unit_spelling = 0,
+            _ => {}
+        }
+        // Payment pairs stand in for the payment sheet.
+        if l.paid != 0 {
+            l.pay_pairs = 0;
+        }
         if !l.sections {
             l.town_sections = false;
         }
@@ -444,7 +493,7 @@ impl Layout {
         }
     }
     fn has_pay_sheet(&self) -> bool {
-        self.paid == 0
+        self.paid == 0 && self.pay_pairs == 0
     }
     /// Rows grouped by category (sections, merged-down category cells) or by 乡镇.
     fn group_by(&self) -> Option<Group> {
@@ -550,15 +599,38 @@ fn rounded_money(l: &Layout, w: What, wan: Decimal) -> Data {
     };
     let shown = (wan * factor)
         .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    money_in(l, shown, Decimal::ONE)
+    shown_money(l, shown.normalize(), factor)
 }
 
 fn money_in(l: &Layout, wan: Decimal, factor: Decimal) -> Data {
-    let v = (wan * factor).normalize();
-    match l.text_numbers {
-        1 => Data::String(with_thousands(&v)),
-        2 => Data::String(full_width(&v.to_string())),
-        _ => Data::Float(v.to_string().parse().unwrap()),
+    shown_money(l, (wan * factor).normalize(), factor)
+}
+
+/// An amount in the unit `factor` makes of 万元, as the layout types it.
+fn shown_money(l: &Layout, v: Decimal, factor: Decimal) -> Data {
+    let text = match l.text_numbers {
+        1 => Some(with_thousands(&v)),
+        2 => Some(full_width(&v.to_string())),
+        _ => None,
+    };
+    let unit = if factor == Decimal::from(10_000) {
+        "元"
+    } else if factor == Decimal::from(10) {
+        "千元"
+    } else {
+        "万"
+    };
+    match (l.amount_marks, text) {
+        (0, Some(t)) => Data::String(t),
+        (0, None) => Data::Float(v.to_string().parse().unwrap()),
+        (m, t) => {
+            let t = t.unwrap_or_else(|| v.to_string());
+            Data::String(match m {
+                1 => format!("{t}{unit}"),
+                2 => format!("￥{t}"),
+                _ => format!("{t}\u{a0}"),
+            })
+        }
     }
 }
 
@@ -581,6 +653,9 @@ enum What {
     Month(u32),
     MonthCum(u32),
     Quarter(u32),
+    /// The date and amount of a project's n-th payment (a column pair).
+    PayDate(u32),
+    PayAmount(u32),
     Rate,
     Remark,
     Households,
@@ -726,7 +801,14 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             What::Id,
         ));
     }
-    g.push(single("项目名称", What::Name));
+    g.push(single(
+        match l.clerk_labels {
+            1 => "项目名称及建设内容",
+            2 => "项目名称（建设内容）",
+            _ => "项目名称",
+        },
+        What::Name,
+    ));
     if !l.sections || l.town_sections {
         g.push(single(
             pick(l, &["项目类别", "项目类型", "项目类别"]),
@@ -748,7 +830,12 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             ));
             // A one-column budget carries the unit in its own header when the unit is
             // "in the parent" (there is no parent).
-            let label = pick(l, &["预算金额", "资金规模", "计划投资"]);
+            let label = match l.clerk_labels {
+                1 => "批复金额",
+                2 => "下达金额",
+                3 => "安排金额",
+                _ => pick(l, &["预算金额", "资金规模", "计划投资"]),
+            };
             g.push(single(
                 if l.unit_at <= 1 {
                     format!("{label}（{unit}）")
@@ -887,15 +974,50 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             _ => format!("{m}月"),
         }
     };
+    let paid_label = match l.clerk_labels {
+        1 => "拨付金额",
+        2 => "支付金额",
+        3 => "拨款金额",
+        _ => pick(l, &["累计拨付", "累计支出", "已拨付资金"]),
+    };
     match l.paid {
+        0 if l.pay_pairs > 0 => {
+            // One pair of columns a payment: 第一次拨付日期 | 第一次拨付金额, or
+            // 第1笔拨付 over 日期 | 金额 (the unit in the amount's header, or
+            // the parent's).
+            let most = CANON.iter().map(|p| p.pays.len()).max().unwrap_or(0) as u32;
+            for k in 1..=most {
+                let num = ["一", "二", "三", "四", "五"][k as usize - 1];
+                if l.pay_pairs == 1 {
+                    g.push(ColGroup {
+                        cols: vec![
+                            (vec![format!("第{num}次拨付日期")], What::PayDate(k)),
+                            (
+                                vec![if l.unit_at <= 1 {
+                                    format!("第{num}次拨付金额（{unit}）")
+                                } else {
+                                    format!("第{num}次拨付金额")
+                                }],
+                                What::PayAmount(k),
+                            ),
+                        ],
+                    });
+                } else {
+                    g.push(under(
+                        pu(&format!("第{k}笔拨付")),
+                        vec![
+                            ("日期".to_string(), What::PayDate(k)),
+                            (hu("金额"), What::PayAmount(k)),
+                        ],
+                    ));
+                }
+            }
+        }
         1 => g.push(single(
             if l.unit_at <= 1 {
-                format!(
-                    "{}（{unit}）",
-                    pick(l, &["累计拨付", "累计支出", "已拨付资金"])
-                )
+                format!("{paid_label}（{unit}）")
             } else {
-                pick(l, &["累计拨付", "累计支出", "已拨付资金"]).to_string()
+                paid_label.to_string()
             },
             What::Cumulative,
         )),
@@ -1046,6 +1168,7 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
                         | What::Month(_)
                         | What::MonthCum(_)
                         | What::Quarter(_)
+                        | What::PayAmount(_)
                         | What::Rate
                 )
             })
@@ -1065,6 +1188,7 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
                         | What::Month(_)
                         | What::MonthCum(_)
                         | What::Quarter(_)
+                        | What::PayAmount(_)
                         | What::Rate
                 )
             });
@@ -1179,7 +1303,26 @@ fn ordered(l: &Layout) -> Vec<(String, Vec<&'static Proj>)> {
 
 fn project_sheet(l: &Layout) -> RawSheet {
     let mut grid = Grid::default();
-    let groups = columns(l);
+    let mut groups = columns(l);
+    // Units in a row of their own under the header: taken off the headers.
+    let mut units_row: Vec<(usize, &'static str)> = Vec::new();
+    if l.unit_spelling == 4 {
+        let mut i = 0;
+        for g in &mut groups {
+            for (path, _) in &mut g.cols {
+                let label = path.last_mut().unwrap();
+                for w in ["万元", "千元", "元"] {
+                    if let Some(bare) = label.strip_suffix(&format!("（{w}）")) {
+                        *label = bare.to_string();
+                        units_row.push((i, w));
+                        break;
+                    }
+                }
+                i += 1;
+            }
+        }
+    }
+    let groups = groups;
     let leaves: Vec<(u32, &str, What)> = {
         let mut v = Vec::new();
         let mut c = l.offset as u32;
@@ -1204,15 +1347,26 @@ fn project_sheet(l: &Layout) -> RawSheet {
         "附件1",
         "某某镇2024年度巩固拓展脱贫攻坚成果和乡村振兴项目实施情况表",
     ];
-    for t in &titles[2 - l.titles as usize..] {
-        grid.text(r, first, t);
+    for (i, t) in titles[2 - l.titles as usize..].iter().enumerate() {
+        let is_last = i + 1 == l.titles as usize;
+        let t = if is_last && l.unit_spelling == 3 {
+            format!("{t}（{}）", l.unit_word())
+        } else {
+            t.to_string()
+        };
+        grid.text(r, first, &t);
+        // 单位：… in the title's line, in its last column.
+        let unit_beside = is_last && l.unit_spelling == 2;
+        if unit_beside {
+            grid.text(r, last, &format!("单位：{}", l.unit_word()));
+        }
         if l.merges && t.chars().count() > 4 {
-            grid.merge(r, first, r, last);
+            grid.merge(r, first, r, if unit_beside { last - 1 } else { last });
         }
         r += 1;
     }
     // Context texts, each in its own cell.
-    let unit_line = l.unit_at == 2;
+    let unit_line = l.unit_at == 2 && !matches!(l.unit_spelling, 2 | 3);
     let mut ctx: Vec<String> = Vec::new();
     if l.context >= 1 {
         ctx.push("填报单位：某某镇人民政府（盖章）".into());
@@ -1221,7 +1375,9 @@ fn project_sheet(l: &Layout) -> RawSheet {
         ctx.push("截至2024年9月30日".into());
     }
     if unit_line || l.context >= 3 {
-        ctx.push(if unit_line {
+        ctx.push(if unit_line && l.unit_spelling == 1 {
+            format!("单位：人民币{}", l.unit_word())
+        } else if unit_line {
             format!("单位：{}", l.unit_word())
         } else {
             "编制日期：2024年10月8日".into()
@@ -1278,6 +1434,12 @@ fn project_sheet(l: &Layout) -> RawSheet {
     };
     write_header(&mut grid, r, l.merges);
     r += depth;
+    if !units_row.is_empty() {
+        for (i, w) in &units_row {
+            grid.text(r, leaves[*i].0, w);
+        }
+        r += 1;
+    }
     let rows = ordered(l);
     let money_cols: Vec<(u32, What)> = leaves
         .iter()
@@ -1340,7 +1502,13 @@ fn project_sheet(l: &Layout) -> RawSheet {
         }
     };
     let all: Vec<&Proj> = CANON.iter().collect();
-    let total_word = ["合计", "总计", "合  计"][l.total_word as usize].to_string();
+    let total_word = match l.total_spelling {
+        1 => "全镇合计".to_string(),
+        2 => "合计：".to_string(),
+        3 => format!("合计（{}个）", CANON.len()),
+        4 => "合计数".to_string(),
+        _ => ["合计", "总计", "合  计"][l.total_word as usize].to_string(),
+    };
     let xj: Vec<&Proj> = CANON
         .iter()
         .filter(|p| matches!(p.main_fund(), Xj(_)))
@@ -1426,6 +1594,13 @@ fn project_sheet(l: &Layout) -> RawSheet {
                     What::Households => Some(Data::Float((10 + written * 7) as f64)),
                     What::Contact => Some(Data::String("王某".into())),
                     What::Hidden => Some(Data::Float(written as f64 * 1.5)),
+                    What::PayDate(k) => p
+                        .pays
+                        .get(*k as usize - 1)
+                        .map(|(d, _)| date_cell(l, date(d))),
+                    What::PayAmount(k) => {
+                        p.pays.get(*k as usize - 1).map(|(_, a)| money(l, dec(a)))
+                    }
                     w => figure(p, *w).map(|d| money_of(l, *w, d)),
                 };
                 let two_rows = l.split_project && l.budget == 0 && l.merges && p.funds.len() == 2;
@@ -1557,6 +1732,11 @@ fn fill_group_cells(s: &mut RawSheet, l: &Layout, leaves: &[(u32, &str, What)], 
 fn date_cell(l: &Layout, d: NaiveDate) -> Data {
     use chrono::Datelike;
     let (y, m, dd) = (d.year(), d.month(), d.day());
+    match l.date_more {
+        1 => return Data::String(format!("{y}/{m}/{dd}")),
+        2 => return Data::Float((y * 10_000 + m as i32 * 100 + dd as i32) as f64),
+        _ => {}
+    }
     match l.date_form {
         1 => Data::String(format!("{y}年{m}月{dd}日")),
         2 => Data::String(format!("{y}.{m}.{dd}")),
@@ -1570,7 +1750,69 @@ fn date_cell(l: &Layout, d: NaiveDate) -> Data {
     }
 }
 
-fn payment_sheet(l: &Layout) -> RawSheet {
+/// One payment: its project, date and amount.
+type Pay = (&'static Proj, &'static str, &'static str);
+
+/// The payment sheets: one, one a month, or one a fund (each with its own
+/// title, header and total), and a whole copy of the first when the layout has one.
+fn payment_sheets(l: &Layout) -> Vec<RawSheet> {
+    let base = match l.sheet_names {
+        1 => "附件2",
+        2 => "Sheet2",
+        _ => "拨付",
+    };
+    let all: Vec<Pay> = CANON
+        .iter()
+        .flat_map(|p| p.pays.iter().map(move |(d, a)| (p, *d, *a)))
+        .collect();
+    let mut parts: Vec<(String, Vec<Pay>)> = match l.pay_sheets {
+        1 => {
+            let mut months: Vec<u32> = all
+                .iter()
+                .map(|(_, d, _)| chrono::Datelike::month(&date(d)))
+                .collect();
+            months.sort_unstable();
+            months.dedup();
+            months
+                .into_iter()
+                .map(|m| {
+                    (
+                        format!("{m}月{base}"),
+                        all.iter()
+                            .filter(|(_, d, _)| chrono::Datelike::month(&date(d)) == m)
+                            .copied()
+                            .collect(),
+                    )
+                })
+                .collect()
+        }
+        2 => [Fund::Xj("中央"), Fund::Zh, Fund::Other]
+            .iter()
+            .map(|f| {
+                let same = |g: Fund| fund_name(g) == fund_name(*f);
+                (
+                    format!("{}{base}", fund_name(*f)),
+                    all.iter()
+                        .filter(|(p, _, _)| same(p.main_fund()))
+                        .copied()
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, v)| !v.is_empty())
+            .collect(),
+        _ => vec![(base.to_string(), all)],
+    };
+    if l.pay_copy {
+        let (name, rows) = parts[0].clone();
+        parts.push((format!("{name} (2)"), rows));
+    }
+    parts
+        .into_iter()
+        .map(|(name, rows)| payment_sheet(l, &name, &rows))
+        .collect()
+}
+
+fn payment_sheet(l: &Layout, name: &str, pays: &[Pay]) -> RawSheet {
     let mut g = Grid::default();
     let by_name = l.pay_by_name || l.no_id;
     let unit = l.unit_word();
@@ -1592,32 +1834,69 @@ fn payment_sheet(l: &Layout) -> RawSheet {
         c += 1;
     }
     g.text(r, c, word("项目名称"));
-    g.text(r, c + 1, word("拨付日期"));
+    let clerk = |std: &'static str| -> &'static str {
+        match (l.renamed, l.clerk_labels, std) {
+            (true, ..) => word(std),
+            (_, 1, "拨付日期") => "拨款日期",
+            (_, 2, "拨付日期") => "支付时间",
+            (_, 3, "拨付日期") => "拨付时间",
+            (_, 1, "拨付金额") => "本次拨付",
+            (_, 2, "拨付金额") => "拨付资金",
+            (_, 3, "拨付金额") => "拨款金额",
+            _ => std,
+        }
+    };
+    g.text(r, c + 1, clerk("拨付日期"));
     g.text(
         r,
         c + 2,
         &if l.unit_at == 3 {
-            word("拨付金额").to_string()
+            clerk("拨付金额").to_string()
         } else {
-            format!("{}（{unit}）", word("拨付金额"))
+            format!("{}（{unit}）", clerk("拨付金额"))
         },
     );
     g.text(r, c + 3, "凭证号");
     r += 1;
     let mut n = 0;
     let mut total = Decimal::ZERO;
-    for p in CANON {
-        for (d, a) in p.pays {
-            n += 1;
-            if !by_name {
-                g.text(r, 0, p.id);
-            }
-            g.text(r, c, p.name);
-            g.put(r, c + 1, date_cell(l, date(d)));
-            g.put(r, c + 2, money(l, dec(a)));
-            g.text(r, c + 3, &format!("记-{n:03}"));
-            total += dec(a);
-            r += 1;
+    let mut pays = pays.to_vec();
+    if l.pay_journal {
+        pays.sort_by_key(|(_, d, _)| date(d));
+    }
+    let month = |d: &str| chrono::Datelike::month(&date(d));
+    let shown = |v: Decimal| {
+        if l.rounded_totals {
+            rounded_money(l, What::Budget, v)
+        } else {
+            money(l, v)
+        }
+    };
+    let mut in_month = Decimal::ZERO;
+    for (i, (p, d, a)) in pays.iter().enumerate() {
+        n += 1;
+        if !by_name {
+            g.text(r, 0, p.id);
+        }
+        g.text(r, c, p.name);
+        g.put(r, c + 1, date_cell(l, date(d)));
+        g.put(r, c + 2, money(l, dec(a)));
+        g.text(r, c + 3, &format!("记-{n:03}"));
+        total += dec(a);
+        in_month += dec(a);
+        r += 1;
+        // A journal closes each month: 本月合计, then 本年累计.
+        if l.pay_journal
+            && pays
+                .get(i + 1)
+                .is_none_or(|(_, next, _)| month(next) != month(d))
+        {
+            g.text(r, 0, "本月合计");
+            g.put(r, c + 2, shown(in_month));
+            g.text(r + 1, 0, "本年累计");
+            g.put(r + 1, c + 2, shown(total));
+            r += 2;
+            in_month = Decimal::ZERO;
         }
     }
     if l.pay_total {
@@ -1632,17 +1911,13 @@ fn payment_sheet(l: &Layout) -> RawSheet {
             },
         );
     }
-    g.sheet(match l.sheet_names {
-        1 => "附件2",
-        2 => "Sheet2",
-        _ => "拨付",
-    })
+    g.sheet(name)
 }
 
 fn book(l: &Layout) -> RawBook {
     let mut sheets = vec![project_sheet(l)];
     if l.has_pay_sheet() {
-        sheets.push(payment_sheet(l));
+        sheets.extend(payment_sheets(l));
     }
     RawBook {
         path: "台账.xlsx".into(),
@@ -1710,6 +1985,20 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
     let said = |code: &str| r.problems.iter().any(|p| p.finding.code() == code);
     if l.unit_override && l.unit_at == 2 && l.unit != 0 && !said("R025") {
         return Err(format!("unit override not said: {:#?}", r.problems));
+    }
+    // Payments on several sheets are all read, and said; a copy is not
+    // counted again (the figures below would double), and said.
+    if l.has_pay_sheet() && (l.pay_sheets > 0 || l.pay_copy) && !said("R081") {
+        return Err(format!("payment sheets not said: {:#?}", r.problems));
+    }
+    if l.has_pay_sheet()
+        && l.pay_copy
+        && !r
+            .problems
+            .iter()
+            .any(|p| p.finding.code() == "R081" && p.message.contains("副本"))
+    {
+        return Err(format!("payment sheet copy not said: {:#?}", r.problems));
     }
     // The 其中 row under a total is skipped, and said.
     if l.breakdown && l.total > 0 && !r.problems.iter().any(|p| p.message.contains("“其中”行"))
@@ -1820,7 +2109,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 46;
+const BYTES: usize = 55;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)
@@ -1985,6 +2274,7 @@ fn two_columns_for_one_figure_are_never_chosen_silently() {
         .run(&layout_bytes(), |mut b| {
             b[4] = 0; // one budget column
             b[37] = 0; // its standard name
+            b[46] = 0; // not a clerk's label (批复金额 …)
             let l = Layout::from_bytes(&b);
             let mut book = book(&l);
             let sheet = &mut book.sheets[0];

@@ -601,7 +601,8 @@ fn amounts_without_a_unit_that_look_like_yuan_are_flagged() {
     b[0].1[0][4] = S("预算金额");
     write_book(&w.path("in2.xlsx"), &b);
     let r = w.run(&["report", "in2.xlsx", "-o", "o2.xlsx", "--json", "o2.json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A unit misread by ten thousand is an error, never only a note.
+    assert_eq!(r.code, 1, "{}", r.stderr);
     let j = read_json(&w.path("o2.json"));
     assert!(
         j["problems"]

@@ -45,6 +45,48 @@ impl Matched {
     pub fn count(&self) -> usize {
         self.columns.len() + self.splits.len() + self.months.len()
     }
+    /// Units from a units row under the header, for the amount columns
+    /// whose header states none. False when no unit stands over an amount
+    /// column (the row is then not a units row).
+    pub fn take_units(&mut self, units: &[(u32, layout::MoneyUnit)]) -> bool {
+        let mut any = false;
+        let fields: Vec<Field> = self.columns.iter().map(|c| c.spec.field).collect();
+        for f in fields {
+            let Some(mut c) = self.columns.remove(&f) else {
+                continue;
+            };
+            if c.spec.kind == layout::Kind::Money
+                && let Some((_, u)) = units.iter().find(|(col, _)| *col == c.col)
+            {
+                c.unit = c.unit.or(Some(*u));
+                any = true;
+            }
+            self.columns.insert(f, c);
+        }
+        for s in &mut self.splits {
+            if let Some((_, u)) = units.iter().find(|(col, _)| *col == s.col) {
+                s.unit = s.unit.or(Some(*u));
+                any = true;
+            }
+        }
+        for mc in self.months.iter_mut().chain(self.month_cums.iter_mut()) {
+            if let Some((_, u)) = units.iter().find(|(col, _)| *col == mc.col) {
+                mc.unit = mc.unit.or(Some(*u));
+                any = true;
+            }
+        }
+        // The units row is the foot of each column's header path (读取说明
+        // shows "预算金额/元"; a column no rule took, such as a payment pair's
+        // amount, finds its unit there).
+        for (col, path, field) in &mut self.paths {
+            if let Some((_, u)) = units.iter().find(|(c, _)| c == col) {
+                path.push('/');
+                path.push_str(u.name());
+                any |= field.is_none() && layout::payment_pair_part(path).is_some();
+            }
+        }
+        any
+    }
     pub fn empty() -> Matched {
         Matched {
             columns: FieldMap::default(),

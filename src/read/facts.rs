@@ -14,7 +14,7 @@ pub fn from_toml(text: &str, source: &str) -> Result<Vec<(String, String)>, Stri
         crate::model::Finding::BadSettings.fatal(format!("文书事实文件 {source} 有误：{m}"))
     };
     let table: toml::Table = toml::from_str(text).map_err(|e| {
-        let line = crate::model::value::toml_error_line(&text, &e);
+        let line = crate::model::value::toml_error_line(text, &e);
         bad(format!(
             "{line}格式不对，每行应为 键 = \"值\"（{}）",
             e.message().trim()

@@ -36,14 +36,24 @@ pub(crate) fn is_title_merge(sheet: &RawSheet, m: &Dimensions, row: u32) -> bool
 
 /// A line of context above a table: every text in it states a fact about
 /// the whole table (填报单位：…, 截至2024年9月30日, 单位：万元, 编制日期：…),
-/// in any number of cells.
+/// in any number of cells — or the title in its first cell and such facts
+/// after it on the same line (某某镇项目台账 … 单位：元).
 pub fn is_context_row(sheet: &RawSheet, row: u32) -> bool {
     let cells = sheet.row_cells(row);
-    !cells.is_empty()
-        && cells.iter().all(|(_, v)| match cell_text(v) {
-            Some(t) => is_context_text(&t),
-            None => false,
-        })
+    let context: Vec<bool> = cells
+        .iter()
+        .map(|(_, v)| cell_text(v).is_some_and(|t| is_context_text(&t)))
+        .collect();
+    match context.iter().position(|c| !c) {
+        None => !cells.is_empty(),
+        // Only the first cell is not a fact: a title, when it is text.
+        Some(0) => {
+            context.len() > 1
+                && context[1..].iter().all(|c| *c)
+                && cell_text(&cells[0].1).is_some_and(|t| t.chars().count() >= 4)
+        }
+        Some(_) => false,
+    }
 }
 
 pub fn is_context_text(t: &str) -> bool {
@@ -291,4 +301,37 @@ pub fn is_subheader_row(sheet: &RawSheet, row: u32) -> bool {
         }
     }
     known > 0
+}
+
+/// A row of units right under the header (元 | （万元） | 单位：元 under the
+/// amount columns, nothing else): part of the header, giving each amount
+/// column under it its unit — never a record, never ignored. True when
+/// `row` is such a row (the units are then in `m`).
+pub(crate) fn units_row(sheet: &RawSheet, row: u32, m: &mut super::columns::Matched) -> bool {
+    let cells = sheet.row_cells(row);
+    let mut units = Vec::new();
+    for (col, v) in cells {
+        let Some(t) = cell_text(v) else {
+            return false;
+        };
+        let Some(u) = unit_word(&t) else {
+            return false;
+        };
+        units.push((*col, u));
+    }
+    !units.is_empty() && m.take_units(&units)
+}
+
+/// A cell that is only a unit: 元, 万元, （万元）, 单位：元.
+fn unit_word(t: &str) -> Option<MoneyUnit> {
+    let k: String = super::value::fold_width(t)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let k = k
+        .trim_start_matches(['(', '（'])
+        .trim_end_matches([')', '）'])
+        .trim_start_matches("单位")
+        .trim_start_matches([':', '：']);
+    MoneyUnit::parse(k)
 }

@@ -23,6 +23,8 @@ pub const UNIT_WORDS: &[(&str, MoneyUnit)] = &[
     ("万元", MoneyUnit::WanYuan),
     ("千元", MoneyUnit::QianYuan),
     ("元", MoneyUnit::Yuan),
+    // "10.5万", "金额（万）": after 万元 and 元, so those are found first.
+    ("万", MoneyUnit::WanYuan),
 ];
 
 impl MoneyUnit {
@@ -32,10 +34,14 @@ impl MoneyUnit {
     }
     /// The unit a text starts with ("元）…" → 元).
     pub fn prefix_of(text: &str) -> Option<MoneyUnit> {
+        Self::prefix_word(text).map(|(_, u)| u)
+    }
+    /// The unit word a text starts with, as written ("万" or "万元"), and its unit.
+    pub fn prefix_word(text: &str) -> Option<(&'static str, MoneyUnit)> {
         UNIT_WORDS
             .iter()
             .find(|(w, _)| text.starts_with(w))
-            .map(|(_, u)| *u)
+            .copied()
     }
     pub fn name(self) -> &'static str {
         UNIT_WORDS
@@ -54,6 +60,10 @@ impl MoneyUnit {
         }
     }
 }
+
+/// Words that may stand between "单位：" and the unit word, or after it:
+/// 单位：人民币元, 单位：元人民币.
+pub const CURRENCY_WORDS: &[&str] = &["人民币"];
 
 /// Header text → comparable key: no spaces or line breaks, half-width
 /// brackets, and the trailing bracketed unit split off.
@@ -163,6 +173,11 @@ pub fn fund_by_words(t: &str) -> Option<(&'static str, Option<&'static str>)> {
         .iter()
         .find(|(w, _)| t.contains(w))
         .map(|(_, f)| *f)?;
+    // Two funds in one text (县级衔接资金+整合资金) are not one fund: kept as
+    // written, never read as the first one named.
+    if FUND_WORDS.iter().any(|(w, f)| *f != fund && t.contains(w)) {
+        return None;
+    }
     let level = FUND_LEVELS
         .iter()
         .find(|l| t.starts_with(*l))
@@ -251,6 +266,16 @@ const NOT_MONEY: &[&str] = &[
     "率", "进度", "比例", "%", "日期", "时间", "个数", "人数", "户数",
 ];
 
+/// A pay verb in a project header that is not the amount paid so far: what
+/// is still to pay (待拨付, 未支付), a plan, a text about payment (支付方式,
+/// 拨付依据, 支出科目), or one payment of several (第一次拨付金额: a payment
+/// column pair, see `PAYMENT_ORDINALS`).
+const NOT_PAID: &[&str] = &[
+    "率", "进度", "比例", "%", "日期", "时间", "个数", "人数", "户数", "待", "未", "应付", "应拨",
+    "计划", "剩余", "结余", "预算", "方式", "单位", "依据", "对象", "文号", "凭证", "账", "情况",
+    "说明", "备注", "科目", "分类", "类", "第", "次", "笔", "批", "本月", "当月", "上年", "往年",
+];
+
 pub const MEANINGS: &[Meaning] = &[
     Meaning {
         role: SheetRole::Projects,
@@ -264,8 +289,34 @@ pub const MEANINGS: &[Meaning] = &[
             "已拨",
             "实际支出",
             "累计完成投资",
+            // What was paid out, however the verb is spelt, with a word that
+            // makes it an amount (拨付金额, 资金拨付, 已兑付): in a project
+            // table it is the paid so far. A bare verb (支出方向) is not.
+            "拨付金额",
+            "支付金额",
+            "拨款金额",
+            "支出金额",
+            "兑付金额",
+            "付款金额",
+            "拨付资金",
+            "支付资金",
+            "拨款资金",
+            "资金拨付",
+            "资金支付",
+            "拨付额",
+            "支付额",
+            "拨付数",
+            "拨款数",
+            "已兑付",
+            "已付款",
+            "已支出",
+            "已拨款",
+            "实际拨付",
+            "实际支付",
+            "累计拨款",
+            "累计兑付",
         ],
-        unless: NOT_MONEY,
+        unless: NOT_PAID,
     },
     Meaning {
         role: SheetRole::Projects,
@@ -287,6 +338,13 @@ pub const MEANINGS: &[Meaning] = &[
             "投资额",
             "计划投入",
             "资金总额",
+            "批复金额",
+            "批复资金",
+            "批复投资",
+            "下达金额",
+            "安排金额",
+            "计划资金",
+            "投资金额",
         ],
         unless: NOT_MONEY,
     },
@@ -355,8 +413,21 @@ pub const MEANINGS: &[Meaning] = &[
     Meaning {
         role: SheetRole::Payments,
         field: Field::PaymentAmount,
-        words: &["拨付金额", "支付金额", "金额"],
-        unless: &["率", "累计"],
+        words: &[
+            "拨付金额",
+            "支付金额",
+            "金额",
+            "拨付",
+            "拨款",
+            "支付",
+            "支出",
+            "付款",
+            "兑付",
+        ],
+        unless: &[
+            "率", "累计", "方式", "单位", "依据", "对象", "账", "凭证", "文号", "科目", "摘要",
+            "说明", "备注", "项目", "批次", "次数", "方向", "用途", "内容", "人",
+        ],
     },
 ];
 
@@ -630,8 +701,98 @@ pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
     (1..=12).contains(&m).then_some((year, m))
 }
 
+/// Words of a header that speaks of money paid or received (拨付, 到位资金,
+/// 报账): an amount column with such a header that no rule reads, in a
+/// ledger whose paid figures would otherwise all be 0, is an error naming
+/// it — never a silent 0.
+pub const PAID_LIKE_WORDS: &[&str] = &[
+    "拨",
+    "支付",
+    "支出",
+    "兑付",
+    "付款",
+    "到位",
+    "报账",
+    "已用",
+    "使用",
+    "完成投资",
+];
+/// …unless the header is a date, a rate or a count.
+pub const PAID_LIKE_UNLESS: &[&str] = &[
+    "日期", "时间", "率", "进度", "比例", "%", "个数", "人数", "户数", "文号", "凭证",
+];
+
+/// Is a header one that speaks of money paid or received?
+pub fn paid_like(key: &str) -> bool {
+    PAID_LIKE_WORDS.iter().any(|w| key.contains(w))
+        && !PAID_LIKE_UNLESS.iter().any(|w| key.contains(w))
+}
+
+/// Payments kept as column pairs in a project table, one pair a payment:
+/// 第一次拨付日期 | 第一次拨付金额, or 第2笔拨付 over 日期 | 金额. The
+/// ordinal is 第 + a number + one of these.
+pub const PAYMENT_ORDINAL_UNITS: &[char] = &['次', '笔', '批'];
+/// A pair's header must speak of paying.
+pub const PAYMENT_PAIR_WORDS: &[&str] = &["拨", "支付", "付款", "兑付", "支出"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PairPart {
+    Date,
+    Amount,
+}
+
+/// The payment a header path of a pair column names: "第一次拨付日期" →
+/// (1, Date); "第2笔拨付/金额" → (2, Amount).
+pub fn payment_pair_part(key: &str) -> Option<(u32, PairPart)> {
+    if !PAYMENT_PAIR_WORDS.iter().any(|w| key.contains(w)) {
+        return None;
+    }
+    let after = &key[key.find('第')? + '第'.len_utf8()..];
+    let digits: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c))
+        .collect();
+    let rest = &after[digits.len()..];
+    if !rest.starts_with(PAYMENT_ORDINAL_UNITS) {
+        return None;
+    }
+    let n = chinese_number(&digits)?;
+    let part = if ["日期", "时间"].iter().any(|w| rest.contains(w)) {
+        PairPart::Date
+    } else if ["金额", "资金", "额", "数"]
+        .iter()
+        .any(|w| rest.contains(w))
+    {
+        PairPart::Amount
+    } else {
+        return None;
+    };
+    Some((n, part))
+}
+
+/// 1, 12, 一, 十, 十二, 二十一 → the number (up to 99).
+fn chinese_number(t: &str) -> Option<u32> {
+    if let Ok(n) = t.parse() {
+        return Some(n);
+    }
+    let d = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
+    let c: Vec<char> = t.chars().collect();
+    match c.as_slice() {
+        [a] if *a == '十' => Some(10),
+        [a] => d(*a),
+        ['十', b] => Some(10 + d(*b)?),
+        [a, '十'] => Some(d(*a)? * 10),
+        [a, '十', b] => Some(d(*a)? * 10 + d(*b)?),
+        _ => None,
+    }
+}
+
 /// What clerks type in an amount cell to mean "none".
 pub const PLACEHOLDERS: &[&str] = &["", "—", "——", "-", "/", "／", "无"];
+
+/// Payments with no stated unit summing to more than this many times the
+/// whole budget are in another unit (元, 千元) read as 万元.
+pub const PAID_OVER_BUDGET_UNIT_RATIO: u32 = 10;
 
 /// Above this, an amount in a column with no stated unit looks like 元.
 pub const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
@@ -647,6 +808,78 @@ pub const CUTOFF_WORDS: &[&str] = &["截至", "截止", "数据截止"];
 
 /// Labels of rows that are totals, not records.
 pub const TOTAL_LABELS: &[&str] = &["合计", "小计", "总计", "总合计"];
+
+/// What a total row's label says it sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotalLabel {
+    /// The rows of its group (小计, 乡镇小计, 本月合计, 本页合计).
+    Subtotal,
+    /// Every row (合计, 全镇合计, 总计).
+    Total,
+    /// Every row so far (本年累计 under each month of a payment journal).
+    Running,
+}
+
+/// Words before 合计 that make it the whole table's: 全镇合计, 本年度合计.
+pub const TOTAL_WHOLE_QUALIFIERS: &[&str] = &[
+    "全镇",
+    "全乡",
+    "全县",
+    "全村",
+    "全街道",
+    "本表",
+    "全年",
+    "本年度",
+    "年度",
+    "总",
+];
+/// Words before 合计 that make it a part's: 本月合计, 本页合计.
+pub const TOTAL_PART_QUALIFIERS: &[&str] = &["本月", "当月", "本季度", "本季", "本页"];
+/// Labels of a running total: every row so far.
+pub const RUNNING_LABELS: &[&str] = &[
+    "累计",
+    "本年累计",
+    "年累计",
+    "本年度累计",
+    "本季累计",
+    "自年初累计",
+    "至本月累计",
+];
+
+/// A total row's label (no spaces, numbering taken off): 合计, 合计：,
+/// 合计（6个）, 合计数, 全镇合计, 本月合计, 红石镇小计, 本年累计 → what it sums
+/// and the label as kept (a subtotal's names its group).
+pub fn total_label(t: &str) -> Option<(TotalLabel, String)> {
+    let mut k = t.trim_end_matches([':', '：']);
+    // A count or a unit in brackets after it: 合计（6个）, 合计(万元).
+    if k.ends_with([')', '）'])
+        && let Some(open) = k.rfind(['(', '（'])
+    {
+        k = &k[..open];
+    }
+    let k = k
+        .strip_suffix("金额")
+        .or_else(|| k.strip_suffix('数'))
+        .unwrap_or(k);
+    if k == "小计" || (k.ends_with("小计") && k.chars().count() <= 12) {
+        return Some((TotalLabel::Subtotal, k.to_string()));
+    }
+    if RUNNING_LABELS.contains(&k) {
+        return Some((TotalLabel::Running, k.to_string()));
+    }
+    if TOTAL_LABELS.contains(&k) {
+        return Some((TotalLabel::Total, k.to_string()));
+    }
+    let rest = |qs: &[&str]| {
+        qs.iter()
+            .filter_map(|q| k.strip_prefix(q))
+            .find(|r| TOTAL_LABELS.contains(r))
+    };
+    if rest(TOTAL_PART_QUALIFIERS).is_some() {
+        return Some((TotalLabel::Subtotal, "小计".to_string()));
+    }
+    rest(TOTAL_WHOLE_QUALIFIERS).map(|r| (TotalLabel::Total, r.to_string()))
+}
 
 /// Headers of a row-number column, where a total's label may stand alone.
 pub const SEQ_HEADERS: &[&str] = &["序号", "序", "编号"];
@@ -707,6 +940,33 @@ mod tests {
     fn total_labels_all_contain_ji() {
         // The reader skips cells without 计 before looking for a total label.
         assert!(TOTAL_LABELS.iter().all(|l| l.contains('计')));
+        assert!(RUNNING_LABELS.iter().all(|l| l.contains('计')));
+    }
+
+    #[test]
+    fn total_labels_as_clerks_write_them() {
+        use TotalLabel::*;
+        let k = |t| total_label(t).map(|(k, _)| k);
+        for t in [
+            "合计",
+            "合计：",
+            "合计（6个）",
+            "合计数",
+            "全镇合计",
+            "总计",
+            "本年度合计",
+        ] {
+            assert_eq!(k(t), Some(Total), "{t}");
+        }
+        for t in ["小计", "红石镇小计", "本月合计", "本页合计"] {
+            assert_eq!(k(t), Some(Subtotal), "{t}");
+        }
+        for t in ["本年累计", "累计"] {
+            assert_eq!(k(t), Some(Running), "{t}");
+        }
+        for t in ["村集体经济合计", "累计拨付", "合计划"] {
+            assert_eq!(k(t), None, "{t}");
+        }
     }
 
     #[test]
@@ -714,12 +974,41 @@ mod tests {
         assert_eq!(normalize_value("中央衔接推进乡村振兴补助资金"), "衔接资金");
         assert_eq!(normalize_value(" 施工中 "), "在建");
         assert_eq!(normalize_value("乡村建设"), "乡村建设");
+        // Two funds named: kept as written, not the first one.
+        assert_eq!(
+            normalize_value("县级衔接资金+整合资金"),
+            "县级衔接资金+整合资金"
+        );
+        assert_eq!(normalize_value("统筹整合使用财政涉农资金"), "整合资金");
     }
 }
 
 #[cfg(test)]
 mod meaning_tests {
     use super::*;
+
+    #[test]
+    fn payment_pair_headers() {
+        assert_eq!(
+            payment_pair_part("第一次拨付日期"),
+            Some((1, PairPart::Date))
+        );
+        assert_eq!(
+            payment_pair_part("第十二次拨付金额"),
+            Some((12, PairPart::Amount))
+        );
+        assert_eq!(
+            payment_pair_part("第2笔拨付/金额"),
+            Some((2, PairPart::Amount))
+        );
+        assert_eq!(
+            payment_pair_part("第三批支付资金/时间"),
+            Some((3, PairPart::Date))
+        );
+        // Not a payment: no pay word, or no ordinal.
+        assert_eq!(payment_pair_part("第一次验收日期"), None);
+        assert_eq!(payment_pair_part("拨付金额"), None);
+    }
 
     #[test]
     fn headers_by_meaning() {
@@ -729,5 +1018,26 @@ mod meaning_tests {
         assert_eq!(m("累计支出"), Some(Field::CumulativePaid));
         assert_eq!(m("支出进度"), None);
         assert_eq!(m("预算执行率"), None);
+        // A pay verb is the paid so far, unless still to pay, a text or one payment of several.
+        for paid in [
+            "拨付金额",
+            "支付金额",
+            "拨款金额",
+            "资金拨付",
+            "已兑付",
+            "支出金额",
+        ] {
+            assert_eq!(m(paid), Some(Field::CumulativePaid), "{paid}");
+        }
+        for not in [
+            "待拨付",
+            "未支付金额",
+            "拨付方式",
+            "支出科目",
+            "第一次拨付金额",
+            "计划支出",
+        ] {
+            assert_ne!(m(not), Some(Field::CumulativePaid), "{not}");
+        }
     }
 }

@@ -60,7 +60,55 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     let project_table = locate_table(project_sheet, SheetRole::Projects, mapping)
         .map_err(|m| format!("文件 {file}：{m}"))?;
     header_notes(&project_table, mapping, &mut ledger.problems);
+    // Projects kept on several sheets (衔接资金项目 | 整合资金项目): every visible
+    // sheet that is a project table is read — unless their years differ
+    // (2023年项目 | 2024年项目), when which one to read is the clerk's word.
+    let mut project_tables = Vec::new();
+    if matches!(by, FoundBy::Alias | FoundBy::Content) && !project_sheet.hidden {
+        while let Some((more, by)) =
+            find_sheet(book, SheetRole::Projects, mapping, &taken).filter(|(m, _)| !m.hidden)
+        {
+            taken.push(&more.name);
+            let t = locate_table(more, SheetRole::Projects, mapping)
+                .map_err(|m| format!("文件 {file}：{m}"))?;
+            note_role(&mut ledger, more, SheetRole::Projects, by);
+            header_notes(&t, mapping, &mut ledger.problems);
+            project_tables.push(t);
+        }
+        let years: Vec<(&str, Option<i32>)> = std::iter::once(&project_table)
+            .chain(project_tables.iter())
+            .map(|t| (t.sheet.name.as_str(), table_year(t)))
+            .collect();
+        let mut distinct: Vec<i32> = years.iter().filter_map(|(_, y)| *y).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() > 1 {
+            return Err(crate::model::Finding::ProjectSheetsOfYears.fatal(format!(
+                "文件 {file}：{} 都是项目表，年度不同（{}），不知道该读哪一张；请用映射文件指定，如 [sheets] 项目 = \"{}\"，用 --mapping 指定",
+                years
+                    .iter()
+                    .map(|(n, y)| match y {
+                        Some(y) => format!("工作表“{n}”（{y}年）"),
+                        None => format!("工作表“{n}”"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                distinct
+                    .iter()
+                    .map(|y| y.to_string())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                years
+                    .iter()
+                    .filter(|(_, y)| *y == distinct.last().copied())
+                    .map(|(n, _)| *n)
+                    .next()
+                    .unwrap_or_default()
+            )));
+        }
+    }
 
+    let mut payment_tables = Vec::new();
     let payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
         Some((s, by)) => {
             taken.push(&s.name);
@@ -68,18 +116,34 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             let t = locate_table(s, SheetRole::Payments, mapping)
                 .map_err(|m| format!("文件 {file}：{m}"))?;
             header_notes(&t, mapping, &mut ledger.problems);
+            // Payments kept on several sheets (one a month, one a fund): every
+            // visible sheet that is a payment list is read, never only the first.
+            if mapping.sheet_name(SheetRole::Payments).is_none() && !s.hidden {
+                while let Some((more, by)) = find_sheet(book, SheetRole::Payments, mapping, &taken)
+                    .filter(|(m, _)| !m.hidden)
+                {
+                    taken.push(&more.name);
+                    note_role(&mut ledger, more, SheetRole::Payments, by);
+                    let t = locate_table(more, SheetRole::Payments, mapping)
+                        .map_err(|m| format!("文件 {file}：{m}"))?;
+                    header_notes(&t, mapping, &mut ledger.problems);
+                    payment_tables.push(t);
+                }
+            }
             Some(t)
         }
         None => {
             // Paid columns in the project table stand in (said by their reader).
             if !project_table.has(layout::Field::CumulativePaid)
                 && project_table.month_columns.is_empty()
+                && paid::payment_pairs(&project_table).is_empty()
             {
                 ledger.problems.push(Problem::on(
                     crate::model::Finding::NoPayments,
                     "拨付",
                     "工作簿中没有“拨付”工作表，项目表也没有累计拨付或月份列，所有项目的已拨付按0计",
                 ));
+                ledger.problems.extend(unread_paid_columns(&project_table));
             }
             None
         }
@@ -116,14 +180,97 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         });
     }
 
-    let excluded = read_projects(
+    let mut excluded = read_projects(
         &project_table,
         &mut ledger,
         mapping,
         payment_table.is_none(),
     );
+    if !project_tables.is_empty() {
+        let mut names = vec![project_table.sheet.name.as_str()];
+        for t in &project_tables {
+            let before = (ledger.projects.len(), ledger.payments.len());
+            excluded.extend(read_projects(
+                t,
+                &mut ledger,
+                mapping,
+                payment_table.is_none(),
+            ));
+            same_project_twice(&mut ledger, before);
+            names.push(t.sheet.name.as_str());
+        }
+        ledger.problems.push(Problem::on(
+            crate::model::Finding::ProjectSheets,
+            &project_table.sheet.name,
+            format!(
+                "项目记在 {} 张工作表上（{}）：各表的项目都已读取、计入",
+                names.len(),
+                names
+                    .iter()
+                    .map(|n| format!("“{n}”"))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        ));
+    }
     if let Some(t) = &payment_table {
         read_payments(t, &excluded, &mut ledger, mapping);
+        if !payment_tables.is_empty() {
+            let mut counted = vec![t.sheet.name.as_str()];
+            for more in &payment_tables {
+                let before = (
+                    ledger.payments.len(),
+                    ledger.problems.len(),
+                    ledger.reading.len(),
+                    ledger.excluded.len(),
+                );
+                read_payments(more, &excluded, &mut ledger, mapping);
+                // A whole copy of payments already read (拨付 (2)) is not
+                // counted again; said, naming the sheet.
+                let new = &ledger.payments[before.0..];
+                if !new.is_empty()
+                    && new.iter().all(|p| {
+                        ledger.payments[..before.0].iter().any(|q| {
+                            q.project_id == p.project_id && q.date == p.date && q.amount == p.amount
+                        })
+                    })
+                {
+                    ledger.payments.truncate(before.0);
+                    ledger.problems.truncate(before.1);
+                    ledger.reading.truncate(before.2);
+                    ledger.excluded.truncate(before.3);
+                    ledger.problems.push(Problem::on(
+                        crate::model::Finding::PaymentSheets,
+                        &more.sheet.name,
+                        format!(
+                            "工作表“{}”的每一笔拨付都已在前面的拨付表中，是副本：未重复计入",
+                            more.sheet.name
+                        ),
+                    ));
+                } else {
+                    counted.push(more.sheet.name.as_str());
+                }
+            }
+            if counted.len() > 1 {
+                ledger.problems.push(Problem::on(
+                    crate::model::Finding::PaymentSheets,
+                    &t.sheet.name,
+                    format!(
+                        "拨付记在 {} 张工作表上（{}）：各表的拨付都已计入",
+                        counted.len(),
+                        counted
+                            .iter()
+                            .map(|n| format!("“{n}”"))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                ));
+            }
+            same_payment_twice(&mut ledger);
+        }
+    }
+    if let Some(t) = &payment_table {
+        paid_unit_plausible(std::iter::once(t).chain(payment_tables.iter()), &mut ledger);
     }
     projects::check_rates(&mut ledger);
     if let Some(t) = &indicator_table {
@@ -139,6 +286,167 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         }
     }
     Ok(ledger)
+}
+
+/// Payment amounts in a column with no stated unit, read as 万元, that sum
+/// to many times the whole budget: the unit is misread (元 or 千元 read as
+/// 万元), an error naming the amount column — never only a note per project.
+fn paid_unit_plausible<'a>(
+    tables: impl Iterator<Item = &'a table::Table<'a>>,
+    ledger: &mut Ledger,
+) {
+    let budget: rust_decimal::Decimal = ledger.projects.iter().map(|p| p.budget).sum();
+    let paid: rust_decimal::Decimal = ledger.payments.iter().map(|p| p.amount).sum();
+    if budget <= rust_decimal::Decimal::ZERO
+        || paid <= budget * rust_decimal::Decimal::from(layout::PAID_OVER_BUDGET_UNIT_RATIO)
+    {
+        return;
+    }
+    for t in tables {
+        let Some(c) = t.columns.get(&layout::Field::PaymentAmount) else {
+            continue;
+        };
+        if c.unit.is_some() || t.default_unit.is_some() {
+            continue;
+        }
+        ledger.problems.push(Problem::at(
+            model::Finding::PaidUnitImplausible,
+            &c.header_cell,
+            format!(
+                "{}：拨付金额列未注明单位，按万元读取，但已拨付合计 {} 万元是预算合计 {} 万元的 {} 倍：单位很可能读错了（像是元或千元）；请在表头注明“（元）”、在表上方写“单位：元”，或用 --mapping 指定单位",
+                c.header_cell,
+                model::Wan(paid),
+                model::Wan(budget),
+                (paid / budget).round()
+            ),
+        ));
+        return;
+    }
+}
+
+/// The year a project table names: in its sheet's name (2024年项目台账) or
+/// its title (某某镇2024年度项目实施情况表).
+fn table_year(t: &table::Table) -> Option<i32> {
+    context::year_in(&t.sheet.name)
+        .or_else(|| t.above.iter().find_map(|(_, s)| context::year_in(s)))
+}
+
+/// A project read from a later project sheet whose id an earlier sheet
+/// already has: an error naming both, the later one not counted (and its
+/// paid columns' payments with it) — as a repeated id within one sheet.
+fn same_project_twice(ledger: &mut Ledger, (projects, payments): (usize, usize)) {
+    let earlier: std::collections::HashMap<String, model::CellRef> = ledger.projects[..projects]
+        .iter()
+        .map(|p| (p.id.clone(), p.row.clone()))
+        .collect();
+    let mut dropped = Vec::new();
+    let mut i = projects;
+    while i < ledger.projects.len() {
+        if let Some(first) = earlier.get(&ledger.projects[i].id) {
+            let p = ledger.projects.remove(i);
+            ledger.problems.push(Problem::at(
+                model::Finding::DuplicateId,
+                &p.row,
+                format!(
+                    "{}：项目编号“{}”与另一张项目表的 {first} 重复，该行未计入合计（拨付计入第一次出现的项目）",
+                    p.row, p.id
+                ),
+            ));
+            dropped.push(p);
+        } else {
+            i += 1;
+        }
+    }
+    if !dropped.is_empty() {
+        let mut k = payments;
+        while k < ledger.payments.len() {
+            let pay = &ledger.payments[k];
+            if dropped
+                .iter()
+                .any(|p| p.id == pay.project_id && p.row.sheet == pay.row.sheet)
+            {
+                ledger.payments.remove(k);
+            } else {
+                k += 1;
+            }
+        }
+    }
+}
+
+/// One payment on two payment sheets (the same project, date and amount):
+/// a copy of a sheet, or a month kept twice. Both are counted, and each
+/// pair is an error naming both rows — never one silently dropped.
+fn same_payment_twice(ledger: &mut Ledger) {
+    let mut seen: std::collections::HashMap<
+        (&str, chrono::NaiveDate, rust_decimal::Decimal),
+        &model::CellRef,
+    > = std::collections::HashMap::new();
+    let mut found = Vec::new();
+    for p in &ledger.payments {
+        let key = (p.project_id.as_str(), p.date, p.amount.normalize());
+        match seen.get(&key) {
+            Some(first) if first.sheet != p.row.sheet => found.push(Problem::at(
+                model::Finding::PaymentOnTwoSheets,
+                &p.row,
+                format!(
+                    "{}：项目“{}”{} 拨付 {} 万元，与 {} 的一笔完全相同（两张拨付表上各记了一次）；两笔都已计入，如是重复登记请删去一处",
+                    p.row,
+                    p.project_id,
+                    p.date,
+                    model::Wan(p.amount),
+                    first
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                seen.insert(key, &p.row);
+            }
+        }
+    }
+    ledger.problems.extend(found);
+}
+
+/// Amount columns whose header speaks of payment (到位资金, 第一次拨付金额)
+/// that no rule reads, in a ledger whose paid figures are otherwise all 0:
+/// each is an error naming its header cell, so a paid column under a name
+/// the reader does not know is never read as nothing.
+fn unread_paid_columns(table: &table::Table) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (col, path, field) in &table.paths {
+        if field.is_some() {
+            continue;
+        }
+        let key = layout::normalize_header(path).0;
+        if !layout::paid_like(&key) {
+            continue;
+        }
+        let (mut numbers, mut first) = (0usize, None);
+        for row in table.data_rows() {
+            let v = table.value(row, *col);
+            let number = match v {
+                calamine::Data::Float(_) | calamine::Data::Int(_) => true,
+                calamine::Data::String(s) => value::parse_amount_text(s).is_ok(),
+                _ => false,
+            };
+            if number {
+                numbers += 1;
+                first.get_or_insert(row);
+            }
+        }
+        let Some(row) = first else { continue };
+        let head = model::CellRef::at(&table.name, table.header_row + table.header_depth - 1, *col);
+        let sample = model::CellRef::at(&table.name, row, *col);
+        out.push(Problem::at(
+            model::Finding::PaidColumnUnread,
+            &head,
+            format!(
+                "{head}：“{path}”列有 {numbers} 个金额（如 {sample} {}），看起来与拨付有关，但读不出它是什么；工作簿没有拨付表，所有项目的已拨付按0计。若这一列是已拨付，请在映射文件中写 [columns.项目] 累计拨付 = \"{}\"，用 --mapping 指定；若每次拨付各占一列，请改为“拨付”表（项目编号、拨付日期、拨付金额）",
+                value::show_cell(table.value(row, *col)),
+                path.rsplit('/').next().unwrap_or(path)
+            ),
+        ));
+    }
+    out
 }
 
 /// What the header says that the table does not use: mapped columns not

@@ -23,6 +23,10 @@ pub(crate) struct PaidColumns {
     active: bool,
     cumulative: Option<(u32, Option<MoneyUnit>)>,
     months: Vec<(u32, NaiveDate, Option<MoneyUnit>)>,
+    /// Payments kept as column pairs (第一次拨付日期 | 第一次拨付金额).
+    pairs: Vec<PaymentPair>,
+    /// The ledger's year, for a pair's date written without one.
+    year: Option<i32>,
     /// Each month's 累计 column: (col, month, unit, ledger sum, computed sum,
     /// first cell, every row agrees).
     cums: Vec<MonthCum>,
@@ -73,11 +77,12 @@ impl PaidColumns {
                 }
             }
         }
-        if !paid_here && (cumulative.is_some() || !months.is_empty()) {
+        let pairs = payment_pairs(table);
+        if !paid_here && (cumulative.is_some() || !months.is_empty() || !pairs.is_empty()) {
             problems.push(Problem::on(crate::model::Finding::PaidFromTable,
                 &table.sheet.name,
                 format!(
-                    "工作表“{}”有累计拨付或月份列，但工作簿另有拨付表：已拨付按拨付表计，这些列只原样保留",
+                    "工作表“{}”有累计拨付、月份列或逐次拨付的列，但工作簿另有拨付表：已拨付按拨付表计，这些列只原样保留",
                     table.sheet.name
                 ),
             ));
@@ -105,6 +110,8 @@ impl PaidColumns {
             active: paid_here,
             cumulative,
             months,
+            pairs,
+            year,
             cums,
             year_from,
             as_of: info.as_of.map(|d| (d, info.as_of_from.clone())),
@@ -152,11 +159,43 @@ impl PaidColumns {
                 }
             }
         });
-        if self.months.is_empty() {
+        if self.months.is_empty() && self.pairs.is_empty() {
             self.rows += 1;
             return cumulative.map(|(v, _)| v);
         }
         let mut sum = Decimal::ZERO;
+        for pair in &self.pairs {
+            let Some((amount, cell)) = money(pair.amount_col, pair.unit, notes, problems) else {
+                continue;
+            };
+            let at = CellRef::at(&table.name, row, pair.date_col);
+            let v = table.value(row, pair.date_col);
+            let Some((date, _)) = super::value::clerk_date(v, self.year) else {
+                problems.push(Problem::at(
+                    Finding::BadDate,
+                    &at,
+                    format!(
+                        "{at}：第{}次拨付 {} 万元的日期{}不是日期，该笔拨付未计入合计",
+                        pair.ordinal,
+                        Wan(amount),
+                        super::value::show_cell(v)
+                    ),
+                ));
+                continue;
+            };
+            sum += amount;
+            out.push(Payment {
+                project_id: project_id.to_string(),
+                date,
+                amount,
+                fund_source: fund.to_string(),
+                fund_source_given: false,
+                voucher: None,
+                memo: Some(format!("第{}次拨付", pair.ordinal)),
+                row: cell,
+                basis: PaymentBasis::Dated,
+            });
+        }
         let mut by_month = [Decimal::ZERO; 13];
         for &(col, date, unit) in &self.months {
             if let Some((amount, cell)) = money(col, unit, notes, problems) {
@@ -235,6 +274,25 @@ impl PaidColumns {
                 agrees: *all_agree,
             });
         }
+        if !self.pairs.is_empty() {
+            rules.push(format!(
+                "已拨付按 {} 对逐次拨付列（日期、金额）计，每对一笔拨付",
+                self.pairs.len()
+            ));
+            problems.push(Problem::on(
+                crate::model::Finding::PaidFromTable,
+                sheet,
+                format!(
+                    "工作簿没有拨付表：已拨付按工作表“{sheet}”的 {} 对逐次拨付列（第1次至第{}次的日期和金额）计，每对一笔拨付",
+                    self.pairs.len(),
+                    self.pairs.iter().map(|p| p.ordinal).max().unwrap_or(0)
+                ),
+            ));
+            if self.cumulative.is_some() {
+                rules.push("累计拨付列只用来核对：应等于各次拨付之和".to_string());
+            }
+            return rules;
+        }
         if !self.months.is_empty() {
             rules.push(format!(
                 "已拨付按 {} 个月份列计，每月金额记为当月最后一天拨付{}",
@@ -284,4 +342,58 @@ fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
         (year, month + 1)
     };
     NaiveDate::from_ymd_opt(y, m, 1)?.pred_opt()
+}
+
+/// One payment kept as a pair of columns in a project table.
+pub(crate) struct PaymentPair {
+    pub ordinal: u32,
+    pub date_col: u32,
+    pub amount_col: u32,
+    pub unit: Option<MoneyUnit>,
+}
+
+/// The payment column pairs of a table (第一次拨付日期 | 第一次拨付金额 …),
+/// from the columns no other rule took: each ordinal with exactly one date
+/// and one amount column. An ordinal with only one of them is left out
+/// (and, unread, it is an amount the R080 rule names).
+pub(crate) fn payment_pairs(table: &Table) -> Vec<PaymentPair> {
+    use super::layout::{PairPart, normalize_header, payment_pair_part};
+    let mut parts: Vec<(u32, PairPart, u32, Option<MoneyUnit>)> = Vec::new();
+    for (col, path, field) in &table.paths {
+        if field.is_some() {
+            continue;
+        }
+        // The unit in a header (金额（元）), or a units row's word at the path's foot.
+        let unit = path
+            .split('/')
+            .filter_map(|p| normalize_header(p).1.or_else(|| MoneyUnit::parse(p)))
+            .next_back();
+        let key: String = path
+            .split('/')
+            .map(|p| normalize_header(p).0)
+            .collect::<Vec<_>>()
+            .join("/");
+        if let Some((n, part)) = payment_pair_part(&key) {
+            parts.push((n, part, *col, unit));
+        }
+    }
+    let mut ordinals: Vec<u32> = parts.iter().map(|p| p.0).collect();
+    ordinals.sort_unstable();
+    ordinals.dedup();
+    let mut out = Vec::new();
+    for n in ordinals {
+        let of = |part| -> Vec<&(u32, PairPart, u32, Option<MoneyUnit>)> {
+            parts.iter().filter(|p| p.0 == n && p.1 == part).collect()
+        };
+        let (dates, amounts) = (of(PairPart::Date), of(PairPart::Amount));
+        if let ([d], [a]) = (dates.as_slice(), amounts.as_slice()) {
+            out.push(PaymentPair {
+                ordinal: n,
+                date_col: d.2,
+                amount_col: a.2,
+                unit: a.3,
+            });
+        }
+    }
+    out
 }

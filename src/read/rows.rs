@@ -319,13 +319,16 @@ impl Table<'_> {
             Data::String(s) if s.len() <= 48 && s.contains('计') => {
                 let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
                 let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '、');
-                if t == "小计" || (t.ends_with("小计") && t.chars().count() <= 12) {
-                    Some((TotalKind::Subtotal, t.to_string()))
-                } else if layout::TOTAL_LABELS.contains(&t) {
-                    Some((TotalKind::Total, t.to_string()))
-                } else {
-                    None
-                }
+                layout::total_label(t).map(|(kind, label)| {
+                    (
+                        match kind {
+                            layout::TotalLabel::Subtotal => TotalKind::Subtotal,
+                            layout::TotalLabel::Total => TotalKind::Total,
+                            layout::TotalLabel::Running => TotalKind::Running,
+                        },
+                        label,
+                    )
+                })
             }
             _ => None,
         };

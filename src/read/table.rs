@@ -473,8 +473,10 @@ pub fn locate_table<'a>(
     } else {
         depth
     };
-    let header_end = row + depth - 1;
     let mut m = m;
+    // A row of units under the header (元 | 万元) is part of it.
+    let depth = depth + u32::from(super::header::units_row(sheet, row + depth, &mut m));
+    let header_end = row + depth - 1;
     reconsider_text_fields(sheet, role, header_end, &mut m, mapping)?;
     let line = unit_line(sheet, row)?;
     let default_unit = match (mapping.unit(role), &line) {

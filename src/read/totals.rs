@@ -32,6 +32,8 @@ pub(crate) fn agrees(ledger: Decimal, computed: Decimal, places: u32) -> bool {
 pub(crate) enum TotalKind {
     Subtotal,
     Total,
+    /// A running total (本年累计): every record above it.
+    Running,
 }
 
 enum Entry {
@@ -104,7 +106,30 @@ impl TotalCheck {
                 continue;
             };
             let (sum, label) = match kind {
-                TotalKind::Total => (self.all, "合计"),
+                TotalKind::Total => {
+                    // A 合计 of one part (a 合计 mid-table, or under a second
+                    // table on the sheet): the records since the previous 合计.
+                    let since = printed_at[..n]
+                        .iter()
+                        .rev()
+                        .find(|&&j| {
+                            matches!(
+                                self.entries[j],
+                                Entry::Printed {
+                                    kind: TotalKind::Total,
+                                    ..
+                                }
+                            )
+                        })
+                        .map_or(0, |&j| j + 1);
+                    let part = records_between(since, i);
+                    if !agrees(*amount, self.all, *places) && agrees(*amount, part, *places) {
+                        (part, "合计")
+                    } else {
+                        (self.all, "合计")
+                    }
+                }
+                TotalKind::Running => (records_between(0, i), "累计"),
                 TotalKind::Subtotal => {
                     let prev = if n == 0 { 0 } else { printed_at[n - 1] + 1 };
                     let next = printed_at.get(n + 1).copied().unwrap_or(self.entries.len());

@@ -1,7 +1,7 @@
 //! The unit a table's amounts are in, as stated above it ("单位：元").
 
 use super::book::RawSheet;
-use super::layout::MoneyUnit;
+use super::layout::{CURRENCY_WORDS, MoneyUnit};
 use super::table::cell_text;
 use crate::model::CellRef;
 
@@ -18,7 +18,7 @@ pub(crate) fn unit_line(
             let Some(t) = cell_text(v) else {
                 continue;
             };
-            let Some(unit) = stated_unit(&t) else {
+            let Some(unit) = stated_unit(&t).or_else(|| bracketed_unit(&t)) else {
                 continue;
             };
             let at = CellRef::new(&sheet.name, row, *col);
@@ -39,6 +39,15 @@ pub(crate) fn unit_line(
     Ok(found)
 }
 
+/// The unit a title ends with in brackets: "某某镇2024年项目台账（元）".
+fn bracketed_unit(text: &str) -> Option<MoneyUnit> {
+    let t = text.trim_end();
+    if !t.ends_with([')', '）']) {
+        return None;
+    }
+    super::layout::normalize_header(t).1
+}
+
 /// The unit a text states with "单位：…" (not 填报单位/实施单位 …).
 pub fn stated_unit(text: &str) -> Option<MoneyUnit> {
     let t: String = super::value::fold_width(text)
@@ -46,13 +55,45 @@ pub fn stated_unit(text: &str) -> Option<MoneyUnit> {
         .filter(|c| !c.is_whitespace())
         .collect();
     t.match_indices("单位").find_map(|(i, _)| {
-        let rest = t[i + "单位".len()..].trim_start_matches([':', '(', '（', '为', '是']);
-        let unit = MoneyUnit::prefix_of(rest)?;
+        let mut rest = t[i + "单位".len()..].trim_start_matches([':', '(', '（', '为', '是']);
+        for w in CURRENCY_WORDS {
+            rest = rest.strip_prefix(w).unwrap_or(rest);
+        }
+        let (word, unit) = MoneyUnit::prefix_word(rest)?;
         // "单位：元" but not "单位：元宝山镇": the unit word ends the statement.
-        let after = &rest[unit.name().len()..];
+        let mut after = &rest[word.len()..];
+        for w in CURRENCY_WORDS {
+            after = after.strip_prefix(w).unwrap_or(after);
+        }
         (after.is_empty()
             || after.starts_with([')', '）', ',', ';', '，', '；', '。', '|', '/'])
             || !after.starts_with(|c: char| c.is_alphanumeric()))
         .then_some(unit)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_statements_as_clerks_write_them() {
+        for (t, u) in [
+            ("单位：元", Some(MoneyUnit::Yuan)),
+            ("单位：人民币元", Some(MoneyUnit::Yuan)),
+            ("单位：元人民币", Some(MoneyUnit::Yuan)),
+            ("金额单位：万元", Some(MoneyUnit::WanYuan)),
+            ("单位：万", Some(MoneyUnit::WanYuan)),
+            ("（单位：千元）", Some(MoneyUnit::QianYuan)),
+            ("实施单位：元宝山镇", None),
+            ("单位：万家村", None),
+        ] {
+            assert_eq!(stated_unit(t), u, "{t}");
+        }
+        assert_eq!(
+            bracketed_unit("某某镇2024年项目台账（元）"),
+            Some(MoneyUnit::Yuan)
+        );
+        assert_eq!(bracketed_unit("填报单位：某某镇（盖章）"), None);
+    }
 }
