@@ -485,3 +485,26 @@ fn two_funds_in_one_cell_are_never_read_as_the_first_named() {
     assert_eq!(p1["fund_source"], "县级衔接资金+整合资金");
     assert!(codes(&j).contains(&"R049".to_string()));
 }
+
+#[test]
+fn month_columns_with_no_parent_are_the_payments_never_nothing() {
+    for (m3, m4, m6) in [
+        ("3月", "4月", "6月"),
+        ("3月拨付", "4月拨付", "6月拨付"),
+        ("三月", "四月", "六月"),
+    ] {
+        let mut b = small_book();
+        b.remove(1);
+        b[0].1[0].extend([S(m3), S(m4), S(m6)]);
+        b[0].1[1].extend([N(50.0), E, N(30.0)]);
+        b[0].1[2].extend([E, N(5.5), E]);
+        let w = Workdir::new();
+        let (r, j) = report(&w, &b, &["--as-of", "2024-12-31"]);
+        assert_eq!(r.code, 0, "{m3}: {}", r.stderr);
+        assert_eq!(paid(&j, "P1"), "80", "{m3}");
+        assert_eq!(paid(&j, "P2"), "5.5", "{m3}");
+        // Dated at each month's end: a cut-off in May leaves June out.
+        let (_, j) = report(&w, &b, &["--as-of", "2024-05-31"]);
+        assert_eq!(paid(&j, "P1"), "50", "{m3}");
+    }
+}

@@ -384,6 +384,10 @@ struct Layout {
     /// 55. The payment sheet kept as a journal: payments by date, and under each
     ///     month a 本月合计 row and a 本年累计 row.
     pay_journal: bool,
+    /// 56. Month columns as clerks head them: 0 as 8 and 30 say, 1 bare
+    ///     months with no parent (1月 … 12月, each with the unit), 2 the same
+    ///     as 1月拨付 …, 3 months in Chinese numerals (一月 … 十二月).
+    month_spelling: u8,
 }
 
 impl Layout {
@@ -445,7 +449,12 @@ impl Layout {
             unit_spelling: g(52, 5),
             total_spelling: g(53, 5),
             pay_journal: g(54, 2) == 1,
+            month_spelling: g(55, 4),
         };
+        // Bare months have no parent to put a year over.
+        if matches!(l.month_spelling, 1 | 2) {
+            l.year_over_months = false;
+        }
         // The unit's spelling needs its place: a unit line (1–3) with a
         // title (2, 3), or units in the headers (4).
         match l.unit_spelling {
@@ -968,6 +977,12 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
         What::Status,
     ));
     let mlabel = |m: u32| -> String {
+        if l.month_spelling == 3 {
+            let cn = [
+                "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二",
+            ][m as usize - 1];
+            return format!("{cn}月");
+        }
         match l.labels {
             1 => format!("{YEAR}年{m}月"),
             2 => format!("{m}月份"),
@@ -1021,6 +1036,34 @@ fn columns(l: &Layout) -> Vec<ColGroup> {
             },
             What::Cumulative,
         )),
+        2 | 3 if matches!(l.month_spelling, 1 | 2) => {
+            // No parent: each month's header stands alone, with the unit.
+            for m in 1..=12 {
+                let label = if l.month_spelling == 2 {
+                    format!("{}拨付", mlabel(m))
+                } else {
+                    mlabel(m)
+                };
+                g.push(single(
+                    if l.unit_at <= 1 {
+                        format!("{label}（{unit}）")
+                    } else {
+                        label
+                    },
+                    What::Month(m),
+                ));
+            }
+            if l.paid == 3 {
+                g.push(single(
+                    if l.unit_at <= 1 {
+                        format!("累计拨付（{unit}）")
+                    } else {
+                        "累计拨付".to_string()
+                    },
+                    What::Cumulative,
+                ));
+            }
+        }
         2 | 3 => {
             let mut cols: Vec<(String, What)> =
                 (1..=12).map(|m| (mlabel(m), What::Month(m))).collect();
@@ -2109,7 +2152,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 55;
+const BYTES: usize = 56;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)

@@ -159,6 +159,7 @@ fn claim_of(
     spec: &'static SheetSpec,
     mapping: &Mapping,
     present: &std::collections::HashSet<String>,
+    bare_months: bool,
 ) -> Claim {
     let role = spec.role;
     // A field the mapping names is found by its built-in names only when
@@ -205,8 +206,15 @@ fn claim_of(
             return Claim::Field(c, Strength::Exact);
         }
     }
+    // A month's payment named as such (3月拨付, 3月份拨付金额), or a month
+    // under a parent, or a run of bare months (1月 … 12月) in the header.
     if role == SheetRole::Projects
-        && parent.is_some()
+        && let Some((year, month)) = layout::month_pay_header(&own)
+    {
+        return Claim::Month(year, month);
+    }
+    if role == SheetRole::Projects
+        && (parent.is_some() || bare_months)
         && let Some((year, month)) = layout::month_header(&own)
     {
         return Claim::Month(year, month);
@@ -250,9 +258,19 @@ pub(crate) fn match_headers(
         .flat_map(|h| h.candidates.iter())
         .map(|t| layout::normalize_header(t).0)
         .collect();
+    // Bare month headers (1月 … 12月 with no parent) are months only as a run.
+    let bare_months = spec.role == SheetRole::Projects
+        && cells
+            .iter()
+            .filter(|h| {
+                h.parent.is_none()
+                    && layout::month_header(&layout::normalize_header(&h.own).0).is_some()
+            })
+            .count()
+            >= layout::BARE_MONTHS_MIN;
     let mut claims: Vec<Claim> = cells
         .iter()
-        .map(|h| claim_of(h, spec, mapping, &present))
+        .map(|h| claim_of(h, spec, mapping, &present, bare_months))
         .collect();
     // A 合计 / 小计 child beside budget parts is the budget's total,
     // whatever the parent is called (资金来源, 资金规模, 计划投资 …).

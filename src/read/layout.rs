@@ -697,8 +697,34 @@ pub fn month_header(key: &str) -> Option<(Option<i32>, u32)> {
         };
         return Some((year, n * 3));
     }
-    let m: u32 = rest.strip_suffix('月')?.parse().ok()?;
+    let m = rest.strip_suffix('月')?;
+    let m: u32 = m.parse().ok().or_else(|| chinese_number(m))?;
     (1..=12).contains(&m).then_some((year, m))
+}
+
+/// Month headers standing alone (no parent) are months only when the header
+/// has at least this many: a run of months (1月 … 12月), not one 3月 column.
+pub const BARE_MONTHS_MIN: usize = 2;
+
+/// Words after a month that make it the month's payment: 3月拨付, 3月份拨付金额.
+pub const MONTH_PAY_SUFFIXES: &[&str] = &[
+    "拨付金额",
+    "拨付资金",
+    "拨付",
+    "支出金额",
+    "支出",
+    "支付金额",
+    "支付",
+    "拨款金额",
+    "拨款",
+];
+
+/// A month's payment column by its own header: "3月拨付", "2024年3月支出金额".
+pub fn month_pay_header(key: &str) -> Option<(Option<i32>, u32)> {
+    MONTH_PAY_SUFFIXES
+        .iter()
+        .find_map(|s| key.strip_suffix(s))
+        .and_then(month_header)
 }
 
 /// Words of a header that speaks of money paid or received (拨付, 到位资金,
@@ -986,6 +1012,16 @@ mod tests {
 #[cfg(test)]
 mod meaning_tests {
     use super::*;
+
+    #[test]
+    fn month_headers_as_clerks_write_them() {
+        assert_eq!(month_header("十二月"), Some((None, 12)));
+        assert_eq!(month_header("2024年三月份"), Some((Some(2024), 3)));
+        assert_eq!(month_pay_header("3月拨付"), Some((None, 3)));
+        assert_eq!(month_pay_header("3月份拨付金额"), Some((None, 3)));
+        assert_eq!(month_pay_header("计划完工"), None);
+        assert_eq!(month_header("三月拨付"), None);
+    }
 
     #[test]
     fn payment_pair_headers() {
