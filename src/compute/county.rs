@@ -49,9 +49,10 @@ pub struct CountyProject {
     pub budget: Decimal,
     pub settled: Option<Decimal>,
     pub paid: Decimal,
-    /// 执行率, 待拨付, 结余, 未支出 as the report had them, kept only when they
-    /// are not what [`Derived::of`] gives (they always are from `compute`).
-    pub derived: Option<Box<Derived>>,
+    pub execution_rate: Option<Decimal>,
+    pub outstanding: Option<Decimal>,
+    pub unspent: Option<Decimal>,
+    pub remaining: Decimal,
     /// The budget by fund as the report has it (empty: all of it the
     /// project's 资金性质).
     pub budget_by_fund: Box<[(Arc<str>, Decimal)]>,
@@ -61,50 +62,7 @@ pub struct CountyProject {
     pub paid_by_fund: Box<[(Arc<str>, Decimal)]>,
 }
 
-/// A project's figures that follow from its budget, settlement and payments.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Derived {
-    pub execution_rate: Option<Decimal>,
-    pub outstanding: Option<Decimal>,
-    pub unspent: Option<Decimal>,
-    pub remaining: Decimal,
-}
-
-impl Derived {
-    /// As `compute` derives them for each project.
-    pub fn of(budget: Decimal, settled: Option<Decimal>, paid: Decimal) -> Derived {
-        Derived {
-            execution_rate: execution_rate(paid, budget),
-            outstanding: settled.map(|s| s - paid),
-            unspent: settled.map(|s| budget - s),
-            remaining: budget - paid,
-        }
-    }
-
-    /// Equal figures written the same way (value and places).
-    fn same(&self, other: &Derived) -> bool {
-        let d = |a: Decimal, b: Decimal| a == b && a.scale() == b.scale();
-        let o = |a: Option<Decimal>, b: Option<Decimal>| match (a, b) {
-            (Some(a), Some(b)) => d(a, b),
-            (None, None) => true,
-            _ => false,
-        };
-        o(self.execution_rate, other.execution_rate)
-            && o(self.outstanding, other.outstanding)
-            && o(self.unspent, other.unspent)
-            && d(self.remaining, other.remaining)
-    }
-}
-
 impl CountyProject {
-    /// 执行率, 待拨付, 结余, 未支出.
-    pub fn derived(&self) -> Derived {
-        match &self.derived {
-            Some(d) => (**d).clone(),
-            None => Derived::of(self.budget, self.settled, self.paid),
-        }
-    }
-
     /// The budget lines with their funds (`assets::budget_lines`, without copies).
     pub fn budget_lines(&self) -> impl Iterator<Item = (&str, Decimal)> {
         let own = self
@@ -146,13 +104,6 @@ fn shared(text: String) -> Arc<str> {
 
 impl From<crate::compute::ProjectFigures> for CountyProject {
     fn from(p: crate::compute::ProjectFigures) -> CountyProject {
-        let had = Derived {
-            execution_rate: p.execution_rate,
-            outstanding: p.outstanding,
-            unspent: p.unspent,
-            remaining: p.remaining,
-        };
-        let derived = (!had.same(&Derived::of(p.budget, p.settled, p.paid))).then(|| Box::new(had));
         CountyProject {
             id: p.id.into_boxed_str(),
             name: p.name.into_boxed_str(),
@@ -162,7 +113,10 @@ impl From<crate::compute::ProjectFigures> for CountyProject {
             budget: p.budget,
             settled: p.settled,
             paid: p.paid,
-            derived,
+            execution_rate: p.execution_rate,
+            outstanding: p.outstanding,
+            unspent: p.unspent,
+            remaining: p.remaining,
             budget_by_fund: shared_lines(p.budget_by_fund),
             fund_level: p.fund_level.map(shared),
             paid_by_fund: shared_lines(p.paid_by_fund),
@@ -640,37 +594,6 @@ mod tests {
             excluded: Excluded::default(),
             late: LatePayments::default(),
             year: None,
-        }
-    }
-
-    #[test]
-    fn a_county_project_keeps_derived_figures_only_when_they_are_not_the_formula() {
-        let mut p = project("P1", "路", "产业项目", "衔接资金", "100.50");
-        p.settled = Some(d("90.5"));
-        p.paid = d("30.25");
-        let formula = Derived::of(p.budget, p.settled, p.paid);
-        (p.execution_rate, p.outstanding, p.unspent, p.remaining) = (
-            formula.execution_rate,
-            formula.outstanding,
-            formula.unspent,
-            formula.remaining,
-        );
-        let kept = CountyProject::from(p.clone());
-        assert!(
-            kept.derived.is_none(),
-            "the formula's figures are not stored"
-        );
-        assert_eq!(kept.derived(), formula);
-        assert_eq!(formula.execution_rate, Some(d("30.10")));
-        // Figures the formula would not give (another rounding, places) stay as they were.
-        for (rate, remaining) in [(Some(d("30.1")), d("70.25")), (None, d("70.2500"))] {
-            let mut q = p.clone();
-            (q.execution_rate, q.remaining) = (rate, remaining);
-            let kept = CountyProject::from(q);
-            let shown = kept.derived();
-            assert!(kept.derived.is_some());
-            assert_eq!(shown.execution_rate, rate);
-            assert_eq!(shown.remaining.to_string(), remaining.to_string());
         }
     }
 

@@ -414,11 +414,10 @@ pub fn projects(c: &Arc<County>, title: &str) -> Sheet {
                     Role::Money,
                 ));
                 emit(cell(r, 9, Value::Number(p.paid), Role::Money));
-                let d = p.derived();
-                emit(cell(r, 10, pct(d.execution_rate), Role::Rate));
-                emit(cell(r, 11, opt_money(d.outstanding), Role::Money));
-                emit(cell(r, 12, opt_money(d.unspent), Role::Money));
-                emit(cell(r, 13, Value::Number(d.remaining), Role::Money));
+                emit(cell(r, 10, pct(p.execution_rate), Role::Rate));
+                emit(cell(r, 11, opt_money(p.outstanding), Role::Money));
+                emit(cell(r, 12, opt_money(p.unspent), Role::Money));
+                emit(cell(r, 13, Value::Number(p.remaining), Role::Money));
                 r += 1;
             }
         }
