@@ -1102,19 +1102,22 @@ impl CopySource {
     fn raw(&self) -> &RawSheet {
         &self.book.sheets[self.sheet]
     }
-    fn cells(&self) -> (usize, u32) {
+    fn cells(&self) -> super::sheet::RowsSize {
         let raw = self.raw();
-        let cells = raw.used_cells().filter(|c| c.1 <= u16::MAX as u32).count()
-            + self
-                .extras
-                .iter()
-                .filter(|c| c.1 <= u16::MAX as u32)
-                .count();
+        let fits = |c: &u32| *c <= u16::MAX as u32;
+        let cells = raw.used_cells().filter(|c| fits(&c.1)).count()
+            + self.extras.iter().filter(|c| fits(&c.1)).count();
+        let first = raw.used_cells().find(|c| fits(&c.1)).map(|c| c.0);
+        let first_extra = self.extras.iter().find(|c| fits(&c.1)).map(|c| c.0);
         let last = raw
             .end_row()
             .saturating_sub(1)
             .max(self.extras.iter().map(|e| e.0).max().unwrap_or(0));
-        (cells, last)
+        super::sheet::RowsSize {
+            cells,
+            first_row: first.into_iter().chain(first_extra).min(),
+            last_row: last,
+        }
     }
     /// Every cell of the copy, row by row.
     fn emit(&self, emit: &mut dyn FnMut(Cell)) {

@@ -174,6 +174,22 @@ pub type CellSource = std::sync::Arc<dyn Fn(&mut dyn FnMut(Cell)) + Send + Sync>
 /// when only measuring.
 pub type Rows = Arc<dyn Fn(bool, &mut dyn FnMut(Cell)) + Send + Sync>;
 
+/// How many cells a table's rows hold and the rows they reach.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowsSize {
+    pub cells: usize,
+    pub first_row: Option<u32>,
+    pub last_row: u32,
+}
+
+impl RowsSize {
+    fn add(&mut self, c: &Cell) {
+        self.cells += 1;
+        self.first_row = Some(self.first_row.map_or(c.row, |f| f.min(c.row)));
+        self.last_row = self.last_row.max(c.row);
+    }
+}
+
 /// A sheet of more cells than this is written row by row (as xlsx's own
 /// threshold), so a table this large is produced on demand.
 pub const LAZY_CELLS: usize = 50_000;
@@ -532,33 +548,29 @@ impl Sheet {
         for c in &self.cells {
             fit.add(c);
         }
-        let (mut n, mut last_row) = (0usize, 0u32);
+        let mut size = RowsSize::default();
         rows(false, &mut |c| {
-            n += 1;
-            last_row = last_row.max(c.row);
+            size.add(&c);
             fit.add(&c);
         });
         self.widths = fit.finish();
-        self.take_rows_sized(rows, Some((n, last_row)));
+        self.take_rows_sized(rows, Some(size));
     }
     /// `take_rows` when the caller knows how many cells `rows` produces
-    /// and the last row they reach.
-    pub fn take_rows_sized(&mut self, rows: Rows, size: Option<(usize, u32)>) {
+    /// and the rows they reach.
+    pub fn take_rows_sized(&mut self, rows: Rows, size: Option<RowsSize>) {
         let budget = LAZY_CELLS.saturating_sub(self.cells.len());
-        let (n, last_row) = size.unwrap_or_else(|| {
-            let (mut n, mut last_row) = (0usize, 0u32);
-            rows(false, &mut |c| {
-                n += 1;
-                last_row = last_row.max(c.row);
-            });
-            (n, last_row)
+        let size = size.unwrap_or_else(|| {
+            let mut size = RowsSize::default();
+            rows(false, &mut |c| size.add(&c));
+            size
         });
-        if n <= budget {
+        if size.cells <= budget {
             rows(true, &mut |c| self.cells.push(c));
             return;
         }
         let split = self.merges.iter().map(|m| m.last_row).max();
-        if let Some(split) = split {
+        if let Some(split) = split.filter(|s| size.first_row.is_some_and(|f| f <= *s)) {
             rows(true, &mut |c| {
                 if c.row <= split {
                     self.cells.push(c)
@@ -566,7 +578,7 @@ impl Sheet {
             });
         }
         self.produce_rows(rows);
-        self.source_rows = last_row;
+        self.source_rows = size.last_row;
     }
     /// The rows of `rows` below the last merged row, produced when measured
     /// and when written.
