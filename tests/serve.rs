@@ -2181,14 +2181,22 @@ async fn sqlite_password_checks_are_bounded() {
     let b = Browser::new(&env);
     let (_, html) = b.get("/login").await;
     let csrf = csrf_of(&html);
+    // Each attempt carries the page's token as its own cookie: a failed
+    // login answers with a fresh login form (and token), which a shared
+    // cookie jar would hand to the attempts still being sent (403).
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let mut tasks = Vec::new();
     for i in 0..40 {
-        let http = b.http.clone();
+        let http = http.clone();
         let url = format!("{}/login", b.base);
         let csrf = csrf.clone();
         tasks.push(tokio::spawn(async move {
             let r = http
                 .post(url)
+                .header("cookie", format!("jx_login={csrf}"))
                 .header(
                     "x-forwarded-for",
                     format!("10.7.{}.{}", i / 200, i % 200 + 1),

@@ -1071,6 +1071,13 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
             .map(|s| s.replace('"', "\"\""))
             .collect::<Vec<_>>()
             .join(",");
+        // Excel refuses the whole file for a list over 255 characters; the
+        // lists are ours (fixed choices), so this only guards a future one:
+        // the drop-down is left out rather than the workbook broken.
+        debug_assert!(list.encode_utf16().count() <= 255, "{list}");
+        if list.encode_utf16().count() > 255 {
+            continue;
+        }
         match validations.iter_mut().find(|(r, _)| *r == sqref) {
             Some(slot) => slot.1 = list,
             None => validations.push((sqref, list)),
