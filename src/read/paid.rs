@@ -163,6 +163,18 @@ impl PaidColumns {
             self.rows += 1;
             return cumulative.map(|(v, _)| v);
         }
+        // One payment read from the project's own row (a pair or a month).
+        let payment = |date, amount, memo: String, row, basis| Payment {
+            project_id: project_id.to_string(),
+            date,
+            amount,
+            fund_source: fund.to_string(),
+            fund_source_given: false,
+            voucher: None,
+            memo: Some(memo),
+            row,
+            basis,
+        };
         let mut sum = Decimal::ZERO;
         for pair in &self.pairs {
             let Some((amount, cell)) = money(pair.amount_col, pair.unit, notes, problems) else {
@@ -184,34 +196,26 @@ impl PaidColumns {
                 continue;
             };
             sum += amount;
-            out.push(Payment {
-                project_id: project_id.to_string(),
+            out.push(payment(
                 date,
                 amount,
-                fund_source: fund.to_string(),
-                fund_source_given: false,
-                voucher: None,
-                memo: Some(format!("第{}次拨付", pair.ordinal)),
-                row: cell,
-                basis: PaymentBasis::Dated,
-            });
+                format!("第{}次拨付", pair.ordinal),
+                cell,
+                PaymentBasis::Dated,
+            ));
         }
         let mut by_month = [Decimal::ZERO; 13];
         for &(col, date, unit) in &self.months {
             if let Some((amount, cell)) = money(col, unit, notes, problems) {
                 sum += amount;
                 by_month[chrono::Datelike::month(&date) as usize] += amount;
-                out.push(Payment {
-                    project_id: project_id.to_string(),
+                out.push(payment(
                     date,
                     amount,
-                    fund_source: fund.to_string(),
-                    fund_source_given: false,
-                    voucher: None,
-                    memo: Some(format!("{}月拨付", chrono::Datelike::month(&date))),
-                    row: cell,
-                    basis: PaymentBasis::MonthEnd,
-                });
+                    format!("{}月拨付", chrono::Datelike::month(&date)),
+                    cell,
+                    PaymentBasis::MonthEnd,
+                ));
             }
         }
         // Each month's 累计 is the months so far: a check, never the figure.

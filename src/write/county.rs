@@ -322,14 +322,7 @@ pub fn by_group(c: &County, title: &str) -> Sheet {
 }
 
 fn cell(row: u32, col: u16, value: Value, role: Role) -> Cell {
-    Cell {
-        row,
-        col,
-        value,
-        role,
-        flagged: false,
-        note: None,
-    }
+    Cell::new(row, col, value, role)
 }
 
 /// 项目明细 columns that wrap (单位, 来源文件, 编号, 名称, 类别, 资金性质,

@@ -467,14 +467,7 @@ pub fn progress_sheet(report: &Arc<Report>) -> Sheet {
 
 /// A cell of a table produced on demand.
 fn cell(row: u32, col: u16, value: Value, role: Role) -> Cell {
-    Cell {
-        row,
-        col,
-        value,
-        role,
-        flagged: false,
-        note: None,
-    }
+    Cell::new(row, col, value, role)
 }
 
 fn flagged(mut c: Cell) -> Cell {

@@ -124,6 +124,20 @@ pub struct Cell {
     pub note: Option<String>,
 }
 
+impl Cell {
+    /// A cell in its role's format: not flagged, no note.
+    pub fn new(row: u32, col: u16, value: Value, role: Role) -> Cell {
+        Cell {
+            row,
+            col,
+            value,
+            role,
+            flagged: false,
+            note: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
     pub first_row: u32,
@@ -487,14 +501,7 @@ impl Sheet {
         }
     }
     pub fn put(&mut self, row: u32, col: u16, value: Value, role: Role) -> &mut Cell {
-        self.cells.push(Cell {
-            row,
-            col,
-            value,
-            role,
-            flagged: false,
-            note: None,
-        });
+        self.cells.push(Cell::new(row, col, value, role));
         self.cells.last_mut().expect("just pushed")
     }
     pub fn text(&mut self, row: u32, col: u16, s: impl Into<String>, role: Role) -> &mut Cell {

@@ -168,19 +168,7 @@ fn raw_value_xf(value: &Value, flagged: bool) -> Option<u32> {
 /// Text of an element (`&`, `<`, `>`; control characters as `_xHHHH_`, and
 /// a literal `_xHHHH_` kept literal), as Excel writes it.
 fn push_text(out: &mut String, s: &str) {
-    let s = escape_escapes(s);
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\t' | '\n' => out.push(ch),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                let _ = write!(out, "_x{:04X}_", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
+    push_data(out, &escape_escapes(s));
 }
 
 /// Plain data escaping (formulas, defined names, header text).
