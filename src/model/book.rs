@@ -112,13 +112,33 @@ impl RawSheet {
     }
     /// The value at an absolute address (empty where there is none).
     pub fn cell(&self, row: u32, col: u32) -> &Data {
-        self.row_cells(row)
-            .binary_search_by_key(&col, |c| c.0)
-            .map(|j| &self.row_cells(row)[j].1)
-            .unwrap_or(&EMPTY)
+        let cells = self.row_cells(row);
+        // Tables are mostly dense: the column's own place is tried first.
+        let guess = cells
+            .first()
+            .and_then(|c| col.checked_sub(c.0))
+            .and_then(|i| cells.get(i as usize))
+            .filter(|c| c.0 == col);
+        match guess {
+            Some(c) => &c.1,
+            None => cells
+                .binary_search_by_key(&col, |c| c.0)
+                .map(|j| &cells[j].1)
+                .unwrap_or(&EMPTY),
+        }
     }
     /// The non-empty cells of one row, ascending by column.
     pub fn row_cells(&self, row: u32) -> &[(u32, Data)] {
+        // Rows are mostly dense: the row's own place is tried first.
+        if let Some(r) = self
+            .rows
+            .first()
+            .and_then(|f| row.checked_sub(f.row))
+            .and_then(|i| self.rows.get(i as usize))
+            .filter(|r| r.row == row)
+        {
+            return &r.cells;
+        }
         match self.rows.binary_search_by_key(&row, |r| r.row) {
             Ok(i) => &self.rows[i].cells,
             Err(_) => &[],
@@ -192,5 +212,40 @@ impl RawBook {
     }
     pub fn sheet(&self, name: &str) -> Option<&RawSheet> {
         self.sheets.iter().find(|s| s.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct guess for dense rows and columns finds what a search
+    /// would, on sheets with gaps, a first row or column above zero and
+    /// empty rows.
+    #[test]
+    fn cell_lookup_equals_a_search_over_every_cell() {
+        for (seed, first) in [(1u32, 0u32), (7, 3), (13, 40)] {
+            let mut cells = Vec::new();
+            let mut x = seed;
+            for r in first..first + 30 {
+                for c in first / 2..first / 2 + 12 {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                    if (x >> 16) % 4 != 0 && r % 7 != 3 {
+                        cells.push((r, c, Data::Int(i64::from(r * 100 + c))));
+                    }
+                }
+            }
+            let sheet = RawSheet::new("表", cells.clone(), Vec::new(), Vec::new());
+            for r in 0..first + 35 {
+                for c in 0..first / 2 + 15 {
+                    let want = cells
+                        .iter()
+                        .find(|(a, b, _)| *a == r && *b == c)
+                        .map(|(_, _, v)| v.clone())
+                        .unwrap_or(Data::Empty);
+                    assert_eq!(sheet.cell(r, c), &want, "({r}, {c})");
+                }
+            }
+        }
     }
 }
