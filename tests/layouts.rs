@@ -371,7 +371,8 @@ struct Layout {
     /// 51. Amounts typed as text with a mark: 0 none, 1 the unit word after
     ///     (60万, 600000元, 6000千元), 2 ￥ before, 3 a trailing no-break space.
     amount_marks: u8,
-    /// 52. More payment date forms: 0 none (see 21), 1 2024/3/15, 2 20240315 as a number.
+    /// 52. More payment date forms: 0 none (see 21), 1 2024/3/15, 2 20240315 as a number,
+    /// 3 2024 年 3 月 15 日 (spaced).
     date_more: u8,
     /// 53. The unit as clerks state it: 0 as above (3), 1 单位：人民币元 on the
     ///     context line, 2 单位：元 in the title's line (its last column),
@@ -445,7 +446,7 @@ impl Layout {
             pay_sheets: g(48, 3),
             pay_copy: g(49, 2) == 1,
             amount_marks: g(50, 4),
-            date_more: g(51, 3),
+            date_more: g(51, 4),
             unit_spelling: g(52, 5),
             total_spelling: g(53, 5),
             pay_journal: g(54, 2) == 1,
@@ -1778,6 +1779,7 @@ fn date_cell(l: &Layout, d: NaiveDate) -> Data {
     match l.date_more {
         1 => return Data::String(format!("{y}/{m}/{dd}")),
         2 => return Data::Float((y * 10_000 + m as i32 * 100 + dd as i32) as f64),
+        3 => return Data::String(format!("{y} 年 {m} 月 {dd} 日")),
         _ => {}
     }
     match l.date_form {

@@ -93,6 +93,15 @@ pub fn plausible(d: NaiveDate) -> Option<NaiveDate> {
 pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
     let folded = fold_width(s);
     let t = folded.trim();
+    // Spaces inside a date written with 年月日 ("2024 年 3 月 15 日") are not
+    // a time part: the date is read without them.
+    let joined: String;
+    let t = if t.contains('年') {
+        joined = t.chars().filter(|c| !c.is_whitespace()).collect();
+        joined.as_str()
+    } else {
+        t
+    };
     // Drop a trailing time part ("2024-07-15 00:00:00", ISO "T").
     let t = t.split([' ', 'T']).next().unwrap_or(t);
     if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
