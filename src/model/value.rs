@@ -74,6 +74,8 @@ fn fold_char(c: char) -> Option<char> {
         '\u{3000}' => Some(' '),
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
         '。' => Some('.'),
+        // The minus sign (U+2212) pasted from Word or a web page.
+        '\u{2212}' => Some('-'),
         _ => Some(c),
     }
 }

@@ -104,6 +104,7 @@ fn amount_char(c: char) -> bool {
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '。' => '.',
+        '\u{2212}' => '-',
         c => c,
     };
     c.is_ascii_digit()
@@ -289,6 +290,8 @@ mod tests {
             (d("3500"), Some(MoneyUnit::Yuan))
         );
         assert_eq!(parse_amount_text("-3").unwrap().0, d("-3"));
+        assert_eq!(parse_amount_text("\u{2212}3").unwrap().0, d("-3"));
+        assert_eq!(parse_amount_text("－3.5").unwrap().0, d("-3.5"));
         assert_eq!(parse_amount_text(".5").unwrap().0, d("0.5"));
         for bad in [
             "",
