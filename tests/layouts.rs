@@ -389,6 +389,9 @@ struct Layout {
     ///     months with no parent (1月 … 12月, each with the unit), 2 the same
     ///     as 1月拨付 …, 3 months in Chinese numerals (一月 … 十二月).
     month_spelling: u8,
+    /// 57. Projects kept on two sheets by fund (衔接资金项目 | 整合资金项目),
+    ///     each with its own titles, header, totals and sections.
+    project_split: bool,
 }
 
 impl Layout {
@@ -451,6 +454,7 @@ impl Layout {
             total_spelling: g(53, 5),
             pay_journal: g(54, 2) == 1,
             month_spelling: g(55, 4),
+            project_split: g(56, 2) == 1,
         };
         // Bare months have no parent to put a year over.
         if matches!(l.month_spelling, 1 | 2) {
@@ -1309,12 +1313,12 @@ fn section_label(l: &Layout, i: usize, c: &str, n: usize) -> String {
 }
 
 /// The project order the layout shows, with groups.
-fn ordered(l: &Layout) -> Vec<(String, Vec<&'static Proj>)> {
+fn ordered(l: &Layout, projects: &[&'static Proj]) -> Vec<(String, Vec<&'static Proj>)> {
     match l.group_by() {
-        None => vec![(String::new(), CANON.iter().collect())],
+        None => vec![(String::new(), projects.to_vec())],
         Some(by) => {
             let mut keys: Vec<&str> = Vec::new();
-            for p in CANON {
+            for p in projects {
                 let k = if by == Group::Category {
                     p.category
                 } else {
@@ -1328,8 +1332,9 @@ fn ordered(l: &Layout) -> Vec<(String, Vec<&'static Proj>)> {
                 .map(|k| {
                     (
                         k.to_string(),
-                        CANON
+                        projects
                             .iter()
+                            .copied()
                             .filter(|p| {
                                 (if by == Group::Category {
                                     p.category
@@ -1345,7 +1350,19 @@ fn ordered(l: &Layout) -> Vec<(String, Vec<&'static Proj>)> {
     }
 }
 
-fn project_sheet(l: &Layout) -> RawSheet {
+/// The sheets projects are kept on: one, or one a fund (57).
+fn project_sheets(l: &Layout) -> Vec<(Option<&'static str>, Vec<&'static Proj>)> {
+    let all: Vec<&'static Proj> = CANON.iter().collect();
+    if !l.project_split {
+        return vec![(None, all)];
+    }
+    let (xj, zh): (Vec<_>, Vec<_>) = all
+        .into_iter()
+        .partition(|p| matches!(p.main_fund(), Xj(_)));
+    vec![(Some("衔接资金项目"), xj), (Some("整合资金项目"), zh)]
+}
+
+fn project_sheet(l: &Layout, projects: &[&'static Proj], sheet_name: Option<&str>) -> RawSheet {
     let mut grid = Grid::default();
     let mut groups = columns(l);
     // Units in a row of their own under the header: taken off the headers.
@@ -1484,7 +1501,7 @@ fn project_sheet(l: &Layout) -> RawSheet {
         }
         r += 1;
     }
-    let rows = ordered(l);
+    let rows = ordered(l, projects);
     let money_cols: Vec<(u32, What)> = leaves
         .iter()
         .filter(|x| {
@@ -1545,16 +1562,17 @@ fn project_sheet(l: &Layout) -> RawSheet {
             );
         }
     };
-    let all: Vec<&Proj> = CANON.iter().collect();
+    let all: Vec<&Proj> = projects.to_vec();
     let total_word = match l.total_spelling {
         1 => "全镇合计".to_string(),
         2 => "合计：".to_string(),
-        3 => format!("合计（{}个）", CANON.len()),
+        3 => format!("合计（{}个）", projects.len()),
         4 => "合计数".to_string(),
         _ => ["合计", "总计", "合  计"][l.total_word as usize].to_string(),
     };
-    let xj: Vec<&Proj> = CANON
+    let xj: Vec<&Proj> = projects
         .iter()
+        .copied()
         .filter(|p| matches!(p.main_fund(), Xj(_)))
         .collect();
     if l.total == 1 {
@@ -1726,9 +1744,10 @@ fn project_sheet(l: &Layout) -> RawSheet {
         grid.text(r, first, t);
     }
     let _ = header_top;
-    let name = match l.sheet_names {
-        1 => "附件1",
-        2 => "Sheet1",
+    let name = match (sheet_name, l.sheet_names) {
+        (Some(n), _) => n,
+        (None, 1) => "附件1",
+        (None, 2) => "Sheet1",
         _ => "项目",
     };
     let mut s = grid.sheet(name);
@@ -1960,7 +1979,10 @@ fn payment_sheet(l: &Layout, name: &str, pays: &[Pay]) -> RawSheet {
 }
 
 fn book(l: &Layout) -> RawBook {
-    let mut sheets = vec![project_sheet(l)];
+    let mut sheets: Vec<RawSheet> = project_sheets(l)
+        .iter()
+        .map(|(name, ps)| project_sheet(l, ps, *name))
+        .collect();
     if l.has_pay_sheet() {
         sheets.extend(payment_sheets(l));
     }
@@ -2005,9 +2027,10 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
         }
     }
     let project_reading = &outcome.ledger.reading[0];
+    let first_sheet = project_sheets(l).swap_remove(0).1;
     let printed_totals = (l.total > 0) as usize
         + if l.subtotals > 0 && !(l.sections && l.section_sums) {
-            ordered(l).len()
+            ordered(l, &first_sheet).len()
         } else {
             0
         };
@@ -2022,7 +2045,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
         && !project_reading
             .checks
             .iter()
-            .any(|c| c.kind.starts_with("执行率") && c.ledger == "12 个项目")
+            .any(|c| c.kind.starts_with("执行率") && c.ledger == format!("{} 个项目", CANON.len()))
     {
         return Err(format!("执行率 not checked: {:?}", project_reading.checks));
     }
@@ -2044,6 +2067,10 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
             .any(|p| p.finding.code() == "R081" && p.message.contains("副本"))
     {
         return Err(format!("payment sheet copy not said: {:#?}", r.problems));
+    }
+    // Projects on two sheets are all read, and said.
+    if l.project_split && !said("R083") {
+        return Err(format!("project sheets not said: {:#?}", r.problems));
     }
     // The 其中 row under a total is skipped, and said.
     if l.breakdown && l.total > 0 && !r.problems.iter().any(|p| p.message.contains("“其中”行"))
@@ -2154,7 +2181,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 56;
+const BYTES: usize = 57;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)
