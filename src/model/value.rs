@@ -85,6 +85,15 @@ pub fn fold_width(s: &str) -> String {
     s.chars().filter_map(fold_char).collect()
 }
 
+/// Full-width folded and every space dropped: the form labels, units and
+/// dates are compared in ("单 位：元" → "单位:元").
+pub fn compact(s: &str) -> String {
+    s.chars()
+        .filter_map(fold_char)
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
 /// Dates are taken from 2000 to 2099: a serial or year outside that is a typo.
 pub fn plausible(d: NaiveDate) -> Option<NaiveDate> {
     (2000..=2099).contains(&d.year()).then_some(d)

@@ -106,10 +106,7 @@ pub(crate) fn year_in(t: &str) -> Option<i32> {
 
 /// "截至2024年9月30日", "数据截止2025年5月31日", "截止日期：2024-09-30".
 pub(crate) fn cutoff_in(text: &str) -> Option<NaiveDate> {
-    let t: String = value::fold_width(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let t: String = value::compact(text);
     for word in layout::CUTOFF_WORDS {
         for (i, _) in t.match_indices(word) {
             let rest = t[i + word.len()..].trim_start_matches(['到', '至', ':', '日', '期']);

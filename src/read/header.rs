@@ -57,10 +57,7 @@ pub fn is_context_row(sheet: &RawSheet, row: u32) -> bool {
 }
 
 pub fn is_context_text(t: &str) -> bool {
-    let k: String = super::value::fold_width(t)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let k: String = super::value::compact(t);
     if stated_unit(&k).is_some() || super::context::cutoff_in(&k).is_some() {
         return true;
     }
@@ -324,10 +321,7 @@ pub(crate) fn units_row(sheet: &RawSheet, row: u32, m: &mut super::columns::Matc
 
 /// A cell that is only a unit: 元, 万元, （万元）, 单位：元.
 fn unit_word(t: &str) -> Option<MoneyUnit> {
-    let k: String = super::value::fold_width(t)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let k: String = super::value::compact(t);
     let k = k
         .trim_start_matches(['(', '（'])
         .trim_end_matches([')', '）'])

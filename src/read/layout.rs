@@ -557,10 +557,7 @@ pub const ROW_SIGNALS: &[RowClass] = &[
 /// → (产业发展类项目, Some(4)). Numbered, or ending in 类 / 类项目.
 pub fn section_label(text: &str) -> Option<(String, Option<usize>)> {
     const NUMERALS: &str = "一二三四五六七八九十";
-    let t: String = super::value::fold_width(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let t: String = super::value::compact(text);
     let mut rest: &str = &t;
     let mut numbered = false;
     let digits = rest.chars().take_while(|c| NUMERALS.contains(*c)).count();
@@ -917,10 +914,7 @@ pub const BREAKDOWN_PREFIXES: &[&str] = &["其中"];
 /// 一, 二 …, （一）, 一、.
 pub fn section_number(t: &str) -> bool {
     const NUMERALS: &str = "一二三四五六七八九十";
-    let k: String = super::value::fold_width(t)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let k: String = super::value::compact(t);
     let k = k
         .trim_start_matches(['(', '（'])
         .trim_end_matches([')', '）', '、', '.', '．']);

@@ -50,10 +50,7 @@ fn bracketed_unit(text: &str) -> Option<MoneyUnit> {
 
 /// The unit a text states with "单位：…" (not 填报单位/实施单位 …).
 pub fn stated_unit(text: &str) -> Option<MoneyUnit> {
-    let t: String = super::value::fold_width(text)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
+    let t: String = super::value::compact(text);
     t.match_indices("单位").find_map(|(i, _)| {
         let mut rest = t[i + "单位".len()..].trim_start_matches([':', '(', '（', '为', '是']);
         for w in CURRENCY_WORDS {

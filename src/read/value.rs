@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use crate::model::value::{
-    decimal_from_f64, decimal_to_f64, fold_width, parse_date_text, plausible,
+    compact, decimal_from_f64, decimal_to_f64, fold_width, parse_date_text, plausible,
 };
 
 /// Amounts beyond this (万元) are typing errors, not money; the bound also keeps
@@ -370,13 +370,7 @@ pub fn clerk_date(v: &Data, year: Option<i32>) -> Option<(NaiveDate, DateForm)> 
         return Some((d, DateForm::Day));
     }
     let (text, number) = match v {
-        Data::String(s) => (
-            fold_width(s)
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>(),
-            false,
-        ),
+        Data::String(s) => (compact(s), false),
         Data::Float(f) => (decimal_from_f64(*f)?.normalize().to_string(), true),
         Data::Int(i) => (i.to_string(), true),
         _ => return None,
