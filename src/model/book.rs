@@ -7,6 +7,7 @@ use std::path::PathBuf;
 /// One input sheet: cell values, formulas and merged ranges at their
 /// original (absolute, 0-based) addresses. Sparse: it costs what its cells
 /// cost, whatever extent the file declares or a stray far cell implies.
+#[derive(Debug, PartialEq)]
 pub struct RawSheet {
     pub name: String,
     /// Rows holding at least one non-empty cell, ascending by row number.
@@ -20,6 +21,7 @@ pub struct RawSheet {
     bounds: (u32, u32, u32, u32),
 }
 
+#[derive(Debug, PartialEq)]
 struct RawRow {
     row: u32,
     /// Non-empty cells, ascending by column.

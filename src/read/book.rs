@@ -1,7 +1,7 @@
 //! Opening a workbook of any supported format into plain sheets of cells.
 
 pub use crate::model::book::{BookFormat, RawBook, RawSheet};
-use calamine::{Data, Reader, Sheets, open_workbook_auto};
+use calamine::{Data, Reader as _, Sheets, open_workbook_auto};
 use std::path::Path;
 
 /// Read every sheet of a workbook, with formulas and merged ranges (for the
@@ -61,7 +61,36 @@ impl Input {
 }
 
 /// [`open_book_with`] for an input already read.
-pub fn open_input(mut input: Input, full: bool) -> Result<RawBook, String> {
+pub fn open_input(input: Input, full: bool) -> Result<RawBook, String> {
+    open_input_by(input, full, XlsxReader::default())
+}
+
+/// Which reader reads an .xlsx: our own values reader (falling back to
+/// calamine for what it does not follow), or calamine alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XlsxReader {
+    Own,
+    Calamine,
+}
+
+impl Default for XlsxReader {
+    /// `JIXIAO_XLSX_READER=calamine` reads with calamine alone (for
+    /// comparing the two); otherwise our own.
+    fn default() -> XlsxReader {
+        match std::env::var("JIXIAO_XLSX_READER") {
+            Ok(v) if v.trim().eq_ignore_ascii_case("calamine") => XlsxReader::Calamine,
+            _ => XlsxReader::Own,
+        }
+    }
+}
+
+/// A workbook read by the given reader (tests compare the two).
+pub fn open_book_by(path: &Path, full: bool, reader: XlsxReader) -> Result<RawBook, String> {
+    open_input_by(Input::read(path), full, reader)
+}
+
+/// [`open_input`] with the .xlsx reader chosen.
+pub fn open_input_by(mut input: Input, full: bool, reader: XlsxReader) -> Result<RawBook, String> {
     let path = input.path.as_path();
     let shown = path.display();
     if !path.exists() {
@@ -120,6 +149,32 @@ pub fn open_input(mut input: Input, full: bool) -> Result<RawBook, String> {
             }
         }
     }
+    // .xlsx: our own values reader; what it does not follow exactly (and,
+    // should it ever panic, the file) is left to calamine below.
+    if matches!(ext.as_str(), "xlsx" | "xlsm")
+        && reader == XlsxReader::Own
+        && let Some(zip) = input.zip.as_mut()
+    {
+        match guarded(|| super::xlsx::read(zip, full, max_cells())) {
+            Ok(super::xlsx::Outcome::Read(sheets)) => {
+                let book = RawBook {
+                    path: path.to_path_buf(),
+                    format: BookFormat::Xlsx,
+                    sheets,
+                };
+                #[cfg(debug_assertions)]
+                same_as_calamine(&book, full);
+                return Ok(book);
+            }
+            Ok(super::xlsx::Outcome::TooManyCells) => return Err(too_many_cells(path)),
+            Ok(super::xlsx::Outcome::Fallback(why)) => {
+                if std::env::var_os("JIXIAO_TIMING").is_some() {
+                    eprintln!("xlsx: calamine reads {shown} ({why})");
+                }
+            }
+            Err(_) => {}
+        }
+    }
     // The workbook library can panic on damaged files (a truncated .xls, an
     // absurd cell reference): that is a damaged file, said as such.
     drop(input.zip.take());
@@ -150,6 +205,58 @@ pub fn open_input(mut input: Input, full: bool) -> Result<RawBook, String> {
             path.display()
         ))
     })
+}
+
+/// Debug builds (every test of the binary): a workbook our own reader read
+/// is read again by calamine alone and must come out the same, cell for
+/// cell, formula for formula, merge for merge.
+#[cfg(debug_assertions)]
+fn same_as_calamine(book: &RawBook, full: bool) {
+    let cells: usize = book.sheets.iter().map(RawSheet::cell_count).sum();
+    if cells > 300_000 || std::env::var_os("JIXIAO_SKIP_READER_CHECK").is_some() {
+        return;
+    }
+    let theirs = open_book_by(&book.path, full, XlsxReader::Calamine);
+    let theirs = match theirs {
+        Ok(t) => t,
+        Err(e) => panic!(
+            "jixiao's .xlsx reader read {} but calamine refuses it: {e}",
+            book.path.display()
+        ),
+    };
+    assert_eq!(
+        book.sheets.len(),
+        theirs.sheets.len(),
+        "{}: sheets",
+        book.path.display()
+    );
+    for (a, b) in book.sheets.iter().zip(&theirs.sheets) {
+        if a != b {
+            let cell = a
+                .used_cells()
+                .zip(b.used_cells())
+                .find(|(x, y)| x != y)
+                .map(|(x, y)| format!("ours {x:?}, calamine {y:?}"));
+            let formula = a
+                .formula_cells()
+                .zip(b.formula_cells())
+                .find(|(x, y)| x != y)
+                .map(|(x, y)| format!("ours {x:?}, calamine {y:?}"));
+            panic!(
+                "jixiao's .xlsx reader and calamine differ on {} sheet {:?}: hidden {}/{}, cells {}/{}, formulas {}/{}, merges {:?}/{:?}; first cell difference {cell:?}; first formula difference {formula:?}",
+                book.path.display(),
+                a.name,
+                a.hidden,
+                b.hidden,
+                a.cell_count(),
+                b.cell_count(),
+                a.formula_cells().count(),
+                b.formula_cells().count(),
+                a.merges,
+                b.merges,
+            );
+        }
+    }
 }
 
 /// calamine's `open_workbook_auto` on bytes already read: the reader by the

@@ -23,6 +23,7 @@ mod totals;
 mod unit;
 pub mod value;
 pub mod xls_extent;
+pub mod xlsx;
 pub mod xlsx_merges;
 
 pub use crate::model::{Info, Ledger};

@@ -62,7 +62,10 @@ pub fn merges<R: Read + Seek>(reader: R, names: &[String]) -> Option<Vec<Option<
     Some(out)
 }
 
-fn read_part<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option<Vec<u8>> {
+pub(super) fn read_part<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    name: &str,
+) -> Option<Vec<u8>> {
     let mut f = zip.by_name(name).ok()?;
     // Package parts are small; a huge one is left to calamine.
     if f.size() > 64 << 20 {
@@ -73,7 +76,7 @@ fn read_part<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, name: &str) -> Option
     Some(v)
 }
 
-fn reader(xml: &[u8]) -> quick_xml::Reader<&[u8]> {
+pub(super) fn reader(xml: &[u8]) -> quick_xml::Reader<&[u8]> {
     let mut r = quick_xml::Reader::from_reader(xml);
     let c = r.config_mut();
     c.check_end_names = false;
@@ -84,7 +87,7 @@ fn reader(xml: &[u8]) -> quick_xml::Reader<&[u8]> {
 }
 
 /// An attribute's raw (undecoded) value by exact key.
-fn raw_attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Option<Option<String>> {
+pub(super) fn raw_attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Option<Option<String>> {
     for a in e.attributes().with_checks(false) {
         let a = a.ok()?;
         if a.key.as_ref() == key {
@@ -94,7 +97,7 @@ fn raw_attr(e: &quick_xml::events::BytesStart<'_>, key: &str) -> Option<Option<S
     Some(None)
 }
 
-fn decoded(raw: &str) -> Option<String> {
+pub(super) fn decoded(raw: &str) -> Option<String> {
     quick_xml::escape::unescape(raw)
         .ok()
         .map(|s| s.into_owned())
@@ -318,7 +321,7 @@ fn parse_merges(tail: &[u8]) -> Option<Vec<Dimensions>> {
 }
 
 /// calamine's `get_dimension` (`A1:B2` or `A1`); an error → `None`.
-fn dimension(s: &str) -> Option<Dimensions> {
+pub(super) fn dimension(s: &str) -> Option<Dimensions> {
     let parts: Vec<(u32, u32)> = s.split(':').map(row_column).collect::<Option<_>>()?;
     match parts.as_slice() {
         [one] => Some(Dimensions {
@@ -333,7 +336,7 @@ fn dimension(s: &str) -> Option<Dimensions> {
 
 /// calamine's `get_row_column` (0-based; letters then digits); a reference
 /// too long for u32 is an error, as in the patched calamine (`vendor/`).
-fn row_column(s: &str) -> Option<(u32, u32)> {
+pub(super) fn row_column(s: &str) -> Option<(u32, u32)> {
     let b = s.as_bytes();
     let mut i = 0;
     let (mut col, mut row) = (0u32, 0u32);
@@ -358,6 +361,169 @@ fn row_column(s: &str) -> Option<(u32, u32)> {
         i += 1;
     }
     Some((row.checked_sub(1)?, col.checked_sub(1)?))
+}
+
+/// calamine's `get_row` (a row number, its column letters optional, 0-based).
+pub(super) fn row_only(s: &str) -> Option<u32> {
+    let digits = s.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let letters = &s[..s.len() - digits.len()];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // The letters must fit u32 as a column, as calamine computes them.
+    letters.bytes().try_fold(0u32, |col, c| {
+        col.checked_mul(26)?
+            .checked_add((c.to_ascii_uppercase() - b'A') as u32 + 1)
+    })?;
+    digits.parse::<u32>().ok()?.checked_sub(1)
+}
+
+/// One sheet of the workbook, as calamine lists it.
+pub(super) struct SheetEntry {
+    pub name: String,
+    /// The part's path (before the case-insensitive lookup).
+    pub path: String,
+    pub hidden: bool,
+    /// A worksheet (not a chart or dialog sheet).
+    pub worksheet: bool,
+}
+
+/// The package's directory and workbook, followed the way calamine follows
+/// them: `_rels/.rels` → the workbook → its relationships → each sheet.
+pub(super) struct Package {
+    /// Lower-cased, `\` as `/` → the name in the zip.
+    cache: HashMap<String, String>,
+    pub xl_path: String,
+    pub sheets: Vec<SheetEntry>,
+    pub is_1904: bool,
+}
+
+impl Package {
+    pub fn open<R: Read + Seek>(zip: &mut zip::ZipArchive<R>) -> Option<Package> {
+        let mut cache: HashMap<String, String> = HashMap::with_capacity(zip.len());
+        for name in zip.file_names() {
+            let name = name.ok()?;
+            cache.insert(
+                name.replace('\\', "/").to_ascii_lowercase(),
+                name.to_string(),
+            );
+        }
+        let mut package = Package {
+            cache,
+            xl_path: String::new(),
+            sheets: Vec::new(),
+            is_1904: false,
+        };
+        let (xl_path, workbook_name) =
+            office_document(&read_part(zip, &package.path("_rels/.rels"))?)?;
+        let rels = typed_relationships(&read_part(
+            zip,
+            &package.path(&format!("{xl_path}_rels/{workbook_name}.rels")),
+        )?)?;
+        let workbook = read_part(zip, &package.path(&format!("{xl_path}{workbook_name}")))?;
+        let (sheets, is_1904) = workbook_entries(&workbook, &rels, &xl_path)?;
+        package.xl_path = xl_path;
+        package.sheets = sheets;
+        package.is_1904 = is_1904;
+        Some(package)
+    }
+
+    /// The zip's own name of a part (calamine looks parts up
+    /// case-insensitively, `\` read as `/`).
+    pub fn path(&self, path: &str) -> String {
+        self.cache
+            .get(&path.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_else(|| path.to_string())
+    }
+}
+
+/// The workbook's relationships: id → (target, type), raw.
+fn typed_relationships(xml: &[u8]) -> Option<HashMap<String, (String, String)>> {
+    let mut r = reader(xml);
+    let mut buf = Vec::new();
+    let mut out = HashMap::new();
+    loop {
+        match r.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "Relationship" => {
+                if let Some(id) = raw_attr(&e, "Id")? {
+                    let target = raw_attr(&e, "Target")?.unwrap_or_default();
+                    let typ = raw_attr(&e, "Type")?.unwrap_or_default();
+                    out.insert(id, (target, typ));
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "Relationships" => break,
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some(out)
+}
+
+/// calamine's `read_workbook`: each sheet (name, part, state, kind) and the
+/// 1904 date system; what calamine refuses, `None`.
+fn workbook_entries(
+    xml: &[u8],
+    rels: &HashMap<String, (String, String)>,
+    xl_path: &str,
+) -> Option<(Vec<SheetEntry>, bool)> {
+    let mut r = reader(xml);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut is_1904 = false;
+    loop {
+        match r.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "sheet" => {
+                let mut name = String::new();
+                let mut id = "".to_string();
+                let mut hidden = false;
+                for a in e.attributes().with_checks(false) {
+                    let a = a.ok()?;
+                    let key: &str = a.key.as_ref();
+                    let value: &str = &a.value;
+                    match key {
+                        "name" => name = decoded(value)?,
+                        "state" => {
+                            hidden = match value {
+                                "visible" => false,
+                                "hidden" | "veryHidden" => true,
+                                _ => return None,
+                            }
+                        }
+                        k if k == "id" || k.ends_with(":id") => id = value.to_string(),
+                        _ => {}
+                    }
+                }
+                let (target, typ) = rels.get(&id)?;
+                let path = match target.strip_prefix('/') {
+                    Some(abs) => abs.to_string(),
+                    None => format!("{xl_path}{target}"),
+                };
+                let worksheet = match typ.rsplit('/').next() {
+                    Some("worksheet") => true,
+                    Some("chartsheet" | "dialogsheet") => false,
+                    _ => return None,
+                };
+                out.push(SheetEntry {
+                    name,
+                    path,
+                    hidden,
+                    worksheet,
+                });
+            }
+            Event::Start(e) if e.local_name().as_ref() == "workbookPr" => {
+                if let Some(v) = raw_attr(&e, "date1904")? {
+                    is_1904 = v == "1" || v == "true";
+                }
+            }
+            Event::End(e) if e.local_name().as_ref() == "workbook" => break,
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some((out, is_1904))
 }
 
 #[cfg(test)]

@@ -128,6 +128,16 @@ pub use crate::xlsx::{
 
 use crate::vba::VbaProject;
 
+/// jixiao patch: the value conversions jixiao's own .xlsx values reader
+/// (`src/read/xlsx.rs`) shares with calamine's, so both read a cell alike.
+#[doc(hidden)]
+pub mod jixiao {
+    pub use crate::formats::{
+        builtin_format_by_id, detect_custom_number_format, format_excel_f64_ref, CellFormat,
+    };
+    pub use crate::utils::unescape_xml;
+}
+
 // https://msdn.microsoft.com/en-us/library/office/ff839168.aspx
 /// An enum to represent all different errors that can appear as
 /// a value in a worksheet cell

@@ -129,7 +129,8 @@ pub(crate) fn unescape_entity_to_buffer(
 //
 // Most strings don't contain escapes so the function returns the original
 // string without allocating unless an escape is found.
-pub(crate) fn unescape_xml(original: &str) -> Cow<'_, str> {
+// jixiao patch: public for jixiao's own .xlsx reader (lib.rs `jixiao`).
+pub fn unescape_xml(original: &str) -> Cow<'_, str> {
     let Some((mut index, mut unit)) = find_xml_escape(original, 0) else {
         return Cow::Borrowed(original);
     };
