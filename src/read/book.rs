@@ -112,7 +112,11 @@ pub fn open_input_by(mut input: Input, full: bool, reader: XlsxReader) -> Result
             "无法读取文件 {shown}：文件设有打开密码（已加密），或是改了扩展名的旧版 .xls；请在 Excel/WPS 中取消密码后另存为 .xlsx 再试"
         ));
     }
+    // Our own reader reads the `<dimension>` as text it never trusts: the
+    // check that protects calamine from it is made only if calamine reads.
+    let own = matches!(ext.as_str(), "xlsx" | "xlsm") && reader == XlsxReader::Own;
     match (&input.bytes, &mut input.zip) {
+        (_, Some(zip)) if own => check_unpacked_size(path, zip)?,
         (_, Some(zip)) => check_package(path, zip)?,
         (Some(_), None) => {}
         (None, None) => {
@@ -151,10 +155,7 @@ pub fn open_input_by(mut input: Input, full: bool, reader: XlsxReader) -> Result
     }
     // .xlsx: our own values reader; what it does not follow exactly (and,
     // should it ever panic, the file) is left to calamine below.
-    if matches!(ext.as_str(), "xlsx" | "xlsm")
-        && reader == XlsxReader::Own
-        && let Some(zip) = input.zip.as_mut()
-    {
+    if own && let Some(zip) = input.zip.as_mut() {
         match guarded(|| super::xlsx::read(zip, full, max_cells())) {
             Ok(super::xlsx::Outcome::Read(sheets)) => {
                 let book = RawBook {
@@ -174,6 +175,7 @@ pub fn open_input_by(mut input: Input, full: bool, reader: XlsxReader) -> Result
             }
             Err(_) => {}
         }
+        check_xlsx_dimensions(path, zip)?;
     }
     // The workbook library can panic on damaged files (a truncated .xls, an
     // absurd cell reference): that is a damaged file, said as such.

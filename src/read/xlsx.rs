@@ -48,7 +48,11 @@ fn fb<T>(why: &'static str) -> Res<T> {
 
 /// Every sheet of the package: values and formulas (and with `full`, merged
 /// ranges), at most `limit` non-empty cells in all.
-pub fn read<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, full: bool, limit: usize) -> Outcome {
+pub fn read<R: Read + Seek + Clone + Send + Sync>(
+    zip: &mut zip::ZipArchive<R>,
+    full: bool,
+    limit: usize,
+) -> Outcome {
     match read_inner(zip, full, limit) {
         Ok(sheets) => Outcome::Read(sheets),
         Err(Stop::TooMany) => Outcome::TooManyCells,
@@ -63,7 +67,7 @@ struct Context {
     is_1904: bool,
 }
 
-fn read_inner<R: Read + Seek>(
+fn read_inner<R: Read + Seek + Clone + Send + Sync>(
     zip: &mut zip::ZipArchive<R>,
     full: bool,
     limit: usize,
@@ -79,17 +83,15 @@ fn read_inner<R: Read + Seek>(
             return fb("two sheets of one name");
         }
     }
-    let strings = match package.part(zip, "sharedStrings.xml") {
+    let mut inflater = Inflater::new();
+    let strings = match package.part(zip, &mut inflater, "sharedStrings.xml") {
         Part::Missing => Vec::new(),
         Part::Bytes(b) => shared_strings(&b)?,
         Part::Unreadable => return fb("sharedStrings.xml"),
     };
-    let formats = match package.part(zip, "styles.xml") {
+    let formats = match package.part(zip, &mut inflater, "styles.xml") {
         Part::Missing => Vec::new(),
-        Part::Bytes(b) => match cell_formats(&b) {
-            Some(f) => f,
-            None => return fb("styles.xml"),
-        },
+        Part::Bytes(b) => cell_formats(&b)?,
         Part::Unreadable => return fb("styles.xml"),
     };
     let ctx = Context {
@@ -97,23 +99,103 @@ fn read_inner<R: Read + Seek>(
         formats,
         is_1904: package.is_1904,
     };
-    // Parts inflated one by one (their bytes are dropped sheet by sheet).
-    let mut sheets = Vec::with_capacity(package.sheets.len());
-    let mut total = 0usize;
-    for s in &package.sheets {
-        let Some(xml) = xlsx_merges::read_part(zip, &package.path(&s.path)) else {
+    // A workbook of several large sheets (a county's ledger) reads them on
+    // all cores, each from its own handle on the same bytes; small ones
+    // (consolidate reads many at once) one by one, their bytes dropped
+    // sheet by sheet.
+    let paths: Vec<String> = package
+        .sheets
+        .iter()
+        .map(|s| package.path(&s.path))
+        .collect();
+    let big = paths
+        .iter()
+        .filter(|p| {
+            zip.by_name_raw(p.as_bytes())
+                .is_ok_and(|f| f.compressed_size() > PARALLEL_FROM)
+        })
+        .count();
+    let read_one = |zip: &mut zip::ZipArchive<R>, inflater: &mut Inflater, i: usize| {
+        let Some(xml) = inflater.part(zip, &paths[i]) else {
             return fb("a sheet part");
         };
-        let (cells, formulas, merges) = sheet(&xml, &ctx, full, limit - total.min(limit))?;
-        total += cells.len();
-        if total > limit {
-            return Err(Stop::TooMany);
-        }
-        let mut sheet = RawSheet::new(s.name.clone(), cells, formulas, merges);
-        sheet.hidden = s.hidden;
-        sheets.push(sheet);
+        let (cells, formulas, merges) = sheet(&xml, &ctx, full, limit)?;
+        drop(xml);
+        let mut sheet = RawSheet::new(package.sheets[i].name.clone(), cells, formulas, merges);
+        sheet.hidden = package.sheets[i].hidden;
+        Ok(sheet)
+    };
+    let sheets: Vec<RawSheet> = if big > 1 {
+        use rayon::prelude::*;
+        (0..paths.len())
+            .into_par_iter()
+            .map(|i| read_one(&mut zip.clone(), &mut Inflater::new(), i))
+            .collect::<Res<Vec<RawSheet>>>()?
+    } else {
+        (0..paths.len())
+            .map(|i| read_one(zip, &mut inflater, i))
+            .collect::<Res<Vec<RawSheet>>>()?
+    };
+    let total: usize = sheets.iter().map(RawSheet::cell_count).sum();
+    if total > limit {
+        return Err(Stop::TooMany);
     }
     Ok(sheets)
+}
+
+/// Sheets whose compressed part is above this are read side by side.
+const PARALLEL_FROM: u64 = 1 << 20;
+
+/// Parts inflated with one reused decompressor (a fresh one per part
+/// zeroed its tables each time: a fifth of reading a small workbook), each
+/// checked against its CRC as the zip reader checks it.
+struct Inflater {
+    d: flate2::Decompress,
+    raw: Vec<u8>,
+}
+
+impl Inflater {
+    fn new() -> Inflater {
+        Inflater {
+            d: flate2::Decompress::new(false),
+            raw: Vec::new(),
+        }
+    }
+
+    /// A part's bytes; `None` when it can't be read this way (calamine's).
+    fn part<R: Read + Seek>(
+        &mut self,
+        zip: &mut zip::ZipArchive<R>,
+        name: &str,
+    ) -> Option<Vec<u8>> {
+        let mut f = zip.by_name_raw(name.as_bytes()).ok()?;
+        let size = f.size();
+        // Package parts are small; a huge one is left to calamine.
+        if size > 64 << 20 || f.compressed_size() > 64 << 20 {
+            return None;
+        }
+        let (method, crc) = (f.compression(), f.crc32());
+        self.raw.clear();
+        f.read_to_end(&mut self.raw).ok()?;
+        drop(f);
+        let out = match method {
+            zip::CompressionMethod::Stored => self.raw.clone(),
+            zip::CompressionMethod::Deflated => {
+                let mut out = Vec::with_capacity(size as usize);
+                self.d.reset(false);
+                let status = self
+                    .d
+                    .decompress_vec(&self.raw, &mut out, flate2::FlushDecompress::Finish)
+                    .ok()?;
+                if status != flate2::Status::StreamEnd || out.len() as u64 != size {
+                    return None;
+                }
+                out
+            }
+            _ => return None,
+        };
+        (crc32fast::hash(&out) == crc).then_some(out)
+    }
 }
 
 pub(super) enum Part {
@@ -124,12 +206,17 @@ pub(super) enum Part {
 
 impl Package {
     /// A part beside the workbook (`xl/…`), as calamine looks it up.
-    fn part<R: Read + Seek>(&self, zip: &mut zip::ZipArchive<R>, name: &str) -> Part {
+    fn part<R: Read + Seek>(
+        &self,
+        zip: &mut zip::ZipArchive<R>,
+        inflater: &mut Inflater,
+        name: &str,
+    ) -> Part {
         let path = self.path(&format!("{}{name}", self.xl_path));
         if zip.index_for_name(&path).is_none() {
             return Part::Missing;
         }
-        match xlsx_merges::read_part(zip, &path) {
+        match inflater.part(zip, &path) {
             Some(b) => Part::Bytes(b),
             None => Part::Unreadable,
         }
@@ -179,11 +266,17 @@ fn local(name: &[u8]) -> &[u8] {
 }
 
 /// `key="value"` pairs; anything else is left to calamine.
-fn attr<'a>(mut a: &'a [u8], key: &[u8]) -> Res<Option<&'a [u8]>> {
+fn attr<'a>(a: &'a [u8], key: &[u8]) -> Res<Option<&'a [u8]>> {
+    attrs(a, [key]).map(|[v]| v)
+}
+
+/// Several attributes in one pass over the tag.
+fn attrs<'a, const N: usize>(mut a: &'a [u8], keys: [&[u8]; N]) -> Res<[Option<&'a [u8]>; N]> {
+    let mut out = [None; N];
     loop {
         a = a.trim_ascii_start();
         if a.is_empty() {
-            return Ok(None);
+            return Ok(out);
         }
         let Some(eq) = memchr(b'=', a) else {
             return fb("an attribute");
@@ -199,8 +292,10 @@ fn attr<'a>(mut a: &'a [u8], key: &[u8]) -> Res<Option<&'a [u8]>> {
         let Some(end) = memchr(q, &rest[1..]) else {
             return fb("an attribute");
         };
-        if k == key {
-            return Ok(Some(&rest[1..1 + end]));
+        if let Some(i) = keys.iter().position(|key| *key == k)
+            && out[i].is_none()
+        {
+            out[i] = Some(&rest[1..1 + end]);
         }
         a = &rest[end + 2..];
     }
@@ -218,9 +313,22 @@ impl<'a> Scan<'a> {
         Scan { b, i: 0 }
     }
 
+    /// Whether the bytes here are `lit` (then past them).
+    fn literal(&mut self, lit: &[u8]) -> bool {
+        if self.b[self.i..].starts_with(lit) {
+            self.i += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+
     /// The text up to the next markup (may be empty), and the scanner at it.
     fn text(&mut self) -> &'a [u8] {
         let from = self.i;
+        if self.b.get(from) == Some(&b'<') {
+            return &[];
+        }
         self.i = memchr(b'<', &self.b[from..]).map_or(self.b.len(), |j| from + j);
         &self.b[from..self.i]
     }
@@ -260,20 +368,35 @@ impl<'a> Scan<'a> {
         let rest = &self.b[self.i..];
         let close = rest.get(1) == Some(&b'/');
         let from = if close { 2 } else { 1 };
-        // The end of the tag, outside quoted values.
-        let mut j = from;
-        let mut quote = 0u8;
-        let end = loop {
-            let Some(&c) = rest.get(j) else {
-                return fb("a tag without its end");
-            };
-            match c {
-                b'"' | b'\'' if quote == 0 => quote = c,
-                c if c == quote => quote = 0,
-                b'>' if quote == 0 => break j,
-                _ => {}
+        // The end of the tag, outside quoted values (a `>` may be inside
+        // one): the first `>` when the quotes before it are all `"`, even in
+        // number (nearly every tag), else followed quote by quote.
+        let first = match memchr(b'>', &rest[from..]) {
+            Some(k) => from + k,
+            None => return fb("a tag without its end"),
+        };
+        let head = &rest[from..first];
+        let simple = !head.contains(&b'\'') && head.iter().filter(|&&c| c == b'"').count() % 2 == 0;
+        let end = if simple {
+            first
+        } else {
+            let mut quote = 0u8;
+            match rest[from..].iter().position(|&c| {
+                if quote != 0 {
+                    if c == quote {
+                        quote = 0;
+                    }
+                    false
+                } else if c == b'"' || c == b'\'' {
+                    quote = c;
+                    false
+                } else {
+                    c == b'>'
+                }
+            }) {
+                Some(k) => from + k,
+                None => return fb("a tag without its end"),
             }
-            j += 1;
         };
         let inner = &rest[from..end];
         let (inner, empty) = match inner.strip_suffix(b"/") {
@@ -306,21 +429,20 @@ impl<'a> Scan<'a> {
     /// references decoded and line ends normalised (quick-xml's
     /// `xml10_content`). Nested markup is left to calamine.
     fn element_text(&mut self, name: &[u8], out: &mut String) -> Res<()> {
-        let text = self.text();
-        push_text(text, out)?;
-        let at = self.i;
-        match self.tag()? {
-            Some(t) if t.kind == Kind::Close && t.name == name && self.i > at => Ok(()),
-            _ => fb("markup inside a value"),
-        }
+        let text = self.raw_text(name)?;
+        push_text(text, out)
     }
 
     /// The raw text of an element just opened (no decoding), for the value
     /// types calamine reads from the first text event.
     fn raw_text(&mut self, name: &[u8]) -> Res<&'a [u8]> {
         let text = self.text();
-        match self.tag()? {
-            Some(t) if t.kind == Kind::Close && t.name == name => Ok(text),
+        // Directly its closing tag: a comment or CDATA inside is calamine's.
+        if !self.b[self.i..].starts_with(b"</") {
+            return fb("markup inside a value");
+        }
+        match self.markup()? {
+            t if t.name == name => Ok(text),
             _ => fb("markup inside a value"),
         }
     }
@@ -405,14 +527,27 @@ fn shared_strings(xml: &[u8]) -> Res<Vec<String>> {
         }
     }
     let mut out = Vec::new();
+    let mut buf = String::new();
     loop {
         match s.tag()? {
             Some(t) if t.opens(b"si") => {
                 if t.kind == Kind::Empty {
                     out.push(String::new());
-                } else {
-                    out.push(rich_text(&mut s, t.name)?);
+                    continue;
                 }
+                // <si><t>…</t></si>, the common shape, without the general loop.
+                let at = s.i;
+                if s.literal(b"<t>") {
+                    let raw = s.text();
+                    if s.literal(b"</t></si>") {
+                        let mut one = String::new();
+                        t_text(raw, false, &mut one, &mut buf)?;
+                        out.push(one);
+                        continue;
+                    }
+                    s.i = at;
+                }
+                out.push(rich_text(&mut s, t.name)?);
             }
             Some(t) if t.is(Kind::Close, b"sst") => return Ok(out),
             Some(_) => {}
@@ -439,16 +574,12 @@ fn rich_text(s: &mut Scan<'_>, closing: &[u8]) -> Res<String> {
             Kind::Open if t.local() == b"rPh" => phonetic = true,
             Kind::Open | Kind::Empty if t.local() == b"t" && !phonetic => {
                 let preserve = t.attr(b"xml:space")? == Some(b"preserve");
-                value.clear();
-                if t.kind == Kind::Open {
-                    s.element_text(t.name, &mut value)?;
-                }
-                let v = if preserve {
-                    value.as_str()
+                let raw: &[u8] = if t.kind == Kind::Open {
+                    s.raw_text(t.name)?
                 } else {
-                    value.trim_matches([' ', '\t', '\r', '\n'])
+                    b""
                 };
-                out.push_str(&unescape_xml(v));
+                t_text(raw, preserve, &mut out, &mut value)?;
             }
             Kind::Open if t.local() == b"t" => {
                 // A phonetic reading: its text is not the cell's.
@@ -463,63 +594,76 @@ fn rich_text(s: &mut Scan<'_>, closing: &[u8]) -> Res<String> {
 /// `styles.xml`: for each cell style (`cellXfs`), whether its number format
 /// is a date, a duration or other — calamine's rules, without the fonts,
 /// fills, borders and theme calamine also builds.
-fn cell_formats(xml: &[u8]) -> Option<Vec<CellFormat>> {
-    use quick_xml::events::Event;
-    let mut r = xlsx_merges::reader(xml);
-    let mut buf = Vec::new();
-    let mut custom: HashMap<String, String> = HashMap::new();
+fn cell_formats(xml: &[u8]) -> Res<Vec<CellFormat>> {
+    let mut s = Scan::new(xml);
+    let mut custom: HashMap<&[u8], String> = HashMap::new();
     let mut out = Vec::new();
-    let mut in_formats = false;
-    let mut in_xfs = false;
-    let mut depth_in_xf = 0usize;
+    #[derive(PartialEq)]
+    enum In {
+        Top,
+        Formats,
+        Xfs,
+    }
+    let mut at = In::Top;
     loop {
-        let ev = r.read_event_into(&mut buf).ok()?;
-        match ev {
-            Event::Start(e) => {
-                let name = e.local_name();
-                let name = name.as_ref();
-                if depth_in_xf > 0 {
-                    depth_in_xf += 1;
-                } else if in_formats && name == "numFmt" {
-                    let id = xlsx_merges::raw_attr(&e, "numFmtId")?;
-                    let code = xlsx_merges::raw_attr(&e, "formatCode")?;
-                    if let (Some(id), Some(code)) = (id, code) {
-                        custom.insert(id, xlsx_merges::decoded(&code)?);
+        let Some(t) = s.tag()? else {
+            return fb("styles.xml cut short");
+        };
+        match (t.kind, t.local(), &at) {
+            (Kind::Open, b"numFmts", In::Top) => at = In::Formats,
+            (Kind::Open, b"cellXfs", In::Top) => at = In::Xfs,
+            (Kind::Close, b"numFmts", In::Formats) | (Kind::Close, b"cellXfs", In::Xfs) => {
+                at = In::Top
+            }
+            (Kind::Open | Kind::Empty, b"numFmt", In::Formats) => {
+                let [id, code] = attrs(t.attrs, [b"numFmtId", b"formatCode"])?;
+                if let (Some(id), Some(code)) = (id, code) {
+                    match xlsx_merges::decoded(utf8(code)?) {
+                        Some(code) => {
+                            custom.insert(id, code);
+                        }
+                        None => return fb("a number format"),
                     }
-                } else if in_xfs && name == "xf" {
-                    out.push(match xlsx_merges::raw_attr(&e, "numFmtId")? {
-                        None => CellFormat::Other,
-                        Some(id) => match custom.get(&id) {
-                            Some(code) => detect_custom_number_format(code),
-                            None => builtin_format_by_id(&id),
-                        },
-                    });
-                    depth_in_xf = 1;
-                } else if !in_formats && !in_xfs && name == "numFmts" {
-                    in_formats = true;
-                } else if !in_formats && !in_xfs && name == "cellXfs" {
-                    in_xfs = true;
                 }
             }
-            Event::End(e) => {
-                let name = e.local_name();
-                let name = name.as_ref();
-                if depth_in_xf > 0 {
-                    depth_in_xf -= 1;
-                } else if name == "numFmts" {
-                    in_formats = false;
-                } else if name == "cellXfs" {
-                    in_xfs = false;
-                } else if name == "styleSheet" {
-                    return Some(out);
+            (Kind::Open | Kind::Empty, b"xf", In::Xfs) => {
+                out.push(match attr(t.attrs, b"numFmtId")? {
+                    None => CellFormat::Other,
+                    Some(id) => match custom.get(id) {
+                        Some(code) => detect_custom_number_format(code),
+                        None => builtin_format_by_id(utf8(id)?),
+                    },
+                });
+            }
+            (Kind::Close, b"styleSheet", _) => return Ok(out),
+            // Fonts, fills, borders and the rest hold no number format of a
+            // cell: skipped to their end tag.
+            (Kind::Open, name, In::Top) if SKIPPED_STYLES.contains(&name) => {
+                let mut end = Vec::with_capacity(t.name.len() + 3);
+                end.extend_from_slice(b"</");
+                end.extend_from_slice(t.name);
+                end.push(b'>');
+                match memchr::memmem::find(&s.b[s.i..], &end) {
+                    Some(j) => s.i += j + end.len(),
+                    None => return fb("styles.xml cut short"),
                 }
             }
-            Event::Eof => return None,
             _ => {}
         }
-        buf.clear();
     }
 }
+
+/// Parts of `styles.xml` without cell number formats (none nests itself).
+const SKIPPED_STYLES: &[&[u8]] = &[
+    b"fonts",
+    b"fills",
+    b"borders",
+    b"cellStyleXfs",
+    b"cellStyles",
+    b"dxfs",
+    b"tableStyles",
+    b"colors",
+];
 
 type SheetCells = (
     Vec<(u32, u32, Data)>,
@@ -565,7 +709,8 @@ fn sheet(xml: &[u8], ctx: &Context, full: bool, limit: usize) -> Res<SheetCells>
             }
             (Kind::Close, b"sheetData") => more = false,
             (Kind::Open | Kind::Empty, b"c") => {
-                let pos = match t.attr(b"r")? {
+                let [r, style, typ] = attrs(t.attrs, [b"r", b"s", b"t"])?;
+                let pos = match r {
                     Some(r) => {
                         let p = cell_ref(r)?;
                         col = p.1;
@@ -573,11 +718,37 @@ fn sheet(xml: &[u8], ctx: &Context, full: bool, limit: usize) -> Res<SheetCells>
                     }
                     None => (row, col),
                 };
-                let style = t.attr(b"s")?;
-                let typ = t.attr(b"t")?;
                 let mut value = Data::Empty;
                 let mut formula: Option<String> = None;
-                if t.kind == Kind::Open {
+                // The two shapes nearly every cell has, read without the
+                // general loop: <v>…</v></c> and <is><t>…</t></is></c>.
+                let fast = t.kind == Kind::Open && {
+                    let at = s.i;
+                    if s.literal(b"<v>") {
+                        let raw = s.text();
+                        if s.literal(b"</v></c>") {
+                            value = value_of(raw, typ, style, ctx, &mut text)?;
+                            true
+                        } else {
+                            s.i = at;
+                            false
+                        }
+                    } else if s.literal(b"<is><t>") {
+                        let raw = s.text();
+                        if s.literal(b"</t></is></c>") {
+                            let mut out = String::new();
+                            t_text(raw, false, &mut out, &mut text)?;
+                            value = Data::String(out);
+                            true
+                        } else {
+                            s.i = at;
+                            false
+                        }
+                    } else {
+                        false
+                    }
+                };
+                if t.kind == Kind::Open && !fast {
                     loop {
                         let Some(c) = s.tag()? else {
                             return fb("a cell cut short");
@@ -636,21 +807,30 @@ fn cell_value(
     ctx: &Context,
     text: &mut String,
 ) -> Res<Data> {
+    let raw: &[u8] = if v.kind == Kind::Open {
+        s.raw_text(v.name)?
+    } else {
+        b""
+    };
+    value_of(raw, typ, style, ctx, text)
+}
+
+/// A `<v>`'s value from its raw text (no markup inside), by the cell's type.
+fn value_of(
+    raw: &[u8],
+    typ: Option<&[u8]>,
+    style: Option<&[u8]>,
+    ctx: &Context,
+    text: &mut String,
+) -> Res<Data> {
     match typ {
         // An inline string's <v> is ignored.
         Some(b"inlineStr" | b"is") => {
-            if v.kind == Kind::Open {
-                text.clear();
-                s.element_text(v.name, text)?;
-            }
+            text.clear();
+            push_text(raw, text)?;
             Ok(Data::Empty)
         }
         None | Some(b"n" | b"s" | b"b" | b"e") => {
-            let raw: &[u8] = if v.kind == Kind::Open {
-                s.raw_text(v.name)?
-            } else {
-                b""
-            };
             if raw.is_empty() {
                 return Ok(Data::Empty);
             }
@@ -698,9 +878,7 @@ fn cell_value(
         }
         Some(b"str" | b"d") => {
             text.clear();
-            if v.kind == Kind::Open {
-                s.element_text(v.name, text)?;
-            }
+            push_text(raw, text)?;
             Ok(if typ == Some(b"str") {
                 Data::String(unescape_xml(text).into_owned())
             } else {
@@ -709,6 +887,29 @@ fn cell_value(
         }
         Some(_) => fb("a cell type"),
     }
+}
+
+/// A `<t>`'s text as calamine keeps it: trimmed of ASCII white space unless
+/// kept (`xml:space="preserve"`), then `_xHHHH_` unescaped.
+fn t_text(raw: &[u8], preserve: bool, out: &mut String, buf: &mut String) -> Res<()> {
+    // Nearly every text: nothing to decode, trim or unescape.
+    let plain = memchr::memchr3(b'&', b'\r', b'_', raw).is_none()
+        && (preserve
+            || !matches!(raw.first(), Some(b' ' | b'\t' | b'\n'))
+                && !matches!(raw.last(), Some(b' ' | b'\t' | b'\n')));
+    if plain {
+        out.push_str(utf8(raw)?);
+        return Ok(());
+    }
+    buf.clear();
+    push_text(raw, buf)?;
+    let v = if preserve {
+        buf.as_str()
+    } else {
+        buf.trim_matches([' ', '\t', '\r', '\n'])
+    };
+    out.push_str(&unescape_xml(v));
+    Ok(())
 }
 
 /// A formula's text; a shared formula's other cells get the first cell's
