@@ -969,10 +969,25 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
     if let Some(source) = &sheet.source {
         // Rows produced on demand, in row order, after the model's own.
         let mut row: Vec<Cell> = Vec::new();
+        // Their heights, fitted as they come (the higher where the sheet
+        // has its own for the row).
+        let fit = sheet.source_heights.as_deref();
+        let own_pt: HashMap<u32, f64> = match fit {
+            Some(_) => sheet.row_heights.iter().copied().collect(),
+            None => HashMap::new(),
+        };
         let emit_row = |w: &mut SheetWriter, row: &mut Vec<Cell>, model: &mut ModelRows<'_>| {
             let Some(r) = row.first().map(|c| c.row) else {
                 return;
             };
+            if let Some(pt) = fit.and_then(|f| f.row_height(row.iter())) {
+                let pt = own_pt.get(&r).map_or(pt, |own| own.max(pt));
+                let px = (pt * 4.0 / 3.0).round() as u32;
+                if px > 0 {
+                    w.heights.insert(r, px);
+                    w.grow(r, 0);
+                }
+            }
             flush_model(w, model, Some(r), &note_rows);
             let mut own: Vec<(u16, Stored<'_>)> = match model.peek() {
                 Some((mr, _)) if *mr == r => model.next().expect("peeked").1,
@@ -2173,6 +2188,74 @@ mod tests {
             push_f64(&mut s, f);
             assert_eq!(s, format!("{f}"));
         }
+    }
+
+    #[test]
+    fn rows_produced_on_demand_are_written_as_rows_held_whole() {
+        use crate::write::sheet::Rows;
+        use std::sync::Arc;
+        // 60,000 cells: wrapping texts (long, CJK, several lines), numbers,
+        // a note, so heights and notes' anchors are both exercised.
+        let rows: Rows = Arc::new(|full, emit| {
+            for r in 3..6003u32 {
+                for col in 0..10u16 {
+                    let value = match (r + col as u32) % 4 {
+                        0 => Value::Text("项目".repeat((r % 17) as usize)),
+                        1 => {
+                            Value::Text(format!("line {r}\nand {}", "x".repeat((r % 45) as usize)))
+                        }
+                        2 => Value::Number(rust_decimal::Decimal::new(r as i64 * 12345, 4)),
+                        _ => Value::Formula(
+                            if full {
+                                format!("A{r}+1")
+                            } else {
+                                String::new()
+                            },
+                            Box::new(Value::Number(r.into())),
+                        ),
+                    };
+                    let mut c = Cell::new(r, col, value, Role::Text);
+                    if r % 997 == 0 && col == 1 {
+                        c.note = Some("注".into());
+                        c.flagged = true;
+                    }
+                    emit(c);
+                }
+            }
+        });
+        let head = |s: &mut Sheet| {
+            s.text(0, 0, "标题", Role::Title);
+            s.merge(0, 0, 0, 9);
+            s.text(2, 0, "很长很长很长很长很长很长的表头", Role::Header);
+        };
+        let mut held = Sheet::new("t");
+        head(&mut held);
+        rows(true, &mut |c| held.cells.push(c));
+        let mut lazy = Sheet::new("t");
+        head(&mut lazy);
+        lazy.take_rows(rows);
+        assert!(lazy.source.is_some(), "produced on demand");
+        for s in [&mut held, &mut lazy] {
+            s.fit_widths(6.0, 30.0);
+            s.cap_width(1, 12.0);
+            s.fit_label_heights(2);
+        }
+        assert!(held.row_heights.len() > 1000, "heights are exercised");
+        let xml = |s: &Sheet| {
+            let bytes = render(std::slice::from_ref(s)).expect("written");
+            let mut z = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+            let mut out = String::new();
+            for name in [
+                "xl/worksheets/sheet1.xml",
+                "xl/drawings/vmlDrawing1.vml",
+                "xl/comments1.xml",
+            ] {
+                std::io::Read::read_to_string(&mut z.by_name(name).expect(name), &mut out)
+                    .expect("text");
+            }
+            out
+        };
+        assert_eq!(xml(&lazy), xml(&held));
     }
 
     #[test]
