@@ -1406,8 +1406,11 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
 // ---------------------------------------------------------------------------
 // Notes: comments part and VML drawing.
 
-fn comments_xml(notes: &[NoteOut]) -> String {
-    let mut s = String::with_capacity(notes.len() * 400 + 300);
+/// The notes' comments part, deflated as it is written (a large sheet's
+/// notes are megabytes of XML).
+fn comments_part(name: String, notes: &[NoteOut], level: u32) -> Part {
+    let mut d = Deflating::new(level);
+    let mut s = String::with_capacity(PIECE + 1024);
     s.push_str(XML_DECL);
     let _ = write!(
         s,
@@ -1425,13 +1428,20 @@ fn comments_xml(notes: &[NoteOut]) -> String {
         );
         push_data(&mut s, &text);
         s.push_str("</t></r></text></comment>");
+        if s.len() > PIECE {
+            d.push_str(&s);
+            s.clear();
+        }
     }
     s.push_str("</commentList></comments>");
-    s
+    d.push_str(&s);
+    d.part(name)
 }
 
-fn vml_xml(notes: &[NoteOut], data_id: u32) -> String {
-    let mut s = String::with_capacity(notes.len() * 900 + 600);
+/// The notes' VML drawing, deflated as it is written.
+fn vml_part(name: String, notes: &[NoteOut], data_id: u32, level: u32) -> Part {
+    let mut d = Deflating::new(level);
+    let mut s = String::with_capacity(PIECE + 2048);
     s.push_str("<xml xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\">");
     let mut idmap = data_id.to_string();
     for i in 0..notes.len() as u32 / 1024 {
@@ -1456,10 +1466,18 @@ fn vml_xml(notes: &[NoteOut], data_id: u32) -> String {
             n.row,
             n.col
         );
+        if s.len() > PIECE {
+            d.push_str(&s);
+            s.clear();
+        }
     }
     s.push_str("</xml>");
-    s
+    d.push_str(&s);
+    d.part(name)
 }
+
+/// Text gathered up to this many bytes before it is deflated.
+const PIECE: usize = 1 << 16;
 
 fn rels_xml(rels: &[(&str, String)]) -> String {
     let mut s = String::new();
@@ -1772,14 +1790,15 @@ fn write_chunk<W: Write>(
                     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments",
                     format!("../comments{comment}.xml"),
                 ));
-                parts.push(zip::part(
+                parts.push(vml_part(
                     format!("xl/drawings/vmlDrawing{comment}.vml"),
-                    &vml_xml(&r.notes, vml),
+                    &r.notes,
+                    vml,
                     level,
                 ));
-                parts.push(zip::part(
+                parts.push(comments_part(
                     format!("xl/comments{comment}.xml"),
-                    &comments_xml(&r.notes),
+                    &r.notes,
                     level,
                 ));
             }

@@ -100,7 +100,9 @@ impl Deflating {
             level,
             ..
         } = self;
-        let data = enc.reset(Vec::new()).expect("deflate into memory");
+        let mut data = enc.reset(Vec::new()).expect("deflate into memory");
+        // Held until written: no more room than the data takes.
+        data.shrink_to_fit();
         POOL.with(|p| {
             let mut p = p.borrow_mut();
             if p.len() < 4 {
@@ -123,25 +125,27 @@ impl Deflating {
     /// back before its own start, so the concatenation is one valid stream.
     pub fn join(name: impl Into<String>, pieces: Vec<Deflating>) -> Part {
         let n = pieces.len();
-        let mut data = Vec::new();
         let mut crc: Option<crc32fast::Hasher> = None;
         let mut size = 0;
+        let mut done = Vec::with_capacity(n);
         for (i, p) in pieces.into_iter().enumerate() {
             let (d, c, s) = if i + 1 == n {
                 p.final_piece()
             } else {
                 p.open_piece()
             };
-            if data.is_empty() {
-                data = d;
-            } else {
-                data.extend_from_slice(&d);
-            }
+            done.push(d);
             match &mut crc {
                 None => crc = Some(c),
                 Some(all) => all.combine(&c),
             }
             size += s;
+        }
+        // Held until written: no more room than the data takes (a
+        // buffer grown by doubling may be twice as large).
+        let mut data = Vec::with_capacity(done.iter().map(Vec::len).sum());
+        for d in done {
+            data.extend_from_slice(&d);
         }
         Part {
             name: name.into(),
