@@ -703,7 +703,9 @@ fn push_col(buf: &mut String, col: u16) {
         len += 1;
         n = (n - 1) / 26;
     }
-    buf.push_str(std::str::from_utf8(&letters[3 - len..]).unwrap_or("A"));
+    for &b in &letters[3 - len..] {
+        buf.push(b as char);
+    }
 }
 
 /// An unsigned integer's decimal digits.
@@ -718,7 +720,9 @@ fn push_uint(buf: &mut String, mut n: u64) {
             break;
         }
     }
-    buf.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+    for &b in &digits[at..] {
+        buf.push(b as char);
+    }
 }
 
 /// A number as `{}` prints the f64 (shortest round trip, no exponent):
