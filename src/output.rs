@@ -623,6 +623,17 @@ impl Stage<'_> {
         Ok(tmp)
     }
 
+    /// Rename (and say) the files in this order, whatever order they were
+    /// written in; others after them, as written.
+    pub fn order(&mut self, targets: &[&Path]) {
+        self.staged.sort_by_key(|(_, t)| {
+            targets
+                .iter()
+                .position(|x| *x == t.as_path())
+                .unwrap_or(usize::MAX)
+        });
+    }
+
     fn keep(&mut self, tmp: tempfile::NamedTempFile, target: &Path) {
         self.staged
             .push((tmp.into_temp_path(), target.to_path_buf()));

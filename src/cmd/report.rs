@@ -116,8 +116,14 @@ pub fn run(args: &Args) -> Result<i32, String> {
     }
     let mut outcome = outcome;
     let evals = outcome.score(&rules, &libs);
-    // The report keeps its own copy; only the forms read these.
-    let evals = if args.no_forms { Vec::new() } else { evals };
+    // The report keeps its own copy; only the forms read these (dropped
+    // now: a binding shadowed is not freed until the end of the run).
+    let evals = if args.no_forms {
+        drop(evals);
+        Vec::new()
+    } else {
+        evals
+    };
     outcome.with_copy_notes();
     // The copy's own notes (renamed sheets, cut texts) are for JSON and the
     // screen too, so they join the problems before any sheet is built.
@@ -126,7 +132,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
     let crate::analysis::Outcome {
         book,
         ledger,
-        report,
+        mut report,
     } = outcome;
     // What was read is in the report now; only the forms look at it again.
     let ledger = if args.no_forms {
@@ -135,11 +141,19 @@ pub fn run(args: &Args) -> Result<i32, String> {
     } else {
         Some(ledger)
     };
+    let mut stage = plan.stage()?;
+    // The JSON first: the projects' evaluations are only in it, so they
+    // are dropped before the workbook is built (the files are still
+    // renamed into place, and said, in the plan's order).
+    if let Some(path) = &args.json {
+        stage.streamed(path, |w| write::json::to_writer(w, &report))?;
+        laps.lap("json");
+    }
+    report.drop_evaluations();
     // Shared with the sheets: their large tables are produced as written.
     let (book, report) = (std::sync::Arc::new(book), std::sync::Arc::new(report));
     let sheets = write::report::annotated_sheets(&book, &report);
     laps.lap("sheet model");
-    let mut stage = plan.stage()?;
     stage.xlsx(&output, &sheets, crate::output::Kind::Report)?;
     drop(sheets);
     laps.lap("xlsx written");
@@ -158,10 +172,15 @@ pub fn run(args: &Args) -> Result<i32, String> {
         stage.xlsx_book(&forms, slots, crate::output::Kind::Forms)?;
         laps.lap("forms built and written");
     }
-    if let Some(path) = &args.json {
-        stage.streamed(path, |w| write::json::to_writer(w, &*report))?;
-        laps.lap("json");
-    }
+    let order: Vec<&Path> = [
+        Some(output.as_path()),
+        Some(forms.as_path()),
+        args.json.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    stage.order(&order);
     stage.commit()?;
     let problems = &report.problems;
     let t = &report.totals;

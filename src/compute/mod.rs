@@ -499,6 +499,13 @@ impl Report {
             p.evaluation = Some(Box::new(e.clone()));
         }
     }
+    /// Forget the evaluations once the JSON, the one output that shows
+    /// them, is written (a large ledger's take tens of megabytes).
+    pub fn drop_evaluations(&mut self) {
+        for p in &mut self.projects {
+            p.evaluation = None;
+        }
+    }
 }
 
 /// Order of groups: the standard values first, in their standard order, then

@@ -277,7 +277,7 @@ impl serde::Serialize for Evaluation {
         m.serialize_field("budget_score", &self.budget_score.map(two_places))?;
         m.serialize_field("budget_rule", &self.budget_rule.to_string())?;
         m.serialize_field("drafted", &self.drafted)?;
-        m.serialize_field("indicators", &self.indicators)?;
+        m.serialize_field("indicators", &*self.indicators)?;
         m.end()
     }
 }
@@ -297,12 +297,37 @@ impl Evaluation {
     }
 }
 
+/// An evaluation's item scores, shared by its copies (read as a slice).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores(std::sync::Arc<[IndicatorScore]>);
+
+impl Scores {
+    pub fn as_slice(&self) -> &[IndicatorScore] {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Scores {
+    type Target = [IndicatorScore];
+    fn deref(&self) -> &[IndicatorScore] {
+        &self.0
+    }
+}
+
+impl From<Vec<IndicatorScore>> for Scores {
+    fn from(v: Vec<IndicatorScore>) -> Self {
+        Scores(v.into())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     pub budget_weight: Decimal,
     pub budget_score: Option<Decimal>,
     pub budget_rule: BudgetRule,
-    pub indicators: Vec<IndicatorScore>,
+    /// Shared: the report's copy of an evaluation (`Report::set_evaluations`)
+    /// takes no copy of its items (a large ledger's are tens of megabytes).
+    pub indicators: Scores,
     pub level1_weights: Vec<(Level1, Decimal)>,
     /// Sum of the rounded item scores (those that have one).
     pub score: Decimal,
@@ -1178,7 +1203,7 @@ pub fn evaluate(
         budget_weight,
         budget_score,
         budget_rule,
-        indicators,
+        indicators: indicators.into(),
         level1_weights: weights,
         score,
         complete,
@@ -1550,6 +1575,24 @@ mod tests {
             assert_eq!(e.budget_rule, rule);
             assert_eq!(e.budget_rule.to_string(), text);
         }
+    }
+
+    #[test]
+    fn a_copied_evaluation_shares_its_items() {
+        let r = ScoringRules::default();
+        let e = evaluate(
+            Some(d("100")),
+            vec![ind("产出指标", "a", "≥1200米", "900米")],
+            None,
+            &r,
+        );
+        let copy = e.clone();
+        assert_eq!(copy, e);
+        assert_eq!(copy.indicators.len(), 1);
+        assert!(std::ptr::eq(
+            copy.indicators.as_slice(),
+            e.indicators.as_slice()
+        ));
     }
 
     #[test]

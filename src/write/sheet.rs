@@ -233,6 +233,9 @@ pub struct Sheet {
     /// The same cells as `source` for measuring widths and heights: formula
     /// texts may be left unspelled (only values and roles are looked at).
     pub measure: Option<CellSource>,
+    /// How the rows `source` produces are fitted as they are written, set
+    /// by `fit_heights` (their heights are not in `row_heights`).
+    pub source_heights: Option<Arc<RowFit>>,
 }
 
 impl std::fmt::Debug for Sheet {
@@ -765,10 +768,44 @@ impl Sheet {
     /// re-measure rows the way a screen does): lines counted from the text,
     /// its explicit line breaks and the column (or merge) width, CJK counted
     /// double; `LINE_PT` a line.
+    ///
+    /// Rows produced on demand are fitted the same way as they are written
+    /// (`source_heights`), not measured here: `row_heights` holds the
+    /// sheet's own rows, `all_row_heights` every row.
     pub fn fit_heights(&mut self, from_row: u32) {
         let mut fit = HeightFit::new(self, from_row);
-        self.each_cell(|c| fit.add(c));
+        for c in &self.cells {
+            fit.add(c);
+        }
+        self.source_heights = self.measure.is_some().then(|| Arc::new(fit.fit.clone()));
         self.row_heights = fit.finish();
+    }
+    /// Every row's fitted height: the sheet's own (`row_heights`) and
+    /// those its rows produced on demand get as written (the higher of the
+    /// two where a row has both). For tests and tools.
+    pub fn all_row_heights(&self) -> Vec<(u32, f64)> {
+        let Some(fit) = &self.source_heights else {
+            return self.row_heights.clone();
+        };
+        let mut all: BTreeMap<u32, f64> = self.row_heights.iter().copied().collect();
+        let mut row: Vec<Cell> = Vec::new();
+        let mut put = |row: &mut Vec<Cell>| {
+            if let Some(h) = fit.row_height(row.iter()) {
+                let e = all.entry(row[0].row).or_insert(h);
+                *e = e.max(h);
+            }
+            row.clear();
+        };
+        if let Some(src) = &self.source {
+            src(&mut |c| {
+                if row.first().is_some_and(|f| f.row != c.row) {
+                    put(&mut row);
+                }
+                row.push(c);
+            });
+        }
+        put(&mut row);
+        all.into_iter().collect()
     }
 }
 
@@ -832,8 +869,12 @@ impl WidthFit {
     }
 }
 
-/// `Sheet::fit_heights` over cells seen one at a time.
-struct HeightFit {
+/// What a row's height is fitted by (`Sheet::fit_heights`): the rows
+/// from which, the printed columns, column and merge widths as they were
+/// when fitted. Kept by a sheet whose rows are produced on demand, so
+/// those rows are fitted as they are written.
+#[derive(Debug, Clone)]
+pub struct RowFit {
     from_row: u32,
     printed: (u16, u16),
     /// Column widths by column (the last set wins, as `width_of`).
@@ -842,16 +883,13 @@ struct HeightFit {
     spans: HashMap<(u32, u16), (f64, f64)>,
     /// The last row a merge starts on.
     spans_to: Option<u32>,
-    lines: BTreeMap<u32, f64>,
-    /// The row being added to and its lines so far (cells come row by row).
-    current: Option<(u32, f64)>,
 }
 
-impl HeightFit {
+impl RowFit {
     fn new(sheet: &Sheet, from_row: u32) -> Self {
         let last = sheet.widths.iter().map(|(c, _)| *c).max().unwrap_or(0);
         let widths = (0..=last).map(|c| sheet.width_of(c)).collect();
-        HeightFit {
+        RowFit {
             from_row,
             printed: sheet
                 .print
@@ -873,8 +911,6 @@ impl HeightFit {
                 })
                 .collect(),
             spans_to: sheet.merges.iter().map(|m| m.first_row).max(),
-            lines: BTreeMap::new(),
-            current: None,
         }
     }
     fn width_of(&self, col: u16) -> f64 {
@@ -883,7 +919,8 @@ impl HeightFit {
             .copied()
             .unwrap_or(DEFAULT_WIDTH)
     }
-    fn add(&mut self, c: &Cell) {
+    /// The lines a cell needs, when it may need more than one.
+    pub fn lines(&self, c: &Cell) -> Option<f64> {
         if !(c.row >= self.from_row
             && (self.printed.0..=self.printed.1).contains(&c.col)
             && matches!(
@@ -899,16 +936,18 @@ impl HeightFit {
                     | Role::Note
             ))
         {
-            return;
+            return None;
         }
-        let Value::Text(t) = &c.value else { return };
+        let Value::Text(t) = &c.value else {
+            return None;
+        };
         // Most texts fit on one line, which needs no entry: a character is
         // at most 1.1 wide per byte, so a short one is known to fit.
         if self.spans_to.is_none_or(|r| c.row > r)
             && 1.1 * t.len() as f64 <= (self.width_of(c.col) - PADDING).max(1.0)
             && !t.contains('\n')
         {
-            return;
+            return None;
         }
         let span = self
             .spans_to
@@ -926,7 +965,36 @@ impl HeightFit {
         } else {
             MAX_LINES
         };
-        let n = (text_lines(t, width) / rows - 0.01).ceil().clamp(1.0, cap);
+        Some((text_lines(t, width) / rows - 0.01).ceil().clamp(1.0, cap))
+    }
+    /// The height (points) of a row of these cells, when more than one line.
+    pub fn row_height<'c>(&self, cells: impl IntoIterator<Item = &'c Cell>) -> Option<f64> {
+        let n = cells
+            .into_iter()
+            .filter_map(|c| self.lines(c))
+            .fold(1.0, f64::max);
+        (n > 1.0).then(|| row_pt(n))
+    }
+}
+
+/// `Sheet::fit_heights` over cells seen one at a time.
+struct HeightFit {
+    fit: RowFit,
+    lines: BTreeMap<u32, f64>,
+    /// The row being added to and its lines so far (cells come row by row).
+    current: Option<(u32, f64)>,
+}
+
+impl HeightFit {
+    fn new(sheet: &Sheet, from_row: u32) -> Self {
+        HeightFit {
+            fit: RowFit::new(sheet, from_row),
+            lines: BTreeMap::new(),
+            current: None,
+        }
+    }
+    fn add(&mut self, c: &Cell) {
+        let Some(n) = self.fit.lines(c) else { return };
         match &mut self.current {
             Some((r, m)) if *r == c.row => *m = m.max(n),
             cur => {
@@ -1047,6 +1115,14 @@ fn printed_len(args: std::fmt::Arguments) -> usize {
 
 /// Width in Excel character units: CJK and full-width characters take two.
 pub fn display_width(s: &str) -> f64 {
+    // One line (most texts): summed in the same order as below.
+    if !s.as_bytes().contains(&b'\n') {
+        let mut w = 0.0;
+        for c in s.chars() {
+            w += if (c as u32) < 0x2E80 { 1.1 } else { 2.1 };
+        }
+        return w;
+    }
     s.lines()
         .map(|l| {
             l.chars()
@@ -1201,7 +1277,8 @@ mod tests {
             s.fit_heights(2);
         }
         assert_eq!(lazy.widths, held.widths);
-        assert_eq!(lazy.row_heights, held.row_heights);
+        assert_eq!(lazy.all_row_heights(), held.row_heights);
+        assert!(lazy.row_heights.is_empty(), "fitted as written, not held");
         assert!(held.row_heights.len() > 1000, "heights are exercised");
         // A small table stays the sheet's own cells.
         let mut small = Sheet::new("t");
@@ -1228,6 +1305,31 @@ mod tests {
         s.source.as_ref().unwrap()(&mut |c| produced.push(c.row));
         assert!(produced.iter().all(|r| *r > 5));
         assert_eq!(produced.len() + s.cells.len(), 70_000);
+    }
+
+    #[test]
+    fn display_width_of_one_line_is_that_of_its_lines() {
+        for t in [
+            "",
+            "a",
+            "项目名称",
+            "a\r",
+            "ab\r\ncd",
+            "长\n",
+            "\n",
+            "x\ny\nzzz",
+            "\u{2E7F}\u{2E80}",
+        ] {
+            let slow = t
+                .lines()
+                .map(|l| {
+                    l.chars()
+                        .map(|c| if (c as u32) < 0x2E80 { 1.1 } else { 2.1 })
+                        .sum::<f64>()
+                })
+                .fold(0.0, f64::max);
+            assert_eq!(display_width(t).to_bits(), slow.to_bits(), "{t:?}");
+        }
     }
 
     #[test]

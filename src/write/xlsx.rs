@@ -171,20 +171,42 @@ fn push_text(out: &mut String, s: &str) {
     push_data(out, &escape_escapes(s));
 }
 
-/// Plain data escaping (formulas, defined names, header text).
+/// Plain data escaping (formulas, defined names, header text). Runs of
+/// bytes that need nothing are copied whole (most texts are all such).
 fn push_data(out: &mut String, s: &str) {
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\t' | '\n' => out.push(ch),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
-                let _ = write!(out, "_x{:04X}_", c as u32);
+    let b = s.as_bytes();
+    let mut from = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let esc: &str = match c {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\t' | b'\n' => {
+                i += 1;
+                continue;
             }
-            c => out.push(c),
+            0..0x20 => "",
+            // U+FFFE and U+FFFF (EF BF BE, EF BF BF): `s` is UTF-8, so a
+            // lead byte EF has its two continuation bytes.
+            0xEF if b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF) => "",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[from..i]);
+        let ch = s[i..].chars().next().expect("a character");
+        if esc.is_empty() {
+            let _ = write!(out, "_x{:04X}_", ch as u32);
+        } else {
+            out.push_str(esc);
         }
+        i += ch.len_utf8();
+        from = i;
     }
+    out.push_str(&s[from..]);
 }
 
 fn data(s: &str) -> String {
@@ -402,8 +424,9 @@ enum Stored<'s> {
 }
 
 struct SheetWriter {
-    column_role: HashMap<u16, Role>,
-    col_xf: HashMap<u16, u32>,
+    /// Each column's role and format, by column (none: `None` and 0).
+    column_role: Vec<Option<Role>>,
+    col_xf: Vec<u32>,
     /// Row heights in pixels.
     heights: BTreeMap<u32, u32>,
     notes: BTreeMap<(u32, u16), String>,
@@ -417,6 +440,8 @@ struct SheetWriter {
     /// Heights not yet written (rows are written in order).
     next_height: u32,
     buf: String,
+    /// A row's start tag being written.
+    head: String,
 }
 
 impl SheetWriter {
@@ -429,7 +454,7 @@ impl SheetWriter {
 
     fn out_xf(&self, xf: u32, col: u16) -> u32 {
         if xf == 0 {
-            self.col_xf.get(&col).copied().unwrap_or(0)
+            self.col_xf.get(col as usize).copied().unwrap_or(0)
         } else {
             xf
         }
@@ -452,7 +477,8 @@ impl SheetWriter {
         !own && !c.flagged
             && !long
             && c.note.is_none()
-            && (c.role == Role::Raw || self.column_role.get(&c.col) == Some(&c.role))
+            && (c.role == Role::Raw
+                || self.column_role.get(c.col as usize).copied().flatten() == Some(c.role))
     }
 
     /// The note a cell carries (its own, and one on a text cut to fit).
@@ -474,12 +500,12 @@ impl SheetWriter {
 
     /// One stored cell's XML into `buf`.
     fn cell_xml(&mut self, s: Stored<'_>, row: u32, col: u16) {
-        let r = Ref::new(row, col);
         match s {
             Stored::Fill(xf) => {
                 let xf = self.out_xf(xf, col);
                 if xf > 0 {
-                    let _ = write!(self.buf, "<c r=\"{r}\" s=\"{xf}\"/>");
+                    cell_open(&mut self.buf, row, col, xf);
+                    self.buf.push_str("/>");
                 }
             }
             Stored::Cell(c) => {
@@ -500,21 +526,20 @@ impl SheetWriter {
                     };
                 let fmt = if bare { 0 } else { own.unwrap_or(base) };
                 let xf = self.out_xf(fmt, col);
-                let s_attr = StyleAttr(xf);
-                let number = |buf: &mut String, n: f64| {
-                    let _ = write!(buf, "<c r=\"{r}\"{s_attr}><v>{n}</v></c>");
-                };
+                let buf = &mut self.buf;
                 match &c.value {
                     Value::Empty => {
                         if xf > 0 {
-                            let _ = write!(self.buf, "<c r=\"{r}\"{s_attr}/>");
+                            cell_open(buf, row, col, xf);
+                            buf.push_str("/>");
                         }
                     }
                     Value::Text(t) => {
                         let t = clip(t).0;
                         if t.is_empty() {
                             if xf > 0 {
-                                let _ = write!(self.buf, "<c r=\"{r}\"{s_attr}/>");
+                                cell_open(buf, row, col, xf);
+                                buf.push_str("/>");
                             }
                         } else if matches!(self.rows, RowsOut::Text(_)) {
                             let k = match self.string_ids.get(t) {
@@ -527,28 +552,42 @@ impl SheetWriter {
                                 }
                             };
                             self.string_refs += 1;
-                            let _ =
-                                write!(self.buf, "<c r=\"{r}\"{s_attr} t=\"s\"><v>\0{k}\0</v></c>");
+                            cell_open(buf, row, col, xf);
+                            buf.push_str(" t=\"s\"><v>\0");
+                            push_uint(buf, u64::from(k));
+                            buf.push_str("\0</v></c>");
                         } else {
-                            let _ = write!(
-                                self.buf,
-                                "<c r=\"{r}\"{s_attr} t=\"inlineStr\"><is><t{}>",
-                                preserve(t)
-                            );
-                            push_text(&mut self.buf, t);
-                            self.buf.push_str("</t></is></c>");
+                            cell_open(buf, row, col, xf);
+                            buf.push_str(" t=\"inlineStr\"><is><t");
+                            buf.push_str(preserve(t));
+                            buf.push('>');
+                            push_text(buf, t);
+                            buf.push_str("</t></is></c>");
                         }
                     }
-                    Value::Number(d) => number(&mut self.buf, decimal_to_f64(*d)),
-                    Value::Float(f) => number(&mut self.buf, *f),
-                    Value::Date(d) => number(&mut self.buf, legacy::excel_serial(*d) as f64),
-                    Value::Serial(f, _) => number(&mut self.buf, *f),
+                    Value::Number(d) => {
+                        cell_open(buf, row, col, xf);
+                        buf.push_str("><v>");
+                        push_decimal(buf, *d);
+                        buf.push_str("</v></c>");
+                    }
+                    Value::Float(f) | Value::Serial(f, _) => {
+                        cell_open(buf, row, col, xf);
+                        buf.push_str("><v>");
+                        push_f64(buf, *f);
+                        buf.push_str("</v></c>");
+                    }
+                    Value::Date(d) => {
+                        cell_open(buf, row, col, xf);
+                        buf.push_str("><v>");
+                        push_f64(buf, legacy::excel_serial(*d) as f64);
+                        buf.push_str("</v></c>");
+                    }
                     Value::Bool(b) => {
-                        let _ = write!(
-                            self.buf,
-                            "<c r=\"{r}\"{s_attr} t=\"b\"><v>{}</v></c>",
-                            i32::from(*b)
-                        );
+                        cell_open(buf, row, col, xf);
+                        buf.push_str(" t=\"b\"><v>");
+                        buf.push(if *b { '1' } else { '0' });
+                        buf.push_str("</v></c>");
                     }
                     Value::Formula(expr, result) => {
                         let own = if c.role == Role::Raw {
@@ -557,7 +596,7 @@ impl SheetWriter {
                             None
                         };
                         let xf = self.out_xf(own.unwrap_or(fmt), col);
-                        let s_attr = StyleAttr(xf);
+                        let buf = &mut self.buf;
                         let cached = legacy::cached(result);
                         let result = clip(&cached).0;
                         let f = formula_text(expr);
@@ -571,15 +610,17 @@ impl SheetWriter {
                                 _ => " t=\"str\"",
                             }
                         };
-                        let _ = write!(self.buf, "<c r=\"{r}\"{s_attr}{kind}><f>");
-                        push_data(&mut self.buf, &f);
-                        self.buf.push_str("</f><v>");
+                        cell_open(buf, row, col, xf);
+                        buf.push_str(kind);
+                        buf.push_str("><f>");
+                        push_data(buf, &f);
+                        buf.push_str("</f><v>");
                         match result {
-                            "TRUE" => self.buf.push('1'),
-                            "FALSE" => self.buf.push('0'),
-                            _ => push_data(&mut self.buf, result),
+                            "TRUE" => buf.push('1'),
+                            "FALSE" => buf.push('0'),
+                            _ => push_data(buf, result),
                         }
-                        self.buf.push_str("</v></c>");
+                        buf.push_str("</v></c>");
                     }
                 }
             }
@@ -588,6 +629,10 @@ impl SheetWriter {
 
     /// Rows with a height and nothing else, before `row`.
     fn heights_before(&mut self, row: u32) {
+        if self.heights.range(self.next_height..row).next().is_none() {
+            self.next_height = self.next_height.max(row);
+            return;
+        }
         let pending: Vec<(u32, u32)> = self
             .heights
             .range(self.next_height..row)
@@ -611,75 +656,129 @@ impl SheetWriter {
     fn end_row(&mut self, row: u32, has_note: bool) {
         self.heights_before(row);
         let ht = self.heights.get(&row).copied();
-        let mut head = format!("<row r=\"{}\"", row + 1);
+        let head = &mut self.head;
+        head.clear();
+        head.push_str("<row r=\"");
+        push_uint(head, u64::from(row) + 1);
+        head.push('"');
         if let Some(h) = ht {
             let _ = write!(head, " ht=\"{}\" customHeight=\"1\"", h as f64 * 0.75);
         }
         if !self.buf.is_empty() {
             head.push('>');
-            self.rows.push_str(&head);
-            let buf = std::mem::take(&mut self.buf);
-            self.rows.push_str(&buf);
-            self.buf = buf;
+            self.rows.push_str(&self.head);
+            self.rows.push_str(&self.buf);
             self.buf.clear();
             self.rows.push_str("</row>");
             self.any_row = true;
         } else if ht.is_some() || has_note {
             head.push_str("/>");
-            self.rows.push_str(&head);
+            self.rows.push_str(&self.head);
             self.any_row = true;
         }
         self.next_height = self.next_height.max(row + 1);
     }
 }
 
-/// A cell reference (`AB12`) written without allocating.
-#[derive(Clone, Copy)]
-struct Ref {
-    col: [u8; 3],
-    len: usize,
-    row: u32,
-}
-
-impl Ref {
-    fn new(row: u32, col: u16) -> Ref {
-        let mut letters = [0u8; 3];
-        let mut n = col as u32 + 1;
-        let mut len = 0;
-        while n > 0 && len < 3 {
-            let r = (n - 1) % 26;
-            letters[len] = b'A' + r as u8;
-            len += 1;
-            n = (n - 1) / 26;
-        }
-        letters[..len].reverse();
-        Ref {
-            col: letters,
-            len,
-            row: row + 1,
-        }
+/// `<c r="AB12"` and ` s="N"` (none for the default format), unclosed.
+fn cell_open(buf: &mut String, row: u32, col: u16, xf: u32) {
+    buf.push_str("<c r=\"");
+    push_col(buf, col);
+    push_uint(buf, u64::from(row) + 1);
+    buf.push('"');
+    if xf > 0 {
+        buf.push_str(" s=\"");
+        push_uint(buf, u64::from(xf));
+        buf.push('"');
     }
 }
 
-impl std::fmt::Display for Ref {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // ASCII letters.
-        f.write_str(std::str::from_utf8(&self.col[..self.len]).unwrap_or("A"))?;
-        write!(f, "{}", self.row)
+/// A column's letters (`AB`), as `col_name` spells them.
+fn push_col(buf: &mut String, col: u16) {
+    let mut letters = [0u8; 3];
+    let mut n = col as u32 + 1;
+    let mut len = 0;
+    while n > 0 && len < 3 {
+        letters[2 - len] = b'A' + ((n - 1) % 26) as u8;
+        len += 1;
+        n = (n - 1) / 26;
+    }
+    for &b in &letters[3 - len..] {
+        buf.push(b as char);
     }
 }
 
-/// ` s="N"`, or nothing for the default format.
-#[derive(Clone, Copy)]
-struct StyleAttr(u32);
-
-impl std::fmt::Display for StyleAttr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.0 > 0 {
-            write!(f, " s=\"{}\"", self.0)
-        } else {
-            Ok(())
+/// An unsigned integer's decimal digits.
+fn push_uint(buf: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
+    }
+    for &b in &digits[at..] {
+        buf.push(b as char);
+    }
+}
+
+/// A number as `{}` prints the f64 (shortest round trip, no exponent):
+/// integers below 2^53 printed as integers without the float machinery.
+fn push_f64(buf: &mut String, f: f64) {
+    if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 && !(f == 0.0 && f.is_sign_negative())
+    {
+        if f < 0.0 {
+            buf.push('-');
+        }
+        push_uint(buf, f.abs() as u64);
+    } else {
+        let _ = write!(buf, "{f}");
+    }
+}
+
+/// A computed number as `{}` prints `decimal_to_f64(d)`: a nonzero decimal
+/// of at most 15 significant digits is the shortest text of its (correctly
+/// rounded) double, so its own digits are printed; any other goes through
+/// the double.
+fn push_decimal(buf: &mut String, d: rust_decimal::Decimal) {
+    let d = d.normalize();
+    let m = d.mantissa();
+    if m == 0 || m.unsigned_abs() >= 1_000_000_000_000_000 {
+        push_f64(buf, decimal_to_f64(d));
+        return;
+    }
+    if m < 0 {
+        buf.push('-');
+    }
+    let scale = d.scale() as usize;
+    let mut text = [0u8; 20];
+    let mut at = text.len();
+    let mut n = m.unsigned_abs();
+    loop {
+        at -= 1;
+        text[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let t = std::str::from_utf8(&text[at..]).unwrap_or("0");
+    if scale == 0 {
+        buf.push_str(t);
+    } else if t.len() > scale {
+        let (int, frac) = t.split_at(t.len() - scale);
+        buf.push_str(int);
+        buf.push('.');
+        buf.push_str(frac);
+    } else {
+        buf.push_str("0.");
+        for _ in t.len()..scale {
+            buf.push('0');
+        }
+        buf.push_str(t);
     }
 }
 
@@ -721,13 +820,19 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
     for (c, w) in &sheet.widths {
         cols.entry(*c).or_insert((DEFAULT_COL_PX, 0)).0 = col_px(*w);
     }
-    let mut column_role = HashMap::new();
-    let mut col_xf = HashMap::new();
+    let ncols = sheet
+        .column_roles
+        .iter()
+        .map(|(c, _)| *c as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut column_role = vec![None; ncols];
+    let mut col_xf = vec![0; ncols];
     for (c, role) in &sheet.column_roles {
         let xf = role_xf(*role, false);
         cols.entry(*c).or_insert((DEFAULT_COL_PX, 0)).1 = xf;
-        column_role.insert(*c, *role);
-        col_xf.insert(*c, xf);
+        column_role[*c as usize] = Some(*role);
+        col_xf[*c as usize] = xf;
     }
     // Title rows are tall enough for their larger font.
     let mut heights: BTreeMap<u32, u32> = sheet
@@ -757,6 +862,7 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
         any_row: false,
         next_height: 0,
         buf: String::new(),
+        head: String::new(),
     };
     if let Some((r, _)) = w.heights.iter().next_back() {
         w.grow(*r, 0);
@@ -867,10 +973,25 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
     if let Some(source) = &sheet.source {
         // Rows produced on demand, in row order, after the model's own.
         let mut row: Vec<Cell> = Vec::new();
+        // Their heights, fitted as they come (the higher where the sheet
+        // has its own for the row).
+        let fit = sheet.source_heights.as_deref();
+        let own_pt: HashMap<u32, f64> = match fit {
+            Some(_) => sheet.row_heights.iter().copied().collect(),
+            None => HashMap::new(),
+        };
         let emit_row = |w: &mut SheetWriter, row: &mut Vec<Cell>, model: &mut ModelRows<'_>| {
             let Some(r) = row.first().map(|c| c.row) else {
                 return;
             };
+            if let Some(pt) = fit.and_then(|f| f.row_height(row.iter())) {
+                let pt = own_pt.get(&r).map_or(pt, |own| own.max(pt));
+                let px = (pt * 4.0 / 3.0).round() as u32;
+                if px > 0 {
+                    w.heights.insert(r, px);
+                    w.grow(r, 0);
+                }
+            }
             flush_model(w, model, Some(r), &note_rows);
             let mut own: Vec<(u16, Stored<'_>)> = match model.peek() {
                 Some((mr, _)) if *mr == r => model.next().expect("peeked").1,
@@ -879,6 +1000,19 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
             // Source cells are written after the model's: they win.
             for c in row.iter() {
                 w.take_note(c);
+            }
+            let has_note = w.notes.range((r, 0)..=(r, u16::MAX)).next().is_some();
+            // Most rows: the source's own, one cell a column, left to right.
+            if own.is_empty() && row.windows(2).all(|p| p[0].col < p[1].col) {
+                for c in row.iter() {
+                    if w.stores(c) {
+                        w.grow(r, c.col);
+                        w.cell_xml(Stored::Cell(c), r, c.col);
+                    }
+                }
+                w.end_row(r, has_note);
+                row.clear();
+                return;
             }
             let mut all: BTreeMap<u16, Option<usize>> = BTreeMap::new();
             for (c, _) in &own {
@@ -889,7 +1023,6 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
                     all.insert(c.col, Some(k));
                 }
             }
-            let has_note = w.notes.range((r, 0)..=(r, u16::MAX)).next().is_some();
             for (col, src) in all {
                 w.grow(r, col);
                 match src {
@@ -1277,8 +1410,11 @@ fn render_sheet(sheet: &Sheet, index: usize, level: u32) -> Result<Rendered, Str
 // ---------------------------------------------------------------------------
 // Notes: comments part and VML drawing.
 
-fn comments_xml(notes: &[NoteOut]) -> String {
-    let mut s = String::with_capacity(notes.len() * 400 + 300);
+/// The notes' comments part, deflated as it is written (a large sheet's
+/// notes are megabytes of XML).
+fn comments_part(name: String, notes: &[NoteOut], level: u32) -> Part {
+    let mut d = Deflating::new(level);
+    let mut s = String::with_capacity(PIECE + 1024);
     s.push_str(XML_DECL);
     let _ = write!(
         s,
@@ -1296,13 +1432,20 @@ fn comments_xml(notes: &[NoteOut]) -> String {
         );
         push_data(&mut s, &text);
         s.push_str("</t></r></text></comment>");
+        if s.len() > PIECE {
+            d.push_str(&s);
+            s.clear();
+        }
     }
     s.push_str("</commentList></comments>");
-    s
+    d.push_str(&s);
+    d.part(name)
 }
 
-fn vml_xml(notes: &[NoteOut], data_id: u32) -> String {
-    let mut s = String::with_capacity(notes.len() * 900 + 600);
+/// The notes' VML drawing, deflated as it is written.
+fn vml_part(name: String, notes: &[NoteOut], data_id: u32, level: u32) -> Part {
+    let mut d = Deflating::new(level);
+    let mut s = String::with_capacity(PIECE + 2048);
     s.push_str("<xml xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\">");
     let mut idmap = data_id.to_string();
     for i in 0..notes.len() as u32 / 1024 {
@@ -1327,10 +1470,18 @@ fn vml_xml(notes: &[NoteOut], data_id: u32) -> String {
             n.row,
             n.col
         );
+        if s.len() > PIECE {
+            d.push_str(&s);
+            s.clear();
+        }
     }
     s.push_str("</xml>");
-    s
+    d.push_str(&s);
+    d.part(name)
 }
+
+/// Text gathered up to this many bytes before it is deflated.
+const PIECE: usize = 1 << 16;
 
 fn rels_xml(rels: &[(&str, String)]) -> String {
     let mut s = String::new();
@@ -1643,14 +1794,15 @@ fn write_chunk<W: Write>(
                     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments",
                     format!("../comments{comment}.xml"),
                 ));
-                parts.push(zip::part(
+                parts.push(vml_part(
                     format!("xl/drawings/vmlDrawing{comment}.vml"),
-                    &vml_xml(&r.notes, vml),
+                    &r.notes,
+                    vml,
                     level,
                 ));
-                parts.push(zip::part(
+                parts.push(comments_part(
                     format!("xl/comments{comment}.xml"),
-                    &comments_xml(&r.notes),
+                    &r.notes,
                     level,
                 ));
             }
@@ -1984,7 +2136,176 @@ mod tests {
             (1_048_575, 702),
             (3, 16_383),
         ] {
-            assert_eq!(Ref::new(row, col).to_string(), cell_ref(row, col));
+            let mut s = String::new();
+            push_col(&mut s, col);
+            push_uint(&mut s, u64::from(row) + 1);
+            assert_eq!(s, cell_ref(row, col));
+        }
+    }
+
+    #[test]
+    fn numbers_are_printed_as_the_double_prints() {
+        use rust_decimal::Decimal;
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut decimals: Vec<Decimal> = [
+            "0",
+            "-0",
+            "0.1",
+            "-0.0001",
+            "100",
+            "123456789012345",
+            "1234567890123456",
+            "0.000000000000000000000000001",
+            "99999999999999.9",
+            "-5.50",
+            "1e-3",
+        ]
+        .iter()
+        .filter_map(|t| t.parse().ok())
+        .collect();
+        decimals.push(Decimal::MAX);
+        decimals.push(Decimal::MIN);
+        for _ in 0..200_000 {
+            let digits = next() % 10_u64.pow((next() % 19) as u32 + 1);
+            let scale = (next() % 29) as u32;
+            let mut d = Decimal::from_i128_with_scale(digits as i128, scale);
+            d.set_sign_negative(next() % 2 == 0);
+            decimals.push(d);
+        }
+        for d in decimals {
+            let mut s = String::new();
+            push_decimal(&mut s, d);
+            assert_eq!(s, format!("{}", decimal_to_f64(d)), "{d}");
+        }
+        let mut floats = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.1,
+            1e15,
+            1e16,
+            9_007_199_254_740_993.0,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+            45_000.0,
+            2.5e-8,
+        ];
+        for _ in 0..200_000 {
+            let f = f64::from_bits(next());
+            floats.push(f);
+            floats.push(
+                (next() % 100_000_000) as f64 / [1.0, 10.0, 100.0, 1e4][(next() % 4) as usize],
+            );
+        }
+        for f in floats {
+            let mut s = String::new();
+            push_f64(&mut s, f);
+            assert_eq!(s, format!("{f}"));
+        }
+    }
+
+    #[test]
+    fn rows_produced_on_demand_are_written_as_rows_held_whole() {
+        use crate::write::sheet::Rows;
+        use std::sync::Arc;
+        // 60,000 cells: wrapping texts (long, CJK, several lines), numbers,
+        // a note, so heights and notes' anchors are both exercised.
+        let rows: Rows = Arc::new(|full, emit| {
+            for r in 3..6003u32 {
+                for col in 0..10u16 {
+                    let value = match (r + col as u32) % 4 {
+                        0 => Value::Text("项目".repeat((r % 17) as usize)),
+                        1 => {
+                            Value::Text(format!("line {r}\nand {}", "x".repeat((r % 45) as usize)))
+                        }
+                        2 => Value::Number(rust_decimal::Decimal::new(r as i64 * 12345, 4)),
+                        _ => Value::Formula(
+                            if full {
+                                format!("A{r}+1")
+                            } else {
+                                String::new()
+                            },
+                            Box::new(Value::Number(r.into())),
+                        ),
+                    };
+                    let mut c = Cell::new(r, col, value, Role::Text);
+                    if r % 997 == 0 && col == 1 {
+                        c.note = Some("注".into());
+                        c.flagged = true;
+                    }
+                    emit(c);
+                }
+            }
+        });
+        let head = |s: &mut Sheet| {
+            s.text(0, 0, "标题", Role::Title);
+            s.merge(0, 0, 0, 9);
+            s.text(2, 0, "很长很长很长很长很长很长的表头", Role::Header);
+        };
+        let mut held = Sheet::new("t");
+        head(&mut held);
+        rows(true, &mut |c| held.cells.push(c));
+        let mut lazy = Sheet::new("t");
+        head(&mut lazy);
+        lazy.take_rows(rows);
+        assert!(lazy.source.is_some(), "produced on demand");
+        for s in [&mut held, &mut lazy] {
+            s.fit_widths(6.0, 30.0);
+            s.cap_width(1, 12.0);
+            s.fit_label_heights(2);
+        }
+        assert!(held.row_heights.len() > 1000, "heights are exercised");
+        let xml = |s: &Sheet| {
+            let bytes = render(std::slice::from_ref(s)).expect("written");
+            let mut z = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+            let mut out = String::new();
+            for name in [
+                "xl/worksheets/sheet1.xml",
+                "xl/drawings/vmlDrawing1.vml",
+                "xl/comments1.xml",
+            ] {
+                std::io::Read::read_to_string(&mut z.by_name(name).expect(name), &mut out)
+                    .expect("text");
+            }
+            out
+        };
+        assert_eq!(xml(&lazy), xml(&held));
+    }
+
+    #[test]
+    fn escaping_copies_plain_runs_and_escapes_the_rest() {
+        for t in [
+            "",
+            "plain",
+            "中文&<>\r\u{0}\u{1f}\u{FFFE}\u{FFFF}\u{FFFD}尾",
+            "\u{EFFF}\u{F000}\u{FFFE}",
+            "a\tb\nc",
+        ] {
+            let mut fast = String::new();
+            push_data(&mut fast, t);
+            let mut slow = String::new();
+            for ch in t.chars() {
+                match ch {
+                    '&' => slow.push_str("&amp;"),
+                    '<' => slow.push_str("&lt;"),
+                    '>' => slow.push_str("&gt;"),
+                    '\t' | '\n' => slow.push(ch),
+                    c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {
+                        slow.push_str(&format!("_x{:04X}_", c as u32))
+                    }
+                    c => slow.push(c),
+                }
+            }
+            assert_eq!(fast, slow, "{t:?}");
         }
     }
 

@@ -20,7 +20,13 @@ pub struct Deflating {
     crc: crc32fast::Hasher,
     size: u64,
     level: u32,
+    /// Small pieces gathered before they go to the encoder (each call into
+    /// it costs as much as deflating some hundred bytes).
+    pending: Vec<u8>,
 }
+
+/// Pieces are gathered up to this many bytes.
+const GATHER: usize = 32 * 1024;
 
 type Encoder = flate2::write::DeflateEncoder<Vec<u8>>;
 
@@ -44,13 +50,34 @@ impl Deflating {
             crc: crc32fast::Hasher::new(),
             size: 0,
             level,
+            pending: Vec::new(),
         }
     }
     pub fn push(&mut self, bytes: &[u8]) {
+        if self.pending.len() + bytes.len() <= GATHER {
+            self.pending.extend_from_slice(bytes);
+            return;
+        }
+        self.flush_pending();
+        if bytes.len() < GATHER {
+            self.pending.extend_from_slice(bytes);
+        } else {
+            self.deflate(bytes);
+        }
+    }
+    fn deflate(&mut self, bytes: &[u8]) {
         self.crc.update(bytes);
         self.size += bytes.len() as u64;
         // Writing to a Vec does not fail.
         self.enc.write_all(bytes).expect("deflate into memory");
+    }
+    fn flush_pending(&mut self) {
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            self.deflate(&pending);
+            self.pending = pending;
+            self.pending.clear();
+        }
     }
     pub fn push_str(&mut self, s: &str) {
         self.push(s.as_bytes());
@@ -58,19 +85,24 @@ impl Deflating {
     /// The data ended without a final block (a sync flush), to be followed
     /// by another piece.
     fn open_piece(mut self) -> (Vec<u8>, crc32fast::Hasher, u64) {
+        self.flush_pending();
         self.enc.flush().expect("deflate into memory");
         let data = std::mem::take(self.enc.get_mut());
         (data, self.crc, self.size)
     }
     /// The last piece; the encoder, reset, goes back to the pool.
-    fn final_piece(self) -> (Vec<u8>, crc32fast::Hasher, u64) {
+    fn final_piece(mut self) -> (Vec<u8>, crc32fast::Hasher, u64) {
+        self.flush_pending();
         let Deflating {
             mut enc,
             crc,
             size,
             level,
+            ..
         } = self;
-        let data = enc.reset(Vec::new()).expect("deflate into memory");
+        let mut data = enc.reset(Vec::new()).expect("deflate into memory");
+        // Held until written: no more room than the data takes.
+        data.shrink_to_fit();
         POOL.with(|p| {
             let mut p = p.borrow_mut();
             if p.len() < 4 {
@@ -93,25 +125,27 @@ impl Deflating {
     /// back before its own start, so the concatenation is one valid stream.
     pub fn join(name: impl Into<String>, pieces: Vec<Deflating>) -> Part {
         let n = pieces.len();
-        let mut data = Vec::new();
         let mut crc: Option<crc32fast::Hasher> = None;
         let mut size = 0;
+        let mut done = Vec::with_capacity(n);
         for (i, p) in pieces.into_iter().enumerate() {
             let (d, c, s) = if i + 1 == n {
                 p.final_piece()
             } else {
                 p.open_piece()
             };
-            if data.is_empty() {
-                data = d;
-            } else {
-                data.extend_from_slice(&d);
-            }
+            done.push(d);
             match &mut crc {
                 None => crc = Some(c),
                 Some(all) => all.combine(&c),
             }
             size += s;
+        }
+        // Held until written: no more room than the data takes (a
+        // buffer grown by doubling may be twice as large).
+        let mut data = Vec::with_capacity(done.iter().map(Vec::len).sum());
+        for d in done {
+            data.extend_from_slice(&d);
         }
         Part {
             name: name.into(),
