@@ -313,6 +313,32 @@ fn example_r084() {
 }
 
 #[test]
+fn example_r085() {
+    // A 元 ledger of small projects, no unit anywhere.
+    reproduce(
+        "R085",
+        Some("项目!E2"),
+        book_with(|b| {
+            b[0].1[0][4] = S("预算金额");
+            b[0].1[1][4] = N(45_000.0);
+            b[0].1[2][4] = N(12_000.0);
+        }),
+    );
+}
+
+#[test]
+fn example_r086() {
+    // 元 figures under a 万元 header.
+    reproduce(
+        "R086",
+        Some("项目!E2"),
+        book_with(|b| {
+            b[0].1[1][4] = N(500_000.0);
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

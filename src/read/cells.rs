@@ -17,6 +17,11 @@ use std::collections::HashMap;
 pub(crate) struct ColumnNotes {
     pub(crate) text_numbers: HashMap<u32, (usize, CellRef, String)>,
     pub(crate) unstated_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
+    /// Every nonzero amount of a column with no stated unit (its size, and
+    /// whether it has the 3–4 decimals only a 万元 figure has), its first cell.
+    pub(crate) unstated: HashMap<u32, (Vec<Decimal>, bool, CellRef, &'static str)>,
+    /// The largest amount of a column stated in 万元.
+    pub(crate) stated_wan_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
 }
 
 impl ColumnNotes {
@@ -37,6 +42,43 @@ impl ColumnNotes {
             .filter(|(m, ..)| *m > layout::LOOKS_LIKE_YUAN)
             .collect();
         big.sort_by(|a, b| a.1.cmp(&b.1));
+        // Amounts all of a 元 ledger's size (half of them 1,000 万元 or
+        // more, none with a 万元 figure's 3–4 decimals), the largest below
+        // the R039 bound: a 元 ledger of small projects read as 万元.
+        let mut sized: Vec<_> = self
+            .unstated
+            .into_iter()
+            .filter(|(col, _)| !big.iter().any(|b| b.1.col == *col))
+            .filter_map(|(_, (mut v, wan_places, at, header))| {
+                v.sort();
+                let median = *v.get(v.len() / 2)?;
+                (!wan_places && median >= layout::YUAN_SIZED_MEDIAN).then_some((
+                    median,
+                    v.len(),
+                    at,
+                    header,
+                ))
+            })
+            .collect();
+        sized.sort_by(|a, b| a.2.cmp(&b.2));
+        for (median, n, at, header) in sized {
+            problems.push(Problem::at(crate::model::Finding::YuanSizedAmounts,
+                &at,
+                format!("{at}：{header}列未注明单位，按万元读取，但 {n} 个金额有一半达 {} 以上（按万元读，每笔一千万元以上），又没有万元金额常有的 3–4 位小数，看起来像是元；请在表头注明“（元）”或“（万元）”、在表上方写“单位：元”，或用 --mapping 指定单位", Wan(median)),
+            ));
+        }
+        let mut stated: Vec<_> = self
+            .stated_wan_max
+            .into_values()
+            .filter(|(m, ..)| *m > layout::LOOKS_LIKE_YUAN)
+            .collect();
+        stated.sort_by(|a, b| a.1.cmp(&b.1));
+        for (max, at, header) in stated {
+            problems.push(Problem::at(crate::model::Finding::WanLooksLikeYuan,
+                &at,
+                format!("{at}：{header}注明的单位是万元，但有金额达 {} 万元（{} 亿元），一个项目不会有这么多钱，看起来像是元；请核对单位，改正表头或表上方的“单位”", Wan(max), Wan(max / Decimal::from(10_000))),
+            ));
+        }
         for (max, at, header) in big {
             problems.push(Problem::at(crate::model::Finding::LooksLikeYuan,
                 &at,
@@ -231,6 +273,24 @@ impl Table<'_> {
                 .unstated_max
                 .entry(col)
                 .or_insert((Decimal::ZERO, cell.clone(), header));
+            if amount.abs() > e.0 {
+                *e = (amount.abs(), cell.clone(), header);
+            }
+            if !amount.is_zero() {
+                let e =
+                    notes
+                        .unstated
+                        .entry(col)
+                        .or_insert((Vec::new(), false, cell.clone(), header));
+                e.0.push(amount.abs());
+                e.1 |= amount.normalize().scale() > 2;
+            }
+        } else if text_unit.is_none() && unit == MoneyUnit::WanYuan {
+            let e =
+                notes
+                    .stated_wan_max
+                    .entry(col)
+                    .or_insert((Decimal::ZERO, cell.clone(), header));
             if amount.abs() > e.0 {
                 *e = (amount.abs(), cell.clone(), header);
             }

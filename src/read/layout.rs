@@ -84,7 +84,12 @@ pub fn normalize_header(s: &str) -> (String, Option<MoneyUnit>) {
     while t.ends_with(')') {
         let Some(open) = t.rfind('(') else { break };
         let inner = &t[open + 1..t.len() - 1];
-        let inner = inner.trim_start_matches("单位").trim_start_matches(':');
+        let mut inner = inner.trim_start_matches("单位").trim_start_matches(':');
+        // （人民币元）, （元人民币）
+        for w in CURRENCY_WORDS {
+            inner = inner.strip_prefix(w).unwrap_or(inner);
+            inner = inner.strip_suffix(w).unwrap_or(inner);
+        }
         if let Some(u) = MoneyUnit::parse(inner) {
             unit = Some(u);
         }
@@ -819,6 +824,16 @@ pub const PAID_OVER_BUDGET_UNIT_RATIO: u32 = 10;
 
 /// Above this, an amount in a column with no stated unit looks like 元.
 pub const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
+
+/// An amount column with no stated unit whose median amount (in 万元) is
+/// at least this, none with a 万元 figure's 3–4 decimals, looks like 元:
+/// township projects are of a few to a few hundred 万元, and half of them
+/// over 1,000 万元 (10 million 元) is a 元 ledger of small projects.
+pub const YUAN_SIZED_MEDIAN: Decimal = Decimal::from_parts(1_000, 0, 0, false, 0);
+
+/// Keys of a 说明 sheet row stating the money unit (金额单位 | 元).
+pub const INFO_MONEY_UNIT_KEYS: &[&str] =
+    &["金额单位", "单位", "计量单位", "货币单位", "金额计量单位"];
 
 /// How far down a header row may sit.
 pub const HEADER_SEARCH_ROWS: u32 = 15;

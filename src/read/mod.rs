@@ -57,7 +57,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     })?;
     taken.push(&project_sheet.name);
     note_role(&mut ledger, project_sheet, SheetRole::Projects, by);
-    let project_table = locate_table(project_sheet, SheetRole::Projects, mapping)
+    let mut project_table = locate_table(project_sheet, SheetRole::Projects, mapping)
         .map_err(|m| format!("文件 {file}：{m}"))?;
     header_notes(&project_table, mapping, &mut ledger.problems);
     // Projects kept on several sheets (衔接资金项目 | 整合资金项目): every visible
@@ -108,8 +108,8 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         }
     }
 
-    let mut payment_tables = Vec::new();
-    let payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
+    let mut payment_tables: Vec<table::Table> = Vec::new();
+    let mut payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
         Some((s, by)) => {
             taken.push(&s.name);
             note_role(&mut ledger, s, SheetRole::Payments, by);
@@ -173,6 +173,19 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         taken.push(&s.name);
         note_role(&mut ledger, s, SheetRole::Info, by);
         ledger.info = read_info(s, &mut ledger.problems);
+        // "金额单位 | 元" on the 说明 sheet: the unit of every table that
+        // states none itself (no unit line, no unit in any header).
+        if let Some((unit, at)) = info::money_unit(s) {
+            for t in std::iter::once(&mut project_table)
+                .chain(project_tables.iter_mut())
+                .chain(payment_table.iter_mut())
+                .chain(payment_tables.iter_mut())
+                .filter(|t| t.unit_from.is_none())
+            {
+                t.default_unit = Some(unit);
+                t.unit_from = Some((unit, format!("说明表 {at}")));
+            }
+        }
         ledger.reading.push(crate::model::reading::SheetReading {
             sheet: s.name.clone(),
             role: "说明".to_string(),
