@@ -339,6 +339,18 @@ fn example_r086() {
 }
 
 #[test]
+fn example_r087() {
+    // A refund in an accountant's brackets.
+    reproduce(
+        "R087",
+        Some("拨付!C3"),
+        book_with(|b| {
+            b[1].1[2][2] = S("(5)");
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

@@ -369,7 +369,8 @@ struct Layout {
     /// 50. A whole copy of the first payment sheet beside it (拨付 (2)).
     pay_copy: bool,
     /// 51. Amounts typed as text with a mark: 0 none, 1 the unit word after
-    ///     (60万, 600000元, 6000千元), 2 ￥ before, 3 a trailing no-break space.
+    ///     (60万, 600000元, 6000千元), 2 ￥ before, 3 a trailing no-break space,
+    ///     4 negatives in an accountant's brackets ((5), （5） as text).
     amount_marks: u8,
     /// 52. More payment date forms: 0 none (see 21), 1 2024/3/15, 2 20240315 as a number,
     /// 3 2024 年 3 月 15 日 (spaced).
@@ -448,7 +449,7 @@ impl Layout {
             pay_pairs: g(47, 3),
             pay_sheets: g(48, 3),
             pay_copy: g(49, 2) == 1,
-            amount_marks: g(50, 4),
+            amount_marks: g(50, 5),
             date_more: g(51, 4),
             unit_spelling: g(52, 5),
             total_spelling: g(53, 5),
@@ -635,8 +636,17 @@ fn shown_money(l: &Layout, v: Decimal, factor: Decimal) -> Data {
         "万"
     };
     match (l.amount_marks, text) {
-        (0, Some(t)) => Data::String(t),
-        (0, None) => Data::Float(v.to_string().parse().unwrap()),
+        (4, t) if v.is_sign_negative() && !v.is_zero() => {
+            let t = t.unwrap_or_else(|| v.to_string());
+            let body = t.trim_start_matches(['-', '－']);
+            Data::String(if l.text_numbers == 2 {
+                format!("（{body}）")
+            } else {
+                format!("({body})")
+            })
+        }
+        (0 | 4, Some(t)) => Data::String(t),
+        (0 | 4, None) => Data::Float(v.to_string().parse().unwrap()),
         (m, t) => {
             let t = t.unwrap_or_else(|| v.to_string());
             Data::String(match m {
@@ -2067,6 +2077,10 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
             .any(|p| p.finding.code() == "R081" && p.message.contains("副本"))
     {
         return Err(format!("payment sheet copy not said: {:#?}", r.problems));
+    }
+    // A refund written in brackets is read as a negative, and said.
+    if l.has_pay_sheet() && l.amount_marks == 4 && !said("R087") {
+        return Err(format!("bracketed negative not said: {:#?}", r.problems));
     }
     // Projects on two sheets are all read, and said.
     if l.project_split && !said("R083") {

@@ -20,6 +20,8 @@ pub(crate) struct ColumnNotes {
     /// Every nonzero amount of a column with no stated unit (its size, and
     /// whether it has the 3–4 decimals only a 万元 figure has), its first cell.
     pub(crate) unstated: HashMap<u32, (Vec<Decimal>, bool, CellRef, &'static str)>,
+    /// Negatives written in brackets ("(5)"): how many, the first cell and text.
+    pub(crate) bracketed: HashMap<u32, (usize, CellRef, String, &'static str)>,
     /// The largest amount of a column stated in 万元.
     pub(crate) stated_wan_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
 }
@@ -35,6 +37,20 @@ impl ColumnNotes {
                 format!("{first} 等 {n} 个单元格：{header}是以文本保存的数字，已按数字读取")
             };
             problems.push(Problem::at(crate::model::Finding::TextNumbers, &first, msg));
+        }
+        let mut bracketed: Vec<_> = self.bracketed.into_values().collect();
+        bracketed.sort_by(|a, b| a.1.cmp(&b.1));
+        for (n, first, shown, header) in bracketed {
+            let at = if n == 1 {
+                format!("{first}")
+            } else {
+                format!("{first} 等 {n} 个单元格")
+            };
+            problems.push(Problem::at(
+                crate::model::Finding::BracketNegative,
+                &first,
+                format!("{at}：{header}写在括号里（如{shown}），按会计习惯读作负数（退回、冲减）；如不是负数，请去掉括号"),
+            ));
         }
         let mut big: Vec<_> = self
             .unstated_max
@@ -243,6 +259,15 @@ impl Table<'_> {
                         header.to_string(),
                     ));
                     e.0 += 1;
+                    if value::is_bracketed(s) {
+                        let e = notes.bracketed.entry(col).or_insert((
+                            0,
+                            cell.clone(),
+                            shown(),
+                            header,
+                        ));
+                        e.0 += 1;
+                    }
                     (d, u)
                 }
                 Err(AmountError::NotANumber) => {

@@ -37,14 +37,32 @@ pub fn parse_amount_text(s: &str) -> Result<(Decimal, Option<MoneyUnit>), Amount
     parse_folded_amount(s)
 }
 
+/// An amount written in brackets, the accountant's negative: "(5)", "（5）".
+pub fn is_bracketed(s: &str) -> bool {
+    let t = fold_width(s);
+    let t = t.trim();
+    t.starts_with('(') && (t.ends_with(')') || UNIT_WORDS.iter().any(|(w, _)| t.ends_with(w)))
+}
+
 /// `parse_amount_text` without its quick refusal.
 fn parse_folded_amount(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountError> {
     let folded = fold_width(s);
     let mut t = folded.trim();
+    // An accountant's negative: the whole amount in brackets, "(5)",
+    // "（1,000.00）", "(5)万元", "(5万元)".
+    let mut bracketed = false;
     let mut unit = None;
-    if let Some((w, u)) = UNIT_WORDS.iter().find(|(w, _)| t.ends_with(w)) {
-        t = t[..t.len() - w.len()].trim_end();
-        unit = Some(*u);
+    for _ in 0..2 {
+        if !bracketed && let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            t = inner.trim();
+            bracketed = true;
+        }
+        if unit.is_none()
+            && let Some((w, u)) = UNIT_WORDS.iter().find(|(w, _)| t.ends_with(w))
+        {
+            t = t[..t.len() - w.len()].trim_end();
+            unit = Some(*u);
+        }
     }
     let t = t
         .strip_prefix('¥')
@@ -56,9 +74,15 @@ fn parse_folded_amount(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountEr
     }
     // Thousands separators only between digit groups of three.
     let (sign, body) = match t.strip_prefix('-') {
+        // "(-5)" says minus twice: not a number.
+        Some(_) if bracketed => return Err(AmountError::NotANumber),
         Some(b) => ("-", b),
+        None if bracketed => ("-", t),
         None => ("", t.strip_prefix('+').unwrap_or(t)),
     };
+    if bracketed && body.starts_with('+') {
+        return Err(AmountError::NotANumber);
+    }
     let (int_part, frac_part) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (body, None),
@@ -109,7 +133,7 @@ fn amount_char(c: char) -> bool {
     };
     c.is_ascii_digit()
         || c.is_whitespace()
-        || matches!(c, ',' | '.' | '+' | '-' | '¥' | '￥')
+        || matches!(c, ',' | '.' | '+' | '-' | '¥' | '￥' | '(' | ')')
         || UNIT_WORDS.iter().any(|(w, _)| w.contains(c))
 }
 
@@ -293,7 +317,28 @@ mod tests {
         assert_eq!(parse_amount_text("\u{2212}3").unwrap().0, d("-3"));
         assert_eq!(parse_amount_text("－3.5").unwrap().0, d("-3.5"));
         assert_eq!(parse_amount_text(".5").unwrap().0, d("0.5"));
+        // The accountant's negative: the whole amount in brackets.
+        for (t, want, unit) in [
+            ("(5)", "-5", None),
+            ("（5）", "-5", None),
+            ("(1,000.50)", "-1000.5", None),
+            ("（１,０００）", "-1000", None),
+            ("(5)万元", "-5", Some(MoneyUnit::WanYuan)),
+            ("(5000元)", "-5000", Some(MoneyUnit::Yuan)),
+            (" ( 5 ) ", "-5", None),
+        ] {
+            assert_eq!(parse_amount_text(t), Ok((d(want), unit)), "{t}");
+            assert!(is_bracketed(t), "{t}");
+        }
+        assert!(!is_bracketed("-5") && !is_bracketed("5"));
         for bad in [
+            "(-5)",
+            "(+5)",
+            "((5))",
+            "(5",
+            "5)",
+            "()",
+            "(5)(6)",
             "",
             "abc",
             "10(其中,灾情因素6万元)",
