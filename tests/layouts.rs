@@ -373,7 +373,8 @@ struct Layout {
     ///     4 negatives in an accountant's brackets ((5), （5） as text).
     amount_marks: u8,
     /// 52. More payment date forms: 0 none (see 21), 1 2024/3/15, 2 20240315 as a number,
-    /// 3 2024 年 3 月 15 日 (spaced).
+    /// 3 2024 年 3 月 15 日 (spaced), 4 a two-digit year (24.3.15, 24/3/15), 5 no
+    /// year with a slash (3/15).
     date_more: u8,
     /// 53. The unit as clerks state it: 0 as above (3), 1 单位：人民币元 on the
     ///     context line, 2 单位：元 in the title's line (its last column),
@@ -450,7 +451,7 @@ impl Layout {
             pay_sheets: g(48, 3),
             pay_copy: g(49, 2) == 1,
             amount_marks: g(50, 5),
-            date_more: g(51, 4),
+            date_more: g(51, 6),
             unit_spelling: g(52, 5),
             total_spelling: g(53, 5),
             pay_journal: g(54, 2) == 1,
@@ -485,7 +486,7 @@ impl Layout {
             l.merged_down = false;
         }
         // A year-less date needs a year somewhere (title or cut-off).
-        if (matches!(l.date_form, 7 | 8) || matches!(l.paid, 2..=5))
+        if (matches!(l.date_form, 7 | 8) || matches!(l.date_more, 4 | 5) || matches!(l.paid, 2..=5))
             && l.titles == 0
             && l.context < 2
         {
@@ -1809,6 +1810,9 @@ fn date_cell(l: &Layout, d: NaiveDate) -> Data {
         1 => return Data::String(format!("{y}/{m}/{dd}")),
         2 => return Data::Float((y * 10_000 + m as i32 * 100 + dd as i32) as f64),
         3 => return Data::String(format!("{y} 年 {m} 月 {dd} 日")),
+        4 if dd % 2 == 0 => return Data::String(format!("{}/{m}/{dd}", y % 100)),
+        4 => return Data::String(format!("{}.{m}.{dd}", y % 100)),
+        5 => return Data::String(format!("{m}/{dd}")),
         _ => {}
     }
     match l.date_form {

@@ -381,11 +381,17 @@ impl Table<'_> {
                 Ok(Some(d))
             }
             None => {
-                let why = if self.year.get().is_none() && value::clerk_date(v, Some(2000)).is_some()
-                {
-                    "没有写年份，台账（标题、说明表、截止日期）也没有注明年度，无法确定日期"
-                } else {
-                    "不是有效日期"
+                let short = value::short_year_parts(v)
+                    .filter(|(y, m, d)| NaiveDate::from_ymd_opt(*y, *m, *d).is_some());
+                let why = match (short, self.year.get()) {
+                    (Some((y, ..)), Some(l)) => format!(
+                        "年份只写了后两位，读作 {y} 年与台账年度 {l} 年相差一年以上，无法确定日期；请写完整的年份"
+                    ),
+                    (Some(_), None) => "年份只写了后两位，台账（标题、说明表、截止日期）也没有注明年度，无法确定日期；请写完整的年份".to_string(),
+                    (None, None) if value::clerk_date(v, Some(2000)).is_some() => {
+                        "没有写年份，台账（标题、说明表、截止日期）也没有注明年度，无法确定日期".to_string()
+                    }
+                    _ => "不是有效日期".to_string(),
                 };
                 Err(Problem::at(
                     crate::model::Finding::BadDate,
@@ -412,7 +418,11 @@ impl Table<'_> {
                     "只写到月（如“2024年3月”“2024.3”“202403”），按当月最后一天计".to_string()
                 }
                 value::DateForm::NoYear => format!(
-                    "没有写年份（如“9月6日”“9.6”），按台账年度 {} 年计",
+                    "没有写年份（如“9月6日”“9.6”“9/6”），按台账年度 {} 年计",
+                    self.year.get().unwrap_or_default()
+                ),
+                value::DateForm::ShortYear => format!(
+                    "年份只写了后两位（如“24.3.15”“24/3/15”），台账年度 {} 年，按 20 开头的年份计",
                     self.year.get().unwrap_or_default()
                 ),
                 value::DateForm::Day => continue,

@@ -397,8 +397,46 @@ pub enum DateForm {
     Day,
     /// Only the month (2024年3月, 2024.3, 202403): the month's last day.
     Month,
-    /// No year (9月6日, 9.6): the ledger's year.
+    /// No year (9月6日, 9.6, 3/15): the ledger's year.
     NoYear,
+    /// A two-digit year (24.3.15, 24/3/15, 24年3月15日) within a year of
+    /// the ledger's: 20yy.
+    ShortYear,
+}
+
+/// The parts of a date written with a two-digit year (24.3.15, 24/3/15,
+/// 24-3-15, 24年3月15日): (20yy, month, day), not yet checked.
+pub fn short_year_parts(v: &Data) -> Option<(i32, u32, u32)> {
+    let Data::String(s) = v else {
+        return None;
+    };
+    let t = compact(s);
+    let t = t
+        .strip_suffix('日')
+        .or_else(|| t.strip_suffix('号'))
+        .unwrap_or(&t);
+    let seps: Vec<char> = t.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let one_style = seps == ['年', '月']
+        || (seps.len() == 2 && seps[0] == seps[1] && matches!(seps[0], '.' | '/' | '-'));
+    if !one_style {
+        return None;
+    }
+    let parts: Vec<&str> = t.split(['年', '月', '.', '/', '-']).collect();
+    match parts.as_slice() {
+        [y, m, d]
+            if y.len() == 2
+                && (1..=2).contains(&m.len())
+                && (1..=2).contains(&d.len())
+                && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            Some((
+                2000 + y.parse::<i32>().ok()?,
+                m.parse().ok()?,
+                d.parse().ok()?,
+            ))
+        }
+        _ => None,
+    }
 }
 
 fn month_end(y: i32, m: u32) -> Option<NaiveDate> {
@@ -432,6 +470,22 @@ pub fn clerk_date(v: &Data, year: Option<i32>) -> Option<(NaiveDate, DateForm)> 
             .then(|| month_end(y, m).map(|d| (d, DateForm::Month)))
             .flatten();
     }
+    // 24.3.15: a two-digit year, read as 20yy when the ledger's year is
+    // that year or next to it (payments of a 2023 ledger made in 2024).
+    if !number && let Some((y, m, d)) = short_year_parts(v) {
+        return (year.is_some_and(|l| (y - l).abs() <= 1))
+            .then(|| NaiveDate::from_ymd_opt(y, m, d).map(|d| (d, DateForm::ShortYear)))
+            .flatten();
+    }
+    // 3/15, 3-15: a day without the year, as 9.6.
+    if !number
+        && let Some((a, b)) = text.split_once(['/', '-'])
+        && (1..=2).contains(&a.len())
+        && (1..=2).contains(&b.len())
+    {
+        let (m, d) = (num(a)?, num(b)?);
+        return NaiveDate::from_ymd_opt(year?, m, d).map(|d| (d, DateForm::NoYear));
+    }
     // 2024年3月(份)
     if let Some((y, rest)) = text.split_once('年') {
         let m = rest.trim_end_matches('份').strip_suffix('月')?;
@@ -440,11 +494,12 @@ pub fn clerk_date(v: &Data, year: Option<i32>) -> Option<(NaiveDate, DateForm)> 
             .then(|| month_end(y, m).map(|d| (d, DateForm::Month)))
             .flatten();
     }
-    // 9月6日
+    // 9月6日, 9月6号, 9月6
     if let Some((m, rest)) = text.split_once('月') {
         let d = rest
             .strip_suffix('日')
-            .or_else(|| rest.strip_suffix('号'))?;
+            .or_else(|| rest.strip_suffix('号'))
+            .unwrap_or(rest);
         let (m, d) = (num(m)?, num(d)?);
         return NaiveDate::from_ymd_opt(year?, m, d).map(|d| (d, DateForm::NoYear));
     }
@@ -524,7 +579,50 @@ mod clerk_date_tests {
             clerk_date(&s("2024.10"), None),
             Some((d(2024, 10, 31), DateForm::Month))
         );
-        for bad in ["2024年13月", "13月1日", "abc", "2024-7", "9.6.1"] {
+        // A two-digit year within a year of the ledger's; a day written 3/15.
+        for (t, want) in [
+            ("24.3.15", d(2024, 3, 15)),
+            ("24/3/15", d(2024, 3, 15)),
+            ("24-03-15", d(2024, 3, 15)),
+            ("24年3月15日", d(2024, 3, 15)),
+            ("２４．３．１５", d(2024, 3, 15)),
+            ("25.1.10", d(2025, 1, 10)),
+            ("23.12.30", d(2023, 12, 30)),
+        ] {
+            assert_eq!(
+                clerk_date(&s(t), Some(2024)),
+                Some((want, DateForm::ShortYear)),
+                "{t}"
+            );
+        }
+        for (t, year) in [
+            ("24.3.15", None),
+            ("21.3.15", Some(2024)),
+            ("24.2.30", Some(2024)),
+            ("24.3", Some(2024)),
+            ("24.3.15.1", Some(2024)),
+            ("24.3/15", Some(2024)),
+        ] {
+            assert_eq!(clerk_date(&s(t), year), None, "{t} {year:?}");
+        }
+        for t in ["3/15", "3-15", "03/15", "3月15", "3月15号"] {
+            assert_eq!(
+                clerk_date(&s(t), Some(2024)),
+                Some((d(2024, 3, 15), DateForm::NoYear)),
+                "{t}"
+            );
+            assert_eq!(clerk_date(&s(t), None), None, "{t}: no year known");
+        }
+        for bad in [
+            "2024年13月",
+            "13月1日",
+            "abc",
+            "2024-7",
+            "9.6.1",
+            "13/1",
+            "3/32",
+            "3/15/24",
+        ] {
             assert_eq!(clerk_date(&s(bad), Some(2024)), None, "{bad}");
         }
     }
