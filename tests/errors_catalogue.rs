@@ -351,6 +351,25 @@ fn example_r087() {
 }
 
 #[test]
+fn example_r088() {
+    // A second table under the first, 预算金额 and 结算金额 the other way round.
+    reproduce(
+        "R088",
+        Some("项目!A4"),
+        book_with(|b| {
+            let rows = &mut b[0].1;
+            let mut header = rows[0].clone();
+            header.swap(4, 5);
+            let mut p2 = rows.remove(2);
+            p2.swap(4, 5);
+            rows.push(vec![]);
+            rows.push(header);
+            rows.push(p2);
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

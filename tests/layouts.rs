@@ -394,6 +394,10 @@ struct Layout {
     /// 57. Projects kept on two sheets by fund (衔接资金项目 | 整合资金项目),
     ///     each with its own titles, header, totals and sections.
     project_split: bool,
+    /// 58. The two tables of 57 kept on one sheet, one under the other, the
+    ///     second with its columns in another order (its own titles, header,
+    ///     totals and sections).
+    stacked: bool,
 }
 
 impl Layout {
@@ -457,7 +461,12 @@ impl Layout {
             pay_journal: g(54, 2) == 1,
             month_spelling: g(55, 4),
             project_split: g(56, 2) == 1,
+            stacked: g(57, 2) == 1,
         };
+        // Stacked tables are the split's two tables on one sheet.
+        if l.stacked {
+            l.project_split = true;
+        }
         // Bare months have no parent to put a year over.
         if matches!(l.month_spelling, 1 | 2) {
             l.year_over_months = false;
@@ -1993,10 +2002,14 @@ fn payment_sheet(l: &Layout, name: &str, pays: &[Pay]) -> RawSheet {
 }
 
 fn book(l: &Layout) -> RawBook {
-    let mut sheets: Vec<RawSheet> = project_sheets(l)
-        .iter()
-        .map(|(name, ps)| project_sheet(l, ps, *name))
-        .collect();
+    let mut sheets: Vec<RawSheet> = if l.stacked {
+        vec![stacked_sheet(l)]
+    } else {
+        project_sheets(l)
+            .iter()
+            .map(|(name, ps)| project_sheet(l, ps, *name))
+            .collect()
+    };
     if l.has_pay_sheet() {
         sheets.extend(payment_sheets(l));
     }
@@ -2005,6 +2018,30 @@ fn book(l: &Layout) -> RawBook {
         format: BookFormat::Xlsx,
         sheets,
     }
+}
+
+/// The split's two tables on one sheet (58): the second two rows under the
+/// first, its columns shuffled otherwise.
+fn stacked_sheet(l: &Layout) -> RawSheet {
+    let parts = project_sheets(l);
+    let upper = project_sheet(l, &parts[0].1, None);
+    let mut other = l.clone();
+    other.shuffle = if l.shuffle == 0 { 7 } else { 0 };
+    let lower = project_sheet(&other, &parts[1].1, None);
+    let down = upper.end_row() + 2;
+    let mut cells: Vec<(u32, u32, Data)> = upper
+        .used_cells()
+        .map(|(r, c, v)| (r, c, v.clone()))
+        .collect();
+    cells.extend(lower.used_cells().map(|(r, c, v)| (r + down, c, v.clone())));
+    let mut merges = upper.merges.clone();
+    merges.extend(
+        lower
+            .merges
+            .iter()
+            .map(|m| Dimensions::new((m.start.0 + down, m.start.1), (m.end.0 + down, m.end.1))),
+    );
+    RawSheet::new(upper.name.clone(), cells, Vec::new(), merges)
 }
 
 // ---------------------------------------------------------------- checking
@@ -2087,7 +2124,10 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
         return Err(format!("bracketed negative not said: {:#?}", r.problems));
     }
     // Projects on two sheets are all read, and said.
-    if l.project_split && !said("R083") {
+    if l.stacked && !said("R088") {
+        return Err(format!("second table not said: {:#?}", r.problems));
+    }
+    if l.project_split && !l.stacked && !said("R083") {
         return Err(format!("project sheets not said: {:#?}", r.problems));
     }
     // The 其中 row under a total is skipped, and said.
@@ -2199,7 +2239,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 57;
+const BYTES: usize = 58;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)

@@ -57,9 +57,40 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     })?;
     taken.push(&project_sheet.name);
     note_role(&mut ledger, project_sheet, SheetRole::Projects, by);
-    let mut project_table = locate_table(project_sheet, SheetRole::Projects, mapping)
+    let located = locate_table(project_sheet, SheetRole::Projects, mapping)
         .map_err(|m| format!("文件 {file}：{m}"))?;
+    // A second table under the first with its columns in another order:
+    // each part read by its own header.
+    let split = located.moved_header().map(|row| {
+        let start = located.second_table_start(row);
+        (row, located.header_row, split_sheet(project_sheet, start))
+    });
+    let mut project_table = match &split {
+        None => located,
+        Some((_, _, (upper, _))) => locate_table(upper, SheetRole::Projects, mapping)
+            .map_err(|m| format!("文件 {file}：{m}"))?,
+    };
     header_notes(&project_table, mapping, &mut ledger.problems);
+    let lower_table = match &split {
+        None => None,
+        Some((row, first, (_, lower))) => {
+            let t = locate_table(lower, SheetRole::Projects, mapping)
+                .map_err(|m| format!("文件 {file}：{m}"))?;
+            header_notes(&t, mapping, &mut ledger.problems);
+            let at = crate::model::CellRef::new(&project_sheet.name, *row, t.sheet.first_col());
+            ledger.problems.push(Problem::at(
+                crate::model::Finding::SecondTableOnSheet,
+                &at,
+                format!(
+                    "工作表“{}”第 {} 行又是一行表头，列的顺序与第 {} 行的表头不同：其下是另一张表，按它自己的表头读取、计入",
+                    project_sheet.name,
+                    row + 1,
+                    first + 1
+                ),
+            ));
+            Some(t)
+        }
+    };
     // Projects kept on several sheets (衔接资金项目 | 整合资金项目): every visible
     // sheet that is a project table is read — unless their years differ
     // (2023年项目 | 2024年项目), when which one to read is the clerk's word.
@@ -199,6 +230,16 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         mapping,
         payment_table.is_none(),
     );
+    if let Some(t) = &lower_table {
+        let before = (ledger.projects.len(), ledger.payments.len());
+        excluded.extend(read_projects(
+            t,
+            &mut ledger,
+            mapping,
+            payment_table.is_none(),
+        ));
+        same_project_twice(&mut ledger, before);
+    }
     if !project_tables.is_empty() {
         let mut names = vec![project_table.sheet.name.as_str()];
         for t in &project_tables {
@@ -539,4 +580,32 @@ fn note_role(ledger: &mut Ledger, sheet: &RawSheet, role: SheetRole, by: FoundBy
         &sheet.name,
         format!("{how}识别：工作表“{}”用作{}", sheet.name, role_name(role)),
     ));
+}
+
+/// A sheet cut in two at `row`: the rows above it, and the rows from it on,
+/// each keeping its cells' places (so every cell is named as in the file).
+fn split_sheet(sheet: &RawSheet, row: u32) -> (RawSheet, RawSheet) {
+    let part = |upper: bool| {
+        let keep = |r: u32| (r < row) == upper;
+        let cells = sheet
+            .used_cells()
+            .filter(|(r, ..)| keep(*r))
+            .map(|(r, c, v)| (r, c, v.clone()))
+            .collect();
+        let formulas = sheet
+            .formula_cells()
+            .filter(|(r, ..)| keep(*r))
+            .map(|(r, c, f)| (r, c, f.to_string()))
+            .collect();
+        let merges = sheet
+            .merges
+            .iter()
+            .filter(|m| keep(m.start.0))
+            .copied()
+            .collect();
+        let mut s = RawSheet::new(sheet.name.clone(), cells, formulas, merges);
+        s.hidden = sheet.hidden;
+        s
+    };
+    (part(true), part(false))
 }
