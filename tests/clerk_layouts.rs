@@ -508,3 +508,33 @@ fn month_columns_with_no_parent_are_the_payments_never_nothing() {
         assert_eq!(paid(&j, "P1"), "50", "{m3}");
     }
 }
+
+#[test]
+fn a_paid_this_year_column_is_the_paid_and_never_passed_over_without_a_word() {
+    // 本年拨付 alone is what was paid (it was an unread column: paid 0, R080).
+    for label in ["本年拨付", "当年支付（万元）", "本年度拨付"] {
+        let w = Workdir::new();
+        let (r, j) = report(&w, &paid_column_book(label), &[]);
+        assert_eq!(r.code, 0, "{label}: {}", r.stderr);
+        assert_eq!(paid(&j, "P1"), "80", "{label}");
+        assert!(!codes(&j).contains(&"R080".to_string()), "{label}");
+    }
+    // Beside 累计拨付 the standard name wins, and the reading names the other.
+    let w = Workdir::new();
+    let mut b = paid_column_book("累计拨付");
+    b[0].1[0].push(S("本年拨付"));
+    b[0].1[1].push(N(30.0));
+    b[0].1[2].push(N(5.5));
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    let said = j["reading"].as_array().unwrap().iter().any(|s| {
+        s["rules"].as_array().is_some_and(|r| {
+            r.iter().any(|t| {
+                let t = t.as_str().unwrap_or("");
+                t.contains("“累计拨付”") && t.contains("本年拨付")
+            })
+        })
+    });
+    assert!(said, "{:#}", j["reading"]);
+}

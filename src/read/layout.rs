@@ -320,6 +320,15 @@ pub const MEANINGS: &[Meaning] = &[
             "实际支付",
             "累计拨款",
             "累计兑付",
+            // Paid this year: beside a 累计 column, two candidates for the
+            // paid (since the project began, or this year) — never chosen.
+            "本年拨付",
+            "本年支付",
+            "本年支出",
+            "本年度拨付",
+            "当年拨付",
+            "当年支付",
+            "年度拨付",
         ],
         unless: NOT_PAID,
     },
@@ -1071,6 +1080,8 @@ mod meaning_tests {
             "资金拨付",
             "已兑付",
             "支出金额",
+            "本年拨付",
+            "当年支付",
         ] {
             assert_eq!(m(paid), Some(Field::CumulativePaid), "{paid}");
         }
