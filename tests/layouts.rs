@@ -373,8 +373,8 @@ struct Layout {
     ///     4 negatives in an accountant's brackets ((5), （5） as text).
     amount_marks: u8,
     /// 52. More payment date forms: 0 none (see 21), 1 2024/3/15, 2 20240315 as a number,
-    /// 3 2024 年 3 月 15 日 (spaced), 4 a two-digit year (24.3.15, 24/3/15), 5 no
-    /// year with a slash (3/15).
+    ///     3 2024 年 3 月 15 日 (spaced), 4 a two-digit year (24.3.15, 24/3/15),
+    ///     5 no year with a slash (3/15).
     date_more: u8,
     /// 53. The unit as clerks state it: 0 as above (3), 1 单位：人民币元 on the
     ///     context line, 2 单位：元 in the title's line (its last column),
@@ -2691,4 +2691,278 @@ fn renamed_headers_are_read_through_the_mapping_file_only() {
     .expect("renamed headers without a mapping are refused");
     assert!(err.contains("缺少必填列"), "{err}");
     check(&l).unwrap();
+}
+
+// ------------------------------------------------- refusal rules, composed
+
+fn col_index(letters: &str) -> u32 {
+    letters
+        .bytes()
+        .fold(0u32, |n, b| n * 26 + (b - b'A' + 1) as u32)
+        - 1
+}
+
+/// The header cell of the column read as `field` on the sheet read as
+/// `role` (its label's own cell in the header band), with the sheet's index.
+fn header_cell_of(
+    b: &RawBook,
+    reading: &[jixiao::model::reading::SheetReading],
+    role: &str,
+    field: &str,
+) -> Option<(usize, u32, u32)> {
+    let sr = reading.iter().find(|s| s.role == role)?;
+    let c = sr
+        .columns
+        .iter()
+        .find(|c| c.field.as_deref() == Some(field))?;
+    let col = col_index(&c.column);
+    // The label, not the unit row under it (“累计拨付/万元”).
+    let leaf = c
+        .header
+        .rsplit('/')
+        .find(|p| jixiao::read::layout::MoneyUnit::parse(p).is_none())?;
+    let leaf = jixiao::read::layout::normalize_header(leaf).0;
+    let si = b.sheets.iter().position(|s| s.name == sr.sheet)?;
+    let row = sr.header_rows.iter().map(|r| r - 1).find(|r| {
+        matches!(b.sheets[si].cell(*r, col), Data::String(t)
+            if jixiao::read::layout::normalize_header(t).0 == leaf)
+    })?;
+    Some((si, row, col))
+}
+
+fn read_layout(l: &Layout, b: RawBook) -> Result<jixiao::analysis::Outcome, String> {
+    analyse_book(
+        std::path::Path::new("台账.xlsx"),
+        b,
+        Some(as_of()),
+        Some("某某镇"),
+        &mapping(l),
+    )
+}
+
+fn codes_of(o: &jixiao::analysis::Outcome) -> Vec<&'static str> {
+    o.report
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.finding.code())
+        .collect()
+}
+
+/// The refusal rules hold whatever shape the ledger takes: each rule's
+/// case built into random compositions of the transformations.
+/// - no unit anywhere, amounts in 元: an error (R039 / R085 / R084), never 万元 silently;
+/// - the paid column under a header no rule reads (已到位资金): R080, paid never a silent 0;
+/// - the payment sheet in 元 with no unit, the projects in 万元: R084 (or R039 / R085);
+/// - projects on two sheets of two years: refused, R114;
+/// - a fund text naming two funds: kept as written, R049.
+#[test]
+fn refusal_rules_hold_under_any_composition() {
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 120,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, b"jixiao-layouts-refusals-00000001"),
+    );
+    // Cases that reached each rule's assertion.
+    let checked: [std::sync::atomic::AtomicUsize; 5] = Default::default();
+    runner
+        .run(&(layout_bytes(), 0u8..5), |(bytes, rule)| {
+            let mut l = Layout::from_bytes(&bytes);
+            // The rules concern what the reader is not told: no mapping.
+            l.renamed = false;
+            let spec: Vec<String> = bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v != 0)
+                .map(|(i, v)| format!("{i}:{v}"))
+                .collect();
+            let ctx = format!("rule {rule} LAYOUT={}", spec.join(","));
+            match rule {
+                0 => {
+                    // 元, stated nowhere, no unit word in any cell.
+                    l.unit_at = 3;
+                    l.unit = 1;
+                    l.unit_spelling = 0;
+                    l.unit_override = false;
+                    if l.amount_marks == 1 {
+                        l.amount_marks = 0;
+                    }
+                    let o = read_layout(&l, book(&l))
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: fatal {e}")))?;
+                    let c = codes_of(&o);
+                    prop_assert!(
+                        c.iter().any(|c| ["R039", "R085", "R084"].contains(c)),
+                        "{ctx}: 元 read as 万元 silently: {:?}",
+                        c
+                    );
+                }
+                1 => {
+                    // The paid column under a header no rule reads.
+                    l.paid = 1;
+                    l.pay_pairs = 0;
+                    l.month_spelling = 0;
+                    let b = book(&l);
+                    let o = read_layout(&l, b.clone_book())
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let (si, r, c) = header_cell_of(&b, &o.ledger.reading, "项目表", "paid")
+                        .or_else(|| header_cell_of(&b, &o.ledger.reading, "项目", "paid"))
+                        .ok_or_else(|| {
+                            TestCaseError::fail(format!(
+                                "{ctx}: no paid column in {:?}",
+                                o.ledger
+                                    .reading
+                                    .iter()
+                                    .map(|s| (&s.role, &s.columns))
+                                    .collect::<Vec<_>>()
+                            ))
+                        })?;
+                    let mut b = b;
+                    let unit = match b.sheets[si].cell(r, c) {
+                        Data::String(t) => jixiao::read::layout::normalize_header(t).1,
+                        _ => None,
+                    };
+                    let label = match unit {
+                        Some(u) => format!("已到位资金（{}）", u.name()),
+                        None => "已到位资金".to_string(),
+                    };
+                    b.sheets[si].set_value((r, c), Data::String(label));
+                    let o = read_layout(&l, b)
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    prop_assert!(
+                        codes_of(&o).contains(&"R080"),
+                        "{ctx}: {:#?}",
+                        o.report.problems
+                    );
+                }
+                2 => {
+                    // Payments in 元 under a bare header; the projects in 万元.
+                    l.paid = 0;
+                    l.pay_pairs = 0;
+                    l.unit_at = 0;
+                    l.unit = 0;
+                    l.unit_spelling = 0;
+                    l.text_numbers = 0;
+                    l.amount_marks = 0;
+                    let b = book(&l);
+                    let o = read_layout(&l, b.clone_book())
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let mut b = b;
+                    for sr in o.ledger.reading.iter().filter(|s| s.role.contains("拨付")) {
+                        let Some(c) = sr
+                            .columns
+                            .iter()
+                            .find(|c| c.field.as_deref() == Some("amount"))
+                        else {
+                            continue;
+                        };
+                        let col = col_index(&c.column);
+                        let si = b.sheets.iter().position(|s| s.name == sr.sheet).unwrap();
+                        let top = *sr.header_rows.last().unwrap();
+                        let cells: Vec<(u32, Data)> = b.sheets[si]
+                            .used_cells()
+                            .filter(|(r, cc, _)| *cc == col && *r < top)
+                            .map(|(r, _, v)| (r, v.clone()))
+                            .collect();
+                        for (r, v) in cells {
+                            if let Data::String(t) = v {
+                                b.sheets[si].set_value(
+                                    (r, col),
+                                    Data::String(jixiao::read::layout::normalize_header(&t).0),
+                                );
+                            }
+                        }
+                        let amounts: Vec<(u32, f64)> = b.sheets[si]
+                            .used_cells()
+                            .filter(|(r, cc, _)| *cc == col && *r + 1 > top)
+                            .filter_map(|(r, _, v)| match v {
+                                Data::Float(f) => Some((r, *f)),
+                                _ => None,
+                            })
+                            .collect();
+                        for (r, f) in amounts {
+                            let d =
+                                Decimal::from_str(&f.to_string()).unwrap() * Decimal::from(10_000);
+                            b.sheets[si]
+                                .set_value((r, col), Data::Float(d.to_string().parse().unwrap()));
+                        }
+                    }
+                    let o = read_layout(&l, b)
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let c = codes_of(&o);
+                    prop_assert!(
+                        c.iter().any(|c| ["R084", "R039", "R085"].contains(c)),
+                        "{ctx}: payments in 元 read as 万元 silently: {:?}",
+                        c
+                    );
+                }
+                3 => {
+                    // Projects on two sheets of two years.
+                    l.project_split = true;
+                    l.stacked = false;
+                    let mut b = book(&l);
+                    let names = ["2023年衔接资金项目", "2024年整合资金项目"];
+                    let mut k = 0;
+                    for s in b.sheets.iter_mut().filter(|s| s.name.ends_with("资金项目")) {
+                        s.name = names[k.min(1)].to_string();
+                        k += 1;
+                    }
+                    prop_assert_eq!(k, 2);
+                    let e = match read_layout(&l, b) {
+                        Err(e) => e,
+                        Ok(_) => return Err(TestCaseError::fail(format!("{ctx}: two years read"))),
+                    };
+                    prop_assert!(e.starts_with("R114"), "{ctx}: {e}");
+                }
+                _ => {
+                    // A fund text naming two funds, in a one-column budget.
+                    l.budget = 0;
+                    let b = book(&l);
+                    let o = read_layout(&l, b.clone_book())
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let Some((si, _, col)) =
+                        header_cell_of(&b, &o.ledger.reading, "项目表", "fund_source").or_else(
+                            || header_cell_of(&b, &o.ledger.reading, "项目", "fund_source"),
+                        )
+                    else {
+                        // Sections carry the fund: no column to write in.
+                        return Ok(());
+                    };
+                    let row = b.sheets[si]
+                        .used_cells()
+                        .find(|(_, _, v)| matches!(v, Data::String(t) if t == "肉牛养殖场建设"))
+                        .map(|(r, ..)| r);
+                    let Some(row) = row else { return Ok(()) };
+                    let mut b = b;
+                    if matches!(b.sheets[si].cell(row, col), Data::Empty) {
+                        // Merged down: the text sits above.
+                        return Ok(());
+                    }
+                    b.sheets[si].set_value((row, col), Data::String("衔接资金+整合资金".into()));
+                    let o = read_layout(&l, b)
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let p = o
+                        .report
+                        .projects
+                        .iter()
+                        .find(|p| p.name == "肉牛养殖场建设")
+                        .unwrap();
+                    prop_assert_eq!(p.fund_source.as_str(), "衔接资金+整合资金", "{}", ctx);
+                    prop_assert!(
+                        o.report.problems.iter().any(|p| p.finding.code() == "R049"),
+                        "{ctx}: {:#?}",
+                        o.report.problems
+                    );
+                }
+            }
+            checked[rule as usize].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        })
+        .unwrap();
+    for (rule, n) in checked.iter().enumerate() {
+        let n = n.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(n >= 8, "rule {rule} checked in {n} cases only");
+    }
 }
