@@ -538,3 +538,29 @@ fn a_paid_this_year_column_is_the_paid_and_never_passed_over_without_a_word() {
     });
     assert!(said, "{:#}", j["reading"]);
 }
+
+#[test]
+fn a_paid_column_beside_a_payment_list_is_checked_against_it() {
+    // The clerk's 已拨付 column says 10 where the payment list holds 5: the
+    // list is the figure, the column was kept without a word.
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1[0].push(S("已拨付（万元）"));
+    b[0].1[1].push(N(80.0));
+    b[0].1[2].push(N(10.0));
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(paid(&j, "P2"), "5.5");
+    let e = errors(&j);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].contains("项目!H3") && e[0].contains("10") && e[0].contains("5.5"),
+        "{e:?}"
+    );
+    // Agreeing, nothing is said.
+    let w = Workdir::new();
+    b[0].1[2][7] = N(5.5);
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!codes(&j).contains(&"R089".to_string()));
+}

@@ -370,6 +370,20 @@ fn example_r088() {
 }
 
 #[test]
+fn example_r089() {
+    // The project sheet's own 累计拨付 beside a payment list that disagrees.
+    reproduce(
+        "R089",
+        Some("项目!H2"),
+        book_with(|b| {
+            b[0].1[0].push(S("累计拨付（万元）"));
+            b[0].1[1].push(N(90.0));
+            b[0].1[2].push(N(5.5));
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

@@ -325,6 +325,11 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     }
     if let Some(t) = &payment_table {
         paid_unit_plausible(std::iter::once(t).chain(payment_tables.iter()), &mut ledger);
+        let tables: Vec<&table::Table> = std::iter::once(&project_table)
+            .chain(project_tables.iter())
+            .chain(lower_table.iter())
+            .collect();
+        paid::column_against_payments(&tables, &mut ledger);
     }
     projects::check_rates(&mut ledger);
     if let Some(t) = &indicator_table {

@@ -401,3 +401,53 @@ pub(crate) fn payment_pairs(table: &Table) -> Vec<PaymentPair> {
     }
     out
 }
+
+/// With a payment list, a project table's own 已拨付 column is kept only —
+/// but it is the clerk's figure of the same money: each project's cell is
+/// checked against the sum of its payments on the list (every date, the
+/// column standing at the ledger's date), and a difference is an error
+/// naming both (R089), as a 累计 that disagrees with its months is.
+pub(crate) fn column_against_payments(tables: &[&Table], ledger: &mut crate::model::Ledger) {
+    let mut by_project: std::collections::HashMap<&str, Decimal> = std::collections::HashMap::new();
+    for p in &ledger.payments {
+        *by_project.entry(p.project_id.as_str()).or_default() += p.amount;
+    }
+    let mut found = Vec::new();
+    for p in &ledger.projects {
+        // The table the row is under (two tables on one sheet: the lower).
+        let Some(t) = tables
+            .iter()
+            .filter(|t| t.name == p.row.sheet && p.row.row >= t.header_row + t.header_depth)
+            .max_by_key(|t| t.header_row)
+        else {
+            continue;
+        };
+        let Some(c) = t.columns.get(&Field::CumulativePaid) else {
+            continue;
+        };
+        let Ok(Some((printed, cell))) = t.money_at(
+            p.row.row,
+            c.col,
+            c.unit,
+            "已拨付",
+            &mut ColumnNotes::default(),
+        ) else {
+            continue;
+        };
+        let paid = by_project.get(p.id.as_str()).copied().unwrap_or_default();
+        if !agrees(printed, paid, t.places_at(p.row.row, c.col, c.unit)) {
+            found.push(Problem::at(
+                Finding::PaidColumnDisagrees,
+                &cell,
+                format!(
+                    "{cell}：项目“{}”的{} {} 万元与拨付表中该项目各笔之和 {} 万元不符（已拨付按拨付表计，截止日期后的拨付也算在内）；请核对拨付表是否漏记、多记，或该列是否未更新",
+                    p.id,
+                    c.spec.header.split('（').next().unwrap_or("已拨付"),
+                    Wan(printed),
+                    Wan(paid)
+                ),
+            ));
+        }
+    }
+    ledger.problems.extend(found);
+}
