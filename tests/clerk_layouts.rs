@@ -564,3 +564,26 @@ fn a_paid_column_beside_a_payment_list_is_checked_against_it() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!codes(&j).contains(&"R089".to_string()));
 }
+
+#[test]
+fn budget_parts_over_their_total_are_an_error() {
+    // 资金规模 合计 60 over 中央 50 + 省级 20: the ledger contradicts itself
+    // (it was a note, exit 0, the budget 60 taken without a doubt). Parts
+    // short of the total stay a note (其中 columns need not cover 自筹).
+    for (total, code, exit) in [(60.0, "R090", 1), (80.0, "R043", 0)] {
+        let w = Workdir::new();
+        let mut b = small_book();
+        b[0].1[0].push(S("中央"));
+        b[0].1[0].push(S("省级"));
+        b[0].1[1][4] = N(total);
+        b[0].1[1].push(N(50.0));
+        b[0].1[1].push(N(20.0));
+        let (r, j) = report(&w, &b, &[]);
+        assert_eq!(r.code, exit, "{total}: {}", r.stderr);
+        assert!(
+            codes(&j).contains(&code.to_string()),
+            "{total}: {:?}",
+            codes(&j)
+        );
+    }
+}

@@ -384,6 +384,19 @@ fn example_r089() {
 }
 
 #[test]
+fn example_r090() {
+    // A 衔接资金 column beside 预算金额: 120 > 100.
+    reproduce(
+        "R090",
+        Some("项目!E2"),
+        book_with(|b| {
+            b[0].1[0].push(S("衔接资金（万元）"));
+            b[0].1[1].push(N(120.0));
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

@@ -602,11 +602,22 @@ pub(crate) fn read_projects(
         if let (Some((b, cell)), Ok(v)) = (&budget, &splits) {
             let sum: Decimal = v.iter().map(|(_, d, _)| *d).sum();
             if table.has(Field::Budget) && !v.is_empty() && sum != *b {
+                // Parts short of the total may be the "其中" of it (自筹 not
+                // listed): a note. Parts over it cannot be: the ledger's own
+                // figures contradict each other — an error.
+                let (finding, more) = if sum > *b {
+                    (
+                        crate::model::Finding::BudgetPartsOverTotal,
+                        "：各资金来源加起来超过了合计，两者必有一处有误（预算按合计列计），请核对",
+                    )
+                } else {
+                    (crate::model::Finding::BudgetSplitDisagrees, "")
+                };
                 problems.push(Problem::at(
-                    crate::model::Finding::BudgetSplitDisagrees,
+                    finding,
                     cell,
                     format!(
-                        "{cell}：预算金额 {} 万元与各资金来源之和 {} 万元不符",
+                        "{cell}：预算金额 {} 万元与各资金来源之和 {} 万元不符{more}",
                         Wan(*b),
                         Wan(sum)
                     ),
