@@ -587,3 +587,27 @@ fn budget_parts_over_their_total_are_an_error() {
         );
     }
 }
+
+#[test]
+fn a_settlement_not_made_yet_in_words_is_no_settlement_and_no_error() {
+    // "未结算", "待审计" in 结算金额 were errors (not a number, exit 1).
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1[1][5] = S("未结算");
+    b[0].1[2][5] = S("待审计");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(codes(&j).contains(&"R091".to_string()));
+    let p1 = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P1")
+        .unwrap();
+    assert!(p1["settled"].is_null(), "{p1}");
+    // Anything else in it is still an error.
+    let w = Workdir::new();
+    b[0].1[1][5] = S("约98万");
+    let (r, _) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}

@@ -397,6 +397,19 @@ fn example_r090() {
 }
 
 #[test]
+fn example_r091() {
+    // Not settled yet, in words.
+    reproduce(
+        "R091",
+        Some("项目!F2"),
+        book_with(|b| {
+            b[0].1[1][5] = S("未结算");
+            b[0].1[2][5] = S("待审计");
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

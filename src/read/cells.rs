@@ -22,6 +22,9 @@ pub(crate) struct ColumnNotes {
     pub(crate) unstated: HashMap<u32, (Vec<Decimal>, bool, CellRef, &'static str)>,
     /// Negatives written in brackets ("(5)"): how many, the first cell and text.
     pub(crate) bracketed: HashMap<u32, (usize, CellRef, String, &'static str)>,
+    /// 结算金额 cells saying it is not settled yet (未结算, 待审计): how
+    /// many, the first, the words.
+    pub(crate) pending_settled: Option<(usize, CellRef, Vec<String>)>,
     /// The largest amount of a column stated in 万元.
     pub(crate) stated_wan_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
 }
@@ -37,6 +40,22 @@ impl ColumnNotes {
                 format!("{first} 等 {n} 个单元格：{header}是以文本保存的数字，已按数字读取")
             };
             problems.push(Problem::at(crate::model::Finding::TextNumbers, &first, msg));
+        }
+        if let Some((n, first, words)) = self.pending_settled {
+            let at = if n == 1 {
+                format!("{first}")
+            } else {
+                format!("{first} 等 {n} 个单元格")
+            };
+            let words: Vec<String> = words.iter().map(|w| format!("“{w}”")).collect();
+            problems.push(Problem::at(
+                crate::model::Finding::SettlementPending,
+                &first,
+                format!(
+                    "{at}：结算金额写的是{}，按未结算处理，待拨付和结余未计算",
+                    words.join("")
+                ),
+            ));
         }
         let mut bracketed: Vec<_> = self.bracketed.into_values().collect();
         bracketed.sort_by(|a, b| a.1.cmp(&b.1));

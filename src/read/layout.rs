@@ -827,6 +827,34 @@ fn chinese_number(t: &str) -> Option<u32> {
 /// What clerks type in an amount cell to mean "none".
 pub const PLACEHOLDERS: &[&str] = &["", "—", "——", "-", "/", "／", "无"];
 
+/// What a clerk writes in a 结算金额 cell before there is one: not yet
+/// settled (未结算, 待结算, 审计中 …), never a number to guess.
+pub const SETTLEMENT_PENDING: &[&str] = &[
+    "未结算",
+    "待结算",
+    "结算中",
+    "未审计",
+    "待审计",
+    "审计中",
+    "未决算",
+    "待决算",
+    "决算中",
+    "未审定",
+    "待审定",
+    "审定中",
+    "未完工",
+    "未竣工",
+    "未验收",
+    "待验收",
+];
+
+pub fn settlement_pending(text: &str) -> bool {
+    let t = super::value::compact(text);
+    SETTLEMENT_PENDING
+        .iter()
+        .any(|w| t == *w || (t.contains(w) && t.chars().count() <= 8))
+}
+
 /// Payments with no stated unit summing to more than this many times the
 /// whole budget are in another unit (元, 千元) read as 万元.
 pub const PAID_OVER_BUDGET_UNIT_RATIO: u32 = 10;

@@ -634,6 +634,22 @@ pub(crate) fn read_projects(
                 None
             }
             Ok(s) => s,
+            // "未结算", "待审计": the clerk saying it is not settled yet.
+            Err(_)
+                if table
+                    .text(row, Field::Settled)
+                    .is_some_and(|t| layout::settlement_pending(&t)) =>
+            {
+                if let Some((_, cell)) = table.cell(row, Field::Settled) {
+                    let t = table.text(row, Field::Settled).unwrap_or_default();
+                    let e = notes.pending_settled.get_or_insert((0, cell, Vec::new()));
+                    e.0 += 1;
+                    if !e.2.contains(&t) && e.2.len() < 3 {
+                        e.2.push(t);
+                    }
+                }
+                None
+            }
             Err(mut p) => {
                 p.message.push_str("，按未结算处理，待拨付和结余未计算");
                 problems.push(p);
