@@ -611,3 +611,24 @@ fn a_settlement_not_made_yet_in_words_is_no_settlement_and_no_error() {
     let (r, _) = report(&w, &b, &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+#[test]
+fn a_payment_naming_its_project_full_width_or_in_small_letters_is_counted() {
+    // ＸＭ－０１ / xm-01 for XM-01 were unknown projects: the payment left out.
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[1].1[1][0] = S("ｐ１");
+    b[1].1[2][0] = S(" p1 ");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert!(codes(&j).contains(&"R092".to_string()));
+    // Two projects folding alike: no guess, the payment is an error.
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1[2][0] = S("p1");
+    b[1].1[3][0] = S("Ｐ１");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(codes(&j).contains(&"R035".to_string()), "{:?}", codes(&j));
+}

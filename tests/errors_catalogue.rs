@@ -410,6 +410,18 @@ fn example_r091() {
 }
 
 #[test]
+fn example_r092() {
+    // The id written full-width and small.
+    reproduce(
+        "R092",
+        Some("拨付!A2"),
+        book_with(|b| {
+            b[1].1[1][0] = S("ｐ１");
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

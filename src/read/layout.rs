@@ -827,6 +827,19 @@ fn chinese_number(t: &str) -> Option<u32> {
 /// What clerks type in an amount cell to mean "none".
 pub const PLACEHOLDERS: &[&str] = &["", "—", "——", "-", "/", "／", "无"];
 
+/// A project id or name as compared when written another way: full-width
+/// folded, spaces dropped, Latin letters in capitals, dashes as "-"
+/// (ＸＭ－０１, xm-01 and "XM 01" are XM-01).
+pub fn fold_key(key: &str) -> String {
+    super::value::compact(key)
+        .chars()
+        .map(|c| match c {
+            '–' | '—' | '‐' | '‑' | '―' => '-',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
 /// What a clerk writes in a 结算金额 cell before there is one: not yet
 /// settled (未结算, 待结算, 审计中 …), never a number to guess.
 pub const SETTLEMENT_PENDING: &[&str] = &[

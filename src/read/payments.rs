@@ -36,6 +36,16 @@ pub(crate) fn read_payments(
             ambiguous.insert(k);
         }
     }
+    // The same keys as written another way (ＸＭ－０１, xm-01, "XM 01"):
+    // matched when no key matches exactly and only one project folds so.
+    let mut by_folded: HashMap<String, Option<String>> = HashMap::new();
+    for k in by_key.keys() {
+        by_folded
+            .entry(layout::fold_key(k))
+            .and_modify(|v| *v = None)
+            .or_insert_with(|| Some(k.clone()));
+    }
+    let mut folded_used: Option<(usize, CellRef, String, String)> = None;
     let mut notes = ColumnNotes::default();
     let mut check = TotalCheck::default();
     let mut excluded_rows = Vec::new();
@@ -153,7 +163,18 @@ pub(crate) fn read_payments(
             exclude(&mut excluded_rows, problems, Some(id));
             continue;
         }
-        let Some((project_id, project_fund)) = by_key.get(&id) else {
+        let exact = by_key.get(&id);
+        let folded = exact.is_none().then(|| {
+            by_folded
+                .get(&layout::fold_key(&id))
+                .and_then(|k| k.as_ref())
+                .and_then(|k| by_key.get(k).map(|v| (k, v)))
+        });
+        if let Some(Some((k, _))) = &folded {
+            let e = folded_used.get_or_insert((0, id_cell.clone(), id.clone(), (*k).clone()));
+            e.0 += 1;
+        }
+        let Some((project_id, project_fund)) = exact.or(folded.flatten().map(|(_, v)| v)) else {
             let why = match excluded.get(&id) {
                 Some(at) => format!("所属项目“{id}”的数据有误（见 {at}）"),
                 None => format!(
@@ -189,6 +210,23 @@ pub(crate) fn read_payments(
             row: CellRef::at(&table.name, row, table.sheet.first_col()),
             basis: PaymentBasis::Dated,
         });
+    }
+    if let Some((n, first, written, key)) = folded_used {
+        let at = if n == 1 {
+            format!("{first}")
+        } else {
+            format!("{first} 等 {n} 个单元格")
+        };
+        ledger.problems.push(Problem::at(
+            crate::model::Finding::KeyWrittenOtherwise,
+            &first,
+            format!(
+                "{at}：{}“{}”与项目表的“{}”只差全角半角、大小写或空格，按同一项目计入；请统一写法",
+                table.column_header(key_field(table)),
+                super::value::visible(&written),
+                key
+            ),
+        ));
     }
     ledger.excluded.append(&mut excluded_rows);
     skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);
