@@ -632,3 +632,27 @@ fn a_payment_naming_its_project_full_width_or_in_small_letters_is_counted() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(codes(&j).contains(&"R035".to_string()), "{:?}", codes(&j));
 }
+
+#[test]
+fn the_unit_stated_in_the_header_rows_last_cell_is_read() {
+    // "（单位：元）" after the last heading, where no column is: the table's
+    // unit (it was an unknown column; the amounts read as 万元).
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1[0][4] = S("预算金额");
+    b[0].1[0][5] = S("结算金额");
+    b[0].1[0].push(S("（单位：元）"));
+    b[0].1[1][4] = N(60_000.0);
+    b[0].1[1][5] = N(58_000.0);
+    b[0].1[2][4] = N(20_000.0);
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p1 = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P1")
+        .unwrap();
+    assert_eq!(p1["budget"], "6");
+    assert_eq!(p1["settled"], "5.8");
+}

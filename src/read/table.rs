@@ -529,7 +529,10 @@ pub fn locate_table<'a>(
     let depth = depth + u32::from(super::header::units_row(sheet, row + depth, &mut m));
     let header_end = row + depth - 1;
     reconsider_text_fields(sheet, role, header_end, &mut m, mapping)?;
-    let line = unit_line(sheet, row)?;
+    let line = match unit_line(sheet, row)? {
+        Some(l) => Some(l),
+        None => super::unit::unit_in_header(sheet, row..=header_end),
+    };
     let default_unit = match (mapping.unit(role), &line) {
         (Some(u), _) => Some(u),
         (None, Some((u, _))) => Some(*u),
