@@ -379,7 +379,8 @@ struct Layout {
     /// 53. The unit as clerks state it: 0 as above (3), 1 单位：人民币元 on the
     ///     context line, 2 单位：元 in the title's line (its last column),
     ///     3 the title ending （元）, 4 a row of units under the header
-    ///     (元 under each amount column) instead of units in the headers.
+    ///     (元 under each amount column) instead of units in the headers,
+    ///     5 （单位：元） in the header's top row after the last column.
     unit_spelling: u8,
     /// 54. The total row's label as clerks write it: 0 as 42 says, 1 全镇合计,
     ///     2 合计：, 3 合计（12个）, 4 合计数.
@@ -456,7 +457,7 @@ impl Layout {
             pay_copy: g(49, 2) == 1,
             amount_marks: g(50, 5),
             date_more: g(51, 6),
-            unit_spelling: g(52, 5),
+            unit_spelling: g(52, 6),
             total_spelling: g(53, 5),
             pay_journal: g(54, 2) == 1,
             month_spelling: g(55, 4),
@@ -474,7 +475,7 @@ impl Layout {
         // The unit's spelling needs its place: a unit line (1–3) with a
         // title (2, 3), or units in the headers (4).
         match l.unit_spelling {
-            1..=3 if l.unit_at != 2 => l.unit_spelling = 0,
+            1..=3 | 5 if l.unit_at != 2 => l.unit_spelling = 0,
             2 | 3 if l.titles == 0 => l.titles = 1,
             4 if l.unit_at != 0 => l.unit_spelling = 0,
             _ => {}
@@ -1447,7 +1448,7 @@ fn project_sheet(l: &Layout, projects: &[&'static Proj], sheet_name: Option<&str
         r += 1;
     }
     // Context texts, each in its own cell.
-    let unit_line = l.unit_at == 2 && !matches!(l.unit_spelling, 2 | 3);
+    let unit_line = l.unit_at == 2 && !matches!(l.unit_spelling, 2 | 3 | 5);
     let mut ctx: Vec<String> = Vec::new();
     if l.context >= 1 {
         ctx.push("填报单位：某某镇人民政府（盖章）".into());
@@ -1514,6 +1515,9 @@ fn project_sheet(l: &Layout, projects: &[&'static Proj], sheet_name: Option<&str
         }
     };
     write_header(&mut grid, r, l.merges);
+    if l.unit_spelling == 5 {
+        grid.text(r, last + 1, &format!("（单位：{}）", l.unit_word()));
+    }
     r += depth;
     if !units_row.is_empty() {
         for (i, w) in &units_row {
