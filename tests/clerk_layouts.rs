@@ -656,3 +656,28 @@ fn the_unit_stated_in_the_header_rows_last_cell_is_read() {
     assert_eq!(p1["budget"], "6");
     assert_eq!(p1["settled"], "5.8");
 }
+
+#[test]
+fn a_payment_without_its_id_but_with_its_projects_name_is_counted() {
+    // The id blank and the name given, or the name typed in the id column:
+    // the payment was left out (R027 / R035).
+    let w = Workdir::new();
+    let mut b = small_book();
+    for r in b[1].1.iter_mut() {
+        r.insert(1, E);
+    }
+    b[1].1[0][1] = S("项目名称");
+    b[1].1[1][0] = E;
+    b[1].1[1][1] = S("道路");
+    b[1].1[3][0] = S("补助");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert_eq!(paid(&j, "P2"), "5.5");
+    assert!(codes(&j).contains(&"R093".to_string()));
+    // A name two projects bear is no answer: still an error.
+    let w = Workdir::new();
+    b[0].1[2][1] = S("道路");
+    let (r, _) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}

@@ -422,6 +422,18 @@ fn example_r092() {
 }
 
 #[test]
+fn example_r093() {
+    // The project's name in the id column.
+    reproduce(
+        "R093",
+        Some("拨付!A4"),
+        book_with(|b| {
+            b[1].1[3][0] = S("补助");
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(
