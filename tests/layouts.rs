@@ -380,7 +380,8 @@ struct Layout {
     ///     context line, 2 单位：元 in the title's line (its last column),
     ///     3 the title ending （元）, 4 a row of units under the header
     ///     (元 under each amount column) instead of units in the headers,
-    ///     5 （单位：元） in the header's top row after the last column.
+    ///     5 （单位：元） in the header's top row after the last column,
+    ///     6 注：本表金额单位为元 as the first note under the table.
     unit_spelling: u8,
     /// 54. The total row's label as clerks write it: 0 as 42 says, 1 全镇合计,
     ///     2 合计：, 3 合计（12个）, 4 合计数.
@@ -457,7 +458,7 @@ impl Layout {
             pay_copy: g(49, 2) == 1,
             amount_marks: g(50, 5),
             date_more: g(51, 6),
-            unit_spelling: g(52, 6),
+            unit_spelling: g(52, 7),
             total_spelling: g(53, 5),
             pay_journal: g(54, 2) == 1,
             month_spelling: g(55, 4),
@@ -475,7 +476,8 @@ impl Layout {
         // The unit's spelling needs its place: a unit line (1–3) with a
         // title (2, 3), or units in the headers (4).
         match l.unit_spelling {
-            1..=3 | 5 if l.unit_at != 2 => l.unit_spelling = 0,
+            1..=3 | 5 | 6 if l.unit_at != 2 => l.unit_spelling = 0,
+            6 if l.notes == 0 => l.notes = 1,
             2 | 3 if l.titles == 0 => l.titles = 1,
             4 if l.unit_at != 0 => l.unit_spelling = 0,
             _ => {}
@@ -1448,7 +1450,7 @@ fn project_sheet(l: &Layout, projects: &[&'static Proj], sheet_name: Option<&str
         r += 1;
     }
     // Context texts, each in its own cell.
-    let unit_line = l.unit_at == 2 && !matches!(l.unit_spelling, 2 | 3 | 5);
+    let unit_line = l.unit_at == 2 && !matches!(l.unit_spelling, 2 | 3 | 5 | 6);
     let mut ctx: Vec<String> = Vec::new();
     if l.context >= 1 {
         ctx.push("填报单位：某某镇人民政府（盖章）".into());
@@ -1763,7 +1765,13 @@ fn project_sheet(l: &Layout, projects: &[&'static Proj], sheet_name: Option<&str
         "公告期：2024年10月10日至10月20日",
         "监督举报电话：0431-12317    填表人：张三    审核人：李四",
     ];
-    for t in notes.iter().take(l.notes as usize) {
+    let unit_note = format!("注：本表金额单位为{}。", l.unit_word());
+    for (i, t) in notes.iter().take(l.notes as usize).enumerate() {
+        let t = if i == 0 && l.unit_spelling == 6 {
+            unit_note.as_str()
+        } else {
+            t
+        };
         r += 1;
         grid.text(r, first, t);
     }

@@ -531,7 +531,8 @@ pub fn locate_table<'a>(
     reconsider_text_fields(sheet, role, header_end, &mut m, mapping)?;
     let line = match unit_line(sheet, row)? {
         Some(l) => Some(l),
-        None => super::unit::unit_in_header(sheet, row..=header_end),
+        None => super::unit::unit_in_header(sheet, row..=header_end)
+            .or_else(|| super::unit::unit_in_notes(sheet, header_end)),
     };
     let default_unit = match (mapping.unit(role), &line) {
         (Some(u), _) => Some(u),
