@@ -681,3 +681,28 @@ fn a_payment_without_its_id_but_with_its_projects_name_is_counted() {
     let (r, _) = report(&w, &b, &[]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+#[test]
+fn payments_kept_as_undated_batch_columns_are_the_paid_so_far() {
+    // 第一批拨付 | 第二批拨付 with amounts and no dates: their sum is the
+    // paid (was R080, every project's paid 0).
+    for (first, second) in [
+        ("第一批拨付", "第二批拨付"),
+        ("第1次支付（万元）", "第2次支付（万元）"),
+    ] {
+        let w = Workdir::new();
+        let mut b = small_book();
+        b.remove(1);
+        b[0].1[0].push(S(first));
+        b[0].1[0].push(S(second));
+        b[0].1[1].push(N(50.0));
+        b[0].1[1].push(N(30.0));
+        b[0].1[2].push(N(5.5));
+        b[0].1[2].push(E);
+        let (r, j) = report(&w, &b, &[]);
+        assert_eq!(r.code, 0, "{first}: {}", r.stderr);
+        assert_eq!(paid(&j, "P1"), "80", "{first}");
+        assert_eq!(paid(&j, "P2"), "5.5", "{first}");
+        assert!(!codes(&j).contains(&"R080".to_string()), "{first}");
+    }
+}

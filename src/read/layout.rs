@@ -772,6 +772,11 @@ pub const PAYMENT_ORDINAL_UNITS: &[char] = &['次', '笔', '批'];
 /// A pair's header must speak of paying.
 pub const PAYMENT_PAIR_WORDS: &[&str] = &["拨", "支付", "付款", "兑付", "支出"];
 
+/// What a numbered payment's column may be other than its date or amount.
+pub const PAYMENT_PART_NOT_AMOUNT: &[&str] = &[
+    "凭证", "文号", "号", "单位", "方式", "依据", "说明", "备注", "比例", "进度", "率", "人",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PairPart {
     Date,
@@ -799,6 +804,9 @@ pub fn payment_pair_part(key: &str) -> Option<(u32, PairPart)> {
     } else if ["金额", "资金", "额", "数"]
         .iter()
         .any(|w| rest.contains(w))
+        // 第一批拨付, 资金拨付情况/第一批: the batch's amount (the pay word
+        // anywhere in the path), unless it is a text about it.
+        || !PAYMENT_PART_NOT_AMOUNT.iter().any(|w| rest.contains(w))
     {
         PairPart::Amount
     } else {
@@ -1103,6 +1111,17 @@ mod meaning_tests {
         // Not a payment: no pay word, or no ordinal.
         assert_eq!(payment_pair_part("第一次验收日期"), None);
         assert_eq!(payment_pair_part("拨付金额"), None);
+        assert_eq!(payment_pair_part("第一批拨付"), Some((1, PairPart::Amount)));
+        assert_eq!(payment_pair_part("第2次支付"), Some((2, PairPart::Amount)));
+        assert_eq!(
+            payment_pair_part("第二批拨付时间"),
+            Some((2, PairPart::Date))
+        );
+        assert_eq!(
+            payment_pair_part("资金拨付情况/第一批"),
+            Some((1, PairPart::Amount))
+        );
+        assert_eq!(payment_pair_part("第一次拨付凭证号"), None);
     }
 
     #[test]

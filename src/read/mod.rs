@@ -168,6 +168,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             if !project_table.has(layout::Field::CumulativePaid)
                 && project_table.month_columns.is_empty()
                 && paid::payment_pairs(&project_table).is_empty()
+                && paid::payment_batches(&project_table).is_empty()
             {
                 ledger.problems.push(Problem::on(
                     crate::model::Finding::NoPayments,
