@@ -537,6 +537,7 @@ fn a_paid_this_year_column_is_the_paid_and_never_passed_over_without_a_word() {
         })
     });
     assert!(said, "{:#}", j["reading"]);
+    assert!(codes(&j).contains(&"R094".to_string()), "{:?}", codes(&j));
 }
 
 #[test]

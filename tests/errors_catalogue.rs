@@ -434,6 +434,22 @@ fn example_r093() {
 }
 
 #[test]
+fn example_r094() {
+    // 累计拨付 and 本年拨付 side by side, no payment sheet.
+    reproduce(
+        "R094",
+        Some("项目!I1"),
+        book_with(|b| {
+            b.remove(1);
+            b[0].1[0].push(S("累计拨付（万元）"));
+            b[0].1[0].push(S("本年拨付"));
+            b[0].1[1].push(N(80.0));
+            b[0].1[1].push(N(30.0));
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

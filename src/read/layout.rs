@@ -772,6 +772,9 @@ pub const PAYMENT_ORDINAL_UNITS: &[char] = &['次', '笔', '批'];
 /// A pair's header must speak of paying.
 pub const PAYMENT_PAIR_WORDS: &[&str] = &["拨", "支付", "付款", "兑付", "支出"];
 
+/// Words making a paid column this year's (本年拨付), not the paid so far.
+pub const THIS_YEAR_WORDS: &[&str] = &["本年", "当年", "年度"];
+
 /// What a numbered payment's column may be other than its date or amount.
 pub const PAYMENT_PART_NOT_AMOUNT: &[&str] = &[
     "凭证", "文号", "号", "单位", "方式", "依据", "说明", "备注", "比例", "进度", "率", "人",

@@ -513,6 +513,29 @@ fn unread_paid_columns(table: &table::Table) -> Vec<Problem> {
 /// found (错误, R011) and a second column of one field (提示, R014).
 fn header_notes(table: &table::Table, mapping: &Mapping, problems: &mut Vec<Problem>) {
     problems.extend(mapping.unfound(table));
+    // A paid-this-year column beside the paid so far: two figures, the
+    // standard name read — said where the clerk sees it, not only in 读取说明.
+    if let Some(paid) = table.columns.get(&layout::Field::CumulativePaid) {
+        for (col, path, field) in &table.paths {
+            let leaf = layout::normalize_header(path.rsplit('/').next().unwrap_or(path)).0;
+            if field.is_none()
+                && layout::THIS_YEAR_WORDS.iter().any(|w| leaf.contains(w))
+                && layout::field_by_meaning(SheetRole::Projects, &leaf)
+                    == Some(layout::Field::CumulativePaid)
+            {
+                let at = model::CellRef::at(&table.name, table.header_row, *col);
+                problems.push(Problem::at(
+                    model::Finding::PaidOfTheYearUnused,
+                    &at,
+                    format!(
+                        "{at}：“{path}”列未用：已拨付按 {}“{}”列计；两列不是同一个数（本年的与累计的）时，要按“{path}”计请在映射文件中写 [columns.项目] 累计拨付 = \"{leaf}\"，用 --mapping 指定",
+                        paid.header_cell,
+                        table.paths.iter().find(|(c, ..)| *c == paid.col).map_or("", |(_, p, _)| p.as_str()),
+                    ),
+                ));
+            }
+        }
+    }
     let used = |col: u32| {
         table.columns.iter().any(|c| c.col == col)
             || table.fund_splits.iter().any(|f| f.col == col)
