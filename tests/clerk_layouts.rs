@@ -707,3 +707,48 @@ fn payments_kept_as_undated_batch_columns_are_the_paid_so_far() {
         assert!(!codes(&j).contains(&"R080".to_string()), "{first}");
     }
 }
+
+#[test]
+fn paid_split_by_level_under_a_paid_parent_is_the_paid_so_far() {
+    // 已拨付资金 over 中央 | 省级 with no total of its own: the sum of the
+    // parts (was R080, every project's paid 0).
+    let w = Workdir::new();
+    let b = vec![(
+        "项目",
+        vec![
+            vec![
+                S("项目编号"),
+                S("项目名称"),
+                S("项目类别"),
+                S("资金性质"),
+                S("预算金额（万元）"),
+                S("已拨付资金（万元）"),
+                E,
+            ],
+            vec![E, E, E, E, E, S("中央"), S("省级")],
+            vec![
+                S("P1"),
+                S("道路"),
+                S("基础设施建设项目"),
+                S("衔接资金"),
+                N(100.0),
+                N(60.0),
+                N(20.0),
+            ],
+            vec![
+                S("P2"),
+                S("补助"),
+                S("产业项目"),
+                S("衔接资金"),
+                N(20.0),
+                N(5.5),
+                E,
+            ],
+        ],
+    )];
+    let (r, j) = report(&w, &b, &["--as-of", "2024-12-31"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert_eq!(paid(&j, "P2"), "5.5");
+    assert!(!codes(&j).contains(&"R080".to_string()));
+}

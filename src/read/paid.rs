@@ -338,10 +338,15 @@ impl PaidColumns {
         } else if self.cumulative.is_some() {
             rules.push("已拨付按累计拨付列计（没有逐笔日期）".to_string());
         } else if !self.batches.is_empty() {
+            let cols: Vec<String> = self
+                .batches
+                .iter()
+                .map(|b| crate::model::col_name(b.1))
+                .collect();
             rules.push(format!(
-                "已拨付按 {} 个分批拨付列（第1批至第{}批，没有日期）之和计，截至台账日期",
+                "已拨付按 {} 个拨付分列（{} 列：分批或分资金，没有日期）之和计，截至台账日期",
                 self.batches.len(),
-                self.batches.iter().map(|b| b.0).max().unwrap_or(0)
+                cols.join("、")
             ));
         }
         if !self.months.is_empty() {
@@ -356,7 +361,7 @@ impl PaidColumns {
             let what = if self.cumulative.is_some() {
                 "累计拨付列".to_string()
             } else {
-                format!("{} 个分批拨付列之和", self.batches.len())
+                format!("{} 个拨付分列（分批或分资金）之和", self.batches.len())
             };
             let when = match &self.as_of {
                 Some((d, Some(from))) => format!("截至 {d}（见 {from}）"),
@@ -421,9 +426,12 @@ pub(crate) fn payment_pairs(table: &Table) -> Vec<PaymentPair> {
 /// Payments kept as one amount column a batch with no dates (第一批拨付 |
 /// 第二批拨付 …): (ordinal, column, unit) of each batch no date column
 /// goes with. Their sum is the paid so far, as a 累计 column is.
+/// With none, the paid split by fund or level under a paid parent with no
+/// total of its own (已拨付资金 over 中央 | 省级): its parts, ordinal 0.
 pub(crate) fn payment_batches(table: &Table) -> Vec<(u32, u32, Option<MoneyUnit>)> {
+    use super::layout::{normalize_header, split_of};
     let parts = pair_parts(table);
-    parts
+    let batches: Vec<(u32, u32, Option<MoneyUnit>)> = parts
         .iter()
         .filter(|p| {
             p.1 == PairPart::Amount
@@ -431,7 +439,33 @@ pub(crate) fn payment_batches(table: &Table) -> Vec<(u32, u32, Option<MoneyUnit>
                 && parts.iter().filter(|q| q.0 == p.0).count() == 1
         })
         .map(|p| (p.0, p.2, p.3))
-        .collect()
+        .collect();
+    if !batches.is_empty() {
+        return batches;
+    }
+    let mut by_fund = Vec::new();
+    for (col, path, field) in &table.paths {
+        let steps: Vec<(String, Option<MoneyUnit>)> =
+            path.split('/').map(normalize_header).collect();
+        // A units row's word at the foot is the unit, not a step.
+        let (steps, foot_unit) = match steps.split_last() {
+            Some((last, rest)) if MoneyUnit::parse(&last.0).is_some() => {
+                (rest.to_vec(), MoneyUnit::parse(&last.0))
+            }
+            _ => (steps, None),
+        };
+        let [.., (parent, parent_unit), (own, own_unit)] = steps.as_slice() else {
+            continue;
+        };
+        if field.is_none()
+            && super::layout::field_by_meaning(super::layout::SheetRole::Projects, parent)
+                == Some(Field::CumulativePaid)
+            && split_of(own, None).is_some()
+        {
+            by_fund.push((0, *col, own_unit.or(foot_unit).or(*parent_unit)));
+        }
+    }
+    by_fund
 }
 
 use super::layout::PairPart;
