@@ -508,3 +508,247 @@ fn month_columns_with_no_parent_are_the_payments_never_nothing() {
         assert_eq!(paid(&j, "P1"), "50", "{m3}");
     }
 }
+
+#[test]
+fn a_paid_this_year_column_is_the_paid_and_never_passed_over_without_a_word() {
+    // 本年拨付 alone is what was paid (it was an unread column: paid 0, R080).
+    for label in ["本年拨付", "当年支付（万元）", "本年度拨付"] {
+        let w = Workdir::new();
+        let (r, j) = report(&w, &paid_column_book(label), &[]);
+        assert_eq!(r.code, 0, "{label}: {}", r.stderr);
+        assert_eq!(paid(&j, "P1"), "80", "{label}");
+        assert!(!codes(&j).contains(&"R080".to_string()), "{label}");
+    }
+    // Beside 累计拨付 the standard name wins, and the reading names the other.
+    let w = Workdir::new();
+    let mut b = paid_column_book("累计拨付");
+    b[0].1[0].push(S("本年拨付"));
+    b[0].1[1].push(N(30.0));
+    b[0].1[2].push(N(5.5));
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    let said = j["reading"].as_array().unwrap().iter().any(|s| {
+        s["rules"].as_array().is_some_and(|r| {
+            r.iter().any(|t| {
+                let t = t.as_str().unwrap_or("");
+                t.contains("“累计拨付”") && t.contains("本年拨付")
+            })
+        })
+    });
+    assert!(said, "{:#}", j["reading"]);
+    assert!(codes(&j).contains(&"R094".to_string()), "{:?}", codes(&j));
+}
+
+#[test]
+fn a_paid_column_beside_a_payment_list_is_checked_against_it() {
+    // The clerk's 已拨付 column says 10 where the payment list holds 5: the
+    // list is the figure, the column was kept without a word.
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1[0].push(S("已拨付（万元）"));
+    b[0].1[1].push(N(80.0));
+    b[0].1[2].push(N(10.0));
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(paid(&j, "P2"), "5.5");
+    let e = errors(&j);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].contains("项目!H3") && e[0].contains("10") && e[0].contains("5.5"),
+        "{e:?}"
+    );
+    // Agreeing, nothing is said.
+    let w = Workdir::new();
+    b[0].1[2][7] = N(5.5);
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!codes(&j).contains(&"R089".to_string()));
+}
+
+#[test]
+fn budget_parts_over_their_total_are_an_error() {
+    // 资金规模 合计 60 over 中央 50 + 省级 20: the ledger contradicts itself
+    // (it was a note, exit 0, the budget 60 taken without a doubt). Parts
+    // short of the total stay a note (其中 columns need not cover 自筹).
+    for (total, code, exit) in [(60.0, "R090", 1), (80.0, "R043", 0)] {
+        let w = Workdir::new();
+        let mut b = small_book();
+        b[0].1[0].push(S("中央"));
+        b[0].1[0].push(S("省级"));
+        b[0].1[1][4] = N(total);
+        b[0].1[1].push(N(50.0));
+        b[0].1[1].push(N(20.0));
+        let (r, j) = report(&w, &b, &[]);
+        assert_eq!(r.code, exit, "{total}: {}", r.stderr);
+        assert!(
+            codes(&j).contains(&code.to_string()),
+            "{total}: {:?}",
+            codes(&j)
+        );
+    }
+}
+
+#[test]
+fn a_settlement_not_made_yet_in_words_is_no_settlement_and_no_error() {
+    // "未结算", "待审计" in 结算金额 were errors (not a number, exit 1).
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1[1][5] = S("未结算");
+    b[0].1[2][5] = S("待审计");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(codes(&j).contains(&"R091".to_string()));
+    let p1 = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P1")
+        .unwrap();
+    assert!(p1["settled"].is_null(), "{p1}");
+    // Anything else in it is still an error.
+    let w = Workdir::new();
+    b[0].1[1][5] = S("约98万");
+    let (r, _) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[test]
+fn a_payment_naming_its_project_full_width_or_in_small_letters_is_counted() {
+    // ＸＭ－０１ / xm-01 for XM-01 were unknown projects: the payment left out.
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[1].1[1][0] = S("ｐ１");
+    b[1].1[2][0] = S(" p1 ");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert!(codes(&j).contains(&"R092".to_string()));
+    // Two projects folding alike: no guess, the payment is an error.
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1[2][0] = S("p1");
+    b[1].1[3][0] = S("Ｐ１");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(codes(&j).contains(&"R035".to_string()), "{:?}", codes(&j));
+}
+
+#[test]
+fn the_unit_stated_in_the_header_rows_last_cell_is_read() {
+    // "（单位：元）" after the last heading, where no column is: the table's
+    // unit (it was an unknown column; the amounts read as 万元).
+    let w = Workdir::new();
+    let mut b = small_book();
+    b[0].1[0][4] = S("预算金额");
+    b[0].1[0][5] = S("结算金额");
+    b[0].1[0].push(S("（单位：元）"));
+    b[0].1[1][4] = N(60_000.0);
+    b[0].1[1][5] = N(58_000.0);
+    b[0].1[2][4] = N(20_000.0);
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let p1 = j["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "P1")
+        .unwrap();
+    assert_eq!(p1["budget"], "6");
+    assert_eq!(p1["settled"], "5.8");
+}
+
+#[test]
+fn a_payment_without_its_id_but_with_its_projects_name_is_counted() {
+    // The id blank and the name given, or the name typed in the id column:
+    // the payment was left out (R027 / R035).
+    let w = Workdir::new();
+    let mut b = small_book();
+    for r in b[1].1.iter_mut() {
+        r.insert(1, E);
+    }
+    b[1].1[0][1] = S("项目名称");
+    b[1].1[1][0] = E;
+    b[1].1[1][1] = S("道路");
+    b[1].1[3][0] = S("补助");
+    let (r, j) = report(&w, &b, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert_eq!(paid(&j, "P2"), "5.5");
+    assert!(codes(&j).contains(&"R093".to_string()));
+    // A name two projects bear is no answer: still an error.
+    let w = Workdir::new();
+    b[0].1[2][1] = S("道路");
+    let (r, _) = report(&w, &b, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[test]
+fn payments_kept_as_undated_batch_columns_are_the_paid_so_far() {
+    // 第一批拨付 | 第二批拨付 with amounts and no dates: their sum is the
+    // paid (was R080, every project's paid 0).
+    for (first, second) in [
+        ("第一批拨付", "第二批拨付"),
+        ("第1次支付（万元）", "第2次支付（万元）"),
+    ] {
+        let w = Workdir::new();
+        let mut b = small_book();
+        b.remove(1);
+        b[0].1[0].push(S(first));
+        b[0].1[0].push(S(second));
+        b[0].1[1].push(N(50.0));
+        b[0].1[1].push(N(30.0));
+        b[0].1[2].push(N(5.5));
+        b[0].1[2].push(E);
+        let (r, j) = report(&w, &b, &[]);
+        assert_eq!(r.code, 0, "{first}: {}", r.stderr);
+        assert_eq!(paid(&j, "P1"), "80", "{first}");
+        assert_eq!(paid(&j, "P2"), "5.5", "{first}");
+        assert!(!codes(&j).contains(&"R080".to_string()), "{first}");
+    }
+}
+
+#[test]
+fn paid_split_by_level_under_a_paid_parent_is_the_paid_so_far() {
+    // 已拨付资金 over 中央 | 省级 with no total of its own: the sum of the
+    // parts (was R080, every project's paid 0).
+    let w = Workdir::new();
+    let b = vec![(
+        "项目",
+        vec![
+            vec![
+                S("项目编号"),
+                S("项目名称"),
+                S("项目类别"),
+                S("资金性质"),
+                S("预算金额（万元）"),
+                S("已拨付资金（万元）"),
+                E,
+            ],
+            vec![E, E, E, E, E, S("中央"), S("省级")],
+            vec![
+                S("P1"),
+                S("道路"),
+                S("基础设施建设项目"),
+                S("衔接资金"),
+                N(100.0),
+                N(60.0),
+                N(20.0),
+            ],
+            vec![
+                S("P2"),
+                S("补助"),
+                S("产业项目"),
+                S("衔接资金"),
+                N(20.0),
+                N(5.5),
+                E,
+            ],
+        ],
+    )];
+    let (r, j) = report(&w, &b, &["--as-of", "2024-12-31"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(paid(&j, "P1"), "80");
+    assert_eq!(paid(&j, "P2"), "5.5");
+    assert!(!codes(&j).contains(&"R080".to_string()));
+}

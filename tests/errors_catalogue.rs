@@ -313,6 +313,143 @@ fn example_r084() {
 }
 
 #[test]
+fn example_r085() {
+    // A 元 ledger of small projects, no unit anywhere.
+    reproduce(
+        "R085",
+        Some("项目!E2"),
+        book_with(|b| {
+            b[0].1[0][4] = S("预算金额");
+            b[0].1[1][4] = N(45_000.0);
+            b[0].1[2][4] = N(12_000.0);
+        }),
+    );
+}
+
+#[test]
+fn example_r086() {
+    // 元 figures under a 万元 header.
+    reproduce(
+        "R086",
+        Some("项目!E2"),
+        book_with(|b| {
+            b[0].1[1][4] = N(500_000.0);
+        }),
+    );
+}
+
+#[test]
+fn example_r087() {
+    // A refund in an accountant's brackets.
+    reproduce(
+        "R087",
+        Some("拨付!C3"),
+        book_with(|b| {
+            b[1].1[2][2] = S("(5)");
+        }),
+    );
+}
+
+#[test]
+fn example_r088() {
+    // A second table under the first, 预算金额 and 结算金额 the other way round.
+    reproduce(
+        "R088",
+        Some("项目!A4"),
+        book_with(|b| {
+            let rows = &mut b[0].1;
+            let mut header = rows[0].clone();
+            header.swap(4, 5);
+            let mut p2 = rows.remove(2);
+            p2.swap(4, 5);
+            rows.push(vec![]);
+            rows.push(header);
+            rows.push(p2);
+        }),
+    );
+}
+
+#[test]
+fn example_r089() {
+    // The project sheet's own 累计拨付 beside a payment list that disagrees.
+    reproduce(
+        "R089",
+        Some("项目!H2"),
+        book_with(|b| {
+            b[0].1[0].push(S("累计拨付（万元）"));
+            b[0].1[1].push(N(90.0));
+            b[0].1[2].push(N(5.5));
+        }),
+    );
+}
+
+#[test]
+fn example_r090() {
+    // A 衔接资金 column beside 预算金额: 120 > 100.
+    reproduce(
+        "R090",
+        Some("项目!E2"),
+        book_with(|b| {
+            b[0].1[0].push(S("衔接资金（万元）"));
+            b[0].1[1].push(N(120.0));
+        }),
+    );
+}
+
+#[test]
+fn example_r091() {
+    // Not settled yet, in words.
+    reproduce(
+        "R091",
+        Some("项目!F2"),
+        book_with(|b| {
+            b[0].1[1][5] = S("未结算");
+            b[0].1[2][5] = S("待审计");
+        }),
+    );
+}
+
+#[test]
+fn example_r092() {
+    // The id written full-width and small.
+    reproduce(
+        "R092",
+        Some("拨付!A2"),
+        book_with(|b| {
+            b[1].1[1][0] = S("ｐ１");
+        }),
+    );
+}
+
+#[test]
+fn example_r093() {
+    // The project's name in the id column.
+    reproduce(
+        "R093",
+        Some("拨付!A4"),
+        book_with(|b| {
+            b[1].1[3][0] = S("补助");
+        }),
+    );
+}
+
+#[test]
+fn example_r094() {
+    // 累计拨付 and 本年拨付 side by side, no payment sheet.
+    reproduce(
+        "R094",
+        Some("项目!I1"),
+        book_with(|b| {
+            b.remove(1);
+            b[0].1[0].push(S("累计拨付（万元）"));
+            b[0].1[0].push(S("本年拨付"));
+            b[0].1[1].push(N(80.0));
+            b[0].1[1].push(N(30.0));
+        }),
+    );
+}
+
+#[test]
 fn example_r083() {
     // Projects kept one sheet a fund.
     reproduce(

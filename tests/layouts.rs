@@ -369,15 +369,19 @@ struct Layout {
     /// 50. A whole copy of the first payment sheet beside it (拨付 (2)).
     pay_copy: bool,
     /// 51. Amounts typed as text with a mark: 0 none, 1 the unit word after
-    ///     (60万, 600000元, 6000千元), 2 ￥ before, 3 a trailing no-break space.
+    ///     (60万, 600000元, 6000千元), 2 ￥ before, 3 a trailing no-break space,
+    ///     4 negatives in an accountant's brackets ((5), （5） as text).
     amount_marks: u8,
     /// 52. More payment date forms: 0 none (see 21), 1 2024/3/15, 2 20240315 as a number,
-    /// 3 2024 年 3 月 15 日 (spaced).
+    ///     3 2024 年 3 月 15 日 (spaced), 4 a two-digit year (24.3.15, 24/3/15),
+    ///     5 no year with a slash (3/15).
     date_more: u8,
     /// 53. The unit as clerks state it: 0 as above (3), 1 单位：人民币元 on the
     ///     context line, 2 单位：元 in the title's line (its last column),
     ///     3 the title ending （元）, 4 a row of units under the header
-    ///     (元 under each amount column) instead of units in the headers.
+    ///     (元 under each amount column) instead of units in the headers,
+    ///     5 （单位：元） in the header's top row after the last column,
+    ///     6 注：本表金额单位为元 as the first note under the table.
     unit_spelling: u8,
     /// 54. The total row's label as clerks write it: 0 as 42 says, 1 全镇合计,
     ///     2 合计：, 3 合计（12个）, 4 合计数.
@@ -392,6 +396,10 @@ struct Layout {
     /// 57. Projects kept on two sheets by fund (衔接资金项目 | 整合资金项目),
     ///     each with its own titles, header, totals and sections.
     project_split: bool,
+    /// 58. The two tables of 57 kept on one sheet, one under the other, the
+    ///     second with its columns in another order (its own titles, header,
+    ///     totals and sections).
+    stacked: bool,
 }
 
 impl Layout {
@@ -448,14 +456,19 @@ impl Layout {
             pay_pairs: g(47, 3),
             pay_sheets: g(48, 3),
             pay_copy: g(49, 2) == 1,
-            amount_marks: g(50, 4),
-            date_more: g(51, 4),
-            unit_spelling: g(52, 5),
+            amount_marks: g(50, 5),
+            date_more: g(51, 6),
+            unit_spelling: g(52, 7),
             total_spelling: g(53, 5),
             pay_journal: g(54, 2) == 1,
             month_spelling: g(55, 4),
             project_split: g(56, 2) == 1,
+            stacked: g(57, 2) == 1,
         };
+        // Stacked tables are the split's two tables on one sheet.
+        if l.stacked {
+            l.project_split = true;
+        }
         // Bare months have no parent to put a year over.
         if matches!(l.month_spelling, 1 | 2) {
             l.year_over_months = false;
@@ -463,7 +476,8 @@ impl Layout {
         // The unit's spelling needs its place: a unit line (1–3) with a
         // title (2, 3), or units in the headers (4).
         match l.unit_spelling {
-            1..=3 if l.unit_at != 2 => l.unit_spelling = 0,
+            1..=3 | 5 | 6 if l.unit_at != 2 => l.unit_spelling = 0,
+            6 if l.notes == 0 => l.notes = 1,
             2 | 3 if l.titles == 0 => l.titles = 1,
             4 if l.unit_at != 0 => l.unit_spelling = 0,
             _ => {}
@@ -484,7 +498,7 @@ impl Layout {
             l.merged_down = false;
         }
         // A year-less date needs a year somewhere (title or cut-off).
-        if (matches!(l.date_form, 7 | 8) || matches!(l.paid, 2..=5))
+        if (matches!(l.date_form, 7 | 8) || matches!(l.date_more, 4 | 5) || matches!(l.paid, 2..=5))
             && l.titles == 0
             && l.context < 2
         {
@@ -635,8 +649,17 @@ fn shown_money(l: &Layout, v: Decimal, factor: Decimal) -> Data {
         "万"
     };
     match (l.amount_marks, text) {
-        (0, Some(t)) => Data::String(t),
-        (0, None) => Data::Float(v.to_string().parse().unwrap()),
+        (4, t) if v.is_sign_negative() && !v.is_zero() => {
+            let t = t.unwrap_or_else(|| v.to_string());
+            let body = t.trim_start_matches(['-', '－']);
+            Data::String(if l.text_numbers == 2 {
+                format!("（{body}）")
+            } else {
+                format!("({body})")
+            })
+        }
+        (0 | 4, Some(t)) => Data::String(t),
+        (0 | 4, None) => Data::Float(v.to_string().parse().unwrap()),
         (m, t) => {
             let t = t.unwrap_or_else(|| v.to_string());
             Data::String(match m {
@@ -1427,7 +1450,7 @@ fn project_sheet(l: &Layout, projects: &[&'static Proj], sheet_name: Option<&str
         r += 1;
     }
     // Context texts, each in its own cell.
-    let unit_line = l.unit_at == 2 && !matches!(l.unit_spelling, 2 | 3);
+    let unit_line = l.unit_at == 2 && !matches!(l.unit_spelling, 2 | 3 | 5 | 6);
     let mut ctx: Vec<String> = Vec::new();
     if l.context >= 1 {
         ctx.push("填报单位：某某镇人民政府（盖章）".into());
@@ -1494,6 +1517,9 @@ fn project_sheet(l: &Layout, projects: &[&'static Proj], sheet_name: Option<&str
         }
     };
     write_header(&mut grid, r, l.merges);
+    if l.unit_spelling == 5 {
+        grid.text(r, last + 1, &format!("（单位：{}）", l.unit_word()));
+    }
     r += depth;
     if !units_row.is_empty() {
         for (i, w) in &units_row {
@@ -1739,7 +1765,13 @@ fn project_sheet(l: &Layout, projects: &[&'static Proj], sheet_name: Option<&str
         "公告期：2024年10月10日至10月20日",
         "监督举报电话：0431-12317    填表人：张三    审核人：李四",
     ];
-    for t in notes.iter().take(l.notes as usize) {
+    let unit_note = format!("注：本表金额单位为{}。", l.unit_word());
+    for (i, t) in notes.iter().take(l.notes as usize).enumerate() {
+        let t = if i == 0 && l.unit_spelling == 6 {
+            unit_note.as_str()
+        } else {
+            t
+        };
         r += 1;
         grid.text(r, first, t);
     }
@@ -1799,6 +1831,9 @@ fn date_cell(l: &Layout, d: NaiveDate) -> Data {
         1 => return Data::String(format!("{y}/{m}/{dd}")),
         2 => return Data::Float((y * 10_000 + m as i32 * 100 + dd as i32) as f64),
         3 => return Data::String(format!("{y} 年 {m} 月 {dd} 日")),
+        4 if dd % 2 == 0 => return Data::String(format!("{}/{m}/{dd}", y % 100)),
+        4 => return Data::String(format!("{}.{m}.{dd}", y % 100)),
+        5 => return Data::String(format!("{m}/{dd}")),
         _ => {}
     }
     match l.date_form {
@@ -1979,10 +2014,14 @@ fn payment_sheet(l: &Layout, name: &str, pays: &[Pay]) -> RawSheet {
 }
 
 fn book(l: &Layout) -> RawBook {
-    let mut sheets: Vec<RawSheet> = project_sheets(l)
-        .iter()
-        .map(|(name, ps)| project_sheet(l, ps, *name))
-        .collect();
+    let mut sheets: Vec<RawSheet> = if l.stacked {
+        vec![stacked_sheet(l)]
+    } else {
+        project_sheets(l)
+            .iter()
+            .map(|(name, ps)| project_sheet(l, ps, *name))
+            .collect()
+    };
     if l.has_pay_sheet() {
         sheets.extend(payment_sheets(l));
     }
@@ -1991,6 +2030,30 @@ fn book(l: &Layout) -> RawBook {
         format: BookFormat::Xlsx,
         sheets,
     }
+}
+
+/// The split's two tables on one sheet (58): the second two rows under the
+/// first, its columns shuffled otherwise.
+fn stacked_sheet(l: &Layout) -> RawSheet {
+    let parts = project_sheets(l);
+    let upper = project_sheet(l, &parts[0].1, None);
+    let mut other = l.clone();
+    other.shuffle = if l.shuffle == 0 { 7 } else { 0 };
+    let lower = project_sheet(&other, &parts[1].1, None);
+    let down = upper.end_row() + 2;
+    let mut cells: Vec<(u32, u32, Data)> = upper
+        .used_cells()
+        .map(|(r, c, v)| (r, c, v.clone()))
+        .collect();
+    cells.extend(lower.used_cells().map(|(r, c, v)| (r + down, c, v.clone())));
+    let mut merges = upper.merges.clone();
+    merges.extend(
+        lower
+            .merges
+            .iter()
+            .map(|m| Dimensions::new((m.start.0 + down, m.start.1), (m.end.0 + down, m.end.1))),
+    );
+    RawSheet::new(upper.name.clone(), cells, Vec::new(), merges)
 }
 
 // ---------------------------------------------------------------- checking
@@ -2068,8 +2131,15 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
     {
         return Err(format!("payment sheet copy not said: {:#?}", r.problems));
     }
+    // A refund written in brackets is read as a negative, and said.
+    if l.has_pay_sheet() && l.amount_marks == 4 && !said("R087") {
+        return Err(format!("bracketed negative not said: {:#?}", r.problems));
+    }
     // Projects on two sheets are all read, and said.
-    if l.project_split && !said("R083") {
+    if l.stacked && !said("R088") {
+        return Err(format!("second table not said: {:#?}", r.problems));
+    }
+    if l.project_split && !l.stacked && !said("R083") {
         return Err(format!("project sheets not said: {:#?}", r.problems));
     }
     // The 其中 row under a total is skipped, and said.
@@ -2181,7 +2251,7 @@ fn check_book(l: &Layout, b: RawBook) -> Result<(), String> {
 }
 
 /// Bytes a layout is made from: one per transformation.
-const BYTES: usize = 57;
+const BYTES: usize = 58;
 
 fn layout_bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), BYTES)
@@ -2633,4 +2703,278 @@ fn renamed_headers_are_read_through_the_mapping_file_only() {
     .expect("renamed headers without a mapping are refused");
     assert!(err.contains("缺少必填列"), "{err}");
     check(&l).unwrap();
+}
+
+// ------------------------------------------------- refusal rules, composed
+
+fn col_index(letters: &str) -> u32 {
+    letters
+        .bytes()
+        .fold(0u32, |n, b| n * 26 + (b - b'A' + 1) as u32)
+        - 1
+}
+
+/// The header cell of the column read as `field` on the sheet read as
+/// `role` (its label's own cell in the header band), with the sheet's index.
+fn header_cell_of(
+    b: &RawBook,
+    reading: &[jixiao::model::reading::SheetReading],
+    role: &str,
+    field: &str,
+) -> Option<(usize, u32, u32)> {
+    let sr = reading.iter().find(|s| s.role == role)?;
+    let c = sr
+        .columns
+        .iter()
+        .find(|c| c.field.as_deref() == Some(field))?;
+    let col = col_index(&c.column);
+    // The label, not the unit row under it (“累计拨付/万元”).
+    let leaf = c
+        .header
+        .rsplit('/')
+        .find(|p| jixiao::read::layout::MoneyUnit::parse(p).is_none())?;
+    let leaf = jixiao::read::layout::normalize_header(leaf).0;
+    let si = b.sheets.iter().position(|s| s.name == sr.sheet)?;
+    let row = sr.header_rows.iter().map(|r| r - 1).find(|r| {
+        matches!(b.sheets[si].cell(*r, col), Data::String(t)
+            if jixiao::read::layout::normalize_header(t).0 == leaf)
+    })?;
+    Some((si, row, col))
+}
+
+fn read_layout(l: &Layout, b: RawBook) -> Result<jixiao::analysis::Outcome, String> {
+    analyse_book(
+        std::path::Path::new("台账.xlsx"),
+        b,
+        Some(as_of()),
+        Some("某某镇"),
+        &mapping(l),
+    )
+}
+
+fn codes_of(o: &jixiao::analysis::Outcome) -> Vec<&'static str> {
+    o.report
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(|p| p.finding.code())
+        .collect()
+}
+
+/// The refusal rules hold whatever shape the ledger takes: each rule's
+/// case built into random compositions of the transformations.
+/// - no unit anywhere, amounts in 元: an error (R039 / R085 / R084), never 万元 silently;
+/// - the paid column under a header no rule reads (已到位资金): R080, paid never a silent 0;
+/// - the payment sheet in 元 with no unit, the projects in 万元: R084 (or R039 / R085);
+/// - projects on two sheets of two years: refused, R114;
+/// - a fund text naming two funds: kept as written, R049.
+#[test]
+fn refusal_rules_hold_under_any_composition() {
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 120,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, b"jixiao-layouts-refusals-00000001"),
+    );
+    // Cases that reached each rule's assertion.
+    let checked: [std::sync::atomic::AtomicUsize; 5] = Default::default();
+    runner
+        .run(&(layout_bytes(), 0u8..5), |(bytes, rule)| {
+            let mut l = Layout::from_bytes(&bytes);
+            // The rules concern what the reader is not told: no mapping.
+            l.renamed = false;
+            let spec: Vec<String> = bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| **v != 0)
+                .map(|(i, v)| format!("{i}:{v}"))
+                .collect();
+            let ctx = format!("rule {rule} LAYOUT={}", spec.join(","));
+            match rule {
+                0 => {
+                    // 元, stated nowhere, no unit word in any cell.
+                    l.unit_at = 3;
+                    l.unit = 1;
+                    l.unit_spelling = 0;
+                    l.unit_override = false;
+                    if l.amount_marks == 1 {
+                        l.amount_marks = 0;
+                    }
+                    let o = read_layout(&l, book(&l))
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: fatal {e}")))?;
+                    let c = codes_of(&o);
+                    prop_assert!(
+                        c.iter().any(|c| ["R039", "R085", "R084"].contains(c)),
+                        "{ctx}: 元 read as 万元 silently: {:?}",
+                        c
+                    );
+                }
+                1 => {
+                    // The paid column under a header no rule reads.
+                    l.paid = 1;
+                    l.pay_pairs = 0;
+                    l.month_spelling = 0;
+                    let b = book(&l);
+                    let o = read_layout(&l, b.clone_book())
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let (si, r, c) = header_cell_of(&b, &o.ledger.reading, "项目表", "paid")
+                        .or_else(|| header_cell_of(&b, &o.ledger.reading, "项目", "paid"))
+                        .ok_or_else(|| {
+                            TestCaseError::fail(format!(
+                                "{ctx}: no paid column in {:?}",
+                                o.ledger
+                                    .reading
+                                    .iter()
+                                    .map(|s| (&s.role, &s.columns))
+                                    .collect::<Vec<_>>()
+                            ))
+                        })?;
+                    let mut b = b;
+                    let unit = match b.sheets[si].cell(r, c) {
+                        Data::String(t) => jixiao::read::layout::normalize_header(t).1,
+                        _ => None,
+                    };
+                    let label = match unit {
+                        Some(u) => format!("已到位资金（{}）", u.name()),
+                        None => "已到位资金".to_string(),
+                    };
+                    b.sheets[si].set_value((r, c), Data::String(label));
+                    let o = read_layout(&l, b)
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    prop_assert!(
+                        codes_of(&o).contains(&"R080"),
+                        "{ctx}: {:#?}",
+                        o.report.problems
+                    );
+                }
+                2 => {
+                    // Payments in 元 under a bare header; the projects in 万元.
+                    l.paid = 0;
+                    l.pay_pairs = 0;
+                    l.unit_at = 0;
+                    l.unit = 0;
+                    l.unit_spelling = 0;
+                    l.text_numbers = 0;
+                    l.amount_marks = 0;
+                    let b = book(&l);
+                    let o = read_layout(&l, b.clone_book())
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let mut b = b;
+                    for sr in o.ledger.reading.iter().filter(|s| s.role.contains("拨付")) {
+                        let Some(c) = sr
+                            .columns
+                            .iter()
+                            .find(|c| c.field.as_deref() == Some("amount"))
+                        else {
+                            continue;
+                        };
+                        let col = col_index(&c.column);
+                        let si = b.sheets.iter().position(|s| s.name == sr.sheet).unwrap();
+                        let top = *sr.header_rows.last().unwrap();
+                        let cells: Vec<(u32, Data)> = b.sheets[si]
+                            .used_cells()
+                            .filter(|(r, cc, _)| *cc == col && *r < top)
+                            .map(|(r, _, v)| (r, v.clone()))
+                            .collect();
+                        for (r, v) in cells {
+                            if let Data::String(t) = v {
+                                b.sheets[si].set_value(
+                                    (r, col),
+                                    Data::String(jixiao::read::layout::normalize_header(&t).0),
+                                );
+                            }
+                        }
+                        let amounts: Vec<(u32, f64)> = b.sheets[si]
+                            .used_cells()
+                            .filter(|(r, cc, _)| *cc == col && *r + 1 > top)
+                            .filter_map(|(r, _, v)| match v {
+                                Data::Float(f) => Some((r, *f)),
+                                _ => None,
+                            })
+                            .collect();
+                        for (r, f) in amounts {
+                            let d =
+                                Decimal::from_str(&f.to_string()).unwrap() * Decimal::from(10_000);
+                            b.sheets[si]
+                                .set_value((r, col), Data::Float(d.to_string().parse().unwrap()));
+                        }
+                    }
+                    let o = read_layout(&l, b)
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let c = codes_of(&o);
+                    prop_assert!(
+                        c.iter().any(|c| ["R084", "R039", "R085"].contains(c)),
+                        "{ctx}: payments in 元 read as 万元 silently: {:?}",
+                        c
+                    );
+                }
+                3 => {
+                    // Projects on two sheets of two years.
+                    l.project_split = true;
+                    l.stacked = false;
+                    let mut b = book(&l);
+                    let names = ["2023年衔接资金项目", "2024年整合资金项目"];
+                    let mut k = 0;
+                    for s in b.sheets.iter_mut().filter(|s| s.name.ends_with("资金项目")) {
+                        s.name = names[k.min(1)].to_string();
+                        k += 1;
+                    }
+                    prop_assert_eq!(k, 2);
+                    let e = match read_layout(&l, b) {
+                        Err(e) => e,
+                        Ok(_) => return Err(TestCaseError::fail(format!("{ctx}: two years read"))),
+                    };
+                    prop_assert!(e.starts_with("R114"), "{ctx}: {e}");
+                }
+                _ => {
+                    // A fund text naming two funds, in a one-column budget.
+                    l.budget = 0;
+                    let b = book(&l);
+                    let o = read_layout(&l, b.clone_book())
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let Some((si, _, col)) =
+                        header_cell_of(&b, &o.ledger.reading, "项目表", "fund_source").or_else(
+                            || header_cell_of(&b, &o.ledger.reading, "项目", "fund_source"),
+                        )
+                    else {
+                        // Sections carry the fund: no column to write in.
+                        return Ok(());
+                    };
+                    let row = b.sheets[si]
+                        .used_cells()
+                        .find(|(_, _, v)| matches!(v, Data::String(t) if t == "肉牛养殖场建设"))
+                        .map(|(r, ..)| r);
+                    let Some(row) = row else { return Ok(()) };
+                    let mut b = b;
+                    if matches!(b.sheets[si].cell(row, col), Data::Empty) {
+                        // Merged down: the text sits above.
+                        return Ok(());
+                    }
+                    b.sheets[si].set_value((row, col), Data::String("衔接资金+整合资金".into()));
+                    let o = read_layout(&l, b)
+                        .map_err(|e| TestCaseError::fail(format!("{ctx}: {e}")))?;
+                    let p = o
+                        .report
+                        .projects
+                        .iter()
+                        .find(|p| p.name == "肉牛养殖场建设")
+                        .unwrap();
+                    prop_assert_eq!(p.fund_source.as_str(), "衔接资金+整合资金", "{}", ctx);
+                    prop_assert!(
+                        o.report.problems.iter().any(|p| p.finding.code() == "R049"),
+                        "{ctx}: {:#?}",
+                        o.report.problems
+                    );
+                }
+            }
+            checked[rule as usize].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        })
+        .unwrap();
+    for (rule, n) in checked.iter().enumerate() {
+        let n = n.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(n >= 8, "rule {rule} checked in {n} cases only");
+    }
 }

@@ -589,14 +589,19 @@ fn amounts_without_a_unit_that_look_like_yuan_are_flagged() {
         let r = w.run(&["report", "in.xlsx", "-o", "o.xlsx", "--json", "o.json"]);
         (r, read_json(&w.path("o.json")))
     };
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    // The header says （万元）, so no warning there: the unit is stated.
+    // The header says （万元）: not R039 (the unit is stated), but 1,000,000
+    // 万元 (100 亿元) for one project is 元 under a 万元 header — an error
+    // of its own (R086), never a silent 100 亿.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let codes: Vec<&str> = j["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
     assert!(
-        !j["problems"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["message"].as_str().unwrap().contains("看起来像是元"))
+        !codes.contains(&"R039") && codes.contains(&"R086"),
+        "{codes:?}"
     );
     b[0].1[0][4] = S("预算金额");
     write_book(&w.path("in2.xlsx"), &b);

@@ -17,6 +17,16 @@ use std::collections::HashMap;
 pub(crate) struct ColumnNotes {
     pub(crate) text_numbers: HashMap<u32, (usize, CellRef, String)>,
     pub(crate) unstated_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
+    /// Every nonzero amount of a column with no stated unit (its size, and
+    /// whether it has the 3–4 decimals only a 万元 figure has), its first cell.
+    pub(crate) unstated: HashMap<u32, (Vec<Decimal>, bool, CellRef, &'static str)>,
+    /// Negatives written in brackets ("(5)"): how many, the first cell and text.
+    pub(crate) bracketed: HashMap<u32, (usize, CellRef, String, &'static str)>,
+    /// 结算金额 cells saying it is not settled yet (未结算, 待审计): how
+    /// many, the first, the words.
+    pub(crate) pending_settled: Option<(usize, CellRef, Vec<String>)>,
+    /// The largest amount of a column stated in 万元.
+    pub(crate) stated_wan_max: HashMap<u32, (Decimal, CellRef, &'static str)>,
 }
 
 impl ColumnNotes {
@@ -31,12 +41,79 @@ impl ColumnNotes {
             };
             problems.push(Problem::at(crate::model::Finding::TextNumbers, &first, msg));
         }
+        if let Some((n, first, words)) = self.pending_settled {
+            let at = if n == 1 {
+                format!("{first}")
+            } else {
+                format!("{first} 等 {n} 个单元格")
+            };
+            let words: Vec<String> = words.iter().map(|w| format!("“{w}”")).collect();
+            problems.push(Problem::at(
+                crate::model::Finding::SettlementPending,
+                &first,
+                format!(
+                    "{at}：结算金额写的是{}，按未结算处理，待拨付和结余未计算",
+                    words.join("")
+                ),
+            ));
+        }
+        let mut bracketed: Vec<_> = self.bracketed.into_values().collect();
+        bracketed.sort_by(|a, b| a.1.cmp(&b.1));
+        for (n, first, shown, header) in bracketed {
+            let at = if n == 1 {
+                format!("{first}")
+            } else {
+                format!("{first} 等 {n} 个单元格")
+            };
+            problems.push(Problem::at(
+                crate::model::Finding::BracketNegative,
+                &first,
+                format!("{at}：{header}写在括号里（如{shown}），按会计习惯读作负数（退回、冲减）；如不是负数，请去掉括号"),
+            ));
+        }
         let mut big: Vec<_> = self
             .unstated_max
             .into_values()
             .filter(|(m, ..)| *m > layout::LOOKS_LIKE_YUAN)
             .collect();
         big.sort_by(|a, b| a.1.cmp(&b.1));
+        // Amounts all of a 元 ledger's size (half of them 1,000 万元 or
+        // more, none with a 万元 figure's 3–4 decimals), the largest below
+        // the R039 bound: a 元 ledger of small projects read as 万元.
+        let mut sized: Vec<_> = self
+            .unstated
+            .into_iter()
+            .filter(|(col, _)| !big.iter().any(|b| b.1.col == *col))
+            .filter_map(|(_, (mut v, wan_places, at, header))| {
+                v.sort();
+                let median = *v.get(v.len() / 2)?;
+                (!wan_places && median >= layout::YUAN_SIZED_MEDIAN).then_some((
+                    median,
+                    v.len(),
+                    at,
+                    header,
+                ))
+            })
+            .collect();
+        sized.sort_by(|a, b| a.2.cmp(&b.2));
+        for (median, n, at, header) in sized {
+            problems.push(Problem::at(crate::model::Finding::YuanSizedAmounts,
+                &at,
+                format!("{at}：{header}列未注明单位，按万元读取，但 {n} 个金额有一半达 {} 以上（按万元读，每笔一千万元以上），又没有万元金额常有的 3–4 位小数，看起来像是元；请在表头注明“（元）”或“（万元）”、在表上方写“单位：元”，或用 --mapping 指定单位", Wan(median)),
+            ));
+        }
+        let mut stated: Vec<_> = self
+            .stated_wan_max
+            .into_values()
+            .filter(|(m, ..)| *m > layout::LOOKS_LIKE_YUAN)
+            .collect();
+        stated.sort_by(|a, b| a.1.cmp(&b.1));
+        for (max, at, header) in stated {
+            problems.push(Problem::at(crate::model::Finding::WanLooksLikeYuan,
+                &at,
+                format!("{at}：{header}注明的单位是万元，但有金额达 {} 万元（{} 亿元），一个项目不会有这么多钱，看起来像是元；请核对单位，改正表头或表上方的“单位”", Wan(max), Wan(max / Decimal::from(10_000))),
+            ));
+        }
         for (max, at, header) in big {
             problems.push(Problem::at(crate::model::Finding::LooksLikeYuan,
                 &at,
@@ -201,6 +278,15 @@ impl Table<'_> {
                         header.to_string(),
                     ));
                     e.0 += 1;
+                    if value::is_bracketed(s) {
+                        let e = notes.bracketed.entry(col).or_insert((
+                            0,
+                            cell.clone(),
+                            shown(),
+                            header,
+                        ));
+                        e.0 += 1;
+                    }
                     (d, u)
                 }
                 Err(AmountError::NotANumber) => {
@@ -231,6 +317,24 @@ impl Table<'_> {
                 .unstated_max
                 .entry(col)
                 .or_insert((Decimal::ZERO, cell.clone(), header));
+            if amount.abs() > e.0 {
+                *e = (amount.abs(), cell.clone(), header);
+            }
+            if !amount.is_zero() {
+                let e =
+                    notes
+                        .unstated
+                        .entry(col)
+                        .or_insert((Vec::new(), false, cell.clone(), header));
+                e.0.push(amount.abs());
+                e.1 |= amount.normalize().scale() > 2;
+            }
+        } else if text_unit.is_none() && unit == MoneyUnit::WanYuan {
+            let e =
+                notes
+                    .stated_wan_max
+                    .entry(col)
+                    .or_insert((Decimal::ZERO, cell.clone(), header));
             if amount.abs() > e.0 {
                 *e = (amount.abs(), cell.clone(), header);
             }
@@ -296,11 +400,17 @@ impl Table<'_> {
                 Ok(Some(d))
             }
             None => {
-                let why = if self.year.get().is_none() && value::clerk_date(v, Some(2000)).is_some()
-                {
-                    "没有写年份，台账（标题、说明表、截止日期）也没有注明年度，无法确定日期"
-                } else {
-                    "不是有效日期"
+                let short = value::short_year_parts(v)
+                    .filter(|(y, m, d)| NaiveDate::from_ymd_opt(*y, *m, *d).is_some());
+                let why = match (short, self.year.get()) {
+                    (Some((y, ..)), Some(l)) => format!(
+                        "年份只写了后两位，读作 {y} 年与台账年度 {l} 年相差一年以上，无法确定日期；请写完整的年份"
+                    ),
+                    (Some(_), None) => "年份只写了后两位，台账（标题、说明表、截止日期）也没有注明年度，无法确定日期；请写完整的年份".to_string(),
+                    (None, None) if value::clerk_date(v, Some(2000)).is_some() => {
+                        "没有写年份，台账（标题、说明表、截止日期）也没有注明年度，无法确定日期".to_string()
+                    }
+                    _ => "不是有效日期".to_string(),
                 };
                 Err(Problem::at(
                     crate::model::Finding::BadDate,
@@ -327,7 +437,11 @@ impl Table<'_> {
                     "只写到月（如“2024年3月”“2024.3”“202403”），按当月最后一天计".to_string()
                 }
                 value::DateForm::NoYear => format!(
-                    "没有写年份（如“9月6日”“9.6”），按台账年度 {} 年计",
+                    "没有写年份（如“9月6日”“9.6”“9/6”），按台账年度 {} 年计",
+                    self.year.get().unwrap_or_default()
+                ),
+                value::DateForm::ShortYear => format!(
+                    "年份只写了后两位（如“24.3.15”“24/3/15”），台账年度 {} 年，按 20 开头的年份计",
                     self.year.get().unwrap_or_default()
                 ),
                 value::DateForm::Day => continue,

@@ -2,7 +2,7 @@
 
 use super::book::RawSheet;
 use super::cells::is_blank;
-use super::layout::{self};
+use super::layout::{self, MoneyUnit};
 use super::value::{self};
 use crate::model::{CellRef, Info, Problem};
 use calamine::Data;
@@ -54,4 +54,31 @@ pub(crate) fn read_info(sheet: &RawSheet, problems: &mut Vec<Problem>) -> Info {
         }
     }
     info
+}
+
+/// The money unit a 说明 sheet states: "金额单位 | 元" (a key in column A,
+/// the unit in B) or "金额单位：元" in one cell of column A.
+pub(crate) fn money_unit(sheet: &RawSheet) -> Option<(MoneyUnit, CellRef)> {
+    for (row, _) in sheet.rows_from(0) {
+        let Data::String(key) = sheet.cell(row, 0) else {
+            continue;
+        };
+        let compact = value::compact(key);
+        let key = compact.trim_end_matches([':', '：']);
+        if layout::INFO_MONEY_UNIT_KEYS.contains(&key)
+            && let Some(t) = value::text_from_cell(sheet.cell(row, 1))
+        {
+            let mut t = value::compact(&t);
+            for w in layout::CURRENCY_WORDS {
+                t = t.replace(w, "");
+            }
+            if let Some(u) = MoneyUnit::parse(&t) {
+                return Some((u, CellRef::new(&sheet.name, row, 1)));
+            }
+        }
+        if let Some(u) = super::unit::stated_unit(key) {
+            return Some((u, CellRef::new(&sheet.name, row, 0)));
+        }
+    }
+    None
 }

@@ -84,7 +84,12 @@ pub fn normalize_header(s: &str) -> (String, Option<MoneyUnit>) {
     while t.ends_with(')') {
         let Some(open) = t.rfind('(') else { break };
         let inner = &t[open + 1..t.len() - 1];
-        let inner = inner.trim_start_matches("单位").trim_start_matches(':');
+        let mut inner = inner.trim_start_matches("单位").trim_start_matches(':');
+        // （人民币元）, （元人民币）
+        for w in CURRENCY_WORDS {
+            inner = inner.strip_prefix(w).unwrap_or(inner);
+            inner = inner.strip_suffix(w).unwrap_or(inner);
+        }
         if let Some(u) = MoneyUnit::parse(inner) {
             unit = Some(u);
         }
@@ -315,6 +320,15 @@ pub const MEANINGS: &[Meaning] = &[
             "实际支付",
             "累计拨款",
             "累计兑付",
+            // Paid this year: beside a 累计 column, two candidates for the
+            // paid (since the project began, or this year) — never chosen.
+            "本年拨付",
+            "本年支付",
+            "本年支出",
+            "本年度拨付",
+            "当年拨付",
+            "当年支付",
+            "年度拨付",
         ],
         unless: NOT_PAID,
     },
@@ -758,6 +772,14 @@ pub const PAYMENT_ORDINAL_UNITS: &[char] = &['次', '笔', '批'];
 /// A pair's header must speak of paying.
 pub const PAYMENT_PAIR_WORDS: &[&str] = &["拨", "支付", "付款", "兑付", "支出"];
 
+/// Words making a paid column this year's (本年拨付), not the paid so far.
+pub const THIS_YEAR_WORDS: &[&str] = &["本年", "当年", "年度"];
+
+/// What a numbered payment's column may be other than its date or amount.
+pub const PAYMENT_PART_NOT_AMOUNT: &[&str] = &[
+    "凭证", "文号", "号", "单位", "方式", "依据", "说明", "备注", "比例", "进度", "率", "人",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PairPart {
     Date,
@@ -785,6 +807,9 @@ pub fn payment_pair_part(key: &str) -> Option<(u32, PairPart)> {
     } else if ["金额", "资金", "额", "数"]
         .iter()
         .any(|w| rest.contains(w))
+        // 第一批拨付, 资金拨付情况/第一批: the batch's amount (the pay word
+        // anywhere in the path), unless it is a text about it.
+        || !PAYMENT_PART_NOT_AMOUNT.iter().any(|w| rest.contains(w))
     {
         PairPart::Amount
     } else {
@@ -813,12 +838,63 @@ fn chinese_number(t: &str) -> Option<u32> {
 /// What clerks type in an amount cell to mean "none".
 pub const PLACEHOLDERS: &[&str] = &["", "—", "——", "-", "/", "／", "无"];
 
+/// A project id or name as compared when written another way: full-width
+/// folded, spaces dropped, Latin letters in capitals, dashes as "-"
+/// (ＸＭ－０１, xm-01 and "XM 01" are XM-01).
+pub fn fold_key(key: &str) -> String {
+    super::value::compact(key)
+        .chars()
+        .map(|c| match c {
+            '–' | '—' | '‐' | '‑' | '―' => '-',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+/// What a clerk writes in a 结算金额 cell before there is one: not yet
+/// settled (未结算, 待结算, 审计中 …), never a number to guess.
+pub const SETTLEMENT_PENDING: &[&str] = &[
+    "未结算",
+    "待结算",
+    "结算中",
+    "未审计",
+    "待审计",
+    "审计中",
+    "未决算",
+    "待决算",
+    "决算中",
+    "未审定",
+    "待审定",
+    "审定中",
+    "未完工",
+    "未竣工",
+    "未验收",
+    "待验收",
+];
+
+pub fn settlement_pending(text: &str) -> bool {
+    let t = super::value::compact(text);
+    SETTLEMENT_PENDING
+        .iter()
+        .any(|w| t == *w || (t.contains(w) && t.chars().count() <= 8))
+}
+
 /// Payments with no stated unit summing to more than this many times the
 /// whole budget are in another unit (元, 千元) read as 万元.
 pub const PAID_OVER_BUDGET_UNIT_RATIO: u32 = 10;
 
 /// Above this, an amount in a column with no stated unit looks like 元.
 pub const LOOKS_LIKE_YUAN: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
+
+/// An amount column with no stated unit whose median amount (in 万元) is
+/// at least this, none with a 万元 figure's 3–4 decimals, looks like 元:
+/// township projects are of a few to a few hundred 万元, and half of them
+/// over 1,000 万元 (10 million 元) is a 元 ledger of small projects.
+pub const YUAN_SIZED_MEDIAN: Decimal = Decimal::from_parts(1_000, 0, 0, false, 0);
+
+/// Keys of a 说明 sheet row stating the money unit (金额单位 | 元).
+pub const INFO_MONEY_UNIT_KEYS: &[&str] =
+    &["金额单位", "单位", "计量单位", "货币单位", "金额计量单位"];
 
 /// How far down a header row may sit.
 pub const HEADER_SEARCH_ROWS: u32 = 15;
@@ -1038,6 +1114,17 @@ mod meaning_tests {
         // Not a payment: no pay word, or no ordinal.
         assert_eq!(payment_pair_part("第一次验收日期"), None);
         assert_eq!(payment_pair_part("拨付金额"), None);
+        assert_eq!(payment_pair_part("第一批拨付"), Some((1, PairPart::Amount)));
+        assert_eq!(payment_pair_part("第2次支付"), Some((2, PairPart::Amount)));
+        assert_eq!(
+            payment_pair_part("第二批拨付时间"),
+            Some((2, PairPart::Date))
+        );
+        assert_eq!(
+            payment_pair_part("资金拨付情况/第一批"),
+            Some((1, PairPart::Amount))
+        );
+        assert_eq!(payment_pair_part("第一次拨付凭证号"), None);
     }
 
     #[test]
@@ -1056,6 +1143,8 @@ mod meaning_tests {
             "资金拨付",
             "已兑付",
             "支出金额",
+            "本年拨付",
+            "当年支付",
         ] {
             assert_eq!(m(paid), Some(Field::CumulativePaid), "{paid}");
         }

@@ -58,9 +58,40 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     })?;
     taken.push(&project_sheet.name);
     note_role(&mut ledger, project_sheet, SheetRole::Projects, by);
-    let project_table = locate_table(project_sheet, SheetRole::Projects, mapping)
+    let located = locate_table(project_sheet, SheetRole::Projects, mapping)
         .map_err(|m| format!("文件 {file}：{m}"))?;
+    // A second table under the first with its columns in another order:
+    // each part read by its own header.
+    let split = located.moved_header().map(|row| {
+        let start = located.second_table_start(row);
+        (row, located.header_row, split_sheet(project_sheet, start))
+    });
+    let mut project_table = match &split {
+        None => located,
+        Some((_, _, (upper, _))) => locate_table(upper, SheetRole::Projects, mapping)
+            .map_err(|m| format!("文件 {file}：{m}"))?,
+    };
     header_notes(&project_table, mapping, &mut ledger.problems);
+    let lower_table = match &split {
+        None => None,
+        Some((row, first, (_, lower))) => {
+            let t = locate_table(lower, SheetRole::Projects, mapping)
+                .map_err(|m| format!("文件 {file}：{m}"))?;
+            header_notes(&t, mapping, &mut ledger.problems);
+            let at = crate::model::CellRef::new(&project_sheet.name, *row, t.sheet.first_col());
+            ledger.problems.push(Problem::at(
+                crate::model::Finding::SecondTableOnSheet,
+                &at,
+                format!(
+                    "工作表“{}”第 {} 行又是一行表头，列的顺序与第 {} 行的表头不同：其下是另一张表，按它自己的表头读取、计入",
+                    project_sheet.name,
+                    row + 1,
+                    first + 1
+                ),
+            ));
+            Some(t)
+        }
+    };
     // Projects kept on several sheets (衔接资金项目 | 整合资金项目): every visible
     // sheet that is a project table is read — unless their years differ
     // (2023年项目 | 2024年项目), when which one to read is the clerk's word.
@@ -109,8 +140,8 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         }
     }
 
-    let mut payment_tables = Vec::new();
-    let payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
+    let mut payment_tables: Vec<table::Table> = Vec::new();
+    let mut payment_table = match find_sheet(book, SheetRole::Payments, mapping, &taken) {
         Some((s, by)) => {
             taken.push(&s.name);
             note_role(&mut ledger, s, SheetRole::Payments, by);
@@ -138,6 +169,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
             if !project_table.has(layout::Field::CumulativePaid)
                 && project_table.month_columns.is_empty()
                 && paid::payment_pairs(&project_table).is_empty()
+                && paid::payment_batches(&project_table).is_empty()
             {
                 ledger.problems.push(Problem::on(
                     crate::model::Finding::NoPayments,
@@ -174,6 +206,19 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         taken.push(&s.name);
         note_role(&mut ledger, s, SheetRole::Info, by);
         ledger.info = read_info(s, &mut ledger.problems);
+        // "金额单位 | 元" on the 说明 sheet: the unit of every table that
+        // states none itself (no unit line, no unit in any header).
+        if let Some((unit, at)) = info::money_unit(s) {
+            for t in std::iter::once(&mut project_table)
+                .chain(project_tables.iter_mut())
+                .chain(payment_table.iter_mut())
+                .chain(payment_tables.iter_mut())
+                .filter(|t| t.unit_from.is_none())
+            {
+                t.default_unit = Some(unit);
+                t.unit_from = Some((unit, format!("说明表 {at}")));
+            }
+        }
         ledger.reading.push(crate::model::reading::SheetReading {
             sheet: s.name.clone(),
             role: "说明".to_string(),
@@ -187,6 +232,16 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         mapping,
         payment_table.is_none(),
     );
+    if let Some(t) = &lower_table {
+        let before = (ledger.projects.len(), ledger.payments.len());
+        excluded.extend(read_projects(
+            t,
+            &mut ledger,
+            mapping,
+            payment_table.is_none(),
+        ));
+        same_project_twice(&mut ledger, before);
+    }
     if !project_tables.is_empty() {
         let mut names = vec![project_table.sheet.name.as_str()];
         for t in &project_tables {
@@ -272,6 +327,11 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
     }
     if let Some(t) = &payment_table {
         paid_unit_plausible(std::iter::once(t).chain(payment_tables.iter()), &mut ledger);
+        let tables: Vec<&table::Table> = std::iter::once(&project_table)
+            .chain(project_tables.iter())
+            .chain(lower_table.iter())
+            .collect();
+        paid::column_against_payments(&tables, &mut ledger);
     }
     projects::check_rates(&mut ledger);
     if let Some(t) = &indicator_table {
@@ -454,6 +514,29 @@ fn unread_paid_columns(table: &table::Table) -> Vec<Problem> {
 /// found (错误, R011) and a second column of one field (提示, R014).
 fn header_notes(table: &table::Table, mapping: &Mapping, problems: &mut Vec<Problem>) {
     problems.extend(mapping.unfound(table));
+    // A paid-this-year column beside the paid so far: two figures, the
+    // standard name read — said where the clerk sees it, not only in 读取说明.
+    if let Some(paid) = table.columns.get(&layout::Field::CumulativePaid) {
+        for (col, path, field) in &table.paths {
+            let leaf = layout::normalize_header(path.rsplit('/').next().unwrap_or(path)).0;
+            if field.is_none()
+                && layout::THIS_YEAR_WORDS.iter().any(|w| leaf.contains(w))
+                && layout::field_by_meaning(SheetRole::Projects, &leaf)
+                    == Some(layout::Field::CumulativePaid)
+            {
+                let at = model::CellRef::at(&table.name, table.header_row, *col);
+                problems.push(Problem::at(
+                    model::Finding::PaidOfTheYearUnused,
+                    &at,
+                    format!(
+                        "{at}：“{path}”列未用：已拨付按 {}“{}”列计；两列不是同一个数（本年的与累计的）时，要按“{path}”计请在映射文件中写 [columns.项目] 累计拨付 = \"{leaf}\"，用 --mapping 指定",
+                        paid.header_cell,
+                        table.paths.iter().find(|(c, ..)| *c == paid.col).map_or("", |(_, p, _)| p.as_str()),
+                    ),
+                ));
+            }
+        }
+    }
     let used = |col: u32| {
         table.columns.iter().any(|c| c.col == col)
             || table.fund_splits.iter().any(|f| f.col == col)
@@ -527,4 +610,32 @@ fn note_role(ledger: &mut Ledger, sheet: &RawSheet, role: SheetRole, by: FoundBy
         &sheet.name,
         format!("{how}识别：工作表“{}”用作{}", sheet.name, role_name(role)),
     ));
+}
+
+/// A sheet cut in two at `row`: the rows above it, and the rows from it on,
+/// each keeping its cells' places (so every cell is named as in the file).
+fn split_sheet(sheet: &RawSheet, row: u32) -> (RawSheet, RawSheet) {
+    let part = |upper: bool| {
+        let keep = |r: u32| (r < row) == upper;
+        let cells = sheet
+            .used_cells()
+            .filter(|(r, ..)| keep(*r))
+            .map(|(r, c, v)| (r, c, v.clone()))
+            .collect();
+        let formulas = sheet
+            .formula_cells()
+            .filter(|(r, ..)| keep(*r))
+            .map(|(r, c, f)| (r, c, f.to_string()))
+            .collect();
+        let merges = sheet
+            .merges
+            .iter()
+            .filter(|m| keep(m.start.0))
+            .copied()
+            .collect();
+        let mut s = RawSheet::new(sheet.name.clone(), cells, formulas, merges);
+        s.hidden = sheet.hidden;
+        s
+    };
+    (part(true), part(false))
 }

@@ -22,6 +22,9 @@ pub(crate) struct PaidColumns {
     /// This table's paid columns are the ledger's payments.
     active: bool,
     cumulative: Option<(u32, Option<MoneyUnit>)>,
+    /// Undated batch columns (第一批拨付 …) summed as the cumulative, when
+    /// the table has no 累计 column, no months and no pairs.
+    batches: Vec<(u32, u32, Option<MoneyUnit>)>,
     months: Vec<(u32, NaiveDate, Option<MoneyUnit>)>,
     /// Payments kept as column pairs (第一次拨付日期 | 第一次拨付金额).
     pairs: Vec<PaymentPair>,
@@ -78,7 +81,17 @@ impl PaidColumns {
             }
         }
         let pairs = payment_pairs(table);
-        if !paid_here && (cumulative.is_some() || !months.is_empty() || !pairs.is_empty()) {
+        let batches = if cumulative.is_none() && months.is_empty() && pairs.is_empty() {
+            payment_batches(table)
+        } else {
+            Vec::new()
+        };
+        if !paid_here
+            && (cumulative.is_some()
+                || !months.is_empty()
+                || !pairs.is_empty()
+                || !batches.is_empty())
+        {
             problems.push(Problem::on(crate::model::Finding::PaidFromTable,
                 &table.sheet.name,
                 format!(
@@ -109,6 +122,7 @@ impl PaidColumns {
         PaidColumns {
             active: paid_here,
             cumulative,
+            batches,
             months,
             pairs,
             year,
@@ -161,6 +175,16 @@ impl PaidColumns {
         });
         if self.months.is_empty() && self.pairs.is_empty() {
             self.rows += 1;
+            if !self.batches.is_empty() {
+                // The batches paid so far: their sum, as a 累计 column.
+                let mut sum = None;
+                for &(_, col, unit) in &self.batches {
+                    if let Some((v, _)) = money(col, unit, notes, problems) {
+                        *sum.get_or_insert(Decimal::ZERO) += v;
+                    }
+                }
+                return sum;
+            }
             return cumulative.map(|(v, _)| v);
         }
         // One payment read from the project's own row (a pair or a month).
@@ -313,6 +337,17 @@ impl PaidColumns {
             }
         } else if self.cumulative.is_some() {
             rules.push("已拨付按累计拨付列计（没有逐笔日期）".to_string());
+        } else if !self.batches.is_empty() {
+            let cols: Vec<String> = self
+                .batches
+                .iter()
+                .map(|b| crate::model::col_name(b.1))
+                .collect();
+            rules.push(format!(
+                "已拨付按 {} 个拨付分列（{} 列：分批或分资金，没有日期）之和计，截至台账日期",
+                self.batches.len(),
+                cols.join("、")
+            ));
         }
         if !self.months.is_empty() {
             problems.push(Problem::on(crate::model::Finding::PaidFromTable,
@@ -322,7 +357,12 @@ impl PaidColumns {
                     self.months.len()
                 ),
             ));
-        } else if self.cumulative.is_some() {
+        } else if self.cumulative.is_some() || !self.batches.is_empty() {
+            let what = if self.cumulative.is_some() {
+                "累计拨付列".to_string()
+            } else {
+                format!("{} 个拨付分列（分批或分资金）之和", self.batches.len())
+            };
             let when = match &self.as_of {
                 Some((d, Some(from))) => format!("截至 {d}（见 {from}）"),
                 Some((d, None)) => format!("截至 {d}（说明表）"),
@@ -331,7 +371,7 @@ impl PaidColumns {
             problems.push(Problem::on(crate::model::Finding::PaidFromTable,
                 sheet,
                 format!(
-                    "工作簿没有拨付表：已拨付按工作表“{sheet}”的累计拨付列计，{when}；没有逐笔日期，不能按截止日期筛选拨付，也没有逐月进度"
+                    "工作簿没有拨付表：已拨付按工作表“{sheet}”的{what}计，{when}；没有逐笔日期，不能按截止日期筛选拨付，也没有逐月进度"
                 ),
             ));
         }
@@ -361,26 +401,7 @@ pub(crate) struct PaymentPair {
 /// and one amount column. An ordinal with only one of them is left out
 /// (and, unread, it is an amount the R080 rule names).
 pub(crate) fn payment_pairs(table: &Table) -> Vec<PaymentPair> {
-    use super::layout::{PairPart, normalize_header, payment_pair_part};
-    let mut parts: Vec<(u32, PairPart, u32, Option<MoneyUnit>)> = Vec::new();
-    for (col, path, field) in &table.paths {
-        if field.is_some() {
-            continue;
-        }
-        // The unit in a header (金额（元）), or a units row's word at the path's foot.
-        let unit = path
-            .split('/')
-            .filter_map(|p| normalize_header(p).1.or_else(|| MoneyUnit::parse(p)))
-            .next_back();
-        let key: String = path
-            .split('/')
-            .map(|p| normalize_header(p).0)
-            .collect::<Vec<_>>()
-            .join("/");
-        if let Some((n, part)) = payment_pair_part(&key) {
-            parts.push((n, part, *col, unit));
-        }
-    }
+    let parts = pair_parts(table);
     let mut ordinals: Vec<u32> = parts.iter().map(|p| p.0).collect();
     ordinals.sort_unstable();
     ordinals.dedup();
@@ -400,4 +421,127 @@ pub(crate) fn payment_pairs(table: &Table) -> Vec<PaymentPair> {
         }
     }
     out
+}
+
+/// Payments kept as one amount column a batch with no dates (第一批拨付 |
+/// 第二批拨付 …): (ordinal, column, unit) of each batch no date column
+/// goes with. Their sum is the paid so far, as a 累计 column is.
+/// With none, the paid split by fund or level under a paid parent with no
+/// total of its own (已拨付资金 over 中央 | 省级): its parts, ordinal 0.
+pub(crate) fn payment_batches(table: &Table) -> Vec<(u32, u32, Option<MoneyUnit>)> {
+    use super::layout::{normalize_header, split_of};
+    let parts = pair_parts(table);
+    let batches: Vec<(u32, u32, Option<MoneyUnit>)> = parts
+        .iter()
+        .filter(|p| {
+            p.1 == PairPart::Amount
+                && !parts.iter().any(|q| q.0 == p.0 && q.1 == PairPart::Date)
+                && parts.iter().filter(|q| q.0 == p.0).count() == 1
+        })
+        .map(|p| (p.0, p.2, p.3))
+        .collect();
+    if !batches.is_empty() {
+        return batches;
+    }
+    let mut by_fund = Vec::new();
+    for (col, path, field) in &table.paths {
+        let steps: Vec<(String, Option<MoneyUnit>)> =
+            path.split('/').map(normalize_header).collect();
+        // A units row's word at the foot is the unit, not a step.
+        let (steps, foot_unit) = match steps.split_last() {
+            Some((last, rest)) if MoneyUnit::parse(&last.0).is_some() => {
+                (rest.to_vec(), MoneyUnit::parse(&last.0))
+            }
+            _ => (steps, None),
+        };
+        let [.., (parent, parent_unit), (own, own_unit)] = steps.as_slice() else {
+            continue;
+        };
+        if field.is_none()
+            && super::layout::field_by_meaning(super::layout::SheetRole::Projects, parent)
+                == Some(Field::CumulativePaid)
+            && split_of(own, None).is_some()
+        {
+            by_fund.push((0, *col, own_unit.or(foot_unit).or(*parent_unit)));
+        }
+    }
+    by_fund
+}
+
+use super::layout::PairPart;
+
+/// The columns no other rule took that are a numbered payment's date or
+/// amount: (ordinal, part, column, unit).
+fn pair_parts(table: &Table) -> Vec<(u32, PairPart, u32, Option<MoneyUnit>)> {
+    use super::layout::{normalize_header, payment_pair_part};
+    let mut parts: Vec<(u32, PairPart, u32, Option<MoneyUnit>)> = Vec::new();
+    for (col, path, field) in &table.paths {
+        if field.is_some() {
+            continue;
+        }
+        // The unit in a header (金额（元）), or a units row's word at the path's foot.
+        let unit = path
+            .split('/')
+            .filter_map(|p| normalize_header(p).1.or_else(|| MoneyUnit::parse(p)))
+            .next_back();
+        let key: String = path
+            .split('/')
+            .map(|p| normalize_header(p).0)
+            .collect::<Vec<_>>()
+            .join("/");
+        if let Some((n, part)) = payment_pair_part(&key) {
+            parts.push((n, part, *col, unit));
+        }
+    }
+    parts
+}
+
+/// With a payment list, a project table's own 已拨付 column is kept only —
+/// but it is the clerk's figure of the same money: each project's cell is
+/// checked against the sum of its payments on the list (every date, the
+/// column standing at the ledger's date), and a difference is an error
+/// naming both (R089), as a 累计 that disagrees with its months is.
+pub(crate) fn column_against_payments(tables: &[&Table], ledger: &mut crate::model::Ledger) {
+    let mut by_project: std::collections::HashMap<&str, Decimal> = std::collections::HashMap::new();
+    for p in &ledger.payments {
+        *by_project.entry(p.project_id.as_str()).or_default() += p.amount;
+    }
+    let mut found = Vec::new();
+    for p in &ledger.projects {
+        // The table the row is under (two tables on one sheet: the lower).
+        let Some(t) = tables
+            .iter()
+            .filter(|t| t.name == p.row.sheet && p.row.row >= t.header_row + t.header_depth)
+            .max_by_key(|t| t.header_row)
+        else {
+            continue;
+        };
+        let Some(c) = t.columns.get(&Field::CumulativePaid) else {
+            continue;
+        };
+        let Ok(Some((printed, cell))) = t.money_at(
+            p.row.row,
+            c.col,
+            c.unit,
+            "已拨付",
+            &mut ColumnNotes::default(),
+        ) else {
+            continue;
+        };
+        let paid = by_project.get(p.id.as_str()).copied().unwrap_or_default();
+        if !agrees(printed, paid, t.places_at(p.row.row, c.col, c.unit)) {
+            found.push(Problem::at(
+                Finding::PaidColumnDisagrees,
+                &cell,
+                format!(
+                    "{cell}：项目“{}”的{} {} 万元与拨付表中该项目各笔之和 {} 万元不符（已拨付按拨付表计，截止日期后的拨付也算在内）；请核对拨付表是否漏记、多记，或该列是否未更新",
+                    p.id,
+                    c.spec.header.split('（').next().unwrap_or("已拨付"),
+                    Wan(printed),
+                    Wan(paid)
+                ),
+            ));
+        }
+    }
+    ledger.problems.extend(found);
 }

@@ -36,6 +36,32 @@ pub(crate) fn read_payments(
             ambiguous.insert(k);
         }
     }
+    // The same keys as written another way (ＸＭ－０１, xm-01, "XM 01"):
+    // matched when no key matches exactly and only one project folds so.
+    let mut by_folded: HashMap<String, Option<String>> = HashMap::new();
+    for k in by_key.keys() {
+        by_folded
+            .entry(layout::fold_key(k))
+            .and_modify(|v| *v = None)
+            .or_insert_with(|| Some(k.clone()));
+    }
+    let mut folded_used: Option<(usize, CellRef, String, String)> = None;
+    // Project names, for a payment whose id is blank or is a name: the
+    // project's id when one project bears the name.
+    let mut by_name: HashMap<&str, Option<&str>> = HashMap::new();
+    if key == Field::ProjectId {
+        for p in &ledger.projects {
+            by_name
+                .entry(p.name.as_str())
+                .and_modify(|v| *v = None)
+                .or_insert(Some(p.id.as_str()));
+        }
+    }
+    let by_name: HashMap<String, String> = by_name
+        .into_iter()
+        .filter_map(|(n, id)| Some((n.to_string(), id?.to_string())))
+        .collect();
+    let mut named: Option<(usize, CellRef, String)> = None;
     let mut notes = ColumnNotes::default();
     let mut check = TotalCheck::default();
     let mut excluded_rows = Vec::new();
@@ -101,7 +127,23 @@ pub(crate) fn read_payments(
             continue;
         }
         table.long_number(row, key, problems);
-        let id = required_text(table, row, key, left_out, problems);
+        // No id, a name: the project of that name.
+        let id_by_name = (key == Field::ProjectId && !table.has_value(row, key))
+            .then(|| table.text(row, Field::ProjectName))
+            .flatten()
+            .and_then(|n| by_name.get(&n).map(|id| (n, id.clone())));
+        let id = match id_by_name {
+            Some((n, id)) => {
+                let cell = CellRef::at(
+                    &table.name,
+                    row,
+                    table.columns.get(&Field::ProjectName).map_or(0, |c| c.col),
+                );
+                named.get_or_insert((0, cell, n)).0 += 1;
+                Some(id)
+            }
+            None => required_text(table, row, key, left_out, problems),
+        };
         let date = required(
             table.date(row, Field::PaymentDate),
             table,
@@ -153,7 +195,26 @@ pub(crate) fn read_payments(
             exclude(&mut excluded_rows, problems, Some(id));
             continue;
         }
-        let Some((project_id, project_fund)) = by_key.get(&id) else {
+        // A name in the id column: the project of that name.
+        let id = match by_name.get(&id) {
+            Some(pid) if !by_key.contains_key(&id) && by_key.contains_key(pid) => {
+                named.get_or_insert((0, id_cell.clone(), id.clone())).0 += 1;
+                pid.clone()
+            }
+            _ => id,
+        };
+        let exact = by_key.get(&id);
+        let folded = exact.is_none().then(|| {
+            by_folded
+                .get(&layout::fold_key(&id))
+                .and_then(|k| k.as_ref())
+                .and_then(|k| by_key.get(k).map(|v| (k, v)))
+        });
+        if let Some(Some((k, _))) = &folded {
+            let e = folded_used.get_or_insert((0, id_cell.clone(), id.clone(), (*k).clone()));
+            e.0 += 1;
+        }
+        let Some((project_id, project_fund)) = exact.or(folded.flatten().map(|(_, v)| v)) else {
             let why = match excluded.get(&id) {
                 Some(at) => format!("所属项目“{id}”的数据有误（见 {at}）"),
                 None => format!(
@@ -189,6 +250,35 @@ pub(crate) fn read_payments(
             row: CellRef::at(&table.name, row, table.sheet.first_col()),
             basis: PaymentBasis::Dated,
         });
+    }
+    if let Some((n, first, name)) = named {
+        let at = if n == 1 {
+            format!("{first}")
+        } else {
+            format!("{first} 等 {n} 个单元格")
+        };
+        ledger.problems.push(Problem::at(
+            crate::model::Finding::PaymentByName,
+            &first,
+            format!("{at}：拨付没有写项目编号（或编号栏写的是项目名称，如“{name}”），按项目名称对应到项目表中唯一同名的项目；请补上项目编号"),
+        ));
+    }
+    if let Some((n, first, written, key)) = folded_used {
+        let at = if n == 1 {
+            format!("{first}")
+        } else {
+            format!("{first} 等 {n} 个单元格")
+        };
+        ledger.problems.push(Problem::at(
+            crate::model::Finding::KeyWrittenOtherwise,
+            &first,
+            format!(
+                "{at}：{}“{}”与项目表的“{}”只差全角半角、大小写或空格，按同一项目计入；请统一写法",
+                table.column_header(key_field(table)),
+                super::value::visible(&written),
+                key
+            ),
+        ));
     }
     ledger.excluded.append(&mut excluded_rows);
     skipped.flush(&table.sheet.name, &mut ledger.problems, &mut reading);

@@ -602,11 +602,22 @@ pub(crate) fn read_projects(
         if let (Some((b, cell)), Ok(v)) = (&budget, &splits) {
             let sum: Decimal = v.iter().map(|(_, d, _)| *d).sum();
             if table.has(Field::Budget) && !v.is_empty() && sum != *b {
+                // Parts short of the total may be the "其中" of it (自筹 not
+                // listed): a note. Parts over it cannot be: the ledger's own
+                // figures contradict each other — an error.
+                let (finding, more) = if sum > *b {
+                    (
+                        crate::model::Finding::BudgetPartsOverTotal,
+                        "：各资金来源加起来超过了合计，两者必有一处有误（预算按合计列计），请核对",
+                    )
+                } else {
+                    (crate::model::Finding::BudgetSplitDisagrees, "")
+                };
                 problems.push(Problem::at(
-                    crate::model::Finding::BudgetSplitDisagrees,
+                    finding,
                     cell,
                     format!(
-                        "{cell}：预算金额 {} 万元与各资金来源之和 {} 万元不符",
+                        "{cell}：预算金额 {} 万元与各资金来源之和 {} 万元不符{more}",
                         Wan(*b),
                         Wan(sum)
                     ),
@@ -623,6 +634,22 @@ pub(crate) fn read_projects(
                 None
             }
             Ok(s) => s,
+            // "未结算", "待审计": the clerk saying it is not settled yet.
+            Err(_)
+                if table
+                    .text(row, Field::Settled)
+                    .is_some_and(|t| layout::settlement_pending(&t)) =>
+            {
+                if let Some((_, cell)) = table.cell(row, Field::Settled) {
+                    let t = table.text(row, Field::Settled).unwrap_or_default();
+                    let e = notes.pending_settled.get_or_insert((0, cell, Vec::new()));
+                    e.0 += 1;
+                    if !e.2.contains(&t) && e.2.len() < 3 {
+                        e.2.push(t);
+                    }
+                }
+                None
+            }
             Err(mut p) => {
                 p.message.push_str("，按未结算处理，待拨付和结余未计算");
                 problems.push(p);

@@ -228,6 +228,57 @@ impl Table<'_> {
         // A row of a deeper band met again may hold one text (2024年 over the months).
         (same >= 2 && same * 2 >= texts.len()) || (same >= 1 && same == texts.len())
     }
+    /// A header met again below with its columns in another order (a
+    /// second table on the sheet, 预算金额 where 已拨付 was): the first such
+    /// row. Read with the first header's columns its rows would be misread.
+    pub fn moved_header(&self) -> Option<u32> {
+        self.data_rows().find(|&row| {
+            let cells = self.sheet.row_cells(row);
+            cells.len() >= 2
+                && cells
+                    .iter()
+                    .all(|(_, v)| matches!(v, Data::String(s) if !s.trim().is_empty()))
+                && {
+                    let keys: Vec<(u32, String)> = cells
+                        .iter()
+                        .filter_map(|(c, v)| {
+                            cell_text(v).map(|t| (*c, layout::normalize_header(&t).0))
+                        })
+                        .collect();
+                    // The header's columns of a key (one, for a key it names once).
+                    let at = |k: &String| -> Vec<u32> {
+                        self.header_keys
+                            .iter()
+                            .filter(|(_, h)| h == k)
+                            .map(|(c, _)| *c)
+                            .collect()
+                    };
+                    let named = keys.iter().filter(|(_, k)| !at(k).is_empty()).count();
+                    named >= 2
+                        && named * 2 >= keys.len()
+                        && keys
+                            .iter()
+                            .any(|(c, k)| matches!(at(k).as_slice(), [hc] if hc != c))
+                }
+        })
+    }
+    /// Where the table under a moved header starts: its header row, or the
+    /// first of the text-only lines right above it (its title, 单位 line),
+    /// back to a blank line or a row with a number.
+    pub fn second_table_start(&self, header: u32) -> u32 {
+        let mut start = header;
+        while start > self.header_row + self.header_depth {
+            let cells = self.sheet.row_cells(start - 1);
+            if cells.is_empty()
+                || cells.iter().all(|(_, v)| super::cells::is_blank(v))
+                || cells.iter().any(|(_, v)| !matches!(v, Data::String(_)))
+            {
+                break;
+            }
+            start -= 1;
+        }
+        start
+    }
     pub fn has(&self, field: Field) -> bool {
         self.columns.contains_key(&field)
     }
@@ -478,7 +529,11 @@ pub fn locate_table<'a>(
     let depth = depth + u32::from(super::header::units_row(sheet, row + depth, &mut m));
     let header_end = row + depth - 1;
     reconsider_text_fields(sheet, role, header_end, &mut m, mapping)?;
-    let line = unit_line(sheet, row)?;
+    let line = match unit_line(sheet, row)? {
+        Some(l) => Some(l),
+        None => super::unit::unit_in_header(sheet, row..=header_end)
+            .or_else(|| super::unit::unit_in_notes(sheet, header_end)),
+    };
     let default_unit = match (mapping.unit(role), &line) {
         (Some(u), _) => Some(u),
         (None, Some((u, _))) => Some(*u),

@@ -39,6 +39,53 @@ pub(crate) fn unit_line(
     Ok(found)
 }
 
+/// A cell of the header band that only states the unit ("（单位：元）" in
+/// the header row's last cell, where no column is headed).
+pub(crate) fn unit_in_header(
+    sheet: &RawSheet,
+    rows: std::ops::RangeInclusive<u32>,
+) -> Option<(MoneyUnit, CellRef)> {
+    for row in rows {
+        for (col, v) in sheet.row_cells(row) {
+            let Some(t) = cell_text(v) else {
+                continue;
+            };
+            let k = super::value::compact(&t);
+            if !k.trim_start_matches(['(', '（']).starts_with("单位") {
+                continue;
+            }
+            if let Some(u) = stated_unit(&t) {
+                return Some((u, CellRef::new(&sheet.name, row, *col)));
+            }
+        }
+    }
+    None
+}
+
+/// A unit a note under the table states ("注：本表金额单位为元"): a line
+/// of text only, its first text a note, below the header band.
+pub(crate) fn unit_in_notes(sheet: &RawSheet, below: u32) -> Option<(MoneyUnit, CellRef)> {
+    for (row, cells) in sheet.rows_from(below + 1) {
+        let texts: Vec<(u32, String)> = cells
+            .iter()
+            .filter_map(|(c, v)| cell_text(v).map(|t| (*c, t)))
+            .collect();
+        if texts.len() != cells.len()
+            || !texts
+                .first()
+                .is_some_and(|(_, t)| super::layout::is_note_text(t))
+        {
+            continue;
+        }
+        for (col, t) in &texts {
+            if let Some(u) = stated_unit(t) {
+                return Some((u, CellRef::new(&sheet.name, row, *col)));
+            }
+        }
+    }
+    None
+}
+
 /// The unit a title ends with in brackets: "某某镇2024年项目台账（元）".
 fn bracketed_unit(text: &str) -> Option<MoneyUnit> {
     let t = text.trim_end();
@@ -92,5 +139,38 @@ mod tests {
             Some(MoneyUnit::Yuan)
         );
         assert_eq!(bracketed_unit("填报单位：某某镇（盖章）"), None);
+        let sheet = RawSheet::new(
+            "项目",
+            vec![
+                (0, 0, calamine::Data::String("项目名称".into())),
+                (0, 1, calamine::Data::String("预算金额".into())),
+                (0, 2, calamine::Data::String("（单位：元）".into())),
+                (1, 0, calamine::Data::String("单位名称".into())),
+            ],
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(
+            unit_in_header(&sheet, 0..=0).map(|(u, at)| (u, at.to_string())),
+            Some((MoneyUnit::Yuan, "项目!C1".to_string()))
+        );
+        assert_eq!(unit_in_header(&sheet, 1..=1), None);
+        let t = |s: &str| calamine::Data::String(s.into());
+        let sheet = RawSheet::new(
+            "项目",
+            vec![
+                (0, 0, t("项目名称")),
+                (0, 1, t("预算金额")),
+                (1, 0, t("冷库")),
+                (1, 1, calamine::Data::Float(50000.0)),
+                (2, 0, t("注：1.本表金额单位为元；2.拨付进度=已拨付/预算。")),
+            ],
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(
+            unit_in_notes(&sheet, 0).map(|(u, at)| (u, at.to_string())),
+            Some((MoneyUnit::Yuan, "项目!A3".to_string()))
+        );
     }
 }

@@ -37,14 +37,32 @@ pub fn parse_amount_text(s: &str) -> Result<(Decimal, Option<MoneyUnit>), Amount
     parse_folded_amount(s)
 }
 
+/// An amount written in brackets, the accountant's negative: "(5)", "（5）".
+pub fn is_bracketed(s: &str) -> bool {
+    let t = fold_width(s);
+    let t = t.trim();
+    t.starts_with('(') && (t.ends_with(')') || UNIT_WORDS.iter().any(|(w, _)| t.ends_with(w)))
+}
+
 /// `parse_amount_text` without its quick refusal.
 fn parse_folded_amount(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountError> {
     let folded = fold_width(s);
     let mut t = folded.trim();
+    // An accountant's negative: the whole amount in brackets, "(5)",
+    // "（1,000.00）", "(5)万元", "(5万元)".
+    let mut bracketed = false;
     let mut unit = None;
-    if let Some((w, u)) = UNIT_WORDS.iter().find(|(w, _)| t.ends_with(w)) {
-        t = t[..t.len() - w.len()].trim_end();
-        unit = Some(*u);
+    for _ in 0..2 {
+        if !bracketed && let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            t = inner.trim();
+            bracketed = true;
+        }
+        if unit.is_none()
+            && let Some((w, u)) = UNIT_WORDS.iter().find(|(w, _)| t.ends_with(w))
+        {
+            t = t[..t.len() - w.len()].trim_end();
+            unit = Some(*u);
+        }
     }
     let t = t
         .strip_prefix('¥')
@@ -56,9 +74,15 @@ fn parse_folded_amount(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountEr
     }
     // Thousands separators only between digit groups of three.
     let (sign, body) = match t.strip_prefix('-') {
+        // "(-5)" says minus twice: not a number.
+        Some(_) if bracketed => return Err(AmountError::NotANumber),
         Some(b) => ("-", b),
+        None if bracketed => ("-", t),
         None => ("", t.strip_prefix('+').unwrap_or(t)),
     };
+    if bracketed && body.starts_with('+') {
+        return Err(AmountError::NotANumber);
+    }
     let (int_part, frac_part) = match body.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (body, None),
@@ -109,7 +133,7 @@ fn amount_char(c: char) -> bool {
     };
     c.is_ascii_digit()
         || c.is_whitespace()
-        || matches!(c, ',' | '.' | '+' | '-' | '¥' | '￥')
+        || matches!(c, ',' | '.' | '+' | '-' | '¥' | '￥' | '(' | ')')
         || UNIT_WORDS.iter().any(|(w, _)| w.contains(c))
 }
 
@@ -293,7 +317,28 @@ mod tests {
         assert_eq!(parse_amount_text("\u{2212}3").unwrap().0, d("-3"));
         assert_eq!(parse_amount_text("－3.5").unwrap().0, d("-3.5"));
         assert_eq!(parse_amount_text(".5").unwrap().0, d("0.5"));
+        // The accountant's negative: the whole amount in brackets.
+        for (t, want, unit) in [
+            ("(5)", "-5", None),
+            ("（5）", "-5", None),
+            ("(1,000.50)", "-1000.5", None),
+            ("（１,０００）", "-1000", None),
+            ("(5)万元", "-5", Some(MoneyUnit::WanYuan)),
+            ("(5000元)", "-5000", Some(MoneyUnit::Yuan)),
+            (" ( 5 ) ", "-5", None),
+        ] {
+            assert_eq!(parse_amount_text(t), Ok((d(want), unit)), "{t}");
+            assert!(is_bracketed(t), "{t}");
+        }
+        assert!(!is_bracketed("-5") && !is_bracketed("5"));
         for bad in [
+            "(-5)",
+            "(+5)",
+            "((5))",
+            "(5",
+            "5)",
+            "()",
+            "(5)(6)",
             "",
             "abc",
             "10(其中,灾情因素6万元)",
@@ -352,8 +397,46 @@ pub enum DateForm {
     Day,
     /// Only the month (2024年3月, 2024.3, 202403): the month's last day.
     Month,
-    /// No year (9月6日, 9.6): the ledger's year.
+    /// No year (9月6日, 9.6, 3/15): the ledger's year.
     NoYear,
+    /// A two-digit year (24.3.15, 24/3/15, 24年3月15日) within a year of
+    /// the ledger's: 20yy.
+    ShortYear,
+}
+
+/// The parts of a date written with a two-digit year (24.3.15, 24/3/15,
+/// 24-3-15, 24年3月15日): (20yy, month, day), not yet checked.
+pub fn short_year_parts(v: &Data) -> Option<(i32, u32, u32)> {
+    let Data::String(s) = v else {
+        return None;
+    };
+    let t = compact(s);
+    let t = t
+        .strip_suffix('日')
+        .or_else(|| t.strip_suffix('号'))
+        .unwrap_or(&t);
+    let seps: Vec<char> = t.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let one_style = seps == ['年', '月']
+        || (seps.len() == 2 && seps[0] == seps[1] && matches!(seps[0], '.' | '/' | '-'));
+    if !one_style {
+        return None;
+    }
+    let parts: Vec<&str> = t.split(['年', '月', '.', '/', '-']).collect();
+    match parts.as_slice() {
+        [y, m, d]
+            if y.len() == 2
+                && (1..=2).contains(&m.len())
+                && (1..=2).contains(&d.len())
+                && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            Some((
+                2000 + y.parse::<i32>().ok()?,
+                m.parse().ok()?,
+                d.parse().ok()?,
+            ))
+        }
+        _ => None,
+    }
 }
 
 fn month_end(y: i32, m: u32) -> Option<NaiveDate> {
@@ -387,6 +470,22 @@ pub fn clerk_date(v: &Data, year: Option<i32>) -> Option<(NaiveDate, DateForm)> 
             .then(|| month_end(y, m).map(|d| (d, DateForm::Month)))
             .flatten();
     }
+    // 24.3.15: a two-digit year, read as 20yy when the ledger's year is
+    // that year or next to it (payments of a 2023 ledger made in 2024).
+    if !number && let Some((y, m, d)) = short_year_parts(v) {
+        return (year.is_some_and(|l| (y - l).abs() <= 1))
+            .then(|| NaiveDate::from_ymd_opt(y, m, d).map(|d| (d, DateForm::ShortYear)))
+            .flatten();
+    }
+    // 3/15, 3-15: a day without the year, as 9.6.
+    if !number
+        && let Some((a, b)) = text.split_once(['/', '-'])
+        && (1..=2).contains(&a.len())
+        && (1..=2).contains(&b.len())
+    {
+        let (m, d) = (num(a)?, num(b)?);
+        return NaiveDate::from_ymd_opt(year?, m, d).map(|d| (d, DateForm::NoYear));
+    }
     // 2024年3月(份)
     if let Some((y, rest)) = text.split_once('年') {
         let m = rest.trim_end_matches('份').strip_suffix('月')?;
@@ -395,11 +494,12 @@ pub fn clerk_date(v: &Data, year: Option<i32>) -> Option<(NaiveDate, DateForm)> 
             .then(|| month_end(y, m).map(|d| (d, DateForm::Month)))
             .flatten();
     }
-    // 9月6日
+    // 9月6日, 9月6号, 9月6
     if let Some((m, rest)) = text.split_once('月') {
         let d = rest
             .strip_suffix('日')
-            .or_else(|| rest.strip_suffix('号'))?;
+            .or_else(|| rest.strip_suffix('号'))
+            .unwrap_or(rest);
         let (m, d) = (num(m)?, num(d)?);
         return NaiveDate::from_ymd_opt(year?, m, d).map(|d| (d, DateForm::NoYear));
     }
@@ -479,7 +579,50 @@ mod clerk_date_tests {
             clerk_date(&s("2024.10"), None),
             Some((d(2024, 10, 31), DateForm::Month))
         );
-        for bad in ["2024年13月", "13月1日", "abc", "2024-7", "9.6.1"] {
+        // A two-digit year within a year of the ledger's; a day written 3/15.
+        for (t, want) in [
+            ("24.3.15", d(2024, 3, 15)),
+            ("24/3/15", d(2024, 3, 15)),
+            ("24-03-15", d(2024, 3, 15)),
+            ("24年3月15日", d(2024, 3, 15)),
+            ("２４．３．１５", d(2024, 3, 15)),
+            ("25.1.10", d(2025, 1, 10)),
+            ("23.12.30", d(2023, 12, 30)),
+        ] {
+            assert_eq!(
+                clerk_date(&s(t), Some(2024)),
+                Some((want, DateForm::ShortYear)),
+                "{t}"
+            );
+        }
+        for (t, year) in [
+            ("24.3.15", None),
+            ("21.3.15", Some(2024)),
+            ("24.2.30", Some(2024)),
+            ("24.3", Some(2024)),
+            ("24.3.15.1", Some(2024)),
+            ("24.3/15", Some(2024)),
+        ] {
+            assert_eq!(clerk_date(&s(t), year), None, "{t} {year:?}");
+        }
+        for t in ["3/15", "3-15", "03/15", "3月15", "3月15号"] {
+            assert_eq!(
+                clerk_date(&s(t), Some(2024)),
+                Some((d(2024, 3, 15), DateForm::NoYear)),
+                "{t}"
+            );
+            assert_eq!(clerk_date(&s(t), None), None, "{t}: no year known");
+        }
+        for bad in [
+            "2024年13月",
+            "13月1日",
+            "abc",
+            "2024-7",
+            "9.6.1",
+            "13/1",
+            "3/32",
+            "3/15/24",
+        ] {
             assert_eq!(clerk_date(&s(bad), Some(2024)), None, "{bad}");
         }
     }
