@@ -582,7 +582,7 @@ fn dimension_ref(head: &[u8]) -> Option<String> {
 /// A `<dimension ref>` calamine can read: one or two cell references whose
 /// column and row fit u32 (as it computes them), the second not before the
 /// first. Something else it refuses itself (not ours to judge).
-fn dimension_is_valid(value: &str) -> bool {
+pub(super) fn dimension_is_valid(value: &str) -> bool {
     fn cell(s: &str) -> Option<Option<(u32, u32)>> {
         let (mut col, mut row) = (0u32, 0u32);
         let mut digits = false;

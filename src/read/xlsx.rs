@@ -682,6 +682,15 @@ fn sheet(xml: &[u8], ctx: &Context, full: bool, limit: usize) -> Res<SheetCells>
     let data_open = loop {
         match s.tag()? {
             Some(t) if t.opens(b"sheetData") => break t.kind == Kind::Open,
+            // A range calamine can't read is a damaged file, refused by the
+            // check made before calamine reads (R130).
+            Some(t) if t.opens(b"dimension") => {
+                if let Some(r) = t.attr(b"ref")?
+                    && !super::book::dimension_is_valid(&String::from_utf8_lossy(r))
+                {
+                    return fb("a <dimension> calamine refuses");
+                }
+            }
             Some(_) => {}
             None => return fb("a sheet without <sheetData>"),
         }
