@@ -166,14 +166,15 @@ impl Table<'_> {
     }
     /// First and last column of the table (its header's extent).
     pub fn span(&self) -> (u32, u32) {
-        let cols: Vec<u32> = self
-            .header_keys
-            .iter()
-            .map(|(c, _)| *c)
-            .chain(self.columns.iter().map(|c| c.col))
-            .collect();
-        let lo = cols.iter().copied().min().unwrap_or(0);
-        let hi = cols.iter().copied().max().unwrap_or(u32::MAX);
+        // Asked for every row read: no list built.
+        let cols = || {
+            self.header_keys
+                .iter()
+                .map(|(c, _)| *c)
+                .chain(self.columns.iter().map(|c| c.col))
+        };
+        let lo = cols().min().unwrap_or(0);
+        let hi = cols().max().unwrap_or(u32::MAX);
         (lo, hi)
     }
     /// The value at a cell, or the value of the vertical merge covering it.
