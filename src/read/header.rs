@@ -40,20 +40,21 @@ pub(crate) fn is_title_merge(sheet: &RawSheet, m: &Dimensions, row: u32) -> bool
 /// after it on the same line (某某镇项目台账 … 单位：元).
 pub fn is_context_row(sheet: &RawSheet, row: u32) -> bool {
     let cells = sheet.row_cells(row);
-    let context: Vec<bool> = cells
-        .iter()
-        .map(|(_, v)| cell_text(v).is_some_and(|t| is_context_text(&t)))
-        .collect();
-    match context.iter().position(|c| !c) {
-        None => !cells.is_empty(),
-        // Only the first cell is not a fact: a title, when it is text.
-        Some(0) => {
-            context.len() > 1
-                && context[1..].iter().all(|c| *c)
-                && cell_text(&cells[0].1).is_some_and(|t| t.chars().count() >= 4)
-        }
-        Some(_) => false,
+    let Some(((_, first), rest)) = cells.split_first() else {
+        return false;
+    };
+    // Texts as `cell_text` gives them, without a copy each.
+    let context = |v: &calamine::Data| match v {
+        calamine::Data::String(s) if !s.trim().is_empty() => is_context_text(s.trim()),
+        _ => false,
+    };
+    // Every cell after the first is a fact (a data row is told at its
+    // second cell, not after all of them) …
+    if !rest.iter().all(|(_, v)| context(v)) {
+        return false;
     }
+    // … and the first too, or it is a title, when it is text.
+    context(first) || (!rest.is_empty() && cell_text(first).is_some_and(|t| t.chars().count() >= 4))
 }
 
 pub fn is_context_text(t: &str) -> bool {
