@@ -479,7 +479,13 @@ pub fn run(args: &Args) -> Result<i32, String> {
                     continue;
                 }
                 by_hash.insert(hash, t.file.clone());
-                kept.push((*t, ps));
+                // Copied here, the reader's copy dropped: what a township keeps
+                // was allocated among its workbook's cells on a reading thread,
+                // a few live bytes holding each page; copied together, the
+                // pages the workbooks used are free for what follows.
+                let kept_copy = ((*t).clone(), ps.clone());
+                drop((t, ps));
+                kept.push(kept_copy);
             }
             Read::Skipped(p) => problems.push(p),
             Read::Failed(p) => {
