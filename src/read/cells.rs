@@ -160,12 +160,13 @@ impl Table<'_> {
         };
         let mut any = false;
         for (c, v) in self.sheet.row_cells(row) {
-            if !read(*c) {
-                continue;
-            }
+            // The value first: most cells are no error (cheaper than the columns).
             let Some(e) = error_value(v) else {
                 continue;
             };
+            if !read(*c) {
+                continue;
+            }
             let cell = CellRef::at(&self.name, row, *c);
             let header = self
                 .columns

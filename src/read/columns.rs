@@ -154,8 +154,32 @@ pub fn field_json_name(f: Field) -> &'static str {
     }
 }
 
+/// A header cell's texts normalised once: its candidates' keys (in order)
+/// and its own text's.
+struct Keys {
+    candidates: Vec<String>,
+    own: String,
+}
+
+impl Keys {
+    fn of(h: &HeaderCell) -> Keys {
+        let candidates: Vec<String> = h
+            .candidates
+            .iter()
+            .map(|t| layout::normalize_header(t).0)
+            .collect();
+        // The first candidate is the cell's own text (header_cells).
+        let own = match h.candidates.first() {
+            Some(first) if *first == h.own => candidates[0].clone(),
+            _ => layout::normalize_header(&h.own).0,
+        };
+        Keys { candidates, own }
+    }
+}
+
 fn claim_of(
     h: &HeaderCell,
+    keys: &Keys,
     spec: &'static SheetSpec,
     mapping: &Mapping,
     present: &std::collections::HashSet<String>,
@@ -166,14 +190,13 @@ fn claim_of(
     // the mapped column is not in the header: a mapping line naming a
     // column the sheet lacks never switches off the automatic reading.
     let unmapped = |c: &ColumnSpec| mapped(c, role, mapping).is_none_or(|a| !present.contains(&a));
-    let own = layout::normalize_header(&h.own).0;
+    let own = keys.own.clone();
     let parent = h.parent.as_deref().map(|p| layout::normalize_header(p).0);
     // A mapped name wins over everything.
-    for text in &h.candidates {
-        let key = layout::normalize_header(text).0;
+    for key in &keys.candidates {
         if let Some(c) = spec
             .readable()
-            .find(|c| mapped(c, role, mapping).is_some_and(|a| a == key))
+            .find(|c| mapped(c, role, mapping).is_some_and(|a| a == *key))
         {
             return Claim::Field(c, Strength::Mapped);
         }
@@ -194,14 +217,13 @@ fn claim_of(
             return Claim::Split(fund, level);
         }
     }
-    for text in &h.candidates {
-        let key = layout::normalize_header(text).0;
+    for key in &keys.candidates {
         if key.is_empty() {
             continue;
         }
         if let Some(c) = spec
             .readable()
-            .find(|c| unmapped(c) && layout::header_matches(c, &key))
+            .find(|c| unmapped(c) && layout::header_matches(c, key))
         {
             return Claim::Field(c, Strength::Exact);
         }
@@ -253,29 +275,28 @@ pub(crate) fn match_headers(
     mapping: &Mapping,
 ) -> Matched {
     let mut m = Matched::empty();
-    let present: std::collections::HashSet<String> = cells
+    let keys: Vec<Keys> = cells.iter().map(Keys::of).collect();
+    let present: std::collections::HashSet<String> = keys
         .iter()
-        .flat_map(|h| h.candidates.iter())
-        .map(|t| layout::normalize_header(t).0)
+        .flat_map(|k| k.candidates.iter().cloned())
         .collect();
     // Bare month headers (1月 … 12月 with no parent) are months only as a run.
     let bare_months = spec.role == SheetRole::Projects
         && cells
             .iter()
-            .filter(|h| {
-                h.parent.is_none()
-                    && layout::month_header(&layout::normalize_header(&h.own).0).is_some()
-            })
+            .zip(&keys)
+            .filter(|(h, k)| h.parent.is_none() && layout::month_header(&k.own).is_some())
             .count()
             >= layout::BARE_MONTHS_MIN;
     let mut claims: Vec<Claim> = cells
         .iter()
-        .map(|h| claim_of(h, spec, mapping, &present, bare_months))
+        .zip(&keys)
+        .map(|(h, k)| claim_of(h, k, spec, mapping, &present, bare_months))
         .collect();
     // A 合计 / 小计 child beside budget parts is the budget's total,
     // whatever the parent is called (资金来源, 资金规模, 计划投资 …).
     for i in 0..cells.len() {
-        let own = layout::normalize_header(&cells[i].own).0;
+        let own = &keys[i].own;
         let Some(parent) = &cells[i].parent else {
             continue;
         };

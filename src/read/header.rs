@@ -40,20 +40,21 @@ pub(crate) fn is_title_merge(sheet: &RawSheet, m: &Dimensions, row: u32) -> bool
 /// after it on the same line (某某镇项目台账 … 单位：元).
 pub fn is_context_row(sheet: &RawSheet, row: u32) -> bool {
     let cells = sheet.row_cells(row);
-    let context: Vec<bool> = cells
-        .iter()
-        .map(|(_, v)| cell_text(v).is_some_and(|t| is_context_text(&t)))
-        .collect();
-    match context.iter().position(|c| !c) {
-        None => !cells.is_empty(),
-        // Only the first cell is not a fact: a title, when it is text.
-        Some(0) => {
-            context.len() > 1
-                && context[1..].iter().all(|c| *c)
-                && cell_text(&cells[0].1).is_some_and(|t| t.chars().count() >= 4)
-        }
-        Some(_) => false,
+    let Some(((_, first), rest)) = cells.split_first() else {
+        return false;
+    };
+    // Texts as `cell_text` gives them, without a copy each.
+    let context = |v: &calamine::Data| match v {
+        calamine::Data::String(s) if !s.trim().is_empty() => is_context_text(s.trim()),
+        _ => false,
+    };
+    // Every cell after the first is a fact (a data row is told at its
+    // second cell, not after all of them) …
+    if !rest.iter().all(|(_, v)| context(v)) {
+        return false;
     }
+    // … and the first too, or it is a title, when it is text.
+    context(first) || (!rest.is_empty() && cell_text(first).is_some_and(|t| t.chars().count() >= 4))
 }
 
 pub fn is_context_text(t: &str) -> bool {
@@ -71,34 +72,68 @@ pub fn is_context_text(t: &str) -> bool {
         || super::value::parse_date_text(k.trim_matches(['(', ')', '（', '）'])).is_some()
 }
 
-/// Section rows (一、产业发展类项目) below `from`: they give the rows under
-/// them their category, standing in for a 项目类别 column.
-pub(crate) fn has_section_rows(sheet: &RawSheet, from: u32) -> bool {
-    sheet.rows_from(from).any(|(_, cells)| {
-        // Sums beside the label may be numbers kept as text.
-        // The section's number may stand in a cell of its own (一 | 产业发展类项目).
-        let mut texts = cells
-            .iter()
-            .filter_map(|(_, v)| cell_text(v))
-            .filter(|t| super::value::parse_amount_text(t).is_err());
-        match (texts.next(), texts.next(), texts.next()) {
-            (Some(t), None, _) => layout::section_label(&t).is_some(),
-            (Some(a), Some(b), None) => {
-                let (n, t) = if layout::section_number(&a) {
-                    (a, b)
-                } else {
-                    (b, a)
-                };
-                layout::section_number(&n)
-                    && layout::section_label(&format!(
-                        "{}、{t}",
-                        n.trim_end_matches(['、', '.', '．'])
-                    ))
+/// The first section row (一、产业发展类项目) at or below `from`: section
+/// rows give the rows under them their category, standing in for a 项目类别
+/// column.
+pub(crate) fn first_section_row(sheet: &RawSheet, from: u32) -> Option<u32> {
+    sheet
+        .rows_from(from)
+        .find(|(_, cells)| is_section_row(cells))
+        .map(|(r, _)| r)
+}
+
+/// One text that is a section label, or a section number and a text, and
+/// otherwise only amounts (sums beside the label may be numbers kept as
+/// text; the number may stand in a cell of its own: 一 | 产业发展类项目).
+fn is_section_row(cells: &[(u32, calamine::Data)]) -> bool {
+    // Texts as `cell_text` gives them, without a copy each.
+    let mut texts = cells
+        .iter()
+        .filter_map(|(_, v)| match v {
+            calamine::Data::String(s) if !s.trim().is_empty() => Some(s.trim()),
+            _ => None,
+        })
+        .filter(|t| super::value::parse_amount_text(t).is_err());
+    match (texts.next(), texts.next(), texts.next()) {
+        (Some(t), None, _) => layout::section_label(t).is_some(),
+        (Some(a), Some(b), None) => {
+            let (n, t) = if layout::section_number(a) {
+                (a, b)
+            } else {
+                (b, a)
+            };
+            layout::section_number(n)
+                && layout::section_label(&format!("{}、{t}", n.trim_end_matches(['、', '.', '．'])))
                     .is_some()
-            }
-            _ => false,
         }
-    })
+        _ => false,
+    }
+}
+
+/// `first_section_row` asked for many `from` rows of one sheet (each header
+/// row tried): the rows are scanned once for the usual ascending questions.
+#[derive(Default)]
+pub(crate) struct SectionRows {
+    /// (scanned from, the first section row found there).
+    known: std::cell::Cell<Option<(u32, Option<u32>)>>,
+}
+
+impl SectionRows {
+    /// Is there a section row at or below `from`?
+    pub(crate) fn below(&self, sheet: &RawSheet, from: u32) -> bool {
+        if let Some((scanned, found)) = self.known.get()
+            && scanned <= from
+        {
+            match found {
+                None => return false,
+                Some(r) if r >= from => return true,
+                Some(_) => {}
+            }
+        }
+        let found = first_section_row(sheet, from);
+        self.known.set(Some((from, found)));
+        found.is_some()
+    }
 }
 
 /// A row that can't be a header: fewer than two cells, or a single text

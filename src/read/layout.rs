@@ -68,18 +68,29 @@ pub const CURRENCY_WORDS: &[&str] = &["人民币"];
 /// Header text → comparable key: no spaces or line breaks, half-width
 /// brackets, and the trailing bracketed unit split off.
 pub fn normalize_header(s: &str) -> (String, Option<MoneyUnit>) {
-    let mut t: String = s
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '（' => '(',
-            '）' => ')',
-            '【' | '［' | '[' => '(',
-            '】' | '］' | ']' => ')',
-            '：' => ':',
-            c => c,
-        })
-        .collect();
+    let mapped = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '（' | '）' | '【' | '［' | '[' | '】' | '］' | ']' | '：'
+            )
+    };
+    // Most headers have nothing to drop or map: copied whole.
+    let mut t: String = if !s.chars().any(mapped) {
+        s.to_string()
+    } else {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '（' => '(',
+                '）' => ')',
+                '【' | '［' | '[' => '(',
+                '】' | '］' | ']' => ')',
+                '：' => ':',
+                c => c,
+            })
+            .collect()
+    };
     let mut unit = None;
     while t.ends_with(')') {
         let Some(open) = t.rfind('(') else { break };
@@ -107,10 +118,24 @@ pub fn normalize_header(s: &str) -> (String, Option<MoneyUnit>) {
     (t, unit)
 }
 
+/// One of the numerals of section numbers (一 … 十).
+fn is_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
 /// Does a normalised header name this column?
 pub fn header_matches(spec: &ColumnSpec, key: &str) -> bool {
     // Aliases are written normalised (a test checks it); the header loses its unit.
-    header_key(spec) == key || spec.aliases.contains(&key)
+    // header_key(spec) == key, without a search in the header each time.
+    let standard = spec
+        .header
+        .strip_prefix(key)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('（'))
+        && !key.contains('（');
+    standard || spec.aliases.contains(&key)
 }
 
 /// The standard header without its unit: "预算金额（万元）" → "预算金额".
@@ -571,6 +596,11 @@ pub const ROW_SIGNALS: &[RowClass] = &[
 /// → (产业发展类项目, Some(4)). Numbered, or ending in 类 / 类项目.
 pub fn section_label(text: &str) -> Option<(String, Option<usize>)> {
     const NUMERALS: &str = "一二三四五六七八九十";
+    // Numbered needs a numeral, named needs 类: most texts have neither
+    // and are told without a copy.
+    if !text.chars().any(|c| is_numeral(c) || c == '类') {
+        return None;
+    }
     let t: String = super::value::compact(text);
     let mut rest: &str = &t;
     let mut numbered = false;
@@ -990,6 +1020,11 @@ pub const BREAKDOWN_PREFIXES: &[&str] = &["其中"];
 /// 一, 二 …, （一）, 一、.
 pub fn section_number(t: &str) -> bool {
     const NUMERALS: &str = "一二三四五六七八九十";
+    // Only numerals are left once brackets and marks are trimmed: a text
+    // without one is told without a copy.
+    if !t.chars().any(is_numeral) {
+        return false;
+    }
     let k: String = super::value::compact(t);
     let k = k
         .trim_start_matches(['(', '（'])

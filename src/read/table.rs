@@ -5,7 +5,7 @@
 use super::book::{RawBook, RawSheet};
 use super::columns::{Matched, match_headers};
 pub(crate) use super::header::HeaderCell;
-use super::header::{has_section_rows, header_cells, is_context_row, is_title_row, looks_two_deep};
+use super::header::{SectionRows, header_cells, is_context_row, is_title_row, looks_two_deep};
 pub use super::header::{is_context_text, is_subheader_row};
 use super::layout::{self, ColumnSpec, Field, MoneyUnit, SheetRole, SheetSpec};
 use super::mapping::Mapping;
@@ -166,14 +166,15 @@ impl Table<'_> {
     }
     /// First and last column of the table (its header's extent).
     pub fn span(&self) -> (u32, u32) {
-        let cols: Vec<u32> = self
-            .header_keys
-            .iter()
-            .map(|(c, _)| *c)
-            .chain(self.columns.iter().map(|c| c.col))
-            .collect();
-        let lo = cols.iter().copied().min().unwrap_or(0);
-        let hi = cols.iter().copied().max().unwrap_or(u32::MAX);
+        // Asked for every row read: no list built.
+        let cols = || {
+            self.header_keys
+                .iter()
+                .map(|(c, _)| *c)
+                .chain(self.columns.iter().map(|c| c.col))
+        };
+        let lo = cols().min().unwrap_or(0);
+        let hi = cols().max().unwrap_or(u32::MAX);
         (lo, hi)
     }
     /// The value at a cell, or the value of the vertical merge covering it.
@@ -412,6 +413,8 @@ pub fn locate_table<'a>(
         Some((r, depth)) => vec![(r, Some(depth))],
         None => (first..last).map(|r| (r, None)).collect(),
     };
+    // Asked for each header row tried: the sheet's rows scanned once.
+    let section_rows = SectionRows::default();
     for (row, forced_depth) in rows {
         // Titles and context lines (填报单位：… | 截至… | 单位：…) are never header rows.
         if forced_depth.is_none() && (is_title_row(sheet, row) || is_context_row(sheet, row)) {
@@ -432,7 +435,7 @@ pub fn locate_table<'a>(
                 });
         let try_depth = |depth: u32| {
             let m = match_headers(header_cells(sheet, row, depth), spec, mapping);
-            let sections = || role == SheetRole::Projects && has_section_rows(sheet, row + depth);
+            let sections = || role == SheetRole::Projects && section_rows.below(sheet, row + depth);
             let missing = missing_required(spec, &m, mapping, fund_known, &sections);
             (m, missing)
         };

@@ -46,7 +46,15 @@ pub fn is_bracketed(s: &str) -> bool {
 
 /// `parse_amount_text` without its quick refusal.
 fn parse_folded_amount(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountError> {
-    let folded = fold_width(s);
+    // Most amounts written as text have nothing to fold (1,128,000.00): not copied.
+    let needs_fold = s
+        .chars()
+        .any(|c| matches!(c, '\u{3000}' | '\u{FF01}'..='\u{FF5E}' | '。' | '\u{2212}'));
+    let folded = if needs_fold {
+        std::borrow::Cow::Owned(fold_width(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    };
     let mut t = folded.trim();
     // An accountant's negative: the whole amount in brackets, "(5)",
     // "（1,000.00）", "(5)万元", "(5万元)".
@@ -108,17 +116,22 @@ fn parse_folded_amount(s: &str) -> Result<(Decimal, Option<MoneyUnit>), AmountEr
     {
         return Err(AmountError::NotANumber);
     }
-    let text = match frac_part {
-        Some(f) => format!(
-            "{sign}{}.{f}",
-            if int_digits.is_empty() {
+    // "{sign}{int}.{frac}" (int 0 when empty) or "{sign}{int}", without `format!`.
+    let mut text =
+        String::with_capacity(sign.len() + int_digits.len() + 2 + frac_part.map_or(0, str::len));
+    text.push_str(sign);
+    match frac_part {
+        Some(f) => {
+            text.push_str(if int_digits.is_empty() {
                 "0"
             } else {
                 &int_digits
-            }
-        ),
-        None => format!("{sign}{int_digits}"),
-    };
+            });
+            text.push('.');
+            text.push_str(f);
+        }
+        None => text.push_str(&int_digits),
+    }
     let d = Decimal::from_str_exact(&text).map_err(|_| AmountError::OutOfRange)?;
     Ok((d.normalize(), unit))
 }
