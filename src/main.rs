@@ -100,6 +100,8 @@ fn fail(e: clap::Error, cmd: &clap::Command, args: &[std::ffi::OsString]) -> ! {
 }
 
 fn main() {
+    // Every command: see `small_pages` (measured on report and consolidate).
+    cmd::small_pages();
     jixiao::read::book::install_panic_hook();
     let cli = parse_cli();
     let result = match &cli.command {

@@ -302,25 +302,7 @@ fn read_one(path: &Path, as_of: Option<NaiveDate>, mapping: &Mapping) -> Read {
     }
 }
 
-/// Ordinary 4 KiB pages for the rest of the process (Linux). The allocator
-/// (mimalloc) asks for transparent huge pages where the system leaves it to
-/// the program: each first touch of a 2 MiB region then zeroes all of it,
-/// and a region holding a few live bytes of each township stays resident.
-/// Measured (release, `JIXIAO_PEAK_RSS=1`): peak 125–135 MB → 60–63 MB at
-/// 1,000 townships, 384–391 MB → 336–344 MB at 10,000, kernel time 1.6–2.2 s →
-/// 0.5 s; user time unchanged. The same as `MIMALLOC_ALLOW_THP=0`.
-pub fn small_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl(PR_SET_THP_DISABLE) takes integers only and changes
-    // no memory of this process; its result is not needed (on a kernel
-    // without it nothing changes).
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}
-
 pub fn run(args: &Args) -> Result<i32, String> {
-    small_pages();
     // Outputs checked against every input, including files found in the
     // folders, and their folders locked, before any input is read.
     let mut plan = crate::output::Plan::new(args.force);

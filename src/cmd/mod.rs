@@ -123,3 +123,20 @@ pub struct LedgerArgs {
     #[arg(long)]
     pub force: bool,
 }
+
+/// Ordinary 4 KiB pages for the rest of the process (Linux). The allocator
+/// (mimalloc) asks for transparent huge pages where the system leaves it to
+/// the program: each first touch of a 2 MiB region then zeroes all of it,
+/// and a region holding a few live bytes of each township stays resident.
+/// Measured (release, `JIXIAO_PEAK_RSS=1`): peak 125–135 MB → 60–63 MB at
+/// 1,000 townships, 384–391 MB → 336–344 MB at 10,000, kernel time 1.6–2.2 s →
+/// 0.5 s; user time unchanged. The same as `MIMALLOC_ALLOW_THP=0`.
+pub fn small_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_THP_DISABLE) takes integers only and changes
+    // no memory of this process; its result is not needed (on a kernel
+    // without it nothing changes).
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
