@@ -140,24 +140,12 @@ fn office_document(xml: &[u8]) -> Option<(String, String)> {
 
 /// The workbook's relationships: id → target (raw, as calamine keeps them).
 fn relationships(xml: &[u8]) -> Option<HashMap<String, String>> {
-    let mut r = reader(xml);
-    let mut buf = Vec::new();
-    let mut out = HashMap::new();
-    loop {
-        match r.read_event_into(&mut buf).ok()? {
-            Event::Start(e) if e.local_name().as_ref() == "Relationship" => {
-                if let Some(id) = raw_attr(&e, "Id")? {
-                    let target = raw_attr(&e, "Target")?.unwrap_or_default();
-                    out.insert(id, target);
-                }
-            }
-            Event::End(e) if e.local_name().as_ref() == "Relationships" => break,
-            Event::Eof => return None,
-            _ => {}
-        }
-        buf.clear();
-    }
-    Some(out)
+    Some(
+        typed_relationships(xml)?
+            .into_iter()
+            .map(|(id, (target, _))| (id, target))
+            .collect(),
+    )
 }
 
 /// (name, part path) of each sheet in workbook order.
