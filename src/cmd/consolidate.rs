@@ -436,7 +436,7 @@ pub fn run(args: &Args) -> Result<i32, String> {
             a.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9
         };
         eprintln!(
-            "timing: cpu in calamine {:.3}s, in reading ledgers and computing {:.3}s",
+            "timing: cpu in opening workbooks {:.3}s, in reading ledgers and computing {:.3}s",
             ns(&OPEN_NS),
             ns(&ANALYSE_NS)
         );

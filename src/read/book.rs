@@ -211,7 +211,7 @@ pub fn open_input_by(mut input: Input, full: bool, reader: XlsxReader) -> Result
 
 /// Debug builds (every test of the binary): a workbook our own reader read
 /// is read again by calamine alone and must come out the same, cell for
-/// cell, formula for formula, merge for merge.
+/// cell, formula for formula, merge for merge, wherever calamine reads it.
 #[cfg(debug_assertions)]
 fn same_as_calamine(book: &RawBook, full: bool) {
     let cells: usize = book.sheets.iter().map(RawSheet::cell_count).sum();
@@ -219,12 +219,11 @@ fn same_as_calamine(book: &RawBook, full: bool) {
         return;
     }
     let theirs = open_book_by(&book.path, full, XlsxReader::Calamine);
-    let theirs = match theirs {
-        Ok(t) => t,
-        Err(e) => panic!(
-            "jixiao's .xlsx reader read {} but calamine refuses it: {e}",
-            book.path.display()
-        ),
+    // calamine refusing what ours read is allowed: it also parses parts ours
+    // never reads (fonts, fills, the theme); damage in a part ours reads
+    // hands the whole book to calamine.
+    let Ok(theirs) = theirs else {
+        return;
     };
     assert_eq!(
         book.sheets.len(),
