@@ -426,3 +426,35 @@ fn rewrite(from: &Path, to: &Path, a: &str, b: &str) {
     }
     w.finish().unwrap();
 }
+
+/// The cell limit counts every sheet of the book together, sheet after
+/// sheet and side by side: three sheets of 2,000 cells are refused at 5,000
+/// (each alone is under it) and read at 6,000.
+#[test]
+fn the_cell_limit_counts_all_sheets_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("three.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for s in 0..3 {
+        let ws = wb.add_worksheet();
+        ws.set_name(format!("表{s}")).unwrap();
+        for r in 0..200u32 {
+            for c in 0..10u16 {
+                ws.write_number(r, c, f64::from(r) + f64::from(c)).unwrap();
+            }
+        }
+    }
+    wb.save(&path).unwrap();
+    let read = |limit| {
+        let mut zip =
+            zip::ZipArchive::new(std::io::Cursor::new(std::fs::read(&path).unwrap())).unwrap();
+        jixiao::read::xlsx::read(&mut zip, true, limit)
+    };
+    assert!(matches!(read(5_000), jixiao::read::xlsx::Outcome::TooManyCells));
+    match read(6_000) {
+        jixiao::read::xlsx::Outcome::Read(s) => {
+            assert_eq!(s.iter().map(|s| s.cell_count()).sum::<usize>(), 6_000)
+        }
+        _ => panic!("6,000 cells under a limit of 6,000 are read"),
+    }
+}

@@ -115,11 +115,17 @@ fn read_inner<R: Read + Seek + Clone + Send + Sync>(
                 .is_ok_and(|f| f.compressed_size() > PARALLEL_FROM)
         })
         .count();
+    // One count of cells across all sheets, as they are read (side by side
+    // too): a book past the limit is refused before it is all in memory.
+    let budget = Budget {
+        used: std::sync::atomic::AtomicUsize::new(0),
+        limit,
+    };
     let read_one = |zip: &mut zip::ZipArchive<R>, inflater: &mut Inflater, i: usize| {
         let Some(xml) = inflater.part(zip, &paths[i]) else {
             return fb("a sheet part");
         };
-        let (cells, formulas, merges) = sheet(&xml, &ctx, full, limit)?;
+        let (cells, formulas, merges) = sheet(&xml, &ctx, full, &budget)?;
         drop(xml);
         let mut sheet = RawSheet::new(package.sheets[i].name.clone(), cells, formulas, merges);
         sheet.hidden = package.sheets[i].hidden;
@@ -141,6 +147,26 @@ fn read_inner<R: Read + Seek + Clone + Send + Sync>(
         return Err(Stop::TooMany);
     }
     Ok(sheets)
+}
+
+/// The cells read so far in the whole book, against the limit.
+struct Budget {
+    used: std::sync::atomic::AtomicUsize,
+    limit: usize,
+}
+
+impl Budget {
+    /// Counted in steps of this many cells (one atomic add per step).
+    const STEP: usize = 4096;
+
+    /// Add `n` cells; `Err` past the limit.
+    fn spend(&self, n: usize) -> Res<()> {
+        let before = self.used.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if before + n > self.limit {
+            return Err(Stop::TooMany);
+        }
+        Ok(())
+    }
 }
 
 /// Sheets whose compressed part is above this are read side by side.
@@ -673,7 +699,7 @@ type SheetCells = (
 
 /// One worksheet part: calamine's `XlsxCellReader` (`next_cell_with_formula`)
 /// and, with `full`, its `read_merge_cells`.
-fn sheet(xml: &[u8], ctx: &Context, full: bool, limit: usize) -> Res<SheetCells> {
+fn sheet(xml: &[u8], ctx: &Context, full: bool, budget: &Budget) -> Res<SheetCells> {
     let mut s = Scan::new(xml);
     let mut values: Vec<(u32, u32, Data)> = Vec::new();
     let mut formulas: Vec<(u32, u32, String)> = Vec::new();
@@ -795,14 +821,15 @@ fn sheet(xml: &[u8], ctx: &Context, full: bool, limit: usize) -> Res<SheetCells>
                 }
                 if value != Data::Empty {
                     values.push((pos.0, pos.1, value));
-                    if values.len() > limit {
-                        return Err(Stop::TooMany);
+                    if values.len() % Budget::STEP == 0 {
+                        budget.spend(Budget::STEP)?;
                     }
                 }
             }
             _ => {}
         }
     }
+    budget.spend(values.len() % Budget::STEP)?;
     let merges = if full { merges(&mut s)? } else { Vec::new() };
     Ok((values, formulas, merges))
 }
