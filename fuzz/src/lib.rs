@@ -85,17 +85,16 @@ fn pipeline(path: &std::path::Path) -> Result<(), String> {
     let mut outcome = analysis::analyse(path, as_of, None, &mapping)?;
     let evals = outcome.score(rules(), libs());
     outcome.with_copy_notes();
-    let (sheets, extra) = write::report::annotated_workbook(
-        &outcome.book,
-        &outcome.report,
-        &outcome.report.problems,
-    );
+    let extra = write::report::copy_problems(&outcome.book);
     outcome.report.problems.extend(extra);
     let json = write::json::to_bytes(&outcome.report);
     assert!(!json.is_empty());
+    let forms = write::forms::forms_workbook(&outcome.report, &evals, &write::forms::LAYOUT_A);
+    let analysis::Outcome { book, report, .. } = outcome;
+    let (book, report) = (std::sync::Arc::new(book), std::sync::Arc::new(report));
+    let sheets = write::report::annotated_sheets(&book, &report);
     let xlsx = write::xlsx::render(&sheets)?;
     assert!(xlsx.starts_with(b"PK"));
-    let forms = write::forms::forms_workbook(&outcome.report, &evals, &write::forms::LAYOUT_A);
     write::xlsx::render(&forms)?;
     Ok(())
 }

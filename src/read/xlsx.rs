@@ -318,9 +318,11 @@ fn attrs<'a, const N: usize>(mut a: &'a [u8], keys: [&[u8]; N]) -> Res<[Option<&
         let Some(end) = memchr(q, &rest[1..]) else {
             return fb("an attribute");
         };
-        if let Some(i) = keys.iter().position(|key| *key == k)
-            && out[i].is_none()
-        {
+        if let Some(i) = keys.iter().position(|key| *key == k) {
+            // A repeated attribute is malformed XML: calamine's to judge.
+            if out[i].is_some() {
+                return fb("a repeated attribute");
+            }
             out[i] = Some(&rest[1..1 + end]);
         }
         a = &rest[end + 2..];
@@ -437,6 +439,10 @@ impl<'a> Scan<'a> {
         let (name, attrs) = inner.split_at(n);
         if name.is_empty() {
             return fb("a tag without a name");
+        }
+        // `</c t="…">` is malformed; quick-xml reads it as another name.
+        if close && !attrs.trim_ascii().is_empty() {
+            return fb("a closing tag with attributes");
         }
         Ok(Tag {
             kind: if close {
@@ -821,7 +827,7 @@ fn sheet(xml: &[u8], ctx: &Context, full: bool, budget: &Budget) -> Res<SheetCel
                 }
                 if value != Data::Empty {
                     values.push((pos.0, pos.1, value));
-                    if values.len() % Budget::STEP == 0 {
+                    if values.len().is_multiple_of(Budget::STEP) {
                         budget.spend(Budget::STEP)?;
                     }
                 }
