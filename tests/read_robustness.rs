@@ -176,3 +176,43 @@ fn a_date_in_a_projects_remark_is_not_the_cut_off() {
     assert_ne!(j["as_of"], "2024-06-30", "{}", r.stderr);
     assert!(r.stderr.contains("来源：今天"), "{}", r.stderr);
 }
+
+/// A chart sheet (a clerk's 执行率 chart on a sheet of its own) holds no
+/// cells: the ledger beside it is read as without it, by our reader and by
+/// calamine's (both refused the whole book before).
+#[test]
+fn a_chart_sheet_beside_the_ledger_is_not_an_error() {
+    let w = Workdir::new();
+    write_book(&w.path("plain.xlsx"), &small_book());
+    let mut wb = book_of(&small_book());
+    let mut chart = rust_xlsxwriter::Chart::new(rust_xlsxwriter::ChartType::Column);
+    chart.add_series().set_values(("项目", 1, 4, 2, 4));
+    wb.add_chartsheet()
+        .set_name("执行率图")
+        .unwrap()
+        .insert_chart(0, 0, &chart)
+        .unwrap();
+    wb.save(w.path("chart.xlsx")).unwrap();
+    let json = |file: &str, reader: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_jixiao"))
+            .current_dir(&w.dir)
+            .env("JIXIAO_XLSX_READER", reader)
+            .args(["report", file, "--as-of", "2024-12-31", "--no-forms", "-o"])
+            .arg(format!("{file}-{reader}.xlsx"))
+            .args(["--json", &format!("{file}-{reader}.json"), "--force"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{file} by {reader}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let j = read_json(&w.path(&format!("{file}-{reader}.json")));
+        (j["totals"].clone(), j["projects"].clone())
+    };
+    let plain = json("plain.xlsx", "own");
+    for reader in ["own", "calamine"] {
+        assert_eq!(json("chart.xlsx", reader), plain, "{reader}");
+    }
+}

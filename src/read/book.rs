@@ -405,6 +405,20 @@ fn read_sheets<RS: std::io::Read + std::io::Seek, R: std::io::Read + std::io::Se
         .iter()
         .map(|m| (m.name.clone(), m.visible != calamine::SheetVisible::Visible))
         .collect();
+    // A chart (or dialog, macro) sheet holds no cells: not read, not an
+    // error (calamine's cell reader refuses it, which refused the book).
+    let charts: Vec<bool> = book
+        .sheets_metadata()
+        .iter()
+        .map(|m| {
+            matches!(
+                m.typ,
+                calamine::SheetType::ChartSheet
+                    | calamine::SheetType::DialogSheet
+                    | calamine::SheetType::MacroSheet
+            )
+        })
+        .collect();
     // .xlsx merged ranges by a byte search of each sheet's XML instead of
     // calamine's second parse (`xlsx_merges`); a sheet it leaves is calamine's.
     let mut fast_merges = match &book {
@@ -418,6 +432,9 @@ fn read_sheets<RS: std::io::Read + std::io::Seek, R: std::io::Read + std::io::Se
     let mut sheets = Vec::with_capacity(meta.len());
     let mut total_cells = 0usize;
     for (i, (name, hidden)) in meta.into_iter().enumerate() {
+        if charts[i] {
+            continue;
+        }
         let failed = |e: &dyn std::fmt::Display| {
             format!(
                 "无法读取文件 {shown} 的工作表“{name}”：{}",

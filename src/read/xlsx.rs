@@ -72,12 +72,11 @@ fn read_inner<R: Read + Seek + Clone + Send + Sync>(
     full: bool,
     limit: usize,
 ) -> Res<Vec<RawSheet>> {
-    let Some(package) = Package::open(zip) else {
+    let Some(mut package) = Package::open(zip) else {
         return fb("package");
     };
-    if package.sheets.iter().any(|s| !s.worksheet) {
-        return fb("a chart or dialog sheet");
-    }
+    // A chart or dialog sheet holds no cells: not read (as calamine's path).
+    package.sheets.retain(|s| s.worksheet);
     for (i, s) in package.sheets.iter().enumerate() {
         if package.sheets[..i].iter().any(|t| t.name == s.name) {
             return fb("two sheets of one name");

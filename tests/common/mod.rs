@@ -91,6 +91,11 @@ pub enum C {
 pub use C::*;
 
 pub fn write_book(path: &Path, sheets: &[(&str, Vec<Vec<C>>)]) {
+    book_of(sheets).save(path).unwrap();
+}
+
+/// The workbook `write_book` saves, for a test to add to first.
+pub fn book_of(sheets: &[(&str, Vec<Vec<C>>)]) -> Workbook {
     let mut wb = Workbook::new();
     let day = Format::new().set_num_format("yyyy-mm-dd");
     for (name, rows) in sheets {
@@ -130,7 +135,7 @@ pub fn write_book(path: &Path, sheets: &[(&str, Vec<Vec<C>>)]) {
             }
         }
     }
-    wb.save(path).unwrap();
+    wb
 }
 
 pub const PROJECT_HEADER: [C; 7] = [
