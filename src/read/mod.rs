@@ -232,7 +232,9 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         mapping,
         payment_table.is_none(),
     );
-    if let Some(t) = &lower_table {
+    // The table under the first on its sheet, then the other project sheets:
+    // each read by its own header, a project read twice said once.
+    for t in lower_table.iter().chain(&project_tables) {
         let before = (ledger.projects.len(), ledger.payments.len());
         excluded.extend(read_projects(
             t,
@@ -243,29 +245,17 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
         same_project_twice(&mut ledger, before);
     }
     if !project_tables.is_empty() {
-        let mut names = vec![project_table.sheet.name.as_str()];
-        for t in &project_tables {
-            let before = (ledger.projects.len(), ledger.payments.len());
-            excluded.extend(read_projects(
-                t,
-                &mut ledger,
-                mapping,
-                payment_table.is_none(),
-            ));
-            same_project_twice(&mut ledger, before);
-            names.push(t.sheet.name.as_str());
-        }
+        let names: Vec<&str> = std::iter::once(&project_table)
+            .chain(&project_tables)
+            .map(|t| t.sheet.name.as_str())
+            .collect();
         ledger.problems.push(Problem::on(
             crate::model::Finding::ProjectSheets,
             &project_table.sheet.name,
             format!(
                 "项目记在 {} 张工作表上（{}）：各表的项目都已读取、计入",
                 names.len(),
-                names
-                    .iter()
-                    .map(|n| format!("“{n}”"))
-                    .collect::<Vec<_>>()
-                    .join("、")
+                quoted(&names)
             ),
         ));
     }
@@ -314,11 +304,7 @@ pub fn read_ledger_with(book: &RawBook, mapping: &Mapping) -> Result<Ledger, Str
                     format!(
                         "拨付记在 {} 张工作表上（{}）：各表的拨付都已计入",
                         counted.len(),
-                        counted
-                            .iter()
-                            .map(|n| format!("“{n}”"))
-                            .collect::<Vec<_>>()
-                            .join("、")
+                        quoted(&counted)
                     ),
                 ));
             }
@@ -638,4 +624,13 @@ fn split_sheet(sheet: &RawSheet, row: u32) -> (RawSheet, RawSheet) {
         s
     };
     (part(true), part(false))
+}
+
+/// Sheet names as a message lists them: “项目”、“项目（2）”.
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("“{n}”"))
+        .collect::<Vec<_>>()
+        .join("、")
 }
